@@ -1,0 +1,172 @@
+// The pager: page cache, transactions and durability for one database file.
+//
+// The btree layer above sees the file as an array of fixed-size pages
+// numbered from 1 and asks the pager for them; the pager decides where the
+// bytes come from (cache, WAL, database file), journals original page images
+// before the first change in a transaction, and makes commits atomic and
+// durable through the connection's journal mode (rollback journal: DELETE,
+// TRUNCATE, PERSIST, MEMORY, OFF; WAL; or a module's JournalMode). Page bytes
+// pass through the PageCodec (identity by default) on their way to and from
+// the file.
+//
+// Ownership of the page-1 header: the pager maintains the fields that
+// describe the file as a whole — page size (16-17), write/read versions
+// (18-19), reserved bytes (20), file change counter (24), database size in
+// pages (28), version-valid-for (92) and SQLite version number (96). All
+// other header fields (freelist, schema cookie, meta values) belong to the
+// btree layer, which edits them through page 1 like any other page.
+//
+// Thread-safety: one Pager belongs to one connection and is not thread-safe.
+// Several Pagers (connections) may open the same file, in one process or
+// many; they coordinate only through file locks and the WAL index.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "keel/status.hpp"
+#include "os/vfs.h"
+
+namespace keel::storage {
+
+using PageNo = uint32_t;
+
+class Pager;
+struct CachedPage;  // pager-internal cache entry
+
+// A pinned page. While any PageRef to a page exists, the page stays in the
+// cache at a stable address. Moving is cheap; copying adds a pin.
+class PageRef {
+ public:
+  PageRef() = default;
+  PageRef(const PageRef& other);
+  PageRef& operator=(const PageRef& other);
+  PageRef(PageRef&& other) noexcept : page_(other.page_) { other.page_ = nullptr; }
+  PageRef& operator=(PageRef&& other) noexcept;
+  ~PageRef();
+
+  explicit operator bool() const { return page_ != nullptr; }
+  PageNo number() const;
+  // page_size() bytes, of which the last reserved_bytes() belong to the codec.
+  const uint8_t* data() const;
+  // Writable bytes: only after Pager::make_writable() succeeded for this page
+  // in the current write transaction.
+  uint8_t* mutable_data();
+  bool is_writable() const;
+  void release();  // unpin early
+
+ private:
+  friend class Pager;
+  explicit PageRef(CachedPage* p);  // takes a pin
+  CachedPage* page_ = nullptr;
+};
+
+enum class JournalModeKind { kDelete, kTruncate, kPersist, kMemory, kWal, kOff, kModule };
+enum class SyncLevel { kOff = 0, kNormal = 1, kFull = 2, kExtra = 3 };
+enum class CheckpointMode { kPassive = 0, kFull = 1, kRestart = 2, kTruncate = 3 };
+
+struct PagerOptions {
+  os::Vfs* vfs = nullptr;  // nullptr = os::default_vfs()
+  bool read_only = false;
+  bool create = true;
+  bool memory = false;              // ":memory:" / temp database: no file, journal in memory
+  uint32_t page_size = 4096;        // used only when creating a new file
+  uint8_t reserved_bytes = 0;       // used only when creating a new file (codec overhead)
+  int64_t cache_size = -2000;       // SQLite semantics: >0 pages, <0 KiB
+  SyncLevel synchronous = SyncLevel::kFull;
+  // Called when a lock is busy: return true to retry (after sleeping), false
+  // to give up with rc::kBusy. Argument: number of prior calls for this lock.
+  std::function<bool(int)> busy_handler;
+};
+
+struct CheckpointResult {
+  int log_frames = -1;           // frames in the WAL, or -1
+  int checkpointed_frames = -1;  // frames copied back, or -1
+};
+
+class Pager {
+ public:
+  static Result<std::unique_ptr<Pager>> open(std::string_view path, const PagerOptions& options);
+  ~Pager();
+
+  uint32_t page_size() const;
+  // page_size() - reserved bytes: the bytes the btree may use.
+  uint32_t usable_size() const;
+  // Pages in the database as seen by the current transaction.
+  PageNo page_count() const;
+  // Changes page size of an empty database (no pages written yet); otherwise
+  // a no-op returning OK, as SQLite's PRAGMA page_size.
+  Status set_page_size(uint32_t page_size);
+
+  // --- transactions ----------------------------------------------------
+  // A read transaction holds a consistent snapshot until end_read(). get()
+  // outside any transaction starts one implicitly.
+  Status begin_read();
+  void end_read();
+  // Upgrades to a write transaction (RESERVED lock, or the WAL write lock).
+  // exclusive=true also takes EXCLUSIVE at once (BEGIN EXCLUSIVE).
+  // rc::kBusy if another connection writes; rc::kBusySnapshot in WAL mode if
+  // this connection's snapshot is stale.
+  Status begin_write(bool exclusive = false);
+  bool in_read() const;
+  bool in_write() const;
+  // Makes the transaction durable per journal mode and synchronous level,
+  // then drops to no transaction.
+  Status commit();
+  // Restores every page changed in the transaction and drops to no
+  // transaction. Never fails to leave the file consistent: if rollback
+  // cannot complete, the hot journal stays for the next opener.
+  Status rollback();
+
+  // Nested savepoints inside a write transaction (statement journals and
+  // SQL SAVEPOINT). open_savepoint returns the new depth (1-based).
+  Result<int> open_savepoint();
+  // Forget savepoints at depth >= depth, keeping their changes.
+  Status release_savepoint(int depth);
+  // Undo changes made since savepoint `depth` was opened; it stays open.
+  Status rollback_to_savepoint(int depth);
+
+  // --- pages ------------------------------------------------------------
+  // Page n (1 <= n <= page_count(), or up to page_count()+1 during a write
+  // to read a new page as zeros). rc::kCorrupt for 0 or a page beyond a
+  // sane bound; codec failures return its status (e.g. corrupt / auth).
+  Result<PageRef> get(PageNo n);
+  // As get() but for a page the caller will overwrite entirely (a freelist
+  // page being reused): skips reading it from disk if not cached.
+  Result<PageRef> get_no_content(PageNo n);
+  // Journals the page's original image (first change in this transaction
+  // and savepoint) and marks it dirty. Requires in_write().
+  Status make_writable(PageRef& page);
+  // Sets the database size in pages for this transaction; pages beyond it
+  // are discarded at commit (used by freelist truncation and vacuum).
+  Status truncate(PageNo new_page_count);
+
+  // --- configuration ------------------------------------------------------
+  Status set_journal_mode(JournalModeKind mode);
+  JournalModeKind journal_mode() const;
+  void set_synchronous(SyncLevel level);
+  SyncLevel synchronous() const;
+  void set_cache_size(int64_t cache_size);  // SQLite PRAGMA cache_size semantics
+  int64_t cache_size() const;
+  void set_busy_handler(std::function<bool(int)> handler);
+
+  // WAL checkpoint; OK with result fields -1 when not in WAL mode.
+  Result<CheckpointResult> checkpoint(CheckpointMode mode);
+  // Frames threshold for automatic checkpoints after commit (default 1000; 0 = off).
+  void set_wal_autocheckpoint(int frames);
+
+  const std::string& path() const;
+  bool read_only() const;
+  bool is_memory() const;
+
+ private:
+  Pager();
+  friend class PageRef;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace keel::storage

@@ -1,0 +1,7 @@
+#include "keel/version.hpp"
+
+namespace keel {
+
+const char* version() { return kVersion; }
+
+}  // namespace keel
