@@ -1,0 +1,105 @@
+// The write-ahead log: SQLite's WAL file format and wal-index (-shm) format.
+//
+// In WAL mode a commit appends the transaction's pages to <db>-wal as frames
+// (24-byte frame header + page image, checksummed, salted) and the last frame
+// of a transaction carries the database size ("commit frame"). Readers find
+// the newest copy of a page at or before their snapshot's last commit frame
+// through the wal-index, a hash table kept in shared memory (<db>-shm, via
+// VfsFile::shm_map) laid out exactly as SQLite's, so SQLite processes and Keel
+// processes can share one WAL database. Checkpoints copy frames back into the
+// database file. Recovery rebuilds the wal-index from the log after a crash.
+//
+// The pager owns the Wal and calls it in this order:
+//   begin_read() ... find_frame()/read_frame() ... end_read()
+//   begin_read(); begin_write(); append_frames(..., commit=true); end_write(); end_read()
+//
+// Thread-safety: one Wal per connection, not thread-safe; connections
+// coordinate only through the wal-index and its shm locks.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "keel/status.hpp"
+#include "os/vfs.h"
+
+namespace keel::storage {
+
+using PageNo = uint32_t;
+
+// One page handed to append_frames(): number and its on-disk image (already
+// passed through the page codec, page_size bytes).
+struct WalPage {
+  PageNo page_no;
+  const uint8_t* data;
+};
+
+class Wal {
+ public:
+  // Opens (creating lazily on first write) the log `wal_path` for the database
+  // `db_file`. `db_file` stays owned by the pager.
+  static Result<std::unique_ptr<Wal>> open(os::Vfs& vfs, os::VfsFile& db_file, std::string wal_path,
+                                           uint32_t page_size);
+  virtual ~Wal() = default;
+
+  // Takes a read snapshot (a read-mark in the wal-index). *changed is set
+  // when the snapshot differs from the previous one, so the pager must drop
+  // its cache. May run recovery. rc::kBusy / kBusyRecovery when contended.
+  virtual Status begin_read(bool* changed) = 0;
+  virtual void end_read() = 0;
+
+  // Frame number (1-based) holding the newest copy of page_no visible in the
+  // current snapshot, or 0 if the page must be read from the database file.
+  virtual Result<uint32_t> find_frame(PageNo page_no) = 0;
+  // Reads the page image stored in frame `frame` into out (page_size bytes).
+  virtual Status read_frame(uint32_t frame, std::span<uint8_t> out) = 0;
+  // Database size in pages in the current snapshot, or 0 if the WAL holds no
+  // commit (then the database file's header decides).
+  virtual PageNo db_size() const = 0;
+
+  // Takes the WAL write lock. rc::kBusy if another writer holds it;
+  // rc::kBusySnapshot if the snapshot is no longer the newest.
+  virtual Status begin_write() = 0;
+  virtual void end_write() = 0;
+
+  // Appends frames; with commit=true the last frame records db_size_after and
+  // the frames become visible to new readers. sync decides whether the log
+  // is fsynced after a commit (synchronous FULL/EXTRA) — NORMAL syncs only at
+  // checkpoint.
+  virtual Status append_frames(std::span<const WalPage> pages, PageNo db_size_after, bool commit,
+                               bool sync) = 0;
+  // Discards frames written by the current write transaction that were not
+  // committed; calls undo_page for each page they held so the pager can drop
+  // them from its cache.
+  virtual Status undo(const std::function<void(PageNo)>& undo_page) = 0;
+
+  // Savepoints inside a write transaction: an opaque position, and rollback
+  // to it (calling undo_page as above for frames dropped).
+  struct Position {
+    uint32_t max_frame;
+    uint32_t checksum[2];
+  };
+  virtual Position savepoint() const = 0;
+  virtual Status rollback_to(const Position& pos, const std::function<void(PageNo)>& undo_page) = 0;
+
+  struct CheckpointStats {
+    int log_frames = 0;
+    int checkpointed_frames = 0;
+  };
+  // Copies frames into the database file (PASSIVE never waits; FULL/RESTART/
+  // TRUNCATE call busy_handler while readers or writers block progress).
+  virtual Result<CheckpointStats> checkpoint(int mode, const std::function<bool(int)>& busy_handler,
+                                             bool sync) = 0;
+  // Frames in the log, for the automatic checkpoint threshold.
+  virtual uint32_t frame_count() const = 0;
+
+  // Closes the log; if this is the last connection (EXCLUSIVE lock on the
+  // database obtainable), checkpoints and deletes the -wal and -shm files as
+  // SQLite does.
+  virtual Status close(bool sync) = 0;
+};
+
+}  // namespace keel::storage
