@@ -124,6 +124,11 @@ class Value {
   // writable bytes (followed by a NUL at [n]); for building results in place.
   char* prepare_text(size_t n) { return prepare(ValueType::kText, n); }
   uint8_t* prepare_blob(size_t n) { return reinterpret_cast<uint8_t*>(prepare(ValueType::kBlob, n)); }
+  // Reinterprets TEXT bytes as a BLOB or BLOB bytes as TEXT (t must be kText
+  // or kBlob), keeping storage and ownership (CAST between the two).
+  void retype_bytes(ValueType t) {
+    if (is_bytes()) type_ = t;
+  }
   // Shortens owned or borrowed text/blob to n bytes (n <= size()).
   void truncate(size_t n);
 
