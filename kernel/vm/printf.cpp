@@ -222,8 +222,8 @@ size_t render_float(double value, FloatSpec f, std::string& big, char* small, si
   }
   if (realvalue > 0.0L) {
     long double scale = 1.0L;
-    while (realvalue >= 1e100L * scale && exp <= 350) {
-      scale *= 1e100L;
+    while (realvalue >= 1e100 * scale && exp <= 350) {
+      scale *= 1e100;  // a double constant, as in SQLite: not exactly 10^100
       exp += 100;
     }
     while (realvalue >= 1e10L * scale && exp <= 350) {
