@@ -183,6 +183,7 @@ class FaultFile final : public VfsFile {
 
   int sector_size() const override { return base_->sector_size(); }
   int device_characteristics() const override { return base_->device_characteristics(); }
+  bool opened_read_only() const override { return base_->opened_read_only(); }
 
  private:
   bool dead() const { return gen_ != vfs_->generation_; }  // requires vfs_->mu_

@@ -115,10 +115,21 @@ class UnixVfs final : public Vfs {
     if ((flags.create && flags.exclusive) || temp) oflags |= O_EXCL;
     mode_t mode = create_mode_for(name, flags.kind);
     int fd = open_retry(name.c_str(), oflags, mode);
+    bool read_only = flags.read_only;
     if (fd < 0) {
       int err = errno;
       if (err == EISDIR) return Status(rc::kCantOpenIsDir);
-      return Status(rc::kCantOpen);
+      bool new_journal =
+          flags.create && (flags.kind == FileKind::kMainJournal || flags.kind == FileKind::kWal);
+      if (new_journal && err == EACCES && ::access(name.c_str(), F_OK) != 0) {
+        return Status(rc::kReadOnlyDirectory);
+      }
+      if (!flags.read_only && (err == EACCES || err == EROFS || err == EPERM)) {
+        // Read/write refused: fall back to read-only, as SQLite does.
+        fd = open_retry(name.c_str(), O_RDONLY, mode);
+        read_only = true;
+      }
+      if (fd < 0) return Status(errno == EISDIR ? rc::kCantOpenIsDir : rc::kCantOpen);
     }
     struct stat st;
     if (::fstat(fd, &st) != 0) {
@@ -143,7 +154,7 @@ class UnixVfs final : public Vfs {
       ::close(fd);
       return inode.take_status();
     }
-    return std::unique_ptr<VfsFile>(new UnixFile(fd, std::move(name), *inode, flags.read_only, dir_sync));
+    return std::unique_ptr<VfsFile>(new UnixFile(fd, std::move(name), *inode, read_only, dir_sync));
   }
 
   Status remove(std::string_view path, bool sync_dir) override {

@@ -139,6 +139,7 @@ class UnixFile final : public VfsFile {
 
   int sector_size() const override { return 4096; }
   int device_characteristics() const override { return kIoCapPowersafeOverwrite; }
+  bool opened_read_only() const override { return read_only_; }
 
   const std::string& path() const { return path_; }
 
