@@ -220,6 +220,20 @@ TEST_F(UnixLockTest, SqliteReaderMakesKeelExclusiveBusy) {
   EXPECT_TRUE(f->lock(LockLevel::kExclusive).ok());
 }
 
+TEST_F(UnixLockTest, KeelPendingShutsOutNewSqliteReaders) {
+  auto child = sqlite_child(db_, "BEGIN; SELECT count(*) FROM t;");
+  ASSERT_TRUE(child.wait_ready());
+  auto f = open_db();
+  ASSERT_TRUE(f->lock(LockLevel::kShared).ok());
+  EXPECT_EQ(f->lock(LockLevel::kExclusive).code(), rc::kBusy);  // the child still reads
+  ASSERT_EQ(f->lock_level(), LockLevel::kPending);
+  EXPECT_TRUE(sqlite_locked_out("SELECT count(*) FROM t;"));  // PENDING byte blocks new readers
+  EXPECT_EQ(child.finish(), 0);
+  ASSERT_TRUE(f->lock(LockLevel::kExclusive).ok());
+  ASSERT_TRUE(f->unlock(LockLevel::kNone).ok());
+  EXPECT_FALSE(sqlite_locked_out("SELECT count(*) FROM t;"));
+}
+
 TEST_F(UnixLockTest, ClosingAnotherHandleKeepsLocks) {
   // POSIX drops every lock of the process on close() of ANY fd of the file;
   // the VFS must defer that close while a lock is held.
