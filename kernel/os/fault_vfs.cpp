@@ -352,16 +352,27 @@ Status FaultVfs::remove(std::string_view path, bool sync_dir) {
     }
   }
   KEEL_RETURN_IF_ERROR(base_.remove(path, sync_dir));
-  auto state = state_locked(full);
-  if (durable_file) {
-    state->ghost = std::move(image);
-    state->ghost_valid = have_image;
+  // Handles still open on the removed file keep its old FileState, now
+  // detached: whatever they write can no longer reach this name.
+  auto fresh = std::make_shared<FileState>();
+  if (it != files_.end()) {
+    it->second->exists = false;
+    it->second->entry_durable = true;
+    it->second->unsynced.clear();
+    if (!durable_file) {
+      // Created since the last directory sync: any older ghost (a durable
+      // file of this name deleted before) still applies.
+      fresh->ghost = std::move(it->second->ghost);
+      fresh->ghost_valid = it->second->ghost_valid;
+    }
   }
-  // Else the file was created since the last directory sync: any older ghost
-  // (a durable file of the same name deleted before) stays.
-  state->exists = false;
-  state->entry_durable = false;
-  state->unsynced.clear();
+  if (durable_file) {
+    fresh->ghost = std::move(image);
+    fresh->ghost_valid = have_image;
+  }
+  fresh->exists = false;
+  fresh->entry_durable = false;
+  files_[full] = fresh;
   if (sync_dir) sync_directory_locked(dir_of(full));
   return Status::Ok();
 }

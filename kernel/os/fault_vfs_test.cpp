@@ -173,6 +173,24 @@ TEST_P(FaultVfsTest, RecreatedNameRevertsToOldFile) {
   EXPECT_EQ(contents(p), "old");
 }
 
+TEST_P(FaultVfsTest, WritesToARemovedFileDoNotLeakIntoItsSuccessor) {
+  FaultVfs fault(vfs());
+  std::string p = path("succ.db");
+  auto old_handle = open_in(fault, p);
+  ASSERT_TRUE(old_handle->write("old", 3, 0).ok());
+  ASSERT_TRUE(old_handle->sync(SyncFlags::kNormal).ok());
+  ASSERT_TRUE(fault.remove(p, /*sync_dir=*/true).ok());
+  ASSERT_TRUE(old_handle->write("zzzz", 4, 0).ok());  // to the unlinked file
+  auto fresh = open_in(fault, p);
+  ASSERT_TRUE(fresh->write("new", 3, 0).ok());
+  ASSERT_TRUE(fresh->sync(SyncFlags::kNormal).ok());
+  ASSERT_TRUE(old_handle->write("yyyyyy", 6, 0).ok());
+  old_handle.reset();
+  fresh.reset();
+  ASSERT_TRUE(fault.power_cut().ok());
+  EXPECT_EQ(contents(p), "new");
+}
+
 // Builds a file of 64 sectors, syncs it, overwrites all of it unsynced, cuts
 // with tearing, and returns the image.
 std::string torn_image(Vfs& base, const std::string& p, uint64_t seed) {
