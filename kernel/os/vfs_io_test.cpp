@@ -229,3 +229,51 @@ TEST(UnixVfs, RefusedReadWriteFallsBackToReadOnly) {
 
 }  // namespace
 }  // namespace keel::os
+
+namespace keel::os {
+namespace {
+
+// --- memory only --------------------------------------------------------------
+
+TEST(MemoryVfs, RemovedFileStaysReadableThroughOpenHandles) {
+  Vfs& vfs = memory_vfs();
+  OpenFlags flags;
+  flags.create = true;
+  auto f = std::move(vfs.open("mem-unlink.db", flags)).value();
+  ASSERT_TRUE(f->write("keep", 4, 0).ok());
+  ASSERT_TRUE(vfs.remove("mem-unlink.db", false).ok());
+  EXPECT_FALSE(*vfs.exists("mem-unlink.db"));
+  char buf[4];
+  ASSERT_TRUE(f->read(buf, 4, 0).ok());
+  EXPECT_EQ(std::string(buf, 4), "keep");
+  // The name is free again: a new open creates a new, empty file.
+  auto g = std::move(vfs.open("mem-unlink.db", flags)).value();
+  EXPECT_EQ(*g->size(), 0u);
+  ASSERT_TRUE(vfs.remove("mem-unlink.db", false).ok());
+}
+
+TEST(MemoryVfs, DeleteOnCloseWaitsForTheLastHandle) {
+  Vfs& vfs = memory_vfs();
+  OpenFlags flags;
+  flags.create = true;
+  flags.delete_on_close = true;
+  auto a = std::move(vfs.open("mem-doc.db", flags)).value();
+  ASSERT_TRUE(a->write("x", 1, 0).ok());
+  OpenFlags plain;
+  auto b = std::move(vfs.open("mem-doc.db", plain)).value();
+  a.reset();
+  EXPECT_TRUE(*vfs.exists("mem-doc.db"));  // b still has it open
+  b.reset();
+  EXPECT_FALSE(*vfs.exists("mem-doc.db"));
+  EXPECT_FALSE(vfs.open("mem-doc.db", plain).ok());
+}
+
+TEST(MemoryVfs, NamesAreOpaque) {
+  Vfs& vfs = memory_vfs();
+  EXPECT_EQ(*vfs.full_pathname("a/../b.db"), "a/../b.db");
+  EXPECT_EQ(vfs.name(), "memdb");
+  EXPECT_EQ(default_vfs().name(), "unix");
+}
+
+}  // namespace
+}  // namespace keel::os
