@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -161,6 +162,17 @@ TEST(UnixVfs, FullPathnameNormalizesAndResolvesSymlinks) {
   ASSERT_EQ(::chdir(cwd), 0);
   ASSERT_TRUE(rel.ok());
   EXPECT_EQ(*rel, *real_dir + "/sub/y.db");
+}
+
+TEST(UnixVfs, CurrentTimeMatchesSqliteJulianDay) {
+  testing::TempDir dir;
+  int code = 0;
+  std::string out = testing::run_sqlite3(dir.file("time.db"),
+                                         "SELECT CAST(julianday('now') * 86400000 AS INTEGER);", &code);
+  ASSERT_EQ(code, 0) << out;
+  int64_t theirs = std::stoll(out);
+  int64_t ours = default_vfs().current_time_ms();
+  EXPECT_LT(std::llabs(ours - theirs), 10000) << ours << " vs " << theirs;
 }
 
 TEST(UnixVfs, OpenDirectoryFails) {
