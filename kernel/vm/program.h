@@ -44,6 +44,7 @@ enum class P4Type : uint8_t {
   kProgram,    // p4.program: a sub-program (trigger body)
   kAffinity,   // p4.str: one affinity letter per column ('A'..'E' as SQLite)
   kPointer,    // p4.ptr: an engine object (schema table etc.) outliving the Program
+  kValue,      // p4.value: a constant owned by the Program (Column's default)
 };
 
 union P4 {
@@ -57,6 +58,7 @@ union P4 {
   const int32_t* ints;
   const Program* program;
   const void* ptr;
+  const Value* value;
 };
 
 struct Instr {
@@ -105,6 +107,7 @@ class Program {
   const KeyInfo* own_key_info(std::unique_ptr<KeyInfo> ki);
   const int32_t* own_ints(std::vector<int32_t> v);  // stored with the count first
   const Program* own_program(std::unique_ptr<Program> p);
+  const Value* own_value(const Value& v);
 
   // Text form of P4 for EXPLAIN, as SQLite renders it.
   std::string p4_text(const Instr& in) const;
@@ -114,6 +117,7 @@ class Program {
   std::vector<std::unique_ptr<KeyInfo>> key_infos_;
   std::vector<std::vector<int32_t>> int_arrays_;
   std::vector<std::unique_ptr<Program>> programs_;
+  std::deque<Value> values_;
 };
 
 }  // namespace keel::vm

@@ -125,6 +125,15 @@ class Vm {
  private:
   friend class VmCursor;
   Status exec();  // the interpreter loop (interpreter.cpp)
+  // Cursor, storage and schema opcodes (interpreter_cursor.cpp). Sets
+  // jumped_ after changing pc_.
+  Status exec_cursor_op(const Instr& op);
+  void jump(int addr) {
+    pc_ = addr;
+    jumped_ = true;
+  }
+  Status seek(const Instr& op, VmCursor& c);
+  Status seek_index_probe(const Instr& op, VmCursor& c, bool* found);
   Status halt(const Instr& op);
   Status open_cursor(const Instr& op, bool write);
   Status call_function(const Instr& op);
@@ -149,6 +158,11 @@ class Vm {
   int row_size_ = 0;
   int pc_ = 0;
   int compare_result_ = 0;  // OP_Compare's outcome, read by OP_Jump / ElseEq
+  bool jumped_ = false;
+  // OP_Pragma: rows of the command being returned, and the next one.
+  std::vector<Value> command_rows_;
+  size_t command_next_ = 0;
+  bool command_ran_ = false;
   bool started_ = false;
   bool finished_ = false;
   bool in_statement_ = false;

@@ -1,0 +1,85 @@
+// The planner's front door: AST + schema → Program.
+//
+// compile() turns one parsed statement into a Program for the VM: it
+// resolves names against the connection's Catalog (schemas of main, temp and
+// attached databases), applies SQLite's type and collation rules, chooses
+// access paths (indexes, join order, automatic indexes, sorting), and emits
+// VDBE-style bytecode. It never touches storage: everything it needs to know
+// about the files is in the Catalog, which the engine loads from each
+// database's sqlite_schema table (load_schema_entry) and refreshes after DDL.
+//
+// Engine-level work that is not bytecode-shaped (most PRAGMAs, VACUUM, ATTACH
+// bookkeeping) is compiled to an OP_Pragma whose P4 is an EngineCommand the
+// engine executes through VmHost::run_command.
+//
+// Errors are SQLite's texts with rc::kError (no such table: t, no such
+// column: c, ambiguous column name: c, misuse of aggregate: f(), ...).
+//
+// Thread-safety: a Catalog belongs to one connection.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "func/function.h"
+#include "keel/status.hpp"
+#include "parse/ast.h"
+#include "plan/schema.h"
+#include "vm/collation.h"
+#include "vm/program.h"
+
+namespace keel::plan {
+
+// Connection settings that change how statements compile.
+struct CompileOptions {
+  bool case_sensitive_like = false;
+  bool foreign_keys = false;
+  bool recursive_triggers = false;
+  bool reverse_unordered_selects = false;
+  bool legacy_alter_table = false;
+  bool dqs_dml = true;  // double-quoted strings as literals in DML (SQLite's default build)
+  bool dqs_ddl = true;
+  int64_t max_length = 1000000000;
+  int max_sql_length = 1000000000;
+};
+
+// Collations known to the connection (built-ins plus user-registered).
+class CollationLookup {
+ public:
+  virtual ~CollationLookup() = default;
+  virtual const vm::Collation* find_collation(std::string_view name) const = 0;
+};
+
+// An engine-level command carried by OP_Pragma (P4).
+struct EngineCommand {
+  enum class Kind : uint8_t {
+    kPragma,   // name/value/db: a PRAGMA the engine answers
+    kVacuum,   // db, into (file name or empty)
+    kAttach,   // value = file name, name = schema name
+    kDetach,   // name
+  };
+  Kind kind = Kind::kPragma;
+  std::string name;
+  std::string value;
+  bool has_value = false;
+  int db = 0;  // database index, or -1 when none was named
+  int n_columns = 0;  // result columns the command produces
+};
+
+struct CompileInput {
+  const parse::ParsedStatement* statement = nullptr;
+  std::string_view sql;  // the text the AST points into
+  Catalog* catalog = nullptr;
+  const func::FunctionRegistry* functions = nullptr;
+  const CollationLookup* collations = nullptr;
+  CompileOptions options;
+};
+
+// Compiles one statement. The Program owns copies of everything it needs;
+// the AST may be freed afterwards.
+Result<std::unique_ptr<vm::Program>> compile(const CompileInput& in);
+
+}  // namespace keel::plan
