@@ -30,12 +30,21 @@ namespace keel::os {
 enum class LockLevel : int { kNone = 0, kShared = 1, kReserved = 2, kPending = 3, kExclusive = 4 };
 
 // What a file is for; decides sync and locking policy, as SQLITE_OPEN_*_DB etc.
-enum class FileKind : int { kMainDb, kMainJournal, kWal, kTempDb, kTempJournal, kSubJournal, kSuperJournal, kTransientDb };
+enum class FileKind : int {
+  kMainDb,
+  kMainJournal,
+  kWal,
+  kTempDb,
+  kTempJournal,
+  kSubJournal,
+  kSuperJournal,
+  kTransientDb
+};
 
 struct OpenFlags {
   bool read_only = false;
   bool create = false;
-  bool exclusive = false;       // with create: fail if it exists
+  bool exclusive = false;  // with create: fail if it exists
   bool delete_on_close = false;
   FileKind kind = FileKind::kMainDb;
 };
