@@ -16,8 +16,7 @@ Result<std::unique_ptr<Wal>> Wal::open(os::Vfs& vfs, os::VfsFile& db_file, std::
   flags.create = true;
   flags.kind = os::FileKind::kWal;
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<os::VfsFile> file, vfs.open(wal_path, flags));
-  std::unique_ptr<Wal> w(
-      new wal::WalImpl(vfs, db_file, std::move(wal_path), std::move(file), page_size));
+  std::unique_ptr<Wal> w(new wal::WalImpl(vfs, db_file, std::move(wal_path), std::move(file), page_size));
   return w;
 }
 

@@ -83,7 +83,11 @@ Status WalImpl::checkpoint_locked(int mode, const std::function<bool(int)>* busy
                  todo.end());
 
       st = busy_lock(busy, read_lock_slot(0), 1);
-      if (st.ok()) {
+      const bool locked = st.ok();
+      // A log restart since hdr_ was read would make its frames meaningless.
+      bool restarted = locked && std::memcmp(const_cast<const uint8_t*>(index_.header()->salt), hdr_.salt,
+                                             sizeof hdr_.salt) != 0;
+      if (locked && !restarted) {
         info->n_backfill_attempted = mx_safe;
         if (sync) st = wal_file_->sync(os::SyncFlags::kNormal);
         if (st.ok()) {
@@ -116,8 +120,8 @@ Status WalImpl::checkpoint_locked(int mode, const std::function<bool(int)>* busy
           }
           if (st.ok()) store32(&info->n_backfill, mx_safe);
         }
-        index_.unlock_exclusive(read_lock_slot(0), 1);
       }
+      if (locked) index_.unlock_exclusive(read_lock_slot(0), 1);
     }
     // Readers in the way are not a failure of the checkpoint itself.
     if (st.is(rc::kBusy)) st = Status::Ok();
@@ -144,21 +148,22 @@ Status WalImpl::checkpoint_locked(int mode, const std::function<bool(int)>* busy
   return st;
 }
 
-Result<Wal::CheckpointStats> WalImpl::checkpoint(int mode,
-                                                 const std::function<bool(int)>& busy_handler,
+Result<Wal::CheckpointStats> WalImpl::checkpoint(int mode, const std::function<bool(int)>& busy_handler,
                                                  bool sync) {
   if (mode < kPassive || mode > kTruncate) return Status(rc::kMisuse, "unknown checkpoint mode");
   if (read_lock_ >= 0 || write_lock_) {
     return Status(rc::kMisuse, "checkpoint inside a transaction");
   }
   busy_calls_ = 0;
+  // Attach the shared memory (the shm lock calls below need it).
+  uint8_t* page0 = nullptr;
+  KEEL_RETURN_IF_ERROR(index_.map(0, false, &page0));
   // Never waits for another checkpointer (SQLite does not call the busy
   // handler for the CKPT lock either).
   KEEL_RETURN_IF_ERROR(index_.lock_exclusive(kCkptLock, 1));
   ckpt_lock_ = true;
 
-  const std::function<bool(int)>* busy =
-      (mode != kPassive && busy_handler) ? &busy_handler : nullptr;
+  const std::function<bool(int)>* busy = (mode != kPassive && busy_handler) ? &busy_handler : nullptr;
   int eff_mode = mode;
   Status st;
   if (mode != kPassive) {

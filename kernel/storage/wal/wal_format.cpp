@@ -59,9 +59,8 @@ bool decode_wal_header(const uint8_t in[kWalHeaderSize], WalHeader* out, bool* v
   return true;
 }
 
-void encode_frame(bool native, const uint8_t salt[8], uint32_t page_no, uint32_t db_size,
-                  const uint8_t* page, uint32_t page_size, uint32_t cksum[2],
-                  uint8_t out[kFrameHeaderSize]) {
+void encode_frame(bool native, const uint8_t salt[8], uint32_t page_no, uint32_t db_size, const uint8_t* page,
+                  uint32_t page_size, uint32_t cksum[2], uint8_t out[kFrameHeaderSize]) {
   put_u32(out, page_no);
   put_u32(out + 4, db_size);
   std::memcpy(out + 8, salt, 8);

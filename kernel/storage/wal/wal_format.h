@@ -68,9 +68,8 @@ bool decode_wal_header(const uint8_t in[kWalHeaderSize], WalHeader* out, bool* v
 
 // Fills a frame header for `page` and advances the running checksum `cksum`
 // over the header's first 8 bytes and the page image.
-void encode_frame(bool native, const uint8_t salt[8], uint32_t page_no, uint32_t db_size,
-                  const uint8_t* page, uint32_t page_size, uint32_t cksum[2],
-                  uint8_t out[kFrameHeaderSize]);
+void encode_frame(bool native, const uint8_t salt[8], uint32_t page_no, uint32_t db_size, const uint8_t* page,
+                  uint32_t page_size, uint32_t cksum[2], uint8_t out[kFrameHeaderSize]);
 
 // Validates a frame against the log's salts and the running checksum; on
 // success advances `cksum` and returns the page number (never 0) and db size.

@@ -46,9 +46,7 @@ Status WalIndex::unmap(bool delete_file) {
   return db_file_.shm_unmap(delete_file);
 }
 
-Status WalIndex::lock_shared(int slot) {
-  return db_file_.shm_lock(slot, 1, os::kShmLock | os::kShmShared);
-}
+Status WalIndex::lock_shared(int slot) { return db_file_.shm_lock(slot, 1, os::kShmLock | os::kShmShared); }
 void WalIndex::unlock_shared(int slot) {
   db_file_.shm_lock(slot, 1, os::kShmUnlock | os::kShmShared).ignore();
 }
@@ -84,8 +82,7 @@ bool WalIndex::try_read_header(IndexHeader* out) const {
 void WalIndex::write_header(IndexHeader* hdr) {
   hdr->is_init = 1;
   hdr->version = kIndexVersion;
-  checksum(true, reinterpret_cast<const uint8_t*>(hdr), offsetof(IndexHeader, cksum), nullptr,
-           hdr->cksum);
+  checksum(true, reinterpret_cast<const uint8_t*>(hdr), offsetof(IndexHeader, cksum), nullptr, hdr->cksum);
   volatile IndexHeader* h = header();
   copy_to_shm(&h[1], hdr, sizeof *hdr);
   db_file_.shm_barrier();

@@ -42,8 +42,8 @@ namespace keel::storage::wal {
 
 class WalImpl final : public Wal {
  public:
-  WalImpl(os::Vfs& vfs, os::VfsFile& db_file, std::string wal_path,
-          std::unique_ptr<os::VfsFile> wal_file, uint32_t page_size);
+  WalImpl(os::Vfs& vfs, os::VfsFile& db_file, std::string wal_path, std::unique_ptr<os::VfsFile> wal_file,
+          uint32_t page_size);
   ~WalImpl() override;
 
   Status begin_read(bool* changed) override;
@@ -55,8 +55,7 @@ class WalImpl final : public Wal {
 
   Status begin_write() override;
   void end_write() override;
-  Status append_frames(std::span<const WalPage> pages, PageNo db_size_after, bool commit,
-                       bool sync) override;
+  Status append_frames(std::span<const WalPage> pages, PageNo db_size_after, bool commit, bool sync) override;
   Status undo(const std::function<void(PageNo)>& undo_page) override;
   Position savepoint() const override;
   Status rollback_to(const Position& pos, const std::function<void(PageNo)>& undo_page) override;

@@ -47,8 +47,8 @@ Status WalImpl::recover() {
           const uint32_t fr = static_cast<uint32_t>(f);
           KEEL_RETURN_IF_ERROR(wal_file_->read(frame.data(), frame.size(), frame_offset(fr, sz)));
           uint32_t page_no = 0, db_size = 0;
-          if (!decode_frame(native, hdr_.salt, frame.data(), frame.data() + kFrameHeaderSize, sz,
-                            cksum, &page_no, &db_size)) {
+          if (!decode_frame(native, hdr_.salt, frame.data(), frame.data() + kFrameHeaderSize, sz, cksum,
+                            &page_no, &db_size)) {
             break;
           }
           KEEL_RETURN_IF_ERROR(index_.append(indexed, fr, page_no));

@@ -97,8 +97,7 @@ Status WalImpl::write_log_header() {
   return Status::Ok();
 }
 
-Status WalImpl::append_frames(std::span<const WalPage> pages, PageNo db_size_after, bool commit,
-                              bool sync) {
+Status WalImpl::append_frames(std::span<const WalPage> pages, PageNo db_size_after, bool commit, bool sync) {
   if (!write_lock_) return Status(rc::kMisuse, "append_frames without the write lock");
   if (pages.empty()) {
     return commit ? Status(rc::kMisuse, "commit without frames") : Status::Ok();
