@@ -191,31 +191,142 @@ bool patch(std::vector<uint8_t>& page, const std::string& from, const std::strin
   return true;
 }
 
-TEST(WalSqliteInterop, SqliteReadsAndCheckpointsKeelWal) {
-  TempDir dir;
-  std::string path = dir.file("k.db");
+// A table t(x TEXT) of 40 rows on page 2, in WAL mode, with no -wal left.
+void make_small_wal_db(const TempDir& dir, const std::string& path) {
   std::string setup = "PRAGMA journal_mode=WAL;\nCREATE TABLE t(x TEXT);\n";
   for (int i = 0; i < 40; i++)
     setup += "INSERT INTO t VALUES('value number " + std::to_string(100 + i) + "');\n";
   ASSERT_EQ(run_cli(dir, path, setup), "wal\n");
+}
+
+// Commits page 2 with `from` replaced by `to`.
+void keel_patch(Conn& k, const std::string& from, const std::string& to) {
+  bool changed;
+  ASSERT_OK(k.wal->begin_read(&changed));
+  std::vector<uint8_t> page;
+  ASSERT_OK(k.read_page(2, &page));
+  ASSERT_TRUE(patch(page, from, to));
+  ASSERT_OK(k.wal->begin_write());
+  WalPage wp{2, page.data()};
+  ASSERT_OK(k.wal->append_frames({&wp, 1}, 2, true, true));
+  k.wal->end_write();
+  k.wal->end_read();
+}
+
+bool page_has(const std::vector<uint8_t>& page, const std::string& text) {
+  return std::search(page.begin(), page.end(), text.begin(), text.end()) != page.end();
+}
+
+// SQLite (the CLI) sees Keel's read mark through the shm lock and stops its
+// checkpoint there.
+TEST(WalSqliteInterop, SqliteCheckpointRespectsKeelReader) {
+  TempDir dir;
+  std::string path = dir.file("r.db");
+  make_small_wal_db(dir, path);
+  Conn k;
+  ASSERT_OK(k.open(os::default_vfs(), path, kPageSize));
+  keel_patch(k, "value number 101", "PATCHED BY KEEL!");
+  bool changed;
+  ASSERT_OK(k.wal->begin_read(&changed));  // snapshot: frame 1
+  EXPECT_EQ(run_cli(dir, path,
+                    "UPDATE t SET x = 'from sqlite' WHERE x = 'value number 102';\nPRAGMA wal_checkpoint;\n"),
+            "0|2|1\n");
+  std::vector<uint8_t> page;
+  ASSERT_OK(k.read_page(2, &page));
+  EXPECT_TRUE(page_has(page, "PATCHED BY KEEL!"));
+  EXPECT_FALSE(page_has(page, "from sqlite"));
+  k.wal->end_read();
+  EXPECT_EQ(run_cli(dir, path, "PRAGMA wal_checkpoint;\n"), "0|2|2\n");
+  ASSERT_OK(k.wal->begin_read(&changed));
+  EXPECT_TRUE(changed);
+  ASSERT_OK(k.read_page(2, &page));
+  EXPECT_TRUE(page_has(page, "PATCHED BY KEEL!"));
+  EXPECT_TRUE(page_has(page, "from sqlite"));
+  k.wal->end_read();
+}
+
+// Keel's checkpoint stops at the read mark of a SQLite reader in another
+// process, and that reader keeps its snapshot.
+TEST(WalSqliteInterop, KeelCheckpointRespectsSqliteReader) {
+  TempDir dir;
+  std::string path = dir.file("s.db");
+  make_small_wal_db(dir, path);
+  int to_child[2], to_parent[2];
+  ASSERT_EQ(pipe(to_child), 0);
+  ASSERT_EQ(pipe(to_parent), 0);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    char c;
+    if (read(to_child[0], &c, 1) != 1) _exit(2);  // Keel committed frame 1
+    sqlite3* db = nullptr;
+    sqlite3_stmt* st = nullptr;
+    bool ok =
+        sqlite3_open(path.c_str(), &db) == SQLITE_OK &&
+        sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM t WHERE x GLOB 'KEEL*'", -1, &st, nullptr) == SQLITE_OK;
+    auto count = [&]() {
+      sqlite3_reset(st);
+      return ok && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    };
+    char before = static_cast<char>('0' + count());
+    (void)!write(to_parent[1], &before, 1);
+    if (read(to_child[0], &c, 1) != 1) _exit(2);  // Keel committed frame 2 and checkpointed
+    char after = static_cast<char>('0' + count());
+    (void)!write(to_parent[1], &after, 1);
+    sqlite3_finalize(st);
+    sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    _exit(ok ? 0 : 1);
+  }
+  Conn k;
+  ASSERT_OK(k.open(os::default_vfs(), path, kPageSize));
+  keel_patch(k, "value number 101", "KEEL PATCH ONE!!");
+  char c = 'g';
+  ASSERT_EQ(write(to_child[1], &c, 1), 1);
+  ASSERT_EQ(read(to_parent[0], &c, 1), 1);
+  EXPECT_EQ(c, '1');  // the child's snapshot: frame 1
+  keel_patch(k, "value number 102", "KEEL PATCH TWO!!");
+  auto st = k.wal->checkpoint(0, nullptr, true);
+  ASSERT_TRUE(st.ok()) << st.status().to_string();
+  EXPECT_FALSE(st->busy);
+  EXPECT_EQ(st->log_frames, 2);
+  EXPECT_EQ(st->checkpointed_frames, 1);
+  // FULL waits for the reader and gives up when told to.
+  int calls = 0;
+  st = k.wal->checkpoint(
+      1, [&](int) { return ++calls < 3; }, true);
+  ASSERT_TRUE(st.ok());
+  EXPECT_TRUE(st->busy);
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(st->checkpointed_frames, 1);
+  ASSERT_EQ(write(to_child[1], &c, 1), 1);
+  ASSERT_EQ(read(to_parent[0], &c, 1), 1);
+  EXPECT_EQ(c, '1');  // still its snapshot, though frame 1 is in the database file
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  st = k.wal->checkpoint(3, nullptr, true);
+  ASSERT_TRUE(st.ok());
+  EXPECT_FALSE(st->busy);
+  ASSERT_OK(k.wal->close(true));
+  k.db.reset();
+  EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
+  EXPECT_EQ(run_cli(dir, path, "PRAGMA integrity_check;\nSELECT count(*) FROM t WHERE x GLOB 'KEEL*';\n"),
+            "ok\n2\n");
+}
+
+TEST(WalSqliteInterop, SqliteReadsAndCheckpointsKeelWal) {
+  TempDir dir;
+  std::string path = dir.file("k.db");
+  make_small_wal_db(dir, path);
   auto file = slurp(path);
   ASSERT_EQ(file.size(), 2 * kPageSize);
   ASSERT_FALSE(std::filesystem::exists(path + "-wal"));  // the CLI checkpointed and removed it
 
   Conn k;
   ASSERT_OK(k.open(os::default_vfs(), path, kPageSize));
-  auto commit_patch = [&](const std::string& from, const std::string& to) {
-    bool changed;
-    ASSERT_OK(k.wal->begin_read(&changed));
-    std::vector<uint8_t> page;
-    ASSERT_OK(k.read_page(2, &page));
-    ASSERT_TRUE(patch(page, from, to));
-    ASSERT_OK(k.wal->begin_write());
-    WalPage wp{2, page.data()};
-    ASSERT_OK(k.wal->append_frames({&wp, 1}, 2, true, true));
-    k.wal->end_write();
-    k.wal->end_read();
-  };
+  auto commit_patch = [&](const std::string& from, const std::string& to) { keel_patch(k, from, to); };
   commit_patch("value number 105", "VALUE NUMBER 105");
   commit_patch("value number 117", "changed by keel!");
 
@@ -252,9 +363,7 @@ TEST(WalSqliteInterop, SqliteReadsAndCheckpointsKeelWal) {
 TEST(WalSqliteInterop, SqliteReadsLongKeelWal) {
   TempDir dir;
   std::string path = dir.file("long.db");
-  std::string setup = "PRAGMA journal_mode=WAL;\nCREATE TABLE t(x TEXT);\n";
-  for (int i = 0; i < 40; i++) setup += "INSERT INTO t VALUES('value number " + std::to_string(100 + i) + "');\n";
-  ASSERT_EQ(run_cli(dir, path, setup), "wal\n");
+  make_small_wal_db(dir, path);
   const int kCommits = 9000;
   {
     Conn k;
@@ -289,9 +398,10 @@ TEST(WalSqliteInterop, SqliteReadsLongKeelWal) {
               "ok\nkeel commit 8999\n");
     k.wal.reset();  // no checkpoint: SQLite recovers the log below
   }
-  EXPECT_EQ(run_cli(dir, path,
-                    "SELECT x FROM t WHERE x GLOB 'keel*';\nPRAGMA wal_checkpoint;\nPRAGMA integrity_check;\n"),
-            "keel commit 8999\n0|9009|9009\nok\n");
+  EXPECT_EQ(
+      run_cli(dir, path,
+              "SELECT x FROM t WHERE x GLOB 'keel*';\nPRAGMA wal_checkpoint;\nPRAGMA integrity_check;\n"),
+      "keel commit 8999\n0|9009|9009\nok\n");
 }
 
 }  // namespace
