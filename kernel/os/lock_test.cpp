@@ -3,6 +3,11 @@
 #include <dirent.h>
 #include <sqlite3.h>
 
+#include <atomic>
+#include <fstream>
+#include <thread>
+#include <vector>
+
 #include "os/vfs_test_fixture.h"
 
 namespace keel::os {
@@ -215,6 +220,20 @@ TEST_F(UnixLockTest, SqliteReaderMakesKeelExclusiveBusy) {
   EXPECT_TRUE(f->lock(LockLevel::kExclusive).ok());
 }
 
+TEST_F(UnixLockTest, KeelPendingShutsOutNewSqliteReaders) {
+  auto child = sqlite_child(db_, "BEGIN; SELECT count(*) FROM t;");
+  ASSERT_TRUE(child.wait_ready());
+  auto f = open_db();
+  ASSERT_TRUE(f->lock(LockLevel::kShared).ok());
+  EXPECT_EQ(f->lock(LockLevel::kExclusive).code(), rc::kBusy);  // the child still reads
+  ASSERT_EQ(f->lock_level(), LockLevel::kPending);
+  EXPECT_TRUE(sqlite_locked_out("SELECT count(*) FROM t;"));  // PENDING byte blocks new readers
+  EXPECT_EQ(child.finish(), 0);
+  ASSERT_TRUE(f->lock(LockLevel::kExclusive).ok());
+  ASSERT_TRUE(f->unlock(LockLevel::kNone).ok());
+  EXPECT_FALSE(sqlite_locked_out("SELECT count(*) FROM t;"));
+}
+
 TEST_F(UnixLockTest, ClosingAnotherHandleKeepsLocks) {
   // POSIX drops every lock of the process on close() of ANY fd of the file;
   // the VFS must defer that close while a lock is held.
@@ -242,6 +261,97 @@ TEST_F(UnixLockTest, ClosingLockedHandleReleasesForOtherProcesses) {
   ASSERT_TRUE(f->lock(LockLevel::kExclusive).ok());
   f.reset();
   EXPECT_FALSE(sqlite_locked_out("BEGIN EXCLUSIVE; COMMIT;"));
+}
+
+}  // namespace
+}  // namespace keel::os
+
+namespace keel::os {
+namespace {
+
+// Increments a counter stored in the file's first 8 bytes `rounds` times,
+// each under an EXCLUSIVE lock obtained the way the pager does (SHARED,
+// RESERVED, EXCLUSIVE, retrying on BUSY). Returns false on an unexpected error.
+bool increment_under_lock(Vfs& vfs, const std::string& p, int rounds) {
+  OpenFlags flags;
+  flags.create = true;
+  auto opened = vfs.open(p, flags);
+  if (!opened.ok()) return false;
+  VfsFile& f = **opened;
+  for (int i = 0; i < rounds;) {
+    Status st = f.lock(LockLevel::kShared);
+    if (st.is(rc::kBusy)) {
+      vfs.sleep_micros(50);
+      continue;
+    }
+    if (!st.ok()) return false;
+    // Under SHARED no writer may change the bytes.
+    uint64_t a = 0, b = 0;
+    (void)f.read(&a, sizeof a, 0);
+    std::this_thread::yield();
+    (void)f.read(&b, sizeof b, 0);
+    if (a != b) return false;
+    st = f.lock(LockLevel::kReserved);
+    if (st.is(rc::kBusy)) {
+      if (!f.unlock(LockLevel::kNone).ok()) return false;
+      vfs.sleep_micros(50);
+      continue;
+    }
+    if (!st.ok()) return false;
+    while ((st = f.lock(LockLevel::kExclusive)).is(rc::kBusy)) vfs.sleep_micros(50);
+    if (!st.ok()) return false;
+    uint64_t v = 0;
+    (void)f.read(&v, sizeof v, 0);
+    ++v;
+    if (!f.write(&v, sizeof v, 0).ok()) return false;
+    if (!f.unlock(LockLevel::kNone).ok()) return false;
+    ++i;
+  }
+  return true;
+}
+
+uint64_t read_counter(Vfs& vfs, const std::string& p) {
+  auto f = std::move(vfs.open(p, OpenFlags{})).value();
+  uint64_t v = 0;
+  EXPECT_TRUE(f->read(&v, sizeof v, 0).ok());
+  return v;
+}
+
+using LockStressTest = testing::VfsTest;
+
+TEST_P(LockStressTest, ThreadsExcludeEachOther) {
+  std::string p = path("counter.db");
+  constexpr int kThreads = 4, kRounds = 150;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      if (!increment_under_lock(vfs(), p, kRounds)) failures++;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(read_counter(vfs(), p), static_cast<uint64_t>(kThreads * kRounds));
+}
+
+INSTANTIATE_TEST_SUITE_P(Vfs, LockStressTest, ::testing::Values(VfsKind::kUnix, VfsKind::kMemory),
+                         testing::vfs_kind_name);
+
+TEST(UnixLockStress, ProcessesExcludeEachOther) {
+  testing::TempDir dir;
+  std::string p = dir.file("counter.db");
+  // Create the file without the VFS, so that forked children inherit no
+  // in-process lock state for it.
+  { std::ofstream(p, std::ios::binary).put('\0'); }
+  constexpr int kRounds = 150;
+  std::vector<std::unique_ptr<testing::Child>> children;
+  for (int c = 0; c < 2; ++c) {
+    children.push_back(std::make_unique<testing::Child>(
+        [p](testing::Child&) { return increment_under_lock(default_vfs(), p, kRounds); }));
+  }
+  EXPECT_TRUE(increment_under_lock(default_vfs(), p, kRounds));
+  for (auto& child : children) EXPECT_EQ(child->finish(), 0);
+  EXPECT_EQ(read_counter(default_vfs(), p), 3u * kRounds);
 }
 
 }  // namespace

@@ -241,6 +241,7 @@ class MemFile final : public VfsFile {
   }
 
   int sector_size() const override { return 1024; }
+  bool opened_read_only() const override { return read_only_; }
   int device_characteristics() const override {
     return kIoCapAtomic | kIoCapPowersafeOverwrite | kIoCapSafeAppend | kIoCapSequential;
   }

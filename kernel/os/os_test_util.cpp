@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -46,6 +47,8 @@ std::string run_sqlite3(const std::string& db, const std::string& sql, int* exit
 }
 
 Child::Child(std::function<bool(Child&)> body) {
+  // finish() may write to a child that already exited.
+  ::signal(SIGPIPE, SIG_IGN);
   if (::pipe(to_parent_) != 0 || ::pipe(to_child_) != 0) std::abort();
   std::fflush(nullptr);
   pid_ = ::fork();

@@ -25,21 +25,6 @@ namespace keel::os {
 namespace unix_detail {
 namespace {
 
-int open_retry(const char* path, int flags, mode_t mode) {
-  // Never hand out fds 0..2: a stray write to stdout/stderr would then land
-  // in the database (SQLite's robust_open does the same).
-  for (;;) {
-    int fd;
-    do {
-      fd = ::open(path, flags | O_CLOEXEC, mode);
-    } while (fd < 0 && errno == EINTR);
-    if (fd < 0 || fd > 2) return fd;
-    ::close(fd);
-    int null_fd = ::open("/dev/null", O_RDONLY);
-    if (null_fd < 0) return -1;  // cannot fill the slot; give up
-  }
-}
-
 // Directory part of path ("." when there is none), for directory fsync.
 std::string dir_of(std::string_view path) {
   size_t slash = path.find_last_of('/');
@@ -50,7 +35,7 @@ std::string dir_of(std::string_view path) {
 
 int fsync_dir(std::string_view path) {
   std::string dir = dir_of(path);
-  int fd = open_retry(dir.c_str(), O_RDONLY, 0);
+  int fd = robust_open(dir.c_str(), O_RDONLY, 0);
   if (fd < 0) return errno;
   int rc;
   do {
@@ -114,11 +99,22 @@ class UnixVfs final : public Vfs {
     if (flags.create || temp) oflags |= O_CREAT;
     if ((flags.create && flags.exclusive) || temp) oflags |= O_EXCL;
     mode_t mode = create_mode_for(name, flags.kind);
-    int fd = open_retry(name.c_str(), oflags, mode);
+    int fd = robust_open(name.c_str(), oflags, mode);
+    bool read_only = flags.read_only;
     if (fd < 0) {
       int err = errno;
       if (err == EISDIR) return Status(rc::kCantOpenIsDir);
-      return Status(rc::kCantOpen);
+      bool new_journal =
+          flags.create && (flags.kind == FileKind::kMainJournal || flags.kind == FileKind::kWal);
+      if (new_journal && err == EACCES && ::access(name.c_str(), F_OK) != 0) {
+        return Status(rc::kReadOnlyDirectory);
+      }
+      if (!flags.read_only && (err == EACCES || err == EROFS || err == EPERM)) {
+        // Read/write refused: fall back to read-only, as SQLite does.
+        fd = robust_open(name.c_str(), O_RDONLY, mode);
+        read_only = true;
+      }
+      if (fd < 0) return Status(errno == EISDIR ? rc::kCantOpenIsDir : rc::kCantOpen);
     }
     struct stat st;
     if (::fstat(fd, &st) != 0) {
@@ -143,7 +139,7 @@ class UnixVfs final : public Vfs {
       ::close(fd);
       return inode.take_status();
     }
-    return std::unique_ptr<VfsFile>(new UnixFile(fd, std::move(name), *inode, flags.read_only, dir_sync));
+    return std::unique_ptr<VfsFile>(new UnixFile(fd, std::move(name), *inode, read_only, dir_sync));
   }
 
   Status remove(std::string_view path, bool sync_dir) override {
@@ -183,7 +179,7 @@ class UnixVfs final : public Vfs {
       got += static_cast<size_t>(r);
     }
     if (got < n) {
-      int fd = open_retry("/dev/urandom", O_RDONLY, 0);
+      int fd = robust_open("/dev/urandom", O_RDONLY, 0);
       while (fd >= 0 && got < n) {
         ssize_t r = ::read(fd, out + got, n - got);
         if (r < 0 && errno == EINTR) continue;
@@ -221,6 +217,21 @@ class UnixVfs final : public Vfs {
 };
 
 }  // namespace
+
+int robust_open(const char* path, int flags, mode_t mode) {
+  // Never hand out fds 0..2: a stray write to stdout/stderr would then land
+  // in the database (SQLite's robust_open does the same).
+  for (;;) {
+    int fd;
+    do {
+      fd = ::open(path, flags | O_CLOEXEC, mode);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0 || fd > 2) return fd;
+    ::close(fd);
+    int null_fd = ::open("/dev/null", O_RDONLY);
+    if (null_fd < 0) return -1;  // cannot fill the slot; give up
+  }
+}
 
 mode_t create_mode_for(const std::string& path, FileKind kind) {
   std::string db = db_path_of(path, kind);

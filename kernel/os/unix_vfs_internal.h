@@ -97,6 +97,9 @@ Result<InodeInfo*> acquire_inode(int fd);
 // Requires unix_mutex().
 void release_inode(InodeInfo* inode);
 
+// open(2) with O_CLOEXEC, retried on EINTR, never returning fd 0, 1 or 2.
+int robust_open(const char* path, int flags, mode_t mode);
+
 // fcntl(F_SETLK) of [start, start+len) with type F_RDLCK/F_WRLCK/F_UNLCK,
 // retried on EINTR. Returns 0 or an errno value.
 int set_posix_lock(int fd, short type, off_t start, off_t len);
@@ -139,6 +142,7 @@ class UnixFile final : public VfsFile {
 
   int sector_size() const override { return 4096; }
   int device_characteristics() const override { return kIoCapPowersafeOverwrite; }
+  bool opened_read_only() const override { return read_only_; }
 
   const std::string& path() const { return path_; }
 

@@ -202,5 +202,30 @@ TEST(UnixVfs, ReadOnlyOpenRejectsWrites) {
   EXPECT_EQ((*f)->write("x", 1, 0).code(), rc::kIoErrWrite);
 }
 
+TEST(UnixVfs, RefusedReadWriteFallsBackToReadOnly) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root ignores file permissions";
+  testing::TempDir dir;
+  std::string db = dir.file("locked.db");
+  OpenFlags flags;
+  flags.create = true;
+  {
+    auto f = default_vfs().open(db, flags);
+    ASSERT_TRUE(f.ok());
+    EXPECT_FALSE((*f)->opened_read_only());
+  }
+  ASSERT_EQ(::chmod(db.c_str(), 0444), 0);
+  auto f = default_vfs().open(db, flags);
+  ASSERT_TRUE(f.ok()) << f.status().to_string();
+  EXPECT_TRUE((*f)->opened_read_only());
+  EXPECT_EQ((*f)->write("x", 1, 0).code(), rc::kIoErrWrite);
+  // A new journal in a directory that refuses it.
+  ASSERT_EQ(::chmod(dir.path().c_str(), 0555), 0);
+  flags.kind = FileKind::kMainJournal;
+  auto j = default_vfs().open(db + "-journal", flags);
+  ::chmod(dir.path().c_str(), 0755);
+  ASSERT_FALSE(j.ok());
+  EXPECT_EQ(j.status().code(), rc::kReadOnlyDirectory);
+}
+
 }  // namespace
 }  // namespace keel::os
