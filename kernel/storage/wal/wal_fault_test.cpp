@@ -165,7 +165,7 @@ TEST_P(WalFaultTest, PowerCutKeepsSyncedCommitsAndAPrefix) {
 TEST_P(WalFaultTest, ConcurrentReadersWriterCheckpointer) {
   std::string p = path("conc.db");
   const uint32_t ps = 512;
-  const uint32_t kCommits = 2000;
+  const uint32_t kCommits = 1000;
   const PageNo kPages = 4;
   auto image = [&](PageNo pg, uint32_t v) {
     auto img = make_page(ps, pg, v);
