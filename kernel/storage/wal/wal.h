@@ -109,7 +109,7 @@ class Wal {
   // A checkpoint that could not do all its mode asks for returns OK with
   // busy=true (PRAGMA wal_checkpoint's first column); another checkpointer
   // running returns rc::kBusy. Call outside read/write transactions
-  // (rc::kMisuse otherwise). `sync` = fsync the log and the database (any
+  // (rc::kLocked otherwise, as SQLite). `sync` = fsync the log and the database (any
   // synchronous level but OFF).
   virtual Result<CheckpointStats> checkpoint(int mode, const std::function<bool(int)>& busy_handler,
                                              bool sync) = 0;

@@ -149,7 +149,8 @@ Result<Wal::CheckpointStats> WalImpl::checkpoint(int mode, const std::function<b
                                                  bool sync) {
   if (mode < kPassive || mode > kTruncate) return Status(rc::kMisuse, "unknown checkpoint mode");
   if (read_lock_ >= 0 || write_lock_) {
-    return Status(rc::kMisuse, "checkpoint inside a transaction");
+    // SQLite's sqlite3BtreeCheckpoint refuses the same way.
+    return Status(rc::kLocked, "database table is locked");
   }
   busy_calls_ = 0;
   // Attach the shared memory (the shm lock calls below need it).

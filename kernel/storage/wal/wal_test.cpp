@@ -852,12 +852,12 @@ TEST_P(WalTest, CloseOfLastConnectionCheckpointsAndDeletes) {
   EXPECT_EQ(0, std::memcmp(db.data() + 1024, make_page(1024, 2, 2).data(), 1024));
 }
 
-TEST_P(WalTest, CheckpointInsideTransactionIsMisuse) {
+TEST_P(WalTest, CheckpointInsideTransactionIsLocked) {
   Conn a;
   open(&a, path("misuse.db"));
   bool changed;
   ASSERT_OK(a.wal->begin_read(&changed));
-  EXPECT_EQ(a.wal->checkpoint(0, nullptr, true).status().code(), rc::kMisuse);
+  EXPECT_EQ(a.wal->checkpoint(0, nullptr, true).status().code(), rc::kLocked);
   a.wal->end_read();
 }
 
