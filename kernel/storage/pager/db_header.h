@@ -23,28 +23,28 @@ inline constexpr uint8_t kMagic[16] = {'S', 'Q', 'L', 'i', 't', 'e', ' ', 'f',
                                        'o', 'r', 'm', 'a', 't', ' ', '3', 0};
 
 inline constexpr size_t kOffMagic = 0;
-inline constexpr size_t kOffPageSize = 16;          // u16; 1 means 65536
-inline constexpr size_t kOffWriteVersion = 18;      // 1 legacy (rollback), 2 WAL
-inline constexpr size_t kOffReadVersion = 19;       // 1 legacy (rollback), 2 WAL
-inline constexpr size_t kOffReservedBytes = 20;     // per-page codec space
-inline constexpr size_t kOffMaxPayloadFrac = 21;    // must be 64
-inline constexpr size_t kOffMinPayloadFrac = 22;    // must be 32
-inline constexpr size_t kOffLeafPayloadFrac = 23;   // must be 32
-inline constexpr size_t kOffChangeCounter = 24;     // u32
-inline constexpr size_t kOffDbSize = 28;            // u32, pages ("in-header database size")
-inline constexpr size_t kOffFreelistTrunk = 32;     // u32 (btree)
-inline constexpr size_t kOffFreelistCount = 36;     // u32 (btree)
-inline constexpr size_t kOffSchemaCookie = 40;      // u32 (btree)
-inline constexpr size_t kOffSchemaFormat = 44;      // u32 (btree), 4 by default
-inline constexpr size_t kOffDefaultCacheSize = 48;  // u32 (btree)
-inline constexpr size_t kOffAutoVacuumTop = 52;     // u32 (btree), 0 = no auto-vacuum
-inline constexpr size_t kOffTextEncoding = 56;      // u32 (btree), 1 UTF-8
-inline constexpr size_t kOffUserVersion = 60;       // u32 (btree)
-inline constexpr size_t kOffIncrVacuum = 64;        // u32 (btree)
-inline constexpr size_t kOffApplicationId = 68;     // u32 (btree)
-inline constexpr size_t kOffReservedExpansion = 72; // 20 zero bytes
-inline constexpr size_t kOffVersionValidFor = 92;   // u32 = change counter at last write
-inline constexpr size_t kOffSqliteVersion = 96;     // u32, SQLITE_VERSION_NUMBER of last writer
+inline constexpr size_t kOffPageSize = 16;           // u16; 1 means 65536
+inline constexpr size_t kOffWriteVersion = 18;       // 1 legacy (rollback), 2 WAL
+inline constexpr size_t kOffReadVersion = 19;        // 1 legacy (rollback), 2 WAL
+inline constexpr size_t kOffReservedBytes = 20;      // per-page codec space
+inline constexpr size_t kOffMaxPayloadFrac = 21;     // must be 64
+inline constexpr size_t kOffMinPayloadFrac = 22;     // must be 32
+inline constexpr size_t kOffLeafPayloadFrac = 23;    // must be 32
+inline constexpr size_t kOffChangeCounter = 24;      // u32
+inline constexpr size_t kOffDbSize = 28;             // u32, pages ("in-header database size")
+inline constexpr size_t kOffFreelistTrunk = 32;      // u32 (btree)
+inline constexpr size_t kOffFreelistCount = 36;      // u32 (btree)
+inline constexpr size_t kOffSchemaCookie = 40;       // u32 (btree)
+inline constexpr size_t kOffSchemaFormat = 44;       // u32 (btree), 4 by default
+inline constexpr size_t kOffDefaultCacheSize = 48;   // u32 (btree)
+inline constexpr size_t kOffAutoVacuumTop = 52;      // u32 (btree), 0 = no auto-vacuum
+inline constexpr size_t kOffTextEncoding = 56;       // u32 (btree), 1 UTF-8
+inline constexpr size_t kOffUserVersion = 60;        // u32 (btree)
+inline constexpr size_t kOffIncrVacuum = 64;         // u32 (btree)
+inline constexpr size_t kOffApplicationId = 68;      // u32 (btree)
+inline constexpr size_t kOffReservedExpansion = 72;  // 20 zero bytes
+inline constexpr size_t kOffVersionValidFor = 92;    // u32 = change counter at last write
+inline constexpr size_t kOffSqliteVersion = 96;      // u32, SQLITE_VERSION_NUMBER of last writer
 
 inline constexpr uint8_t kMaxPayloadFrac = 64;
 inline constexpr uint8_t kMinPayloadFrac = 32;

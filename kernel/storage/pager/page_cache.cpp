@@ -47,18 +47,24 @@ void PageCache::reset(uint32_t page_size) {
 }
 
 void PageCache::lru_unlink(CachedPage* p) {
-  if (p->lru_prev) p->lru_prev->lru_next = p->lru_next;
-  else lru_head_ = p->lru_next;
-  if (p->lru_next) p->lru_next->lru_prev = p->lru_prev;
-  else lru_tail_ = p->lru_prev;
+  if (p->lru_prev)
+    p->lru_prev->lru_next = p->lru_next;
+  else
+    lru_head_ = p->lru_next;
+  if (p->lru_next)
+    p->lru_next->lru_prev = p->lru_prev;
+  else
+    lru_tail_ = p->lru_prev;
   p->lru_prev = p->lru_next = nullptr;
 }
 
 void PageCache::lru_push_front(CachedPage* p) {
   p->lru_prev = nullptr;
   p->lru_next = lru_head_;
-  if (lru_head_) lru_head_->lru_prev = p;
-  else lru_tail_ = p;
+  if (lru_head_)
+    lru_head_->lru_prev = p;
+  else
+    lru_tail_ = p;
   lru_head_ = p;
 }
 
@@ -148,18 +154,24 @@ void PageCache::make_dirty(CachedPage* p) {
   p->flags |= CachedPage::kDirty;
   p->dirty_next = nullptr;
   p->dirty_prev = dirty_tail_;
-  if (dirty_tail_) dirty_tail_->dirty_next = p;
-  else dirty_head_ = p;
+  if (dirty_tail_)
+    dirty_tail_->dirty_next = p;
+  else
+    dirty_head_ = p;
   dirty_tail_ = p;
   ++dirty_count_;
 }
 
 void PageCache::make_clean(CachedPage* p) {
   if (!p->dirty()) return;
-  if (p->dirty_prev) p->dirty_prev->dirty_next = p->dirty_next;
-  else dirty_head_ = p->dirty_next;
-  if (p->dirty_next) p->dirty_next->dirty_prev = p->dirty_prev;
-  else dirty_tail_ = p->dirty_prev;
+  if (p->dirty_prev)
+    p->dirty_prev->dirty_next = p->dirty_next;
+  else
+    dirty_head_ = p->dirty_next;
+  if (p->dirty_next)
+    p->dirty_next->dirty_prev = p->dirty_prev;
+  else
+    dirty_tail_ = p->dirty_prev;
   p->dirty_prev = p->dirty_next = nullptr;
   p->flags &= ~CachedPage::kDirty;
   --dirty_count_;

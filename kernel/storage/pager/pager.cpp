@@ -16,15 +16,21 @@ namespace keel::storage {
 
 namespace {
 
-std::span<const std::byte> cbytes(const uint8_t* p, size_t n) { return {reinterpret_cast<const std::byte*>(p), n}; }
+std::span<const std::byte> cbytes(const uint8_t* p, size_t n) {
+  return {reinterpret_cast<const std::byte*>(p), n};
+}
 std::span<std::byte> wbytes(uint8_t* p, size_t n) { return {reinterpret_cast<std::byte*>(p), n}; }
 
 os::LockLevel to_os(ext::DbLock l) {
   switch (l) {
-    case ext::DbLock::kNone: return os::LockLevel::kNone;
-    case ext::DbLock::kShared: return os::LockLevel::kShared;
-    case ext::DbLock::kReserved: return os::LockLevel::kReserved;
-    case ext::DbLock::kExclusive: return os::LockLevel::kExclusive;
+    case ext::DbLock::kNone:
+      return os::LockLevel::kNone;
+    case ext::DbLock::kShared:
+      return os::LockLevel::kShared;
+    case ext::DbLock::kReserved:
+      return os::LockLevel::kReserved;
+    case ext::DbLock::kExclusive:
+      return os::LockLevel::kExclusive;
   }
   return os::LockLevel::kNone;
 }
@@ -103,11 +109,15 @@ Status Pager::Impl::unlock_db(ext::DbLock level) {
 
 ext::DbLock Pager::Impl::db_lock() const {
   switch (db->lock_level()) {
-    case os::LockLevel::kNone: return ext::DbLock::kNone;
-    case os::LockLevel::kShared: return ext::DbLock::kShared;
-    case os::LockLevel::kReserved: return ext::DbLock::kReserved;
+    case os::LockLevel::kNone:
+      return ext::DbLock::kNone;
+    case os::LockLevel::kShared:
+      return ext::DbLock::kShared;
+    case os::LockLevel::kReserved:
+      return ext::DbLock::kReserved;
     case os::LockLevel::kPending:
-    case os::LockLevel::kExclusive: return ext::DbLock::kExclusive;
+    case os::LockLevel::kExclusive:
+      return ext::DbLock::kExclusive;
   }
   return ext::DbLock::kNone;
 }
@@ -153,7 +163,9 @@ Status Pager::Impl::install_mode(std::unique_ptr<ext::JournalMode> m, JournalMod
 Status Pager::Impl::load_snapshot(bool changed, bool* switch_to_wal) {
   *switch_to_wal = false;
   PageNo file_pages = mode->snapshot_page_count();
-  if (file_pages == 0) KEEL_ASSIGN_OR_RETURN(file_pages, db_file_pages());
+  if (file_pages == 0) {
+    KEEL_ASSIGN_OR_RETURN(file_pages, db_file_pages());
+  }
   if (rollback_mode != nullptr && !options.memory) {
     // pagerOpenWalIfPresent(): a -wal file beside a non-empty database means
     // WAL mode; beside an empty one it is a leftover.
@@ -282,7 +294,8 @@ Status Pager::Impl::commit() {
   for (CachedPage* p = cache.dirty_head(); p != nullptr; p = p->dirty_next) {
     if (p->pgno <= page_count_) page_list.push_back(p);
   }
-  std::sort(page_list.begin(), page_list.end(), [](CachedPage* a, CachedPage* b) { return a->pgno < b->pgno; });
+  std::sort(page_list.begin(), page_list.end(),
+            [](CachedPage* a, CachedPage* b) { return a->pgno < b->pgno; });
   images.clear();
   for (CachedPage* p : page_list) images.push_back({p->pgno, cbytes(p->data, page_size_)});
   KEEL_RETURN_IF_ERROR(mode->commit(images, page_count_));
@@ -388,8 +401,8 @@ Status Pager::Impl::leave_wal(JournalModeKind to) {
   }
   mode.reset();
   wal_mode = nullptr;
-  KEEL_RETURN_IF_ERROR(install_mode(
-      std::make_unique<RollbackJournal>(to, *vfs, *db, journal_path, options.memory), to));
+  KEEL_RETURN_IF_ERROR(
+      install_mode(std::make_unique<RollbackJournal>(to, *vfs, *db, journal_path, options.memory), to));
   discard_cache();
   s = rewrite_file_format(1);
   unlock_db(ext::DbLock::kNone).ignore();
@@ -458,13 +471,14 @@ Result<std::unique_ptr<Pager>> Pager::open(std::string_view path, const PagerOpt
     m.reserved = header[dbheader::kOffReservedBytes];
   } else {
     m.reserved = std::max(options.reserved_bytes, codec_reserved);
-    if (ps - m.reserved < dbheader::kMinUsableSize) return Status(rc::kMisuse, "reserved bytes leave too little page");
+    if (ps - m.reserved < dbheader::kMinUsableSize)
+      return Status(rc::kMisuse, "reserved bytes leave too little page");
   }
   KEEL_RETURN_IF_ERROR(m.set_page_size_internal(ps));
 
   JournalModeKind k = options.memory ? JournalModeKind::kMemory : JournalModeKind::kDelete;
-  KEEL_RETURN_IF_ERROR(m.install_mode(
-      std::make_unique<RollbackJournal>(k, *m.vfs, *m.db, m.journal_path, options.memory), k));
+  KEEL_RETURN_IF_ERROR(
+      m.install_mode(std::make_unique<RollbackJournal>(k, *m.vfs, *m.db, m.journal_path, options.memory), k));
 
   // A non-empty file is checked now: hot-journal rollback, header validation
   // (rc::kNotADb), WAL detection.
@@ -552,8 +566,8 @@ Status Pager::set_journal_mode(JournalModeKind mode) {
   // From a module's mode to a built-in rollback mode.
   m.mode->close().ignore();
   m.rollback_mode = nullptr;
-  return m.install_mode(std::make_unique<RollbackJournal>(mode, *m.vfs, *m.db, m.journal_path, m.options.memory),
-                        mode);
+  return m.install_mode(
+      std::make_unique<RollbackJournal>(mode, *m.vfs, *m.db, m.journal_path, m.options.memory), mode);
 }
 
 Status Pager::set_journal_mode(std::unique_ptr<ext::JournalMode> mode) {
@@ -573,7 +587,9 @@ Status Pager::set_journal_mode(std::unique_ptr<ext::JournalMode> mode) {
 
 JournalModeKind Pager::journal_mode() const { return impl_->kind; }
 std::string_view Pager::journal_mode_name() const { return impl_->mode->name(); }
-void Pager::set_synchronous(SyncLevel level) { impl_->sync = impl_->options.memory ? SyncLevel::kOff : level; }
+void Pager::set_synchronous(SyncLevel level) {
+  impl_->sync = impl_->options.memory ? SyncLevel::kOff : level;
+}
 SyncLevel Pager::synchronous() const { return impl_->sync; }
 
 void Pager::set_cache_size(int64_t cache_size) {
@@ -586,7 +602,7 @@ void Pager::set_busy_handler(std::function<bool(int)> handler) { impl_->busy_han
 Result<CheckpointResult> Pager::checkpoint(CheckpointMode mode) {
   Impl& m = *impl_;
   if (m.wal_mode == nullptr) return CheckpointResult{};
-  if (m.state == Impl::State::kWrite) return Status(rc::kLocked, "database table is locked");
+  if (m.state != Impl::State::kNone) return Status(rc::kLocked, "database table is locked");
   KEEL_ASSIGN_OR_RETURN(ext::CheckpointInfo info, m.mode->checkpoint(static_cast<int>(mode)));
   // The checkpoint may have rewritten the database file under cached pages
   // only with images identical to the log's; nothing to drop.
@@ -594,6 +610,17 @@ Result<CheckpointResult> Pager::checkpoint(CheckpointMode mode) {
 }
 
 void Pager::set_wal_autocheckpoint(int frames) { impl_->wal_autocheckpoint = frames; }
+
+PagerStats Pager::stats() const {
+  const Impl& m = *impl_;
+  PagerStats st;
+  st.cached_pages = m.cache.size();
+  st.dirty_pages = m.cache.dirty_count();
+  st.cache_capacity = m.cache.capacity();
+  st.spills = m.spill_count;
+  st.pages_spilled = m.pages_spilled;
+  return st;
+}
 
 const std::string& Pager::path() const { return impl_->path; }
 bool Pager::read_only() const { return impl_->options.read_only; }

@@ -92,10 +92,10 @@ struct PagerOptions {
   os::Vfs* vfs = nullptr;  // nullptr = os::default_vfs()
   bool read_only = false;
   bool create = true;
-  bool memory = false;              // ":memory:" / temp database: no file, journal in memory
-  uint32_t page_size = 4096;        // used only when creating a new file
-  uint8_t reserved_bytes = 0;       // used only when creating a new file (codec overhead)
-  int64_t cache_size = -2000;       // SQLite semantics: >0 pages, <0 KiB
+  bool memory = false;         // ":memory:" / temp database: no file, journal in memory
+  uint32_t page_size = 4096;   // used only when creating a new file
+  uint8_t reserved_bytes = 0;  // used only when creating a new file (codec overhead)
+  int64_t cache_size = -2000;  // SQLite semantics: >0 pages, <0 KiB
   SyncLevel synchronous = SyncLevel::kFull;
   // Page codec for every page reaching a file (database, journal, WAL).
   // Not owned; must outlive the pager. nullptr = identity (plain SQLite).
@@ -103,6 +103,15 @@ struct PagerOptions {
   // Called when a lock is busy: return true to retry (after sleeping), false
   // to give up with rc::kBusy. Argument: number of prior calls for this lock.
   std::function<bool(int)> busy_handler;
+};
+
+// Cache and I/O counters, for tests and PRAGMA-style introspection.
+struct PagerStats {
+  size_t cached_pages = 0;    // entries in the page cache
+  size_t dirty_pages = 0;     // of those, changed and not yet written
+  size_t cache_capacity = 0;  // the bound derived from cache_size
+  uint64_t spills = 0;        // times dirty pages were written early (cache_spill)
+  uint64_t pages_spilled = 0;
 };
 
 struct CheckpointResult {
@@ -195,6 +204,8 @@ class Pager {
   Result<CheckpointResult> checkpoint(CheckpointMode mode);
   // Frames threshold for automatic checkpoints after commit (default 1000; 0 = off).
   void set_wal_autocheckpoint(int frames);
+
+  PagerStats stats() const;
 
   const std::string& path() const;
   bool read_only() const;

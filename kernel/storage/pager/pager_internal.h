@@ -81,6 +81,8 @@ struct Pager::Impl final : ext::PagerHost {
   bool txn_changed = false;
   bool counter_stamped = false;  // page 1's change counter already bumped in this transaction
   bool in_spill = false;
+  uint64_t spill_count = 0;
+  uint64_t pages_spilled = 0;
   std::vector<Savepoint> savepoints;
   uint64_t next_savepoint_id = 0;
   std::unique_ptr<SubJournal> sub_journal;

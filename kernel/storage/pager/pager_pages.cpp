@@ -15,7 +15,9 @@ namespace {
 
 Status corrupt() { return Status(rc::kCorrupt, "database disk image is malformed"); }
 
-std::span<const std::byte> cbytes(const uint8_t* p, size_t n) { return {reinterpret_cast<const std::byte*>(p), n}; }
+std::span<const std::byte> cbytes(const uint8_t* p, size_t n) {
+  return {reinterpret_cast<const std::byte*>(p), n};
+}
 std::span<std::byte> wbytes(uint8_t* p, size_t n) { return {reinterpret_cast<std::byte*>(p), n}; }
 
 }  // namespace
@@ -110,7 +112,8 @@ Status Pager::Impl::spill() {
   }
   Status s;
   if (page_list.empty()) s = Status(rc::kBusy);
-  std::sort(page_list.begin(), page_list.end(), [](CachedPage* a, CachedPage* b) { return a->pgno < b->pgno; });
+  std::sort(page_list.begin(), page_list.end(),
+            [](CachedPage* a, CachedPage* b) { return a->pgno < b->pgno; });
   // A spilled page may leave the cache; a savepoint rollback must still find
   // the image it had when the savepoint opened (for WAL, the frame written
   // now is dropped by Wal::rollback_to).
@@ -121,6 +124,8 @@ Status Pager::Impl::spill() {
     s = mode->spill(images, page_count_);
   }
   if (s.ok()) {
+    ++spill_count;
+    pages_spilled += page_list.size();
     for (CachedPage* p : page_list) {
       cache.make_clean(p);
       storage_pages = std::max(storage_pages, p->pgno);

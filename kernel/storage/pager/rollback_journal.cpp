@@ -25,20 +25,26 @@ Status read_allow_short(os::VfsFile& f, void* buf, size_t n, uint64_t off) {
 
 }  // namespace
 
-RollbackJournal::RollbackJournal(JournalModeKind kind, os::Vfs& vfs, os::VfsFile& db, std::string journal_path,
-                                 bool memory_db)
+RollbackJournal::RollbackJournal(JournalModeKind kind, os::Vfs& vfs, os::VfsFile& db,
+                                 std::string journal_path, bool memory_db)
     : kind_(kind), vfs_(vfs), db_(db), journal_path_(std::move(journal_path)), memory_db_(memory_db) {}
 
 RollbackJournal::~RollbackJournal() = default;
 
 std::string_view RollbackJournal::name() const {
   switch (kind_) {
-    case JournalModeKind::kDelete: return "delete";
-    case JournalModeKind::kTruncate: return "truncate";
-    case JournalModeKind::kPersist: return "persist";
-    case JournalModeKind::kMemory: return "memory";
-    case JournalModeKind::kOff: return "off";
-    default: return "delete";
+    case JournalModeKind::kDelete:
+      return "delete";
+    case JournalModeKind::kTruncate:
+      return "truncate";
+    case JournalModeKind::kPersist:
+      return "persist";
+    case JournalModeKind::kMemory:
+      return "memory";
+    case JournalModeKind::kOff:
+      return "off";
+    default:
+      return "delete";
   }
 }
 
@@ -54,8 +60,8 @@ Status RollbackJournal::attach(ext::PagerHost& host) {
 Status RollbackJournal::set_kind(JournalModeKind kind) {
   if (writing_) return Status(rc::kError, "cannot change journal mode within a transaction");
   bool old_keeps_file = kind_ == JournalModeKind::kPersist || kind_ == JournalModeKind::kTruncate;
-  bool new_deletes = kind == JournalModeKind::kDelete || kind == JournalModeKind::kOff ||
-                     kind == JournalModeKind::kMemory;
+  bool new_deletes =
+      kind == JournalModeKind::kDelete || kind == JournalModeKind::kOff || kind == JournalModeKind::kMemory;
   kind_ = kind;
   if (old_keeps_file && new_deletes && !memory_db_) {
     // As SQLite's sqlite3PagerSetJournalMode(): the kept journal must go, and

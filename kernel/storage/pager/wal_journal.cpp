@@ -37,10 +37,9 @@ Result<bool> WalJournal::read_page(ext::PageNo page, std::span<std::byte> out) {
   KEEL_ASSIGN_OR_RETURN(uint32_t frame, wal_->find_frame(page));
   if (frame == 0) return false;
   KEEL_RETURN_IF_ERROR(wal_->read_frame(frame, scratch_));
-  KEEL_RETURN_IF_ERROR(
-      host_->decode_page(page, std::span<const std::byte>(reinterpret_cast<const std::byte*>(scratch_.data()),
-                                                          scratch_.size()),
-                         out));
+  KEEL_RETURN_IF_ERROR(host_->decode_page(
+      page, std::span<const std::byte>(reinterpret_cast<const std::byte*>(scratch_.data()), scratch_.size()),
+      out));
   return true;
 }
 
@@ -57,8 +56,8 @@ Status WalJournal::append(std::span<const ext::PageImage> pages, ext::PageNo db_
   wal_pages_.clear();
   for (size_t i = 0; i < pages.size(); ++i) {
     uint8_t* enc = frames_.data() + i * ps;
-    KEEL_RETURN_IF_ERROR(
-        host_->encode_page(pages[i].page_no, pages[i].data, std::span<std::byte>(reinterpret_cast<std::byte*>(enc), ps)));
+    KEEL_RETURN_IF_ERROR(host_->encode_page(pages[i].page_no, pages[i].data,
+                                            std::span<std::byte>(reinterpret_cast<std::byte*>(enc), ps)));
     wal_pages_.push_back(WalPage{pages[i].page_no, enc});
   }
   return wal_->append_frames(wal_pages_, db_pages, commit, commit && host_->synchronous() >= 2);
