@@ -202,7 +202,8 @@ Status Pager::Impl::load_snapshot(bool changed, bool* switch_to_wal) {
       return load_snapshot(true, switch_to_wal);
     }
   }
-  if (header[dbheader::kOffReadVersion] == 2 && rollback_mode != nullptr && !options.memory) {
+  if (header[dbheader::kOffReadVersion] == 2 && rollback_mode != nullptr && !options.memory &&
+      !no_wal_switch) {
     *switch_to_wal = true;
     return Status::Ok();
   }
@@ -413,7 +414,9 @@ Status Pager::Impl::leave_wal(JournalModeKind to) {
   KEEL_RETURN_IF_ERROR(
       install_mode(std::make_unique<RollbackJournal>(to, *vfs, *db, journal_path, options.memory), to));
   discard_cache();
+  no_wal_switch = true;
   s = rewrite_file_format(1);
+  no_wal_switch = false;
   unlock_db(ext::DbLock::kNone).ignore();
   return s;
 }
