@@ -40,25 +40,17 @@ static void set_out(BtShared& bt, MemPage* out, PageRef ref) {
   out->usable = bt.usable;
 }
 
-// Extends the file by one page and returns it writable.
+// Extends the file by one page and returns it writable. The page holding
+// the lock bytes (pending-byte page) is skipped: it is never used.
 static Status append_page(BtShared& bt, PageNo* pgno, PageRef* ref) {
   PageNo n = bt.npage() + 1;
-  if (n == bt.pending_page()) {
-    // The page holding the lock bytes is never used; it still counts.
-    PageRef skip;
-    KEEL_RETURN_IF_ERROR(get_writable(bt, n, &skip));
-    n++;
-  }
+  if (n == bt.pending_page()) n++;
   if (bt.auto_vacuum && is_ptrmap_page(bt, n)) {
     PageRef pm;
     KEEL_RETURN_IF_ERROR(get_writable(bt, n, &pm));
     std::memset(pm.mutable_data(), 0, bt.page_size);
     n++;
-    if (n == bt.pending_page()) {
-      PageRef skip;
-      KEEL_RETURN_IF_ERROR(get_writable(bt, n, &skip));
-      n++;
-    }
+    if (n == bt.pending_page()) n++;
   }
   KEEL_RETURN_IF_ERROR(get_writable(bt, n, ref));
   if (bt.npage() < n) return Status(rc::kInternal, "pager did not grow the database");
