@@ -91,18 +91,19 @@ TEST_P(BtreeModel, TableRandomOpsMatchModel) {
   const uint32_t ps = GetParam();
   auto db = TestDb::create("t.db", ps);
   ASSERT_TRUE(db);
-  Btree& bt = *db->btree;
   std::mt19937_64 rng(ps * 7 + 1);
   std::map<int64_t, std::vector<uint8_t>> model;
-  ASSERT_OK(bt.begin_write());
-  auto root_r = bt.create_table(TreeKind::kTable);
+  ASSERT_OK(db->btree->begin_write());
+  auto root_r = db->btree->create_table(TreeKind::kTable);
   ASSERT_TRUE(root_r.ok());
   PageNo root = *root_r;
-  ASSERT_OK(bt.commit());
+  ASSERT_OK(db->btree->commit());
   const int rounds = ps >= 16384 ? 3 : 5;
   for (int round = 0; round < rounds; round++) {
+    Btree& bt = *db->btree;  // replaced by reopen()
     ASSERT_OK(bt.begin_write());
-    BtCursor c(bt, root, true);
+    auto cur = std::make_unique<BtCursor>(bt, root, true);
+    BtCursor& c = *cur;
     for (int op = 0; op < 1500; op++) {
       int kind = static_cast<int>(rng() % 10);
       int64_t key = static_cast<int64_t>(rng() % 4000) - 500;
@@ -137,9 +138,12 @@ TEST_P(BtreeModel, TableRandomOpsMatchModel) {
       } else {
         auto r = c.seek_rowid(key);
         ASSERT_TRUE(r.ok());
-        if (*r == SeekResult::kFound) ASSERT_EQ(read_all(c), model[key]);
+        if (*r == SeekResult::kFound) {
+          ASSERT_EQ(read_all(c), model[key]);
+        }
       }
     }
+    cur.reset();
     if (round % 2 == 0) {
       ASSERT_OK(bt.commit());
     } else {
@@ -150,6 +154,8 @@ TEST_P(BtreeModel, TableRandomOpsMatchModel) {
     Btree& b2 = *db->btree;
     ASSERT_OK(b2.begin_read());
     expect_table_matches(b2, root, model);
+    RecordProperty("rows_round_" + std::to_string(round), static_cast<int>(model.size()));
+    RecordProperty("pages_round_" + std::to_string(round), static_cast<int>(b2.page_count()));
     expect_integrity_ok(b2, {1, root});
     b2.end_read();
     if (round + 1 < rounds) continue;
