@@ -30,12 +30,21 @@ namespace keel::os {
 enum class LockLevel : int { kNone = 0, kShared = 1, kReserved = 2, kPending = 3, kExclusive = 4 };
 
 // What a file is for; decides sync and locking policy, as SQLITE_OPEN_*_DB etc.
-enum class FileKind : int { kMainDb, kMainJournal, kWal, kTempDb, kTempJournal, kSubJournal, kSuperJournal, kTransientDb };
+enum class FileKind : int {
+  kMainDb,
+  kMainJournal,
+  kWal,
+  kTempDb,
+  kTempJournal,
+  kSubJournal,
+  kSuperJournal,
+  kTransientDb
+};
 
 struct OpenFlags {
   bool read_only = false;
   bool create = false;
-  bool exclusive = false;       // with create: fail if it exists
+  bool exclusive = false;  // with create: fail if it exists
   bool delete_on_close = false;
   FileKind kind = FileKind::kMainDb;
 };
@@ -80,7 +89,18 @@ class VfsFile {
 
   // Shared memory for the WAL index (the -shm file of the unix VFS). Region i
   // covers bytes [i*kShmRegionSize, (i+1)*kShmRegionSize). With extend=false a
-  // region that does not exist yet yields *out = nullptr and OK.
+  // region that does not exist yet yields *out = nullptr and OK. As SQLite's
+  // xShmMap: a -shm that could only be opened read-only maps read-only and
+  // returns rc::kReadOnly with *out set; rc::kReadOnlyCantInit if no other
+  // process has it open (so its contents cannot be trusted); rc::kBusy if
+  // another process is initializing it. A fresh region reads as zeros
+  // (the first 3 bytes of region 0 excepted: see os/README.md).
+  //
+  // shm_lock: slot offset..offset+n-1 (n == 1 for shared locks). Locks are
+  // per connection; a conflicting holder in this or another process yields
+  // rc::kBusy. Locking a slot already held, or unlocking one not held, is a
+  // no-op. shm_unmap releases the connection's remaining shm locks, and with
+  // delete_file removes the -shm if this was its last user in the process.
   virtual Status shm_map(int region, bool extend, volatile void** out) = 0;
   virtual Status shm_lock(int offset, int n, int flags) = 0;
   virtual void shm_barrier() = 0;
@@ -88,6 +108,11 @@ class VfsFile {
 
   virtual int sector_size() const { return 4096; }
   virtual int device_characteristics() const { return 0; }
+
+  // True if the file was opened read-only: asked for, or because read/write
+  // access was refused and the VFS fell back to read-only, as SQLite does
+  // (SQLITE_OPEN_READONLY in the output flags). Writes would then fail.
+  virtual bool opened_read_only() const { return false; }
 };
 
 class Vfs {
@@ -96,12 +121,19 @@ class Vfs {
 
   virtual std::string_view name() const = 0;
 
-  // Opens (or creates) a file. rc::kCantOpen family on failure.
+  // Opens (or creates) a file. rc::kCantOpen family on failure. An empty path
+  // opens an anonymous temporary file (deleted on close). A file opened read/
+  // write where only reading is permitted opens read-only instead (see
+  // VfsFile::opened_read_only), as SQLite; a new journal or WAL in a
+  // directory that refuses it is rc::kReadOnlyDirectory.
   virtual Result<std::unique_ptr<VfsFile>> open(std::string_view path, const OpenFlags& flags) = 0;
   // Deletes a file; with sync_dir, fsyncs the directory afterwards so the
   // deletion is durable (journal commit point in DELETE mode).
   virtual Status remove(std::string_view path, bool sync_dir) = 0;
+  // SQLITE_ACCESS_EXISTS: true if path exists and is not an empty regular
+  // file (a zero-length journal is never hot).
   virtual Result<bool> exists(std::string_view path) = 0;
+  // SQLITE_ACCESS_READWRITE: the file exists and may be read and written.
   virtual Result<bool> is_writable(std::string_view path) = 0;
   // Absolute, normalized path (journal/WAL names derive from it).
   virtual Result<std::string> full_pathname(std::string_view path) = 0;

@@ -1,0 +1,163 @@
+// The VM: runs one Program over the connection's b-trees.
+//
+// A Vm holds the registers, cursors and program counter of one execution of
+// a Program (SQLite's Vdbe). step() runs instructions until a ResultRow
+// (returns rc::kRow, the row readable through row()), until Halt (rc::kDone)
+// or until an error (its Status). reset() rewinds it for another run with the
+// same bindings.
+//
+// Everything outside the Program — which b-tree belongs to which database,
+// transactions, the schema, the connection's counters — is reached through
+// the VmHost the engine hands in; the VM knows nothing of the layers above.
+//
+// Thread-safety: a Vm is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "func/function.h"
+#include "keel/status.hpp"
+#include "storage/btree/btree.h"
+#include "vm/program.h"
+#include "vm/value.h"
+
+namespace keel::vm {
+
+class VmCursor;
+
+// Conflict resolution of a failing statement (SQLite's OE_*), as Halt's P2.
+enum class OnError : uint8_t { kNone = 0, kRollback = 1, kAbort = 2, kFail = 3, kIgnore = 4, kReplace = 5, kUpdate = 6, kDefault = 11 };
+
+// Flags in P5 of Insert / Delete (SQLite's OPFLAG_*).
+inline constexpr uint16_t kOpflagNChange = 0x01;
+inline constexpr uint16_t kOpflagLastRowid = 0x20;
+inline constexpr uint16_t kOpflagAppend = 0x08;
+inline constexpr uint16_t kOpflagUseSeekResult = 0x10;
+inline constexpr uint16_t kOpflagSaveposition = 0x02;
+inline constexpr uint16_t kOpflagP2IsReg = 0x10;  // OpenRead/OpenWrite: P2 names a register holding the root
+
+// Flags in P5 of comparison opcodes (SQLite's SQLITE_JUMPIFNULL, SQLITE_NULLEQ).
+inline constexpr uint16_t kCmpAffinityMask = 0x47;
+inline constexpr uint16_t kCmpJumpIfNull = 0x10;
+inline constexpr uint16_t kCmpNullEq = 0x80;
+
+// What the VM needs from the connection.
+class VmHost {
+ public:
+  virtual ~VmHost() = default;
+  // The b-tree of database `db` (0 main, 1 temp, 2+ attached); nullptr if none.
+  virtual storage::Btree* btree(int db) = 0;
+  // OP_Transaction: make sure database `db` is in a read (write=false) or
+  // write transaction, starting one (and a statement savepoint when
+  // `statement_journal`) as needed. `schema_cookie` >= 0 is checked against
+  // the file: a mismatch is rc::kSchema.
+  virtual Status begin_transaction(int db, bool write, bool exclusive, bool statement_journal,
+                                   int64_t schema_cookie) = 0;
+  // The statement ended (Halt or error): release or roll back its savepoint,
+  // and in autocommit mode commit or roll back the transaction. `on_error`
+  // tells how a failing statement is undone.
+  virtual Status end_statement(const Status& outcome, OnError on_error) = 0;
+  // OP_AutoCommit: BEGIN (enable=false), COMMIT (enable=true, rollback=false),
+  // ROLLBACK (enable=true, rollback=true).
+  virtual Status set_autocommit(bool enable, bool rollback) = 0;
+  // OP_Savepoint: op 0 = SAVEPOINT, 1 = RELEASE, 2 = ROLLBACK TO.
+  virtual Status savepoint(int op, std::string_view name) = 0;
+  // OP_ParseSchema: (re)load schema entries of `db` matching `where` (an SQL
+  // condition on sqlite_schema; empty = all).
+  virtual Status parse_schema(int db, std::string_view where) = 0;
+  // OP_DropTable / DropIndex / DropTrigger: forget a schema object.
+  virtual void drop_schema_object(int db, int kind, std::string_view name) = 0;
+  // A schema change was made: cached statements must re-prepare.
+  virtual void schema_changed(int db) = 0;
+  virtual func::FunctionHost& function_host() = 0;
+  virtual void set_last_insert_rowid(int64_t rowid) = 0;
+  virtual void add_changes(int64_t n) = 0;
+  virtual bool interrupted() const = 0;
+  // Runs a PRAGMA or another engine-level command (OP_Pragma: P4 points at
+  // the command); fills `rows` with result rows of `n_columns` values each.
+  virtual Status run_command(const void* command, std::vector<Value>& rows) = 0;
+  // SQLITE_LIMIT_LENGTH.
+  virtual int64_t max_length() const = 0;
+  // Temporary storage for ephemeral tables and sorters.
+  virtual os::Vfs& temp_vfs() = 0;
+};
+
+class Vm {
+ public:
+  Vm(const Program& program, VmHost& host);
+  ~Vm();
+  Vm(const Vm&) = delete;
+  Vm& operator=(const Vm&) = delete;
+
+  // Parameters are numbered from 1 (sqlite3_bind_*); kRange when out of range.
+  Status bind(int index, const Value& v);
+  void clear_bindings();
+  int parameter_count() const { return static_cast<int>(params_.size()); }
+  const Value& parameter(int index) const { return params_[index - 1]; }
+
+  // Runs to the next row (rc::kRow), to the end (rc::kDone), or to an error.
+  // After an error or kDone the next step() restarts implicitly only after
+  // reset(), as sqlite3_step in its v2 behaviour.
+  Result<int> step();
+  // Current result row (valid after step() returned kRow until the next step/reset).
+  std::span<const Value> row() const { return {row_, static_cast<size_t>(row_size_)}; }
+  // Stops the run, closes cursors, ends the statement's transaction part.
+  // Returns the status of the last run (the error that stopped it, if any).
+  Status reset();
+  bool running() const { return pc_ >= 0 && started_; }
+  bool done() const { return finished_; }
+
+  const Program& program() const { return program_; }
+  VmHost& host() { return host_; }
+  // Rows changed by this run (sqlite3_changes after the statement).
+  int64_t changes() const { return n_change_; }
+
+  // Counters for sqlite3_stmt_status.
+  int64_t steps_fullscan() const { return n_fullscan_; }
+  int64_t steps_sort() const { return n_sort_; }
+  int64_t vm_steps() const { return n_vm_step_; }
+
+ private:
+  friend class VmCursor;
+  Status exec();  // the interpreter loop (interpreter.cpp)
+  Status halt(const Instr& op);
+  Status open_cursor(const Instr& op, bool write);
+  Status call_function(const Instr& op);
+  Status agg_step(const Instr& op);
+  Status agg_final(const Instr& op, bool value_only);
+  void close_cursors();
+  void finalize_aggregates();
+  Status fail(Status s);
+
+  const Program& program_;
+  VmHost& host_;
+  std::vector<Value> regs_;
+  std::vector<Value> params_;
+  std::vector<std::unique_ptr<VmCursor>> cursors_;
+  std::vector<uint8_t> once_;  // OP_Once flags, by instruction address
+  // Aggregate state per accumulator register (see func/function.h).
+  std::vector<std::vector<uint8_t>> agg_state_;
+  std::vector<const func::FunctionDef*> agg_def_;
+  std::vector<std::vector<func::FunctionContext::AuxEntry>> aux_;  // by instruction address
+  std::vector<uint8_t> record_buf_;
+  const Value* row_ = nullptr;
+  int row_size_ = 0;
+  int pc_ = 0;
+  int compare_result_ = 0;  // OP_Compare's outcome, read by OP_Jump / ElseEq
+  bool started_ = false;
+  bool finished_ = false;
+  bool in_statement_ = false;
+  OnError statement_on_error_ = OnError::kAbort;
+  Status last_status_;
+  int64_t n_change_ = 0;
+  int64_t n_fullscan_ = 0;
+  int64_t n_sort_ = 0;
+  int64_t n_vm_step_ = 0;
+};
+
+}  // namespace keel::vm
