@@ -96,6 +96,10 @@ enum class ExprKind : uint8_t {
 
 struct Expr {
   ExprKind kind;
+  // SQLite's Expr.nHeight for this node, with SQLite's quirks (a COLLATE,
+  // row-value or column node is 1 high...): the parser checks it against
+  // max_expr_depth; the resolver adds subquery nesting to it.
+  uint16_t height;
   Span span;  // first token .. last token; enclosing parentheses are not part of it
 
   template <typename T>
@@ -232,11 +236,11 @@ struct InExpr : Expr {
   bool negated;
   Rhs rhs;
   Expr* left;
-  List<Expr*> list;          // kList
-  Select* select;            // kSelect
-  QualifiedName table;       // kTable
-  List<Expr*> table_args;    // kTable with arguments (a table-valued function)
-  bool has_table_args;       // `IN f()` vs `IN f`
+  List<Expr*> list;        // kList
+  Select* select;          // kSelect
+  QualifiedName table;     // kTable
+  List<Expr*> table_args;  // kTable with arguments (a table-valued function)
+  bool has_table_args;     // `IN f()` vs `IN f`
 };
 
 struct ExistsExpr : Expr {
@@ -342,7 +346,7 @@ struct FrameBound {
 
 struct WindowFrame {
   FrameUnit unit;
-  bool between;     // written with BETWEEN ... AND ...; otherwise end is CURRENT ROW
+  bool between;  // written with BETWEEN ... AND ...; otherwise end is CURRENT ROW
   FrameBound start;
   FrameBound end;
   FrameExclude exclude;  // kNone when no EXCLUDE clause
@@ -536,7 +540,7 @@ struct InsertStmt : Stmt {
   QualifiedName table;
   Name alias;  // INSERT INTO t AS a
   List<Name> columns;
-  Select* select;       // VALUES are a select of VALUES cores; nullptr with DEFAULT VALUES
+  Select* select;  // VALUES are a select of VALUES cores; nullptr with DEFAULT VALUES
   bool default_values;
   List<Upsert*> upserts;
   List<ResultColumn> returning;
@@ -607,7 +611,7 @@ struct ColumnConstraint {
     kGenerated,
   };
   Kind kind;
-  Name name;  // CONSTRAINT name preceding this constraint; absent otherwise
+  Name name;                   // CONSTRAINT name preceding this constraint; absent otherwise
   ConflictAction on_conflict;  // PRIMARY KEY, NOT NULL, NULL, UNIQUE
   SortOrder order;             // PRIMARY KEY ASC|DESC
   bool autoincrement;          // PRIMARY KEY ... AUTOINCREMENT
@@ -716,8 +720,9 @@ struct CreateVirtualTableStmt : Stmt {
   bool if_not_exists;
   QualifiedName name;
   Name module;
-  bool has_args;     // written with parentheses
-  List<Span> args;  // raw text of each non-empty argument, first token .. last token
+  bool has_args;                     // written with parentheses
+  List<Span> args;                   // raw text of each non-empty argument, first token .. last token
+  List<std::string_view> arg_texts;  // the same arguments as text
 };
 
 // A CREATE statement that is not one of SQLite's: kept raw so a module that
@@ -725,11 +730,12 @@ struct CreateVirtualTableStmt : Stmt {
 // When none does, `error` is the exact syntax error SQLite reports for it.
 struct CreateExtensionStmt : Stmt {
   static constexpr StmtKind kKind = StmtKind::kCreateExtension;
-  bool temp;                 // CREATE TEMP ...
-  List<Name> words;          // the leading word tokens after CREATE [TEMP] (keywords included)
-  Span body;                 // everything after CREATE [TEMP]
-  std::string_view error;    // e.g. `near "MATERIALIZED": syntax error`
+  bool temp;               // CREATE TEMP ...
+  List<Name> words;        // the leading word tokens after CREATE [TEMP] (keywords included)
+  Span body;               // everything after CREATE [TEMP]
+  std::string_view error;  // e.g. `near "MATERIALIZED": syntax error`
   uint32_t error_offset;
+  std::string_view body_text;  // the text of `body`
 };
 
 struct DropStmt : Stmt {
@@ -745,10 +751,10 @@ struct AlterTableStmt : Stmt {
   enum class Action : uint8_t { kRenameTable, kRenameColumn, kAddColumn, kDropColumn };
   Action action;
   QualifiedName table;
-  Name new_name;         // kRenameTable, kRenameColumn
-  Name column;           // kRenameColumn, kDropColumn
+  Name new_name;          // kRenameTable, kRenameColumn
+  Name column;            // kRenameColumn, kDropColumn
   ColumnDef* column_def;  // kAddColumn
-  bool column_keyword;   // COLUMN was written
+  bool column_keyword;    // COLUMN was written
 };
 
 struct AttachStmt : Stmt {
@@ -767,7 +773,7 @@ enum class TransactionKind : uint8_t { kDefault, kDeferred, kImmediate, kExclusi
 
 struct BeginStmt : Stmt {
   static constexpr StmtKind kKind = StmtKind::kBegin;
-  TransactionKind type;  // kConcurrent is Keel's BEGIN CONCURRENT
+  TransactionKind type;   // kConcurrent is Keel's BEGIN CONCURRENT
   Name transaction_name;  // BEGIN TRANSACTION name (ignored by SQLite)
 };
 
@@ -830,9 +836,9 @@ struct Parameter {
 struct ParsedStatement {
   Stmt* stmt;  // nullptr when the input held only white space, comments and ';'
   ExplainMode explain;
-  Span span;              // the statement without a leading EXPLAIN and without ';'
-  uint32_t terminator;    // offset of the ';' ending the statement, or of the end of input
-  uint32_t tail;          // where the next statement begins (just after the ';')
+  Span span;                // the statement without a leading EXPLAIN and without ';'
+  uint32_t terminator;      // offset of the ';' ending the statement, or of the end of input
+  uint32_t tail;            // where the next statement begins (just after the ';')
   int32_t parameter_count;  // highest parameter number (sqlite3_bind_parameter_count)
   List<Parameter> parameters;
 };

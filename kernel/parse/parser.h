@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "keel/status.hpp"
@@ -33,11 +34,11 @@
 namespace keel::parse {
 
 struct ParseOptions {
-  int max_expr_depth = 1000;         // SQLITE_MAX_EXPR_DEPTH ("Expression tree is too large")
-  int max_variable_number = 32766;   // SQLITE_MAX_VARIABLE_NUMBER
-  int max_function_arg = 127;        // SQLITE_MAX_FUNCTION_ARG
-  int max_compound_select = 500;     // SQLITE_MAX_COMPOUND_SELECT
-  int max_column = 2000;             // SQLITE_MAX_COLUMN (set lists)
+  int max_expr_depth = 1000;        // SQLITE_MAX_EXPR_DEPTH ("Expression tree is too large")
+  int max_variable_number = 32766;  // SQLITE_MAX_VARIABLE_NUMBER
+  int max_function_arg = 127;       // SQLITE_MAX_FUNCTION_ARG
+  int max_compound_select = 500;    // SQLITE_MAX_COMPOUND_SELECT
+  int max_column = 2000;            // SQLITE_MAX_COLUMN (set lists)
   // SQLite's LALR stack holds 100 entries (YYSTACKDEPTH); nesting beyond the
   // equivalent depth is "parser stack overflow". 0 disables the check.
   int max_parser_depth = 100;
