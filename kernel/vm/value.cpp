@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "vm/affinity.h"
 #include "vm/numeric.h"
 
 namespace keel::vm {
@@ -258,17 +259,11 @@ std::string_view Value::as_text(NumberText& scratch) const {
 
 ValueType Value::numeric_type() const {
   if (type_ != ValueType::kText) return type_;
-  // sqlite3_value_numeric_type → applyNumericAffinity(pMem, 0).
-  double r;
-  int rc = atof(z_, n_, &r);
-  if (rc <= 0) return type_;
-  if (rc == 1) {
-    int64_t iv = static_cast<int64_t>(r);
-    if (std::fabs(r) < 9.3e18 && real_same_as_int(r, iv)) return ValueType::kInteger;
-    int64_t tmp;
-    if (atoi64(z_, n_, &tmp) == 0) return ValueType::kInteger;
-  }
-  return ValueType::kReal;
+  // sqlite3_value_numeric_type → applyNumericAffinity(pMem, 0), on a copy.
+  Value tmp;
+  tmp.shallow_copy_from(*this);
+  apply_numeric_affinity(tmp, false);
+  return tmp.type();
 }
 
 void Value::stringify() {
