@@ -105,6 +105,9 @@ char* Value::prepare(ValueType t, size_t n) {
       size_t cap = n + 1;
       if (cap < 64) cap = 64;
       if (cap < static_cast<size_t>(heap_cap_) * 2) cap = static_cast<size_t>(heap_cap_) * 2;
+      // Lengths are bounded by SQLITE_MAX_LENGTH (1e9), so capacities fit 32 bits.
+      if (cap > UINT32_MAX) cap = n + 1;
+      if (cap > UINT32_MAX) std::abort();
       char* p = static_cast<char*>(std::malloc(cap));
       if (!p) std::abort();  // out of memory is fatal here, as it is for operator new
       release_heap();
