@@ -457,6 +457,34 @@ TEST(RecordCompare, AgainstFieldModel) {
   }
 }
 
+TEST(RecordCompare, CompareKeysMatchesCompareRecord) {
+  // OP_Compare on registers and compare_record on the encoded row agree.
+  Gen g(27);
+  for (int i = 0; i < 20000; i++) {
+    KeyInfo ki;
+    int n = g.range(1, 4);
+    ki.n_key_field = ki.n_all_field = static_cast<uint16_t>(n);
+    std::vector<Value> a, b;
+    for (int k = 0; k < n; k++) {
+      ki.collations.push_back(g.chance(50) ? nocase_collation() : nullptr);
+      ki.sort_flags.push_back(static_cast<uint8_t>(g.range(0, 3)));
+      a.push_back(g.value());
+      b.push_back(g.chance(50) ? a.back() : g.value());
+    }
+    Bytes rec;
+    ASSERT_TRUE(encode_record(a, rec).ok());
+    std::vector<Value> decoded;
+    ASSERT_TRUE(decode_record(rec, decoded).ok());
+    UnpackedRecord p;
+    p.key_info = &ki;
+    p.fields = b.data();
+    p.n_field = static_cast<uint16_t>(n);
+    int want = compare_record(rec.data(), rec.size(), p);
+    int got = compare_keys(decoded.data(), b.data(), static_cast<size_t>(n), ki);
+    ASSERT_EQ(got < 0 ? -1 : (got > 0 ? 1 : 0), want < 0 ? -1 : (want > 0 ? 1 : 0));
+  }
+}
+
 TEST(RecordOracle, SqliteIndexOrderAgreesWithCompareRecords) {
   Oracle o;
   o.exec("PRAGMA page_size = 65536");
