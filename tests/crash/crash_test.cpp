@@ -114,7 +114,7 @@ Result<Db> open_db(const std::string& path, bool wal) {
 
 // Creates the file: sqlite_schema row for t(txn, pad, key) at root 2.
 void create_db(const std::string& path, bool wal) {
-  auto db = open_db(path, wal);
+  auto db = open_db(path, false);
   ASSERT_TRUE(db.ok()) << db.status().to_string();
   Btree& bt = *db->btree;
   ASSERT_TRUE(bt.begin_write().ok());
@@ -133,6 +133,10 @@ void create_db(const std::string& path, bool wal) {
   ASSERT_TRUE(bt.set_meta(storage::Meta::kSchemaCookie, 1).ok());
   ASSERT_TRUE(bt.set_meta(storage::Meta::kSchemaFormat, 4).ok());
   ASSERT_TRUE(bt.commit().ok());
+  if (wal) {
+    Status mode = db->pager->set_journal_mode(storage::JournalModeKind::kWal);
+    ASSERT_TRUE(mode.ok()) << mode.to_string();
+  }
 }
 
 [[noreturn]] void writer(const std::string& path, bool wal, uint64_t seed, int64_t first_txn, int fd) {
