@@ -51,7 +51,8 @@ struct SortKey {
   const uint8_t* rec = nullptr;
   uint32_t len = 0;
   uint8_t kind = kOther;
-  uint64_t prefix = 0;  // kInt: int64 bits; kReal: double bits; kText: first 8 bytes, big-endian, zero-padded
+  uint64_t prefix = 0;  // kInt: int64 bits; kReal: double bits; kText: first 8 bytes (NOCASE: folded),
+                        // big-endian, zero-padded
 };
 
 // The columns of one record decoded into Values (TEXT/BLOB borrowed).
@@ -63,7 +64,8 @@ struct UnpackedCache {
 
 // compare_records under a KeyInfo, with SQLite's sorter fast paths
 // (vdbeSorterCompareInt / vdbeSorterCompareText): when both first columns
-// are integers, both reals, or both BINARY text, the cached prefixes decide
+// are integers, both reals, or both BINARY (or NOCASE) text, the cached
+// prefixes decide
 // unless equal. Otherwise `a` is compared with the unpacked `b`, which is
 // cached in the caller's UnpackedCache. Malformed records make error()
 // rc::kCorrupt (sticky) and compare as equal.
@@ -84,8 +86,9 @@ class RecordOrder {
 
   const KeyInfo& ki_;
   size_t n_unpack_;  // columns unpacked for a full comparison
-  bool text_fast_;   // first column BINARY: text prefixes are meaningful
-  int dir0_;         // -1 if the first column is DESC, else +1
+  enum TextMode : uint8_t { kNoText, kBinaryText, kNocaseText };
+  TextMode text_mode_;  // how a first-column text prefix is taken, if at all
+  int dir0_;            // -1 if the first column is DESC, else +1
   int err_ = 0;
 };
 

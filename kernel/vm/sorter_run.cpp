@@ -167,7 +167,8 @@ Status RunReader::advance(const RecordOrder& order) {
   }
   KEEL_RETURN_IF_ERROR(fill(static_cast<size_t>(std::min<uint64_t>(kMaxVarintLen, unread()))));
   uint64_t len;
-  int vl = get_varint_bounded(buf_.data() + lo_, buf_.data() + hi_, &len);
+  const uint8_t* p = buf_.data() + lo_;
+  int vl = p[0] < 0x80 ? (len = p[0], 1) : get_varint_bounded(p, buf_.data() + hi_, &len);
   if (vl == 0) return Status(rc::kCorrupt);
   lo_ += static_cast<size_t>(vl);
   if (len == 0 || len > 0xffffffffu || len > unread()) return Status(rc::kCorrupt);
