@@ -268,6 +268,35 @@ TEST(SorterTest, TinyBudgetMultiLevelMerge) {
               static_cast<unsigned long long>(s.stats().bytes_written));
 }
 
+// Fixed-size records make the run count exact, to probe the merge-level
+// boundary: runs + the in-memory last batch <= 16 merge in one pass.
+TEST(SorterTest, MergeLevelBoundaries) {
+  KeyInfo ki;
+  ki.n_key_field = ki.n_all_field = 1;
+  const size_t kPerRun = 10;
+  Record probe = make_record({Value::integer(1 << 20)});  // serial type 4: 6 bytes for every key below
+  const size_t budget = kPerRun * (probe.size() + 2 * 24);
+  std::mt19937_64 rng(11);
+  for (size_t n : {150u, 151u, 160u, 161u, 170u, 171u, 2560u, 2561u, 2571u, 41000u}) {
+    std::vector<Record> in;
+    for (size_t i = 0; i < n; i++)
+      in.push_back(make_record({Value::integer((1 << 20) + static_cast<int64_t>(rng() % 1000))}));
+    for (auto& r : in) ASSERT_EQ(r.size(), probe.size());
+    size_t runs = (n - 1) / kPerRun;
+    uint64_t levels = 0;
+    while (runs + 1 > 16) {
+      runs = (runs + 15) / 16;
+      levels++;
+    }
+    Sorter s(ki, os::memory_vfs(), budget);
+    std::vector<Record> got;
+    ASSERT_TRUE(run_sorter(s, in, &got).ok());
+    EXPECT_EQ(got, model_sort(in, ki)) << n;
+    EXPECT_EQ(s.stats().runs_spilled, (n - 1) / kPerRun) << n;
+    EXPECT_EQ(s.stats().merge_levels, levels) << n;
+  }
+}
+
 // Records larger than an arena block and an I/O chunk.
 TEST(SorterTest, LargeRecords) {
   KeyInfo ki;
