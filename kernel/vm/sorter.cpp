@@ -46,7 +46,7 @@ size_t chunk_for(size_t budget) {
 }
 
 size_t arena_block_for(size_t budget) {
-  return std::clamp(budget, sorter::kMinChunk, sorter::kMaxArenaBlock);
+  return std::clamp(budget / 8, sorter::kMinChunk, sorter::kMaxArenaBlock);
 }
 
 }  // namespace
@@ -186,6 +186,21 @@ Status Sorter::State::start_final_merge() {
   if (!keys.empty()) sources.push_back(std::make_unique<sorter::MemorySource>(keys));
   engine = std::make_unique<MergeEngine>(order, std::move(sources));
   return engine->init();
+}
+
+size_t sorter_memory_budget(uint32_t page_size, int64_t cache_size) {
+  constexpr int64_t kMaxPmaSize = int64_t{1} << 29;  // SQLITE_MAX_PMASZ
+  constexpr int64_t kMinWorkingPages = 10;           // SORTER_MIN_WORKING
+  int64_t min_size = kMinWorkingPages * page_size;
+  // Saturate rather than overflow for absurd cache sizes.
+  int64_t bytes;
+  if (cache_size < 0) {
+    bytes = cache_size < -kMaxPmaSize ? kMaxPmaSize : -cache_size * 1024;
+  } else {
+    bytes = cache_size > kMaxPmaSize ? kMaxPmaSize : cache_size * static_cast<int64_t>(page_size);
+  }
+  bytes = std::min(bytes, kMaxPmaSize);
+  return static_cast<size_t>(std::max(min_size, bytes));
 }
 
 // --- Sorter ---------------------------------------------------------------------

@@ -59,6 +59,11 @@ struct SorterStats {
   size_t peak_memory = 0;      // most bytes held at once (arena, keys, I/O buffers)
 };
 
+// SQLite's sorter budget (mxPmaSize in vdbeSorterInit): the main database's
+// page-cache size in bytes — cache_size pages of page_size, or -cache_size
+// KiB when negative — capped at 512 MiB and at least 10 pages.
+size_t sorter_memory_budget(uint32_t page_size, int64_t cache_size);
+
 class Sorter {
  public:
   // The caller keeps key_info and vfs alive for the Sorter's lifetime.

@@ -297,6 +297,28 @@ TEST(SorterTest, MergeLevelBoundaries) {
   }
 }
 
+TEST(SorterTest, MemoryBudgetAsSqlite) {
+  EXPECT_EQ(sorter_memory_budget(4096, -2000), 2048000u);  // the default cache_size
+  EXPECT_EQ(sorter_memory_budget(4096, 100), 409600u);
+  EXPECT_EQ(sorter_memory_budget(1024, 2), 10240u);  // at least 10 pages
+  EXPECT_EQ(sorter_memory_budget(65536, -1000000000), size_t{1} << 29);
+  EXPECT_EQ(sorter_memory_budget(65536, INT64_MAX), size_t{1} << 29);
+  EXPECT_EQ(sorter_memory_budget(65536, INT64_MIN), size_t{1} << 29);
+}
+
+// A sort of a few rows under a large budget holds a few KiB, not the budget.
+TEST(SorterTest, SmallSortsStaySmall) {
+  KeyInfo ki;
+  ki.n_key_field = ki.n_all_field = 1;
+  Sorter s(ki, os::memory_vfs(), sorter_memory_budget(4096, -2000));
+  std::vector<Record> in = {make_record({Value::text("b")}), make_record({Value::text("a")}),
+                            make_record({Value::text("c")})};
+  std::vector<Record> got;
+  ASSERT_TRUE(run_sorter(s, in, &got).ok());
+  EXPECT_EQ(got, model_sort(in, ki));
+  EXPECT_LE(s.stats().peak_memory, 32u * 1024);
+}
+
 // Records larger than an arena block and an I/O chunk.
 TEST(SorterTest, LargeRecords) {
   KeyInfo ki;
