@@ -255,17 +255,20 @@ TEST(SorterTest, TinyBudgetMultiLevelMerge) {
   KeyInfo ki = key_info_for(cfg, 5);
   auto in = random_records(20000, 99, true);
   auto want = model_sort(in, ki);
-  Sorter s(ki, os::memory_vfs(), 1024);
-  std::vector<Record> got;
-  Status st = run_sorter(s, in, &got);
-  ASSERT_TRUE(st.ok()) << st.to_string();
-  EXPECT_EQ(got, want);
-  EXPECT_GT(s.stats().runs_spilled, 16u * 16u);
-  EXPECT_GE(s.stats().merge_levels, 2u);
-  std::printf("[ tiny budget ] %llu runs, %llu merge levels, %llu bytes written\n",
-              static_cast<unsigned long long>(s.stats().runs_spilled),
-              static_cast<unsigned long long>(s.stats().merge_levels),
-              static_cast<unsigned long long>(s.stats().bytes_written));
+  for (os::Vfs* vfs : {&os::memory_vfs(), &os::default_vfs()}) {
+    SCOPED_TRACE(vfs->name());
+    Sorter s(ki, *vfs, 1024);
+    std::vector<Record> got;
+    Status st = run_sorter(s, in, &got);
+    ASSERT_TRUE(st.ok()) << st.to_string();
+    EXPECT_EQ(got, want);
+    EXPECT_GT(s.stats().runs_spilled, 16u * 16u);
+    EXPECT_GE(s.stats().merge_levels, 2u);
+    std::printf("[ tiny budget, %s VFS ] %llu runs, %llu merge levels, %llu bytes written\n",
+                std::string(vfs->name()).c_str(), static_cast<unsigned long long>(s.stats().runs_spilled),
+                static_cast<unsigned long long>(s.stats().merge_levels),
+                static_cast<unsigned long long>(s.stats().bytes_written));
+  }
 }
 
 // Fixed-size records make the run count exact, to probe the merge-level
