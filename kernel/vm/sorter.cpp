@@ -1,12 +1,12 @@
 // Sorter (sorter.h): batch phase, spilling, multi-level merge, iteration.
 //
-// States:
-//   kAdding   add() accepted; the batch is keys_ + arena_; runs_ (possibly
-//             none) are sorted runs in files_[cur_file_].
-//   kMemory   sort() found no runs: iteration walks keys_[pos_].
-//   kMerging  sort() merged down to at most kFanIn sources; engine_ streams
-//             the final merge of runs_ plus the sorted last batch.
-//   kFailed   an error happened; error_ is returned until reset().
+// States (State::phase):
+//   kAdding   add() accepted; the batch is `keys` + `arena`; `runs` (possibly
+//             none) are sorted runs in files[cur_file].
+//   kMemory   sort() found no runs: iteration walks keys[pos].
+//   kMerging  sort() merged down to at most kFanIn sources; `engine` streams
+//             the final merge of `runs` plus the sorted last batch.
+//   kFailed   an error happened; `error` is returned until reset().
 //
 // Merge levels: while runs + last batch exceed kFanIn, the runs of one file
 // are merged kFanIn at a time, in order, into the other file (each group
