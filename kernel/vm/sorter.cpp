@@ -1,12 +1,12 @@
 // Sorter (sorter.h): batch phase, spilling, multi-level merge, iteration.
 //
-// States:
-//   kAdding   add() accepted; the batch is keys_ + arena_; runs_ (possibly
-//             none) are sorted runs in files_[cur_file_].
-//   kMemory   sort() found no runs: iteration walks keys_[pos_].
-//   kMerging  sort() merged down to at most kFanIn sources; engine_ streams
-//             the final merge of runs_ plus the sorted last batch.
-//   kFailed   an error happened; error_ is returned until reset().
+// States (State::phase):
+//   kAdding   add() accepted; the batch is `keys` + `arena`; `runs` (possibly
+//             none) are sorted runs in files[cur_file].
+//   kMemory   sort() found no runs: iteration walks keys[pos].
+//   kMerging  sort() merged down to at most kFanIn sources; `engine` streams
+//             the final merge of `runs` plus the sorted last batch.
+//   kFailed   an error happened; `error` is returned until reset().
 //
 // Merge levels: while runs + last batch exceed kFanIn, the runs of one file
 // are merged kFanIn at a time, in order, into the other file (each group
@@ -46,7 +46,7 @@ size_t chunk_for(size_t budget) {
 }
 
 size_t arena_block_for(size_t budget) {
-  return std::clamp(budget, sorter::kMinChunk, sorter::kMaxArenaBlock);
+  return std::clamp(budget / 8, sorter::kMinChunk, sorter::kMaxArenaBlock);
 }
 
 }  // namespace
@@ -186,6 +186,21 @@ Status Sorter::State::start_final_merge() {
   if (!keys.empty()) sources.push_back(std::make_unique<sorter::MemorySource>(keys));
   engine = std::make_unique<MergeEngine>(order, std::move(sources));
   return engine->init();
+}
+
+size_t sorter_memory_budget(uint32_t page_size, int64_t cache_size) {
+  constexpr int64_t kMaxPmaSize = int64_t{1} << 29;  // SQLITE_MAX_PMASZ
+  constexpr int64_t kMinWorkingPages = 10;           // SORTER_MIN_WORKING
+  int64_t min_size = kMinWorkingPages * page_size;
+  // Saturate rather than overflow for absurd cache sizes.
+  int64_t bytes;
+  if (cache_size < 0) {
+    bytes = cache_size < -kMaxPmaSize ? kMaxPmaSize : -cache_size * 1024;
+  } else {
+    bytes = cache_size > kMaxPmaSize ? kMaxPmaSize : cache_size * static_cast<int64_t>(page_size);
+  }
+  bytes = std::min(bytes, kMaxPmaSize);
+  return static_cast<size_t>(std::max(min_size, bytes));
 }
 
 // --- Sorter ---------------------------------------------------------------------

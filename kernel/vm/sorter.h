@@ -17,8 +17,8 @@
 // Order: exactly compare_records(a, b, key_info) (record_compare.h), i.e.
 // the columns each record has, up to key_info.n_all_field (16 if that is
 // 0), with the KeyInfo's collations and DESC / NULLS flags. The sort is
-// stable: records that compare equal come out in insertion order (CREATE
-// INDEX relies on this when rowids are not part of the compared fields).
+// stable, as SQLite's sorter is: records that compare equal come out in
+// insertion order.
 //
 // Memory: about memory_budget for the batch (record bytes plus 48 bytes of
 // bookkeeping per record), plus while merging one I/O buffer per merge input
@@ -34,10 +34,10 @@
 //
 // Thread-safety: none; a Sorter belongs to one statement, run by one thread.
 // SQLite can hand run sorting and merging to worker threads
-// (SQLITE_CONFIG_WORKER_THREADS, off by default); Keel does not, because the
-// VM executes a statement on the calling thread, the shared 2-core build
-// machines gain little, and a single thread keeps error propagation and
-// memory accounting exact.
+// (SQLITE_CONFIG_WORKER_THREADS, off by default); Keel does not: the VM
+// executes a statement on the calling thread, an embedded engine should not
+// take cores its host did not give it, and with one thread every VFS error
+// surfaces at the call that caused it and memory accounting is exact.
 #pragma once
 
 #include <cstddef>
@@ -58,6 +58,11 @@ struct SorterStats {
   uint64_t bytes_written = 0;  // bytes written to temp files, all levels
   size_t peak_memory = 0;      // most bytes held at once (arena, keys, I/O buffers)
 };
+
+// SQLite's sorter budget (mxPmaSize in vdbeSorterInit): the main database's
+// page-cache size in bytes — cache_size pages of page_size, or -cache_size
+// KiB when negative — capped at 512 MiB and at least 10 pages.
+size_t sorter_memory_budget(uint32_t page_size, int64_t cache_size);
 
 class Sorter {
  public:

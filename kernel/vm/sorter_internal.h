@@ -32,6 +32,7 @@ inline constexpr size_t kFanIn = 16;               // merge inputs per merge (SO
 inline constexpr size_t kMinChunk = 4096;          // smallest temp-file I/O buffer
 inline constexpr size_t kMaxChunk = 256 * 1024;    // largest temp-file I/O buffer
 inline constexpr size_t kMaxArenaBlock = 1 << 20;  // arena block size cap
+inline constexpr size_t kFirstArenaBlock = 16384;  // first arena block, if the cap allows
 
 // Bytes held by the sorter, for the budget and stats().peak_memory.
 struct MemoryMeter {
@@ -51,7 +52,8 @@ struct SortKey {
   const uint8_t* rec = nullptr;
   uint32_t len = 0;
   uint8_t kind = kOther;
-  uint64_t prefix = 0;  // kInt: int64 bits; kReal: double bits; kText: first 8 bytes, big-endian, zero-padded
+  uint64_t prefix = 0;  // kInt: int64 bits; kReal: double bits; kText: first 8 bytes (NOCASE: folded),
+                        // big-endian, zero-padded
 };
 
 // The columns of one record decoded into Values (TEXT/BLOB borrowed).
@@ -63,7 +65,8 @@ struct UnpackedCache {
 
 // compare_records under a KeyInfo, with SQLite's sorter fast paths
 // (vdbeSorterCompareInt / vdbeSorterCompareText): when both first columns
-// are integers, both reals, or both BINARY text, the cached prefixes decide
+// are integers, both reals, or both BINARY (or NOCASE) text, the cached
+// prefixes decide
 // unless equal. Otherwise `a` is compared with the unpacked `b`, which is
 // cached in the caller's UnpackedCache. Malformed records make error()
 // rc::kCorrupt (sticky) and compare as equal.
@@ -84,25 +87,29 @@ class RecordOrder {
 
   const KeyInfo& ki_;
   size_t n_unpack_;  // columns unpacked for a full comparison
-  bool text_fast_;   // first column BINARY: text prefixes are meaningful
-  int dir0_;         // -1 if the first column is DESC, else +1
+  enum TextMode : uint8_t { kNoText, kBinaryText, kNocaseText };
+  TextMode text_mode_;  // how a first-column text prefix is taken, if at all
+  int dir0_;            // -1 if the first column is DESC, else +1
   int err_ = 0;
 };
 
 // Stable in-memory sort of keys (bottom-up merge sort; `tmp` is scratch).
 void sort_keys(std::vector<SortKey>& keys, std::vector<SortKey>& tmp, RecordOrder& order);
 
-// Record bytes of one batch, in large blocks. Blocks of the standard size
-// are kept by clear() for the next batch; larger one-record blocks are freed.
+// Record bytes of one batch, bump-allocated from blocks. Block sizes double
+// from kFirstArenaBlock up to max_block, so a sort of a few rows costs one
+// small block while a large batch uses few large ones. Blocks are kept by
+// clear() for the next batch; a record larger than max_block / 4 gets a
+// block of its own, freed by clear().
 class RecordArena {
  public:
-  RecordArena(size_t block_size, MemoryMeter& meter) : block_size_(block_size), meter_(meter) {}
+  RecordArena(size_t max_block, MemoryMeter& meter) : max_block_(max_block), meter_(meter) {}
   ~RecordArena() { release(); }
   RecordArena(const RecordArena&) = delete;
   RecordArena& operator=(const RecordArena&) = delete;
 
   uint8_t* alloc(size_t n);  // nullptr if memory is exhausted
-  void clear();              // forget every record; keep standard blocks
+  void clear();              // forget every record; keep the shared blocks
   void release();            // free every block
 
  private:
@@ -110,9 +117,12 @@ class RecordArena {
     std::unique_ptr<uint8_t[]> mem;
     size_t size;
   };
-  size_t block_size_;
+  bool new_block(std::vector<Block>& list, size_t size);
+
+  size_t max_block_;
   MemoryMeter& meter_;
-  std::vector<Block> blocks_;  // standard blocks, then (at most one per record) big ones
+  std::vector<Block> blocks_;  // shared blocks, in the order they are filled
+  std::vector<Block> own_;     // one-record blocks of this batch
   size_t cur_ = 0;             // block being filled (index into blocks_)
   size_t used_ = 0;            // bytes used in blocks_[cur_]
 };

@@ -7,7 +7,10 @@
 // integers compare as int64, two reals as doubles (a NaN is read as NULL,
 // so it is never kReal), and two BINARY texts by memcmp-then-length, which
 // the big-endian zero-padded first 8 bytes reproduce whenever they differ.
-// When the prefixes are equal the full comparison runs from column 0.
+// NOCASE text (not a SQLite fast path) works the same on ASCII-folded bytes,
+// provided the first 8 bytes hold no NUL: sqlite3StrNICmp stops at a NUL, so
+// such texts are left to the full comparison. When the prefixes are equal
+// the full comparison runs from column 0.
 #include <algorithm>
 #include <cstring>
 
@@ -55,7 +58,11 @@ RecordOrder::RecordOrder(const KeyInfo& ki) : ki_(ki) {
   // compare_records unpacks n_all_field columns, or 16 when it is unset.
   n_unpack_ = ki.n_all_field ? ki.n_all_field : 16;
   const Collation* c0 = ki.collation(0);
-  text_fast_ = ki.n_all_field >= 1 && (c0 == nullptr || c0 == binary_collation());
+  text_mode_ = kNoText;
+  if (ki.n_all_field >= 1) {
+    if (c0 == nullptr || c0 == binary_collation()) text_mode_ = kBinaryText;
+    if (c0 == nocase_collation()) text_mode_ = kNocaseText;
+  }
   dir0_ = (ki.flags(0) & kSortDesc) ? -1 : 1;
 }
 
@@ -70,12 +77,17 @@ SortKey RecordOrder::make_key(const uint8_t* rec, uint32_t len) const {
   k.rec = rec;
   k.len = len;
   if (len == 0) return k;
-  const uint8_t* end = rec + len;
+  // One-byte varints (short headers, every serial type below 128) are the
+  // common case; take them without the bounded decoder's call.
   uint64_t hdr;
-  int hl = get_varint_bounded(rec, end, &hdr);
+  int hl = rec[0] < 0x80 ? (hdr = rec[0], 1) : get_varint_bounded(rec, rec + len, &hdr);
   if (hl == 0 || hdr > len || static_cast<uint64_t>(hl) >= hdr) return k;
   uint64_t st;
-  if (get_varint_bounded(rec + hl, rec + hdr, &st) == 0 || st > 0xffffffffu) return k;
+  if (rec[hl] < 0x80) {
+    st = rec[hl];
+  } else if (get_varint_bounded(rec + hl, rec + hdr, &st) == 0 || st > 0xffffffffu) {
+    return k;
+  }
   uint32_t t = static_cast<uint32_t>(st);
   uint32_t n = serial_type_len(t);
   if (hdr + n > len) return k;
@@ -91,9 +103,16 @@ SortKey RecordOrder::make_key(const uint8_t* rec, uint32_t len) const {
       k.kind = SortKey::kReal;
       k.prefix = bits;
     }
-  } else if (t >= 13 && (t & 1) && text_fast_) {
+  } else if (t >= 13 && (t & 1) && text_mode_ != kNoText) {
     uint8_t pad[8] = {};
-    std::memcpy(pad, body, std::min<size_t>(n, 8));
+    size_t m = std::min<size_t>(n, 8);
+    std::memcpy(pad, body, m);
+    if (text_mode_ == kNocaseText) {
+      for (size_t i = 0; i < m; i++) {
+        if (pad[i] == 0) return k;
+        pad[i] = ascii_tolower(pad[i]);
+      }
+    }
     k.kind = SortKey::kText;
     k.prefix = get_u64(pad);
   }

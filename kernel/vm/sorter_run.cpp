@@ -16,56 +16,46 @@ namespace keel::vm::sorter {
 
 // --- RecordArena ----------------------------------------------------------------
 
+bool RecordArena::new_block(std::vector<Block>& list, size_t size) {
+  uint8_t* p = new (std::nothrow) uint8_t[size];
+  if (p == nullptr) return false;
+  list.push_back(Block{std::unique_ptr<uint8_t[]>(p), size});
+  meter_.add(size);
+  return true;
+}
+
 uint8_t* RecordArena::alloc(size_t n) {
-  // Records larger than a block get a block of their own, appended at the
-  // end so the standard blocks stay a reusable prefix.
-  if (n > block_size_) {
-    uint8_t* p = new (std::nothrow) uint8_t[n];
-    if (p == nullptr) return nullptr;
-    blocks_.push_back(Block{std::unique_ptr<uint8_t[]>(p), n});
-    meter_.add(n);
-    return p;
+  if (n > max_block_ / 4) {
+    if (!new_block(own_, n)) return nullptr;
+    return own_.back().mem.get();
   }
-  if (cur_ < blocks_.size() && blocks_[cur_].size == block_size_ && used_ + n <= block_size_) {
-    uint8_t* p = blocks_[cur_].mem.get() + used_;
-    used_ += n;
-    return p;
+  // Move on to the first kept block with room, or add a block twice the
+  // size of the last one.
+  while (cur_ < blocks_.size() && used_ + n > blocks_[cur_].size) {
+    cur_++;
+    used_ = 0;
   }
-  // Next standard block: reuse one kept from an earlier batch, else allocate.
-  size_t next = cur_ < blocks_.size() && used_ > 0 ? cur_ + 1 : cur_;
-  while (next < blocks_.size() && blocks_[next].size != block_size_) next++;
-  if (next >= blocks_.size()) {
-    uint8_t* p = new (std::nothrow) uint8_t[block_size_];
-    if (p == nullptr) return nullptr;
-    blocks_.push_back(Block{std::unique_ptr<uint8_t[]>(p), block_size_});
-    meter_.add(block_size_);
-    next = blocks_.size() - 1;
+  if (cur_ == blocks_.size()) {
+    size_t size = blocks_.empty() ? kFirstArenaBlock : 2 * blocks_.back().size;
+    size = std::max(std::min(size, max_block_), n);
+    if (!new_block(blocks_, size)) return nullptr;
   }
-  cur_ = next;
-  used_ = n;
-  return blocks_[cur_].mem.get();
+  uint8_t* p = blocks_[cur_].mem.get() + used_;
+  used_ += n;
+  return p;
 }
 
 void RecordArena::clear() {
-  size_t kept = 0;
-  for (auto& b : blocks_) {
-    if (b.size == block_size_) {
-      blocks_[kept++] = std::move(b);
-    } else {
-      meter_.sub(b.size);
-      b.mem.reset();
-    }
-  }
-  blocks_.resize(kept);
+  for (auto& b : own_) meter_.sub(b.size);
+  own_.clear();
   cur_ = 0;
   used_ = 0;
 }
 
 void RecordArena::release() {
+  clear();
   for (auto& b : blocks_) meter_.sub(b.size);
   blocks_.clear();
-  cur_ = 0;
-  used_ = 0;
 }
 
 // --- TempFile -------------------------------------------------------------------
@@ -167,7 +157,8 @@ Status RunReader::advance(const RecordOrder& order) {
   }
   KEEL_RETURN_IF_ERROR(fill(static_cast<size_t>(std::min<uint64_t>(kMaxVarintLen, unread()))));
   uint64_t len;
-  int vl = get_varint_bounded(buf_.data() + lo_, buf_.data() + hi_, &len);
+  const uint8_t* p = buf_.data() + lo_;
+  int vl = p[0] < 0x80 ? (len = p[0], 1) : get_varint_bounded(p, buf_.data() + hi_, &len);
   if (vl == 0) return Status(rc::kCorrupt);
   lo_ += static_cast<size_t>(vl);
   if (len == 0 || len > 0xffffffffu || len > unread()) return Status(rc::kCorrupt);
