@@ -13,8 +13,10 @@
 // anything else, and any unparsable input or modifier, gives NULL.
 //
 // 'now' is FunctionHost::statement_time_ms(), constant within one statement
-// step. 'localtime' and 'utc' use the C library's localtime_r, mapping years
-// outside 1971..2037 onto 2000 to find the offset, as SQLite does.
+// step. 'localtime' uses the C library's localtime_r (dates outside
+// 1970..2037 are shifted onto a year near 2000 with the same leap-year
+// position); 'utc' inverts it by iteration, with SQLite 3.40's 32-bit error
+// term, so even its results for impossible local times match.
 #include <cstdarg>
 #include <cstring>
 #include <ctime>
@@ -176,7 +178,7 @@ void compute_jd(DateTime* p) {
   p->iJD = static_cast<int64_t>((X1 + X2 + D + B - 1524.5) * 86400000);
   p->validJD = true;
   if (p->validHMS) {
-    p->iJD += p->h * 3600000 + p->m * 60000 + static_cast<int64_t>(p->s * 1000);
+    p->iJD += p->h * 3600000 + p->m * 60000 + static_cast<int64_t>(p->s * 1000 + 0.5);
     if (p->validTZ) {
       p->iJD -= p->tz * 60000;
       p->validYMD = false;
@@ -300,61 +302,61 @@ void clear_ymd_hms_tz(DateTime* p) {
   p->validTZ = false;
 }
 
-// The local-time offset in ms at the moment p (taken as UTC).
-int64_t localtime_offset(DateTime* p, FunctionContext& ctx, int* rc) {
-  DateTime x = *p;
-  compute_ymd_hms(&x);
-  if (x.Y < 1971 || x.Y >= 2038) {
-    // localtime_r is only trusted for 1970..2037: use 2000-01-01's offset.
-    x.Y = 2000;
-    x.M = 1;
-    x.D = 1;
-    x.h = 0;
-    x.m = 0;
-    x.s = 0.0;
+// Moves p, taken as UTC, to local time. localtime_r is only trusted for
+// 1970..2037: other dates are shifted by whole years onto a year near 2000
+// with the same leap-year position, converted, and shifted back. Clears any
+// earlier error, as date.c's toLocaltime does. Returns 0 on success.
+int to_localtime(DateTime* p, FunctionContext& ctx) {
+  compute_jd(p);
+  time_t t;
+  int year_diff;
+  if (p->iJD < 2108667600 * static_cast<int64_t>(100000) ||
+      p->iJD > 2130141456 * static_cast<int64_t>(100000)) {
+    DateTime x = *p;
+    compute_ymd_hms(&x);
+    year_diff = (2000 + x.Y % 4) - x.Y;
+    x.Y += year_diff;
+    x.validJD = false;
+    compute_jd(&x);
+    t = static_cast<time_t>(x.iJD / 1000 - 21086676 * static_cast<int64_t>(10000));
   } else {
-    int s = static_cast<int>(x.s + 0.5);
-    x.s = s;
+    year_diff = 0;
+    t = static_cast<time_t>(p->iJD / 1000 - 21086676 * static_cast<int64_t>(10000));
   }
-  x.tz = 0;
-  x.validJD = false;
-  compute_jd(&x);
-  time_t t = static_cast<time_t>(x.iJD / 1000 - 21086676 * static_cast<int64_t>(10000));
   struct tm local;
   std::memset(&local, 0, sizeof(local));
   if (localtime_r(&t, &local) == nullptr) {
     ctx.set_error("local time unavailable");
-    *rc = 1;
-    return 0;
+    return 1;
   }
-  DateTime y;
-  std::memset(&y, 0, sizeof(y));
-  y.Y = local.tm_year + 1900;
-  y.M = local.tm_mon + 1;
-  y.D = local.tm_mday;
-  y.h = local.tm_hour;
-  y.m = local.tm_min;
-  y.s = local.tm_sec;
-  y.validYMD = true;
-  y.validHMS = true;
-  compute_jd(&y);
-  *rc = 0;
-  return y.iJD - x.iJD;
+  p->Y = local.tm_year + 1900 - year_diff;
+  p->M = local.tm_mon + 1;
+  p->D = local.tm_mday;
+  p->h = local.tm_hour;
+  p->m = local.tm_min;
+  p->s = local.tm_sec + static_cast<double>(p->iJD % 1000) * 0.001;
+  p->validYMD = true;
+  p->validHMS = true;
+  p->validJD = false;
+  p->rawS = false;
+  p->validTZ = false;
+  p->isError = false;
+  return 0;
 }
 
 // 'NNN days' and friends. Limits and factors are floats, as in date.c, so
-// fractional months and years round exactly as SQLite's do.
+// fractional amounts round exactly as SQLite's do.
 struct XformType {
   int type;  // 0 plain, 1 months, 2 years
   int n_name;
   const char* name;
   float limit;
-  float xform;  // milliseconds per unit
+  float xform;  // seconds per unit
 };
 const XformType kXform[] = {
-    {0, 6, "second", 464269060800.0f, 1000.0f}, {0, 6, "minute", 7737817680.0f, 60000.0f},
-    {0, 4, "hour", 128963628.0f, 3600000.0f},   {0, 3, "day", 5373485.0f, 86400000.0f},
-    {1, 5, "month", 176546.0f, 2592000000.0f},  {2, 4, "year", 14713.0f, 31536000000.0f},
+    {0, 6, "second", 4.6427e+14f, 1.0f},    {0, 6, "minute", 7.7379e+12f, 60.0f},
+    {0, 4, "hour", 1.2897e+11f, 3600.0f},   {0, 3, "day", 5373485.0f, 86400.0f},
+    {1, 5, "month", 176546.0f, 2592000.0f}, {2, 4, "year", 14713.0f, 31536000.0f},
 };
 
 void auto_adjust_date(DateTime* p) {
@@ -394,11 +396,7 @@ int parse_modifier(FunctionContext& ctx, const char* z, DateTime* p, int idx) {
       }
       break;
     case 'l':
-      if (vm::stricmp(z, "localtime") == 0) {
-        compute_jd(p);
-        p->iJD += localtime_offset(p, ctx, &rc);
-        clear_ymd_hms_tz(p);
-      }
+      if (vm::stricmp(z, "localtime") == 0) rc = to_localtime(p, ctx);
       break;
     case 'u':
       if (vm::stricmp(z, "unixepoch") == 0 && p->rawS) {
@@ -412,18 +410,31 @@ int parse_modifier(FunctionContext& ctx, const char* z, DateTime* p, int idx) {
           rc = 0;
         }
       } else if (vm::stricmp(z, "utc") == 0) {
+        // Find the UTC time whose local time is p, by iterating (at most
+        // four guesses; DST gaps have no exact answer).
         if (!p->tzSet) {
           compute_jd(p);
-          int64_t c1 = localtime_offset(p, ctx, &rc);
-          if (rc == 0) {
-            p->iJD -= c1;
-            clear_ymd_hms_tz(p);
-            p->iJD += c1 - localtime_offset(p, ctx, &rc);
-          }
+          int64_t orig = p->iJD;
+          int64_t guess = orig;
+          int64_t err = 0;
+          int cnt = 0;
+          do {
+            DateTime x;
+            std::memset(&x, 0, sizeof(x));
+            guess -= err;
+            x.iJD = guess;
+            x.validJD = true;
+            if (to_localtime(&x, ctx)) return 1;
+            compute_jd(&x);
+            // An int in SQLite 3.40: large errors wrap, and so does the guess.
+            err = static_cast<int32_t>(static_cast<uint32_t>(x.iJD - orig));
+          } while (err && cnt++ < 3);
+          std::memset(p, 0, sizeof(*p));
+          p->iJD = guess;
+          p->validJD = true;
           p->tzSet = true;
-        } else {
-          rc = 0;
         }
+        rc = 0;
       }
       break;
     case 'w':
@@ -531,7 +542,7 @@ int parse_modifier(FunctionContext& ctx, const char* z, DateTime* p, int idx) {
             r -= static_cast<int>(r);
           }
           compute_jd(p);
-          p->iJD += static_cast<int64_t>(r * x.xform + rounder);
+          p->iJD += static_cast<int64_t>(r * 1000.0 * x.xform + rounder);
           rc = 0;
           break;
         }
@@ -589,8 +600,8 @@ void datetime_fn(FunctionContext& ctx, Args a) {
   DateTime x;
   if (is_date(ctx, a, &x) == 0) {
     compute_ymd_hms(&x);
-    ctx.result().set_text(
-        vm::format("%04d-%02d-%02d %02d:%02d:%02d", x.Y, x.M, x.D, x.h, x.m, static_cast<int>(x.s)));
+    ctx.result().set_text(vm::format("%s%04d-%02d-%02d %02d:%02d:%02d", x.Y < 0 ? "-" : "",
+                                     x.Y < 0 ? -x.Y : x.Y, x.M, x.D, x.h, x.m, static_cast<int>(x.s)));
   }
 }
 
@@ -606,7 +617,8 @@ void date_fn(FunctionContext& ctx, Args a) {
   DateTime x;
   if (is_date(ctx, a, &x) == 0) {
     compute_ymd(&x);
-    ctx.result().set_text(vm::format("%04d-%02d-%02d", x.Y, x.M, x.D));
+    // The year is a sign and four digits (strftime's %Y is printf's "%04d").
+    ctx.result().set_text(vm::format("%s%04d-%02d-%02d", x.Y < 0 ? "-" : "", x.Y < 0 ? -x.Y : x.Y, x.M, x.D));
   }
 }
 

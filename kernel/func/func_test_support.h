@@ -31,7 +31,7 @@ class TestHost : public FunctionHost {
   bool case_sensitive_like() const override { return cs_like; }
 
   // 2024-02-29 13:45:30.250 UTC in Julian-day milliseconds.
-  int64_t now_ms = 212598452730250;
+  int64_t now_ms = 212575974330250;
   int64_t max_len = 1000000000;
   bool cs_like = false;
   std::mt19937_64 rng{7};
