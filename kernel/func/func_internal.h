@@ -26,7 +26,7 @@ void register_window_functions(FunctionRegistry& r);
 // whose behaviour Keel reproduces.
 inline constexpr std::string_view kSqliteVersion = "3.40.1";
 inline constexpr std::string_view kSqliteSourceId =
-    "2022-12-28 14:03:47 df5c253c0b3dd24916e4ec7cf77d3db5294cc9fd45ae7b9c5e82ad8197f38a";
+    "2022-12-28 14:03:47 df5c253c0b3dd24916e4ec7cf77d3db5294cc9fd45ae7b9c5e82ad8197f38a24";
 
 // Flags of an ordinary deterministic built-in (SQLITE_FUNC_CONSTANT in func.c).
 inline constexpr uint32_t kPure = kDeterministic | kInnocuous;

@@ -328,8 +328,12 @@ TEST_F(FuncOracle, CharAndUnicode) {
 
 TEST_F(FuncOracle, FixedValueFunctions) {
   EXPECT_EQ(call_scalar(*reg_.find("sqlite_version", 0), host_, {}).value.text(), "3.40.1");
-  EXPECT_EQ(call_scalar(*reg_.find("sqlite_source_id", 0), host_, {}).value.text().substr(0, 19),
-            "2022-12-28 14:03:47");
+  // Upstream 3.40.1's id (Debian's build ends in "alt1" instead of its last
+  // four hex digits).
+  std::string id(call_scalar(*reg_.find("sqlite_source_id", 0), host_, {}).value.text());
+  std::string debian(oracle_.query("SELECT sqlite_source_id()").value.text());
+  EXPECT_EQ(id.size(), 84u);
+  EXPECT_EQ(id.substr(0, 80), debian.substr(0, 80));
   EXPECT_EQ(call_scalar(*reg_.find("changes", 0), host_, {}).value.int_value(), 3);
   EXPECT_EQ(call_scalar(*reg_.find("total_changes", 0), host_, {}).value.int_value(), 17);
   EXPECT_EQ(call_scalar(*reg_.find("last_insert_rowid", 0), host_, {}).value.int_value(), 42);

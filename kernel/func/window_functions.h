@@ -47,9 +47,9 @@
 //     the "slow mode" of window.c that the VM uses when the frame has an
 //     EXCLUDE clause other than NO OTHERS: the frame is re-stepped from
 //     scratch for each row and final() gives the result. lead() and lag()
-//     have no function-level behaviour at all in SQLite (no-op methods);
-//     here their FunctionDefs carry only the flag kWindowOnly and their
-//     argument count, for name resolution.
+//     have no function-level behaviour at all in SQLite: their methods are
+//     no-ops here too, and their FunctionDefs serve name resolution (flag
+//     kWindowOnly, argument counts 1 to 3).
 //
 //  5. last_value() is a true step/inverse/value function: the value of the
 //     last row that entered the frame, forgotten when the frame empties.
