@@ -7,9 +7,9 @@
 // window_functions.h).
 //
 // State lives in the bytes of FunctionContext::aggregate_context, zeroed on
-// the first step; C++ members are built with placement new and destroyed in
+// the first step. Those bytes hold only trivially copyable data; anything
+// else (values, strings) is on the heap behind a pointer and freed in
 // final(), which the VM calls once for every group that has state.
-#include <new>
 #include <string>
 #include <vector>
 
@@ -115,10 +115,10 @@ void total_final(FunctionContext& ctx) {
 
 // --- min, max ----------------------------------------------------------------------
 
+// The best value so far lives on the heap: the state bytes may be copied or
+// moved by the VM, and an owned Value points into itself.
 struct MinMaxCtx {
-  bool has_value;
-  alignas(Value) unsigned char storage[sizeof(Value)];
-  Value* best() { return std::launder(reinterpret_cast<Value*>(storage)); }
+  Value* best;
 };
 
 // User data: 0 = min, 1 = max. Ties keep the earlier row. A row that does not
@@ -128,33 +128,32 @@ void minmax_step(FunctionContext& ctx, Args a) {
   if (p == nullptr) return;
   const Value& arg = a[0];
   if (arg.is_null()) {
-    if (p->has_value) ctx.skip_accumulator_load();
-  } else if (p->has_value) {
+    if (p->best) ctx.skip_accumulator_load();
+  } else if (p->best) {
     bool is_max = user_int(ctx) != 0;
-    int cmp = vm::compare_values(*p->best(), arg, ctx.collation());
+    int cmp = vm::compare_values(*p->best, arg, ctx.collation());
     if ((is_max && cmp < 0) || (!is_max && cmp > 0)) {
-      p->best()->copy_from(arg);
+      p->best->copy_from(arg);
     } else {
       ctx.skip_accumulator_load();
     }
   } else {
-    new (p->storage) Value();
-    p->has_value = true;
-    p->best()->copy_from(arg);
+    p->best = new Value();
+    p->best->copy_from(arg);
   }
 }
 
 void minmax_value(FunctionContext& ctx) {
   auto* p = static_cast<MinMaxCtx*>(ctx.aggregate_context(0));
-  if (p && p->has_value) result_value(ctx, *p->best());
+  if (p && p->best) result_value(ctx, *p->best);
 }
 
 void minmax_final(FunctionContext& ctx) {
   auto* p = static_cast<MinMaxCtx*>(ctx.aggregate_context(0));
-  if (p && p->has_value) {
-    result_value(ctx, *p->best());
-    p->best()->~Value();
-    p->has_value = false;
+  if (p && p->best) {
+    result_value(ctx, *p->best);
+    delete p->best;
+    p->best = nullptr;
   }
 }
 

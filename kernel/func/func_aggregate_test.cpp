@@ -93,7 +93,8 @@ std::vector<std::vector<Value>> random_rows(vm::testing::Gen& g, int n, int kind
         x = g.chance(10) ? Value() : Value::text(g.random_text(4));
         break;
     }
-    Value s = g.chance(20) ? Value() : Value::text(g.pick(std::vector<std::string>{",", "", " - ", ";", "||"}));
+    Value s =
+        g.chance(20) ? Value() : Value::text(g.pick(std::vector<std::string>{",", "", " - ", ";", "||"}));
     rows.push_back({x, s, Value::integer(i)});
   }
   return rows;
@@ -106,8 +107,10 @@ TEST_F(AggOracle, GroupsMatchSqlite) {
     int n_arg;
     const char* sql_name;
   };
-  const Agg kAggs[] = {{"count", 0, ""}, {"count", 1, ""},        {"sum", 1, ""},          {"total", 1, ""},
-                       {"avg", 1, ""},   {"min", 1, ""},          {"max", 1, ""},          {"group_concat", 1, ""},
+  const Agg kAggs[] = {{"count", 0, ""},        {"count", 1, ""},
+                       {"sum", 1, ""},          {"total", 1, ""},
+                       {"avg", 1, ""},          {"min", 1, ""},
+                       {"max", 1, ""},          {"group_concat", 1, ""},
                        {"group_concat", 2, ""}, {"string_agg", 2, "group_concat"}};
   for (const Agg& a : kAggs) {
     for (int i = 0; i < 60; i++) {
@@ -116,10 +119,12 @@ TEST_F(AggOracle, GroupsMatchSqlite) {
     }
   }
   // Overflow: sum() fails, total() and avg() do not.
-  std::vector<std::vector<Value>> big = {{Value::integer(INT64_MAX)}, {Value::integer(1)}, {Value::real(-5.0)}};
+  std::vector<std::vector<Value>> big = {
+      {Value::integer(INT64_MAX)}, {Value::integer(1)}, {Value::real(-5.0)}};
   for (const char* fn : {"sum", "total", "avg"}) check_group(fn, 1, big);
   check_group("sum", 1, {{Value::integer(INT64_MAX)}, {Value::integer(-1)}, {Value::integer(1)}});
-  check_group("sum", 1, {{Value::text("12")}, {Value::text(" 3.5 ")}, {Value::text("x")}, {Value::integer(1)}});
+  check_group("sum", 1,
+              {{Value::text("12")}, {Value::text(" 3.5 ")}, {Value::text("x")}, {Value::integer(1)}});
   check_group("sum", 1, {{Value()}, {Value()}});
   check_group("group_concat", 1, {{Value::text("")}});
   check_group("group_concat", 2, {{Value::text("a"), Value()}, {Value::text("b"), Value()}});
@@ -142,7 +147,8 @@ TEST_F(AggOracle, MinMaxBareColumn) {
       }
       Outcome got;
       got.value = y;
-      std::vector<Outcome> expected = oracle_.query_rows(std::string("SELECT y FROM (SELECT ") + fn + "(x), y FROM t)");
+      std::vector<Outcome> expected =
+          oracle_.query_rows(std::string("SELECT y FROM (SELECT ") + fn + "(x), y FROM t)");
       expect_same(got, expected.at(0), std::string(fn) + " bare column");
     }
   }
@@ -165,15 +171,19 @@ TEST_F(AggOracle, SlidingFramesMatchSqlite) {
     const char* name;
     int n_arg;
   };
-  const Agg kAggs[] = {{"count", 0}, {"count", 1}, {"sum", 1},        {"total", 1},       {"avg", 1},
-                       {"last_value", 1}, {"group_concat", 1}, {"group_concat", 2}, {"string_agg", 2}};
+  const Agg kAggs[] = {{"count", 0},        {"count", 1},        {"sum", 1},
+                       {"total", 1},        {"avg", 1},          {"last_value", 1},
+                       {"group_concat", 1}, {"group_concat", 2}, {"string_agg", 2}};
   for (const Frame& f : kFrames) {
     for (const Agg& a : kAggs) {
       for (int iter = 0; iter < 12; iter++) {
         auto rows = random_rows(g, g.range(0, 9), iter % 4 == 2 ? 1 : iter % 4);
         load(rows);
         std::string sql_name = std::string(a.name) == "string_agg" ? "group_concat" : a.name;
-        std::string sql = "SELECT " + sql_name + (a.n_arg == 0 ? "(*)" : a.n_arg == 1 ? "(x)" : "(x, s)") +
+        std::string sql = "SELECT " + sql_name +
+                          (a.n_arg == 0   ? "(*)"
+                           : a.n_arg == 1 ? "(x)"
+                                          : "(x, s)") +
                           " OVER (ORDER BY id " + f.sql + ") FROM t ORDER BY id";
         std::vector<Outcome> expected = oracle_.query_rows(sql);
         const FunctionDef* def = reg_.find(a.name, a.n_arg);
@@ -193,7 +203,8 @@ TEST_F(AggOracle, SlidingFramesMatchSqlite) {
         }
         run.final();
         ASSERT_EQ(got.size(), expected.size()) << sql;
-        for (size_t i = 0; i < got.size(); i++) expect_same(got[i], expected[i], sql + " row " + std::to_string(i));
+        for (size_t i = 0; i < got.size(); i++)
+          expect_same(got[i], expected[i], sql + " row " + std::to_string(i));
       }
     }
   }
@@ -227,7 +238,8 @@ TEST_F(AggOracle, RankingFunctionsMatchSqlite) {
       std::vector<Outcome> expected =
           oracle_.query_rows("SELECT " + call + " OVER (ORDER BY x) FROM t ORDER BY x, id");
       ASSERT_EQ(got.size(), expected.size()) << call;
-      for (size_t i = 0; i < got.size(); i++) expect_same(got[i], expected[i], call + " row " + std::to_string(i));
+      for (size_t i = 0; i < got.size(); i++)
+        expect_same(got[i], expected[i], call + " row " + std::to_string(i));
     };
     // row_number: ROWS UNBOUNDED PRECEDING .. CURRENT ROW.
     {
@@ -301,7 +313,8 @@ TEST_F(AggOracle, FirstAndNthValueSlowMode) {
         if (first && nth > 1) continue;
         std::string call = first ? "first_value(x)" : "nth_value(x, " + std::to_string(nth) + ")";
         std::vector<Outcome> expected = oracle_.query_rows(
-            "SELECT " + call + " OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 2 FOLLOWING) FROM t ORDER BY id");
+            "SELECT " + call +
+            " OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 2 FOLLOWING) FROM t ORDER BY id");
         const FunctionDef* def = reg_.find(first ? "first_value" : "nth_value", first ? 1 : 2);
         for (int i = 0; i < n; i++) {
           AggRunner run(*def, host_);

@@ -2,8 +2,6 @@
 // what each one expects from the VM.
 #include "func/window_functions.h"
 
-#include <new>
-
 #include "func/func_internal.h"
 
 namespace keel::func {
