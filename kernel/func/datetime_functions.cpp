@@ -567,12 +567,12 @@ int is_date(FunctionContext& ctx, Args a, DateTime* p) {
     set_raw_number(p, a[0].as_double());
   } else {
     if (a[0].is_null()) return 1;
-    std::string z(c_string(arg_bytes(a[0], nt)));
+    CString z(arg_bytes(a[0], nt));
     if (parse_date_or_time(ctx, z.c_str(), p)) return 1;
   }
   for (size_t i = 1; i < a.size(); i++) {
     if (a[i].is_null()) return 1;
-    std::string z(c_string(arg_bytes(a[i], nt)));
+    CString z(arg_bytes(a[i], nt));
     if (parse_modifier(ctx, z.c_str(), p, static_cast<int>(i))) return 1;
   }
   compute_jd(p);
@@ -596,12 +596,46 @@ void unixepoch_fn(FunctionContext& ctx, Args a) {
   }
 }
 
+// Writes n decimal digits of v (v >= 0) at out.
+char* put_digits(char* out, int v, int n) {
+  for (int i = n - 1; i >= 0; i--) {
+    out[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  return out + n;
+}
+
+// "[-]YYYY-MM-DD": the year is a sign and four digits.
+char* put_date(char* out, const DateTime& x) {
+  if (x.Y < 0) *out++ = '-';
+  out = put_digits(out, x.Y < 0 ? -x.Y : x.Y, 4);
+  *out++ = '-';
+  out = put_digits(out, x.M, 2);
+  *out++ = '-';
+  return put_digits(out, x.D, 2);
+}
+
+// "HH:MM:SS", seconds truncated.
+char* put_time(char* out, const DateTime& x) {
+  out = put_digits(out, x.h, 2);
+  *out++ = ':';
+  out = put_digits(out, x.m, 2);
+  *out++ = ':';
+  return put_digits(out, static_cast<int>(x.s), 2);
+}
+
+void set_text(FunctionContext& ctx, const char* buf, const char* end) {
+  ctx.result().set_text(std::string_view(buf, static_cast<size_t>(end - buf)));
+}
+
 void datetime_fn(FunctionContext& ctx, Args a) {
   DateTime x;
   if (is_date(ctx, a, &x) == 0) {
     compute_ymd_hms(&x);
-    ctx.result().set_text(vm::format("%s%04d-%02d-%02d %02d:%02d:%02d", x.Y < 0 ? "-" : "",
-                                     x.Y < 0 ? -x.Y : x.Y, x.M, x.D, x.h, x.m, static_cast<int>(x.s)));
+    char buf[32];
+    char* out = put_date(buf, x);
+    *out++ = ' ';
+    set_text(ctx, buf, put_time(out, x));
   }
 }
 
@@ -609,7 +643,8 @@ void time_fn(FunctionContext& ctx, Args a) {
   DateTime x;
   if (is_date(ctx, a, &x) == 0) {
     compute_hms(&x);
-    ctx.result().set_text(vm::format("%02d:%02d:%02d", x.h, x.m, static_cast<int>(x.s)));
+    char buf[16];
+    set_text(ctx, buf, put_time(buf, x));
   }
 }
 
@@ -617,8 +652,8 @@ void date_fn(FunctionContext& ctx, Args a) {
   DateTime x;
   if (is_date(ctx, a, &x) == 0) {
     compute_ymd(&x);
-    // The year is a sign and four digits (strftime's %Y is printf's "%04d").
-    ctx.result().set_text(vm::format("%s%04d-%02d-%02d", x.Y < 0 ? "-" : "", x.Y < 0 ? -x.Y : x.Y, x.M, x.D));
+    char buf[16];
+    set_text(ctx, buf, put_date(buf, x));
   }
 }
 

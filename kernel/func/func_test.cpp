@@ -265,6 +265,21 @@ TEST_F(FuncOracle, LikeAndGlobPatterns) {
   check("like", {Value::text("a"), Value::text("a"), Value()});
 }
 
+TEST_F(FuncOracle, RandomPatterns) {
+  vm::testing::Gen g(808);
+  const std::vector<std::string> pat_alphabet = {"a", "b", "A", "_",  "%", "*", "?", "[",
+                                                 "]", "^", "-", "\\", "é", "É", "x"};
+  const std::vector<std::string> str_alphabet = {"a", "b", "A", "B", "é", "É",  "-",
+                                                 "]", "[", "^", "%", "_", "\\", "x"};
+  for (int i = 0; i < 4000; i++) {
+    std::string p, s;
+    for (int k = g.range(0, 7); k > 0; k--) p += g.pick(pat_alphabet);
+    for (int k = g.range(0, 8); k > 0; k--) s += g.pick(str_alphabet);
+    check(i % 2 ? "glob" : "like", {Value::text(p), Value::text(s)});
+    if (i % 4 == 0) check("like", {Value::text(p), Value::text(s), Value::text(g.pick(pat_alphabet))});
+  }
+}
+
 TEST_F(FuncOracle, CaseSensitiveLike) {
   host_.cs_like = true;
   oracle_.exec("PRAGMA case_sensitive_like=1");
