@@ -239,7 +239,7 @@ int parse_date_or_time(FunctionContext& ctx, const char* z, DateTime* p) {
   double r;
   if (parse_yyyy_mm_dd(z, p) == 0) return 0;
   if (parse_hh_mm_ss(z, p) == 0) return 0;
-  if (vm::stricmp(z, "now") == 0) return set_to_current(ctx, p);
+  if (vm::stricmp(z, "now") == 0 && ctx.allow_non_deterministic()) return set_to_current(ctx, p);
   if (vm::atof(z, std::strlen(z), &r) > 0) {
     set_raw_number(p, r);
     return 0;
@@ -396,7 +396,7 @@ int parse_modifier(FunctionContext& ctx, const char* z, DateTime* p, int idx) {
       }
       break;
     case 'l':
-      if (vm::stricmp(z, "localtime") == 0) rc = to_localtime(p, ctx);
+      if (vm::stricmp(z, "localtime") == 0 && ctx.allow_non_deterministic()) rc = to_localtime(p, ctx);
       break;
     case 'u':
       if (vm::stricmp(z, "unixepoch") == 0 && p->rawS) {
@@ -409,7 +409,7 @@ int parse_modifier(FunctionContext& ctx, const char* z, DateTime* p, int idx) {
           p->rawS = false;
           rc = 0;
         }
-      } else if (vm::stricmp(z, "utc") == 0) {
+      } else if (vm::stricmp(z, "utc") == 0 && ctx.allow_non_deterministic()) {
         // Find the UTC time whose local time is p, by iterating (at most
         // four guesses; DST gaps have no exact answer).
         if (!p->tzSet) {
@@ -560,7 +560,10 @@ int parse_modifier(FunctionContext& ctx, const char* z, DateTime* p, int idx) {
 // modifier applied. Returns 0 on success.
 int is_date(FunctionContext& ctx, Args a, DateTime* p) {
   std::memset(p, 0, sizeof(*p));
-  if (a.empty()) return set_to_current(ctx, p);
+  if (a.empty()) {
+    if (!ctx.allow_non_deterministic()) return 1;
+    return set_to_current(ctx, p);
+  }
   vm::NumberText nt;
   ValueType t = a[0].type();
   if (t == ValueType::kReal || t == ValueType::kInteger) {

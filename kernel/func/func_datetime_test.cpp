@@ -310,5 +310,50 @@ TEST_F(DateTimeOracle, NowComesFromTheHost) {
   EXPECT_TRUE(call_scalar(*reg_.find("date", 1), host_, {Value::text("now")}).value.is_null());
 }
 
+// 'now', 'localtime' and 'utc' fail where SQLite evaluates with OP_PureFunc.
+TEST_F(DateTimeOracle, NonDeterministicUseInPureContexts) {
+  struct Case {
+    FunctionContext::PureContext where;
+    const char* setup;
+    const char* trigger;
+  };
+  const Case kCases[] = {
+      {FunctionContext::PureContext::kCheck, "CREATE TABLE c1(x CHECK (datetime(x) IS NOT NULL))",
+       "INSERT INTO c1 VALUES (?1)"},
+      {FunctionContext::PureContext::kGeneratedColumn, "CREATE TABLE c2(x, y AS (datetime(x)))",
+       "INSERT INTO c2(x) VALUES (?1)"},
+      {FunctionContext::PureContext::kIndex, "CREATE TABLE c3(x); CREATE INDEX c3i ON c3(datetime(x))",
+       "INSERT INTO c3 VALUES (?1)"},
+  };
+  for (const Case& c : kCases) {
+    oracle_.exec(c.setup);
+    Outcome expected = oracle_.query(c.trigger, {Value::text("now")});
+    ASSERT_TRUE(expected.error);
+    const FunctionDef* def = reg_.find("datetime", 1);
+    Outcome got;
+    FunctionContext ctx(def, &host_);
+    ctx.set_result_slot(&got.value);
+    ctx.set_pure_context(c.where);
+    std::vector<Value> args = {Value::text("now")};
+    def->scalar(ctx, args);
+    ASSERT_TRUE(ctx.has_error());
+    EXPECT_EQ(ctx.error_message(), expected.message);
+    EXPECT_TRUE(got.value.is_null());
+  }
+  // A fixed time is fine there.
+  const FunctionDef* def = reg_.find("datetime", 2);
+  Value res;
+  FunctionContext ctx(def, &host_);
+  ctx.set_result_slot(&res);
+  ctx.set_pure_context(FunctionContext::PureContext::kCheck);
+  std::vector<Value> args = {Value::text("2024-01-01"), Value::text("+1 day")};
+  def->scalar(ctx, args);
+  EXPECT_FALSE(ctx.has_error());
+  EXPECT_EQ(res.text(), "2024-01-02 00:00:00");
+  args = {Value::text("2024-01-01"), Value::text("localtime")};
+  def->scalar(ctx, args);
+  EXPECT_EQ(ctx.error_message(), "non-deterministic use of datetime() in a CHECK constraint");
+}
+
 }  // namespace
 }  // namespace keel::func

@@ -99,6 +99,17 @@ class FunctionContext {
   bool is_window_value() const { return window_value_; }
   void set_window_value(bool v) { window_value_ = v; }
 
+  // Where a call runs when the VM evaluates it as OP_PureFunc: in a CHECK
+  // constraint, a generated column or an index expression. There a function
+  // must not use anything non-deterministic ('now', 'localtime', 'utc').
+  enum class PureContext : uint8_t { kNone, kCheck, kGeneratedColumn, kIndex };
+  void set_pure_context(PureContext c) { pure_context_ = c; }
+  PureContext pure_context() const { return pure_context_; }
+  // sqlite3NotPureFunc: true if a non-deterministic input may be used here;
+  // otherwise fails the call with "non-deterministic use of NAME() in a CHECK
+  // constraint" (or "a generated column", "an index") and returns false.
+  bool allow_non_deterministic();
+
   // sqlite3SkipAccumulatorLoad: min()/max() call this from step() when the
   // row did not become the new best, so the VM leaves the "bare column"
   // registers of SELECT max(x), y as they were (y comes from the max row).
@@ -118,6 +129,7 @@ class FunctionContext {
   int error_code_ = rc::kOk;
   bool window_value_ = false;
   bool skip_load_ = false;
+  PureContext pure_context_ = PureContext::kNone;
 };
 
 using ScalarFn = void (*)(FunctionContext& ctx, std::span<vm::Value> args);
