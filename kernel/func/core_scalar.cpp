@@ -2,7 +2,7 @@
 // abs, sign, round, typeof, subtype, quote, hex, printf/format, nullif,
 // coalesce/ifnull/iif, likelihood/likely/unlikely, scalar min/max, random,
 // randomblob, zeroblob, changes, total_changes, last_insert_rowid,
-// sqlite_version, sqlite_source_id, sqlite_compileoption_get/used.
+// sqlite_version, sqlite_source_id, sqlite_compileoption_get/used, sqlite_log.
 #include <cctype>
 #include <cstdint>
 #include <cstring>
@@ -239,6 +239,13 @@ void last_insert_rowid_fn(FunctionContext& ctx, Args) {
   ctx.result().set_int(ctx.host().last_insert_rowid());
 }
 
+// sqlite_log(CODE, MSG): writes MSG (up to a NUL) to the error log; NULL.
+void sqlite_log_fn(FunctionContext& ctx, Args a) {
+  vm::NumberText nt;
+  std::string_view msg = a[1].is_null() ? std::string_view() : c_string(arg_bytes(a[1], nt));
+  ctx.host().log(value_int(a[0]), msg);
+}
+
 void version_fn(FunctionContext& ctx, Args) { ctx.result().set_text_ref(kSqliteVersion); }
 void source_id_fn(FunctionContext& ctx, Args) { ctx.result().set_text_ref(kSqliteSourceId); }
 
@@ -312,6 +319,7 @@ void register_core_scalar(FunctionRegistry& r) {
   r.add(scalar_def("changes", 0, changes_fn, kVolatile));
   r.add(scalar_def("total_changes", 0, total_changes_fn, kVolatile));
   r.add(scalar_def("last_insert_rowid", 0, last_insert_rowid_fn, kVolatile));
+  r.add(scalar_def("sqlite_log", 2, sqlite_log_fn));
   r.add(scalar_def("sqlite_version", 0, version_fn, kSlowChange | kConstant));
   r.add(scalar_def("sqlite_source_id", 0, source_id_fn, kSlowChange | kConstant));
   r.add(scalar_def("sqlite_compileoption_used", 1, compileoption_used_fn, kSlowChange));

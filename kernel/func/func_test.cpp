@@ -133,20 +133,21 @@ TEST_F(FuncOracle, RandomArgumentsMatchSqlite) {
     int n_arg;
   };
   const Fn kFns[] = {
-      {"abs", 1},      {"sign", 1},    {"round", 1},   {"round", 2},     {"typeof", 1},
-      {"quote", 1},    {"hex", 1},     {"nullif", 2},  {"coalesce", 3},  {"ifnull", 2},
-      {"iif", 3},      {"min", 2},     {"max", 3},     {"length", 1},    {"instr", 2},
-      {"char", 2},     {"unicode", 1}, {"upper", 1},   {"lower", 1},     {"ltrim", 1},
-      {"ltrim", 2},    {"rtrim", 1},   {"rtrim", 2},   {"trim", 1},      {"trim", 2},
-      {"replace", 3},  {"substr", 2},  {"substr", 3},  {"substring", 3}, {"soundex", 1},
-      {"like", 2},     {"like", 3},    {"glob", 2},    {"zeroblob", 1},  {"likely", 1},
-      {"unlikely", 1}, {"printf", 2},  {"format", 3},  {"subtype", 1},   {"ceil", 1},
-      {"ceiling", 1},  {"floor", 1},   {"trunc", 1},   {"ln", 1},        {"log", 1},
-      {"log", 2},      {"log10", 1},   {"log2", 1},    {"exp", 1},       {"pow", 2},
-      {"power", 2},    {"mod", 2},     {"acos", 1},    {"asin", 1},      {"atan", 1},
-      {"atan2", 2},    {"acosh", 1},   {"asinh", 1},   {"atanh", 1},     {"cos", 1},
-      {"sin", 1},      {"tan", 1},     {"cosh", 1},    {"sinh", 1},      {"tanh", 1},
-      {"sqrt", 1},     {"degrees", 1}, {"radians", 1}, {"pi", 0},        {"sqlite_compileoption_used", 1},
+      {"abs", 1},        {"sign", 1},    {"round", 1},   {"round", 2},     {"typeof", 1},
+      {"quote", 1},      {"hex", 1},     {"nullif", 2},  {"coalesce", 3},  {"ifnull", 2},
+      {"iif", 3},        {"min", 2},     {"max", 3},     {"length", 1},    {"instr", 2},
+      {"char", 2},       {"unicode", 1}, {"upper", 1},   {"lower", 1},     {"ltrim", 1},
+      {"ltrim", 2},      {"rtrim", 1},   {"rtrim", 2},   {"trim", 1},      {"trim", 2},
+      {"replace", 3},    {"substr", 2},  {"substr", 3},  {"substring", 3}, {"soundex", 1},
+      {"like", 2},       {"like", 3},    {"glob", 2},    {"zeroblob", 1},  {"likely", 1},
+      {"unlikely", 1},   {"printf", 2},  {"format", 3},  {"subtype", 1},   {"ceil", 1},
+      {"ceiling", 1},    {"floor", 1},   {"trunc", 1},   {"ln", 1},        {"log", 1},
+      {"log", 2},        {"log10", 1},   {"log2", 1},    {"exp", 1},       {"pow", 2},
+      {"power", 2},      {"mod", 2},     {"acos", 1},    {"asin", 1},      {"atan", 1},
+      {"atan2", 2},      {"acosh", 1},   {"asinh", 1},   {"atanh", 1},     {"cos", 1},
+      {"sin", 1},        {"tan", 1},     {"cosh", 1},    {"sinh", 1},      {"tanh", 1},
+      {"sqrt", 1},       {"degrees", 1}, {"radians", 1}, {"pi", 0},        {"sqlite_compileoption_used", 1},
+      {"sqlite_log", 2},
   };
   std::vector<Value> specials = special_values();
   vm::testing::Gen g(20240229);
@@ -366,6 +367,11 @@ TEST_F(FuncOracle, FixedValueFunctions) {
   EXPECT_EQ(b.value.size(), 1u);
   b = call_scalar(*reg_.find("randomblob", 1), host_, {Value::integer(33)});
   EXPECT_EQ(b.value.size(), 33u);
+  Outcome logged = call_scalar(*reg_.find("sqlite_log", 2), host_, {Value::text("28"), Value::text("hello")});
+  EXPECT_TRUE(logged.value.is_null());
+  ASSERT_EQ(host_.logged.size(), 1u);
+  EXPECT_EQ(host_.logged[0].first, 28);
+  EXPECT_EQ(host_.logged[0].second, "hello");
   // Compile options: lookups as sqlite3_compileoption_used does them.
   const FunctionDef* used = reg_.find("sqlite_compileoption_used", 1);
   EXPECT_EQ(call_scalar(*used, host_, {Value::text("SQLITE_ENABLE_MATH_FUNCTIONS")}).value.int_value(), 1);
@@ -414,7 +420,7 @@ TEST(FunctionRegistry, LookupRules) {
   SqliteOracle o;
   std::vector<Outcome> names = o.query_rows(
       "SELECT name || '/' || narg FROM pragma_function_list WHERE builtin AND name NOT LIKE 'json%' "
-      "AND name NOT IN ('->', '->>', 'load_extension', 'sqlite_log', 'fts3_tokenizer', 'fts5', 'match', "
+      "AND name NOT IN ('->', '->>', 'load_extension', 'fts3_tokenizer', 'fts5', 'match', "
       "'offsets', 'snippet', 'matchinfo', 'optimize', 'bm25', 'highlight', 'fts5_source_id', 'rtreecheck', "
       "'rtreedepth', 'rtreenode', 'sqlite_compileoption_used', 'sqlite_compileoption_get')");
   ASSERT_GT(names.size(), 100u);
