@@ -2,7 +2,8 @@
 // (sqlite3_str_vappendf) so that output agrees byte for byte. One engine is
 // instantiated twice: over a C va_list, and over an array of SQL Values (the
 // bArgList mode of the SQL printf() function). The internal-only conversions
-// %T, %S and %r are not provided.
+// %T and %S (parser tokens and FROM items) are not provided; %r (ordinals,
+// "2nd") is.
 //
 // Design note on doubles: SQLite does not use libc. It normalizes the value
 // into [1,10) by multiplying with powers of ten in long double, adds a
@@ -37,6 +38,7 @@ enum Conv : uint8_t {
   kSqlEscape3,
   kPointer,
   kDecimal,
+  kOrdinal,
   kInvalid,
 };
 
@@ -60,7 +62,7 @@ const FmtInfo kFmtInfo[] = {
     {'u', 10, 0, kDecimal, 0, 0},   {'x', 16, 0, kRadix, 16, 1},   {'X', 16, 0, kRadix, 0, 4},
     {'f', 0, 1, kFloat, 0, 0},      {'e', 0, 1, kExp, 30, 0},      {'E', 0, 1, kExp, 14, 0},
     {'G', 0, 1, kGeneric, 14, 0},   {'i', 10, 1, kDecimal, 0, 0},  {'n', 0, 0, kSize, 0, 0},
-    {'%', 0, 0, kPercent, 0, 0},    {'p', 16, 0, kPointer, 0, 1},
+    {'%', 0, 0, kPercent, 0, 0},    {'p', 16, 0, kPointer, 0, 1},  {'r', 10, 1, kOrdinal, 0, 0},
 };
 
 const double kRound[] = {5.0e-01, 5.0e-02, 5.0e-03, 5.0e-04, 5.0e-05,
@@ -461,6 +463,7 @@ void vappendf(Sink& acc, const char* fmt, const char* fmt_end, Args& args) {
     char prefix;
     switch (xtype) {
       case kPointer:
+      case kOrdinal:
       case kRadix:
       case kDecimal: {
         if (xtype == kPointer) flag_long = 3;  // a pointer-sized unsigned argument
@@ -498,6 +501,13 @@ void vappendf(Sink& acc, const char* fmt, const char* fmt_end, Args& args) {
           zout = extra.data();
         }
         char* p = &zout[n_out - 1];
+        if (xtype == kOrdinal) {  // "1st", "2nd", "3rd", "4th", "11th"
+          static const char kOrd[] = "thstndrd";
+          int x = static_cast<int>(longvalue % 10);
+          if (x >= 4 || (longvalue / 10) % 10 == 1) x = 0;
+          *(--p) = kOrd[x * 2 + 1];
+          *(--p) = kOrd[x * 2];
+        }
         const char* cset = &kDigits[infop->charset];
         uint8_t base = infop->base;
         do {

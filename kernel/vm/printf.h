@@ -2,6 +2,7 @@
 // for the SQL printf()/format() functions.
 //
 // Conversions: %d %i %u %x %X %o %c %s %z %q %Q %w %f %e %E %g %G %p %n %%,
+// and %r (an ordinal: 1st, 2nd, 3rd, 11th, as error messages use it),
 // flags '-' '+' ' ' '#' '0' '!' ',', width and precision (also '*'), length
 // modifiers l and ll. Doubles are rendered by SQLite's own digit generator
 // (long double arithmetic, at most 16 significant digits, 26 with '!'), not by

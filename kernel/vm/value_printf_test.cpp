@@ -54,7 +54,7 @@ Spec random_spec(Gen& g, const std::string& convs) {
 TEST(PrintfOracle, SqlPrintfRandom) {
   Oracle o;
   Gen g(11);
-  const std::string kConvs = "diuxXocsqQwfeEgGzp%%n";
+  const std::string kConvs = "diuxXocsqQwfeEgGzp%%nr";
   int checked = 0;
   for (int i = 0; i < 30000; i++) {
     std::string fmt;
@@ -192,6 +192,7 @@ TEST(Printf, Basics) {
   int n = 0;
   EXPECT_EQ(format("abc%n", &n), "abc");
   EXPECT_EQ(n, 3);
+  EXPECT_EQ(format("%r %r %r %r %r", 1, 2, 3, 11, 112), "1st 2nd 3rd 11th 112th");
   EXPECT_EQ(format("%"), "%");
   EXPECT_EQ(format("a%yb"), "a");
 }
