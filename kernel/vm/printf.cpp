@@ -87,8 +87,12 @@ struct Sink {
   std::string* out;
   size_t limit;
   bool too_big = false;
+  // Whether anything (even zero bytes) was appended: SQLite's accumulator
+  // allocates on the first append, and printf() returns NULL without one.
+  bool touched = false;
 
   void append(const char* p, size_t n) {
+    touched = true;
     if (too_big) return;
     if (out->size() + n > limit) {
       too_big = true;
@@ -97,6 +101,7 @@ struct Sink {
     out->append(p, n);
   }
   void append_char(size_t n, char c) {
+    touched = true;
     if (too_big) return;
     if (out->size() + n > limit) {
       too_big = true;
@@ -187,7 +192,11 @@ struct FloatSpec {
   uint8_t charset;
 };
 
-size_t render_float(double value, FloatSpec f, std::string& big, char* small, size_t small_cap,
+// Returns kTooBig instead when the conversion buffer would exceed `limit`
+// (SQLite's printfTempBuf failing with SQLITE_TOOBIG).
+constexpr size_t kTooBigLen = static_cast<size_t>(-1);
+
+size_t render_float(double value, FloatSpec f, std::string& big, char* small, size_t small_cap, size_t limit,
                     const char** result) {
   long double realvalue = value;
   char prefix;
@@ -276,6 +285,7 @@ size_t render_float(double value, FloatSpec f, std::string& big, char* small, si
   size_t need = static_cast<size_t>(std::max(e2, 0)) + static_cast<size_t>(precision) +
                 static_cast<size_t>(std::max(width, 0)) + 15;
   if (need > small_cap) {
+    if (need > limit) return kTooBigLen;
     big.resize(need);
     bufpt = big.data();
   } else {
@@ -548,11 +558,12 @@ void vappendf(Sink& acc, const char* fmt, const char* fmt_end, Args& args) {
         FloatSpec f{xtype,        precision,          width,
                     flag_prefix,  flag_alternateform, flag_altform2,
                     flag_zeropad, flag_leftjustify,   infop->charset};
-        length = static_cast<int>(render_float(realvalue, f, extra, buf, sizeof(buf), &bufpt));
-        if (static_cast<size_t>(length) > acc.limit) {
+        size_t flen = render_float(realvalue, f, extra, buf, sizeof(buf), acc.limit, &bufpt);
+        if (flen == kTooBigLen) {
           acc.too_big = true;
           return;
         }
+        length = static_cast<int>(flen);
         break;
       }
       case kSize: {
@@ -729,7 +740,8 @@ void append_format(std::string& out, const char* fmt, ...) {
   vappendf(acc, fmt, fmt + std::strlen(fmt), args);
 }
 
-Status sql_printf(std::string_view fmt, std::span<const Value> values, std::string& out, size_t max_length) {
+Status sql_printf(std::string_view fmt, std::span<const Value> values, std::string& out, bool* out_is_null,
+                  size_t max_length) {
   out.clear();
   Sink acc{&out, max_length};
   SqlArgs args(values);
@@ -738,9 +750,15 @@ Status sql_printf(std::string_view fmt, std::span<const Value> values, std::stri
   vappendf(acc, fmt.data(), end, args);
   if (acc.too_big) {
     out.clear();
+    if (out_is_null) *out_is_null = true;
     return Status(rc::kTooBig, "string or blob too big");
   }
+  if (out_is_null) *out_is_null = !acc.touched;
   return Status::Ok();
+}
+
+Status sql_printf(std::string_view fmt, std::span<const Value> values, std::string& out, size_t max_length) {
+  return sql_printf(fmt, values, out, nullptr, max_length);
 }
 
 size_t render_real_15g(double r, char* buf) {
@@ -750,7 +768,7 @@ size_t render_real_15g(double r, char* buf) {
   std::string unused;
   char tmp[kBufSize];
   const char* res;
-  size_t n = render_float(r, f, unused, tmp, sizeof(tmp), &res);
+  size_t n = render_float(r, f, unused, tmp, sizeof(tmp), sizeof(tmp), &res);
   std::memcpy(buf, res, n);
   buf[n] = 0;
   return n;

@@ -86,6 +86,42 @@ TEST(PrintfOracle, SqlPrintfRandom) {
   EXPECT_GT(checked, 25000);
 }
 
+TEST(PrintfOracle, SqlPrintfRandomFormatBytes) {
+  // Arbitrary format strings built from the characters the format parser
+  // looks at, including cut-off specifications at the end.
+  Oracle o;
+  Gen g(15);
+  const std::string kAlphabet = "%%%%-+ #0!,*.123456789lldiuxXocsqQwfeEgGzpnr%yT";
+  int too_big = 0;
+  for (int i = 0; i < 30000; i++) {
+    std::string fmt;
+    int n = g.range(1, 12);
+    for (int k = 0; k < n; k++)
+      fmt += kAlphabet[static_cast<size_t>(g.range(0, static_cast<int>(kAlphabet.size()) - 1))];
+    std::vector<Value> args;
+    int na = g.range(0, 4);
+    for (int k = 0; k < na; k++) args.push_back(g.chance(50) ? Value::integer(g.range(-20, 40)) : g.value());
+    std::string sql = "SELECT printf(?1";
+    for (size_t k = 0; k < args.size(); k++) sql += ", ?" + std::to_string(k + 2);
+    sql += ")";
+    std::vector<Value> params{Value::text(fmt)};
+    params.insert(params.end(), args.begin(), args.end());
+    Value want = o.query1(sql, params);
+    std::string got;
+    bool is_null = false;
+    Status st = sql_printf(fmt, args, got, &is_null);
+    ASSERT_EQ(is_null, want.is_null()) << "format [" << fmt << "]";
+    if (st.code() == rc::kTooBig) {
+      // SQLite's printf() answers NULL when its output would be too big.
+      ASSERT_TRUE(want.is_null()) << "format [" << fmt << "]";
+      too_big++;
+      continue;
+    }
+    ASSERT_TRUE(st.ok()) << st.to_string();
+    ASSERT_EQ(got, std::string(want.text())) << "format [" << fmt << "]";
+  }
+}
+
 TEST(PrintfOracle, SqlPrintfDoubles) {
   Oracle o;
   Gen g(12);
@@ -197,6 +233,26 @@ TEST(Printf, Basics) {
   EXPECT_EQ(format("a%yb"), "a");
 }
 
+TEST(PrintfOracle, NullResults) {
+  Oracle o;
+  for (const char* f : {"", "%y", "%", "%%", "%n", "%s", "x", "%5y", "%.0s"}) {
+    for (int nargs = 0; nargs < 2; nargs++) {
+      std::vector<Value> args;
+      if (nargs) args.push_back(Value::text(""));
+      Value want =
+          o.query1(nargs ? "SELECT printf(?1, ?2)" : "SELECT printf(?1)",
+                   nargs ? std::vector<Value>{Value::text(f), args[0]} : std::vector<Value>{Value::text(f)});
+      std::string got;
+      bool is_null = false;
+      ASSERT_TRUE(sql_printf(f, args, got, &is_null).ok());
+      EXPECT_EQ(is_null, want.is_null()) << "[" << f << "] with " << nargs << " args";
+      if (!is_null) {
+        EXPECT_EQ(got, want.text());
+      }
+    }
+  }
+}
+
 TEST(Printf, TooBig) {
   std::string out;
   std::vector<Value> args{Value::integer(5)};
@@ -204,6 +260,14 @@ TEST(Printf, TooBig) {
   EXPECT_EQ(st.code(), rc::kTooBig);
   EXPECT_TRUE(sql_printf("%900d", args, out, 1000).ok());
   EXPECT_EQ(out.size(), 900u);
+  // Huge widths fail before allocating anything near their size.
+  std::vector<Value> wide{Value::integer(2000000000), Value::real(1.0)};
+  bool is_null = false;
+  EXPECT_EQ(sql_printf("%*f", wide, out, &is_null).code(), rc::kTooBig);
+  EXPECT_TRUE(is_null);
+  EXPECT_EQ(sql_printf("%*d", wide, out, &is_null).code(), rc::kTooBig);
+  EXPECT_EQ(sql_printf("%.*d", wide, out, &is_null).code(), rc::kTooBig);
+  EXPECT_EQ(sql_printf("%.*c", wide, out, &is_null).code(), rc::kTooBig);
 }
 
 }  // namespace
