@@ -82,7 +82,9 @@ char et_getdigit(long double* val, int* cnt) {
   return static_cast<char>(digit + '0');
 }
 
-// Output accumulator with SQLite's length limit (accError = TOOBIG).
+// Output accumulator with SQLite's length limit (accError = TOOBIG). As
+// sqlite3StrAccumEnlarge reserves a byte for the terminating NUL, output
+// fails once it would reach `limit` bytes: at most limit - 1 succeed.
 struct Sink {
   std::string* out;
   size_t limit;
@@ -94,7 +96,7 @@ struct Sink {
   void append(const char* p, size_t n) {
     touched = true;
     if (too_big) return;
-    if (out->size() + n > limit) {
+    if (out->size() + n >= limit) {
       too_big = true;
       return;
     }
@@ -103,7 +105,7 @@ struct Sink {
   void append_char(size_t n, char c) {
     touched = true;
     if (too_big) return;
-    if (out->size() + n > limit) {
+    if (out->size() + n >= limit) {
       too_big = true;
       return;
     }
@@ -503,7 +505,7 @@ void vappendf(Sink& acc, const char* fmt, const char* fmt_end, Args& args) {
         } else {
           n_out = static_cast<size_t>(precision) + 10;
           if (c_thousand) n_out += static_cast<size_t>(precision) / 3;
-          if (n_out > acc.limit + 10) {
+          if (n_out > acc.limit) {  // printfTempBuf's limit check
             acc.too_big = true;
             return;
           }
@@ -678,6 +680,10 @@ void vappendf(Sink& acc, const char* fmt, const char* fmt_end, Args& args) {
         n += i + 3;
         char* out;
         if (n > kBufSize) {
+          if (static_cast<uint64_t>(n) > acc.limit) {  // printfTempBuf's limit check
+            acc.too_big = true;
+            return;
+          }
           extra.resize(static_cast<size_t>(n));
           out = extra.data();
         } else {

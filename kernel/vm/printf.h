@@ -34,8 +34,8 @@ void append_format(std::string& out, const char* fmt, ...);
 
 // SQL printf(FORMAT, ...)/format(): arguments are read as sqlite3_value_int64,
 // _double or _text would read them; missing arguments read as 0, 0.0 or NULL.
-// `fmt` ends at its first NUL byte. Output longer than `max_length` bytes
-// (SQLITE_LIMIT_LENGTH) fails with rc::kTooBig "string or blob too big" and
+// `fmt` ends at its first NUL byte. Output of `max_length` bytes
+// (SQLITE_LIMIT_LENGTH) or more fails with rc::kTooBig "string or blob too big" and
 // an empty `out`; note that SQLite's SQL printf()/format() then returns NULL
 // rather than raising the error.
 Status sql_printf(std::string_view fmt, std::span<const Value> args, std::string& out,

@@ -93,6 +93,10 @@ TEST(PrintfOracle, SqlPrintfRandomFormatBytes) {
   Gen g(15);
   const std::string kAlphabet = "%%%%-+ #0!,*.123456789lldiuxXocsqQwfeEgGzpnr%yT";
   int too_big = 0;
+  // A small length limit on both sides: outputs near it probe the exact
+  // TOOBIG boundary, and huge widths fail fast.
+  constexpr int kLimit = 3000;
+  sqlite3_limit(o.db(), SQLITE_LIMIT_LENGTH, kLimit);
   for (int i = 0; i < 30000; i++) {
     std::string fmt;
     int n = g.range(1, 12);
@@ -100,7 +104,15 @@ TEST(PrintfOracle, SqlPrintfRandomFormatBytes) {
       fmt += kAlphabet[static_cast<size_t>(g.range(0, static_cast<int>(kAlphabet.size()) - 1))];
     std::vector<Value> args;
     int na = g.range(0, 4);
-    for (int k = 0; k < na; k++) args.push_back(g.chance(50) ? Value::integer(g.range(-20, 40)) : g.value());
+    for (int k = 0; k < na; k++) {
+      if (g.chance(10)) {
+        args.push_back(Value::integer(g.range(kLimit - 30, kLimit + 3) * (g.chance(20) ? -1 : 1)));
+      } else if (g.chance(5)) {
+        args.push_back(Value::text(std::string(static_cast<size_t>(g.range(kLimit - 100, kLimit - 1)), 'x')));
+      } else {
+        args.push_back(g.chance(50) ? Value::integer(g.range(-20, 40)) : g.value());
+      }
+    }
     std::string sql = "SELECT printf(?1";
     for (size_t k = 0; k < args.size(); k++) sql += ", ?" + std::to_string(k + 2);
     sql += ")";
@@ -109,8 +121,9 @@ TEST(PrintfOracle, SqlPrintfRandomFormatBytes) {
     Value want = o.query1(sql, params);
     std::string got;
     bool is_null = false;
-    Status st = sql_printf(fmt, args, got, &is_null);
-    ASSERT_EQ(is_null, want.is_null()) << "format [" << fmt << "]";
+    Status st = sql_printf(fmt, args, got, &is_null, kLimit);
+    ASSERT_EQ(is_null, want.is_null()) << "format [" << fmt << "] want size " << want.size() << " got size "
+                                       << got.size() << " arg0 size " << (args.empty() ? 0 : args[0].size());
     if (st.code() == rc::kTooBig) {
       // SQLite's printf() answers NULL when its output would be too big.
       ASSERT_TRUE(want.is_null()) << "format [" << fmt << "]";
@@ -120,6 +133,7 @@ TEST(PrintfOracle, SqlPrintfRandomFormatBytes) {
     ASSERT_TRUE(st.ok()) << st.to_string();
     ASSERT_EQ(got, std::string(want.text())) << "format [" << fmt << "]";
   }
+  EXPECT_GT(too_big, 20);
 }
 
 TEST(PrintfOracle, SqlPrintfDoubles) {
