@@ -3,14 +3,7 @@
 // instantiated twice: over a C va_list, and over an array of SQL Values (the
 // bArgList mode of the SQL printf() function). The internal-only conversions
 // %T and %S (parser tokens and FROM items) are not provided; %r (ordinals,
-// "2nd") is.
-//
-// Design note on doubles: SQLite does not use libc. It normalizes the value
-// into [1,10) by multiplying with powers of ten in long double, adds a
-// rounding constant, then peels digits with et_getdigit(), emitting at most 16
-// significant digits (26 with the '!' flag) and '0' after that. The same
-// sequence of long double operations is reproduced here; do not "simplify"
-// it, the last digit depends on it.
+// "2nd") is. Doubles are rendered in printf_float.cpp.
 #include "vm/printf.h"
 
 #include <cmath>
@@ -18,29 +11,16 @@
 #include <cstring>
 #include <limits>
 
+#include "vm/printf_internal.h"
 #include "vm/value.h"
 
 namespace keel::vm {
+
+const char printf_internal::kDigits[] = "0123456789ABCDEF0123456789abcdef";
+
 namespace {
 
-enum Conv : uint8_t {
-  kRadix,
-  kFloat,
-  kExp,
-  kGeneric,
-  kSize,
-  kString,
-  kDynString,
-  kPercent,
-  kCharX,
-  kSqlEscape,
-  kSqlEscape2,
-  kSqlEscape3,
-  kPointer,
-  kDecimal,
-  kOrdinal,
-  kInvalid,
-};
+using namespace printf_internal;
 
 constexpr uint8_t kFlagSigned = 1;
 
@@ -53,7 +33,6 @@ struct FmtInfo {
   uint8_t prefix;
 };
 
-const char kDigits[] = "0123456789ABCDEF0123456789abcdef";
 const char kPrefix[] = "-x0\000X0";
 const FmtInfo kFmtInfo[] = {
     {'d', 10, 1, kDecimal, 0, 0},   {'s', 0, 4, kString, 0, 0},    {'g', 0, 1, kGeneric, 30, 0},
@@ -64,23 +43,6 @@ const FmtInfo kFmtInfo[] = {
     {'G', 0, 1, kGeneric, 14, 0},   {'i', 10, 1, kDecimal, 0, 0},  {'n', 0, 0, kSize, 0, 0},
     {'%', 0, 0, kPercent, 0, 0},    {'p', 16, 0, kPointer, 0, 1},  {'r', 10, 1, kOrdinal, 0, 0},
 };
-
-const double kRound[] = {5.0e-01, 5.0e-02, 5.0e-03, 5.0e-04, 5.0e-05,
-                         5.0e-06, 5.0e-07, 5.0e-08, 5.0e-09, 5.0e-10};
-
-// SQLITE_FP_PRECISION_LIMIT
-constexpr int kFpPrecisionLimit = 100000000;
-// SQLITE_PRINT_BUF_SIZE
-constexpr int kBufSize = 70;
-
-char et_getdigit(long double* val, int* cnt) {
-  if (*cnt <= 0) return '0';
-  (*cnt)--;
-  int digit = static_cast<int>(*val);
-  long double d = digit;
-  *val = (*val - d) * 10.0L;
-  return static_cast<char>(digit + '0');
-}
 
 // Output accumulator with SQLite's length limit (accError = TOOBIG). As
 // sqlite3StrAccumEnlarge reserves a byte for the terminating NUL, output
@@ -178,170 +140,6 @@ class SqlArgs {
   size_t next_ = 0;
   std::string scratch_;
 };
-
-// Renders a floating-point conversion into buf (which has room for
-// max(exp,0) + precision + width + 15 bytes, see float_buffer_size) and
-// returns its length. This is the etFLOAT/etEXP/etGENERIC case.
-struct FloatSpec {
-  Conv xtype;
-  int precision;
-  int width;
-  char flag_prefix;
-  bool flag_alternateform;
-  bool flag_altform2;
-  bool flag_zeropad;
-  bool flag_leftjustify;
-  uint8_t charset;
-};
-
-// Returns kTooBig instead when the conversion buffer would exceed `limit`
-// (SQLite's printfTempBuf failing with SQLITE_TOOBIG).
-constexpr size_t kTooBigLen = static_cast<size_t>(-1);
-
-size_t render_float(double value, FloatSpec f, std::string& big, char* small, size_t small_cap, size_t limit,
-                    const char** result) {
-  long double realvalue = value;
-  char prefix;
-  int precision = f.precision;
-  Conv xtype = f.xtype;
-  int width = f.width;
-  if (precision < 0) precision = 6;
-  if (precision > kFpPrecisionLimit) precision = kFpPrecisionLimit;
-  if (realvalue < 0.0L) {
-    realvalue = -realvalue;
-    prefix = '-';
-  } else {
-    prefix = f.flag_prefix;
-  }
-  if (xtype == kGeneric && precision > 0) precision--;
-  int idx = precision & 0xfff;
-  double rounder = kRound[idx % 10];
-  while (idx >= 10) {
-    rounder *= 1.0e-10;
-    idx -= 10;
-  }
-  if (xtype == kFloat) {
-    double rx = static_cast<double>(realvalue);
-    uint64_t u;
-    std::memcpy(&u, &rx, sizeof(u));
-    int ex = -1023 + static_cast<int>((u >> 52) & 0x7ff);
-    if (precision + (ex / 3) < 15) rounder += static_cast<double>(realvalue * 3e-16);
-    realvalue += rounder;
-  }
-  int exp = 0;
-  if (std::isnan(static_cast<double>(realvalue))) {
-    *result = "NaN";
-    return 3;
-  }
-  if (realvalue > 0.0L) {
-    long double scale = 1.0L;
-    while (realvalue >= 1e100 * scale && exp <= 350) {
-      scale *= 1e100;  // a double constant, as in SQLite: not exactly 10^100
-      exp += 100;
-    }
-    while (realvalue >= 1e10L * scale && exp <= 350) {
-      scale *= 1e10L;
-      exp += 10;
-    }
-    while (realvalue >= 10.0L * scale && exp <= 350) {
-      scale *= 10.0L;
-      exp++;
-    }
-    realvalue /= scale;
-    while (realvalue < 1e-8L) {
-      realvalue *= 1e8L;
-      exp -= 8;
-    }
-    while (realvalue < 1.0L) {
-      realvalue *= 10.0L;
-      exp--;
-    }
-    if (exp > 350) {
-      small[0] = prefix;
-      std::memcpy(small + (prefix != 0), "Inf", 4);
-      *result = small;
-      return 3 + (prefix != 0);
-    }
-  }
-  bool flag_rtz;
-  if (xtype != kFloat) {
-    realvalue += rounder;
-    if (realvalue >= 10.0L) {
-      realvalue *= 0.1L;
-      exp++;
-    }
-  }
-  if (xtype == kGeneric) {
-    flag_rtz = !f.flag_alternateform;
-    if (exp < -4 || exp > precision) {
-      xtype = kExp;
-    } else {
-      precision = precision - exp;
-      xtype = kFloat;
-    }
-  } else {
-    flag_rtz = f.flag_altform2;
-  }
-  int e2 = xtype == kExp ? 0 : exp;
-  char* bufpt;
-  size_t need = static_cast<size_t>(std::max(e2, 0)) + static_cast<size_t>(precision) +
-                static_cast<size_t>(std::max(width, 0)) + 15;
-  if (need > small_cap) {
-    if (need > limit) return kTooBigLen;
-    big.resize(need);
-    bufpt = big.data();
-  } else {
-    bufpt = small;
-  }
-  char* zout = bufpt;
-  int nsd = 16 + (f.flag_altform2 ? 10 : 0);
-  bool flag_dp = precision > 0 || f.flag_alternateform || f.flag_altform2;
-  if (prefix) *(bufpt++) = prefix;
-  if (e2 < 0) {
-    *(bufpt++) = '0';
-  } else {
-    for (; e2 >= 0; e2--) *(bufpt++) = et_getdigit(&realvalue, &nsd);
-  }
-  if (flag_dp) *(bufpt++) = '.';
-  for (e2++; e2 < 0; precision--, e2++) *(bufpt++) = '0';
-  while ((precision--) > 0) *(bufpt++) = et_getdigit(&realvalue, &nsd);
-  if (flag_rtz && flag_dp) {
-    while (bufpt[-1] == '0') *(--bufpt) = 0;
-    if (bufpt[-1] == '.') {
-      if (f.flag_altform2) {
-        *(bufpt++) = '0';
-      } else {
-        *(--bufpt) = 0;
-      }
-    }
-  }
-  if (xtype == kExp) {
-    *(bufpt++) = kDigits[f.charset];
-    if (exp < 0) {
-      *(bufpt++) = '-';
-      exp = -exp;
-    } else {
-      *(bufpt++) = '+';
-    }
-    if (exp >= 100) {
-      *(bufpt++) = static_cast<char>((exp / 100) + '0');
-      exp %= 100;
-    }
-    *(bufpt++) = static_cast<char>(exp / 10 + '0');
-    *(bufpt++) = static_cast<char>(exp % 10 + '0');
-  }
-  *bufpt = 0;
-  size_t length = static_cast<size_t>(bufpt - zout);
-  if (f.flag_zeropad && !f.flag_leftjustify && static_cast<int>(length) < width) {
-    int n_pad = width - static_cast<int>(length);
-    for (int i = width; i >= n_pad; i--) zout[i] = zout[i - n_pad];
-    int i = prefix != 0;
-    while (n_pad--) zout[i++] = '0';
-    length = static_cast<size_t>(width);
-  }
-  *result = zout;
-  return length;
-}
 
 template <typename Args>
 void vappendf(Sink& acc, const char* fmt, const char* fmt_end, Args& args) {
