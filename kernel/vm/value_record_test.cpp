@@ -52,6 +52,7 @@ class DbImage {
         uint64_t sz, rowid;
         c += get_varint(c, &sz);
         c += get_varint(c, &rowid);
+        ASSERT_LE(sz, page_size_ - 35) << "test rows must not overflow";
         out.emplace_back(static_cast<int64_t>(rowid), Bytes(c, c + sz));
       }
     }
@@ -73,6 +74,7 @@ class DbImage {
       }
       uint64_t sz;
       c += get_varint(c, &sz);
+      ASSERT_LE(sz, (page_size_ - 12) * 64 / 255 - 23) << "test keys must not overflow";
       out.emplace_back(c, c + sz);
     }
     if (type == 0x02) walk_index(get_u32(pg + off + 8), out);
@@ -205,6 +207,52 @@ TEST(RecordOracle, RowBytesMatchSqlite) {
   }
 }
 
+TEST(RecordOracle, WideRowsAroundTheHeaderSizeBoundary) {
+  // Header sizes around 126/127/128 bytes and 2- and 3-byte serial types.
+  Oracle o;
+  o.exec("PRAGMA page_size = 65536");
+  const int kCols = 140;
+  std::string ddl = "CREATE TABLE w(";
+  for (int i = 0; i < kCols; i++) ddl += (i ? ", c" : "c") + std::to_string(i);
+  o.exec(ddl + ")");
+  Gen g(26);
+  std::vector<std::vector<Value>> rows;
+  o.exec("BEGIN");
+  for (int r = 0; r < 400; r++) {
+    int n = g.range(100, kCols);
+    std::string sql = "INSERT INTO w(rowid";
+    for (int i = 0; i < n; i++) sql += ", c" + std::to_string(i);
+    sql += ") VALUES (" + std::to_string(r + 1);
+    for (int i = 0; i < n; i++) sql += ", ?" + std::to_string(i + 1);
+    sql += ")";
+    std::vector<Value> row;
+    sqlite3_stmt* st = o.stmt(sql);
+    for (int i = 0; i < n; i++) {
+      // Texts of up to 300 bytes (2-byte types) and at most one of 8200
+      // (a 3-byte type), so the row stays on one 64 KiB page.
+      size_t len = static_cast<size_t>(g.range(0, 300));
+      if (i == 7 && g.chance(30)) len = 8200;
+      Value v = g.chance(85) ? Value::integer(g.range(0, 1)) : Value::text(std::string(len, 'x'));
+      Oracle::bind(st, i + 1, v);
+      row.push_back(v);
+    }
+    ASSERT_EQ(sqlite3_step(st), SQLITE_DONE);
+    // Columns not inserted are NULL in the stored record.
+    while (row.size() < static_cast<size_t>(kCols)) row.push_back(Value());
+    rows.push_back(std::move(row));
+  }
+  o.exec("COMMIT");
+  DbImage img(o.db());
+  std::vector<std::pair<int64_t, Bytes>> cells;
+  img.walk_table(root_page(o, "w"), cells);
+  ASSERT_EQ(cells.size(), rows.size());
+  Bytes mine;
+  for (const auto& [rowid, payload] : cells) {
+    ASSERT_TRUE(encode_record(rows[static_cast<size_t>(rowid - 1)], mine).ok());
+    ASSERT_EQ(hex(mine), hex(payload)) << "row " << rowid;
+  }
+}
+
 TEST(RecordOracle, FileFormat1AndLongHeaders) {
   // A record whose header needs a 2-byte size varint (> 126 header bytes).
   std::vector<Value> row;
@@ -246,6 +294,79 @@ TEST(Record, ShortRecordsAndDefaults) {
   uint32_t n;
   ASSERT_TRUE(r.column_count(&n).ok());
   EXPECT_EQ(n, 2u);
+}
+
+// Serves payload bytes from a full copy of the record and counts them.
+class BufferSource : public PayloadSource {
+ public:
+  explicit BufferSource(const Bytes& b) : b_(b) {}
+  Status read(uint32_t offset, uint32_t n, uint8_t* buf) override {
+    if (fail_) return Status(rc::kIoErr);
+    if (static_cast<size_t>(offset) + n > b_.size()) return Status(rc::kCorrupt);
+    std::memcpy(buf, b_.data() + offset, n);
+    fetched += n;
+    return Status::Ok();
+  }
+  size_t fetched = 0;
+  bool fail_ = false;
+
+ private:
+  const Bytes& b_;
+};
+
+TEST(Record, PartialPayloadFetchesOnlyWhatIsNeeded) {
+  Gen g(28);
+  RecordReader full, part;
+  for (int it = 0; it < 5000; it++) {
+    std::vector<Value> row;
+    int n = g.range(1, 60);
+    for (int k = 0; k < n; k++) {
+      if (g.chance(10)) {
+        row.push_back(Value::text(std::string(static_cast<size_t>(g.range(0, 3000)), 'b')));
+      } else {
+        row.push_back(g.value());
+      }
+    }
+    Bytes rec;
+    ASSERT_TRUE(encode_record(row, rec).ok());
+    size_t local = static_cast<size_t>(g.range(0, static_cast<int>(rec.size())));
+    BufferSource src(rec);
+    ASSERT_TRUE(full.reset(rec).ok());
+    ASSERT_TRUE(part.reset(std::span<const uint8_t>(rec.data(), local), rec.size(), &src).ok());
+    for (int k = 0; k < n; k++) {
+      uint32_t c = static_cast<uint32_t>(g.range(0, n));
+      Value a, b;
+      ASSERT_TRUE(full.column(c, a).ok());
+      ASSERT_TRUE(part.column(c, b).ok());
+      ASSERT_TRUE(same_value(a, b)) << "column " << c << " local " << local << " of " << rec.size();
+    }
+  }
+  // The first column of a row with a large trailing blob needs no fetch.
+  std::vector<Value> row{Value::integer(7), Value::text("x"), Value::blob(Bytes(100000, 0xab))};
+  Bytes rec;
+  ASSERT_TRUE(encode_record(row, rec).ok());
+  BufferSource src(rec);
+  ASSERT_TRUE(part.reset(std::span<const uint8_t>(rec.data(), 1000), rec.size(), &src).ok());
+  Value v;
+  ASSERT_TRUE(part.column(0, v).ok());
+  EXPECT_EQ(v.int_value(), 7);
+  ASSERT_TRUE(part.column(1, v).ok());
+  EXPECT_EQ(v.text(), "x");
+  EXPECT_EQ(src.fetched, 0u);
+  ASSERT_TRUE(part.column(2, v).ok());
+  EXPECT_EQ(v.size(), 100000u);
+  EXPECT_FALSE(v.is_borrowed());
+  EXPECT_EQ(src.fetched, 100000u - (1000 - 8));
+  // A header that is not local is fetched once; an I/O error is reported.
+  std::vector<Value> wide(500, Value::integer(1000));
+  ASSERT_TRUE(encode_record(wide, rec).ok());
+  BufferSource src2(rec);
+  ASSERT_TRUE(part.reset(std::span<const uint8_t>(rec.data(), 10), rec.size(), &src2).ok());
+  ASSERT_TRUE(part.column(499, v).ok());
+  EXPECT_EQ(v.int_value(), 1000);
+  src2.fail_ = true;
+  EXPECT_EQ(part.reset(std::span<const uint8_t>(rec.data(), 10), rec.size(), &src2).code(), rc::kIoErr);
+  EXPECT_FALSE(part.column(0, v).ok());
 }
 
 TEST(Record, ZeroBlobAndTooBig) {
@@ -318,11 +439,15 @@ TEST(Record, MutatedRecordsNeverReadOutOfBounds) {
     std::unique_ptr<uint8_t[]> exact(new uint8_t[rec.size() + 1]);
     std::memcpy(exact.get(), rec.data(), rec.size());
     std::span<const uint8_t> bytes(exact.get(), rec.size());
-    bool bad = !r.reset(bytes).ok();
+    // Half the time only a prefix is local and the rest comes from a source.
+    Bytes copy(rec);
+    BufferSource src(copy);
+    size_t local = g.chance(50) ? static_cast<size_t>(g.range(0, static_cast<int>(rec.size()))) : rec.size();
+    bool bad = !r.reset(bytes.first(local), bytes.size(), &src).ok();
     for (uint32_t c = 0; c < 8 && !bad; c++) {
       Value v;
       if (!r.column(c, v).ok()) bad = true;
-      if (v.is_bytes()) {
+      if (v.is_bytes() && v.is_borrowed()) {
         // Borrowed bytes lie inside the record.
         ASSERT_GE(reinterpret_cast<const uint8_t*>(v.data()), bytes.data());
         ASSERT_LE(reinterpret_cast<const uint8_t*>(v.data()) + v.size(), bytes.data() + bytes.size());
@@ -406,6 +531,34 @@ TEST(RecordCompare, AgainstFieldModel) {
     d += "| ";
     for (auto& v : probe) d += show(v) + " ";
     ASSERT_EQ(got, want) << d;
+  }
+}
+
+TEST(RecordCompare, CompareKeysMatchesCompareRecord) {
+  // OP_Compare on registers and compare_record on the encoded row agree.
+  Gen g(27);
+  for (int i = 0; i < 20000; i++) {
+    KeyInfo ki;
+    int n = g.range(1, 4);
+    ki.n_key_field = ki.n_all_field = static_cast<uint16_t>(n);
+    std::vector<Value> a, b;
+    for (int k = 0; k < n; k++) {
+      ki.collations.push_back(g.chance(50) ? nocase_collation() : nullptr);
+      ki.sort_flags.push_back(static_cast<uint8_t>(g.range(0, 3)));
+      a.push_back(g.value());
+      b.push_back(g.chance(50) ? a.back() : g.value());
+    }
+    Bytes rec;
+    ASSERT_TRUE(encode_record(a, rec).ok());
+    std::vector<Value> decoded;
+    ASSERT_TRUE(decode_record(rec, decoded).ok());
+    UnpackedRecord p;
+    p.key_info = &ki;
+    p.fields = b.data();
+    p.n_field = static_cast<uint16_t>(n);
+    int want = compare_record(rec.data(), rec.size(), p);
+    int got = compare_keys(decoded.data(), b.data(), static_cast<size_t>(n), ki);
+    ASSERT_EQ(got < 0 ? -1 : (got > 0 ? 1 : 0), want < 0 ? -1 : (want > 0 ? 1 : 0));
   }
 }
 
