@@ -151,10 +151,12 @@ void printf_fn(FunctionContext& ctx, Args a) {
   vm::NumberText nt;
   std::string_view fmt = arg_bytes(a[0], nt);
   std::string out;
-  Status st = vm::sql_printf(fmt, a.subspan(1), out, static_cast<size_t>(ctx.host().max_length()));
+  bool is_null = false;
+  Status st = vm::sql_printf(fmt, a.subspan(1), out, &is_null, static_cast<size_t>(ctx.host().max_length()));
   // As SQLite 3.40's printfFunc: an accumulator that overflowed
-  // SQLITE_LIMIT_LENGTH, or that stayed empty, yields NULL (no error).
-  if (!st.ok() || out.empty()) return;
+  // SQLITE_LIMIT_LENGTH, or to which nothing was ever appended, yields NULL
+  // (no error).
+  if (!st.ok() || is_null) return;
   ctx.result().set_text(out);
 }
 
@@ -173,19 +175,8 @@ void coalesce_fn(FunctionContext& ctx, Args a) {
   }
 }
 
-// sqlite3VdbeBooleanValue with NULL as false: the truth test of iif().
-bool truth_value(const Value& v) {
-  switch (v.type()) {
-    case ValueType::kInteger:
-      return v.int_value() != 0;
-    case ValueType::kNull:
-      return false;
-    default:
-      return v.as_double() != 0.0;
-  }
-}
-
-void iif_fn(FunctionContext& ctx, Args a) { result_value(ctx, truth_value(a[0]) ? a[1] : a[2]); }
+// iif(C, A, B): C is tested as OP_If does, NULL being false.
+void iif_fn(FunctionContext& ctx, Args a) { result_value(ctx, vm::truth_value(a[0], false) ? a[1] : a[2]); }
 
 // likelihood(X,P), likely(X), unlikely(X): X unchanged; the planner reads the
 // probability (and checks P is a constant in 0.0..1.0).

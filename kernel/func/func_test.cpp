@@ -312,6 +312,16 @@ TEST_F(FuncOracle, ErrorsMatchSqlite) {
                    Value::text("s"), Value::real(1.5), Value::text("it's"), Value()});
 }
 
+TEST_F(FuncOracle, PrintfNullResults) {
+  for (const char* f : {"", "%s", "%y", "%.0s", "x%", "%d", "%%", "%c", "%q", "%Q", "%w", "%z"}) {
+    check("printf", {Value::text(f), Value::text("")});
+    check("printf", {Value::text(f), Value()});
+    check("format", {Value::text(f)});
+  }
+  check("printf", {});
+  check("printf", {Value()});
+}
+
 TEST_F(FuncOracle, LengthLimitErrors) {
   host_.max_len = 1000;
   sqlite3_limit(oracle_.db(), SQLITE_LIMIT_LENGTH, 1000);
