@@ -1,0 +1,228 @@
+// SQLite 3.40's keyword table (147 keywords) and its %fallback ID list.
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "parse/token.h"
+
+namespace keel::parse {
+namespace {
+
+struct Keyword {
+  const char* name;  // upper case
+  Tk kind;
+};
+
+// Sorted by name so lookup is a binary search.
+constexpr Keyword kKeywords[] = {
+    {"ABORT", Tk::kAbort},
+    {"ACTION", Tk::kAction},
+    {"ADD", Tk::kAdd},
+    {"AFTER", Tk::kAfter},
+    {"ALL", Tk::kAll},
+    {"ALTER", Tk::kAlter},
+    {"ALWAYS", Tk::kAlways},
+    {"ANALYZE", Tk::kAnalyze},
+    {"AND", Tk::kAnd},
+    {"AS", Tk::kAs},
+    {"ASC", Tk::kAsc},
+    {"ATTACH", Tk::kAttach},
+    {"AUTOINCREMENT", Tk::kAutoincr},
+    {"BEFORE", Tk::kBefore},
+    {"BEGIN", Tk::kBegin},
+    {"BETWEEN", Tk::kBetween},
+    {"BY", Tk::kBy},
+    {"CASCADE", Tk::kCascade},
+    {"CASE", Tk::kCase},
+    {"CAST", Tk::kCast},
+    {"CHECK", Tk::kCheck},
+    {"COLLATE", Tk::kCollate},
+    {"COLUMN", Tk::kColumnKw},
+    {"COMMIT", Tk::kCommit},
+    {"CONFLICT", Tk::kConflict},
+    {"CONSTRAINT", Tk::kConstraint},
+    {"CREATE", Tk::kCreate},
+    {"CROSS", Tk::kJoinKw},
+    {"CURRENT", Tk::kCurrent},
+    {"CURRENT_DATE", Tk::kCtimeKw},
+    {"CURRENT_TIME", Tk::kCtimeKw},
+    {"CURRENT_TIMESTAMP", Tk::kCtimeKw},
+    {"DATABASE", Tk::kDatabase},
+    {"DEFAULT", Tk::kDefault},
+    {"DEFERRABLE", Tk::kDeferrable},
+    {"DEFERRED", Tk::kDeferred},
+    {"DELETE", Tk::kDelete},
+    {"DESC", Tk::kDesc},
+    {"DETACH", Tk::kDetach},
+    {"DISTINCT", Tk::kDistinct},
+    {"DO", Tk::kDo},
+    {"DROP", Tk::kDrop},
+    {"EACH", Tk::kEach},
+    {"ELSE", Tk::kElse},
+    {"END", Tk::kEnd},
+    {"ESCAPE", Tk::kEscape},
+    {"EXCEPT", Tk::kExcept},
+    {"EXCLUDE", Tk::kExclude},
+    {"EXCLUSIVE", Tk::kExclusive},
+    {"EXISTS", Tk::kExists},
+    {"EXPLAIN", Tk::kExplain},
+    {"FAIL", Tk::kFail},
+    {"FILTER", Tk::kFilter},
+    {"FIRST", Tk::kFirst},
+    {"FOLLOWING", Tk::kFollowing},
+    {"FOR", Tk::kFor},
+    {"FOREIGN", Tk::kForeign},
+    {"FROM", Tk::kFrom},
+    {"FULL", Tk::kJoinKw},
+    {"GENERATED", Tk::kGenerated},
+    {"GLOB", Tk::kLikeKw},
+    {"GROUP", Tk::kGroup},
+    {"GROUPS", Tk::kGroups},
+    {"HAVING", Tk::kHaving},
+    {"IF", Tk::kIf},
+    {"IGNORE", Tk::kIgnore},
+    {"IMMEDIATE", Tk::kImmediate},
+    {"IN", Tk::kIn},
+    {"INDEX", Tk::kIndex},
+    {"INDEXED", Tk::kIndexed},
+    {"INITIALLY", Tk::kInitially},
+    {"INNER", Tk::kJoinKw},
+    {"INSERT", Tk::kInsert},
+    {"INSTEAD", Tk::kInstead},
+    {"INTERSECT", Tk::kIntersect},
+    {"INTO", Tk::kInto},
+    {"IS", Tk::kIs},
+    {"ISNULL", Tk::kIsnull},
+    {"JOIN", Tk::kJoin},
+    {"KEY", Tk::kKey},
+    {"LAST", Tk::kLast},
+    {"LEFT", Tk::kJoinKw},
+    {"LIKE", Tk::kLikeKw},
+    {"LIMIT", Tk::kLimit},
+    {"MATCH", Tk::kMatch},
+    {"MATERIALIZED", Tk::kMaterialized},
+    {"NATURAL", Tk::kJoinKw},
+    {"NO", Tk::kNo},
+    {"NOT", Tk::kNot},
+    {"NOTHING", Tk::kNothing},
+    {"NOTNULL", Tk::kNotnull},
+    {"NULL", Tk::kNull},
+    {"NULLS", Tk::kNulls},
+    {"OF", Tk::kOf},
+    {"OFFSET", Tk::kOffset},
+    {"ON", Tk::kOn},
+    {"OR", Tk::kOr},
+    {"ORDER", Tk::kOrder},
+    {"OTHERS", Tk::kOthers},
+    {"OUTER", Tk::kJoinKw},
+    {"OVER", Tk::kOver},
+    {"PARTITION", Tk::kPartition},
+    {"PLAN", Tk::kPlan},
+    {"PRAGMA", Tk::kPragma},
+    {"PRECEDING", Tk::kPreceding},
+    {"PRIMARY", Tk::kPrimary},
+    {"QUERY", Tk::kQuery},
+    {"RAISE", Tk::kRaise},
+    {"RANGE", Tk::kRange},
+    {"RECURSIVE", Tk::kRecursive},
+    {"REFERENCES", Tk::kReferences},
+    {"REGEXP", Tk::kLikeKw},
+    {"REINDEX", Tk::kReindex},
+    {"RELEASE", Tk::kRelease},
+    {"RENAME", Tk::kRename},
+    {"REPLACE", Tk::kReplace},
+    {"RESTRICT", Tk::kRestrict},
+    {"RETURNING", Tk::kReturning},
+    {"RIGHT", Tk::kJoinKw},
+    {"ROLLBACK", Tk::kRollback},
+    {"ROW", Tk::kRow},
+    {"ROWS", Tk::kRows},
+    {"SAVEPOINT", Tk::kSavepoint},
+    {"SELECT", Tk::kSelect},
+    {"SET", Tk::kSet},
+    {"TABLE", Tk::kTable},
+    {"TEMP", Tk::kTemp},
+    {"TEMPORARY", Tk::kTemp},
+    {"THEN", Tk::kThen},
+    {"TIES", Tk::kTies},
+    {"TO", Tk::kTo},
+    {"TRANSACTION", Tk::kTransaction},
+    {"TRIGGER", Tk::kTrigger},
+    {"UNBOUNDED", Tk::kUnbounded},
+    {"UNION", Tk::kUnion},
+    {"UNIQUE", Tk::kUnique},
+    {"UPDATE", Tk::kUpdate},
+    {"USING", Tk::kUsing},
+    {"VACUUM", Tk::kVacuum},
+    {"VALUES", Tk::kValues},
+    {"VIEW", Tk::kView},
+    {"VIRTUAL", Tk::kVirtual},
+    {"WHEN", Tk::kWhen},
+    {"WHERE", Tk::kWhere},
+    {"WINDOW", Tk::kWindow},
+    {"WITH", Tk::kWith},
+    {"WITHOUT", Tk::kWithout},
+};
+constexpr int kKeywordCount = sizeof(kKeywords) / sizeof(kKeywords[0]);
+static_assert(kKeywordCount == 147, "SQLite 3.40 has 147 keywords");
+
+// SQLite's %fallback ID list (parse.y), for the options Keel is built with.
+constexpr std::array<bool, static_cast<size_t>(Tk::kCount_)> make_fallback() {
+  std::array<bool, static_cast<size_t>(Tk::kCount_)> f{};
+  constexpr Tk kList[] = {
+      Tk::kAbort,     Tk::kAction,    Tk::kAfter,        Tk::kAnalyze,   Tk::kAsc,       Tk::kAttach,
+      Tk::kBefore,    Tk::kBegin,     Tk::kBy,           Tk::kCascade,   Tk::kCast,      Tk::kColumnKw,
+      Tk::kConflict,  Tk::kDatabase,  Tk::kDeferred,     Tk::kDesc,      Tk::kDetach,    Tk::kDo,
+      Tk::kEach,      Tk::kEnd,       Tk::kExclusive,    Tk::kExplain,   Tk::kFail,      Tk::kFor,
+      Tk::kIgnore,    Tk::kImmediate, Tk::kInitially,    Tk::kInstead,   Tk::kLikeKw,    Tk::kMatch,
+      Tk::kNo,        Tk::kPlan,      Tk::kQuery,        Tk::kKey,       Tk::kOf,        Tk::kOffset,
+      Tk::kPragma,    Tk::kRaise,     Tk::kRecursive,    Tk::kRelease,   Tk::kReplace,   Tk::kRestrict,
+      Tk::kRow,       Tk::kRows,      Tk::kRollback,     Tk::kSavepoint, Tk::kTemp,      Tk::kTrigger,
+      Tk::kVacuum,    Tk::kView,      Tk::kVirtual,      Tk::kWith,      Tk::kWithout,   Tk::kNulls,
+      Tk::kFirst,     Tk::kLast,      Tk::kCurrent,      Tk::kFollowing, Tk::kPartition, Tk::kPreceding,
+      Tk::kRange,     Tk::kUnbounded, Tk::kExclude,      Tk::kGroups,    Tk::kOthers,    Tk::kTies,
+      Tk::kGenerated, Tk::kAlways,    Tk::kMaterialized, Tk::kReindex,   Tk::kRename,    Tk::kCtimeKw,
+      Tk::kIf,
+  };
+  for (Tk t : kList) f[static_cast<size_t>(t)] = true;
+  return f;
+}
+constexpr auto kFallback = make_fallback();
+
+int compare_upper(std::string_view word, const char* name) {
+  size_t n = std::strlen(name);
+  size_t m = std::min(word.size(), n);
+  for (size_t i = 0; i < m; ++i) {
+    unsigned char c = static_cast<unsigned char>(word[i]);
+    if (c >= 'a' && c <= 'z') c = static_cast<unsigned char>(c - 'a' + 'A');
+    unsigned char k = static_cast<unsigned char>(name[i]);
+    if (c != k) return c < k ? -1 : 1;
+  }
+  if (word.size() == n) return 0;
+  return word.size() < n ? -1 : 1;
+}
+
+}  // namespace
+
+bool can_fallback_to_id(Tk kind) { return kFallback[static_cast<size_t>(kind)]; }
+
+Tk keyword_kind(std::string_view word) {
+  if (word.size() < 2 || word.size() > 17) return Tk::kId;
+  int lo = 0, hi = kKeywordCount - 1;
+  while (lo <= hi) {
+    int mid = (lo + hi) / 2;
+    int c = compare_upper(word, kKeywords[mid].name);
+    if (c == 0) return kKeywords[mid].kind;
+    if (c < 0) {
+      hi = mid - 1;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return Tk::kId;
+}
+
+int keyword_count() { return kKeywordCount; }
+std::string_view keyword_name(int i) { return kKeywords[i].name; }
+
+}  // namespace keel::parse

@@ -1,0 +1,830 @@
+// CREATE TABLE / INDEX / VIEW / TRIGGER / VIRTUAL TABLE, module-owned CREATE
+// statements, DROP and ALTER TABLE.
+#include "parse/parser_internal.h"
+
+namespace keel::parse::internal {
+namespace {
+
+bool ieq(std::string_view a, const char* b) {
+  size_t n = std::strlen(b);
+  if (a.size() != n) return false;
+  for (size_t i = 0; i < n; ++i) {
+    char c = a[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != b[i]) return false;
+  }
+  return true;
+}
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
+
+// sqlite3Dequote on a type: only when it starts with a quote, up to the
+// matching close quote.
+std::string_view dequote_type(Arena& arena, std::string_view z) {
+  if (z.empty()) return z;
+  char q = z[0];
+  if (q != '"' && q != '\'' && q != '`' && q != '[') return z;
+  if (q == '[') q = ']';
+  char* buf = static_cast<char*>(arena.allocate(z.size(), 1));
+  size_t j = 0;
+  for (size_t i = 1; i < z.size(); ++i) {
+    if (z[i] == q) {
+      if (i + 1 < z.size() && z[i + 1] == q) {
+        buf[j++] = q;
+        ++i;
+      } else {
+        break;
+      }
+    } else {
+      buf[j++] = z[i];
+    }
+  }
+  return {buf, j};
+}
+
+}  // namespace
+
+Stmt* ParserImpl::parse_create(uint32_t begin) {
+  Hold h(this, 1);
+  expect(Tk::kCreate);
+  bool temp = accept(Tk::kTemp);
+  switch (kind()) {
+    case Tk::kTable:
+      return parse_create_table(begin, temp);
+    case Tk::kView:
+      return parse_create_view(begin, temp);
+    case Tk::kTrigger:
+      return parse_create_trigger(begin, temp);
+    case Tk::kIndex:
+      if (!temp) return parse_create_index(begin);
+      break;
+    case Tk::kUnique:
+      if (!temp && peek(1).kind == Tk::kIndex) return parse_create_index(begin);
+      break;
+    case Tk::kVirtual:
+      if (!temp && peek(1).kind == Tk::kTable) return parse_create_virtual_table(begin);
+      break;
+    default:
+      break;
+  }
+  // Not a core statement: SQLite fails here, at `bad`; a module may claim it.
+  Token bad = cur();
+  if (bad.kind == Tk::kVirtual || bad.kind == Tk::kUnique) bad = peek(1);
+  Token first = cur();
+  if (first.kind == Tk::kEof || first.kind == Tk::kIllegal || first.kind == Tk::kSemi ||
+      !(is_nm(first.kind) || (first.kind >= Tk::kAbort && first.kind < Tk::kCount_))) {
+    syntax_error();
+    return nullptr;
+  }
+  auto* st = arena().make<CreateExtensionStmt>();
+  st->kind = StmtKind::kCreateExtension;
+  st->temp = temp;
+  st->body.begin = first.offset;
+  st->error_offset = bad.offset;
+  if (bad.kind == Tk::kEof) {
+    st->error = "incomplete input";
+  } else {
+    st->error = arena().copy("near \"" + std::string(text(bad)) + "\": syntax error");
+  }
+  Vec<Name> words;
+  bool in_words = true;
+  while (!at(Tk::kSemi) && !at(Tk::kEof)) {
+    if (at(Tk::kIllegal)) {
+      syntax_error();
+      return nullptr;
+    }
+    Tk k = kind();
+    bool word = (k == Tk::kId && text(cur())[0] != '"' && text(cur())[0] != '[' && text(cur())[0] != '`') ||
+                (k >= Tk::kAbort && k < Tk::kCount_);
+    if (in_words && word && words.size < 16) {
+      words.push(arena(), make_name(cur()));
+    } else {
+      in_words = false;
+    }
+    advance();
+  }
+  st->words = words.list();
+  st->body.end = prev_end();
+  st->body_text = text(st->body);
+  st->span = Span{begin, prev_end()};
+  return st;
+}
+
+Stmt* ParserImpl::parse_create_table(uint32_t begin, bool temp) {
+  auto* st = arena().make<CreateTableStmt>();
+  st->kind = StmtKind::kCreateTable;
+  st->temp = temp;
+  expect(Tk::kTable);
+  if (at(Tk::kIf)) {
+    advance();
+    if (!expect(Tk::kNot) || !expect(Tk::kExists)) return nullptr;
+    st->if_not_exists = true;
+  }
+  if (!parse_qualified(&st->name)) return nullptr;
+  if (accept(Tk::kAs)) {
+    st->as_select = parse_select();
+    if (failed()) return nullptr;
+    st->span = Span{begin, prev_end()};
+    return st;
+  }
+  if (!expect(Tk::kLp)) return nullptr;
+  Hold h(this, 2);
+  Vec<ColumnDef*> cols;
+  Vec<TableConstraint*> cons;
+  bool in_constraints = false;
+  for (;;) {
+    Tk k = kind();
+    if (!in_constraints && (k == Tk::kConstraint || k == Tk::kPrimary || k == Tk::kUnique ||
+                            k == Tk::kCheck || k == Tk::kForeign)) {
+      if (cols.size == 0) {
+        syntax_error();
+        return nullptr;
+      }
+      in_constraints = true;
+    }
+    if (!in_constraints) {
+      ColumnDef* c = parse_column_def();
+      if (failed()) return nullptr;
+      cols.push(arena(), c);
+      if (accept(Tk::kComma)) continue;
+      break;
+    }
+    // tcons; CONSTRAINT nm names the constraint after it.
+    auto* tc = arena().make<TableConstraint>();
+    tc->span.begin = cur().offset;
+    if (accept(Tk::kConstraint)) {
+      if (!parse_nm(&tc->name)) return nullptr;
+      k = kind();
+      if (k != Tk::kPrimary && k != Tk::kUnique && k != Tk::kCheck && k != Tk::kForeign) {
+        tc->kind = TableConstraint::Kind::kName;
+        tc->span.end = prev_end();
+        cons.push(arena(), tc);
+        if (accept(Tk::kComma)) {
+          if (at(Tk::kRp)) {
+            syntax_error();
+            return nullptr;
+          }
+        } else if (at(Tk::kRp)) {
+          break;
+        }
+        continue;
+      }
+    }
+    if (accept(Tk::kPrimary)) {
+      tc->kind = TableConstraint::Kind::kPrimaryKey;
+      if (!expect(Tk::kKey) || !expect(Tk::kLp)) return nullptr;
+      Vec<OrderingTerm> terms;
+      if (!parse_sortlist(&terms)) return nullptr;
+      tc->columns = terms.list();
+      if (accept(Tk::kAutoincr)) tc->autoincrement = true;
+      if (!expect(Tk::kRp)) return nullptr;
+      if (accept(Tk::kOn)) {
+        if (!expect(Tk::kConflict)) return nullptr;
+        tc->on_conflict = parse_resolvetype();
+      }
+    } else if (accept(Tk::kUnique)) {
+      tc->kind = TableConstraint::Kind::kUnique;
+      if (!expect(Tk::kLp)) return nullptr;
+      Vec<OrderingTerm> terms;
+      if (!parse_sortlist(&terms) || !expect(Tk::kRp)) return nullptr;
+      tc->columns = terms.list();
+      if (accept(Tk::kOn)) {
+        if (!expect(Tk::kConflict)) return nullptr;
+        tc->on_conflict = parse_resolvetype();
+      }
+    } else if (accept(Tk::kCheck)) {
+      tc->kind = TableConstraint::Kind::kCheck;
+      if (!expect(Tk::kLp)) return nullptr;
+      tc->check = parse_expr();
+      if (failed() || !expect(Tk::kRp)) return nullptr;
+      if (accept(Tk::kOn)) {
+        if (!expect(Tk::kConflict)) return nullptr;
+        tc->on_conflict = parse_resolvetype();
+      }
+    } else if (accept(Tk::kForeign)) {
+      tc->kind = TableConstraint::Kind::kForeignKey;
+      if (!expect(Tk::kKey)) return nullptr;
+      Vec<Name> fc;
+      if (!parse_eidlist(&fc)) return nullptr;
+      tc->fk_columns = fc.list();
+      uint32_t rb = cur().offset;
+      if (!expect(Tk::kReferences)) return nullptr;
+      tc->foreign_key = parse_references(rb);
+      if (failed()) return nullptr;
+      if ((at(Tk::kNot) && peek(1).kind == Tk::kDeferrable) || at(Tk::kDeferrable)) {
+        if (!parse_defer_subclause(tc->foreign_key)) return nullptr;
+        tc->foreign_key->span.end = prev_end();
+      }
+    } else {
+      syntax_error();
+      return nullptr;
+    }
+    if (failed()) return nullptr;
+    tc->span.end = prev_end();
+    cons.push(arena(), tc);
+    // tconscomma is optional between table constraints, but not trailing.
+    if (accept(Tk::kComma)) {
+      if (at(Tk::kRp)) {
+        syntax_error();
+        return nullptr;
+      }
+    } else if (at(Tk::kRp)) {
+      break;
+    }
+  }
+  if (!expect(Tk::kRp)) return nullptr;
+  st->columns = cols.list();
+  st->constraints = cons.list();
+  st->schema_text_end = prev_end();
+  // table_option_set
+  bool any_option = false;
+  if (at(Tk::kWithout) || is_nm(kind())) {
+    do {
+      any_option = true;
+      if (accept(Tk::kWithout)) {
+        Token t = cur();
+        Name n;
+        if (!parse_nm(&n)) return nullptr;
+        if (!(t.length == 5 && ieq(text(t), "rowid"))) {
+          error("unknown table option: " + std::string(text(t)), static_cast<int>(t.offset));
+          return nullptr;
+        }
+        st->without_rowid = true;
+      } else {
+        Token t = cur();
+        Name n;
+        if (!parse_nm(&n)) return nullptr;
+        if (!(t.length == 6 && ieq(text(t), "strict"))) {
+          error("unknown table option: " + std::string(text(t)), static_cast<int>(t.offset));
+          return nullptr;
+        }
+        st->strict = true;
+      }
+    } while (accept(Tk::kComma));
+  }
+  // With options, SQLite's schema text runs to the terminator (parse() fills it in).
+  if (any_option) st->schema_text_end = UINT32_MAX;
+  st->span = Span{begin, prev_end()};
+  return st;
+}
+
+ColumnDef* ParserImpl::parse_column_def() {
+  auto* c = arena().make<ColumnDef>();
+  c->span.begin = cur().offset;
+  if (!parse_nm(&c->name)) return nullptr;
+  c->type = parse_typetoken(true);
+  if (failed()) return nullptr;
+  // sqlite3AddColumn: drop a trailing "ALWAYS" / "GENERATED ALWAYS" that the
+  // type name absorbed, then dequote.
+  std::string_view z = c->type.text;
+  bool stripped = false;
+  if (z.size() >= 16 && ieq(z.substr(z.size() - 6), "always")) {
+    z.remove_suffix(6);
+    while (!z.empty() && is_space(z.back())) z.remove_suffix(1);
+    if (z.size() >= 9 && ieq(z.substr(z.size() - 9), "generated")) {
+      z.remove_suffix(9);
+      while (!z.empty() && is_space(z.back())) z.remove_suffix(1);
+      stripped = true;
+    }
+  }
+  c->type.text = dequote_type(arena(), z);
+  Vec<ColumnConstraint*> cons;
+  if (!parse_column_constraints(&cons)) return nullptr;
+  if (stripped) {
+    for (ColumnConstraint* cc : cons.list()) {
+      if (cc->kind == ColumnConstraint::Kind::kGenerated) {
+        cc->generated_always = true;
+        break;
+      }
+    }
+  }
+  c->constraints = cons.list();
+  c->span.end = prev_end();
+  return c;
+}
+
+bool ParserImpl::parse_defer_subclause(ForeignKeyClause* fk) {
+  fk->has_deferral = true;
+  if (accept(Tk::kNot)) fk->not_deferrable = true;
+  if (!expect(Tk::kDeferrable)) return false;
+  if (accept(Tk::kInitially)) {
+    if (accept(Tk::kDeferred)) {
+      fk->initially = ForeignKeyClause::Initially::kDeferred;
+    } else if (accept(Tk::kImmediate)) {
+      fk->initially = ForeignKeyClause::Initially::kImmediate;
+    } else {
+      syntax_error();
+      return false;
+    }
+  }
+  return true;
+}
+
+// REFERENCES nm [eidlist] refargs; cur() is after REFERENCES.
+ForeignKeyClause* ParserImpl::parse_references(uint32_t begin) {
+  auto* fk = arena().make<ForeignKeyClause>();
+  fk->span.begin = begin;
+  if (!parse_nm(&fk->table)) return nullptr;
+  if (at(Tk::kLp)) {
+    Vec<Name> cols;
+    if (!parse_eidlist(&cols)) return nullptr;
+    fk->columns = cols.list();
+  }
+  Vec<Name> match;
+  for (;;) {
+    if (accept(Tk::kMatch)) {
+      Name n;
+      if (!parse_nm(&n)) return nullptr;
+      match.push(arena(), n);
+      continue;
+    }
+    if (!at(Tk::kOn)) break;
+    advance();
+    FkAction* target = nullptr;
+    FkAction ignored;
+    if (accept(Tk::kDelete)) {
+      target = &fk->on_delete;
+    } else if (accept(Tk::kUpdate)) {
+      target = &fk->on_update;
+    } else if (accept(Tk::kInsert)) {
+      target = &ignored;
+    } else {
+      syntax_error();
+      return nullptr;
+    }
+    if (accept(Tk::kSet)) {
+      if (accept(Tk::kNull)) {
+        *target = FkAction::kSetNull;
+      } else if (accept(Tk::kDefault)) {
+        *target = FkAction::kSetDefault;
+      } else {
+        syntax_error();
+        return nullptr;
+      }
+    } else if (accept(Tk::kCascade)) {
+      *target = FkAction::kCascade;
+    } else if (accept(Tk::kRestrict)) {
+      *target = FkAction::kRestrict;
+    } else if (accept(Tk::kNo)) {
+      if (!expect(Tk::kAction)) return nullptr;
+      *target = FkAction::kNoAction;
+    } else {
+      syntax_error();
+      return nullptr;
+    }
+  }
+  fk->match = match.list();
+  fk->span.end = prev_end();
+  return fk;
+}
+
+bool ParserImpl::parse_column_constraints(Vec<ColumnConstraint*>* out) {
+  Name pending;
+  for (;;) {
+    uint32_t begin = cur().offset;
+    auto* cc = arena().make<ColumnConstraint>();
+    switch (kind()) {
+      case Tk::kConstraint: {
+        advance();
+        if (pending.present()) {
+          auto* named = arena().make<ColumnConstraint>();
+          named->kind = ColumnConstraint::Kind::kName;
+          named->name = pending;
+          named->span = pending.span;
+          out->push(arena(), named);
+        }
+        if (!parse_nm(&pending)) return false;
+        continue;
+      }
+      case Tk::kDefault: {
+        advance();
+        cc->kind = ColumnConstraint::Kind::kDefault;
+        uint32_t tb = cur().offset;
+        if (at(Tk::kLp)) {
+          Token lp = advance();
+          cc->expr = parse_expr();
+          if (failed()) return false;
+          Token rp = cur();
+          if (!expect(Tk::kRp)) return false;
+          uint32_t a = lp.end(), b = rp.offset;
+          std::string_view s = sql_text();
+          while (a < b && is_space(s[a])) ++a;
+          while (b > a && is_space(s[b - 1])) --b;
+          cc->default_text = Span{a, b};
+        } else if (at(Tk::kPlus) || at(Tk::kMinus)) {
+          bool neg = advance().kind == Tk::kMinus;
+          Tk k = kind();
+          if (k != Tk::kNull && k != Tk::kFloat && k != Tk::kBlob && k != Tk::kString && k != Tk::kInteger &&
+              k != Tk::kCtimeKw) {
+            syntax_error();
+            return false;
+          }
+          uint32_t eb = cur().offset;
+          Expr* term = parse_primary();
+          if (failed()) return false;
+          if (neg) {
+            auto* u = new_expr<UnaryExpr>(eb);
+            u->op = UnaryOp::kNegate;
+            u->operand = term;
+            u->span = Span{tb, prev_end()};
+            set_height(u, height_of(term));
+            term = u;
+          }
+          cc->expr = term;
+          cc->default_text = Span{tb, prev_end()};
+        } else {
+          Tk k = kind();
+          if (k == Tk::kNull || k == Tk::kFloat || k == Tk::kBlob || k == Tk::kString || k == Tk::kInteger ||
+              k == Tk::kCtimeKw) {
+            cc->expr = parse_primary();
+            if (failed()) return false;
+          } else if (is_idx(k)) {
+            // DEFAULT id: a string, or TRUE/FALSE when written bare.
+            Token t = advance();
+            auto* l = new_expr<LiteralExpr>(tb);
+            std::string_view raw = text(t);
+            l->literal = LiteralKind::kString;
+            l->text = dequote(raw);
+            if (raw[0] != '"' && raw[0] != '`' && raw[0] != '[' && raw[0] != '\'') {
+              if (ieq(raw, "true")) l->literal = LiteralKind::kTrue;
+              if (ieq(raw, "false")) l->literal = LiteralKind::kFalse;
+            }
+            cc->expr = l;
+          } else {
+            syntax_error();
+            return false;
+          }
+          cc->default_text = Span{tb, prev_end()};
+        }
+        break;
+      }
+      case Tk::kNull:
+        advance();
+        cc->kind = ColumnConstraint::Kind::kNull;
+        goto onconf;
+      case Tk::kNot:
+        if (peek(1).kind == Tk::kDeferrable) goto deferral;
+        advance();
+        if (!expect(Tk::kNull)) return false;
+        cc->kind = ColumnConstraint::Kind::kNotNull;
+        goto onconf;
+      case Tk::kPrimary:
+        advance();
+        if (!expect(Tk::kKey)) return false;
+        cc->kind = ColumnConstraint::Kind::kPrimaryKey;
+        if (accept(Tk::kAsc)) {
+          cc->order = SortOrder::kAsc;
+        } else if (accept(Tk::kDesc)) {
+          cc->order = SortOrder::kDesc;
+        }
+        if (accept(Tk::kOn)) {
+          if (!expect(Tk::kConflict)) return false;
+          cc->on_conflict = parse_resolvetype();
+          if (failed()) return false;
+        }
+        if (accept(Tk::kAutoincr)) cc->autoincrement = true;
+        break;
+      case Tk::kUnique:
+        advance();
+        cc->kind = ColumnConstraint::Kind::kUnique;
+        goto onconf;
+      case Tk::kCheck:
+        advance();
+        cc->kind = ColumnConstraint::Kind::kCheck;
+        if (!expect(Tk::kLp)) return false;
+        cc->expr = parse_expr();
+        if (failed() || !expect(Tk::kRp)) return false;
+        break;
+      case Tk::kReferences:
+        advance();
+        cc->kind = ColumnConstraint::Kind::kReferences;
+        cc->foreign_key = parse_references(begin);
+        if (failed()) return false;
+        break;
+      case Tk::kDeferrable:
+      deferral:
+        cc->kind = ColumnConstraint::Kind::kDeferral;
+        cc->foreign_key = arena().make<ForeignKeyClause>();
+        if (!parse_defer_subclause(cc->foreign_key)) return false;
+        cc->foreign_key->span = Span{begin, prev_end()};
+        break;
+      case Tk::kCollate:
+        advance();
+        cc->kind = ColumnConstraint::Kind::kCollate;
+        if (!is_ids(kind())) {
+          syntax_error();
+          return false;
+        }
+        cc->collation = make_name(advance());
+        break;
+      case Tk::kGenerated:
+      case Tk::kAs:
+        if (accept(Tk::kGenerated)) {
+          if (!expect(Tk::kAlways)) return false;
+          cc->generated_always = true;
+        }
+        if (!expect(Tk::kAs) || !expect(Tk::kLp)) return false;
+        cc->kind = ColumnConstraint::Kind::kGenerated;
+        cc->expr = parse_expr();
+        if (failed() || !expect(Tk::kRp)) return false;
+        if (is_id(kind()) && !at(Tk::kGenerated)) {
+          Token t = advance();
+          cc->storage_word = make_name(t);
+          if (ieq(text(t), "stored")) cc->storage = GeneratedStorage::kStored;
+        }
+        break;
+      default:
+        if (pending.present()) {
+          auto* named = arena().make<ColumnConstraint>();
+          named->kind = ColumnConstraint::Kind::kName;
+          named->name = pending;
+          named->span = pending.span;
+          out->push(arena(), named);
+        }
+        return true;
+    }
+    if (false) {
+    onconf:
+      if (accept(Tk::kOn)) {
+        if (!expect(Tk::kConflict)) return false;
+        cc->on_conflict = parse_resolvetype();
+        if (failed()) return false;
+      }
+    }
+    cc->name = pending;
+    pending = Name{};
+    cc->span = Span{begin, prev_end()};
+    out->push(arena(), cc);
+  }
+}
+
+Stmt* ParserImpl::parse_create_index(uint32_t begin) {
+  auto* st = arena().make<CreateIndexStmt>();
+  st->kind = StmtKind::kCreateIndex;
+  if (accept(Tk::kUnique)) st->unique = true;
+  expect(Tk::kIndex);
+  if (at(Tk::kIf)) {
+    advance();
+    if (!expect(Tk::kNot) || !expect(Tk::kExists)) return nullptr;
+    st->if_not_exists = true;
+  }
+  if (!parse_qualified(&st->name)) return nullptr;
+  if (!expect(Tk::kOn) || !parse_nm(&st->table)) return nullptr;
+  // Keel: USING method
+  if (accept(Tk::kUsing)) {
+    if (!parse_nm(&st->method)) return nullptr;
+  }
+  if (!expect(Tk::kLp)) return nullptr;
+  Vec<OrderingTerm> cols;
+  if (!parse_sortlist(&cols) || !expect(Tk::kRp)) return nullptr;
+  st->columns = cols.list();
+  // Keel: WITH (k = v, ...)
+  if (st->method.present() && accept(Tk::kWith)) {
+    if (!expect(Tk::kLp)) return nullptr;
+    Vec<IndexParam> params;
+    do {
+      IndexParam p{};
+      p.span.begin = cur().offset;
+      if (!parse_nm(&p.key) || !expect(Tk::kEq)) return nullptr;
+      p.value = parse_expr();
+      if (failed()) return nullptr;
+      p.span.end = prev_end();
+      params.push(arena(), p);
+    } while (accept(Tk::kComma));
+    if (!expect(Tk::kRp)) return nullptr;
+    st->params = params.list();
+  }
+  if (accept(Tk::kWhere)) {
+    st->where = parse_expr();
+    if (failed()) return nullptr;
+  }
+  st->span = Span{begin, prev_end()};
+  return st;
+}
+
+Stmt* ParserImpl::parse_create_view(uint32_t begin, bool temp) {
+  auto* st = arena().make<CreateViewStmt>();
+  st->kind = StmtKind::kCreateView;
+  st->temp = temp;
+  expect(Tk::kView);
+  if (at(Tk::kIf)) {
+    advance();
+    if (!expect(Tk::kNot) || !expect(Tk::kExists)) return nullptr;
+    st->if_not_exists = true;
+  }
+  if (!parse_qualified(&st->name)) return nullptr;
+  if (at(Tk::kLp)) {
+    Vec<Name> cols;
+    if (!parse_eidlist(&cols)) return nullptr;
+    st->columns = cols.list();
+  }
+  if (!expect(Tk::kAs)) return nullptr;
+  st->select = parse_select();
+  if (failed()) return nullptr;
+  st->span = Span{begin, prev_end()};
+  return st;
+}
+
+Stmt* ParserImpl::parse_create_trigger(uint32_t begin, bool temp) {
+  auto* st = arena().make<CreateTriggerStmt>();
+  st->kind = StmtKind::kCreateTrigger;
+  st->temp = temp;
+  expect(Tk::kTrigger);
+  if (at(Tk::kIf)) {
+    advance();
+    if (!expect(Tk::kNot) || !expect(Tk::kExists)) return nullptr;
+    st->if_not_exists = true;
+  }
+  if (!parse_qualified(&st->name)) return nullptr;
+  if (accept(Tk::kBefore)) {
+    st->time = TriggerTime::kBefore;
+  } else if (accept(Tk::kAfter)) {
+    st->time = TriggerTime::kAfter;
+  } else if (accept(Tk::kInstead)) {
+    if (!expect(Tk::kOf)) return nullptr;
+    st->time = TriggerTime::kInsteadOf;
+  }
+  if (accept(Tk::kDelete)) {
+    st->event = TriggerEvent::kDelete;
+  } else if (accept(Tk::kInsert)) {
+    st->event = TriggerEvent::kInsert;
+  } else if (accept(Tk::kUpdate)) {
+    st->event = TriggerEvent::kUpdate;
+    if (accept(Tk::kOf)) {
+      Vec<Name> cols;
+      if (!parse_idlist(&cols)) return nullptr;
+      st->update_columns = cols.list();
+    }
+  } else {
+    syntax_error();
+    return nullptr;
+  }
+  if (!expect(Tk::kOn) || !parse_qualified(&st->table)) return nullptr;
+  if (accept(Tk::kFor)) {
+    if (!expect(Tk::kEach) || !expect(Tk::kRow)) return nullptr;
+    st->for_each_row = true;
+  }
+  if (accept(Tk::kWhen)) {
+    st->when = parse_expr();
+    if (failed()) return nullptr;
+  }
+  if (!expect(Tk::kBegin)) return nullptr;
+  Hold h(this, 3);
+  in_trigger_ = true;
+  Vec<Stmt*> steps;
+  do {
+    uint32_t sb = cur().offset;
+    Stmt* step = nullptr;
+    switch (kind()) {
+      case Tk::kUpdate:
+        step = parse_update(nullptr, sb, true);
+        break;
+      case Tk::kInsert:
+      case Tk::kReplace:
+        step = parse_insert(nullptr, sb, true);
+        break;
+      case Tk::kDelete:
+        step = parse_delete(nullptr, sb, true);
+        break;
+      case Tk::kSelect:
+      case Tk::kValues:
+      case Tk::kWith: {
+        Select* s = parse_select();
+        if (failed()) return nullptr;
+        auto* ss = new_stmt<SelectStmt>(sb);
+        ss->select = s;
+        step = ss;
+        break;
+      }
+      default:
+        syntax_error();
+        return nullptr;
+    }
+    if (failed()) return nullptr;
+    steps.push(arena(), step);
+    // The end of input stands for the ';' SQLite appends.
+    if (at(Tk::kEof)) {
+      syntax_error_at(cur());
+      return nullptr;
+    }
+    if (!expect(Tk::kSemi)) return nullptr;
+  } while (!at(Tk::kEnd));
+  advance();
+  in_trigger_ = false;
+  st->steps = steps.list();
+  st->span = Span{begin, prev_end()};
+  return st;
+}
+
+Stmt* ParserImpl::parse_create_virtual_table(uint32_t begin) {
+  auto* st = arena().make<CreateVirtualTableStmt>();
+  st->kind = StmtKind::kCreateVirtualTable;
+  expect(Tk::kVirtual);
+  expect(Tk::kTable);
+  if (at(Tk::kIf)) {
+    advance();
+    if (!expect(Tk::kNot) || !expect(Tk::kExists)) return nullptr;
+    st->if_not_exists = true;
+  }
+  if (!parse_qualified(&st->name)) return nullptr;
+  if (!expect(Tk::kUsing) || !parse_nm(&st->module)) return nullptr;
+  if (accept(Tk::kLp)) {
+    st->has_args = true;
+    Vec<Span> args;
+    int depth = 0;
+    Span arg{0, 0};
+    bool have = false;
+    for (;;) {
+      Tk k = kind();
+      if (k == Tk::kEof || k == Tk::kIllegal) {
+        syntax_error();
+        return nullptr;
+      }
+      if (depth == 0 && (k == Tk::kComma || k == Tk::kRp)) {
+        if (have) args.push(arena(), arg);
+        have = false;
+        advance();
+        if (k == Tk::kRp) break;
+        continue;
+      }
+      if (k == Tk::kLp) ++depth;
+      if (k == Tk::kRp) --depth;
+      Token t = advance();
+      if (!have) arg.begin = t.offset;
+      arg.end = t.end();
+      have = true;
+    }
+    st->args = args.list();
+    Vec<std::string_view> texts;
+    for (const Span& a : st->args) texts.push(arena(), text(a));
+    st->arg_texts = texts.list();
+  }
+  st->span = Span{begin, prev_end()};
+  return st;
+}
+
+Stmt* ParserImpl::parse_drop(uint32_t begin) {
+  expect(Tk::kDrop);
+  auto* st = arena().make<DropStmt>();
+  st->kind = StmtKind::kDrop;
+  switch (kind()) {
+    case Tk::kTable:
+      st->object = DropStmt::Object::kTable;
+      break;
+    case Tk::kIndex:
+      st->object = DropStmt::Object::kIndex;
+      break;
+    case Tk::kView:
+      st->object = DropStmt::Object::kView;
+      break;
+    case Tk::kTrigger:
+      st->object = DropStmt::Object::kTrigger;
+      break;
+    default:
+      syntax_error();
+      return nullptr;
+  }
+  advance();
+  if (at(Tk::kIf)) {
+    advance();
+    if (!expect(Tk::kExists)) return nullptr;
+    st->if_exists = true;
+  }
+  if (!parse_qualified(&st->name)) return nullptr;
+  st->span = Span{begin, prev_end()};
+  return st;
+}
+
+Stmt* ParserImpl::parse_alter(uint32_t begin) {
+  expect(Tk::kAlter);
+  if (!expect(Tk::kTable)) return nullptr;
+  auto* st = arena().make<AlterTableStmt>();
+  st->kind = StmtKind::kAlterTable;
+  if (!parse_qualified(&st->table)) return nullptr;
+  if (accept(Tk::kRename)) {
+    if (accept(Tk::kTo)) {
+      st->action = AlterTableStmt::Action::kRenameTable;
+      if (!parse_nm(&st->new_name)) return nullptr;
+    } else {
+      st->action = AlterTableStmt::Action::kRenameColumn;
+      st->column_keyword = accept(Tk::kColumnKw);
+      if (!parse_nm(&st->column) || !expect(Tk::kTo) || !parse_nm(&st->new_name)) return nullptr;
+    }
+  } else if (accept(Tk::kAdd)) {
+    st->action = AlterTableStmt::Action::kAddColumn;
+    st->column_keyword = accept(Tk::kColumnKw);
+    st->column_def = parse_column_def();
+    if (failed()) return nullptr;
+  } else if (accept(Tk::kDrop)) {
+    st->action = AlterTableStmt::Action::kDropColumn;
+    st->column_keyword = accept(Tk::kColumnKw);
+    if (!parse_nm(&st->column)) return nullptr;
+  } else {
+    syntax_error();
+    return nullptr;
+  }
+  st->span = Span{begin, prev_end()};
+  return st;
+}
+
+}  // namespace keel::parse::internal
