@@ -142,6 +142,9 @@ class DatabaseSchema {
   Table* find_table(std::string_view name) const;
   Index* find_index(std::string_view name) const;
   Trigger* find_trigger(std::string_view name) const;
+  // The sqlite_schema table itself (sqlite_master / sqlite_temp_master),
+  // which has no row of its own.
+  Table* schema_table() const;
   const std::map<std::string, std::unique_ptr<Table>, NameLess>& tables() const { return tables_; }
   const std::map<std::string, std::unique_ptr<Index>, NameLess>& indexes() const { return indexes_; }
   const std::map<std::string, std::unique_ptr<Trigger>, NameLess>& triggers() const { return triggers_; }
@@ -155,6 +158,7 @@ class DatabaseSchema {
   std::map<std::string, std::unique_ptr<Table>, NameLess> tables_;
   std::map<std::string, std::unique_ptr<Index>, NameLess> indexes_;
   std::map<std::string, std::unique_ptr<Trigger>, NameLess> triggers_;
+  mutable std::unique_ptr<Table> schema_table_;
 };
 
 // Every database of one connection.
