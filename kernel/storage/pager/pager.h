@@ -27,40 +27,60 @@
 #include <string>
 #include <string_view>
 
+#include "keel/ext/journal_mode.hpp"
+#include "keel/ext/page_codec.hpp"
 #include "keel/status.hpp"
 #include "os/vfs.h"
+#include "storage/pager/cached_page.h"
 
 namespace keel::storage {
 
-using PageNo = uint32_t;
-
 class Pager;
-struct CachedPage;  // pager-internal cache entry
 
 // A pinned page. While any PageRef to a page exists, the page stays in the
 // cache at a stable address. Moving is cheap; copying adds a pin.
 class PageRef {
  public:
   PageRef() = default;
-  PageRef(const PageRef& other);
-  PageRef& operator=(const PageRef& other);
+  PageRef(const PageRef& other) : page_(other.page_) {
+    if (page_) ++page_->pins;
+  }
+  PageRef& operator=(const PageRef& other) {
+    if (other.page_) ++other.page_->pins;
+    release();
+    page_ = other.page_;
+    return *this;
+  }
   PageRef(PageRef&& other) noexcept : page_(other.page_) { other.page_ = nullptr; }
-  PageRef& operator=(PageRef&& other) noexcept;
-  ~PageRef();
+  PageRef& operator=(PageRef&& other) noexcept {
+    if (this != &other) {
+      release();
+      page_ = other.page_;
+      other.page_ = nullptr;
+    }
+    return *this;
+  }
+  ~PageRef() { release(); }
 
   explicit operator bool() const { return page_ != nullptr; }
-  PageNo number() const;
+  PageNo number() const { return page_->pgno; }
   // page_size() bytes, of which the last reserved_bytes() belong to the codec.
-  const uint8_t* data() const;
+  const uint8_t* data() const { return page_->data; }
   // Writable bytes: only after Pager::make_writable() succeeded for this page
   // in the current write transaction.
-  uint8_t* mutable_data();
-  bool is_writable() const;
-  void release();  // unpin early
+  uint8_t* mutable_data() { return page_->data; }
+  bool is_writable() const { return page_ != nullptr && page_->dirty(); }
+  // Unpin early.
+  void release() {
+    if (page_ != nullptr) {
+      if (--page_->pins == 0) page_unpinned(page_);
+      page_ = nullptr;
+    }
+  }
 
  private:
   friend class Pager;
-  explicit PageRef(CachedPage* p);  // takes a pin
+  explicit PageRef(CachedPage* p) : page_(p) { ++p->pins; }  // takes a pin
   CachedPage* page_ = nullptr;
 };
 
@@ -72,14 +92,26 @@ struct PagerOptions {
   os::Vfs* vfs = nullptr;  // nullptr = os::default_vfs()
   bool read_only = false;
   bool create = true;
-  bool memory = false;              // ":memory:" / temp database: no file, journal in memory
-  uint32_t page_size = 4096;        // used only when creating a new file
-  uint8_t reserved_bytes = 0;       // used only when creating a new file (codec overhead)
-  int64_t cache_size = -2000;       // SQLite semantics: >0 pages, <0 KiB
+  bool memory = false;         // ":memory:" / temp database: no file, journal in memory
+  uint32_t page_size = 4096;   // used only when creating a new file
+  uint8_t reserved_bytes = 0;  // used only when creating a new file (codec overhead)
+  int64_t cache_size = -2000;  // SQLite semantics: >0 pages, <0 KiB
   SyncLevel synchronous = SyncLevel::kFull;
+  // Page codec for every page reaching a file (database, journal, WAL).
+  // Not owned; must outlive the pager. nullptr = identity (plain SQLite).
+  ext::PageCodec* codec = nullptr;
   // Called when a lock is busy: return true to retry (after sleeping), false
   // to give up with rc::kBusy. Argument: number of prior calls for this lock.
   std::function<bool(int)> busy_handler;
+};
+
+// Cache and I/O counters, for tests and PRAGMA-style introspection.
+struct PagerStats {
+  size_t cached_pages = 0;    // entries in the page cache
+  size_t dirty_pages = 0;     // of those, changed and not yet written
+  size_t cache_capacity = 0;  // the bound derived from cache_size
+  uint64_t spills = 0;        // times dirty pages were written early (cache_spill)
+  uint64_t pages_spilled = 0;
 };
 
 struct CheckpointResult {
@@ -131,8 +163,15 @@ class Pager {
 
   // --- pages ------------------------------------------------------------
   // Page n (1 <= n <= page_count(), or up to page_count()+1 during a write
-  // to read a new page as zeros). rc::kCorrupt for 0 or a page beyond a
-  // sane bound; codec failures return its status (e.g. corrupt / auth).
+  // to read a new page — page_count()+2 when page_count()+1 is the
+  // pending-byte page, which is never used). A new page reads as zeros,
+  // except page 1 of an empty database, which comes with the 100-byte header
+  // already filled in (the b-tree initializes the rest), and a page that was
+  // cut off by truncate() earlier in the same transaction, which keeps its
+  // old bytes (callers initialize new pages after make_writable()).
+  // rc::kCorrupt for 0, the pending-byte page or a page beyond those bounds;
+  // codec failures return its status (e.g. corrupt / auth). No heap
+  // allocation when the page is cached.
   Result<PageRef> get(PageNo n);
   // As get() but for a page the caller will overwrite entirely (a freelist
   // page being reused): skips reading it from disk if not cached.
@@ -145,8 +184,16 @@ class Pager {
   Status truncate(PageNo new_page_count);
 
   // --- configuration ------------------------------------------------------
+  // Switches journal mode outside a transaction, as PRAGMA journal_mode:
+  // into and out of WAL rewrites header bytes 18/19 (2 = WAL) in a
+  // transaction of its own; leaving WAL needs the only connection (rc::kBusy
+  // otherwise). An in-memory database keeps MEMORY unless OFF is asked.
   Status set_journal_mode(JournalModeKind mode);
+  // Installs a module's journal mode (kModule); same rules as above.
+  Status set_journal_mode(std::unique_ptr<ext::JournalMode> mode);
   JournalModeKind journal_mode() const;
+  // The active mode's name ("delete", "wal", a module's name).
+  std::string_view journal_mode_name() const;
   void set_synchronous(SyncLevel level);
   SyncLevel synchronous() const;
   void set_cache_size(int64_t cache_size);  // SQLite PRAGMA cache_size semantics
@@ -157,6 +204,8 @@ class Pager {
   Result<CheckpointResult> checkpoint(CheckpointMode mode);
   // Frames threshold for automatic checkpoints after commit (default 1000; 0 = off).
   void set_wal_autocheckpoint(int frames);
+
+  PagerStats stats() const;
 
   const std::string& path() const;
   bool read_only() const;

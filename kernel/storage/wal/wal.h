@@ -39,8 +39,11 @@ struct WalPage {
 
 class Wal {
  public:
-  // Opens (creating lazily on first write) the log `wal_path` for the database
-  // `db_file`. `db_file` stays owned by the pager.
+  // Opens (creating it if missing, as SQLite does) the log `wal_path` for the
+  // database `db_file`; the wal-index is reached through db_file.shm_map() and
+  // is read or rebuilt at the first begin_read(). `page_size` is the size of
+  // the frames this connection writes. `db_file` stays owned by the pager and
+  // must outlive the Wal.
   static Result<std::unique_ptr<Wal>> open(os::Vfs& vfs, os::VfsFile& db_file, std::string wal_path,
                                            uint32_t page_size);
   virtual ~Wal() = default;
@@ -59,6 +62,10 @@ class Wal {
   // Database size in pages in the current snapshot, or 0 if the WAL holds no
   // commit (then the database file's header decides).
   virtual PageNo db_size() const = 0;
+  // Page size of the frames in the current snapshot, or 0 if the log holds
+  // none. Lets the pager open a database whose file is still empty while
+  // page 1 lives only in the WAL.
+  virtual uint32_t page_size() const = 0;
 
   // Takes the WAL write lock. rc::kBusy if another writer holds it;
   // rc::kBusySnapshot if the snapshot is no longer the newest.
@@ -77,20 +84,31 @@ class Wal {
   virtual Status undo(const std::function<void(PageNo)>& undo_page) = 0;
 
   // Savepoints inside a write transaction: an opaque position, and rollback
-  // to it (calling undo_page as above for frames dropped).
+  // to it (calling undo_page as above for frames dropped). Frames are never
+  // overwritten in place, so pages re-read after a rollback_to() come back as
+  // they were at the savepoint.
   struct Position {
     uint32_t max_frame;
     uint32_t checksum[2];
+    uint32_t checkpoint_seq;  // detects a log restart after the savepoint
   };
   virtual Position savepoint() const = 0;
   virtual Status rollback_to(const Position& pos, const std::function<void(PageNo)>& undo_page) = 0;
 
   struct CheckpointStats {
+    bool busy = false;  // SQLITE_BUSY in SQLite: the mode could not complete
     int log_frames = 0;
     int checkpointed_frames = 0;
   };
-  // Copies frames into the database file (PASSIVE never waits; FULL/RESTART/
-  // TRUNCATE call busy_handler while readers or writers block progress).
+  // Copies frames into the database file. `mode` is SQLite's
+  // SQLITE_CHECKPOINT_* value (0 PASSIVE, 1 FULL, 2 RESTART, 3 TRUNCATE).
+  // PASSIVE never waits; FULL/RESTART/TRUNCATE call busy_handler(n) (n = calls
+  // so far; return false to give up) while readers or writers block progress.
+  // A checkpoint that could not do all its mode asks for returns OK with
+  // busy=true (PRAGMA wal_checkpoint's first column); another checkpointer
+  // running returns rc::kBusy. Call outside read/write transactions
+  // (rc::kMisuse otherwise). `sync` = fsync the log and the database (any
+  // synchronous level but OFF).
   virtual Result<CheckpointStats> checkpoint(int mode, const std::function<bool(int)>& busy_handler,
                                              bool sync) = 0;
   // Frames in the log, for the automatic checkpoint threshold.
@@ -98,7 +116,8 @@ class Wal {
 
   // Closes the log; if this is the last connection (EXCLUSIVE lock on the
   // database obtainable), checkpoints and deletes the -wal and -shm files as
-  // SQLite does.
+  // SQLite does. Ends any open transaction first. The database file lock is
+  // returned to the level it had on entry (if that was NONE or SHARED).
   virtual Status close(bool sync) = 0;
 };
 

@@ -1,0 +1,692 @@
+// B-tree unit tests: random operations against std::map / std::set models
+// over several page sizes, navigation, deletes during scans, freelist reuse,
+// auto-vacuum, incremental vacuum, integrity check on damaged files.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <random>
+#include <set>
+
+#include "base/bytes.h"
+#include "storage/btree/btree.h"
+#include "storage/btree/btree_test_util.h"
+
+namespace keel::storage {
+namespace {
+
+using testing::Blob;
+using testing::decode_record;
+using testing::encode_record;
+using testing::RecordOrder;
+using testing::RecordProbe;
+using testing::Row;
+using testing::TestDb;
+
+#define ASSERT_OK(expr)                                  \
+  do {                                                   \
+    ::keel::Status st_ = (expr);                         \
+    ASSERT_TRUE(st_.ok()) << #expr << ": " << st_.to_string(); \
+  } while (0)
+
+std::vector<uint8_t> payload_for(int64_t key, uint32_t size) {
+  std::vector<uint8_t> v(size);
+  uint64_t x = static_cast<uint64_t>(key) * 0x9E3779B97F4A7C15ull + size;
+  for (uint32_t i = 0; i < size; i++) {
+    x ^= x >> 13;
+    x *= 0xff51afd7ed558ccdull;
+    v[i] = static_cast<uint8_t>(x >> 56);
+  }
+  return v;
+}
+
+std::vector<uint8_t> read_all(BtCursor& c) {
+  std::vector<uint8_t> v(c.payload_size());
+  Status st = c.read_payload(0, static_cast<uint32_t>(v.size()), v.data());
+  EXPECT_TRUE(st.ok()) << st.to_string();
+  return v;
+}
+
+void expect_integrity_ok(Btree& bt, std::vector<PageNo> roots) {
+  auto r = bt.integrity_check(roots);
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  std::string all;
+  for (auto& m : *r) all += m + "\n";
+  EXPECT_TRUE(r->empty()) << all;
+}
+
+// Full scans forwards and backwards must equal the model.
+void expect_table_matches(Btree& bt, PageNo root, const std::map<int64_t, std::vector<uint8_t>>& model) {
+  BtCursor c(bt, root, false);
+  ASSERT_OK(c.first());
+  auto it = model.begin();
+  size_t n = 0;
+  while (!c.eof()) {
+    ASSERT_NE(it, model.end());
+    ASSERT_EQ(c.rowid(), it->first);
+    ASSERT_EQ(read_all(c), it->second) << "rowid " << it->first;
+    ++it;
+    ++n;
+    ASSERT_OK(c.next());
+  }
+  ASSERT_EQ(n, model.size());
+  ASSERT_OK(c.last());
+  auto rit = model.rbegin();
+  while (!c.eof()) {
+    ASSERT_NE(rit, model.rend());
+    ASSERT_EQ(c.rowid(), rit->first);
+    ++rit;
+    ASSERT_OK(c.prev());
+  }
+  ASSERT_EQ(rit, model.rend());
+  auto cnt = c.count();
+  ASSERT_TRUE(cnt.ok());
+  ASSERT_EQ(*cnt, static_cast<int64_t>(model.size()));
+}
+
+class BtreeModel : public ::testing::TestWithParam<uint32_t> {};
+
+TEST_P(BtreeModel, TableRandomOpsMatchModel) {
+  const uint32_t ps = GetParam();
+  auto db = TestDb::create("t.db", ps);
+  ASSERT_TRUE(db);
+  std::mt19937_64 rng(ps * 7 + 1);
+  std::map<int64_t, std::vector<uint8_t>> model;
+  ASSERT_OK(db->btree->begin_write());
+  auto root_r = db->btree->create_table(TreeKind::kTable);
+  ASSERT_TRUE(root_r.ok());
+  PageNo root = *root_r;
+  ASSERT_OK(db->btree->commit());
+  const int rounds = ps >= 16384 ? 3 : 5;
+  for (int round = 0; round < rounds; round++) {
+    Btree& bt = *db->btree;  // replaced by reopen()
+    ASSERT_OK(bt.begin_write());
+    auto cur = std::make_unique<BtCursor>(bt, root, true);
+    BtCursor& c = *cur;
+    for (int op = 0; op < 1500; op++) {
+      int kind = static_cast<int>(rng() % 10);
+      int64_t key = static_cast<int64_t>(rng() % 4000) - 500;
+      if (kind < 6) {
+        uint32_t size;
+        int sc = static_cast<int>(rng() % 20);
+        if (sc == 0) size = static_cast<uint32_t>(ps * 3 + rng() % ps);      // long overflow chain
+        else if (sc < 3) size = static_cast<uint32_t>(ps / 2 + rng() % ps);  // just over max local
+        else size = static_cast<uint32_t>(rng() % 120);
+        auto data = payload_for(key + op, size);
+        ASSERT_OK(c.insert(key, data));
+        model[key] = data;
+      } else if (kind < 9) {
+        auto r = c.seek_rowid(key);
+        ASSERT_TRUE(r.ok()) << r.status().to_string();
+        bool present = model.count(key) > 0;
+        if (model.empty()) {
+          ASSERT_TRUE(c.eof());
+          continue;
+        }
+        ASSERT_EQ(*r == SeekResult::kFound, present);
+        if (present) {
+          ASSERT_OK(c.remove());
+          model.erase(key);
+        } else if (*r == SeekResult::kLess) {
+          auto it = model.lower_bound(key);
+          ASSERT_NE(it, model.begin());
+          ASSERT_EQ(c.rowid(), std::prev(it)->first);
+        } else {
+          ASSERT_EQ(c.rowid(), model.upper_bound(key)->first);
+        }
+      } else {
+        auto r = c.seek_rowid(key);
+        ASSERT_TRUE(r.ok());
+        if (*r == SeekResult::kFound) {
+          ASSERT_EQ(read_all(c), model[key]);
+        }
+      }
+    }
+    cur.reset();
+    if (round % 2 == 0) {
+      ASSERT_OK(bt.commit());
+    } else {
+      // Keep the changes but exercise the reopen path.
+      ASSERT_OK(bt.commit());
+      ASSERT_OK(db->reopen());
+    }
+    Btree& b2 = *db->btree;
+    ASSERT_OK(b2.begin_read());
+    expect_table_matches(b2, root, model);
+    RecordProperty("rows_round_" + std::to_string(round), static_cast<int>(model.size()));
+    RecordProperty("pages_round_" + std::to_string(round), static_cast<int>(b2.page_count()));
+    expect_integrity_ok(b2, {1, root});
+    b2.end_read();
+    if (round + 1 < rounds) continue;
+  }
+}
+
+TEST_P(BtreeModel, IndexRandomOpsMatchModel) {
+  const uint32_t ps = GetParam();
+  auto db = TestDb::create("i.db", ps);
+  ASSERT_TRUE(db);
+  Btree& bt = *db->btree;
+  RecordOrder order;
+  std::mt19937_64 rng(ps * 13 + 5);
+  auto cmp = [](const Row& a, const Row& b) {
+    for (size_t i = 0; i < std::min(a.size(), b.size()); i++) {
+      int c = testing::compare_values(a[i], b[i]);
+      if (c) return c < 0;
+    }
+    return a.size() < b.size();
+  };
+  std::set<Row, decltype(cmp)> model(cmp);
+  ASSERT_OK(bt.begin_write());
+  auto root_r = bt.create_table(TreeKind::kIndex);
+  ASSERT_TRUE(root_r.ok());
+  PageNo root = *root_r;
+  {
+    BtCursor c(bt, root, true, &order);
+    for (int op = 0; op < 3000; op++) {
+      int64_t k = static_cast<int64_t>(rng() % 1500);
+      size_t len = rng() % 8 == 0 ? ps / 2 + rng() % (ps * 2) : rng() % 40;
+      std::string text(len, 'a' + static_cast<char>(k % 26));
+      Row row{text, k};
+      int kind = static_cast<int>(rng() % 10);
+      if (kind < 7) {
+        auto rec = encode_record(row);
+        ASSERT_OK(c.insert_key(rec));
+        model.insert(row);
+      } else {
+        RecordProbe probe(row);
+        auto r = c.seek_key(probe);
+        ASSERT_TRUE(r.ok()) << r.status().to_string();
+        bool present = model.count(row) > 0;
+        ASSERT_EQ(!c.eof() && *r == SeekResult::kFound, present);
+        if (present) {
+          ASSERT_OK(c.remove());
+          model.erase(row);
+        }
+      }
+    }
+  }
+  ASSERT_OK(bt.commit());
+  ASSERT_OK(bt.begin_read());
+  BtCursor c(bt, root, false, &order);
+  ASSERT_OK(c.first());
+  auto it = model.begin();
+  while (!c.eof()) {
+    ASSERT_NE(it, model.end());
+    auto bytes = read_all(c);
+    Row r;
+    ASSERT_TRUE(decode_record(bytes.data(), bytes.size(), &r));
+    ASSERT_EQ(r, *it);
+    ++it;
+    ASSERT_OK(c.next());
+  }
+  ASSERT_EQ(it, model.end());
+  ASSERT_OK(c.last());
+  auto rit = model.rbegin();
+  while (!c.eof()) {
+    auto bytes = read_all(c);
+    Row r;
+    ASSERT_TRUE(decode_record(bytes.data(), bytes.size(), &r));
+    ASSERT_EQ(r, *rit);
+    ++rit;
+    ASSERT_OK(c.prev());
+  }
+  ASSERT_EQ(rit, model.rend());
+  auto cnt = c.count();
+  ASSERT_TRUE(cnt.ok());
+  EXPECT_EQ(*cnt, static_cast<int64_t>(model.size()));
+  expect_integrity_ok(bt, {1, root});
+  bt.end_read();
+}
+
+INSTANTIATE_TEST_SUITE_P(PageSizes, BtreeModel, ::testing::Values(512u, 1024u, 4096u, 65536u));
+
+TEST(Btree, SeekOutcomesBuildComparisons) {
+  auto db = TestDb::create("s.db", 1024);
+  Btree& bt = *db->btree;
+  ASSERT_OK(bt.begin_write());
+  PageNo root = *bt.create_table(TreeKind::kTable);
+  BtCursor c(bt, root, true);
+  for (int64_t k = 10; k <= 5000; k += 10) {
+    auto d = payload_for(k, 30);
+    ASSERT_OK(c.insert(k, d, InsertHint::kAppend));
+  }
+  // >= 55 lands on 60; <= 55 on 50; = 50 found.
+  auto r = c.seek_rowid(55);
+  ASSERT_TRUE(r.ok());
+  if (*r == SeekResult::kLess) ASSERT_OK(c.next());
+  EXPECT_EQ(c.rowid(), 60);
+  r = c.seek_rowid(55);
+  if (*r == SeekResult::kGreater) ASSERT_OK(c.prev());
+  EXPECT_EQ(c.rowid(), 50);
+  r = c.seek_rowid(50);
+  EXPECT_EQ(*r, SeekResult::kFound);
+  // Beyond both ends.
+  r = c.seek_rowid(1);
+  EXPECT_EQ(*r, SeekResult::kGreater);
+  EXPECT_EQ(c.rowid(), 10);
+  ASSERT_OK(c.prev());
+  EXPECT_TRUE(c.eof());
+  r = c.seek_rowid(9999);
+  EXPECT_EQ(*r, SeekResult::kLess);
+  EXPECT_EQ(c.rowid(), 5000);
+  ASSERT_OK(c.next());
+  EXPECT_TRUE(c.eof());
+  ASSERT_OK(bt.commit());
+}
+
+TEST(Btree, IndexPrefixSeekWithDefaultRc) {
+  auto db = TestDb::create("p.db", 1024);
+  Btree& bt = *db->btree;
+  RecordOrder order;
+  ASSERT_OK(bt.begin_write());
+  PageNo root = *bt.create_table(TreeKind::kIndex);
+  BtCursor c(bt, root, true, &order);
+  for (int64_t a = 0; a < 200; a++) {
+    for (int64_t b = 0; b < 5; b++) ASSERT_OK(c.insert_key(encode_record({a, b})));
+  }
+  // First entry with a == 77: probe (77) with default_rc = +1 lands before
+  // every (77, x): the cursor ends on (76,4) (kLess) or (77,0) (kGreater).
+  RecordProbe first77(Row{int64_t{77}}, +1);
+  auto r = c.seek_key(first77);
+  ASSERT_TRUE(r.ok());
+  if (*r == SeekResult::kLess) ASSERT_OK(c.next());
+  auto bytes = read_all(c);
+  Row row;
+  ASSERT_TRUE(decode_record(bytes.data(), bytes.size(), &row));
+  EXPECT_EQ(row, (Row{int64_t{77}, int64_t{0}}));
+  // Last entry with a == 77: default_rc = -1.
+  RecordProbe last77(Row{int64_t{77}}, -1);
+  r = c.seek_key(last77);
+  if (*r == SeekResult::kGreater) ASSERT_OK(c.prev());
+  bytes = read_all(c);
+  ASSERT_TRUE(decode_record(bytes.data(), bytes.size(), &row));
+  EXPECT_EQ(row, (Row{int64_t{77}, int64_t{4}}));
+  ASSERT_OK(bt.commit());
+}
+
+TEST(Btree, DeleteDuringScanVisitsEveryRowOnce) {
+  auto db = TestDb::create("d.db", 512);
+  Btree& bt = *db->btree;
+  ASSERT_OK(bt.begin_write());
+  PageNo root = *bt.create_table(TreeKind::kTable);
+  BtCursor c(bt, root, true);
+  for (int64_t k = 1; k <= 3000; k++) ASSERT_OK(c.insert(k, payload_for(k, k % 7 == 0 ? 900 : 40)));
+  // Delete every even row while scanning forward.
+  ASSERT_OK(c.first());
+  int64_t expect = 1;
+  while (!c.eof()) {
+    ASSERT_EQ(c.rowid(), expect);
+    if (expect % 2 == 0) ASSERT_OK(c.remove());
+    ASSERT_OK(c.next());
+    expect++;
+  }
+  EXPECT_EQ(expect, 3001);
+  // Delete every row while scanning backward.
+  std::map<int64_t, std::vector<uint8_t>> model;
+  for (int64_t k = 1; k <= 3000; k += 2) model[k] = payload_for(k, k % 7 == 0 ? 900 : 40);
+  expect_table_matches(bt, root, model);
+  ASSERT_OK(c.last());
+  int64_t n = 0;
+  while (!c.eof()) {
+    ASSERT_OK(c.remove());
+    ASSERT_OK(c.prev());
+    n++;
+  }
+  EXPECT_EQ(n, 1500);
+  EXPECT_EQ(*c.count(), 0);
+  expect_integrity_ok(bt, {1, root});
+  ASSERT_OK(bt.commit());
+}
+
+TEST(Btree, OtherCursorKeepsPositionAcrossWrites) {
+  auto db = TestDb::create("o.db", 1024);
+  Btree& bt = *db->btree;
+  ASSERT_OK(bt.begin_write());
+  PageNo root = *bt.create_table(TreeKind::kTable);
+  BtCursor w(bt, root, true);
+  for (int64_t k = 1; k <= 500; k++) ASSERT_OK(w.insert(k * 2, payload_for(k, 50)));
+  BtCursor r(bt, root, false);
+  ASSERT_TRUE(r.seek_rowid(400).ok());
+  for (int64_t k = 1; k <= 500; k++) ASSERT_OK(w.insert(k * 2 + 1, payload_for(k, 50)));
+  EXPECT_TRUE(r.needs_restore());
+  bool there = false;
+  ASSERT_OK(r.restore(&there));
+  EXPECT_TRUE(there);
+  EXPECT_EQ(r.rowid(), 400);
+  ASSERT_OK(r.next());
+  EXPECT_EQ(r.rowid(), 401);
+  ASSERT_OK(bt.commit());
+}
+
+TEST(Btree, ReadPayloadAcrossOverflowPages) {
+  auto db = TestDb::create("ov.db", 512);
+  Btree& bt = *db->btree;
+  ASSERT_OK(bt.begin_write());
+  PageNo root = *bt.create_table(TreeKind::kTable);
+  BtCursor c(bt, root, true);
+  auto big = payload_for(1, 150000);
+  ASSERT_OK(c.insert(1, big));
+  ASSERT_EQ(*c.seek_rowid(1), SeekResult::kFound);
+  EXPECT_EQ(c.payload_size(), 150000u);
+  EXPECT_LT(c.payload_local().size(), 512u);
+  EXPECT_TRUE(std::equal(c.payload_local().begin(), c.payload_local().end(), big.begin()));
+  std::vector<uint8_t> buf(3000);
+  for (uint32_t off : {0u, 400u, 507u, 4321u, 100000u, 147000u}) {
+    ASSERT_OK(c.read_payload(off, 3000, buf.data()));
+    EXPECT_TRUE(std::equal(buf.begin(), buf.end(), big.begin() + off)) << off;
+  }
+  EXPECT_FALSE(c.read_payload(149000, 3000, buf.data()).ok());
+  // Same-size overwrite rewrites the chain in place.
+  auto big2 = payload_for(2, 150000);
+  PageNo pages = bt.page_count();
+  ASSERT_OK(c.insert(1, big2));
+  EXPECT_EQ(bt.page_count(), pages);
+  ASSERT_EQ(*c.seek_rowid(1), SeekResult::kFound);
+  EXPECT_EQ(read_all(c), big2);
+  expect_integrity_ok(bt, {1, root});
+  ASSERT_OK(bt.commit());
+}
+
+TEST(Btree, FreelistPagesAreReused) {
+  auto db = TestDb::create("f.db", 1024);
+  Btree& bt = *db->btree;
+  ASSERT_OK(bt.begin_write());
+  PageNo root = *bt.create_table(TreeKind::kTable);
+  {
+    BtCursor c(bt, root, true);
+    for (int64_t k = 1; k <= 4000; k++) ASSERT_OK(c.insert(k, payload_for(k, k % 50 == 0 ? 5000 : 100)));
+  }
+  ASSERT_OK(bt.commit());
+  PageNo full = bt.page_count();
+  ASSERT_OK(bt.begin_write());
+  auto cleared = bt.clear_table(root);
+  ASSERT_TRUE(cleared.ok());
+  EXPECT_EQ(*cleared, 4000);
+  uint32_t nfree = *bt.get_meta(Meta::kFreePageCount);
+  EXPECT_EQ(nfree, full - 2);  // everything but page 1 and the root
+  expect_integrity_ok(bt, {1, root});
+  ASSERT_OK(bt.commit());
+  ASSERT_OK(bt.begin_write());
+  {
+    BtCursor c(bt, root, true);
+    for (int64_t k = 1; k <= 4000; k++) ASSERT_OK(c.insert(k, payload_for(k, k % 50 == 0 ? 5000 : 100)));
+  }
+  EXPECT_LE(bt.page_count(), full + 1);
+  EXPECT_LT(*bt.get_meta(Meta::kFreePageCount), 3u);
+  expect_integrity_ok(bt, {1, root});
+  // Drop frees everything including the root.
+  auto moved = bt.drop_table(root);
+  ASSERT_TRUE(moved.ok());
+  EXPECT_EQ(*moved, 0u);
+  EXPECT_EQ(*bt.get_meta(Meta::kFreePageCount), bt.page_count() - 1);
+  expect_integrity_ok(bt, {1});
+  ASSERT_OK(bt.commit());
+}
+
+TEST(Btree, MetaValuesRoundTrip) {
+  auto db = TestDb::create("m.db", 4096);
+  Btree& bt = *db->btree;
+  ASSERT_OK(bt.begin_write());
+  ASSERT_OK(bt.set_meta(Meta::kSchemaCookie, 7));
+  ASSERT_OK(bt.set_meta(Meta::kUserVersion, 0xdeadbeef));
+  ASSERT_OK(bt.set_meta(Meta::kApplicationId, 42));
+  EXPECT_FALSE(bt.set_meta(Meta::kFreePageCount, 1).ok());
+  ASSERT_OK(bt.commit());
+  ASSERT_OK(db->reopen());
+  Btree& b2 = *db->btree;
+  ASSERT_OK(b2.begin_read());
+  EXPECT_EQ(*b2.get_meta(Meta::kSchemaCookie), 7u);
+  EXPECT_EQ(*b2.get_meta(Meta::kUserVersion), 0xdeadbeefu);
+  EXPECT_EQ(*b2.get_meta(Meta::kApplicationId), 42u);
+  b2.end_read();
+}
+
+void fill_av(Btree& bt, std::vector<PageNo>* roots, int tables, int rows) {
+  for (int t = 0; t < tables; t++) {
+    auto r = bt.create_table(t % 2 ? TreeKind::kIndex : TreeKind::kTable);
+    ASSERT_TRUE(r.ok()) << r.status().to_string();
+    roots->push_back(*r);
+    if (t % 2) {
+      RecordOrder order;
+      BtCursor c(bt, *r, true, &order);
+      for (int i = 0; i < rows; i++) {
+        std::string s(i % 9 == 0 ? 700 : 20, 'x');
+        ASSERT_OK(c.insert_key(encode_record({int64_t{i}, s})));
+      }
+    } else {
+      BtCursor c(bt, *r, true);
+      for (int i = 0; i < rows; i++) ASSERT_OK(c.insert(i, payload_for(i, i % 10 == 0 ? 3000 : 60)));
+    }
+  }
+}
+
+TEST(Btree, AutoVacuumFullShrinksAtCommit) {
+  auto db = TestDb::create("av.db", 1024);
+  Btree& bt = *db->btree;
+  ASSERT_OK(bt.begin_write());
+  ASSERT_OK(bt.set_auto_vacuum(AutoVacuum::kFull));
+  std::vector<PageNo> roots{1};
+  fill_av(bt, &roots, 6, 800);
+  ASSERT_OK(bt.commit());
+  ASSERT_OK(bt.begin_read());
+  EXPECT_EQ(bt.auto_vacuum(), AutoVacuum::kFull);
+  // Roots are packed right after page 2 (the first pointer-map page).
+  EXPECT_EQ(roots[1], 3u);
+  EXPECT_EQ(*bt.get_meta(Meta::kLargestRootPage), roots.back());
+  expect_integrity_ok(bt, roots);
+  bt.end_read();
+  PageNo before = bt.page_count();
+  ASSERT_OK(bt.begin_write());
+  // Drop a middle table: the last root moves into its slot.
+  PageNo dropped = roots[2];
+  auto moved = bt.drop_table(dropped);
+  ASSERT_TRUE(moved.ok()) << moved.status().to_string();
+  EXPECT_EQ(*moved, roots.back());
+  roots.back() = dropped;
+  roots.erase(roots.begin() + 2);
+  // Delete half the rows of the first table.
+  {
+    BtCursor c(bt, roots[1], true);
+    for (int i = 0; i < 800; i += 2) {
+      ASSERT_EQ(*c.seek_rowid(i), SeekResult::kFound);
+      ASSERT_OK(c.remove());
+    }
+  }
+  ASSERT_OK(bt.commit());
+  ASSERT_OK(bt.begin_read());
+  EXPECT_EQ(*bt.get_meta(Meta::kFreePageCount), 0u);
+  EXPECT_LT(bt.page_count(), before);
+  std::sort(roots.begin(), roots.end());
+  expect_integrity_ok(bt, roots);
+  BtCursor c(bt, roots[1], false);
+  ASSERT_OK(c.first());
+  int n = 0;
+  while (!c.eof()) {
+    EXPECT_EQ(c.rowid() % 2, 1);
+    EXPECT_EQ(read_all(c), payload_for(c.rowid(), c.rowid() % 10 == 0 ? 3000 : 60));
+    n++;
+    ASSERT_OK(c.next());
+  }
+  EXPECT_EQ(n, 400);
+  bt.end_read();
+}
+
+TEST(Btree, IncrementalVacuumFreesOnRequest) {
+  auto db = TestDb::create("iv.db", 1024);
+  Btree& bt = *db->btree;
+  ASSERT_OK(bt.begin_write());
+  ASSERT_OK(bt.set_auto_vacuum(AutoVacuum::kIncremental));
+  std::vector<PageNo> roots{1};
+  fill_av(bt, &roots, 4, 600);
+  ASSERT_OK(bt.commit());
+  ASSERT_OK(bt.begin_write());
+  ASSERT_TRUE(bt.clear_table(roots[1]).ok());
+  ASSERT_OK(bt.commit());
+  uint32_t nfree = *bt.get_meta(Meta::kFreePageCount);
+  ASSERT_GT(nfree, 20u);
+  PageNo before = bt.page_count();
+  ASSERT_OK(bt.begin_write());
+  auto freed = bt.incremental_vacuum(10);
+  ASSERT_TRUE(freed.ok()) << freed.status().to_string();
+  EXPECT_EQ(*freed, 10u);
+  expect_integrity_ok(bt, roots);
+  ASSERT_OK(bt.commit());
+  EXPECT_LE(bt.page_count(), before - 10);
+  EXPECT_EQ(*bt.get_meta(Meta::kFreePageCount), nfree - 10);
+  ASSERT_OK(bt.begin_write());
+  freed = bt.incremental_vacuum(0);
+  ASSERT_TRUE(freed.ok());
+  ASSERT_OK(bt.commit());
+  EXPECT_EQ(*bt.get_meta(Meta::kFreePageCount), 0u);
+  ASSERT_OK(bt.begin_read());
+  expect_integrity_ok(bt, roots);
+  BtCursor c(bt, roots[3], false);
+  ASSERT_EQ(*c.count(), 600);
+  bt.end_read();
+}
+
+// Builds a small file, then damages it in targeted ways.
+class Damage : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db = TestDb::create("x.db", 1024);
+    Btree& bt = *db->btree;
+    ASSERT_OK(bt.begin_write());
+    root = *bt.create_table(TreeKind::kTable);
+    BtCursor c(bt, root, true);
+    for (int64_t k = 1; k <= 600; k++) ASSERT_OK(c.insert(k, payload_for(k, k % 40 == 0 ? 2500 : 50)));
+    ASSERT_OK(bt.commit());
+  }
+  // Rewrites bytes of the file directly.
+  void poke(PageNo pg, uint32_t off, std::vector<uint8_t> bytes) {
+    db->close();
+    FILE* f = fopen(db->path.c_str(), "r+b");
+    ASSERT_TRUE(f);
+    fseek(f, static_cast<long>((pg - 1) * 1024 + off), SEEK_SET);
+    fwrite(bytes.data(), 1, bytes.size(), f);
+    fclose(f);
+    ASSERT_OK(db->reopen());
+  }
+  std::vector<std::string> check() {
+    Btree& bt = *db->btree;
+    EXPECT_TRUE(bt.begin_read().ok());
+    auto r = bt.integrity_check(std::vector<PageNo>{1, root});
+    bt.end_read();
+    return r.ok() ? *r : std::vector<std::string>{r.status().to_string()};
+  }
+  // Scans the whole tree; must fail cleanly or succeed, never crash.
+  Status scan() {
+    Btree& bt = *db->btree;
+    KEEL_RETURN_IF_ERROR(bt.begin_read());
+    BtCursor c(bt, root, false);
+    Status st = c.first();
+    std::vector<uint8_t> buf;
+    while (st.ok() && !c.eof()) {
+      buf.resize(c.payload_size());
+      st = c.read_payload(0, static_cast<uint32_t>(buf.size()), buf.data());
+      if (st.ok()) st = c.next();
+    }
+    bt.end_read();
+    return st;
+  }
+  std::unique_ptr<TestDb> db;
+  PageNo root = 0;
+};
+
+bool has(const std::vector<std::string>& v, const std::string& needle) {
+  for (auto& s : v) {
+    if (s.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST_F(Damage, CleanFilePasses) { EXPECT_TRUE(check().empty()); }
+
+TEST_F(Damage, BadPageTypeIsReported) {
+  // The root is interior; its first child is some leaf. Damage the root's flag.
+  poke(root, 0, {0x07});
+  auto errs = check();
+  EXPECT_TRUE(has(errs, "btreeInitPage() returns error code 11")) << errs.size();
+  Status st = scan();
+  EXPECT_TRUE(st.is(rc::kCorrupt)) << st.to_string();
+}
+
+TEST_F(Damage, CellOffsetOutOfRangeIsReported) {
+  // The first cell pointer of the root's first child points past the page.
+  ASSERT_OK(db->btree->begin_read());
+  PageNo child;
+  {
+    auto r = db->pager->get(root);
+    ASSERT_TRUE(r.ok());
+    const uint8_t* d = r->data();
+    ASSERT_EQ(d[0], 5);  // table interior
+    child = get_u32(d + get_u16(d + 12));
+  }
+  db->btree->end_read();
+  poke(child, 8, {0x03, 0xff});
+  auto errs = check();
+  EXPECT_TRUE(has(errs, "Offset 1023 out of range")) << (errs.empty() ? "" : errs[0]);
+  EXPECT_TRUE(scan().is(rc::kCorrupt));
+}
+
+TEST_F(Damage, FreelistCountMismatchIsReported) {
+  poke(1, 36, {0, 0, 0, 5});
+  auto errs = check();
+  EXPECT_TRUE(has(errs, "Main freelist: ")) << (errs.empty() ? "" : errs[0]);
+}
+
+TEST_F(Damage, OverflowChainCutIsReported) {
+  // Find an overflowing row's first overflow page and zero its next pointer.
+  Btree& bt = *db->btree;
+  ASSERT_OK(bt.begin_read());
+  PageNo first;
+  {
+    BtCursor c(bt, root, false);
+    ASSERT_EQ(*c.seek_rowid(40), SeekResult::kFound);
+    auto local = c.payload_local();
+    first = get_u32(local.data() + local.size());
+  }
+  bt.end_read();
+  poke(first, 0, {0, 0, 0, 0});
+  auto errs = check();
+  EXPECT_TRUE(has(errs, "overflow list length is 1 but should be 2")) << (errs.empty() ? "" : errs[0]);
+  EXPECT_TRUE(has(errs, "is never used"));
+}
+
+TEST_F(Damage, RandomMutationsNeverCrash) {
+  db->close();
+  FILE* f = fopen(db->path.c_str(), "rb");
+  ASSERT_TRUE(f);
+  std::vector<uint8_t> orig;
+  uint8_t buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) orig.insert(orig.end(), buf, buf + n);
+  fclose(f);
+  std::mt19937 rng(1234);
+  int corrupt_seen = 0;
+  for (int iter = 0; iter < 150; iter++) {
+    std::vector<uint8_t> m = orig;
+    int flips = 1 + static_cast<int>(rng() % 8);
+    for (int i = 0; i < flips; i++) {
+      size_t pos = 1024 + rng() % (m.size() - 1024);  // keep the file header
+      m[pos] = static_cast<uint8_t>(rng());
+    }
+    f = fopen(db->path.c_str(), "wb");
+    fwrite(m.data(), 1, m.size(), f);
+    fclose(f);
+    ASSERT_OK(db->reopen());
+    Status st = scan();
+    if (!st.ok()) {
+      EXPECT_TRUE(st.is(rc::kCorrupt)) << st.to_string();
+      corrupt_seen++;
+    }
+    auto errs = check();
+    (void)errs;
+    db->close();
+  }
+  EXPECT_GT(corrupt_seen, 0);
+}
+
+}  // namespace
+}  // namespace keel::storage

@@ -1,0 +1,496 @@
+// Cursor movement, seeks and payload reads.
+//
+// A cursor keeps the path from the root to its page as a stack of pinned
+// pages (pages[0..depth]) with the cell index taken at each level
+// (idx[]; idx == ncell on an interior page means "the right child"). Table
+// trees have entries only on leaves; index trees also on interior pages, so
+// an index cursor may rest on an interior cell.
+//
+// When another cursor is about to change the same tree, this cursor saves
+// its key, drops its pages (pos = kRequireSeek) and seeks back lazily; the
+// seek outcome lands in skip_next so that next()/prev() after a delete do
+// not skip an entry. Nothing here allocates per row: payload is read in
+// place, overflow pages through a per-cursor cache of the chain.
+#include <algorithm>
+
+#include "storage/btree/btree_internal.h"
+
+namespace keel::storage::bt {
+
+namespace {
+
+
+PageNo child_at(const MemPage& p, int i, Status* st) {
+  if (i >= p.ncell) return p.right_child();
+  uint8_t* cell;
+  *st = cell_at(p, i, &cell);
+  if (!st->ok()) return 0;
+  return get_u32(cell);
+}
+
+}  // namespace
+
+void CursorState::release_all() {
+  for (int d = depth; d >= 0; d--) pages[d].reset();
+  depth = -1;
+  info_valid = false;
+  ovfl_valid = false;
+}
+
+Status CursorState::move_to_root() {
+  info_valid = false;
+  ovfl_valid = false;
+  at_last = false;
+  skip_next = 0;
+  if (depth >= 0) {
+    while (depth > 0) pages[depth--].reset();
+  } else {
+    if (root < 1) return KEEL_BT_CORRUPT();
+    KEEL_RETURN_IF_ERROR(get_page(*bt, root, pages[0]));
+    depth = 0;
+    if (!known_kind) {
+      intkey = pages[0].intkey;
+      known_kind = true;
+    } else if (pages[0].intkey != intkey) {
+      release_all();
+      return KEEL_BT_CORRUPT();
+    }
+  }
+  idx[0] = 0;
+  MemPage& r = pages[0];
+  if (r.ncell > 0) {
+    pos = Pos::kValid;
+  } else if (!r.leaf) {
+    // Only page 1 may be an interior page without cells (it is smaller than
+    // its child, which then cannot be copied up into it).
+    if (r.pgno != 1) return KEEL_BT_CORRUPT();
+    pos = Pos::kValid;
+    KEEL_RETURN_IF_ERROR(move_to_child(r.right_child()));
+  } else {
+    pos = Pos::kInvalid;
+  }
+  return Status::Ok();
+}
+
+Status CursorState::move_to_child(PageNo child) {
+  if (depth >= kMaxDepth - 1) return KEEL_BT_CORRUPT();
+  info_valid = false;
+  ovfl_valid = false;
+  MemPage& c = pages[depth + 1];
+  KEEL_RETURN_IF_ERROR(get_page(*bt, child, c));
+  if (c.ncell < 1 || c.intkey != intkey) {
+    c.reset();
+    return KEEL_BT_CORRUPT();
+  }
+  depth++;
+  idx[depth] = 0;
+  return Status::Ok();
+}
+
+void CursorState::move_to_parent() {
+  info_valid = false;
+  ovfl_valid = false;
+  pages[depth].reset();
+  depth--;
+}
+
+Status CursorState::move_to_leftmost() {
+  while (!page().leaf) {
+    Status st;
+    PageNo child = child_at(page(), ix(), &st);
+    KEEL_RETURN_IF_ERROR(st);
+    KEEL_RETURN_IF_ERROR(move_to_child(child));
+  }
+  return Status::Ok();
+}
+
+Status CursorState::move_to_rightmost() {
+  while (!page().leaf) {
+    ix() = page().ncell;
+    KEEL_RETURN_IF_ERROR(move_to_child(page().right_child()));
+  }
+  ix() = page().ncell - 1;
+  return Status::Ok();
+}
+
+Status CursorState::first() {
+  KEEL_RETURN_IF_ERROR(move_to_root());
+  if (pos != Pos::kValid) return Status::Ok();
+  return move_to_leftmost();
+}
+
+Status CursorState::last() {
+  KEEL_RETURN_IF_ERROR(move_to_root());
+  if (pos != Pos::kValid) return Status::Ok();
+  KEEL_RETURN_IF_ERROR(move_to_rightmost());
+  at_last = true;
+  return Status::Ok();
+}
+
+Status CursorState::next() {
+  if (pos == Pos::kRequireSeek) {
+    KEEL_RETURN_IF_ERROR(restore_position(nullptr));
+    if (pos != Pos::kValid) return Status::Ok();
+    int skip = skip_next;
+    skip_next = 0;
+    if (skip > 0) return Status::Ok();
+  }
+  skip_next = 0;
+  if (pos != Pos::kValid) return Status::Ok();
+  info_valid = false;
+  ovfl_valid = false;
+  at_last = false;
+  while (true) {
+    MemPage* pg = &page();
+    int i = ++ix();
+    if (i >= pg->ncell) {
+      if (!pg->leaf) {
+        KEEL_RETURN_IF_ERROR(move_to_child(pg->right_child()));
+        return move_to_leftmost();
+      }
+      do {
+        if (depth == 0) {
+          pos = Pos::kInvalid;
+          return Status::Ok();
+        }
+        move_to_parent();
+      } while (ix() >= page().ncell);
+      if (page().intkey) continue;  // interior table cells are not entries
+      return Status::Ok();
+    }
+    if (pg->leaf) return Status::Ok();
+    return move_to_leftmost();
+  }
+}
+
+Status CursorState::prev() {
+  if (pos == Pos::kRequireSeek) {
+    KEEL_RETURN_IF_ERROR(restore_position(nullptr));
+    if (pos != Pos::kValid) return Status::Ok();
+    int skip = skip_next;
+    skip_next = 0;
+    if (skip < 0) return Status::Ok();
+  }
+  skip_next = 0;
+  if (pos != Pos::kValid) return Status::Ok();
+  info_valid = false;
+  ovfl_valid = false;
+  at_last = false;
+  while (true) {
+    if (!page().leaf) {
+      Status st;
+      PageNo child = child_at(page(), ix(), &st);
+      KEEL_RETURN_IF_ERROR(st);
+      KEEL_RETURN_IF_ERROR(move_to_child(child));
+      return move_to_rightmost();
+    }
+    while (ix() == 0) {
+      if (depth == 0) {
+        pos = Pos::kInvalid;
+        return Status::Ok();
+      }
+      move_to_parent();
+    }
+    ix()--;
+    if (page().intkey && !page().leaf) continue;
+    return Status::Ok();
+  }
+}
+
+Status CursorState::seek_rowid(int64_t rowid, int* res) {
+  if (pos == Pos::kValid && depth >= 0 && page().leaf && intkey) {
+    KEEL_RETURN_IF_ERROR(ensure_info());
+    if (info.key == rowid) {
+      *res = last_seek = 0;
+      return Status::Ok();
+    }
+    if (at_last && info.key < rowid) {
+      *res = last_seek = -1;
+      return Status::Ok();
+    }
+  }
+  KEEL_RETURN_IF_ERROR(move_to_root());
+  if (!intkey) return Status(rc::kMisuse, "rowid seek on an index b-tree");
+  if (pos != Pos::kValid) {
+    *res = last_seek = -1;
+    return Status::Ok();
+  }
+  while (true) {
+    MemPage& pg = page();
+    const uint8_t* end = pg.data + pg.usable;
+    int lwr = 0, upr = pg.ncell - 1, c = 0;
+    int i = upr >> 1;
+    if (pg.ncell == 0) {
+      if (pg.leaf) return KEEL_BT_CORRUPT();
+      lwr = 0;
+    } else {
+      while (true) {
+        uint8_t* cell;
+        KEEL_RETURN_IF_ERROR(cell_at(pg, i, &cell));
+        const uint8_t* q = cell;
+        uint64_t skip;
+        if (pg.intkey_leaf) {
+          int n = get_varint_bounded(q, end, &skip);
+          if (n == 0) return KEEL_BT_CORRUPT();
+          q += n;
+        } else {
+          q += 4;
+        }
+        uint64_t k;
+        if (get_varint_bounded(q, end, &k) == 0) return KEEL_BT_CORRUPT();
+        int64_t key = static_cast<int64_t>(k);
+        if (key < rowid) {
+          lwr = i + 1;
+          if (lwr > upr) {
+            c = -1;
+            break;
+          }
+        } else if (key > rowid) {
+          upr = i - 1;
+          if (lwr > upr) {
+            c = 1;
+            break;
+          }
+        } else {
+          if (pg.leaf) {
+            ix() = i;
+            *res = last_seek = 0;
+            return Status::Ok();
+          }
+          lwr = i;
+          break;
+        }
+        i = (lwr + upr) >> 1;
+      }
+      if (pg.leaf) {
+        ix() = i;
+        *res = last_seek = c;
+        return Status::Ok();
+      }
+    }
+    ix() = lwr;
+    Status st;
+    PageNo child = child_at(pg, lwr, &st);
+    KEEL_RETURN_IF_ERROR(st);
+    KEEL_RETURN_IF_ERROR(move_to_child(child));
+  }
+}
+
+Status CursorState::full_key(const uint8_t* cell, const CellInfo& ci, const uint8_t** key) {
+  (void)cell;
+  if (!ci.overflows()) {
+    *key = ci.payload;
+    return Status::Ok();
+  }
+  uint32_t per = bt->usable - 4;
+  uint64_t need_pages = (uint64_t{ci.payload_size} - ci.local + per - 1) / per;
+  if (need_pages > bt->npage()) return KEEL_BT_CORRUPT();
+  if (key_buf.size() < ci.payload_size) key_buf.resize(ci.payload_size);
+  std::memcpy(key_buf.data(), ci.payload, ci.local);
+  uint32_t done = ci.local;
+  PageNo pg = get_u32(ci.payload + ci.local);
+  while (done < ci.payload_size) {
+    PageNo next;
+    PageRef ref;
+    KEEL_RETURN_IF_ERROR(overflow_next(*bt, pg, &next, &ref));
+    uint32_t take = std::min(per, ci.payload_size - done);
+    std::memcpy(key_buf.data() + done, ref.data() + 4, take);
+    done += take;
+    pg = next;
+  }
+  *key = key_buf.data();
+  return Status::Ok();
+}
+
+Status CursorState::seek_key(const KeyComparator& probe, int* res) {
+  KEEL_RETURN_IF_ERROR(move_to_root());
+  if (intkey) return Status(rc::kMisuse, "key seek on a table b-tree");
+  if (pos != Pos::kValid) {
+    *res = last_seek = -1;
+    return Status::Ok();
+  }
+  while (true) {
+    MemPage& pg = page();
+    int lwr = 0, upr = pg.ncell - 1, c = 0;
+    int i = upr >> 1;
+    while (true) {
+      uint8_t* cell;
+      KEEL_RETURN_IF_ERROR(cell_at(pg, i, &cell));
+      CellInfo ci;
+      KEEL_RETURN_IF_ERROR(parse_cell(pg, cell, &ci));
+      const uint8_t* key;
+      KEEL_RETURN_IF_ERROR(full_key(cell, ci, &key));
+      c = probe.compare(key, ci.payload_size);
+      if (c < 0) {
+        lwr = i + 1;
+      } else if (c > 0) {
+        upr = i - 1;
+      } else {
+        ix() = i;
+        *res = last_seek = 0;
+        return Status::Ok();
+      }
+      if (lwr > upr) break;
+      i = (lwr + upr) >> 1;
+    }
+    if (pg.leaf) {
+      ix() = i;
+      *res = last_seek = c < 0 ? -1 : 1;
+      return Status::Ok();
+    }
+    ix() = lwr;
+    Status st;
+    PageNo child = child_at(pg, lwr, &st);
+    KEEL_RETURN_IF_ERROR(st);
+    KEEL_RETURN_IF_ERROR(move_to_child(child));
+  }
+}
+
+Status CursorState::ensure_info() {
+  if (info_valid) return Status::Ok();
+  if (pos != Pos::kValid || depth < 0) return Status(rc::kMisuse, "cursor is not on an entry");
+  MemPage& pg = page();
+  if (ix() < 0 || ix() >= pg.ncell) return KEEL_BT_CORRUPT();
+  uint8_t* cell;
+  KEEL_RETURN_IF_ERROR(cell_at(pg, ix(), &cell));
+  KEEL_RETURN_IF_ERROR(parse_cell(pg, cell, &info));
+  info_valid = true;
+  return Status::Ok();
+}
+
+Status CursorState::read_payload(uint32_t offset, uint32_t n, uint8_t* buf) {
+  if (pos == Pos::kRequireSeek) KEEL_RETURN_IF_ERROR(restore_position(nullptr));
+  KEEL_RETURN_IF_ERROR(ensure_info());
+  if (uint64_t{offset} + n > info.payload_size) return KEEL_BT_CORRUPT();
+  if (offset < info.local) {
+    uint32_t take = std::min(n, info.local - offset);
+    std::memcpy(buf, info.payload + offset, take);
+    offset += take;
+    buf += take;
+    n -= take;
+  }
+  if (n == 0) return Status::Ok();
+  uint32_t per = bt->usable - 4;
+  uint32_t total = (info.payload_size - info.local + per - 1) / per;
+  if (total > bt->npage()) return KEEL_BT_CORRUPT();
+  if (!ovfl_valid) {
+    ovfl.assign(total, 0);
+    ovfl[0] = get_u32(info.payload + info.local);
+    ovfl_valid = true;
+  }
+  uint32_t rel = offset - info.local;
+  uint32_t i = rel / per;
+  uint32_t in_page = rel % per;
+  // Walk to the first page needed from the last page whose number is known.
+  uint32_t known = i;
+  while (ovfl[known] == 0) known--;
+  while (known < i) {
+    PageNo next;
+    KEEL_RETURN_IF_ERROR(overflow_next(*bt, ovfl[known], &next, nullptr));
+    ovfl[++known] = next;
+  }
+  while (n > 0) {
+    if (i >= total) return KEEL_BT_CORRUPT();
+    PageNo next;
+    PageRef ref;
+    KEEL_RETURN_IF_ERROR(overflow_next(*bt, ovfl[i], &next, &ref));
+    if (i + 1 < total) ovfl[i + 1] = next;
+    uint32_t take = std::min(n, per - in_page);
+    std::memcpy(buf, ref.data() + 4 + in_page, take);
+    buf += take;
+    n -= take;
+    in_page = 0;
+    i++;
+  }
+  return Status::Ok();
+}
+
+Status CursorState::save_position() {
+  if (pos == Pos::kRequireSeek) return Status::Ok();
+  if (pos != Pos::kValid) {
+    release_all();
+    pos = Pos::kInvalid;
+    return Status::Ok();
+  }
+  KEEL_RETURN_IF_ERROR(ensure_info());
+  if (intkey) {
+    saved_rowid = info.key;
+  } else {
+    saved_key.resize(info.payload_size);
+    KEEL_RETURN_IF_ERROR(read_payload(0, info.payload_size, saved_key.data()));
+  }
+  release_all();
+  pos = Pos::kRequireSeek;
+  skip_next = 0;
+  return Status::Ok();
+}
+
+Status CursorState::restore_position(bool* still_there) {
+  if (still_there) *still_there = pos == Pos::kValid;
+  if (pos != Pos::kRequireSeek) return Status::Ok();
+  pos = Pos::kInvalid;
+  int res = 0;
+  if (intkey) {
+    KEEL_RETURN_IF_ERROR(seek_rowid(saved_rowid, &res));
+  } else {
+    if (!order) return Status(rc::kMisuse, "index cursor without a KeyOrder cannot re-seek");
+    BytesComparator cmp(*order, saved_key.data(), saved_key.size());
+    KEEL_RETURN_IF_ERROR(seek_key(cmp, &res));
+  }
+  skip_next = pos == Pos::kValid ? res : 0;
+  if (still_there) *still_there = pos == Pos::kValid && res == 0;
+  return Status::Ok();
+}
+
+Status CursorState::count(int64_t* out) {
+  *out = 0;
+  if (pos == Pos::kRequireSeek) release_all();
+  KEEL_RETURN_IF_ERROR(move_to_root());
+  if (pos != Pos::kValid) return Status::Ok();
+  int64_t n = 0;
+  while (true) {
+    MemPage* pg = &page();
+    if (pg->leaf || !pg->intkey) n += pg->ncell;
+    if (pg->leaf) {
+      do {
+        if (depth == 0) {
+          *out = n;
+          release_all();
+          pos = Pos::kInvalid;
+          return Status::Ok();
+        }
+        move_to_parent();
+      } while (ix() >= page().ncell);
+      ix()++;
+      pg = &page();
+    }
+    Status st;
+    PageNo child = child_at(*pg, ix(), &st);
+    KEEL_RETURN_IF_ERROR(st);
+    KEEL_RETURN_IF_ERROR(move_to_child(child));
+  }
+}
+
+bool CursorState::is_at_last_entry() const {
+  if (pos != Pos::kValid || depth < 0) return false;
+  for (int d = 0; d < depth; d++) {
+    if (idx[d] != pages[d].ncell) return false;
+  }
+  return pages[depth].leaf && idx[depth] == pages[depth].ncell - 1;
+}
+
+Status save_cursors_on(BtShared& bt, PageNo root, CursorState* except) {
+  for (CursorState* c : bt.cursors) {
+    if (c != except && c->root == root) KEEL_RETURN_IF_ERROR(c->save_position());
+  }
+  return Status::Ok();
+}
+
+Status save_all_cursors(BtShared& bt, CursorState* except) {
+  for (CursorState* c : bt.cursors) {
+    if (c != except) KEEL_RETURN_IF_ERROR(c->save_position());
+  }
+  return Status::Ok();
+}
+
+}  // namespace keel::storage::bt

@@ -1,0 +1,266 @@
+// The b-tree half of PRAGMA integrity_check, after SQLite 3.40's
+// sqlite3BtreeIntegrityCheck: every page referenced exactly once, tree pages
+// well formed (cell bounds, no overlapping cells or freeblocks, fragment
+// count), rowids in order, equal depth of subtrees, overflow chain lengths,
+// freelist size, pointer-map entries, and no page left unused. Messages use
+// SQLite's wording and prefixes.
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+
+#include "storage/btree/btree_internal.h"
+
+namespace keel::storage {
+
+using namespace bt;
+
+namespace {
+
+struct Checker {
+  BtShared& s;
+  PageNo npage;
+  std::vector<uint8_t> seen;
+  std::vector<std::string> errors;
+  int max_errors;
+  std::string prefix;
+
+  bool full() const { return static_cast<int>(errors.size()) >= max_errors; }
+
+  void msg(const char* fmt, ...) __attribute__((format(printf, 2, 3))) {
+    if (full()) return;
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    std::vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    errors.push_back(prefix + buf);
+  }
+
+  // Marks a page used; true (with a message) when it is invalid or seen.
+  bool check_ref(PageNo p) {
+    if (p == 0 || p > npage) {
+      msg("invalid page number %u", p);
+      return true;
+    }
+    if (seen[p]) {
+      msg("2nd reference to page %u", p);
+      return true;
+    }
+    seen[p] = 1;
+    return false;
+  }
+
+  void check_ptrmap(PageNo child, uint8_t type, PageNo parent) {
+    uint8_t t = 0;
+    PageNo par = 0;
+    if (child == 0 || child > npage) return;  // reported by check_ref
+    if (!ptrmap_get(s, child, &t, &par).ok()) {
+      msg("Failed to read ptrmap key=%u", child);
+      return;
+    }
+    if (t != type || par != parent) {
+      msg("Bad ptr map entry key=%u expected=(%u,%u) got=(%u,%u)", child, type, parent, t, par);
+    }
+  }
+
+  void check_list(bool freelist, PageNo page, uint32_t n) {
+    uint32_t expected = n;
+    size_t errs_at_start = errors.size();
+    int64_t remaining = n;
+    while (page != 0 && !full()) {
+      if (check_ref(page)) break;
+      remaining--;
+      auto r = s.pager->get(page);
+      if (!r.ok()) {
+        msg("failed to get page %u", page);
+        break;
+      }
+      const uint8_t* d = r->data();
+      if (freelist) {
+        uint32_t k = get_u32(d + 4);
+        if (s.auto_vacuum) check_ptrmap(page, kPtrmapFree, 0);
+        if (k > s.usable / 4 - 2) {
+          msg("freelist leaf count too big on page %u", page);
+          remaining--;
+        } else {
+          for (uint32_t i = 0; i < k; i++) {
+            PageNo leaf = get_u32(d + 8 + i * 4);
+            if (s.auto_vacuum) check_ptrmap(leaf, kPtrmapFree, 0);
+            check_ref(leaf);
+          }
+          remaining -= k;
+        }
+      } else if (s.auto_vacuum && remaining > 0) {
+        check_ptrmap(get_u32(d), kPtrmapOverflow2, page);
+      }
+      page = get_u32(d);
+    }
+    if (remaining != 0 && errs_at_start == errors.size()) {
+      msg("%s is %u but should be %u", freelist ? "size" : "overflow list length",
+          static_cast<uint32_t>(expected - remaining), expected);
+    }
+  }
+
+  // Returns the depth of the subtree (leaf = 1), or 0 after an error that
+  // stopped the walk. *min_key gets the smallest rowid seen.
+  int check_tree(PageNo pgno, int64_t* min_key, int64_t max_key, int level) {
+    if (pgno == 0) return 0;
+    if (check_ref(pgno)) return 0;
+    if (level > kMaxDepth * 2) return 0;
+    std::string saved = prefix;
+    char pfx[64];
+    std::snprintf(pfx, sizeof pfx, "Page %u: ", pgno);
+    prefix = pfx;
+    MemPage p;
+    Status st = get_page(s, pgno, p);
+    if (!st.ok()) {
+      if (st.is(rc::kCorrupt)) {
+        msg("btreeInitPage() returns error code %d", rc::kCorrupt);
+      } else {
+        msg("unable to get the page. error code=%d", st.code());
+      }
+      prefix = saved;
+      return 0;
+    }
+    if (!compute_free_space(p).ok()) {
+      msg("free space corruption");
+      prefix = saved;
+      return 0;
+    }
+    const uint8_t* d = p.data;
+    uint32_t usable = s.usable;
+    uint32_t content = get_u16(d + p.hdr + 5);
+    if (content == 0) content = 65536;
+    int ncell = p.ncell;
+    bool coverage = true;
+    bool key_can_equal = true;
+    int depth = -1;
+    std::vector<std::pair<uint32_t, uint32_t>> spans;  // [start, end] byte ranges
+    if (!p.leaf) {
+      PageNo right = p.right_child();
+      if (s.auto_vacuum) {
+        std::snprintf(pfx, sizeof pfx, "On page %u at right child: ", pgno);
+        prefix = pfx;
+        check_ptrmap(right, kPtrmapBtree, pgno);
+      }
+      depth = check_tree(right, &max_key, max_key, level + 1);
+      key_can_equal = false;
+    }
+    for (int i = ncell - 1; i >= 0 && !full(); i--) {
+      std::snprintf(pfx, sizeof pfx, "On tree page %u cell %d: ", pgno, i);
+      prefix = pfx;
+      uint32_t pc = get_u16(d + p.cell_offset + 2 * i);
+      if (pc < content || pc > usable - 4) {
+        msg("Offset %u out of range %u..%u", pc, content, usable - 4);
+        coverage = false;
+        continue;
+      }
+      CellInfo ci;
+      if (!parse_cell(p, d + pc, &ci).ok()) {
+        msg("Extends off end of page");
+        coverage = false;
+        continue;
+      }
+      if (p.intkey) {
+        if (key_can_equal ? ci.key > max_key : ci.key >= max_key) {
+          msg("Rowid %lld out of order", static_cast<long long>(ci.key));
+        }
+        max_key = ci.key;
+        key_can_equal = false;
+      }
+      if (ci.overflows()) {
+        uint32_t npg = (ci.payload_size - ci.local + usable - 5) / (usable - 4);
+        PageNo first = get_u32(d + pc + ci.size - 4);
+        if (s.auto_vacuum) check_ptrmap(first, kPtrmapOverflow1, pgno);
+        check_list(false, first, npg);
+      }
+      if (!p.leaf) {
+        PageNo child = get_u32(d + pc);
+        if (s.auto_vacuum) check_ptrmap(child, kPtrmapBtree, pgno);
+        int d2 = check_tree(child, &max_key, max_key, level + 1);
+        key_can_equal = false;
+        if (d2 != depth) {
+          std::snprintf(pfx, sizeof pfx, "On tree page %u cell %d: ", pgno, i);
+          prefix = pfx;
+          msg("Child page depth differs");
+          depth = d2;
+        }
+      }
+      spans.emplace_back(pc, pc + ci.size - 1);
+    }
+    *min_key = max_key;
+    prefix.clear();
+    if (coverage && !full()) {
+      uint32_t fb = get_u16(d + p.hdr + 1);
+      while (fb > 0 && fb <= usable - 4) {
+        uint32_t size = get_u16(d + fb + 2);
+        spans.emplace_back(fb, fb + size - 1);
+        uint32_t next = get_u16(d + fb);
+        if (next != 0 && next <= fb + size) break;  // compute_free_space vetted the list
+        fb = next;
+      }
+      std::sort(spans.begin(), spans.end());
+      uint32_t nfrag = 0;
+      uint32_t prev = content - 1;
+      bool overlap = false;
+      for (auto& [a, b] : spans) {
+        if (prev >= a) {
+          msg("Multiple uses for byte %u of page %u", a, pgno);
+          overlap = true;
+          break;
+        }
+        nfrag += a - prev - 1;
+        prev = b;
+      }
+      if (!overlap) {
+        nfrag += usable - prev - 1;
+        if (nfrag != d[p.hdr + 7]) {
+          msg("Fragmentation of %u bytes reported as %u on page %u", nfrag, d[p.hdr + 7], pgno);
+        }
+      }
+    }
+    prefix = saved;
+    return depth + 1;
+  }
+};
+
+}  // namespace
+
+Result<std::vector<std::string>> Btree::integrity_check(std::span<const PageNo> roots,
+                                                        int max_errors) {
+  BtShared& s = *s_;
+  Checker ck{s, s.npage(), {}, {}, max_errors, {}};
+  if (ck.npage == 0) return std::vector<std::string>{};
+  ck.seen.assign(size_t{ck.npage} + 1, 0);
+  if (s.pending_page() <= ck.npage) ck.seen[s.pending_page()] = 1;
+  PageRef p1;
+  KEEL_RETURN_IF_ERROR(get_page1(s, &p1, false));
+  const uint8_t* h = p1.data();
+  ck.prefix = "Main freelist: ";
+  ck.check_list(true, get_u32(h + kHdrFreelistTrunk), get_u32(h + kHdrFreelistCount));
+  ck.prefix.clear();
+  if (s.auto_vacuum) {
+    PageNo mx = 0;
+    for (PageNo r : roots) mx = std::max(mx, r);
+    PageNo in_hdr = get_u32(h + kHdrLargestRoot);
+    if (mx != in_hdr) ck.msg("max rootpage (%u) disagrees with header (%u)", mx, in_hdr);
+  } else if (get_u32(h + kHdrIncrVacuum) != 0) {
+    ck.msg("incremental_vacuum enabled with a max rootpage of zero");
+  }
+  p1.release();
+  for (PageNo r : roots) {
+    if (ck.full()) break;
+    if (r == 0) continue;
+    if (s.auto_vacuum && r > 1) ck.check_ptrmap(r, kPtrmapRoot, 0);
+    int64_t unused;
+    ck.check_tree(r, &unused, INT64_MAX, 0);
+  }
+  for (PageNo i = 1; i <= ck.npage && !ck.full(); i++) {
+    bool is_map = s.auto_vacuum && ptrmap_pageno(s, i) == i;
+    if (!ck.seen[i] && !is_map) ck.msg("Page %u is never used", i);
+    if (ck.seen[i] && is_map) ck.msg("Pointer map page %u is referenced", i);
+  }
+  return std::move(ck.errors);
+}
+
+}  // namespace keel::storage

@@ -1,0 +1,106 @@
+// PageCache: the pager's bounded cache of page images.
+//
+// Pages are found by number through a chained hash table. Every entry is in
+// exactly one of three states:
+//   pinned      pins > 0: referenced by PageRefs; never evicted or moved
+//   clean LRU   pins == 0 and clean: evictable, least recently used first
+//   dirty       changed in the write transaction (pinned or not): kept until
+//               written (commit or spill) or dropped (rollback)
+// When the cache holds `capacity` entries and a new page is needed, the LRU
+// clean entry is reused (no allocation); if there is none, the spill callback
+// writes dirty unpinned pages out so they become clean and evictable; if that
+// is impossible (all pinned, or the spill is refused with rc::kBusy), the cache
+// grows past its bound, as SQLite's does.
+//
+// Thread-safety: none; owned by one Pager.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "keel/status.hpp"
+#include "storage/pager/cached_page.h"
+
+namespace keel::storage {
+
+class PageCache {
+ public:
+  explicit PageCache(uint32_t page_size);
+  ~PageCache();
+  PageCache(const PageCache&) = delete;
+  PageCache& operator=(const PageCache&) = delete;
+
+  uint32_t page_size() const { return page_size_; }
+  // Drops every entry (none may be pinned) and switches page size.
+  void reset(uint32_t page_size);
+
+  void set_capacity(size_t pages) { capacity_ = pages < kMinPages ? kMinPages : pages; }
+  size_t capacity() const { return capacity_; }
+  size_t size() const { return count_; }
+  size_t dirty_count() const { return dirty_count_; }
+
+  // Called when the cache is full and has no clean unpinned entry. Must make
+  // some dirty unpinned pages clean (write them) or return rc::kBusy to let
+  // the cache grow.
+  void set_spill(std::function<Status()> spill) { spill_ = std::move(spill); }
+
+  CachedPage* lookup(PageNo pgno) const {
+    for (CachedPage* p = buckets_[pgno & mask_]; p != nullptr; p = p->hash_next) {
+      if (p->pgno == pgno) return p;
+    }
+    return nullptr;
+  }
+  // A new entry for pgno (not present), unpinned and clean, contents
+  // undefined. Spill errors other than rc::kBusy are returned.
+  Result<CachedPage*> create(PageNo pgno);
+
+  // Adds a pin (taking the entry off the LRU when it was unpinned).
+  void pin(CachedPage* p) {
+    if (p->pins == 0 && !p->dirty()) lru_unlink(p);
+    ++p->pins;
+  }
+  // Removes a pin taken with pin().
+  void unpin(CachedPage* p) {
+    if (--p->pins == 0) unpinned(p);
+  }
+  void unpinned(CachedPage* p) {
+    if (!p->dirty()) lru_push_front(p);
+  }
+  void make_dirty(CachedPage* p);
+  void make_clean(CachedPage* p);
+  // Removes an entry; it must be unpinned.
+  void drop(CachedPage* p);
+
+  // Dirty entries in the order they became dirty.
+  CachedPage* dirty_head() const { return dirty_head_; }
+  // Calls fn for every entry (fn may drop the entry it is given).
+  void for_each(const std::function<void(CachedPage*)>& fn);
+
+ private:
+  static constexpr size_t kMinPages = 10;
+
+  void lru_unlink(CachedPage* p);
+  void lru_push_front(CachedPage* p);
+  void hash_insert(CachedPage* p);
+  void hash_remove(CachedPage* p);
+  void grow_hash();
+  CachedPage* new_entry();
+  void free_entry(CachedPage* p);
+
+  uint32_t page_size_;
+  size_t capacity_ = 2000;
+  size_t count_ = 0;
+  size_t dirty_count_ = 0;
+  std::vector<CachedPage*> buckets_;
+  uint32_t mask_ = 0;
+  CachedPage* lru_head_ = nullptr;  // most recently used
+  CachedPage* lru_tail_ = nullptr;  // next victim
+  CachedPage* dirty_head_ = nullptr;
+  CachedPage* dirty_tail_ = nullptr;
+  CachedPage* free_ = nullptr;  // recycled entries (linked by hash_next)
+  std::function<Status()> spill_;
+};
+
+}  // namespace keel::storage

@@ -1,0 +1,144 @@
+// RollbackJournal: the built-in rollback-journal family of JournalModes —
+// DELETE, TRUNCATE, PERSIST, MEMORY and OFF — in SQLite's exact file format
+// and with SQLite's sequence of writes, syncs and locks.
+//
+// Design note (after sqlite/src/pager.c)
+//
+// A write transaction copies the original image of each page it changes into
+// <db>-journal before the page may reach the database file. Sequence of a
+// commit (synchronous = FULL; NORMAL skips step 2, OFF every sync):
+//   1. journal header (magic and nRec zero) + records are written as pages
+//      are first changed
+//   2. fsync journal
+//   3. write magic + nRec into the header (the journal becomes "hot")
+//   4. fsync journal
+//   5. EXCLUSIVE lock (via PENDING), write dirty pages to the database
+//   6. fsync database
+//   7. finalize the journal: delete (DELETE; EXTRA also fsyncs the
+//      directory), truncate to 0 (TRUNCATE), zero the header (PERSIST) —
+//      this is the commit point
+//   8. truncate the database if it shrank; drop to SHARED
+// A spill (cache pressure) does 2-5 mid-transaction and starts a new journal
+// header at the next sector boundary, so records journaled later are synced
+// before the pages they protect are overwritten.
+//
+// Invariants
+//   I1. A page is written to the database file only after its original
+//       image is in a synced journal (or the mode is OFF/MEMORY).
+//   I2. Each page <= the original size is journaled at most once per
+//       transaction (in_journal_ bitmap).
+//   I3. A journal whose first byte is nonzero, that exists while nobody holds
+//       RESERVED, is hot: the next reader takes EXCLUSIVE, plays it back,
+//       syncs the database and finalizes the journal before reading.
+//
+// Locks: SHARED for a read transaction; RESERVED from begin_write; EXCLUSIVE
+// before the first database write (spill or commit), waiting through the
+// busy handler; back to SHARED at commit/rollback.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "keel/ext/journal_mode.hpp"
+#include "os/vfs.h"
+#include "storage/pager/journal_format.h"
+
+namespace keel::storage {
+
+enum class JournalModeKind;
+
+class RollbackJournal final : public ext::JournalMode {
+ public:
+  // `db` stays owned by the pager. memory_db: a temporary/in-memory database
+  // (no hot-journal checks; MEMORY or OFF only).
+  RollbackJournal(JournalModeKind kind, os::Vfs& vfs, os::VfsFile& db, std::string journal_path,
+                  bool memory_db);
+  ~RollbackJournal() override;
+
+  JournalModeKind kind() const { return kind_; }
+  // Switches within the rollback family outside a write transaction;
+  // leaving PERSIST/TRUNCATE for DELETE/MEMORY/OFF deletes the kept journal.
+  Status set_kind(JournalModeKind kind);
+
+  std::string_view name() const override;
+  uint8_t file_format_version() const override { return 1; }
+  bool bumps_change_counter_every_commit() const override { return true; }
+
+  Status attach(ext::PagerHost& host) override;
+  Status begin_read(bool* snapshot_changed) override;
+  void end_read() override;
+  ext::PageNo snapshot_page_count() const override { return 0; }
+  Result<bool> read_page(ext::PageNo, std::span<std::byte>) override { return false; }
+
+  Status begin_write(bool exclusive) override;
+  Status before_change(ext::PageNo page, std::span<const std::byte> original) override;
+  Status spill(std::span<const ext::PageImage> pages, ext::PageNo db_pages) override;
+  Status commit(std::span<const ext::PageImage> pages, ext::PageNo db_pages) override;
+  Status rollback() override;
+
+  Status open_savepoint(int) override { return Status::Ok(); }
+  Status release_savepoint(int) override { return Status::Ok(); }
+  Status rollback_to_savepoint(int) override { return Status::Ok(); }
+
+  Result<ext::CheckpointInfo> checkpoint(int) override { return ext::CheckpointInfo{}; }
+  Status close() override;
+
+ private:
+  bool no_sync() const { return host_->synchronous() == 0; }
+  bool full_sync() const { return host_->synchronous() >= 2; }
+  bool extra_sync() const { return host_->synchronous() == 3; }
+  bool journal_in_memory() const;
+  bool journal_off() const;
+
+  Result<bool> has_hot_journal();
+  Status roll_back_hot_journal();
+  // Plays journal `f` back into the database file (SQLite's pager_playback).
+  // `own_last_header` is the offset of this connection's newest header
+  // (whose magic/nRec may not be written yet) or UINT64_MAX for a hot journal.
+  Status playback(os::VfsFile& f, bool hot, uint64_t own_last_header);
+  Status truncate_db(uint32_t page_size, uint32_t pages);
+  Status open_journal();
+  Status write_header();
+  Status write_record(uint32_t pgno, const uint8_t* encoded);
+  Status sync_journal(bool new_header);
+  Status write_pages(std::span<const ext::PageImage> pages);
+  // pager_end_transaction(): finalizes the journal per mode.
+  Status finalize_journal();
+  void note_page1(const uint8_t* encoded);
+  void reset_transaction();
+  bool in_journal(uint32_t pgno) const {
+    size_t i = pgno / 64;
+    return i < in_journal_.size() && (in_journal_[i] >> (pgno % 64)) & 1;
+  }
+  void set_in_journal(uint32_t pgno) {
+    size_t i = pgno / 64;
+    if (i >= in_journal_.size()) in_journal_.resize(i + 1, 0);
+    in_journal_[i] |= uint64_t{1} << (pgno % 64);
+  }
+
+  JournalModeKind kind_;
+  os::Vfs& vfs_;
+  os::VfsFile& db_;
+  std::string journal_path_;
+  bool memory_db_;
+  ext::PagerHost* host_ = nullptr;
+  uint32_t sector_ = 512;
+
+  std::unique_ptr<os::VfsFile> jfd_;  // open journal (kept open by TRUNCATE/PERSIST)
+  bool writing_ = false;
+  bool journal_started_ = false;  // header written in this transaction
+  bool need_sync_ = false;        // records written since the last journal sync
+  bool db_modified_ = false;      // pages reached the database file (spill)
+  uint32_t orig_pages_ = 0;       // database file size in pages at begin_write
+  uint64_t journal_off_ = 0;
+  uint64_t journal_hdr_ = 0;
+  uint32_t n_rec_ = 0;
+  uint32_t cksum_init_ = 0;
+  std::vector<uint64_t> in_journal_;
+  uint8_t db_file_vers_[16] = {};
+  bool have_vers_ = false;
+  std::vector<uint8_t> buf_;  // one journal record
+};
+
+}  // namespace keel::storage

@@ -1,0 +1,245 @@
+// Interoperability with real SQLite (libsqlite3 and the sqlite3 CLI are test
+// oracles only): Keel reads WALs and live wal-indexes that SQLite wrote, and
+// SQLite reads, recovers and checkpoints WALs that Keel wrote.
+//
+// libsqlite3 and the Keel unix VFS never open the same file at the same time
+// in one process (POSIX locks are per process, and closing any descriptor
+// drops them all): SQLite works on copies, in a forked child, or in the CLI.
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+
+#include "storage/wal/wal_format.h"
+#include "storage/wal/wal_test_util.h"
+
+namespace keel::storage {
+namespace {
+
+using wal_testing::Conn;
+using wal_testing::TempDir;
+
+constexpr uint32_t kPageSize = 4096;
+
+std::vector<uint8_t> slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Runs the sqlite3 CLI on `db` with `sql` on stdin; returns stdout+stderr.
+std::string run_cli(const TempDir& dir, const std::string& db, const std::string& sql) {
+  std::string script = dir.file("script.sql");
+  {
+    std::ofstream out(script);
+    out << sql;
+  }
+  std::string cmd = "sqlite3 -batch '" + db + "' < '" + script + "' 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return "popen failed";
+  std::string result;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) result.append(buf, n);
+  pclose(p);
+  return result;
+}
+
+void exec(sqlite3* db, const std::string& sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  ASSERT_EQ(rc, SQLITE_OK) << (err ? err : "") << " in " << sql;
+}
+
+// A workload with several transactions, page splits, updates and deletes.
+void sqlite_workload(sqlite3* db) {
+  exec(db, "PRAGMA page_size=4096; PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0;");
+  exec(db, "CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT, c BLOB); CREATE INDEX tb ON t(b);");
+  for (int tx = 0; tx < 6; tx++) {
+    std::string sql = "BEGIN;";
+    for (int i = 0; i < 60; i++) {
+      int k = tx * 60 + i;
+      sql += "INSERT INTO t VALUES(" + std::to_string(k) + ", 'row" + std::to_string(k * 7919 % 1000) +
+             "', randomblob(" + std::to_string(100 + k % 300) + "));";
+    }
+    sql += "COMMIT;";
+    exec(db, sql);
+  }
+  exec(db, "UPDATE t SET b = b || '-updated' WHERE a % 5 = 0;");
+  exec(db, "DELETE FROM t WHERE a % 7 = 3;");
+}
+
+// Checks that every page Keel reads through the Wal equals `want` (a fully
+// checkpointed database image).
+void expect_same_pages(Conn& c, const std::vector<uint8_t>& want) {
+  ASSERT_EQ(want.size() % kPageSize, 0u);
+  EXPECT_EQ(c.wal->db_size(), want.size() / kPageSize);
+  std::vector<uint8_t> got;
+  for (PageNo pg = 1; pg <= want.size() / kPageSize; pg++) {
+    ASSERT_OK(c.read_page(pg, &got));
+    EXPECT_EQ(0, std::memcmp(got.data(), want.data() + (pg - 1) * kPageSize, kPageSize)) << "page " << pg;
+  }
+}
+
+TEST(WalSqliteInterop, KeelReadsWalWrittenBySqlite) {
+  TempDir dir;
+  std::string src = dir.file("src.db"), copy = dir.file("copy.db");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(src.c_str(), &db), SQLITE_OK);
+  sqlite_workload(db);
+  // Snapshot the database and its log while the connection is still open.
+  std::filesystem::copy_file(src, copy);
+  std::filesystem::copy_file(src + "-wal", copy + "-wal");
+  exec(db, "PRAGMA wal_checkpoint(TRUNCATE);");
+  sqlite3_close(db);
+  std::vector<uint8_t> want = slurp(src);
+  auto wal_bytes = slurp(copy + "-wal");
+  ASSERT_GT(wal_bytes.size(), wal::kWalHeaderSize);
+  EXPECT_EQ(get_u32(wal_bytes.data()) & 0xfffffffe, wal::kWalMagic);
+  uint32_t frames_in_file = (wal_bytes.size() - wal::kWalHeaderSize) / (kPageSize + wal::kFrameHeaderSize);
+
+  Conn c;
+  ASSERT_OK(c.open(os::default_vfs(), copy, kPageSize));
+  bool changed;
+  ASSERT_OK(c.wal->begin_read(&changed));
+  EXPECT_EQ(c.wal->frame_count(), frames_in_file);  // every frame SQLite wrote was committed
+  EXPECT_EQ(c.wal->page_size(), kPageSize);
+  expect_same_pages(c, want);
+  c.wal->end_read();
+
+  // Keel's checkpoint produces SQLite's database file byte for byte.
+  auto st = c.wal->checkpoint(3, nullptr, true);
+  ASSERT_TRUE(st.ok()) << st.status().to_string();
+  EXPECT_FALSE(st->busy);
+  EXPECT_EQ(slurp(copy), want);
+  ASSERT_OK(c.wal->close(true));
+  c.db.reset();
+  EXPECT_EQ(run_cli(dir, copy, "PRAGMA integrity_check; SELECT count(*) FROM t;"), "ok\n309\n");
+}
+
+// Keel reads the wal-index SQLite keeps live in the -shm (no recovery).
+TEST(WalSqliteInterop, KeelReadsLiveSqliteWalIndex) {
+  TempDir dir;
+  std::string path = dir.file("live.db");
+  int to_child[2], to_parent[2];
+  ASSERT_EQ(pipe(to_child), 0);
+  ASSERT_EQ(pipe(to_parent), 0);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    sqlite3* db = nullptr;
+    bool ok = sqlite3_open(path.c_str(), &db) == SQLITE_OK;
+    ok = ok && sqlite3_exec(db,
+                            "PRAGMA page_size=4096; PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0;"
+                            "CREATE TABLE t(a INTEGER PRIMARY KEY, b BLOB);"
+                            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<3000)"
+                            "INSERT INTO t SELECT i, randomblob(200) FROM n;"
+                            "UPDATE t SET b = zeroblob(50) WHERE a % 3 = 0;",
+                            nullptr, nullptr, nullptr) == SQLITE_OK;
+    char c = ok ? 'y' : 'n';
+    (void)!write(to_parent[1], &c, 1);
+    (void)!read(to_child[0], &c, 1);  // parent has read the pages
+    ok = ok && sqlite3_exec(db, "PRAGMA wal_checkpoint(FULL);", nullptr, nullptr, nullptr) == SQLITE_OK;
+    sqlite3_close(db);
+    _exit(ok ? 0 : 1);
+  }
+  char c = 0;
+  ASSERT_EQ(read(to_parent[0], &c, 1), 1);
+  ASSERT_EQ(c, 'y');
+
+  Conn k;
+  ASSERT_OK(k.open(os::default_vfs(), path, kPageSize));
+  bool changed;
+  ASSERT_OK(k.wal->begin_read(&changed));
+  uint32_t frames = k.wal->frame_count();
+  EXPECT_GT(frames, 200u);  // spans more than one page of hash entries
+  PageNo n = k.wal->db_size();
+  std::vector<std::vector<uint8_t>> pages(n + 1);
+  for (PageNo pg = 1; pg <= n; pg++) ASSERT_OK(k.read_page(pg, &pages[pg]));
+  k.wal->end_read();
+
+  (void)!write(to_child[1], &c, 1);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  // The child's checkpoint put everything in the database file.
+  auto want = slurp(path);
+  ASSERT_EQ(want.size(), uint64_t{n} * kPageSize);
+  for (PageNo pg = 1; pg <= n; pg++) {
+    EXPECT_EQ(0, std::memcmp(pages[pg].data(), want.data() + (pg - 1) * kPageSize, kPageSize)) << pg;
+  }
+  // Our own view agrees after the checkpoint SQLite did.
+  ASSERT_OK(k.wal->begin_read(&changed));
+  EXPECT_EQ(k.wal->frame_count(), frames);
+  expect_same_pages(k, want);
+  k.wal->end_read();
+}
+
+// Replaces the first occurrence of `from` in the page by `to` (same length).
+bool patch(std::vector<uint8_t>& page, const std::string& from, const std::string& to) {
+  auto it = std::search(page.begin(), page.end(), from.begin(), from.end());
+  if (it == page.end()) return false;
+  std::copy(to.begin(), to.end(), it);
+  return true;
+}
+
+TEST(WalSqliteInterop, SqliteReadsAndCheckpointsKeelWal) {
+  TempDir dir;
+  std::string path = dir.file("k.db");
+  std::string setup = "PRAGMA journal_mode=WAL;\nCREATE TABLE t(x TEXT);\n";
+  for (int i = 0; i < 40; i++)
+    setup += "INSERT INTO t VALUES('value number " + std::to_string(100 + i) + "');\n";
+  ASSERT_EQ(run_cli(dir, path, setup), "wal\n");
+  auto file = slurp(path);
+  ASSERT_EQ(file.size(), 2 * kPageSize);
+  ASSERT_FALSE(std::filesystem::exists(path + "-wal"));  // the CLI checkpointed and removed it
+
+  Conn k;
+  ASSERT_OK(k.open(os::default_vfs(), path, kPageSize));
+  auto commit_patch = [&](const std::string& from, const std::string& to) {
+    bool changed;
+    ASSERT_OK(k.wal->begin_read(&changed));
+    std::vector<uint8_t> page;
+    ASSERT_OK(k.read_page(2, &page));
+    ASSERT_TRUE(patch(page, from, to));
+    ASSERT_OK(k.wal->begin_write());
+    WalPage wp{2, page.data()};
+    ASSERT_OK(k.wal->append_frames({&wp, 1}, 2, true, true));
+    k.wal->end_write();
+    k.wal->end_read();
+  };
+  commit_patch("value number 105", "VALUE NUMBER 105");
+  commit_patch("value number 117", "changed by keel!");
+
+  // SQLite reads through Keel's live wal-index (this process holds the -shm).
+  EXPECT_EQ(run_cli(dir, path,
+                    "PRAGMA integrity_check;\n"
+                    "SELECT x FROM t WHERE x NOT GLOB 'value number*';\n"
+                    "SELECT count(*) FROM t;\n"),
+            "ok\nVALUE NUMBER 105\nchanged by keel!\n40\n");
+  // ... and checkpoints it: busy 0, 2 frames in the log, 2 copied.
+  EXPECT_EQ(run_cli(dir, path, "PRAGMA wal_checkpoint;\n"), "0|2|2\n");
+  auto db = slurp(path);
+  ASSERT_EQ(db.size(), 2 * kPageSize);
+  const std::string keel_text = "changed by keel!";
+  EXPECT_NE(std::search(db.begin(), db.end(), keel_text.begin(), keel_text.end()), db.end());
+
+  // A third commit, then Keel goes away without checkpointing: SQLite must
+  // recover the log itself from a fresh -shm.
+  commit_patch("value number 130", "recovered frame!");
+  k.wal.reset();
+  k.db.reset();
+  EXPECT_TRUE(std::filesystem::exists(path + "-wal"));
+  EXPECT_EQ(run_cli(dir, path,
+                    "PRAGMA integrity_check;\n"
+                    "SELECT x FROM t WHERE x NOT GLOB 'value number*';\n"
+                    "PRAGMA wal_checkpoint(TRUNCATE);\n"),
+            "ok\nVALUE NUMBER 105\nchanged by keel!\nrecovered frame!\n0|0|0\n");
+  EXPECT_EQ(run_cli(dir, path, "PRAGMA integrity_check;\nSELECT count(*) FROM t WHERE x LIKE 'rec%';\n"),
+            "ok\n1\n");
+}
+
+}  // namespace
+}  // namespace keel::storage

@@ -1,0 +1,204 @@
+// The write path: the WRITE lock, appending frames, publishing commits, log
+// restart, undo and savepoints. See wal_internal.h for the design note.
+#include <cstring>
+
+#include "base/bytes.h"
+#include "storage/wal/wal_internal.h"
+
+namespace keel::storage::wal {
+
+namespace {
+bool header_moved(const WalIndex& index, const IndexHeader& hdr) {
+  IndexHeader live;
+  std::memcpy(&live, const_cast<const IndexHeader*>(index.header()), sizeof live);
+  return std::memcmp(&live, &hdr, sizeof live) != 0;
+}
+}  // namespace
+
+Status WalImpl::begin_write() {
+  assert(read_lock_ >= 0 && !write_lock_);
+  if (read_lock_ < 0) return Status(rc::kMisuse, "write transaction outside a read transaction");
+  if (write_lock_) return Status::Ok();
+  KEEL_RETURN_IF_ERROR(index_.lock_exclusive(kWriteLock, 1));
+  write_lock_ = true;
+  // A writer must start from the newest commit, or it would overwrite it.
+  if (header_moved(index_, hdr_)) {
+    index_.unlock_exclusive(kWriteLock, 1);
+    write_lock_ = false;
+    return Status(rc::kBusySnapshot, "database is locked");
+  }
+  return Status::Ok();
+}
+
+void WalImpl::end_write() {
+  if (write_lock_) {
+    index_.unlock_exclusive(kWriteLock, 1);
+    write_lock_ = false;
+  }
+}
+
+// SQLite's walRestartHdr: the next frame goes to the start of the log, under
+// new salts so the old frames beyond it can never validate again.
+void WalImpl::restart_header(uint32_t salt2) {
+  checkpoint_seq_++;
+  hdr_.max_frame = 0;
+  put_u32(hdr_.salt, get_u32(hdr_.salt) + 1);
+  std::memcpy(hdr_.salt + 4, &salt2, 4);
+  index_.write_header(&hdr_);
+  CkptInfo* info = index_.ckpt();
+  __atomic_store_n(&info->n_backfill, 0u, __ATOMIC_RELAXED);
+  info->n_backfill_attempted = 0;
+  info->read_mark[1] = 0;
+  for (int i = 2; i < kNumReaders; i++) info->read_mark[i] = kReadMarkNotUsed;
+}
+
+// SQLite's walRestartLog. Called by the writer before appending. If this
+// connection's snapshot needed no WAL frame (read_lock_ == 0), the log was
+// fully checkpointed when the snapshot was taken; if no reader holds
+// READ(1..4) the log restarts. Either way the writer moves to a READ(i>0)
+// lock so that it can see the frames it is about to write.
+Status WalImpl::restart_log() {
+  if (read_lock_ != 0) return Status::Ok();
+  CkptInfo* info = index_.ckpt();
+  if (__atomic_load_n(&info->n_backfill, __ATOMIC_RELAXED) > 0) {
+    uint32_t salt2;
+    vfs_.randomness(&salt2, sizeof salt2);
+    Status st = index_.lock_exclusive(read_lock_slot(1), kNumReaders - 1);
+    if (st.ok()) {
+      restart_header(salt2);
+      index_.unlock_exclusive(read_lock_slot(1), kNumReaders - 1);
+    } else if (!st.is(rc::kBusy)) {
+      return st;
+    }
+  }
+  index_.unlock_shared(read_lock_slot(0));
+  read_lock_ = -1;
+  bool retry = false;
+  bool unused = false;
+  int attempt = 0;
+  do {
+    KEEL_RETURN_IF_ERROR(try_begin_read(&unused, true, ++attempt, &retry));
+  } while (retry);
+  return Status::Ok();
+}
+
+// Writes the header of a new (or restarted) log and resets the running
+// checksum to the header's.
+Status WalImpl::write_log_header() {
+  if (checkpoint_seq_ == 0) vfs_.randomness(hdr_.salt, sizeof hdr_.salt);
+  uint8_t buf[kWalHeaderSize];
+  uint32_t cksum[2];
+  encode_wal_header(page_size_, checkpoint_seq_, hdr_.salt, buf, cksum);
+  KEEL_RETURN_IF_ERROR(wal_file_->write(buf, sizeof buf, 0));
+  hdr_.big_end_cksum = kHostBigEndian ? 1 : 0;
+  hdr_.page_size = encode_page_size(page_size_);
+  hdr_.frame_cksum[0] = cksum[0];
+  hdr_.frame_cksum[1] = cksum[1];
+  return Status::Ok();
+}
+
+Status WalImpl::append_frames(std::span<const WalPage> pages, PageNo db_size_after, bool commit, bool sync) {
+  if (!write_lock_) return Status(rc::kMisuse, "append_frames without the write lock");
+  if (pages.empty()) {
+    return commit ? Status(rc::kMisuse, "commit without frames") : Status::Ok();
+  }
+  if (commit && db_size_after == 0) return Status(rc::kMisuse, "commit with database size 0");
+
+  KEEL_RETURN_IF_ERROR(restart_log());
+  const uint32_t sz = page_size_;
+  if (hdr_.max_frame == 0) {
+    KEEL_RETURN_IF_ERROR(write_log_header());
+    if (sync && sync_header_) KEEL_RETURN_IF_ERROR(wal_file_->sync(os::SyncFlags::kNormal));
+  } else if (hdr_page_size() != sz) {
+    return Status(rc::kCorrupt, "WAL page size differs from the database page size");
+  }
+
+  const bool native = native_checksum(hdr_.big_end_cksum);
+  uint32_t cksum[2] = {hdr_.frame_cksum[0], hdr_.frame_cksum[1]};
+  uint32_t frame = hdr_.max_frame;
+  frame_buf_.resize(kFrameHeaderSize + sz);
+  uint8_t* buf = frame_buf_.data();
+
+  auto write_frame = [&](const WalPage& p, uint32_t db_size) -> Status {
+    frame++;
+    encode_frame(native, hdr_.salt, p.page_no, db_size, p.data, sz, cksum, buf);
+    std::memcpy(buf + kFrameHeaderSize, p.data, sz);
+    return wal_file_->write(buf, kFrameHeaderSize + sz, frame_offset(frame, sz));
+  };
+  for (size_t i = 0; i < pages.size(); i++) {
+    bool last = i + 1 == pages.size();
+    KEEL_RETURN_IF_ERROR(write_frame(pages[i], commit && last ? db_size_after : 0));
+  }
+
+  uint32_t padding = 0;
+  if (commit && sync) {
+    if (pad_to_sector_) {
+      // Without powersafe overwrite, a later write into the same sector
+      // could damage this commit after a power loss: fill the sector with
+      // copies of the commit frame (each a valid commit of the same state).
+      uint64_t sector = static_cast<uint64_t>(wal_file_->sector_size());
+      uint64_t end = frame_offset(frame + 1, sz);
+      uint64_t target = sector ? (end + sector - 1) / sector * sector : end;
+      while (frame_offset(frame + 1, sz) < target) {
+        KEEL_RETURN_IF_ERROR(write_frame(pages.back(), db_size_after));
+        padding++;
+      }
+    }
+    KEEL_RETURN_IF_ERROR(wal_file_->sync(os::SyncFlags::kNormal));
+  }
+
+  // Index the new frames, then publish.
+  uint32_t f = hdr_.max_frame;
+  for (const WalPage& p : pages) KEEL_RETURN_IF_ERROR(index_.append(hdr_.max_frame, ++f, p.page_no));
+  for (uint32_t i = 0; i < padding; i++) {
+    KEEL_RETURN_IF_ERROR(index_.append(hdr_.max_frame, ++f, pages.back().page_no));
+  }
+  hdr_.page_size = encode_page_size(sz);
+  hdr_.max_frame = f;
+  hdr_.frame_cksum[0] = cksum[0];
+  hdr_.frame_cksum[1] = cksum[1];
+  if (commit) {
+    hdr_.change++;
+    hdr_.n_page = db_size_after;
+    index_.write_header(&hdr_);
+  }
+  return Status::Ok();
+}
+
+Status WalImpl::undo(const std::function<void(PageNo)>& undo_page) {
+  if (!write_lock_) return Status::Ok();
+  uint32_t old_max = hdr_.max_frame;
+  std::memcpy(&hdr_, const_cast<const IndexHeader*>(index_.header()), sizeof hdr_);
+  for (uint32_t f = hdr_.max_frame + 1; f <= old_max; f++) {
+    uint32_t page_no = 0;
+    KEEL_RETURN_IF_ERROR(index_.frame_page(f, &page_no));
+    if (undo_page) undo_page(page_no);
+  }
+  if (old_max != hdr_.max_frame) KEEL_RETURN_IF_ERROR(index_.cleanup(hdr_.max_frame));
+  return Status::Ok();
+}
+
+Wal::Position WalImpl::savepoint() const {
+  return Position{hdr_.max_frame, {hdr_.frame_cksum[0], hdr_.frame_cksum[1]}, checkpoint_seq_};
+}
+
+Status WalImpl::rollback_to(const Position& pos, const std::function<void(PageNo)>& undo_page) {
+  if (!write_lock_) return Status(rc::kMisuse, "rollback_to without the write lock");
+  Position p = pos;
+  // The log restarted after the savepoint: everything in it is newer.
+  if (p.checkpoint_seq != checkpoint_seq_) p.max_frame = 0;
+  if (p.max_frame < hdr_.max_frame) {
+    for (uint32_t f = p.max_frame + 1; f <= hdr_.max_frame; f++) {
+      uint32_t page_no = 0;
+      KEEL_RETURN_IF_ERROR(index_.frame_page(f, &page_no));
+      if (undo_page) undo_page(page_no);
+    }
+    hdr_.max_frame = p.max_frame;
+    hdr_.frame_cksum[0] = p.checksum[0];
+    hdr_.frame_cksum[1] = p.checksum[1];
+    KEEL_RETURN_IF_ERROR(index_.cleanup(hdr_.max_frame));
+  }
+  return Status::Ok();
+}
+
+}  // namespace keel::storage::wal
