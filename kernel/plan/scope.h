@@ -18,6 +18,8 @@
 
 namespace keel::plan {
 
+struct Scope;
+
 struct ColInfo {
   std::string name;
   vm::Affinity affinity = vm::Affinity::kBlob;
