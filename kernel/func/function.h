@@ -150,6 +150,39 @@ struct FunctionDef {
 
 inline void* FunctionContext::user_data() const { return def_->user_data.get(); }
 
+inline void* FunctionContext::aggregate_context(size_t n) {
+  if (agg_slot_ == nullptr) return nullptr;
+  if (agg_slot_->empty()) {
+    if (n == 0) return nullptr;
+    agg_slot_->assign(n, 0);
+  }
+  return agg_slot_->data();
+}
+
+inline void* FunctionContext::get_aux(int arg) const {
+  if (aux_ == nullptr) return nullptr;
+  for (const AuxEntry& e : *aux_) {
+    if (e.arg == arg) return e.data;
+  }
+  return nullptr;
+}
+
+inline void FunctionContext::set_aux(int arg, void* data, void (*destroy)(void*)) {
+  if (aux_ == nullptr) {
+    if (destroy) destroy(data);
+    return;
+  }
+  for (AuxEntry& e : *aux_) {
+    if (e.arg == arg) {
+      if (e.destroy && e.data != data) e.destroy(e.data);
+      e.data = data;
+      e.destroy = destroy;
+      return;
+    }
+  }
+  aux_->push_back({arg, data, destroy});
+}
+
 // Name → overloads by argument count. Lookups follow SQLite's rule: an exact
 // argument count beats n_arg = -1.
 class FunctionRegistry {

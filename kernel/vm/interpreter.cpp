@@ -28,8 +28,6 @@ int truth(const Value& v) {
   }
 }
 
-bool is_comparison(Op op) { return op >= Op::Eq && op <= Op::Ge; }
-
 // Converts v to an integer for MustBeInt / SeekRowid: true if exact.
 bool to_exact_int(Value& v) {
   if (v.is_int()) return true;
@@ -49,7 +47,6 @@ Status Vm::exec() {
   const Instr* ops = program_.ops.data();
   const int n_ops = static_cast<int>(program_.ops.size());
   Value* r = regs_.data();
-  std::vector<std::unique_ptr<VmCursor>>& cur = cursors_;
   Status s;
 
   if (pc_ < 0) return Status::Ok();

@@ -401,4 +401,61 @@ void arith_mul(const Value& l, const Value& r, Value& out) { arith(Op::kMul, l, 
 void arith_div(const Value& l, const Value& r, Value& out) { arith(Op::kDiv, l, r, out); }
 void arith_rem(const Value& l, const Value& r, Value& out) { arith(Op::kRem, l, r, out); }
 
+namespace {
+
+enum class BitOp { kAnd, kOr, kShl, kShr };
+
+void bitop(BitOp op, const Value& lhs, const Value& rhs, Value& out) {
+  if (lhs.is_null() || rhs.is_null()) {
+    out.set_null();
+    return;
+  }
+  int64_t a = lhs.as_int64();
+  int64_t b = rhs.as_int64();
+  if (op == BitOp::kAnd) {
+    a &= b;
+  } else if (op == BitOp::kOr) {
+    a |= b;
+  } else if (b != 0) {
+    if (b < 0) {  // shift the other way
+      op = op == BitOp::kShl ? BitOp::kShr : BitOp::kShl;
+      b = b > -64 ? -b : 64;
+    }
+    if (b >= 64) {
+      a = (a >= 0 || op == BitOp::kShl) ? 0 : -1;
+    } else {
+      uint64_t u = static_cast<uint64_t>(a);
+      if (op == BitOp::kShl) {
+        u <<= b;
+      } else {
+        u >>= b;
+        if (a < 0) u |= ~uint64_t{0} << (64 - b);  // arithmetic shift
+      }
+      a = static_cast<int64_t>(u);
+    }
+  }
+  out.set_int(a);
+}
+
+}  // namespace
+
+void arith_bitand(const Value& l, const Value& r, Value& out) { bitop(BitOp::kAnd, l, r, out); }
+void arith_bitor(const Value& l, const Value& r, Value& out) { bitop(BitOp::kOr, l, r, out); }
+void arith_shl(const Value& l, const Value& r, Value& out) { bitop(BitOp::kShl, l, r, out); }
+void arith_shr(const Value& l, const Value& r, Value& out) { bitop(BitOp::kShr, l, r, out); }
+
+void arith_bitnot(const Value& v, Value& out) {
+  if (v.is_null()) {
+    out.set_null();
+    return;
+  }
+  out.set_int(~v.as_int64());
+}
+
+bool truth_value(const Value& v, bool if_null) {
+  if (v.is_int()) return v.int_value() != 0;
+  if (v.is_null()) return if_null;
+  return v.as_double() != 0.0;
+}
+
 }  // namespace keel::vm

@@ -68,4 +68,19 @@ void arith_mul(const Value& lhs, const Value& rhs, Value& out);
 void arith_div(const Value& lhs, const Value& rhs, Value& out);
 void arith_rem(const Value& lhs, const Value& rhs, Value& out);
 
+// The bitwise opcodes (OP_BitAnd, OP_BitOr, OP_ShiftLeft, OP_ShiftRight,
+// OP_BitNot): operands read as sqlite3_value_int64 reads them, NULL if either
+// is NULL. A negative shift shifts the other way; shifting by 64 or more gives
+// 0 (or -1 for a right shift of a negative number).
+void arith_bitand(const Value& lhs, const Value& rhs, Value& out);
+void arith_bitor(const Value& lhs, const Value& rhs, Value& out);
+void arith_shl(const Value& lhs, const Value& rhs, Value& out);
+void arith_shr(const Value& lhs, const Value& rhs, Value& out);
+void arith_bitnot(const Value& v, Value& out);
+
+// sqlite3VdbeBooleanValue: the truth of a value in WHERE/IF/NOT: INTEGER
+// non-zero, otherwise the REAL reading non-zero ("1abc" is true, "abc" is
+// false); NULL gives if_null.
+bool truth_value(const Value& v, bool if_null);
+
 }  // namespace keel::vm

@@ -1,5 +1,7 @@
 #include "vm/opcodes.h"
 
+#include <cstddef>
+
 namespace keel::vm {
 
 namespace {

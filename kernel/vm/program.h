@@ -90,6 +90,8 @@ class Program {
   int n_once = 0;       // OP_Once flags
   std::vector<ResultColumnInfo> columns;
   bool read_only = true;
+  // INSERT/UPDATE/DELETE: the run's change count becomes sqlite3_changes().
+  bool counts_changes = false;
   bool is_explain = false;
   bool is_explain_query_plan = false;
   std::vector<std::string> comments;  // per-instruction comment (EXPLAIN), empty when none

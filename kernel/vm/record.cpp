@@ -194,12 +194,20 @@ Status encode_record(std::span<const Value> values, std::vector<uint8_t>& out, c
   auto is_real = [&](size_t i) {
     return i < opts.affinities.size() && opts.affinities[i] == Affinity::kReal;
   };
+  // Serial types of the first kCached columns are kept from the sizing pass.
+  constexpr size_t kCached = 64;
+  uint32_t types[kCached];
+  uint32_t lens[kCached];
   uint64_t n_hdr = 0;
   uint64_t n_data = 0;
   for (size_t i = 0; i < values.size(); i++) {
     uint32_t len;
     uint32_t t = serial_type_for(values[i], is_real(i), opts.file_format, &len);
-    n_hdr += static_cast<uint64_t>(varint_len(t));
+    if (i < kCached) {
+      types[i] = t;
+      lens[i] = len;
+    }
+    n_hdr += static_cast<uint64_t>(t < 0x80 ? 1 : varint_len(t));
     n_data += len;
   }
   if (n_hdr <= 126) {
@@ -219,9 +227,18 @@ Status encode_record(std::span<const Value> values, std::vector<uint8_t>& out, c
   uint8_t* body = hdr + n_hdr;
   hdr += put_varint(hdr, n_hdr);
   for (size_t i = 0; i < values.size(); i++) {
-    uint32_t len;
-    uint32_t t = serial_type_for(values[i], is_real(i), opts.file_format, &len);
-    hdr += put_varint(hdr, t);
+    uint32_t len, t;
+    if (i < kCached) {
+      t = types[i];
+      len = lens[i];
+    } else {
+      t = serial_type_for(values[i], is_real(i), opts.file_format, &len);
+    }
+    if (t < 0x80) {
+      *hdr++ = static_cast<uint8_t>(t);
+    } else {
+      hdr += put_varint(hdr, t);
+    }
     put_serial_value(body, values[i], t);
     body += len;
   }

@@ -1,5 +1,5 @@
 // SQLite's record format: how a row (or an index key) of Values is stored in
-// a b-tree cell payload. See also ../storage/FORMAT.md.
+// a b-tree cell payload (SQLite file format, "Record Format").
 //
 //   record  = header body
 //   header  = varint(header size in bytes, itself included) serial-type*

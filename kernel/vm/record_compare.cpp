@@ -11,6 +11,7 @@
 #include "keel/result_code.hpp"
 #include "vm/numeric.h"
 #include "vm/record.h"
+#include "vm/value_compare.h"
 
 namespace keel::vm {
 namespace {
@@ -160,6 +161,19 @@ int compare_record(const uint8_t* key, size_t n_key, const UnpackedRecord& p) {
   }
   p.eq_seen = true;
   return p.default_rc;
+}
+
+int compare_keys(const Value* a, const Value* b, size_t n, const KeyInfo& ki) {
+  for (size_t i = 0; i < n; i++) {
+    int c = compare_values(a[i], b[i], ki.collation(i));
+    if (c) {
+      uint8_t sf = ki.flags(i);
+      if ((sf & kSortBigNull) && (a[i].is_null() || b[i].is_null())) c = -c;
+      if (sf & kSortDesc) c = -c;
+      return c;
+    }
+  }
+  return 0;
 }
 
 size_t unpack_record(const uint8_t* key, size_t n_key, std::span<Value> out) {

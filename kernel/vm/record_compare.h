@@ -59,6 +59,12 @@ int compare_record(const uint8_t* key, size_t n, const UnpackedRecord& probe);
 // default_rc 0. *err receives rc::kCorrupt on a malformed record.
 int compare_records(const uint8_t* a, size_t na, const uint8_t* b, size_t nb, const KeyInfo& ki, int* err);
 
+// OP_Compare over two runs of registers: compares a[i] with b[i] for i in
+// [0, n) with the KeyInfo's collation of column i, stopping at the first
+// difference; a NULL against a non-NULL flips under kSortBigNull, and
+// kSortDesc flips the sign. Returns <0, 0 or >0.
+int compare_keys(const Value* a, const Value* b, size_t n, const KeyInfo& ki);
+
 // sqlite3VdbeRecordUnpack: decodes up to `max_fields` columns of a record
 // into `out` (TEXT/BLOB borrowed) and returns how many were decoded.
 size_t unpack_record(const uint8_t* key, size_t n, std::span<Value> out);

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "vm/affinity.h"
 #include "vm/numeric.h"
 
 namespace keel::vm {
@@ -104,6 +105,9 @@ char* Value::prepare(ValueType t, size_t n) {
       size_t cap = n + 1;
       if (cap < 64) cap = 64;
       if (cap < static_cast<size_t>(heap_cap_) * 2) cap = static_cast<size_t>(heap_cap_) * 2;
+      // Lengths are bounded by SQLITE_MAX_LENGTH (1e9), so capacities fit 32 bits.
+      if (cap > UINT32_MAX) cap = n + 1;
+      if (cap > UINT32_MAX) std::abort();
       char* p = static_cast<char*>(std::malloc(cap));
       if (!p) std::abort();  // out of memory is fatal here, as it is for operator new
       release_heap();
@@ -258,17 +262,11 @@ std::string_view Value::as_text(NumberText& scratch) const {
 
 ValueType Value::numeric_type() const {
   if (type_ != ValueType::kText) return type_;
-  // sqlite3_value_numeric_type → applyNumericAffinity(pMem, 0).
-  double r;
-  int rc = atof(z_, n_, &r);
-  if (rc <= 0) return type_;
-  if (rc == 1) {
-    int64_t iv = static_cast<int64_t>(r);
-    if (std::fabs(r) < 9.3e18 && real_same_as_int(r, iv)) return ValueType::kInteger;
-    int64_t tmp;
-    if (atoi64(z_, n_, &tmp) == 0) return ValueType::kInteger;
-  }
-  return ValueType::kReal;
+  // sqlite3_value_numeric_type → applyNumericAffinity(pMem, 0), on a copy.
+  Value tmp;
+  tmp.shallow_copy_from(*this);
+  apply_numeric_affinity(tmp, false);
+  return tmp.type();
 }
 
 void Value::stringify() {

@@ -160,9 +160,14 @@ class Value {
   double real_value() const { return u_.r; }
   // The bytes of a TEXT or BLOB. A zero-blob has no bytes until expanded:
   // bytes() is then empty while size() is its length.
-  std::string_view text() const { return {z_, is_zeroblob() ? 0 : n_}; }
+  // Empty for other types.
+  std::string_view text() const {
+    if (!is_bytes() || is_zeroblob()) return {};
+    return {z_, n_};
+  }
   std::span<const uint8_t> blob() const {
-    return {reinterpret_cast<const uint8_t*>(z_), is_zeroblob() ? 0 : n_};
+    if (!is_bytes() || is_zeroblob()) return {};
+    return {reinterpret_cast<const uint8_t*>(z_), n_};
   }
   const char* data() const { return z_; }
   // Length in bytes of a TEXT or BLOB (of a zero-blob too); 0 otherwise.

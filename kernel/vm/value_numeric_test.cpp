@@ -109,6 +109,35 @@ TEST(NumericOracle, Arithmetic) {
   }
 }
 
+TEST(NumericOracle, BitwiseAndTruth) {
+  Oracle o;
+  Gen g(8);
+  const char* sql =
+      "SELECT ?1 & ?2, ?1 | ?2, ?1 << ?2, ?1 >> ?2, ~?1, CASE WHEN ?1 THEN 1 ELSE 0 END, NOT ?1";
+  void (*ops[])(const Value&, const Value&, Value&) = {arith_bitand, arith_bitor, arith_shl, arith_shr};
+  for (int i = 0; i < kCases; i++) {
+    Value a = g.value();
+    Value b = g.chance(50) ? Value::integer(g.range(-70, 70)) : g.value();
+    auto want = o.query(sql, {a, b});
+    ASSERT_EQ(want.size(), 7u);
+    for (int k = 0; k < 4; k++) {
+      Value got;
+      ops[k](a, b, got);
+      ASSERT_TRUE(same_value(got, want[static_cast<size_t>(k)]))
+          << "op " << k << " of " << show(a) << " and " << show(b) << " got " << show(got);
+    }
+    Value got;
+    arith_bitnot(a, got);
+    ASSERT_TRUE(same_value(got, want[4])) << "~" << show(a);
+    ASSERT_EQ(truth_value(a, false) ? 1 : 0, want[5].int_value()) << show(a);
+    if (a.is_null()) {
+      ASSERT_TRUE(want[6].is_null());
+    } else {
+      ASSERT_EQ(truth_value(a, false) ? 0 : 1, want[6].int_value()) << show(a);
+    }
+  }
+}
+
 TEST(NumericOracle, ArithmeticOutAliasesOperand) {
   Value a = Value::integer(INT64_MAX);
   Value b = Value::integer(1);

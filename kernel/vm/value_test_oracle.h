@@ -222,7 +222,8 @@ class Gen {
       case 3:
         return static_cast<int64_t>(u64()) >> range(0, 63);
       default:
-        return pick(kEdges) + range(-3, 3);
+        return static_cast<int64_t>(static_cast<uint64_t>(pick(kEdges)) +
+                                    static_cast<uint64_t>(range(-3, 3)));
     }
   }
 

@@ -202,7 +202,8 @@ Status Pager::Impl::load_snapshot(bool changed, bool* switch_to_wal) {
       return load_snapshot(true, switch_to_wal);
     }
   }
-  if (header[dbheader::kOffReadVersion] == 2 && rollback_mode != nullptr && !options.memory) {
+  if (header[dbheader::kOffReadVersion] == 2 && rollback_mode != nullptr && !options.memory &&
+      !no_wal_switch) {
     *switch_to_wal = true;
     return Status::Ok();
   }
@@ -298,7 +299,16 @@ Status Pager::Impl::commit() {
             [](CachedPage* a, CachedPage* b) { return a->pgno < b->pgno; });
   images.clear();
   for (CachedPage* p : page_list) images.push_back({p->pgno, cbytes(p->data, page_size_)});
-  KEEL_RETURN_IF_ERROR(mode->commit(images, page_count_));
+  CachedPage* extra = nullptr;
+  if (images.empty() && txn_changed && page_count_ > 0) {
+    // Everything was spilled already, but the commit itself must still be
+    // recorded (a WAL commit frame): send page 1 again, as SQLite does.
+    KEEL_ASSIGN_OR_RETURN(extra, fetch(1, false));
+    images.push_back({1, cbytes(extra->data, page_size_)});
+  }
+  Status committed = mode->commit(images, page_count_);
+  if (extra != nullptr) cache.unpin(extra);
+  KEEL_RETURN_IF_ERROR(committed);
 
   while (cache.dirty_head() != nullptr) cache.make_clean(cache.dirty_head());
   if (page_count_ < txn_start_count || page_count_ < storage_pages) {
@@ -404,7 +414,9 @@ Status Pager::Impl::leave_wal(JournalModeKind to) {
   KEEL_RETURN_IF_ERROR(
       install_mode(std::make_unique<RollbackJournal>(to, *vfs, *db, journal_path, options.memory), to));
   discard_cache();
+  no_wal_switch = true;
   s = rewrite_file_format(1);
+  no_wal_switch = false;
   unlock_db(ext::DbLock::kNone).ignore();
   return s;
 }

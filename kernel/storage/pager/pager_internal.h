@@ -81,6 +81,7 @@ struct Pager::Impl final : ext::PagerHost {
   bool txn_changed = false;
   bool counter_stamped = false;  // page 1's change counter already bumped in this transaction
   bool in_spill = false;
+  bool no_wal_switch = false;  // leaving WAL: header bytes 18/19 still say 2 (SQLite's BTS_NO_WAL)
   uint64_t spill_count = 0;
   uint64_t pages_spilled = 0;
   std::vector<Savepoint> savepoints;

@@ -405,13 +405,15 @@ Status RollbackJournal::sync_journal(bool new_header) {
 
 Status RollbackJournal::write_pages(std::span<const ext::PageImage> pages) {
   uint32_t ps = host_->page_size();
+  // Set first: a write that fails half way has still changed the file, and
+  // rollback must then play the journal back.
+  if (!pages.empty()) db_modified_ = true;
   for (const ext::PageImage& p : pages) {
     uint8_t* enc = buf_.data() + 4;
     KEEL_RETURN_IF_ERROR(host_->encode_page(p.page_no, p.data, as_writable_bytes(enc, ps)));
     KEEL_RETURN_IF_ERROR(host_->write_db_raw(p.page_no, as_bytes(enc, ps)));
     if (p.page_no == 1) note_page1(enc);
   }
-  if (!pages.empty()) db_modified_ = true;
   return Status::Ok();
 }
 
@@ -450,9 +452,12 @@ Status RollbackJournal::commit(std::span<const ext::PageImage> pages, ext::PageN
   if (!no_sync()) KEEL_RETURN_IF_ERROR(host_->sync_db_file());
   // Commit point: the journal stops being hot.
   KEEL_RETURN_IF_ERROR(finalize_journal());
-  if (file_pages > db_pages) KEEL_RETURN_IF_ERROR(host_->truncate_db_file(db_pages));
+  // Committed from here on, whatever happens next.
+  Status s;
+  if (file_pages > db_pages) s = host_->truncate_db_file(db_pages);
   reset_transaction();
-  return host_->unlock_db(ext::DbLock::kShared);
+  Status u = host_->unlock_db(ext::DbLock::kShared);
+  return s.ok() ? u : s;
 }
 
 Status RollbackJournal::finalize_journal() {

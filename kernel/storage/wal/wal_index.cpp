@@ -89,6 +89,17 @@ void WalIndex::write_header(IndexHeader* hdr) {
   copy_to_shm(&h[0], hdr, sizeof *hdr);
 }
 
+IndexHeader WalIndex::live_header() const {
+  IndexHeader h;
+  copy_from_shm(&h, header(), sizeof h);
+  return h;
+}
+
+bool WalIndex::header_is(const IndexHeader& h) const {
+  IndexHeader live = live_header();
+  return std::memcmp(&live, &h, sizeof live) == 0;
+}
+
 Status WalIndex::hash_get(int i, bool extend, HashLoc* out) {
   uint8_t* r = nullptr;
   KEEL_RETURN_IF_ERROR(map(i, extend, &r));

@@ -1,0 +1,174 @@
+// Connection: one open database handle (sqlite3*), the top of the kernel.
+//
+// A Connection owns the pager and b-tree of each database it has open
+// (0 = main, 1 = temp, opened on first use, 2.. = attached), the Catalog of
+// their schemas, the function and collation registries, and the transaction
+// state. Statements are prepared from it; each owns a Program and a Vm that
+// reaches back into the Connection through the VmHost interface, which this
+// class implements.
+//
+// Transactions (as SQLite's): in autocommit mode each statement runs in its
+// own transaction, committed when the last active statement ends; BEGIN
+// leaves autocommit mode until COMMIT/ROLLBACK. A writing statement inside an
+// explicit transaction runs in a statement savepoint so that a constraint
+// error undoes only that statement. User SAVEPOINTs map onto pager
+// savepoints of every database in a write transaction.
+//
+// Thread-safety: a Connection and its Statements are used by one thread at a
+// time (SQLite's "multi-thread" mode). interrupt() may be called from any
+// thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "func/function.h"
+#include "keel/status.hpp"
+#include "plan/planner.h"
+#include "plan/schema.h"
+#include "storage/btree/btree.h"
+#include "storage/pager/pager.h"
+#include "vm/vm.h"
+
+namespace keel::engine {
+
+class Statement;
+
+struct OpenOptions {
+  bool read_only = false;
+  bool create = true;
+  bool uri = false;           // interpret "file:" URIs
+  os::Vfs* vfs = nullptr;     // nullptr = the default VFS
+  int busy_timeout_ms = 0;
+  int64_t cache_size = -2000;
+};
+
+// The current row of a callback of exec(): column names and text values
+// (nullptr for NULL), as sqlite3_exec passes them.
+using ExecCallback = std::function<bool(int n, char** values, char** names)>;
+
+class Connection final : private vm::VmHost, private func::FunctionHost, private plan::CollationLookup {
+ public:
+  // Opens `filename` (":memory:" or "" for a private in-memory/temp
+  // database; "file:" URIs when options.uri).
+  static Result<std::unique_ptr<Connection>> open(std::string_view filename, const OpenOptions& options = {});
+  ~Connection() override;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Compiles the first statement of `sql`; *tail receives the offset where
+  // the next statement begins. A null statement (only white space or
+  // comments) yields nullptr.
+  Result<std::unique_ptr<Statement>> prepare(std::string_view sql, uint32_t* tail = nullptr);
+  // Runs every statement of `sql`, calling `callback` for each result row
+  // (return true from it to abort with rc::kAbort).
+  Status exec(std::string_view sql, const ExecCallback& callback = nullptr);
+
+  int64_t last_insert_rowid() const override { return last_insert_rowid_; }
+  void set_last_insert_rowid(int64_t r) override { last_insert_rowid_ = r; }
+  int64_t changes() const override { return changes_; }
+  int64_t total_changes() const override { return total_changes_; }
+  bool autocommit() const { return autocommit_; }
+  void interrupt() { interrupt_ = true; }
+  void set_busy_timeout(int ms);
+  void set_busy_handler(std::function<bool(int)> handler);
+
+  func::FunctionRegistry& functions() { return functions_; }
+  // Registers (or with compare == nullptr removes) a collation.
+  void set_collation(std::string name, std::shared_ptr<vm::Collation> collation);
+  const vm::Collation* find_collation(std::string_view name) const override;
+
+  plan::Catalog& catalog() { return catalog_; }
+  const std::string& filename(int db = 0) const;
+  bool read_only(int db = 0) const;
+  storage::Pager* pager(int db);
+  plan::CompileOptions& compile_options() { return compile_options_; }
+
+  // Used by Statement around each run.
+  void statement_started(Statement* s);
+  void statement_finished(Statement* s);
+  // Loads (or reloads) a database's schema if the file's cookie changed.
+  Status ensure_schema(int db);
+  void reset_schema(int db);
+
+ private:
+  friend class Statement;
+  Connection() = default;
+
+  struct Db {
+    std::string name;
+    std::string path;
+    std::unique_ptr<storage::Pager> pager;
+    std::unique_ptr<storage::Btree> btree;
+    int txn = 0;  // 0 none, 1 read, 2 write
+    int statement_savepoint = 0;  // pager savepoint depth of the running statement, or 0
+    std::vector<int> user_savepoints;  // pager depth per open user savepoint
+    bool read_only = false;
+    bool memory = false;
+  };
+  struct UserSavepoint {
+    std::string name;
+    bool starts_transaction;
+  };
+
+  Status open_database(int db, std::string path, bool memory, bool read_only, bool create);
+  Status open_temp_database();
+  Status load_schema(int db);
+  Status commit_all();
+  void rollback_all();
+  Status end_transaction_if_done();
+
+  // --- vm::VmHost
+  storage::Btree* btree(int db) override;
+  Status begin_transaction(int db, bool write, bool exclusive, bool statement_journal,
+                           int64_t schema_cookie) override;
+  Status end_statement(const Status& outcome, vm::OnError on_error) override;
+  Status set_autocommit(bool enable, bool rollback) override;
+  Status savepoint(int op, std::string_view name) override;
+  Status parse_schema(int db, std::string_view where) override;
+  void drop_schema_object(int db, int kind, std::string_view name) override;
+  void schema_changed(int db) override;
+  func::FunctionHost& function_host() override { return *this; }
+  void add_changes(int64_t n) override;
+  bool interrupted() const override { return interrupt_.load(std::memory_order_relaxed); }
+  Status run_command(const void* command, std::vector<vm::Value>& rows) override;
+  int64_t max_length() const override { return compile_options_.max_length; }
+  os::Vfs& temp_vfs() override { return os::memory_vfs(); }
+
+  // --- func::FunctionHost
+  int64_t statement_time_ms() override;
+  void randomness(void* buf, size_t n) override;
+  bool case_sensitive_like() const override { return compile_options_.case_sensitive_like; }
+
+  // PRAGMA execution (pragma.cpp).
+  Status run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Value>& rows);
+
+  std::vector<Db> dbs_;
+  plan::Catalog catalog_;
+  func::FunctionRegistry functions_;
+  std::map<std::string, std::shared_ptr<vm::Collation>, plan::NameLess> collations_;
+  plan::CompileOptions compile_options_;
+  OpenOptions options_;
+  os::Vfs* vfs_ = nullptr;
+  std::function<bool(int)> busy_handler_;
+  int busy_timeout_ms_ = 0;
+
+  bool autocommit_ = true;
+  std::vector<UserSavepoint> savepoints_;
+  int active_statements_ = 0;
+  bool statement_failed_rollback_ = false;
+  int64_t last_insert_rowid_ = 0;
+  int64_t changes_ = 0;          // changes of the most recent completed statement
+  int64_t running_changes_ = 0;  // changes of the statement now running
+  int64_t total_changes_ = 0;
+  int64_t statement_time_ = 0;   // Julian ms, 0 = not taken this step
+  std::atomic<bool> interrupt_{false};
+};
+
+}  // namespace keel::engine

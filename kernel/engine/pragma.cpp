@@ -1,0 +1,347 @@
+// Engine-level PRAGMAs: those that read or change connection, pager or file
+// header state at run time (see plan/pragma_list.h for the list and result
+// columns). Values and texts follow SQLite 3.40.
+#include <algorithm>
+#include <cstring>
+
+#include "engine/connection.h"
+#include "plan/pragma_list.h"
+#include "vm/collation.h"
+#include "vm/numeric.h"
+
+namespace keel::engine {
+namespace {
+
+using vm::Value;
+
+// SQLite's getSafetyLevel / sqlite3GetBoolean: on/yes/true/off/no/false/full/extra/n.
+int parse_level(std::string_view v, int dflt) {
+  std::string s(v);
+  for (auto& c : s) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  if (s == "on" || s == "yes" || s == "true") return 1;
+  if (s == "off" || s == "no" || s == "false") return 0;
+  if (s == "full") return 2;
+  if (s == "extra") return 3;
+  if (s == "normal") return 1;
+  int64_t n = 0;
+  if (!s.empty() && vm::atoi64(s, &n) == 0) return static_cast<int>(n);
+  if (!s.empty() && (isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-')) return static_cast<int>(atoll(s.c_str()));
+  return dflt;
+}
+
+bool parse_bool(std::string_view v) { return parse_level(v, 0) != 0; }
+
+int64_t parse_int(std::string_view v) {
+  int64_t n = 0;
+  std::string s(v);
+  if (vm::atoi64(s, &n) == 0) return n;
+  return atoll(s.c_str());
+}
+
+const char* journal_mode_name(storage::JournalModeKind k) {
+  switch (k) {
+    case storage::JournalModeKind::kDelete: return "delete";
+    case storage::JournalModeKind::kTruncate: return "truncate";
+    case storage::JournalModeKind::kPersist: return "persist";
+    case storage::JournalModeKind::kMemory: return "memory";
+    case storage::JournalModeKind::kWal: return "wal";
+    case storage::JournalModeKind::kOff: return "off";
+    case storage::JournalModeKind::kModule: return "module";
+  }
+  return "delete";
+}
+
+bool journal_mode_from_name(std::string_view v, storage::JournalModeKind* out) {
+  std::string s(v);
+  for (auto& c : s) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  if (s == "delete") *out = storage::JournalModeKind::kDelete;
+  else if (s == "truncate") *out = storage::JournalModeKind::kTruncate;
+  else if (s == "persist") *out = storage::JournalModeKind::kPersist;
+  else if (s == "memory") *out = storage::JournalModeKind::kMemory;
+  else if (s == "wal") *out = storage::JournalModeKind::kWal;
+  else if (s == "off") *out = storage::JournalModeKind::kOff;
+  else return false;
+  return true;
+}
+
+}  // namespace
+
+Status Connection::run_command(const void* command, std::vector<vm::Value>& rows) {
+  const auto* cmd = static_cast<const plan::EngineCommand*>(command);
+  switch (cmd->kind) {
+    case plan::EngineCommand::Kind::kPragma:
+      return run_pragma(*cmd, rows);
+    default:
+      return Status(rc::kError, "this statement is not supported yet: " + cmd->name);
+  }
+}
+
+Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Value>& rows) {
+  std::string name = cmd.name;
+  for (auto& c : name) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  int db = cmd.db < 0 ? 0 : cmd.db;
+  if (db == 1) KEEL_RETURN_IF_ERROR(open_temp_database());
+  if (db >= static_cast<int>(dbs_.size()) || !dbs_[db].btree) return Status(rc::kError, "unknown database");
+  Db& d = dbs_[db];
+  storage::Pager& pager = *d.pager;
+  storage::Btree& bt = *d.btree;
+  auto row1 = [&](Value v) { rows.push_back(std::move(v)); };
+
+  // Header meta values read or written in a transaction of their own when
+  // none is active.
+  auto with_read = [&](auto&& fn) -> Status {
+    bool started = false;
+    if (d.txn == 0) {
+      KEEL_RETURN_IF_ERROR(bt.begin_read());
+      started = true;
+    }
+    Status s = fn();
+    if (started) bt.end_read();
+    return s;
+  };
+  auto with_write = [&](auto&& fn) -> Status {
+    if (d.read_only) return Status(rc::kReadOnly, "attempt to write a readonly database");
+    bool started = false;
+    if (d.txn != 2) {
+      KEEL_RETURN_IF_ERROR(bt.begin_write());
+      started = d.txn == 0;
+      if (d.txn == 1) d.txn = 2;
+    }
+    Status s = fn();
+    if (started) {
+      if (s.ok()) {
+        s = bt.commit();
+      } else {
+        bt.rollback().ignore();
+      }
+    }
+    return s;
+  };
+  auto meta_pragma = [&](storage::Meta m) -> Status {
+    if (cmd.has_value) {
+      auto v = static_cast<uint32_t>(parse_int(cmd.value));
+      return with_write([&] { return bt.set_meta(m, v); });
+    }
+    return with_read([&]() -> Status {
+      KEEL_ASSIGN_OR_RETURN(uint32_t v, bt.get_meta(m));
+      row1(Value::integer(static_cast<int32_t>(v)));
+      return Status::Ok();
+    });
+  };
+
+  if (name == "user_version") return meta_pragma(storage::Meta::kUserVersion);
+  if (name == "application_id") return meta_pragma(storage::Meta::kApplicationId);
+  if (name == "schema_version") {
+    Status s = meta_pragma(storage::Meta::kSchemaCookie);
+    if (cmd.has_value) reset_schema(db);
+    return s;
+  }
+  if (name == "freelist_count") {
+    return with_read([&]() -> Status {
+      KEEL_ASSIGN_OR_RETURN(uint32_t v, bt.get_meta(storage::Meta::kFreePageCount));
+      row1(Value::integer(v));
+      return Status::Ok();
+    });
+  }
+  if (name == "page_count") {
+    return with_read([&]() -> Status {
+      row1(Value::integer(bt.page_count()));
+      return Status::Ok();
+    });
+  }
+  if (name == "page_size") {
+    if (cmd.has_value) {
+      int64_t n = parse_int(cmd.value);
+      if (n >= 512 && n <= 65536 && (n & (n - 1)) == 0) {
+        return pager.set_page_size(static_cast<uint32_t>(n));
+      }
+      return Status::Ok();
+    }
+    return with_read([&]() -> Status {
+      row1(Value::integer(bt.page_size()));
+      return Status::Ok();
+    });
+  }
+  if (name == "cache_size") {
+    if (cmd.has_value) {
+      pager.set_cache_size(parse_int(cmd.value));
+      return Status::Ok();
+    }
+    row1(Value::integer(pager.cache_size()));
+    return Status::Ok();
+  }
+  if (name == "synchronous") {
+    if (cmd.has_value) {
+      int level = parse_level(cmd.value, 2);
+      if (level < 0 || level > 3) level = 2;
+      pager.set_synchronous(static_cast<storage::SyncLevel>(level));
+      return Status::Ok();
+    }
+    row1(Value::integer(static_cast<int>(pager.synchronous())));
+    return Status::Ok();
+  }
+  if (name == "journal_mode") {
+    if (cmd.has_value) {
+      storage::JournalModeKind k;
+      if (journal_mode_from_name(cmd.value, &k)) {
+        if (!autocommit_ && (k == storage::JournalModeKind::kWal || pager.journal_mode() == storage::JournalModeKind::kWal)) {
+          return Status(rc::kError, "cannot change into wal mode from within a transaction");
+        }
+        if (d.txn == 0 || k != storage::JournalModeKind::kWal) {
+          Status s = pager.set_journal_mode(k);
+          if (!s.ok() && !s.is(rc::kBusy)) return s;
+          if (s.is(rc::kBusy)) return s;
+        }
+      }
+    }
+    row1(Value::text(journal_mode_name(pager.journal_mode())));
+    return Status::Ok();
+  }
+  if (name == "wal_checkpoint") {
+    storage::CheckpointMode mode = storage::CheckpointMode::kPassive;
+    std::string v = cmd.value;
+    for (auto& c : v) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+    if (v == "full") mode = storage::CheckpointMode::kFull;
+    else if (v == "restart") mode = storage::CheckpointMode::kRestart;
+    else if (v == "truncate") mode = storage::CheckpointMode::kTruncate;
+    auto r = pager.checkpoint(mode);
+    if (!r.ok() && !r.status().is(rc::kBusy)) return r.take_status();
+    bool busy = !r.ok();
+    row1(Value::integer(busy ? 1 : 0));
+    row1(Value::integer(busy ? -1 : r->log_frames));
+    row1(Value::integer(busy ? -1 : r->checkpointed_frames));
+    return Status::Ok();
+  }
+  if (name == "wal_autocheckpoint") {
+    static thread_local int current = 1000;
+    if (cmd.has_value) {
+      current = static_cast<int>(parse_int(cmd.value));
+      pager.set_wal_autocheckpoint(current < 0 ? 0 : current);
+    }
+    row1(Value::integer(current));
+    return Status::Ok();
+  }
+  if (name == "busy_timeout") {
+    if (cmd.has_value) set_busy_timeout(static_cast<int>(parse_int(cmd.value)));
+    row1(Value::integer(busy_timeout_ms_));
+    return Status::Ok();
+  }
+  auto flag = [&](bool& f) -> Status {
+    if (cmd.has_value) {
+      f = parse_bool(cmd.value);
+      return Status::Ok();
+    }
+    row1(Value::integer(f ? 1 : 0));
+    return Status::Ok();
+  };
+  if (name == "foreign_keys") return flag(compile_options_.foreign_keys);
+  if (name == "recursive_triggers") return flag(compile_options_.recursive_triggers);
+  if (name == "reverse_unordered_selects") return flag(compile_options_.reverse_unordered_selects);
+  if (name == "legacy_alter_table") return flag(compile_options_.legacy_alter_table);
+  if (name == "case_sensitive_like") {
+    if (cmd.has_value) compile_options_.case_sensitive_like = parse_bool(cmd.value);
+    return Status::Ok();
+  }
+  if (name == "auto_vacuum") {
+    if (cmd.has_value) {
+      std::string v = cmd.value;
+      for (auto& c : v) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+      storage::AutoVacuum mode = storage::AutoVacuum::kNone;
+      if (v == "full" || v == "1") mode = storage::AutoVacuum::kFull;
+      else if (v == "incremental" || v == "2") mode = storage::AutoVacuum::kIncremental;
+      // Only an empty database can change (SQLite silently ignores otherwise).
+      Status s = with_write([&] { return bt.set_auto_vacuum(mode); });
+      if (!s.ok() && s.primary() != rc::kError) return s;
+      return Status::Ok();
+    }
+    return with_read([&]() -> Status {
+      row1(Value::integer(static_cast<int>(bt.auto_vacuum())));
+      return Status::Ok();
+    });
+  }
+  if (name == "incremental_vacuum") {
+    int64_t n = cmd.has_value ? parse_int(cmd.value) : 0;
+    return with_write([&]() -> Status {
+      KEEL_ASSIGN_OR_RETURN(uint32_t freed, bt.incremental_vacuum(n > 0 ? static_cast<uint32_t>(n) : 0));
+      (void)freed;
+      return Status::Ok();
+    });
+  }
+  if (name == "integrity_check" || name == "quick_check") {
+    int max_errors = cmd.has_value ? static_cast<int>(parse_int(cmd.value)) : 100;
+    if (max_errors <= 0) max_errors = 100;
+    std::vector<std::string> all;
+    for (size_t i = 0; i < dbs_.size(); i++) {
+      if (!dbs_[i].btree) continue;
+      if (cmd.db >= 0 && static_cast<int>(i) != cmd.db) continue;
+      Db& di = dbs_[i];
+      KEEL_RETURN_IF_ERROR(ensure_schema(static_cast<int>(i)));
+      std::vector<storage::PageNo> roots{1};
+      for (const auto& [n, t] : catalog_.database(static_cast<int>(i)).tables()) {
+        if (t->root) roots.push_back(t->root);
+      }
+      for (const auto& [n, ix] : catalog_.database(static_cast<int>(i)).indexes()) {
+        if (ix->root) roots.push_back(ix->root);
+      }
+      Status s = [&]() -> Status {
+        bool started = false;
+        if (di.txn == 0) {
+          KEEL_RETURN_IF_ERROR(di.btree->begin_read());
+          started = true;
+        }
+        auto r = di.btree->integrity_check(roots, max_errors - static_cast<int>(all.size()));
+        if (started) di.btree->end_read();
+        if (!r.ok()) return r.take_status();
+        for (auto& m : *r) {
+          all.push_back(i == 0 ? m : "In database " + catalog_.database_name(static_cast<int>(i)) + " " + m);
+        }
+        return Status::Ok();
+      }();
+      KEEL_RETURN_IF_ERROR(s);
+    }
+    if (all.empty()) {
+      row1(Value::text("ok"));
+    } else {
+      for (auto& m : all) row1(Value::text(m));
+    }
+    return Status::Ok();
+  }
+  if (name == "database_list") {
+    for (size_t i = 0; i < dbs_.size(); i++) {
+      if (i == 1 && !dbs_[1].btree) continue;
+      if (!dbs_[i].btree) continue;
+      row1(Value::integer(static_cast<int64_t>(i)));
+      row1(Value::text(dbs_[i].name));
+      row1(Value::text(dbs_[i].path));
+    }
+    return Status::Ok();
+  }
+  if (name == "compile_options") {
+    static const char* kOptions[] = {"ENABLE_MATH_FUNCTIONS", "KEEL", "TEMP_STORE=1", "THREADSAFE=1"};
+    for (const char* o : kOptions) row1(Value::text(o));
+    return Status::Ok();
+  }
+  if (name == "function_list") {
+    auto defs = functions_.all();
+    std::sort(defs.begin(), defs.end(), [](auto* a, auto* b) {
+      return a->name != b->name ? a->name < b->name : a->n_arg < b->n_arg;
+    });
+    for (const auto* f : defs) {
+      if (f->flags & func::kInternal) continue;
+      row1(Value::text(f->name));
+      row1(Value::integer(f->user_data ? 0 : 1));
+      row1(Value::text(f->is_window() ? "w" : f->is_aggregate() ? "a" : "s"));
+      row1(Value::text("utf8"));
+      row1(Value::integer(f->n_arg));
+      int flags = 0;
+      if (f->flags & func::kDeterministic) flags |= 0x800;
+      if (f->flags & func::kDirectOnly) flags |= 0x80000;
+      if (f->flags & func::kInnocuous) flags |= 0x200000;
+      row1(Value::integer(flags));
+    }
+    return Status::Ok();
+  }
+  return Status(rc::kError, "unknown pragma: " + cmd.name);
+}
+
+}  // namespace keel::engine
