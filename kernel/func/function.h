@@ -99,6 +99,14 @@ class FunctionContext {
   bool is_window_value() const { return window_value_; }
   void set_window_value(bool v) { window_value_ = v; }
 
+  // sqlite3SkipAccumulatorLoad: min()/max() call this from step() when the
+  // row did not become the new best, so the VM leaves the "bare column"
+  // registers of SELECT max(x), y as they were (y comes from the max row).
+  // The VM clears the flag before each step and reads it after.
+  void skip_accumulator_load() { skip_load_ = true; }
+  bool skip_load() const { return skip_load_; }
+  void set_skip_load(bool v) { skip_load_ = v; }
+
  private:
   const FunctionDef* def_;
   FunctionHost* host_;
@@ -109,6 +117,7 @@ class FunctionContext {
   std::string error_;
   int error_code_ = rc::kOk;
   bool window_value_ = false;
+  bool skip_load_ = false;
 };
 
 using ScalarFn = void (*)(FunctionContext& ctx, std::span<vm::Value> args);
@@ -124,23 +133,23 @@ enum FunctionFlags : uint32_t {
   kNeedCollation = 1u << 4,  // takes the collation of its arguments (min, max)
   kLike = 1u << 5,           // like/glob: candidate for the LIKE optimization
   kCaseSensitiveLike = 1u << 6,
-  kMinMax = 1u << 7,         // min()/max() aggregate: the min/max optimization applies
-  kCount = 1u << 8,          // count(): the count optimization applies
-  kWindowOnly = 1u << 9,     // row_number(), rank(), ...: only valid with OVER
-  kInternal = 1u << 10,      // not callable from SQL (used by the code generator)
-  kSlowChange = 1u << 11,    // non-deterministic but constant within a statement (date('now'))
-  kConstant = 1u << 12,      // sqlite_version(): constant-foldable
+  kMinMax = 1u << 7,       // min()/max() aggregate: the min/max optimization applies
+  kCount = 1u << 8,        // count(): the count optimization applies
+  kWindowOnly = 1u << 9,   // row_number(), rank(), ...: only valid with OVER
+  kInternal = 1u << 10,    // not callable from SQL (used by the code generator)
+  kSlowChange = 1u << 11,  // non-deterministic but constant within a statement (date('now'))
+  kConstant = 1u << 12,    // sqlite_version(): constant-foldable
 };
 
 struct FunctionDef {
   std::string name;  // lower case
   int n_arg = -1;    // -1 = any number
   uint32_t flags = 0;
-  ScalarFn scalar = nullptr;   // scalar functions
-  StepFn step = nullptr;       // aggregates and window functions
+  ScalarFn scalar = nullptr;  // scalar functions
+  StepFn step = nullptr;      // aggregates and window functions
   FinalFn final = nullptr;
-  FinalFn value = nullptr;     // window functions: current value without finishing
-  StepFn inverse = nullptr;    // window functions: remove a row from the frame
+  FinalFn value = nullptr;   // window functions: current value without finishing
+  StepFn inverse = nullptr;  // window functions: remove a row from the frame
   // Owned user data (sqlite3_create_function_v2's pApp + xDestroy).
   std::shared_ptr<void> user_data;
 
@@ -203,8 +212,9 @@ class FunctionRegistry {
   std::vector<std::unique_ptr<FunctionDef>> defs_;
 };
 
-// Registers every built-in SQL function (core scalar, aggregate, window,
-// math, date/time, JSON) into r.
+// Registers every built-in SQL function of SQLite 3.40 (core scalar, string,
+// LIKE/GLOB, aggregate, window, math, date/time) into r. The JSON functions
+// are not part of this layer yet.
 void register_builtin_functions(FunctionRegistry& r);
 
 }  // namespace keel::func
