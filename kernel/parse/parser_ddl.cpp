@@ -83,16 +83,14 @@ Stmt* ParserImpl::parse_create(uint32_t begin) {
   st->error_offset = bad.offset;
   if (bad.kind == Tk::kEof) {
     st->error = "incomplete input";
+  } else if (bad.kind == Tk::kIllegal) {
+    st->error = arena().copy("unrecognized token: \"" + std::string(text(bad)) + "\"");
   } else {
     st->error = arena().copy("near \"" + std::string(text(bad)) + "\": syntax error");
   }
   Vec<Name> words;
   bool in_words = true;
   while (!at(Tk::kSemi) && !at(Tk::kEof)) {
-    if (at(Tk::kIllegal)) {
-      syntax_error();
-      return nullptr;
-    }
     Tk k = kind();
     bool word = (k == Tk::kId && text(cur())[0] != '"' && text(cur())[0] != '[' && text(cur())[0] != '`') ||
                 (k >= Tk::kAbort && k < Tk::kCount_);
@@ -236,31 +234,31 @@ Stmt* ParserImpl::parse_create_table(uint32_t begin, bool temp) {
   st->columns = cols.list();
   st->constraints = cons.list();
   st->schema_text_end = prev_end();
-  // table_option_set
+  // table_option_set: options separated by commas; the grammar lets the
+  // list start with a comma (an empty first option).
   bool any_option = false;
-  if (at(Tk::kWithout) || is_nm(kind())) {
-    do {
+  bool need_option = false;
+  for (;;) {
+    if (at(Tk::kWithout) || is_nm(kind())) {
       any_option = true;
-      if (accept(Tk::kWithout)) {
-        Token t = cur();
-        Name n;
-        if (!parse_nm(&n)) return nullptr;
-        if (!(t.length == 5 && ieq(text(t), "rowid"))) {
-          error("unknown table option: " + std::string(text(t)), static_cast<int>(t.offset));
-          return nullptr;
-        }
+      bool without = accept(Tk::kWithout);
+      Token t = cur();
+      Name n;
+      if (!parse_nm(&n)) return nullptr;
+      if (without && t.length == 5 && ieq(text(t), "rowid")) {
         st->without_rowid = true;
-      } else {
-        Token t = cur();
-        Name n;
-        if (!parse_nm(&n)) return nullptr;
-        if (!(t.length == 6 && ieq(text(t), "strict"))) {
-          error("unknown table option: " + std::string(text(t)), static_cast<int>(t.offset));
-          return nullptr;
-        }
+      } else if (!without && t.length == 6 && ieq(text(t), "strict")) {
         st->strict = true;
+      } else {
+        error("unknown table option: " + std::string(text(t)), static_cast<int>(t.offset));
       }
-    } while (accept(Tk::kComma));
+    } else if (need_option) {
+      syntax_error();
+      return nullptr;
+    }
+    if (!accept(Tk::kComma)) break;
+    any_option = true;
+    need_option = true;
   }
   // With options, SQLite's schema text runs to the terminator (parse() fills it in).
   if (any_option) st->schema_text_end = UINT32_MAX;

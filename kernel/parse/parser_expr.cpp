@@ -53,6 +53,7 @@ Expr* ParserImpl::parse_expr(int min_prec) {
     case Tk::kBitNot:
     case Tk::kPlus:
     case Tk::kMinus: {
+      if (!check_stack(1)) return nullptr;
       Tk op = advance().kind;
       Hold h(this, 1);
       Expr* operand = parse_expr(op == Tk::kNot ? kPrecNot : kPrecUnary);
@@ -244,7 +245,7 @@ Expr* ParserImpl::parse_expr(int min_prec) {
                   error("IN(...) element has " + std::to_string(n) + " term" + (n > 1 ? "s" : "") +
                             " - expected " + std::to_string(want),
                         static_cast<int>(e->span.begin));
-                  return nullptr;
+                  break;
                 }
               }
             }
@@ -372,14 +373,16 @@ Expr* ParserImpl::parse_variable() {
   uint32_t begin = cur().offset;
   Token t = cur();
   std::string_view s = text(t);
-  if (s.size() >= 2 && s[0] == '#' && s[1] >= '0' && s[1] <= '9') {
-    // #N register references exist only in SQLite's nested parses.
-    syntax_error();
-    return nullptr;
-  }
   advance();
   auto* v = new_expr<VariableExpr>(begin);
   v->text = s;
+  if (s.size() >= 2 && s[0] == '#' && s[1] >= '0' && s[1] <= '9') {
+    // #N register references exist only in SQLite's nested parses; the
+    // grammar action reports a syntax error on the token.
+    error("near \"" + std::string(s) + "\": syntax error", static_cast<int>(begin));
+    v->number = 0;
+    return v;
+  }
   return assign_variable(v);
 }
 
@@ -405,7 +408,7 @@ Expr* ParserImpl::assign_variable(VariableExpr* v) {
       if (!ok || i < 1 || i > limit) {
         error("variable number must be between ?1 and ?" + std::to_string(limit),
               static_cast<int>(v->span.begin));
-        return nullptr;
+        return v;
       }
       x = static_cast<int32_t>(i);
       if (x > n_var_) {
@@ -438,7 +441,6 @@ Expr* ParserImpl::assign_variable(VariableExpr* v) {
   v->number = x;
   if (x > limit) {
     error("too many SQL variables", static_cast<int>(v->span.begin));
-    return nullptr;
   }
   return v;
 }
@@ -588,7 +590,6 @@ WindowSpec* ParserImpl::parse_window_body(uint32_t begin) {
         (s == FrameBoundKind::kFollowing &&
          (e == FrameBoundKind::kPreceding || e == FrameBoundKind::kCurrentRow))) {
       error("unsupported frame specification", static_cast<int>(f->span.begin));
-      return nullptr;
     }
     w->frame = f;
   }
@@ -638,13 +639,11 @@ Expr* ParserImpl::parse_function_tail(const Token& name_tok, uint32_t begin) {
   f->span = Span{begin, prev_end()};
   if (f->args.size > static_cast<uint32_t>(options().max_function_arg)) {
     error("too many arguments on function " + std::string(text(name_tok)), static_cast<int>(begin));
-    return nullptr;
   }
-  if (!set_height(f, height_of(f->args))) return nullptr;
+  set_height(f, height_of(f->args));
   if ((f->over != nullptr || f->over_name.present()) && !filter_only &&
       f->distinct == Distinctness::kDistinct) {
     error("DISTINCT is not supported for window functions", static_cast<int>(begin));
-    return nullptr;
   }
   return f;
 }
@@ -659,7 +658,7 @@ Expr* ParserImpl::parse_primary() {
       Hold h(this, 1);
       if (starts_select(kind())) {
         Select* s = parse_select();
-        if (failed() || !check_stack(1) || !expect(Tk::kRp)) return nullptr;
+        if (failed() || !check_stack(2) || !expect(Tk::kRp)) return nullptr;
         auto* e = new_expr<SubqueryExpr>(begin);
         e->select = s;
         if (!set_height(e, height_of(s))) return nullptr;
@@ -681,7 +680,7 @@ Expr* ParserImpl::parse_primary() {
         v->height = 1;  // SQLite sets no height on a TK_VECTOR
         return v;
       }
-      if (!check_stack(1) || !expect(Tk::kRp)) return nullptr;
+      if (!check_stack(2) || !expect(Tk::kRp)) return nullptr;
       return first;
     }
     case Tk::kInteger:

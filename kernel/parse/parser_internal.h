@@ -99,7 +99,13 @@ class ParserImpl {
   // Syntax error at cur(): near "X" / incomplete input / unrecognized token.
   void syntax_error();
   void syntax_error_at(const Token& t);
+  // A semantic error SQLite raises while reducing a rule. SQLite reduces
+  // with the next token as lookahead, and a syntax error on that token
+  // replaces the message; so the error stays pending until the lookahead
+  // is consumed (advance()) or the statement ends.
   void error(std::string message, int offset = -1);
+  // An error that stops the parse at once (parser stack overflow).
+  void fatal(std::string message, int offset = -1);
 
   // ------------------------------------------------------------ helpers
   Arena& arena() { return arena_; }
@@ -216,7 +222,13 @@ class ParserImpl {
   uint32_t scan_pos_ = 0;
   uint32_t prev_end_ = 0;
   Tk last_fetched_ = Tk::kEof;
+  void finalize_pending();
+
   bool failed_ = false;
+  bool pending_ = false;
+  uint32_t pending_at_ = 0;  // offset of the lookahead token when the pending error was raised
+  std::string pending_message_;
+  int pending_offset_ = -1;
   std::string error_;
   int error_offset_ = -1;
 };

@@ -18,34 +18,6 @@ const char* compound_name(CompoundOp op) {
   }
 }
 
-// Tokens that may follow a complete FROM term (seltablist), used to decide
-// whether SQLite would have reduced the term (and run its checks) or failed
-// on the token first.
-bool can_follow_from_term(Tk k) {
-  switch (k) {
-    case Tk::kComma:
-    case Tk::kJoin:
-    case Tk::kJoinKw:
-    case Tk::kRp:
-    case Tk::kWhere:
-    case Tk::kGroup:
-    case Tk::kHaving:
-    case Tk::kWindow:
-    case Tk::kOrder:
-    case Tk::kLimit:
-    case Tk::kUnion:
-    case Tk::kExcept:
-    case Tk::kIntersect:
-    case Tk::kSemi:
-    case Tk::kEof:
-    case Tk::kReturning:
-    case Tk::kOn:
-      return true;
-    default:
-      return false;
-  }
-}
-
 }  // namespace
 
 WithClause* ParserImpl::parse_with() {
@@ -109,9 +81,8 @@ bool ParserImpl::parse_eidlist(Vec<Name>* out) {
       extra = true;
     }
     if (accept(Tk::kAsc) || accept(Tk::kDesc)) extra = true;
-    if (extra && !options().schema_mode && (at(Tk::kComma) || at(Tk::kRp))) {
+    if (extra && !options().schema_mode) {
       error("syntax error after column name \"" + std::string(text(t)) + "\"", static_cast<int>(t.offset));
-      return false;
     }
     out->push(arena(), n);
   } while (accept(Tk::kComma));
@@ -217,9 +188,9 @@ bool ParserImpl::parse_from_list(Vec<FromItem*>* out) {
         advance();
         if (!expect(Tk::kBy) || !parse_nm(&item->index)) return false;
         item->hint = IndexHint::kIndexedBy;
-      } else if (at(Tk::kNot) && peek(1).kind == Tk::kIndexed) {
+      } else if (at(Tk::kNot)) {
         advance();
-        advance();
+        if (!expect(Tk::kIndexed)) return false;
         item->hint = IndexHint::kNotIndexed;
       }
     }
@@ -238,13 +209,8 @@ bool ParserImpl::parse_from_list(Vec<FromItem*>* out) {
     bool first = out->size == 0;
     bool constrained = item->on != nullptr || item->has_using;
     if (first && constrained) {
-      if (!can_follow_from_term(kind())) {
-        syntax_error();
-        return false;
-      }
       error(std::string("a JOIN clause is required before ") + (item->on ? "ON" : "USING"),
             static_cast<int>(item->span.begin));
-      return false;
     }
     if (splice) {
       // parse.y: `stl_prefix LP seltablist RP as on_using`.
@@ -329,7 +295,7 @@ bool ParserImpl::parse_from_list(Vec<FromItem*>* out) {
         std::string msg = "unknown join type: " + std::string(text(words[0]));
         for (int i = 1; i < n; ++i) msg += " " + std::string(text(words[i]));
         error(msg, static_cast<int>(words[0].offset));
-        return false;
+        jt = join::kInner;
       }
       join = static_cast<uint8_t>(jt);
       continue;
@@ -465,14 +431,13 @@ Select* ParserImpl::parse_select_body(WithClause* with, uint32_t begin) {
     error(std::string((m & 1) ? "ORDER BY" : "LIMIT") + " clause should come after " +
               compound_name(sel->cores[i + 1]->op) + " not before",
           static_cast<int>(sel->span.begin));
-    return nullptr;
+    return sel;
   }
   uint32_t terms = 0;
   for (const SelectCore* c : sel->cores) terms += c->is_values ? c->rows.size : 1;
   if (!sel->cores.back()->is_values && options().max_compound_select > 0 && sel->cores.size > 1 &&
       terms > static_cast<uint32_t>(options().max_compound_select)) {
     error("too many terms in compound SELECT", static_cast<int>(sel->span.begin));
-    return nullptr;
   }
   return sel;
 }
