@@ -96,10 +96,10 @@ std::string mutate(const std::string& s, std::mt19937& rng) {
 TEST(Fuzz, MutatedStatementsNeverCrash) {
   std::mt19937 rng(20261129);
   testing::Oracle oracle;
-  int total = 0, agree = 0;
+  int total = 0, agree = 0, masked = 0;
   std::vector<std::string> disagreements;
   auto t0 = std::chrono::steady_clock::now();
-  for (int round = 0; round < 250; ++round) {
+  for (int round = 0; round < 1200; ++round) {
     for (const char* seed : kSeeds) {
       std::string m = mutate(seed, rng);
       if (rng() % 4 == 0) m = mutate(m, rng);
@@ -111,6 +111,13 @@ TEST(Fuzz, MutatedStatementsNeverCrash) {
       }
       ++total;
       std::string theirs = oracle.verdict(m);
+      if (mine != theirs && theirs == "OK" && !oracle.last_message().empty()) {
+        // SQLite stopped on an error of its schema code that runs while it
+        // parses (e.g. AUTOINCREMENT on a non-integer key), before reaching
+        // the syntax error Keel reports: not comparable.
+        ++masked;
+        continue;
+      }
       if (mine == theirs) {
         ++agree;
       } else if (disagreements.size() < 15) {
@@ -119,11 +126,11 @@ TEST(Fuzz, MutatedStatementsNeverCrash) {
     }
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("fuzz: %d mutated statements, %d agree with sqlite (%.2f%%), %.1fs\n", total, agree,
-              100.0 * agree / total, secs);
+  std::printf("fuzz: %d mutated statements, %d comparable, %d agree with sqlite (%.3f%%), %.1fs\n", total,
+              total - masked, agree, 100.0 * agree / (total - masked), secs);
   for (const std::string& d : disagreements) std::printf("  %s\n", d.c_str());
-  EXPECT_GE(total, 4000);
-  EXPECT_GE(agree * 100, total * 97) << "agreement with SQLite's parser dropped";
+  EXPECT_GE(total, 20000);
+  EXPECT_GE(agree * 1000, (total - masked) * 995) << "agreement with SQLite's parser dropped";
 }
 
 TEST(Fuzz, HostileDepthIsAnErrorNotACrash) {

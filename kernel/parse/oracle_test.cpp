@@ -131,6 +131,10 @@ const char* const kMalformed[] = {
     "CREATE INDEX i ON t()",
     "CREATE INDEX i ON t(a) WHERE",
     "CREATE TEMP INDEX i ON t(a)",
+    "SELECT RAISE(ABORT, ~x)",
+    "SELECT RAISE(ABORT, 'x' || 'y')",
+    "SELECT 1 \v 2",
+    "SELECT \v1",
     "CREATE UNIQUE TABLE t3(a)",
     "CREATE MATERIALIZED VIEW v AS SELECT 1",
     "CREATE VIRTUAL t3 USING m",
@@ -213,6 +217,20 @@ const char* const kMalformed[] = {
     "SELECT * FROM t LIMIT",
     "SELECT * FROM t LIMIT 1 OFFSET",
     "SELECT * FROM t LIMIT 1,",
+    // found by differential fuzzing
+    "CREATE TRIGGER r AFTER INSERT ON t BEGIN INSERT INTO t2 VALUES (1, 2) RETURNING x END",
+    "CREATE TEMP UNIQUE INDEX i ON t(a)",
+    "CREATE INDEX i ON t USING (a)",
+    "SELECT left(a) FROM t",
+    "SELECT natural() OVER ()",
+    "SELECT a FROM t WHERE (a BETWEEN 1 = 2 OR b < 2 OR c) ORDER BY 1",
+    "INSERT INTO t VALUES (1, #1 x'00')",
+    "INSERT INTO t VALUES (1, #1)",
+    "ATTACH 'x.db' AS #1 aux",
+    "CREATE TABLE t3(a DEFAULT 'x'. , b)",
+    "CREATE TABLE t3(a) WITHOUT WITHOUT ROWID",
+    "CREATE VIRTU`L TABLE v1 USING fts5(a)",
+    "CREATE UNIQUE \\NDEX i ON t(a)",
 };
 
 const char* const kValid[] = {

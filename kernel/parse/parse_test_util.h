@@ -93,12 +93,16 @@ class Oracle {
     int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &st, &tail);
     std::string msg = rc == SQLITE_OK ? "" : sqlite3_errmsg(db_);
     sqlite3_finalize(st);
+    last_message_ = msg;
     if (rc != SQLITE_OK && is_parser_message(msg)) return msg;
     return "OK";
   }
+  // The full message of the last verdict ("" when it prepared).
+  const std::string& last_message() const { return last_message_; }
 
  private:
   sqlite3* db_ = nullptr;
+  std::string last_message_;
 };
 
 }  // namespace keel::parse::testing

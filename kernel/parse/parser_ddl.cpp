@@ -69,7 +69,7 @@ Stmt* ParserImpl::parse_create(uint32_t begin) {
   }
   // Not a core statement: SQLite fails here, at `bad`; a module may claim it.
   Token bad = cur();
-  if (bad.kind == Tk::kVirtual || bad.kind == Tk::kUnique) bad = peek(1);
+  if (!temp && (bad.kind == Tk::kVirtual || bad.kind == Tk::kUnique)) bad = peek(1);
   Token first = cur();
   if (first.kind == Tk::kEof || first.kind == Tk::kIllegal || first.kind == Tk::kSemi ||
       !(is_nm(first.kind) || (first.kind >= Tk::kAbort && first.kind < Tk::kCount_))) {
@@ -418,7 +418,7 @@ bool ParserImpl::parse_column_constraints(Vec<ColumnConstraint*>* out) {
             return false;
           }
           uint32_t eb = cur().offset;
-          Expr* term = parse_primary();
+          Expr* term = parse_term();
           if (failed()) return false;
           if (neg) {
             auto* u = new_expr<UnaryExpr>(eb);
@@ -434,7 +434,7 @@ bool ParserImpl::parse_column_constraints(Vec<ColumnConstraint*>* out) {
           Tk k = kind();
           if (k == Tk::kNull || k == Tk::kFloat || k == Tk::kBlob || k == Tk::kString || k == Tk::kInteger ||
               k == Tk::kCtimeKw) {
-            cc->expr = parse_primary();
+            cc->expr = parse_term();
             if (failed()) return false;
           } else if (is_idx(k)) {
             // DEFAULT id: a string, or TRUE/FALSE when written bare.
@@ -569,8 +569,14 @@ Stmt* ParserImpl::parse_create_index(uint32_t begin) {
   if (!parse_qualified(&st->name)) return nullptr;
   if (!expect(Tk::kOn) || !parse_nm(&st->table)) return nullptr;
   // Keel: USING method
-  if (accept(Tk::kUsing)) {
-    if (!parse_nm(&st->method)) return nullptr;
+  if (at(Tk::kUsing)) {
+    // Without a method name this is plain SQLite syntax, and SQLite fails on USING.
+    if (!is_nm(peek(1).kind)) {
+      syntax_error();
+      return nullptr;
+    }
+    advance();
+    st->method = make_name(advance());
   }
   if (!expect(Tk::kLp)) return nullptr;
   Vec<OrderingTerm> cols;
@@ -700,9 +706,14 @@ Stmt* ParserImpl::parse_create_trigger(uint32_t begin, bool temp) {
     }
     if (failed()) return nullptr;
     steps.push(arena(), step);
-    // The end of input stands for the ';' SQLite appends.
+    // The end of input stands for the ';' SQLite appends: it ends the step,
+    // and the body is then incomplete.
     if (at(Tk::kEof)) {
-      syntax_error_at(cur());
+      if (!failed() && has_pending()) {
+        advance();
+      } else {
+        syntax_error();
+      }
       return nullptr;
     }
     if (!expect(Tk::kSemi)) return nullptr;

@@ -200,7 +200,19 @@ Expr* ParserImpl::parse_expr(int min_prec) {
       }
       case Tk::kBetween: {
         Expr* low = parse_expr(kPrecNot);
-        if (failed() || !expect(Tk::kAnd)) return nullptr;
+        if (failed()) return nullptr;
+        if (at(Tk::kOr)) {
+          // The LALR automaton keeps reading `low OR ...` as one operand (an
+          // OR's right side absorbs every AND), so no AND can ever close this
+          // BETWEEN: the error is on the first token that ends the expression.
+          while (accept(Tk::kOr)) {
+            parse_expr(kPrecOr + 1);
+            if (failed()) return nullptr;
+          }
+          syntax_error();
+          return nullptr;
+        }
+        if (!expect(Tk::kAnd)) return nullptr;
         Expr* high = parse_expr(kPrecEq + 1);
         if (failed()) return nullptr;
         auto* b = new_expr<BetweenExpr>(begin);
@@ -648,6 +660,40 @@ Expr* ParserImpl::parse_function_tail(const Token& name_tok, uint32_t begin) {
   return f;
 }
 
+Expr* ParserImpl::parse_term() {
+  uint32_t begin = cur().offset;
+  Tk k = kind();
+  Token t = advance();
+  if (k == Tk::kCtimeKw) {
+    auto* f = new_expr<FunctionExpr>(begin);
+    f->name = make_name(t);
+    f->ctime_keyword = true;
+    return f;
+  }
+  auto* l = new_expr<LiteralExpr>(begin);
+  switch (k) {
+    case Tk::kInteger:
+      l->literal = LiteralKind::kInteger;
+      break;
+    case Tk::kFloat:
+      l->literal = LiteralKind::kFloat;
+      break;
+    case Tk::kBlob:
+      l->literal = LiteralKind::kBlob;
+      break;
+    case Tk::kString:
+      l->literal = LiteralKind::kString;
+      break;
+    default:
+      l->literal = LiteralKind::kNull;
+      break;
+  }
+  l->text = text(t);
+  if (k == Tk::kBlob) l->text = l->text.substr(2, l->text.size() - 3);
+  if (k == Tk::kString) l->text = dequote(l->text);
+  return l;
+}
+
 Expr* ParserImpl::parse_primary() {
   if (!check_stack(1)) return nullptr;
   uint32_t begin = cur().offset;
@@ -798,8 +844,17 @@ Expr* ParserImpl::parse_primary() {
           return nullptr;
         }
         if (!expect(Tk::kComma)) return nullptr;
-        r->message = parse_expr();
-        if (failed()) return nullptr;
+        // SQLite 3.40: RAISE(type, nm) — the message is a name or a string.
+        if (!is_nm(kind())) {
+          syntax_error();
+          return nullptr;
+        }
+        uint32_t mb = cur().offset;
+        Token m = advance();
+        auto* msg = new_expr<LiteralExpr>(mb);
+        msg->literal = LiteralKind::kString;
+        msg->text = dequote(text(m));
+        r->message = msg;
       }
       if (!expect(Tk::kRp)) return nullptr;
       r->span = Span{begin, prev_end()};
@@ -811,7 +866,8 @@ Expr* ParserImpl::parse_primary() {
   }
   if (k == Tk::kString || is_idj(k)) {
     Token t = advance();
-    if (k != Tk::kString && at(Tk::kLp)) return parse_function_tail(t, begin);
+    // Function names are `id` tokens: a join keyword (LEFT, ...) is only a column name.
+    if (k != Tk::kString && k != Tk::kJoinKw && at(Tk::kLp)) return parse_function_tail(t, begin);
     auto* c = arena().make<ColumnRefExpr>();
     c->kind = ExprKind::kColumnRef;
     c->height = 1;

@@ -96,6 +96,7 @@ class ParserImpl {
 
   // ------------------------------------------------------------ errors
   bool failed() const { return failed_; }
+  bool has_pending() const { return pending_; }
   // Syntax error at cur(): near "X" / incomplete input / unrecognized token.
   void syntax_error();
   void syntax_error_at(const Token& t);
@@ -153,6 +154,7 @@ class ParserImpl {
   // parser_expr.cpp
   Expr* parse_expr(int min_prec = 1);
   Expr* parse_primary();
+  Expr* parse_term();                    // parse.y's term: NULL, number, string, blob, CURRENT_*
   bool parse_exprlist(Vec<Expr*>* out);  // nexprlist
   Expr* parse_function_tail(const Token& name_tok, uint32_t begin);
   WindowSpec* parse_window_body(uint32_t begin);

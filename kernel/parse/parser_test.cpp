@@ -77,8 +77,9 @@ TEST(ParserExpr, Precedence) {
       {"SELECT x'AB', 1.5e3, .5, 0x1F, 'it''s', NULL", "SELECT X'AB', 1.5e3, .5, 0x1F, 'it''s', NULL"},
       {"SELECT \"a\", [b], `c`, 'd'.e, s.t.c", "SELECT \"a\", [b], `c`, 'd'.e, s.t.c"},
       {"SELECT true, false, rowid, desc, key", "SELECT true, false, rowid, desc, key"},
-      {"SELECT replace(a, 'x', 'y'), glob(a, b), left(a)",
-       "SELECT replace(a, 'x', 'y'), glob(a, b), left(a)"},
+      {"SELECT replace(a, 'x', 'y'), glob(a, b), like(a, b), left, \"left\"(a)",
+       "SELECT replace(a, 'x', 'y'), glob(a, b), like(a, b), left, \"left\"(a)"},
+      {"SELECT left(a)", "ERROR: near \"(\": syntax error"},
       {"SELECT RAISE(IGNORE), RAISE(ABORT, 'msg')", "SELECT RAISE(IGNORE), RAISE(ABORT, 'msg')"},
   };
   check(kCases, std::size(kCases));

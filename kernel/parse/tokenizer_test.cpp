@@ -69,6 +69,9 @@ TEST(Tokenizer, CommentsAndSpace) {
   ASSERT_EQ(t.size(), 2u);
   EXPECT_EQ(t[1].second, "1");
   EXPECT_EQ(next_token("/*", 0).kind, Tk::kSlash);
+  // \v continues a run of white space but cannot start one (as in SQLite).
+  EXPECT_EQ(next_token(" \v1", 0).length, 2u);
+  EXPECT_EQ(next_token("\v1", 0).kind, Tk::kIllegal);
   EXPECT_EQ(next_token("\xEF\xBB\xBFSELECT", 0).kind, Tk::kSpace);
   // An embedded NUL ends the input, as for SQLite.
   std::string with_nul("SELECT\0 1", 9);
