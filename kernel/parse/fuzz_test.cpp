@@ -133,6 +133,45 @@ TEST(Fuzz, MutatedStatementsNeverCrash) {
   EXPECT_GE(agree * 1000, (total - masked) * 995) << "agreement with SQLite's parser dropped";
 }
 
+// On the same mutated inputs (two statements each): is_complete() agrees with
+// sqlite3_complete(), a syntax error points at the byte sqlite3_error_offset()
+// reports, and a statement ends where sqlite3_prepare's pzTail says.
+TEST(Fuzz, CompleteOffsetsAndTailsMatchSqlite) {
+  std::mt19937 rng(7);
+  sqlite3* db;
+  sqlite3_open(":memory:", &db);
+  sqlite3_exec(db, "CREATE TABLE t(a, b, c); CREATE TABLE t1(a INT, b TEXT); CREATE TABLE t2(x, y);", nullptr,
+               nullptr, nullptr);
+  int offsets = 0, tails = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string m = std::string(kSeeds[rng() % std::size(kSeeds)]) + "; " + kSeeds[rng() % std::size(kSeeds)];
+    m = mutate(m, rng);
+    if (rng() % 2) m = mutate(m, rng);
+    ASSERT_EQ(is_complete(m), sqlite3_complete(m.c_str()) != 0) << m;
+    sqlite3_stmt* st = nullptr;
+    const char* tail = nullptr;
+    int rc = sqlite3_prepare_v2(db, m.c_str(), -1, &st, &tail);
+    std::string msg = rc != SQLITE_OK ? sqlite3_errmsg(db) : "";
+    int sqlite_offset = sqlite3_error_offset(db);
+    sqlite3_finalize(st);
+    Arena arena;
+    Parser p(arena, m, testing::debian_options());
+    auto r = p.parse_statement(0);
+    if (rc != SQLITE_OK && (msg.rfind("near ", 0) == 0 || msg.rfind("unrecognized", 0) == 0) && !r.ok() &&
+        r.status().message() == msg) {
+      ++offsets;
+      ASSERT_EQ(p.error_offset(), sqlite_offset) << m;
+    }
+    if (rc == SQLITE_OK && r.ok() && r->stmt != nullptr) {
+      ++tails;
+      ASSERT_EQ(r->tail, static_cast<uint32_t>(tail - m.c_str())) << m;
+    }
+  }
+  sqlite3_close(db);
+  EXPECT_GT(offsets, 5000);
+  EXPECT_GT(tails, 500);
+}
+
 TEST(Fuzz, HostileDepthIsAnErrorNotACrash) {
   for (const char* unit : {"(", "NOT ", "-(", "f(", "(SELECT ", "CASE WHEN 1 THEN ", "a IN (", "+", "~"}) {
     std::string sql = "SELECT ";
