@@ -131,6 +131,12 @@ const char* const kMalformed[] = {
     "CREATE INDEX i ON t()",
     "CREATE INDEX i ON t(a) WHERE",
     "CREATE TEMP INDEX i ON t(a)",
+    "WITH a AS (SELECT 1), A AS (SELECT 2) SELECT 1",
+    "WITH a AS (SELECT 1), \"A\" AS (SELECT 2) SELECT 1",
+    "SELECT 1 FROM t WINDOW a AS (ORDER BY 1), b AS (a PARTITION BY 2)",
+    "SELECT 1 FROM t WINDOW a AS (ORDER BY 1), b AS (zz)",
+    "SELECT 1 FROM t WINDOW a AS (ORDER BY 1), b AS (A ORDER BY 2)",
+    "SELECT 1 FROM t WINDOW a AS (ROWS 1 PRECEDING), b AS (a)",
     "SELECT RAISE(ABORT, ~x)",
     "SELECT RAISE(ABORT, 'x' || 'y')",
     "SELECT 1 \v 2",
@@ -429,6 +435,12 @@ TEST(Oracle, DepthLimits) {
   }
   std::string many = "SELECT 1" + repeat(" UNION SELECT 1", 500);
   EXPECT_EQ(keel_verdict(many), oracle.verdict(many));
+  for (int n : {199, 200, 201}) {
+    std::string from = "SELECT 1 FROM t" + repeat(", t", n - 1);
+    EXPECT_EQ(keel_verdict(from), oracle.verdict(from)) << "from terms " << n;
+    from = "SELECT 1 FROM t" + repeat(" JOIN t", n - 1);
+    EXPECT_EQ(keel_verdict(from), oracle.verdict(from)) << "join terms " << n;
+  }
   std::string args = "SELECT f(" + repeat("1, ", 127) + "1)";
   EXPECT_EQ(keel_verdict(args), oracle.verdict(args));
 }

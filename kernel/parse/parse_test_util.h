@@ -67,6 +67,10 @@ inline bool is_parser_message(std::string_view m) {
       "DISTINCT is not supported for window functions",
       "unsupported frame specification",
       "too many columns in set list",
+      "duplicate WITH table name",
+      "cannot override ",
+      "no such window:",
+      "too many FROM clause terms",
   };
   for (const char* p : kPrefixes) {
     if (m.substr(0, std::char_traits<char>::length(p)) == p) return true;

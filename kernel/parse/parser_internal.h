@@ -170,6 +170,8 @@ class ParserImpl {
   bool parse_result_columns(Vec<ResultColumn>* out);
   bool parse_eidlist(Vec<Name>* out);  // ( nm [COLLATE x] [ASC|DESC], ... )
   bool parse_idlist(Vec<Name>* out);   // nm, nm, ...
+  void push_from_item(Vec<FromItem*>* out, FromItem* item);
+  void chain_window(List<NamedWindow*> earlier, NamedWindow* w);
   bool starts_select(Tk k) { return k == Tk::kSelect || k == Tk::kValues || k == Tk::kWith; }
   // parser_dml.cpp
   Stmt* parse_insert(WithClause* with, uint32_t begin, bool in_trigger);
@@ -234,6 +236,9 @@ class ParserImpl {
   std::string error_;
   int error_offset_ = -1;
 };
+
+// ASCII case-insensitive equality (SQLite's sqlite3StrICmp on names).
+bool iequal(std::string_view a, std::string_view b);
 
 // Precedence levels of parse.y (%left / %right), lowest first.
 enum Prec : int {

@@ -20,6 +20,55 @@ const char* compound_name(CompoundOp op) {
 
 }  // namespace
 
+bool iequal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// sqlite3SrcListEnlarge: a FROM list holds at most 200 terms.
+void ParserImpl::push_from_item(Vec<FromItem*>* out, FromItem* item) {
+  if (out->size >= 200) error("too many FROM clause terms, max: 200", static_cast<int>(item->span.begin));
+  out->push(arena(), item);
+}
+
+// sqlite3WindowChain, as the WINDOW clause runs it for each definition after
+// the first: a base window must be defined earlier in the clause and may not
+// be overridden. SQLite compares and prints the names as written.
+void ParserImpl::chain_window(List<NamedWindow*> earlier, NamedWindow* w) {
+  const Name& base = w->spec->base;
+  if (!base.present()) return;
+  std::string_view base_text = text(base.span);
+  const WindowSpec* exist = nullptr;
+  for (const NamedWindow* e : earlier) {
+    if (iequal(text(e->name.span), base_text)) {
+      exist = e->spec;
+      break;
+    }
+  }
+  if (exist == nullptr) {
+    error("no such window: " + std::string(base_text), static_cast<int>(base.span.begin));
+    return;
+  }
+  const char* what = nullptr;
+  if (!w->spec->partition_by.empty()) {
+    what = "PARTITION clause";
+  } else if (!exist->order_by.empty() && !w->spec->order_by.empty()) {
+    what = "ORDER BY clause";
+  } else if (exist->frame != nullptr) {
+    what = "frame specification";
+  }
+  if (what) {
+    error(std::string("cannot override ") + what + " of window: " + std::string(base_text),
+          static_cast<int>(base.span.begin));
+  }
+}
+
 WithClause* ParserImpl::parse_with() {
   auto* w = arena().make<WithClause>();
   w->span.begin = cur().offset;
@@ -47,6 +96,12 @@ WithClause* ParserImpl::parse_with() {
     c->select = parse_select();
     if (failed() || !expect(Tk::kRp)) return nullptr;
     c->span.end = prev_end();
+    // sqlite3WithAdd
+    for (const CommonTableExpr* prior : ctes.list()) {
+      if (iequal(prior->name.value, c->name.value)) {
+        error("duplicate WITH table name: " + std::string(c->name.value), static_cast<int>(c->span.begin));
+      }
+    }
     ctes.push(arena(), c);
   } while (accept(Tk::kComma));
   w->ctes = ctes.list();
@@ -215,7 +270,7 @@ bool ParserImpl::parse_from_list(Vec<FromItem*>* out) {
     if (splice) {
       // parse.y: `stl_prefix LP seltablist RP as on_using`.
       if (first && !item->alias.present() && !constrained) {
-        for (FromItem* f : inner.list()) out->push(arena(), f);
+        for (FromItem* f : inner.list()) push_from_item(out, f);
         goto next_join;
       }
       if (inner.size == 1) {
@@ -233,7 +288,7 @@ bool ParserImpl::parse_from_list(Vec<FromItem*>* out) {
         item = n;
       }
     }
-    out->push(arena(), item);
+    push_from_item(out, item);
   next_join:
     // joinop
     if (accept(Tk::kComma)) {
@@ -368,6 +423,7 @@ Select* ParserImpl::parse_select_body(WithClause* with, uint32_t begin) {
           nw->spec = parse_window_body(cur().offset);
           if (failed() || !expect(Tk::kRp)) return nullptr;
           nw->span.end = prev_end();
+          if (wins.size > 0) chain_window(wins.list(), nw);
           wins.push(arena(), nw);
         } while (accept(Tk::kComma));
         core->windows = wins.list();
