@@ -69,7 +69,6 @@ inline bool is_parser_message(std::string_view m) {
       "too many columns in set list",
       "duplicate WITH table name",
       "cannot override ",
-      "no such window:",
       "too many FROM clause terms",
   };
   for (const char* p : kPrefixes) {
