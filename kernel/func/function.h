@@ -99,6 +99,17 @@ class FunctionContext {
   bool is_window_value() const { return window_value_; }
   void set_window_value(bool v) { window_value_ = v; }
 
+  // Where a call runs when the VM evaluates it as OP_PureFunc: in a CHECK
+  // constraint, a generated column or an index expression. There a function
+  // must not use anything non-deterministic ('now', 'localtime', 'utc').
+  enum class PureContext : uint8_t { kNone, kCheck, kGeneratedColumn, kIndex };
+  void set_pure_context(PureContext c) { pure_context_ = c; }
+  PureContext pure_context() const { return pure_context_; }
+  // sqlite3NotPureFunc: true if a non-deterministic input may be used here;
+  // otherwise fails the call with "non-deterministic use of NAME() in a CHECK
+  // constraint" (or "a generated column", "an index") and returns false.
+  bool allow_non_deterministic();
+
   // sqlite3SkipAccumulatorLoad: min()/max() call this from step() when the
   // row did not become the new best, so the VM leaves the "bare column"
   // registers of SELECT max(x), y as they were (y comes from the max row).
@@ -118,6 +129,7 @@ class FunctionContext {
   int error_code_ = rc::kOk;
   bool window_value_ = false;
   bool skip_load_ = false;
+  PureContext pure_context_ = PureContext::kNone;
 };
 
 using ScalarFn = void (*)(FunctionContext& ctx, std::span<vm::Value> args);
@@ -158,39 +170,6 @@ struct FunctionDef {
 };
 
 inline void* FunctionContext::user_data() const { return def_->user_data.get(); }
-
-inline void* FunctionContext::aggregate_context(size_t n) {
-  if (agg_slot_ == nullptr) return nullptr;
-  if (agg_slot_->empty()) {
-    if (n == 0) return nullptr;
-    agg_slot_->assign(n, 0);
-  }
-  return agg_slot_->data();
-}
-
-inline void* FunctionContext::get_aux(int arg) const {
-  if (aux_ == nullptr) return nullptr;
-  for (const AuxEntry& e : *aux_) {
-    if (e.arg == arg) return e.data;
-  }
-  return nullptr;
-}
-
-inline void FunctionContext::set_aux(int arg, void* data, void (*destroy)(void*)) {
-  if (aux_ == nullptr) {
-    if (destroy) destroy(data);
-    return;
-  }
-  for (AuxEntry& e : *aux_) {
-    if (e.arg == arg) {
-      if (e.destroy && e.data != data) e.destroy(e.data);
-      e.data = data;
-      e.destroy = destroy;
-      return;
-    }
-  }
-  aux_->push_back({arg, data, destroy});
-}
 
 // Name → overloads by argument count. Lookups follow SQLite's rule: an exact
 // argument count beats n_arg = -1.

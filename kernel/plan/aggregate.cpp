@@ -125,9 +125,9 @@ void open_distinct(CodeGen& g, Scope* scope, AggContext& agg) {
 }
 
 // Finalizes the accumulators and sends one output row (if HAVING allows).
-Status output_group(CodeGen& g, const parse::SelectCore* core, Scope* scope, const std::vector<ResultCol>& cols,
-                    AggContext& agg, RowOutput& out, const std::vector<std::pair<int, int>>& columns,
-                    int col_regs) {
+Status output_group(CodeGen& g, const parse::SelectCore* core, Scope* scope,
+                    const std::vector<ResultCol>& cols, AggContext& agg, RowOutput& out,
+                    const std::vector<std::pair<int, int>>& columns, int col_regs) {
   for (AggFunc& f : agg.funcs) {
     int a = g.emit(Op::AggFinal, f.acc_reg, f.n_args);
     g.at(a).p4type = vm::P4Type::kFunction;
@@ -147,8 +147,9 @@ Status output_group(CodeGen& g, const parse::SelectCore* core, Scope* scope, con
 
 }  // namespace
 
-Status code_aggregate(CodeGen& g, const parse::SelectCore* core, Scope* scope, const std::vector<ResultCol>& cols,
-                      const std::vector<const Expr*>& group_by, RowOutput& out) {
+Status code_aggregate(CodeGen& g, const parse::SelectCore* core, Scope* scope,
+                      const std::vector<ResultCol>& cols, const std::vector<const Expr*>& group_by,
+                      RowOutput& out) {
   AggContext agg;
   agg.scope = scope;
   scope->agg = &agg;

@@ -70,13 +70,16 @@ void bump_cookie(CodeGen& g, int db) {
   g.emit(Op::SetCookie, db, static_cast<int>(storage::Meta::kSchemaCookie), static_cast<int>(cookie + 1));
 }
 
-void parse_schema(CodeGen& g, int db, const std::string& where) { g.emit_str(Op::ParseSchema, db, 0, 0, where); }
+void parse_schema(CodeGen& g, int db, const std::string& where) {
+  g.emit_str(Op::ParseSchema, db, 0, 0, where);
+}
 
 Status name_free(CodeGen& g, int db, std::string_view name, bool is_index) {
   DatabaseSchema& s = g.catalog().database(db);
   if (Table* t = s.find_table(name)) {
     if (is_index) return Status(rc::kError, "there is already a table named " + std::string(name));
-    return Status(rc::kError, std::string(t->is_view ? "view " : "table ") + std::string(name) + " already exists");
+    return Status(rc::kError,
+                  std::string(t->is_view ? "view " : "table ") + std::string(name) + " already exists");
   }
   if (s.find_index(name)) {
     if (is_index) return Status(rc::kError, "index " + std::string(name) + " already exists");
@@ -140,8 +143,11 @@ Status code_create_table(CodeGen& g, const parse::CreateTableStmt* st) {
       sql += i ? sep2 : sep;
       sql += quote_identifier_if_needed(as_cols[i].name);
       vm::Affinity a = as_cols[i].affinity;
-      int k = a == vm::Affinity::kText ? 1 : a == vm::Affinity::kNumeric ? 2 : a == vm::Affinity::kInteger ? 3
-              : a == vm::Affinity::kReal  ? 4 : 0;
+      int k = a == vm::Affinity::kText      ? 1
+              : a == vm::Affinity::kNumeric ? 2
+              : a == vm::Affinity::kInteger ? 3
+              : a == vm::Affinity::kReal    ? 4
+                                            : 0;
       sql += kType[k];
     }
     sql += end;
@@ -233,7 +239,8 @@ Status code_create_index(CodeGen& g, const parse::CreateIndexStmt* st) {
   }
   if (t == nullptr || t->root == 1) {
     if (t && t->root == 1) return Status(rc::kError, "table " + t->name + " may not be indexed");
-    return Status(rc::kError, "no such table: " + g.catalog().database_name(db) + "." + std::string(st->table.value));
+    return Status(rc::kError,
+                  "no such table: " + g.catalog().database_name(db) + "." + std::string(st->table.value));
   }
   if (t->is_view) return Status(rc::kError, "views may not be indexed");
   if (reserved(t->name)) return Status(rc::kError, "table " + t->name + " may not be indexed");
@@ -285,7 +292,9 @@ Status code_create_index(CodeGen& g, const parse::CreateIndexStmt* st) {
     int col = -2;
     if (e->kind == parse::ExprKind::kColumnRef && !e->as<parse::ColumnRefExpr>()->table.present()) {
       col = t->find_column(e->as<parse::ColumnRefExpr>()->column.value);
-      if (col < 0) return Status(rc::kError, "no such column: " + std::string(e->as<parse::ColumnRefExpr>()->column.value));
+      if (col < 0)
+        return Status(rc::kError,
+                      "no such column: " + std::string(e->as<parse::ColumnRefExpr>()->column.value));
     } else if (e->kind == parse::ExprKind::kLiteral &&
                e->as<parse::LiteralExpr>()->literal == parse::LiteralKind::kString &&
                t->find_column(e->as<parse::LiteralExpr>()->text) >= 0) {
@@ -370,8 +379,8 @@ Status code_create_view(CodeGen& g, const parse::CreateViewStmt* st) {
   }
   KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, select_columns(g, st->select, nullptr));
   if (st->columns.size && st->columns.size != cols.size()) {
-    return Status(rc::kError, "expected " + std::to_string(st->columns.size) + " columns for '" + name + "' but got " +
-                                  std::to_string(cols.size()));
+    return Status(rc::kError, "expected " + std::to_string(st->columns.size) + " columns for '" + name +
+                                  "' but got " + std::to_string(cols.size()));
   }
   uint32_t begin = st->name.name.span.begin;
   std::string sql = "CREATE VIEW " + std::string(g.sql().substr(begin, st->span.end - begin));
@@ -399,7 +408,8 @@ Status code_drop(CodeGen& g, const parse::DropStmt* st) {
         if (st->if_exists) return Status::Ok();
         return Status(rc::kError, std::string(view ? "no such view: " : "no such table: ") + full);
       }
-      if (t->root == 1 || (reserved(t->name) && !name_eq(t->name, "sqlite_stat1") && !name_eq(t->name, "sqlite_sequence"))) {
+      if (t->root == 1 ||
+          (reserved(t->name) && !name_eq(t->name, "sqlite_stat1") && !name_eq(t->name, "sqlite_sequence"))) {
         return Status(rc::kError, "table " + t->name + " may not be dropped");
       }
       if (view && !t->is_view) return Status(rc::kError, "use DROP TABLE to delete table " + t->name);

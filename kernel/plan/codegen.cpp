@@ -49,9 +49,7 @@ void CodeGen::set_p4_affinity(int a, std::string_view aff) {
   at(a).p4n = static_cast<uint32_t>(aff.size());
 }
 
-void CodeGen::begin_program() {
-  init_addr_ = emit(Op::Init, 0, 0);
-}
+void CodeGen::begin_program() { init_addr_ = emit(Op::Init, 0, 0); }
 
 void CodeGen::use_database(int db, bool write) {
   for (auto& d : dbs_) {
@@ -68,8 +66,9 @@ Status CodeGen::finish() {
   if (init_addr_ >= 0) {
     at(init_addr_).p2 = addr();
     for (const auto& [db, write] : dbs_) {
-      int a = emit(Op::Transaction, db, write ? 1 : 0,
-                   static_cast<int>(in_.catalog->has_database(db) ? in_.catalog->database(db).schema_cookie : 0));
+      int a =
+          emit(Op::Transaction, db, write ? 1 : 0,
+               static_cast<int>(in_.catalog->has_database(db) ? in_.catalog->database(db).schema_cookie : 0));
       at(a).p5 = 1;
       if (write) prog_->read_only = false;
     }

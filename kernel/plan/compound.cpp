@@ -29,7 +29,8 @@ std::unique_ptr<vm::KeyInfo> set_keyinfo(CodeGen& g, const std::vector<ColInfo>&
   auto ki = std::make_unique<vm::KeyInfo>();
   ki->n_key_field = static_cast<uint16_t>(cols.size());
   ki->n_all_field = static_cast<uint16_t>(cols.size());
-  for (const ColInfo& c : cols) ki->collations.push_back(c.collation.empty() ? nullptr : g.collation(c.collation));
+  for (const ColInfo& c : cols)
+    ki->collations.push_back(c.collation.empty() ? nullptr : g.collation(c.collation));
   return ki;
 }
 
@@ -74,8 +75,8 @@ Acc convert(CodeGen& g, const std::vector<ColInfo>& cols, const Acc& from, bool 
   return to;
 }
 
-Status code_member(CodeGen& g, const parse::Select* sel, uint32_t i, Scope* outer, SelectDest::Kind kind, int cursor,
-                   int n, int* correlated) {
+Status code_member(CodeGen& g, const parse::Select* sel, uint32_t i, Scope* outer, SelectDest::Kind kind,
+                   int cursor, int n, int* correlated) {
   parse::Select one{};
   one.cores.items = sel->cores.items + i;
   one.cores.size = 1;
@@ -170,7 +171,8 @@ Status code_compound(CodeGen& g, const parse::Select* sel, Scope* outer, SelectD
     switch (op) {
       case CompoundOp::kUnionAll:
         if (acc.is_set) acc = convert(g, cols, acc, false);
-        KEEL_RETURN_IF_ERROR(code_member(g, sel, i, outer, SelectDest::Kind::kTable, acc.cursor, n, dest.correlated));
+        KEEL_RETURN_IF_ERROR(
+            code_member(g, sel, i, outer, SelectDest::Kind::kTable, acc.cursor, n, dest.correlated));
         break;
       case CompoundOp::kUnion:
         if (!acc.is_set) acc = convert(g, cols, acc, true);
@@ -185,8 +187,8 @@ Status code_compound(CodeGen& g, const parse::Select* sel, Scope* outer, SelectD
       default: {
         if (!acc.is_set) acc = convert(g, cols, acc, true);
         Acc right = open_acc(g, cols, true);
-        KEEL_RETURN_IF_ERROR(
-            code_member(g, sel, i, outer, SelectDest::Kind::kDistinctIndex, right.cursor, n, dest.correlated));
+        KEEL_RETURN_IF_ERROR(code_member(g, sel, i, outer, SelectDest::Kind::kDistinctIndex, right.cursor, n,
+                                         dest.correlated));
         acc = convert(g, cols, acc, true, right.cursor);
         break;
       }
@@ -211,7 +213,8 @@ Status code_compound(CodeGen& g, const parse::Select* sel, Scope* outer, SelectD
       int k = match_order_term(g, sel, t.expr, n);
       if (k == -2) {
         return Status(rc::kError, ordinal(static_cast<int>(i) + 1) +
-                                      " ORDER BY term out of range - should be between 1 and " + std::to_string(n));
+                                      " ORDER BY term out of range - should be between 1 and " +
+                                      std::to_string(n));
       }
       if (k < 0) {
         return Status(rc::kError, ordinal(static_cast<int>(i) + 1) +
@@ -220,7 +223,8 @@ Status code_compound(CodeGen& g, const parse::Select* sel, Scope* outer, SelectD
       out.sort_keys.push_back(nullptr);
       out.sort_key_col.push_back(k);
       std::string coll = cols[k].collation;
-      if (t.expr->kind == ExprKind::kCollate) coll = std::string(t.expr->as<parse::CollateExpr>()->collation.value);
+      if (t.expr->kind == ExprKind::kCollate)
+        coll = std::string(t.expr->as<parse::CollateExpr>()->collation.value);
       ki->collations.push_back(coll.empty() ? nullptr : g.collation(coll));
       bool desc = t.order == parse::SortOrder::kDesc;
       uint8_t f = desc ? vm::kSortDesc : 0;

@@ -2,7 +2,6 @@
 // indexes, constraint checks with SQLite's messages and conflict actions,
 // index maintenance (partial and expression indexes included).
 #include "plan/dml_internal.h"
-
 #include "vm/collation.h"
 
 namespace keel::plan {
@@ -22,7 +21,8 @@ std::unique_ptr<vm::KeyInfo> make_index_keyinfo(CodeGen& g, const Index* idx) {
   ki->n_all_field = static_cast<uint16_t>(idx->columns.size());
   for (size_t i = 0; i < idx->columns.size(); i++) {
     std::string coll = i < idx->collations.size() ? idx->collations[i] : "";
-    if (coll.empty() && idx->columns[i] >= 0 && idx->table) coll = idx->table->columns[idx->columns[i]].collation;
+    if (coll.empty() && idx->columns[i] >= 0 && idx->table)
+      coll = idx->table->columns[idx->columns[i]].collation;
     ki->collations.push_back(coll.empty() ? nullptr : g.collation(coll));
     ki->sort_flags.push_back(i < idx->desc.size() && idx->desc[i] ? vm::kSortDesc : 0);
   }
@@ -148,7 +148,8 @@ Status check_row(CodeGen& g, TableWriter& w, int skip) {
       KEEL_RETURN_IF_ERROR(code_expr(g, &empty, c.default_expr, reg));
       g.bind(ok);
     } else {
-      int a = g.emit_str(Op::HaltIfNull, rc::kConstraintNotNull, static_cast<int>(oe), reg, t->name + "." + c.name);
+      int a = g.emit_str(Op::HaltIfNull, rc::kConstraintNotNull, static_cast<int>(oe), reg,
+                         t->name + "." + c.name);
       g.at(a).p5 = 1;
     }
   }
@@ -176,7 +177,8 @@ Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_r
     uint8_t pk_conflict = 0;
     vm::OnError oe = resolve_conflict(w.or_conflict, pk_conflict);
     int ok = g.new_label();
-    if (update) code_compare_jump(g, parse::BinaryOp::kEq, w.rowid, old_rowid, vm::Affinity::kNone, nullptr, ok, false);
+    if (update)
+      code_compare_jump(g, parse::BinaryOp::kEq, w.rowid, old_rowid, vm::Affinity::kNone, nullptr, ok, false);
     g.emit(Op::NotExists, w.cursor, ok, w.rowid);
     std::string col = t->rowid_alias >= 0 ? t->columns[t->rowid_alias].name : "rowid";
     if (oe == vm::OnError::kIgnore) {
@@ -213,7 +215,8 @@ Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_r
       if (!t->without_rowid) {
         int r = g.new_reg();
         g.emit(Op::IdxRowid, cur, r);
-        if (update) code_compare_jump(g, parse::BinaryOp::kEq, r, old_rowid, vm::Affinity::kNone, nullptr, ok, false);
+        if (update)
+          code_compare_jump(g, parse::BinaryOp::kEq, r, old_rowid, vm::Affinity::kNone, nullptr, ok, false);
         if (oe == vm::OnError::kReplace) {
           g.emit(Op::NotExists, w.cursor, ok, r);
         }

@@ -31,7 +31,8 @@ void open_writer(CodeGen& g, TableWriter& w, Table* t, parse::ConflictAction or_
 Status check_row(CodeGen& g, TableWriter& w, int skip);
 // UNIQUE / PRIMARY KEY checks; with `update`, register `old_rowid` holds the
 // row's current rowid (its own entries never conflict).
-Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_rowid, bool rowid_changed_check);
+Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_rowid,
+                    bool rowid_changed_check);
 // Writes index entries and the row (Insert with P5 flags).
 Status write_row(CodeGen& g, TableWriter& w, uint16_t insert_flags);
 // Deletes the index entries of the row `cursor` is positioned on.

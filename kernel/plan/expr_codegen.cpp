@@ -20,26 +20,40 @@ namespace {
 Op compare_op(BinaryOp op) {
   switch (op) {
     case BinaryOp::kEq:
-    case BinaryOp::kIs: return Op::Eq;
+    case BinaryOp::kIs:
+      return Op::Eq;
     case BinaryOp::kNe:
-    case BinaryOp::kIsNot: return Op::Ne;
-    case BinaryOp::kLt: return Op::Lt;
-    case BinaryOp::kLe: return Op::Le;
-    case BinaryOp::kGt: return Op::Gt;
-    default: return Op::Ge;
+    case BinaryOp::kIsNot:
+      return Op::Ne;
+    case BinaryOp::kLt:
+      return Op::Lt;
+    case BinaryOp::kLe:
+      return Op::Le;
+    case BinaryOp::kGt:
+      return Op::Gt;
+    default:
+      return Op::Ge;
   }
 }
 
 BinaryOp negate_compare(BinaryOp op) {
   switch (op) {
-    case BinaryOp::kEq: return BinaryOp::kNe;
-    case BinaryOp::kNe: return BinaryOp::kEq;
-    case BinaryOp::kLt: return BinaryOp::kGe;
-    case BinaryOp::kLe: return BinaryOp::kGt;
-    case BinaryOp::kGt: return BinaryOp::kLe;
-    case BinaryOp::kGe: return BinaryOp::kLt;
-    case BinaryOp::kIs: return BinaryOp::kIsNot;
-    default: return BinaryOp::kIs;
+    case BinaryOp::kEq:
+      return BinaryOp::kNe;
+    case BinaryOp::kNe:
+      return BinaryOp::kEq;
+    case BinaryOp::kLt:
+      return BinaryOp::kGe;
+    case BinaryOp::kLe:
+      return BinaryOp::kGt;
+    case BinaryOp::kGt:
+      return BinaryOp::kLe;
+    case BinaryOp::kGe:
+      return BinaryOp::kLt;
+    case BinaryOp::kIs:
+      return BinaryOp::kIsNot;
+    default:
+      return BinaryOp::kIs;
   }
 }
 
@@ -58,9 +72,15 @@ const Expr* skip_collate(const Expr* e) {
 
 Status code_literal(CodeGen& g, const parse::LiteralExpr* e, int target, bool negative) {
   switch (e->literal) {
-    case parse::LiteralKind::kNull: g.emit(Op::Null, 0, target); return Status::Ok();
-    case parse::LiteralKind::kTrue: g.emit(Op::Integer, 1, target); return Status::Ok();
-    case parse::LiteralKind::kFalse: g.emit(Op::Integer, 0, target); return Status::Ok();
+    case parse::LiteralKind::kNull:
+      g.emit(Op::Null, 0, target);
+      return Status::Ok();
+    case parse::LiteralKind::kTrue:
+      g.emit(Op::Integer, 1, target);
+      return Status::Ok();
+    case parse::LiteralKind::kFalse:
+      g.emit(Op::Integer, 0, target);
+      return Status::Ok();
     case parse::LiteralKind::kString:
       if (negative) {
         // -'text': 0 - value, as arithmetic.
@@ -91,7 +111,8 @@ Status code_literal(CodeGen& g, const parse::LiteralExpr* e, int target, bool ne
       std::string_view t = e->text;
       if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) {
         if (t.size() - 2 > 16) {
-          return Status(rc::kError, "hex literal too big: " + std::string(negative ? "-" : "") + std::string(t));
+          return Status(rc::kError,
+                        "hex literal too big: " + std::string(negative ? "-" : "") + std::string(t));
         }
         uint64_t v = 0;
         for (size_t i = 2; i < t.size(); i++) v = v * 16 + static_cast<uint64_t>(hexval(t[i]));
@@ -229,16 +250,22 @@ Result<int> code_expr_new(CodeGen& g, Scope* s, const Expr* e) {
 
 Status code_expr(CodeGen& g, Scope* s, const Expr* e, int target) {
   switch (e->kind) {
-    case ExprKind::kLiteral: return code_literal(g, e->as<parse::LiteralExpr>(), target, false);
+    case ExprKind::kLiteral:
+      return code_literal(g, e->as<parse::LiteralExpr>(), target, false);
     case ExprKind::kColumnRef: {
       KEEL_ASSIGN_OR_RETURN(ColumnRef ref, resolve_column(g, s, e->as<parse::ColumnRefExpr>()));
       switch (ref.special) {
-        case ColumnRef::Special::kTrue: g.emit(Op::Integer, 1, target); return Status::Ok();
-        case ColumnRef::Special::kFalse: g.emit(Op::Integer, 0, target); return Status::Ok();
+        case ColumnRef::Special::kTrue:
+          g.emit(Op::Integer, 1, target);
+          return Status::Ok();
+        case ColumnRef::Special::kFalse:
+          g.emit(Op::Integer, 0, target);
+          return Status::Ok();
         case ColumnRef::Special::kString:
           g.emit_string(target, e->as<parse::ColumnRefExpr>()->column.value);
           return Status::Ok();
-        default: break;
+        default:
+          break;
       }
       if (ref.alias_expr) return code_expr(g, ref.alias_scope, ref.alias_expr, target);
       code_column(g, ref.term, ref.col, target);
@@ -254,7 +281,8 @@ Status code_expr(CodeGen& g, Scope* s, const Expr* e, int target) {
       if (u->op == parse::UnaryOp::kNegate) {
         // Fold -(+x) into -x, as SQLite's parser does, and negate literals
         // directly so that -9223372036854775808 stays an integer.
-        while (operand->kind == ExprKind::kUnary && operand->as<parse::UnaryExpr>()->op == parse::UnaryOp::kPlus) {
+        while (operand->kind == ExprKind::kUnary &&
+               operand->as<parse::UnaryExpr>()->op == parse::UnaryOp::kPlus) {
           operand = operand->as<parse::UnaryExpr>()->operand;
         }
         if (operand->kind == ExprKind::kLiteral) {
@@ -276,10 +304,12 @@ Status code_expr(CodeGen& g, Scope* s, const Expr* e, int target) {
     case ExprKind::kBinary: {
       auto* b = e->as<parse::BinaryExpr>();
       if (is_comparison(b->op)) {
-        if (vector_size(b->left) > 1 || vector_size(b->right) > 1) return code_vector_compare(g, s, b, target);
+        if (vector_size(b->left) > 1 || vector_size(b->right) > 1)
+          return code_vector_compare(g, s, b, target);
         KEEL_ASSIGN_OR_RETURN(int l, code_expr_new(g, s, b->left));
         KEEL_ASSIGN_OR_RETURN(int r, code_expr_new(g, s, b->right));
-        vm::Affinity aff = vm::comparison_affinity(expr_affinity(g, s, b->left), expr_affinity(g, s, b->right));
+        vm::Affinity aff =
+            vm::comparison_affinity(expr_affinity(g, s, b->left), expr_affinity(g, s, b->right));
         const vm::Collation* coll = compare_collation(g, s, b->left, b->right);
         int done = g.new_label();
         g.emit(Op::Integer, 1, target);
@@ -309,28 +339,52 @@ Status code_expr(CodeGen& g, Scope* s, const Expr* e, int target) {
       KEEL_ASSIGN_OR_RETURN(int r, code_expr_new(g, s, b->right));
       Op op;
       switch (b->op) {
-        case BinaryOp::kAnd: g.emit(Op::And, l, r, target); return Status::Ok();
-        case BinaryOp::kOr: g.emit(Op::Or, l, r, target); return Status::Ok();
-        case BinaryOp::kBitAnd: op = Op::BitAnd; break;
-        case BinaryOp::kBitOr: op = Op::BitOr; break;
-        case BinaryOp::kShl: op = Op::ShiftLeft; break;
-        case BinaryOp::kShr: op = Op::ShiftRight; break;
-        case BinaryOp::kAdd: op = Op::Add; break;
-        case BinaryOp::kSub: op = Op::Subtract; break;
-        case BinaryOp::kMul: op = Op::Multiply; break;
-        case BinaryOp::kDiv: op = Op::Divide; break;
-        case BinaryOp::kRem: op = Op::Remainder; break;
-        default: op = Op::Concat; break;
+        case BinaryOp::kAnd:
+          g.emit(Op::And, l, r, target);
+          return Status::Ok();
+        case BinaryOp::kOr:
+          g.emit(Op::Or, l, r, target);
+          return Status::Ok();
+        case BinaryOp::kBitAnd:
+          op = Op::BitAnd;
+          break;
+        case BinaryOp::kBitOr:
+          op = Op::BitOr;
+          break;
+        case BinaryOp::kShl:
+          op = Op::ShiftLeft;
+          break;
+        case BinaryOp::kShr:
+          op = Op::ShiftRight;
+          break;
+        case BinaryOp::kAdd:
+          op = Op::Add;
+          break;
+        case BinaryOp::kSub:
+          op = Op::Subtract;
+          break;
+        case BinaryOp::kMul:
+          op = Op::Multiply;
+          break;
+        case BinaryOp::kDiv:
+          op = Op::Divide;
+          break;
+        case BinaryOp::kRem:
+          op = Op::Remainder;
+          break;
+        default:
+          op = Op::Concat;
+          break;
       }
       g.emit(op, r, l, target);
       return Status::Ok();
     }
     case ExprKind::kLike: {
       auto* l = e->as<parse::LikeExpr>();
-      const char* name = l->op == parse::LikeOp::kLike    ? "like"
-                         : l->op == parse::LikeOp::kGlob  ? "glob"
+      const char* name = l->op == parse::LikeOp::kLike     ? "like"
+                         : l->op == parse::LikeOp::kGlob   ? "glob"
                          : l->op == parse::LikeOp::kRegexp ? "regexp"
-                                                          : "match";
+                                                           : "match";
       int n = l->escape ? 3 : 2;
       const func::FunctionDef* def = g.input().functions ? g.input().functions->find(name, n) : nullptr;
       if (def == nullptr) {
@@ -382,7 +436,8 @@ Status code_expr(CodeGen& g, Scope* s, const Expr* e, int target) {
       if (b->negated) g.emit(Op::Not, target, target);
       return Status::Ok();
     }
-    case ExprKind::kIn: return code_in(g, s, e->as<parse::InExpr>(), target);
+    case ExprKind::kIn:
+      return code_in(g, s, e->as<parse::InExpr>(), target);
     case ExprKind::kExists:
       return code_scalar_subquery(g, s, e->as<parse::ExistsExpr>()->select, target, true);
     case ExprKind::kSubquery:
@@ -400,8 +455,8 @@ Status code_expr(CodeGen& g, Scope* s, const Expr* e, int target) {
           KEEL_ASSIGN_OR_RETURN(int w, code_expr_new(g, s, wt.when));
           vm::Affinity aff =
               vm::comparison_affinity(expr_affinity(g, s, c->operand), expr_affinity(g, s, wt.when));
-          code_compare_jump(g, BinaryOp::kNe, base, w, aff, compare_collation(g, s, c->operand, wt.when), next,
-                            true);
+          code_compare_jump(g, BinaryOp::kNe, base, w, aff, compare_collation(g, s, c->operand, wt.when),
+                            next, true);
         } else {
           KEEL_RETURN_IF_ERROR(code_if_false(g, s, wt.when, next, true));
         }
@@ -431,8 +486,10 @@ Status code_expr(CodeGen& g, Scope* s, const Expr* e, int target) {
       }
       return code_expr(g, s, c->operand, target);
     }
-    case ExprKind::kFunction: return code_function(g, s, e->as<parse::FunctionExpr>(), target);
-    case ExprKind::kVector: return Status(rc::kError, "row value misused");
+    case ExprKind::kFunction:
+      return code_function(g, s, e->as<parse::FunctionExpr>(), target);
+    case ExprKind::kVector:
+      return Status(rc::kError, "row value misused");
     case ExprKind::kRaise:
       return Status(rc::kError, "RAISE() may only be used within a trigger-program");
   }
@@ -453,14 +510,17 @@ Status code_function(CodeGen& g, Scope* s, const parse::FunctionExpr* f, int tar
                    name == "unlikely" || name == "likelihood";
   if (f->over || f->over_name.present()) {
     if (def == nullptr) {
-      if (known) return Status(rc::kError, "wrong number of arguments to function " + std::string(f->name.value) + "()");
+      if (known)
+        return Status(rc::kError,
+                      "wrong number of arguments to function " + std::string(f->name.value) + "()");
       return Status(rc::kError, "no such function: " + std::string(f->name.value));
     }
     return Status(rc::kError, "window functions are not supported: " + std::string(f->name.value) + "()");
   }
   if (inline_fn && (def == nullptr || !def->is_aggregate())) {
-    bool ok_count = (name == "coalesce" && n >= 2) || (name == "ifnull" && n == 2) || (name == "iif" && n == 3) ||
-                    ((name == "likely" || name == "unlikely") && n == 1) || (name == "likelihood" && n == 2);
+    bool ok_count = (name == "coalesce" && n >= 2) || (name == "ifnull" && n == 2) ||
+                    (name == "iif" && n == 3) || ((name == "likely" || name == "unlikely") && n == 1) ||
+                    (name == "likelihood" && n == 2);
     if (!ok_count || f->star) {
       return Status(rc::kError, "wrong number of arguments to function " + std::string(f->name.value) + "()");
     }
@@ -527,7 +587,8 @@ Status code_function(CodeGen& g, Scope* s, const parse::FunctionExpr* f, int tar
     return Status(rc::kError, "DISTINCT aggregates must have exactly one argument");
   }
   if (f->filter) {
-    return Status(rc::kError, "FILTER may not be used with non-aggregate " + std::string(f->name.value) + "()");
+    return Status(rc::kError,
+                  "FILTER may not be used with non-aggregate " + std::string(f->name.value) + "()");
   }
   int args = n > 0 ? g.new_reg(n) : g.new_reg();
   for (int i = 0; i < n; i++) KEEL_RETURN_IF_ERROR(code_expr(g, s, f->args[i], args + i));
@@ -778,7 +839,8 @@ Status code_cond(CodeGen& g, Scope* s, const Expr* e, int label, bool jump_if_tr
       if (is_comparison(b->op) && vector_size(b->left) == 1 && vector_size(b->right) == 1) {
         KEEL_ASSIGN_OR_RETURN(int l, code_expr_new(g, s, b->left));
         KEEL_ASSIGN_OR_RETURN(int r, code_expr_new(g, s, b->right));
-        vm::Affinity aff = vm::comparison_affinity(expr_affinity(g, s, b->left), expr_affinity(g, s, b->right));
+        vm::Affinity aff =
+            vm::comparison_affinity(expr_affinity(g, s, b->left), expr_affinity(g, s, b->right));
         const vm::Collation* coll = compare_collation(g, s, b->left, b->right);
         BinaryOp op = jump_if_true ? b->op : negate_compare(b->op);
         code_compare_jump(g, op, l, r, aff, coll, label, jump_if_null);
@@ -788,7 +850,8 @@ Status code_cond(CodeGen& g, Scope* s, const Expr* e, int label, bool jump_if_tr
     }
     case ExprKind::kUnary: {
       auto* u = e->as<parse::UnaryExpr>();
-      if (u->op == parse::UnaryOp::kNot) return code_cond(g, s, u->operand, label, !jump_if_true, jump_if_null);
+      if (u->op == parse::UnaryOp::kNot)
+        return code_cond(g, s, u->operand, label, !jump_if_true, jump_if_null);
       break;
     }
     case ExprKind::kNullTest: {
@@ -806,7 +869,8 @@ Status code_cond(CodeGen& g, Scope* s, const Expr* e, int label, bool jump_if_tr
       }
       break;
     }
-    default: break;
+    default:
+      break;
   }
   KEEL_ASSIGN_OR_RETURN(int r, code_expr_new(g, s, e));
   g.emit(jump_if_true ? Op::If : Op::IfNot, r, label, jump_if_null ? 1 : 0);

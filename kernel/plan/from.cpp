@@ -58,7 +58,8 @@ Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClaus
   if (item->kind == parse::FromItem::Kind::kSubquery) {
     t->subquery = item->subquery;
     t->subquery_outer = outer;
-    t->name = item->alias.present() ? std::string(item->alias.value) : "(subquery-" + std::to_string(out.terms.size() + 1) + ")";
+    t->name = item->alias.present() ? std::string(item->alias.value)
+                                    : "(subquery-" + std::to_string(out.terms.size() + 1) + ")";
     KEEL_RETURN_IF_ERROR(add_subquery_columns(g, *t, outer, "subquery"));
   } else {
     std::string_view name = item->table.name.value;
@@ -178,7 +179,8 @@ Result<Table*> find_table_or_error(CodeGen& g, const parse::QualifiedName& name,
                                       : std::string(schema) + "." + std::string(name.name.value);
     return Status(rc::kError, "no such table: " + full);
   }
-  if (t->is_view && !allow_view) return Status(rc::kError, "cannot modify " + t->name + " because it is a view");
+  if (t->is_view && !allow_view)
+    return Status(rc::kError, "cannot modify " + t->name + " because it is a view");
   return t;
 }
 

@@ -118,7 +118,8 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
   }
   if (!st->default_values && supplied != n_source) {
     if (st->columns.size) {
-      return Status(rc::kError, std::to_string(supplied) + " values for " + std::to_string(n_source) + " columns");
+      return Status(rc::kError,
+                    std::to_string(supplied) + " values for " + std::to_string(n_source) + " columns");
     }
     return Status(rc::kError, "table " + t->name + " has " + std::to_string(n) + " columns but " +
                                   std::to_string(supplied) + " values were supplied");
@@ -158,7 +159,8 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
   } else if (single) {
     src_regs = g.new_reg(std::max(supplied, 1));
     Scope empty;
-    for (int k = 0; k < supplied; k++) KEEL_RETURN_IF_ERROR(code_expr(g, &empty, single->rows[0][k], src_regs + k));
+    for (int k = 0; k < supplied; k++)
+      KEEL_RETURN_IF_ERROR(code_expr(g, &empty, single->rows[0][k], src_regs + k));
   }
   int skip = g.new_label();
   // Column values.

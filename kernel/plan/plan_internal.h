@@ -66,13 +66,13 @@ struct AggContext {
 // Where a select's rows go (SQLite's SelectDest).
 struct SelectDest {
   enum class Kind {
-    kOutput,     // ResultRow
-    kTable,      // append to ephemeral rowid table `cursor`
-    kIndex,      // insert as key of ephemeral index `cursor` (IN, UNION)
+    kOutput,         // ResultRow
+    kTable,          // append to ephemeral rowid table `cursor`
+    kIndex,          // insert as key of ephemeral index `cursor` (IN, UNION)
     kDistinctIndex,  // insert into `cursor` unless already present
-    kMem,        // first row into registers reg..reg+n-1, then stop
-    kExists,     // reg = 1 on the first row, then stop
-    kCoroutine,  // registers reg..: Yield to `yield_reg` per row
+    kMem,            // first row into registers reg..reg+n-1, then stop
+    kExists,         // reg = 1 on the first row, then stop
+    kCoroutine,      // registers reg..: Yield to `yield_reg` per row
     kExceptIndex,    // delete matching key from `cursor`
   };
   Kind kind = Kind::kOutput;
@@ -80,7 +80,7 @@ struct SelectDest {
   int reg = 0;
   int n_cols = 0;
   int yield_reg = 0;
-  std::string affinity;  // applied to index keys (IN)
+  std::string affinity;       // applied to index keys (IN)
   int* correlated = nullptr;  // set to 1 if the select references outer scopes
 };
 
@@ -90,7 +90,8 @@ Result<std::vector<ColInfo>> select_columns(CodeGen& g, const parse::Select* sel
 // A subquery as an expression value.
 Status code_scalar_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int target, bool exists);
 // Fills ephemeral index `cursor` with the rows of `sel` (IN); returns whether correlated.
-Result<bool> code_in_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int cursor, const std::string& aff);
+Result<bool> code_in_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int cursor,
+                              const std::string& aff);
 
 // ---- FROM (from.cpp)
 
@@ -107,9 +108,9 @@ Status materialize_from(CodeGen& g, FromClause& from, Scope* scope);
 
 struct WhereLevel {
   FromTerm* term = nullptr;
-  int top = 0;          // address of the loop's first instruction
-  int cont = 0;         // label: next row of this level
-  int brk = 0;          // label: leave this level
+  int top = 0;   // address of the loop's first instruction
+  int cont = 0;  // label: next row of this level
+  int brk = 0;   // label: leave this level
   Op next_op = Op::Noop;
   int next_cursor = -1;
   int left_join_match = 0;  // register: this LEFT JOIN level matched a row
@@ -117,13 +118,13 @@ struct WhereLevel {
   int in_loop_cursor = -1;  // IN(...) driving an index/rowid lookup
   int in_loop_top = 0;
   int in_loop_reg = 0;
-  bool single_row = false;  // rowid = expr: no Next
+  bool single_row = false;                   // rowid = expr: no Next
   std::vector<const parse::Expr*> on_terms;  // LEFT JOIN ON terms, tested at this level
 };
 
 struct WhereInfo {
   std::vector<WhereLevel> levels;
-  int brk = 0;  // label after the whole loop
+  int brk = 0;                            // label after the whole loop
   std::vector<const parse::Expr*> terms;  // AND-split WHERE (+ inner ON) terms
   std::vector<bool> coded;
   // ORDER BY satisfied by the scan order

@@ -13,14 +13,22 @@ Status code_statement(CodeGen& g, const parse::Stmt* st) {
       SelectDest dest;
       return code_select(g, st->as<parse::SelectStmt>()->select, nullptr, dest);
     }
-    case parse::StmtKind::kInsert: return code_insert(g, st->as<parse::InsertStmt>());
-    case parse::StmtKind::kUpdate: return code_update(g, st->as<parse::UpdateStmt>());
-    case parse::StmtKind::kDelete: return code_delete(g, st->as<parse::DeleteStmt>());
-    case parse::StmtKind::kCreateTable: return code_create_table(g, st->as<parse::CreateTableStmt>());
-    case parse::StmtKind::kCreateIndex: return code_create_index(g, st->as<parse::CreateIndexStmt>());
-    case parse::StmtKind::kCreateView: return code_create_view(g, st->as<parse::CreateViewStmt>());
-    case parse::StmtKind::kDrop: return code_drop(g, st->as<parse::DropStmt>());
-    case parse::StmtKind::kPragma: return code_pragma(g, st->as<parse::PragmaStmt>());
+    case parse::StmtKind::kInsert:
+      return code_insert(g, st->as<parse::InsertStmt>());
+    case parse::StmtKind::kUpdate:
+      return code_update(g, st->as<parse::UpdateStmt>());
+    case parse::StmtKind::kDelete:
+      return code_delete(g, st->as<parse::DeleteStmt>());
+    case parse::StmtKind::kCreateTable:
+      return code_create_table(g, st->as<parse::CreateTableStmt>());
+    case parse::StmtKind::kCreateIndex:
+      return code_create_index(g, st->as<parse::CreateIndexStmt>());
+    case parse::StmtKind::kCreateView:
+      return code_create_view(g, st->as<parse::CreateViewStmt>());
+    case parse::StmtKind::kDrop:
+      return code_drop(g, st->as<parse::DropStmt>());
+    case parse::StmtKind::kPragma:
+      return code_pragma(g, st->as<parse::PragmaStmt>());
     case parse::StmtKind::kBegin: {
       auto* b = st->as<parse::BeginStmt>();
       if (b->type == parse::TransactionKind::kImmediate || b->type == parse::TransactionKind::kExclusive) {
@@ -32,7 +40,9 @@ Status code_statement(CodeGen& g, const parse::Stmt* st) {
       g.emit(Op::AutoCommit, 0, 0);
       return Status::Ok();
     }
-    case parse::StmtKind::kCommit: g.emit(Op::AutoCommit, 1, 0); return Status::Ok();
+    case parse::StmtKind::kCommit:
+      g.emit(Op::AutoCommit, 1, 0);
+      return Status::Ok();
     case parse::StmtKind::kRollback: {
       auto* r = st->as<parse::RollbackStmt>();
       if (r->savepoint.present()) {
@@ -54,7 +64,8 @@ Status code_statement(CodeGen& g, const parse::Stmt* st) {
       auto* r = st->as<parse::ReindexStmt>();
       if (r->name.name.present()) {
         std::string_view schema = r->name.schema.present() ? r->name.schema.value : std::string_view();
-        if (!g.catalog().find_index(schema, r->name.name.value) && !g.catalog().find_table(schema, r->name.name.value) &&
+        if (!g.catalog().find_index(schema, r->name.name.value) &&
+            !g.catalog().find_table(schema, r->name.name.value) &&
             g.collation(r->name.name.value) == nullptr) {
           return Status(rc::kError, "unable to identify the object to be reindexed");
         }
@@ -63,7 +74,8 @@ Status code_statement(CodeGen& g, const parse::Stmt* st) {
     }
     case parse::StmtKind::kCreateExtension:
       return Status(rc::kError, std::string(st->as<parse::CreateExtensionStmt>()->error));
-    default: return code_engine_command(g, st);
+    default:
+      return code_engine_command(g, st);
   }
 }
 

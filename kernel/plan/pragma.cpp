@@ -56,7 +56,8 @@ Status table_info(CodeGen& g, Table* t, bool extended) {
     KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, select_columns(g, t->view_select, nullptr));
     for (size_t i = 0; i < cols.size(); i++) {
       RowBuilder r(g, 7);
-      r.num(static_cast<int64_t>(i)).str(i < t->view_column_names.size() ? t->view_column_names[i] : cols[i].name);
+      r.num(static_cast<int64_t>(i))
+          .str(i < t->view_column_names.size() ? t->view_column_names[i] : cols[i].name);
       r.str(cols[i].decl_type).num(0).null().num(0);
       if (extended) r.num(0);
       r.emit();
@@ -138,7 +139,11 @@ Status table_list(CodeGen& g, std::string_view only) {
     auto row = [&](const Table* t) {
       if (!only.empty() && !name_eq(only, t->name)) return;
       RowBuilder r(g, 6);
-      r.str(g.catalog().database_name(db)).str(t->name).str(t->is_view ? "view" : t->is_virtual ? "virtual" : "table");
+      r.str(g.catalog().database_name(db))
+          .str(t->name)
+          .str(t->is_view      ? "view"
+               : t->is_virtual ? "virtual"
+                               : "table");
       r.num(static_cast<int64_t>(t->columns.size())).num(t->without_rowid ? 1 : 0).num(t->strict ? 1 : 0);
       r.emit();
     };
@@ -178,7 +183,8 @@ std::vector<std::string> engine_pragma_columns(const std::string& name, bool ass
   if (name == "busy_timeout") return {"timeout"};
   if (assign) {
     if (name == "journal_mode" || name == "locking_mode" || name == "wal_autocheckpoint" ||
-        name == "max_page_count" || name == "soft_heap_limit" || name == "hard_heap_limit" || name == "threads") {
+        name == "max_page_count" || name == "soft_heap_limit" || name == "hard_heap_limit" ||
+        name == "threads") {
       return {name};
     }
     return {};
@@ -248,8 +254,8 @@ Status code_pragma(CodeGen& g, const parse::PragmaStmt* st) {
   }
   bool has_value = st->form != parse::PragmaStmt::Form::kNoValue;
   std::string value(st->value);
-  if (has_value && (name == "table_info" || name == "table_xinfo" || name == "index_list" ||
-                    name == "foreign_key_list")) {
+  if (has_value &&
+      (name == "table_info" || name == "table_xinfo" || name == "index_list" || name == "foreign_key_list")) {
     Table* t = g.catalog().find_table(schema, value);
     if (t == nullptr) return Status::Ok();  // SQLite returns no rows
     if (name == "index_list") return index_list(g, t);
@@ -327,9 +333,12 @@ Status code_engine_command(CodeGen& g, const parse::Stmt* st) {
     case parse::StmtKind::kCreateTrigger:
       return Status(rc::kError, "CREATE TRIGGER is not supported yet");
     case parse::StmtKind::kCreateVirtualTable:
-      return Status(rc::kError, "no such module: " + std::string(st->as<parse::CreateVirtualTableStmt>()->module.value));
-    case parse::StmtKind::kAlterTable: return Status(rc::kError, "ALTER TABLE is not supported yet");
-    default: return Status(rc::kError, "statement not supported");
+      return Status(rc::kError,
+                    "no such module: " + std::string(st->as<parse::CreateVirtualTableStmt>()->module.value));
+    case parse::StmtKind::kAlterTable:
+      return Status(rc::kError, "ALTER TABLE is not supported yet");
+    default:
+      return Status(rc::kError, "statement not supported");
   }
 }
 

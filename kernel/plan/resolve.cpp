@@ -75,7 +75,8 @@ Result<ColumnRef> resolve_column(CodeGen& g, Scope* scope, const parse::ColumnRe
     }
     if (matches == 0 && table_matches >= 1 && is_rowid_name(col)) {
       FromTerm* t = table_match;
-      if (table_matches == 1 && ((t->table && !t->table->without_rowid && !t->table->is_view) || t->reg_base)) {
+      if (table_matches == 1 &&
+          ((t->table && !t->table->without_rowid && !t->table->is_view) || t->reg_base)) {
         matches = 1;
         found.term = t;
         found.col = -1;
@@ -140,9 +141,12 @@ vm::Affinity expr_affinity(CodeGen& g, Scope* scope, const Expr* e) {
       if (!cols.ok() || cols.value().empty()) return vm::Affinity::kNone;
       return cols.value()[0].affinity;
     }
-    case ExprKind::kCollate: return expr_affinity(g, scope, e->as<parse::CollateExpr>()->operand);
-    case ExprKind::kVector: return expr_affinity(g, scope, e->as<parse::VectorExpr>()->items[0]);
-    default: return vm::Affinity::kNone;
+    case ExprKind::kCollate:
+      return expr_affinity(g, scope, e->as<parse::CollateExpr>()->operand);
+    case ExprKind::kVector:
+      return expr_affinity(g, scope, e->as<parse::VectorExpr>()->items[0]);
+    default:
+      return vm::Affinity::kNone;
   }
 }
 
@@ -153,7 +157,9 @@ std::string expr_collation(CodeGen& g, Scope* scope, const Expr* e, bool* explic
       case ExprKind::kCollate:
         *explicit_coll = true;
         return std::string(e->as<parse::CollateExpr>()->collation.value);
-      case ExprKind::kCast: e = e->as<parse::CastExpr>()->operand; continue;
+      case ExprKind::kCast:
+        e = e->as<parse::CastExpr>()->operand;
+        continue;
       case ExprKind::kUnary:
         if (e->as<parse::UnaryExpr>()->op == parse::UnaryOp::kPlus) {
           e = e->as<parse::UnaryExpr>()->operand;
@@ -184,8 +190,11 @@ std::string expr_collation(CodeGen& g, Scope* scope, const Expr* e, bool* explic
         }
         return "";
       }
-      case ExprKind::kVector: e = e->as<parse::VectorExpr>()->items[0]; continue;
-      default: return "";
+      case ExprKind::kVector:
+        e = e->as<parse::VectorExpr>()->items[0];
+        continue;
+      default:
+        return "";
     }
   }
 }
@@ -210,13 +219,19 @@ const vm::Collation* compare_collation(CodeGen& g, Scope* scope, const Expr* l, 
 
 bool expr_is_constant(const Expr* e) {
   switch (e->kind) {
-    case ExprKind::kLiteral: return true;
-    case ExprKind::kUnary: return expr_is_constant(e->as<parse::UnaryExpr>()->operand);
+    case ExprKind::kLiteral:
+      return true;
+    case ExprKind::kUnary:
+      return expr_is_constant(e->as<parse::UnaryExpr>()->operand);
     case ExprKind::kBinary:
-      return expr_is_constant(e->as<parse::BinaryExpr>()->left) && expr_is_constant(e->as<parse::BinaryExpr>()->right);
-    case ExprKind::kCollate: return expr_is_constant(e->as<parse::CollateExpr>()->operand);
-    case ExprKind::kCast: return expr_is_constant(e->as<parse::CastExpr>()->operand);
-    default: return false;
+      return expr_is_constant(e->as<parse::BinaryExpr>()->left) &&
+             expr_is_constant(e->as<parse::BinaryExpr>()->right);
+    case ExprKind::kCollate:
+      return expr_is_constant(e->as<parse::CollateExpr>()->operand);
+    case ExprKind::kCast:
+      return expr_is_constant(e->as<parse::CastExpr>()->operand);
+    default:
+      return false;
   }
 }
 
@@ -236,18 +251,22 @@ bool expr_has_aggregate(CodeGen& g, const Expr* e) {
       }
       return false;
     }
-    case ExprKind::kUnary: return expr_has_aggregate(g, e->as<parse::UnaryExpr>()->operand);
+    case ExprKind::kUnary:
+      return expr_has_aggregate(g, e->as<parse::UnaryExpr>()->operand);
     case ExprKind::kBinary:
       return expr_has_aggregate(g, e->as<parse::BinaryExpr>()->left) ||
              expr_has_aggregate(g, e->as<parse::BinaryExpr>()->right);
     case ExprKind::kLike: {
       auto* l = e->as<parse::LikeExpr>();
-      return expr_has_aggregate(g, l->left) || expr_has_aggregate(g, l->pattern) || expr_has_aggregate(g, l->escape);
+      return expr_has_aggregate(g, l->left) || expr_has_aggregate(g, l->pattern) ||
+             expr_has_aggregate(g, l->escape);
     }
-    case ExprKind::kNullTest: return expr_has_aggregate(g, e->as<parse::NullTestExpr>()->operand);
+    case ExprKind::kNullTest:
+      return expr_has_aggregate(g, e->as<parse::NullTestExpr>()->operand);
     case ExprKind::kBetween: {
       auto* b = e->as<parse::BetweenExpr>();
-      return expr_has_aggregate(g, b->operand) || expr_has_aggregate(g, b->low) || expr_has_aggregate(g, b->high);
+      return expr_has_aggregate(g, b->operand) || expr_has_aggregate(g, b->low) ||
+             expr_has_aggregate(g, b->high);
     }
     case ExprKind::kIn: {
       auto* in = e->as<parse::InExpr>();
@@ -265,14 +284,17 @@ bool expr_has_aggregate(CodeGen& g, const Expr* e) {
       }
       return false;
     }
-    case ExprKind::kCast: return expr_has_aggregate(g, e->as<parse::CastExpr>()->operand);
-    case ExprKind::kCollate: return expr_has_aggregate(g, e->as<parse::CollateExpr>()->operand);
+    case ExprKind::kCast:
+      return expr_has_aggregate(g, e->as<parse::CastExpr>()->operand);
+    case ExprKind::kCollate:
+      return expr_has_aggregate(g, e->as<parse::CollateExpr>()->operand);
     case ExprKind::kVector:
       for (const Expr* x : e->as<parse::VectorExpr>()->items) {
         if (expr_has_aggregate(g, x)) return true;
       }
       return false;
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -291,7 +313,8 @@ bool expr_equal(std::string_view sql, const Expr* a, const Expr* b) {
       return name_eq(x->column.value, y->column.value) && name_eq(x->table.value, y->table.value) &&
              name_eq(x->schema.value, y->schema.value);
     }
-    case ExprKind::kVariable: return a->as<parse::VariableExpr>()->number == b->as<parse::VariableExpr>()->number;
+    case ExprKind::kVariable:
+      return a->as<parse::VariableExpr>()->number == b->as<parse::VariableExpr>()->number;
     case ExprKind::kUnary:
       return a->as<parse::UnaryExpr>()->op == b->as<parse::UnaryExpr>()->op &&
              expr_equal(sql, a->as<parse::UnaryExpr>()->operand, b->as<parse::UnaryExpr>()->operand);

@@ -89,7 +89,8 @@ void finish_index(Table& t, Index& idx) {
   } else if (t.primary_key == &idx) {
     // The table b-tree itself: all other columns follow the key.
     for (size_t c = 0; c < t.columns.size(); c++) {
-      if (std::find(idx.columns.begin(), idx.columns.end(), static_cast<int>(c)) != idx.columns.end()) continue;
+      if (std::find(idx.columns.begin(), idx.columns.end(), static_cast<int>(c)) != idx.columns.end())
+        continue;
       idx.columns.push_back(static_cast<int>(c));
       idx.collations.push_back(t.columns[c].collation);
       idx.desc.push_back(false);
@@ -97,7 +98,8 @@ void finish_index(Table& t, Index& idx) {
     }
   }
   auto ki = std::make_unique<vm::KeyInfo>();
-  int n_key = (t.without_rowid && t.primary_key == &idx) ? idx.n_key_columns : static_cast<int>(idx.columns.size());
+  int n_key =
+      (t.without_rowid && t.primary_key == &idx) ? idx.n_key_columns : static_cast<int>(idx.columns.size());
   ki->n_key_field = static_cast<uint16_t>(idx.n_key_columns);
   ki->n_all_field = static_cast<uint16_t>(idx.columns.size());
   (void)n_key;
@@ -112,8 +114,8 @@ void finish_index(Table& t, Index& idx) {
 
 }  // namespace
 
-Status DatabaseSchema::add_entry(std::string_view type, std::string_view name, std::string_view tbl_name, int64_t root,
-                                 std::string_view sql) {
+Status DatabaseSchema::add_entry(std::string_view type, std::string_view name, std::string_view tbl_name,
+                                 int64_t root, std::string_view sql) {
   if (type == "index" && sql.empty()) {
     Index* idx = find_index(name);
     if (idx == nullptr) return malformed(name, "orphan index");
@@ -213,9 +215,12 @@ Status DatabaseSchema::add_entry(std::string_view type, std::string_view name, s
             c.default_expr = cc->expr;
             c.default_text = std::string(cc->default_text.text(parsed->sql));
             break;
-          case parse::ColumnConstraint::Kind::kCollate: c.collation = std::string(cc->collation.value); break;
+          case parse::ColumnConstraint::Kind::kCollate:
+            c.collation = std::string(cc->collation.value);
+            break;
           case parse::ColumnConstraint::Kind::kGenerated:
-            c.generated = cc->storage == parse::GeneratedStorage::kStored ? GeneratedKind::kStored : GeneratedKind::kVirtual;
+            c.generated = cc->storage == parse::GeneratedStorage::kStored ? GeneratedKind::kStored
+                                                                          : GeneratedKind::kVirtual;
             c.generated_expr = cc->expr;
             break;
           case parse::ColumnConstraint::Kind::kReferences: {
@@ -229,7 +234,8 @@ Status DatabaseSchema::add_entry(std::string_view type, std::string_view name, s
             t->foreign_keys.push_back(std::move(fk));
             break;
           }
-          default: break;
+          default:
+            break;
         }
       }
     }
@@ -278,7 +284,8 @@ Status DatabaseSchema::add_entry(std::string_view type, std::string_view name, s
           t->foreign_keys.push_back(std::move(fk));
           break;
         }
-        default: break;
+        default:
+          break;
       }
     }
     if (t->without_rowid) {
@@ -442,8 +449,8 @@ Table* DatabaseSchema::schema_table() const {
     t->name = db_ == 1 ? "sqlite_temp_master" : "sqlite_master";
     t->db = db_;
     t->root = 1;
-    static const char* kCols[][2] = {{"type", "text"}, {"name", "text"}, {"tbl_name", "text"}, {"rootpage", "int"},
-                                     {"sql", "text"}};
+    static const char* kCols[][2] = {
+        {"type", "text"}, {"name", "text"}, {"tbl_name", "text"}, {"rootpage", "int"}, {"sql", "text"}};
     for (auto& c : kCols) {
       Column col;
       col.name = c[0];

@@ -86,7 +86,7 @@ struct ForeignKey {
   std::vector<std::string> from_columns;
   std::string to_table;
   std::vector<std::string> to_columns;  // empty = the parent's primary key
-  uint8_t on_delete = 0;                 // parse::FkAction
+  uint8_t on_delete = 0;                // parse::FkAction
   uint8_t on_update = 0;
   bool deferred = false;
 };
@@ -110,7 +110,7 @@ struct Table {
   bool autoincrement = false;
   bool is_view = false;
   bool is_virtual = false;
-  std::vector<Index*> indexes;  // owned by the DatabaseSchema
+  std::vector<Index*> indexes;   // owned by the DatabaseSchema
   Index* primary_key = nullptr;  // WITHOUT ROWID or non-INTEGER PRIMARY KEY
   std::vector<const parse::Expr*> checks;
   std::vector<std::string> check_names;

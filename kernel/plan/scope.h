@@ -56,8 +56,8 @@ struct FromTerm {
   // column i is in reg_base + i; the rowid in rowid_reg.
   int reg_base = 0;
   int rowid_reg = 0;
-  int level = -1;          // loop level, once planned
-  bool outer_null = false; // right side of a LEFT JOIN
+  int level = -1;           // loop level, once planned
+  bool outer_null = false;  // right side of a LEFT JOIN
   const parse::FromItem* item = nullptr;
   parse::IndexHint hint = parse::IndexHint::kNone;
   std::string indexed_by;
@@ -75,12 +75,12 @@ struct Scope {
   Scope* outer = nullptr;
   std::vector<FromTerm*> terms;
   const std::vector<ResultAlias>* aliases = nullptr;
-  bool aliases_first = false;  // ORDER BY/GROUP BY: an alias beats a column
-  AggContext* agg = nullptr;   // set while coding an aggregate query's output
-  bool allow_agg = false;      // aggregate functions allowed here
+  bool aliases_first = false;              // ORDER BY/GROUP BY: an alias beats a column
+  AggContext* agg = nullptr;               // set while coding an aggregate query's output
+  bool allow_agg = false;                  // aggregate functions allowed here
   const char* agg_forbidden_in = nullptr;  // "the WHERE clause", ...
-  int outer_refs = 0;           // references from here to an enclosing scope
-  bool dml = true;              // DQS rule context
+  int outer_refs = 0;                      // references from here to an enclosing scope
+  bool dml = true;                         // DQS rule context
   int* correlated_flag = nullptr;
 };
 

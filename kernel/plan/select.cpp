@@ -98,7 +98,8 @@ bool integer_term(const Expr* e, int64_t* v) {
   return true;
 }
 
-std::unique_ptr<vm::KeyInfo> sort_keyinfo(CodeGen& g, Scope* scope, const parse::List<parse::OrderingTerm>& terms,
+std::unique_ptr<vm::KeyInfo> sort_keyinfo(CodeGen& g, Scope* scope,
+                                          const parse::List<parse::OrderingTerm>& terms,
                                           const std::vector<ResultCol>& cols, const std::vector<int>& key_col,
                                           int n_all) {
   auto ki = std::make_unique<vm::KeyInfo>();
@@ -193,7 +194,8 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
     if (cols[i].expr && core->columns.size > 0) {
       // Only AS aliases (and names of plain expressions) are visible.
       for (const parse::ResultColumn& rc : core->columns) {
-        if (rc.expr == cols[i].expr && rc.alias.present()) aliases.push_back({std::string(rc.alias.value), rc.expr});
+        if (rc.expr == cols[i].expr && rc.alias.present())
+          aliases.push_back({std::string(rc.alias.value), rc.expr});
       }
     }
   }
@@ -206,11 +208,13 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
     int64_t k;
     if (integer_term(e, &k)) {
       if (k < 1 || k > static_cast<int64_t>(cols.size())) {
-        return Status(rc::kError, ordinal(static_cast<int>(i) + 1) + " GROUP BY term out of range - should be between 1 and " +
+        return Status(rc::kError, ordinal(static_cast<int>(i) + 1) +
+                                      " GROUP BY term out of range - should be between 1 and " +
                                       std::to_string(cols.size()));
       }
       if (cols[k - 1].expr == nullptr) {
-        group_by.push_back(g.make_column_ref(cols[k - 1].term->name, cols[k - 1].term->cols[cols[k - 1].col].name));
+        group_by.push_back(
+            g.make_column_ref(cols[k - 1].term->name, cols[k - 1].term->cols[cols[k - 1].col].name));
       } else {
         group_by.push_back(cols[k - 1].expr);
       }
@@ -229,7 +233,8 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
         continue;
       }
     }
-    if (expr_has_aggregate(g, e)) return Status(rc::kError, "aggregate functions are not allowed in the GROUP BY clause");
+    if (expr_has_aggregate(g, e))
+      return Status(rc::kError, "aggregate functions are not allowed in the GROUP BY clause");
     group_by.push_back(e);
   }
 
@@ -289,7 +294,8 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
     auto ki = std::make_unique<vm::KeyInfo>();
     ki->n_key_field = static_cast<uint16_t>(out.n_cols);
     ki->n_all_field = static_cast<uint16_t>(out.n_cols);
-    for (const ResultCol& c : cols) ki->collations.push_back(c.info.collation.empty() ? nullptr : g.collation(c.info.collation));
+    for (const ResultCol& c : cols)
+      ki->collations.push_back(c.info.collation.empty() ? nullptr : g.collation(c.info.collation));
     int a = g.emit(Op::OpenEphemeral, out.distinct_cursor, out.n_cols);
     g.set_p4_keyinfo(a, std::move(ki));
   }
@@ -373,7 +379,9 @@ void emit_to_dest(CodeGen& g, RowOutput& out, int base, int skip) {
   int n = out.n_cols;
   if (out.offset_reg) g.emit(Op::IfPos, out.offset_reg, skip, 1);
   switch (d.kind) {
-    case SelectDest::Kind::kOutput: g.emit(Op::ResultRow, base, n); break;
+    case SelectDest::Kind::kOutput:
+      g.emit(Op::ResultRow, base, n);
+      break;
     case SelectDest::Kind::kTable: {
       int rec = g.new_reg(), rowid = g.new_reg();
       g.emit(Op::MakeRecord, base, n, rec);
@@ -528,7 +536,8 @@ Result<std::vector<ColInfo>> select_columns(CodeGen& g, const parse::Select* sel
     }
     if (n != out.size()) {
       static const char* kOps[] = {"", "UNION", "UNION ALL", "INTERSECT", "EXCEPT"};
-      return Status(rc::kError, std::string("SELECTs to the left and right of ") + kOps[static_cast<int>(c->op)] +
+      return Status(rc::kError, std::string("SELECTs to the left and right of ") +
+                                    kOps[static_cast<int>(c->op)] +
                                     " do not have the same number of result columns");
     }
   }
@@ -550,7 +559,8 @@ Status code_scalar_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int 
     g.emit(Op::Null, 0, value);
     KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, select_columns(g, sel, s));
     if (cols.size() != 1) {
-      return Status(rc::kError, "sub-select returns " + std::to_string(cols.size()) + " columns - expected 1");
+      return Status(rc::kError,
+                    "sub-select returns " + std::to_string(cols.size()) + " columns - expected 1");
     }
   }
   int parent = g.plan_parent;
@@ -568,7 +578,8 @@ Status code_scalar_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int 
   return Status::Ok();
 }
 
-Result<bool> code_in_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int cursor, const std::string& aff) {
+Result<bool> code_in_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int cursor,
+                              const std::string& aff) {
   int correlated = 0;
   SelectDest dest;
   dest.kind = SelectDest::Kind::kIndex;

@@ -44,8 +44,9 @@ void emit_to_dest(CodeGen& g, RowOutput& out, int base, int skip);
 
 // GROUP BY / aggregate query; calls `emit_output` with the scope's
 // aggregate context set up to code output expressions.
-Status code_aggregate(CodeGen& g, const parse::SelectCore* core, Scope* scope, const std::vector<ResultCol>& cols,
-                      const std::vector<const parse::Expr*>& group_by, RowOutput& out);
+Status code_aggregate(CodeGen& g, const parse::SelectCore* core, Scope* scope,
+                      const std::vector<ResultCol>& cols, const std::vector<const parse::Expr*>& group_by,
+                      RowOutput& out);
 
 // One SELECT core, with the ORDER BY / LIMIT of `sel` (empty for the
 // members of a compound).

@@ -21,11 +21,13 @@ Result<Table*> writable_table(CodeGen& g, const parse::QualifiedName& name) {
   KEEL_ASSIGN_OR_RETURN(Table * t, find_table_or_error(g, name, false));
   if (t->root == 1 || vm::strnicmp(t->name.c_str(), "sqlite_", 7) == 0) {
     if (t->root == 1 || name_eq(t->name, "sqlite_stat1") == false) {
-      if (!name_eq(t->name, "sqlite_sequence")) return Status(rc::kError, "table " + t->name + " may not be modified");
+      if (!name_eq(t->name, "sqlite_sequence"))
+        return Status(rc::kError, "table " + t->name + " may not be modified");
     }
   }
   if (t->is_virtual) return Status(rc::kError, "virtual tables are not supported");
-  if (t->without_rowid) return Status(rc::kError, "UPDATE and DELETE on WITHOUT ROWID tables are not supported");
+  if (t->without_rowid)
+    return Status(rc::kError, "UPDATE and DELETE on WITHOUT ROWID tables are not supported");
   return t;
 }
 
@@ -52,7 +54,8 @@ Status code_returning(CodeGen& g, Scope* scope, const parse::List<parse::ResultC
   int base = g.new_reg(static_cast<int>(returning.size));
   for (uint32_t k = 0; k < returning.size; k++) {
     const parse::ResultColumn& rc = returning[k];
-    if (rc.kind != parse::ResultColumn::Kind::kExpr) return Status(rc::kError, "RETURNING * is not supported");
+    if (rc.kind != parse::ResultColumn::Kind::kExpr)
+      return Status(rc::kError, "RETURNING * is not supported");
     KEEL_RETURN_IF_ERROR(code_expr(g, scope, rc.expr, base + static_cast<int>(k)));
     vm::ResultColumnInfo info;
     info.name = rc.alias.present() ? std::string(rc.alias.value) : std::string(rc.span.text(g.sql()));
@@ -142,8 +145,10 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
     }
     for (const parse::Name& cn : sc.columns) {
       int col = t->find_column(cn.value);
-      if (col < 0 && is_rowid_name(cn.value)) col = -1;
-      else if (col < 0) return Status(rc::kError, "no such column: " + std::string(cn.value));
+      if (col < 0 && is_rowid_name(cn.value))
+        col = -1;
+      else if (col < 0)
+        return Status(rc::kError, "no such column: " + std::string(cn.value));
       if (col == t->rowid_alias && col >= 0) col = -1;
       const parse::Expr* v = sc.value;
       if (sc.columns.size > 1) v = v->as<parse::VectorExpr>()->items[idx];

@@ -52,7 +52,9 @@ Status expr_mask(CodeGen& g, Scope* scope, const Expr* e, uint64_t* mask) {
       return Status::Ok();
     }
     case ExprKind::kExists:
-    case ExprKind::kSubquery: *mask = kAllTerms; return Status::Ok();
+    case ExprKind::kSubquery:
+      *mask = kAllTerms;
+      return Status::Ok();
     case ExprKind::kIn: {
       auto* in = e->as<parse::InExpr>();
       if (in->rhs != parse::InExpr::Rhs::kList) *mask = kAllTerms;
@@ -60,7 +62,8 @@ Status expr_mask(CodeGen& g, Scope* scope, const Expr* e, uint64_t* mask) {
       for (const Expr* x : in->list) KEEL_RETURN_IF_ERROR(expr_mask(g, scope, x, mask));
       return Status::Ok();
     }
-    case ExprKind::kUnary: return expr_mask(g, scope, e->as<parse::UnaryExpr>()->operand, mask);
+    case ExprKind::kUnary:
+      return expr_mask(g, scope, e->as<parse::UnaryExpr>()->operand, mask);
     case ExprKind::kBinary:
       KEEL_RETURN_IF_ERROR(expr_mask(g, scope, e->as<parse::BinaryExpr>()->left, mask));
       return expr_mask(g, scope, e->as<parse::BinaryExpr>()->right, mask);
@@ -70,7 +73,8 @@ Status expr_mask(CodeGen& g, Scope* scope, const Expr* e, uint64_t* mask) {
       KEEL_RETURN_IF_ERROR(expr_mask(g, scope, l->pattern, mask));
       return expr_mask(g, scope, l->escape, mask);
     }
-    case ExprKind::kNullTest: return expr_mask(g, scope, e->as<parse::NullTestExpr>()->operand, mask);
+    case ExprKind::kNullTest:
+      return expr_mask(g, scope, e->as<parse::NullTestExpr>()->operand, mask);
     case ExprKind::kBetween: {
       auto* b = e->as<parse::BetweenExpr>();
       KEEL_RETURN_IF_ERROR(expr_mask(g, scope, b->operand, mask));
@@ -87,17 +91,21 @@ Status expr_mask(CodeGen& g, Scope* scope, const Expr* e, uint64_t* mask) {
       }
       return Status::Ok();
     }
-    case ExprKind::kCast: return expr_mask(g, scope, e->as<parse::CastExpr>()->operand, mask);
-    case ExprKind::kCollate: return expr_mask(g, scope, e->as<parse::CollateExpr>()->operand, mask);
+    case ExprKind::kCast:
+      return expr_mask(g, scope, e->as<parse::CastExpr>()->operand, mask);
+    case ExprKind::kCollate:
+      return expr_mask(g, scope, e->as<parse::CollateExpr>()->operand, mask);
     case ExprKind::kFunction: {
       auto* f = e->as<parse::FunctionExpr>();
       for (const Expr* a : f->args) KEEL_RETURN_IF_ERROR(expr_mask(g, scope, a, mask));
       return expr_mask(g, scope, f->filter, mask);
     }
     case ExprKind::kVector:
-      for (const Expr* x : e->as<parse::VectorExpr>()->items) KEEL_RETURN_IF_ERROR(expr_mask(g, scope, x, mask));
+      for (const Expr* x : e->as<parse::VectorExpr>()->items)
+        KEEL_RETURN_IF_ERROR(expr_mask(g, scope, x, mask));
       return Status::Ok();
-    default: return Status::Ok();
+    default:
+      return Status::Ok();
   }
 }
 
@@ -121,11 +129,16 @@ struct Constraint {
 
 BinaryOp commute(BinaryOp op) {
   switch (op) {
-    case BinaryOp::kLt: return BinaryOp::kGt;
-    case BinaryOp::kLe: return BinaryOp::kGe;
-    case BinaryOp::kGt: return BinaryOp::kLt;
-    case BinaryOp::kGe: return BinaryOp::kLe;
-    default: return op;
+    case BinaryOp::kLt:
+      return BinaryOp::kGt;
+    case BinaryOp::kLe:
+      return BinaryOp::kGe;
+    case BinaryOp::kGt:
+      return BinaryOp::kLt;
+    case BinaryOp::kGe:
+      return BinaryOp::kLe;
+    default:
+      return op;
   }
 }
 
@@ -155,8 +168,8 @@ Status find_constraints(CodeGen& g, Scope* scope, int level, const std::vector<T
     const Expr* e = ti.expr;
     if (e->kind != ExprKind::kBinary) continue;
     auto* b = e->as<parse::BinaryExpr>();
-    if (!(b->op == BinaryOp::kEq || b->op == BinaryOp::kLt || b->op == BinaryOp::kLe || b->op == BinaryOp::kGt ||
-          b->op == BinaryOp::kGe || b->op == BinaryOp::kIs)) {
+    if (!(b->op == BinaryOp::kEq || b->op == BinaryOp::kLt || b->op == BinaryOp::kLe ||
+          b->op == BinaryOp::kGt || b->op == BinaryOp::kGe || b->op == BinaryOp::kIs)) {
       continue;
     }
     for (int side = 0; side < 2; side++) {
@@ -195,11 +208,16 @@ Status find_constraints(CodeGen& g, Scope* scope, int level, const std::vector<T
 
 const char* op_text(BinaryOp op) {
   switch (op) {
-    case BinaryOp::kLt: return "<";
-    case BinaryOp::kLe: return "<=";
-    case BinaryOp::kGt: return ">";
-    case BinaryOp::kGe: return ">=";
-    default: return "=";
+    case BinaryOp::kLt:
+      return "<";
+    case BinaryOp::kLe:
+      return "<=";
+    case BinaryOp::kGt:
+      return ">";
+    case BinaryOp::kGe:
+      return ">=";
+    default:
+      return "=";
   }
 }
 
@@ -317,7 +335,8 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
 // Evaluates a seek key value with the column's affinity applied.
 Status code_key(CodeGen& g, Scope* scope, const Constraint* c, vm::Affinity col_aff, int reg) {
   KEEL_RETURN_IF_ERROR(code_expr(g, scope, c->value, reg));
-  vm::Affinity cmp = vm::comparison_affinity(expr_affinity(g, scope, c->column_expr), expr_affinity(g, scope, c->value));
+  vm::Affinity cmp =
+      vm::comparison_affinity(expr_affinity(g, scope, c->column_expr), expr_affinity(g, scope, c->value));
   if (cmp != vm::Affinity::kNone && cmp != vm::Affinity::kBlob && col_aff != vm::Affinity::kBlob) {
     char aff[2] = {static_cast<char>(col_aff), 0};
     int a = g.emit(Op::Affinity, reg, 1);
@@ -548,7 +567,8 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
         if (acc.kind == Access::kAutoIndex) {
           g.plan_row(g.plan_parent, "SEARCH " + label + " USING AUTOMATIC COVERING INDEX (" + desc + ")");
         } else {
-          g.plan_row(g.plan_parent, "SEARCH " + label + " USING INDEX " + acc.index->name + " (" + desc + ")");
+          g.plan_row(g.plan_parent,
+                     "SEARCH " + label + " USING INDEX " + acc.index->name + " (" + desc + ")");
         }
         break;
       }
@@ -573,7 +593,8 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
     }
     for (const TermInfo& ti : terms) {
       if (ti.on_left_join || ti.mask == 0) continue;
-      if (highest_level(ti.mask, n) == i) KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, lv.cont, true));
+      if (highest_level(ti.mask, n) == i)
+        KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, lv.cont, true));
     }
   }
   return Status::Ok();
