@@ -178,8 +178,6 @@ struct FunctionDef {
 
 inline void* FunctionContext::user_data() const { return def_->user_data.get(); }
 
-
-
 // Name → overloads by argument count. Lookups follow SQLite's rule: an exact
 // argument count beats n_arg = -1.
 class FunctionRegistry {
