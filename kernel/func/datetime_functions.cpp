@@ -774,9 +774,9 @@ void register_datetime_functions(FunctionRegistry& r) {
   r.add(scalar_def("time", -1, time_fn, kDate));
   r.add(scalar_def("datetime", -1, datetime_fn, kDate));
   r.add(scalar_def("strftime", -1, strftime_fn, kDate));
-  r.add(scalar_def("current_time", 0, current_time_fn, kSlowChange));
-  r.add(scalar_def("current_timestamp", 0, current_timestamp_fn, kSlowChange));
-  r.add(scalar_def("current_date", 0, current_date_fn, kSlowChange));
+  r.add(scalar_def("current_time", 0, current_time_fn, kInnocuous | kSlowChange));
+  r.add(scalar_def("current_timestamp", 0, current_timestamp_fn, kInnocuous | kSlowChange));
+  r.add(scalar_def("current_date", 0, current_date_fn, kInnocuous | kSlowChange));
 }
 
 }  // namespace internal

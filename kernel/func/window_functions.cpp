@@ -211,7 +211,7 @@ FunctionDef window_def(std::string name, int n_arg, StepFn step, FinalFn final, 
   FunctionDef d;
   d.name = std::move(name);
   d.n_arg = n_arg;
-  d.flags = kWindowOnly;
+  d.flags = kWindowOnly | kInnocuous;
   d.step = step;
   d.final = final;
   d.value = value;
