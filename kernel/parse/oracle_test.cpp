@@ -517,6 +517,15 @@ TEST(Oracle, ValidInputsParse) {
   for (const char* sql : kValid) {
     ASSERT_EQ(oracle.verdict(sql), "OK") << "SQLite rejects: " << sql;
     EXPECT_EQ(keel_verdict(sql), "OK") << "input: " << sql;
+    // Spans hold what they describe.
+    {
+      Arena arena;
+      Parser p(arena, sql, testing::debian_options());
+      auto r = p.parse_statement(0);
+      if (r.ok() && r->stmt) {
+        EXPECT_EQ(testing::check_spans(*r->stmt, sql), "") << "input: " << sql;
+      }
+    }
     // The canonical text parses again, to the same canonical text.
     std::string once = testing::canon(sql);
     EXPECT_EQ(testing::canon(once), once) << "input: " << sql;

@@ -285,6 +285,30 @@ TEST(ParserSpans, ColumnTypesAndDefaults) {
   EXPECT_EQ(ct->schema_text_end, sql.size());
 }
 
+TEST(ParserSpans, CheckerSeesEveryNodeAndCatchesBadSpans) {
+  std::string sql = "SELECT a + f(b, c) FROM t WHERE x IN (1, 2)";
+  Arena arena;
+  Parser p(arena, sql);
+  auto r = p.parse_statement(0);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(testing::check_spans(*r->stmt, sql), "");
+  struct Count : AstVisitor {
+    int exprs = 0, names = 0;
+    bool expr(const Expr&) override {
+      ++exprs;
+      return true;
+    }
+    void name(const Name&, NameRole) override { ++names; }
+  } count;
+  walk(*r->stmt, count);
+  EXPECT_EQ(count.exprs, 9);  // + a f b c, IN x 1 2
+  EXPECT_EQ(count.names, 6);  // a f b c t x
+  // Break one span: the checker must notice.
+  auto* bin = r->stmt->as<SelectStmt>()->select->cores[0]->columns[0].expr->as<BinaryExpr>();
+  bin->right->span.end -= 1;
+  EXPECT_NE(testing::check_spans(*r->stmt, sql), "");
+}
+
 TEST(ParserParams, NumberingAsSqlite) {
   std::string sql = "SELECT ?, ?5, :a, ?, :a, $b, ?2, @c";
   Arena arena;
