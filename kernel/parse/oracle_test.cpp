@@ -532,6 +532,45 @@ TEST(Oracle, ValidInputsParse) {
   }
 }
 
+// Result columns without an alias are named by SQLite after their text: the
+// span from the expression's first token to the start of the next token.
+TEST(Oracle, ResultColumnNamesFollowSpans) {
+  sqlite3* db;
+  sqlite3_open(":memory:", &db);
+  sqlite3_exec(db, "CREATE TABLE t(a, b, c)", nullptr, nullptr, nullptr);
+  const char* queries[] = {
+      "SELECT 1 + 2 /* c */ , 'x'||'y' -- tail\n FROM t",
+      "SELECT a+1,b  *  2,  (c) , - a FROM t",
+      "SELECT count(*) FILTER (WHERE a > 1) OVER () , max(b)over(order by c)FROM t",
+      "SELECT CASE WHEN a THEN 1 END\t\n, CAST(a AS TEXT)/**/,x'00',?1 FROM t",
+      "SELECT a COLLATE nocase, a IN (1,2), EXISTS(SELECT 1) FROM t",
+      "SELECT 1 /* trailing comment */",
+      "SELECT 1 -- trailing line comment",
+      "VALUES (1 + 1, 'a')",
+  };
+  for (const char* q : queries) {
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, q, -1, &st, nullptr), SQLITE_OK) << q;
+    Arena arena;
+    Parser p(arena, q);
+    auto r = p.parse_statement(0);
+    ASSERT_TRUE(r.ok()) << q;
+    const SelectCore* core = r->stmt->as<SelectStmt>()->select->cores[0];
+    if (core->is_values) {
+      EXPECT_EQ(std::string(sqlite3_column_name(st, 0)), "column1");
+    } else {
+      ASSERT_EQ(static_cast<int>(core->columns.size), sqlite3_column_count(st)) << q;
+      for (uint32_t i = 0; i < core->columns.size; ++i) {
+        const ResultColumn& rc = core->columns[i];
+        if (rc.expr == nullptr || rc.expr->kind == ExprKind::kColumnRef) continue;  // named after the column
+        EXPECT_EQ(std::string(rc.span.text(q)), sqlite3_column_name(st, static_cast<int>(i))) << q;
+      }
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+}
+
 TEST(Oracle, DepthLimits) {
   Oracle oracle;
   auto repeat = [](const std::string& s, int n) {
