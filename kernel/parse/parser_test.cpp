@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstdlib>
+
 #include "parse/parse_test_util.h"
 
 namespace keel::parse {
@@ -395,6 +398,50 @@ TEST(Complete, MatchesSqlite) {
   for (const char* s : inputs) {
     EXPECT_EQ(is_complete(s), sqlite3_complete(s) != 0) << s;
   }
+}
+
+}  // namespace
+}  // namespace keel::parse
+
+// ---------------------------------------------------------------- allocation
+
+// Counts operator new calls in this test binary.
+static std::atomic<long> g_news{0};
+
+void* operator new(std::size_t n) {
+  g_news.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  std::abort();
+}
+// The replacement new above allocates with malloc, so free is the match.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#pragma GCC diagnostic pop
+
+namespace keel::parse {
+namespace {
+
+// Parsing allocates from the arena only: the number of heap allocations does
+// not grow with the size of the statement.
+TEST(ParserAllocation, NoHeapAllocationPerToken) {
+  auto count_news = [](const std::string& sql) {
+    Arena arena;
+    Parser p(arena, sql);
+    long before = g_news.load();
+    auto r = p.parse_statement(0);
+    long after = g_news.load();
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return after - before;
+  };
+  std::string small = "SELECT a, b + 1 FROM t WHERE c IN (1, 2, 3) ORDER BY a";
+  std::string big = "SELECT a, b + 1 FROM t WHERE c IN (1";
+  for (int i = 2; i < 20000; ++i) big += ", " + std::to_string(i) + " * x";
+  big += ") AND d LIKE 'x%' ORDER BY a";
+  long n_small = count_news(small), n_big = count_news(big);
+  EXPECT_LE(n_small, 2);
+  EXPECT_LE(n_big, 2);
 }
 
 }  // namespace
