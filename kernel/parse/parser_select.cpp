@@ -162,7 +162,9 @@ bool ParserImpl::parse_result_columns(Vec<ResultColumn>* out) {
       advance();
       rc.kind = ResultColumn::Kind::kStar;
       rc.span = Span{begin, prev_end()};
-    } else if (is_nm(kind()) && peek(1).kind == Tk::kDot && peek(2).kind == Tk::kStar) {
+    } else if (is_nm(kind()) && kind() != Tk::kCast && kind() != Tk::kRaise && kind() != Tk::kCtimeKw &&
+               peek(1).kind == Tk::kDot && peek(2).kind == Tk::kStar) {
+      // (CAST, RAISE and CURRENT_* start expressions here, so they are no table name.)
       rc.kind = ResultColumn::Kind::kTableStar;
       rc.table = make_name(advance());
       advance();
