@@ -377,6 +377,21 @@ ForeignKeyClause* ParserImpl::parse_references(uint32_t begin) {
 }
 
 bool ParserImpl::parse_column_constraints(Vec<ColumnConstraint*>* out) {
+  // [ON CONFLICT resolvetype] after NULL, NOT NULL and UNIQUE.
+  auto parse_onconf = [this](ColumnConstraint* cc) {
+    if (!accept(Tk::kOn)) return true;
+    if (!expect(Tk::kConflict)) return false;
+    cc->on_conflict = parse_resolvetype();
+    return !failed();
+  };
+  // A [NOT] DEFERRABLE clause standing alone (it applies to the last REFERENCES).
+  auto parse_deferral = [this](ColumnConstraint* cc, uint32_t begin) {
+    cc->kind = ColumnConstraint::Kind::kDeferral;
+    cc->foreign_key = arena().make<ForeignKeyClause>();
+    if (!parse_defer_subclause(cc->foreign_key)) return false;
+    cc->foreign_key->span = Span{begin, prev_end()};
+    return true;
+  };
   Name pending;
   for (;;) {
     uint32_t begin = cur().offset;
@@ -459,13 +474,18 @@ bool ParserImpl::parse_column_constraints(Vec<ColumnConstraint*>* out) {
       case Tk::kNull:
         advance();
         cc->kind = ColumnConstraint::Kind::kNull;
-        goto onconf;
+        if (!parse_onconf(cc)) return false;
+        break;
       case Tk::kNot:
-        if (peek(1).kind == Tk::kDeferrable) goto deferral;
+        if (peek(1).kind == Tk::kDeferrable) {
+          if (!parse_deferral(cc, begin)) return false;
+          break;
+        }
         advance();
         if (!expect(Tk::kNull)) return false;
         cc->kind = ColumnConstraint::Kind::kNotNull;
-        goto onconf;
+        if (!parse_onconf(cc)) return false;
+        break;
       case Tk::kPrimary:
         advance();
         if (!expect(Tk::kKey)) return false;
@@ -485,7 +505,8 @@ bool ParserImpl::parse_column_constraints(Vec<ColumnConstraint*>* out) {
       case Tk::kUnique:
         advance();
         cc->kind = ColumnConstraint::Kind::kUnique;
-        goto onconf;
+        if (!parse_onconf(cc)) return false;
+        break;
       case Tk::kCheck:
         advance();
         cc->kind = ColumnConstraint::Kind::kCheck;
@@ -500,11 +521,7 @@ bool ParserImpl::parse_column_constraints(Vec<ColumnConstraint*>* out) {
         if (failed()) return false;
         break;
       case Tk::kDeferrable:
-      deferral:
-        cc->kind = ColumnConstraint::Kind::kDeferral;
-        cc->foreign_key = arena().make<ForeignKeyClause>();
-        if (!parse_defer_subclause(cc->foreign_key)) return false;
-        cc->foreign_key->span = Span{begin, prev_end()};
+        if (!parse_deferral(cc, begin)) return false;
         break;
       case Tk::kCollate:
         advance();
@@ -540,14 +557,6 @@ bool ParserImpl::parse_column_constraints(Vec<ColumnConstraint*>* out) {
           out->push(arena(), named);
         }
         return true;
-    }
-    if (false) {
-    onconf:
-      if (accept(Tk::kOn)) {
-        if (!expect(Tk::kConflict)) return false;
-        cc->on_conflict = parse_resolvetype();
-        if (failed()) return false;
-      }
     }
     cc->name = pending;
     pending = Name{};
