@@ -3,6 +3,9 @@
 // SQLite's parser accepts, and reject the rest with SQLite's exact message.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+
 #include "parse/parse_test_util.h"
 
 namespace keel::parse {
@@ -572,6 +575,44 @@ TEST(Oracle, ResultColumnNamesFollowSpans) {
     sqlite3_finalize(st);
   }
   sqlite3_close(db);
+}
+
+// The same comparison through the Debian sqlite3 command-line shell, which
+// prints `Parse error near line 1: MESSAGE` (or `Error: ...`).
+TEST(Oracle, CommandLineShellAgrees) {
+  if (std::system("command -v sqlite3 > /dev/null 2>&1") != 0) GTEST_SKIP() << "sqlite3 shell not installed";
+  const char* inputs[] = {
+      "SELECT 1 +;",
+      "SELECT 'abc",
+      "SELECT * FROM",
+      "CREATE TABLE t3(returning);",
+      "SELECT ?0;",
+      "SELECT 1 ORDER BY 1 UNION SELECT 2;",
+      "SELECT * FROM t3 LEFT FOO JOIN t4;",
+      "SELECT x'4g';",
+      "CREATE TABLE t3(a) WITHOUT foo;",
+      "SELECT cast FROM t;",
+      "SELECT 1 FROM t WHERE a IN (1,);",
+  };
+  std::string path = ::testing::TempDir() + "keel_parse_cli_input.sql";
+  for (const char* sql : inputs) {
+    {
+      std::ofstream f(path);
+      f << sql << "\n";
+    }
+    std::string cmd = "sqlite3 :memory: < '" + path + "' 2>&1";
+    FILE* p = popen(cmd.c_str(), "r");
+    ASSERT_NE(p, nullptr);
+    char buf[1024];
+    std::string first = fgets(buf, sizeof buf, p) ? buf : "";
+    pclose(p);
+    while (!first.empty() && (first.back() == '\n' || first.back() == '\r')) first.pop_back();
+    size_t colon = first.find(": ");
+    ASSERT_NE(colon, std::string::npos) << first;
+    std::string message = first.substr(colon + 2);
+    EXPECT_EQ(keel_verdict(sql), message) << "input: " << sql;
+  }
+  std::remove(path.c_str());
 }
 
 TEST(Oracle, DepthLimits) {
