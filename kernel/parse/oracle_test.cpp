@@ -615,6 +615,53 @@ TEST(Oracle, CommandLineShellAgrees) {
   std::remove(path.c_str());
 }
 
+// The deepest nesting accepted before "parser stack overflow", per context.
+TEST(Oracle, ParserStackDepthPerContext) {
+  Oracle oracle;
+  struct Form {
+    const char* name;
+    std::string pre, open, inner, close, post;
+  };
+  const Form forms[] = {
+      {"where", "SELECT 1 FROM t WHERE ", "(", "1", ")", ""},
+      {"insert", "INSERT INTO t VALUES(", "(", "1", ")", ")"},
+      {"from", "SELECT * FROM ", "(SELECT * FROM ", "t", ")", ""},
+      {"trigger", "CREATE TRIGGER r AFTER INSERT ON t BEGIN SELECT ", "(", "1", ")", "; END"},
+      {"check", "CREATE TABLE x(a CHECK(", "(", "1", ")", "))"},
+      {"update", "UPDATE t SET a = ", "(", "1", ")", ""},
+      {"orderby", "SELECT 1 FROM t ORDER BY ", "(", "1", ")", ""},
+      {"cte", "", "WITH c AS (", "SELECT 1", ") SELECT 1", ""},
+      {"in-select", "SELECT 1 IN ", "(SELECT 1 IN ", "(1)", ")", ""},
+      {"group", "SELECT 1 FROM t GROUP BY ", "(", "1", ")", ""},
+      {"limit", "SELECT 1 LIMIT ", "(", "1", ")", ""},
+      {"exists", "SELECT ", "EXISTS (SELECT ", "1", ")", ""},
+      {"vector", "SELECT ", "(1, ", "1", ")", ""},
+      {"union", "SELECT 1 UNION SELECT ", "(", "1", ")", ""},
+      {"second-arg", "SELECT ", "f(1, ", "1", ")", ""},
+      {"case-else", "SELECT ", "CASE WHEN 1 THEN 1 ELSE ", "1", " END", ""},
+      {"index", "CREATE INDEX i ON t(", "(", "a", ")", ")"},
+      {"join-on", "SELECT * FROM t JOIN t1 ON ", "(", "1", ")", ""},
+      {"delete", "DELETE FROM t WHERE ", "(", "1", ")", ""},
+      {"default", "CREATE TABLE x(a DEFAULT (", "(", "1", ")", "))"},
+      {"window", "SELECT sum(a) OVER (ORDER BY ", "(", "1", ")", ") FROM t"},
+      {"values-row", "VALUES(1), (", "(", "1", ")", ")"},
+  };
+  auto repeat = [](const std::string& s, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += s;
+    return out;
+  };
+  for (const Form& f : forms) {
+    int keel_max = 0, sqlite_max = 0;
+    for (int n = 1; n < 120; ++n) {
+      std::string sql = f.pre + repeat(f.open, n) + f.inner + repeat(f.close, n) + f.post;
+      if (keel_verdict(sql) != "parser stack overflow") keel_max = n;
+      if (oracle.verdict(sql) != "parser stack overflow") sqlite_max = n;
+    }
+    EXPECT_EQ(keel_max, sqlite_max) << f.name;
+  }
+}
+
 TEST(Oracle, DepthLimits) {
   Oracle oracle;
   auto repeat = [](const std::string& s, int n) {

@@ -92,6 +92,7 @@ Stmt* ParserImpl::parse_create_index(uint32_t begin) {
   }
   if (!expect(Tk::kLp)) return nullptr;
   Vec<OrderingTerm> cols;
+  Hold h(this, 8);  // uniqueflag INDEX ifnotexists nm dbnm ON nm LP
   if (!parse_sortlist(&cols) || !expect(Tk::kRp)) return nullptr;
   st->columns = cols.list();
   // Keel: WITH (k = v, ...)

@@ -34,11 +34,15 @@ LikeOp like_op_of(std::string_view word) {
 }  // namespace
 
 bool ParserImpl::parse_exprlist(Vec<Expr*>* out) {
-  do {
-    Expr* e = parse_expr();
+  Expr* e = parse_expr();
+  if (failed()) return false;
+  out->push(arena(), e);
+  Hold h(this, 2);  // nexprlist COMMA
+  while (accept(Tk::kComma)) {
+    e = parse_expr();
     if (failed()) return false;
     out->push(arena(), e);
-  } while (accept(Tk::kComma));
+  }
   return true;
 }
 
@@ -237,14 +241,14 @@ Expr* ParserImpl::parse_expr(int min_prec) {
           if (starts_select(kind())) {
             in->rhs = InExpr::Rhs::kSelect;
             in->select = parse_select();
-            if (failed() || !expect(Tk::kRp)) return nullptr;
+            if (failed() || !check_stack(2) || !expect(Tk::kRp)) return nullptr;
             in->span.end = prev_end();
             if (!set_height(in, std::max(height_of(left), height_of(in->select)))) return nullptr;
           } else {
             in->rhs = InExpr::Rhs::kList;
             Vec<Expr*> items;
             if (!at(Tk::kRp) && !parse_exprlist(&items)) return nullptr;
-            if (!expect(Tk::kRp)) return nullptr;
+            if (!check_stack(items.size ? 2 : 1) || !expect(Tk::kRp)) return nullptr;
             in->list = items.list();
             in->span.end = prev_end();
             if (left->kind == ExprKind::kVector && !in->list.empty() &&

@@ -38,11 +38,17 @@ bool ParserImpl::parse_signed_number(Span* out) {
 }
 
 bool ParserImpl::parse_sortlist(Vec<OrderingTerm>* out) {
+  int stack_before = stack_;
   do {
+    // Terms after the first sit on `sortlist COMMA`.
+    if (out->size == 1) stack_ += 2;
     OrderingTerm t{};
     t.span.begin = cur().offset;
     t.expr = parse_expr();
-    if (failed()) return false;
+    if (failed()) {
+      stack_ = stack_before;
+      return false;
+    }
     if (accept(Tk::kAsc)) {
       t.order = SortOrder::kAsc;
     } else if (accept(Tk::kDesc)) {
@@ -52,7 +58,10 @@ bool ParserImpl::parse_sortlist(Vec<OrderingTerm>* out) {
       if (accept(Tk::kFirst)) {
         t.nulls = NullsOrder::kFirst;
       } else if (!expect(Tk::kLast)) {
-        return false;
+        {
+          stack_ = stack_before;
+          return false;
+        }
       } else {
         t.nulls = NullsOrder::kLast;
       }
@@ -60,6 +69,7 @@ bool ParserImpl::parse_sortlist(Vec<OrderingTerm>* out) {
     t.span.end = prev_end();
     out->push(arena(), t);
   } while (accept(Tk::kComma));
+  stack_ = stack_before;
   return true;
 }
 
@@ -73,12 +83,14 @@ WindowSpec* ParserImpl::parse_window_body(uint32_t begin) {
     w->base = make_name(advance());
   }
   if (accept(Tk::kPartition)) {
+    Hold h(this, 2);
     if (!expect(Tk::kBy)) return nullptr;
     Vec<Expr*> parts;
     if (!parse_exprlist(&parts)) return nullptr;
     w->partition_by = parts.list();
   }
   if (accept(Tk::kOrder)) {
+    Hold h(this, 2);
     if (!expect(Tk::kBy)) return nullptr;
     Vec<OrderingTerm> order;
     if (!parse_sortlist(&order)) return nullptr;
@@ -189,6 +201,7 @@ Expr* ParserImpl::parse_function_tail(const Token& name_tok, uint32_t begin) {
     advance();
     filter_only = false;
     if (accept(Tk::kLp)) {
+      Hold h2(this, 4);  // exprlist RP OVER LP
       f->over = parse_window_body(cur().offset);
       if (failed() || !expect(Tk::kRp)) return nullptr;
     } else if (!parse_nm(&f->over_name)) {
@@ -262,6 +275,7 @@ Expr* ParserImpl::parse_primary() {
       if (at(Tk::kComma)) {
         Vec<Expr*> items;
         items.push(arena(), first);
+        Hold h2(this, 2);  // nexprlist COMMA
         while (accept(Tk::kComma)) {
           Expr* e = parse_expr();
           if (failed()) return nullptr;
@@ -339,7 +353,7 @@ Expr* ParserImpl::parse_primary() {
         return nullptr;
       }
       while (accept(Tk::kWhen)) {
-        Hold h2(this, 1);
+        Hold h2(this, whens.size == 0 ? 1 : 2);
         WhenThen wt{};
         wt.when = parse_expr();
         if (failed() || !expect(Tk::kThen)) return nullptr;
@@ -350,6 +364,7 @@ Expr* ParserImpl::parse_primary() {
         hh = std::max({hh, height_of(wt.when), height_of(wt.then)});
       }
       if (accept(Tk::kElse)) {
+        Hold h2(this, 2);  // case_exprlist ELSE
         c->else_expr = parse_expr();
         if (failed()) return nullptr;
         hh = std::max(hh, height_of(c->else_expr));

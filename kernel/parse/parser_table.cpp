@@ -351,6 +351,7 @@ bool ParserImpl::parse_column_constraints(Vec<ColumnConstraint*>* out) {
         uint32_t tb = cur().offset;
         if (at(Tk::kLp)) {
           Token lp = advance();
+          Hold h(this, 3);  // columnname carglist DEFAULT LP
           cc->expr = parse_expr();
           if (failed()) return false;
           Token rp = cur();
@@ -447,7 +448,10 @@ bool ParserImpl::parse_column_constraints(Vec<ColumnConstraint*>* out) {
         advance();
         cc->kind = ColumnConstraint::Kind::kCheck;
         if (!expect(Tk::kLp)) return false;
-        cc->expr = parse_expr();
+        {
+          Hold h(this, 3);  // columnname carglist CHECK LP
+          cc->expr = parse_expr();
+        }
         if (failed() || !expect(Tk::kRp)) return false;
         break;
       case Tk::kReferences:
@@ -476,7 +480,10 @@ bool ParserImpl::parse_column_constraints(Vec<ColumnConstraint*>* out) {
         }
         if (!expect(Tk::kAs) || !expect(Tk::kLp)) return false;
         cc->kind = ColumnConstraint::Kind::kGenerated;
-        cc->expr = parse_expr();
+        {
+          Hold h(this, 3);  // columnname carglist AS LP
+          cc->expr = parse_expr();
+        }
         if (failed() || !expect(Tk::kRp)) return false;
         if (is_id(kind()) && !at(Tk::kGenerated)) {
           Token t = advance();
