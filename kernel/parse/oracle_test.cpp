@@ -662,6 +662,55 @@ TEST(Oracle, ParserStackDepthPerContext) {
   }
 }
 
+// Declared types and default texts are what SQLite records (pragma table_xinfo).
+TEST(Oracle, ColumnTypesAndDefaultsAsStored) {
+  sqlite3* db;
+  sqlite3_open(":memory:", &db);
+  std::string sql =
+      "CREATE TABLE x(c0 INT, c1 \"my type\", c2 'q', c3 [br], c4 VARCHAR ( 10 ), c5 a \"b\" c, c6 \"a\" "
+      "\"b\", "
+      "c7 INT GENERATED ALWAYS AS (1), c8 GENERATED ALWAYS AS (2), c9 xxxxxxxxxx ALWAYS, c10 DECIMAL(+1, "
+      "-2), "
+      "c11 UNSIGNED BIG INT, c12, c13 DEFAULT -5, c14 DEFAULT ( 1 + 2 ) , c15 DEFAULT 'it''s', c16 DEFAULT "
+      "abc, "
+      "c17 DEFAULT \"q\", c18 DEFAULT +1.5e3, c19 DEFAULT CURRENT_TIMESTAMP, c20 DEFAULT x'0f', c21 DEFAULT "
+      "NULL, "
+      "c22 DEFAULT true, c23 int ALWAYS, c24 TEXT GENERATED ALWAYS AS (c0) STORED)";
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  Arena arena;
+  Parser p(arena, sql);
+  auto r = p.parse_statement(0);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const auto* ct = r->stmt->as<CreateTableStmt>();
+  sqlite3_stmt* st;
+  ASSERT_EQ(
+      sqlite3_prepare_v2(db, "SELECT name, type, dflt_value FROM pragma_table_xinfo('x')", -1, &st, nullptr),
+      SQLITE_OK);
+  uint32_t i = 0;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    ASSERT_LT(i, ct->columns.size);
+    const ColumnDef* c = ct->columns[i++];
+    EXPECT_EQ(std::string(c->name.value), reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+    EXPECT_EQ(std::string(c->type.text), reinterpret_cast<const char*>(sqlite3_column_text(st, 1)))
+        << c->name.value;
+    const ColumnConstraint* def = nullptr;
+    for (const ColumnConstraint* cc : c->constraints) {
+      if (cc->kind == ColumnConstraint::Kind::kDefault) def = cc;
+    }
+    const unsigned char* dflt = sqlite3_column_text(st, 2);
+    if (def == nullptr) {
+      EXPECT_EQ(dflt, nullptr) << c->name.value;
+    } else {
+      ASSERT_NE(dflt, nullptr) << c->name.value;
+      EXPECT_EQ(std::string(def->default_text.text(sql)), reinterpret_cast<const char*>(dflt))
+          << c->name.value;
+    }
+  }
+  EXPECT_EQ(i, ct->columns.size);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
 TEST(Oracle, DepthLimits) {
   Oracle oracle;
   auto repeat = [](const std::string& s, int n) {

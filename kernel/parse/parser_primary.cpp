@@ -333,7 +333,7 @@ Expr* ParserImpl::parse_primary() {
       auto* c = new_expr<CastExpr>(begin);
       c->operand = operand;
       c->type = type;
-      c->type.text = dequote(type.text);
+      c->type.text = dequote_type(arena(), type.text);
       set_height(c, height_of(operand), false);
       return c;
     }

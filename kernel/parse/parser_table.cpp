@@ -18,30 +18,6 @@ bool ieq(std::string_view a, const char* b) {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
 
-// sqlite3Dequote on a type: only when it starts with a quote, up to the
-// matching close quote.
-std::string_view dequote_type(Arena& arena, std::string_view z) {
-  if (z.empty()) return z;
-  char q = z[0];
-  if (q != '"' && q != '\'' && q != '`' && q != '[') return z;
-  if (q == '[') q = ']';
-  char* buf = static_cast<char*>(arena.allocate(z.size(), 1));
-  size_t j = 0;
-  for (size_t i = 1; i < z.size(); ++i) {
-    if (z[i] == q) {
-      if (i + 1 < z.size() && z[i + 1] == q) {
-        buf[j++] = q;
-        ++i;
-      } else {
-        break;
-      }
-    } else {
-      buf[j++] = z[i];
-    }
-  }
-  return {buf, j};
-}
-
 }  // namespace
 
 Stmt* ParserImpl::parse_create_table(uint32_t begin, bool temp) {
@@ -506,6 +482,30 @@ bool ParserImpl::parse_column_constraints(Vec<ColumnConstraint*>* out) {
     cc->span = Span{begin, prev_end()};
     out->push(arena(), cc);
   }
+}
+
+// sqlite3Dequote on a type: only when it starts with a quote, up to the
+// matching close quote.
+std::string_view dequote_type(Arena& arena, std::string_view z) {
+  if (z.empty()) return z;
+  char q = z[0];
+  if (q != '"' && q != '\'' && q != '`' && q != '[') return z;
+  if (q == '[') q = ']';
+  char* buf = static_cast<char*>(arena.allocate(z.size(), 1));
+  size_t j = 0;
+  for (size_t i = 1; i < z.size(); ++i) {
+    if (z[i] == q) {
+      if (i + 1 < z.size() && z[i + 1] == q) {
+        buf[j++] = q;
+        ++i;
+      } else {
+        break;
+      }
+    } else {
+      buf[j++] = z[i];
+    }
+  }
+  return {buf, j};
 }
 
 }  // namespace keel::parse::internal
