@@ -211,12 +211,14 @@ constexpr uint32_t hash_upper(const char* z, size_t n) {
 
 struct Table {
   int16_t slot[kSlots];
+  uint8_t length[kKeywordCount];
 };
 
 constexpr Table make_table() {
   Table t{};
   for (uint32_t i = 0; i < kSlots; ++i) t.slot[i] = -1;
   for (int k = 0; k < kKeywordCount; ++k) {
+    t.length[k] = static_cast<uint8_t>(cstrlen(kKeywords[k].name));
     uint32_t h = hash_upper(kKeywords[k].name, cstrlen(kKeywords[k].name)) % kSlots;
     while (t.slot[h] >= 0) h = (h + 1) % kSlots;
     t.slot[h] = static_cast<int16_t>(k);
@@ -238,7 +240,9 @@ Tk keyword_kind(std::string_view word) {
   }
   for (uint32_t h = hash_upper(upper, word.size()) % kSlots; kTable.slot[h] >= 0; h = (h + 1) % kSlots) {
     const Keyword& k = kKeywords[kTable.slot[h]];
-    if (std::memcmp(k.name, upper, word.size()) == 0 && k.name[word.size()] == 0) return k.kind;
+    if (kTable.length[kTable.slot[h]] == word.size() && std::memcmp(k.name, upper, word.size()) == 0) {
+      return k.kind;
+    }
   }
   return Tk::kId;
 }
