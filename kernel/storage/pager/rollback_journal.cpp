@@ -66,7 +66,7 @@ Status RollbackJournal::set_kind(JournalModeKind kind) {
   if (old_keeps_file && new_deletes && !memory_db_) {
     // As SQLite's sqlite3PagerSetJournalMode(): the kept journal must go, and
     // deleting it needs RESERVED so no other connection can be writing one.
-    jfd_.reset();
+    close_journal();
     ext::DbLock held = host_->db_lock();
     Status s;
     if (held == ext::DbLock::kNone) s = host_->lock_db(ext::DbLock::kShared, false);
@@ -142,7 +142,7 @@ Status RollbackJournal::roll_back_hot_journal() {
     journal_off_ = 1;  // the journal has content: finalize it
     s = finalize_journal();
   }
-  if (!s.ok()) jfd_.reset();  // leave the hot journal for the next opener
+  if (!s.ok()) close_journal();  // leave the hot journal for the next opener
   reset_transaction();
   Status u = host_->unlock_db(ext::DbLock::kShared);
   if (s.ok()) s = std::move(u);
@@ -305,6 +305,7 @@ Status RollbackJournal::begin_write(bool exclusive) {
 Status RollbackJournal::open_journal() {
   if (journal_in_memory() || memory_db_) {
     jfd_ = std::make_unique<MemFile>();
+    jfd_in_memory_ = true;
   } else if (!jfd_) {
     os::OpenFlags flags;
     flags.create = true;
@@ -463,8 +464,8 @@ Status RollbackJournal::commit(std::span<const ext::PageImage> pages, ext::PageN
 Status RollbackJournal::finalize_journal() {
   if (!jfd_) return Status::Ok();
   Status s;
-  if (journal_in_memory() || memory_db_) {
-    jfd_.reset();
+  if (jfd_in_memory_) {
+    close_journal();
   } else if (kind_ == JournalModeKind::kTruncate) {
     if (journal_off_ != 0) {
       s = jfd_->truncate(0);
@@ -477,8 +478,9 @@ Status RollbackJournal::finalize_journal() {
       if (s.ok() && !no_sync()) s = jfd_->sync(os::SyncFlags::kNormal);
     }
   } else {
-    // DELETE, and a hot journal rolled back while in MEMORY/OFF mode.
-    jfd_.reset();
+    // DELETE, and a hot journal rolled back while in MEMORY/OFF mode (as
+    // SQLite's pager_end_transaction(): that file must go too).
+    close_journal();
     s = vfs_.remove(journal_path_, extra_sync());
     if (s.code() == rc::kIoErrDeleteNoEnt) s = Status::Ok();
   }
@@ -494,7 +496,7 @@ Status RollbackJournal::rollback() {
     if (!s.ok()) {
       // Leave the journal in place: it is hot for the next opener once our
       // locks are gone.
-      jfd_.reset();
+      close_journal();
       reset_transaction();
       host_->unlock_db(ext::DbLock::kShared).ignore();
       return s;
@@ -507,7 +509,7 @@ Status RollbackJournal::rollback() {
 }
 
 Status RollbackJournal::close() {
-  jfd_.reset();
+  close_journal();
   return Status::Ok();
 }
 
