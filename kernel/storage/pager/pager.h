@@ -100,6 +100,11 @@ struct PagerOptions {
   // Page codec for every page reaching a file (database, journal, WAL).
   // Not owned; must outlive the pager. nullptr = identity (plain SQLite).
   ext::PageCodec* codec = nullptr;
+  // Consulted when header bytes 18/19 name a format other than 1 (rollback
+  // journal) or 2 (WAL) — a module's journal mode, e.g. 255 for mvcc: returns
+  // that mode, or an error (naming the missing module). Unset: such files
+  // are rc::kNotADb, as stock SQLite says.
+  std::function<Result<std::unique_ptr<ext::JournalMode>>(uint8_t format)> journal_mode_for_format;
   // Called when a lock is busy: return true to retry (after sleeping), false
   // to give up with rc::kBusy. Argument: number of prior calls for this lock.
   std::function<bool(int)> busy_handler;
@@ -189,7 +194,9 @@ class Pager {
   // transaction of its own; leaving WAL needs the only connection (rc::kBusy
   // otherwise). An in-memory database keeps MEMORY unless OFF is asked.
   Status set_journal_mode(JournalModeKind mode);
-  // Installs a module's journal mode (kModule); same rules as above.
+  // Installs a module's journal mode (kModule); same rules as above. If the
+  // mode's file_format_version() differs from header bytes 18/19, they are
+  // rewritten through the new mode; leaving it rewrites them to 1 (or 2).
   Status set_journal_mode(std::unique_ptr<ext::JournalMode> mode);
   JournalModeKind journal_mode() const;
   // The active mode's name ("delete", "wal", a module's name).

@@ -431,8 +431,9 @@ TEST(PagerMemory, CommitRollbackSavepoint) {
 // as a module would, to show the interface is sufficient.
 class ShadowMode final : public ext::JournalMode {
  public:
+  explicit ShadowMode(uint8_t format = 1) : format_(format) {}
   std::string_view name() const override { return "shadow"; }
-  uint8_t file_format_version() const override { return 1; }
+  uint8_t file_format_version() const override { return format_; }
   bool bumps_change_counter_every_commit() const override { return true; }
   Status attach(ext::PagerHost& host) override {
     host_ = &host;
@@ -490,6 +491,7 @@ class ShadowMode final : public ext::JournalMode {
   int commits = 0;
 
  private:
+  uint8_t format_;
   ext::PagerHost* host_ = nullptr;
   std::map<ext::PageNo, std::vector<std::byte>> originals_;
   ext::PageNo orig_pages_ = 0;
@@ -520,6 +522,53 @@ TEST(PagerModule, SdkOnlyJournalModePlugsIn) {
   p.reset();
   EXPECT_EQ(ptest::sqlite_integrity(path), "ok");
   EXPECT_EQ(ptest::sqlite_query(path, "PRAGMA page_count"), "40");
+}
+
+TEST(PagerModule, ModuleFileFormatMarksTheFile) {
+  TempDir dir;
+  std::string path = dir.path("mvccish.db");
+  {
+    auto p = open_pager(path, fast());
+    ASSERT_OK(p->begin_write());
+    ASSERT_OK(ptest::write_sqlite_layout(*p, 20));
+    ASSERT_OK(p->commit());
+    ASSERT_OK(p->set_journal_mode(std::make_unique<ShadowMode>(255)));
+    ASSERT_OK(p->begin_write());
+    ASSERT_OK(ptest::write_sqlite_layout(*p, 25));
+    ASSERT_OK(p->commit());
+  }
+  auto f = ptest::read_file(path);
+  EXPECT_EQ(f[18], 255);
+  EXPECT_EQ(f[19], 255);
+  // Stock SQLite and a pager without the module refuse the file.
+  EXPECT_NE(ptest::sqlite_integrity(path).find("file is not a database"), std::string::npos);
+  EXPECT_EQ(Pager::open(path, fast()).status().code(), rc::kNotADb);
+  // The opener can name the missing module.
+  PagerOptions o = fast();
+  o.journal_mode_for_format = [](uint8_t format) -> Result<std::unique_ptr<ext::JournalMode>> {
+    return Status(rc::kError, "database needs journal mode module for format " + std::to_string(format));
+  };
+  auto r = Pager::open(path, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "database needs journal mode module for format 255");
+  // With the module, the file opens in its mode.
+  o.journal_mode_for_format = [](uint8_t format) -> Result<std::unique_ptr<ext::JournalMode>> {
+    return std::unique_ptr<ext::JournalMode>(std::make_unique<ShadowMode>(format));
+  };
+  auto p = open_pager(path, o);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->journal_mode(), JournalModeKind::kModule);
+  ASSERT_OK(p->begin_read());
+  EXPECT_EQ(p->page_count(), 25u);
+  p->end_read();
+  // Leaving the module's mode gives SQLite its file back.
+  ASSERT_OK(p->set_journal_mode(JournalModeKind::kDelete));
+  p.reset();
+  f = ptest::read_file(path);
+  EXPECT_EQ(f[18], 1);
+  EXPECT_EQ(f[19], 1);
+  EXPECT_EQ(ptest::sqlite_integrity(path), "ok");
+  EXPECT_EQ(ptest::sqlite_query(path, "PRAGMA freelist_count"), "24");
 }
 
 // --- API contract ----------------------------------------------------------------------------
