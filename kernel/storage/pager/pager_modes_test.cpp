@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <map>
+#include <new>
 
 #include "base/bytes.h"
 #include "keel/ext/journal_mode.hpp"
@@ -15,6 +18,18 @@
 #include "storage/pager/db_header.h"
 #include "storage/pager/pager.h"
 #include "storage/pager/pager_test_util.h"
+
+// Counts heap allocations in this test binary (to prove the cached get()
+// path allocates nothing). malloc/free underneath, as libstdc++'s own.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+static std::atomic<uint64_t> g_allocations{0};
+void* operator new(size_t n) {
+  ++g_allocations;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 namespace keel::storage {
 namespace {
@@ -613,6 +628,28 @@ TEST(PagerApi, BoundsAndMisuse) {
   a.release();
   EXPECT_EQ(b.data(), addr);
   EXPECT_EQ(b.number(), 3u);
+}
+
+TEST(PagerApi, CachedGetDoesNotAllocate) {
+  TempDir dir;
+  std::string path = dir.path("alloc.db");
+  auto p = open_pager(path, fast());
+  ASSERT_OK(p->begin_write());
+  ASSERT_OK(ptest::write_pattern(*p, 1, 8, 1));
+  ASSERT_OK(p->commit());
+  ASSERT_OK(p->begin_read());
+  for (PageNo n = 1; n <= 8; ++n) ASSERT_TRUE(p->get(n).ok());  // warm the cache
+  uint64_t before = g_allocations.load();
+  uint64_t sum = 0;
+  for (int i = 0; i < 10000; ++i) {
+    auto r = p->get(static_cast<PageNo>(1 + i % 8));
+    PageRef ref = std::move(r).value();
+    PageRef copy = ref;
+    sum += copy.data()[200];
+  }
+  EXPECT_EQ(g_allocations.load(), before);
+  EXPECT_GT(sum, 0u);
+  p->end_read();
 }
 
 TEST(PagerApi, SetPageSizeOnlyBeforeFirstWrite) {

@@ -134,12 +134,13 @@ TEST_P(PagerCrashTest, PowerCutAtEverySyncOfTheCommit) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(FileJournals, PagerCrashTest,
+INSTANTIATE_TEST_SUITE_P(DurableModes, PagerCrashTest,
                          ::testing::Values(JournalModeKind::kDelete, JournalModeKind::kTruncate,
-                                           JournalModeKind::kPersist),
+                                           JournalModeKind::kPersist, JournalModeKind::kWal),
                          [](const ::testing::TestParamInfo<JournalModeKind>& i) {
                            return i.param == JournalModeKind::kDelete     ? "Delete"
                                   : i.param == JournalModeKind::kTruncate ? "Truncate"
+                                  : i.param == JournalModeKind::kWal      ? "Wal"
                                                                           : "Persist";
                          });
 
