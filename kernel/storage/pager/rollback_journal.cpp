@@ -501,6 +501,11 @@ Status RollbackJournal::rollback() {
       host_->unlock_db(ext::DbLock::kShared).ignore();
       return s;
     }
+    // Pages read back from the file after a spill hold uncommitted bytes
+    // even if this transaction never touched them again.
+    host_->discard_cache();
+  } else if (db_modified_) {
+    host_->discard_cache();  // OFF: nothing to play back, but the cache is stale all the same
   }
   if (journal_started_) s = finalize_journal();
   reset_transaction();
