@@ -345,8 +345,11 @@ Result<std::unique_ptr<Pager>> Pager::open(std::string_view path, const PagerOpt
   // (rc::kNotADb), WAL detection.
   KEEL_ASSIGN_OR_RETURN(uint64_t size, m.db->size());
   if (size > 0) {
-    KEEL_RETURN_IF_ERROR(m.begin_read());
+    Status s = m.begin_read();
     m.end_read();
+    // A writer holding the file right now is no reason to fail the open (as
+    // sqlite3_open): the first transaction retries.
+    if (!s.ok() && !s.is(rc::kBusy)) return s;
   }
   return pager;
 }
