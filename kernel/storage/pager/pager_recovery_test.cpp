@@ -314,13 +314,20 @@ INSTANTIATE_TEST_SUITE_P(SqliteModes, SqliteHotJournalTest,
                          ::testing::Values("delete", "truncate", "persist"),
                          [](const ::testing::TestParamInfo<const char*>& i) { return std::string(i.param); });
 
-TEST(PagerHotJournal, PagerHotJournalRolledBackBySqlite) {
+// The pager's own journals (and WAL) left by a killed process: sqlite3 rolls
+// them back (or ignores the uncommitted frames) and sees the old database.
+class PagerCrashSeenBySqliteTest : public ::testing::TestWithParam<JournalModeKind> {};
+
+TEST_P(PagerCrashSeenBySqliteTest, OldStateAfterKill) {
+  const JournalModeKind mode = GetParam();
+  const bool wal = mode == JournalModeKind::kWal;
   TempDir dir(/*in_memory=*/true);
   std::string path = dir.path("kp.db");
   PagerOptions o;
   o.page_size = 1024;
   {
     auto p = open_pager(path, o);
+    ASSERT_OK(p->set_journal_mode(mode));
     ASSERT_OK(p->begin_write());
     ASSERT_OK(ptest::write_sqlite_layout(*p, 100));
     ASSERT_OK(p->commit());
@@ -336,6 +343,7 @@ TEST(PagerHotJournal, PagerHotJournalRolledBackBySqlite) {
     auto r = Pager::open(path, o);
     if (!r.ok()) _exit(1);
     auto p = std::move(r).value();
+    if (!p->set_journal_mode(mode).ok()) _exit(4);
     if (!p->begin_write().ok() || !ptest::write_sqlite_layout(*p, 400).ok()) _exit(2);
     char c = 'x';
     if (write(ready[1], &c, 1) != 1) _exit(3);
@@ -350,14 +358,31 @@ TEST(PagerHotJournal, PagerHotJournalRolledBackBySqlite) {
   close(ready[0]);
   close(ready[1]);
 
-  ASSERT_TRUE(ptest::file_exists(path + "-journal"));
-  ASSERT_GT(ptest::file_size(path), before.size());  // spilled pages reached the file
+  if (wal) {
+    ASSERT_TRUE(ptest::file_exists(path + "-wal"));  // spilled, uncommitted frames
+  } else {
+    ASSERT_TRUE(ptest::file_exists(path + "-journal"));
+    ASSERT_GT(ptest::file_size(path), before.size());  // spilled pages reached the file
+  }
   // sqlite3 finds the hot journal, rolls it back and sees the old database.
   EXPECT_EQ(ptest::sqlite_integrity(path), "ok");
-  EXPECT_FALSE(ptest::file_exists(path + "-journal"));
-  EXPECT_EQ(ptest::read_file(path), before);
   EXPECT_EQ(ptest::sqlite_query(path, "PRAGMA freelist_count"), "99");
+  EXPECT_EQ(ptest::sqlite_query(path, "PRAGMA page_count"), "100");
+  if (!wal) {
+    EXPECT_FALSE(ptest::file_exists(path + "-journal"));
+    EXPECT_EQ(ptest::read_file(path), before);
+  }
 }
+
+INSTANTIATE_TEST_SUITE_P(PagerModes, PagerCrashSeenBySqliteTest,
+                         ::testing::Values(JournalModeKind::kDelete, JournalModeKind::kTruncate,
+                                           JournalModeKind::kPersist, JournalModeKind::kWal),
+                         [](const ::testing::TestParamInfo<JournalModeKind>& i) {
+                           return i.param == JournalModeKind::kDelete     ? "Delete"
+                                  : i.param == JournalModeKind::kTruncate ? "Truncate"
+                                  : i.param == JournalModeKind::kWal      ? "Wal"
+                                                                          : "Persist";
+                         });
 
 TEST(PagerHotJournal, ZeroedHeaderIsNotHot) {
   TempDir dir;
