@@ -237,6 +237,7 @@ Status Pager::Impl::commit() {
     });
   }
   storage_pages = page_count_;
+  cache.trim();
   savepoints.clear();
   if (sub_journal) sub_journal->clear();
   state = State::kRead;
@@ -263,6 +264,7 @@ Status Pager::Impl::rollback() {
   cache.for_each([this](CachedPage* p) {
     if (p->touched_txn == txn_id || p->dirty() || p->pgno > page_count_) reload_or_drop(p);
   });
+  cache.trim();
   savepoints.clear();
   if (sub_journal) sub_journal->clear();
   state = State::kRead;

@@ -630,6 +630,37 @@ TEST(PagerApi, BoundsAndMisuse) {
   EXPECT_EQ(b.number(), 3u);
 }
 
+TEST(PagerApi, CacheShrinksBackAfterGrowingPastItsBound) {
+  TempDir dir;
+  std::string path = dir.path("grow.db");
+  PagerOptions o = fast();
+  o.cache_size = 10;
+  auto p = open_pager(path, o);
+  ASSERT_OK(p->begin_write());
+  ASSERT_OK(ptest::write_pattern(*p, 1, 100, 1));
+  ASSERT_OK(p->commit());
+  ASSERT_OK(p->begin_read());
+  {
+    // 60 pages pinned at once: the cache must exceed its bound of 10.
+    std::vector<PageRef> pinned;
+    for (PageNo n = 1; n <= 60; ++n) pinned.push_back(must(p->get(n)));
+    EXPECT_GE(p->stats().cached_pages, 60u);
+  }
+  // Unpinned again: back within the bound.
+  EXPECT_LE(p->stats().cached_pages, 10u);
+  EXPECT_EQ(must(ptest::check_pattern(*p, 1, 100, 1)), 0u);
+  EXPECT_LE(p->stats().cached_pages, 10u);
+  p->end_read();
+  // Lowering cache_size evicts at once.
+  p->set_cache_size(200);
+  ASSERT_OK(p->begin_read());
+  EXPECT_EQ(must(ptest::check_pattern(*p, 1, 100, 1)), 0u);
+  EXPECT_GE(p->stats().cached_pages, 100u);
+  p->set_cache_size(20);
+  EXPECT_LE(p->stats().cached_pages, 20u);
+  p->end_read();
+}
+
 TEST(PagerApi, CachedGetDoesNotAllocate) {
   TempDir dir;
   std::string path = dir.path("alloc.db");
