@@ -661,6 +661,43 @@ TEST(PagerApi, CacheShrinksBackAfterGrowingPastItsBound) {
   p->end_read();
 }
 
+TEST(PagerApi, PinnedPageRefreshedInPlace) {
+  // A PageRef held across a rollback and across another connection's commit
+  // keeps its address and shows the current bytes.
+  for (JournalModeKind mode : {JournalModeKind::kDelete, JournalModeKind::kWal}) {
+    TempDir dir;
+    std::string path = dir.path("pin.db");
+    PagerOptions o = fast();
+    o.cache_size = 10;
+    auto p = open_pager(path, o);
+    ASSERT_OK(p->set_journal_mode(mode));
+    ASSERT_OK(p->begin_write());
+    ASSERT_OK(ptest::write_pattern(*p, 1, 50, 1));
+    ASSERT_OK(p->commit());
+    ASSERT_OK(p->begin_read());
+    PageRef held = must(p->get(3));
+    const uint8_t* addr = held.data();
+    p->end_read();
+    ASSERT_OK(p->begin_write());
+    ASSERT_OK(ptest::write_pattern(*p, 2, 50, 2));  // spills; page 3 changed in place
+    EXPECT_TRUE(ptest::page_matches(held.data(), p->usable_size(), 3, 2));
+    ASSERT_OK(p->rollback());
+    EXPECT_EQ(held.data(), addr);
+    EXPECT_TRUE(ptest::page_matches(held.data(), p->usable_size(), 3, 1));
+    EXPECT_FALSE(held.is_writable());
+
+    auto q = open_pager(path, o);
+    ASSERT_OK(q->begin_write());
+    ASSERT_OK(ptest::write_pattern(*q, 3, 3, 7));
+    ASSERT_OK(q->commit());
+    ASSERT_OK(p->begin_read());  // sees q's commit: the pinned copy is refreshed
+    EXPECT_EQ(held.data(), addr);
+    EXPECT_TRUE(ptest::page_matches(held.data(), p->usable_size(), 3, 7));
+    p->end_read();
+    held.release();
+  }
+}
+
 TEST(PagerApi, CachedGetDoesNotAllocate) {
   TempDir dir;
   std::string path = dir.path("alloc.db");
