@@ -194,7 +194,7 @@ void PageCache::make_clean(CachedPage* p) {
   else
     dirty_tail_ = p->dirty_prev;
   p->dirty_prev = p->dirty_next = nullptr;
-  p->flags &= ~CachedPage::kDirty;
+  p->flags &= ~(CachedPage::kDirty | CachedPage::kWritable);
   --dirty_count_;
   if (p->pins == 0) lru_push_front(p);
 }

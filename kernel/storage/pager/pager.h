@@ -86,7 +86,7 @@ class PageRef {
   // Writable bytes: only after Pager::make_writable() succeeded for this page
   // in the current write transaction.
   uint8_t* mutable_data() { return page_->data; }
-  bool is_writable() const { return page_ != nullptr && page_->dirty(); }
+  bool is_writable() const { return page_ != nullptr && page_->writable(); }
   // Unpin early.
   void release() {
     if (page_ != nullptr) {
