@@ -327,7 +327,13 @@ void Connection::schema_changed(int db) {
 Result<std::unique_ptr<Statement>> Connection::prepare(std::string_view sql, uint32_t* tail) {
   parse::Arena arena;
   parse::Parser parser(arena, sql);
-  KEEL_ASSIGN_OR_RETURN(parse::ParsedStatement st, parser.parse_statement(0));
+  last_error_offset_ = -1;
+  auto parsed = parser.parse_statement(0);
+  if (!parsed.ok()) {
+    last_error_offset_ = parser.error_offset();
+    return parsed.take_status();
+  }
+  parse::ParsedStatement st = std::move(parsed).value();
   if (tail) *tail = st.tail;
   if (st.stmt == nullptr) return std::unique_ptr<Statement>();
   for (int db = 0; db < catalog_.database_count(); db++) {
