@@ -45,6 +45,13 @@ class FunctionHost {
   // SQLITE_LIMIT_LENGTH: the largest string or blob a function may return.
   virtual int64_t max_length() const = 0;
   virtual bool case_sensitive_like() const = 0;
+  // sqlite3_log: hands (code, message) to the error-log callback if one is
+  // configured (the SQL function sqlite_log(CODE, MSG) calls it). By default
+  // there is none and the message is dropped, as in SQLite.
+  virtual void log(int code, std::string_view message) {
+    (void)code;
+    (void)message;
+  }
 };
 
 struct FunctionDef;
@@ -99,6 +106,25 @@ class FunctionContext {
   bool is_window_value() const { return window_value_; }
   void set_window_value(bool v) { window_value_ = v; }
 
+  // Where a call runs when the VM evaluates it as OP_PureFunc: in a CHECK
+  // constraint, a generated column or an index expression. There a function
+  // must not use anything non-deterministic ('now', 'localtime', 'utc').
+  enum class PureContext : uint8_t { kNone, kCheck, kGeneratedColumn, kIndex };
+  void set_pure_context(PureContext c) { pure_context_ = c; }
+  PureContext pure_context() const { return pure_context_; }
+  // sqlite3NotPureFunc: true if a non-deterministic input may be used here;
+  // otherwise fails the call with "non-deterministic use of NAME() in a CHECK
+  // constraint" (or "a generated column", "an index") and returns false.
+  bool allow_non_deterministic();
+
+  // sqlite3SkipAccumulatorLoad: min()/max() call this from step() when the
+  // row did not become the new best, so the VM leaves the "bare column"
+  // registers of SELECT max(x), y as they were (y comes from the max row).
+  // The VM clears the flag before each step and reads it after.
+  void skip_accumulator_load() { skip_load_ = true; }
+  bool skip_load() const { return skip_load_; }
+  void set_skip_load(bool v) { skip_load_ = v; }
+
  private:
   const FunctionDef* def_;
   FunctionHost* host_;
@@ -109,6 +135,8 @@ class FunctionContext {
   std::string error_;
   int error_code_ = rc::kOk;
   bool window_value_ = false;
+  bool skip_load_ = false;
+  PureContext pure_context_ = PureContext::kNone;
 };
 
 using ScalarFn = void (*)(FunctionContext& ctx, std::span<vm::Value> args);
@@ -124,23 +152,23 @@ enum FunctionFlags : uint32_t {
   kNeedCollation = 1u << 4,  // takes the collation of its arguments (min, max)
   kLike = 1u << 5,           // like/glob: candidate for the LIKE optimization
   kCaseSensitiveLike = 1u << 6,
-  kMinMax = 1u << 7,         // min()/max() aggregate: the min/max optimization applies
-  kCount = 1u << 8,          // count(): the count optimization applies
-  kWindowOnly = 1u << 9,     // row_number(), rank(), ...: only valid with OVER
-  kInternal = 1u << 10,      // not callable from SQL (used by the code generator)
-  kSlowChange = 1u << 11,    // non-deterministic but constant within a statement (date('now'))
-  kConstant = 1u << 12,      // sqlite_version(): constant-foldable
+  kMinMax = 1u << 7,       // min()/max() aggregate: the min/max optimization applies
+  kCount = 1u << 8,        // count(): the count optimization applies
+  kWindowOnly = 1u << 9,   // row_number(), rank(), ...: only valid with OVER
+  kInternal = 1u << 10,    // not callable from SQL (used by the code generator)
+  kSlowChange = 1u << 11,  // non-deterministic but constant within a statement (date('now'))
+  kConstant = 1u << 12,    // sqlite_version(): constant-foldable
 };
 
 struct FunctionDef {
   std::string name;  // lower case
   int n_arg = -1;    // -1 = any number
   uint32_t flags = 0;
-  ScalarFn scalar = nullptr;   // scalar functions
-  StepFn step = nullptr;       // aggregates and window functions
+  ScalarFn scalar = nullptr;  // scalar functions
+  StepFn step = nullptr;      // aggregates and window functions
   FinalFn final = nullptr;
-  FinalFn value = nullptr;     // window functions: current value without finishing
-  StepFn inverse = nullptr;    // window functions: remove a row from the frame
+  FinalFn value = nullptr;   // window functions: current value without finishing
+  StepFn inverse = nullptr;  // window functions: remove a row from the frame
   // Owned user data (sqlite3_create_function_v2's pApp + xDestroy).
   std::shared_ptr<void> user_data;
 
@@ -149,39 +177,6 @@ struct FunctionDef {
 };
 
 inline void* FunctionContext::user_data() const { return def_->user_data.get(); }
-
-inline void* FunctionContext::aggregate_context(size_t n) {
-  if (agg_slot_ == nullptr) return nullptr;
-  if (agg_slot_->empty()) {
-    if (n == 0) return nullptr;
-    agg_slot_->assign(n, 0);
-  }
-  return agg_slot_->data();
-}
-
-inline void* FunctionContext::get_aux(int arg) const {
-  if (aux_ == nullptr) return nullptr;
-  for (const AuxEntry& e : *aux_) {
-    if (e.arg == arg) return e.data;
-  }
-  return nullptr;
-}
-
-inline void FunctionContext::set_aux(int arg, void* data, void (*destroy)(void*)) {
-  if (aux_ == nullptr) {
-    if (destroy) destroy(data);
-    return;
-  }
-  for (AuxEntry& e : *aux_) {
-    if (e.arg == arg) {
-      if (e.destroy && e.data != data) e.destroy(e.data);
-      e.data = data;
-      e.destroy = destroy;
-      return;
-    }
-  }
-  aux_->push_back({arg, data, destroy});
-}
 
 // Name → overloads by argument count. Lookups follow SQLite's rule: an exact
 // argument count beats n_arg = -1.
@@ -203,8 +198,9 @@ class FunctionRegistry {
   std::vector<std::unique_ptr<FunctionDef>> defs_;
 };
 
-// Registers every built-in SQL function (core scalar, aggregate, window,
-// math, date/time, JSON) into r.
+// Registers every built-in SQL function of SQLite 3.40 (core scalar, string,
+// LIKE/GLOB, aggregate, window, math, date/time) into r. The JSON functions
+// are not part of this layer yet.
 void register_builtin_functions(FunctionRegistry& r);
 
 }  // namespace keel::func

@@ -312,7 +312,9 @@ enum class RaiseAction : uint8_t { kIgnore, kRollback, kAbort, kFail };
 struct RaiseExpr : Expr {
   static constexpr ExprKind kKind = ExprKind::kRaise;
   RaiseAction action;
-  Expr* message;  // nullptr for RAISE(IGNORE)
+  // nullptr for RAISE(IGNORE); otherwise a kString LiteralExpr: SQLite 3.40
+  // takes a name or a string here (not an expression), dequoted.
+  Expr* message;
 };
 
 // ---------------------------------------------------------------- windows, ordering

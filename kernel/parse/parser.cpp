@@ -55,6 +55,7 @@ const Token& ParserImpl::peek(int k) {
 }
 
 Token ParserImpl::advance() {
+  if (pending_ && !failed_) finalize_pending();
   Token t = la_[0];
   prev_end_ = t.end();
   for (int i = 1; i < la_count_; ++i) la_[i - 1] = la_[i];
@@ -80,6 +81,22 @@ bool ParserImpl::expect(Tk k) {
 
 void ParserImpl::error(std::string message, int offset) {
   if (failed_) return;
+  pending_ = true;
+  pending_at_ = la_[0].offset;
+  pending_message_ = std::move(message);
+  pending_offset_ = offset;
+}
+
+void ParserImpl::finalize_pending() {
+  pending_ = false;
+  failed_ = true;
+  error_ = std::move(pending_message_);
+  error_offset_ = pending_offset_;
+}
+
+void ParserImpl::fatal(std::string message, int offset) {
+  if (failed_) return;
+  pending_ = false;
   failed_ = true;
   error_ = std::move(message);
   error_offset_ = offset;
@@ -87,12 +104,18 @@ void ParserImpl::error(std::string message, int offset) {
 
 void ParserImpl::syntax_error_at(const Token& t) {
   if (failed_) return;
+  if (pending_ && t.offset != pending_at_) {
+    // SQLite would already have stopped on the pending error.
+    finalize_pending();
+    return;
+  }
+  pending_ = false;
   if (t.kind == Tk::kEof) {
-    error("incomplete input", static_cast<int>(t.offset));
+    fatal("incomplete input", static_cast<int>(t.offset));
   } else if (t.kind == Tk::kIllegal) {
-    error("unrecognized token: \"" + std::string(text(t)) + "\"", static_cast<int>(t.offset));
+    fatal("unrecognized token: \"" + std::string(text(t)) + "\"", static_cast<int>(t.offset));
   } else {
-    error("near \"" + std::string(text(t)) + "\": syntax error", static_cast<int>(t.offset));
+    fatal("near \"" + std::string(text(t)) + "\": syntax error", static_cast<int>(t.offset));
   }
 }
 
@@ -101,9 +124,9 @@ void ParserImpl::syntax_error() { syntax_error_at(la_[0]); }
 bool ParserImpl::check_stack(int extra) {
   if (failed_) return false;
   // A hard cap keeps the recursion bounded even with the check disabled.
-  int limit = options_.max_parser_depth > 0 ? options_.max_parser_depth : 5000;
+  int limit = options_.max_parser_depth > 0 ? options_.max_parser_depth : 2000;
   if (stack_ + extra > limit) {
-    error("parser stack overflow", static_cast<int>(la_[0].offset));
+    fatal("parser stack overflow", static_cast<int>(la_[0].offset));
     return false;
   }
   return true;
@@ -191,7 +214,6 @@ bool ParserImpl::set_height(Expr* e, int child_height, bool check) {
   if (check && options_.max_expr_depth > 0 && h > options_.max_expr_depth) {
     error("Expression tree is too large (maximum depth " + std::to_string(options_.max_expr_depth) + ")",
           static_cast<int>(e->span.begin));
-    return false;
   }
   return true;
 }
@@ -314,6 +336,15 @@ bool ParserImpl::parse(uint32_t offset, ParsedStatement* out) {
   uint32_t begin = cur().offset;
   Stmt* stmt = parse_cmd();
   if (failed_) return false;
+  if (pending_) {
+    // The statement is complete: SQLite's error stands.
+    if (at(Tk::kSemi) || at(Tk::kEof)) {
+      finalize_pending();
+    } else {
+      syntax_error();
+    }
+    return false;
+  }
   if (at(Tk::kSemi)) {
     out->terminator = cur().offset;
     out->tail = cur().end();

@@ -69,7 +69,7 @@ Stmt* ParserImpl::parse_create(uint32_t begin) {
   }
   // Not a core statement: SQLite fails here, at `bad`; a module may claim it.
   Token bad = cur();
-  if (bad.kind == Tk::kVirtual || bad.kind == Tk::kUnique) bad = peek(1);
+  if (!temp && (bad.kind == Tk::kVirtual || bad.kind == Tk::kUnique)) bad = peek(1);
   Token first = cur();
   if (first.kind == Tk::kEof || first.kind == Tk::kIllegal || first.kind == Tk::kSemi ||
       !(is_nm(first.kind) || (first.kind >= Tk::kAbort && first.kind < Tk::kCount_))) {
@@ -83,16 +83,14 @@ Stmt* ParserImpl::parse_create(uint32_t begin) {
   st->error_offset = bad.offset;
   if (bad.kind == Tk::kEof) {
     st->error = "incomplete input";
+  } else if (bad.kind == Tk::kIllegal) {
+    st->error = arena().copy("unrecognized token: \"" + std::string(text(bad)) + "\"");
   } else {
     st->error = arena().copy("near \"" + std::string(text(bad)) + "\": syntax error");
   }
   Vec<Name> words;
   bool in_words = true;
   while (!at(Tk::kSemi) && !at(Tk::kEof)) {
-    if (at(Tk::kIllegal)) {
-      syntax_error();
-      return nullptr;
-    }
     Tk k = kind();
     bool word = (k == Tk::kId && text(cur())[0] != '"' && text(cur())[0] != '[' && text(cur())[0] != '`') ||
                 (k >= Tk::kAbort && k < Tk::kCount_);
@@ -236,31 +234,31 @@ Stmt* ParserImpl::parse_create_table(uint32_t begin, bool temp) {
   st->columns = cols.list();
   st->constraints = cons.list();
   st->schema_text_end = prev_end();
-  // table_option_set
+  // table_option_set: options separated by commas; the grammar lets the
+  // list start with a comma (an empty first option).
   bool any_option = false;
-  if (at(Tk::kWithout) || is_nm(kind())) {
-    do {
+  bool need_option = false;
+  for (;;) {
+    if (at(Tk::kWithout) || is_nm(kind())) {
       any_option = true;
-      if (accept(Tk::kWithout)) {
-        Token t = cur();
-        Name n;
-        if (!parse_nm(&n)) return nullptr;
-        if (!(t.length == 5 && ieq(text(t), "rowid"))) {
-          error("unknown table option: " + std::string(text(t)), static_cast<int>(t.offset));
-          return nullptr;
-        }
+      bool without = accept(Tk::kWithout);
+      Token t = cur();
+      Name n;
+      if (!parse_nm(&n)) return nullptr;
+      if (without && t.length == 5 && ieq(text(t), "rowid")) {
         st->without_rowid = true;
-      } else {
-        Token t = cur();
-        Name n;
-        if (!parse_nm(&n)) return nullptr;
-        if (!(t.length == 6 && ieq(text(t), "strict"))) {
-          error("unknown table option: " + std::string(text(t)), static_cast<int>(t.offset));
-          return nullptr;
-        }
+      } else if (!without && t.length == 6 && ieq(text(t), "strict")) {
         st->strict = true;
+      } else {
+        error("unknown table option: " + std::string(text(t)), static_cast<int>(t.offset));
       }
-    } while (accept(Tk::kComma));
+    } else if (need_option) {
+      syntax_error();
+      return nullptr;
+    }
+    if (!accept(Tk::kComma)) break;
+    any_option = true;
+    need_option = true;
   }
   // With options, SQLite's schema text runs to the terminator (parse() fills it in).
   if (any_option) st->schema_text_end = UINT32_MAX;
@@ -420,7 +418,7 @@ bool ParserImpl::parse_column_constraints(Vec<ColumnConstraint*>* out) {
             return false;
           }
           uint32_t eb = cur().offset;
-          Expr* term = parse_primary();
+          Expr* term = parse_term();
           if (failed()) return false;
           if (neg) {
             auto* u = new_expr<UnaryExpr>(eb);
@@ -436,7 +434,7 @@ bool ParserImpl::parse_column_constraints(Vec<ColumnConstraint*>* out) {
           Tk k = kind();
           if (k == Tk::kNull || k == Tk::kFloat || k == Tk::kBlob || k == Tk::kString || k == Tk::kInteger ||
               k == Tk::kCtimeKw) {
-            cc->expr = parse_primary();
+            cc->expr = parse_term();
             if (failed()) return false;
           } else if (is_idx(k)) {
             // DEFAULT id: a string, or TRUE/FALSE when written bare.
@@ -571,8 +569,14 @@ Stmt* ParserImpl::parse_create_index(uint32_t begin) {
   if (!parse_qualified(&st->name)) return nullptr;
   if (!expect(Tk::kOn) || !parse_nm(&st->table)) return nullptr;
   // Keel: USING method
-  if (accept(Tk::kUsing)) {
-    if (!parse_nm(&st->method)) return nullptr;
+  if (at(Tk::kUsing)) {
+    // Without a method name this is plain SQLite syntax, and SQLite fails on USING.
+    if (!is_nm(peek(1).kind)) {
+      syntax_error();
+      return nullptr;
+    }
+    advance();
+    st->method = make_name(advance());
   }
   if (!expect(Tk::kLp)) return nullptr;
   Vec<OrderingTerm> cols;
@@ -702,9 +706,14 @@ Stmt* ParserImpl::parse_create_trigger(uint32_t begin, bool temp) {
     }
     if (failed()) return nullptr;
     steps.push(arena(), step);
-    // The end of input stands for the ';' SQLite appends.
+    // The end of input stands for the ';' SQLite appends: it ends the step,
+    // and the body is then incomplete.
     if (at(Tk::kEof)) {
-      syntax_error_at(cur());
+      if (!failed() && has_pending()) {
+        advance();
+      } else {
+        syntax_error();
+      }
       return nullptr;
     }
     if (!expect(Tk::kSemi)) return nullptr;

@@ -37,7 +37,6 @@ bool ParserImpl::parse_returning(List<ResultColumn>* out) {
   if (in_trigger_) {
     // sqlite3AddReturning
     error("cannot use RETURNING in a trigger");
-    return false;
   }
   *out = cols.list();
   return true;
@@ -67,7 +66,6 @@ bool ParserImpl::parse_setlist(Vec<SetClause>* out) {
       if (n != sc.columns.size) {
         error(std::to_string(sc.columns.size) + " columns assigned " + std::to_string(n) + " values",
               static_cast<int>(sc.span.begin));
-        return false;
       }
     }
     out->push(arena(), sc);
@@ -86,7 +84,7 @@ bool parse_step_table(ParserImpl* p, QualifiedName* out) {
     if (!p->parse_nm(&second)) return false;
     p->error(
         "qualified table names are not allowed on INSERT, UPDATE, and DELETE statements within triggers");
-    return false;
+    first = second;
   }
   out->name = first;
   return true;
@@ -207,7 +205,6 @@ bool parse_index_hint(ParserImpl* p, bool in_trigger, IndexHint* hint, Name* ind
     if (!p->expect(Tk::kBy) || !p->parse_nm(index)) return false;
     if (in_trigger) {
       p->error("the INDEXED BY clause is not allowed on UPDATE or DELETE statements within triggers");
-      return false;
     }
     *hint = IndexHint::kIndexedBy;
   } else if (p->at(Tk::kNot)) {
@@ -215,7 +212,6 @@ bool parse_index_hint(ParserImpl* p, bool in_trigger, IndexHint* hint, Name* ind
     if (!p->expect(Tk::kIndexed)) return false;
     if (in_trigger) {
       p->error("the NOT INDEXED clause is not allowed on UPDATE or DELETE statements within triggers");
-      return false;
     }
     *hint = IndexHint::kNotIndexed;
   }
@@ -260,7 +256,6 @@ Stmt* ParserImpl::parse_update(WithClause* with, uint32_t begin, bool in_trigger
   for (const SetClause& sc : st->set) ncols += sc.columns.size;
   if (ncols > static_cast<uint32_t>(options().max_column)) {
     error("too many columns in set list");
-    return nullptr;
   }
   st->span = Span{begin, prev_end()};
   return st;

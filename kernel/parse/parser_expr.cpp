@@ -53,6 +53,7 @@ Expr* ParserImpl::parse_expr(int min_prec) {
     case Tk::kBitNot:
     case Tk::kPlus:
     case Tk::kMinus: {
+      if (!check_stack(1)) return nullptr;
       Tk op = advance().kind;
       Hold h(this, 1);
       Expr* operand = parse_expr(op == Tk::kNot ? kPrecNot : kPrecUnary);
@@ -199,7 +200,19 @@ Expr* ParserImpl::parse_expr(int min_prec) {
       }
       case Tk::kBetween: {
         Expr* low = parse_expr(kPrecNot);
-        if (failed() || !expect(Tk::kAnd)) return nullptr;
+        if (failed()) return nullptr;
+        if (at(Tk::kOr)) {
+          // The LALR automaton keeps reading `low OR ...` as one operand (an
+          // OR's right side absorbs every AND), so no AND can ever close this
+          // BETWEEN: the error is on the first token that ends the expression.
+          while (accept(Tk::kOr)) {
+            parse_expr(kPrecOr + 1);
+            if (failed()) return nullptr;
+          }
+          syntax_error();
+          return nullptr;
+        }
+        if (!expect(Tk::kAnd)) return nullptr;
         Expr* high = parse_expr(kPrecEq + 1);
         if (failed()) return nullptr;
         auto* b = new_expr<BetweenExpr>(begin);
@@ -244,7 +257,7 @@ Expr* ParserImpl::parse_expr(int min_prec) {
                   error("IN(...) element has " + std::to_string(n) + " term" + (n > 1 ? "s" : "") +
                             " - expected " + std::to_string(want),
                         static_cast<int>(e->span.begin));
-                  return nullptr;
+                  break;
                 }
               }
             }
@@ -372,14 +385,16 @@ Expr* ParserImpl::parse_variable() {
   uint32_t begin = cur().offset;
   Token t = cur();
   std::string_view s = text(t);
-  if (s.size() >= 2 && s[0] == '#' && s[1] >= '0' && s[1] <= '9') {
-    // #N register references exist only in SQLite's nested parses.
-    syntax_error();
-    return nullptr;
-  }
   advance();
   auto* v = new_expr<VariableExpr>(begin);
   v->text = s;
+  if (s.size() >= 2 && s[0] == '#' && s[1] >= '0' && s[1] <= '9') {
+    // #N register references exist only in SQLite's nested parses; the
+    // grammar action reports a syntax error on the token.
+    error("near \"" + std::string(s) + "\": syntax error", static_cast<int>(begin));
+    v->number = 0;
+    return v;
+  }
   return assign_variable(v);
 }
 
@@ -405,7 +420,7 @@ Expr* ParserImpl::assign_variable(VariableExpr* v) {
       if (!ok || i < 1 || i > limit) {
         error("variable number must be between ?1 and ?" + std::to_string(limit),
               static_cast<int>(v->span.begin));
-        return nullptr;
+        return v;
       }
       x = static_cast<int32_t>(i);
       if (x > n_var_) {
@@ -438,7 +453,6 @@ Expr* ParserImpl::assign_variable(VariableExpr* v) {
   v->number = x;
   if (x > limit) {
     error("too many SQL variables", static_cast<int>(v->span.begin));
-    return nullptr;
   }
   return v;
 }
@@ -588,7 +602,6 @@ WindowSpec* ParserImpl::parse_window_body(uint32_t begin) {
         (s == FrameBoundKind::kFollowing &&
          (e == FrameBoundKind::kPreceding || e == FrameBoundKind::kCurrentRow))) {
       error("unsupported frame specification", static_cast<int>(f->span.begin));
-      return nullptr;
     }
     w->frame = f;
   }
@@ -638,15 +651,47 @@ Expr* ParserImpl::parse_function_tail(const Token& name_tok, uint32_t begin) {
   f->span = Span{begin, prev_end()};
   if (f->args.size > static_cast<uint32_t>(options().max_function_arg)) {
     error("too many arguments on function " + std::string(text(name_tok)), static_cast<int>(begin));
-    return nullptr;
   }
-  if (!set_height(f, height_of(f->args))) return nullptr;
+  set_height(f, height_of(f->args));
   if ((f->over != nullptr || f->over_name.present()) && !filter_only &&
       f->distinct == Distinctness::kDistinct) {
     error("DISTINCT is not supported for window functions", static_cast<int>(begin));
-    return nullptr;
   }
   return f;
+}
+
+Expr* ParserImpl::parse_term() {
+  uint32_t begin = cur().offset;
+  Tk k = kind();
+  Token t = advance();
+  if (k == Tk::kCtimeKw) {
+    auto* f = new_expr<FunctionExpr>(begin);
+    f->name = make_name(t);
+    f->ctime_keyword = true;
+    return f;
+  }
+  auto* l = new_expr<LiteralExpr>(begin);
+  switch (k) {
+    case Tk::kInteger:
+      l->literal = LiteralKind::kInteger;
+      break;
+    case Tk::kFloat:
+      l->literal = LiteralKind::kFloat;
+      break;
+    case Tk::kBlob:
+      l->literal = LiteralKind::kBlob;
+      break;
+    case Tk::kString:
+      l->literal = LiteralKind::kString;
+      break;
+    default:
+      l->literal = LiteralKind::kNull;
+      break;
+  }
+  l->text = text(t);
+  if (k == Tk::kBlob) l->text = l->text.substr(2, l->text.size() - 3);
+  if (k == Tk::kString) l->text = dequote(l->text);
+  return l;
 }
 
 Expr* ParserImpl::parse_primary() {
@@ -659,7 +704,7 @@ Expr* ParserImpl::parse_primary() {
       Hold h(this, 1);
       if (starts_select(kind())) {
         Select* s = parse_select();
-        if (failed() || !check_stack(1) || !expect(Tk::kRp)) return nullptr;
+        if (failed() || !check_stack(2) || !expect(Tk::kRp)) return nullptr;
         auto* e = new_expr<SubqueryExpr>(begin);
         e->select = s;
         if (!set_height(e, height_of(s))) return nullptr;
@@ -681,7 +726,7 @@ Expr* ParserImpl::parse_primary() {
         v->height = 1;  // SQLite sets no height on a TK_VECTOR
         return v;
       }
-      if (!check_stack(1) || !expect(Tk::kRp)) return nullptr;
+      if (!check_stack(2) || !expect(Tk::kRp)) return nullptr;
       return first;
     }
     case Tk::kInteger:
@@ -799,8 +844,17 @@ Expr* ParserImpl::parse_primary() {
           return nullptr;
         }
         if (!expect(Tk::kComma)) return nullptr;
-        r->message = parse_expr();
-        if (failed()) return nullptr;
+        // SQLite 3.40: RAISE(type, nm) — the message is a name or a string.
+        if (!is_nm(kind())) {
+          syntax_error();
+          return nullptr;
+        }
+        uint32_t mb = cur().offset;
+        Token m = advance();
+        auto* msg = new_expr<LiteralExpr>(mb);
+        msg->literal = LiteralKind::kString;
+        msg->text = dequote(text(m));
+        r->message = msg;
       }
       if (!expect(Tk::kRp)) return nullptr;
       r->span = Span{begin, prev_end()};
@@ -812,7 +866,8 @@ Expr* ParserImpl::parse_primary() {
   }
   if (k == Tk::kString || is_idj(k)) {
     Token t = advance();
-    if (k != Tk::kString && at(Tk::kLp)) return parse_function_tail(t, begin);
+    // Function names are `id` tokens: a join keyword (LEFT, ...) is only a column name.
+    if (k != Tk::kString && k != Tk::kJoinKw && at(Tk::kLp)) return parse_function_tail(t, begin);
     auto* c = arena().make<ColumnRefExpr>();
     c->kind = ExprKind::kColumnRef;
     c->height = 1;

@@ -96,10 +96,17 @@ class ParserImpl {
 
   // ------------------------------------------------------------ errors
   bool failed() const { return failed_; }
+  bool has_pending() const { return pending_; }
   // Syntax error at cur(): near "X" / incomplete input / unrecognized token.
   void syntax_error();
   void syntax_error_at(const Token& t);
+  // A semantic error SQLite raises while reducing a rule. SQLite reduces
+  // with the next token as lookahead, and a syntax error on that token
+  // replaces the message; so the error stays pending until the lookahead
+  // is consumed (advance()) or the statement ends.
   void error(std::string message, int offset = -1);
+  // An error that stops the parse at once (parser stack overflow).
+  void fatal(std::string message, int offset = -1);
 
   // ------------------------------------------------------------ helpers
   Arena& arena() { return arena_; }
@@ -147,6 +154,7 @@ class ParserImpl {
   // parser_expr.cpp
   Expr* parse_expr(int min_prec = 1);
   Expr* parse_primary();
+  Expr* parse_term();                    // parse.y's term: NULL, number, string, blob, CURRENT_*
   bool parse_exprlist(Vec<Expr*>* out);  // nexprlist
   Expr* parse_function_tail(const Token& name_tok, uint32_t begin);
   WindowSpec* parse_window_body(uint32_t begin);
@@ -162,6 +170,8 @@ class ParserImpl {
   bool parse_result_columns(Vec<ResultColumn>* out);
   bool parse_eidlist(Vec<Name>* out);  // ( nm [COLLATE x] [ASC|DESC], ... )
   bool parse_idlist(Vec<Name>* out);   // nm, nm, ...
+  void push_from_item(Vec<FromItem*>* out, FromItem* item);
+  void chain_window(List<NamedWindow*> earlier, NamedWindow* w);
   bool starts_select(Tk k) { return k == Tk::kSelect || k == Tk::kValues || k == Tk::kWith; }
   // parser_dml.cpp
   Stmt* parse_insert(WithClause* with, uint32_t begin, bool in_trigger);
@@ -216,10 +226,19 @@ class ParserImpl {
   uint32_t scan_pos_ = 0;
   uint32_t prev_end_ = 0;
   Tk last_fetched_ = Tk::kEof;
+  void finalize_pending();
+
   bool failed_ = false;
+  bool pending_ = false;
+  uint32_t pending_at_ = 0;  // offset of the lookahead token when the pending error was raised
+  std::string pending_message_;
+  int pending_offset_ = -1;
   std::string error_;
   int error_offset_ = -1;
 };
+
+// ASCII case-insensitive equality (SQLite's sqlite3StrICmp on names).
+bool iequal(std::string_view a, std::string_view b);
 
 // Precedence levels of parse.y (%left / %right), lowest first.
 enum Prec : int {

@@ -18,35 +18,56 @@ const char* compound_name(CompoundOp op) {
   }
 }
 
-// Tokens that may follow a complete FROM term (seltablist), used to decide
-// whether SQLite would have reduced the term (and run its checks) or failed
-// on the token first.
-bool can_follow_from_term(Tk k) {
-  switch (k) {
-    case Tk::kComma:
-    case Tk::kJoin:
-    case Tk::kJoinKw:
-    case Tk::kRp:
-    case Tk::kWhere:
-    case Tk::kGroup:
-    case Tk::kHaving:
-    case Tk::kWindow:
-    case Tk::kOrder:
-    case Tk::kLimit:
-    case Tk::kUnion:
-    case Tk::kExcept:
-    case Tk::kIntersect:
-    case Tk::kSemi:
-    case Tk::kEof:
-    case Tk::kReturning:
-    case Tk::kOn:
-      return true;
-    default:
-      return false;
+}  // namespace
+
+bool iequal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
   }
+  return true;
 }
 
-}  // namespace
+// sqlite3SrcListEnlarge: a FROM list holds at most 200 terms.
+void ParserImpl::push_from_item(Vec<FromItem*>* out, FromItem* item) {
+  if (out->size >= 200) error("too many FROM clause terms, max: 200", static_cast<int>(item->span.begin));
+  out->push(arena(), item);
+}
+
+// sqlite3WindowChain, as the WINDOW clause runs it for each definition after
+// the first: a base window must be defined earlier in the clause and may not
+// be overridden. SQLite compares and prints the names as written.
+void ParserImpl::chain_window(List<NamedWindow*> earlier, NamedWindow* w) {
+  const Name& base = w->spec->base;
+  if (!base.present()) return;
+  std::string_view base_text = text(base.span);
+  const WindowSpec* exist = nullptr;
+  for (const NamedWindow* e : earlier) {
+    if (iequal(text(e->name.span), base_text)) {
+      exist = e->spec;
+      break;
+    }
+  }
+  if (exist == nullptr) {
+    error("no such window: " + std::string(base_text), static_cast<int>(base.span.begin));
+    return;
+  }
+  const char* what = nullptr;
+  if (!w->spec->partition_by.empty()) {
+    what = "PARTITION clause";
+  } else if (!exist->order_by.empty() && !w->spec->order_by.empty()) {
+    what = "ORDER BY clause";
+  } else if (exist->frame != nullptr) {
+    what = "frame specification";
+  }
+  if (what) {
+    error(std::string("cannot override ") + what + " of window: " + std::string(base_text),
+          static_cast<int>(base.span.begin));
+  }
+}
 
 WithClause* ParserImpl::parse_with() {
   auto* w = arena().make<WithClause>();
@@ -75,6 +96,12 @@ WithClause* ParserImpl::parse_with() {
     c->select = parse_select();
     if (failed() || !expect(Tk::kRp)) return nullptr;
     c->span.end = prev_end();
+    // sqlite3WithAdd
+    for (const CommonTableExpr* prior : ctes.list()) {
+      if (iequal(prior->name.value, c->name.value)) {
+        error("duplicate WITH table name: " + std::string(c->name.value), static_cast<int>(c->span.begin));
+      }
+    }
     ctes.push(arena(), c);
   } while (accept(Tk::kComma));
   w->ctes = ctes.list();
@@ -109,9 +136,8 @@ bool ParserImpl::parse_eidlist(Vec<Name>* out) {
       extra = true;
     }
     if (accept(Tk::kAsc) || accept(Tk::kDesc)) extra = true;
-    if (extra && !options().schema_mode && (at(Tk::kComma) || at(Tk::kRp))) {
+    if (extra && !options().schema_mode) {
       error("syntax error after column name \"" + std::string(text(t)) + "\"", static_cast<int>(t.offset));
-      return false;
     }
     out->push(arena(), n);
   } while (accept(Tk::kComma));
@@ -217,9 +243,9 @@ bool ParserImpl::parse_from_list(Vec<FromItem*>* out) {
         advance();
         if (!expect(Tk::kBy) || !parse_nm(&item->index)) return false;
         item->hint = IndexHint::kIndexedBy;
-      } else if (at(Tk::kNot) && peek(1).kind == Tk::kIndexed) {
+      } else if (at(Tk::kNot)) {
         advance();
-        advance();
+        if (!expect(Tk::kIndexed)) return false;
         item->hint = IndexHint::kNotIndexed;
       }
     }
@@ -238,18 +264,13 @@ bool ParserImpl::parse_from_list(Vec<FromItem*>* out) {
     bool first = out->size == 0;
     bool constrained = item->on != nullptr || item->has_using;
     if (first && constrained) {
-      if (!can_follow_from_term(kind())) {
-        syntax_error();
-        return false;
-      }
       error(std::string("a JOIN clause is required before ") + (item->on ? "ON" : "USING"),
             static_cast<int>(item->span.begin));
-      return false;
     }
     if (splice) {
       // parse.y: `stl_prefix LP seltablist RP as on_using`.
       if (first && !item->alias.present() && !constrained) {
-        for (FromItem* f : inner.list()) out->push(arena(), f);
+        for (FromItem* f : inner.list()) push_from_item(out, f);
         goto next_join;
       }
       if (inner.size == 1) {
@@ -267,7 +288,7 @@ bool ParserImpl::parse_from_list(Vec<FromItem*>* out) {
         item = n;
       }
     }
-    out->push(arena(), item);
+    push_from_item(out, item);
   next_join:
     // joinop
     if (accept(Tk::kComma)) {
@@ -329,7 +350,7 @@ bool ParserImpl::parse_from_list(Vec<FromItem*>* out) {
         std::string msg = "unknown join type: " + std::string(text(words[0]));
         for (int i = 1; i < n; ++i) msg += " " + std::string(text(words[i]));
         error(msg, static_cast<int>(words[0].offset));
-        return false;
+        jt = join::kInner;
       }
       join = static_cast<uint8_t>(jt);
       continue;
@@ -402,6 +423,7 @@ Select* ParserImpl::parse_select_body(WithClause* with, uint32_t begin) {
           nw->spec = parse_window_body(cur().offset);
           if (failed() || !expect(Tk::kRp)) return nullptr;
           nw->span.end = prev_end();
+          if (wins.size > 0) chain_window(wins.list(), nw);
           wins.push(arena(), nw);
         } while (accept(Tk::kComma));
         core->windows = wins.list();
@@ -465,14 +487,13 @@ Select* ParserImpl::parse_select_body(WithClause* with, uint32_t begin) {
     error(std::string((m & 1) ? "ORDER BY" : "LIMIT") + " clause should come after " +
               compound_name(sel->cores[i + 1]->op) + " not before",
           static_cast<int>(sel->span.begin));
-    return nullptr;
+    return sel;
   }
   uint32_t terms = 0;
   for (const SelectCore* c : sel->cores) terms += c->is_values ? c->rows.size : 1;
   if (!sel->cores.back()->is_values && options().max_compound_select > 0 && sel->cores.size > 1 &&
       terms > static_cast<uint32_t>(options().max_compound_select)) {
     error("too many terms in compound SELECT", static_cast<int>(sel->span.begin));
-    return nullptr;
   }
   return sel;
 }

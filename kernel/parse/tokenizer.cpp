@@ -33,7 +33,8 @@ uint32_t get_token(const Text& t, Tk* kind) {
     case '\n':
     case '\f':
     case '\r':
-      for (i = 1; is_space(t[i]); ++i) {
+      // The run continues over sqlite3Isspace() bytes, which include \v.
+      for (i = 1; is_space(t[i]) || t[i] == '\v'; ++i) {
       }
       *kind = Tk::kSpace;
       return i;

@@ -56,16 +56,16 @@ class CollationLookup {
 // An engine-level command carried by OP_Pragma (P4).
 struct EngineCommand {
   enum class Kind : uint8_t {
-    kPragma,   // name/value/db: a PRAGMA the engine answers
-    kVacuum,   // db, into (file name or empty)
-    kAttach,   // value = file name, name = schema name
-    kDetach,   // name
+    kPragma,  // name/value/db: a PRAGMA the engine answers
+    kVacuum,  // db, into (file name or empty)
+    kAttach,  // value = file name, name = schema name
+    kDetach,  // name
   };
   Kind kind = Kind::kPragma;
   std::string name;
   std::string value;
   bool has_value = false;
-  int db = 0;  // database index, or -1 when none was named
+  int db = 0;         // database index, or -1 when none was named
   int n_columns = 0;  // result columns the command produces
 };
 

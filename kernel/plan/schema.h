@@ -86,7 +86,7 @@ struct ForeignKey {
   std::vector<std::string> from_columns;
   std::string to_table;
   std::vector<std::string> to_columns;  // empty = the parent's primary key
-  uint8_t on_delete = 0;                 // parse::FkAction
+  uint8_t on_delete = 0;                // parse::FkAction
   uint8_t on_update = 0;
   bool deferred = false;
 };
@@ -110,7 +110,7 @@ struct Table {
   bool autoincrement = false;
   bool is_view = false;
   bool is_virtual = false;
-  std::vector<Index*> indexes;  // owned by the DatabaseSchema
+  std::vector<Index*> indexes;   // owned by the DatabaseSchema
   Index* primary_key = nullptr;  // WITHOUT ROWID or non-INTEGER PRIMARY KEY
   std::vector<const parse::Expr*> checks;
   std::vector<std::string> check_names;
@@ -142,6 +142,9 @@ class DatabaseSchema {
   Table* find_table(std::string_view name) const;
   Index* find_index(std::string_view name) const;
   Trigger* find_trigger(std::string_view name) const;
+  // The sqlite_schema table itself (sqlite_master / sqlite_temp_master),
+  // which has no row of its own.
+  Table* schema_table() const;
   const std::map<std::string, std::unique_ptr<Table>, NameLess>& tables() const { return tables_; }
   const std::map<std::string, std::unique_ptr<Index>, NameLess>& indexes() const { return indexes_; }
   const std::map<std::string, std::unique_ptr<Trigger>, NameLess>& triggers() const { return triggers_; }
@@ -155,6 +158,7 @@ class DatabaseSchema {
   std::map<std::string, std::unique_ptr<Table>, NameLess> tables_;
   std::map<std::string, std::unique_ptr<Index>, NameLess> indexes_;
   std::map<std::string, std::unique_ptr<Trigger>, NameLess> triggers_;
+  mutable std::unique_ptr<Table> schema_table_;
 };
 
 // Every database of one connection.

@@ -501,6 +501,24 @@ Status Vm::exec() {
       case Op::Permutation:
         break;
 
+      // Opcode: ZeroOrNull P1 P2 P3 * *
+      // Register P2 = NULL if register P1 or P3 is NULL, else 0 (the false
+      // outcome of a comparison computed as a value).
+      case Op::ZeroOrNull:
+        if (r[op.p1].is_null() || r[op.p3].is_null()) {
+          r[op.p2].set_null();
+        } else {
+          r[op.p2].set_int(0);
+        }
+        break;
+
+      // Opcode: CollSeq * * * P4 *
+      // The next Function or AggStep runs with collating sequence P4 (the
+      // collation of its arguments: min(), max()).
+      case Op::CollSeq:
+        coll_seq_ = op.p4.coll;
+        break;
+
       // Opcode: Compare P1 P2 P3 P4 *
       // Compares registers P1..P1+P3-1 with P2..P2+P3-1 under KeyInfo P4; the
       // outcome is read by the next Jump.

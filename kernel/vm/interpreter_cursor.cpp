@@ -518,8 +518,9 @@ Status Vm::exec_cursor_op(const Instr& op) {
       return Status::Ok();
     }
 
-    // Opcode: IdxInsert P1 P2 * * *
-    // Inserts the record in register P2 as a key of index cursor P1.
+    // Opcode: IdxInsert P1 P2 * * P5
+    // Inserts the record in register P2 as a key of index cursor P1;
+    // P5 & kOpflagNChange counts a change (WITHOUT ROWID tables).
     case Op::IdxInsert: {
       VmCursor& c = cursor(op.p1);
       if (c.kind() == VmCursor::Kind::kSorter) {
@@ -528,6 +529,10 @@ Status Vm::exec_cursor_op(const Instr& op) {
       KEEL_RETURN_IF_ERROR(c.bt()->insert_key(r[op.p2].blob()));
       c.invalidate();
       c.set_eof(false);
+      if (op.p5 & kOpflagNChange) {
+        n_change_++;
+        host_.add_changes(1);
+      }
       return Status::Ok();
     }
 
@@ -677,11 +682,16 @@ Status Vm::exec_cursor_op(const Instr& op) {
     }
     // Opcode: Clear P1 P2 P3 * *
     // Deletes every entry of b-tree P1 in database P2; with P3, adds the
-    // number deleted to register P3.
+    // number deleted to register P3 and counts them as changes.
     case Op::Clear: {
       storage::Btree* bt = host_.btree(op.p2);
       KEEL_ASSIGN_OR_RETURN(int64_t n, bt->clear_table(static_cast<storage::PageNo>(op.p1)));
-      if (op.p3) r[op.p3].set_int(r[op.p3].as_int64() + n);
+      if (op.p3) {
+        // As SQLite's OP_Clear with P3: the rows count as changes.
+        r[op.p3].set_int(r[op.p3].as_int64() + n);
+        n_change_ += n;
+        host_.add_changes(n);
+      }
       return Status::Ok();
     }
 

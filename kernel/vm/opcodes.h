@@ -83,6 +83,7 @@ enum JumpIn : uint8_t { kNoJump = 0, kJumpP2 = 1, kJumpP3 = 2 };
   X(Ge, kJumpP2)               \
   X(ElseEq, kJumpP2)           \
   X(Permutation, kNoJump)      \
+  X(ZeroOrNull, kNoJump)       \
   X(Compare, kNoJump)          \
   X(Jump3, kJumpP2)            \
   X(MemMax, kNoJump)           \
@@ -93,6 +94,7 @@ enum JumpIn : uint8_t { kNoJump = 0, kJumpP2 = 1, kJumpP3 = 2 };
   X(AggInverse, kNoJump)       \
   X(AggValue, kNoJump)         \
   X(AggFinal, kNoJump)         \
+  X(CollSeq, kNoJump)          \
   /* cursors */                \
   X(OpenRead, kNoJump)         \
   X(OpenWrite, kNoJump)        \

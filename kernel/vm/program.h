@@ -110,6 +110,12 @@ class Program {
   const int32_t* own_ints(std::vector<int32_t> v);  // stored with the count first
   const Program* own_program(std::unique_ptr<Program> p);
   const Value* own_value(const Value& v);
+  // Any other payload (e.g. the engine command of OP_Pragma), kept alive
+  // with the Program.
+  const void* own_object(std::shared_ptr<const void> obj) {
+    objects_.push_back(std::move(obj));
+    return objects_.back().get();
+  }
 
   // Text form of P4 for EXPLAIN, as SQLite renders it.
   std::string p4_text(const Instr& in) const;
@@ -120,6 +126,7 @@ class Program {
   std::vector<std::vector<int32_t>> int_arrays_;
   std::vector<std::unique_ptr<Program>> programs_;
   std::deque<Value> values_;
+  std::vector<std::shared_ptr<const void>> objects_;
 };
 
 }  // namespace keel::vm

@@ -163,19 +163,22 @@ TEST(NumericOracle, ValueAccessors) {
   }
 }
 
-TEST(NumericOracle, NumericTypeMatchesTypeofPlusZeroRule) {
-  // sqlite3_value_numeric_type is observable through a NUMERIC-affinity
-  // comparison-free path: inserting into a NUMERIC column applies
-  // applyNumericAffinity with try_for_int; our numeric_type() is the
-  // try_for_int = false variant, checked on values where both agree.
-  Value v = Value::text(" 1e3 ");
-  EXPECT_EQ(v.numeric_type(), ValueType::kReal);
-  v = Value::text("12");
-  EXPECT_EQ(v.numeric_type(), ValueType::kInteger);
-  v = Value::text("12x");
-  EXPECT_EQ(v.numeric_type(), ValueType::kText);
-  v = Value::text("9223372036854775808");
-  EXPECT_EQ(v.numeric_type(), ValueType::kReal);
+void numeric_type_fn(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  sqlite3_result_int(ctx, sqlite3_value_numeric_type(argv[0]));
+}
+
+TEST(NumericOracle, NumericType) {
+  // sqlite3_value_numeric_type through an application-defined function.
+  Oracle o;
+  ASSERT_EQ(
+      sqlite3_create_function(o.db(), "numtype", 1, SQLITE_UTF8, nullptr, numeric_type_fn, nullptr, nullptr),
+      SQLITE_OK);
+  Gen g(9);
+  for (int i = 0; i < kCases; i++) {
+    Value in = g.value();
+    Value want = o.query1("SELECT numtype(?1)", {in});
+    ASSERT_EQ(static_cast<int64_t>(in.numeric_type()), want.int_value()) << show(in);
+  }
 }
 
 TEST(Numeric, Atoi64ReturnCodes) {

@@ -329,8 +329,20 @@ class Gen {
       }
     }
     if (chance(20)) {
-      static const std::vector<std::string> kTail = {"abc", "x", ".",  "e",    "1",
-                                                     " 1",  "-", "0x", "\x01", ",5"};
+      static const std::vector<std::string> kTail = {"abc",
+                                                     "x",
+                                                     ".",
+                                                     "e",
+                                                     "1",
+                                                     " 1",
+                                                     "-",
+                                                     "0x",
+                                                     "\x01",
+                                                     ",5",
+                                                     std::string("\0", 1),
+                                                     std::string("\0"
+                                                                 "5",
+                                                                 2)};
       s += pick(kTail);
     }
     s += spaces();
@@ -383,7 +395,7 @@ class Gen {
     static const char kChars[] = "aAbBzZ019 _-.'\"%\\éü";
     for (int i = 0; i < n; i++) {
       if (chance(5)) {
-        s += static_cast<char>(range(1, 255));
+        s += static_cast<char>(range(0, 255));
       } else {
         s += kChars[range(0, static_cast<int>(sizeof(kChars)) - 2)];
       }

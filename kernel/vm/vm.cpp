@@ -176,6 +176,8 @@ Status Vm::call_function(const Instr& op) {
   Value& out = regs_[op.p3];
   func::FunctionContext ctx(def, &host_.function_host());
   ctx.set_aux_store(&aux_[pc_]);
+  ctx.set_collation(coll_seq_);
+  coll_seq_ = nullptr;
   out.set_null();
   ctx.set_result_slot(&out);
   if (op.p1 != 0 && op.p1 < static_cast<int>(regs_.size())) {
@@ -204,6 +206,8 @@ Status Vm::agg_step(const Instr& op) {
   Value sink;
   ctx.set_result_slot(&sink);
   ctx.set_aggregate_slot(&agg_state_[acc]);
+  ctx.set_collation(coll_seq_);
+  coll_seq_ = nullptr;
   agg_def_[acc] = def;
   std::span<Value> args(regs_.data() + op.p2, op.p5);
   if (op.p1 == 1) {

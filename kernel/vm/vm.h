@@ -157,6 +157,7 @@ class Vm {
   const Value* row_ = nullptr;
   int row_size_ = 0;
   int pc_ = 0;
+  const Collation* coll_seq_ = nullptr;  // set by OP_CollSeq for the next call
   int compare_result_ = 0;  // OP_Compare's outcome, read by OP_Jump / ElseEq
   bool jumped_ = false;
   // OP_Pragma: rows of the command being returned, and the next one.

@@ -106,7 +106,14 @@ Status BtShared::refresh() {
 }  // namespace bt
 
 Btree::Btree() : s_(std::make_unique<BtShared>()) {}
-Btree::~Btree() = default;
+Btree::~Btree() {
+  // Cursors that outlive their Btree keep no pages and become unusable.
+  for (CursorState* c : s_->cursors) {
+    c->release_all();
+    c->pos = CursorState::Pos::kInvalid;
+    c->bt = nullptr;
+  }
+}
 
 Result<std::unique_ptr<Btree>> Btree::open(Pager& pager) {
   std::unique_ptr<Btree> b(new Btree());
@@ -351,6 +358,7 @@ BtCursor::BtCursor(Btree& btree, PageNo root, bool writable, const KeyOrder* ord
 }
 
 BtCursor::~BtCursor() {
+  if (c_->bt == nullptr) return;
   c_->release_all();
   auto& v = c_->bt->cursors;
   v.erase(std::remove(v.begin(), v.end(), c_.get()), v.end());
@@ -408,7 +416,9 @@ Status BtCursor::read_payload(uint32_t offset, uint32_t n, uint8_t* buf) {
 }
 
 Status BtCursor::insert(int64_t rowid, std::span<const uint8_t> data, InsertHint hint) {
-  return c_->insert(rowid, nullptr, data.data(), static_cast<uint32_t>(data.size()), hint, nullptr);
+  static const uint8_t kEmpty[1] = {0};
+  const uint8_t* d = data.data() ? data.data() : kEmpty;
+  return c_->insert(rowid, nullptr, d, static_cast<uint32_t>(data.size()), hint, nullptr);
 }
 
 Status BtCursor::insert_key(std::span<const uint8_t> key, InsertHint hint,

@@ -168,7 +168,8 @@ class Btree {
 // A position in one b-tree. Open on a root page; a cursor on an index tree
 // needs the tree's KeyOrder if it writes or lives across writes by other
 // cursors. After a write through one cursor, other cursors on the same tree
-// keep their logical position (they re-seek lazily).
+// keep their logical position (they re-seek lazily). A cursor must not be
+// used after its Btree is destroyed (it may still be destroyed itself).
 class BtCursor {
  public:
   BtCursor(Btree& btree, PageNo root, bool writable, const KeyOrder* order = nullptr);

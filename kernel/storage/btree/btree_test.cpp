@@ -640,10 +640,13 @@ TEST_F(Damage, OverflowChainCutIsReported) {
   // Find an overflowing row's first overflow page and zero its next pointer.
   Btree& bt = *db->btree;
   ASSERT_OK(bt.begin_read());
-  BtCursor c(bt, root, false);
-  ASSERT_EQ(*c.seek_rowid(40), SeekResult::kFound);
-  auto local = c.payload_local();
-  PageNo first = get_u32(local.data() + local.size());
+  PageNo first;
+  {
+    BtCursor c(bt, root, false);
+    ASSERT_EQ(*c.seek_rowid(40), SeekResult::kFound);
+    auto local = c.payload_local();
+    first = get_u32(local.data() + local.size());
+  }
   bt.end_read();
   poke(first, 0, {0, 0, 0, 0});
   auto errs = check();

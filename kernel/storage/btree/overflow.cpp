@@ -26,7 +26,7 @@ Status fill_in_cell(BtShared& bt, MemPage& p, uint8_t* cell, int64_t rowid, cons
   if (p.intkey) header += put_varint(cell + header, static_cast<uint64_t>(rowid));
   uint8_t* payload = cell + header;
   if (n <= p.max_local) {
-    std::memcpy(payload, data, n);
+    if (n) std::memcpy(payload, data, n);
     int sz = header + static_cast<int>(n);
     if (sz < 4) {
       std::memset(cell + sz, 0, 4 - sz);

@@ -1,0 +1,137 @@
+// CodeGen: the state of one compilation (SQLite's Parse + Vdbe builder).
+//
+// Design note
+// -----------
+// * Registers and cursors are allocated monotonically, never freed: a
+//   Program's register file is small and this keeps codegen simple.
+// * Jump targets are labels (negative numbers) until finish() patches them,
+//   so code can jump forward to places not yet emitted.
+// * Name resolution happens while code is generated (SQLite resolves first
+//   and annotates the tree; our AST is immutable, so the resolver is a set
+//   of pure lookups — scope.h — that codegen calls).
+// * A "dry run" (snapshot()/rollback()) generates code only to discover what
+//   it needs — the aggregate pass uses it to learn which columns and
+//   aggregate calls the output expressions reference — then discards it.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "keel/status.hpp"
+#include "parse/arena.h"
+#include "parse/ast.h"
+#include "plan/planner.h"
+#include "plan/schema.h"
+#include "vm/opcodes.h"
+#include "vm/program.h"
+#include "vm/vm.h"
+
+namespace keel::plan {
+
+using vm::Op;
+
+class CodeGen {
+ public:
+  CodeGen(const CompileInput& in, vm::Program* prog);
+
+  const CompileInput& input() const { return in_; }
+  Catalog& catalog() { return *in_.catalog; }
+  std::string_view sql() const { return in_.sql; }
+  vm::Program& prog() { return *prog_; }
+
+  int new_reg(int n = 1) {
+    int r = prog_->n_registers + 1;
+    prog_->n_registers += n;
+    return r;
+  }
+  int new_cursor() { return prog_->n_cursors++; }
+  int new_label() {
+    labels_.push_back(-1);
+    return -static_cast<int>(labels_.size());
+  }
+  void bind(int label) { labels_[-label - 1] = addr(); }
+  int addr() const { return static_cast<int>(prog_->ops.size()); }
+
+  int emit(Op op, int p1 = 0, int p2 = 0, int p3 = 0);
+  int emit_str(Op op, int p1, int p2, int p3, std::string_view s, vm::P4Type t = vm::P4Type::kString);
+  int emit_int64(int reg, int64_t v);
+  int emit_real(int reg, double v);
+  int emit_string(int reg, std::string_view s) { return emit_str(Op::String8, 0, reg, 0, s); }
+  vm::Instr& at(int a) { return prog_->ops[a]; }
+  void set_p4_int(int a, int v) {
+    at(a).p4type = vm::P4Type::kInt32;
+    at(a).p4.i = v;
+  }
+  void set_p4_keyinfo(int a, std::unique_ptr<vm::KeyInfo> ki) {
+    at(a).p4type = vm::P4Type::kKeyInfo;
+    at(a).p4.key_info = prog_->own_key_info(std::move(ki));
+  }
+  void set_p4_affinity(int a, std::string_view aff);
+  void set_p4_coll(int a, const vm::Collation* c) {
+    if (c == nullptr) return;
+    at(a).p4type = vm::P4Type::kCollation;
+    at(a).p4.coll = c;
+  }
+
+  // Start of the program: Init jumps to the transaction block emitted by
+  // finish(), which jumps back to the first real instruction.
+  void begin_program();
+  // Records that database `db` must be in a (write) transaction.
+  void use_database(int db, bool write);
+  // Ends with Halt, emits the transaction block, patches labels.
+  Status finish();
+
+  // A query plan row; returns its id.
+  int plan_row(int parent, std::string detail);
+  int plan_parent = 0;
+
+  // Collation by name (built-in or registered); nullptr if unknown.
+  const vm::Collation* collation(std::string_view name) const;
+
+  // Dry runs.
+  struct Snapshot {
+    size_t n_ops;
+    size_t n_plan;
+    size_t n_comments;
+  };
+  Snapshot snapshot() const { return {prog_->ops.size(), prog_->query_plan.size(), prog_->comments.size()}; }
+  void rollback(const Snapshot& s) {
+    prog_->ops.resize(s.n_ops);
+    prog_->query_plan.resize(s.n_plan);
+    if (prog_->comments.size() > s.n_ops) prog_->comments.resize(s.n_ops);
+  }
+
+  // Column substitution used by aggregate queries: a reference to column
+  // `col` of cursor `cursor` reads register `reg` instead.
+  std::map<std::pair<int, int>, int> column_override;
+  bool recording_columns = false;  // dry run: record referenced columns instead
+  std::vector<std::pair<int, int>> recorded_columns;
+
+  int statement_db = 0;
+  bool is_dml = false;
+
+  // Nodes the code generator synthesizes (USING / NATURAL join terms).
+  parse::Arena arena;
+  parse::Expr* make_column_ref(std::string_view table, std::string_view column);
+  parse::Expr* make_binary(parse::BinaryOp op, parse::Expr* l, parse::Expr* r);
+
+  // Common table expressions in scope, innermost last.
+  std::vector<const parse::CommonTableExpr*> ctes;
+  const parse::CommonTableExpr* find_cte(std::string_view name) const;
+
+ private:
+  const CompileInput& in_;
+  vm::Program* prog_;
+  std::vector<int> labels_;
+  std::vector<std::pair<int, bool>> dbs_;  // (db, write)
+  int init_addr_ = -1;
+  int next_plan_id_ = 1;
+};
+
+// Quotes an identifier the way SQLite's identPut does when needed.
+std::string quote_identifier_if_needed(std::string_view name);
+
+}  // namespace keel::plan

@@ -1,0 +1,271 @@
+// Compound SELECT (SQLite's multiSelect): UNION ALL, UNION, EXCEPT and
+// INTERSECT, evaluated left to right.
+//
+// Design note
+// -----------
+// The running result is an ephemeral b-tree: a rowid table while it is a
+// bag (UNION ALL keeps input order), an index keyed on all columns while it
+// is a set (UNION, EXCEPT, INTERSECT give sorted, distinct rows, as SQLite's
+// do). Each operator converts the running result to the shape it needs. A
+// compound made only of UNION ALL without ORDER BY or LIMIT streams each
+// member straight to the destination.
+#include "plan/select_internal.h"
+#include "vm/collation.h"
+
+namespace keel::plan {
+
+using parse::CompoundOp;
+using parse::Expr;
+using parse::ExprKind;
+
+namespace {
+
+struct Acc {
+  int cursor = -1;
+  bool is_set = false;
+};
+
+std::unique_ptr<vm::KeyInfo> set_keyinfo(CodeGen& g, const std::vector<ColInfo>& cols) {
+  auto ki = std::make_unique<vm::KeyInfo>();
+  ki->n_key_field = static_cast<uint16_t>(cols.size());
+  ki->n_all_field = static_cast<uint16_t>(cols.size());
+  for (const ColInfo& c : cols)
+    ki->collations.push_back(c.collation.empty() ? nullptr : g.collation(c.collation));
+  return ki;
+}
+
+Acc open_acc(CodeGen& g, const std::vector<ColInfo>& cols, bool set) {
+  Acc a;
+  a.cursor = g.new_cursor();
+  a.is_set = set;
+  int op = g.emit(Op::OpenEphemeral, a.cursor, static_cast<int>(cols.size()));
+  if (set) g.set_p4_keyinfo(op, set_keyinfo(g, cols));
+  return a;
+}
+
+// Copies every row of `from` into a new accumulator of the other shape
+// (set: duplicates dropped). `filter` >= 0: only rows found in that index.
+Acc convert(CodeGen& g, const std::vector<ColInfo>& cols, const Acc& from, bool set, int filter = -1) {
+  int n = static_cast<int>(cols.size());
+  Acc to = open_acc(g, cols, set);
+  int end = g.new_label(), next = g.new_label();
+  g.emit(Op::Rewind, from.cursor, end);
+  int top = g.addr();
+  int regs = g.new_reg(n), rec = g.new_reg();
+  for (int i = 0; i < n; i++) g.emit(Op::Column, from.cursor, i, regs + i);
+  if (filter >= 0) {
+    int f = g.emit(Op::NotFound, filter, next, regs);
+    g.set_p4_int(f, n);
+  }
+  if (set) {
+    int f = g.emit(Op::Found, to.cursor, next, regs);
+    g.set_p4_int(f, n);
+  }
+  g.emit(Op::MakeRecord, regs, n, rec);
+  if (set) {
+    g.emit(Op::IdxInsert, to.cursor, rec);
+  } else {
+    int rowid = g.new_reg();
+    g.emit(Op::NewRowid, to.cursor, rowid);
+    g.emit(Op::Insert, to.cursor, rec, rowid);
+  }
+  g.bind(next);
+  g.emit(Op::Next, from.cursor, top);
+  g.bind(end);
+  return to;
+}
+
+Status code_member(CodeGen& g, const parse::Select* sel, uint32_t i, Scope* outer, SelectDest::Kind kind,
+                   int cursor, int n, int* correlated) {
+  parse::Select one{};
+  one.cores.items = sel->cores.items + i;
+  one.cores.size = 1;
+  SelectDest d;
+  d.kind = kind;
+  d.cursor = cursor;
+  d.n_cols = n;
+  d.correlated = correlated;
+  return code_core(g, &one, sel->cores[i], outer, d);
+}
+
+bool name_eq(std::string_view a, std::string_view b) { return vm::stricmp(a, b) == 0; }
+
+// Matches a compound ORDER BY term to a result column (0-based), or -1.
+int match_order_term(CodeGen& g, const parse::Select* sel, const Expr* e, int n) {
+  while (e->kind == ExprKind::kCollate) e = e->as<parse::CollateExpr>()->operand;
+  if (e->kind == ExprKind::kLiteral && e->as<parse::LiteralExpr>()->literal == parse::LiteralKind::kInteger) {
+    int64_t v;
+    double r;
+    if (parse_integer_literal(e->as<parse::LiteralExpr>()->text, false, &v, &r) && v >= 1 && v <= n) {
+      return static_cast<int>(v - 1);
+    }
+    return -2;
+  }
+  for (const parse::SelectCore* core : sel->cores) {
+    if (core->is_values) continue;
+    for (uint32_t j = 0; j < core->columns.size && static_cast<int>(j) < n; j++) {
+      const parse::ResultColumn& rc = core->columns[j];
+      if (rc.kind != parse::ResultColumn::Kind::kExpr) continue;
+      if (e->kind == ExprKind::kColumnRef && !e->as<parse::ColumnRefExpr>()->table.present()) {
+        std::string_view name = e->as<parse::ColumnRefExpr>()->column.value;
+        if (rc.alias.present() && name_eq(rc.alias.value, name)) return static_cast<int>(j);
+        if (!rc.alias.present() && rc.expr->kind == ExprKind::kColumnRef &&
+            name_eq(rc.expr->as<parse::ColumnRefExpr>()->column.value, name)) {
+          return static_cast<int>(j);
+        }
+      }
+      if (expr_equal(g.sql(), rc.expr, e)) return static_cast<int>(j);
+    }
+  }
+  return -1;
+}
+
+}  // namespace
+
+Status code_compound(CodeGen& g, const parse::Select* sel, Scope* outer, SelectDest& dest) {
+  KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, select_columns(g, sel, outer));
+  int n = static_cast<int>(cols.size());
+  if (dest.kind == SelectDest::Kind::kMem && dest.n_cols != n) {
+    return Status(rc::kError, "sub-select returns " + std::to_string(n) + " columns - expected " +
+                                  std::to_string(dest.n_cols));
+  }
+  if (dest.kind == SelectDest::Kind::kOutput && g.prog().columns.empty()) {
+    for (const ColInfo& c : cols) {
+      vm::ResultColumnInfo info;
+      info.name = c.name;
+      info.decltype_ = c.decl_type;
+      g.prog().columns.push_back(std::move(info));
+    }
+  }
+  bool all_union_all = true;
+  for (uint32_t i = 1; i < sel->cores.size; i++) {
+    if (sel->cores[i]->op != CompoundOp::kUnionAll) all_union_all = false;
+  }
+  int parent = g.plan_parent;
+  g.plan_parent = g.plan_row(parent, all_union_all ? "COMPOUND QUERY" : "MERGE (COMPOUND)");
+  struct Restore {
+    CodeGen& g;
+    int p;
+    ~Restore() { g.plan_parent = p; }
+  } restore{g, parent};
+  bool simple_dest = dest.kind == SelectDest::Kind::kOutput || dest.kind == SelectDest::Kind::kTable ||
+                     dest.kind == SelectDest::Kind::kIndex;
+  if (all_union_all && sel->order_by.size == 0 && sel->limit == nullptr && simple_dest) {
+    for (uint32_t i = 0; i < sel->cores.size; i++) {
+      parse::Select one{};
+      one.cores.items = sel->cores.items + i;
+      one.cores.size = 1;
+      KEEL_RETURN_IF_ERROR(code_core(g, &one, sel->cores[i], outer, dest));
+    }
+    return Status::Ok();
+  }
+
+  // Build the running result.
+  bool first_set = sel->cores.size > 1 && sel->cores[1]->op != CompoundOp::kUnionAll;
+  Acc acc = open_acc(g, cols, first_set);
+  KEEL_RETURN_IF_ERROR(code_member(g, sel, 0, outer,
+                                   first_set ? SelectDest::Kind::kDistinctIndex : SelectDest::Kind::kTable,
+                                   acc.cursor, n, dest.correlated));
+  for (uint32_t i = 1; i < sel->cores.size; i++) {
+    CompoundOp op = sel->cores[i]->op;
+    switch (op) {
+      case CompoundOp::kUnionAll:
+        if (acc.is_set) acc = convert(g, cols, acc, false);
+        KEEL_RETURN_IF_ERROR(
+            code_member(g, sel, i, outer, SelectDest::Kind::kTable, acc.cursor, n, dest.correlated));
+        break;
+      case CompoundOp::kUnion:
+        if (!acc.is_set) acc = convert(g, cols, acc, true);
+        KEEL_RETURN_IF_ERROR(
+            code_member(g, sel, i, outer, SelectDest::Kind::kDistinctIndex, acc.cursor, n, dest.correlated));
+        break;
+      case CompoundOp::kExcept:
+        if (!acc.is_set) acc = convert(g, cols, acc, true);
+        KEEL_RETURN_IF_ERROR(
+            code_member(g, sel, i, outer, SelectDest::Kind::kExceptIndex, acc.cursor, n, dest.correlated));
+        break;
+      default: {
+        if (!acc.is_set) acc = convert(g, cols, acc, true);
+        Acc right = open_acc(g, cols, true);
+        KEEL_RETURN_IF_ERROR(code_member(g, sel, i, outer, SelectDest::Kind::kDistinctIndex, right.cursor, n,
+                                         dest.correlated));
+        acc = convert(g, cols, acc, true, right.cursor);
+        break;
+      }
+    }
+  }
+
+  // Output the running result through ORDER BY / LIMIT.
+  RowOutput out;
+  out.dest = &dest;
+  out.n_cols = n;
+  out.done = g.new_label();
+  Scope scope;
+  scope.outer = outer;
+  scope.correlated_flag = dest.correlated;
+  out.scope = &scope;
+  if (sel->order_by.size) {
+    auto ki = std::make_unique<vm::KeyInfo>();
+    ki->n_key_field = static_cast<uint16_t>(sel->order_by.size);
+    ki->n_all_field = static_cast<uint16_t>(sel->order_by.size + n);
+    for (uint32_t i = 0; i < sel->order_by.size; i++) {
+      const parse::OrderingTerm& t = sel->order_by[i];
+      int k = match_order_term(g, sel, t.expr, n);
+      if (k == -2) {
+        return Status(rc::kError, ordinal(static_cast<int>(i) + 1) +
+                                      " ORDER BY term out of range - should be between 1 and " +
+                                      std::to_string(n));
+      }
+      if (k < 0) {
+        return Status(rc::kError, ordinal(static_cast<int>(i) + 1) +
+                                      " ORDER BY term does not match any column in the result set");
+      }
+      out.sort_keys.push_back(nullptr);
+      out.sort_key_col.push_back(k);
+      std::string coll = cols[k].collation;
+      if (t.expr->kind == ExprKind::kCollate)
+        coll = std::string(t.expr->as<parse::CollateExpr>()->collation.value);
+      ki->collations.push_back(coll.empty() ? nullptr : g.collation(coll));
+      bool desc = t.order == parse::SortOrder::kDesc;
+      uint8_t f = desc ? vm::kSortDesc : 0;
+      if (t.nulls == parse::NullsOrder::kLast && !desc) f |= vm::kSortBigNull;
+      if (t.nulls == parse::NullsOrder::kFirst && desc) f |= vm::kSortBigNull;
+      ki->sort_flags.push_back(f);
+    }
+    out.sorter = g.new_cursor();
+    int a = g.emit(Op::SorterOpen, out.sorter, static_cast<int>(sel->order_by.size) + n);
+    g.set_p4_keyinfo(a, std::move(ki));
+  }
+  KEEL_RETURN_IF_ERROR(code_limit(g, &scope, sel, out));
+  int end = g.new_label();
+  g.emit(Op::Rewind, acc.cursor, end);
+  int top = g.addr();
+  int regs = g.new_reg(n);
+  for (int i = 0; i < n; i++) g.emit(Op::Column, acc.cursor, i, regs + i);
+  int next = g.new_label();
+  KEEL_RETURN_IF_ERROR(output_row(g, out, regs, next));
+  g.bind(next);
+  g.emit(Op::Next, acc.cursor, top);
+  g.bind(end);
+  if (out.sorter >= 0) {
+    int n_keys = static_cast<int>(sel->order_by.size);
+    int rec = g.new_reg();
+    int pseudo = g.new_cursor();
+    g.emit(Op::OpenPseudo, pseudo, rec, n_keys + n);
+    int send = g.new_label();
+    g.emit(Op::SorterSort, out.sorter, send);
+    int stop = g.addr();
+    g.emit(Op::SorterData, out.sorter, rec, pseudo);
+    int base = g.new_reg(n);
+    for (int i = 0; i < n; i++) g.emit(Op::Column, pseudo, n_keys + i, base + i);
+    int snext = g.new_label();
+    emit_to_dest(g, out, base, snext);
+    g.bind(snext);
+    g.emit(Op::SorterNext, out.sorter, stop);
+    g.bind(send);
+  }
+  g.bind(out.done);
+  return Status::Ok();
+}
+
+}  // namespace keel::plan

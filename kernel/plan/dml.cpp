@@ -1,0 +1,316 @@
+// Row writing shared by INSERT / UPDATE / DELETE: opening a table with its
+// indexes, constraint checks with SQLite's messages and conflict actions,
+// index maintenance (partial and expression indexes included).
+#include "plan/dml_internal.h"
+#include "vm/collation.h"
+
+namespace keel::plan {
+
+int storage_column(const Table* t, int col) {
+  if (!t->without_rowid || t->primary_key == nullptr) return col;
+  const std::vector<int>& cols = t->primary_key->columns;
+  for (size_t i = 0; i < cols.size(); i++) {
+    if (cols[i] == col) return static_cast<int>(i);
+  }
+  return col;
+}
+
+std::unique_ptr<vm::KeyInfo> make_index_keyinfo(CodeGen& g, const Index* idx) {
+  auto ki = std::make_unique<vm::KeyInfo>();
+  ki->n_key_field = static_cast<uint16_t>(idx->n_key_columns);
+  ki->n_all_field = static_cast<uint16_t>(idx->columns.size());
+  for (size_t i = 0; i < idx->columns.size(); i++) {
+    std::string coll = i < idx->collations.size() ? idx->collations[i] : "";
+    if (coll.empty() && idx->columns[i] >= 0 && idx->table)
+      coll = idx->table->columns[idx->columns[i]].collation;
+    ki->collations.push_back(coll.empty() ? nullptr : g.collation(coll));
+    ki->sort_flags.push_back(i < idx->desc.size() && idx->desc[i] ? vm::kSortDesc : 0);
+  }
+  return ki;
+}
+
+void open_table(CodeGen& g, const Table* t, int cursor, bool write) {
+  g.use_database(t->db, write);
+  int a = g.emit(write ? Op::OpenWrite : Op::OpenRead, cursor, static_cast<int>(t->root), t->db);
+  if (t->without_rowid && t->primary_key) {
+    g.set_p4_keyinfo(a, make_index_keyinfo(g, t->primary_key));
+  } else {
+    g.set_p4_int(a, static_cast<int>(t->columns.size()));
+  }
+}
+
+void open_index(CodeGen& g, const Index* idx, int cursor, bool write) {
+  g.use_database(idx->db, write);
+  int a = g.emit(write ? Op::OpenWrite : Op::OpenRead, cursor, static_cast<int>(idx->root), idx->db);
+  g.set_p4_keyinfo(a, make_index_keyinfo(g, idx));
+}
+
+std::string table_affinity(const Table* t) {
+  std::string s(t->columns.size(), 'A');
+  for (size_t i = 0; i < t->columns.size(); i++) {
+    s[storage_column(t, static_cast<int>(i))] = static_cast<char>(t->columns[i].affinity);
+  }
+  return s;
+}
+
+std::string index_column_names(const Index* idx) {
+  std::string out;
+  for (int k = 0; k < idx->n_key_columns; k++) {
+    int col = idx->columns[k];
+    if (col == -2) return "index '" + idx->name + "'";
+    if (!out.empty()) out += ", ";
+    out += idx->table_name + "." + (col < 0 ? std::string("rowid") : idx->table->columns[col].name);
+  }
+  return out;
+}
+
+vm::OnError resolve_conflict(parse::ConflictAction statement, uint8_t constraint) {
+  if (statement != parse::ConflictAction::kDefault) return static_cast<vm::OnError>(statement);
+  if (constraint != 0) return static_cast<vm::OnError>(constraint);
+  return vm::OnError::kAbort;
+}
+
+void open_writer(CodeGen& g, TableWriter& w, Table* t, parse::ConflictAction or_conflict) {
+  w.table = t;
+  w.or_conflict = or_conflict;
+  w.cursor = g.new_cursor();
+  open_table(g, t, w.cursor, true);
+  for (Index* idx : t->indexes) {
+    if (t->without_rowid && idx == t->primary_key) {
+      w.index_cursors.push_back(w.cursor);
+      continue;
+    }
+    int c = g.new_cursor();
+    open_index(g, idx, c, true);
+    w.index_cursors.push_back(c);
+  }
+  int n = static_cast<int>(t->columns.size());
+  w.rowid = g.new_reg(n + 1);
+  w.base = w.rowid + 1;
+  w.term.name = t->name;
+  w.term.table = t;
+  w.term.reg_base = w.base;
+  w.term.rowid_reg = w.rowid;
+  w.term.cursor = -1000 - w.cursor;  // never a real cursor: reads go to registers
+  for (const Column& c : t->columns) {
+    ColInfo ci;
+    ci.name = c.name;
+    ci.affinity = c.affinity;
+    ci.collation = c.collation;
+    ci.decl_type = c.type;
+    w.term.cols.push_back(ci);
+  }
+  w.term.coalesced.assign(n, false);
+  w.scope.terms = {&w.term};
+  g.is_dml = true;
+}
+
+namespace {
+
+void halt_constraint(CodeGen& g, int code, vm::OnError action, const std::string& msg, int kind) {
+  int a = g.emit_str(Op::Halt, code, static_cast<int>(action), 0, msg);
+  g.at(a).p5 = static_cast<uint16_t>(kind);
+}
+
+// Key registers of `idx` for the row in the writer's registers.
+Result<int> index_key(CodeGen& g, TableWriter& w, const Index* idx) {
+  int n = static_cast<int>(idx->columns.size());
+  int regs = g.new_reg(n);
+  for (int k = 0; k < n; k++) {
+    int col = idx->columns[k];
+    if (col == -1 || (col >= 0 && col == w.table->rowid_alias)) {
+      g.emit(Op::SCopy, w.rowid, regs + k);
+    } else if (col >= 0) {
+      g.emit(Op::SCopy, w.base + col, regs + k);
+    } else {
+      KEEL_RETURN_IF_ERROR(code_expr(g, &w.scope, idx->exprs[k], regs + k));
+    }
+  }
+  return regs;
+}
+
+}  // namespace
+
+Status check_row(CodeGen& g, TableWriter& w, int skip) {
+  Table* t = w.table;
+  for (size_t i = 0; i < t->columns.size(); i++) {
+    const Column& c = t->columns[i];
+    if (!c.not_null || static_cast<int>(i) == t->rowid_alias) continue;
+    vm::OnError oe = resolve_conflict(w.or_conflict, c.not_null_conflict);
+    int reg = w.base + static_cast<int>(i);
+    if (oe == vm::OnError::kReplace && c.default_expr == nullptr) oe = vm::OnError::kAbort;
+    if (oe == vm::OnError::kIgnore) {
+      g.emit(Op::IsNull, reg, skip);
+    } else if (oe == vm::OnError::kReplace) {
+      int ok = g.new_label();
+      g.emit(Op::NotNull, reg, ok);
+      Scope empty;
+      KEEL_RETURN_IF_ERROR(code_expr(g, &empty, c.default_expr, reg));
+      g.bind(ok);
+    } else {
+      int a = g.emit_str(Op::HaltIfNull, rc::kConstraintNotNull, static_cast<int>(oe), reg,
+                         t->name + "." + c.name);
+      g.at(a).p5 = 1;
+    }
+  }
+  for (size_t i = 0; i < t->checks.size(); i++) {
+    vm::OnError oe = resolve_conflict(w.or_conflict, 0);
+    int ok = g.new_label();
+    KEEL_RETURN_IF_ERROR(code_if_true(g, &w.scope, t->checks[i], ok, true));
+    if (oe == vm::OnError::kIgnore) {
+      g.emit(Op::Goto, 0, skip);
+    } else {
+      if (oe == vm::OnError::kReplace) oe = vm::OnError::kAbort;
+      std::string name = t->check_names[i];
+      if (name.empty()) name = std::string(t->checks[i]->span.text(t->parsed->sql));
+      halt_constraint(g, rc::kConstraintCheck, oe, name, 3);
+    }
+    g.bind(ok);
+  }
+  return Status::Ok();
+}
+
+Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_rowid, bool rowid_check) {
+  Table* t = w.table;
+  // The rowid (INTEGER PRIMARY KEY) first.
+  if (rowid_check && !t->without_rowid) {
+    uint8_t pk_conflict = 0;
+    vm::OnError oe = resolve_conflict(w.or_conflict, pk_conflict);
+    int ok = g.new_label();
+    if (update)
+      code_compare_jump(g, parse::BinaryOp::kEq, w.rowid, old_rowid, vm::Affinity::kNone, nullptr, ok, false);
+    g.emit(Op::NotExists, w.cursor, ok, w.rowid);
+    std::string col = t->rowid_alias >= 0 ? t->columns[t->rowid_alias].name : "rowid";
+    if (oe == vm::OnError::kIgnore) {
+      g.emit(Op::Goto, 0, skip);
+    } else if (oe == vm::OnError::kReplace) {
+      TableWriter tmp = w;
+      int n = static_cast<int>(t->columns.size());
+      tmp.rowid = g.new_reg(n + 1);
+      tmp.base = tmp.rowid + 1;
+      tmp.term.reg_base = tmp.base;
+      tmp.term.rowid_reg = tmp.rowid;
+      tmp.scope.terms = {&tmp.term};
+      load_row(g, tmp);
+      KEEL_RETURN_IF_ERROR(delete_index_entries(g, tmp));
+      g.emit(Op::Delete, w.cursor, 0);
+    } else {
+      halt_constraint(g, rc::kConstraintPrimaryKey, oe, t->name + "." + col, 2);
+    }
+    g.bind(ok);
+  }
+  // Unique indexes; REPLACE ones last, as SQLite orders them.
+  for (int pass = 0; pass < 2; pass++) {
+    for (size_t i = 0; i < t->indexes.size(); i++) {
+      Index* idx = t->indexes[i];
+      if (!idx->unique) continue;
+      vm::OnError oe = resolve_conflict(w.or_conflict, idx->on_conflict);
+      if ((oe == vm::OnError::kReplace) != (pass == 1)) continue;
+      int ok = g.new_label();
+      if (idx->where) KEEL_RETURN_IF_ERROR(code_if_false(g, &w.scope, idx->where, ok, true));
+      KEEL_ASSIGN_OR_RETURN(int keys, index_key(g, w, idx));
+      int cur = w.index_cursors[i];
+      int a = g.emit(Op::NoConflict, cur, ok, keys);
+      g.set_p4_int(a, idx->n_key_columns);
+      if (!t->without_rowid) {
+        int r = g.new_reg();
+        g.emit(Op::IdxRowid, cur, r);
+        if (update)
+          code_compare_jump(g, parse::BinaryOp::kEq, r, old_rowid, vm::Affinity::kNone, nullptr, ok, false);
+        if (oe == vm::OnError::kReplace) {
+          g.emit(Op::NotExists, w.cursor, ok, r);
+        }
+      }
+      int code = idx->origin == 'p' ? rc::kConstraintPrimaryKey : rc::kConstraintUnique;
+      if (oe == vm::OnError::kIgnore) {
+        g.emit(Op::Goto, 0, skip);
+      } else if (oe == vm::OnError::kReplace && !t->without_rowid) {
+        TableWriter tmp = w;
+        int n = static_cast<int>(t->columns.size());
+        tmp.rowid = g.new_reg(n + 1);
+        tmp.base = tmp.rowid + 1;
+        tmp.term.reg_base = tmp.base;
+        tmp.term.rowid_reg = tmp.rowid;
+        tmp.scope.terms = {&tmp.term};
+        load_row(g, tmp);
+        KEEL_RETURN_IF_ERROR(delete_index_entries(g, tmp));
+        g.emit(Op::Delete, w.cursor, 0);
+      } else {
+        if (oe == vm::OnError::kReplace) oe = vm::OnError::kAbort;
+        halt_constraint(g, code, oe, index_column_names(idx), 2);
+      }
+      g.bind(ok);
+    }
+  }
+  return Status::Ok();
+}
+
+Status write_row(CodeGen& g, TableWriter& w, uint16_t insert_flags) {
+  Table* t = w.table;
+  int n = static_cast<int>(t->columns.size());
+  for (size_t i = 0; i < t->indexes.size(); i++) {
+    Index* idx = t->indexes[i];
+    if (t->without_rowid && idx == t->primary_key) continue;
+    int skip = g.new_label();
+    if (idx->where) KEEL_RETURN_IF_ERROR(code_if_false(g, &w.scope, idx->where, skip, true));
+    KEEL_ASSIGN_OR_RETURN(int keys, index_key(g, w, idx));
+    int rec = g.new_reg();
+    g.emit(Op::MakeRecord, keys, static_cast<int>(idx->columns.size()), rec);
+    g.emit(Op::IdxInsert, w.index_cursors[i], rec);
+    g.bind(skip);
+  }
+  int rec = g.new_reg();
+  if (t->without_rowid) {
+    // Record in storage order: PRIMARY KEY columns first.
+    int regs = g.new_reg(n);
+    for (int i = 0; i < n; i++) g.emit(Op::SCopy, w.base + i, regs + storage_column(t, i));
+    int a = g.emit(Op::MakeRecord, regs, n, rec);
+    g.set_p4_affinity(a, table_affinity(t));
+    int a2 = g.emit(Op::IdxInsert, w.cursor, rec);
+    g.at(a2).p5 = insert_flags & vm::kOpflagNChange;
+    return Status::Ok();
+  }
+  if (t->rowid_alias >= 0) {
+    int regs = g.new_reg(n);
+    g.emit(Op::Copy, w.base, regs, n - 1);
+    g.emit(Op::Null, 0, regs + t->rowid_alias);
+    int a = g.emit(Op::MakeRecord, regs, n, rec);
+    g.set_p4_affinity(a, table_affinity(t));
+  } else {
+    int a = g.emit(Op::MakeRecord, w.base, n, rec);
+    g.set_p4_affinity(a, table_affinity(t));
+  }
+  int a = g.emit(Op::Insert, w.cursor, rec, w.rowid);
+  g.at(a).p5 = insert_flags;
+  return Status::Ok();
+}
+
+void load_row(CodeGen& g, TableWriter& w) {
+  Table* t = w.table;
+  if (!t->without_rowid) g.emit(Op::Rowid, w.cursor, w.rowid);
+  for (size_t i = 0; i < t->columns.size(); i++) {
+    int col = static_cast<int>(i);
+    if (col == t->rowid_alias) {
+      g.emit(Op::SCopy, w.rowid, w.base + col);
+    } else {
+      g.emit(Op::Column, w.cursor, storage_column(t, col), w.base + col);
+      if (t->columns[i].affinity == vm::Affinity::kReal) g.emit(Op::RealAffinity, w.base + col);
+    }
+  }
+}
+
+Status delete_index_entries(CodeGen& g, TableWriter& w) {
+  Table* t = w.table;
+  for (size_t i = 0; i < t->indexes.size(); i++) {
+    Index* idx = t->indexes[i];
+    if (t->without_rowid && idx == t->primary_key) continue;
+    int skip = g.new_label();
+    if (idx->where) KEEL_RETURN_IF_ERROR(code_if_false(g, &w.scope, idx->where, skip, true));
+    KEEL_ASSIGN_OR_RETURN(int keys, index_key(g, w, idx));
+    g.emit(Op::IdxDelete, w.index_cursors[i], keys, static_cast<int>(idx->columns.size()));
+    g.bind(skip);
+  }
+  return Status::Ok();
+}
+
+}  // namespace keel::plan

@@ -1,0 +1,45 @@
+// Row-writing machinery shared by INSERT, UPDATE and DELETE (SQLite's
+// insert.c sqlite3GenerateConstraintChecks / sqlite3CompleteInsertion and
+// delete.c sqlite3GenerateRowIndexDelete).
+//
+// A row being written lives in registers: rowid in `rowid`, column i in
+// `base + i` (table column order; the INTEGER PRIMARY KEY column's register
+// holds the rowid too).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "plan/plan_internal.h"
+
+namespace keel::plan {
+
+struct TableWriter {
+  Table* table = nullptr;
+  int cursor = -1;
+  std::vector<int> index_cursors;  // parallel to table->indexes
+  int rowid = 0;
+  int base = 0;
+  FromTerm term;  // register-based view of the row (CHECK, expression indexes)
+  Scope scope;
+  parse::ConflictAction or_conflict = parse::ConflictAction::kDefault;
+};
+
+// Opens the table and all its indexes for writing; allocates row registers.
+void open_writer(CodeGen& g, TableWriter& w, Table* t, parse::ConflictAction or_conflict);
+// NOT NULL, CHECK, STRICT types. `skip` = where IGNORE goes.
+Status check_row(CodeGen& g, TableWriter& w, int skip);
+// UNIQUE / PRIMARY KEY checks; with `update`, register `old_rowid` holds the
+// row's current rowid (its own entries never conflict).
+Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_rowid,
+                    bool rowid_changed_check);
+// Writes index entries and the row (Insert with P5 flags).
+Status write_row(CodeGen& g, TableWriter& w, uint16_t insert_flags);
+// Deletes the index entries of the row `cursor` is positioned on.
+Status delete_index_entries(CodeGen& g, TableWriter& w);
+// Loads the row at the table cursor into the writer's registers.
+void load_row(CodeGen& g, TableWriter& w);
+// The conflict action in effect for a constraint with its own ON CONFLICT.
+vm::OnError resolve_conflict(parse::ConflictAction statement, uint8_t constraint);
+
+}  // namespace keel::plan

@@ -1,0 +1,890 @@
+// Expression code (SQLite's expr.c): values into registers, and conditions
+// as jumps. Comparisons take SQLite's affinity and collation rules from
+// resolve.cpp; IN, EXISTS and scalar subqueries defer to select.cpp for the
+// subquery and build the ephemeral index / Once-guarded value here.
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+#include "plan/plan_internal.h"
+#include "vm/numeric.h"
+
+namespace keel::plan {
+
+using parse::BinaryOp;
+using parse::Expr;
+using parse::ExprKind;
+
+namespace {
+
+Op compare_op(BinaryOp op) {
+  switch (op) {
+    case BinaryOp::kEq:
+    case BinaryOp::kIs:
+      return Op::Eq;
+    case BinaryOp::kNe:
+    case BinaryOp::kIsNot:
+      return Op::Ne;
+    case BinaryOp::kLt:
+      return Op::Lt;
+    case BinaryOp::kLe:
+      return Op::Le;
+    case BinaryOp::kGt:
+      return Op::Gt;
+    default:
+      return Op::Ge;
+  }
+}
+
+BinaryOp negate_compare(BinaryOp op) {
+  switch (op) {
+    case BinaryOp::kEq:
+      return BinaryOp::kNe;
+    case BinaryOp::kNe:
+      return BinaryOp::kEq;
+    case BinaryOp::kLt:
+      return BinaryOp::kGe;
+    case BinaryOp::kLe:
+      return BinaryOp::kGt;
+    case BinaryOp::kGt:
+      return BinaryOp::kLe;
+    case BinaryOp::kGe:
+      return BinaryOp::kLt;
+    case BinaryOp::kIs:
+      return BinaryOp::kIsNot;
+    default:
+      return BinaryOp::kIs;
+  }
+}
+
+bool is_comparison(BinaryOp op) { return op >= BinaryOp::kEq && op <= BinaryOp::kIsNot; }
+
+int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return c - 'A' + 10;
+}
+
+const Expr* skip_collate(const Expr* e) {
+  while (e->kind == ExprKind::kCollate) e = e->as<parse::CollateExpr>()->operand;
+  return e;
+}
+
+Status code_literal(CodeGen& g, const parse::LiteralExpr* e, int target, bool negative) {
+  switch (e->literal) {
+    case parse::LiteralKind::kNull:
+      g.emit(Op::Null, 0, target);
+      return Status::Ok();
+    case parse::LiteralKind::kTrue:
+      g.emit(Op::Integer, 1, target);
+      return Status::Ok();
+    case parse::LiteralKind::kFalse:
+      g.emit(Op::Integer, 0, target);
+      return Status::Ok();
+    case parse::LiteralKind::kString:
+      if (negative) {
+        // -'text': 0 - value, as arithmetic.
+        int z = g.new_reg(), v = g.new_reg();
+        g.emit(Op::Integer, 0, z);
+        g.emit_string(v, e->text);
+        g.emit(Op::Subtract, v, z, target);
+        return Status::Ok();
+      }
+      g.emit_string(target, e->text);
+      return Status::Ok();
+    case parse::LiteralKind::kBlob: {
+      std::string bytes;
+      for (size_t i = 0; i + 1 < e->text.size(); i += 2) {
+        bytes.push_back(static_cast<char>(hexval(e->text[i]) * 16 + hexval(e->text[i + 1])));
+      }
+      if (negative) {
+        int z = g.new_reg(), v = g.new_reg();
+        g.emit(Op::Integer, 0, z);
+        g.emit_str(Op::Blob, 0, v, 0, bytes, vm::P4Type::kBlob);
+        g.emit(Op::Subtract, v, z, target);
+        return Status::Ok();
+      }
+      g.emit_str(Op::Blob, 0, target, 0, bytes, vm::P4Type::kBlob);
+      return Status::Ok();
+    }
+    case parse::LiteralKind::kInteger: {
+      std::string_view t = e->text;
+      if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) {
+        if (t.size() - 2 > 16) {
+          return Status(rc::kError,
+                        "hex literal too big: " + std::string(negative ? "-" : "") + std::string(t));
+        }
+        uint64_t v = 0;
+        for (size_t i = 2; i < t.size(); i++) v = v * 16 + static_cast<uint64_t>(hexval(t[i]));
+        int64_t iv = static_cast<int64_t>(v);
+        if (negative) iv = static_cast<int64_t>(0 - v);
+        g.emit_int64(target, iv);
+        return Status::Ok();
+      }
+      int64_t v;
+      double r;
+      if (parse_integer_literal(t, negative, &v, &r)) {
+        g.emit_int64(target, v);
+      } else {
+        g.emit_real(target, r);
+      }
+      return Status::Ok();
+    }
+    case parse::LiteralKind::kFloat: {
+      std::string s(e->text);
+      double r = std::strtod(s.c_str(), nullptr);
+      g.emit_real(target, negative ? -r : r);
+      return Status::Ok();
+    }
+  }
+  return Status::Ok();
+}
+
+Status code_function(CodeGen& g, Scope* s, const parse::FunctionExpr* f, int target);
+Status code_in(CodeGen& g, Scope* s, const parse::InExpr* e, int target);
+Status code_vector_compare(CodeGen& g, Scope* s, const parse::BinaryExpr* e, int target);
+
+int vector_size(const Expr* e) {
+  e = skip_collate(e);
+  if (e->kind == ExprKind::kVector) return static_cast<int>(e->as<parse::VectorExpr>()->items.size);
+  return 1;
+}
+
+}  // namespace
+
+bool parse_integer_literal(std::string_view text, bool negative, int64_t* out, double* real) {
+  // Decimal digits only (the tokenizer guarantees it). 9223372036854775808
+  // is representable only negated; anything larger becomes REAL.
+  uint64_t v = 0;
+  bool overflow = false;
+  for (char c : text) {
+    if (c < '0' || c > '9') continue;
+    uint64_t d = static_cast<uint64_t>(c - '0');
+    if (v > (UINT64_MAX - d) / 10) {
+      overflow = true;
+      break;
+    }
+    v = v * 10 + d;
+  }
+  const uint64_t kMax = 9223372036854775807ull;
+  if (!overflow && (v <= kMax || (negative && v == kMax + 1))) {
+    *out = negative ? static_cast<int64_t>(0 - v) : static_cast<int64_t>(v);
+    return true;
+  }
+  std::string s(text);
+  double r = std::strtod(s.c_str(), nullptr);
+  *real = negative ? -r : r;
+  return false;
+}
+
+void code_compare_jump(CodeGen& g, BinaryOp op, int left_reg, int right_reg, vm::Affinity aff,
+                       const vm::Collation* coll, int label, bool jump_if_null) {
+  int a = g.emit(compare_op(op), right_reg, label, left_reg);
+  uint16_t p5 = static_cast<uint16_t>(static_cast<uint8_t>(aff)) & vm::kCmpAffinityMask;
+  if (aff == vm::Affinity::kNone || aff == vm::Affinity::kBlob) p5 = 0;
+  if (op == BinaryOp::kIs || op == BinaryOp::kIsNot) {
+    p5 |= vm::kCmpNullEq;
+  } else if (jump_if_null) {
+    p5 |= vm::kCmpJumpIfNull;
+  }
+  g.at(a).p5 = p5;
+  g.set_p4_coll(a, coll);
+}
+
+void code_column(CodeGen& g, FromTerm* t, int col, int target) {
+  if (g.recording_columns) g.recorded_columns.emplace_back(t->cursor, col);
+  auto ov = g.column_override.find({t->cursor, col});
+  if (ov != g.column_override.end()) {
+    g.emit(Op::SCopy, ov->second, target);
+    return;
+  }
+  if (t->reg_base) {
+    if (col < 0 || (t->table && col == t->table->rowid_alias)) {
+      g.emit(Op::SCopy, t->rowid_reg, target);
+    } else {
+      g.emit(Op::SCopy, t->reg_base + col, target);
+    }
+    return;
+  }
+  if (t->ephemeral || t->table == nullptr) {
+    if (col < 0) {
+      g.emit(Op::Rowid, t->cursor, target);
+    } else {
+      g.emit(Op::Column, t->cursor, col, target);
+    }
+    return;
+  }
+  const Table* tab = t->table;
+  if (t->covering && t->index) {
+    const Index* idx = t->index;
+    int want = (col == tab->rowid_alias) ? -1 : col;
+    for (size_t i = 0; i < idx->columns.size(); i++) {
+      if (idx->columns[i] == want) {
+        if (want == -1 && !tab->without_rowid) {
+          g.emit(Op::IdxRowid, t->idx_cursor, target);
+        } else {
+          g.emit(Op::Column, t->idx_cursor, static_cast<int>(i), target);
+        }
+        if (want >= 0 && tab->columns[want].affinity == vm::Affinity::kReal) g.emit(Op::RealAffinity, target);
+        return;
+      }
+    }
+  }
+  if (col < 0 || col == tab->rowid_alias) {
+    if (tab->without_rowid) {
+      g.emit(Op::Null, 0, target);
+    } else {
+      g.emit(Op::Rowid, t->cursor, target);
+    }
+    return;
+  }
+  g.emit(Op::Column, t->cursor, storage_column(tab, col), target);
+  if (tab->columns[col].affinity == vm::Affinity::kReal) g.emit(Op::RealAffinity, target);
+}
+
+Result<int> code_expr_new(CodeGen& g, Scope* s, const Expr* e) {
+  int r = g.new_reg();
+  KEEL_RETURN_IF_ERROR(code_expr(g, s, e, r));
+  return r;
+}
+
+Status code_expr(CodeGen& g, Scope* s, const Expr* e, int target) {
+  switch (e->kind) {
+    case ExprKind::kLiteral:
+      return code_literal(g, e->as<parse::LiteralExpr>(), target, false);
+    case ExprKind::kColumnRef: {
+      KEEL_ASSIGN_OR_RETURN(ColumnRef ref, resolve_column(g, s, e->as<parse::ColumnRefExpr>()));
+      switch (ref.special) {
+        case ColumnRef::Special::kTrue:
+          g.emit(Op::Integer, 1, target);
+          return Status::Ok();
+        case ColumnRef::Special::kFalse:
+          g.emit(Op::Integer, 0, target);
+          return Status::Ok();
+        case ColumnRef::Special::kString:
+          g.emit_string(target, e->as<parse::ColumnRefExpr>()->column.value);
+          return Status::Ok();
+        default:
+          break;
+      }
+      if (ref.alias_expr) return code_expr(g, ref.alias_scope, ref.alias_expr, target);
+      code_column(g, ref.term, ref.col, target);
+      return Status::Ok();
+    }
+    case ExprKind::kVariable:
+      g.emit(Op::Variable, e->as<parse::VariableExpr>()->number, target);
+      return Status::Ok();
+    case ExprKind::kUnary: {
+      auto* u = e->as<parse::UnaryExpr>();
+      const Expr* operand = u->operand;
+      if (u->op == parse::UnaryOp::kPlus) return code_expr(g, s, operand, target);
+      if (u->op == parse::UnaryOp::kNegate) {
+        // Fold -(+x) into -x, as SQLite's parser does, and negate literals
+        // directly so that -9223372036854775808 stays an integer.
+        while (operand->kind == ExprKind::kUnary &&
+               operand->as<parse::UnaryExpr>()->op == parse::UnaryOp::kPlus) {
+          operand = operand->as<parse::UnaryExpr>()->operand;
+        }
+        if (operand->kind == ExprKind::kLiteral) {
+          auto* lit = operand->as<parse::LiteralExpr>();
+          if (lit->literal == parse::LiteralKind::kInteger || lit->literal == parse::LiteralKind::kFloat) {
+            return code_literal(g, lit, target, true);
+          }
+        }
+        int z = g.new_reg();
+        KEEL_ASSIGN_OR_RETURN(int v, code_expr_new(g, s, operand));
+        g.emit(Op::Integer, 0, z);
+        g.emit(Op::Subtract, v, z, target);
+        return Status::Ok();
+      }
+      KEEL_ASSIGN_OR_RETURN(int v, code_expr_new(g, s, operand));
+      g.emit(u->op == parse::UnaryOp::kBitNot ? Op::BitNot : Op::Not, v, target);
+      return Status::Ok();
+    }
+    case ExprKind::kBinary: {
+      auto* b = e->as<parse::BinaryExpr>();
+      if (is_comparison(b->op)) {
+        if (vector_size(b->left) > 1 || vector_size(b->right) > 1)
+          return code_vector_compare(g, s, b, target);
+        KEEL_ASSIGN_OR_RETURN(int l, code_expr_new(g, s, b->left));
+        KEEL_ASSIGN_OR_RETURN(int r, code_expr_new(g, s, b->right));
+        vm::Affinity aff =
+            vm::comparison_affinity(expr_affinity(g, s, b->left), expr_affinity(g, s, b->right));
+        const vm::Collation* coll = compare_collation(g, s, b->left, b->right);
+        int done = g.new_label();
+        g.emit(Op::Integer, 1, target);
+        code_compare_jump(g, b->op, l, r, aff, coll, done, false);
+        if (b->op == BinaryOp::kIs || b->op == BinaryOp::kIsNot) {
+          g.emit(Op::Integer, 0, target);
+        } else {
+          g.emit(Op::ZeroOrNull, l, target, r);
+        }
+        g.bind(done);
+        return Status::Ok();
+      }
+      if (b->op == BinaryOp::kArrow || b->op == BinaryOp::kArrow2) {
+        const char* name = b->op == BinaryOp::kArrow ? "->" : "->>";
+        const func::FunctionDef* def = g.input().functions ? g.input().functions->find(name, 2) : nullptr;
+        if (def == nullptr) return Status(rc::kError, std::string("no such function: ") + name);
+        int args = g.new_reg(2);
+        KEEL_RETURN_IF_ERROR(code_expr(g, s, b->left, args));
+        KEEL_RETURN_IF_ERROR(code_expr(g, s, b->right, args + 1));
+        int a = g.emit(Op::Function, 0, args, target);
+        g.at(a).p4type = vm::P4Type::kFunction;
+        g.at(a).p4.func = def;
+        g.at(a).p5 = 2;
+        return Status::Ok();
+      }
+      KEEL_ASSIGN_OR_RETURN(int l, code_expr_new(g, s, b->left));
+      KEEL_ASSIGN_OR_RETURN(int r, code_expr_new(g, s, b->right));
+      Op op;
+      switch (b->op) {
+        case BinaryOp::kAnd:
+          g.emit(Op::And, l, r, target);
+          return Status::Ok();
+        case BinaryOp::kOr:
+          g.emit(Op::Or, l, r, target);
+          return Status::Ok();
+        case BinaryOp::kBitAnd:
+          op = Op::BitAnd;
+          break;
+        case BinaryOp::kBitOr:
+          op = Op::BitOr;
+          break;
+        case BinaryOp::kShl:
+          op = Op::ShiftLeft;
+          break;
+        case BinaryOp::kShr:
+          op = Op::ShiftRight;
+          break;
+        case BinaryOp::kAdd:
+          op = Op::Add;
+          break;
+        case BinaryOp::kSub:
+          op = Op::Subtract;
+          break;
+        case BinaryOp::kMul:
+          op = Op::Multiply;
+          break;
+        case BinaryOp::kDiv:
+          op = Op::Divide;
+          break;
+        case BinaryOp::kRem:
+          op = Op::Remainder;
+          break;
+        default:
+          op = Op::Concat;
+          break;
+      }
+      g.emit(op, r, l, target);
+      return Status::Ok();
+    }
+    case ExprKind::kLike: {
+      auto* l = e->as<parse::LikeExpr>();
+      const char* name = l->op == parse::LikeOp::kLike     ? "like"
+                         : l->op == parse::LikeOp::kGlob   ? "glob"
+                         : l->op == parse::LikeOp::kRegexp ? "regexp"
+                                                           : "match";
+      int n = l->escape ? 3 : 2;
+      const func::FunctionDef* def = g.input().functions ? g.input().functions->find(name, n) : nullptr;
+      if (def == nullptr) {
+        std::string upper = name;
+        for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        return Status(rc::kError, "no such function: " + upper);
+      }
+      int args = g.new_reg(n);
+      KEEL_RETURN_IF_ERROR(code_expr(g, s, l->pattern, args));
+      KEEL_RETURN_IF_ERROR(code_expr(g, s, l->left, args + 1));
+      if (l->escape) KEEL_RETURN_IF_ERROR(code_expr(g, s, l->escape, args + 2));
+      int a = g.emit(Op::Function, 0, args, target);
+      g.at(a).p4type = vm::P4Type::kFunction;
+      g.at(a).p4.func = def;
+      g.at(a).p5 = static_cast<uint16_t>(n);
+      if (l->negated) g.emit(Op::Not, target, target);
+      return Status::Ok();
+    }
+    case ExprKind::kNullTest: {
+      auto* n = e->as<parse::NullTestExpr>();
+      KEEL_ASSIGN_OR_RETURN(int v, code_expr_new(g, s, n->operand));
+      int done = g.new_label();
+      g.emit(Op::Integer, 1, target);
+      g.emit(n->not_null ? Op::NotNull : Op::IsNull, v, done);
+      g.emit(Op::Integer, 0, target);
+      g.bind(done);
+      return Status::Ok();
+    }
+    case ExprKind::kBetween: {
+      auto* b = e->as<parse::BetweenExpr>();
+      KEEL_ASSIGN_OR_RETURN(int x, code_expr_new(g, s, b->operand));
+      KEEL_ASSIGN_OR_RETURN(int lo, code_expr_new(g, s, b->low));
+      KEEL_ASSIGN_OR_RETURN(int hi, code_expr_new(g, s, b->high));
+      int c1 = g.new_reg(), c2 = g.new_reg();
+      vm::Affinity xa = expr_affinity(g, s, b->operand);
+      for (int k = 0; k < 2; k++) {
+        const Expr* other = k == 0 ? b->low : b->high;
+        int dst = k == 0 ? c1 : c2;
+        int rr = k == 0 ? lo : hi;
+        vm::Affinity aff = vm::comparison_affinity(xa, expr_affinity(g, s, other));
+        const vm::Collation* coll = compare_collation(g, s, b->operand, other);
+        int done = g.new_label();
+        g.emit(Op::Integer, 1, dst);
+        code_compare_jump(g, k == 0 ? BinaryOp::kGe : BinaryOp::kLe, x, rr, aff, coll, done, false);
+        g.emit(Op::ZeroOrNull, x, dst, rr);
+        g.bind(done);
+      }
+      g.emit(Op::And, c1, c2, target);
+      if (b->negated) g.emit(Op::Not, target, target);
+      return Status::Ok();
+    }
+    case ExprKind::kIn:
+      return code_in(g, s, e->as<parse::InExpr>(), target);
+    case ExprKind::kExists:
+      return code_scalar_subquery(g, s, e->as<parse::ExistsExpr>()->select, target, true);
+    case ExprKind::kSubquery:
+      return code_scalar_subquery(g, s, e->as<parse::SubqueryExpr>()->select, target, false);
+    case ExprKind::kCase: {
+      auto* c = e->as<parse::CaseExpr>();
+      int end = g.new_label();
+      int base = 0;
+      if (c->operand) {
+        KEEL_ASSIGN_OR_RETURN(base, code_expr_new(g, s, c->operand));
+      }
+      for (const parse::WhenThen& wt : c->whens) {
+        int next = g.new_label();
+        if (c->operand) {
+          KEEL_ASSIGN_OR_RETURN(int w, code_expr_new(g, s, wt.when));
+          vm::Affinity aff =
+              vm::comparison_affinity(expr_affinity(g, s, c->operand), expr_affinity(g, s, wt.when));
+          code_compare_jump(g, BinaryOp::kNe, base, w, aff, compare_collation(g, s, c->operand, wt.when),
+                            next, true);
+        } else {
+          KEEL_RETURN_IF_ERROR(code_if_false(g, s, wt.when, next, true));
+        }
+        KEEL_RETURN_IF_ERROR(code_expr(g, s, wt.then, target));
+        g.emit(Op::Goto, 0, end);
+        g.bind(next);
+      }
+      if (c->else_expr) {
+        KEEL_RETURN_IF_ERROR(code_expr(g, s, c->else_expr, target));
+      } else {
+        g.emit(Op::Null, 0, target);
+      }
+      g.bind(end);
+      return Status::Ok();
+    }
+    case ExprKind::kCast: {
+      auto* c = e->as<parse::CastExpr>();
+      KEEL_RETURN_IF_ERROR(code_expr(g, s, c->operand, target));
+      vm::Affinity aff = c->type.text.empty() ? vm::Affinity::kNumeric : type_affinity(c->type.text);
+      g.emit(Op::Cast, target, static_cast<int>(static_cast<uint8_t>(aff)));
+      return Status::Ok();
+    }
+    case ExprKind::kCollate: {
+      auto* c = e->as<parse::CollateExpr>();
+      if (g.collation(c->collation.value) == nullptr) {
+        return Status(rc::kError, "no such collation sequence: " + std::string(c->collation.value));
+      }
+      return code_expr(g, s, c->operand, target);
+    }
+    case ExprKind::kFunction:
+      return code_function(g, s, e->as<parse::FunctionExpr>(), target);
+    case ExprKind::kVector:
+      return Status(rc::kError, "row value misused");
+    case ExprKind::kRaise:
+      return Status(rc::kError, "RAISE() may only be used within a trigger-program");
+  }
+  return Status(rc::kInternal, "unknown expression");
+}
+
+namespace {
+
+Status code_function(CodeGen& g, Scope* s, const parse::FunctionExpr* f, int target) {
+  std::string name(f->name.value);
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  int n = f->star ? 0 : static_cast<int>(f->args.size);
+  const func::FunctionRegistry* reg = g.input().functions;
+  const func::FunctionDef* def = reg ? reg->find(name, n) : nullptr;
+  bool known = reg && reg->has_name(name);
+  // Functions SQLite codes inline (INLINEFUNC): lazy argument evaluation.
+  bool inline_fn = name == "coalesce" || name == "ifnull" || name == "iif" || name == "likely" ||
+                   name == "unlikely" || name == "likelihood";
+  if (f->over || f->over_name.present()) {
+    if (def == nullptr) {
+      if (known)
+        return Status(rc::kError,
+                      "wrong number of arguments to function " + std::string(f->name.value) + "()");
+      return Status(rc::kError, "no such function: " + std::string(f->name.value));
+    }
+    return Status(rc::kError, "window functions are not supported: " + std::string(f->name.value) + "()");
+  }
+  if (inline_fn && (def == nullptr || !def->is_aggregate())) {
+    bool ok_count = (name == "coalesce" && n >= 2) || (name == "ifnull" && n == 2) ||
+                    (name == "iif" && n == 3) || ((name == "likely" || name == "unlikely") && n == 1) ||
+                    (name == "likelihood" && n == 2);
+    if (!ok_count || f->star) {
+      return Status(rc::kError, "wrong number of arguments to function " + std::string(f->name.value) + "()");
+    }
+    if (name == "likely" || name == "unlikely" || name == "likelihood") {
+      return code_expr(g, s, f->args[0], target);
+    }
+    if (name == "iif") {
+      int els = g.new_label(), end = g.new_label();
+      KEEL_RETURN_IF_ERROR(code_if_false(g, s, f->args[0], els, true));
+      KEEL_RETURN_IF_ERROR(code_expr(g, s, f->args[1], target));
+      g.emit(Op::Goto, 0, end);
+      g.bind(els);
+      KEEL_RETURN_IF_ERROR(code_expr(g, s, f->args[2], target));
+      g.bind(end);
+      return Status::Ok();
+    }
+    int end = g.new_label();
+    for (uint32_t i = 0; i < f->args.size; i++) {
+      KEEL_RETURN_IF_ERROR(code_expr(g, s, f->args[i], target));
+      if (i + 1 < f->args.size) g.emit(Op::NotNull, target, end);
+    }
+    g.bind(end);
+    return Status::Ok();
+  }
+  if (def == nullptr) {
+    if (known) {
+      return Status(rc::kError, "wrong number of arguments to function " + std::string(f->name.value) + "()");
+    }
+    return Status(rc::kError, "no such function: " + std::string(f->name.value));
+  }
+  if (def->is_aggregate()) {
+    // Find the aggregate context this call belongs to.
+    AggContext* agg = s ? s->agg : nullptr;
+    if (agg == nullptr || !s->allow_agg) {
+      return Status(rc::kError, "misuse of aggregate function " + std::string(f->name.value) + "()");
+    }
+    if (f->distinct == parse::Distinctness::kDistinct && n != 1) {
+      return Status(rc::kError, "DISTINCT aggregates must have exactly one argument");
+    }
+    int idx = agg->find(f);
+    if (agg->collecting) {
+      if (idx < 0) {
+        // Arguments may not themselves hold aggregates.
+        for (const Expr* a : f->args) {
+          if (expr_has_aggregate(g, a)) {
+            return Status(rc::kError, "misuse of aggregate function " + std::string(f->name.value) + "()");
+          }
+        }
+        AggFunc af;
+        af.expr = f;
+        af.def = def;
+        af.n_args = n;
+        af.acc_reg = g.new_reg();
+        agg->funcs.push_back(af);
+      }
+      g.emit(Op::Null, 0, target);
+      return Status::Ok();
+    }
+    if (idx < 0) return Status(rc::kInternal, "aggregate not collected");
+    g.emit(Op::SCopy, agg->funcs[idx].acc_reg, target);
+    return Status::Ok();
+  }
+  if (f->distinct == parse::Distinctness::kDistinct) {
+    return Status(rc::kError, "DISTINCT aggregates must have exactly one argument");
+  }
+  if (f->filter) {
+    return Status(rc::kError,
+                  "FILTER may not be used with non-aggregate " + std::string(f->name.value) + "()");
+  }
+  int args = n > 0 ? g.new_reg(n) : g.new_reg();
+  for (int i = 0; i < n; i++) KEEL_RETURN_IF_ERROR(code_expr(g, s, f->args[i], args + i));
+  int a = g.emit(Op::Function, 0, args, target);
+  g.at(a).p4type = vm::P4Type::kFunction;
+  g.at(a).p4.func = def;
+  g.at(a).p5 = static_cast<uint16_t>(n);
+  if (def->flags & func::kNeedCollation) {
+    bool expl = false;
+    std::string coll;
+    for (int i = 0; i < n && coll.empty(); i++) coll = expr_collation(g, s, f->args[i], &expl);
+    if (!coll.empty()) {
+      const vm::Collation* c = g.collation(coll);
+      if (c) {
+        // Function's P1 carries a collation index: see OP_Function.
+        g.at(a).p1 = 0;
+        int ca = g.emit(Op::CollSeq, 0, 0, 0);
+        g.set_p4_coll(ca, c);
+        // CollSeq must precede the call: swap the two instructions.
+        std::swap(g.at(a), g.at(ca));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+// Tests register `x` against the values of an IN list; jumps to `found`
+// when equal, sets *saw_null code path via `null_reg` (set to 1 when a
+// comparison met a NULL).
+Status code_in(CodeGen& g, Scope* s, const parse::InExpr* e, int target) {
+  int n_left = vector_size(e->left);
+  if (e->rhs == parse::InExpr::Rhs::kList && e->list.size == 0) {
+    // x IN () is false, NOT IN () true.
+    g.emit(Op::Integer, e->negated ? 1 : 0, target);
+    return Status::Ok();
+  }
+  int is_true = g.new_label(), is_null = g.new_label(), is_false = g.new_label(), end = g.new_label();
+  if (e->rhs == parse::InExpr::Rhs::kList && n_left == 1) {
+    KEEL_ASSIGN_OR_RETURN(int x, code_expr_new(g, s, e->left));
+    vm::Affinity la = expr_affinity(g, s, e->left);
+    int null_seen = g.new_reg();
+    g.emit(Op::Integer, 0, null_seen);
+    int tmp = g.new_reg();
+    for (const Expr* item : e->list) {
+      KEEL_RETURN_IF_ERROR(code_expr(g, s, item, tmp));
+      vm::Affinity aff = vm::comparison_affinity(la, expr_affinity(g, s, item));
+      const vm::Collation* coll = compare_collation(g, s, e->left, item);
+      code_compare_jump(g, BinaryOp::kEq, x, tmp, aff, coll, is_true, false);
+      int nn = g.new_label();
+      g.emit(Op::NotNull, tmp, nn);
+      g.emit(Op::Integer, 1, null_seen);
+      g.bind(nn);
+    }
+    g.emit(Op::IsNull, x, is_null);
+    g.emit(Op::If, null_seen, is_null);
+    g.emit(Op::Goto, 0, is_false);
+  } else {
+    if (e->rhs == parse::InExpr::Rhs::kTable) return Status(rc::kError, "IN table is not supported");
+    if (e->rhs == parse::InExpr::Rhs::kList) return Status(rc::kError, "row value misused");
+    // IN (SELECT ...): an ephemeral index of the subquery's rows, built once
+    // unless the subquery is correlated.
+    KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, select_columns(g, e->select, s));
+    if (static_cast<int>(cols.size()) != n_left) {
+      return Status(rc::kError, "sub-select returns " + std::to_string(cols.size()) + " columns - expected " +
+                                    std::to_string(n_left));
+    }
+    std::vector<const Expr*> lefts;
+    const Expr* le = skip_collate(e->left);
+    if (n_left > 1) {
+      for (const Expr* it : le->as<parse::VectorExpr>()->items) lefts.push_back(it);
+    } else {
+      lefts.push_back(e->left);
+    }
+    std::string aff;
+    auto ki = std::make_unique<vm::KeyInfo>();
+    ki->n_key_field = static_cast<uint16_t>(n_left);
+    ki->n_all_field = static_cast<uint16_t>(n_left);
+    for (int i = 0; i < n_left; i++) {
+      vm::Affinity a = vm::comparison_affinity(expr_affinity(g, s, lefts[i]), cols[i].affinity);
+      aff.push_back(static_cast<char>(a == vm::Affinity::kNone ? vm::Affinity::kBlob : a));
+      bool expl = false;
+      std::string c = expr_collation(g, s, lefts[i], &expl);
+      if (c.empty()) c = cols[i].collation;
+      ki->collations.push_back(c.empty() ? nullptr : g.collation(c));
+    }
+    int cur = g.new_cursor();
+    int once = g.emit(Op::Once, 0, 0);
+    int open = g.emit(Op::OpenEphemeral, cur, n_left);
+    g.set_p4_keyinfo(open, std::move(ki));
+    KEEL_ASSIGN_OR_RETURN(bool correlated, code_in_subquery(g, s, e->select, cur, aff));
+    int after = g.new_label();
+    g.bind(after);
+    if (correlated) {
+      g.at(once).op = Op::Noop;
+    } else {
+      g.at(once).p2 = g.addr();
+    }
+    int x = g.new_reg(n_left);
+    for (int i = 0; i < n_left; i++) KEEL_RETURN_IF_ERROR(code_expr(g, s, lefts[i], x + i));
+    // A NULL on the left: NULL if the set is non-empty, else false.
+    int has_null_left = g.new_label();
+    for (int i = 0; i < n_left; i++) g.emit(Op::IsNull, x + i, has_null_left);
+    int probe = g.new_reg(n_left);
+    g.emit(Op::Copy, x, probe, n_left - 1);
+    int a = g.emit(Op::Affinity, probe, n_left);
+    g.set_p4_affinity(a, aff);
+    int f = g.emit(Op::Found, cur, is_true, probe);
+    g.set_p4_int(f, n_left);
+    // Not found: NULL if the set holds a NULL (in any column), else false.
+    int nulltmp = g.new_reg();
+    g.emit(Op::Rewind, cur, is_false);
+    int loop = g.addr();
+    for (int i = 0; i < n_left; i++) {
+      g.emit(Op::Column, cur, i, nulltmp);
+      g.emit(Op::IsNull, nulltmp, is_null);
+    }
+    g.emit(Op::Next, cur, loop);
+    g.emit(Op::Goto, 0, is_false);
+    g.bind(has_null_left);
+    g.emit(Op::Rewind, cur, is_false);
+    g.emit(Op::Goto, 0, is_null);
+  }
+  g.bind(is_true);
+  g.emit(Op::Integer, e->negated ? 0 : 1, target);
+  g.emit(Op::Goto, 0, end);
+  g.bind(is_false);
+  g.emit(Op::Integer, e->negated ? 1 : 0, target);
+  g.emit(Op::Goto, 0, end);
+  g.bind(is_null);
+  g.emit(Op::Null, 0, target);
+  g.bind(end);
+  return Status::Ok();
+}
+
+// Items of a row value (or a scalar subquery yielding several columns).
+Status vector_items(CodeGen& g, Scope* s, const Expr* e, int n, std::vector<int>& regs,
+                    std::vector<const Expr*>& exprs) {
+  e = skip_collate(e);
+  if (e->kind == ExprKind::kVector) {
+    for (const Expr* it : e->as<parse::VectorExpr>()->items) {
+      KEEL_ASSIGN_OR_RETURN(int r, code_expr_new(g, s, it));
+      regs.push_back(r);
+      exprs.push_back(it);
+    }
+    return Status::Ok();
+  }
+  if (n > 1) return Status(rc::kError, "row value misused");
+  KEEL_ASSIGN_OR_RETURN(int r, code_expr_new(g, s, e));
+  regs.push_back(r);
+  exprs.push_back(e);
+  return Status::Ok();
+}
+
+Status code_vector_compare(CodeGen& g, Scope* s, const parse::BinaryExpr* b, int target) {
+  int nl = vector_size(b->left), nr = vector_size(b->right);
+  if (nl != nr) return Status(rc::kError, "row value misused");
+  std::vector<int> lr, rr;
+  std::vector<const Expr*> le, re;
+  KEEL_RETURN_IF_ERROR(vector_items(g, s, b->left, nl, lr, le));
+  KEEL_RETURN_IF_ERROR(vector_items(g, s, b->right, nr, rr, re));
+  int is_true = g.new_label(), is_false = g.new_label(), is_null = g.new_label(), end = g.new_label();
+  BinaryOp op = b->op;
+  bool is_op = op == BinaryOp::kIs || op == BinaryOp::kIsNot;
+  int null_seen = g.new_reg();
+  g.emit(Op::Integer, 0, null_seen);
+  for (int i = 0; i < nl; i++) {
+    vm::Affinity aff = vm::comparison_affinity(expr_affinity(g, s, le[i]), expr_affinity(g, s, re[i]));
+    const vm::Collation* coll = compare_collation(g, s, le[i], re[i]);
+    bool last = i == nl - 1;
+    if (op == BinaryOp::kEq || op == BinaryOp::kNe || is_op) {
+      BinaryOp cmp = is_op ? BinaryOp::kIsNot : BinaryOp::kNe;
+      bool eq_sense = op == BinaryOp::kEq || op == BinaryOp::kIs;
+      int neq = eq_sense ? is_false : is_true;
+      if (!is_op) {
+        int nn = g.new_label(), cont = g.new_label();
+        g.emit(Op::NotNull, lr[i], nn);
+        g.emit(Op::Integer, 1, null_seen);
+        g.emit(Op::Goto, 0, cont);
+        g.bind(nn);
+        g.emit(Op::NotNull, rr[i], cont);
+        g.emit(Op::Integer, 1, null_seen);
+        g.bind(cont);
+        int skip = g.new_label();
+        g.emit(Op::IsNull, lr[i], skip);
+        g.emit(Op::IsNull, rr[i], skip);
+        code_compare_jump(g, cmp, lr[i], rr[i], aff, coll, neq, false);
+        g.bind(skip);
+      } else {
+        code_compare_jump(g, cmp, lr[i], rr[i], aff, coll, neq, false);
+      }
+      if (last) {
+        if (!is_op) g.emit(Op::If, null_seen, is_null);
+        g.emit(Op::Goto, 0, eq_sense ? is_true : is_false);
+      }
+    } else {
+      // <, <=, >, >=: the first unequal pair decides; a NULL before that is NULL.
+      g.emit(Op::IsNull, lr[i], is_null);
+      g.emit(Op::IsNull, rr[i], is_null);
+      BinaryOp strict = (op == BinaryOp::kLt || op == BinaryOp::kLe) ? BinaryOp::kLt : BinaryOp::kGt;
+      if (!last) {
+        code_compare_jump(g, strict, lr[i], rr[i], aff, coll, is_true, false);
+        code_compare_jump(g, BinaryOp::kNe, lr[i], rr[i], aff, coll, is_false, false);
+      } else {
+        code_compare_jump(g, op, lr[i], rr[i], aff, coll, is_true, false);
+        g.emit(Op::Goto, 0, is_false);
+      }
+    }
+  }
+  g.bind(is_true);
+  g.emit(Op::Integer, 1, target);
+  g.emit(Op::Goto, 0, end);
+  g.bind(is_false);
+  g.emit(Op::Integer, 0, target);
+  g.emit(Op::Goto, 0, end);
+  g.bind(is_null);
+  g.emit(Op::Null, 0, target);
+  g.bind(end);
+  return Status::Ok();
+}
+
+bool is_true_literal(const Expr* e, bool* value) {
+  if (e->kind != ExprKind::kLiteral) return false;
+  auto* l = e->as<parse::LiteralExpr>();
+  if (l->literal == parse::LiteralKind::kTrue || l->literal == parse::LiteralKind::kFalse) {
+    *value = l->literal == parse::LiteralKind::kTrue;
+    return true;
+  }
+  return false;
+}
+
+Status code_cond(CodeGen& g, Scope* s, const Expr* e, int label, bool jump_if_true, bool jump_if_null) {
+  switch (e->kind) {
+    case ExprKind::kBinary: {
+      auto* b = e->as<parse::BinaryExpr>();
+      if (b->op == BinaryOp::kAnd || b->op == BinaryOp::kOr) {
+        bool is_and = b->op == BinaryOp::kAnd;
+        if (is_and != jump_if_true) {
+          // IfFalse(AND) / IfTrue(OR): either side decides.
+          KEEL_RETURN_IF_ERROR(code_cond(g, s, b->left, label, jump_if_true, jump_if_null));
+          return code_cond(g, s, b->right, label, jump_if_true, jump_if_null);
+        }
+        int skip = g.new_label();
+        KEEL_RETURN_IF_ERROR(code_cond(g, s, b->left, skip, !jump_if_true, !jump_if_null));
+        KEEL_RETURN_IF_ERROR(code_cond(g, s, b->right, label, jump_if_true, jump_if_null));
+        g.bind(skip);
+        return Status::Ok();
+      }
+      if (is_comparison(b->op) && vector_size(b->left) == 1 && vector_size(b->right) == 1) {
+        KEEL_ASSIGN_OR_RETURN(int l, code_expr_new(g, s, b->left));
+        KEEL_ASSIGN_OR_RETURN(int r, code_expr_new(g, s, b->right));
+        vm::Affinity aff =
+            vm::comparison_affinity(expr_affinity(g, s, b->left), expr_affinity(g, s, b->right));
+        const vm::Collation* coll = compare_collation(g, s, b->left, b->right);
+        BinaryOp op = jump_if_true ? b->op : negate_compare(b->op);
+        code_compare_jump(g, op, l, r, aff, coll, label, jump_if_null);
+        return Status::Ok();
+      }
+      break;
+    }
+    case ExprKind::kUnary: {
+      auto* u = e->as<parse::UnaryExpr>();
+      if (u->op == parse::UnaryOp::kNot)
+        return code_cond(g, s, u->operand, label, !jump_if_true, jump_if_null);
+      break;
+    }
+    case ExprKind::kNullTest: {
+      auto* n = e->as<parse::NullTestExpr>();
+      KEEL_ASSIGN_OR_RETURN(int v, code_expr_new(g, s, n->operand));
+      bool jump_on_null = n->not_null != jump_if_true;
+      g.emit(jump_on_null ? Op::IsNull : Op::NotNull, v, label);
+      return Status::Ok();
+    }
+    case ExprKind::kLiteral: {
+      bool v;
+      if (is_true_literal(e, &v)) {
+        if (v == jump_if_true) g.emit(Op::Goto, 0, label);
+        return Status::Ok();
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  KEEL_ASSIGN_OR_RETURN(int r, code_expr_new(g, s, e));
+  g.emit(jump_if_true ? Op::If : Op::IfNot, r, label, jump_if_null ? 1 : 0);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status code_if_false(CodeGen& g, Scope* s, const Expr* e, int label, bool jump_if_null) {
+  return code_cond(g, s, e, label, false, jump_if_null);
+}
+
+Status code_if_true(CodeGen& g, Scope* s, const Expr* e, int label, bool jump_if_null) {
+  return code_cond(g, s, e, label, true, jump_if_null);
+}
+
+}  // namespace keel::plan

@@ -1,0 +1,222 @@
+// FROM clause (SQLite's select.c sqlite3SrcListLookup / selectExpander and
+// the join-constraint processing of sqlite3ProcessJoin): tables, views,
+// common table expressions and subqueries become FromTerms; USING and
+// NATURAL become equality terms plus column coalescing.
+#include "plan/plan_internal.h"
+#include "vm/collation.h"
+
+namespace keel::plan {
+
+namespace {
+
+bool name_eq(std::string_view a, std::string_view b) { return vm::stricmp(a, b) == 0; }
+
+Status add_subquery_columns(CodeGen& g, FromTerm& t, Scope* outer, std::string_view what) {
+  KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, select_columns(g, t.subquery, outer));
+  if (!t.view_columns.empty()) {
+    if (t.view_columns.size() != cols.size()) {
+      return Status(rc::kError, std::string(what) + " " + t.name + " has " + std::to_string(cols.size()) +
+                                    " values for " + std::to_string(t.view_columns.size()) + " columns");
+    }
+    for (size_t i = 0; i < cols.size(); i++) cols[i].name = t.view_columns[i];
+  }
+  // Duplicate names get ":1", ":2" suffixes, as sqlite3ColumnsFromExprList.
+  for (size_t i = 0; i < cols.size(); i++) {
+    int n = 0;
+    std::string base = cols[i].name;
+    for (;;) {
+      bool dup = false;
+      for (size_t j = 0; j < i; j++) {
+        if (name_eq(cols[j].name, cols[i].name)) dup = true;
+      }
+      if (!dup) break;
+      cols[i].name = base + ":" + std::to_string(++n);
+    }
+  }
+  t.cols = std::move(cols);
+  t.coalesced.assign(t.cols.size(), false);
+  return Status::Ok();
+}
+
+Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClause& out, uint8_t join_override,
+                bool use_override) {
+  if (item->kind == parse::FromItem::Kind::kJoinGroup) {
+    for (uint32_t i = 0; i < item->group.size; i++) {
+      KEEL_RETURN_IF_ERROR(add_item(g, item->group[i], outer, out, item->join, i == 0));
+    }
+    return Status::Ok();
+  }
+  auto t = std::make_unique<FromTerm>();
+  t->item = item;
+  t->join = use_override ? join_override : item->join;
+  t->on = item->on;
+  t->hint = item->hint;
+  t->indexed_by = std::string(item->index.value);
+  if (item->kind == parse::FromItem::Kind::kTableFunction) {
+    return Status(rc::kError, "no such table-valued function: " + std::string(item->table.name.value));
+  }
+  if (item->kind == parse::FromItem::Kind::kSubquery) {
+    t->subquery = item->subquery;
+    t->subquery_outer = outer;
+    t->name = item->alias.present() ? std::string(item->alias.value)
+                                    : "(subquery-" + std::to_string(out.terms.size() + 1) + ")";
+    KEEL_RETURN_IF_ERROR(add_subquery_columns(g, *t, outer, "subquery"));
+  } else {
+    std::string_view name = item->table.name.value;
+    const parse::CommonTableExpr* cte = item->table.schema.present() ? nullptr : g.find_cte(name);
+    t->name = std::string(item->alias.present() ? item->alias.value : name);
+    if (cte) {
+      t->subquery = cte->select;
+      t->subquery_outer = outer;
+      for (const parse::Name& c : cte->columns) t->view_columns.emplace_back(c.value);
+      // The CTE is not visible inside its own body (no recursion).
+      std::vector<const parse::CommonTableExpr*> saved = g.ctes;
+      while (!g.ctes.empty() && g.ctes.back() != cte) g.ctes.pop_back();
+      if (!g.ctes.empty()) g.ctes.pop_back();
+      Status s = add_subquery_columns(g, *t, outer, "table");
+      g.ctes = std::move(saved);
+      KEEL_RETURN_IF_ERROR(s);
+    } else {
+      KEEL_ASSIGN_OR_RETURN(Table * tab, find_table_or_error(g, item->table, true));
+      t->db_name = g.catalog().database_name(tab->db);
+      if (tab->is_view) {
+        t->subquery = tab->view_select;
+        t->subquery_outer = nullptr;
+        t->view_columns = tab->view_column_names;
+        KEEL_RETURN_IF_ERROR(add_subquery_columns(g, *t, nullptr, "view"));
+        for (ColInfo& c : t->cols) {
+          c.origin_table.clear();
+        }
+      } else {
+        t->table = tab;
+        g.use_database(tab->db, false);
+        for (const Column& c : tab->columns) {
+          ColInfo ci;
+          ci.name = c.name;
+          ci.affinity = c.affinity;
+          ci.collation = c.collation;
+          ci.decl_type = c.type;
+          ci.hidden = c.hidden;
+          ci.origin_db = t->db_name;
+          ci.origin_table = tab->name;
+          ci.origin_column = c.name;
+          t->cols.push_back(std::move(ci));
+        }
+        t->coalesced.assign(t->cols.size(), false);
+        if (item->hint == parse::IndexHint::kIndexedBy) {
+          bool found = false;
+          for (const Index* idx : tab->indexes) {
+            if (name_eq(idx->name, item->index.value)) found = true;
+          }
+          if (!found) return Status(rc::kError, "no such index: " + std::string(item->index.value));
+        }
+      }
+    }
+  }
+  t->cursor = g.new_cursor();
+  // USING / NATURAL: equality with the first earlier term having the column.
+  std::vector<std::string> using_cols;
+  if (item->has_using) {
+    for (const parse::Name& n : item->using_columns) using_cols.emplace_back(n.value);
+  } else if (t->join & parse::join::kNatural) {
+    for (const ColInfo& c : t->cols) {
+      if (c.hidden) continue;
+      for (auto& prev : out.terms) {
+        bool has = false;
+        for (size_t i = 0; i < prev->cols.size(); i++) {
+          if (!prev->cols[i].hidden && name_eq(prev->cols[i].name, c.name)) has = true;
+        }
+        if (has) {
+          using_cols.push_back(c.name);
+          break;
+        }
+      }
+    }
+  }
+  for (const std::string& col : using_cols) {
+    int right = -1;
+    for (size_t i = 0; i < t->cols.size(); i++) {
+      if (name_eq(t->cols[i].name, col)) {
+        right = static_cast<int>(i);
+        break;
+      }
+    }
+    FromTerm* left = nullptr;
+    for (auto& prev : out.terms) {
+      for (size_t i = 0; i < prev->cols.size() && !left; i++) {
+        if (name_eq(prev->cols[i].name, col) && !(i < prev->coalesced.size() && prev->coalesced[i])) {
+          left = prev.get();
+        }
+      }
+      if (left) break;
+    }
+    if (right < 0 || left == nullptr) {
+      return Status(rc::kError, "cannot join using column " + col + " - column not present in both tables");
+    }
+    t->coalesced[right] = true;
+    t->using_cols.push_back(col);
+    parse::Expr* eq = g.make_binary(parse::BinaryOp::kEq, g.make_column_ref(left->name, col),
+                                    g.make_column_ref(t->name, col));
+    t->on = t->on ? g.make_binary(parse::BinaryOp::kAnd, const_cast<parse::Expr*>(t->on), eq) : eq;
+  }
+  if ((t->join & parse::join::kRight) != 0) {
+    return Status(rc::kError, "RIGHT and FULL OUTER JOINs are not supported");
+  }
+  out.terms.push_back(std::move(t));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Table*> find_table_or_error(CodeGen& g, const parse::QualifiedName& name, bool allow_view) {
+  std::string_view schema = name.schema.present() ? name.schema.value : std::string_view();
+  if (!schema.empty() && g.catalog().find_database(schema) < 0) {
+    return Status(rc::kError, "unknown database " + std::string(schema));
+  }
+  Table* t = g.catalog().find_table(schema, name.name.value);
+  if (t == nullptr) {
+    std::string full = schema.empty() ? std::string(name.name.value)
+                                      : std::string(schema) + "." + std::string(name.name.value);
+    return Status(rc::kError, "no such table: " + full);
+  }
+  if (t->is_view && !allow_view)
+    return Status(rc::kError, "cannot modify " + t->name + " because it is a view");
+  return t;
+}
+
+Status build_from(CodeGen& g, const parse::List<parse::FromItem*>& from, Scope* outer, FromClause& out) {
+  for (const parse::FromItem* item : from) KEEL_RETURN_IF_ERROR(add_item(g, item, outer, out, 0, false));
+  return Status::Ok();
+}
+
+Status materialize_from(CodeGen& g, FromClause& from, Scope* scope) {
+  (void)scope;
+  for (auto& t : from.terms) {
+    if (!t->subquery) continue;
+    t->ephemeral = true;
+    int once = g.emit(Op::Once, 0, 0);
+    g.emit(Op::OpenEphemeral, t->cursor, static_cast<int>(t->cols.size()));
+    int correlated = 0;
+    SelectDest dest;
+    dest.kind = SelectDest::Kind::kTable;
+    dest.cursor = t->cursor;
+    dest.n_cols = static_cast<int>(t->cols.size());
+    dest.correlated = &correlated;
+    int parent = g.plan_parent;
+    int id = g.plan_row(parent, "MATERIALIZE " + t->name);
+    g.plan_parent = id;
+    std::vector<const parse::CommonTableExpr*> saved = g.ctes;
+    Status s = code_select(g, t->subquery, t->subquery_outer, dest);
+    g.ctes = std::move(saved);
+    g.plan_parent = parent;
+    KEEL_RETURN_IF_ERROR(s);
+    if (correlated) {
+      g.at(once).op = Op::Noop;
+    } else {
+      g.at(once).p2 = g.addr();
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace keel::plan

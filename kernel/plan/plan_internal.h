@@ -1,0 +1,171 @@
+// Declarations shared by the code generator's files (one role per file):
+//   expr_codegen.cpp  expressions, conditions, subqueries
+//   resolve.cpp       name lookup, affinity, collation
+//   from.cpp          FROM clause: tables, views, subqueries, joins
+//   where.cpp         WHERE analysis and the nested loops
+//   select.cpp        SELECT cores: result columns, ORDER BY, LIMIT, DISTINCT
+//   aggregate.cpp     GROUP BY / HAVING / aggregate functions
+//   compound.cpp      UNION / UNION ALL / INTERSECT / EXCEPT
+//   insert.cpp update.cpp delete.cpp constraints.cpp   DML
+//   build.cpp         CREATE / DROP;  pragma.cpp  PRAGMA and engine commands
+//   planner.cpp       compile(): statement dispatch, transactions, EXPLAIN
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "func/function.h"
+#include "plan/codegen.h"
+#include "plan/scope.h"
+
+namespace keel::plan {
+
+// ---- expressions (expr_codegen.cpp)
+
+// Evaluates `e` into register `target`.
+Status code_expr(CodeGen& g, Scope* s, const parse::Expr* e, int target);
+// Evaluates into a new register and returns it.
+Result<int> code_expr_new(CodeGen& g, Scope* s, const parse::Expr* e);
+// Jumps to `label` when `e` is false (code_if_false) or true (code_if_true);
+// a NULL jumps iff jump_if_null.
+Status code_if_false(CodeGen& g, Scope* s, const parse::Expr* e, int label, bool jump_if_null);
+Status code_if_true(CodeGen& g, Scope* s, const parse::Expr* e, int label, bool jump_if_null);
+// Reads column `col` (-1 = rowid) of a FROM term into `target`.
+void code_column(CodeGen& g, FromTerm* t, int col, int target);
+// Emits the comparison `left_reg op right_reg` jumping to label.
+void code_compare_jump(CodeGen& g, parse::BinaryOp op, int left_reg, int right_reg, vm::Affinity aff,
+                       const vm::Collation* coll, int label, bool jump_if_null);
+// Parses an integer literal's text; false on overflow (then *real is set).
+bool parse_integer_literal(std::string_view text, bool negative, int64_t* out, double* real);
+
+// ---- aggregates (aggregate.cpp)
+
+struct AggFunc {
+  const parse::FunctionExpr* expr = nullptr;
+  const func::FunctionDef* def = nullptr;
+  int acc_reg = 0;
+  int n_args = 0;
+  int distinct_cursor = -1;
+};
+
+struct AggContext {
+  bool collecting = true;  // dry run: record calls and referenced columns
+  std::vector<AggFunc> funcs;
+  Scope* scope = nullptr;
+  int find(const parse::FunctionExpr* e) const {
+    for (size_t i = 0; i < funcs.size(); i++) {
+      if (funcs[i].expr == e) return static_cast<int>(i);
+    }
+    return -1;
+  }
+};
+
+// ---- SELECT (select.cpp)
+
+// Where a select's rows go (SQLite's SelectDest).
+struct SelectDest {
+  enum class Kind {
+    kOutput,         // ResultRow
+    kTable,          // append to ephemeral rowid table `cursor`
+    kIndex,          // insert as key of ephemeral index `cursor` (IN, UNION)
+    kDistinctIndex,  // insert into `cursor` unless already present
+    kMem,            // first row into registers reg..reg+n-1, then stop
+    kExists,         // reg = 1 on the first row, then stop
+    kCoroutine,      // registers reg..: Yield to `yield_reg` per row
+    kExceptIndex,    // delete matching key from `cursor`
+  };
+  Kind kind = Kind::kOutput;
+  int cursor = -1;
+  int reg = 0;
+  int n_cols = 0;
+  int yield_reg = 0;
+  std::string affinity;       // applied to index keys (IN)
+  int* correlated = nullptr;  // set to 1 if the select references outer scopes
+};
+
+Status code_select(CodeGen& g, const parse::Select* sel, Scope* outer, SelectDest& dest);
+// Result columns of a select (names, affinity, collation, decltype).
+Result<std::vector<ColInfo>> select_columns(CodeGen& g, const parse::Select* sel, Scope* outer);
+// A subquery as an expression value.
+Status code_scalar_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int target, bool exists);
+// Fills ephemeral index `cursor` with the rows of `sel` (IN); returns whether correlated.
+Result<bool> code_in_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int cursor,
+                              const std::string& aff);
+
+// ---- FROM (from.cpp)
+
+struct FromClause {
+  std::vector<std::unique_ptr<FromTerm>> terms;
+  std::vector<std::unique_ptr<Scope>> scopes;
+};
+// Builds the terms of a FROM clause (views and subqueries get their columns).
+Status build_from(CodeGen& g, const parse::List<parse::FromItem*>& from, Scope* outer, FromClause& out);
+// Materializes views and subqueries into ephemeral tables.
+Status materialize_from(CodeGen& g, FromClause& from, Scope* scope);
+
+// ---- WHERE and loops (where.cpp)
+
+struct WhereLevel {
+  FromTerm* term = nullptr;
+  int top = 0;   // address of the loop's first instruction
+  int cont = 0;  // label: next row of this level
+  int brk = 0;   // label: leave this level
+  Op next_op = Op::Noop;
+  int next_cursor = -1;
+  int left_join_match = 0;  // register: this LEFT JOIN level matched a row
+  int left_join_null = 0;   // label of the NULL-row pass
+  int in_loop_cursor = -1;  // IN(...) driving an index/rowid lookup
+  int in_loop_top = 0;
+  int in_loop_reg = 0;
+  bool single_row = false;                   // rowid = expr: no Next
+  std::vector<const parse::Expr*> on_terms;  // LEFT JOIN ON terms, tested at this level
+};
+
+struct WhereInfo {
+  std::vector<WhereLevel> levels;
+  int brk = 0;                            // label after the whole loop
+  std::vector<const parse::Expr*> terms;  // AND-split WHERE (+ inner ON) terms
+  std::vector<bool> coded;
+  // ORDER BY satisfied by the scan order
+  bool order_satisfied = false;
+};
+
+// Opens the nested loops over scope->terms; rows reaching the body satisfy
+// `where`. `order_by` (may be empty) lets the planner pick an index giving
+// that order.
+Status where_begin(CodeGen& g, Scope* scope, const parse::Expr* where, WhereInfo& w,
+                   const parse::List<parse::OrderingTerm>* order_by = nullptr);
+// Closes the loops opened by where_begin.
+Status where_end(CodeGen& g, Scope* scope, WhereInfo& w);
+// Splits an AND tree into its terms.
+void split_and(const parse::Expr* e, std::vector<const parse::Expr*>& out);
+
+// ---- DML and DDL
+
+Status code_insert(CodeGen& g, const parse::InsertStmt* st);
+Status code_update(CodeGen& g, const parse::UpdateStmt* st);
+Status code_delete(CodeGen& g, const parse::DeleteStmt* st);
+Status code_create_table(CodeGen& g, const parse::CreateTableStmt* st);
+Status code_create_index(CodeGen& g, const parse::CreateIndexStmt* st);
+Status code_create_view(CodeGen& g, const parse::CreateViewStmt* st);
+Status code_drop(CodeGen& g, const parse::DropStmt* st);
+Status code_pragma(CodeGen& g, const parse::PragmaStmt* st);
+// VACUUM, ATTACH, DETACH, ANALYZE and statements compiled to an engine command.
+Status code_engine_command(CodeGen& g, const parse::Stmt* st);
+
+// Looks up a table for a statement: "no such table: x" on failure.
+Result<Table*> find_table_or_error(CodeGen& g, const parse::QualifiedName& name, bool allow_view);
+// Storage position of table column `col` in the table's record.
+int storage_column(const Table* t, int col);
+// KeyInfo for an index.
+std::unique_ptr<vm::KeyInfo> make_index_keyinfo(CodeGen& g, const Index* idx);
+// Opens table `t` (OpenRead/OpenWrite) on `cursor`.
+void open_table(CodeGen& g, const Table* t, int cursor, bool write);
+void open_index(CodeGen& g, const Index* idx, int cursor, bool write);
+// The affinity string of a table's columns, in storage order.
+std::string table_affinity(const Table* t);
+// "t.a, t.b" for constraint messages.
+std::string index_column_names(const Index* idx);
+
+}  // namespace keel::plan

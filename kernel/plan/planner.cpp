@@ -1,0 +1,99 @@
+// compile(): statement dispatch, transaction control statements, EXPLAIN.
+#include "plan/planner.h"
+
+#include "plan/plan_internal.h"
+
+namespace keel::plan {
+
+namespace {
+
+Status code_statement(CodeGen& g, const parse::Stmt* st) {
+  switch (st->kind) {
+    case parse::StmtKind::kSelect: {
+      SelectDest dest;
+      return code_select(g, st->as<parse::SelectStmt>()->select, nullptr, dest);
+    }
+    case parse::StmtKind::kInsert:
+      return code_insert(g, st->as<parse::InsertStmt>());
+    case parse::StmtKind::kUpdate:
+      return code_update(g, st->as<parse::UpdateStmt>());
+    case parse::StmtKind::kDelete:
+      return code_delete(g, st->as<parse::DeleteStmt>());
+    case parse::StmtKind::kCreateTable:
+      return code_create_table(g, st->as<parse::CreateTableStmt>());
+    case parse::StmtKind::kCreateIndex:
+      return code_create_index(g, st->as<parse::CreateIndexStmt>());
+    case parse::StmtKind::kCreateView:
+      return code_create_view(g, st->as<parse::CreateViewStmt>());
+    case parse::StmtKind::kDrop:
+      return code_drop(g, st->as<parse::DropStmt>());
+    case parse::StmtKind::kPragma:
+      return code_pragma(g, st->as<parse::PragmaStmt>());
+    case parse::StmtKind::kBegin: {
+      auto* b = st->as<parse::BeginStmt>();
+      if (b->type == parse::TransactionKind::kImmediate || b->type == parse::TransactionKind::kExclusive) {
+        for (int db = 0; db < g.catalog().database_count(); db++) {
+          if (db == 1 || !g.catalog().has_database(db)) continue;
+          g.use_database(db, true);
+        }
+      }
+      g.emit(Op::AutoCommit, 0, 0);
+      return Status::Ok();
+    }
+    case parse::StmtKind::kCommit:
+      g.emit(Op::AutoCommit, 1, 0);
+      return Status::Ok();
+    case parse::StmtKind::kRollback: {
+      auto* r = st->as<parse::RollbackStmt>();
+      if (r->savepoint.present()) {
+        g.emit_str(Op::Savepoint, 2, 0, 0, r->savepoint.value);
+      } else {
+        g.emit(Op::AutoCommit, 1, 1);
+      }
+      return Status::Ok();
+    }
+    case parse::StmtKind::kSavepoint:
+      g.emit_str(Op::Savepoint, 0, 0, 0, st->as<parse::SavepointStmt>()->name.value);
+      return Status::Ok();
+    case parse::StmtKind::kRelease:
+      g.emit_str(Op::Savepoint, 1, 0, 0, st->as<parse::ReleaseStmt>()->name.value);
+      return Status::Ok();
+    case parse::StmtKind::kReindex: {
+      // With only built-in collations an index's order never changes, so
+      // REINDEX has nothing to rebuild; the name must still exist.
+      auto* r = st->as<parse::ReindexStmt>();
+      if (r->name.name.present()) {
+        std::string_view schema = r->name.schema.present() ? r->name.schema.value : std::string_view();
+        if (!g.catalog().find_index(schema, r->name.name.value) &&
+            !g.catalog().find_table(schema, r->name.name.value) &&
+            g.collation(r->name.name.value) == nullptr) {
+          return Status(rc::kError, "unable to identify the object to be reindexed");
+        }
+      }
+      return Status::Ok();
+    }
+    case parse::StmtKind::kCreateExtension:
+      return Status(rc::kError, std::string(st->as<parse::CreateExtensionStmt>()->error));
+    default:
+      return code_engine_command(g, st);
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<vm::Program>> compile(const CompileInput& in) {
+  auto prog = std::make_unique<vm::Program>();
+  CodeGen g(in, prog.get());
+  g.begin_program();
+  const parse::ParsedStatement* ps = in.statement;
+  if (ps && ps->stmt) {
+    KEEL_RETURN_IF_ERROR(code_statement(g, ps->stmt));
+    prog->is_explain = ps->explain == parse::ExplainMode::kExplain;
+    prog->is_explain_query_plan = ps->explain == parse::ExplainMode::kQueryPlan;
+  }
+  KEEL_RETURN_IF_ERROR(g.finish());
+  prog->comments.resize(prog->ops.size());
+  return prog;
+}
+
+}  // namespace keel::plan

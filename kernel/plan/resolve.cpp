@@ -1,0 +1,357 @@
+// Name resolution, affinity and collation of expressions (SQLite's
+// resolve.c lookupName and expr.c sqlite3ExprAffinity / sqlite3ExprCollSeq).
+#include <cctype>
+
+#include "plan/plan_internal.h"
+#include "vm/collation.h"
+
+namespace keel::plan {
+
+using parse::Expr;
+using parse::ExprKind;
+
+namespace {
+
+bool name_eq(std::string_view a, std::string_view b) { return vm::stricmp(a, b) == 0; }
+
+bool is_rowid_name(std::string_view n) {
+  return name_eq(n, "rowid") || name_eq(n, "oid") || name_eq(n, "_rowid_");
+}
+
+std::string qualified_text(const parse::ColumnRefExpr* e) {
+  std::string out;
+  if (e->schema.present()) out += std::string(e->schema.value) + ".";
+  if (e->table.present()) out += std::string(e->table.value) + ".";
+  out += e->column.value;
+  return out;
+}
+
+void mark_outer(Scope* from, Scope* owner) {
+  for (Scope* s = from; s && s != owner; s = s->outer) {
+    s->outer_refs++;
+    if (s->correlated_flag) *s->correlated_flag = 1;
+  }
+}
+
+}  // namespace
+
+Result<ColumnRef> resolve_column(CodeGen& g, Scope* scope, const parse::ColumnRefExpr* e) {
+  std::string_view col = e->column.value;
+  bool qualified = e->table.present();
+  for (Scope* s = scope; s; s = s->outer) {
+    // ORDER BY / GROUP BY: a bare name matching a result alias is the alias.
+    if (!qualified && s->aliases && s->aliases_first) {
+      for (const ResultAlias& a : *s->aliases) {
+        if (name_eq(a.name, col)) {
+          ColumnRef r;
+          r.alias_expr = a.expr;
+          r.alias_scope = s;
+          mark_outer(scope, s);
+          return r;
+        }
+      }
+    }
+    int matches = 0;
+    ColumnRef found;
+    int table_matches = 0;
+    FromTerm* table_match = nullptr;
+    for (FromTerm* t : s->terms) {
+      if (qualified) {
+        if (!name_eq(t->name, e->table.value)) continue;
+        if (e->schema.present() && !name_eq(t->db_name, e->schema.value)) continue;
+      }
+      table_matches++;
+      table_match = t;
+      for (size_t i = 0; i < t->cols.size(); i++) {
+        if (!name_eq(t->cols[i].name, col)) continue;
+        // A USING/NATURAL column of the right-hand term is the same column
+        // as the left-hand one for an unqualified reference.
+        if (!qualified && i < t->coalesced.size() && t->coalesced[i]) break;
+        matches++;
+        found.term = t;
+        found.col = static_cast<int>(i);
+        break;
+      }
+    }
+    if (matches == 0 && table_matches >= 1 && is_rowid_name(col)) {
+      FromTerm* t = table_match;
+      if (table_matches == 1 &&
+          ((t->table && !t->table->without_rowid && !t->table->is_view) || t->reg_base)) {
+        matches = 1;
+        found.term = t;
+        found.col = -1;
+      }
+    }
+    if (matches > 1) return Status(rc::kError, "ambiguous column name: " + qualified_text(e));
+    if (matches == 1) {
+      found.scope = s;
+      mark_outer(scope, s);
+      return found;
+    }
+    if (!qualified && s->aliases && !s->aliases_first) {
+      for (const ResultAlias& a : *s->aliases) {
+        if (name_eq(a.name, col)) {
+          ColumnRef r;
+          r.alias_expr = a.expr;
+          r.alias_scope = s;
+          mark_outer(scope, s);
+          return r;
+        }
+      }
+    }
+  }
+  if (!qualified) {
+    ColumnRef r;
+    if (e->column.quote == '"') {
+      r.special = ColumnRef::Special::kString;
+      return r;
+    }
+    if (e->column.quote == 0 && name_eq(col, "true")) {
+      r.special = ColumnRef::Special::kTrue;
+      return r;
+    }
+    if (e->column.quote == 0 && name_eq(col, "false")) {
+      r.special = ColumnRef::Special::kFalse;
+      return r;
+    }
+  }
+  (void)g;
+  return Status(rc::kError, "no such column: " + qualified_text(e));
+}
+
+vm::Affinity type_affinity(std::string_view type) { return vm::affinity_from_type_name(type); }
+
+vm::Affinity expr_affinity(CodeGen& g, Scope* scope, const Expr* e) {
+  switch (e->kind) {
+    case ExprKind::kColumnRef: {
+      auto r = resolve_column(g, scope, e->as<parse::ColumnRefExpr>());
+      if (!r.ok()) return vm::Affinity::kNone;
+      const ColumnRef& c = r.value();
+      if (c.alias_expr) return expr_affinity(g, c.alias_scope, c.alias_expr);
+      if (c.term == nullptr) return vm::Affinity::kNone;
+      if (c.col < 0) return vm::Affinity::kInteger;
+      return c.term->cols[c.col].affinity;
+    }
+    case ExprKind::kCast: {
+      auto* c = e->as<parse::CastExpr>();
+      return c->type.text.empty() ? vm::Affinity::kNumeric : type_affinity(c->type.text);
+    }
+    case ExprKind::kSubquery: {
+      auto cols = select_columns(g, e->as<parse::SubqueryExpr>()->select, scope);
+      if (!cols.ok() || cols.value().empty()) return vm::Affinity::kNone;
+      return cols.value()[0].affinity;
+    }
+    case ExprKind::kCollate:
+      return expr_affinity(g, scope, e->as<parse::CollateExpr>()->operand);
+    case ExprKind::kVector:
+      return expr_affinity(g, scope, e->as<parse::VectorExpr>()->items[0]);
+    default:
+      return vm::Affinity::kNone;
+  }
+}
+
+std::string expr_collation(CodeGen& g, Scope* scope, const Expr* e, bool* explicit_coll) {
+  *explicit_coll = false;
+  for (;;) {
+    switch (e->kind) {
+      case ExprKind::kCollate:
+        *explicit_coll = true;
+        return std::string(e->as<parse::CollateExpr>()->collation.value);
+      case ExprKind::kCast:
+        e = e->as<parse::CastExpr>()->operand;
+        continue;
+      case ExprKind::kUnary:
+        if (e->as<parse::UnaryExpr>()->op == parse::UnaryOp::kPlus) {
+          e = e->as<parse::UnaryExpr>()->operand;
+          continue;
+        }
+        return "";
+      case ExprKind::kColumnRef: {
+        auto r = resolve_column(g, scope, e->as<parse::ColumnRefExpr>());
+        if (!r.ok()) return "";
+        const ColumnRef& c = r.value();
+        if (c.alias_expr) return expr_collation(g, c.alias_scope, c.alias_expr, explicit_coll);
+        if (c.term == nullptr || c.col < 0) return "";
+        return c.term->cols[c.col].collation;
+      }
+      case ExprKind::kBinary: {
+        // An explicit COLLATE propagates up through operators.
+        auto* b = e->as<parse::BinaryExpr>();
+        bool le = false, re = false;
+        std::string l = expr_collation(g, scope, b->left, &le);
+        if (le) {
+          *explicit_coll = true;
+          return l;
+        }
+        std::string r = expr_collation(g, scope, b->right, &re);
+        if (re) {
+          *explicit_coll = true;
+          return r;
+        }
+        return "";
+      }
+      case ExprKind::kVector:
+        e = e->as<parse::VectorExpr>()->items[0];
+        continue;
+      default:
+        return "";
+    }
+  }
+}
+
+const vm::Collation* compare_collation(CodeGen& g, Scope* scope, const Expr* l, const Expr* r) {
+  bool le = false, re = false;
+  std::string lc = expr_collation(g, scope, l, &le);
+  std::string rc_ = expr_collation(g, scope, r, &re);
+  std::string name;
+  if (le) {
+    name = lc;
+  } else if (re) {
+    name = rc_;
+  } else if (!lc.empty()) {
+    name = lc;
+  } else {
+    name = rc_;
+  }
+  if (name.empty() || name_eq(name, "BINARY")) return nullptr;
+  return g.collation(name);
+}
+
+bool expr_is_constant(const Expr* e) {
+  switch (e->kind) {
+    case ExprKind::kLiteral:
+      return true;
+    case ExprKind::kUnary:
+      return expr_is_constant(e->as<parse::UnaryExpr>()->operand);
+    case ExprKind::kBinary:
+      return expr_is_constant(e->as<parse::BinaryExpr>()->left) &&
+             expr_is_constant(e->as<parse::BinaryExpr>()->right);
+    case ExprKind::kCollate:
+      return expr_is_constant(e->as<parse::CollateExpr>()->operand);
+    case ExprKind::kCast:
+      return expr_is_constant(e->as<parse::CastExpr>()->operand);
+    default:
+      return false;
+  }
+}
+
+bool expr_has_aggregate(CodeGen& g, const Expr* e) {
+  if (e == nullptr) return false;
+  switch (e->kind) {
+    case ExprKind::kFunction: {
+      auto* f = e->as<parse::FunctionExpr>();
+      if (f->over || f->over_name.present()) return false;
+      std::string name(f->name.value);
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      int n = f->star ? 0 : static_cast<int>(f->args.size);
+      const func::FunctionDef* def = g.input().functions ? g.input().functions->find(name, n) : nullptr;
+      if (def && def->is_aggregate()) return true;
+      for (const Expr* a : f->args) {
+        if (expr_has_aggregate(g, a)) return true;
+      }
+      return false;
+    }
+    case ExprKind::kUnary:
+      return expr_has_aggregate(g, e->as<parse::UnaryExpr>()->operand);
+    case ExprKind::kBinary:
+      return expr_has_aggregate(g, e->as<parse::BinaryExpr>()->left) ||
+             expr_has_aggregate(g, e->as<parse::BinaryExpr>()->right);
+    case ExprKind::kLike: {
+      auto* l = e->as<parse::LikeExpr>();
+      return expr_has_aggregate(g, l->left) || expr_has_aggregate(g, l->pattern) ||
+             expr_has_aggregate(g, l->escape);
+    }
+    case ExprKind::kNullTest:
+      return expr_has_aggregate(g, e->as<parse::NullTestExpr>()->operand);
+    case ExprKind::kBetween: {
+      auto* b = e->as<parse::BetweenExpr>();
+      return expr_has_aggregate(g, b->operand) || expr_has_aggregate(g, b->low) ||
+             expr_has_aggregate(g, b->high);
+    }
+    case ExprKind::kIn: {
+      auto* in = e->as<parse::InExpr>();
+      if (expr_has_aggregate(g, in->left)) return true;
+      for (const Expr* x : in->list) {
+        if (expr_has_aggregate(g, x)) return true;
+      }
+      return false;
+    }
+    case ExprKind::kCase: {
+      auto* c = e->as<parse::CaseExpr>();
+      if (expr_has_aggregate(g, c->operand) || expr_has_aggregate(g, c->else_expr)) return true;
+      for (const parse::WhenThen& w : c->whens) {
+        if (expr_has_aggregate(g, w.when) || expr_has_aggregate(g, w.then)) return true;
+      }
+      return false;
+    }
+    case ExprKind::kCast:
+      return expr_has_aggregate(g, e->as<parse::CastExpr>()->operand);
+    case ExprKind::kCollate:
+      return expr_has_aggregate(g, e->as<parse::CollateExpr>()->operand);
+    case ExprKind::kVector:
+      for (const Expr* x : e->as<parse::VectorExpr>()->items) {
+        if (expr_has_aggregate(g, x)) return true;
+      }
+      return false;
+    default:
+      return false;
+  }
+}
+
+bool expr_equal(std::string_view sql, const Expr* a, const Expr* b) {
+  if (a == nullptr || b == nullptr) return a == b;
+  if (a->kind != b->kind) return false;
+  switch (a->kind) {
+    case ExprKind::kLiteral: {
+      auto* x = a->as<parse::LiteralExpr>();
+      auto* y = b->as<parse::LiteralExpr>();
+      return x->literal == y->literal && x->text == y->text;
+    }
+    case ExprKind::kColumnRef: {
+      auto* x = a->as<parse::ColumnRefExpr>();
+      auto* y = b->as<parse::ColumnRefExpr>();
+      return name_eq(x->column.value, y->column.value) && name_eq(x->table.value, y->table.value) &&
+             name_eq(x->schema.value, y->schema.value);
+    }
+    case ExprKind::kVariable:
+      return a->as<parse::VariableExpr>()->number == b->as<parse::VariableExpr>()->number;
+    case ExprKind::kUnary:
+      return a->as<parse::UnaryExpr>()->op == b->as<parse::UnaryExpr>()->op &&
+             expr_equal(sql, a->as<parse::UnaryExpr>()->operand, b->as<parse::UnaryExpr>()->operand);
+    case ExprKind::kBinary: {
+      auto* x = a->as<parse::BinaryExpr>();
+      auto* y = b->as<parse::BinaryExpr>();
+      return x->op == y->op && expr_equal(sql, x->left, y->left) && expr_equal(sql, x->right, y->right);
+    }
+    case ExprKind::kFunction: {
+      auto* x = a->as<parse::FunctionExpr>();
+      auto* y = b->as<parse::FunctionExpr>();
+      if (!name_eq(x->name.value, y->name.value) || x->star != y->star || x->args.size != y->args.size ||
+          x->distinct != y->distinct || x->filter || y->filter || x->over || y->over) {
+        return false;
+      }
+      for (uint32_t i = 0; i < x->args.size; i++) {
+        if (!expr_equal(sql, x->args[i], y->args[i])) return false;
+      }
+      return true;
+    }
+    case ExprKind::kCollate: {
+      auto* x = a->as<parse::CollateExpr>();
+      auto* y = b->as<parse::CollateExpr>();
+      return name_eq(x->collation.value, y->collation.value) && expr_equal(sql, x->operand, y->operand);
+    }
+    default: {
+      // Fall back to the text with white space removed.
+      auto strip = [](std::string_view t) {
+        std::string o;
+        for (char c : t) {
+          if (!std::isspace(static_cast<unsigned char>(c))) o.push_back(static_cast<char>(std::tolower(c)));
+        }
+        return o;
+      };
+      return strip(a->span.text(sql)) == strip(b->span.text(sql));
+    }
+  }
+}
+
+}  // namespace keel::plan

@@ -1,0 +1,119 @@
+// Name resolution (SQLite's resolve.c): FROM terms, scopes, and the lookups
+// that turn an identifier into a column of a FROM term, a result-column
+// alias, or an outer query's column.
+//
+// A Scope is one SELECT's name context: its FROM terms, the result aliases
+// visible to ORDER BY / GROUP BY / HAVING, and a link to the enclosing
+// query's scope (correlated references). Lookups are pure; the code
+// generator calls them as it emits code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "parse/ast.h"
+#include "plan/codegen.h"
+#include "plan/schema.h"
+#include "vm/affinity.h"
+
+namespace keel::plan {
+
+struct Scope;
+
+struct ColInfo {
+  std::string name;
+  vm::Affinity affinity = vm::Affinity::kBlob;
+  std::string collation;  // "" = BINARY
+  std::string decl_type;
+  bool hidden = false;
+  // Origin (sqlite3_column_table_name & co.) when the column is a table column.
+  std::string origin_db, origin_table, origin_column;
+};
+
+// One term of a FROM clause with its columns. For a base table, `table` is
+// set and columns are read through `cursor` (or the covering index cursor);
+// for a view or subquery, rows are materialized into an ephemeral table
+// whose record fields are the columns in order.
+struct FromTerm {
+  std::string name;  // alias, or table name
+  std::string db_name;
+  Table* table = nullptr;
+  std::vector<ColInfo> cols;
+  int cursor = -1;
+  bool ephemeral = false;
+  const parse::Select* subquery = nullptr;  // view body or FROM subquery
+  std::vector<std::string> view_columns;    // a view's column list
+  Scope* subquery_outer = nullptr;
+  uint8_t join = 0;
+  const parse::Expr* on = nullptr;
+  std::vector<std::string> using_cols;  // USING / NATURAL columns shared with earlier terms
+  std::vector<bool> coalesced;          // per column: hidden from * (USING/NATURAL)
+  // Covering index scan: columns come from idx_cursor.
+  int idx_cursor = -1;
+  const Index* index = nullptr;
+  bool covering = false;
+  // Registers instead of a cursor (NEW/OLD/excluded/RETURNING/CHECK):
+  // column i is in reg_base + i; the rowid in rowid_reg.
+  int reg_base = 0;
+  int rowid_reg = 0;
+  int level = -1;           // loop level, once planned
+  bool outer_null = false;  // right side of a LEFT JOIN
+  const parse::FromItem* item = nullptr;
+  parse::IndexHint hint = parse::IndexHint::kNone;
+  std::string indexed_by;
+};
+
+// A result-column alias visible in ORDER BY / GROUP BY / HAVING / WHERE.
+struct ResultAlias {
+  std::string name;
+  const parse::Expr* expr;
+};
+
+struct AggContext;
+
+struct Scope {
+  Scope* outer = nullptr;
+  std::vector<FromTerm*> terms;
+  const std::vector<ResultAlias>* aliases = nullptr;
+  bool aliases_first = false;              // ORDER BY/GROUP BY: an alias beats a column
+  AggContext* agg = nullptr;               // set while coding an aggregate query's output
+  bool allow_agg = false;                  // aggregate functions allowed here
+  const char* agg_forbidden_in = nullptr;  // "the WHERE clause", ...
+  int outer_refs = 0;                      // references from here to an enclosing scope
+  bool dml = true;                         // DQS rule context
+  int* correlated_flag = nullptr;
+};
+
+// Result of resolving a column reference.
+struct ColumnRef {
+  FromTerm* term = nullptr;
+  int col = -1;  // -1 = rowid
+  Scope* scope = nullptr;
+  const parse::Expr* alias_expr = nullptr;  // resolved to a result alias
+  Scope* alias_scope = nullptr;
+  enum class Special { kNone, kTrue, kFalse, kString } special = Special::kNone;
+};
+
+// Resolves a ColumnRefExpr. Errors: "no such column: x", "ambiguous column
+// name: x", "no such column: t.x". Counts outer references in the scopes
+// crossed.
+Result<ColumnRef> resolve_column(CodeGen& g, Scope* scope, const parse::ColumnRefExpr* e);
+
+// Affinity and collation of an expression (sqlite3ExprAffinity /
+// sqlite3ExprCollSeq). `explicit_coll` reports a COLLATE operator.
+vm::Affinity expr_affinity(CodeGen& g, Scope* scope, const parse::Expr* e);
+std::string expr_collation(CodeGen& g, Scope* scope, const parse::Expr* e, bool* explicit_coll);
+// Collation of a binary comparison (sqlite3BinaryCompareCollSeq).
+const vm::Collation* compare_collation(CodeGen& g, Scope* scope, const parse::Expr* l, const parse::Expr* r);
+// True if the expression is a constant (no column refs, no variables if
+// `allow_vars` is false, no non-deterministic functions, no subqueries).
+bool expr_is_constant(const parse::Expr* e);
+// True if the expression (outside subqueries) contains an aggregate call.
+bool expr_has_aggregate(CodeGen& g, const parse::Expr* e);
+// Structural equality of two expressions (sqlite3ExprCompare).
+bool expr_equal(std::string_view sql, const parse::Expr* a, const parse::Expr* b);
+
+// The declared type's text as SQLite keeps it.
+vm::Affinity type_affinity(std::string_view type);
+
+}  // namespace keel::plan

@@ -1,0 +1,597 @@
+// SELECT (SQLite's select.c): one core's result columns, `*` expansion,
+// result names, ORDER BY through the sorter, DISTINCT through an ephemeral
+// index, LIMIT/OFFSET counters, and the destinations a select can feed
+// (result rows, ephemeral tables and indexes, scalar subqueries, EXISTS).
+#include <cctype>
+
+#include "plan/select_internal.h"
+#include "vm/collation.h"
+
+namespace keel::plan {
+
+using parse::Expr;
+using parse::ExprKind;
+
+namespace {
+
+bool name_eq(std::string_view a, std::string_view b) { return vm::stricmp(a, b) == 0; }
+
+std::string trimmed_span(std::string_view sql, parse::Span sp) {
+  std::string_view t = sp.text(sql);
+  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front()))) t.remove_prefix(1);
+  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.remove_suffix(1);
+  return std::string(t);
+}
+
+// Expands `*` and `t.*` and names every result column.
+Status expand_columns(CodeGen& g, const parse::SelectCore* core, Scope* scope, std::vector<ResultCol>& out) {
+  for (const parse::ResultColumn& rc : core->columns) {
+    if (rc.kind == parse::ResultColumn::Kind::kExpr) {
+      ResultCol c;
+      c.expr = rc.expr;
+      if (rc.alias.present()) {
+        c.info.name = std::string(rc.alias.value);
+      } else {
+        c.info.name = trimmed_span(g.sql(), rc.span);
+      }
+      const Expr* e = rc.expr;
+      if (e->kind == ExprKind::kColumnRef) {
+        auto r = resolve_column(g, scope, e->as<parse::ColumnRefExpr>());
+        if (r.ok() && r.value().term && !r.value().alias_expr) {
+          const ColumnRef& ref = r.value();
+          FromTerm* t = ref.term;
+          int col = ref.col;
+          if (col < 0 && t->table && t->table->rowid_alias >= 0) col = t->table->rowid_alias;
+          if (!rc.alias.present()) c.info.name = col < 0 ? "rowid" : t->cols[col].name;
+          if (col >= 0) {
+            c.info.decl_type = t->cols[col].decl_type;
+            c.info.origin_db = t->cols[col].origin_db;
+            c.info.origin_table = t->cols[col].origin_table;
+            c.info.origin_column = t->cols[col].origin_column;
+          }
+        }
+      }
+      c.info.affinity = expr_affinity(g, scope, e);
+      bool expl = false;
+      c.info.collation = expr_collation(g, scope, e, &expl);
+      out.push_back(std::move(c));
+      continue;
+    }
+    if (scope->terms.empty()) return Status(rc::kError, "no tables specified");
+    bool any = false;
+    for (FromTerm* t : scope->terms) {
+      bool table_star = rc.kind == parse::ResultColumn::Kind::kTableStar;
+      if (table_star && !name_eq(t->name, rc.table.value)) continue;
+      any = true;
+      for (size_t i = 0; i < t->cols.size(); i++) {
+        if (t->cols[i].hidden) continue;
+        if (!table_star && i < t->coalesced.size() && t->coalesced[i]) continue;
+        ResultCol c;
+        c.term = t;
+        c.col = static_cast<int>(i);
+        c.info = t->cols[i];
+        out.push_back(std::move(c));
+      }
+    }
+    if (!any) return Status(rc::kError, "no such table: " + std::string(rc.table.value));
+  }
+  return Status::Ok();
+}
+
+// Is `e` an integer literal (ORDER BY 2)? Sets *v.
+bool integer_term(const Expr* e, int64_t* v) {
+  bool neg = false;
+  while (e->kind == ExprKind::kUnary) {
+    auto* u = e->as<parse::UnaryExpr>();
+    if (u->op == parse::UnaryOp::kNegate) {
+      neg = !neg;
+    } else if (u->op != parse::UnaryOp::kPlus) {
+      return false;
+    }
+    e = u->operand;
+  }
+  if (e->kind != ExprKind::kLiteral || e->as<parse::LiteralExpr>()->literal != parse::LiteralKind::kInteger) {
+    return false;
+  }
+  double r;
+  if (!parse_integer_literal(e->as<parse::LiteralExpr>()->text, neg, v, &r)) return false;
+  return true;
+}
+
+std::unique_ptr<vm::KeyInfo> sort_keyinfo(CodeGen& g, Scope* scope,
+                                          const parse::List<parse::OrderingTerm>& terms,
+                                          const std::vector<ResultCol>& cols, const std::vector<int>& key_col,
+                                          int n_all) {
+  auto ki = std::make_unique<vm::KeyInfo>();
+  ki->n_key_field = static_cast<uint16_t>(terms.size);
+  ki->n_all_field = static_cast<uint16_t>(n_all);
+  for (uint32_t i = 0; i < terms.size; i++) {
+    std::string coll;
+    bool expl = false;
+    if (key_col[i] >= 0 && cols[key_col[i]].expr == nullptr) {
+      coll = cols[key_col[i]].info.collation;
+    } else {
+      const Expr* e = key_col[i] >= 0 ? cols[key_col[i]].expr : terms[i].expr;
+      coll = expr_collation(g, scope, e, &expl);
+      if (key_col[i] >= 0) {
+        // ORDER BY n COLLATE x: the term's own collation wins.
+        bool te = false;
+        std::string tc = expr_collation(g, scope, terms[i].expr, &te);
+        if (te) coll = tc;
+      }
+    }
+    ki->collations.push_back(coll.empty() ? nullptr : g.collation(coll));
+    uint8_t f = 0;
+    bool desc = terms[i].order == parse::SortOrder::kDesc;
+    if (desc) f |= vm::kSortDesc;
+    // NULLs sort first ascending, last descending, unless NULLS says otherwise.
+    if (terms[i].nulls == parse::NullsOrder::kLast && !desc) f |= vm::kSortBigNull;
+    if (terms[i].nulls == parse::NullsOrder::kFirst && desc) f |= vm::kSortBigNull;
+    ki->sort_flags.push_back(f);
+  }
+  return ki;
+}
+
+Status code_values(CodeGen& g, const parse::SelectCore* core, Scope* outer, RowOutput& out) {
+  for (const parse::List<Expr*>& row : core->rows) {
+    int base = g.new_reg(static_cast<int>(row.size));
+    Scope s;
+    s.outer = outer;
+    s.correlated_flag = out.dest->correlated;
+    for (uint32_t i = 0; i < row.size; i++) KEEL_RETURN_IF_ERROR(code_expr(g, &s, row[i], base + i));
+    int skip = g.new_label();
+    KEEL_RETURN_IF_ERROR(output_row(g, out, base, skip));
+    g.bind(skip);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* core, Scope* outer,
+                 SelectDest& dest) {
+  FromClause fc;
+  KEEL_RETURN_IF_ERROR(build_from(g, core->from, outer, fc));
+  Scope scope;
+  scope.outer = outer;
+  scope.correlated_flag = dest.correlated;
+  for (auto& t : fc.terms) scope.terms.push_back(t.get());
+  KEEL_RETURN_IF_ERROR(materialize_from(g, fc, &scope));
+
+  RowOutput out;
+  out.dest = &dest;
+  out.scope = &scope;
+  out.done = g.new_label();
+
+  if (core->is_values) {
+    out.n_cols = core->rows.size ? static_cast<int>(core->rows[0].size) : 0;
+    KEEL_RETURN_IF_ERROR(code_limit(g, &scope, sel, out));
+    KEEL_RETURN_IF_ERROR(code_values(g, core, outer, out));
+    g.bind(out.done);
+    return Status::Ok();
+  }
+
+  std::vector<ResultCol> cols;
+  KEEL_RETURN_IF_ERROR(expand_columns(g, core, &scope, cols));
+  out.n_cols = static_cast<int>(cols.size());
+  if (dest.kind == SelectDest::Kind::kMem && dest.n_cols != out.n_cols && dest.n_cols > 0) {
+    return Status(rc::kError, "sub-select returns " + std::to_string(out.n_cols) + " columns - expected " +
+                                  std::to_string(dest.n_cols));
+  }
+  if (dest.kind == SelectDest::Kind::kOutput && g.prog().columns.empty()) {
+    for (const ResultCol& c : cols) {
+      vm::ResultColumnInfo info;
+      info.name = c.info.name;
+      info.decltype_ = c.info.decl_type;
+      info.database = c.info.origin_db;
+      info.table = c.info.origin_table;
+      info.origin = c.info.origin_column;
+      g.prog().columns.push_back(std::move(info));
+    }
+  }
+  std::vector<ResultAlias> aliases;
+  for (size_t i = 0; i < cols.size(); i++) {
+    if (cols[i].expr && core->columns.size > 0) {
+      // Only AS aliases (and names of plain expressions) are visible.
+      for (const parse::ResultColumn& rc : core->columns) {
+        if (rc.expr == cols[i].expr && rc.alias.present())
+          aliases.push_back({std::string(rc.alias.value), rc.expr});
+      }
+    }
+  }
+  scope.aliases = &aliases;
+
+  // GROUP BY terms: a result column number, an alias, or an expression.
+  std::vector<const Expr*> group_by;
+  for (uint32_t i = 0; i < core->group_by.size; i++) {
+    const Expr* e = core->group_by[i];
+    int64_t k;
+    if (integer_term(e, &k)) {
+      if (k < 1 || k > static_cast<int64_t>(cols.size())) {
+        return Status(rc::kError, ordinal(static_cast<int>(i) + 1) +
+                                      " GROUP BY term out of range - should be between 1 and " +
+                                      std::to_string(cols.size()));
+      }
+      if (cols[k - 1].expr == nullptr) {
+        group_by.push_back(
+            g.make_column_ref(cols[k - 1].term->name, cols[k - 1].term->cols[cols[k - 1].col].name));
+      } else {
+        group_by.push_back(cols[k - 1].expr);
+      }
+      continue;
+    }
+    if (e->kind == ExprKind::kColumnRef && !e->as<parse::ColumnRefExpr>()->table.present()) {
+      bool is_column = resolve_column(g, &scope, e->as<parse::ColumnRefExpr>()).ok();
+      const Expr* aliased = nullptr;
+      for (const ResultAlias& a : aliases) {
+        if (name_eq(a.name, e->as<parse::ColumnRefExpr>()->column.value)) aliased = a.expr;
+      }
+      // SQLite prefers a table column over an alias in GROUP BY.
+      (void)is_column;
+      if (aliased && !is_column) {
+        group_by.push_back(aliased);
+        continue;
+      }
+    }
+    if (expr_has_aggregate(g, e))
+      return Status(rc::kError, "aggregate functions are not allowed in the GROUP BY clause");
+    group_by.push_back(e);
+  }
+
+  bool is_agg = !group_by.empty() || (core->distinct != parse::Distinctness::kDistinct && false);
+  for (const ResultCol& c : cols) {
+    if (c.expr && expr_has_aggregate(g, c.expr)) is_agg = true;
+  }
+  if (core->having && expr_has_aggregate(g, core->having)) is_agg = true;
+  for (const parse::OrderingTerm& t : sel->order_by) {
+    if (expr_has_aggregate(g, t.expr)) is_agg = true;
+  }
+  if (core->having && !is_agg) return Status(rc::kError, "HAVING clause on a non-aggregate query");
+
+  // ORDER BY terms.
+  std::vector<int> key_col;
+  if (sel->order_by.size) {
+    scope.aliases_first = true;
+    for (uint32_t i = 0; i < sel->order_by.size; i++) {
+      const Expr* e = sel->order_by[i].expr;
+      int64_t k;
+      int match = -1;
+      if (integer_term(e, &k)) {
+        if (k < 1 || k > static_cast<int64_t>(cols.size())) {
+          return Status(rc::kError, ordinal(static_cast<int>(i) + 1) +
+                                        " ORDER BY term out of range - should be between 1 and " +
+                                        std::to_string(cols.size()));
+        }
+        match = static_cast<int>(k - 1);
+      } else {
+        const Expr* bare = e;
+        while (bare->kind == ExprKind::kCollate) bare = bare->as<parse::CollateExpr>()->operand;
+        if (bare->kind == ExprKind::kColumnRef && !bare->as<parse::ColumnRefExpr>()->table.present()) {
+          for (size_t j = 0; j < cols.size() && match < 0; j++) {
+            for (const ResultAlias& a : aliases) {
+              if (a.expr == cols[j].expr && name_eq(a.name, bare->as<parse::ColumnRefExpr>()->column.value)) {
+                match = static_cast<int>(j);
+              }
+            }
+          }
+        }
+        for (size_t j = 0; j < cols.size() && match < 0; j++) {
+          if (cols[j].expr && expr_equal(g.sql(), cols[j].expr, bare)) match = static_cast<int>(j);
+        }
+      }
+      key_col.push_back(match);
+      out.sort_keys.push_back(match >= 0 ? nullptr : e);
+    }
+    out.sort_key_col = key_col;
+    out.sorter = g.new_cursor();
+    int n_keys = static_cast<int>(sel->order_by.size);
+    int a = g.emit(Op::SorterOpen, out.sorter, n_keys + out.n_cols);
+    g.set_p4_keyinfo(a, sort_keyinfo(g, &scope, sel->order_by, cols, key_col, n_keys + out.n_cols));
+  }
+  KEEL_RETURN_IF_ERROR(code_limit(g, &scope, sel, out));
+  if (core->distinct == parse::Distinctness::kDistinct) {
+    out.distinct_cursor = g.new_cursor();
+    auto ki = std::make_unique<vm::KeyInfo>();
+    ki->n_key_field = static_cast<uint16_t>(out.n_cols);
+    ki->n_all_field = static_cast<uint16_t>(out.n_cols);
+    for (const ResultCol& c : cols)
+      ki->collations.push_back(c.info.collation.empty() ? nullptr : g.collation(c.info.collation));
+    int a = g.emit(Op::OpenEphemeral, out.distinct_cursor, out.n_cols);
+    g.set_p4_keyinfo(a, std::move(ki));
+  }
+
+  if (is_agg) {
+    KEEL_RETURN_IF_ERROR(code_aggregate(g, core, &scope, cols, group_by, out));
+  } else {
+    WhereInfo w;
+    KEEL_RETURN_IF_ERROR(where_begin(g, &scope, core->where, w, &sel->order_by));
+    int base = g.new_reg(out.n_cols);
+    KEEL_RETURN_IF_ERROR(code_result_columns(g, &scope, cols, base));
+    int skip = w.levels.empty() ? g.new_label() : w.levels.back().cont;
+    KEEL_RETURN_IF_ERROR(output_row(g, out, base, skip));
+    if (w.levels.empty()) g.bind(skip);
+    KEEL_RETURN_IF_ERROR(where_end(g, &scope, w));
+  }
+
+  if (out.sorter >= 0) {
+    // Drain the sorter through OFFSET/LIMIT to the destination.
+    int n_keys = static_cast<int>(sel->order_by.size);
+    int rec = g.new_reg();
+    int pseudo = g.new_cursor();
+    g.emit(Op::OpenPseudo, pseudo, rec, n_keys + out.n_cols);
+    int end = g.new_label();
+    g.emit(Op::SorterSort, out.sorter, end);
+    int top = g.addr();
+    g.emit(Op::SorterData, out.sorter, rec, pseudo);
+    int base = g.new_reg(out.n_cols);
+    for (int i = 0; i < out.n_cols; i++) g.emit(Op::Column, pseudo, n_keys + i, base + i);
+    int next = g.new_label();
+    emit_to_dest(g, out, base, next);
+    g.bind(next);
+    g.emit(Op::SorterNext, out.sorter, top);
+    g.bind(end);
+    g.plan_row(g.plan_parent, "USE TEMP B-TREE FOR ORDER BY");
+  }
+  g.bind(out.done);
+  return Status::Ok();
+}
+
+std::string ordinal(int n) {
+  const char* suffix = "th";
+  if (n % 100 < 11 || n % 100 > 13) {
+    if (n % 10 == 1) suffix = "st";
+    if (n % 10 == 2) suffix = "nd";
+    if (n % 10 == 3) suffix = "rd";
+  }
+  return std::to_string(n) + suffix;
+}
+
+Status code_limit(CodeGen& g, Scope* scope, const parse::Select* sel, RowOutput& out) {
+  if (sel->limit == nullptr) return Status::Ok();
+  Scope s;
+  s.outer = scope->outer;
+  s.correlated_flag = out.dest->correlated;
+  out.limit_reg = g.new_reg();
+  KEEL_RETURN_IF_ERROR(code_expr(g, &s, sel->limit, out.limit_reg));
+  g.emit(Op::MustBeInt, out.limit_reg, 0);
+  g.emit(Op::IfNot, out.limit_reg, out.done);
+  if (sel->offset) {
+    out.offset_reg = g.new_reg();
+    KEEL_RETURN_IF_ERROR(code_expr(g, &s, sel->offset, out.offset_reg));
+    g.emit(Op::MustBeInt, out.offset_reg, 0);
+  }
+  return Status::Ok();
+}
+
+Status code_result_columns(CodeGen& g, Scope* scope, const std::vector<ResultCol>& cols, int base) {
+  for (size_t i = 0; i < cols.size(); i++) {
+    if (cols[i].expr) {
+      KEEL_RETURN_IF_ERROR(code_expr(g, scope, cols[i].expr, base + static_cast<int>(i)));
+    } else {
+      code_column(g, cols[i].term, cols[i].col, base + static_cast<int>(i));
+    }
+  }
+  return Status::Ok();
+}
+
+void emit_to_dest(CodeGen& g, RowOutput& out, int base, int skip) {
+  SelectDest& d = *out.dest;
+  int n = out.n_cols;
+  if (out.offset_reg) g.emit(Op::IfPos, out.offset_reg, skip, 1);
+  switch (d.kind) {
+    case SelectDest::Kind::kOutput:
+      g.emit(Op::ResultRow, base, n);
+      break;
+    case SelectDest::Kind::kTable: {
+      int rec = g.new_reg(), rowid = g.new_reg();
+      g.emit(Op::MakeRecord, base, n, rec);
+      g.emit(Op::NewRowid, d.cursor, rowid);
+      g.emit(Op::Insert, d.cursor, rec, rowid);
+      break;
+    }
+    case SelectDest::Kind::kIndex: {
+      int rec = g.new_reg();
+      int a = g.emit(Op::MakeRecord, base, n, rec);
+      if (!d.affinity.empty()) g.set_p4_affinity(a, d.affinity);
+      g.emit(Op::IdxInsert, d.cursor, rec);
+      break;
+    }
+    case SelectDest::Kind::kDistinctIndex: {
+      int rec = g.new_reg();
+      int f = g.emit(Op::Found, d.cursor, skip, base);
+      g.set_p4_int(f, n);
+      g.emit(Op::MakeRecord, base, n, rec);
+      g.emit(Op::IdxInsert, d.cursor, rec);
+      break;
+    }
+    case SelectDest::Kind::kExceptIndex: {
+      int f = g.emit(Op::NotFound, d.cursor, skip, base);
+      g.set_p4_int(f, n);
+      g.emit(Op::Delete, d.cursor, 0);
+      break;
+    }
+    case SelectDest::Kind::kMem:
+      g.emit(Op::Copy, base, d.reg, n - 1);
+      g.emit(Op::Goto, 0, out.done);
+      break;
+    case SelectDest::Kind::kExists:
+      g.emit(Op::Integer, 1, d.reg);
+      g.emit(Op::Goto, 0, out.done);
+      break;
+    case SelectDest::Kind::kCoroutine:
+      g.emit(Op::Copy, base, d.reg, n - 1);
+      g.emit(Op::Yield, d.yield_reg, 0);
+      break;
+  }
+  if (out.limit_reg) g.emit(Op::DecrJumpZero, out.limit_reg, out.done);
+}
+
+Status output_row(CodeGen& g, RowOutput& out, int base, int skip) {
+  if (out.distinct_cursor >= 0) {
+    int f = g.emit(Op::Found, out.distinct_cursor, skip, base);
+    g.set_p4_int(f, out.n_cols);
+    int rec = g.new_reg();
+    g.emit(Op::MakeRecord, base, out.n_cols, rec);
+    g.emit(Op::IdxInsert, out.distinct_cursor, rec);
+  }
+  if (out.sorter < 0) {
+    emit_to_dest(g, out, base, skip);
+    return Status::Ok();
+  }
+  int n_keys = static_cast<int>(out.sort_keys.size());
+  int keys = g.new_reg(n_keys + out.n_cols);
+  for (int i = 0; i < n_keys; i++) {
+    if (out.sort_keys[i]) {
+      KEEL_RETURN_IF_ERROR(code_expr(g, out.scope, out.sort_keys[i], keys + i));
+    } else {
+      g.emit(Op::SCopy, base + out.sort_key_col[i], keys + i);
+    }
+  }
+  for (int i = 0; i < out.n_cols; i++) g.emit(Op::SCopy, base + i, keys + n_keys + i);
+  int rec = g.new_reg();
+  g.emit(Op::MakeRecord, keys, n_keys + out.n_cols, rec);
+  g.emit(Op::SorterInsert, out.sorter, rec);
+  return Status::Ok();
+}
+
+Status code_select(CodeGen& g, const parse::Select* sel, Scope* outer, SelectDest& dest) {
+  static thread_local int depth = 0;
+  if (depth > 200) return Status(rc::kError, "too many levels of nesting");
+  depth++;
+  struct Leave {
+    ~Leave() { depth--; }
+  } leave;
+  std::vector<const parse::CommonTableExpr*> saved = g.ctes;
+  if (sel->with) {
+    if (sel->with->recursive) {
+      // Non-recursive CTEs written with WITH RECURSIVE still work.
+    }
+    for (const parse::CommonTableExpr* c : sel->with->ctes) g.ctes.push_back(c);
+  }
+  Status s;
+  if (sel->cores.size > 1) {
+    s = code_compound(g, sel, outer, dest);
+  } else {
+    s = code_core(g, sel, sel->cores[0], outer, dest);
+  }
+  g.ctes = std::move(saved);
+  return s;
+}
+
+Result<std::vector<ColInfo>> select_columns(CodeGen& g, const parse::Select* sel, Scope* outer) {
+  std::vector<const parse::CommonTableExpr*> saved = g.ctes;
+  if (sel->with) {
+    for (const parse::CommonTableExpr* c : sel->with->ctes) g.ctes.push_back(c);
+  }
+  struct Restore {
+    CodeGen& g;
+    std::vector<const parse::CommonTableExpr*>& saved;
+    ~Restore() { g.ctes = std::move(saved); }
+  } restore{g, saved};
+  const parse::SelectCore* core = sel->cores[0];
+  std::vector<ColInfo> out;
+  if (core->is_values) {
+    uint32_t n = core->rows.size ? core->rows[0].size : 0;
+    Scope s;
+    s.outer = outer;
+    for (uint32_t i = 0; i < n; i++) {
+      ColInfo c;
+      c.name = "column" + std::to_string(i + 1);
+      c.affinity = sel->cores.size > 1 ? vm::Affinity::kNone : expr_affinity(g, &s, core->rows[0][i]);
+      out.push_back(std::move(c));
+    }
+  } else {
+    FromClause fc;
+    KEEL_RETURN_IF_ERROR(build_from(g, core->from, outer, fc));
+    Scope scope;
+    scope.outer = outer;
+    for (auto& t : fc.terms) scope.terms.push_back(t.get());
+    std::vector<ResultCol> cols;
+    KEEL_RETURN_IF_ERROR(expand_columns(g, core, &scope, cols));
+    for (ResultCol& c : cols) out.push_back(std::move(c.info));
+  }
+  // Every core of a compound must have as many columns.
+  for (uint32_t i = 1; i < sel->cores.size; i++) {
+    const parse::SelectCore* c = sel->cores[i];
+    size_t n = 0;
+    if (c->is_values) {
+      n = c->rows.size ? c->rows[0].size : 0;
+    } else {
+      bool star = false;
+      for (const parse::ResultColumn& rc : c->columns) {
+        if (rc.kind != parse::ResultColumn::Kind::kExpr) star = true;
+      }
+      if (star) {
+        FromClause fc;
+        KEEL_RETURN_IF_ERROR(build_from(g, c->from, outer, fc));
+        Scope scope;
+        scope.outer = outer;
+        for (auto& t : fc.terms) scope.terms.push_back(t.get());
+        std::vector<ResultCol> cols;
+        KEEL_RETURN_IF_ERROR(expand_columns(g, c, &scope, cols));
+        n = cols.size();
+      } else {
+        n = c->columns.size;
+      }
+    }
+    if (n != out.size()) {
+      static const char* kOps[] = {"", "UNION", "UNION ALL", "INTERSECT", "EXCEPT"};
+      return Status(rc::kError, std::string("SELECTs to the left and right of ") +
+                                    kOps[static_cast<int>(c->op)] +
+                                    " do not have the same number of result columns");
+    }
+  }
+  return out;
+}
+
+Status code_scalar_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int target, bool exists) {
+  int value = g.new_reg();
+  int once = g.emit(Op::Once, 0, 0);
+  int correlated = 0;
+  SelectDest dest;
+  dest.kind = exists ? SelectDest::Kind::kExists : SelectDest::Kind::kMem;
+  dest.reg = value;
+  dest.n_cols = 1;
+  dest.correlated = &correlated;
+  if (exists) {
+    g.emit(Op::Integer, 0, value);
+  } else {
+    g.emit(Op::Null, 0, value);
+    KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, select_columns(g, sel, s));
+    if (cols.size() != 1) {
+      return Status(rc::kError,
+                    "sub-select returns " + std::to_string(cols.size()) + " columns - expected 1");
+    }
+  }
+  int parent = g.plan_parent;
+  g.plan_parent = g.plan_row(parent, std::string(exists ? "" : "SCALAR ") + "SUBQUERY");
+  Status st = code_select(g, sel, s, dest);
+  g.plan_parent = parent;
+  KEEL_RETURN_IF_ERROR(st);
+  if (correlated) {
+    g.at(once).op = Op::Noop;
+    // A correlated subquery is re-run for every outer row.
+  } else {
+    g.at(once).p2 = g.addr();
+  }
+  g.emit(Op::SCopy, value, target);
+  return Status::Ok();
+}
+
+Result<bool> code_in_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int cursor,
+                              const std::string& aff) {
+  int correlated = 0;
+  SelectDest dest;
+  dest.kind = SelectDest::Kind::kIndex;
+  dest.cursor = cursor;
+  dest.affinity = aff;
+  dest.correlated = &correlated;
+  int parent = g.plan_parent;
+  g.plan_parent = g.plan_row(parent, "LIST SUBQUERY");
+  Status st = code_select(g, sel, s, dest);
+  g.plan_parent = parent;
+  KEEL_RETURN_IF_ERROR(st);
+  return correlated != 0;
+}
+
+}  // namespace keel::plan

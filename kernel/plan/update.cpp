@@ -1,0 +1,242 @@
+// UPDATE and DELETE (SQLite's update.c, delete.c), in two passes: the
+// first runs the WHERE loop (joined with UPDATE ... FROM) and records each
+// target rowid — for UPDATE with its new column values — in an ephemeral
+// table; the second applies the changes. Every SET expression therefore
+// sees the row as it was, and rows moved by the update are never revisited.
+#include "plan/dml_internal.h"
+#include "plan/select_internal.h"
+#include "vm/collation.h"
+
+namespace keel::plan {
+
+namespace {
+
+bool name_eq(std::string_view a, std::string_view b) { return vm::stricmp(a, b) == 0; }
+
+bool is_rowid_name(std::string_view n) {
+  return name_eq(n, "rowid") || name_eq(n, "oid") || name_eq(n, "_rowid_");
+}
+
+Result<Table*> writable_table(CodeGen& g, const parse::QualifiedName& name) {
+  KEEL_ASSIGN_OR_RETURN(Table * t, find_table_or_error(g, name, false));
+  if (t->root == 1 || vm::strnicmp(t->name.c_str(), "sqlite_", 7) == 0) {
+    if (t->root == 1 || name_eq(t->name, "sqlite_stat1") == false) {
+      if (!name_eq(t->name, "sqlite_sequence"))
+        return Status(rc::kError, "table " + t->name + " may not be modified");
+    }
+  }
+  if (t->is_virtual) return Status(rc::kError, "virtual tables are not supported");
+  if (t->without_rowid)
+    return Status(rc::kError, "UPDATE and DELETE on WITHOUT ROWID tables are not supported");
+  return t;
+}
+
+std::unique_ptr<FromTerm> target_term(CodeGen& g, Table* t, const parse::Name& alias) {
+  auto term = std::make_unique<FromTerm>();
+  term->name = alias.present() ? std::string(alias.value) : t->name;
+  term->db_name = g.catalog().database_name(t->db);
+  term->table = t;
+  term->cursor = g.new_cursor();
+  for (const Column& c : t->columns) {
+    ColInfo ci;
+    ci.name = c.name;
+    ci.affinity = c.affinity;
+    ci.collation = c.collation;
+    ci.decl_type = c.type;
+    term->cols.push_back(ci);
+  }
+  term->coalesced.assign(t->columns.size(), false);
+  return term;
+}
+
+Status code_returning(CodeGen& g, Scope* scope, const parse::List<parse::ResultColumn>& returning) {
+  if (returning.size == 0) return Status::Ok();
+  int base = g.new_reg(static_cast<int>(returning.size));
+  for (uint32_t k = 0; k < returning.size; k++) {
+    const parse::ResultColumn& rc = returning[k];
+    if (rc.kind != parse::ResultColumn::Kind::kExpr)
+      return Status(rc::kError, "RETURNING * is not supported");
+    KEEL_RETURN_IF_ERROR(code_expr(g, scope, rc.expr, base + static_cast<int>(k)));
+    vm::ResultColumnInfo info;
+    info.name = rc.alias.present() ? std::string(rc.alias.value) : std::string(rc.span.text(g.sql()));
+    g.prog().columns.push_back(info);
+  }
+  g.emit(Op::ResultRow, base, static_cast<int>(returning.size));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
+  KEEL_ASSIGN_OR_RETURN(Table * t, writable_table(g, st->table));
+  std::vector<const parse::CommonTableExpr*> saved = g.ctes;
+  if (st->with) {
+    for (const parse::CommonTableExpr* c : st->with->ctes) g.ctes.push_back(c);
+  }
+  if (st->where == nullptr && st->returning.size == 0 && t->triggers.empty()) {
+    // Truncate: clear the table and its indexes, counting the rows.
+    g.use_database(t->db, true);
+    int cnt = g.new_reg();
+    g.emit(Op::Integer, 0, cnt);
+    g.emit(Op::Clear, static_cast<int>(t->root), t->db, cnt);
+    for (Index* idx : t->indexes) g.emit(Op::Clear, static_cast<int>(idx->root), t->db);
+    g.plan_row(g.plan_parent, "SCAN " + t->name);
+    g.ctes = std::move(saved);
+    return Status::Ok();
+  }
+  // Pass 1: the rowids to delete.
+  auto term = target_term(g, t, st->alias);
+  Scope scope;
+  scope.terms = {term.get()};
+  int rowids = g.new_cursor();
+  g.emit(Op::OpenEphemeral, rowids, 0);
+  WhereInfo w1;
+  KEEL_RETURN_IF_ERROR(where_begin(g, &scope, st->where, w1));
+  int r = g.new_reg(), rec = g.new_reg();
+  g.emit(Op::Rowid, term->cursor, r);
+  g.emit(Op::MakeRecord, r, 0, rec);
+  g.emit(Op::Insert, rowids, rec, r);
+  KEEL_RETURN_IF_ERROR(where_end(g, &scope, w1));
+  // Pass 2: delete each row and its index entries.
+  TableWriter w;
+  open_writer(g, w, t, parse::ConflictAction::kDefault);
+  int end = g.new_label(), next = g.new_label();
+  g.emit(Op::Rewind, rowids, end);
+  int top = g.addr();
+  g.emit(Op::Rowid, rowids, r);
+  g.emit(Op::NotExists, w.cursor, next, r);
+  load_row(g, w);
+  KEEL_RETURN_IF_ERROR(delete_index_entries(g, w));
+  w.term.name = term->name;
+  KEEL_RETURN_IF_ERROR(code_returning(g, &w.scope, st->returning));
+  g.emit(Op::Delete, w.cursor, vm::kOpflagNChange);
+  g.bind(next);
+  g.emit(Op::Next, rowids, top);
+  g.bind(end);
+  g.ctes = std::move(saved);
+  return Status::Ok();
+}
+
+Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
+  KEEL_ASSIGN_OR_RETURN(Table * t, writable_table(g, st->table));
+  std::vector<const parse::CommonTableExpr*> saved = g.ctes;
+  if (st->with) {
+    for (const parse::CommonTableExpr* c : st->with->ctes) g.ctes.push_back(c);
+  }
+  int n = static_cast<int>(t->columns.size());
+  // SET targets: table column, or -1 for the rowid.
+  struct Assign {
+    int col;
+    const parse::Expr* value;
+    int item;  // index into a row value, -1 for a scalar
+  };
+  std::vector<Assign> assigns;
+  for (const parse::SetClause& sc : st->set) {
+    int idx = 0;
+    if (sc.columns.size > 1) {
+      const parse::Expr* v = sc.value;
+      if (v->kind != parse::ExprKind::kVector || v->as<parse::VectorExpr>()->items.size != sc.columns.size) {
+        return Status(rc::kError, std::to_string(sc.columns.size) + " columns assigned " +
+                                      std::to_string(v->kind == parse::ExprKind::kVector
+                                                         ? v->as<parse::VectorExpr>()->items.size
+                                                         : 1) +
+                                      " values");
+      }
+    }
+    for (const parse::Name& cn : sc.columns) {
+      int col = t->find_column(cn.value);
+      if (col < 0 && is_rowid_name(cn.value))
+        col = -1;
+      else if (col < 0)
+        return Status(rc::kError, "no such column: " + std::string(cn.value));
+      if (col == t->rowid_alias && col >= 0) col = -1;
+      const parse::Expr* v = sc.value;
+      if (sc.columns.size > 1) v = v->as<parse::VectorExpr>()->items[idx];
+      // A later assignment to the same column wins.
+      for (auto it = assigns.begin(); it != assigns.end(); ++it) {
+        if (it->col == col) {
+          assigns.erase(it);
+          break;
+        }
+      }
+      assigns.push_back({col, v, idx});
+      idx++;
+    }
+  }
+  int na = static_cast<int>(assigns.size());
+
+  // Pass 1: rowid + new values of the assigned columns.
+  auto term = target_term(g, t, st->alias);
+  FromClause fc;
+  KEEL_RETURN_IF_ERROR(build_from(g, st->from, nullptr, fc));
+  Scope scope;
+  scope.terms.push_back(term.get());
+  for (auto& ft : fc.terms) scope.terms.push_back(ft.get());
+  KEEL_RETURN_IF_ERROR(materialize_from(g, fc, &scope));
+  int work = g.new_cursor();
+  g.emit(Op::OpenEphemeral, work, na);
+  WhereInfo w1;
+  KEEL_RETURN_IF_ERROR(where_begin(g, &scope, st->where, w1));
+  int r = g.new_reg(), vals = g.new_reg(std::max(na, 1)), rec = g.new_reg();
+  g.emit(Op::Rowid, term->cursor, r);
+  for (int i = 0; i < na; i++) KEEL_RETURN_IF_ERROR(code_expr(g, &scope, assigns[i].value, vals + i));
+  g.emit(Op::MakeRecord, vals, na, rec);
+  g.emit(Op::Insert, work, rec, r);
+  KEEL_RETURN_IF_ERROR(where_end(g, &scope, w1));
+
+  // Pass 2: apply.
+  TableWriter w;
+  open_writer(g, w, t, st->or_conflict);
+  w.term.name = term->name;
+  TableWriter old = w;
+  old.rowid = g.new_reg(n + 1);
+  old.base = old.rowid + 1;
+  old.term.reg_base = old.base;
+  old.term.rowid_reg = old.rowid;
+  old.scope.terms = {&old.term};
+  int end = g.new_label(), next = g.new_label();
+  g.emit(Op::Rewind, work, end);
+  int top = g.addr();
+  g.emit(Op::Rowid, work, r);
+  g.emit(Op::NotExists, w.cursor, next, r);
+  load_row(g, old);
+  g.emit(Op::Copy, old.rowid, w.rowid, n);
+  bool rowid_changes = false;
+  for (int i = 0; i < na; i++) {
+    if (assigns[i].col < 0) {
+      rowid_changes = true;
+      g.emit(Op::Column, work, i, w.rowid);
+      g.emit(Op::MustBeInt, w.rowid, 0);
+    } else {
+      g.emit(Op::Column, work, i, w.base + assigns[i].col);
+    }
+  }
+  if (t->rowid_alias >= 0) g.emit(Op::SCopy, w.rowid, w.base + t->rowid_alias);
+  {
+    std::string aff;
+    for (const Column& c : t->columns) aff.push_back(static_cast<char>(c.affinity));
+    int a = g.emit(Op::Affinity, w.base, n);
+    g.set_p4_affinity(a, aff);
+  }
+  KEEL_RETURN_IF_ERROR(check_row(g, w, next));
+  KEEL_RETURN_IF_ERROR(check_unique(g, w, next, true, old.rowid, rowid_changes));
+  KEEL_RETURN_IF_ERROR(delete_index_entries(g, old));
+  if (rowid_changes) {
+    int same = g.new_label();
+    code_compare_jump(g, parse::BinaryOp::kEq, w.rowid, old.rowid, vm::Affinity::kNone, nullptr, same, false);
+    int gone = g.new_label();
+    g.emit(Op::NotExists, w.cursor, gone, old.rowid);
+    g.emit(Op::Delete, w.cursor, 0);
+    g.bind(gone);
+    g.bind(same);
+  }
+  KEEL_RETURN_IF_ERROR(write_row(g, w, vm::kOpflagNChange));
+  KEEL_RETURN_IF_ERROR(code_returning(g, &w.scope, st->returning));
+  g.bind(next);
+  g.emit(Op::Next, work, top);
+  g.bind(end);
+  g.ctes = std::move(saved);
+  return Status::Ok();
+}
+
+}  // namespace keel::plan

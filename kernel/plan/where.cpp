@@ -1,0 +1,624 @@
+// WHERE analysis and nested loops (SQLite's where.c, wherecode.c,
+// whereexpr.c), simplified:
+//
+// * Terms are the AND-split WHERE clause plus the ON clauses of inner joins.
+//   Each is evaluated at the innermost loop level it references (the level
+//   where all its tables are positioned); terms without table references run
+//   before the loops.
+// * Joins run in FROM order. For each level the planner picks the cheapest
+//   access among: rowid equality (SeekRowid), an index with the longest
+//   equality prefix plus an optional range on the next column, a rowid
+//   range, an automatic (transient) index for an equality join on a column
+//   without one, or a full scan.
+// * Terms used to position a cursor are still tested as filters, so a seek
+//   only ever prunes rows, never changes which rows qualify.
+// * LEFT JOIN: ON terms gate the right-hand level; when no row matched, the
+//   level's cursor is put on a NULL row and the rest of the loop runs once.
+#include <algorithm>
+
+#include "plan/plan_internal.h"
+#include "vm/collation.h"
+
+namespace keel::plan {
+
+using parse::BinaryOp;
+using parse::Expr;
+using parse::ExprKind;
+
+namespace {
+
+constexpr uint64_t kAllTerms = ~uint64_t{0};
+
+struct TermInfo {
+  const Expr* expr;
+  uint64_t mask = 0;
+  bool on_left_join = false;  // ON term of a LEFT JOIN level
+  int left_join_level = -1;
+};
+
+// Which FROM terms of `scope` the expression references.
+Status expr_mask(CodeGen& g, Scope* scope, const Expr* e, uint64_t* mask) {
+  if (e == nullptr) return Status::Ok();
+  switch (e->kind) {
+    case ExprKind::kColumnRef: {
+      auto r = resolve_column(g, scope, e->as<parse::ColumnRefExpr>());
+      if (!r.ok()) return r.status();
+      const ColumnRef& c = r.value();
+      if (c.alias_expr) return expr_mask(g, c.alias_scope, c.alias_expr, mask);
+      if (c.term == nullptr || c.scope != scope) return Status::Ok();
+      for (size_t i = 0; i < scope->terms.size(); i++) {
+        if (scope->terms[i] == c.term) *mask |= i < 64 ? (uint64_t{1} << i) : kAllTerms;
+      }
+      return Status::Ok();
+    }
+    case ExprKind::kExists:
+    case ExprKind::kSubquery:
+      *mask = kAllTerms;
+      return Status::Ok();
+    case ExprKind::kIn: {
+      auto* in = e->as<parse::InExpr>();
+      if (in->rhs != parse::InExpr::Rhs::kList) *mask = kAllTerms;
+      KEEL_RETURN_IF_ERROR(expr_mask(g, scope, in->left, mask));
+      for (const Expr* x : in->list) KEEL_RETURN_IF_ERROR(expr_mask(g, scope, x, mask));
+      return Status::Ok();
+    }
+    case ExprKind::kUnary:
+      return expr_mask(g, scope, e->as<parse::UnaryExpr>()->operand, mask);
+    case ExprKind::kBinary:
+      KEEL_RETURN_IF_ERROR(expr_mask(g, scope, e->as<parse::BinaryExpr>()->left, mask));
+      return expr_mask(g, scope, e->as<parse::BinaryExpr>()->right, mask);
+    case ExprKind::kLike: {
+      auto* l = e->as<parse::LikeExpr>();
+      KEEL_RETURN_IF_ERROR(expr_mask(g, scope, l->left, mask));
+      KEEL_RETURN_IF_ERROR(expr_mask(g, scope, l->pattern, mask));
+      return expr_mask(g, scope, l->escape, mask);
+    }
+    case ExprKind::kNullTest:
+      return expr_mask(g, scope, e->as<parse::NullTestExpr>()->operand, mask);
+    case ExprKind::kBetween: {
+      auto* b = e->as<parse::BetweenExpr>();
+      KEEL_RETURN_IF_ERROR(expr_mask(g, scope, b->operand, mask));
+      KEEL_RETURN_IF_ERROR(expr_mask(g, scope, b->low, mask));
+      return expr_mask(g, scope, b->high, mask);
+    }
+    case ExprKind::kCase: {
+      auto* c = e->as<parse::CaseExpr>();
+      KEEL_RETURN_IF_ERROR(expr_mask(g, scope, c->operand, mask));
+      KEEL_RETURN_IF_ERROR(expr_mask(g, scope, c->else_expr, mask));
+      for (const parse::WhenThen& w : c->whens) {
+        KEEL_RETURN_IF_ERROR(expr_mask(g, scope, w.when, mask));
+        KEEL_RETURN_IF_ERROR(expr_mask(g, scope, w.then, mask));
+      }
+      return Status::Ok();
+    }
+    case ExprKind::kCast:
+      return expr_mask(g, scope, e->as<parse::CastExpr>()->operand, mask);
+    case ExprKind::kCollate:
+      return expr_mask(g, scope, e->as<parse::CollateExpr>()->operand, mask);
+    case ExprKind::kFunction: {
+      auto* f = e->as<parse::FunctionExpr>();
+      for (const Expr* a : f->args) KEEL_RETURN_IF_ERROR(expr_mask(g, scope, a, mask));
+      return expr_mask(g, scope, f->filter, mask);
+    }
+    case ExprKind::kVector:
+      for (const Expr* x : e->as<parse::VectorExpr>()->items)
+        KEEL_RETURN_IF_ERROR(expr_mask(g, scope, x, mask));
+      return Status::Ok();
+    default:
+      return Status::Ok();
+  }
+}
+
+int highest_level(uint64_t mask, int n_levels) {
+  if (mask == 0) return -1;
+  if (mask == kAllTerms) return n_levels - 1;
+  int hi = -1;
+  for (int i = 0; i < 64 && i < n_levels; i++) {
+    if (mask & (uint64_t{1} << i)) hi = i;
+  }
+  return hi;
+}
+
+// A usable constraint `column op expr` on the table of one level.
+struct Constraint {
+  int col;  // table column, -1 rowid
+  BinaryOp op;
+  const Expr* value;
+  const Expr* column_expr;
+};
+
+BinaryOp commute(BinaryOp op) {
+  switch (op) {
+    case BinaryOp::kLt:
+      return BinaryOp::kGt;
+    case BinaryOp::kLe:
+      return BinaryOp::kGe;
+    case BinaryOp::kGt:
+      return BinaryOp::kLt;
+    case BinaryOp::kGe:
+      return BinaryOp::kLe;
+    default:
+      return op;
+  }
+}
+
+// sqlite3IndexAffinityOk: may a comparison with this affinity use an index
+// on a column of affinity `col_aff`?
+bool affinity_ok(vm::Affinity cmp, vm::Affinity col_aff) {
+  if (cmp == vm::Affinity::kNone || cmp == vm::Affinity::kBlob) return true;
+  if (cmp == vm::Affinity::kText) return col_aff == vm::Affinity::kText;
+  return vm::is_numeric_affinity(col_aff);
+}
+
+std::string coll_name(std::string_view c) {
+  if (c.empty()) return "BINARY";
+  std::string s(c);
+  for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+// Collects constraints on `level`'s table from the terms usable there.
+Status find_constraints(CodeGen& g, Scope* scope, int level, const std::vector<TermInfo>& terms,
+                        std::vector<Constraint>& out) {
+  FromTerm* t = scope->terms[level];
+  uint64_t earlier = level >= 64 ? 0 : ((uint64_t{1} << level) - 1);
+  bool left_join = (t->join & parse::join::kLeft) != 0;
+  for (const TermInfo& ti : terms) {
+    if (left_join ? (ti.left_join_level != level) : ti.on_left_join) continue;
+    const Expr* e = ti.expr;
+    if (e->kind != ExprKind::kBinary) continue;
+    auto* b = e->as<parse::BinaryExpr>();
+    if (!(b->op == BinaryOp::kEq || b->op == BinaryOp::kLt || b->op == BinaryOp::kLe ||
+          b->op == BinaryOp::kGt || b->op == BinaryOp::kGe || b->op == BinaryOp::kIs)) {
+      continue;
+    }
+    for (int side = 0; side < 2; side++) {
+      const Expr* ce = side == 0 ? b->left : b->right;
+      const Expr* ve = side == 0 ? b->right : b->left;
+      const Expr* bare = ce;
+      if (bare->kind != ExprKind::kColumnRef) continue;
+      auto r = resolve_column(g, scope, bare->as<parse::ColumnRefExpr>());
+      if (!r.ok() || r.value().term != t || r.value().alias_expr) continue;
+      uint64_t vm_mask = 0;
+      KEEL_RETURN_IF_ERROR(expr_mask(g, scope, ve, &vm_mask));
+      if (vm_mask == kAllTerms || (vm_mask & ~earlier) != 0) continue;
+      int col = r.value().col;
+      if (t->table && col == t->table->rowid_alias) col = -1;
+      vm::Affinity col_aff = col < 0 ? vm::Affinity::kInteger : t->cols[col].affinity;
+      vm::Affinity cmp = vm::comparison_affinity(expr_affinity(g, scope, ce), expr_affinity(g, scope, ve));
+      if (!affinity_ok(cmp, col_aff)) continue;
+      Constraint c;
+      c.col = col;
+      c.op = side == 0 ? b->op : commute(b->op);
+      c.value = ve;
+      c.column_expr = ce;
+      // The comparison's collation must be the column's.
+      if (col >= 0) {
+        const vm::Collation* coll = compare_collation(g, scope, side == 0 ? ce : ve, side == 0 ? ve : ce);
+        std::string want = coll_name(t->cols[col].collation);
+        std::string have = coll ? coll_name(coll->name()) : "BINARY";
+        c.value = ve;
+        if (want != have) continue;
+      }
+      out.push_back(c);
+    }
+  }
+  return Status::Ok();
+}
+
+const char* op_text(BinaryOp op) {
+  switch (op) {
+    case BinaryOp::kLt:
+      return "<";
+    case BinaryOp::kLe:
+      return "<=";
+    case BinaryOp::kGt:
+      return ">";
+    case BinaryOp::kGe:
+      return ">=";
+    default:
+      return "=";
+  }
+}
+
+struct Access {
+  enum Kind { kScan, kRowidEq, kRowidRange, kIndex, kAutoIndex } kind = kScan;
+  const Index* index = nullptr;
+  int auto_col = -1;
+  std::vector<const Constraint*> eq;  // per index column prefix
+  const Constraint* lo = nullptr;
+  const Constraint* hi = nullptr;
+  double cost = 1e9;
+};
+
+Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& cons, int level) {
+  (void)g;
+  Access best;
+  best.cost = 1e6;
+  if (t->table == nullptr) {
+    // Materialized subquery: an automatic index on an equality column.
+    for (const Constraint& c : cons) {
+      if (c.op == BinaryOp::kEq && c.col >= 0 && level > 0) {
+        Access a;
+        a.kind = Access::kAutoIndex;
+        a.auto_col = c.col;
+        a.eq.push_back(&c);
+        a.cost = 1e3;
+        return a;
+      }
+    }
+    return best;
+  }
+  if (t->hint != parse::IndexHint::kNotIndexed && !t->table->without_rowid) {
+    for (const Constraint& c : cons) {
+      if (c.col == -1 && (c.op == BinaryOp::kEq)) {
+        Access a;
+        a.kind = Access::kRowidEq;
+        a.eq.push_back(&c);
+        a.cost = 1;
+        return a;
+      }
+    }
+  }
+  if (t->hint == parse::IndexHint::kNotIndexed) return best;
+  for (const Index* idx : t->table->indexes) {
+    if (idx->where) continue;  // partial index: its condition must be implied; not attempted
+    if (t->hint == parse::IndexHint::kIndexedBy && vm::stricmp(idx->name, t->indexed_by) != 0) continue;
+    Access a;
+    a.kind = Access::kIndex;
+    a.index = idx;
+    for (int k = 0; k < idx->n_key_columns; k++) {
+      int col = idx->columns[k];
+      if (col == -2) break;
+      const Constraint* eq = nullptr;
+      for (const Constraint& c : cons) {
+        if (c.col == col && c.op == BinaryOp::kEq) {
+          eq = &c;
+          break;
+        }
+      }
+      if (eq) {
+        a.eq.push_back(eq);
+        continue;
+      }
+      if (!idx->desc.empty() && idx->desc[k]) break;
+      for (const Constraint& c : cons) {
+        if (c.col != col) continue;
+        if ((c.op == BinaryOp::kGt || c.op == BinaryOp::kGe) && !a.lo) a.lo = &c;
+        if ((c.op == BinaryOp::kLt || c.op == BinaryOp::kLe) && !a.hi) a.hi = &c;
+      }
+      break;
+    }
+    if (a.eq.empty() && !a.lo && !a.hi) {
+      if (t->hint == parse::IndexHint::kIndexedBy) {
+        a.cost = 1e5;
+        best = a;
+      }
+      continue;
+    }
+    double cost = 1e4;
+    for (size_t i = 0; i < a.eq.size(); i++) cost /= 10;
+    if (idx->unique && static_cast<int>(a.eq.size()) == idx->n_key_columns) cost = 2;
+    if (a.lo) cost /= 3;
+    if (a.hi) cost /= 3;
+    a.cost = cost;
+    if (a.cost < best.cost) best = a;
+  }
+  if (best.kind == Access::kScan && !t->table->without_rowid) {
+    Access a;
+    a.kind = Access::kRowidRange;
+    for (const Constraint& c : cons) {
+      if (c.col != -1) continue;
+      if ((c.op == BinaryOp::kGt || c.op == BinaryOp::kGe) && !a.lo) a.lo = &c;
+      if ((c.op == BinaryOp::kLt || c.op == BinaryOp::kLe) && !a.hi) a.hi = &c;
+    }
+    if (a.lo || a.hi) {
+      a.cost = 1e5;
+      return a;
+    }
+  }
+  if (best.kind == Access::kScan && level > 0 && !t->table->without_rowid) {
+    for (const Constraint& c : cons) {
+      if (c.op == BinaryOp::kEq && c.col >= 0) {
+        Access a;
+        a.kind = Access::kAutoIndex;
+        a.auto_col = c.col;
+        a.eq.push_back(&c);
+        a.cost = 1e3;
+        return a;
+      }
+    }
+  }
+  return best;
+}
+
+// Evaluates a seek key value with the column's affinity applied.
+Status code_key(CodeGen& g, Scope* scope, const Constraint* c, vm::Affinity col_aff, int reg) {
+  KEEL_RETURN_IF_ERROR(code_expr(g, scope, c->value, reg));
+  vm::Affinity cmp =
+      vm::comparison_affinity(expr_affinity(g, scope, c->column_expr), expr_affinity(g, scope, c->value));
+  if (cmp != vm::Affinity::kNone && cmp != vm::Affinity::kBlob && col_aff != vm::Affinity::kBlob) {
+    char aff[2] = {static_cast<char>(col_aff), 0};
+    int a = g.emit(Op::Affinity, reg, 1);
+    g.set_p4_affinity(a, aff);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void split_and(const Expr* e, std::vector<const Expr*>& out) {
+  if (e == nullptr) return;
+  if (e->kind == ExprKind::kBinary && e->as<parse::BinaryExpr>()->op == BinaryOp::kAnd) {
+    split_and(e->as<parse::BinaryExpr>()->left, out);
+    split_and(e->as<parse::BinaryExpr>()->right, out);
+    return;
+  }
+  out.push_back(e);
+}
+
+Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
+                   const parse::List<parse::OrderingTerm>* order_by) {
+  (void)order_by;
+  int n = static_cast<int>(scope->terms.size());
+  std::vector<TermInfo> terms;
+  {
+    std::vector<const Expr*> split;
+    split_and(where, split);
+    for (const Expr* e : split) terms.push_back({e});
+    for (int i = 0; i < n; i++) {
+      FromTerm* t = scope->terms[i];
+      if (!t->on) continue;
+      std::vector<const Expr*> on;
+      split_and(t->on, on);
+      bool left = (t->join & parse::join::kLeft) != 0;
+      for (const Expr* e : on) {
+        TermInfo ti{e};
+        ti.on_left_join = left;
+        ti.left_join_level = left ? i : -1;
+        terms.push_back(ti);
+      }
+    }
+  }
+  for (TermInfo& ti : terms) {
+    KEEL_RETURN_IF_ERROR(expr_mask(g, scope, ti.expr, &ti.mask));
+  }
+  // Aggregates are not allowed in WHERE / ON (code_expr reports the misuse).
+  bool saved_allow = scope->allow_agg;
+  scope->allow_agg = false;
+  struct Restore {
+    Scope* s;
+    bool v;
+    ~Restore() { s->allow_agg = v; }
+  } restore{scope, saved_allow};
+  w.brk = g.new_label();
+  // Terms with no table reference: test once, before any loop.
+  for (const TermInfo& ti : terms) {
+    if (ti.mask == 0 && !ti.on_left_join) KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, w.brk, true));
+  }
+  w.levels.resize(n);
+  for (int i = 0; i < n; i++) {
+    FromTerm* t = scope->terms[i];
+    WhereLevel& lv = w.levels[i];
+    lv.term = t;
+    t->level = i;
+    bool left = (t->join & parse::join::kLeft) != 0;
+    // A LEFT JOIN level leaves through its NULL-row check.
+    lv.brk = left ? g.new_label() : i == 0 ? w.brk : w.levels[i - 1].cont;
+    lv.cont = g.new_label();
+    if (left) {
+      lv.left_join_match = g.new_reg();
+      g.emit(Op::Integer, 0, lv.left_join_match);
+    }
+    std::vector<Constraint> cons;
+    KEEL_RETURN_IF_ERROR(find_constraints(g, scope, i, terms, cons));
+    Access acc = choose_access(g, t, cons, i);
+    std::string tname = t->table ? t->table->name : t->name;
+    std::string label = tname;
+    if (t->item && t->item->alias.present() && t->table) label = tname + " AS " + t->name;
+    if (t->table && !t->ephemeral) open_table(g, t->table, t->cursor, false);
+    int top;
+    switch (acc.kind) {
+      case Access::kRowidEq: {
+        int key = g.new_reg();
+        KEEL_RETURN_IF_ERROR(code_expr(g, scope, acc.eq[0]->value, key));
+        g.emit(Op::SeekRowid, t->cursor, lv.brk, key);
+        lv.single_row = true;
+        top = g.addr();
+        g.plan_row(g.plan_parent, "SEARCH " + label + " USING INTEGER PRIMARY KEY (rowid=?)");
+        break;
+      }
+      case Access::kRowidRange: {
+        std::string desc;
+        if (acc.lo) {
+          int key = g.new_reg();
+          KEEL_RETURN_IF_ERROR(code_expr(g, scope, acc.lo->value, key));
+          g.emit(acc.lo->op == BinaryOp::kGt ? Op::SeekGT : Op::SeekGE, t->cursor, lv.brk, key);
+          desc = std::string("rowid") + op_text(acc.lo->op) + "?";
+        } else {
+          g.emit(Op::Rewind, t->cursor, lv.brk);
+        }
+        int hi = 0;
+        if (acc.hi) {
+          hi = g.new_reg();
+          KEEL_RETURN_IF_ERROR(code_expr(g, scope, acc.hi->value, hi));
+          desc += (desc.empty() ? "" : " AND ") + std::string("rowid") + op_text(acc.hi->op) + "?";
+        }
+        top = g.addr();
+        if (acc.hi) {
+          int r = g.new_reg();
+          g.emit(Op::Rowid, t->cursor, r);
+          code_compare_jump(g, acc.hi->op == BinaryOp::kLt ? BinaryOp::kGe : BinaryOp::kGt, r, hi,
+                            vm::Affinity::kNumeric, nullptr, lv.brk, true);
+        }
+        lv.next_op = Op::Next;
+        lv.next_cursor = t->cursor;
+        g.plan_row(g.plan_parent, "SEARCH " + label + " USING INTEGER PRIMARY KEY (" + desc + ")");
+        break;
+      }
+      case Access::kIndex:
+      case Access::kAutoIndex: {
+        int idx_cur = g.new_cursor();
+        int n_eq = static_cast<int>(acc.eq.size());
+        std::string desc;
+        auto col_name = [&](int col) { return col < 0 ? std::string("rowid") : t->cols[col].name; };
+        std::vector<vm::Affinity> affs;
+        if (acc.kind == Access::kAutoIndex) {
+          // Build a transient index on (column, rowid) once.
+          int once = g.emit(Op::Once, 0, 0);
+          auto ki = std::make_unique<vm::KeyInfo>();
+          ki->n_key_field = 1;
+          ki->n_all_field = 2;
+          const std::string& cn = t->cols[acc.auto_col].collation;
+          ki->collations.push_back(cn.empty() ? nullptr : g.collation(cn));
+          int open = g.emit(Op::OpenAutoindex, idx_cur, 2);
+          g.set_p4_keyinfo(open, std::move(ki));
+          int done = g.new_label();
+          g.emit(Op::Rewind, t->cursor, done);
+          int loop = g.addr();
+          int regs = g.new_reg(3);
+          code_column(g, t, acc.auto_col, regs);
+          if (t->ephemeral) {
+            g.emit(Op::Rowid, t->cursor, regs + 1);
+          } else {
+            g.emit(Op::Rowid, t->cursor, regs + 1);
+          }
+          g.emit(Op::MakeRecord, regs, 2, regs + 2);
+          g.emit(Op::IdxInsert, idx_cur, regs + 2);
+          g.emit(Op::Next, t->cursor, loop);
+          g.bind(done);
+          g.at(once).p2 = g.addr();
+          affs.push_back(t->cols[acc.auto_col].affinity);
+          desc = col_name(acc.auto_col) + "=?";
+        } else {
+          open_index(g, acc.index, idx_cur, false);
+          for (int k = 0; k < n_eq; k++) {
+            int col = acc.index->columns[k];
+            affs.push_back(col < 0 ? vm::Affinity::kInteger : t->cols[col].affinity);
+            desc += (k ? " AND " : "") + col_name(col) + "=?";
+          }
+        }
+        int range_col = acc.index && n_eq < acc.index->n_key_columns ? acc.index->columns[n_eq] : -1;
+        vm::Affinity range_aff = range_col >= 0 ? t->cols[range_col].affinity : vm::Affinity::kInteger;
+        int key = g.new_reg(n_eq + 1);
+        for (int k = 0; k < n_eq; k++) {
+          KEEL_RETURN_IF_ERROR(code_key(g, scope, acc.eq[k], affs[k], key + k));
+          if (acc.eq[k]->op == BinaryOp::kEq) g.emit(Op::IsNull, key + k, lv.brk);
+        }
+        int end_key = 0;
+        if (acc.hi) {
+          end_key = g.new_reg(n_eq + 1);
+          if (n_eq) g.emit(Op::Copy, key, end_key, n_eq - 1);
+          KEEL_RETURN_IF_ERROR(code_key(g, scope, acc.hi, range_aff, end_key + n_eq));
+          g.emit(Op::IsNull, end_key + n_eq, lv.brk);
+        }
+        if (acc.lo) {
+          KEEL_RETURN_IF_ERROR(code_key(g, scope, acc.lo, range_aff, key + n_eq));
+          g.emit(Op::IsNull, key + n_eq, lv.brk);
+          int s = g.emit(acc.lo->op == BinaryOp::kGt ? Op::SeekGT : Op::SeekGE, idx_cur, lv.brk, key);
+          g.set_p4_int(s, n_eq + 1);
+          desc += std::string(desc.empty() ? "" : " AND ") + col_name(range_col) + op_text(acc.lo->op) + "?";
+        } else if (n_eq > 0) {
+          int s = g.emit(Op::SeekGE, idx_cur, lv.brk, key);
+          g.set_p4_int(s, n_eq);
+        } else {
+          // Range with only an upper bound: skip the NULLs at the start.
+          int s = g.emit(Op::Null, 0, key);
+          (void)s;
+          int sk = g.emit(Op::SeekGT, idx_cur, lv.brk, key);
+          g.set_p4_int(sk, 1);
+        }
+        if (acc.hi) {
+          desc += std::string(desc.empty() ? "" : " AND ") + col_name(range_col) + op_text(acc.hi->op) + "?";
+        }
+        top = g.addr();
+        if (acc.hi) {
+          int a = g.emit(acc.hi->op == BinaryOp::kLt ? Op::IdxGE : Op::IdxGT, idx_cur, lv.brk, end_key);
+          g.set_p4_int(a, n_eq + 1);
+        } else if (n_eq > 0) {
+          int a = g.emit(Op::IdxGT, idx_cur, lv.brk, key);
+          g.set_p4_int(a, n_eq);
+        }
+        if (t->table && t->table->without_rowid) {
+          // Seek the table by its primary key columns held at the end of the index entry.
+          const Index* pk = t->table->primary_key;
+          int n_pk = pk->n_key_columns;
+          int pkreg = g.new_reg(n_pk);
+          for (int k = 0; k < n_pk; k++) {
+            int col = pk->columns[k];
+            int pos = -1;
+            for (size_t j = 0; j < acc.index->columns.size(); j++) {
+              if (acc.index->columns[j] == col) {
+                pos = static_cast<int>(j);
+                break;
+              }
+            }
+            g.emit(Op::Column, idx_cur, pos, pkreg + k);
+          }
+          int f = g.emit(Op::NotFound, t->cursor, lv.cont, pkreg);
+          g.set_p4_int(f, n_pk);
+        } else {
+          int rr = g.new_reg();
+          g.emit(Op::IdxRowid, idx_cur, rr);
+          g.emit(Op::SeekRowid, t->cursor, lv.cont, rr);
+        }
+        lv.next_op = Op::Next;
+        lv.next_cursor = idx_cur;
+        if (acc.kind == Access::kAutoIndex) {
+          g.plan_row(g.plan_parent, "SEARCH " + label + " USING AUTOMATIC COVERING INDEX (" + desc + ")");
+        } else {
+          g.plan_row(g.plan_parent,
+                     "SEARCH " + label + " USING INDEX " + acc.index->name + " (" + desc + ")");
+        }
+        break;
+      }
+      default: {
+        g.emit(Op::Rewind, t->cursor, lv.brk);
+        top = g.addr();
+        lv.next_op = Op::Next;
+        lv.next_cursor = t->cursor;
+        g.plan_row(g.plan_parent, "SCAN " + label);
+        break;
+      }
+    }
+    lv.top = top;
+    // LEFT JOIN: ON terms first, then record the match.
+    if (left) {
+      for (const TermInfo& ti : terms) {
+        if (ti.left_join_level == i) KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, lv.cont, true));
+      }
+      lv.left_join_null = g.new_label();
+      g.bind(lv.left_join_null);
+      g.emit(Op::Integer, 1, lv.left_join_match);
+    }
+    for (const TermInfo& ti : terms) {
+      if (ti.on_left_join || ti.mask == 0) continue;
+      if (highest_level(ti.mask, n) == i)
+        KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, lv.cont, true));
+    }
+  }
+  return Status::Ok();
+}
+
+Status where_end(CodeGen& g, Scope* scope, WhereInfo& w) {
+  (void)scope;
+  for (int i = static_cast<int>(w.levels.size()) - 1; i >= 0; i--) {
+    WhereLevel& lv = w.levels[i];
+    g.bind(lv.cont);
+    if (!lv.single_row && lv.next_op != Op::Noop) g.emit(lv.next_op, lv.next_cursor, lv.top);
+    if (lv.left_join_match) {
+      g.bind(lv.brk);
+      int done = g.new_label();
+      g.emit(Op::If, lv.left_join_match, done);
+      g.emit(Op::NullRow, lv.term->cursor);
+      if (lv.next_cursor >= 0 && lv.next_cursor != lv.term->cursor) g.emit(Op::NullRow, lv.next_cursor);
+      g.emit(Op::Goto, 0, lv.left_join_null);
+      g.bind(done);
+    }
+    // brk of this level is cont of the level above (or the loop's end).
+  }
+  g.bind(w.brk);
+  return Status::Ok();
+}
+
+}  // namespace keel::plan
