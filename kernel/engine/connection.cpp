@@ -350,6 +350,11 @@ Result<std::unique_ptr<Statement>> Connection::prepare(std::string_view sql, uin
   in.collations = this;
   in.options = compile_options_;
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<vm::Program> program, plan::compile(in));
+  // INSERT, UPDATE and DELETE set sqlite3_changes() when they finish.
+  parse::StmtKind kind = st.stmt->kind;
+  if (kind == parse::StmtKind::kInsert || kind == parse::StmtKind::kUpdate || kind == parse::StmtKind::kDelete) {
+    program->counts_changes = true;
+  }
   std::string text(sql.substr(st.span.begin, st.terminator - st.span.begin));
   if (st.explain != parse::ExplainMode::kNone) {
     // Keep the EXPLAIN prefix in sqlite3_sql().

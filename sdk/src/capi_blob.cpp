@@ -153,6 +153,7 @@ SQLITE_API int sqlite3_blob_close(sqlite3_blob* b) {
   sqlite3* db = b->db;
   delete b;
   db->n_blobs--;
+  capi::set_error(db, SQLITE_OK);
   if (db->zombie && db->n_stmts == 0 && db->n_backups == 0 && db->n_blobs == 0) capi::destroy_connection(db);
   return SQLITE_OK;
 }

@@ -5,6 +5,12 @@
 
 namespace keel::capi {
 
+const char* errstr(int code) {
+  // SQLite 3.40 has no text of its own for SQLITE_NOLFS.
+  if (code == SQLITE_NOLFS) return "unknown error";
+  return rc::errstr(code);
+}
+
 int set_error(sqlite3* db, const Status& s) {
   if (s.ok()) return set_error(db, SQLITE_OK);
   return set_error(db, s.code(), s.message());
@@ -36,7 +42,7 @@ SQLITE_API int sqlite3_extended_errcode(sqlite3* db) {
 
 SQLITE_API const char* sqlite3_errmsg(sqlite3* db) {
   if (db == nullptr) return "out of memory";
-  if (db->err_msg.empty()) return rc::errstr(db->err_code);
+  if (db->err_msg.empty()) return capi::errstr(db->err_code);
   return db->err_msg.c_str();
 }
 
@@ -47,7 +53,7 @@ SQLITE_API const void* sqlite3_errmsg16(sqlite3* db) {
   return db->err_msg16.c_str();
 }
 
-SQLITE_API const char* sqlite3_errstr(int code) { return rc::errstr(code); }
+SQLITE_API const char* sqlite3_errstr(int code) { return capi::errstr(code); }
 
 SQLITE_API int sqlite3_error_offset(sqlite3* db) {
   if (db == nullptr || db->err_code == SQLITE_OK) return -1;

@@ -121,6 +121,8 @@ int create_function(sqlite3* db, const char* name, int n_arg, int flags, void* a
   if (db == nullptr) return SQLITE_MISUSE;
   auto fail = [&](int code, const char* msg) {
     if (x_destroy) x_destroy(app);
+    // SQLite reports misuse by the return code alone.
+    if (code == SQLITE_MISUSE) return SQLITE_MISUSE;
     return capi::set_error(db, code, msg);
   };
   bool is_window = x_value != nullptr || x_inverse != nullptr;
@@ -129,15 +131,19 @@ int create_function(sqlite3* db, const char* name, int n_arg, int flags, void* a
              (!x_func && !x_final && x_step) ||
              (is_window && (!x_value || !x_inverse || !x_step || !x_final)) || std::strlen(name) > 255;
   if (bad) return fail(SQLITE_MISUSE, "bad parameter or other API misuse");
-  if (has_running_statements(db)) {
-    return fail(SQLITE_BUSY, "unable to delete/modify user-function due to active statements");
-  }
   std::string lname = lower(name);
   func::FunctionRegistry& reg = db->conn->functions();
+  // Only replacing or deleting an existing definition waits for running
+  // statements, as in SQLite.
+  bool exists = false;
+  for (const func::FunctionDef* d : reg.all()) exists = exists || (d->name == lname && d->n_arg == n_arg);
+  if (exists && has_running_statements(db)) {
+    return fail(SQLITE_BUSY, "unable to delete/modify user-function due to active statements");
+  }
   if (!x_func && !x_step) {
     reg.remove(lname, n_arg);
     if (x_destroy) x_destroy(app);
-    return capi::set_error(db, SQLITE_OK);
+    return SQLITE_OK;
   }
   auto* cf = new CFunction{db, app, x_func, x_step, x_final, x_value, x_inverse, x_destroy};
   func::FunctionDef def;
@@ -163,7 +169,7 @@ int create_function(sqlite3* db, const char* name, int n_arg, int flags, void* a
     delete f;
   });
   reg.add(std::move(def));
-  return capi::set_error(db, SQLITE_OK);
+  return SQLITE_OK;
 }
 
 class CCollation final : public vm::Collation {
@@ -196,7 +202,8 @@ int create_collation(sqlite3* db, const char* name, int rep, void* arg,
   }
   if (enc < SQLITE_UTF8 || enc > SQLITE_ANY)
     return capi::set_error(db, SQLITE_MISUSE, "bad parameter or other API misuse");
-  if (has_running_statements(db)) {
+  const vm::Collation* existing = db->conn->find_collation(name);
+  if (existing && !vm::find_builtin_collation(name) && has_running_statements(db)) {
     return capi::set_error(db, SQLITE_BUSY,
                            "unable to delete/modify collation sequence due to active statements");
   }

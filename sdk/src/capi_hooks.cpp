@@ -146,7 +146,7 @@ SQLITE_API int sqlite3_table_column_metadata(sqlite3* db, const char* zDbName, c
   }
   if (t == nullptr) {
     std::string msg =
-        std::string("no such table column: ") + zTableName + "." + (zColumnName ? zColumnName : "(null)");
+        std::string("no such table column: ") + zTableName + "." + (zColumnName ? zColumnName : "");
     return keel::capi::set_error(db, SQLITE_ERROR, msg);
   }
   const char* type = nullptr;

@@ -39,8 +39,13 @@ struct sqlite3_value {
   bool scratch_valid = false;
   // True for values the caller owns (sqlite3_value_dup): freed with value_free.
   bool dynamic = false;
+  // SQLite reports a BLOB as TEXT once its text was asked for.
+  bool blob_as_text = false;
 
-  void reset_scratch() { scratch_valid = false; }
+  void reset_scratch() {
+    scratch_valid = false;
+    blob_as_text = false;
+  }
 };
 
 struct sqlite3_stmt {
@@ -55,6 +60,10 @@ struct sqlite3_stmt {
   // Column metadata in UTF-16, built on demand.
   std::vector<std::u16string> names16;
   bool stepped = false;  // a run is in progress (for tracing and stmt_busy)
+  bool ran = false;      // stepped since the last reset (reset reports its outcome)
+  // The statement's text as sqlite3_sql returns it: the input from its first
+  // byte through the end of this statement.
+  std::string sql;
   int64_t run_start_ns = 0;
   // Statement list of the connection (sqlite3_next_stmt).
   sqlite3_stmt* prev = nullptr;
@@ -111,6 +120,8 @@ int set_error(sqlite3* db, int code, std::string_view message = {});
 // Returns `code` masked as the connection reports codes.
 inline int api_code(sqlite3* db, int code) { return db ? static_cast<int>(code & db->err_mask) : code; }
 
+// sqlite3_errstr's text for a code.
+const char* errstr(int code);
 // sqlite3_malloc'd copy of s (NUL-terminated); nullptr on allocation failure.
 char* dup_string(std::string_view s);
 

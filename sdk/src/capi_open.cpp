@@ -94,11 +94,11 @@ std::vector<std::pair<std::string, std::string>> uri_params(std::string_view uri
 int open_database(const char* filename, sqlite3** out, int flags, const char* vfs_name) {
   if (out == nullptr) return SQLITE_MISUSE;
   *out = nullptr;
-  // Exactly READONLY, READWRITE or READWRITE|CREATE (SQLite's rule).
-  if (((1 << (flags & 7)) & 0x46) == 0) return SQLITE_MISUSE;
   sqlite3_initialize();
   auto* db = new sqlite3();
   *out = db;
+  // Exactly READONLY, READWRITE or READWRITE|CREATE (SQLite's rule).
+  if (((1 << (flags & 7)) & 0x46) == 0) return set_error(db, SQLITE_MISUSE);
   db->open_flags = flags;
   if (flags & SQLITE_OPEN_EXRESCODE) db->err_mask = 0xffffffffu;
   std::memcpy(db->limits, kDefaultLimits, sizeof db->limits);
@@ -253,7 +253,7 @@ static int close_connection(sqlite3* db, bool v2) {
     db->zombie = true;
     return SQLITE_OK;
   }
-  if (db->trace_fn && (db->trace_mask & SQLITE_TRACE_CLOSE))
+  if (db->conn && db->trace_fn && (db->trace_mask & SQLITE_TRACE_CLOSE))
     db->trace_fn(SQLITE_TRACE_CLOSE, db->trace_ctx, db, nullptr);
   capi::destroy_connection(db);
   return SQLITE_OK;

@@ -19,7 +19,7 @@ void trace_statement_start(sqlite3_stmt* s) {
   sqlite3* db = s->db;
   s->run_start_ns = (db->trace_mask & SQLITE_TRACE_PROFILE) || db->profile_fn ? now_ns() : 0;
   if (db->trace_fn && (db->trace_mask & SQLITE_TRACE_STMT)) {
-    db->trace_fn(SQLITE_TRACE_STMT, db->trace_ctx, s, const_cast<char*>(s->st->sql().c_str()));
+    db->trace_fn(SQLITE_TRACE_STMT, db->trace_ctx, s, const_cast<char*>(s->sql.c_str()));
   }
   if (db->legacy_trace_fn) {
     std::string sql = s->st->expanded_sql();
@@ -36,7 +36,7 @@ void trace_statement_end(sqlite3_stmt* s) {
     db->trace_fn(SQLITE_TRACE_PROFILE, db->trace_ctx, s, &elapsed);
   }
   if (db->profile_fn)
-    db->profile_fn(db->profile_arg, s->st->sql().c_str(), static_cast<sqlite3_uint64>(elapsed));
+    db->profile_fn(db->profile_arg, s->sql.c_str(), static_cast<sqlite3_uint64>(elapsed));
 }
 
 void trace_row(sqlite3_stmt* s) {
@@ -90,9 +90,16 @@ int prepare(sqlite3* db, const char* zSql, int nByte, sqlite3_stmt** ppStmt, con
   if (st->column_count() > db->limits[SQLITE_LIMIT_COLUMN]) {
     return capi::set_error(db, SQLITE_ERROR, "too many columns in result set");
   }
+  // SQLite stores column names as strings subject to SQLITE_LIMIT_LENGTH.
+  for (int i = 0; i < st->column_count(); i++) {
+    if (st->column_info(i).name.size() > static_cast<size_t>(db->limits[SQLITE_LIMIT_LENGTH])) {
+      return capi::set_error(db, SQLITE_TOOBIG, "string or blob too big");
+    }
+  }
   auto* s = new sqlite3_stmt();
   s->db = db;
   s->st = std::move(st);
+  s->sql.assign(zSql, tail);
   s->next = db->stmts;
   if (db->stmts) db->stmts->prev = s;
   db->stmts = s;
@@ -223,6 +230,7 @@ SQLITE_API int sqlite3_step(sqlite3_stmt* s) {
     capi::trace_statement_start(s);
   }
   s->row_gen++;
+  s->ran = true;
   auto r = s->st->step();
   if (r.ok() && *r == rc::kRow) {
     capi::trace_row(s);
@@ -248,7 +256,12 @@ SQLITE_API int sqlite3_reset(sqlite3_stmt* s) {
   }
   s->row_gen++;
   Status st = s->st->reset();
-  if (st.ok()) return SQLITE_OK;
+  // As SQLite: a statement run since its last reset reports that run's
+  // outcome on the connection (success clears the error); otherwise the
+  // connection's error is left alone.
+  bool ran = s->ran;
+  s->ran = false;
+  if (!ran) return st.ok() ? SQLITE_OK : capi::api_code(s->db, st.code());
   return capi::set_error(s->db, st);
 }
 
@@ -270,7 +283,7 @@ SQLITE_API int sqlite3_clear_bindings(sqlite3_stmt* s) {
   return SQLITE_OK;
 }
 
-SQLITE_API const char* sqlite3_sql(sqlite3_stmt* s) { return s ? s->st->sql().c_str() : nullptr; }
+SQLITE_API const char* sqlite3_sql(sqlite3_stmt* s) { return s ? s->sql.c_str() : nullptr; }
 
 SQLITE_API char* sqlite3_expanded_sql(sqlite3_stmt* s) {
   if (s == nullptr) return nullptr;

@@ -29,6 +29,7 @@ const unsigned char* value_text(sqlite3_value* p) {
       break;
   }
   if (!p->scratch_valid) {
+    if (v.is_blob()) p->blob_as_text = true;
     if (v.is_bytes()) {
       if (v.is_zeroblob()) {
         p->scratch.assign(v.size(), '\0');
@@ -240,7 +241,12 @@ SQLITE_API const void* sqlite3_column_origin_name16(sqlite3_stmt* s, int i) {
 
 SQLITE_API int sqlite3_column_type(sqlite3_stmt* s, int i) {
   const vm::Value* v = col_value(s, i);
-  return v ? static_cast<int>(v->type()) : SQLITE_NULL;
+  if (v == nullptr) return SQLITE_NULL;
+  if (v->is_blob() && static_cast<size_t>(i) < s->cols.size() && s->col_gen[i] == s->row_gen &&
+      s->cols[i].blob_as_text) {
+    return SQLITE_TEXT;
+  }
+  return static_cast<int>(v->type());
 }
 SQLITE_API sqlite3_int64 sqlite3_column_int64(sqlite3_stmt* s, int i) {
   const vm::Value* v = col_value(s, i);
@@ -295,7 +301,9 @@ SQLITE_API const void* sqlite3_value_text16be(sqlite3_value* v) {
 SQLITE_API int sqlite3_value_bytes(sqlite3_value* v) { return capi::value_bytes(v); }
 SQLITE_API int sqlite3_value_bytes16(sqlite3_value* v) { return capi::value_bytes16(v); }
 SQLITE_API int sqlite3_value_type(sqlite3_value* v) {
-  return v ? static_cast<int>(v->v.type()) : SQLITE_NULL;
+  if (v == nullptr) return SQLITE_NULL;
+  if (v->blob_as_text && v->v.is_blob()) return SQLITE_TEXT;
+  return static_cast<int>(v->v.type());
 }
 SQLITE_API int sqlite3_value_numeric_type(sqlite3_value* v) {
   if (v == nullptr) return SQLITE_NULL;
