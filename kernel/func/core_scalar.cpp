@@ -284,7 +284,7 @@ void compileoption_get_fn(FunctionContext& ctx, Args a) {
 }  // namespace
 
 void register_core_scalar(FunctionRegistry& r) {
-  constexpr uint32_t kVolatile = 0;  // neither deterministic nor innocuous
+  constexpr uint32_t kVolatile = kInnocuous;  // not deterministic
   r.add(scalar_def("abs", 1, abs_fn));
   r.add(scalar_def("sign", 1, sign_fn));
   r.add(scalar_def("round", 1, round_fn));
@@ -311,10 +311,10 @@ void register_core_scalar(FunctionRegistry& r) {
   r.add(scalar_def("total_changes", 0, total_changes_fn, kVolatile));
   r.add(scalar_def("last_insert_rowid", 0, last_insert_rowid_fn, kVolatile));
   r.add(scalar_def("sqlite_log", 2, sqlite_log_fn));
-  r.add(scalar_def("sqlite_version", 0, version_fn, kSlowChange | kConstant));
-  r.add(scalar_def("sqlite_source_id", 0, source_id_fn, kSlowChange | kConstant));
-  r.add(scalar_def("sqlite_compileoption_used", 1, compileoption_used_fn, kSlowChange));
-  r.add(scalar_def("sqlite_compileoption_get", 1, compileoption_get_fn, kSlowChange));
+  r.add(scalar_def("sqlite_version", 0, version_fn, kInnocuous | kSlowChange | kConstant));
+  r.add(scalar_def("sqlite_source_id", 0, source_id_fn, kInnocuous | kSlowChange | kConstant));
+  r.add(scalar_def("sqlite_compileoption_used", 1, compileoption_used_fn, kInnocuous | kSlowChange));
+  r.add(scalar_def("sqlite_compileoption_get", 1, compileoption_get_fn, kInnocuous | kSlowChange));
 }
 
 }  // namespace internal

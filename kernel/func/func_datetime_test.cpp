@@ -338,7 +338,8 @@ TEST_F(DateTimeOracle, RandomTimesAndModifiers) {
     t += two(0, 24) + ":" + two(0, 60);
     if (g.chance(70)) t += ":" + two(0, 60);
     if (g.chance(40)) t += "." + std::to_string(g.range(0, 999999));
-    if (g.chance(20)) t += g.pick(std::vector<std::string>{"Z", "+05:30", "-11:00", " +14:00", "+15:00", "z"});
+    if (g.chance(20))
+      t += g.pick(std::vector<std::string>{"Z", "+05:30", "-11:00", " +14:00", "+15:00", "z"});
     return t;
   };
   auto modifier = [&]() -> std::string {
@@ -347,7 +348,8 @@ TEST_F(DateTimeOracle, RandomTimesAndModifiers) {
       case 1:
       case 2:
         return std::string(g.chance(50) ? "+" : "-") + number() + " " +
-               g.pick(std::vector<std::string>{"seconds", "minute", "hours", "days", "month", "months", "years"});
+               g.pick(std::vector<std::string>{"seconds", "minute", "hours", "days", "month", "months",
+                                               "years"});
       case 3:
         return std::string(g.chance(50) ? "+" : "-") + two(0, 25) + ":" + two(0, 60) +
                (g.chance(50) ? ":" + two(0, 60) + "." + std::to_string(g.range(0, 999)) : "");

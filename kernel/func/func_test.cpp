@@ -441,6 +441,19 @@ TEST(FunctionRegistry, LookupRules) {
     int narg = std::stoi(s.substr(slash + 1));
     EXPECT_NE(r.find(name, narg), nullptr) << s;
   }
+  // The same SQLITE_DETERMINISTIC and SQLITE_INNOCUOUS flags.
+  std::vector<Outcome> flags = o.query_rows(
+      "SELECT name || '/' || narg || '/' || flags FROM pragma_function_list WHERE builtin "
+      "AND name NOT LIKE 'json%' AND name NOT IN ('->', '->>', 'load_extension')");
+  for (const Outcome& f : flags) {
+    std::string s(f.value.text());
+    size_t a = s.find('/'), b = s.rfind('/');
+    const FunctionDef* def = r.find(s.substr(0, a), std::stoi(s.substr(a + 1, b - a - 1)));
+    if (def == nullptr) continue;
+    long long sqlite_flags = std::stoll(s.substr(b + 1));
+    EXPECT_EQ((sqlite_flags & SQLITE_DETERMINISTIC) != 0, (def->flags & kDeterministic) != 0) << s;
+    EXPECT_EQ((sqlite_flags & SQLITE_INNOCUOUS) != 0, (def->flags & kInnocuous) != 0) << s;
+  }
 }
 
 TEST(PatternMatch, DirectApi) {

@@ -2,8 +2,9 @@
 // etGENERIC), kept apart from the format parser in printf.cpp.
 //
 // Design note: SQLite does not use libc here. It normalizes the value into
-// [1,10) by multiplying with powers of ten in long double (note the double
-// constant 1e100, not exactly 10^100), adds a rounding constant, then peels
+// [1,10) by multiplying with powers of ten in long double, using double
+// constants (1e100, 1e-8 and 0.1 are not exact, and the long double results
+// differ in the last bits if these are written as long double literals), adds a rounding constant, then peels
 // digits with et_getdigit(), emitting at most 16 significant digits (26 with
 // the '!' flag) and '0' after that. The same sequence of long double
 // operations is reproduced here; do not "simplify" it, the last digit
@@ -25,7 +26,7 @@ char et_getdigit(long double* val, int* cnt) {
   (*cnt)--;
   int digit = static_cast<int>(*val);
   long double d = digit;
-  *val = (*val - d) * 10.0L;
+  *val = (*val - d) * 10.0;
   return static_cast<char>(digit + '0');
 }
 
@@ -40,7 +41,7 @@ size_t render_float(double value, FloatSpec f, std::string& big, char* small, si
   int width = f.width;
   if (precision < 0) precision = 6;
   if (precision > kFpPrecisionLimit) precision = kFpPrecisionLimit;
-  if (realvalue < 0.0L) {
+  if (realvalue < 0.0) {
     realvalue = -realvalue;
     prefix = '-';
   } else {
@@ -58,7 +59,9 @@ size_t render_float(double value, FloatSpec f, std::string& big, char* small, si
     uint64_t u;
     std::memcpy(&u, &rx, sizeof(u));
     int ex = -1023 + static_cast<int>((u >> 52) & 0x7ff);
-    if (precision + (ex / 3) < 15) rounder += static_cast<double>(realvalue * 3e-16);
+    // rounder (double) += realvalue (long double) * 3e-16: the sum is formed
+    // in long double and rounded to double once, as C evaluates it in SQLite.
+    if (precision + (ex / 3) < 15) rounder = static_cast<double>(rounder + realvalue * 3e-16);
     realvalue += rounder;
   }
   int exp = 0;
@@ -66,27 +69,27 @@ size_t render_float(double value, FloatSpec f, std::string& big, char* small, si
     *result = "NaN";
     return 3;
   }
-  if (realvalue > 0.0L) {
-    long double scale = 1.0L;
+  if (realvalue > 0.0) {
+    long double scale = 1.0;
     while (realvalue >= 1e100 * scale && exp <= 350) {
       scale *= 1e100;  // a double constant, as in SQLite: not exactly 10^100
       exp += 100;
     }
-    while (realvalue >= 1e10L * scale && exp <= 350) {
-      scale *= 1e10L;
+    while (realvalue >= 1e10 * scale && exp <= 350) {
+      scale *= 1e10;
       exp += 10;
     }
-    while (realvalue >= 10.0L * scale && exp <= 350) {
-      scale *= 10.0L;
+    while (realvalue >= 10.0 * scale && exp <= 350) {
+      scale *= 10.0;
       exp++;
     }
     realvalue /= scale;
-    while (realvalue < 1e-8L) {
-      realvalue *= 1e8L;
+    while (realvalue < 1e-8) {
+      realvalue *= 1e8;
       exp -= 8;
     }
-    while (realvalue < 1.0L) {
-      realvalue *= 10.0L;
+    while (realvalue < 1.0) {
+      realvalue *= 10.0;
       exp--;
     }
     if (exp > 350) {
@@ -99,8 +102,8 @@ size_t render_float(double value, FloatSpec f, std::string& big, char* small, si
   bool flag_rtz;
   if (xtype != kFloat) {
     realvalue += rounder;
-    if (realvalue >= 10.0L) {
-      realvalue *= 0.1L;
+    if (realvalue >= 10.0) {
+      realvalue *= 0.1;
       exp++;
     }
   }

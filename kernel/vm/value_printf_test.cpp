@@ -56,7 +56,7 @@ TEST(PrintfOracle, SqlPrintfRandom) {
   Gen g(11);
   const std::string kConvs = "diuxXocsqQwfeEgGzp%%nr";
   int checked = 0;
-  for (int i = 0; i < 30000; i++) {
+  for (int i = 0; i < testing::scaled(30000); i++) {
     std::string fmt;
     std::vector<Value> args;
     int nspec = g.range(1, 3);
@@ -97,7 +97,7 @@ TEST(PrintfOracle, SqlPrintfRandomFormatBytes) {
   // TOOBIG boundary, and huge widths fail fast.
   constexpr int kLimit = 3000;
   sqlite3_limit(o.db(), SQLITE_LIMIT_LENGTH, kLimit);
-  for (int i = 0; i < 30000; i++) {
+  for (int i = 0; i < testing::scaled(30000); i++) {
     std::string fmt;
     int n = g.range(1, 12);
     for (int k = 0; k < n; k++)
@@ -139,7 +139,7 @@ TEST(PrintfOracle, SqlPrintfRandomFormatBytes) {
 TEST(PrintfOracle, SqlPrintfDoubles) {
   Oracle o;
   Gen g(12);
-  for (int i = 0; i < 30000; i++) {
+  for (int i = 0; i < testing::scaled(30000); i++) {
     Spec s = random_spec(g, "feEgG");
     std::vector<Value> args;
     for (int st = 0; st < s.stars; st++) args.push_back(Value::integer(g.range(-30, 40)));
@@ -160,7 +160,7 @@ TEST(PrintfOracle, QuoteStyleRendering) {
   // quote() and the shell use "%!.15g" and "%!.20e"; check both directly.
   Oracle o;
   Gen g(13);
-  for (int i = 0; i < 20000; i++) {
+  for (int i = 0; i < testing::scaled(20000); i++) {
     Value r = Value::real(g.real());
     for (const char* f : {"%!.15g", "%!.20e", "%.17g", "%!.0f", "%.30f", "%,d", "%!,.3f"}) {
       Value want = o.query1("SELECT printf(?1, ?2)", {Value::text(f), r});
@@ -174,7 +174,7 @@ TEST(PrintfOracle, QuoteStyleRendering) {
 
 TEST(PrintfOracle, MprintfVarargs) {
   Gen g(14);
-  for (int i = 0; i < 20000; i++) {
+  for (int i = 0; i < testing::scaled(20000); i++) {
     Spec s = random_spec(g, "diuxXocsqQwfeEgG");
     if (s.stars) continue;  // covered by the SQL tests
     std::string got;

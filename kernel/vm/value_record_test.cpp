@@ -415,7 +415,7 @@ TEST(Record, MutatedRecordsNeverReadOutOfBounds) {
   ki.n_key_field = 3;
   ki.n_all_field = 4;
   int corrupt = 0, ok = 0;
-  for (int i = 0; i < 30000; i++) {
+  for (int i = 0; i < testing::scaled(30000); i++) {
     std::vector<Value> row;
     int n = g.range(1, 6);
     for (int k = 0; k < n; k++) row.push_back(g.value());
@@ -492,7 +492,7 @@ int model_compare(const std::vector<Value>& stored, const std::vector<Value>& pr
 
 TEST(RecordCompare, AgainstFieldModel) {
   Gen g(24);
-  for (int i = 0; i < 40000; i++) {
+  for (int i = 0; i < testing::scaled(40000); i++) {
     KeyInfo ki;
     int n = g.range(1, 4);
     ki.n_key_field = static_cast<uint16_t>(n);
@@ -537,7 +537,7 @@ TEST(RecordCompare, AgainstFieldModel) {
 TEST(RecordCompare, CompareKeysMatchesCompareRecord) {
   // OP_Compare on registers and compare_record on the encoded row agree.
   Gen g(27);
-  for (int i = 0; i < 20000; i++) {
+  for (int i = 0; i < testing::scaled(20000); i++) {
     KeyInfo ki;
     int n = g.range(1, 4);
     ki.n_key_field = ki.n_all_field = static_cast<uint16_t>(n);
