@@ -37,6 +37,7 @@ struct sqlite3_value {
   std::string scratch;
   std::u16string scratch16;
   bool scratch_valid = false;
+  bool scratch16_valid = false;
   // True for values the caller owns (sqlite3_value_dup): freed with value_free.
   bool dynamic = false;
   // SQLite reports a BLOB as TEXT once its text was asked for.
@@ -44,6 +45,7 @@ struct sqlite3_value {
 
   void reset_scratch() {
     scratch_valid = false;
+    scratch16_valid = false;
     blob_as_text = false;
   }
 };

@@ -106,7 +106,9 @@ int open_database(const char* filename, sqlite3** out, int flags, const char* vf
   std::string_view name(filename);
   engine::OpenOptions opts;
   opts.read_only = (flags & SQLITE_OPEN_READONLY) != 0;
-  opts.create = (flags & SQLITE_OPEN_CREATE) != 0;
+  // In-memory databases are always created, whatever the CREATE flag says.
+  opts.create = (flags & SQLITE_OPEN_CREATE) != 0 || name.empty() || name == ":memory:" ||
+                (flags & SQLITE_OPEN_MEMORY) != 0;
   opts.uri = (flags & SQLITE_OPEN_URI) != 0 || global().uri;
   if (vfs_name != nullptr) {
     std::string_view v(vfs_name);

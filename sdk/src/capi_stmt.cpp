@@ -35,8 +35,7 @@ void trace_statement_end(sqlite3_stmt* s) {
   if (db->trace_fn && (db->trace_mask & SQLITE_TRACE_PROFILE)) {
     db->trace_fn(SQLITE_TRACE_PROFILE, db->trace_ctx, s, &elapsed);
   }
-  if (db->profile_fn)
-    db->profile_fn(db->profile_arg, s->sql.c_str(), static_cast<sqlite3_uint64>(elapsed));
+  if (db->profile_fn) db->profile_fn(db->profile_arg, s->sql.c_str(), static_cast<sqlite3_uint64>(elapsed));
 }
 
 void trace_row(sqlite3_stmt* s) {

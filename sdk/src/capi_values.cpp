@@ -67,7 +67,11 @@ int value_bytes(sqlite3_value* p) {
 const void* value_text16(sqlite3_value* p) {
   const unsigned char* t = value_text(p);
   if (t == nullptr) return nullptr;
-  p->scratch16 = utf8_to_utf16(std::string_view(reinterpret_cast<const char*>(t), value_bytes(p)));
+  // Converted once per value, so earlier pointers stay valid.
+  if (!p->scratch16_valid) {
+    p->scratch16 = utf8_to_utf16(std::string_view(reinterpret_cast<const char*>(t), value_bytes(p)));
+    p->scratch16_valid = true;
+  }
   return p->scratch16.c_str();
 }
 
@@ -296,6 +300,7 @@ SQLITE_API const void* sqlite3_value_text16le(sqlite3_value* v) {
 SQLITE_API const void* sqlite3_value_text16be(sqlite3_value* v) {
   if (capi::value_text16(v) == nullptr) return nullptr;
   for (char16_t& c : v->scratch16) c = static_cast<char16_t>((c >> 8) | (c << 8));
+  v->scratch16_valid = false;  // no longer the native form
   return v->scratch16.c_str();
 }
 SQLITE_API int sqlite3_value_bytes(sqlite3_value* v) { return capi::value_bytes(v); }
