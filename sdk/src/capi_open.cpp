@@ -53,7 +53,7 @@ int hex_value(char c) {
 std::string percent_decode(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size(); i++) {
-    if (s[i] == '%' && i + 2 < s.size() + 1 && i + 2 <= s.size() - 1) {
+    if (s[i] == '%' && i + 2 < s.size()) {
       int a = hex_value(s[i + 1]), b = hex_value(s[i + 2]);
       if (a >= 0 && b >= 0) {
         out += static_cast<char>(a * 16 + b);
