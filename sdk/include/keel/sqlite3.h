@@ -25,10 +25,17 @@
 ** any thread. SQLITE_OPEN_FULLMUTEX is accepted and has the same meaning as
 ** SQLITE_OPEN_NOMUTEX: connections are not serialized internally.
 **
-** What Keel does not provide returns an error with a clear message rather than
-** pretending: loadable SQLite extensions (sqlite3_load_extension), virtual
-** table modules of the C API (sqlite3_create_module), shared-cache mode and
-** the pluggable allocator/mutex/page-cache configuration verbs.
+** What Keel does not support returns an error with a clear message rather than
+** pretending: loadable SQLite extensions (sqlite3_load_extension,
+** sqlite3_enable_load_extension(db, 1)), authorizer callbacks
+** (sqlite3_set_authorizer with a callback), UTF-16 collating functions,
+** shared-cache mode, and the pluggable allocator/mutex/page-cache verbs of
+** sqlite3_config. Not declared at all (no engine support yet): the update and
+** pre-update hooks, the WAL hook, virtual-table modules
+** (sqlite3_create_module and the sqlite3_vtab_* family), sqlite3_str_*,
+** pointer passing (sqlite3_bind_pointer ...), sqlite3_stmt_status,
+** sqlite3_status/db_status, the memory-statistics calls, and
+** sqlite3_vfs_register.
 */
 #ifndef KEEL_SQLITE3_H
 #define KEEL_SQLITE3_H
