@@ -25,7 +25,7 @@ extern "C" {
 
 SQLITE_API sqlite3_backup* sqlite3_backup_init(sqlite3* pDest, const char* zDestName, sqlite3* pSource,
                                                const char* zSourceName) {
-  if (pDest == nullptr || pSource == nullptr) return nullptr;
+  if (pDest == nullptr || pSource == nullptr || !pDest->conn || !pSource->conn) return nullptr;
   int dest_db = capi::database_index(pDest, zDestName);
   int src_db = capi::database_index(pSource, zSourceName);
   if (src_db < 0) {
@@ -82,7 +82,7 @@ SQLITE_API int sqlite3_backup_pagecount(sqlite3_backup* p) { return p ? p->backu
 SQLITE_API unsigned char* sqlite3_serialize(sqlite3* db, const char* zSchema, sqlite3_int64* piSize,
                                             unsigned int mFlags) {
   if (piSize) *piSize = -1;
-  if (db == nullptr) return nullptr;
+  if (db == nullptr || !db->conn) return nullptr;
   int idx = capi::database_index(db, zSchema);
   if (idx < 0 || db->conn->pager(idx) == nullptr) return nullptr;
   // Keel keeps no database as one contiguous buffer, so NOCOPY has nothing
@@ -103,7 +103,7 @@ SQLITE_API unsigned char* sqlite3_serialize(sqlite3* db, const char* zSchema, sq
 SQLITE_API int sqlite3_deserialize(sqlite3* db, const char* zSchema, unsigned char* pData, sqlite3_int64 szDb,
                                    sqlite3_int64 szBuf, unsigned mFlags) {
   (void)szBuf;
-  if (db == nullptr || pData == nullptr || szDb < 0) {
+  if (db == nullptr || !db->conn || pData == nullptr || szDb < 0) {
     if (pData && (mFlags & SQLITE_DESERIALIZE_FREEONCLOSE)) sqlite3_free(pData);
     return SQLITE_MISUSE;
   }

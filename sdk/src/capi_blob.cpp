@@ -86,7 +86,8 @@ extern "C" {
 SQLITE_API int sqlite3_blob_open(sqlite3* db, const char* zDb, const char* zTable, const char* zColumn,
                                  sqlite3_int64 iRow, int flags, sqlite3_blob** ppBlob) {
   if (ppBlob) *ppBlob = nullptr;
-  if (db == nullptr || zTable == nullptr || zColumn == nullptr || ppBlob == nullptr) return SQLITE_MISUSE;
+  if (db == nullptr || !db->conn || zTable == nullptr || zColumn == nullptr || ppBlob == nullptr)
+    return SQLITE_MISUSE;
   int idx = capi::database_index(db, zDb);
   plan::Catalog& cat = db->conn->catalog();
   if (idx >= 0 && cat.has_database(idx) && db->conn->database_btree(idx)) {

@@ -118,7 +118,7 @@ int create_function(sqlite3* db, const char* name, int n_arg, int flags, void* a
                     void (*x_step)(sqlite3_context*, int, sqlite3_value**), void (*x_final)(sqlite3_context*),
                     void (*x_value)(sqlite3_context*),
                     void (*x_inverse)(sqlite3_context*, int, sqlite3_value**), void (*x_destroy)(void*)) {
-  if (db == nullptr) return SQLITE_MISUSE;
+  if (db == nullptr || !db->conn) return SQLITE_MISUSE;
   auto fail = [&](int code, const char* msg) {
     if (x_destroy) x_destroy(app);
     // SQLite reports misuse by the return code alone.
@@ -194,7 +194,7 @@ class CCollation final : public vm::Collation {
 
 int create_collation(sqlite3* db, const char* name, int rep, void* arg,
                      int (*cmp)(void*, int, const void*, int, const void*), void (*destroy)(void*)) {
-  if (db == nullptr || name == nullptr) return SQLITE_MISUSE;
+  if (db == nullptr || !db->conn || name == nullptr) return SQLITE_MISUSE;
   int enc = rep & ~SQLITE_UTF16_ALIGNED;
   if (enc == SQLITE_UTF16 || enc == SQLITE_UTF16LE || enc == SQLITE_UTF16BE) {
     // Keel stores UTF-8 only; a UTF-16 comparator would see the wrong bytes.

@@ -11,7 +11,7 @@ using namespace keel;
 extern "C" {
 
 SQLITE_API void* sqlite3_commit_hook(sqlite3* db, int (*fn)(void*), void* arg) {
-  if (db == nullptr) return nullptr;
+  if (db == nullptr || !db->conn) return nullptr;
   void* old = db->commit_arg;
   db->commit_fn = fn;
   db->commit_arg = arg;
@@ -24,7 +24,7 @@ SQLITE_API void* sqlite3_commit_hook(sqlite3* db, int (*fn)(void*), void* arg) {
 }
 
 SQLITE_API void* sqlite3_rollback_hook(sqlite3* db, void (*fn)(void*), void* arg) {
-  if (db == nullptr) return nullptr;
+  if (db == nullptr || !db->conn) return nullptr;
   void* old = db->rollback_arg;
   db->rollback_fn = fn;
   db->rollback_arg = arg;
@@ -37,7 +37,7 @@ SQLITE_API void* sqlite3_rollback_hook(sqlite3* db, void (*fn)(void*), void* arg
 }
 
 SQLITE_API void sqlite3_progress_handler(sqlite3* db, int n_ops, int (*fn)(void*), void* arg) {
-  if (db == nullptr) return;
+  if (db == nullptr || !db->conn) return;
   engine::ConnectionHooks& h = db->conn->hooks();
   if (n_ops > 0 && fn) {
     db->progress_fn = fn;
@@ -55,7 +55,7 @@ SQLITE_API void sqlite3_progress_handler(sqlite3* db, int n_ops, int (*fn)(void*
 
 SQLITE_API int sqlite3_set_authorizer(
     sqlite3* db, int (*xAuth)(void*, int, const char*, const char*, const char*, const char*), void*) {
-  if (db == nullptr) return SQLITE_MISUSE;
+  if (db == nullptr || !db->conn) return SQLITE_MISUSE;
   if (xAuth == nullptr) return SQLITE_OK;
   return keel::capi::set_error(db, SQLITE_ERROR, "authorizer callbacks are not supported by Keel");
 }
@@ -63,7 +63,7 @@ SQLITE_API int sqlite3_set_authorizer(
 SQLITE_API int sqlite3_wal_checkpoint_v2(sqlite3* db, const char* zDb, int eMode, int* pnLog, int* pnCkpt) {
   if (pnLog) *pnLog = -1;
   if (pnCkpt) *pnCkpt = -1;
-  if (db == nullptr) return SQLITE_MISUSE;
+  if (db == nullptr || !db->conn) return SQLITE_MISUSE;
   if (eMode < SQLITE_CHECKPOINT_PASSIVE || eMode > SQLITE_CHECKPOINT_TRUNCATE) {
     return keel::capi::set_error(db, SQLITE_MISUSE, "bad parameter or other API misuse");
   }
@@ -103,7 +103,7 @@ SQLITE_API int sqlite3_wal_checkpoint(sqlite3* db, const char* zDb) {
 }
 
 SQLITE_API int sqlite3_wal_autocheckpoint(sqlite3* db, int n) {
-  if (db == nullptr) return SQLITE_MISUSE;
+  if (db == nullptr || !db->conn) return SQLITE_MISUSE;
   for (int i = 0; i < db->conn->catalog().database_count(); i++) {
     storage::Pager* pager = db->conn->pager(i);
     if (pager) pager->set_wal_autocheckpoint(n > 0 ? n : 0);
@@ -115,7 +115,7 @@ SQLITE_API int sqlite3_table_column_metadata(sqlite3* db, const char* zDbName, c
                                              const char* zColumnName, char const** pzDataType,
                                              char const** pzCollSeq, int* pNotNull, int* pPrimaryKey,
                                              int* pAutoinc) {
-  if (db == nullptr || zTableName == nullptr) return SQLITE_MISUSE;
+  if (db == nullptr || !db->conn || zTableName == nullptr) return SQLITE_MISUSE;
   plan::Catalog& cat = db->conn->catalog();
   for (int i = 0; i < cat.database_count(); i++) {
     if (!cat.has_database(i) || (i == 1 && !db->conn->database_btree(1))) continue;

@@ -438,22 +438,24 @@ SQLITE_API sqlite3_vfs* sqlite3_vfs_find(const char* name) {
 
 // ---------------------------------------------------------------- connection counters and settings
 SQLITE_API sqlite3_int64 sqlite3_last_insert_rowid(sqlite3* db) {
-  return db ? db->conn->last_insert_rowid() : 0;
+  return db && db->conn ? db->conn->last_insert_rowid() : 0;
 }
 SQLITE_API void sqlite3_set_last_insert_rowid(sqlite3* db, sqlite3_int64 rowid) {
-  if (db) db->conn->set_last_insert_rowid(rowid);
+  if (db && db->conn) db->conn->set_last_insert_rowid(rowid);
 }
-SQLITE_API sqlite3_int64 sqlite3_changes64(sqlite3* db) { return db ? db->conn->changes() : 0; }
+SQLITE_API sqlite3_int64 sqlite3_changes64(sqlite3* db) { return db && db->conn ? db->conn->changes() : 0; }
 SQLITE_API int sqlite3_changes(sqlite3* db) { return static_cast<int>(sqlite3_changes64(db)); }
-SQLITE_API sqlite3_int64 sqlite3_total_changes64(sqlite3* db) { return db ? db->conn->total_changes() : 0; }
+SQLITE_API sqlite3_int64 sqlite3_total_changes64(sqlite3* db) {
+  return db && db->conn ? db->conn->total_changes() : 0;
+}
 SQLITE_API int sqlite3_total_changes(sqlite3* db) { return static_cast<int>(sqlite3_total_changes64(db)); }
 SQLITE_API void sqlite3_interrupt(sqlite3* db) {
-  if (db) db->conn->interrupt();
+  if (db && db->conn) db->conn->interrupt();
 }
 SQLITE_API int sqlite3_get_autocommit(sqlite3* db) { return db && db->conn->autocommit() ? 1 : 0; }
 
 SQLITE_API int sqlite3_busy_timeout(sqlite3* db, int ms) {
-  if (db == nullptr) return SQLITE_MISUSE;
+  if (db == nullptr || !db->conn) return SQLITE_MISUSE;
   db->busy_fn = nullptr;
   db->busy_arg = nullptr;
   db->conn->set_busy_timeout(ms);
@@ -461,7 +463,7 @@ SQLITE_API int sqlite3_busy_timeout(sqlite3* db, int ms) {
 }
 
 SQLITE_API int sqlite3_busy_handler(sqlite3* db, int (*fn)(void*, int), void* arg) {
-  if (db == nullptr) return SQLITE_MISUSE;
+  if (db == nullptr || !db->conn) return SQLITE_MISUSE;
   db->busy_fn = fn;
   db->busy_arg = arg;
   if (fn == nullptr) {

@@ -265,7 +265,7 @@ SQLITE_API int sqlite3_close(sqlite3* db) { return close_connection(db, false); 
 SQLITE_API int sqlite3_close_v2(sqlite3* db) { return close_connection(db, true); }
 
 SQLITE_API int sqlite3_limit(sqlite3* db, int id, int new_value) {
-  if (db == nullptr || id < 0 || id >= 12) return -1;
+  if (db == nullptr || !db->conn || id < 0 || id >= 12) return -1;
   int old = db->limits[id];
   if (new_value >= 0) {
     if (new_value > capi::kMaxLimits[id]) new_value = capi::kMaxLimits[id];
@@ -277,7 +277,7 @@ SQLITE_API int sqlite3_limit(sqlite3* db, int id, int new_value) {
 }
 
 SQLITE_API int sqlite3_db_config(sqlite3* db, int op, ...) {
-  if (db == nullptr) return SQLITE_MISUSE;
+  if (db == nullptr || !db->conn) return SQLITE_MISUSE;
   va_list ap;
   va_start(ap, op);
   int rc = SQLITE_OK;
@@ -344,7 +344,7 @@ SQLITE_API int sqlite3_db_config(sqlite3* db, int op, ...) {
 }
 
 SQLITE_API const char* sqlite3_db_filename(sqlite3* db, const char* zDbName) {
-  if (db == nullptr) return nullptr;
+  if (db == nullptr || !db->conn) return nullptr;
   int idx = capi::database_index(db, zDbName);
   if (idx < 0) return nullptr;
   if (idx == 0) return db->filename_buf.c_str();
@@ -353,14 +353,14 @@ SQLITE_API const char* sqlite3_db_filename(sqlite3* db, const char* zDbName) {
 }
 
 SQLITE_API const char* sqlite3_db_name(sqlite3* db, int n) {
-  if (db == nullptr || n < 0) return nullptr;
+  if (db == nullptr || !db->conn || n < 0) return nullptr;
   if (n == 0) return db->main_name.c_str();
   if (!db->conn->catalog().has_database(n)) return nullptr;
   return db->conn->catalog().database_name(n).c_str();
 }
 
 SQLITE_API int sqlite3_db_readonly(sqlite3* db, const char* zDbName) {
-  if (db == nullptr) return -1;
+  if (db == nullptr || !db->conn) return -1;
   int idx = capi::database_index(db, zDbName);
   if (idx < 0) return -1;
   if (idx == 1 && !db->conn->database_btree(1)) return 0;
@@ -368,7 +368,7 @@ SQLITE_API int sqlite3_db_readonly(sqlite3* db, const char* zDbName) {
 }
 
 SQLITE_API int sqlite3_txn_state(sqlite3* db, const char* zSchema) {
-  if (db == nullptr) return -1;
+  if (db == nullptr || !db->conn) return -1;
   if (zSchema == nullptr) {
     int best = 0;
     for (int i = 0; i < db->conn->catalog().database_count(); i++) {
@@ -427,7 +427,7 @@ SQLITE_API sqlite3_int64 sqlite3_uri_int64(const char* zFile, const char* zParam
 }
 
 SQLITE_API int sqlite3_file_control(sqlite3* db, const char* zDbName, int op, void* arg) {
-  if (db == nullptr) return SQLITE_MISUSE;
+  if (db == nullptr || !db->conn) return SQLITE_MISUSE;
   int idx = capi::database_index(db, zDbName);
   if (idx < 0 || !db->conn->database_btree(idx)) return SQLITE_ERROR;
   storage::Btree* bt = db->conn->database_btree(idx);
@@ -452,7 +452,7 @@ SQLITE_API int sqlite3_enable_shared_cache(int enable) {
 }
 
 SQLITE_API int sqlite3_enable_load_extension(sqlite3* db, int onoff) {
-  if (db == nullptr) return SQLITE_MISUSE;
+  if (db == nullptr || !db->conn) return SQLITE_MISUSE;
   if (onoff) return capi::set_error(db, SQLITE_ERROR, "loadable SQLite extensions are not supported by Keel");
   return SQLITE_OK;
 }

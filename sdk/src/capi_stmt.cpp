@@ -67,7 +67,7 @@ namespace {
 int prepare(sqlite3* db, const char* zSql, int nByte, sqlite3_stmt** ppStmt, const char** pzTail) {
   if (ppStmt) *ppStmt = nullptr;
   if (pzTail) *pzTail = zSql;
-  if (db == nullptr || ppStmt == nullptr) return SQLITE_MISUSE;
+  if (db == nullptr || !db->conn || ppStmt == nullptr) return SQLITE_MISUSE;
   if (zSql == nullptr) return capi::set_error(db, SQLITE_MISUSE, "bad parameter or other API misuse");
   size_t n = nByte < 0 ? std::strlen(zSql) : strnlen(zSql, static_cast<size_t>(nByte));
   if (n > static_cast<size_t>(db->limits[SQLITE_LIMIT_SQL_LENGTH])) {
@@ -109,7 +109,7 @@ int prepare(sqlite3* db, const char* zSql, int nByte, sqlite3_stmt** ppStmt, con
 
 int prepare16(sqlite3* db, const void* zSql, int nByte, sqlite3_stmt** ppStmt, const void** pzTail) {
   if (ppStmt) *ppStmt = nullptr;
-  if (db == nullptr || ppStmt == nullptr) return SQLITE_MISUSE;
+  if (db == nullptr || !db->conn || ppStmt == nullptr) return SQLITE_MISUSE;
   if (zSql == nullptr) return capi::set_error(db, SQLITE_MISUSE, "bad parameter or other API misuse");
   const char16_t* p = static_cast<const char16_t*>(zSql);
   size_t units = 0;
@@ -138,7 +138,7 @@ void unlink_statement(sqlite3_stmt* s) {
 
 int exec(sqlite3* db, const char* zSql, sqlite3_callback cb, void* arg, char** pzErrMsg) {
   if (pzErrMsg) *pzErrMsg = nullptr;
-  if (db == nullptr) return SQLITE_MISUSE;
+  if (db == nullptr || !db->conn) return SQLITE_MISUSE;
   if (zSql == nullptr) zSql = "";
   capi::set_error(db, SQLITE_OK);
   int rc = SQLITE_OK;
@@ -299,7 +299,7 @@ SQLITE_API int sqlite3_data_count(sqlite3_stmt* s) {
 SQLITE_API sqlite3* sqlite3_db_handle(sqlite3_stmt* s) { return s ? s->db : nullptr; }
 
 SQLITE_API sqlite3_stmt* sqlite3_next_stmt(sqlite3* db, sqlite3_stmt* s) {
-  if (db == nullptr) return nullptr;
+  if (db == nullptr || !db->conn) return nullptr;
   return s ? s->next : db->stmts;
 }
 
@@ -375,7 +375,7 @@ SQLITE_API void sqlite3_free_table(char** result) {
 
 SQLITE_API int sqlite3_trace_v2(sqlite3* db, unsigned mask, int (*cb)(unsigned, void*, void*, void*),
                                 void* ctx) {
-  if (db == nullptr) return SQLITE_MISUSE;
+  if (db == nullptr || !db->conn) return SQLITE_MISUSE;
   if (cb == nullptr) mask = 0;
   db->trace_mask = mask;
   db->trace_fn = mask ? cb : nullptr;
@@ -384,7 +384,7 @@ SQLITE_API int sqlite3_trace_v2(sqlite3* db, unsigned mask, int (*cb)(unsigned, 
 }
 
 SQLITE_API void* sqlite3_trace(sqlite3* db, void (*fn)(void*, const char*), void* arg) {
-  if (db == nullptr) return nullptr;
+  if (db == nullptr || !db->conn) return nullptr;
   void* old = db->legacy_trace_arg;
   db->legacy_trace_fn = fn;
   db->legacy_trace_arg = arg;
@@ -392,7 +392,7 @@ SQLITE_API void* sqlite3_trace(sqlite3* db, void (*fn)(void*, const char*), void
 }
 
 SQLITE_API void* sqlite3_profile(sqlite3* db, void (*fn)(void*, const char*, sqlite3_uint64), void* arg) {
-  if (db == nullptr) return nullptr;
+  if (db == nullptr || !db->conn) return nullptr;
   void* old = db->profile_arg;
   db->profile_fn = fn;
   db->profile_arg = arg;
