@@ -180,7 +180,7 @@ TEST(CppDatabase, ReadOnlyAndMissingFiles) {
   EXPECT_EQ(missing.status().primary(), keel::rc::kCantOpen);
 }
 
-TEST(CppTransaction, CommitRollbackAndNesting) {
+TEST(CppTransaction, CommitAndRollback) {
   keel::Connection conn = memory_connection();
   ASSERT_TRUE(conn.exec("CREATE TABLE t(x)").ok());
   auto count = [&] {
@@ -205,6 +205,18 @@ TEST(CppTransaction, CommitRollbackAndNesting) {
   }  // destroyed without commit: rolled back
   EXPECT_TRUE(conn.autocommit());
   EXPECT_EQ(count(), 1);
+}
+
+// A nested guard is a SAVEPOINT: its rollback undoes only its own changes,
+// also when the outer transaction changed the same pages before it began.
+TEST(CppTransaction, NestedGuardsAreSavepoints) {
+  keel::Connection conn = memory_connection();
+  ASSERT_TRUE(conn.exec("CREATE TABLE t(x); INSERT INTO t VALUES(1)").ok());
+  auto count = [&] {
+    auto q = conn.prepare("SELECT count(*) FROM t");
+    EXPECT_TRUE(q.ok() && *q->step());
+    return q->column_int64(0);
+  };
   {
     auto outer = keel::Transaction::begin(conn);
     ASSERT_TRUE(outer.ok());
