@@ -39,7 +39,14 @@ class CodeGen {
 
   const CompileInput& input() const { return in_; }
   Catalog& catalog() { return *in_.catalog; }
-  std::string_view sql() const { return in_.sql; }
+  // The SQL text the AST being compiled points into (a view's body has its
+  // own text).
+  std::string_view sql() const { return sql_; }
+  std::string_view swap_sql(std::string_view s) {
+    std::string_view old = sql_;
+    sql_ = s;
+    return old;
+  }
   vm::Program& prog() { return *prog_; }
 
   int new_reg(int n = 1) {
@@ -125,6 +132,7 @@ class CodeGen {
  private:
   const CompileInput& in_;
   vm::Program* prog_;
+  std::string_view sql_;
   std::vector<int> labels_;
   std::vector<std::pair<int, bool>> dbs_;  // (db, write)
   int init_addr_ = -1;

@@ -646,11 +646,24 @@ Status code_in(CodeGen& g, Scope* s, const parse::InExpr* e, int target) {
     g.emit(Op::If, null_seen, is_null);
     g.emit(Op::Goto, 0, is_false);
   } else {
-    if (e->rhs == parse::InExpr::Rhs::kTable) return Status(rc::kError, "IN table is not supported");
     if (e->rhs == parse::InExpr::Rhs::kList) return Status(rc::kError, "row value misused");
-    // IN (SELECT ...): an ephemeral index of the subquery's rows, built once
+    // IN (SELECT ...) / IN table: an ephemeral index of the rows, built once
     // unless the subquery is correlated.
-    KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, select_columns(g, e->select, s));
+    std::vector<ColInfo> cols;
+    Table* in_table = nullptr;
+    if (e->rhs == parse::InExpr::Rhs::kTable) {
+      if (e->has_table_args) return Status(rc::kError, "no such table-valued function: " + std::string(e->table.name.value));
+      KEEL_ASSIGN_OR_RETURN(in_table, find_table_or_error(g, e->table, false));
+      for (const Column& c : in_table->columns) {
+        if (c.hidden) continue;
+        ColInfo ci;
+        ci.affinity = c.affinity;
+        ci.collation = c.collation;
+        cols.push_back(ci);
+      }
+    } else {
+      KEEL_ASSIGN_OR_RETURN(cols, select_columns(g, e->select, s));
+    }
     if (static_cast<int>(cols.size()) != n_left) {
       return Status(rc::kError, "sub-select returns " + std::to_string(cols.size()) + " columns - expected " +
                                     std::to_string(n_left));
@@ -678,7 +691,27 @@ Status code_in(CodeGen& g, Scope* s, const parse::InExpr* e, int target) {
     int once = g.emit(Op::Once, 0, 0);
     int open = g.emit(Op::OpenEphemeral, cur, n_left);
     g.set_p4_keyinfo(open, std::move(ki));
-    KEEL_ASSIGN_OR_RETURN(bool correlated, code_in_subquery(g, s, e->select, cur, aff));
+    bool correlated = false;
+    if (in_table) {
+      // Every row of the table, its columns as the key.
+      int tc = g.new_cursor();
+      open_table(g, in_table, tc, false);
+      int done = g.new_label();
+      g.emit(Op::Rewind, tc, done);
+      int top = g.addr();
+      int regs = g.new_reg(n_left), rec = g.new_reg();
+      FromTerm ft;
+      ft.table = in_table;
+      ft.cursor = tc;
+      for (int i = 0; i < n_left; i++) code_column(g, &ft, i, regs + i);
+      int mr = g.emit(Op::MakeRecord, regs, n_left, rec);
+      g.set_p4_affinity(mr, aff);
+      g.emit(Op::IdxInsert, cur, rec);
+      g.emit(Op::Next, tc, top);
+      g.bind(done);
+    } else {
+      KEEL_ASSIGN_OR_RETURN(correlated, code_in_subquery(g, s, e->select, cur, aff));
+    }
     int after = g.new_label();
     g.bind(after);
     if (correlated) {

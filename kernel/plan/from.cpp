@@ -12,7 +12,10 @@ namespace {
 bool name_eq(std::string_view a, std::string_view b) { return vm::stricmp(a, b) == 0; }
 
 Status add_subquery_columns(CodeGen& g, FromTerm& t, Scope* outer, std::string_view what) {
-  KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, select_columns(g, t.subquery, outer));
+  std::string_view saved = t.subquery_sql.empty() ? g.sql() : g.swap_sql(t.subquery_sql);
+  auto r = select_columns(g, t.subquery, outer);
+  if (!t.subquery_sql.empty()) g.swap_sql(saved);
+  KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, std::move(r));
   if (!t.view_columns.empty()) {
     if (t.view_columns.size() != cols.size()) {
       return Status(rc::kError, std::string(what) + " " + t.name + " has " + std::to_string(cols.size()) +
@@ -83,6 +86,7 @@ Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClaus
         t->subquery = tab->view_select;
         t->subquery_outer = nullptr;
         t->view_columns = tab->view_column_names;
+        t->subquery_sql = tab->parsed->sql;
         KEEL_RETURN_IF_ERROR(add_subquery_columns(g, *t, nullptr, "view"));
         for (ColInfo& c : t->cols) {
           c.origin_table.clear();
@@ -206,7 +210,9 @@ Status materialize_from(CodeGen& g, FromClause& from, Scope* scope) {
     int id = g.plan_row(parent, "MATERIALIZE " + t->name);
     g.plan_parent = id;
     std::vector<const parse::CommonTableExpr*> saved = g.ctes;
+    std::string_view saved_sql = t->subquery_sql.empty() ? g.sql() : g.swap_sql(t->subquery_sql);
     Status s = code_select(g, t->subquery, t->subquery_outer, dest);
+    g.swap_sql(saved_sql);
     g.ctes = std::move(saved);
     g.plan_parent = parent;
     KEEL_RETURN_IF_ERROR(s);

@@ -72,6 +72,7 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
     return Status(rc::kError, "table " + t->name + " may not be modified");
   }
   if (t->is_virtual) return Status(rc::kError, "virtual tables are not supported");
+  if (!t->triggers.empty()) return Status(rc::kError, "tables with triggers cannot be written yet: " + t->name);
   std::vector<const parse::CommonTableExpr*> saved_ctes = g.ctes;
   if (st->with) {
     for (const parse::CommonTableExpr* c : st->with->ctes) g.ctes.push_back(c);

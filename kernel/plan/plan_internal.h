@@ -150,6 +150,7 @@ Status code_create_table(CodeGen& g, const parse::CreateTableStmt* st);
 Status code_create_index(CodeGen& g, const parse::CreateIndexStmt* st);
 Status code_create_view(CodeGen& g, const parse::CreateViewStmt* st);
 Status code_drop(CodeGen& g, const parse::DropStmt* st);
+Status code_create_trigger(CodeGen& g, const parse::CreateTriggerStmt* st);
 Status code_pragma(CodeGen& g, const parse::PragmaStmt* st);
 // VACUUM, ATTACH, DETACH, ANALYZE and statements compiled to an engine command.
 Status code_engine_command(CodeGen& g, const parse::Stmt* st);

@@ -44,6 +44,7 @@ struct FromTerm {
   const parse::Select* subquery = nullptr;  // view body or FROM subquery
   std::vector<std::string> view_columns;    // a view's column list
   Scope* subquery_outer = nullptr;
+  std::string_view subquery_sql;  // text of a view's body; empty = the statement's
   uint8_t join = 0;
   const parse::Expr* on = nullptr;
   std::vector<std::string> using_cols;  // USING / NATURAL columns shared with earlier terms

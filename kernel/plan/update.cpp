@@ -26,6 +26,7 @@ Result<Table*> writable_table(CodeGen& g, const parse::QualifiedName& name) {
     }
   }
   if (t->is_virtual) return Status(rc::kError, "virtual tables are not supported");
+  if (!t->triggers.empty()) return Status(rc::kError, "tables with triggers cannot be written yet: " + t->name);
   if (t->without_rowid)
     return Status(rc::kError, "UPDATE and DELETE on WITHOUT ROWID tables are not supported");
   return t;

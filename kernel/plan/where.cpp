@@ -158,10 +158,9 @@ std::string coll_name(std::string_view c) {
 }
 
 // Collects constraints on `level`'s table from the terms usable there.
-Status find_constraints(CodeGen& g, Scope* scope, int level, const std::vector<TermInfo>& terms,
+Status find_constraints(CodeGen& g, Scope* scope, int level, uint64_t earlier, const std::vector<TermInfo>& terms,
                         std::vector<Constraint>& out) {
   FromTerm* t = scope->terms[level];
-  uint64_t earlier = level >= 64 ? 0 : ((uint64_t{1} << level) - 1);
   bool left_join = (t->join & parse::join::kLeft) != 0;
   for (const TermInfo& ti : terms) {
     if (left_join ? (ti.left_join_level != level) : ti.on_left_join) continue;
@@ -383,6 +382,40 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
   for (TermInfo& ti : terms) {
     KEEL_RETURN_IF_ERROR(expr_mask(g, scope, ti.expr, &ti.mask));
   }
+  // Join order: without LEFT or CROSS joins, greedily pick next the table
+  // with the cheapest access given the tables already placed (FROM order
+  // breaks ties), as SQLite's solver would for these small joins.
+  bool reorder = n > 1 && n <= 64;
+  for (FromTerm* t : scope->terms) {
+    if (t->join & (parse::join::kLeft | parse::join::kCross | parse::join::kRight)) reorder = false;
+  }
+  if (reorder) {
+    std::vector<int> order;
+    uint64_t placed = 0;
+    for (int step = 0; step < n; step++) {
+      int best = -1;
+      double best_cost = 0;
+      for (int j = 0; j < n; j++) {
+        if (placed & (uint64_t{1} << j)) continue;
+        std::vector<Constraint> cons;
+        KEEL_RETURN_IF_ERROR(find_constraints(g, scope, j, placed, terms, cons));
+        Access a = choose_access(g, scope->terms[j], cons, step);
+        if (best < 0 || a.cost < best_cost) {
+          best = j;
+          best_cost = a.cost;
+        }
+      }
+      order.push_back(best);
+      placed |= uint64_t{1} << best;
+    }
+    std::vector<FromTerm*> permuted;
+    for (int j : order) permuted.push_back(scope->terms[j]);
+    scope->terms = permuted;
+    for (TermInfo& ti : terms) {
+      ti.mask = 0;
+      KEEL_RETURN_IF_ERROR(expr_mask(g, scope, ti.expr, &ti.mask));
+    }
+  }
   // Aggregates are not allowed in WHERE / ON (code_expr reports the misuse).
   bool saved_allow = scope->allow_agg;
   scope->allow_agg = false;
@@ -411,7 +444,7 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
       g.emit(Op::Integer, 0, lv.left_join_match);
     }
     std::vector<Constraint> cons;
-    KEEL_RETURN_IF_ERROR(find_constraints(g, scope, i, terms, cons));
+    KEEL_RETURN_IF_ERROR(find_constraints(g, scope, i, i >= 64 ? 0 : ((uint64_t{1} << i) - 1), terms, cons));
     Access acc = choose_access(g, t, cons, i);
     std::string tname = t->table ? t->table->name : t->name;
     std::string label = tname;
