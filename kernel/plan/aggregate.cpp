@@ -75,8 +75,22 @@ FromTerm* term_of(Scope* scope, int cursor) {
   return nullptr;
 }
 
-// Feeds the current input row to every accumulator.
-Status update_accumulators(CodeGen& g, Scope* scope, AggContext& agg) {
+// The single min()/max() whose best row supplies the bare columns, or -1.
+int minmax_func(const AggContext& agg) {
+  int found = -1;
+  for (size_t i = 0; i < agg.funcs.size(); i++) {
+    if (agg.funcs[i].def->flags & func::kMinMax) {
+      if (found >= 0) return -1;
+      found = static_cast<int>(i);
+    }
+  }
+  return found;
+}
+
+// Feeds the current input row to every accumulator. With a min/max whose
+// row supplies the bare columns, register `hit` tells if this row did.
+Status update_accumulators(CodeGen& g, Scope* scope, AggContext& agg, int hit = 0) {
+  int mm = hit ? minmax_func(agg) : -1;
   bool saved = scope->allow_agg;
   scope->allow_agg = false;
   for (AggFunc& f : agg.funcs) {
@@ -99,7 +113,7 @@ Status update_accumulators(CodeGen& g, Scope* scope, AggContext& agg) {
         g.set_p4_coll(a, g.collation(coll));
       }
     }
-    int a = g.emit(Op::AggStep, 0, args, f.acc_reg);
+    int a = g.emit(Op::AggStep, (mm >= 0 && &f == &agg.funcs[mm]) ? hit : 0, args, f.acc_reg);
     g.at(a).p4type = vm::P4Type::kFunction;
     g.at(a).p4.func = f.def;
     g.at(a).p5 = static_cast<uint16_t>(f.n_args);
@@ -166,12 +180,26 @@ Status code_aggregate(CodeGen& g, const parse::SelectCore* core, Scope* scope,
     open_distinct(g, scope, agg);
     for (AggFunc& f : agg.funcs) g.emit(Op::Null, 0, f.acc_reg);
     g.emit(Op::Null, 0, col_regs, col_regs + std::max(n_cols, 1) - 1);
+    // Bare columns come from the first row, or from the row of a lone
+    // min()/max() (SQLite 3.40's rule).
+    int loaded = g.new_reg(), hit = g.new_reg();
+    g.emit(Op::Integer, 0, loaded);
     WhereInfo w;
     KEEL_RETURN_IF_ERROR(where_begin(g, scope, core->where, w));
-    KEEL_RETURN_IF_ERROR(update_accumulators(g, scope, agg));
-    for (int i = 0; i < n_cols; i++) {
-      FromTerm* t = term_of(scope, columns[i].first);
-      code_column(g, t, columns[i].second, col_regs + i);
+    g.emit(Op::Integer, 0, hit);
+    KEEL_RETURN_IF_ERROR(update_accumulators(g, scope, agg, hit));
+    if (n_cols > 0) {
+      int load = g.new_label(), skip = g.new_label();
+      g.emit(Op::IfNot, loaded, load);
+      if (minmax_func(agg) >= 0) g.emit(Op::If, hit, load);
+      g.emit(Op::Goto, 0, skip);
+      g.bind(load);
+      g.emit(Op::Integer, 1, loaded);
+      for (int i = 0; i < n_cols; i++) {
+        FromTerm* t = term_of(scope, columns[i].first);
+        code_column(g, t, columns[i].second, col_regs + i);
+      }
+      g.bind(skip);
     }
     KEEL_RETURN_IF_ERROR(where_end(g, scope, w));
     return output_group(g, core, scope, cols, agg, out, columns, col_regs);
@@ -238,18 +266,36 @@ Status code_aggregate(CodeGen& g, const parse::SelectCore* core, Scope* scope,
     int a = g.emit(Op::Compare, prev, cur, n_keys);
     g.set_p4_keyinfo(a, std::move(ki));
   }
+  int new_group = g.new_reg(), hit = g.new_reg(), accumulate = g.new_label();
+  int row_cols = g.new_reg(std::max(n_cols, 1));
   g.emit(Op::Jump, changed, same, changed);
   g.bind(changed);
   g.emit(Op::Gosub, ret, output_sub);
   g.bind(first);
   g.emit(Op::Copy, cur, prev, n_keys - 1);
   g.emit(Op::Integer, 1, have_group);
+  g.emit(Op::Integer, 1, new_group);
+  g.emit(Op::Goto, 0, accumulate);
   g.bind(same);
-  for (int i = 0; i < n_cols; i++) g.emit(Op::Column, pseudo, n_keys + i, col_regs + i);
-  for (int i = 0; i < n_cols; i++) g.column_override[columns[i]] = col_regs + i;
-  Status s = update_accumulators(g, scope, agg);
+  g.emit(Op::Integer, 0, new_group);
+  g.bind(accumulate);
+  // This row's columns feed the aggregates; the group's bare columns are
+  // those of its first row (or of its min()/max() row).
+  for (int i = 0; i < n_cols; i++) g.emit(Op::Column, pseudo, n_keys + i, row_cols + i);
+  for (int i = 0; i < n_cols; i++) g.column_override[columns[i]] = row_cols + i;
+  g.emit(Op::Integer, 0, hit);
+  Status s = update_accumulators(g, scope, agg, hit);
   for (const auto& c : columns) g.column_override.erase(c);
   KEEL_RETURN_IF_ERROR(s);
+  if (n_cols > 0) {
+    int load = g.new_label(), skip = g.new_label();
+    g.emit(Op::If, new_group, load);
+    if (minmax_func(agg) >= 0) g.emit(Op::If, hit, load);
+    g.emit(Op::Goto, 0, skip);
+    g.bind(load);
+    g.emit(Op::Copy, row_cols, col_regs, n_cols - 1);
+    g.bind(skip);
+  }
   g.emit(Op::SorterNext, sorter, top);
   g.emit(Op::IfNot, have_group, end);
   g.emit(Op::Gosub, ret, output_sub);
