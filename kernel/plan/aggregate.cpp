@@ -211,7 +211,7 @@ Status code_aggregate(CodeGen& g, const parse::SelectCore* core, Scope* scope,
   {
     auto ki = std::make_unique<vm::KeyInfo>();
     ki->n_key_field = static_cast<uint16_t>(n_keys);
-    ki->n_all_field = static_cast<uint16_t>(n_keys + n_cols);
+    ki->n_all_field = static_cast<uint16_t>(n_keys);  // keys only: ties keep insertion order
     for (const Expr* e : group_by) {
       bool expl = false;
       std::string c = expr_collation(g, scope, e, &expl);

@@ -207,7 +207,7 @@ Status code_compound(CodeGen& g, const parse::Select* sel, Scope* outer, SelectD
   if (sel->order_by.size) {
     auto ki = std::make_unique<vm::KeyInfo>();
     ki->n_key_field = static_cast<uint16_t>(sel->order_by.size);
-    ki->n_all_field = static_cast<uint16_t>(sel->order_by.size + n);
+    ki->n_all_field = static_cast<uint16_t>(sel->order_by.size);
     for (uint32_t i = 0; i < sel->order_by.size; i++) {
       const parse::OrderingTerm& t = sel->order_by[i];
       int k = match_order_term(g, sel, t.expr, n);

@@ -104,7 +104,8 @@ std::unique_ptr<vm::KeyInfo> sort_keyinfo(CodeGen& g, Scope* scope,
                                           int n_all) {
   auto ki = std::make_unique<vm::KeyInfo>();
   ki->n_key_field = static_cast<uint16_t>(terms.size);
-  ki->n_all_field = static_cast<uint16_t>(n_all);
+  (void)n_all;  // the sorter compares only the keys: ties keep insertion order
+  ki->n_all_field = ki->n_key_field;
   for (uint32_t i = 0; i < terms.size; i++) {
     std::string coll;
     bool expl = false;
