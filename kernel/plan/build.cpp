@@ -404,7 +404,8 @@ Status code_create_trigger(CodeGen& g, const parse::CreateTriggerStmt* st) {
     if (t) db = st->temp ? 1 : t->db;
   }
   if (t == nullptr) {
-    return Status(rc::kError, "no such table: " + g.catalog().database_name(db) + "." + std::string(st->table.name.value));
+    return Status(rc::kError, "no such table: " + g.catalog().database_name(db) + "." +
+                                  std::string(st->table.name.value));
   }
   if (t->root == 1 || reserved(t->name)) return Status(rc::kError, "cannot create trigger on system table");
   if (t->is_view && st->time != parse::TriggerTime::kInsteadOf) {

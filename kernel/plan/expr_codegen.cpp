@@ -652,7 +652,8 @@ Status code_in(CodeGen& g, Scope* s, const parse::InExpr* e, int target) {
     std::vector<ColInfo> cols;
     Table* in_table = nullptr;
     if (e->rhs == parse::InExpr::Rhs::kTable) {
-      if (e->has_table_args) return Status(rc::kError, "no such table-valued function: " + std::string(e->table.name.value));
+      if (e->has_table_args)
+        return Status(rc::kError, "no such table-valued function: " + std::string(e->table.name.value));
       KEEL_ASSIGN_OR_RETURN(in_table, find_table_or_error(g, e->table, false));
       for (const Column& c : in_table->columns) {
         if (c.hidden) continue;

@@ -333,7 +333,8 @@ Status code_engine_command(CodeGen& g, const parse::Stmt* st) {
       if (a->name.schema.present()) cmd->db = g.catalog().find_database(a->name.schema.value);
       return engine_command(g, cmd, {});
     }
-    case parse::StmtKind::kCreateTrigger: return code_create_trigger(g, st->as<parse::CreateTriggerStmt>());
+    case parse::StmtKind::kCreateTrigger:
+      return code_create_trigger(g, st->as<parse::CreateTriggerStmt>());
     case parse::StmtKind::kCreateVirtualTable:
       return Status(rc::kError,
                     "no such module: " + std::string(st->as<parse::CreateVirtualTableStmt>()->module.value));

@@ -59,6 +59,8 @@ Result<ColumnRef> resolve_column(CodeGen& g, Scope* scope, const parse::ColumnRe
       if (qualified) {
         if (!name_eq(t->name, e->table.value)) continue;
         if (e->schema.present() && !name_eq(t->db_name, e->schema.value)) continue;
+      } else if (t->qualified_only) {
+        continue;
       }
       table_matches++;
       table_match = t;

@@ -57,8 +57,9 @@ struct FromTerm {
   // column i is in reg_base + i; the rowid in rowid_reg.
   int reg_base = 0;
   int rowid_reg = 0;
-  int level = -1;           // loop level, once planned
-  bool outer_null = false;  // right side of a LEFT JOIN
+  int level = -1;               // loop level, once planned
+  bool outer_null = false;      // right side of a LEFT JOIN
+  bool qualified_only = false;  // reachable only as name.column (the upsert's excluded)
   const parse::FromItem* item = nullptr;
   parse::IndexHint hint = parse::IndexHint::kNone;
   std::string indexed_by;

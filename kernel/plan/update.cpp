@@ -26,7 +26,8 @@ Result<Table*> writable_table(CodeGen& g, const parse::QualifiedName& name) {
     }
   }
   if (t->is_virtual) return Status(rc::kError, "virtual tables are not supported");
-  if (!t->triggers.empty()) return Status(rc::kError, "tables with triggers cannot be written yet: " + t->name);
+  if (!t->triggers.empty())
+    return Status(rc::kError, "tables with triggers cannot be written yet: " + t->name);
   if (t->without_rowid)
     return Status(rc::kError, "UPDATE and DELETE on WITHOUT ROWID tables are not supported");
   return t;
@@ -48,22 +49,6 @@ std::unique_ptr<FromTerm> target_term(CodeGen& g, Table* t, const parse::Name& a
   }
   term->coalesced.assign(t->columns.size(), false);
   return term;
-}
-
-Status code_returning(CodeGen& g, Scope* scope, const parse::List<parse::ResultColumn>& returning) {
-  if (returning.size == 0) return Status::Ok();
-  int base = g.new_reg(static_cast<int>(returning.size));
-  for (uint32_t k = 0; k < returning.size; k++) {
-    const parse::ResultColumn& rc = returning[k];
-    if (rc.kind != parse::ResultColumn::Kind::kExpr)
-      return Status(rc::kError, "RETURNING * is not supported");
-    KEEL_RETURN_IF_ERROR(code_expr(g, scope, rc.expr, base + static_cast<int>(k)));
-    vm::ResultColumnInfo info;
-    info.name = rc.alias.present() ? std::string(rc.alias.value) : std::string(rc.span.text(g.sql()));
-    g.prog().columns.push_back(info);
-  }
-  g.emit(Op::ResultRow, base, static_cast<int>(returning.size));
-  return Status::Ok();
 }
 
 }  // namespace
@@ -109,7 +94,7 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
   load_row(g, w);
   KEEL_RETURN_IF_ERROR(delete_index_entries(g, w));
   w.term.name = term->name;
-  KEEL_RETURN_IF_ERROR(code_returning(g, &w.scope, st->returning));
+  KEEL_RETURN_IF_ERROR(code_returning(g, w, st->returning));
   g.emit(Op::Delete, w.cursor, vm::kOpflagNChange);
   g.bind(next);
   g.emit(Op::Next, rowids, top);
@@ -232,7 +217,7 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
     g.bind(same);
   }
   KEEL_RETURN_IF_ERROR(write_row(g, w, vm::kOpflagNChange));
-  KEEL_RETURN_IF_ERROR(code_returning(g, &w.scope, st->returning));
+  KEEL_RETURN_IF_ERROR(code_returning(g, w, st->returning));
   g.bind(next);
   g.emit(Op::Next, work, top);
   g.bind(end);

@@ -158,8 +158,8 @@ std::string coll_name(std::string_view c) {
 }
 
 // Collects constraints on `level`'s table from the terms usable there.
-Status find_constraints(CodeGen& g, Scope* scope, int level, uint64_t earlier, const std::vector<TermInfo>& terms,
-                        std::vector<Constraint>& out) {
+Status find_constraints(CodeGen& g, Scope* scope, int level, uint64_t earlier,
+                        const std::vector<TermInfo>& terms, std::vector<Constraint>& out) {
   FromTerm* t = scope->terms[level];
   bool left_join = (t->join & parse::join::kLeft) != 0;
   for (const TermInfo& ti : terms) {

@@ -202,14 +202,22 @@ Status TestEngine::compile_and_run(const parse::ParsedStatement& ps, std::string
     }
     return Status::Ok();
   }
-  changes_ = 0;
+  // changes() reports the last statement that finished.
+  int64_t before = total_changes_;
   vm::Vm vm(*prog, *this);
+  Status run;
   for (;;) {
-    KEEL_ASSIGN_OR_RETURN(int rc, vm.step());
-    if (rc != rc::kRow) break;
+    auto rc = vm.step();
+    if (!rc.ok()) {
+      run = rc.status();
+      break;
+    }
+    if (rc.value() != rc::kRow) break;
     on_row(vm.row());
   }
-  return vm.reset();
+  Status reset = vm.reset();
+  if (!prog->read_only) changes_ = total_changes_ - before;
+  return run.ok() ? reset : run;
 }
 
 Status TestEngine::exec(std::string_view sql, const RowFn& on_row) {
