@@ -286,10 +286,29 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
     out.sort_key_col = key_col;
     out.sorter = g.new_cursor();
     int n_keys = static_cast<int>(sel->order_by.size);
-    int a = g.emit(Op::SorterOpen, out.sorter, n_keys + out.n_cols);
-    g.set_p4_keyinfo(a, sort_keyinfo(g, &scope, sel->order_by, cols, key_col, n_keys + out.n_cols));
+    auto ki = sort_keyinfo(g, &scope, sel->order_by, cols, key_col, n_keys + out.n_cols);
+    if (sel->limit) {
+      // ORDER BY ... LIMIT: keep only the first LIMIT+OFFSET rows in an
+      // ephemeral index keyed (sort keys, sequence), dropping the largest.
+      out.topn = true;
+      ki->collations.resize(n_keys);
+      ki->sort_flags.resize(n_keys);
+      ki->collations.push_back(nullptr);
+      ki->sort_flags.push_back(0);
+      ki->n_key_field = static_cast<uint16_t>(n_keys + 1);
+      ki->n_all_field = static_cast<uint16_t>(n_keys + 1 + out.n_cols);
+      int a = g.emit(Op::OpenEphemeral, out.sorter, n_keys + 1 + out.n_cols);
+      g.set_p4_keyinfo(a, std::move(ki));
+    } else {
+      int a = g.emit(Op::SorterOpen, out.sorter, n_keys + out.n_cols);
+      g.set_p4_keyinfo(a, std::move(ki));
+    }
   }
   KEEL_RETURN_IF_ERROR(code_limit(g, &scope, sel, out));
+  if (out.topn) {
+    out.topn_counter = g.new_reg();
+    g.emit(Op::OffsetLimit, out.limit_reg, out.topn_counter, out.offset_reg);
+  }
   if (core->distinct == parse::Distinctness::kDistinct) {
     out.distinct_cursor = g.new_cursor();
     auto ki = std::make_unique<vm::KeyInfo>();
@@ -314,7 +333,20 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
     KEEL_RETURN_IF_ERROR(where_end(g, &scope, w));
   }
 
-  if (out.sorter >= 0) {
+  if (out.topn) {
+    int n_keys = static_cast<int>(sel->order_by.size);
+    int end = g.new_label();
+    g.emit(Op::Rewind, out.sorter, end);
+    int top = g.addr();
+    int base = g.new_reg(out.n_cols);
+    for (int i = 0; i < out.n_cols; i++) g.emit(Op::Column, out.sorter, n_keys + 1 + i, base + i);
+    int next = g.new_label();
+    emit_to_dest(g, out, base, next);
+    g.bind(next);
+    g.emit(Op::Next, out.sorter, top);
+    g.bind(end);
+    g.plan_row(g.plan_parent, "USE TEMP B-TREE FOR ORDER BY");
+  } else if (out.sorter >= 0) {
     // Drain the sorter through OFFSET/LIMIT to the destination.
     int n_keys = static_cast<int>(sel->order_by.size);
     int rec = g.new_reg();
@@ -447,6 +479,21 @@ Status output_row(CodeGen& g, RowOutput& out, int base, int skip) {
     } else {
       g.emit(Op::SCopy, base + out.sort_key_col[i], keys + i);
     }
+  }
+  if (out.topn) {
+    int regs = g.new_reg(n_keys + 1 + out.n_cols);
+    if (n_keys) g.emit(Op::Copy, keys, regs, n_keys - 1);
+    g.emit(Op::Sequence, out.sorter, regs + n_keys);
+    for (int i = 0; i < out.n_cols; i++) g.emit(Op::SCopy, base + i, regs + n_keys + 1 + i);
+    int rec = g.new_reg();
+    g.emit(Op::MakeRecord, regs, n_keys + 1 + out.n_cols, rec);
+    g.emit(Op::IdxInsert, out.sorter, rec);
+    int kept = g.new_label();
+    g.emit(Op::IfNotZero, out.topn_counter, kept);
+    g.emit(Op::Last, out.sorter, kept);
+    g.emit(Op::Delete, out.sorter, 0);
+    g.bind(kept);
+    return Status::Ok();
   }
   for (int i = 0; i < out.n_cols; i++) g.emit(Op::SCopy, base + i, keys + n_keys + i);
   int rec = g.new_reg();

@@ -29,6 +29,8 @@ struct RowOutput {
   int n_cols = 0;
   // ORDER BY
   int sorter = -1;
+  bool topn = false;  // sorter is an ephemeral index bounded to LIMIT+OFFSET rows
+  int topn_counter = 0;
   std::vector<const parse::Expr*> sort_keys;  // expressions (nullptr = result column sort_key_col[i])
   std::vector<int> sort_key_col;
   Scope* scope = nullptr;

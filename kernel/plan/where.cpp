@@ -164,7 +164,8 @@ std::string coll_name(std::string_view c) {
 // Collects constraints on `level`'s table from the terms usable there.
 // Every usable `column op value` constraint of the terms, analysed once
 // (the join-order search asks for them many times).
-Status all_constraints(CodeGen& g, Scope* scope, const std::vector<TermInfo>& terms, std::vector<Constraint>& out) {
+Status all_constraints(CodeGen& g, Scope* scope, const std::vector<TermInfo>& terms,
+                       std::vector<Constraint>& out) {
   out.clear();
   for (const TermInfo& ti : terms) {
     const Expr* e = ti.expr;
