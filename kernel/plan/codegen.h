@@ -127,6 +127,12 @@ class CodeGen {
 
   // Common table expressions in scope, innermost last.
   std::vector<const parse::CommonTableExpr*> ctes;
+  // Recursive CTEs: those of a WITH RECURSIVE whose body refers to itself.
+  // While the recursive part is coded, a reference reads the current row
+  // (recursive_cursor); recursive_cols are the columns (of the initial part).
+  std::map<const parse::CommonTableExpr*, int> recursive_cursor;
+  std::map<const parse::CommonTableExpr*, std::vector<std::string>> recursive_names;
+  std::vector<const parse::CommonTableExpr*> recursive_ctes;
   const parse::CommonTableExpr* find_cte(std::string_view name) const;
 
  private:

@@ -77,9 +77,7 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
   if (!t->triggers.empty())
     return Status(rc::kError, "tables with triggers cannot be written yet: " + t->name);
   std::vector<const parse::CommonTableExpr*> saved_ctes = g.ctes;
-  if (st->with) {
-    for (const parse::CommonTableExpr* c : st->with->ctes) g.ctes.push_back(c);
-  }
+  if (st->with) push_with(g, st->with);
   int n = static_cast<int>(t->columns.size());
   // Column list → position of each table column in the source row (-1: default).
   std::vector<int> source_of(n, -1);

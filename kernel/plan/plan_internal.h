@@ -74,12 +74,14 @@ struct SelectDest {
     kExists,         // reg = 1 on the first row, then stop
     kCoroutine,      // registers reg..: Yield to `yield_reg` per row
     kExceptIndex,    // delete matching key from `cursor`
+    kQueue,          // append to rowid table `cursor` unless already in index `aux` (if >= 0)
   };
   Kind kind = Kind::kOutput;
   int cursor = -1;
   int reg = 0;
   int n_cols = 0;
   int yield_reg = 0;
+  int aux = -1;
   std::string affinity;       // applied to index keys (IN)
   int* correlated = nullptr;  // set to 1 if the select references outer scopes
 };
@@ -101,6 +103,9 @@ struct FromClause {
 };
 // Builds the terms of a FROM clause (views and subqueries get their columns).
 Status build_from(CodeGen& g, const parse::List<parse::FromItem*>& from, Scope* outer, FromClause& out);
+// Fills ephemeral table `cursor` with the rows of recursive CTE `cte`.
+Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* outer, int cursor, int n_cols,
+                          int* correlated);
 // Materializes views and subqueries into ephemeral tables.
 Status materialize_from(CodeGen& g, FromClause& from, Scope* scope);
 

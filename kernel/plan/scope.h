@@ -44,6 +44,8 @@ struct FromTerm {
   const parse::Select* subquery = nullptr;  // view body or FROM subquery
   std::vector<std::string> view_columns;    // a view's column list
   Scope* subquery_outer = nullptr;
+  const parse::CommonTableExpr* recursive_cte = nullptr;  // materialized by the recursive algorithm
+  int dup_of = -1;                // reads the current row of a recursive CTE (OpenDup of this cursor)
   std::string_view subquery_sql;  // text of a view's body; empty = the statement's
   uint8_t join = 0;
   const parse::Expr* on = nullptr;

@@ -2,6 +2,7 @@
 // result names, ORDER BY through the sorter, DISTINCT through an ephemeral
 // index, LIMIT/OFFSET counters, and the destinations a select can feed
 // (result rows, ephemeral tables and indexes, scalar subqueries, EXISTS).
+#include <algorithm>
 #include <cctype>
 
 #include "plan/select_internal.h"
@@ -369,6 +370,36 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
   return Status::Ok();
 }
 
+namespace {
+
+bool from_names(const parse::List<parse::FromItem*>& from, std::string_view name) {
+  for (const parse::FromItem* it : from) {
+    if (it->kind == parse::FromItem::Kind::kJoinGroup && from_names(it->group, name)) return true;
+    if (it->kind == parse::FromItem::Kind::kTable && !it->table.schema.present() &&
+        vm::stricmp(it->table.name.value, name) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+void push_with(CodeGen& g, const parse::WithClause* with) {
+  for (const parse::CommonTableExpr* c : with->ctes) {
+    g.ctes.push_back(c);
+    if (!with->recursive || c->select->cores.size < 2) continue;
+    for (uint32_t i = 1; i < c->select->cores.size; i++) {
+      if (from_names(c->select->cores[i]->from, c->name.value)) {
+        if (std::find(g.recursive_ctes.begin(), g.recursive_ctes.end(), c) == g.recursive_ctes.end()) {
+          g.recursive_ctes.push_back(c);
+        }
+        break;
+      }
+    }
+  }
+}
+
 std::string ordinal(int n) {
   const char* suffix = "th";
   if (n % 100 < 11 || n % 100 > 13) {
@@ -443,6 +474,19 @@ void emit_to_dest(CodeGen& g, RowOutput& out, int base, int skip) {
       g.emit(Op::Delete, d.cursor, 0);
       break;
     }
+    case SelectDest::Kind::kQueue: {
+      int rec = g.new_reg(), rowid = g.new_reg();
+      if (d.aux >= 0) {
+        int f = g.emit(Op::Found, d.aux, skip, base);
+        g.set_p4_int(f, n);
+        g.emit(Op::MakeRecord, base, n, rec);
+        g.emit(Op::IdxInsert, d.aux, rec);
+      }
+      g.emit(Op::MakeRecord, base, n, rec);
+      g.emit(Op::NewRowid, d.cursor, rowid);
+      g.emit(Op::Insert, d.cursor, rec, rowid);
+      break;
+    }
     case SelectDest::Kind::kMem:
       g.emit(Op::Copy, base, d.reg, n - 1);
       g.emit(Op::Goto, 0, out.done);
@@ -510,12 +554,7 @@ Status code_select(CodeGen& g, const parse::Select* sel, Scope* outer, SelectDes
     ~Leave() { depth--; }
   } leave;
   std::vector<const parse::CommonTableExpr*> saved = g.ctes;
-  if (sel->with) {
-    if (sel->with->recursive) {
-      // Non-recursive CTEs written with WITH RECURSIVE still work.
-    }
-    for (const parse::CommonTableExpr* c : sel->with->ctes) g.ctes.push_back(c);
-  }
+  if (sel->with) push_with(g, sel->with);
   Status s;
   if (sel->cores.size > 1) {
     s = code_compound(g, sel, outer, dest);
@@ -528,9 +567,7 @@ Status code_select(CodeGen& g, const parse::Select* sel, Scope* outer, SelectDes
 
 Result<std::vector<ColInfo>> select_columns(CodeGen& g, const parse::Select* sel, Scope* outer) {
   std::vector<const parse::CommonTableExpr*> saved = g.ctes;
-  if (sel->with) {
-    for (const parse::CommonTableExpr* c : sel->with->ctes) g.ctes.push_back(c);
-  }
+  if (sel->with) push_with(g, sel->with);
   struct Restore {
     CodeGen& g;
     std::vector<const parse::CommonTableExpr*>& saved;

@@ -60,6 +60,8 @@ Status code_compound(CodeGen& g, const parse::Select* sel, Scope* outer, SelectD
 
 // ORDER BY / LIMIT set-up shared with compound selects.
 Status code_limit(CodeGen& g, Scope* scope, const parse::Select* sel, RowOutput& out);
+// Brings the CTEs of a WITH clause into scope, noting the recursive ones.
+void push_with(CodeGen& g, const parse::WithClause* with);
 // Ordinal error text: "1st", "2nd", ...
 std::string ordinal(int n);
 

@@ -81,9 +81,7 @@ const parse::Expr* rowid_equality(CodeGen& g, Scope* scope, const parse::Expr* w
 Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
   KEEL_ASSIGN_OR_RETURN(Table * t, writable_table(g, st->table));
   std::vector<const parse::CommonTableExpr*> saved = g.ctes;
-  if (st->with) {
-    for (const parse::CommonTableExpr* c : st->with->ctes) g.ctes.push_back(c);
-  }
+  if (st->with) push_with(g, st->with);
   if (st->where == nullptr && st->returning.size == 0 && t->triggers.empty()) {
     // Truncate: clear the table and its indexes, counting the rows.
     g.use_database(t->db, true);
@@ -150,9 +148,7 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
 Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
   KEEL_ASSIGN_OR_RETURN(Table * t, writable_table(g, st->table));
   std::vector<const parse::CommonTableExpr*> saved = g.ctes;
-  if (st->with) {
-    for (const parse::CommonTableExpr* c : st->with->ctes) g.ctes.push_back(c);
-  }
+  if (st->with) push_with(g, st->with);
   int n = static_cast<int>(t->columns.size());
   // SET targets: table column, or -1 for the rowid.
   struct Assign {
