@@ -133,6 +133,13 @@ class CodeGen {
   std::map<const parse::CommonTableExpr*, int> recursive_cursor;
   std::map<const parse::CommonTableExpr*, std::vector<std::string>> recursive_names;
   std::vector<const parse::CommonTableExpr*> recursive_ctes;
+
+  // Triggers being coded (innermost last): NEW/OLD are resolved in
+  // trigger_scope after every other scope; RAISE(IGNORE) jumps to
+  // trigger_ignore; a trigger never fires inside itself.
+  struct Scope* trigger_scope = nullptr;
+  int trigger_ignore = 0;
+  std::vector<const void*> active_triggers;
   const parse::CommonTableExpr* find_cte(std::string_view name) const;
 
  private:

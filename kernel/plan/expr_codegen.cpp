@@ -491,7 +491,7 @@ Status code_expr(CodeGen& g, Scope* s, const Expr* e, int target) {
     case ExprKind::kVector:
       return Status(rc::kError, "row value misused");
     case ExprKind::kRaise:
-      return Status(rc::kError, "RAISE() may only be used within a trigger-program");
+      return code_raise(g, e->as<parse::RaiseExpr>(), target);
   }
   return Status(rc::kInternal, "unknown expression");
 }

@@ -74,8 +74,6 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
     return Status(rc::kError, "table " + t->name + " may not be modified");
   }
   if (t->is_virtual) return Status(rc::kError, "virtual tables are not supported");
-  if (!t->triggers.empty())
-    return Status(rc::kError, "tables with triggers cannot be written yet: " + t->name);
   std::vector<const parse::CommonTableExpr*> saved_ctes = g.ctes;
   if (st->with) push_with(g, st->with);
   int n = static_cast<int>(t->columns.size());
@@ -229,9 +227,17 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
     int a = g.emit(Op::Affinity, w.base, n);
     g.set_p4_affinity(a, aff);
   }
+  if (!t->triggers.empty()) {
+    KEEL_RETURN_IF_ERROR(
+        code_triggers(g, t, parse::TriggerEvent::kInsert, true, nullptr, &w.term, skip, nullptr));
+  }
   KEEL_RETURN_IF_ERROR(check_row(g, w, skip));
   KEEL_RETURN_IF_ERROR(check_unique(g, w, skip, false, 0, explicit_rowid));
   KEEL_RETURN_IF_ERROR(write_row(g, w, vm::kOpflagNChange | vm::kOpflagLastRowid));
+  if (!t->triggers.empty()) {
+    KEEL_RETURN_IF_ERROR(
+        code_triggers(g, t, parse::TriggerEvent::kInsert, false, nullptr, &w.term, skip, nullptr));
+  }
   if (autoinc.seq) g.emit(Op::MemMax, autoinc.max, w.rowid);
   KEEL_RETURN_IF_ERROR(code_returning(g, w, st->returning));
   if (!w.upserts.empty()) g.emit(Op::Goto, 0, skip);

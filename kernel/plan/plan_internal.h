@@ -75,6 +75,7 @@ struct SelectDest {
     kCoroutine,      // registers reg..: Yield to `yield_reg` per row
     kExceptIndex,    // delete matching key from `cursor`
     kQueue,          // append to rowid table `cursor` unless already in index `aux` (if >= 0)
+    kDiscard,        // run for side effects only (a SELECT step of a trigger)
   };
   Kind kind = Kind::kOutput;
   int cursor = -1;
@@ -159,6 +160,13 @@ Status code_create_trigger(CodeGen& g, const parse::CreateTriggerStmt* st);
 Status code_pragma(CodeGen& g, const parse::PragmaStmt* st);
 // VACUUM, ATTACH, DETACH, ANALYZE and statements compiled to an engine command.
 Status code_engine_command(CodeGen& g, const parse::Stmt* st);
+
+// Row triggers of `t` for `event` (BEFORE or AFTER), coded inline. OLD/NEW
+// are register-based terms (nullptr when absent); RAISE(IGNORE) goes to
+// `ignore`; for UPDATE, changed_cols are the assigned columns (-1 rowid).
+Status code_triggers(CodeGen& g, Table* t, parse::TriggerEvent event, bool before, FromTerm* old_row,
+                     FromTerm* new_row, int ignore, const std::vector<int>* changed_cols);
+Status code_raise(CodeGen& g, const parse::RaiseExpr* e, int target);
 
 // Looks up a table for a statement: "no such table: x" on failure.
 Result<Table*> find_table_or_error(CodeGen& g, const parse::QualifiedName& name, bool allow_view);

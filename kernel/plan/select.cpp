@@ -474,6 +474,8 @@ void emit_to_dest(CodeGen& g, RowOutput& out, int base, int skip) {
       g.emit(Op::Delete, d.cursor, 0);
       break;
     }
+    case SelectDest::Kind::kDiscard:
+      break;
     case SelectDest::Kind::kQueue: {
       int rec = g.new_reg(), rowid = g.new_reg();
       if (d.aux >= 0) {

@@ -28,8 +28,6 @@ Result<Table*> writable_table(CodeGen& g, const parse::QualifiedName& name) {
     }
   }
   if (t->is_virtual) return Status(rc::kError, "virtual tables are not supported");
-  if (!t->triggers.empty())
-    return Status(rc::kError, "tables with triggers cannot be written yet: " + t->name);
   if (t->without_rowid)
     return Status(rc::kError, "UPDATE and DELETE on WITHOUT ROWID tables are not supported");
   return t;
@@ -76,6 +74,25 @@ const parse::Expr* rowid_equality(CodeGen& g, Scope* scope, const parse::Expr* w
   return nullptr;
 }
 
+// Deletes the row loaded in `w` (cursor on it), with its triggers.
+Status delete_row(CodeGen& g, TableWriter& w, Table* t, const parse::List<parse::ResultColumn>& returning,
+                  int next) {
+  if (!t->triggers.empty()) {
+    KEEL_RETURN_IF_ERROR(
+        code_triggers(g, t, parse::TriggerEvent::kDelete, true, &w.term, nullptr, next, nullptr));
+    // The trigger may have moved the cursor or deleted the row.
+    g.emit(Op::NotExists, w.cursor, next, w.rowid);
+  }
+  KEEL_RETURN_IF_ERROR(delete_index_entries(g, w));
+  KEEL_RETURN_IF_ERROR(code_returning(g, w, returning));
+  g.emit(Op::Delete, w.cursor, vm::kOpflagNChange);
+  if (!t->triggers.empty()) {
+    KEEL_RETURN_IF_ERROR(
+        code_triggers(g, t, parse::TriggerEvent::kDelete, false, &w.term, nullptr, next, nullptr));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
@@ -108,9 +125,7 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
     KEEL_RETURN_IF_ERROR(code_if_false(g, &scope, st->where, end, true));
     g.plan_row(g.plan_parent, "SEARCH " + t->name + " USING INTEGER PRIMARY KEY (rowid=?)");
     load_row(g, w);
-    KEEL_RETURN_IF_ERROR(delete_index_entries(g, w));
-    KEEL_RETURN_IF_ERROR(code_returning(g, w, st->returning));
-    g.emit(Op::Delete, w.cursor, vm::kOpflagNChange);
+    KEEL_RETURN_IF_ERROR(delete_row(g, w, t, st->returning, end));
     g.bind(end);
     g.ctes = std::move(saved);
     return Status::Ok();
@@ -134,10 +149,8 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
   g.emit(Op::Rowid, rowids, r);
   g.emit(Op::NotExists, w.cursor, next, r);
   load_row(g, w);
-  KEEL_RETURN_IF_ERROR(delete_index_entries(g, w));
   w.term.name = term->name;
-  KEEL_RETURN_IF_ERROR(code_returning(g, w, st->returning));
-  g.emit(Op::Delete, w.cursor, vm::kOpflagNChange);
+  KEEL_RETURN_IF_ERROR(delete_row(g, w, t, st->returning, next));
   g.bind(next);
   g.emit(Op::Next, rowids, top);
   g.bind(end);
@@ -215,6 +228,12 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
     for (const Column& c : t->columns) aff.push_back(static_cast<char>(c.affinity));
     int a = g.emit(Op::Affinity, w.base, n);
     g.set_p4_affinity(a, aff);
+    std::vector<int> changed;
+    for (const Assign& as : assigns) changed.push_back(as.col);
+    if (!t->triggers.empty()) {
+      KEEL_RETURN_IF_ERROR(
+          code_triggers(g, t, parse::TriggerEvent::kUpdate, true, &old.term, &w.term, next, &changed));
+    }
     KEEL_RETURN_IF_ERROR(check_row(g, w, next));
     KEEL_RETURN_IF_ERROR(check_unique(g, w, next, true, old.rowid, rowid_changes));
     KEEL_RETURN_IF_ERROR(delete_index_entries(g, old));
@@ -229,6 +248,10 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
       g.bind(same);
     }
     KEEL_RETURN_IF_ERROR(write_row(g, w, vm::kOpflagNChange));
+    if (!t->triggers.empty()) {
+      KEEL_RETURN_IF_ERROR(
+          code_triggers(g, t, parse::TriggerEvent::kUpdate, false, &old.term, &w.term, next, &changed));
+    }
     return code_returning(g, w, st->returning);
   };
   auto open_writers = [&]() {
