@@ -26,6 +26,10 @@ namespace {
 Status collect(CodeGen& g, const parse::SelectCore* core, Scope* scope, const std::vector<ResultCol>& cols,
                RowOutput& out, AggContext& agg, std::vector<std::pair<int, int>>& columns) {
   CodeGen::Snapshot snap = g.snapshot();
+  // A subquery in the output may be an aggregate query itself: keep the
+  // enclosing dry run's record intact.
+  bool was_recording = g.recording_columns;
+  std::vector<std::pair<int, int>> outer_record = std::move(g.recorded_columns);
   g.recording_columns = true;
   g.recorded_columns.clear();
   agg.collecting = true;
@@ -55,10 +59,13 @@ Status collect(CodeGen& g, const parse::SelectCore* core, Scope* scope, const st
     if (s.ok() && agg.funcs[i].expr->filter) s = code_expr(g, scope, agg.funcs[i].expr->filter, scratch);
   }
   scope->allow_agg = saved;
-  g.recording_columns = false;
+  std::vector<std::pair<int, int>> mine = std::move(g.recorded_columns);
+  g.recorded_columns = std::move(outer_record);
+  if (was_recording) g.recorded_columns.insert(g.recorded_columns.end(), mine.begin(), mine.end());
+  g.recording_columns = was_recording;
   g.rollback(snap);
   KEEL_RETURN_IF_ERROR(s);
-  for (const auto& rc : g.recorded_columns) {
+  for (const auto& rc : mine) {
     bool ours = false;
     for (FromTerm* t : scope->terms) {
       if (t->cursor == rc.first) ours = true;

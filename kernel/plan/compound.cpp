@@ -57,10 +57,6 @@ Acc convert(CodeGen& g, const std::vector<ColInfo>& cols, const Acc& from, bool 
     int f = g.emit(Op::NotFound, filter, next, regs);
     g.set_p4_int(f, n);
   }
-  if (set) {
-    int f = g.emit(Op::Found, to.cursor, next, regs);
-    g.set_p4_int(f, n);
-  }
   g.emit(Op::MakeRecord, regs, n, rec);
   if (set) {
     g.emit(Op::IdxInsert, to.cursor, rec);

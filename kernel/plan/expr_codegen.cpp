@@ -632,10 +632,14 @@ Status code_in(CodeGen& g, Scope* s, const parse::InExpr* e, int target) {
     int null_seen = g.new_reg();
     g.emit(Op::Integer, 0, null_seen);
     int tmp = g.new_reg();
+    // An IN list compares with the left side's affinity and collation only
+    // (SQLite's exprINAffinity / sqlite3ExprCodeIN).
+    vm::Affinity aff = la == vm::Affinity::kNone ? vm::Affinity::kBlob : la;
+    bool expl = false;
+    std::string lcoll = expr_collation(g, s, e->left, &expl);
+    const vm::Collation* coll = lcoll.empty() ? nullptr : g.collation(lcoll);
     for (const Expr* item : e->list) {
       KEEL_RETURN_IF_ERROR(code_expr(g, s, item, tmp));
-      vm::Affinity aff = vm::comparison_affinity(la, expr_affinity(g, s, item));
-      const vm::Collation* coll = compare_collation(g, s, e->left, item);
       code_compare_jump(g, BinaryOp::kEq, x, tmp, aff, coll, is_true, false);
       int nn = g.new_label();
       g.emit(Op::NotNull, tmp, nn);

@@ -461,9 +461,9 @@ void emit_to_dest(CodeGen& g, RowOutput& out, int base, int skip) {
       break;
     }
     case SelectDest::Kind::kDistinctIndex: {
+      // An equal key replaces the one stored: the last of equal rows (0 and
+      // 0.0) is the one a UNION returns, as in SQLite.
       int rec = g.new_reg();
-      int f = g.emit(Op::Found, d.cursor, skip, base);
-      g.set_p4_int(f, n);
       g.emit(Op::MakeRecord, base, n, rec);
       g.emit(Op::IdxInsert, d.cursor, rec);
       break;

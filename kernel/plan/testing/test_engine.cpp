@@ -12,9 +12,9 @@ namespace keel::plan::testing {
 Result<std::unique_ptr<TestEngine>> TestEngine::open(const std::string& path) {
   std::unique_ptr<TestEngine> e(new TestEngine());
   storage::PagerOptions opt;
-  opt.memory = path.empty();
+  opt.memory = path.empty() || path == ":memory:";
   opt.synchronous = storage::SyncLevel::kOff;
-  KEEL_ASSIGN_OR_RETURN(e->pager_, storage::Pager::open(path.empty() ? ":memory:" : path, opt));
+  KEEL_ASSIGN_OR_RETURN(e->pager_, storage::Pager::open(opt.memory ? ":memory:" : path, opt));
   KEEL_ASSIGN_OR_RETURN(e->btree_, storage::Btree::open(*e->pager_));
   func::register_builtin_functions(e->functions_);
   return e;
