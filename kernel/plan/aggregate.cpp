@@ -150,6 +150,7 @@ Status output_group(CodeGen& g, const parse::SelectCore* core, Scope* scope,
                     const std::vector<ResultCol>& cols, AggContext& agg, RowOutput& out,
                     const std::vector<std::pair<int, int>>& columns, int col_regs) {
   for (AggFunc& f : agg.funcs) {
+    if (f.precomputed) continue;
     int a = g.emit(Op::AggFinal, f.acc_reg, f.n_args);
     g.at(a).p4type = vm::P4Type::kFunction;
     g.at(a).p4.func = f.def;
@@ -183,6 +184,17 @@ Status code_aggregate(CodeGen& g, const parse::SelectCore* core, Scope* scope,
   int col_regs = g.new_reg(std::max(n_cols, 1));
   agg.collecting = false;
 
+  if (group_by.empty() && core->where == nullptr && n_cols == 0 && agg.funcs.size() == 1 &&
+      scope->terms.size() == 1 && scope->terms[0]->table && !scope->terms[0]->ephemeral &&
+      (agg.funcs[0].def->flags & func::kCount) && agg.funcs[0].n_args == 0 && !agg.funcs[0].expr->filter) {
+    // SELECT count(*) FROM t: the b-tree's entry count (OP_Count).
+    FromTerm* t = scope->terms[0];
+    open_table(g, t->table, t->cursor, false);
+    g.emit(Op::Count, t->cursor, agg.funcs[0].acc_reg);
+    agg.funcs[0].precomputed = true;
+    g.plan_row(g.plan_parent, "SCAN " + t->table->name);
+    return output_group(g, core, scope, cols, agg, out, columns, col_regs);
+  }
   if (group_by.empty()) {
     open_distinct(g, scope, agg);
     for (AggFunc& f : agg.funcs) g.emit(Op::Null, 0, f.acc_reg);

@@ -47,6 +47,7 @@ struct AggFunc {
   int acc_reg = 0;
   int n_args = 0;
   int distinct_cursor = -1;
+  bool precomputed = false;  // acc_reg already holds the final value (count(*) via OP_Count)
 };
 
 struct AggContext {
