@@ -307,7 +307,8 @@ void load_row(CodeGen& g, TableWriter& w) {
     if (col == t->rowid_alias) {
       g.emit(Op::SCopy, w.rowid, w.base + col);
     } else {
-      g.emit(Op::Column, w.cursor, storage_column(t, col), w.base + col);
+      int a = g.emit(Op::Column, w.cursor, storage_column(t, col), w.base + col);
+      set_column_default(g, a, t->columns[i]);
       if (t->columns[i].affinity == vm::Affinity::kReal) g.emit(Op::RealAffinity, w.base + col);
     }
   }

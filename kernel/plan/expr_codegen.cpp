@@ -238,8 +238,63 @@ void code_column(CodeGen& g, FromTerm* t, int col, int target) {
     }
     return;
   }
-  g.emit(Op::Column, t->cursor, storage_column(tab, col), target);
+  int a = g.emit(Op::Column, t->cursor, storage_column(tab, col), target);
+  set_column_default(g, a, tab->columns[col]);
   if (tab->columns[col].affinity == vm::Affinity::kReal) g.emit(Op::RealAffinity, target);
+}
+
+void set_column_default(CodeGen& g, int addr, const Column& c) {
+  // A row written before ALTER TABLE ADD COLUMN has a shorter record: the
+  // column reads as its (constant) default.
+  const parse::Expr* e = c.default_expr;
+  if (e == nullptr) return;
+  bool neg = false;
+  while (e->kind == ExprKind::kUnary) {
+    auto* u = e->as<parse::UnaryExpr>();
+    if (u->op == parse::UnaryOp::kNegate) {
+      neg = !neg;
+    } else if (u->op != parse::UnaryOp::kPlus) {
+      return;
+    }
+    e = u->operand;
+  }
+  if (e->kind != ExprKind::kLiteral) return;
+  auto* l = e->as<parse::LiteralExpr>();
+  vm::Value v;
+  switch (l->literal) {
+    case parse::LiteralKind::kInteger: {
+      int64_t i;
+      double r;
+      if (l->text.size() > 2 && (l->text[1] == 'x' || l->text[1] == 'X')) return;
+      if (parse_integer_literal(l->text, neg, &i, &r)) {
+        v.set_int(i);
+      } else {
+        v.set_real(r);
+      }
+      break;
+    }
+    case parse::LiteralKind::kFloat: {
+      std::string s(l->text);
+      double r = std::strtod(s.c_str(), nullptr);
+      v.set_real(neg ? -r : r);
+      break;
+    }
+    case parse::LiteralKind::kString:
+      if (neg) return;
+      v.set_text(l->text);
+      break;
+    case parse::LiteralKind::kTrue:
+      v.set_int(1);
+      break;
+    case parse::LiteralKind::kFalse:
+      v.set_int(0);
+      break;
+    default:
+      return;
+  }
+  vm::apply_affinity(v, c.affinity);
+  g.at(addr).p4type = vm::P4Type::kValue;
+  g.at(addr).p4.value = g.prog().own_value(v);
 }
 
 Result<int> code_expr_new(CodeGen& g, Scope* s, const Expr* e) {

@@ -33,6 +33,9 @@ Status code_if_false(CodeGen& g, Scope* s, const parse::Expr* e, int label, bool
 Status code_if_true(CodeGen& g, Scope* s, const parse::Expr* e, int label, bool jump_if_null);
 // Reads column `col` (-1 = rowid) of a FROM term into `target`.
 void code_column(CodeGen& g, FromTerm* t, int col, int target);
+// Gives the Column instruction at `addr` the column's constant default, for
+// records written before ALTER TABLE ADD COLUMN.
+void set_column_default(CodeGen& g, int addr, const Column& c);
 // Emits the comparison `left_reg op right_reg` jumping to label.
 void code_compare_jump(CodeGen& g, parse::BinaryOp op, int left_reg, int right_reg, vm::Affinity aff,
                        const vm::Collation* coll, int label, bool jump_if_null);
@@ -158,6 +161,7 @@ Status code_create_index(CodeGen& g, const parse::CreateIndexStmt* st);
 Status code_create_view(CodeGen& g, const parse::CreateViewStmt* st);
 Status code_drop(CodeGen& g, const parse::DropStmt* st);
 Status code_create_trigger(CodeGen& g, const parse::CreateTriggerStmt* st);
+Status code_alter_table(CodeGen& g, const parse::AlterTableStmt* st);
 Status code_pragma(CodeGen& g, const parse::PragmaStmt* st);
 // VACUUM, ATTACH, DETACH, ANALYZE and statements compiled to an engine command.
 Status code_engine_command(CodeGen& g, const parse::Stmt* st);

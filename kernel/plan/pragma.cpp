@@ -339,7 +339,7 @@ Status code_engine_command(CodeGen& g, const parse::Stmt* st) {
       return Status(rc::kError,
                     "no such module: " + std::string(st->as<parse::CreateVirtualTableStmt>()->module.value));
     case parse::StmtKind::kAlterTable:
-      return Status(rc::kError, "ALTER TABLE is not supported yet");
+      return code_alter_table(g, st->as<parse::AlterTableStmt>());
     default:
       return Status(rc::kError, "statement not supported");
   }
