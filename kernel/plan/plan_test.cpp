@@ -312,5 +312,74 @@ TEST(PlanTest, ScriptTopN) {
   });
 }
 
+TEST(PlanTest, ScriptRecursiveCte) {
+  check_script({
+      R"sql(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 10) SELECT * FROM c;)sql",
+      R"sql(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c LIMIT 5) SELECT sum(x) FROM c;)sql",
+      R"sql(WITH RECURSIVE c(x) AS (VALUES(1) UNION SELECT x % 3 + 1 FROM c) SELECT * FROM c;)sql",
+      R"sql(WITH RECURSIVE fib(a, b) AS (SELECT 0, 1 UNION ALL SELECT b, a + b FROM fib WHERE b < 100) SELECT a FROM fib;)sql",
+      R"sql(CREATE TABLE org(name TEXT PRIMARY KEY, boss TEXT);)sql",
+      R"sql(INSERT INTO org VALUES('A', NULL), ('B', 'A'), ('C', 'A'), ('D', 'B'), ('E', 'D');)sql",
+      R"sql(WITH RECURSIVE sub(n, lvl) AS (SELECT 'A', 0 UNION ALL SELECT org.name, sub.lvl + 1 FROM org JOIN sub ON org.boss = sub.n) SELECT * FROM sub ORDER BY n;)sql",
+      R"sql(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 3) SELECT a.x, b.x FROM c a, c b ORDER BY 1, 2;)sql",
+      R"sql(WITH t(a) AS (SELECT 5) SELECT * FROM t;)sql",
+      R"sql(WITH RECURSIVE t(a) AS (SELECT 5) SELECT * FROM t;)sql",
+  });
+}
+
+TEST(PlanTest, ScriptTriggers) {
+  check_script({
+      R"sql(CREATE TABLE t(a INTEGER PRIMARY KEY, b);)sql",
+      R"sql(CREATE TABLE log(x, y, z);)sql",
+      R"sql(CREATE TRIGGER ti AFTER INSERT ON t BEGIN INSERT INTO log VALUES('ins', new.a, new.b); END;)sql",
+      R"sql(CREATE TRIGGER tu BEFORE UPDATE OF b ON t WHEN new.b > 10 BEGIN INSERT INTO log VALUES('upd', old.b, new.b); END;)sql",
+      R"sql(CREATE TRIGGER td AFTER DELETE ON t BEGIN INSERT INTO log SELECT 'del', old.a, count(*) FROM t; END;)sql",
+      R"sql(INSERT INTO t VALUES(1, 5), (2, 20);)sql",
+      R"sql(UPDATE t SET b = b + 10;)sql",
+      R"sql(UPDATE t SET a = a + 100 WHERE a = 1;)sql",
+      R"sql(DELETE FROM t WHERE a = 2;)sql",
+      R"sql(DELETE FROM t;)sql",
+      R"sql(SELECT * FROM log;)sql",
+      R"sql(CREATE TABLE g(v);)sql",
+      R"sql(CREATE TRIGGER gi BEFORE INSERT ON g BEGIN SELECT RAISE(IGNORE) WHERE new.v < 0; SELECT RAISE(ABORT, 'too big') WHERE new.v > 100; END;)sql",
+      R"sql(INSERT INTO g VALUES(1), (-1), (2);)sql",
+      R"sql(INSERT INTO g VALUES(500);)sql",
+      R"sql(SELECT * FROM g;)sql",
+      R"sql(CREATE TRIGGER gd AFTER DELETE ON g BEGIN DELETE FROM g WHERE v = old.v + 1; END;)sql",
+      R"sql(DELETE FROM g WHERE v = 1;)sql",
+      R"sql(SELECT * FROM g;)sql",
+      R"sql(SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger' ORDER BY 1;)sql",
+      R"sql(DROP TABLE g;)sql",
+      R"sql(SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY 1;)sql",
+  });
+}
+
+TEST(PlanTest, ScriptAlterAddColumn) {
+  check_script({
+      R"sql(CREATE TABLE t(a INTEGER, b TEXT);)sql",
+      R"sql(INSERT INTO t VALUES(1, 'x'), (2, 'y');)sql",
+      R"sql(ALTER TABLE t ADD COLUMN c INTEGER DEFAULT 7;)sql",
+      R"sql(ALTER TABLE t ADD d TEXT DEFAULT 'q';)sql",
+      R"sql(ALTER TABLE t ADD COLUMN e;)sql",
+      R"sql(INSERT INTO t VALUES(3, 'z', 8, 'r', 9);)sql",
+      R"sql(SELECT * FROM t;)sql",
+      R"sql(SELECT sql FROM sqlite_master;)sql",
+      R"sql(ALTER TABLE t ADD COLUMN a;)sql",
+      R"sql(ALTER TABLE t ADD COLUMN f NOT NULL;)sql",
+      R"sql(ALTER TABLE t ADD COLUMN g UNIQUE;)sql",
+      R"sql(UPDATE t SET e = 5 WHERE a = 1;)sql",
+      R"sql(SELECT * FROM t WHERE c = 7;)sql",
+  });
+}
+
+TEST(PlanTest, ScriptLeftJoinNulls) {
+  check_script({
+      R"sql(CREATE TABLE t1(a,b,c); CREATE TABLE t2(d INTEGER PRIMARY KEY,e,f); INSERT INTO t1 VALUES(1,2,3),(4,5,6); INSERT INTO t2 VALUES(1,2,3);)sql",
+      R"sql(SELECT t1.a, t2.d FROM t1 LEFT JOIN t2 ON 0 WHERE f IS NULL;)sql",
+      R"sql(SELECT t1.a, t2.d FROM t1 LEFT JOIN t2 ON (SELECT 0) WHERE f IS NULL;)sql",
+      R"sql(SELECT t1.a, t2.d FROM t1 LEFT JOIN t2 ON (NOT upper((SELECT count(*) FROM t2 WHERE (e OR d)))) WHERE f IS NULL;)sql",
+  });
+}
+
 }  // namespace
 }  // namespace keel::plan
