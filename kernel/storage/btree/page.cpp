@@ -291,10 +291,16 @@ Status insert_cell(BtShared& bt, MemPage& p, int i, uint8_t* cell, int sz, uint8
     p.ovfl_idx[j] = i;
     return Status::Ok();
   }
+  if (i < 0 || i > p.ncell) return KEEL_BT_CORRUPT();
   KEEL_RETURN_IF_ERROR(make_writable(bt, p));
   uint8_t* d = p.data;
   int idx = 0;
   KEEL_RETURN_IF_ERROR(allocate_space(bt, p, sz, &idx));
+  // A page whose free-space bookkeeping lies can hand out space that
+  // overlaps the cell pointer array or runs off the page.
+  if (idx < p.cell_offset + 2 * (p.ncell + 1) || idx + sz > static_cast<int>(p.usable)) {
+    return KEEL_BT_CORRUPT();
+  }
   p.nfree -= 2 + sz;
   if (child) {
     std::memcpy(d + idx + 4, cell + 4, sz - 4);
@@ -312,6 +318,7 @@ Status insert_cell(BtShared& bt, MemPage& p, int i, uint8_t* cell, int sz, uint8
 }
 
 Status drop_cell(MemPage& p, int i, int sz) {
+  if (i < 0 || i >= p.ncell) return KEEL_BT_CORRUPT();
   uint8_t* d = p.data;
   uint8_t* ptr = d + p.cell_offset + 2 * i;
   uint32_t pc = get_u16(ptr);
