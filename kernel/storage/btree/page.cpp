@@ -58,7 +58,9 @@ Status get_page(BtShared& bt, PageNo pgno, MemPage& p) {
 }
 
 Status make_writable(BtShared& bt, MemPage& p) {
-  if (!p.ref.is_writable()) KEEL_RETURN_IF_ERROR(bt.pager->make_writable(p.ref));
+  // Always ask the pager: a page already dirty may still need saving for a
+  // savepoint opened since.
+  KEEL_RETURN_IF_ERROR(bt.pager->make_writable(p.ref));
   p.data = p.ref.mutable_data();
   return Status::Ok();
 }
