@@ -107,8 +107,8 @@ Status balance_quick(BtShared& bt, MemPage& parent, MemPage& page, uint8_t* spac
   return Status::Ok();
 }
 
-Status balance_nonroot(BtShared& bt, CursorState& c, MemPage& parent, int parent_idx,
-                       MemPage& cur, bool is_root) {
+Status balance_nonroot(BtShared& bt, CursorState& c, MemPage& parent, int parent_idx, MemPage& cur,
+                       bool is_root) {
   constexpr int NB = kBalanceSiblings;
   MemPage old[NB];
   MemPage nw[NB + 2];

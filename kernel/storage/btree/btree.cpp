@@ -421,8 +421,7 @@ Status BtCursor::insert(int64_t rowid, std::span<const uint8_t> data, InsertHint
   return c_->insert(rowid, nullptr, d, static_cast<uint32_t>(data.size()), hint, nullptr);
 }
 
-Status BtCursor::insert_key(std::span<const uint8_t> key, InsertHint hint,
-                            const KeyComparator* probe) {
+Status BtCursor::insert_key(std::span<const uint8_t> key, InsertHint hint, const KeyComparator* probe) {
   static const uint8_t kEmpty[1] = {0};
   const uint8_t* k = key.data() ? key.data() : kEmpty;
   return c_->insert(0, k, k, static_cast<uint32_t>(key.size()), hint, probe);

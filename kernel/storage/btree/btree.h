@@ -154,8 +154,7 @@ class Btree {
 
   // The b-tree half of PRAGMA integrity_check over the given roots: SQLite's
   // messages, empty when the file is sound. Stops after max_errors messages.
-  Result<std::vector<std::string>> integrity_check(std::span<const PageNo> roots,
-                                                   int max_errors = 100);
+  Result<std::vector<std::string>> integrity_check(std::span<const PageNo> roots, int max_errors = 100);
 
   bt::BtShared& shared() { return *s_; }
 

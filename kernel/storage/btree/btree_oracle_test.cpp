@@ -23,10 +23,10 @@ using testing::Row;
 using testing::TestDb;
 using testing::Value;
 
-#define ASSERT_OK(expr)                                            \
-  do {                                                             \
-    ::keel::Status st_ = (expr);                                   \
-    ASSERT_TRUE(st_.ok()) << #expr << ": " << st_.to_string();     \
+#define ASSERT_OK(expr)                                        \
+  do {                                                         \
+    ::keel::Status st_ = (expr);                               \
+    ASSERT_TRUE(st_.ok()) << #expr << ": " << st_.to_string(); \
   } while (0)
 
 Value column_value(sqlite3_stmt* st, int i) {
@@ -162,14 +162,14 @@ TEST_P(KeelWrites, SqliteReadsTheFile) {
     BtCursor sc(bt, 1, true);
     std::string tsql = "CREATE TABLE t(a INTEGER, b TEXT, c BLOB)";
     std::string isql = "CREATE INDEX t_b ON t(b)";
-    ASSERT_OK(sc.insert(1, encode_record({std::string("table"), std::string("t"), std::string("t"),
-                                          int64_t{t}, tsql})));
-    ASSERT_OK(sc.insert(2, encode_record({std::string("index"), std::string("t_b"),
-                                          std::string("t"), int64_t{ix}, isql})));
-    ASSERT_OK(sc.insert(3, encode_record({std::string("table"), std::string("wr"), std::string("wr"),
-                                          int64_t{wr},
-                                          std::string("CREATE TABLE wr(k TEXT PRIMARY KEY, v INTEGER) "
-                                                      "WITHOUT ROWID")})));
+    ASSERT_OK(sc.insert(
+        1, encode_record({std::string("table"), std::string("t"), std::string("t"), int64_t{t}, tsql})));
+    ASSERT_OK(sc.insert(
+        2, encode_record({std::string("index"), std::string("t_b"), std::string("t"), int64_t{ix}, isql})));
+    ASSERT_OK(
+        sc.insert(3, encode_record({std::string("table"), std::string("wr"), std::string("wr"), int64_t{wr},
+                                    std::string("CREATE TABLE wr(k TEXT PRIMARY KEY, v INTEGER) "
+                                                "WITHOUT ROWID")})));
   }
   ASSERT_OK(bt.set_meta(Meta::kSchemaCookie, 1));
   ASSERT_OK(bt.set_meta(Meta::kSchemaFormat, 4));
@@ -286,8 +286,8 @@ TEST_P(SqliteFile, KeelReadsEveryRow) {
         Row r = current_row(c);
         Row want(expect[i].begin() + 1, expect[i].end());
         if (std::string(tname) == "ov") r[0] = int64_t{c.rowid()};  // INTEGER PRIMARY KEY is stored as NULL
-        ASSERT_TRUE(same_row(r, want)) << tname << " rowid " << c.rowid() << " "
-                                       << testing::row_to_string(r) << " vs " << testing::row_to_string(want);
+        ASSERT_TRUE(same_row(r, want)) << tname << " rowid " << c.rowid() << " " << testing::row_to_string(r)
+                                       << " vs " << testing::row_to_string(want);
         i++;
         ASSERT_OK(c.next());
       }
@@ -350,8 +350,10 @@ TEST(Oracle, KeelChangesSqliteAutoVacuumFile) {
   {
     sqlite3* s = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &s), SQLITE_OK);
-    big = static_cast<PageNo>(std::get<int64_t>(query(s, "SELECT rootpage FROM sqlite_schema WHERE name='big'")[0][0]));
-    ov = static_cast<PageNo>(std::get<int64_t>(query(s, "SELECT rootpage FROM sqlite_schema WHERE name='ov'")[0][0]));
+    big = static_cast<PageNo>(
+        std::get<int64_t>(query(s, "SELECT rootpage FROM sqlite_schema WHERE name='big'")[0][0]));
+    ov = static_cast<PageNo>(
+        std::get<int64_t>(query(s, "SELECT rootpage FROM sqlite_schema WHERE name='ov'")[0][0]));
     sqlite3_close(s);
   }
   {
@@ -374,7 +376,8 @@ TEST(Oracle, KeelChangesSqliteAutoVacuumFile) {
     ASSERT_OK(bt.commit());
   }
   EXPECT_EQ(testing::run("sqlite3 '" + path + "' 'PRAGMA integrity_check;' 2>&1"), "ok\n");
-  EXPECT_EQ(testing::run("sqlite3 '" + path + "' 'SELECT count(*), sum(length(data)) FROM ov WHERE note=\"keel\";' 2>&1"),
+  EXPECT_EQ(testing::run("sqlite3 '" + path +
+                         "' 'SELECT count(*), sum(length(data)) FROM ov WHERE note=\"keel\";' 2>&1"),
             "10|500000\n");
   EXPECT_EQ(testing::run("sqlite3 '" + path + "' 'PRAGMA freelist_count;' 2>&1"), "0\n");
   std::error_code ec;
@@ -396,7 +399,8 @@ TEST(Oracle, SequentialBulkInsertFileSizeMatchesSqlite) {
       exec(s, "CREATE INDEX t_a ON t(a)");
       exec(s, "BEGIN");
       sqlite3_stmt* st;
-      ASSERT_EQ(sqlite3_prepare_v2(s, "INSERT INTO t(rowid, a, b, c) VALUES(?,?,?,?)", -1, &st, nullptr), SQLITE_OK);
+      ASSERT_EQ(sqlite3_prepare_v2(s, "INSERT INTO t(rowid, a, b, c) VALUES(?,?,?,?)", -1, &st, nullptr),
+                SQLITE_OK);
       for (int64_t i = 1; i <= n; i++) {
         Row r = row_for(i);
         sqlite3_bind_int64(st, 1, i);
@@ -427,8 +431,9 @@ TEST(Oracle, SequentialBulkInsertFileSizeMatchesSqlite) {
         ASSERT_OK(ic.insert_key(encode_record({r[0], i})));
       }
       BtCursor sc(bt, 1, true);
-      ASSERT_OK(sc.insert(1, encode_record({std::string("table"), std::string("t"), std::string("t"),
-                                            int64_t{t}, std::string("CREATE TABLE t(a INTEGER, b TEXT, c BLOB)")})));
+      ASSERT_OK(
+          sc.insert(1, encode_record({std::string("table"), std::string("t"), std::string("t"), int64_t{t},
+                                      std::string("CREATE TABLE t(a INTEGER, b TEXT, c BLOB)")})));
       ASSERT_OK(sc.insert(2, encode_record({std::string("index"), std::string("t_a"), std::string("t"),
                                             int64_t{ix}, std::string("CREATE INDEX t_a ON t(a)")})));
     }

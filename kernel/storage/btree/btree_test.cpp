@@ -1,6 +1,8 @@
 // B-tree unit tests: random operations against std::map / std::set models
 // over several page sizes, navigation, deletes during scans, freelist reuse,
 // auto-vacuum, incremental vacuum, integrity check on damaged files.
+#include "storage/btree/btree.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,7 +13,6 @@
 #include <set>
 
 #include "base/bytes.h"
-#include "storage/btree/btree.h"
 #include "storage/btree/btree_test_util.h"
 
 namespace keel::storage {
@@ -25,9 +26,9 @@ using testing::RecordProbe;
 using testing::Row;
 using testing::TestDb;
 
-#define ASSERT_OK(expr)                                  \
-  do {                                                   \
-    ::keel::Status st_ = (expr);                         \
+#define ASSERT_OK(expr)                                        \
+  do {                                                         \
+    ::keel::Status st_ = (expr);                               \
     ASSERT_TRUE(st_.ok()) << #expr << ": " << st_.to_string(); \
   } while (0)
 
@@ -111,9 +112,12 @@ TEST_P(BtreeModel, TableRandomOpsMatchModel) {
       if (kind < 6) {
         uint32_t size;
         int sc = static_cast<int>(rng() % 20);
-        if (sc == 0) size = static_cast<uint32_t>(ps * 3 + rng() % ps);      // long overflow chain
-        else if (sc < 3) size = static_cast<uint32_t>(ps / 2 + rng() % ps);  // just over max local
-        else size = static_cast<uint32_t>(rng() % 120);
+        if (sc == 0)
+          size = static_cast<uint32_t>(ps * 3 + rng() % ps);  // long overflow chain
+        else if (sc < 3)
+          size = static_cast<uint32_t>(ps / 2 + rng() % ps);  // just over max local
+        else
+          size = static_cast<uint32_t>(rng() % 120);
         auto data = payload_for(key + op, size);
         ASSERT_OK(c.insert(key, data));
         model[key] = data;

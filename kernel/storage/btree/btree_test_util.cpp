@@ -23,11 +23,26 @@ int int_size(int64_t v, int* type) {
     return 0;
   }
   uint64_t u = v < 0 ? ~static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
-  if (u <= 127) { *type = 1; return 1; }
-  if (u <= 32767) { *type = 2; return 2; }
-  if (u <= 8388607) { *type = 3; return 3; }
-  if (u <= 2147483647) { *type = 4; return 4; }
-  if (u <= 140737488355327LL) { *type = 5; return 6; }
+  if (u <= 127) {
+    *type = 1;
+    return 1;
+  }
+  if (u <= 32767) {
+    *type = 2;
+    return 2;
+  }
+  if (u <= 8388607) {
+    *type = 3;
+    return 3;
+  }
+  if (u <= 2147483647) {
+    *type = 4;
+    return 4;
+  }
+  if (u <= 140737488355327LL) {
+    *type = 5;
+    return 6;
+  }
   *type = 6;
   return 8;
 }
@@ -142,11 +157,16 @@ std::string row_to_string(const Row& row) {
   for (size_t i = 0; i < row.size(); i++) {
     if (i) s += ",";
     const Value& v = row[i];
-    if (std::holds_alternative<std::monostate>(v)) s += "NULL";
-    else if (auto* x = std::get_if<int64_t>(&v)) s += std::to_string(*x);
-    else if (auto* d = std::get_if<double>(&v)) s += std::to_string(*d);
-    else if (auto* t = std::get_if<std::string>(&v)) s += "'" + (t->size() > 40 ? t->substr(0, 40) + "..." : *t) + "'";
-    else s += "blob[" + std::to_string(std::get<Blob>(v).bytes.size()) + "]";
+    if (std::holds_alternative<std::monostate>(v))
+      s += "NULL";
+    else if (auto* x = std::get_if<int64_t>(&v))
+      s += std::to_string(*x);
+    else if (auto* d = std::get_if<double>(&v))
+      s += std::to_string(*d);
+    else if (auto* t = std::get_if<std::string>(&v))
+      s += "'" + (t->size() > 40 ? t->substr(0, 40) + "..." : *t) + "'";
+    else
+      s += "blob[" + std::to_string(std::get<Blob>(v).bytes.size()) + "]";
   }
   return s + ")";
 }

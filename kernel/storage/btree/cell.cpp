@@ -88,8 +88,7 @@ uint16_t cell_size_trusted(const MemPage& p, const uint8_t* cell) {
     uint32_t size = header + payload;
     return static_cast<uint16_t>(size < 4 ? 4 : size);
   }
-  return static_cast<uint16_t>(header + local_payload(payload, p.max_local, p.min_local, p.usable) +
-                               4);
+  return static_cast<uint16_t>(header + local_payload(payload, p.max_local, p.min_local, p.usable) + 4);
 }
 
 }  // namespace keel::storage::bt

@@ -19,7 +19,6 @@ namespace keel::storage::bt {
 
 namespace {
 
-
 PageNo child_at(const MemPage& p, int i, Status* st) {
   if (i >= p.ncell) return p.right_child();
   uint8_t* cell;

@@ -19,7 +19,6 @@ namespace keel::storage::bt {
 
 namespace {
 
-
 // Overwrites the payload of the current cell (same payload size) in place,
 // including its overflow pages (SQLite's btreeOverwriteCell).
 Status overwrite_cell(BtShared& bt, CursorState& c, const uint8_t* data, uint32_t n) {

@@ -226,8 +226,7 @@ struct Checker {
 
 }  // namespace
 
-Result<std::vector<std::string>> Btree::integrity_check(std::span<const PageNo> roots,
-                                                        int max_errors) {
+Result<std::vector<std::string>> Btree::integrity_check(std::span<const PageNo> roots, int max_errors) {
   BtShared& s = *s_;
   Checker ck{s, s.npage(), {}, {}, max_errors, {}};
   if (ck.npage == 0) return std::vector<std::string>{};

@@ -279,8 +279,7 @@ Status defragment(BtShared& bt, MemPage& p, int /*max_frag*/) {
   return compute_free_space(p);
 }
 
-Status insert_cell(BtShared& bt, MemPage& p, int i, uint8_t* cell, int sz, uint8_t* tmp,
-                   PageNo child) {
+Status insert_cell(BtShared& bt, MemPage& p, int i, uint8_t* cell, int sz, uint8_t* tmp, PageNo child) {
   if (p.n_overflow || sz + 2 > p.nfree) {
     if (tmp) {
       std::memcpy(tmp, cell, sz);
@@ -340,8 +339,7 @@ Status drop_cell(MemPage& p, int i, int sz) {
   return Status::Ok();
 }
 
-Status rebuild_page(BtShared& bt, MemPage& p, uint8_t* const* cells, const uint16_t* sizes,
-                    int n) {
+Status rebuild_page(BtShared& bt, MemPage& p, uint8_t* const* cells, const uint16_t* sizes, int n) {
   uint8_t* d = p.data;
   uint32_t hdr = p.hdr;
   uint32_t end = bt.usable;
