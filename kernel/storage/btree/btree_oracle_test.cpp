@@ -384,6 +384,52 @@ TEST(Oracle, KeelChangesSqliteAutoVacuumFile) {
   std::filesystem::remove_all(dir, ec);
 }
 
+// Reserved bytes at the end of each page (codec space) shrink the usable
+// size: every local/overflow split changes, and sqlite3 must still agree.
+TEST(Oracle, ReservedBytesChangeUsableSize) {
+  std::string dir = testing::temp_dir();
+  std::string path = dir + "/r.db";
+  std::map<int64_t, Row> model;
+  {
+    PagerOptions opt;
+    opt.page_size = 1024;
+    opt.reserved_bytes = 40;
+    auto pg = Pager::open(path, opt);
+    ASSERT_TRUE(pg.ok()) << pg.status().to_string();
+    auto btr = Btree::open(**pg);
+    Btree& bt = **btr;
+    ASSERT_OK(bt.begin_write());
+    EXPECT_EQ(bt.usable_size(), 984u);
+    PageNo t = *bt.create_table(TreeKind::kTable);
+    {
+      BtCursor c(bt, t, true);
+      for (int64_t i = 1; i <= 3000; i++) {
+        Row r = row_for(i);
+        ASSERT_OK(c.insert(i, encode_record(r), InsertHint::kAppend));
+        model[i] = r;
+      }
+      BtCursor sc(bt, 1, true);
+      ASSERT_OK(sc.insert(1, encode_record({std::string("table"), std::string("t"), std::string("t"),
+                                            int64_t{t}, std::string("CREATE TABLE t(a, b, c)")})));
+    }
+    ASSERT_OK(bt.set_meta(Meta::kSchemaCookie, 1));
+    ASSERT_OK(bt.set_meta(Meta::kSchemaFormat, 4));
+    ASSERT_OK(bt.set_meta(Meta::kTextEncoding, 1));
+    ASSERT_OK(bt.commit());
+  }
+  EXPECT_EQ(testing::run("sqlite3 '" + path + "' 'PRAGMA integrity_check;' 2>&1"), "ok\n");
+  sqlite3* s = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &s, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  auto rows = query(s, "SELECT rowid, a, b, c FROM t ORDER BY rowid");
+  ASSERT_EQ(rows.size(), model.size());
+  for (auto& r : rows) {
+    ASSERT_TRUE(same_row(Row(r.begin() + 1, r.end()), model[std::get<int64_t>(r[0])]));
+  }
+  sqlite3_close(s);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
 // Rewrites sqlite_schema after drop_table: removes `dropped` and points the
 // entry whose root moved at its new page.
 void fix_schema_after_drop(Btree& bt, PageNo dropped, PageNo moved_from) {
