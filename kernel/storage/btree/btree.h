@@ -154,7 +154,11 @@ class Btree {
 
   // The b-tree half of PRAGMA integrity_check over the given roots: SQLite's
   // messages, empty when the file is sound. Stops after max_errors messages.
-  Result<std::vector<std::string>> integrity_check(std::span<const PageNo> roots, int max_errors = 100);
+  // orders[i], when given and not null, is the KeyOrder of index tree
+  // roots[i]: its keys are then also checked to be strictly increasing
+  // ("Index key out of order"; SQLite leaves this to the index pass).
+  Result<std::vector<std::string>> integrity_check(std::span<const PageNo> roots, int max_errors = 100,
+                                                   std::span<const KeyOrder* const> orders = {});
 
   bt::BtShared& shared() { return *s_; }
 

@@ -241,6 +241,11 @@ TEST_P(BtreeModel, IndexRandomOpsMatchModel) {
   ASSERT_TRUE(cnt.ok());
   EXPECT_EQ(*cnt, static_cast<int64_t>(model.size()));
   expect_integrity_ok(bt, {1, root});
+  std::vector<PageNo> roots{1, root};
+  std::vector<const KeyOrder*> orders{nullptr, &order};
+  auto ic = bt.integrity_check(roots, 100, orders);
+  ASSERT_TRUE(ic.ok());
+  EXPECT_TRUE(ic->empty()) << (*ic)[0];
   bt.end_read();
 }
 
@@ -487,6 +492,52 @@ TEST(Btree, RollbackAndSavepointsRestoreTrees) {
   expect_table_matches(bt, root, model);
   expect_integrity_ok(bt, {1, root});
   ASSERT_OK(bt.commit());
+}
+
+TEST(Btree, IntegrityCheckCatchesIndexKeysOutOfOrder) {
+  auto db = TestDb::create("ko.db", 1024);
+  Btree& bt = *db->btree;
+  RecordOrder order;
+  ASSERT_OK(bt.begin_write());
+  PageNo root = *bt.create_table(TreeKind::kIndex);
+  {
+    BtCursor c(bt, root, true, &order);
+    for (int64_t i = 1000; i < 3000; i++) ASSERT_OK(c.insert_key(encode_record({i})));
+  }
+  std::vector<PageNo> roots{1, root};
+  std::vector<const KeyOrder*> orders{nullptr, &order};
+  auto r = bt.integrity_check(roots, 100, orders);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->empty());
+  // Rewrite the key of the first cell of the first leaf: (1000) -> (32767).
+  PageNo leaf;
+  {
+    BtCursor c(bt, root, false, &order);
+    ASSERT_OK(c.first());
+    auto local = c.payload_local();
+    ASSERT_EQ(local.size(), 4u);  // header 02 02, then a 2-byte integer
+    leaf = 0;
+    auto pg = db->pager->get(root);
+    ASSERT_TRUE(pg.ok());
+    ASSERT_EQ(pg->data()[0], 2);  // index interior root
+    leaf = get_u32(pg->data() + get_u16(pg->data() + 12));
+  }
+  {
+    auto pg = db->pager->get(leaf);
+    ASSERT_TRUE(pg.ok());
+    PageRef ref = std::move(pg).value();
+    ASSERT_OK(db->pager->make_writable(ref));
+    uint8_t* d = ref.mutable_data();
+    uint8_t* cell = d + get_u16(d + 8);
+    ASSERT_EQ(cell[0], 4);
+    cell[3] = 0x7f;
+    cell[4] = 0xff;
+  }
+  r = bt.integrity_check(roots, 100, orders);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0], "On tree page " + std::to_string(leaf) + " cell 0: Index key out of order");
+  ASSERT_OK(bt.rollback());
 }
 
 TEST(Btree, MetaValuesRoundTrip) {

@@ -17,12 +17,37 @@ using namespace bt;
 namespace {
 
 struct Checker {
+  Checker(BtShared& shared, PageNo pages, int max) : s(shared), npage(pages), max_errors(max) {}
   BtShared& s;
   PageNo npage;
   std::vector<uint8_t> seen;
   std::vector<std::string> errors;
   int max_errors;
   std::string prefix;
+  // Index key order: the tree's KeyOrder (or null) and the smallest key seen
+  // so far (cells are visited from the largest down).
+  const KeyOrder* order = nullptr;
+  std::vector<uint8_t> upper;
+  bool have_upper = false;
+  std::vector<uint8_t> key;
+
+  // Whole payload of a cell; false if the overflow chain cannot be read
+  // (check_list reports that).
+  bool read_key(const uint8_t* cell, const CellInfo& ci) {
+    key.assign(ci.payload, ci.payload + ci.local);
+    if (!ci.overflows()) return true;
+    PageNo pg = get_u32(cell + ci.size - 4);
+    uint32_t per = s.usable - 4;
+    while (key.size() < ci.payload_size) {
+      if (pg < 2 || pg > npage) return false;
+      auto r = s.pager->get(pg);
+      if (!r.ok()) return false;
+      uint32_t take = std::min<uint32_t>(per, ci.payload_size - static_cast<uint32_t>(key.size()));
+      key.insert(key.end(), r->data() + 4, r->data() + 4 + take);
+      pg = get_u32(r->data());
+    }
+    return true;
+  }
 
   bool full() const { return static_cast<int>(errors.size()) >= max_errors; }
 
@@ -167,6 +192,12 @@ struct Checker {
         }
         max_key = ci.key;
         key_can_equal = false;
+      } else if (order != nullptr && read_key(d + pc, ci)) {
+        if (have_upper && order->compare_keys(key.data(), key.size(), upper.data(), upper.size()) >= 0) {
+          msg("Index key out of order");
+        }
+        upper.swap(key);
+        have_upper = true;
       }
       if (ci.overflows()) {
         uint32_t npg = (ci.payload_size - ci.local + usable - 5) / (usable - 4);
@@ -226,9 +257,10 @@ struct Checker {
 
 }  // namespace
 
-Result<std::vector<std::string>> Btree::integrity_check(std::span<const PageNo> roots, int max_errors) {
+Result<std::vector<std::string>> Btree::integrity_check(std::span<const PageNo> roots, int max_errors,
+                                                        std::span<const KeyOrder* const> orders) {
   BtShared& s = *s_;
-  Checker ck{s, s.npage(), {}, {}, max_errors, {}};
+  Checker ck(s, s.npage(), max_errors);
   if (ck.npage == 0) return std::vector<std::string>{};
   ck.seen.assign(size_t{ck.npage} + 1, 0);
   if (s.pending_page() <= ck.npage) ck.seen[s.pending_page()] = 1;
@@ -247,11 +279,14 @@ Result<std::vector<std::string>> Btree::integrity_check(std::span<const PageNo> 
     ck.msg("incremental_vacuum enabled with a max rootpage of zero");
   }
   p1.release();
-  for (PageNo r : roots) {
+  for (const PageNo& r : roots) {
     if (ck.full()) break;
     if (r == 0) continue;
     if (s.auto_vacuum && r > 1) ck.check_ptrmap(r, kPtrmapRoot, 0);
     int64_t unused;
+    size_t at = static_cast<size_t>(&r - roots.data());
+    ck.order = at < orders.size() ? orders[at] : nullptr;
+    ck.have_upper = false;
     ck.check_tree(r, &unused, INT64_MAX, 0);
   }
   for (PageNo i = 1; i <= ck.npage && !ck.full(); i++) {
