@@ -83,17 +83,18 @@ struct FaultVfs::FileState {
 class FaultFile final : public VfsFile {
  public:
   FaultFile(FaultVfs* vfs, std::unique_ptr<VfsFile> base, std::shared_ptr<FaultVfs::FileState> state,
-            std::string path, uint64_t generation)
+            std::string path, FileKind kind, uint64_t generation)
       : vfs_(vfs),
         base_(std::move(base)),
         state_(std::move(state)),
         path_(std::move(path)),
+        kind_(kind),
         gen_(generation) {}
 
   Status read(void* buf, size_t n, uint64_t offset) override {
     std::lock_guard<std::mutex> guard(vfs_->mu_);
     if (dead()) return dead_status(rc::kIoErrRead);
-    if (int code = vfs_->tick_locked(FaultOp::kRead)) {
+    if (int code = vfs_->tick_locked(FaultOp::kRead, kind_)) {
       std::memset(buf, 0, n);
       return Status(code);
     }
@@ -103,7 +104,7 @@ class FaultFile final : public VfsFile {
   Status write(const void* buf, size_t n, uint64_t offset) override {
     std::lock_guard<std::mutex> guard(vfs_->mu_);
     if (dead()) return dead_status(rc::kIoErrWrite);
-    if (int code = vfs_->tick_locked(FaultOp::kWrite)) return Status(code);
+    if (int code = vfs_->tick_locked(FaultOp::kWrite, kind_)) return Status(code);
     if (state_) {
       FaultVfs::FileState::Op op;
       op.is_write = true;
@@ -122,7 +123,7 @@ class FaultFile final : public VfsFile {
   Status truncate(uint64_t size) override {
     std::lock_guard<std::mutex> guard(vfs_->mu_);
     if (dead()) return dead_status(rc::kIoErrTruncate);
-    if (int code = vfs_->tick_locked(FaultOp::kTruncate)) return Status(code);
+    if (int code = vfs_->tick_locked(FaultOp::kTruncate, kind_)) return Status(code);
     if (state_) {
       FaultVfs::FileState::Op op;
       op.is_write = false;
@@ -140,7 +141,7 @@ class FaultFile final : public VfsFile {
   Status sync(SyncFlags flags) override {
     std::lock_guard<std::mutex> guard(vfs_->mu_);
     if (dead()) return dead_status(rc::kIoErrFsync);
-    if (int code = vfs_->tick_locked(FaultOp::kSync)) return Status(code);
+    if (int code = vfs_->tick_locked(FaultOp::kSync, kind_)) return Status(code);
     KEEL_RETURN_IF_ERROR(base_->sync(flags));
     if (state_) {
       // fsync covers the inode, whichever handle wrote.
@@ -197,6 +198,7 @@ class FaultFile final : public VfsFile {
   std::unique_ptr<VfsFile> base_;
   std::shared_ptr<FaultVfs::FileState> state_;  // null: not tracked
   std::string path_;
+  FileKind kind_;
   uint64_t gen_;
 };
 
@@ -207,15 +209,24 @@ FaultVfs::FaultVfs(Vfs& base, uint64_t seed) : base_(base) { set_seed(seed); }
 FaultVfs::~FaultVfs() = default;
 
 void FaultVfs::fail_nth(FaultOp op, uint64_t n, bool persistent, int code) {
-  assert(n >= 1);
+  FaultSpec spec;
+  spec.op = op;
+  spec.n = n;
+  spec.persistent = persistent;
+  spec.code = code;
+  inject(spec);
+}
+
+void FaultVfs::inject(const FaultSpec& spec) {
+  assert(spec.n >= 1);
   std::lock_guard<std::mutex> guard(mu_);
-  auto i = static_cast<size_t>(op);
-  Fault& f = faults_[i];
+  Fault& f = faults_[static_cast<size_t>(spec.op)];
   f.armed = true;
-  f.persistent = persistent;
+  f.spec = spec;
+  f.spec.n = std::max<uint64_t>(spec.n, 1);
+  if (f.spec.code == 0) f.spec.code = default_fault_code(spec.op);
+  f.seen = 0;
   f.firing = false;
-  f.at = counts_[i] + std::max<uint64_t>(n, 1);
-  f.code = code != 0 ? code : default_fault_code(op);
 }
 
 void FaultVfs::clear_faults() {
@@ -233,19 +244,19 @@ uint64_t FaultVfs::injected(FaultOp op) const {
   return injected_[static_cast<size_t>(op)];
 }
 
-int FaultVfs::tick_locked(FaultOp op) {
+int FaultVfs::tick_locked(FaultOp op, FileKind kind) {
   auto i = static_cast<size_t>(op);
-  uint64_t n = ++counts_[i];
+  ++counts_[i];
   Fault& f = faults_[i];
-  if (!f.armed) return 0;
-  if (f.firing || n == f.at) {
-    if (f.persistent) {
+  if (!f.armed || (f.spec.only_kind && *f.spec.only_kind != kind)) return 0;
+  if (f.firing || ++f.seen == f.spec.n) {
+    if (f.spec.persistent) {
       f.firing = true;
     } else {
       f.armed = false;
     }
     injected_[i]++;
-    return f.code;
+    return f.spec.code;
   }
   return 0;
 }
@@ -282,12 +293,12 @@ void FaultVfs::sync_directory_locked(const std::string& dir) {
 
 Result<std::unique_ptr<VfsFile>> FaultVfs::open(std::string_view path, const OpenFlags& flags) {
   std::lock_guard<std::mutex> guard(mu_);
-  if (int code = tick_locked(FaultOp::kOpen)) return Status(code);
+  if (int code = tick_locked(FaultOp::kOpen, flags.kind)) return Status(code);
   bool tracked = !path.empty() && !flags.delete_on_close;
   if (!tracked) {
     KEEL_ASSIGN_OR_RETURN(auto file, base_.open(path, flags));
     return std::unique_ptr<VfsFile>(
-        new FaultFile(this, std::move(file), nullptr, std::string(path), generation_));
+        new FaultFile(this, std::move(file), nullptr, std::string(path), flags.kind, generation_));
   }
   KEEL_ASSIGN_OR_RETURN(std::string full, base_.full_pathname(path));
   // Open without create first to learn whether this call creates the file.
@@ -326,7 +337,8 @@ Result<std::unique_ptr<VfsFile>> FaultVfs::open(std::string_view path, const Ope
     state->ghost.clear();
     state->unsynced.clear();
   }
-  return std::unique_ptr<VfsFile>(new FaultFile(this, std::move(file), state, std::move(full), generation_));
+  return std::unique_ptr<VfsFile>(
+      new FaultFile(this, std::move(file), state, std::move(full), flags.kind, generation_));
 }
 
 Status FaultVfs::remove(std::string_view path, bool sync_dir) {
@@ -352,16 +364,27 @@ Status FaultVfs::remove(std::string_view path, bool sync_dir) {
     }
   }
   KEEL_RETURN_IF_ERROR(base_.remove(path, sync_dir));
-  auto state = state_locked(full);
-  if (durable_file) {
-    state->ghost = std::move(image);
-    state->ghost_valid = have_image;
+  // Handles still open on the removed file keep its old FileState, now
+  // detached: whatever they write can no longer reach this name.
+  auto fresh = std::make_shared<FileState>();
+  if (it != files_.end()) {
+    it->second->exists = false;
+    it->second->entry_durable = true;
+    it->second->unsynced.clear();
+    if (!durable_file) {
+      // Created since the last directory sync: any older ghost (a durable
+      // file of this name deleted before) still applies.
+      fresh->ghost = std::move(it->second->ghost);
+      fresh->ghost_valid = it->second->ghost_valid;
+    }
   }
-  // Else the file was created since the last directory sync: any older ghost
-  // (a durable file of the same name deleted before) stays.
-  state->exists = false;
-  state->entry_durable = false;
-  state->unsynced.clear();
+  if (durable_file) {
+    fresh->ghost = std::move(image);
+    fresh->ghost_valid = have_image;
+  }
+  fresh->exists = false;
+  fresh->entry_durable = false;
+  files_[full] = fresh;
   if (sync_dir) sync_directory_locked(dir_of(full));
   return Status::Ok();
 }

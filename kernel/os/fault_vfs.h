@@ -44,6 +44,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,15 @@ inline constexpr int kFaultOpCount = 5;
 // kIoErrWrite, kIoErrFsync, kIoErrTruncate, kCantOpen.
 int default_fault_code(FaultOp op);
 
+// One armed failure. Only calls on files of `only_kind` (when set) count.
+struct FaultSpec {
+  FaultOp op = FaultOp::kWrite;
+  uint64_t n = 1;           // the n-th matching call from now fails (n >= 1)
+  bool persistent = false;  // ... and every matching call after it
+  int code = 0;             // 0: default_fault_code(op)
+  std::optional<FileKind> only_kind;
+};
+
 class FaultVfs final : public Vfs {
  public:
   // base must outlive this VFS and every file opened through it.
@@ -70,6 +80,8 @@ class FaultVfs final : public Vfs {
   // The n-th call of op from now (n >= 1) fails with code (0 = the default
   // for op); with persistent, so does every later call until clear_faults().
   void fail_nth(FaultOp op, uint64_t n, bool persistent = false, int code = 0);
+  // Arms spec, replacing any failure armed for spec.op.
+  void inject(const FaultSpec& spec);
   void clear_faults();
   // Calls of op through this VFS (including failed ones) since construction.
   uint64_t count(FaultOp op) const;
@@ -101,15 +113,14 @@ class FaultVfs final : public Vfs {
   struct FileState;
   struct Fault {
     bool armed = false;
-    bool persistent = false;
+    FaultSpec spec;
+    uint64_t seen = 0;    // matching calls since armed
     bool firing = false;  // persistent and already triggered
-    uint64_t at = 0;      // count value that triggers
-    int code = 0;
   };
 
-  // Counts a call of op and returns the injected failure code, or 0.
-  // Requires mu_.
-  int tick_locked(FaultOp op);
+  // Counts a call of op on a file of `kind` and returns the injected failure
+  // code, or 0. Requires mu_.
+  int tick_locked(FaultOp op, FileKind kind);
   void sync_directory_locked(const std::string& dir);
   std::shared_ptr<FileState> state_locked(const std::string& path);
   uint64_t next_random_locked();

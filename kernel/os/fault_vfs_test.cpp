@@ -82,6 +82,28 @@ TEST_P(FaultVfsTest, EachOpHasItsCode) {
   EXPECT_EQ(r.status().code(), rc::kCantOpen);
 }
 
+TEST_P(FaultVfsTest, FaultsCanTargetOneKindOfFile) {
+  FaultVfs fault(vfs());
+  OpenFlags db_flags;
+  db_flags.create = true;
+  OpenFlags wal_flags = db_flags;
+  wal_flags.kind = FileKind::kWal;
+  auto db = std::move(fault.open(path("k.db"), db_flags)).value();
+  auto wal = std::move(fault.open(path("k.db-wal"), wal_flags)).value();
+  FaultSpec spec;
+  spec.op = FaultOp::kWrite;
+  spec.n = 2;
+  spec.only_kind = FileKind::kWal;
+  fault.inject(spec);
+  EXPECT_TRUE(db->write("a", 1, 0).ok());   // not counted
+  EXPECT_TRUE(wal->write("a", 1, 0).ok());  // 1st WAL write
+  EXPECT_TRUE(db->write("b", 1, 1).ok());
+  EXPECT_EQ(wal->write("b", 1, 1).code(), rc::kIoErrWrite);  // 2nd WAL write
+  EXPECT_TRUE(wal->write("c", 1, 2).ok());
+  EXPECT_EQ(fault.count(FaultOp::kWrite), 5u);
+  EXPECT_EQ(fault.injected(FaultOp::kWrite), 1u);
+}
+
 TEST_P(FaultVfsTest, PowerCutRevertsUnsyncedWritesAndTruncates) {
   FaultVfs fault(vfs());
   std::string p = path("cut.db");
@@ -171,6 +193,24 @@ TEST_P(FaultVfsTest, RecreatedNameRevertsToOldFile) {
   }
   ASSERT_TRUE(fault.power_cut().ok());
   EXPECT_EQ(contents(p), "old");
+}
+
+TEST_P(FaultVfsTest, WritesToARemovedFileDoNotLeakIntoItsSuccessor) {
+  FaultVfs fault(vfs());
+  std::string p = path("succ.db");
+  auto old_handle = open_in(fault, p);
+  ASSERT_TRUE(old_handle->write("old", 3, 0).ok());
+  ASSERT_TRUE(old_handle->sync(SyncFlags::kNormal).ok());
+  ASSERT_TRUE(fault.remove(p, /*sync_dir=*/true).ok());
+  ASSERT_TRUE(old_handle->write("zzzz", 4, 0).ok());  // to the unlinked file
+  auto fresh = open_in(fault, p);
+  ASSERT_TRUE(fresh->write("new", 3, 0).ok());
+  ASSERT_TRUE(fresh->sync(SyncFlags::kNormal).ok());
+  ASSERT_TRUE(old_handle->write("yyyyyy", 6, 0).ok());
+  old_handle.reset();
+  fresh.reset();
+  ASSERT_TRUE(fault.power_cut().ok());
+  EXPECT_EQ(contents(p), "new");
 }
 
 // Builds a file of 64 sectors, syncs it, overwrites all of it unsynced, cuts

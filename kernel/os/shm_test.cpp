@@ -2,6 +2,7 @@
 // handshake, and interop with SQLite processes on a WAL database.
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <fstream>
@@ -143,6 +144,27 @@ TEST(UnixShm, FirstOpenerDiscardsStaleContents) {
   EXPECT_EQ(file_size(db + "-shm"), static_cast<uint64_t>(kShmRegionSize));
   ASSERT_TRUE((*f)->shm_unmap(true).ok());
   EXPECT_EQ(file_size(db + "-shm"), UINT64_MAX);  // deleted
+}
+
+TEST(UnixShm, ReadOnlyShmWithoutLiveUserCannotInit) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root ignores file permissions";
+  testing::TempDir dir;
+  std::string db = dir.file("ro.db");
+  OpenFlags flags;
+  flags.create = true;
+  auto f = default_vfs().open(db, flags);
+  ASSERT_TRUE(f.ok());
+  {
+    std::ofstream shm(db + "-shm", std::ios::binary);
+    shm << std::string(kShmRegionSize, '\0');
+  }
+  ASSERT_EQ(::chmod((db + "-shm").c_str(), 0444), 0);
+  volatile void* r = nullptr;
+  // Nobody holds DMS and this process cannot truncate: contents untrusted.
+  EXPECT_EQ((*f)->shm_map(0, false, &r).code(), rc::kReadOnlyCantInit);
+  EXPECT_EQ(r, nullptr);
+  EXPECT_EQ((*f)->shm_map(0, false, &r).code(), rc::kReadOnlyCantInit);  // retried each time
+  ASSERT_TRUE((*f)->shm_unmap(false).ok());
 }
 
 class UnixShmInterop : public ::testing::Test {

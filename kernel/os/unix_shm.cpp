@@ -75,10 +75,9 @@ Status UnixFile::open_shm_locked() {
     node->path = path_ + "-shm";
     struct stat st;
     mode_t mode = ::fstat(fd_, &st) == 0 ? (st.st_mode & 0777) : 0644;
-    int fd = -1;
-    if (!read_only_) {
-      fd = robust_open(node->path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW, mode);
-    }
+    // Read/write even for a read-only database connection (a WAL reader may
+    // have to rebuild the index); read-only only if that is refused.
+    int fd = robust_open(node->path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW, mode);
     if (fd < 0) {
       fd = robust_open(node->path.c_str(), O_RDONLY | O_NOFOLLOW, mode);
       node->read_only = true;

@@ -62,9 +62,15 @@ Status Pager::Impl::read_db_page(ext::PageNo page, std::span<std::byte> out) {
   Status s = db->read(scratch.data(), page_size_, uint64_t{page - 1} * page_size_);
   if (s.code() == rc::kIoErrShortRead) {
     // Past the end of the file: a page of zeros, not passed through the
-    // codec (there is nothing encoded to decode).
-    std::memset(out.data(), 0, out.size());
-    return Status::Ok();
+    // codec (there is nothing encoded to decode). A partial last page (a
+    // file cut short) still goes through it, zero-filled.
+    bool all_zero = true;
+    for (uint32_t i = 0; i < page_size_ && all_zero; ++i) all_zero = scratch[i] == 0;
+    if (all_zero) {
+      std::memset(out.data(), 0, out.size());
+      return Status::Ok();
+    }
+    s = Status::Ok();
   }
   KEEL_RETURN_IF_ERROR(s);
   return codec->decode(page, cbytes(scratch.data(), page_size_), out);
@@ -159,9 +165,10 @@ Status Pager::Impl::install_mode(std::unique_ptr<ext::JournalMode> m, JournalMod
 // --- read transactions ------------------------------------------------------
 
 // After the mode granted a snapshot: drop stale pages, learn the size,
-// validate page 1. *switch_to_wal when the file says it is a WAL database.
-Status Pager::Impl::load_snapshot(bool changed, bool* switch_to_wal) {
-  *switch_to_wal = false;
+// validate page 1. *switch_mode when the file says it belongs to another
+// journal mode (WAL, or a module's: then pending_mode holds it).
+Status Pager::Impl::load_snapshot(bool changed, bool* switch_mode) {
+  *switch_mode = false;
   PageNo file_pages = mode->snapshot_page_count();
   if (file_pages == 0) {
     KEEL_ASSIGN_OR_RETURN(file_pages, db_file_pages());
@@ -174,7 +181,7 @@ Status Pager::Impl::load_snapshot(bool changed, bool* switch_to_wal) {
       if (file_pages == 0) {
         vfs->remove(wal_path, false).ignore();
       } else {
-        *switch_to_wal = true;
+        *switch_mode = true;
         return Status::Ok();
       }
     }
@@ -188,7 +195,20 @@ Status Pager::Impl::load_snapshot(bool changed, bool* switch_to_wal) {
   uint8_t header[dbheader::kSize];
   std::memcpy(header, p1->data, sizeof header);
   cache.unpin(p1);
-  KEEL_RETURN_IF_ERROR(dbheader::validate(header));
+  uint8_t format = header[dbheader::kOffReadVersion];
+  bool module_format = format > 2 && mode->file_format_version() == format;
+  if (format > 2 && !module_format && !no_format_switch && options.journal_mode_for_format) {
+    // The file belongs to a module's journal mode: ask for it.
+    KEEL_RETURN_IF_ERROR(dbheader::validate(header, /*module_format_ok=*/true));
+    KEEL_ASSIGN_OR_RETURN(pending_mode, options.journal_mode_for_format(format));
+    if (!pending_mode || pending_mode->file_format_version() != format) {
+      pending_mode.reset();
+      return Status(rc::kNotADb, "file is not a database");
+    }
+    *switch_mode = true;
+    return Status::Ok();
+  }
+  KEEL_RETURN_IF_ERROR(dbheader::validate(header, module_format || (format > 2 && no_format_switch)));
   uint32_t ps = dbheader::read_page_size(header);
   if (ps != page_size_ || header[dbheader::kOffReservedBytes] != reserved) {
     if (codec->reserved_bytes() > header[dbheader::kOffReservedBytes]) {
@@ -199,11 +219,12 @@ Status Pager::Impl::load_snapshot(bool changed, bool* switch_to_wal) {
     reserved = header[dbheader::kOffReservedBytes];
     if (ps != page_size_) {
       KEEL_RETURN_IF_ERROR(set_page_size_internal(ps));
-      return load_snapshot(true, switch_to_wal);
+      return load_snapshot(true, switch_mode);
     }
   }
-  if (header[dbheader::kOffReadVersion] == 2 && rollback_mode != nullptr && !options.memory) {
-    *switch_to_wal = true;
+  if (header[dbheader::kOffReadVersion] == 2 && rollback_mode != nullptr && !options.memory &&
+      !no_format_switch) {
+    *switch_mode = true;
     return Status::Ok();
   }
   KEEL_ASSIGN_OR_RETURN(page_count_, dbheader::page_count(header, file_pages));
@@ -223,11 +244,18 @@ Status Pager::Impl::begin_read() {
       state = State::kNone;
       mode->end_read();
       if (s.ok() && to_wal) {
-        // The file is in WAL mode (header bytes 18/19 or a -wal file): keep
-        // SHARED while switching so the log cannot disappear meanwhile.
+        // The file is in WAL mode (header bytes 18/19 or a -wal file), or in
+        // a module's mode: keep SHARED while switching so the log cannot
+        // disappear meanwhile.
         KEEL_RETURN_IF_ERROR(lock_db(ext::DbLock::kShared, false));
-        auto m = std::make_unique<WalJournal>(*vfs, *db, wal_path);
-        s = install_mode(std::move(m), JournalModeKind::kWal);
+        if (pending_mode) {
+          mode->close().ignore();
+          rollback_mode = nullptr;
+          wal_mode = nullptr;
+          s = install_mode(std::move(pending_mode), JournalModeKind::kModule);
+        } else {
+          s = install_mode(std::make_unique<WalJournal>(*vfs, *db, wal_path), JournalModeKind::kWal);
+        }
         if (!s.ok()) {
           unlock_db(ext::DbLock::kNone).ignore();
           return s;
@@ -298,7 +326,16 @@ Status Pager::Impl::commit() {
             [](CachedPage* a, CachedPage* b) { return a->pgno < b->pgno; });
   images.clear();
   for (CachedPage* p : page_list) images.push_back({p->pgno, cbytes(p->data, page_size_)});
-  KEEL_RETURN_IF_ERROR(mode->commit(images, page_count_));
+  CachedPage* extra = nullptr;
+  if (images.empty() && txn_changed && page_count_ > 0) {
+    // Everything was spilled already, but the commit itself must still be
+    // recorded (a WAL commit frame): send page 1 again, as SQLite does.
+    KEEL_ASSIGN_OR_RETURN(extra, fetch(1, false));
+    images.push_back({1, cbytes(extra->data, page_size_)});
+  }
+  Status committed = mode->commit(images, page_count_);
+  if (extra != nullptr) cache.unpin(extra);
+  KEEL_RETURN_IF_ERROR(committed);
 
   while (cache.dirty_head() != nullptr) cache.make_clean(cache.dirty_head());
   if (page_count_ < txn_start_count || page_count_ < storage_pages) {
@@ -404,7 +441,9 @@ Status Pager::Impl::leave_wal(JournalModeKind to) {
   KEEL_RETURN_IF_ERROR(
       install_mode(std::make_unique<RollbackJournal>(to, *vfs, *db, journal_path, options.memory), to));
   discard_cache();
+  no_format_switch = true;
   s = rewrite_file_format(1);
+  no_format_switch = false;
   unlock_db(ext::DbLock::kNone).ignore();
   return s;
 }
@@ -557,17 +596,30 @@ Status Pager::set_journal_mode(JournalModeKind mode) {
     return Status::Ok();  // SQLite keeps an in-memory database in MEMORY mode
   }
   if (m.kind == JournalModeKind::kWal) return m.leave_wal(mode);
-  if (mode == JournalModeKind::kWal) return m.enter_wal();
+  if (mode == JournalModeKind::kWal && m.kind != JournalModeKind::kModule) return m.enter_wal();
   if (m.rollback_mode != nullptr && is_rollback_kind(mode)) {
     KEEL_RETURN_IF_ERROR(m.rollback_mode->set_kind(mode));
     m.kind = mode;
     return Status::Ok();
   }
-  // From a module's mode to a built-in rollback mode.
+  // From a module's mode to a built-in one: back to a rollback journal,
+  // header bytes 18/19 to 1, then on to WAL if asked.
+  uint8_t old_format = m.mode->file_format_version();
   m.mode->close().ignore();
   m.rollback_mode = nullptr;
-  return m.install_mode(
-      std::make_unique<RollbackJournal>(mode, *m.vfs, *m.db, m.journal_path, m.options.memory), mode);
+  JournalModeKind rollback_kind = mode == JournalModeKind::kWal ? JournalModeKind::kDelete : mode;
+  KEEL_RETURN_IF_ERROR(m.install_mode(
+      std::make_unique<RollbackJournal>(rollback_kind, *m.vfs, *m.db, m.journal_path, m.options.memory),
+      rollback_kind));
+  m.discard_cache();
+  if (old_format != 1) {
+    m.no_format_switch = true;
+    Status s = m.rewrite_file_format(1);
+    m.no_format_switch = false;
+    KEEL_RETURN_IF_ERROR(s);
+  }
+  if (mode == JournalModeKind::kWal) return m.enter_wal();
+  return Status::Ok();
 }
 
 Status Pager::set_journal_mode(std::unique_ptr<ext::JournalMode> mode) {
@@ -580,9 +632,27 @@ Status Pager::set_journal_mode(std::unique_ptr<ext::JournalMode> mode) {
   m.mode->close().ignore();
   m.rollback_mode = nullptr;
   m.wal_mode = nullptr;
+  uint8_t format = mode->file_format_version();
   KEEL_RETURN_IF_ERROR(m.install_mode(std::move(mode), JournalModeKind::kModule));
   m.discard_cache();
-  return Status::Ok();
+  // Mark the file as the module's (stock SQLite refuses versions above 2).
+  KEEL_RETURN_IF_ERROR(m.begin_read());
+  bool rewrite = false;
+  if (m.page_count_ > 0) {
+    auto p1 = m.fetch(1, false);
+    if (!p1.ok()) {
+      m.end_read();
+      return p1.take_status();
+    }
+    rewrite = (*p1)->data[dbheader::kOffReadVersion] != format;
+    m.cache.unpin(*p1);
+  }
+  m.end_read();
+  if (!rewrite) return Status::Ok();
+  m.no_format_switch = true;
+  Status s = m.rewrite_file_format(format);
+  m.no_format_switch = false;
+  return s;
 }
 
 JournalModeKind Pager::journal_mode() const { return impl_->kind; }

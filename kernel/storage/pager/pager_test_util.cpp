@@ -12,7 +12,7 @@
 
 #include "base/bytes.h"
 
-namespace keel::storage::testing {
+namespace keel::storage::ptest {
 
 TempDir::TempDir() {
   char tmpl[] = "/tmp/keel-pager-XXXXXX";
@@ -154,4 +154,4 @@ std::string sqlite_query(const std::string& path, const std::string& sql) {
 
 std::string sqlite_integrity(const std::string& path) { return sqlite_query(path, "PRAGMA integrity_check"); }
 
-}  // namespace keel::storage::testing
+}  // namespace keel::storage::ptest

@@ -9,7 +9,7 @@
 
 #include "storage/pager/pager.h"
 
-namespace keel::storage::testing {
+namespace keel::storage::ptest {
 
 class TempDir {
  public:
@@ -50,4 +50,4 @@ std::string sqlite_integrity(const std::string& path);
 // Runs SQL through libsqlite3, returning the first column of every row.
 std::string sqlite_query(const std::string& path, const std::string& sql);
 
-}  // namespace keel::storage::testing
+}  // namespace keel::storage::ptest

@@ -66,7 +66,7 @@ Status RollbackJournal::set_kind(JournalModeKind kind) {
   if (old_keeps_file && new_deletes && !memory_db_) {
     // As SQLite's sqlite3PagerSetJournalMode(): the kept journal must go, and
     // deleting it needs RESERVED so no other connection can be writing one.
-    jfd_.reset();
+    close_journal();
     ext::DbLock held = host_->db_lock();
     Status s;
     if (held == ext::DbLock::kNone) s = host_->lock_db(ext::DbLock::kShared, false);
@@ -142,7 +142,7 @@ Status RollbackJournal::roll_back_hot_journal() {
     journal_off_ = 1;  // the journal has content: finalize it
     s = finalize_journal();
   }
-  if (!s.ok()) jfd_.reset();  // leave the hot journal for the next opener
+  if (!s.ok()) close_journal();  // leave the hot journal for the next opener
   reset_transaction();
   Status u = host_->unlock_db(ext::DbLock::kShared);
   if (s.ok()) s = std::move(u);
@@ -305,6 +305,7 @@ Status RollbackJournal::begin_write(bool exclusive) {
 Status RollbackJournal::open_journal() {
   if (journal_in_memory() || memory_db_) {
     jfd_ = std::make_unique<MemFile>();
+    jfd_in_memory_ = true;
   } else if (!jfd_) {
     os::OpenFlags flags;
     flags.create = true;
@@ -405,13 +406,15 @@ Status RollbackJournal::sync_journal(bool new_header) {
 
 Status RollbackJournal::write_pages(std::span<const ext::PageImage> pages) {
   uint32_t ps = host_->page_size();
+  // Set first: a write that fails half way has still changed the file, and
+  // rollback must then play the journal back.
+  if (!pages.empty()) db_modified_ = true;
   for (const ext::PageImage& p : pages) {
     uint8_t* enc = buf_.data() + 4;
     KEEL_RETURN_IF_ERROR(host_->encode_page(p.page_no, p.data, as_writable_bytes(enc, ps)));
     KEEL_RETURN_IF_ERROR(host_->write_db_raw(p.page_no, as_bytes(enc, ps)));
     if (p.page_no == 1) note_page1(enc);
   }
-  if (!pages.empty()) db_modified_ = true;
   return Status::Ok();
 }
 
@@ -450,16 +453,19 @@ Status RollbackJournal::commit(std::span<const ext::PageImage> pages, ext::PageN
   if (!no_sync()) KEEL_RETURN_IF_ERROR(host_->sync_db_file());
   // Commit point: the journal stops being hot.
   KEEL_RETURN_IF_ERROR(finalize_journal());
-  if (file_pages > db_pages) KEEL_RETURN_IF_ERROR(host_->truncate_db_file(db_pages));
+  // Committed from here on, whatever happens next.
+  Status s;
+  if (file_pages > db_pages) s = host_->truncate_db_file(db_pages);
   reset_transaction();
-  return host_->unlock_db(ext::DbLock::kShared);
+  Status u = host_->unlock_db(ext::DbLock::kShared);
+  return s.ok() ? u : s;
 }
 
 Status RollbackJournal::finalize_journal() {
   if (!jfd_) return Status::Ok();
   Status s;
-  if (journal_in_memory() || memory_db_) {
-    jfd_.reset();
+  if (jfd_in_memory_) {
+    close_journal();
   } else if (kind_ == JournalModeKind::kTruncate) {
     if (journal_off_ != 0) {
       s = jfd_->truncate(0);
@@ -472,8 +478,9 @@ Status RollbackJournal::finalize_journal() {
       if (s.ok() && !no_sync()) s = jfd_->sync(os::SyncFlags::kNormal);
     }
   } else {
-    // DELETE, and a hot journal rolled back while in MEMORY/OFF mode.
-    jfd_.reset();
+    // DELETE, and a hot journal rolled back while in MEMORY/OFF mode (as
+    // SQLite's pager_end_transaction(): that file must go too).
+    close_journal();
     s = vfs_.remove(journal_path_, extra_sync());
     if (s.code() == rc::kIoErrDeleteNoEnt) s = Status::Ok();
   }
@@ -489,11 +496,16 @@ Status RollbackJournal::rollback() {
     if (!s.ok()) {
       // Leave the journal in place: it is hot for the next opener once our
       // locks are gone.
-      jfd_.reset();
+      close_journal();
       reset_transaction();
       host_->unlock_db(ext::DbLock::kShared).ignore();
       return s;
     }
+    // Pages read back from the file after a spill hold uncommitted bytes
+    // even if this transaction never touched them again.
+    host_->discard_cache();
+  } else if (db_modified_) {
+    host_->discard_cache();  // OFF: nothing to play back, but the cache is stale all the same
   }
   if (journal_started_) s = finalize_journal();
   reset_transaction();
@@ -502,7 +514,7 @@ Status RollbackJournal::rollback() {
 }
 
 Status RollbackJournal::close() {
-  jfd_.reset();
+  close_journal();
   return Status::Ok();
 }
 

@@ -22,18 +22,6 @@ Result<std::unique_ptr<Wal>> Wal::open(os::Vfs& vfs, os::VfsFile& db_file, std::
 
 namespace wal {
 
-namespace {
-inline uint32_t load32(const uint32_t* p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
-inline void store32(uint32_t* p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
-
-// True when the shared header copy 1 differs from `hdr`.
-bool header_moved(const WalIndex& index, const IndexHeader& hdr) {
-  IndexHeader live;
-  std::memcpy(&live, const_cast<const IndexHeader*>(index.header()), sizeof live);
-  return std::memcmp(&live, &hdr, sizeof live) != 0;
-}
-}  // namespace
-
 WalImpl::WalImpl(os::Vfs& vfs, os::VfsFile& db_file, std::string wal_path,
                  std::unique_ptr<os::VfsFile> wal_file, uint32_t page_size)
     : vfs_(vfs),
@@ -42,6 +30,7 @@ WalImpl::WalImpl(os::Vfs& vfs, os::VfsFile& db_file, std::string wal_path,
       wal_file_(std::move(wal_file)),
       page_size_(page_size),
       index_(db_file) {
+  read_only_ = wal_file_->opened_read_only();
   int dc = db_file_.device_characteristics();
   if (dc & os::kIoCapSequential) sync_header_ = false;
   if (dc & os::kIoCapPowersafeOverwrite) pad_to_sector_ = false;
@@ -71,6 +60,13 @@ Status WalImpl::read_index_header(bool* changed) {
   uint8_t* page0 = nullptr;
   KEEL_RETURN_IF_ERROR(index_.map(0, write_lock_, &page0));
   bool bad = page0 ? try_header(changed) : true;
+  if (bad && index_.read_only()) {
+    // Cannot rebuild a read-only index: SQLITE_READONLY_RECOVERY if no
+    // writer is in the middle of updating it (else busy: try again).
+    KEEL_RETURN_IF_ERROR(index_.lock_shared(kWriteLock));
+    index_.unlock_shared(kWriteLock);
+    return Status(rc::kReadOnlyRecovery, "attempt to write a readonly database");
+  }
   if (bad) {
     bool had_write = write_lock_;
     if (!had_write) {
@@ -125,12 +121,12 @@ Status WalImpl::try_begin_read(bool* changed, bool use_wal, int attempt, bool* r
   }
 
   CkptInfo* info = index_.ckpt();
-  if (!use_wal && load32(&info->n_backfill) == hdr_.max_frame) {
+  if (!use_wal && shm_load(&info->n_backfill) == hdr_.max_frame) {
     // Everything in the log is in the database file: read it alone.
     Status st = index_.lock_shared(read_lock_slot(0));
     index_.barrier();
     if (st.ok()) {
-      if (header_moved(index_, hdr_)) {
+      if (!index_.header_is(hdr_)) {
         index_.unlock_shared(read_lock_slot(0));
         *retry = true;
         return Status::Ok();
@@ -146,17 +142,17 @@ Status WalImpl::try_begin_read(bool* changed, bool use_wal, int attempt, bool* r
   int mx_i = 0;
   const uint32_t mx_frame = hdr_.max_frame;
   for (int i = 1; i < kNumReaders; i++) {
-    uint32_t m = load32(&info->read_mark[i]);
+    uint32_t m = shm_load(&info->read_mark[i]);
     if (mx_mark <= m && m <= mx_frame) {
       mx_mark = m;
       mx_i = i;
     }
   }
-  if (mx_mark < mx_frame || mx_i == 0) {
+  if (!index_.read_only() && (mx_mark < mx_frame || mx_i == 0)) {
     for (int i = 1; i < kNumReaders; i++) {
       Status st = index_.lock_exclusive(read_lock_slot(i), 1);
       if (st.ok()) {
-        store32(&info->read_mark[i], mx_frame);
+        shm_store(&info->read_mark[i], mx_frame);
         mx_mark = mx_frame;
         mx_i = i;
         index_.unlock_exclusive(read_lock_slot(i), 1);
@@ -166,6 +162,7 @@ Status WalImpl::try_begin_read(bool* changed, bool use_wal, int attempt, bool* r
     }
   }
   if (mx_i == 0) {
+    if (index_.read_only()) return Status(rc::kReadOnlyCantInit, "attempt to write a readonly database");
     *retry = true;  // every slot busy being set by someone else
     return Status::Ok();
   }
@@ -177,9 +174,9 @@ Status WalImpl::try_begin_read(bool* changed, bool use_wal, int attempt, bool* r
   }
   // Now that the lock is held the mark cannot move; check that neither the
   // mark nor the header changed between reading them and locking.
-  min_frame_ = load32(&info->n_backfill) + 1;
+  min_frame_ = shm_load(&info->n_backfill) + 1;
   index_.barrier();
-  if (load32(&info->read_mark[mx_i]) != mx_mark || header_moved(index_, hdr_)) {
+  if (shm_load(&info->read_mark[mx_i]) != mx_mark || !index_.header_is(hdr_)) {
     index_.unlock_shared(read_lock_slot(mx_i));
     *retry = true;
     return Status::Ok();

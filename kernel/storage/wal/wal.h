@@ -63,19 +63,23 @@ class Wal {
   // commit (then the database file's header decides).
   virtual PageNo db_size() const = 0;
   // Page size of the frames in the current snapshot, or 0 if the log holds
-  // none. Lets the pager open a database whose file is still empty while
-  // page 1 lives only in the WAL.
+  // none (the pager checks it against the database header; a log written
+  // with another page size cannot be appended to: rc::kCorrupt). Note that
+  // SQLite deletes a -wal whose database file is empty, so page 1 must reach
+  // the database file before a database enters WAL mode.
   virtual uint32_t page_size() const = 0;
 
-  // Takes the WAL write lock. rc::kBusy if another writer holds it;
-  // rc::kBusySnapshot if the snapshot is no longer the newest.
+  // Takes the WAL write lock; call inside a read transaction. rc::kBusy if
+  // another writer holds it; rc::kBusySnapshot if the snapshot is no longer
+  // the newest (end_read, begin_read and retry).
   virtual Status begin_write() = 0;
   virtual void end_write() = 0;
 
   // Appends frames; with commit=true the last frame records db_size_after and
   // the frames become visible to new readers. sync decides whether the log
-  // is fsynced after a commit (synchronous FULL/EXTRA) — NORMAL syncs only at
-  // checkpoint.
+  // (and the header of a freshly started log) is fsynced at a commit
+  // (synchronous FULL/EXTRA) — NORMAL syncs only at checkpoint. Pages must be
+  // page_size bytes as given to open(); commit with no pages is rc::kMisuse.
   virtual Status append_frames(std::span<const WalPage> pages, PageNo db_size_after, bool commit,
                                bool sync) = 0;
   // Discards frames written by the current write transaction that were not
@@ -96,9 +100,9 @@ class Wal {
   virtual Status rollback_to(const Position& pos, const std::function<void(PageNo)>& undo_page) = 0;
 
   struct CheckpointStats {
-    bool busy = false;  // SQLITE_BUSY in SQLite: the mode could not complete
     int log_frames = 0;
     int checkpointed_frames = 0;
+    bool busy = false;  // SQLITE_BUSY in SQLite: the mode could not complete
   };
   // Copies frames into the database file. `mode` is SQLite's
   // SQLITE_CHECKPOINT_* value (0 PASSIVE, 1 FULL, 2 RESTART, 3 TRUNCATE).
@@ -107,7 +111,7 @@ class Wal {
   // A checkpoint that could not do all its mode asks for returns OK with
   // busy=true (PRAGMA wal_checkpoint's first column); another checkpointer
   // running returns rc::kBusy. Call outside read/write transactions
-  // (rc::kMisuse otherwise). `sync` = fsync the log and the database (any
+  // (rc::kLocked otherwise, as SQLite). `sync` = fsync the log and the database (any
   // synchronous level but OFF).
   virtual Result<CheckpointStats> checkpoint(int mode, const std::function<bool(int)>& busy_handler,
                                              bool sync) = 0;

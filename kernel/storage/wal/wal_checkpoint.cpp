@@ -29,8 +29,6 @@ namespace {
 constexpr int kPassive = 0;
 constexpr int kRestart = 2;
 constexpr int kTruncate = 3;
-inline uint32_t load32(const uint32_t* p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
-inline void store32(uint32_t* p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
 }  // namespace
 
 Status WalImpl::busy_lock(const std::function<bool(int)>*& busy, int slot, int n) {
@@ -44,16 +42,16 @@ Status WalImpl::checkpoint_locked(int mode, const std::function<bool(int)>* busy
   const uint32_t sz = hdr_page_size();
   CkptInfo* info = index_.ckpt();
   Status st;
-  if (load32(&info->n_backfill) < hdr_.max_frame) {
+  if (shm_load(&info->n_backfill) < hdr_.max_frame) {
     uint32_t mx_safe = hdr_.max_frame;
     const uint32_t mx_page = hdr_.n_page;
     for (int i = 1; i < kNumReaders; i++) {
-      uint32_t y = load32(&info->read_mark[i]);
+      uint32_t y = shm_load(&info->read_mark[i]);
       if (mx_safe > y) {
         st = busy_lock(busy, read_lock_slot(i), 1);
         if (st.ok()) {
           // No reader on this mark: move it to the end (slot 1) or free it.
-          store32(&info->read_mark[i], i == 1 ? mx_safe : kReadMarkNotUsed);
+          shm_store(&info->read_mark[i], i == 1 ? mx_safe : kReadMarkNotUsed);
           index_.unlock_exclusive(read_lock_slot(i), 1);
         } else if (st.is(rc::kBusy)) {
           mx_safe = y;
@@ -64,7 +62,7 @@ Status WalImpl::checkpoint_locked(int mode, const std::function<bool(int)>* busy
       }
     }
 
-    const uint32_t n_backfill = load32(&info->n_backfill);
+    const uint32_t n_backfill = shm_load(&info->n_backfill);
     if (n_backfill < mx_safe) {
       // Newest frame per page among (n_backfill, max_frame], in page order.
       // A page whose newest frame is above mx_safe is left for later.
@@ -85,8 +83,7 @@ Status WalImpl::checkpoint_locked(int mode, const std::function<bool(int)>* busy
       st = busy_lock(busy, read_lock_slot(0), 1);
       const bool locked = st.ok();
       // A log restart since hdr_ was read would make its frames meaningless.
-      bool restarted = locked && std::memcmp(const_cast<const uint8_t*>(index_.header()->salt), hdr_.salt,
-                                             sizeof hdr_.salt) != 0;
+      bool restarted = locked && std::memcmp(index_.live_header().salt, hdr_.salt, sizeof hdr_.salt) != 0;
       if (locked && !restarted) {
         info->n_backfill_attempted = mx_safe;
         if (sync) st = wal_file_->sync(os::SyncFlags::kNormal);
@@ -113,12 +110,12 @@ Status WalImpl::checkpoint_locked(int mode, const std::function<bool(int)>* busy
           if (st.ok()) st = db_file_.write(buf.data(), sz, uint64_t{page_no - 1} * sz);
         }
         if (st.ok()) {
-          uint32_t live_max = index_.header()->max_frame;
+          uint32_t live_max = index_.live_header().max_frame;
           if (mx_safe == live_max) {
             st = db_file_.truncate(uint64_t{hdr_.n_page} * sz);
             if (st.ok() && sync) st = db_file_.sync(os::SyncFlags::kNormal);
           }
-          if (st.ok()) store32(&info->n_backfill, mx_safe);
+          if (st.ok()) shm_store(&info->n_backfill, mx_safe);
         }
       }
       if (locked) index_.unlock_exclusive(read_lock_slot(0), 1);
@@ -130,7 +127,7 @@ Status WalImpl::checkpoint_locked(int mode, const std::function<bool(int)>* busy
 
   if (mode != kPassive) {
     assert(write_lock_);
-    if (load32(&info->n_backfill) < hdr_.max_frame) return Status(rc::kBusy);
+    if (shm_load(&info->n_backfill) < hdr_.max_frame) return Status(rc::kBusy);
     if (mode >= kRestart) {
       // Wait until no reader uses the log, so the next writer restarts it.
       uint32_t salt2;
@@ -152,12 +149,15 @@ Result<Wal::CheckpointStats> WalImpl::checkpoint(int mode, const std::function<b
                                                  bool sync) {
   if (mode < kPassive || mode > kTruncate) return Status(rc::kMisuse, "unknown checkpoint mode");
   if (read_lock_ >= 0 || write_lock_) {
-    return Status(rc::kMisuse, "checkpoint inside a transaction");
+    // SQLite's sqlite3BtreeCheckpoint refuses the same way.
+    return Status(rc::kLocked, "database table is locked");
   }
+  if (read_only_) return Status(rc::kReadOnly, "attempt to write a readonly database");
   busy_calls_ = 0;
   // Attach the shared memory (the shm lock calls below need it).
   uint8_t* page0 = nullptr;
   KEEL_RETURN_IF_ERROR(index_.map(0, false, &page0));
+  if (index_.read_only()) return Status(rc::kReadOnly, "attempt to write a readonly database");
   // Never waits for another checkpointer (SQLite does not call the busy
   // handler for the CKPT lock either).
   KEEL_RETURN_IF_ERROR(index_.lock_exclusive(kCkptLock, 1));
@@ -190,7 +190,7 @@ Result<Wal::CheckpointStats> WalImpl::checkpoint(int mode, const std::function<b
     if (st.ok() || st.is(rc::kBusy)) {
       stats.busy = !st.ok() || eff_mode != mode;
       stats.log_frames = static_cast<int>(hdr_.max_frame);
-      stats.checkpointed_frames = static_cast<int>(load32(&index_.ckpt()->n_backfill));
+      stats.checkpointed_frames = static_cast<int>(shm_load(&index_.ckpt()->n_backfill));
       st = Status::Ok();
     }
   }
@@ -212,7 +212,9 @@ Status WalImpl::close(bool sync) {
   Status st;
   // EXCLUSIVE on the database means no other connection has it open (in WAL
   // mode every connection holds SHARED): checkpoint and delete the log.
-  Status lk = entry >= os::LockLevel::kShared ? Status::Ok() : db_file_.lock(os::LockLevel::kShared);
+  Status lk = read_only_ || index_.read_only()  ? Status(rc::kReadOnly)
+              : entry >= os::LockLevel::kShared ? Status::Ok()
+                                                : db_file_.lock(os::LockLevel::kShared);
   if (lk.ok()) lk = db_file_.lock(os::LockLevel::kExclusive);
   if (lk.ok()) {
     auto r = checkpoint(kPassive, nullptr, sync);
@@ -225,8 +227,9 @@ Status WalImpl::close(bool sync) {
   Status us = index_.unmap(remove_files);
   wal_file_.reset();
   if (remove_files) {
-    Status rs = vfs_.remove(wal_path_, false);
-    if (st.ok()) st = std::move(rs);
+    // As SQLite, a failed delete is not an error: the log was fully copied,
+    // so replaying it later rewrites identical pages.
+    vfs_.remove(wal_path_, false).ignore();
   }
   if (st.ok()) st = std::move(us);
   if (entry <= os::LockLevel::kShared && db_file_.lock_level() > entry) {

@@ -32,7 +32,11 @@ Status WalIndex::map(int i, bool extend, uint8_t** out) {
   }
   volatile void* p = nullptr;
   Status st = db_file_.shm_map(i, extend, &p);
-  if (!st.ok()) return st;
+  if (st.code() == rc::kReadOnly && p != nullptr) {
+    read_only_ = true;  // usable for reading
+  } else if (!st.ok()) {
+    return st;
+  }
   if (p != nullptr) {
     if (regions_.size() <= static_cast<size_t>(i)) regions_.resize(i + 1, nullptr);
     regions_[i] = static_cast<uint8_t*>(const_cast<void*>(p));
@@ -87,6 +91,17 @@ void WalIndex::write_header(IndexHeader* hdr) {
   copy_to_shm(&h[1], hdr, sizeof *hdr);
   db_file_.shm_barrier();
   copy_to_shm(&h[0], hdr, sizeof *hdr);
+}
+
+IndexHeader WalIndex::live_header() const {
+  IndexHeader h;
+  copy_from_shm(&h, header(), sizeof h);
+  return h;
+}
+
+bool WalIndex::header_is(const IndexHeader& h) const {
+  IndexHeader live = live_header();
+  return std::memcmp(&live, &h, sizeof live) == 0;
 }
 
 Status WalIndex::hash_get(int i, bool extend, HashLoc* out) {

@@ -85,6 +85,10 @@ static_assert(sizeof(CkptInfo) == 40);
 inline constexpr uint32_t kIndexHeaderBytes = 2 * sizeof(IndexHeader) + sizeof(CkptInfo);  // 136
 inline constexpr uint32_t kHashPagesFirst = kHashPages - kIndexHeaderBytes / 4;            // 4062
 
+// Word access to shared fields that other connections change concurrently.
+inline uint32_t shm_load(const uint32_t* p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
+inline void shm_store(uint32_t* p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
+
 inline uint32_t decode_page_size(uint16_t v) { return (v & 0xfe00u) + ((v & 1u) << 16); }
 inline uint16_t encode_page_size(uint32_t sz) { return static_cast<uint16_t>((sz & 0xff00) | (sz >> 16)); }
 
@@ -101,6 +105,9 @@ class WalIndex {
   // exist and !extend.
   Status map(int i, bool extend, uint8_t** out);
   uint8_t* region0() const { return regions_.empty() ? nullptr : regions_[0]; }
+  // True once the VFS mapped the -shm read-only (rc::kReadOnly from
+  // shm_map): this connection may read the index but not change it.
+  bool read_only() const { return read_only_; }
   Status unmap(bool delete_file);
 
   // Shared lock slots.
@@ -118,6 +125,11 @@ class WalIndex {
   bool try_read_header(IndexHeader* out) const;
   // Sets is_init/version/checksum in *h and publishes it (copy 2, barrier, copy 1).
   void write_header(IndexHeader* h);
+  // Copy 1 as it is, unvalidated (for comparisons and undo under the locks
+  // that keep it stable).
+  IndexHeader live_header() const;
+  // True when copy 1 is byte-identical to *h.
+  bool header_is(const IndexHeader& h) const;
 
   // Hash table of region i: aPgno[k] is the page of frame zero+k+1.
   struct HashLoc {
@@ -141,6 +153,7 @@ class WalIndex {
  private:
   os::VfsFile& db_file_;
   std::vector<uint8_t*> regions_;
+  bool read_only_ = false;
 };
 
 }  // namespace keel::storage::wal

@@ -72,7 +72,7 @@ Status WalImpl::recover() {
 
     // No other writer or checkpointer can run: reset the checkpoint state.
     CkptInfo* info = index_.ckpt();
-    __atomic_store_n(&info->n_backfill, 0u, __ATOMIC_RELAXED);
+    shm_store(&info->n_backfill, 0);
     info->n_backfill_attempted = hdr_.max_frame;
     info->read_mark[0] = 0;
     for (int i = 1; i < kNumReaders; i++) {

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "os/vfs.h"
 #include "storage/wal/wal_format.h"
 #include "storage/wal/wal_test_util.h"
 
@@ -24,9 +25,16 @@ using wal_testing::TempDir;
 
 constexpr uint32_t kPageSize = 4096;
 
+// Whole file contents, read through the unix VFS: a plain open()/close() in
+// this process would drop every POSIX lock the process holds on the file.
 std::vector<uint8_t> slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto f = os::default_vfs().open(path, os::OpenFlags{});
+  if (!f.ok()) return {};
+  auto size = (*f)->size();
+  if (!size.ok()) return {};
+  std::vector<uint8_t> out(*size);
+  if (!out.empty() && !(*f)->read(out.data(), out.size(), 0).ok()) return {};
+  return out;
 }
 
 // Runs the sqlite3 CLI on `db` with `sql` on stdin; returns stdout+stderr.
@@ -136,8 +144,14 @@ TEST(WalSqliteInterop, KeelReadsLiveSqliteWalIndex) {
                             "CREATE TABLE t(a INTEGER PRIMARY KEY, b BLOB);"
                             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<3000)"
                             "INSERT INTO t SELECT i, randomblob(200) FROM n;"
-                            "UPDATE t SET b = zeroblob(50) WHERE a % 3 = 0;",
+                            "UPDATE t SET b = zeroblob(50) WHERE a % 3 = 0;"
+                            "PRAGMA synchronous=OFF;",
                             nullptr, nullptr, nullptr) == SQLITE_OK;
+    // Many one-page transactions: the wal-index spans several hash regions.
+    for (int i = 0; ok && i < 4500; i++) {
+      std::string sql = "UPDATE t SET b = randomblob(16) WHERE a = " + std::to_string(1 + i * 7 % 3000) + ";";
+      ok = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;
+    }
     char c = ok ? 'y' : 'n';
     (void)!write(to_parent[1], &c, 1);
     (void)!read(to_child[0], &c, 1);  // parent has read the pages
@@ -154,7 +168,7 @@ TEST(WalSqliteInterop, KeelReadsLiveSqliteWalIndex) {
   bool changed;
   ASSERT_OK(k.wal->begin_read(&changed));
   uint32_t frames = k.wal->frame_count();
-  EXPECT_GT(frames, 200u);  // spans more than one page of hash entries
+  EXPECT_GT(frames, 4500u);  // more than one wal-index hash region
   PageNo n = k.wal->db_size();
   std::vector<std::vector<uint8_t>> pages(n + 1);
   for (PageNo pg = 1; pg <= n; pg++) ASSERT_OK(k.read_page(pg, &pages[pg]));
@@ -185,31 +199,142 @@ bool patch(std::vector<uint8_t>& page, const std::string& from, const std::strin
   return true;
 }
 
-TEST(WalSqliteInterop, SqliteReadsAndCheckpointsKeelWal) {
-  TempDir dir;
-  std::string path = dir.file("k.db");
+// A table t(x TEXT) of 40 rows on page 2, in WAL mode, with no -wal left.
+void make_small_wal_db(const TempDir& dir, const std::string& path) {
   std::string setup = "PRAGMA journal_mode=WAL;\nCREATE TABLE t(x TEXT);\n";
   for (int i = 0; i < 40; i++)
     setup += "INSERT INTO t VALUES('value number " + std::to_string(100 + i) + "');\n";
   ASSERT_EQ(run_cli(dir, path, setup), "wal\n");
+}
+
+// Commits page 2 with `from` replaced by `to`.
+void keel_patch(Conn& k, const std::string& from, const std::string& to) {
+  bool changed;
+  ASSERT_OK(k.wal->begin_read(&changed));
+  std::vector<uint8_t> page;
+  ASSERT_OK(k.read_page(2, &page));
+  ASSERT_TRUE(patch(page, from, to));
+  ASSERT_OK(k.wal->begin_write());
+  WalPage wp{2, page.data()};
+  ASSERT_OK(k.wal->append_frames({&wp, 1}, 2, true, true));
+  k.wal->end_write();
+  k.wal->end_read();
+}
+
+bool page_has(const std::vector<uint8_t>& page, const std::string& text) {
+  return std::search(page.begin(), page.end(), text.begin(), text.end()) != page.end();
+}
+
+// SQLite (the CLI) sees Keel's read mark through the shm lock and stops its
+// checkpoint there.
+TEST(WalSqliteInterop, SqliteCheckpointRespectsKeelReader) {
+  TempDir dir;
+  std::string path = dir.file("r.db");
+  make_small_wal_db(dir, path);
+  Conn k;
+  ASSERT_OK(k.open(os::default_vfs(), path, kPageSize));
+  keel_patch(k, "value number 101", "PATCHED BY KEEL!");
+  bool changed;
+  ASSERT_OK(k.wal->begin_read(&changed));  // snapshot: frame 1
+  EXPECT_EQ(run_cli(dir, path,
+                    "UPDATE t SET x = 'from sqlite' WHERE x = 'value number 102';\nPRAGMA wal_checkpoint;\n"),
+            "0|2|1\n");
+  std::vector<uint8_t> page;
+  ASSERT_OK(k.read_page(2, &page));
+  EXPECT_TRUE(page_has(page, "PATCHED BY KEEL!"));
+  EXPECT_FALSE(page_has(page, "from sqlite"));
+  k.wal->end_read();
+  EXPECT_EQ(run_cli(dir, path, "PRAGMA wal_checkpoint;\n"), "0|2|2\n");
+  ASSERT_OK(k.wal->begin_read(&changed));
+  EXPECT_TRUE(changed);
+  ASSERT_OK(k.read_page(2, &page));
+  EXPECT_TRUE(page_has(page, "PATCHED BY KEEL!"));
+  EXPECT_TRUE(page_has(page, "from sqlite"));
+  k.wal->end_read();
+}
+
+// Keel's checkpoint stops at the read mark of a SQLite reader in another
+// process, and that reader keeps its snapshot.
+TEST(WalSqliteInterop, KeelCheckpointRespectsSqliteReader) {
+  TempDir dir;
+  std::string path = dir.file("s.db");
+  make_small_wal_db(dir, path);
+  int to_child[2], to_parent[2];
+  ASSERT_EQ(pipe(to_child), 0);
+  ASSERT_EQ(pipe(to_parent), 0);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    char c;
+    if (read(to_child[0], &c, 1) != 1) _exit(2);  // Keel committed frame 1
+    sqlite3* db = nullptr;
+    sqlite3_stmt* st = nullptr;
+    bool ok =
+        sqlite3_open(path.c_str(), &db) == SQLITE_OK &&
+        sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM t WHERE x GLOB 'KEEL*'", -1, &st, nullptr) == SQLITE_OK;
+    auto count = [&]() {
+      sqlite3_reset(st);
+      return ok && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    };
+    char before = static_cast<char>('0' + count());
+    (void)!write(to_parent[1], &before, 1);
+    if (read(to_child[0], &c, 1) != 1) _exit(2);  // Keel committed frame 2 and checkpointed
+    char after = static_cast<char>('0' + count());
+    (void)!write(to_parent[1], &after, 1);
+    sqlite3_finalize(st);
+    sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    _exit(ok ? 0 : 1);
+  }
+  Conn k;
+  ASSERT_OK(k.open(os::default_vfs(), path, kPageSize));
+  keel_patch(k, "value number 101", "KEEL PATCH ONE!!");
+  char c = 'g';
+  ASSERT_EQ(write(to_child[1], &c, 1), 1);
+  ASSERT_EQ(read(to_parent[0], &c, 1), 1);
+  EXPECT_EQ(c, '1');  // the child's snapshot: frame 1
+  keel_patch(k, "value number 102", "KEEL PATCH TWO!!");
+  auto st = k.wal->checkpoint(0, nullptr, true);
+  ASSERT_TRUE(st.ok()) << st.status().to_string();
+  EXPECT_FALSE(st->busy);
+  EXPECT_EQ(st->log_frames, 2);
+  EXPECT_EQ(st->checkpointed_frames, 1);
+  // FULL waits for the reader and gives up when told to.
+  int calls = 0;
+  st = k.wal->checkpoint(
+      1, [&](int) { return ++calls < 3; }, true);
+  ASSERT_TRUE(st.ok());
+  EXPECT_TRUE(st->busy);
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(st->checkpointed_frames, 1);
+  ASSERT_EQ(write(to_child[1], &c, 1), 1);
+  ASSERT_EQ(read(to_parent[0], &c, 1), 1);
+  EXPECT_EQ(c, '1');  // still its snapshot, though frame 1 is in the database file
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  st = k.wal->checkpoint(3, nullptr, true);
+  ASSERT_TRUE(st.ok());
+  EXPECT_FALSE(st->busy);
+  ASSERT_OK(k.wal->close(true));
+  k.db.reset();
+  EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
+  EXPECT_EQ(run_cli(dir, path, "PRAGMA integrity_check;\nSELECT count(*) FROM t WHERE x GLOB 'KEEL*';\n"),
+            "ok\n2\n");
+}
+
+TEST(WalSqliteInterop, SqliteReadsAndCheckpointsKeelWal) {
+  TempDir dir;
+  std::string path = dir.file("k.db");
+  make_small_wal_db(dir, path);
   auto file = slurp(path);
   ASSERT_EQ(file.size(), 2 * kPageSize);
   ASSERT_FALSE(std::filesystem::exists(path + "-wal"));  // the CLI checkpointed and removed it
 
   Conn k;
   ASSERT_OK(k.open(os::default_vfs(), path, kPageSize));
-  auto commit_patch = [&](const std::string& from, const std::string& to) {
-    bool changed;
-    ASSERT_OK(k.wal->begin_read(&changed));
-    std::vector<uint8_t> page;
-    ASSERT_OK(k.read_page(2, &page));
-    ASSERT_TRUE(patch(page, from, to));
-    ASSERT_OK(k.wal->begin_write());
-    WalPage wp{2, page.data()};
-    ASSERT_OK(k.wal->append_frames({&wp, 1}, 2, true, true));
-    k.wal->end_write();
-    k.wal->end_read();
-  };
+  auto commit_patch = [&](const std::string& from, const std::string& to) { keel_patch(k, from, to); };
   commit_patch("value number 105", "VALUE NUMBER 105");
   commit_patch("value number 117", "changed by keel!");
 
@@ -239,6 +364,97 @@ TEST(WalSqliteInterop, SqliteReadsAndCheckpointsKeelWal) {
             "ok\nVALUE NUMBER 105\nchanged by keel!\nrecovered frame!\n0|0|0\n");
   EXPECT_EQ(run_cli(dir, path, "PRAGMA integrity_check;\nSELECT count(*) FROM t WHERE x LIKE 'rec%';\n"),
             "ok\n1\n");
+}
+
+// Keel grows the database by one page (a new, empty freelist trunk page):
+// SQLite must take the database size from Keel's commit frame.
+TEST(WalSqliteInterop, SqliteSeesDatabaseGrownByKeel) {
+  TempDir dir;
+  std::string path = dir.file("grow.db");
+  make_small_wal_db(dir, path);
+  Conn k;
+  ASSERT_OK(k.open(os::default_vfs(), path, kPageSize));
+  bool changed;
+  ASSERT_OK(k.wal->begin_read(&changed));
+  std::vector<uint8_t> page1;
+  ASSERT_OK(k.read_page(1, &page1));
+  ASSERT_EQ(get_u32(page1.data() + 28), 2u);
+  ASSERT_EQ(get_u32(page1.data() + 36), 0u);
+  uint32_t change = get_u32(page1.data() + 24) + 1;
+  put_u32(page1.data() + 24, change);        // file change counter
+  put_u32(page1.data() + 92, change);        // version-valid-for
+  put_u32(page1.data() + 28, 3);             // database size in pages
+  put_u32(page1.data() + 32, 3);             // first freelist trunk page
+  put_u32(page1.data() + 36, 1);             // freelist pages
+  std::vector<uint8_t> trunk(kPageSize, 0);  // next trunk 0, no leaves
+  ASSERT_OK(k.wal->begin_write());
+  WalPage wp[2] = {{1, page1.data()}, {3, trunk.data()}};
+  ASSERT_OK(k.wal->append_frames(wp, 3, true, true));
+  k.wal->end_read();
+  EXPECT_EQ(slurp(path).size(), 2 * kPageSize);
+
+  EXPECT_EQ(run_cli(dir, path,
+                    "PRAGMA integrity_check;\nPRAGMA page_count;\nPRAGMA freelist_count;\n"
+                    "SELECT count(*) FROM t;\n"),
+            "ok\n3\n1\n40\n");
+  // SQLite reuses the free page for a new table; Keel sees the result.
+  EXPECT_EQ(run_cli(dir, path, "CREATE TABLE u(a);\nPRAGMA freelist_count;\nPRAGMA page_count;\n"), "0\n3\n");
+  ASSERT_OK(k.wal->begin_read(&changed));
+  EXPECT_TRUE(changed);
+  EXPECT_EQ(k.wal->db_size(), 3u);
+  ASSERT_OK(k.read_page(1, &page1));
+  EXPECT_EQ(get_u32(page1.data() + 36), 0u);
+  k.wal->end_read();
+  ASSERT_OK(k.wal->close(true));
+  k.db.reset();
+  EXPECT_EQ(slurp(path).size(), 3 * kPageSize);
+  EXPECT_EQ(run_cli(dir, path, "PRAGMA integrity_check;\n"), "ok\n");
+}
+
+// A Keel log long enough to use three wal-index hash regions, read through
+// Keel's live index and then recovered by SQLite.
+TEST(WalSqliteInterop, SqliteReadsLongKeelWal) {
+  TempDir dir;
+  std::string path = dir.file("long.db");
+  make_small_wal_db(dir, path);
+  const int kCommits = 9000;
+  {
+    Conn k;
+    ASSERT_OK(k.open(os::default_vfs(), path, kPageSize));
+    bool changed;
+    std::vector<uint8_t> page1, page2;
+    ASSERT_OK(k.wal->begin_read(&changed));
+    ASSERT_OK(k.read_page(1, &page1));
+    ASSERT_OK(k.read_page(2, &page2));
+    k.wal->end_read();
+    const std::string needle = "value number 100";
+    auto at = std::search(page2.begin(), page2.end(), needle.begin(), needle.end());
+    ASSERT_NE(at, page2.end());
+    size_t off = at - page2.begin();
+    for (int i = 0; i < kCommits; i++) {
+      char text[17];
+      snprintf(text, sizeof text, "keel commit %04d", i);
+      std::memcpy(page2.data() + off, text, 16);
+      ASSERT_OK(k.wal->begin_read(&changed));
+      ASSERT_OK(k.wal->begin_write());
+      WalPage wp[2] = {{1, page1.data()}, {2, page2.data()}};
+      // Page 1 rides along every 1000th commit.
+      std::span<const WalPage> pages(i % 1000 == 0 ? wp : wp + 1, i % 1000 == 0 ? 2 : 1);
+      ASSERT_OK(k.wal->append_frames(pages, 2, true, false));
+      k.wal->end_write();
+      k.wal->end_read();
+    }
+    ASSERT_OK(k.wal->begin_read(&changed));
+    EXPECT_EQ(k.wal->frame_count(), uint32_t{kCommits + kCommits / 1000});
+    k.wal->end_read();
+    EXPECT_EQ(run_cli(dir, path, "PRAGMA integrity_check;\nSELECT x FROM t WHERE x GLOB 'keel*';\n"),
+              "ok\nkeel commit 8999\n");
+    k.wal.reset();  // no checkpoint: SQLite recovers the log below
+  }
+  EXPECT_EQ(
+      run_cli(dir, path,
+              "SELECT x FROM t WHERE x GLOB 'keel*';\nPRAGMA wal_checkpoint;\nPRAGMA integrity_check;\n"),
+      "keel commit 8999\n0|9009|9009\nok\n");
 }
 
 }  // namespace

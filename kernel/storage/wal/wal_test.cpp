@@ -379,7 +379,7 @@ TEST_P(WalDamageTest, SaltMismatchStopsRecovery) {
 TEST_P(WalDamageTest, BadWalHeaderMeansEmptyLog) {
   std::string p = path("hdr.db");
   write_three(p);
-  uint8_t x = 0x55;
+  uint8_t x = read_file(p + "-wal")[20] ^ 0x55;
   write_file_bytes(p + "-wal", 20, &x, 1);  // salt-2 without fixing the checksum
   expect_transactions(p, 0);
 }
@@ -753,6 +753,129 @@ TEST_P(WalTest, ManyFramesSpanHashRegions) {
   EXPECT_EQ(0, std::memcmp(db.data() + 99 * ps, make_page(ps, 100, kTx - 1).data(), ps));
 }
 
+TEST_P(WalTest, LargestPageSize) {
+  std::string p = path("big.db");
+  {
+    Conn a;
+    open(&a, p, 65536);
+    ASSERT_OK(a.commit({{1, 1}, {2, 1}}, 2));
+    bool changed;
+    ASSERT_OK(a.wal->begin_read(&changed));
+    EXPECT_EQ(a.wal->page_size(), 65536u);
+    EXPECT_TRUE(a.page_is(2, 1));
+    a.wal->end_read();
+  }
+  Conn b;
+  open(&b, p, 65536);
+  bool changed;
+  ASSERT_OK(b.wal->begin_read(&changed));
+  EXPECT_EQ(b.wal->page_size(), 65536u);
+  EXPECT_EQ(b.wal->frame_count(), 2u);
+  EXPECT_TRUE(b.page_is(1, 1));
+  b.wal->end_read();
+  auto st = b.wal->checkpoint(3, nullptr, true);
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(read_file(p).size(), 2u * 65536);
+}
+
+// A log written on a big-endian host (magic 0x377f0683: checksums over
+// big-endian words) is recovered, and appended to in the same byte order.
+TEST_P(WalTest, ForeignChecksumByteOrder) {
+  std::string p = path("endian.db");
+  const uint32_t ps = 1024;
+  const bool big_end = !wal::kHostBigEndian;  // checksum words in the other order
+  {
+    std::vector<uint8_t> log(wal::kWalHeaderSize);
+    put_u32(log.data(), wal::kWalMagic | (big_end ? 1 : 0));
+    put_u32(log.data() + 4, wal::kWalVersion);
+    put_u32(log.data() + 8, ps);
+    put_u32(log.data() + 12, 0);
+    uint8_t salt[8] = {0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0};
+    std::memcpy(log.data() + 16, salt, 8);
+    uint32_t ck[2];
+    wal::checksum(wal::native_checksum(big_end), log.data(), 24, nullptr, ck);
+    put_u32(log.data() + 24, ck[0]);
+    put_u32(log.data() + 28, ck[1]);
+    for (uint32_t f = 1; f <= 2; f++) {
+      auto page = make_page(ps, f, 1);
+      uint8_t fh[wal::kFrameHeaderSize];
+      wal::encode_frame(wal::native_checksum(big_end), salt, f, f == 2 ? 2 : 0, page.data(), ps, ck, fh);
+      log.insert(log.end(), fh, fh + sizeof fh);
+      log.insert(log.end(), page.begin(), page.end());
+    }
+    Conn creator;  // creates the database file
+    open(&creator, p, ps);
+    creator.wal.reset();
+    write_file_bytes(p + "-wal", 0, log.data(), log.size());
+  }
+  {
+    Conn a;
+    open(&a, p, ps);
+    bool changed;
+    ASSERT_OK(a.wal->begin_read(&changed));
+    EXPECT_EQ(a.wal->frame_count(), 2u);
+    EXPECT_TRUE(a.page_is(1, 1));
+    EXPECT_TRUE(a.page_is(2, 1));
+    a.wal->end_read();
+    ASSERT_OK(a.commit({{3, 1}}, 3));
+  }
+  auto bytes = read_file(p + "-wal");
+  EXPECT_EQ(get_u32(bytes.data()) & 1, big_end ? 1u : 0u);  // byte order kept
+  Conn b;
+  open(&b, p, ps);
+  bool changed;
+  ASSERT_OK(b.wal->begin_read(&changed));
+  EXPECT_EQ(b.wal->frame_count(), 3u);
+  EXPECT_TRUE(b.page_is(3, 1));
+  b.wal->end_read();
+}
+
+// Opens every "-wal" read-only, as a VFS does when the file is not writable.
+class ReadOnlyWalVfs final : public os::Vfs {
+ public:
+  explicit ReadOnlyWalVfs(os::Vfs& base) : base_(base) {}
+  std::string_view name() const override { return "rowal"; }
+  Result<std::unique_ptr<os::VfsFile>> open(std::string_view path, const os::OpenFlags& flags) override {
+    os::OpenFlags f = flags;
+    if (path.size() > 4 && path.substr(path.size() - 4) == "-wal") {
+      f.read_only = true;
+      f.create = false;
+    }
+    return base_.open(path, f);
+  }
+  Status remove(std::string_view path, bool sync_dir) override { return base_.remove(path, sync_dir); }
+  Result<bool> exists(std::string_view path) override { return base_.exists(path); }
+  Result<bool> is_writable(std::string_view path) override { return base_.is_writable(path); }
+  Result<std::string> full_pathname(std::string_view path) override { return base_.full_pathname(path); }
+  void randomness(void* buf, size_t n) override { base_.randomness(buf, n); }
+  void sleep_micros(int64_t micros) override { base_.sleep_micros(micros); }
+  int64_t current_time_ms() override { return base_.current_time_ms(); }
+
+ private:
+  os::Vfs& base_;
+};
+
+TEST_P(WalTest, ReadOnlyLogCanBeReadNotWritten) {
+  std::string p = path("ro.db");
+  Conn w;
+  open(&w, p);
+  ASSERT_OK(w.commit({{1, 1}, {2, 1}}, 2));
+  w.wal.reset();  // the index is rebuilt by the read-only connection
+  ReadOnlyWalVfs rovfs(vfs());
+  Conn r;
+  ASSERT_OK(r.open(rovfs, p, 1024));
+  bool changed;
+  ASSERT_OK(r.wal->begin_read(&changed));
+  EXPECT_EQ(r.wal->frame_count(), 2u);
+  EXPECT_TRUE(r.page_is(2, 1));
+  EXPECT_EQ(r.wal->begin_write().code(), rc::kReadOnly);
+  r.wal->end_read();
+  EXPECT_EQ(r.wal->checkpoint(0, nullptr, true).status().code(), rc::kReadOnly);
+  ASSERT_OK(w.db->unlock(os::LockLevel::kNone));
+  ASSERT_OK(r.wal->close(true));
+  EXPECT_TRUE(exists(p + "-wal"));  // a read-only connection never deletes the log
+}
+
 TEST_P(WalTest, CloseOfLastConnectionCheckpointsAndDeletes) {
   std::string p = path("close.db");
   Conn a, b;
@@ -775,12 +898,12 @@ TEST_P(WalTest, CloseOfLastConnectionCheckpointsAndDeletes) {
   EXPECT_EQ(0, std::memcmp(db.data() + 1024, make_page(1024, 2, 2).data(), 1024));
 }
 
-TEST_P(WalTest, CheckpointInsideTransactionIsMisuse) {
+TEST_P(WalTest, CheckpointInsideTransactionIsLocked) {
   Conn a;
   open(&a, path("misuse.db"));
   bool changed;
   ASSERT_OK(a.wal->begin_read(&changed));
-  EXPECT_EQ(a.wal->checkpoint(0, nullptr, true).status().code(), rc::kMisuse);
+  EXPECT_EQ(a.wal->checkpoint(0, nullptr, true).status().code(), rc::kLocked);
   a.wal->end_read();
 }
 

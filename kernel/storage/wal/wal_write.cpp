@@ -7,22 +7,15 @@
 
 namespace keel::storage::wal {
 
-namespace {
-bool header_moved(const WalIndex& index, const IndexHeader& hdr) {
-  IndexHeader live;
-  std::memcpy(&live, const_cast<const IndexHeader*>(index.header()), sizeof live);
-  return std::memcmp(&live, &hdr, sizeof live) != 0;
-}
-}  // namespace
-
 Status WalImpl::begin_write() {
   assert(read_lock_ >= 0 && !write_lock_);
   if (read_lock_ < 0) return Status(rc::kMisuse, "write transaction outside a read transaction");
   if (write_lock_) return Status::Ok();
+  if (read_only_ || index_.read_only()) return Status(rc::kReadOnly, "attempt to write a readonly database");
   KEEL_RETURN_IF_ERROR(index_.lock_exclusive(kWriteLock, 1));
   write_lock_ = true;
   // A writer must start from the newest commit, or it would overwrite it.
-  if (header_moved(index_, hdr_)) {
+  if (!index_.header_is(hdr_)) {
     index_.unlock_exclusive(kWriteLock, 1);
     write_lock_ = false;
     return Status(rc::kBusySnapshot, "database is locked");
@@ -46,7 +39,7 @@ void WalImpl::restart_header(uint32_t salt2) {
   std::memcpy(hdr_.salt + 4, &salt2, 4);
   index_.write_header(&hdr_);
   CkptInfo* info = index_.ckpt();
-  __atomic_store_n(&info->n_backfill, 0u, __ATOMIC_RELAXED);
+  shm_store(&info->n_backfill, 0);
   info->n_backfill_attempted = 0;
   info->read_mark[1] = 0;
   for (int i = 2; i < kNumReaders; i++) info->read_mark[i] = kReadMarkNotUsed;
@@ -60,7 +53,7 @@ void WalImpl::restart_header(uint32_t salt2) {
 Status WalImpl::restart_log() {
   if (read_lock_ != 0) return Status::Ok();
   CkptInfo* info = index_.ckpt();
-  if (__atomic_load_n(&info->n_backfill, __ATOMIC_RELAXED) > 0) {
+  if (shm_load(&info->n_backfill) > 0) {
     uint32_t salt2;
     vfs_.randomness(&salt2, sizeof salt2);
     Status st = index_.lock_exclusive(read_lock_slot(1), kNumReaders - 1);
@@ -168,7 +161,7 @@ Status WalImpl::append_frames(std::span<const WalPage> pages, PageNo db_size_aft
 Status WalImpl::undo(const std::function<void(PageNo)>& undo_page) {
   if (!write_lock_) return Status::Ok();
   uint32_t old_max = hdr_.max_frame;
-  std::memcpy(&hdr_, const_cast<const IndexHeader*>(index_.header()), sizeof hdr_);
+  hdr_ = index_.live_header();
   for (uint32_t f = hdr_.max_frame + 1; f <= old_max; f++) {
     uint32_t page_no = 0;
     KEEL_RETURN_IF_ERROR(index_.frame_page(f, &page_no));

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -163,6 +164,17 @@ TEST(UnixVfs, FullPathnameNormalizesAndResolvesSymlinks) {
   EXPECT_EQ(*rel, *real_dir + "/sub/y.db");
 }
 
+TEST(UnixVfs, CurrentTimeMatchesSqliteJulianDay) {
+  testing::TempDir dir;
+  int code = 0;
+  std::string out = testing::run_sqlite3(dir.file("time.db"),
+                                         "SELECT CAST(julianday('now') * 86400000 AS INTEGER);", &code);
+  ASSERT_EQ(code, 0) << out;
+  int64_t theirs = std::stoll(out);
+  int64_t ours = default_vfs().current_time_ms();
+  EXPECT_LT(std::llabs(ours - theirs), 10000) << ours << " vs " << theirs;
+}
+
 TEST(UnixVfs, OpenDirectoryFails) {
   testing::TempDir dir;
   OpenFlags flags;
@@ -225,6 +237,54 @@ TEST(UnixVfs, RefusedReadWriteFallsBackToReadOnly) {
   ::chmod(dir.path().c_str(), 0755);
   ASSERT_FALSE(j.ok());
   EXPECT_EQ(j.status().code(), rc::kReadOnlyDirectory);
+}
+
+}  // namespace
+}  // namespace keel::os
+
+namespace keel::os {
+namespace {
+
+// --- memory only --------------------------------------------------------------
+
+TEST(MemoryVfs, RemovedFileStaysReadableThroughOpenHandles) {
+  Vfs& vfs = memory_vfs();
+  OpenFlags flags;
+  flags.create = true;
+  auto f = std::move(vfs.open("mem-unlink.db", flags)).value();
+  ASSERT_TRUE(f->write("keep", 4, 0).ok());
+  ASSERT_TRUE(vfs.remove("mem-unlink.db", false).ok());
+  EXPECT_FALSE(*vfs.exists("mem-unlink.db"));
+  char buf[4];
+  ASSERT_TRUE(f->read(buf, 4, 0).ok());
+  EXPECT_EQ(std::string(buf, 4), "keep");
+  // The name is free again: a new open creates a new, empty file.
+  auto g = std::move(vfs.open("mem-unlink.db", flags)).value();
+  EXPECT_EQ(*g->size(), 0u);
+  ASSERT_TRUE(vfs.remove("mem-unlink.db", false).ok());
+}
+
+TEST(MemoryVfs, DeleteOnCloseWaitsForTheLastHandle) {
+  Vfs& vfs = memory_vfs();
+  OpenFlags flags;
+  flags.create = true;
+  flags.delete_on_close = true;
+  auto a = std::move(vfs.open("mem-doc.db", flags)).value();
+  ASSERT_TRUE(a->write("x", 1, 0).ok());
+  OpenFlags plain;
+  auto b = std::move(vfs.open("mem-doc.db", plain)).value();
+  a.reset();
+  EXPECT_TRUE(*vfs.exists("mem-doc.db"));  // b still has it open
+  b.reset();
+  EXPECT_FALSE(*vfs.exists("mem-doc.db"));
+  EXPECT_FALSE(vfs.open("mem-doc.db", plain).ok());
+}
+
+TEST(MemoryVfs, NamesAreOpaque) {
+  Vfs& vfs = memory_vfs();
+  EXPECT_EQ(*vfs.full_pathname("a/../b.db"), "a/../b.db");
+  EXPECT_EQ(vfs.name(), "memdb");
+  EXPECT_EQ(default_vfs().name(), "unix");
 }
 
 }  // namespace
