@@ -135,6 +135,10 @@ struct BtShared {
   Status refresh();  // re-reads page size and header flags
 };
 
+// True for a one-page file whose page 1 has a file header but no b-tree
+// page yet (an empty file switched to WAL): read as an empty sqlite_schema.
+bool page1_is_blank(BtShared& s);
+
 // ---- page.cpp: page parsing and in-page space management
 Status init_page(BtShared& bt, MemPage& p, PageRef ref);
 Status get_page(BtShared& bt, PageNo pgno, MemPage& p);

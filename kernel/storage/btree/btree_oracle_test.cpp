@@ -384,6 +384,54 @@ TEST(Oracle, KeelChangesSqliteAutoVacuumFile) {
   std::filesystem::remove_all(dir, ec);
 }
 
+// WAL mode: the b-tree's pages reach sqlite3 through the log.
+TEST(Oracle, WalModeFileIsReadBySqlite) {
+  std::string dir = testing::temp_dir();
+  std::string path = dir + "/w.db";
+  PagerOptions opt;
+  opt.page_size = 4096;
+  auto pg = Pager::open(path, opt);
+  ASSERT_TRUE(pg.ok());
+  Pager& pager = **pg;
+  ASSERT_OK(pager.set_journal_mode(JournalModeKind::kWal));
+  auto btr = Btree::open(pager);
+  Btree& bt = **btr;
+  RecordOrder order;
+  ASSERT_OK(bt.begin_write());
+  PageNo t = *bt.create_table(TreeKind::kTable);
+  PageNo ix = *bt.create_table(TreeKind::kIndex);
+  {
+    BtCursor sc(bt, 1, true);
+    ASSERT_OK(sc.insert(1, encode_record({std::string("table"), std::string("t"), std::string("t"),
+                                          int64_t{t}, std::string("CREATE TABLE t(a, b, c)")})));
+    ASSERT_OK(sc.insert(2, encode_record({std::string("index"), std::string("t_b"), std::string("t"),
+                                          int64_t{ix}, std::string("CREATE INDEX t_b ON t(b)")})));
+  }
+  ASSERT_OK(bt.set_meta(Meta::kSchemaCookie, 1));
+  ASSERT_OK(bt.set_meta(Meta::kSchemaFormat, 4));
+  ASSERT_OK(bt.set_meta(Meta::kTextEncoding, 1));
+  ASSERT_OK(bt.commit());
+  for (int txn = 0; txn < 5; txn++) {
+    ASSERT_OK(bt.begin_write());
+    BtCursor tc(bt, t, true);
+    BtCursor ic(bt, ix, true, &order);
+    for (int64_t i = txn * 4000 + 1; i <= (txn + 1) * 4000; i++) {
+      Row r = row_for(i);
+      ASSERT_OK(tc.insert(i, encode_record(r), InsertHint::kAppend));
+      ASSERT_OK(ic.insert_key(encode_record({r[1], i})));
+    }
+    ASSERT_OK(bt.commit());
+  }
+  // The connection stays open: sqlite3 reads the database through the WAL.
+  EXPECT_EQ(testing::run("sqlite3 '" + path + "' 'PRAGMA integrity_check;' 2>&1"), "ok\n");
+  EXPECT_EQ(testing::run("sqlite3 '" + path + "' 'PRAGMA journal_mode; SELECT count(*) FROM t;' 2>&1"),
+            "wal\n20000\n");
+  btr->reset();
+  pg->reset();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
 // Reserved bytes at the end of each page (codec space) shrink the usable
 // size: every local/overflow split changes, and sqlite3 must still agree.
 TEST(Oracle, ReservedBytesChangeUsableSize) {

@@ -45,6 +45,12 @@ Status CursorState::move_to_root() {
     while (depth > 0) pages[depth--].reset();
   } else {
     if (root < 1) return KEEL_BT_CORRUPT();
+    if (root == 1 && page1_is_blank(*bt)) {
+      known_kind = true;
+      intkey = true;
+      pos = Pos::kInvalid;
+      return Status::Ok();
+    }
     KEEL_RETURN_IF_ERROR(get_page(*bt, root, pages[0]));
     depth = 0;
     if (!known_kind) {
