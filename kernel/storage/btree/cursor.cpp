@@ -133,15 +133,13 @@ Status CursorState::last() {
 }
 
 Status CursorState::next() {
-  if (pos == Pos::kRequireSeek) {
-    KEEL_RETURN_IF_ERROR(restore_position(nullptr));
-    if (pos != Pos::kValid) return Status::Ok();
-    int skip = skip_next;
-    skip_next = 0;
-    if (skip > 0) return Status::Ok();
-  }
-  skip_next = 0;
+  // After a re-seek (here or in an explicit restore()) the cursor may
+  // already sit on the entry after the one it had: then it stays.
+  if (pos == Pos::kRequireSeek) KEEL_RETURN_IF_ERROR(restore_position(nullptr));
   if (pos != Pos::kValid) return Status::Ok();
+  int skip = skip_next;
+  skip_next = 0;
+  if (skip > 0) return Status::Ok();
   info_valid = false;
   ovfl_valid = false;
   at_last = false;
@@ -169,15 +167,11 @@ Status CursorState::next() {
 }
 
 Status CursorState::prev() {
-  if (pos == Pos::kRequireSeek) {
-    KEEL_RETURN_IF_ERROR(restore_position(nullptr));
-    if (pos != Pos::kValid) return Status::Ok();
-    int skip = skip_next;
-    skip_next = 0;
-    if (skip < 0) return Status::Ok();
-  }
-  skip_next = 0;
+  if (pos == Pos::kRequireSeek) KEEL_RETURN_IF_ERROR(restore_position(nullptr));
   if (pos != Pos::kValid) return Status::Ok();
+  int skip = skip_next;
+  skip_next = 0;
+  if (skip < 0) return Status::Ok();
   info_valid = false;
   ovfl_valid = false;
   at_last = false;
