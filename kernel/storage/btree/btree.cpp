@@ -80,6 +80,7 @@ namespace bt {
 // writes that much when it switches an empty file to WAL): the b-tree part
 // has not been written yet.
 bool page1_is_blank(BtShared& s) {
+  if (s.pager->page_count() == 0) return true;  // no file yet: empty schema
   if (s.pager->page_count() != 1) return false;
   auto r = s.pager->get(1);
   if (!r.ok()) return false;

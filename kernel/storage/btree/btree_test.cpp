@@ -649,6 +649,20 @@ TEST(Btree, IntegrityCheckCatchesIndexKeysOutOfOrder) {
   ASSERT_OK(bt.rollback());
 }
 
+TEST(Btree, EmptyFileReadsAsEmptySchema) {
+  auto db = TestDb::create("e.db", 4096);
+  Btree& bt = *db->btree;
+  ASSERT_OK(bt.begin_read());
+  BtCursor c(bt, 1, false);
+  ASSERT_OK(c.first());
+  EXPECT_TRUE(c.eof());
+  EXPECT_EQ(*c.count(), 0);
+  EXPECT_EQ(*c.seek_rowid(1), SeekResult::kLess);
+  EXPECT_TRUE(c.eof());
+  EXPECT_EQ(*bt.get_meta(Meta::kSchemaCookie), 0u);
+  bt.end_read();
+}
+
 TEST(Btree, MetaValuesRoundTrip) {
   auto db = TestDb::create("m.db", 4096);
   Btree& bt = *db->btree;
