@@ -936,7 +936,8 @@ class Damage : public ::testing::Test {
   std::vector<std::string> check() {
     Btree& bt = *db->btree;
     EXPECT_TRUE(bt.begin_read().ok());
-    auto r = bt.integrity_check(std::vector<PageNo>{1, root});
+    // sqlite3 checks its trees in schema hash order: here t, then sqlite_schema.
+    auto r = bt.integrity_check(std::vector<PageNo>{root, 1});
     bt.end_read();
     return r.ok() ? *r : std::vector<std::string>{r.status().to_string()};
   }
@@ -1024,6 +1025,59 @@ TEST_F(Damage, OverflowChainCutIsReported) {
   EXPECT_TRUE(has(errs, "overflow list length is 1 but should be 2")) << (errs.empty() ? "" : errs[0]);
   EXPECT_TRUE(has(errs, "is never used"));
   expect_same_as_sqlite();
+}
+
+// Targeted damage of several kinds: our report must read exactly as
+// sqlite3's PRAGMA integrity_check.
+TEST_F(Damage, MessagesMatchSqliteForEachKind) {
+  PageNo leaf, leaf2;
+  uint32_t right;
+  {
+    ASSERT_OK(db->btree->begin_read());
+    auto r = db->pager->get(root);
+    ASSERT_TRUE(r.ok());
+    const uint8_t* d = r->data();
+    leaf = get_u32(d + get_u16(d + 12));
+    leaf2 = get_u32(d + get_u16(d + 14));
+    right = get_u32(d + 8);
+    db->btree->end_read();
+  }
+  (void)right;
+  struct Case {
+    const char* what;
+    PageNo page;
+    uint32_t off;
+    std::vector<uint8_t> bytes;
+  };
+  std::vector<Case> cases = {
+      {"fragment count", leaf, 7, {9}},
+      {"duplicate cell pointer", leaf, 10, {0, 0}},  // patched below
+      {"right child out of range", root, 8, {0, 0, 0x27, 0x0f}},
+      {"child pointer to page 1", root, 0, {0, 0, 0, 1}},  // patched below
+      {"freelist trunk invalid", 1, 32, {0, 0, 0x10, 0}},
+      {"cell count too large", leaf2, 3, {0x7f, 0xff}},
+      {"content start inside pointers", leaf2, 5, {0, 9}},
+  };
+  for (Case& k : cases) {
+    SCOPED_TRACE(k.what);
+    SetUp();  // fresh file
+    if (std::string(k.what) == "duplicate cell pointer") {
+      ASSERT_OK(db->btree->begin_read());
+      auto r = db->pager->get(leaf);
+      k.bytes = {r->data()[8], r->data()[9]};
+      db->btree->end_read();
+    }
+    if (std::string(k.what) == "child pointer to page 1") {
+      ASSERT_OK(db->btree->begin_read());
+      auto r = db->pager->get(root);
+      k.off = get_u16(r->data() + 12);
+      db->btree->end_read();
+    }
+    poke(k.page, k.off, k.bytes);
+    auto ours = check();
+    EXPECT_FALSE(ours.empty());
+    expect_same_as_sqlite();
+  }
 }
 
 TEST_F(Damage, RandomMutationsNeverCrash) {

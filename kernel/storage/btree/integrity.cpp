@@ -128,7 +128,9 @@ struct Checker {
 
   // Returns the depth of the subtree (leaf = 1), or 0 after an error that
   // stopped the walk. *min_key gets the smallest rowid seen.
-  int check_tree(PageNo pgno, int64_t* min_key, int64_t max_key, int level) {
+  // `cell` is the caller's current cell index, which SQLite's messages
+  // inherit until this page sets its own (its "v2").
+  int check_tree(PageNo pgno, int64_t* min_key, int64_t max_key, int level, int cell) {
     if (pgno == 0) return 0;
     if (check_ref(pgno)) return 0;
     if (level > kMaxDepth * 2) return 0;
@@ -163,12 +165,14 @@ struct Checker {
     std::vector<std::pair<uint32_t, uint32_t>> spans;  // [start, end] byte ranges
     if (!p.leaf) {
       PageNo right = p.right_child();
+      std::snprintf(pfx, sizeof pfx, "On tree page %u cell %d: ", pgno, cell);
+      prefix = pfx;
       if (s.auto_vacuum) {
         std::snprintf(pfx, sizeof pfx, "On page %u at right child: ", pgno);
         prefix = pfx;
         check_ptrmap(right, kPtrmapBtree, pgno);
       }
-      depth = check_tree(right, &max_key, max_key, level + 1);
+      depth = check_tree(right, &max_key, max_key, level + 1, cell);
       key_can_equal = false;
     }
     for (int i = ncell - 1; i >= 0 && !full(); i--) {
@@ -208,7 +212,7 @@ struct Checker {
       if (!p.leaf) {
         PageNo child = get_u32(d + pc);
         if (s.auto_vacuum) check_ptrmap(child, kPtrmapBtree, pgno);
-        int d2 = check_tree(child, &max_key, max_key, level + 1);
+        int d2 = check_tree(child, &max_key, max_key, level + 1, i);
         key_can_equal = false;
         if (d2 != depth) {
           std::snprintf(pfx, sizeof pfx, "On tree page %u cell %d: ", pgno, i);
@@ -233,17 +237,19 @@ struct Checker {
       std::sort(spans.begin(), spans.end());
       uint32_t nfrag = 0;
       uint32_t prev = content - 1;
-      bool overlap = false;
+      // As SQLite's heap walk: an overlap stops it; the fragment count is
+      // still checked when the overlapping range was the last one.
+      size_t pulled = 0;
       for (auto& [a, b] : spans) {
+        pulled++;
         if (prev >= a) {
           msg("Multiple uses for byte %u of page %u", a, pgno);
-          overlap = true;
           break;
         }
         nfrag += a - prev - 1;
         prev = b;
       }
-      if (!overlap) {
+      if (pulled == spans.size()) {
         nfrag += usable - prev - 1;
         if (nfrag != d[p.hdr + 7]) {
           msg("Fragmentation of %u bytes reported as %u on page %u", nfrag, d[p.hdr + 7], pgno);
@@ -287,7 +293,7 @@ Result<std::vector<std::string>> Btree::integrity_check(std::span<const PageNo> 
     size_t at = static_cast<size_t>(&r - roots.data());
     ck.order = at < orders.size() ? orders[at] : nullptr;
     ck.have_upper = false;
-    ck.check_tree(r, &unused, INT64_MAX, 0);
+    ck.check_tree(r, &unused, INT64_MAX, 0, 0);
   }
   for (PageNo i = 1; i <= ck.npage && !ck.full(); i++) {
     bool is_map = s.auto_vacuum && ptrmap_pageno(s, i) == i;
