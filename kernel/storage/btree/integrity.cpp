@@ -64,11 +64,11 @@ struct Checker {
   // Marks a page used; true (with a message) when it is invalid or seen.
   bool check_ref(PageNo p) {
     if (p == 0 || p > npage) {
-      msg("invalid page number %u", p);
+      msg("invalid page number %d", static_cast<int>(p));
       return true;
     }
     if (seen[p]) {
-      msg("2nd reference to page %u", p);
+      msg("2nd reference to page %d", static_cast<int>(p));
       return true;
     }
     seen[p] = 1;
@@ -80,11 +80,12 @@ struct Checker {
     PageNo par = 0;
     if (child == 0 || child > npage) return;  // reported by check_ref
     if (!ptrmap_get(s, child, &t, &par).ok()) {
-      msg("Failed to read ptrmap key=%u", child);
+      msg("Failed to read ptrmap key=%d", static_cast<int>(child));
       return;
     }
     if (t != type || par != parent) {
-      msg("Bad ptr map entry key=%u expected=(%u,%u) got=(%u,%u)", child, type, parent, t, par);
+      msg("Bad ptr map entry key=%d expected=(%d,%d) got=(%d,%d)", static_cast<int>(child), type,
+          static_cast<int>(parent), t, static_cast<int>(par));
     }
   }
 
@@ -97,7 +98,7 @@ struct Checker {
       remaining--;
       auto r = s.pager->get(page);
       if (!r.ok()) {
-        msg("failed to get page %u", page);
+        msg("failed to get page %d", static_cast<int>(page));
         break;
       }
       const uint8_t* d = r->data();
@@ -105,7 +106,7 @@ struct Checker {
         uint32_t k = get_u32(d + 4);
         if (s.auto_vacuum) check_ptrmap(page, kPtrmapFree, 0);
         if (k > s.usable / 4 - 2) {
-          msg("freelist leaf count too big on page %u", page);
+          msg("freelist leaf count too big on page %d", static_cast<int>(page));
           remaining--;
         } else {
           for (uint32_t i = 0; i < k; i++) {
@@ -121,8 +122,8 @@ struct Checker {
       page = get_u32(d);
     }
     if (remaining != 0 && errs_at_start == errors.size()) {
-      msg("%s is %u but should be %u", freelist ? "size" : "overflow list length",
-          static_cast<uint32_t>(expected - remaining), expected);
+      msg("%s is %d but should be %d", freelist ? "size" : "overflow list length",
+          static_cast<int>(expected - remaining), static_cast<int>(expected));
     }
   }
 
@@ -180,7 +181,8 @@ struct Checker {
       prefix = pfx;
       uint32_t pc = get_u16(d + p.cell_offset + 2 * i);
       if (pc < content || pc > usable - 4) {
-        msg("Offset %u out of range %u..%u", pc, content, usable - 4);
+        msg("Offset %d out of range %d..%d", static_cast<int>(pc), static_cast<int>(content),
+            static_cast<int>(usable - 4));
         coverage = false;
         continue;
       }
@@ -252,7 +254,8 @@ struct Checker {
       if (pulled == spans.size()) {
         nfrag += usable - prev - 1;
         if (nfrag != d[p.hdr + 7]) {
-          msg("Fragmentation of %u bytes reported as %u on page %u", nfrag, d[p.hdr + 7], pgno);
+          msg("Fragmentation of %d bytes reported as %d on page %u", static_cast<int>(nfrag), d[p.hdr + 7],
+              pgno);
         }
       }
     }
@@ -280,7 +283,8 @@ Result<std::vector<std::string>> Btree::integrity_check(std::span<const PageNo> 
     PageNo mx = 0;
     for (PageNo r : roots) mx = std::max(mx, r);
     PageNo in_hdr = get_u32(h + kHdrLargestRoot);
-    if (mx != in_hdr) ck.msg("max rootpage (%u) disagrees with header (%u)", mx, in_hdr);
+    if (mx != in_hdr)
+      ck.msg("max rootpage (%d) disagrees with header (%d)", static_cast<int>(mx), static_cast<int>(in_hdr));
   } else if (get_u32(h + kHdrIncrVacuum) != 0) {
     ck.msg("incremental_vacuum enabled with a max rootpage of zero");
   }
@@ -297,8 +301,8 @@ Result<std::vector<std::string>> Btree::integrity_check(std::span<const PageNo> 
   }
   for (PageNo i = 1; i <= ck.npage && !ck.full(); i++) {
     bool is_map = s.auto_vacuum && ptrmap_pageno(s, i) == i;
-    if (!ck.seen[i] && !is_map) ck.msg("Page %u is never used", i);
-    if (ck.seen[i] && is_map) ck.msg("Pointer map page %u is referenced", i);
+    if (!ck.seen[i] && !is_map) ck.msg("Page %d is never used", static_cast<int>(i));
+    if (ck.seen[i] && is_map) ck.msg("Pointer map page %d is referenced", static_cast<int>(i));
   }
   return std::move(ck.errors);
 }
