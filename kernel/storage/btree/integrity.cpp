@@ -78,7 +78,6 @@ struct Checker {
   void check_ptrmap(PageNo child, uint8_t type, PageNo parent) {
     uint8_t t = 0;
     PageNo par = 0;
-    if (child == 0 || child > npage) return;  // reported by check_ref
     if (!ptrmap_get(s, child, &t, &par).ok()) {
       msg("Failed to read ptrmap key=%d", static_cast<int>(child));
       return;
@@ -162,6 +161,7 @@ struct Checker {
     int ncell = p.ncell;
     bool coverage = true;
     bool key_can_equal = true;
+    bool right_prefix = false;
     int depth = -1;
     std::vector<std::pair<uint32_t, uint32_t>> spans;  // [start, end] byte ranges
     if (!p.leaf) {
@@ -175,9 +175,16 @@ struct Checker {
       }
       depth = check_tree(right, &max_key, max_key, level + 1, cell);
       key_can_equal = false;
+      // SQLite keeps the right-child prefix for the cells of this page
+      // under auto-vacuum (it restores it after the recursion).
+      right_prefix = s.auto_vacuum;
     }
     for (int i = ncell - 1; i >= 0 && !full(); i--) {
-      std::snprintf(pfx, sizeof pfx, "On tree page %u cell %d: ", pgno, i);
+      if (right_prefix) {
+        std::snprintf(pfx, sizeof pfx, "On page %u at right child: ", pgno);
+      } else {
+        std::snprintf(pfx, sizeof pfx, "On tree page %u cell %d: ", pgno, i);
+      }
       prefix = pfx;
       uint32_t pc = get_u16(d + p.cell_offset + 2 * i);
       if (pc < content || pc > usable - 4) {
@@ -217,8 +224,6 @@ struct Checker {
         int d2 = check_tree(child, &max_key, max_key, level + 1, i);
         key_can_equal = false;
         if (d2 != depth) {
-          std::snprintf(pfx, sizeof pfx, "On tree page %u cell %d: ", pgno, i);
-          prefix = pfx;
           msg("Child page depth differs");
           depth = d2;
         }
