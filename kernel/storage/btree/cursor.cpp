@@ -353,6 +353,13 @@ Status CursorState::ensure_info() {
   uint8_t* cell;
   KEEL_RETURN_IF_ERROR(cell_at(pg, ix(), &cell));
   KEEL_RETURN_IF_ERROR(parse_cell(pg, cell, &info));
+  if (info.overflows()) {
+    // A payload longer than the file could hold is corrupt: refuse it before
+    // anyone sizes a buffer by it.
+    uint32_t per = bt->usable - 4;
+    uint64_t pages = (uint64_t{info.payload_size} - info.local + per - 1) / per;
+    if (pages > bt->npage()) return KEEL_BT_CORRUPT();
+  }
   info_valid = true;
   return Status::Ok();
 }
