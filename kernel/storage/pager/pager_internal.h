@@ -41,6 +41,11 @@
 
 namespace keel::storage {
 
+inline bool is_rollback_kind(JournalModeKind k) {
+  return k == JournalModeKind::kDelete || k == JournalModeKind::kTruncate || k == JournalModeKind::kPersist ||
+         k == JournalModeKind::kMemory || k == JournalModeKind::kOff;
+}
+
 struct Pager::Impl final : ext::PagerHost {
   enum class State { kNone, kRead, kWrite };
   struct Savepoint {

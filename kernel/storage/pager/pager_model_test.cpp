@@ -25,7 +25,7 @@ struct Model {
 class PagerModelTest : public ::testing::TestWithParam<JournalModeKind> {};
 
 TEST_P(PagerModelTest, RandomOperationsMatchModel) {
-  TempDir dir;
+  TempDir dir(/*in_memory=*/true);
   std::string path = dir.path("model.db");
   PagerOptions o;
   o.page_size = 512;
@@ -35,7 +35,7 @@ TEST_P(PagerModelTest, RandomOperationsMatchModel) {
   const char* seed_env = getenv("KEEL_PAGER_MODEL_SEED");
   const char* steps_env = getenv("KEEL_PAGER_MODEL_STEPS");
   uint32_t seed = seed_env ? static_cast<uint32_t>(std::strtoul(seed_env, nullptr, 10)) : 1234;
-  int steps = steps_env ? std::atoi(steps_env) : 300;
+  int steps = steps_env ? std::atoi(steps_env) : 1000;
   std::mt19937 rng(seed + static_cast<uint32_t>(GetParam()));
   auto pick = [&](uint32_t n) { return n == 0 ? 0u : static_cast<uint32_t>(rng() % n); };
 

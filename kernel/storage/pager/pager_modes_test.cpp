@@ -630,6 +630,74 @@ TEST(PagerApi, BoundsAndMisuse) {
   EXPECT_EQ(b.number(), 3u);
 }
 
+TEST(PagerApi, CacheShrinksBackAfterGrowingPastItsBound) {
+  TempDir dir;
+  std::string path = dir.path("grow.db");
+  PagerOptions o = fast();
+  o.cache_size = 10;
+  auto p = open_pager(path, o);
+  ASSERT_OK(p->begin_write());
+  ASSERT_OK(ptest::write_pattern(*p, 1, 100, 1));
+  ASSERT_OK(p->commit());
+  ASSERT_OK(p->begin_read());
+  {
+    // 60 pages pinned at once: the cache must exceed its bound of 10.
+    std::vector<PageRef> pinned;
+    for (PageNo n = 1; n <= 60; ++n) pinned.push_back(must(p->get(n)));
+    EXPECT_GE(p->stats().cached_pages, 60u);
+  }
+  // Unpinned again: back within the bound.
+  EXPECT_LE(p->stats().cached_pages, 10u);
+  EXPECT_EQ(must(ptest::check_pattern(*p, 1, 100, 1)), 0u);
+  EXPECT_LE(p->stats().cached_pages, 10u);
+  p->end_read();
+  // Lowering cache_size evicts at once.
+  p->set_cache_size(200);
+  ASSERT_OK(p->begin_read());
+  EXPECT_EQ(must(ptest::check_pattern(*p, 1, 100, 1)), 0u);
+  EXPECT_GE(p->stats().cached_pages, 100u);
+  p->set_cache_size(20);
+  EXPECT_LE(p->stats().cached_pages, 20u);
+  p->end_read();
+}
+
+TEST(PagerApi, PinnedPageRefreshedInPlace) {
+  // A PageRef held across a rollback and across another connection's commit
+  // keeps its address and shows the current bytes.
+  for (JournalModeKind mode : {JournalModeKind::kDelete, JournalModeKind::kWal}) {
+    TempDir dir;
+    std::string path = dir.path("pin.db");
+    PagerOptions o = fast();
+    o.cache_size = 10;
+    auto p = open_pager(path, o);
+    ASSERT_OK(p->set_journal_mode(mode));
+    ASSERT_OK(p->begin_write());
+    ASSERT_OK(ptest::write_pattern(*p, 1, 50, 1));
+    ASSERT_OK(p->commit());
+    ASSERT_OK(p->begin_read());
+    PageRef held = must(p->get(3));
+    const uint8_t* addr = held.data();
+    p->end_read();
+    ASSERT_OK(p->begin_write());
+    ASSERT_OK(ptest::write_pattern(*p, 2, 50, 2));  // spills; page 3 changed in place
+    EXPECT_TRUE(ptest::page_matches(held.data(), p->usable_size(), 3, 2));
+    ASSERT_OK(p->rollback());
+    EXPECT_EQ(held.data(), addr);
+    EXPECT_TRUE(ptest::page_matches(held.data(), p->usable_size(), 3, 1));
+    EXPECT_FALSE(held.is_writable());
+
+    auto q = open_pager(path, o);
+    ASSERT_OK(q->begin_write());
+    ASSERT_OK(ptest::write_pattern(*q, 3, 3, 7));
+    ASSERT_OK(q->commit());
+    ASSERT_OK(p->begin_read());  // sees q's commit: the pinned copy is refreshed
+    EXPECT_EQ(held.data(), addr);
+    EXPECT_TRUE(ptest::page_matches(held.data(), p->usable_size(), 3, 7));
+    p->end_read();
+    held.release();
+  }
+}
+
 TEST(PagerApi, CachedGetDoesNotAllocate) {
   TempDir dir;
   std::string path = dir.path("alloc.db");

@@ -127,8 +127,8 @@ Status Pager::Impl::spill() {
     ++spill_count;
     pages_spilled += page_list.size();
     for (CachedPage* p : page_list) {
-      cache.make_clean(p);
       storage_pages = std::max(storage_pages, p->pgno);
+      cache.make_clean(p);
     }
   }
   in_spill = false;

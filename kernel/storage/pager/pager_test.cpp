@@ -388,8 +388,6 @@ TEST_P(PagerModeTest, SavepointsWithSpilledPages) {
 
 TEST_P(PagerModeTest, LargeTransactionRespectsCacheBound) {
   // 50,000 pages in one transaction with a 100-page cache.
-  if (GetParam() == JournalModeKind::kOff)
-    GTEST_SKIP() << "OFF cannot roll back spilled pages; covered by others";
   TempDir dir;
   std::string path = dir.path("big.db");
   PagerOptions o = fast_options();
@@ -405,6 +403,15 @@ TEST_P(PagerModeTest, LargeTransactionRespectsCacheBound) {
   EXPECT_GT(st.pages_spilled, 49000u);
   ASSERT_OK(p->commit());
   EXPECT_LE(p->stats().cached_pages, 101u);
+  if (GetParam() == JournalModeKind::kOff) {
+    // OFF cannot undo pages that reached the file (as SQLite): check the
+    // committed data and stop.
+    ASSERT_OK(p->begin_read());
+    EXPECT_EQ(p->page_count(), 50000u);
+    EXPECT_EQ(must(ptest::check_pattern(*p, 2, 50000, 1)), 0u);
+    p->end_read();
+    return;
+  }
   // Rewrite everything, then roll back: the original pages come back.
   ASSERT_OK(p->begin_write());
   ASSERT_OK(ptest::write_pattern(*p, 2, 50000, 2));

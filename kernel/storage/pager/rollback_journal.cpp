@@ -272,6 +272,7 @@ done:
 
 void RollbackJournal::reset_transaction() {
   writing_ = false;
+  header_synced_ = false;
   journal_started_ = false;
   need_sync_ = false;
   db_modified_ = false;
@@ -342,6 +343,7 @@ Status RollbackJournal::write_header() {
   for (uint32_t at = 0; at < sector_; at += unit) journal::encode_header(sector.data() + at, h, with_magic);
   KEEL_RETURN_IF_ERROR(jfd_->write(sector.data(), sector.size(), journal_off_));
   journal_off_ += sector_;
+  header_synced_ = false;
   return Status::Ok();
 }
 
@@ -369,6 +371,8 @@ Status RollbackJournal::before_change(ext::PageNo page, std::span<const std::byt
 
 Status RollbackJournal::sync_journal(bool new_header) {
   if (!journal_started_ || journal_off()) return Status::Ok();
+  // Already durable (a commit retried after rc::kBusy): nothing to add.
+  if (header_synced_ && !need_sync_) return Status::Ok();
   if (!no_sync() && !journal_in_memory() && !memory_db_) {
     int dc = db_.device_characteristics();
     if ((dc & os::kIoCapSafeAppend) == 0) {
@@ -401,6 +405,7 @@ Status RollbackJournal::sync_journal(bool new_header) {
     journal_hdr_ = journal_off_;
   }
   need_sync_ = false;
+  header_synced_ = !new_header;
   return Status::Ok();
 }
 

@@ -134,6 +134,7 @@ class RollbackJournal final : public ext::JournalMode {
   bool writing_ = false;
   bool journal_started_ = false;  // header written in this transaction
   bool need_sync_ = false;        // records written since the last journal sync
+  bool header_synced_ = false;    // the current header's magic/nRec are written and synced
   bool db_modified_ = false;      // pages reached the database file (spill)
   uint32_t orig_pages_ = 0;       // database file size in pages at begin_write
   uint64_t journal_off_ = 0;
