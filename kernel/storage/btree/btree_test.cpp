@@ -743,6 +743,43 @@ TEST(Btree, EmptyFileReadsAsEmptySchema) {
   bt.end_read();
 }
 
+// Temporary b-trees (sorters, IN lists, :memory:) run on an in-memory pager.
+TEST(Btree, InMemoryDatabase) {
+  PagerOptions opt;
+  opt.memory = true;
+  opt.page_size = 4096;
+  auto pg = Pager::open(":memory:", opt);
+  ASSERT_TRUE(pg.ok()) << pg.status().to_string();
+  auto btr = Btree::open(**pg);
+  Btree& bt = **btr;
+  RecordOrder order;
+  ASSERT_OK(bt.begin_write());
+  PageNo ix = *bt.create_table(TreeKind::kIndex);
+  {
+    BtCursor c(bt, ix, true, &order);
+    for (int64_t k = 0; k < 20000; k++) ASSERT_OK(c.insert_key(encode_record({(k * 7919) % 20011})));
+  }
+  ASSERT_OK(bt.commit());
+  ASSERT_OK(bt.begin_read());
+  BtCursor c(bt, ix, false, &order);
+  ASSERT_OK(c.first());
+  int64_t prev = -1, n = 0;
+  while (!c.eof()) {
+    std::vector<uint8_t> buf(c.payload_size());
+    ASSERT_OK(c.read_payload(0, static_cast<uint32_t>(buf.size()), buf.data()));
+    Row r;
+    ASSERT_TRUE(decode_record(buf.data(), buf.size(), &r));
+    int64_t v = std::get<int64_t>(r[0]);
+    ASSERT_GT(v, prev);
+    prev = v;
+    n++;
+    ASSERT_OK(c.next());
+  }
+  EXPECT_EQ(n, 20000);
+  expect_integrity_ok(bt, {1, ix});
+  bt.end_read();
+}
+
 TEST(Btree, MetaValuesRoundTrip) {
   auto db = TestDb::create("m.db", 4096);
   Btree& bt = *db->btree;
