@@ -23,12 +23,6 @@ using testing::Row;
 using testing::TestDb;
 using testing::Value;
 
-#define ASSERT_OK(expr)                                        \
-  do {                                                         \
-    ::keel::Status st_ = (expr);                               \
-    ASSERT_TRUE(st_.ok()) << #expr << ": " << st_.to_string(); \
-  } while (0)
-
 Value column_value(sqlite3_stmt* st, int i) {
   switch (sqlite3_column_type(st, i)) {
     case SQLITE_INTEGER:

@@ -234,6 +234,61 @@ int RecordProbe::compare(const uint8_t* key, size_t size) const {
   return compare_rows(r, probe_, rc_);
 }
 
+std::vector<uint8_t> payload_for(int64_t key, uint32_t size) {
+  std::vector<uint8_t> v(size);
+  uint64_t x = static_cast<uint64_t>(key) * 0x9E3779B97F4A7C15ull + size;
+  for (uint32_t i = 0; i < size; i++) {
+    x ^= x >> 13;
+    x *= 0xff51afd7ed558ccdull;
+    v[i] = static_cast<uint8_t>(x >> 56);
+  }
+  return v;
+}
+
+std::vector<uint8_t> read_all(BtCursor& c) {
+  std::vector<uint8_t> v(c.payload_size());
+  Status st = c.read_payload(0, static_cast<uint32_t>(v.size()), v.data());
+  EXPECT_TRUE(st.ok()) << st.to_string();
+  return v;
+}
+
+void expect_integrity_ok(Btree& bt, std::vector<PageNo> roots) {
+  auto r = bt.integrity_check(roots);
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  std::string all;
+  for (auto& m : *r) all += m + "\n";
+  EXPECT_TRUE(r->empty()) << all;
+}
+
+// Full scans forwards and backwards must equal the model.
+void expect_table_matches(Btree& bt, PageNo root, const std::map<int64_t, std::vector<uint8_t>>& model) {
+  BtCursor c(bt, root, false);
+  ASSERT_OK(c.first());
+  auto it = model.begin();
+  size_t n = 0;
+  while (!c.eof()) {
+    ASSERT_NE(it, model.end());
+    ASSERT_EQ(c.rowid(), it->first);
+    ASSERT_EQ(read_all(c), it->second) << "rowid " << it->first;
+    ++it;
+    ++n;
+    ASSERT_OK(c.next());
+  }
+  ASSERT_EQ(n, model.size());
+  ASSERT_OK(c.last());
+  auto rit = model.rbegin();
+  while (!c.eof()) {
+    ASSERT_NE(rit, model.rend());
+    ASSERT_EQ(c.rowid(), rit->first);
+    ++rit;
+    ASSERT_OK(c.prev());
+  }
+  ASSERT_EQ(rit, model.rend());
+  auto cnt = c.count();
+  ASSERT_TRUE(cnt.ok());
+  ASSERT_EQ(*cnt, static_cast<int64_t>(model.size()));
+}
+
 std::string temp_dir() {
   char tmpl[] = "/tmp/keel_btree_XXXXXX";
   char* d = mkdtemp(tmpl);
