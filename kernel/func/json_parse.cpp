@@ -200,7 +200,14 @@ bool parse_json(const char* z, std::vector<JsonNode>& nodes) {
     while (is_space(z[i])) i++;
     if (z[i]) i = -1;
   }
-  return i > 0;
+  if (i <= 0) return false;
+  // A NULL node past the end, not part of the document. SQLite's parser
+  // accepts an object "label" that is a container ending in a string
+  // ({["a"]:1}); walking such an object pairs nodes out of step and reads
+  // one node past the object. For the last node of the text, SQLite reads
+  // whatever its node array holds there; Keel reads this null.
+  nodes.push_back(JsonNode{kNull, 0, 0, {nullptr}});
+  return true;
 }
 
 void find_parents(const std::vector<JsonNode>& nodes, std::vector<uint32_t>& up) {
