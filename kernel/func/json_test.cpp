@@ -79,6 +79,8 @@ struct Result {
   int subtype = 0;
 };
 
+class JsonGen;
+
 class JsonOracle : public ::testing::Test {
  protected:
   JsonOracle() {
@@ -187,6 +189,11 @@ class JsonOracle : public ::testing::Test {
     return same;
   }
 
+  // A path that exists in doc most of the time (sometimes extended by a
+  // step or two), else a random one.
+  Expr doc_path(JsonGen& g, const std::string& doc);
+  Value arrow_operand(JsonGen& g, const std::string& doc);
+
   FunctionRegistry reg_;
   TestHost host_;
   sqlite3* db_ = nullptr;
@@ -294,6 +301,15 @@ class JsonGen {
         return s + ws() + "}";
       }
     }
+  }
+
+  // A value that is an array or an object most of the time.
+  std::string container() {
+    for (int tries = 0; tries < 20; tries++) {
+      std::string v = value(0);
+      if ((v[0] == '[' || v[0] == '{') && v.size() > 2) return v;
+    }
+    return value(0);
   }
 
   std::string document() {
@@ -428,6 +444,29 @@ Expr path_arg(JsonGen& g) {
   return txt(g.path());
 }
 
+Expr JsonOracle::doc_path(JsonGen& g, const std::string& doc) {
+  if (g.chance(30)) return path_arg(g);
+  std::string err;
+  auto r = rows("SELECT fullkey FROM json_tree(?1)", {Value::text(doc)}, &err);
+  if (r.empty()) return path_arg(g);
+  std::string p(r[static_cast<size_t>(g.range(0, static_cast<int>(r.size()) - 1))][0].text());
+  if (g.chance(25)) {
+    std::string more = g.path();
+    if (!more.empty() && more[0] == '$') p += more.substr(1);
+  }
+  return txt(p);
+}
+
+Value JsonOracle::arrow_operand(JsonGen& g, const std::string& doc) {
+  if (g.chance(40)) return g.arrow_path();
+  std::string err;
+  auto r = rows("SELECT key FROM json_each(?1) WHERE key IS NOT NULL", {Value::text(doc)}, &err);
+  if (r.empty()) return g.arrow_path();
+  Value k = r[static_cast<size_t>(g.range(0, static_cast<int>(r.size()) - 1))][0];
+  if (k.is_int() && g.chance(50)) return Value::text(std::to_string(k.int_value()));
+  return k;
+}
+
 // --- scalar functions ---------------------------------------------------------------
 
 TEST_F(JsonOracle, ParseAndRender) {
@@ -463,20 +502,22 @@ TEST_F(JsonOracle, ExtractAndType) {
   JsonGen g(2);
   int n = vm::testing::scaled(1500);
   for (int i = 0; i < n; i++) {
-    Expr d = g.chance(90) ? txt(g.value(0)) : doc_arg(g);
-    Expr p = path_arg(g);
+    std::string text = g.chance(80) ? g.container() : g.value(0);
+    Expr d = g.chance(90) ? txt(text) : doc_arg(g);
+    Expr p = doc_path(g, text);
     check(call("json_extract", {d, p}));
     check(call("json_type", {d, p}));
     check(call("json_array_length", {d, p}));
-    check(call("->", {d, lit(g.arrow_path())}));
-    check(call("->>", {d, lit(g.arrow_path())}));
+    check(call("->", {d, lit(arrow_operand(g, text))}));
+    check(call("->>", {d, lit(arrow_operand(g, text))}));
     std::vector<Expr> many = {d};
     int k = g.range(0, 3);
-    for (int j = 0; j < k; j++) many.push_back(path_arg(g));
+    for (int j = 0; j < k; j++) many.push_back(doc_path(g, text));
     check(call("json_extract", many));
     // Nested: the result of one extraction fed to another function.
-    check(call("json_array", {call("json_extract", {d, p}), call("->", {d, lit(g.arrow_path())})}));
-    check(call("json_extract", {call("->", {d, lit(g.arrow_path())}), txt("$[0]")}));
+    check(call("json_array", {call("json_extract", {d, p}), call("->", {d, lit(arrow_operand(g, text))})}));
+    check(call("json_extract", {call("->", {d, lit(arrow_operand(g, text))}), txt("$[0]")}));
+    check(call("->>", {call("->", {d, lit(arrow_operand(g, text))}), lit(g.arrow_path())}));
   }
   EXPECT_GT(calls_, 10000);
 }
@@ -485,12 +526,13 @@ TEST_F(JsonOracle, Edits) {
   JsonGen g(3);
   int n = vm::testing::scaled(1500);
   for (int i = 0; i < n; i++) {
-    Expr d = g.chance(90) ? txt(g.value(0)) : doc_arg(g);
+    std::string text = g.chance(80) ? g.container() : g.value(0);
+    Expr d = g.chance(90) ? txt(text) : doc_arg(g);
     for (const char* fn : {"json_set", "json_insert", "json_replace"}) {
       std::vector<Expr> args = {d};
       int pairs = g.range(0, 3);
       for (int j = 0; j < pairs; j++) {
-        args.push_back(path_arg(g));
+        args.push_back(doc_path(g, text));
         args.push_back(g.sql_value());
       }
       if (g.chance(5)) args.push_back(path_arg(g));  // even count: an error
@@ -498,10 +540,10 @@ TEST_F(JsonOracle, Edits) {
     }
     std::vector<Expr> rm = {d};
     int k = g.range(0, 3);
-    for (int j = 0; j < k; j++) rm.push_back(path_arg(g));
+    for (int j = 0; j < k; j++) rm.push_back(doc_path(g, text));
     check(call("json_remove", rm));
     // Edits of edits: subtypes and appended nodes.
-    check(call("json_set", {call("json_remove", {d, txt(g.path())}), txt(g.path()), g.sql_value()}));
+    check(call("json_set", {call("json_remove", {d, doc_path(g, text)}), doc_path(g, text), g.sql_value()}));
   }
   // The document itself replaced keeps the argument's type, even a BLOB.
   check(call("json_set",
@@ -769,10 +811,11 @@ TEST_F(JsonEachOracle, RowsMatchSqlite) {
   JsonGen g(7);
   int n = vm::testing::scaled(1200);
   for (int i = 0; i < n; i++) {
-    Value doc = g.chance(3) ? Value() : Value::text(g.chance(90) ? g.value(0) : g.document());
+    std::string text = g.chance(90) ? g.container() : g.document();
+    Value doc = g.chance(3) ? Value() : Value::text(text);
     for (bool tree : {false, true}) {
       compare(tree, doc, nullptr);
-      Value root = g.chance(3) ? Value() : Value::text(g.path());
+      Value root = g.chance(3) ? Value() : doc_path(g, text).lit;
       compare(tree, doc, &root);
     }
   }
