@@ -625,6 +625,101 @@ TEST_F(JsonOracle, Construction) {
   EXPECT_GT(calls_, 6000);
 }
 
+// The parse cache lives in the call site's aux data: a call site that sees
+// documents change, repeat and get edited must answer as fresh calls do.
+TEST_F(JsonOracle, CachedParseAcrossRows) {
+  JsonGen g(8);
+  std::vector<std::string> docs;
+  for (int i = 0; i < 6; i++) docs.push_back(g.container());
+  for (const char* fn : {"json_extract", "json_set", "json_remove", "json_patch", "json_type", "->>"}) {
+    const FunctionDef* def =
+        reg_.find(fn, fn[0] == '-' || std::string(fn) == "json_patch" || std::string(fn) == "json_type" ||
+                              std::string(fn) == "json_remove"
+                          ? 2
+                          : 3);
+    ASSERT_NE(def, nullptr) << fn;
+    std::vector<FunctionContext::AuxEntry> aux;  // one call site, many rows
+    for (int row = 0; row < 300; row++) {
+      std::string doc = docs[static_cast<size_t>(g.range(0, static_cast<int>(docs.size()) - 1))];
+      std::vector<Expr> args = {txt(doc), doc_path(g, doc)};
+      if (std::string(fn) == "json_set") args.push_back(g.sql_value());
+      if (std::string(fn) == "json_patch") args[1] = txt(g.object_document());
+      Result want = keel_eval(call(fn, args));  // a fresh call without aux data
+      std::vector<Value> vals;
+      for (const Expr& a : args) vals.push_back(keel_eval(a).out.value);
+      Value out;
+      FunctionContext ctx(def, &host_);
+      ctx.set_result_slot(&out);
+      ctx.set_aux_store(&aux);
+      def->scalar(ctx, std::span<Value>(vals));
+      Outcome got;
+      if (ctx.has_error()) {
+        got.error = true;
+        got.message = ctx.error_message();
+      } else {
+        got.value = out;
+      }
+      EXPECT_TRUE(testing::same_outcome(got, want.out))
+          << fn << " row " << row << ": cached " << testing::show(got) << ", fresh "
+          << testing::show(want.out);
+    }
+    for (auto& e : aux) e.destroy(e.data);
+  }
+}
+
+TEST_F(JsonOracle, LengthLimitAndEdgeCases) {
+  host_.max_len = 10;
+  Result r = keel_eval(call("json_array", {txt("0123456789")}));
+  EXPECT_TRUE(r.out.error);
+  EXPECT_EQ(r.out.message, "string or blob too big");
+  r = keel_eval(call("json_extract", {txt("[\"0123456789ab\"]"), txt("$[0]")}));
+  EXPECT_EQ(r.out.message, "string or blob too big");
+  host_.max_len = 1000000000;
+  // Hand-picked cases, each compared with SQLite.
+  const std::vector<std::vector<std::string>> cases = {
+      {"json_extract", "{\"a\":1}", "$.a", "$.b", "$"},
+      {"json_extract", "[1,2,3]", "$[#-1]"},
+      {"json_extract", "[1,2,3]", "$[#-4]"},
+      {"json_extract", "[1,2,3]", "$[4294967297]"},
+      {"json_extract", "{}", "$[#x]"},
+      {"json_extract", "[]", "$[#x]"},
+      {"json_extract", "{\"a\":1}", "$.b.["},
+      {"json_extract", "{\"a\":1}", "$.a.["},
+      {"json_extract", "\"\\u0000x\"", "$"},
+      {"json_extract", "\"\\ud83d\\ude00\\ud800\\udc00\"", "$"},
+      {"json_extract", "{\"\\u0061\":1,\"a\":2}", "$.a"},
+      {"json_type", "{\"a\":[1,2.5,\"x\",null,true,false,{}]}", "$.a[6]"},
+      {"->", "{\"a\":{\"b\":[1,\"x\"]}}", "a"},
+      {"->", "[10,20]", "1"},
+      {"->", "[10,20]", "[1]"},
+      {"->", "[10,20]", ""},
+      {"->>", "{\"a\":\"x\"}", "$.a"},
+      {"->>", "[10,20]", "1x"},
+      {"json_set", "[1,2]", "$[#]", "3"},
+      {"json_set", "{\"a\":[]}", "$.a[0]", "x", "$.a[1]", "y", "$.a[3]", "z"},
+      {"json_insert", "{\"a\":1}", "$.a", "2", "$.\"b c\"", "3"},
+      {"json_replace", "{\"a\":1}", "$.a", "2", "$.b", "3"},
+      {"json_remove", "{\"a\":[1,{\"b\":2}]}", "$.a[1].b", "$.a[0]"},
+      {"json_array_length", "[1,[2,3],{\"a\":4}]"},
+      {"json_array_length", "{\"a\":[1]}", "$.a"},
+      {"json_quote", "a\"b\\c\x01"},
+      {"json", " [ 1 , { \"a\" : 2.50 } , \"\\/\" ] "},
+  };
+  for (const auto& c : cases) {
+    std::vector<Expr> args;
+    for (size_t i = 1; i < c.size(); i++) args.push_back(txt(c[i]));
+    check(call(c[0], args));
+  }
+  check(call("json_extract", {txt("[1]")}));
+  check(call("json_extract", {}));
+  check(call("json_object", {lit(Value::integer(1)), txt("x")}));
+  check(call("json_object", {txt("a")}));
+  check(call("json_set", {txt("{}"), txt("$.a")}));
+  check(call("json_replace", {txt("{}"), txt("$.a")}));
+  check(call("json_insert", {txt("{}"), txt("$.a")}));
+  check(call("json_array", {lit(Value::real(HUGE_VAL)), lit(Value::real(1e20)), lit(Value::real(-0.0))}));
+}
+
 // --- aggregates -----------------------------------------------------------------
 
 class JsonAggOracle : public JsonOracle {
