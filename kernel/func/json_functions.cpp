@@ -349,12 +349,13 @@ const JsonNode* merge_patch(std::vector<JsonNode>& nodes, uint32_t target, JsonN
   }
   uint32_t root = target;
   for (uint32_t i = 1; i < patch->n; i += node_size(patch[i + 1]) + 1) {
+    if (patch[i].type != kString) continue;  // a container "label" ({["a"]:1}): undefined in SQLite
     uint32_t n_key = patch[i].n;
     const char* key = patch[i].u.content;
     uint32_t j;
     for (j = 1; j < nodes[target].n; j += node_size(nodes[target + j + 1]) + 1) {
       const JsonNode& label = nodes[target + j];
-      if (label.n == n_key && std::memcmp(label.u.content, key, n_key) == 0) {
+      if (label.type == kString && label.n == n_key && std::memcmp(label.u.content, key, n_key) == 0) {
         if (nodes[target + j + 1].flags & (kRemove | kPatch)) break;
         if (patch[i + 1].type == kNull) {
           nodes[target + j + 1].flags |= kRemove;

@@ -21,6 +21,9 @@ namespace {
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 bool label_matches(const JsonNode& label, const char* key, uint32_t n_key) {
+  // A non-string "label" only occurs in objects like {["a"]:1}, which SQLite
+  // 3.40 accepts; it never matches.
+  if (label.type != kString) return false;
   if (label.flags & kRaw) return label.n == n_key && std::memcmp(label.u.content, key, n_key) == 0;
   return label.n == n_key + 2 && std::memcmp(label.u.content + 1, key, n_key) == 0;
 }

@@ -294,6 +294,12 @@ void node_to_value(const JsonNode* node, vm::Value& out, int64_t max_length, boo
 }
 
 void append_label_path(std::string& out, const JsonNode& label) {
+  if (label.type != kString && label.type != kInt && label.type != kReal) {
+    // Only in an object whose "label" was a container ({["a"]:1}): SQLite
+    // prints its null content pointer as nothing.
+    out.push_back('.');
+    return;
+  }
   const char* z = label.u.content;
   size_t n = label.n;
   if ((label.flags & kRaw) == 0 && n > 2) {
