@@ -761,6 +761,35 @@ TEST_F(JsonOracle, ContainerLabelsStayInBounds) {
   }
 }
 
+// Exactly SQLite 3.40's JSON functions, with its argument counts and flags.
+TEST_F(JsonOracle, RegistryMatchesSqlite) {
+  std::string err;
+  auto fl = rows(
+      "SELECT name, narg, flags, type FROM pragma_function_list WHERE name LIKE 'json%' OR name IN ('->', "
+      "'->>')",
+      {}, &err);
+  ASSERT_EQ(fl.size(), 19u);
+  int n = 0;
+  for (const FunctionDef* d : reg_.all()) {
+    if (d->name.rfind("json", 0) == 0 || d->name == "->" || d->name == "->>") n++;
+  }
+  EXPECT_EQ(n, 19);
+  for (const auto& f : fl) {
+    std::string name(f[0].text());
+    int narg = static_cast<int>(f[1].int_value());
+    int64_t flags = f[2].int_value();
+    const FunctionDef* d = reg_.find(name, narg);
+    ASSERT_NE(d, nullptr) << name << "/" << narg;
+    EXPECT_EQ(d->n_arg, narg) << name;
+    EXPECT_EQ((flags & SQLITE_DETERMINISTIC) != 0, (d->flags & kDeterministic) != 0) << name;
+    EXPECT_EQ((flags & SQLITE_INNOCUOUS) != 0, (d->flags & kInnocuous) != 0) << name;
+    EXPECT_EQ((flags & SQLITE_SUBTYPE) != 0, (d->flags & kSubtype) != 0) << name;
+    EXPECT_EQ(f[3].text() == "w", d->is_window()) << name;
+  }
+  EXPECT_EQ(reg_.find("json_error_position", 1), nullptr);
+  EXPECT_EQ(reg_.find("jsonb", 1), nullptr);
+}
+
 // --- aggregates -----------------------------------------------------------------
 
 class JsonAggOracle : public JsonOracle {
