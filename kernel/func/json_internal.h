@@ -23,7 +23,7 @@
 //   1. nodes[0] is the root; node i's subtree is [i, i + node_size(i)).
 //   2. A label is always immediately followed by its value.
 //   3. kAppend chains only hang off containers; appended nodes come after
-//      every parsed node.
+//      every parsed node (and after the padding null node parse_json adds).
 #pragma once
 
 #include <cstdint>
@@ -78,7 +78,9 @@ inline uint32_t node_size(const JsonNode& n) { return n.type >= kArray ? n.n + 1
 inline constexpr int kMaxDepth = 2000;
 
 // Parses the NUL-terminated text z into `nodes` (cleared first). Returns false
-// for malformed JSON (SQLite 3.40 grammar: RFC 8259, no JSON5).
+// for malformed JSON (SQLite 3.40 grammar: RFC 8259, no JSON5). On success
+// one extra kNull node follows the document's nodes (see json_parse.cpp).
+// Recursive, at most kMaxDepth deep.
 bool parse_json(const char* z, std::vector<JsonNode>& nodes);
 
 // Fills up[i] with the parent of node i (labels and values of a member both
@@ -134,13 +136,15 @@ class JsonWriter {
   void value(FunctionContext& ctx, vm::Value& v);
 };
 
-// Appends node (following edits) as JSON text. args: the function's
-// arguments, for kReplace nodes (may be empty when there are none).
+// Appends node as JSON text, following edits (kRemove, kReplace, kPatch,
+// kAppend). args: the function's arguments, read by kReplace nodes (empty
+// when the tree has none); ctx receives a BLOB error from them.
 void render(const JsonNode* node, JsonWriter& out, FunctionContext* ctx, std::span<vm::Value> args);
 
-// The SQL value of a node (jsonReturn): null → NULL, true/false → 1/0,
-// numbers, strings unescaped, containers as JSON text with the JSON subtype.
-// Returns false if the result exceeded max_length (toobig).
+// The SQL value of a node (jsonReturn) into out: null → NULL, true/false →
+// 1/0, integers (REAL beyond int64), reals, strings unescaped (ending at an
+// escaped NUL), containers as JSON text with the JSON subtype. A text longer
+// than max_length leaves out NULL and sets *too_big.
 void node_to_value(const JsonNode* node, vm::Value& out, int64_t max_length, bool* too_big);
 
 // The .label path element of json_each/json_tree fullkey and path: the label
