@@ -992,6 +992,16 @@ TEST_F(JsonEachOracle, RowsMatchSqlite) {
     compare(false, nested, &r);
     compare(true, nested, &r);
   }
+  // The deepest documents SQLite accepts.
+  std::string deep_obj;
+  for (int k = 0; k < 2000; k++) deep_obj += k % 2 ? "{\"k\":" : "[0,";
+  deep_obj += "1";
+  for (int k = 1999; k >= 0; k--) deep_obj += k % 2 ? "}" : "]";
+  Value deep = Value::text(deep_obj);
+  compare(true, deep, nullptr);
+  compare(false, deep, nullptr);
+  Value deep_root = Value::text("$[1].k[1]");
+  compare(true, deep, &deep_root);
   EXPECT_GT(cases_, 4000);
 }
 
