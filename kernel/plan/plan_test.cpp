@@ -381,5 +381,19 @@ TEST(PlanTest, ScriptLeftJoinNulls) {
   });
 }
 
+TEST(PlanTest, ScriptRightJoin) {
+  check_script({
+      R"sql(CREATE TABLE a(x, y);)sql",
+      R"sql(CREATE TABLE b(x, z);)sql",
+      R"sql(INSERT INTO a VALUES(1, 'a1'), (2, 'a2');)sql",
+      R"sql(INSERT INTO b VALUES(2, 'b2'), (3, 'b3');)sql",
+      R"sql(SELECT * FROM a RIGHT JOIN b ON a.x = b.x ORDER BY b.x;)sql",
+      R"sql(SELECT * FROM a RIGHT JOIN b USING(x) ORDER BY x;)sql",
+      R"sql(SELECT x, y, z FROM a NATURAL RIGHT JOIN b ORDER BY 1;)sql",
+      R"sql(SELECT a.y, b.z FROM a RIGHT OUTER JOIN b ON a.x = b.x WHERE b.x > 2;)sql",
+      R"sql(SELECT count(*) FROM a RIGHT JOIN b ON 1;)sql",
+  });
+}
+
 }  // namespace
 }  // namespace keel::plan

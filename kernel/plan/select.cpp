@@ -60,17 +60,23 @@ Status expand_columns(CodeGen& g, const parse::SelectCore* core, Scope* scope, s
     }
     if (scope->terms.empty()) return Status(rc::kError, "no tables specified");
     bool any = false;
-    for (FromTerm* t : scope->terms) {
+    for (FromTerm* t : scope->star_terms.empty() ? scope->terms : scope->star_terms) {
       bool table_star = rc.kind == parse::ResultColumn::Kind::kTableStar;
       if (table_star && !name_eq(t->name, rc.table.value)) continue;
       any = true;
       for (size_t i = 0; i < t->cols.size(); i++) {
         if (t->cols[i].hidden) continue;
-        if (!table_star && i < t->coalesced.size() && t->coalesced[i]) continue;
         ResultCol c;
         c.term = t;
         c.col = static_cast<int>(i);
         c.info = t->cols[i];
+        if (!table_star && i < t->star_skip.size() && t->star_skip[i]) continue;
+        if (!table_star && i < t->coalesced.size() && t->coalesced[i]) {
+          // RIGHT JOIN ... USING: the shared column shows the right side's value.
+          if (i >= t->star_from.size() || t->star_from[i].first == nullptr) continue;
+          c.term = t->star_from[i].first;
+          c.col = t->star_from[i].second;
+        }
         out.push_back(std::move(c));
       }
     }
@@ -158,6 +164,7 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
   scope.outer = outer;
   scope.correlated_flag = dest.correlated;
   for (auto& t : fc.terms) scope.terms.push_back(t.get());
+  scope.star_terms = fc.display;
   KEEL_RETURN_IF_ERROR(materialize_from(g, fc, &scope));
 
   RowOutput out;
@@ -593,6 +600,7 @@ Result<std::vector<ColInfo>> select_columns(CodeGen& g, const parse::Select* sel
     Scope scope;
     scope.outer = outer;
     for (auto& t : fc.terms) scope.terms.push_back(t.get());
+    scope.star_terms = fc.display;
     std::vector<ResultCol> cols;
     KEEL_RETURN_IF_ERROR(expand_columns(g, core, &scope, cols));
     for (ResultCol& c : cols) out.push_back(std::move(c.info));
@@ -614,6 +622,7 @@ Result<std::vector<ColInfo>> select_columns(CodeGen& g, const parse::Select* sel
         Scope scope;
         scope.outer = outer;
         for (auto& t : fc.terms) scope.terms.push_back(t.get());
+        scope.star_terms = fc.display;
         std::vector<ResultCol> cols;
         KEEL_RETURN_IF_ERROR(expand_columns(g, c, &scope, cols));
         n = cols.size();
