@@ -155,6 +155,17 @@ Status code_create_table(CodeGen& g, const parse::CreateTableStmt* st) {
     uint32_t begin = st->name.name.span.begin;
     sql = "CREATE TABLE " + std::string(g.sql().substr(begin, st->schema_text_end - begin));
     // Checks SQLite makes while parsing the definition.
+    if (st->strict) {
+      for (const parse::ColumnDef* cd : st->columns) {
+        vm::StrictType type;
+        std::string col = name + "." + std::string(cd->name.value);
+        if (cd->type.text.empty()) return Status(rc::kError, "missing datatype for " + col);
+        if (!vm::strict_type_from_name(cd->type.text, &type)) {
+          return Status(rc::kError,
+                        "unknown datatype for " + col + ": \"" + std::string(cd->type.text) + "\"");
+        }
+      }
+    }
     for (uint32_t i = 0; i < st->columns.size; i++) {
       for (uint32_t j = 0; j < i; j++) {
         if (name_eq(st->columns[i]->name.value, st->columns[j]->name.value)) {

@@ -21,10 +21,14 @@ namespace {
 // Truth value of a register for If/IfNot/And/Or: -1 NULL, 0 false, 1 true.
 int truth(const Value& v) {
   switch (v.type()) {
-    case ValueType::kNull: return -1;
-    case ValueType::kInteger: return v.int_value() != 0;
-    case ValueType::kReal: return v.real_value() != 0.0;
-    default: return v.as_double() != 0.0;
+    case ValueType::kNull:
+      return -1;
+    case ValueType::kInteger:
+      return v.int_value() != 0;
+    case ValueType::kReal:
+      return v.real_value() != 0.0;
+    default:
+      return v.as_double() != 0.0;
   }
 }
 
@@ -396,6 +400,23 @@ Status Vm::exec() {
         }
         break;
 
+      // Opcode: TypeCheck P1 P2 * P4 *
+      // STRICT tables: registers P1..P1+P2-1 are checked against the column
+      // types of TypeCheckInfo P4 (affinity applied, NULL accepted); a
+      // mismatch fails with SQLITE_CONSTRAINT_DATATYPE.
+      case Op::TypeCheck: {
+        auto* info = static_cast<const TypeCheckInfo*>(op.p4.ptr);
+        for (int i = 0; i < op.p2 && i < static_cast<int>(info->columns.size()); i++) {
+          if (info->columns[i].first == StrictType::kAny) continue;
+          s = strict_check(r[op.p1 + i], info->columns[i].first, info->table, info->columns[i].second);
+          if (!s.ok()) {
+            statement_on_error_ = OnError::kAbort;
+            return fail(std::move(s));
+          }
+        }
+        break;
+      }
+
       // Opcode: Not P1 P2 * * *
       case Op::Not: {
         int t = truth(r[op.p1]);
@@ -473,12 +494,24 @@ Status Vm::exec() {
           int c = compare_with_affinity(left, right, aff, coll);
           compare_result_ = c;
           switch (op.op) {
-            case Op::Eq: jump = c == 0; break;
-            case Op::Ne: jump = c != 0; break;
-            case Op::Lt: jump = c < 0; break;
-            case Op::Le: jump = c <= 0; break;
-            case Op::Gt: jump = c > 0; break;
-            default: jump = c >= 0; break;
+            case Op::Eq:
+              jump = c == 0;
+              break;
+            case Op::Ne:
+              jump = c != 0;
+              break;
+            case Op::Lt:
+              jump = c < 0;
+              break;
+            case Op::Le:
+              jump = c <= 0;
+              break;
+            case Op::Gt:
+              jump = c > 0;
+              break;
+            default:
+              jump = c >= 0;
+              break;
           }
         }
         if (jump) {

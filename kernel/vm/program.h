@@ -72,6 +72,12 @@ struct Instr {
   P4 p4{};
 };
 
+// P4 of OP_TypeCheck: a STRICT table's name and its columns' types.
+struct TypeCheckInfo {
+  std::string table;
+  std::vector<std::pair<StrictType, std::string>> columns;
+};
+
 // The column metadata of a result set (sqlite3_column_name, _decltype,
 // _database_name, _table_name, _origin_name).
 struct ResultColumnInfo {
@@ -87,7 +93,7 @@ class Program {
   std::vector<Instr> ops;
   int n_registers = 0;  // registers 1..n_registers are used (0 is unused, as SQLite)
   int n_cursors = 0;
-  int n_once = 0;       // OP_Once flags
+  int n_once = 0;  // OP_Once flags
   std::vector<ResultColumnInfo> columns;
   bool read_only = true;
   // INSERT/UPDATE/DELETE: the run's change count becomes sqlite3_changes().
