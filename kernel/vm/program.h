@@ -93,7 +93,7 @@ class Program {
   std::vector<Instr> ops;
   int n_registers = 0;  // registers 1..n_registers are used (0 is unused, as SQLite)
   int n_cursors = 0;
-  int n_once = 0;  // OP_Once flags
+  int n_once = 0;       // OP_Once flags
   std::vector<ResultColumnInfo> columns;
   bool read_only = true;
   // INSERT/UPDATE/DELETE: the run's change count becomes sqlite3_changes().
