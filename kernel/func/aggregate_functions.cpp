@@ -280,7 +280,7 @@ FunctionDef agg_def(std::string name, int n_arg, StepFn step, FinalFn final, Fin
   FunctionDef d;
   d.name = std::move(name);
   d.n_arg = n_arg;
-  d.flags = flags;
+  d.flags = flags | kInnocuous;
   d.step = step;
   d.final = final;
   d.value = value;

@@ -2,7 +2,7 @@
 // abs, sign, round, typeof, subtype, quote, hex, printf/format, nullif,
 // coalesce/ifnull/iif, likelihood/likely/unlikely, scalar min/max, random,
 // randomblob, zeroblob, changes, total_changes, last_insert_rowid,
-// sqlite_version, sqlite_source_id, sqlite_compileoption_get/used.
+// sqlite_version, sqlite_source_id, sqlite_compileoption_get/used, sqlite_log.
 #include <cctype>
 #include <cstdint>
 #include <cstring>
@@ -151,10 +151,12 @@ void printf_fn(FunctionContext& ctx, Args a) {
   vm::NumberText nt;
   std::string_view fmt = arg_bytes(a[0], nt);
   std::string out;
-  Status st = vm::sql_printf(fmt, a.subspan(1), out, static_cast<size_t>(ctx.host().max_length()));
+  bool is_null = false;
+  Status st = vm::sql_printf(fmt, a.subspan(1), out, &is_null, static_cast<size_t>(ctx.host().max_length()));
   // As SQLite 3.40's printfFunc: an accumulator that overflowed
-  // SQLITE_LIMIT_LENGTH, or that stayed empty, yields NULL (no error).
-  if (!st.ok() || out.empty()) return;
+  // SQLITE_LIMIT_LENGTH, or to which nothing was ever appended, yields NULL
+  // (no error).
+  if (!st.ok() || is_null) return;
   ctx.result().set_text(out);
 }
 
@@ -173,19 +175,8 @@ void coalesce_fn(FunctionContext& ctx, Args a) {
   }
 }
 
-// sqlite3VdbeBooleanValue with NULL as false: the truth test of iif().
-bool truth_value(const Value& v) {
-  switch (v.type()) {
-    case ValueType::kInteger:
-      return v.int_value() != 0;
-    case ValueType::kNull:
-      return false;
-    default:
-      return v.as_double() != 0.0;
-  }
-}
-
-void iif_fn(FunctionContext& ctx, Args a) { result_value(ctx, truth_value(a[0]) ? a[1] : a[2]); }
+// iif(C, A, B): C is tested as OP_If does, NULL being false.
+void iif_fn(FunctionContext& ctx, Args a) { result_value(ctx, vm::truth_value(a[0], false) ? a[1] : a[2]); }
 
 // likelihood(X,P), likely(X), unlikely(X): X unchanged; the planner reads the
 // probability (and checks P is a constant in 0.0..1.0).
@@ -239,6 +230,13 @@ void last_insert_rowid_fn(FunctionContext& ctx, Args) {
   ctx.result().set_int(ctx.host().last_insert_rowid());
 }
 
+// sqlite_log(CODE, MSG): writes MSG (up to a NUL) to the error log; NULL.
+void sqlite_log_fn(FunctionContext& ctx, Args a) {
+  vm::NumberText nt;
+  std::string_view msg = a[1].is_null() ? std::string_view() : c_string(arg_bytes(a[1], nt));
+  ctx.host().log(value_int(a[0]), msg);
+}
+
 void version_fn(FunctionContext& ctx, Args) { ctx.result().set_text_ref(kSqliteVersion); }
 void source_id_fn(FunctionContext& ctx, Args) { ctx.result().set_text_ref(kSqliteSourceId); }
 
@@ -286,7 +284,7 @@ void compileoption_get_fn(FunctionContext& ctx, Args a) {
 }  // namespace
 
 void register_core_scalar(FunctionRegistry& r) {
-  constexpr uint32_t kVolatile = 0;  // neither deterministic nor innocuous
+  constexpr uint32_t kVolatile = kInnocuous;  // not deterministic
   r.add(scalar_def("abs", 1, abs_fn));
   r.add(scalar_def("sign", 1, sign_fn));
   r.add(scalar_def("round", 1, round_fn));
@@ -312,10 +310,11 @@ void register_core_scalar(FunctionRegistry& r) {
   r.add(scalar_def("changes", 0, changes_fn, kVolatile));
   r.add(scalar_def("total_changes", 0, total_changes_fn, kVolatile));
   r.add(scalar_def("last_insert_rowid", 0, last_insert_rowid_fn, kVolatile));
-  r.add(scalar_def("sqlite_version", 0, version_fn, kSlowChange | kConstant));
-  r.add(scalar_def("sqlite_source_id", 0, source_id_fn, kSlowChange | kConstant));
-  r.add(scalar_def("sqlite_compileoption_used", 1, compileoption_used_fn, kSlowChange));
-  r.add(scalar_def("sqlite_compileoption_get", 1, compileoption_get_fn, kSlowChange));
+  r.add(scalar_def("sqlite_log", 2, sqlite_log_fn));
+  r.add(scalar_def("sqlite_version", 0, version_fn, kInnocuous | kSlowChange | kConstant));
+  r.add(scalar_def("sqlite_source_id", 0, source_id_fn, kInnocuous | kSlowChange | kConstant));
+  r.add(scalar_def("sqlite_compileoption_used", 1, compileoption_used_fn, kInnocuous | kSlowChange));
+  r.add(scalar_def("sqlite_compileoption_get", 1, compileoption_get_fn, kInnocuous | kSlowChange));
 }
 
 }  // namespace internal

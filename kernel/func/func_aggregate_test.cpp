@@ -332,6 +332,45 @@ TEST_F(AggOracle, FirstAndNthValueSlowMode) {
   }
 }
 
+// lead(x, K, D) / lag(x, K, D) OVER (ORDER BY id), computed as the VM will:
+// the target rowid from lead_lag_target, the default when it is missing.
+TEST_F(AggOracle, LeadLagTargets) {
+  vm::testing::Gen g(3);
+  auto rows = random_rows(g, 7, 0);
+  load(rows);
+  int n = static_cast<int>(rows.size());
+  std::vector<Value> offsets = {
+      Value::integer(1),         Value::integer(2),         Value::integer(0), Value::integer(-1),
+      Value::integer(9),         Value::real(1.0),          Value::real(1.5),  Value::text("2"),
+      Value::text(" 1 "),        Value::text("abc"),        Value(),           Value::real(-2.0),
+      Value::integer(INT64_MAX), Value::integer(INT64_MIN), Value::text("1e0")};
+  for (bool lead : {true, false}) {
+    for (int n_arg = 1; n_arg <= 3; n_arg++) {
+      for (const Value& k : offsets) {
+        if (n_arg == 1 && !vm::testing::same_value(k, offsets[0])) continue;
+        std::string call = std::string(lead ? "lead" : "lag") + "(x" + (n_arg >= 2 ? ", ?1" : "") +
+                           (n_arg == 3 ? ", 'dflt'" : "") + ")";
+        std::vector<Outcome> expected =
+            oracle_.query_rows("SELECT " + call + " OVER (ORDER BY id) FROM t ORDER BY id",
+                               n_arg >= 2 ? std::vector<Value>{k} : std::vector<Value>{});
+        ASSERT_EQ(static_cast<int>(expected.size()), n) << call;
+        for (int i = 0; i < n; i++) {
+          Outcome got;
+          if (n_arg == 3) got.value = Value::text("dflt");
+          int64_t target = 0;
+          // lag sees up to one row past the current one (see window_functions.h).
+          int64_t cached = lead ? n : std::min(n, i + 2);
+          if (lead_lag_target(lead, i + 1, n_arg >= 2 ? &k : nullptr, &target) && target >= 1 &&
+              target <= cached) {
+            got.value = rows[static_cast<size_t>(target - 1)][0];
+          }
+          expect_same(got, expected[i], call + " K=" + k.debug_string() + " row " + std::to_string(i));
+        }
+      }
+    }
+  }
+}
+
 TEST_F(AggOracle, WindowErrorMessages) {
   load({{Value::integer(1)}, {Value::integer(2)}});
   for (const char* arg : {"0", "-1"}) {

@@ -4,6 +4,7 @@
 // from FunctionHost::statement_time_ms.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <string>
@@ -308,6 +309,122 @@ TEST_F(DateTimeOracle, NowComesFromTheHost) {
   // A host without a clock (time 0) gives NULL, as SQLite when xCurrentTime fails.
   host_.now_ms = 0;
   EXPECT_TRUE(call_scalar(*reg_.find("date", 1), host_, {Value::text("now")}).value.is_null());
+}
+
+// Random time strings and modifiers built from their grammar, with numbers
+// that stress rounding (fractional seconds, months and years).
+TEST_F(DateTimeOracle, RandomTimesAndModifiers) {
+  vm::testing::Gen g(2718);
+  auto two = [&](int lo, int hi) {
+    char buf[8];
+    std::snprintf(buf, sizeof(buf), "%02d", g.range(lo, hi));
+    return std::string(buf);
+  };
+  auto number = [&]() {
+    std::string n = std::to_string(g.range(0, 400));
+    if (g.chance(50)) n += "." + std::to_string(g.range(0, 9999));
+    if (g.chance(10)) n += "e" + std::to_string(g.range(-2, 3));
+    return n;
+  };
+  auto time_string = [&]() {
+    std::string t;
+    if (g.chance(80)) {
+      char buf[16];
+      std::snprintf(buf, sizeof(buf), "%s%04d-", g.chance(5) ? "-" : "", g.range(0, 9999));
+      t = buf + two(0, 13) + "-" + two(0, 32);
+      if (g.chance(20)) return t;
+      t += g.chance(50) ? " " : "T";
+    }
+    t += two(0, 24) + ":" + two(0, 60);
+    if (g.chance(70)) t += ":" + two(0, 60);
+    if (g.chance(40)) t += "." + std::to_string(g.range(0, 999999));
+    if (g.chance(20))
+      t += g.pick(std::vector<std::string>{"Z", "+05:30", "-11:00", " +14:00", "+15:00", "z"});
+    return t;
+  };
+  auto modifier = [&]() -> std::string {
+    switch (g.range(0, 7)) {
+      case 0:
+      case 1:
+      case 2:
+        return std::string(g.chance(50) ? "+" : "-") + number() + " " +
+               g.pick(std::vector<std::string>{"seconds", "minute", "hours", "days", "month", "months",
+                                               "years"});
+      case 3:
+        return std::string(g.chance(50) ? "+" : "-") + two(0, 25) + ":" + two(0, 60) +
+               (g.chance(50) ? ":" + two(0, 60) + "." + std::to_string(g.range(0, 999)) : "");
+      case 4:
+        return "weekday " + std::to_string(g.range(0, 7));
+      case 5:
+        return g.pick(std::vector<std::string>{"start of day", "start of month", "start of year"});
+      case 6:
+        return g.pick(std::vector<std::string>{"localtime", "utc", "unixepoch", "auto", "julianday"});
+      default:
+        return number();
+    }
+  };
+  const char* fns[] = {"date", "time", "datetime", "julianday", "unixepoch"};
+  for (int i = 0; i < 6000; i++) {
+    std::vector<Value> args;
+    if (g.chance(15)) {
+      args.push_back(g.chance(50) ? Value::integer(g.range(-100000, 2000000000))
+                                  : Value::real(g.range(0, 5373484) + g.range(0, 999999) / 1e6));
+    } else {
+      args.push_back(Value::text(time_string()));
+    }
+    for (int k = g.range(0, 3); k > 0; k--) args.push_back(Value::text(modifier()));
+    if (g.chance(20)) {
+      args.insert(args.begin(), Value::text("%Y-%m-%d %H:%M:%f %j %W %w %s %J"));
+      check("strftime", args);
+    } else {
+      check(fns[g.range(0, 4)], args);
+    }
+  }
+}
+
+// 'now', 'localtime' and 'utc' fail where SQLite evaluates with OP_PureFunc.
+TEST_F(DateTimeOracle, NonDeterministicUseInPureContexts) {
+  struct Case {
+    FunctionContext::PureContext where;
+    const char* setup;
+    const char* trigger;
+  };
+  const Case kCases[] = {
+      {FunctionContext::PureContext::kCheck, "CREATE TABLE c1(x CHECK (datetime(x) IS NOT NULL))",
+       "INSERT INTO c1 VALUES (?1)"},
+      {FunctionContext::PureContext::kGeneratedColumn, "CREATE TABLE c2(x, y AS (datetime(x)))",
+       "INSERT INTO c2(x) VALUES (?1)"},
+      {FunctionContext::PureContext::kIndex, "CREATE TABLE c3(x); CREATE INDEX c3i ON c3(datetime(x))",
+       "INSERT INTO c3 VALUES (?1)"},
+  };
+  for (const Case& c : kCases) {
+    oracle_.exec(c.setup);
+    Outcome expected = oracle_.query(c.trigger, {Value::text("now")});
+    ASSERT_TRUE(expected.error);
+    const FunctionDef* def = reg_.find("datetime", 1);
+    Outcome got;
+    FunctionContext ctx(def, &host_);
+    ctx.set_result_slot(&got.value);
+    ctx.set_pure_context(c.where);
+    std::vector<Value> args = {Value::text("now")};
+    def->scalar(ctx, args);
+    ASSERT_TRUE(ctx.has_error());
+    EXPECT_EQ(ctx.error_message(), expected.message);
+    EXPECT_TRUE(got.value.is_null());
+  }
+  // A fixed time is fine there.
+  const FunctionDef* def = reg_.find("datetime", 2);
+  Value res;
+  FunctionContext ctx(def, &host_);
+  ctx.set_result_slot(&res);
+  ctx.set_pure_context(FunctionContext::PureContext::kCheck);
+  std::vector<Value> args = {Value::text("2024-01-01"), Value::text("+1 day")};
+  def->scalar(ctx, args);
+  EXPECT_FALSE(ctx.has_error());
+  EXPECT_EQ(res.text(), "2024-01-02 00:00:00");
+  args = {Value::text("2024-01-01"), Value::text("localtime")};
+  def->scalar(ctx, args);
+  EXPECT_EQ(ctx.error_message(), "non-deterministic use of datetime() in a CHECK constraint");
 }
 
 }  // namespace

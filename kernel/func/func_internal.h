@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "func/function.h"
@@ -56,6 +58,31 @@ std::string_view arg_bytes(vm::Value& v, vm::NumberText& scratch);
 // `s` cut at its first NUL byte: what C-string code in SQLite sees of a
 // sqlite3_value_text result.
 std::string_view c_string(std::string_view s);
+
+// A NUL-terminated copy of a view cut at its first NUL, for C-string parsers
+// (the date/time functions). Short strings stay on the stack.
+class CString {
+ public:
+  explicit CString(std::string_view s) {
+    s = c_string(s);
+    if (s.size() < sizeof(buf_)) {
+      std::memcpy(buf_, s.data(), s.size());
+      buf_[s.size()] = 0;
+      p_ = buf_;
+    } else {
+      heap_.assign(s);
+      p_ = heap_.c_str();
+    }
+  }
+  CString(const CString&) = delete;
+  CString& operator=(const CString&) = delete;
+  const char* c_str() const { return p_; }
+
+ private:
+  char buf_[64];
+  std::string heap_;
+  const char* p_;
+};
 
 // sqlite3_value_int: the int64 conversion truncated to 32 bits.
 inline int value_int(const vm::Value& v) { return static_cast<int>(static_cast<uint32_t>(v.as_int64())); }

@@ -133,20 +133,21 @@ TEST_F(FuncOracle, RandomArgumentsMatchSqlite) {
     int n_arg;
   };
   const Fn kFns[] = {
-      {"abs", 1},      {"sign", 1},    {"round", 1},   {"round", 2},     {"typeof", 1},
-      {"quote", 1},    {"hex", 1},     {"nullif", 2},  {"coalesce", 3},  {"ifnull", 2},
-      {"iif", 3},      {"min", 2},     {"max", 3},     {"length", 1},    {"instr", 2},
-      {"char", 2},     {"unicode", 1}, {"upper", 1},   {"lower", 1},     {"ltrim", 1},
-      {"ltrim", 2},    {"rtrim", 1},   {"rtrim", 2},   {"trim", 1},      {"trim", 2},
-      {"replace", 3},  {"substr", 2},  {"substr", 3},  {"substring", 3}, {"soundex", 1},
-      {"like", 2},     {"like", 3},    {"glob", 2},    {"zeroblob", 1},  {"likely", 1},
-      {"unlikely", 1}, {"printf", 2},  {"format", 3},  {"subtype", 1},   {"ceil", 1},
-      {"ceiling", 1},  {"floor", 1},   {"trunc", 1},   {"ln", 1},        {"log", 1},
-      {"log", 2},      {"log10", 1},   {"log2", 1},    {"exp", 1},       {"pow", 2},
-      {"power", 2},    {"mod", 2},     {"acos", 1},    {"asin", 1},      {"atan", 1},
-      {"atan2", 2},    {"acosh", 1},   {"asinh", 1},   {"atanh", 1},     {"cos", 1},
-      {"sin", 1},      {"tan", 1},     {"cosh", 1},    {"sinh", 1},      {"tanh", 1},
-      {"sqrt", 1},     {"degrees", 1}, {"radians", 1}, {"pi", 0},        {"sqlite_compileoption_used", 1},
+      {"abs", 1},        {"sign", 1},    {"round", 1},   {"round", 2},     {"typeof", 1},
+      {"quote", 1},      {"hex", 1},     {"nullif", 2},  {"coalesce", 3},  {"ifnull", 2},
+      {"iif", 3},        {"min", 2},     {"max", 3},     {"length", 1},    {"instr", 2},
+      {"char", 2},       {"unicode", 1}, {"upper", 1},   {"lower", 1},     {"ltrim", 1},
+      {"ltrim", 2},      {"rtrim", 1},   {"rtrim", 2},   {"trim", 1},      {"trim", 2},
+      {"replace", 3},    {"substr", 2},  {"substr", 3},  {"substring", 3}, {"soundex", 1},
+      {"like", 2},       {"like", 3},    {"glob", 2},    {"zeroblob", 1},  {"likely", 1},
+      {"unlikely", 1},   {"printf", 2},  {"format", 3},  {"subtype", 1},   {"ceil", 1},
+      {"ceiling", 1},    {"floor", 1},   {"trunc", 1},   {"ln", 1},        {"log", 1},
+      {"log", 2},        {"log10", 1},   {"log2", 1},    {"exp", 1},       {"pow", 2},
+      {"power", 2},      {"mod", 2},     {"acos", 1},    {"asin", 1},      {"atan", 1},
+      {"atan2", 2},      {"acosh", 1},   {"asinh", 1},   {"atanh", 1},     {"cos", 1},
+      {"sin", 1},        {"tan", 1},     {"cosh", 1},    {"sinh", 1},      {"tanh", 1},
+      {"sqrt", 1},       {"degrees", 1}, {"radians", 1}, {"pi", 0},        {"sqlite_compileoption_used", 1},
+      {"sqlite_log", 2},
   };
   std::vector<Value> specials = special_values();
   vm::testing::Gen g(20240229);
@@ -265,6 +266,21 @@ TEST_F(FuncOracle, LikeAndGlobPatterns) {
   check("like", {Value::text("a"), Value::text("a"), Value()});
 }
 
+TEST_F(FuncOracle, RandomPatterns) {
+  vm::testing::Gen g(808);
+  const std::vector<std::string> pat_alphabet = {"a", "b", "A", "_",  "%", "*", "?", "[",
+                                                 "]", "^", "-", "\\", "é", "É", "x"};
+  const std::vector<std::string> str_alphabet = {"a", "b", "A", "B", "é", "É",  "-",
+                                                 "]", "[", "^", "%", "_", "\\", "x"};
+  for (int i = 0; i < 4000; i++) {
+    std::string p, s;
+    for (int k = g.range(0, 7); k > 0; k--) p += g.pick(pat_alphabet);
+    for (int k = g.range(0, 8); k > 0; k--) s += g.pick(str_alphabet);
+    check(i % 2 ? "glob" : "like", {Value::text(p), Value::text(s)});
+    if (i % 4 == 0) check("like", {Value::text(p), Value::text(s), Value::text(g.pick(pat_alphabet))});
+  }
+}
+
 TEST_F(FuncOracle, CaseSensitiveLike) {
   host_.cs_like = true;
   oracle_.exec("PRAGMA case_sensitive_like=1");
@@ -294,6 +310,16 @@ TEST_F(FuncOracle, ErrorsMatchSqlite) {
   check("like", {Value::text(std::string(50000, '%')), Value::text("a")});
   check("printf", {Value::text("%d %s %f %q %Q %w %c %x %e %g %5.2f %-5d| %,d %!.3g %z"), Value::integer(5),
                    Value::text("s"), Value::real(1.5), Value::text("it's"), Value()});
+}
+
+TEST_F(FuncOracle, PrintfNullResults) {
+  for (const char* f : {"", "%s", "%y", "%.0s", "x%", "%d", "%%", "%c", "%q", "%Q", "%w", "%z"}) {
+    check("printf", {Value::text(f), Value::text("")});
+    check("printf", {Value::text(f), Value()});
+    check("format", {Value::text(f)});
+  }
+  check("printf", {});
+  check("printf", {Value()});
 }
 
 TEST_F(FuncOracle, LengthLimitErrors) {
@@ -351,6 +377,11 @@ TEST_F(FuncOracle, FixedValueFunctions) {
   EXPECT_EQ(b.value.size(), 1u);
   b = call_scalar(*reg_.find("randomblob", 1), host_, {Value::integer(33)});
   EXPECT_EQ(b.value.size(), 33u);
+  Outcome logged = call_scalar(*reg_.find("sqlite_log", 2), host_, {Value::text("28"), Value::text("hello")});
+  EXPECT_TRUE(logged.value.is_null());
+  ASSERT_EQ(host_.logged.size(), 1u);
+  EXPECT_EQ(host_.logged[0].first, 28);
+  EXPECT_EQ(host_.logged[0].second, "hello");
   // Compile options: lookups as sqlite3_compileoption_used does them.
   const FunctionDef* used = reg_.find("sqlite_compileoption_used", 1);
   EXPECT_EQ(call_scalar(*used, host_, {Value::text("SQLITE_ENABLE_MATH_FUNCTIONS")}).value.int_value(), 1);
@@ -399,7 +430,7 @@ TEST(FunctionRegistry, LookupRules) {
   SqliteOracle o;
   std::vector<Outcome> names = o.query_rows(
       "SELECT name || '/' || narg FROM pragma_function_list WHERE builtin AND name NOT LIKE 'json%' "
-      "AND name NOT IN ('->', '->>', 'load_extension', 'sqlite_log', 'fts3_tokenizer', 'fts5', 'match', "
+      "AND name NOT IN ('->', '->>', 'load_extension', 'fts3_tokenizer', 'fts5', 'match', "
       "'offsets', 'snippet', 'matchinfo', 'optimize', 'bm25', 'highlight', 'fts5_source_id', 'rtreecheck', "
       "'rtreedepth', 'rtreenode', 'sqlite_compileoption_used', 'sqlite_compileoption_get')");
   ASSERT_GT(names.size(), 100u);
@@ -409,6 +440,19 @@ TEST(FunctionRegistry, LookupRules) {
     std::string name = s.substr(0, slash);
     int narg = std::stoi(s.substr(slash + 1));
     EXPECT_NE(r.find(name, narg), nullptr) << s;
+  }
+  // The same SQLITE_DETERMINISTIC and SQLITE_INNOCUOUS flags.
+  std::vector<Outcome> flags = o.query_rows(
+      "SELECT name || '/' || narg || '/' || flags FROM pragma_function_list WHERE builtin "
+      "AND name NOT LIKE 'json%' AND name NOT IN ('->', '->>', 'load_extension')");
+  for (const Outcome& f : flags) {
+    std::string s(f.value.text());
+    size_t a = s.find('/'), b = s.rfind('/');
+    const FunctionDef* def = r.find(s.substr(0, a), std::stoi(s.substr(a + 1, b - a - 1)));
+    if (def == nullptr) continue;
+    long long sqlite_flags = std::stoll(s.substr(b + 1));
+    EXPECT_EQ((sqlite_flags & SQLITE_DETERMINISTIC) != 0, (def->flags & kDeterministic) != 0) << s;
+    EXPECT_EQ((sqlite_flags & SQLITE_INNOCUOUS) != 0, (def->flags & kInnocuous) != 0) << s;
   }
 }
 

@@ -29,11 +29,13 @@ class TestHost : public FunctionHost {
   }
   int64_t max_length() const override { return max_len; }
   bool case_sensitive_like() const override { return cs_like; }
+  void log(int code, std::string_view message) override { logged.emplace_back(code, std::string(message)); }
 
   // 2024-02-29 13:45:30.250 UTC in Julian-day milliseconds.
   int64_t now_ms = 212575974330250;
   int64_t max_len = 1000000000;
   bool cs_like = false;
+  std::vector<std::pair<int, std::string>> logged;
   std::mt19937_64 rng{7};
 };
 

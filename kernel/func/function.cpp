@@ -42,6 +42,25 @@ void FunctionContext::set_aux(int arg, void* data, void (*destroy)(void*)) {
   aux_->push_back(AuxEntry{arg, data, destroy});
 }
 
+bool FunctionContext::allow_non_deterministic() {
+  const char* where;
+  switch (pure_context_) {
+    case PureContext::kNone:
+      return true;
+    case PureContext::kCheck:
+      where = "a CHECK constraint";
+      break;
+    case PureContext::kGeneratedColumn:
+      where = "a generated column";
+      break;
+    default:
+      where = "an index";
+      break;
+  }
+  set_error("non-deterministic use of " + def_->name + "() in " + where);
+  return false;
+}
+
 namespace {
 
 bool same_name(std::string_view a, std::string_view b) { return vm::stricmp(a, b) == 0; }

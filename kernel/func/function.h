@@ -45,6 +45,13 @@ class FunctionHost {
   // SQLITE_LIMIT_LENGTH: the largest string or blob a function may return.
   virtual int64_t max_length() const = 0;
   virtual bool case_sensitive_like() const = 0;
+  // sqlite3_log: hands (code, message) to the error-log callback if one is
+  // configured (the SQL function sqlite_log(CODE, MSG) calls it). By default
+  // there is none and the message is dropped, as in SQLite.
+  virtual void log(int code, std::string_view message) {
+    (void)code;
+    (void)message;
+  }
 };
 
 struct FunctionDef;

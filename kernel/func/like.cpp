@@ -1,12 +1,13 @@
 // like(), glob() and the pattern matcher behind them (func.c patternCompare).
 //
-// The matcher works on NUL-terminated copies of its inputs because the
-// algorithm (like SQLite's) relies on a terminating NUL, e.g. strcspn() to
-// find the next candidate after a '%'.
+// SQLite's matcher walks NUL-terminated strings; this one walks [begin, end)
+// ranges (the inputs cut at their first NUL), reading the end as a NUL, so a
+// LIKE in a WHERE clause copies nothing per row. Otherwise the algorithm is
+// SQLite's step for step, including its recursion after '%' / '*' and the
+// NOWILDCARDMATCH shortcut that stops a failed search early.
 #include "func/like.h"
 
 #include <cstring>
-#include <string>
 
 #include "func/func_internal.h"
 #include "vm/collation.h"
@@ -16,50 +17,42 @@ namespace {
 
 enum MatchResult { kMatch = 0, kNoMatch = 1, kNoWildcardMatch = 2 };
 
-// sqlite3Utf8Read over a NUL-terminated string.
-uint32_t read_char(const unsigned char** p) {
-  if (**p < 0x80) return *(*p)++;
-  // A continuation byte never equals NUL, so reading up to the terminator
-  // needs no end pointer; one byte past *p is always readable.
-  const unsigned char* q = *p + 1;
-  while ((*q & 0xc0) == 0x80) q++;
-  return internal::utf8_read(p, q);
-}
+using Ptr = const unsigned char*;
 
-void skip_char(const unsigned char** p) {
-  if (*(*p)++ >= 0xc0) {
-    while ((**p & 0xc0) == 0x80) ++*p;
-  }
+// Utf8Read: the next character, or 0 at the end (without advancing).
+inline uint32_t read_char(Ptr* p, Ptr end) {
+  if (*p >= end) return 0;
+  if (**p < 0x80) return *(*p)++;
+  return internal::utf8_read(p, end);
 }
 
 unsigned char to_upper(uint32_t c) { return static_cast<unsigned char>(c >= 'a' && c <= 'z' ? c - 32 : c); }
 uint32_t to_lower(uint32_t c) { return c < 0x80 ? vm::ascii_tolower(static_cast<unsigned char>(c)) : c; }
 
-int pattern_compare(const unsigned char* pat, const unsigned char* str, const CompareInfo& info,
-                    uint32_t match_other) {
+int pattern_compare(Ptr pat, Ptr pend, Ptr str, Ptr send, const CompareInfo& info, uint32_t match_other) {
   uint32_t c, c2;
   const uint32_t match_one = info.match_one;
   const uint32_t match_all = info.match_all;
   const bool no_case = info.no_case;
-  const unsigned char* escaped = nullptr;  // one past the last escaped pattern char
+  Ptr escaped = nullptr;  // one past the last escaped pattern char
 
-  while ((c = read_char(&pat)) != 0) {
+  while ((c = read_char(&pat, pend)) != 0) {
     if (c == match_all) {
       // Skip further '*' and '?', consuming one input character per '?'.
-      while ((c = read_char(&pat)) == match_all || (c == match_one && match_one != 0)) {
-        if (c == match_one && read_char(&str) == 0) return kNoWildcardMatch;
+      while ((c = read_char(&pat, pend)) == match_all || (c == match_one && match_one != 0)) {
+        if (c == match_one && read_char(&str, send) == 0) return kNoWildcardMatch;
       }
       if (c == 0) return kMatch;  // trailing '*' matches everything
       if (c == match_other) {
         if (info.match_set == 0) {
-          c = read_char(&pat);
+          c = read_char(&pat, pend);
           if (c == 0) return kNoWildcardMatch;
         } else {
           // "[...]" right after "*": try every position.
-          while (*str) {
-            int m = pattern_compare(pat - 1, str, info, match_other);
+          while (str < send) {
+            int m = pattern_compare(pat - 1, pend, str, send, info, match_other);
             if (m != kNoMatch) return m;
-            skip_char(&str);
+            internal::utf8_skip(&str, send);
           }
           return kNoWildcardMatch;
         }
@@ -67,26 +60,22 @@ int pattern_compare(const unsigned char* pat, const unsigned char* str, const Co
       // c is the first literal after the '*': look for it in the input and
       // match the rest of the pattern from there.
       if (c < 0x80) {
-        char stop[3];
+        unsigned char s0 = static_cast<unsigned char>(c), s1 = s0;
         if (no_case) {
-          stop[0] = static_cast<char>(to_upper(c));
-          stop[1] = static_cast<char>(to_lower(c));
-          stop[2] = 0;
-        } else {
-          stop[0] = static_cast<char>(c);
-          stop[1] = 0;
+          s0 = to_upper(c);
+          s1 = static_cast<unsigned char>(to_lower(c));
         }
         while (true) {
-          str += std::strcspn(reinterpret_cast<const char*>(str), stop);
-          if (str[0] == 0) break;
+          while (str < send && *str != s0 && *str != s1) str++;
+          if (str >= send) break;
           str++;
-          int m = pattern_compare(pat, str, info, match_other);
+          int m = pattern_compare(pat, pend, str, send, info, match_other);
           if (m != kNoMatch) return m;
         }
       } else {
-        while ((c2 = read_char(&str)) != 0) {
+        while ((c2 = read_char(&str, send)) != 0) {
           if (c2 != c) continue;
-          int m = pattern_compare(pat, str, info, match_other);
+          int m = pattern_compare(pat, pend, str, send, info, match_other);
           if (m != kNoMatch) return m;
         }
       }
@@ -94,60 +83,61 @@ int pattern_compare(const unsigned char* pat, const unsigned char* str, const Co
     }
     if (c == match_other) {
       if (info.match_set == 0) {
-        c = read_char(&pat);
+        c = read_char(&pat, pend);
         if (c == 0) return kNoMatch;
         escaped = pat;
       } else {
         uint32_t prior_c = 0;
         bool seen = false;
         bool invert = false;
-        c = read_char(&str);
+        c = read_char(&str, send);
         if (c == 0) return kNoMatch;
-        c2 = read_char(&pat);
+        c2 = read_char(&pat, pend);
         if (c2 == '^') {
           invert = true;
-          c2 = read_char(&pat);
+          c2 = read_char(&pat, pend);
         }
         if (c2 == ']') {
           if (c == ']') seen = true;
-          c2 = read_char(&pat);
+          c2 = read_char(&pat, pend);
         }
         while (c2 && c2 != ']') {
-          if (c2 == '-' && pat[0] != ']' && pat[0] != 0 && prior_c > 0) {
-            c2 = read_char(&pat);
+          if (c2 == '-' && pat < pend && pat[0] != ']' && prior_c > 0) {
+            c2 = read_char(&pat, pend);
             if (c >= prior_c && c <= c2) seen = true;
             prior_c = 0;
           } else {
             if (c == c2) seen = true;
             prior_c = c2;
           }
-          c2 = read_char(&pat);
+          c2 = read_char(&pat, pend);
         }
         if (c2 == 0 || (seen ^ invert) == 0) return kNoMatch;
         continue;
       }
     }
-    c2 = read_char(&str);
+    c2 = read_char(&str, send);
     if (c == c2) continue;
     if (no_case && to_lower(c) == to_lower(c2) && c < 0x80 && c2 < 0x80) continue;
     if (c == match_one && pat != escaped && c2 != 0) continue;
     return kNoMatch;
   }
-  return *str == 0 ? kMatch : kNoMatch;
+  return str >= send ? kMatch : kNoMatch;
 }
 
 }  // namespace
 
 bool pattern_match(std::string_view pattern, std::string_view str, const CompareInfo& info, uint32_t escape) {
-  std::string p(internal::c_string(pattern));
-  std::string s(internal::c_string(str));
+  pattern = internal::c_string(pattern);
+  str = internal::c_string(str);
   CompareInfo ci = info;
   if (info.match_set == 0 && escape != 0) {
     if (escape == ci.match_all) ci.match_all = 0;
     if (escape == ci.match_one) ci.match_one = 0;
   }
-  return pattern_compare(reinterpret_cast<const unsigned char*>(p.c_str()),
-                         reinterpret_cast<const unsigned char*>(s.c_str()), ci, escape) == kMatch;
+  Ptr p = reinterpret_cast<Ptr>(pattern.data());
+  Ptr s = reinterpret_cast<Ptr>(str.data());
+  return pattern_compare(p, p + pattern.size(), s, s + str.size(), ci, escape) == kMatch;
 }
 
 namespace internal {

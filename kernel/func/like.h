@@ -5,6 +5,10 @@
 // SQLite. LIKE: '%' any sequence, '_' one character, an optional escape
 // character, ASCII-only case folding unless case_sensitive_like. GLOB: '*',
 // '?', '[...]' sets with ranges and '^' negation, case-sensitive.
+//
+// For the planner's LIKE optimization: like() and glob() carry kLike; glob()
+// also carries kCaseSensitiveLike, while like() is case-sensitive exactly when
+// FunctionHost::case_sensitive_like() (PRAGMA case_sensitive_like) says so.
 #pragma once
 
 #include <cstdint>

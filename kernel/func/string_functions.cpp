@@ -7,8 +7,6 @@
 // replace, instr, upper/lower) every byte counts. lower()/upper() fold ASCII
 // only, as SQLite built without ICU.
 #include <cstring>
-#include <string>
-#include <vector>
 
 #include "func/func_internal.h"
 #include "vm/collation.h"
@@ -109,20 +107,39 @@ void case_fn(FunctionContext& ctx, Args a, bool upper) {
   if (a[0].is_null()) return;
   vm::NumberText nt;
   std::string_view s = arg_bytes(a[0], nt);
-  std::string out(s);
-  for (char& c : out) {
-    unsigned char u = static_cast<unsigned char>(c);
+  if (static_cast<int64_t>(s.size()) > ctx.host().max_length()) {
+    ctx.set_error_toobig();
+    return;
+  }
+  char* out = ctx.result().prepare_text(s.size());
+  for (size_t i = 0; i < s.size(); i++) {
+    unsigned char u = static_cast<unsigned char>(s[i]);
     if (upper) {
-      if (u >= 'a' && u <= 'z') c = static_cast<char>(u - 32);
+      out[i] = static_cast<char>(u >= 'a' && u <= 'z' ? u - 32 : u);
     } else {
-      c = static_cast<char>(vm::ascii_tolower(u));
+      out[i] = static_cast<char>(vm::ascii_tolower(u));
     }
   }
-  result_text(ctx, out);
 }
 
 void upper_fn(FunctionContext& ctx, Args a) { case_fn(ctx, a, true); }
 void lower_fn(FunctionContext& ctx, Args a) { case_fn(ctx, a, false); }
+
+// The length of the character of `set` found at the start (front = true) or
+// the end of `in`, or 0 if none is. `set` is walked afresh on every call: it
+// is short, and this keeps trim() free of allocations.
+size_t trim_match(std::string_view in, std::string_view set, bool front) {
+  const unsigned char* z = ubegin(set);
+  const unsigned char* end = uend(set);
+  while (z < end) {
+    const unsigned char* start = z;
+    utf8_skip(&z, end);
+    size_t len = static_cast<size_t>(z - start);
+    const char* at = front ? in.data() : in.data() + in.size() - len;
+    if (len <= in.size() && std::memcmp(at, start, len) == 0) return len;
+  }
+  return 0;
+}
 
 // trim family; user data: 1 = left, 2 = right, 3 = both. The optional second
 // argument is a set of characters (UTF-8, up to its first NUL); an empty set
@@ -131,49 +148,24 @@ void trim_fn(FunctionContext& ctx, Args a) {
   if (a[0].is_null()) return;
   vm::NumberText nt, nt2;
   std::string_view in = arg_bytes(a[0], nt);
-  std::vector<std::string_view> chars;
-  if (a.size() == 1) {
-    chars.push_back(" ");
-  } else {
+  std::string_view set = " ";
+  if (a.size() == 2) {
     if (a[1].is_null()) return;
-    std::string_view set = c_string(arg_bytes(a[1], nt2));
-    const unsigned char* z = ubegin(set);
-    const unsigned char* end = uend(set);
-    while (z < end) {
-      const unsigned char* start = z;
-      utf8_skip(&z, end);
-      chars.emplace_back(reinterpret_cast<const char*>(start), static_cast<size_t>(z - start));
-    }
+    set = c_string(arg_bytes(a[1], nt2));
   }
-  if (!chars.empty()) {
+  if (!set.empty()) {
     int flags = user_int(ctx);
     if (flags & 1) {
       while (!in.empty()) {
-        size_t len = 0;
-        bool found = false;
-        for (std::string_view c : chars) {
-          len = c.size();
-          if (len <= in.size() && std::memcmp(in.data(), c.data(), len) == 0) {
-            found = true;
-            break;
-          }
-        }
-        if (!found) break;
+        size_t len = trim_match(in, set, true);
+        if (len == 0) break;
         in.remove_prefix(len);
       }
     }
     if (flags & 2) {
       while (!in.empty()) {
-        size_t len = 0;
-        bool found = false;
-        for (std::string_view c : chars) {
-          len = c.size();
-          if (len <= in.size() && std::memcmp(in.data() + in.size() - len, c.data(), len) == 0) {
-            found = true;
-            break;
-          }
-        }
-        if (!found) break;
+        size_t len = trim_match(in, set, false);
+        if (len == 0) break;
         in.remove_suffix(len);
       }
     }
@@ -198,27 +190,35 @@ void replace_fn(FunctionContext& ctx, Args a) {
   }
   if (a[2].is_null()) return;
   std::string_view rep = arg_bytes(a[2], n2);
-  std::string out;
-  out.reserve(str.size());
-  const int64_t limit = ctx.host().max_length();
-  size_t i = 0;
-  if (str.size() >= pat.size()) {
-    size_t loop_limit = str.size() - pat.size();
-    for (; i <= loop_limit; i++) {
-      if (str[i] != pat[0] || std::memcmp(&str[i], pat.data(), pat.size()) != 0) {
-        out += str[i];
-      } else {
-        out.append(rep);
-        i += pat.size() - 1;
-        if (static_cast<int64_t>(out.size() + (str.size() - i - 1)) > limit) {
-          ctx.set_error_toobig();
-          return;
+  // Two passes: count the matches (SQLite's left-to-right, non-overlapping
+  // scan), then write the result straight into the result register.
+  auto scan = [&](auto&& on_byte, auto&& on_match) {
+    size_t i = 0;
+    if (str.size() >= pat.size()) {
+      size_t loop_limit = str.size() - pat.size();
+      for (; i <= loop_limit; i++) {
+        if (str[i] != pat[0] || std::memcmp(&str[i], pat.data(), pat.size()) != 0) {
+          on_byte(str[i]);
+        } else {
+          on_match();
+          i += pat.size() - 1;
         }
       }
     }
+    for (; i < str.size(); i++) on_byte(str[i]);
+  };
+  int64_t n_out = 0;
+  scan([&](char) { n_out++; }, [&] { n_out += static_cast<int64_t>(rep.size()); });
+  if (n_out > ctx.host().max_length()) {
+    ctx.set_error_toobig();
+    return;
   }
-  out.append(str.substr(i));
-  result_text(ctx, out);
+  char* out = ctx.result().prepare_text(static_cast<size_t>(n_out));
+  scan([&](char c) { *out++ = c; },
+       [&] {
+         std::memcpy(out, rep.data(), rep.size());
+         out += rep.size();
+       });
 }
 
 // substr(X,Y[,Z]) with SQLite's rules for a zero, negative or out-of-range

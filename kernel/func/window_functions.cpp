@@ -3,6 +3,8 @@
 #include "func/window_functions.h"
 
 #include "func/func_internal.h"
+#include "vm/affinity.h"
+#include "vm/numeric.h"
 
 namespace keel::func {
 
@@ -26,6 +28,25 @@ Status check_nth_value_argument(const vm::Value& arg, int64_t* n) {
   return Status::Ok();
 error:
   return Status(rc::kError, "second argument to nth_value must be a positive integer");
+}
+
+bool lead_lag_target(bool lead, int64_t current_rowid, const vm::Value* offset, int64_t* target) {
+  vm::Value key;
+  if (offset == nullptr) {
+    // OP_AddImm: integer arithmetic (the rowid is far from overflowing).
+    *target = current_rowid + (lead ? 1 : -1);
+    return true;
+  }
+  vm::Value rowid = vm::Value::integer(current_rowid);
+  if (lead) {
+    vm::arith_add(*offset, rowid, key);
+  } else {
+    vm::arith_sub(rowid, *offset, key);
+  }
+  vm::apply_affinity(key, vm::Affinity::kNumeric);
+  if (!key.is_int()) return false;
+  *target = key.int_value();
+  return true;
 }
 
 namespace internal {
@@ -211,7 +232,7 @@ FunctionDef window_def(std::string name, int n_arg, StepFn step, FinalFn final, 
   FunctionDef d;
   d.name = std::move(name);
   d.n_arg = n_arg;
-  d.flags = kWindowOnly;
+  d.flags = kWindowOnly | kInnocuous;
   d.step = step;
   d.final = final;
   d.value = value;

@@ -75,4 +75,18 @@ namespace keel::func {
 // integer". On success *n receives N.
 Status check_nth_value_argument(const vm::Value& arg, int64_t* n);
 
+// The row lead()/lag() read, as window.c computes it: the current row's
+// rowid in the partition cache (1, 2, ... in partition order) plus (lead) or
+// minus (lag) the offset K with SQL arithmetic (K absent = 1), then looked up
+// as OP_SeekRowid does: a result that is not an integer after NUMERIC
+// affinity (K NULL, 1.5, 'abc') finds no row. Returns false when there is no
+// target; otherwise *target is the rowid to read, which the VM still checks
+// against the rows it has cached (a missing row gives the default, argument
+// 3). Note what is cached: lead()'s frame runs to the end of the partition,
+// so it sees every row of it; lag()'s frame ends at the current row and
+// SQLite has read exactly one row ahead when it returns a row, so lag(x, -1)
+// sees the next row of the partition but lag(x, -2) finds nothing. The VM
+// must reproduce that visibility.
+bool lead_lag_target(bool lead, int64_t current_rowid, const vm::Value* offset, int64_t* target);
+
 }  // namespace keel::func

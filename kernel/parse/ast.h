@@ -185,6 +185,9 @@ enum class BinaryOp : uint8_t {
   kArrow2,  // ->>  idem, function "->>"
 };
 
+// SQLite's parser also replaces `x AND y` by the integer 0 when either side
+// is the literal 0 (sqlite3ExprAnd), so no error is reported for the other
+// side; the planner does the same.
 struct BinaryExpr : Expr {
   static constexpr ExprKind kKind = ExprKind::kBinary;
   BinaryOp op;
@@ -677,6 +680,8 @@ struct IndexParam {
   Span span;
 };
 
+// SQLite stores "CREATE [UNIQUE] INDEX " + the text from the index name's
+// token up to ParsedStatement::terminator (trailing white space kept).
 struct CreateIndexStmt : Stmt {
   static constexpr StmtKind kKind = StmtKind::kCreateIndex;
   bool unique;
@@ -689,6 +694,8 @@ struct CreateIndexStmt : Stmt {
   Expr* where;                 // partial index
 };
 
+// SQLite stores the statement text from CREATE up to the terminator, trailing
+// white space removed (with "CREATE VIEW" normalized by the code generator).
 struct CreateViewStmt : Stmt {
   static constexpr StmtKind kKind = StmtKind::kCreateView;
   bool temp;

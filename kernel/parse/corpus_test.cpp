@@ -87,6 +87,11 @@ TEST(Corpus, EveryStatementParses) {
       }
       ++parsed;
       if (res->size == 0) continue;
+      std::string span_problem = testing::check_spans(*(*res)[0].stmt, r.sql);
+      if (!span_problem.empty()) {
+        ++failures;
+        ADD_FAILURE() << r.where << ": " << span_problem << "\n" << r.sql.substr(0, 2000);
+      }
       std::string once = to_sql((*res)[0]);
       // The fully parenthesized form nests deeper than the original: re-read
       // it without SQLite's parser-stack limit.

@@ -13,7 +13,7 @@ struct Keyword {
   Tk kind;
 };
 
-// Sorted by name so lookup is a binary search.
+// Sorted by name (keyword_name(i) lists them in this order).
 constexpr Keyword kKeywords[] = {
     {"ABORT", Tk::kAbort},
     {"ACTION", Tk::kAction},
@@ -189,18 +189,43 @@ constexpr std::array<bool, static_cast<size_t>(Tk::kCount_)> make_fallback() {
 }
 constexpr auto kFallback = make_fallback();
 
-int compare_upper(std::string_view word, const char* name) {
-  size_t n = std::strlen(name);
-  size_t m = std::min(word.size(), n);
-  for (size_t i = 0; i < m; ++i) {
-    unsigned char c = static_cast<unsigned char>(word[i]);
-    if (c >= 'a' && c <= 'z') c = static_cast<unsigned char>(c - 'a' + 'A');
-    unsigned char k = static_cast<unsigned char>(name[i]);
-    if (c != k) return c < k ? -1 : 1;
-  }
-  if (word.size() == n) return 0;
-  return word.size() < n ? -1 : 1;
+constexpr size_t cstrlen(const char* z) {
+  size_t n = 0;
+  while (z[n]) ++n;
+  return n;
 }
+
+// Open-addressing hash table over the upper-case keyword spelling, built at
+// compile time: lookup hashes the word once and compares one or two slots.
+constexpr uint32_t kSlots = 512;
+
+constexpr uint32_t hash_upper(const char* z, size_t n) {
+  uint32_t h = static_cast<uint32_t>(n);
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char c = static_cast<unsigned char>(z[i]);
+    if (c >= 'a' && c <= 'z') c = static_cast<unsigned char>(c - 'a' + 'A');
+    h = h * 33 + c;
+  }
+  return h;
+}
+
+struct Table {
+  int16_t slot[kSlots];
+  uint8_t length[kKeywordCount];
+};
+
+constexpr Table make_table() {
+  Table t{};
+  for (uint32_t i = 0; i < kSlots; ++i) t.slot[i] = -1;
+  for (int k = 0; k < kKeywordCount; ++k) {
+    t.length[k] = static_cast<uint8_t>(cstrlen(kKeywords[k].name));
+    uint32_t h = hash_upper(kKeywords[k].name, cstrlen(kKeywords[k].name)) % kSlots;
+    while (t.slot[h] >= 0) h = (h + 1) % kSlots;
+    t.slot[h] = static_cast<int16_t>(k);
+  }
+  return t;
+}
+constexpr Table kTable = make_table();
 
 }  // namespace
 
@@ -208,15 +233,15 @@ bool can_fallback_to_id(Tk kind) { return kFallback[static_cast<size_t>(kind)]; 
 
 Tk keyword_kind(std::string_view word) {
   if (word.size() < 2 || word.size() > 17) return Tk::kId;
-  int lo = 0, hi = kKeywordCount - 1;
-  while (lo <= hi) {
-    int mid = (lo + hi) / 2;
-    int c = compare_upper(word, kKeywords[mid].name);
-    if (c == 0) return kKeywords[mid].kind;
-    if (c < 0) {
-      hi = mid - 1;
-    } else {
-      lo = mid + 1;
+  char upper[17];
+  for (size_t i = 0; i < word.size(); ++i) {
+    char c = word[i];
+    upper[i] = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  }
+  for (uint32_t h = hash_upper(upper, word.size()) % kSlots; kTable.slot[h] >= 0; h = (h + 1) % kSlots) {
+    const Keyword& k = kKeywords[kTable.slot[h]];
+    if (kTable.length[kTable.slot[h]] == word.size() && std::memcmp(k.name, upper, word.size()) == 0) {
+      return k.kind;
     }
   }
   return Tk::kId;

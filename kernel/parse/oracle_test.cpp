@@ -3,6 +3,9 @@
 // SQLite's parser accepts, and reject the rest with SQLite's exact message.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+
 #include "parse/parse_test_util.h"
 
 namespace keel::parse {
@@ -136,6 +139,9 @@ const char* const kMalformed[] = {
     "SELECT 1 FROM t WINDOW a AS (ORDER BY 1), b AS (a PARTITION BY 2)",
     "SELECT 1 FROM t WINDOW a AS (ORDER BY 1), b AS (A ORDER BY 2)",
     "SELECT 1 FROM t WINDOW a AS (ROWS 1 PRECEDING), b AS (a)",
+    "SELECT CAST.* AS x FROM t",
+    "SELECT current_time.* FROM t",
+    "SELECT raise.a FROM t",
     "SELECT RAISE(ABORT, ~x)",
     "SELECT RAISE(ABORT, 'x' || 'y')",
     "SELECT 1 \v 2",
@@ -517,10 +523,192 @@ TEST(Oracle, ValidInputsParse) {
   for (const char* sql : kValid) {
     ASSERT_EQ(oracle.verdict(sql), "OK") << "SQLite rejects: " << sql;
     EXPECT_EQ(keel_verdict(sql), "OK") << "input: " << sql;
+    // Spans hold what they describe.
+    {
+      Arena arena;
+      Parser p(arena, sql, testing::debian_options());
+      auto r = p.parse_statement(0);
+      if (r.ok() && r->stmt) {
+        EXPECT_EQ(testing::check_spans(*r->stmt, sql), "") << "input: " << sql;
+      }
+    }
     // The canonical text parses again, to the same canonical text.
     std::string once = testing::canon(sql);
     EXPECT_EQ(testing::canon(once), once) << "input: " << sql;
   }
+}
+
+// Result columns without an alias are named by SQLite after their text: the
+// span from the expression's first token to the start of the next token.
+TEST(Oracle, ResultColumnNamesFollowSpans) {
+  sqlite3* db;
+  sqlite3_open(":memory:", &db);
+  sqlite3_exec(db, "CREATE TABLE t(a, b, c)", nullptr, nullptr, nullptr);
+  const char* queries[] = {
+      "SELECT 1 + 2 /* c */ , 'x'||'y' -- tail\n FROM t",
+      "SELECT a+1,b  *  2,  (c) , - a FROM t",
+      "SELECT count(*) FILTER (WHERE a > 1) OVER () , max(b)over(order by c)FROM t",
+      "SELECT CASE WHEN a THEN 1 END\t\n, CAST(a AS TEXT)/**/,x'00',?1 FROM t",
+      "SELECT a COLLATE nocase, a IN (1,2), EXISTS(SELECT 1) FROM t",
+      "SELECT 1 /* trailing comment */",
+      "SELECT 1 -- trailing line comment",
+      "VALUES (1 + 1, 'a')",
+  };
+  for (const char* q : queries) {
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, q, -1, &st, nullptr), SQLITE_OK) << q;
+    Arena arena;
+    Parser p(arena, q);
+    auto r = p.parse_statement(0);
+    ASSERT_TRUE(r.ok()) << q;
+    const SelectCore* core = r->stmt->as<SelectStmt>()->select->cores[0];
+    if (core->is_values) {
+      EXPECT_EQ(std::string(sqlite3_column_name(st, 0)), "column1");
+    } else {
+      ASSERT_EQ(static_cast<int>(core->columns.size), sqlite3_column_count(st)) << q;
+      for (uint32_t i = 0; i < core->columns.size; ++i) {
+        const ResultColumn& rc = core->columns[i];
+        if (rc.expr == nullptr || rc.expr->kind == ExprKind::kColumnRef) continue;  // named after the column
+        EXPECT_EQ(std::string(rc.span.text(q)), sqlite3_column_name(st, static_cast<int>(i))) << q;
+      }
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+}
+
+// The same comparison through the Debian sqlite3 command-line shell, which
+// prints `Parse error near line 1: MESSAGE` (or `Error: ...`).
+TEST(Oracle, CommandLineShellAgrees) {
+  if (std::system("command -v sqlite3 > /dev/null 2>&1") != 0) GTEST_SKIP() << "sqlite3 shell not installed";
+  const char* inputs[] = {
+      "SELECT 1 +;",
+      "SELECT 'abc",
+      "SELECT * FROM",
+      "CREATE TABLE t3(returning);",
+      "SELECT ?0;",
+      "SELECT 1 ORDER BY 1 UNION SELECT 2;",
+      "SELECT * FROM t3 LEFT FOO JOIN t4;",
+      "SELECT x'4g';",
+      "CREATE TABLE t3(a) WITHOUT foo;",
+      "SELECT cast FROM t;",
+      "SELECT 1 FROM t WHERE a IN (1,);",
+  };
+  std::string path = ::testing::TempDir() + "keel_parse_cli_input.sql";
+  for (const char* sql : inputs) {
+    {
+      std::ofstream f(path);
+      f << sql << "\n";
+    }
+    std::string cmd = "sqlite3 :memory: < '" + path + "' 2>&1";
+    FILE* p = popen(cmd.c_str(), "r");
+    ASSERT_NE(p, nullptr);
+    char buf[1024];
+    std::string first = fgets(buf, sizeof buf, p) ? buf : "";
+    pclose(p);
+    while (!first.empty() && (first.back() == '\n' || first.back() == '\r')) first.pop_back();
+    size_t colon = first.find(": ");
+    ASSERT_NE(colon, std::string::npos) << first;
+    std::string message = first.substr(colon + 2);
+    EXPECT_EQ(keel_verdict(sql), message) << "input: " << sql;
+  }
+  std::remove(path.c_str());
+}
+
+// The deepest nesting accepted before "parser stack overflow", per context.
+TEST(Oracle, ParserStackDepthPerContext) {
+  Oracle oracle;
+  struct Form {
+    const char* name;
+    std::string pre, open, inner, close, post;
+  };
+  const Form forms[] = {
+      {"where", "SELECT 1 FROM t WHERE ", "(", "1", ")", ""},
+      {"insert", "INSERT INTO t VALUES(", "(", "1", ")", ")"},
+      {"from", "SELECT * FROM ", "(SELECT * FROM ", "t", ")", ""},
+      {"trigger", "CREATE TRIGGER r AFTER INSERT ON t BEGIN SELECT ", "(", "1", ")", "; END"},
+      {"check", "CREATE TABLE x(a CHECK(", "(", "1", ")", "))"},
+      {"update", "UPDATE t SET a = ", "(", "1", ")", ""},
+      {"orderby", "SELECT 1 FROM t ORDER BY ", "(", "1", ")", ""},
+      {"cte", "", "WITH c AS (", "SELECT 1", ") SELECT 1", ""},
+      {"in-select", "SELECT 1 IN ", "(SELECT 1 IN ", "(1)", ")", ""},
+      {"group", "SELECT 1 FROM t GROUP BY ", "(", "1", ")", ""},
+      {"limit", "SELECT 1 LIMIT ", "(", "1", ")", ""},
+      {"exists", "SELECT ", "EXISTS (SELECT ", "1", ")", ""},
+      {"vector", "SELECT ", "(1, ", "1", ")", ""},
+      {"union", "SELECT 1 UNION SELECT ", "(", "1", ")", ""},
+      {"second-arg", "SELECT ", "f(1, ", "1", ")", ""},
+      {"case-else", "SELECT ", "CASE WHEN 1 THEN 1 ELSE ", "1", " END", ""},
+      {"index", "CREATE INDEX i ON t(", "(", "a", ")", ")"},
+      {"join-on", "SELECT * FROM t JOIN t1 ON ", "(", "1", ")", ""},
+      {"delete", "DELETE FROM t WHERE ", "(", "1", ")", ""},
+      {"default", "CREATE TABLE x(a DEFAULT (", "(", "1", ")", "))"},
+      {"window", "SELECT sum(a) OVER (ORDER BY ", "(", "1", ")", ") FROM t"},
+      {"values-row", "VALUES(1), (", "(", "1", ")", ")"},
+  };
+  auto repeat = [](const std::string& s, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += s;
+    return out;
+  };
+  for (const Form& f : forms) {
+    int keel_max = 0, sqlite_max = 0;
+    for (int n = 1; n < 120; ++n) {
+      std::string sql = f.pre + repeat(f.open, n) + f.inner + repeat(f.close, n) + f.post;
+      if (keel_verdict(sql) != "parser stack overflow") keel_max = n;
+      if (oracle.verdict(sql) != "parser stack overflow") sqlite_max = n;
+    }
+    EXPECT_EQ(keel_max, sqlite_max) << f.name;
+  }
+}
+
+// Declared types and default texts are what SQLite records (pragma table_xinfo).
+TEST(Oracle, ColumnTypesAndDefaultsAsStored) {
+  sqlite3* db;
+  sqlite3_open(":memory:", &db);
+  std::string sql =
+      "CREATE TABLE x(c0 INT, c1 \"my type\", c2 'q', c3 [br], c4 VARCHAR ( 10 ), c5 a \"b\" c, c6 \"a\" "
+      "\"b\", "
+      "c7 INT GENERATED ALWAYS AS (1), c8 GENERATED ALWAYS AS (2), c9 xxxxxxxxxx ALWAYS, c10 DECIMAL(+1, "
+      "-2), "
+      "c11 UNSIGNED BIG INT, c12, c13 DEFAULT -5, c14 DEFAULT ( 1 + 2 ) , c15 DEFAULT 'it''s', c16 DEFAULT "
+      "abc, "
+      "c17 DEFAULT \"q\", c18 DEFAULT +1.5e3, c19 DEFAULT CURRENT_TIMESTAMP, c20 DEFAULT x'0f', c21 DEFAULT "
+      "NULL, "
+      "c22 DEFAULT true, c23 int ALWAYS, c24 TEXT GENERATED ALWAYS AS (c0) STORED)";
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  Arena arena;
+  Parser p(arena, sql);
+  auto r = p.parse_statement(0);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const auto* ct = r->stmt->as<CreateTableStmt>();
+  sqlite3_stmt* st;
+  ASSERT_EQ(
+      sqlite3_prepare_v2(db, "SELECT name, type, dflt_value FROM pragma_table_xinfo('x')", -1, &st, nullptr),
+      SQLITE_OK);
+  uint32_t i = 0;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    ASSERT_LT(i, ct->columns.size);
+    const ColumnDef* c = ct->columns[i++];
+    EXPECT_EQ(std::string(c->name.value), reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+    EXPECT_EQ(std::string(c->type.text), reinterpret_cast<const char*>(sqlite3_column_text(st, 1)))
+        << c->name.value;
+    const ColumnConstraint* def = nullptr;
+    for (const ColumnConstraint* cc : c->constraints) {
+      if (cc->kind == ColumnConstraint::Kind::kDefault) def = cc;
+    }
+    const unsigned char* dflt = sqlite3_column_text(st, 2);
+    if (def == nullptr) {
+      EXPECT_EQ(dflt, nullptr) << c->name.value;
+    } else {
+      ASSERT_NE(dflt, nullptr) << c->name.value;
+      EXPECT_EQ(std::string(def->default_text.text(sql)), reinterpret_cast<const char*>(dflt))
+          << c->name.value;
+    }
+  }
+  EXPECT_EQ(i, ct->columns.size);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
 }
 
 TEST(Oracle, DepthLimits) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "parse/ast_walk.h"
 #include "parse/parser.h"
 
 namespace keel::parse::testing {
@@ -107,5 +108,56 @@ class Oracle {
   sqlite3* db_ = nullptr;
   std::string last_message_;
 };
+
+// Checks the spans of a tree against its SQL: every expression's span,
+// read back as an expression, gives the same expression, and every name's
+// span holds the name as written. Returns the first problem, or "".
+inline std::string check_spans(const Stmt& stmt, std::string_view sql) {
+  struct V : AstVisitor {
+    std::string_view sql;
+    std::string problem;
+    bool expr(const Expr& e) override {
+      if (!problem.empty()) return false;
+      if (e.kind == ExprKind::kRaise) return false;  // its message is a name, not an expression
+      if (e.kind == ExprKind::kLiteral && e.span.size() > 0) {
+        // DEFAULT ident is a string literal spelled as an identifier.
+        char c = sql[e.span.begin];
+        bool ident =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '"' || c == '`' || c == '[';
+        if (ident && !(c == 'x' || c == 'X')) return true;
+      }
+      std::string text = "SELECT " + std::string(e.span.text(sql));
+      ParseOptions o = debian_options();
+      o.max_parser_depth = 0;
+      o.max_expr_depth = 0;
+      Arena arena;
+      Parser p(arena, text, o);
+      auto r = p.parse_statement(0);
+      if (!r.ok() || r->stmt == nullptr || r->stmt->kind != StmtKind::kSelect) {
+        problem = "span does not parse: " + std::string(e.span.text(sql));
+        return false;
+      }
+      const Select* s = r->stmt->as<SelectStmt>()->select;
+      if (s->cores.size != 1 || s->cores[0]->columns.size != 1 || s->cores[0]->columns[0].expr == nullptr ||
+          s->cores[0]->columns[0].alias.present()) {
+        problem = "span is not one expression: " + std::string(e.span.text(sql));
+        return false;
+      }
+      std::string want = to_sql(e), got = to_sql(*s->cores[0]->columns[0].expr);
+      if (want != got)
+        problem = "span " + std::string(e.span.text(sql)) + " reads as " + got + ", not " + want;
+      return problem.empty();
+    }
+    void name(const Name& n, NameRole) override {
+      if (!problem.empty()) return;
+      std::string_view raw = n.span.text(sql);
+      bool ok = n.quote == 0 ? raw == n.value : (!raw.empty() && raw[0] == n.quote);
+      if (!ok) problem = "name span " + std::string(raw) + " for " + std::string(n.value);
+    }
+  } v;
+  v.sql = sql;
+  walk(stmt, v);
+  return v.problem;
+}
 
 }  // namespace keel::parse::testing

@@ -373,6 +373,8 @@ Parser::Parser(Arena& arena, std::string_view sql, const ParseOptions& options)
     : arena_(arena), sql_(sql), options_(options) {}
 
 Result<ParsedStatement> Parser::parse_statement(uint32_t offset) {
+  // Offsets are 32-bit; SQLite's own limit (SQLITE_MAX_SQL_LENGTH) is 1e9.
+  if (sql_.size() >= UINT32_MAX) return Status(rc::kTooBig, "statement too long");
   internal::ParserImpl impl(arena_, sql_, options_);
   ParsedStatement st;
   if (!impl.parse(offset, &st)) {

@@ -7,7 +7,10 @@
 // SQLite's parser itself raises (variable numbering, expression depth,
 // parser stack depth, compound ORDER BY placement, join types, table
 // options, ...). Errors SQLite raises later (unknown tables, columns,
-// functions, constraint rules) are the planner's.
+// functions, constraint rules) are the planner's; ERRORS.md lists both.
+//
+// Related headers: ast.h (the tree), ast_walk.h (visit every expression and
+// name), token.h (tokenizer and keyword table).
 //
 // Usage:
 //   Arena arena;

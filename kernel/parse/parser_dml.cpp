@@ -56,6 +56,7 @@ bool ParserImpl::parse_setlist(Vec<SetClause>* out) {
       cols.push(arena(), n);
     }
     if (!expect(Tk::kEq)) return false;
+    Hold h(this, sc.parenthesized ? 4 : 2);  // nm EQ, or LP idlist RP EQ
     sc.value = parse_expr();
     if (failed()) return false;
     sc.columns = cols.list();
@@ -93,7 +94,7 @@ bool parse_step_table(ParserImpl* p, QualifiedName* out) {
 }  // namespace
 
 Stmt* ParserImpl::parse_insert(WithClause* with, uint32_t begin, bool in_trigger) {
-  Hold h(this, 4);
+  Hold h(this, 5);  // with insert_cmd INTO xfullname idlist_opt
   auto* st = arena().make<InsertStmt>();
   st->kind = StmtKind::kInsert;
   st->with = with;
@@ -221,7 +222,7 @@ bool parse_index_hint(ParserImpl* p, bool in_trigger, IndexHint* hint, Name* ind
 }  // namespace
 
 Stmt* ParserImpl::parse_update(WithClause* with, uint32_t begin, bool in_trigger) {
-  Hold h(this, 4);
+  Hold h(this, 6);  // with UPDATE orconf xfullname indexed_opt SET
   auto* st = arena().make<UpdateStmt>();
   st->kind = StmtKind::kUpdate;
   st->with = with;
@@ -245,6 +246,7 @@ Stmt* ParserImpl::parse_update(WithClause* with, uint32_t begin, bool in_trigger
     st->from = from.list();
   }
   if (accept(Tk::kWhere)) {
+    Hold h2(this, 3);  // setlist from WHERE
     st->where = parse_expr();
     if (failed()) return nullptr;
   }
@@ -276,6 +278,7 @@ Stmt* ParserImpl::parse_delete(WithClause* with, uint32_t begin, bool in_trigger
   }
   if (!parse_index_hint(this, in_trigger, &st->hint, &st->index)) return nullptr;
   if (accept(Tk::kWhere)) {
+    Hold h2(this, 2);  // indexed_opt WHERE
     st->where = parse_expr();
     if (failed()) return nullptr;
   }

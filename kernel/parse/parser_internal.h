@@ -237,6 +237,10 @@ class ParserImpl {
   int error_offset_ = -1;
 };
 
+// sqlite3Dequote applied to a type name: only when the text starts with a
+// quote, up to the matching close quote.
+std::string_view dequote_type(Arena& arena, std::string_view z);
+
 // ASCII case-insensitive equality (SQLite's sqlite3StrICmp on names).
 bool iequal(std::string_view a, std::string_view b);
 

@@ -73,6 +73,7 @@ WithClause* ParserImpl::parse_with() {
   auto* w = arena().make<WithClause>();
   w->span.begin = cur().offset;
   expect(Tk::kWith);
+  Hold h(this, 1);
   if (accept(Tk::kRecursive)) w->recursive = true;
   Vec<CommonTableExpr*> ctes;
   do {
@@ -115,6 +116,8 @@ Select* ParserImpl::parse_select() {
   if (at(Tk::kWith)) {
     with = parse_with();
     if (failed()) return nullptr;
+    Hold h(this, 2);  // WITH wqlist
+    return parse_select_body(with, begin);
   }
   return parse_select_body(with, begin);
 }
@@ -162,7 +165,9 @@ bool ParserImpl::parse_result_columns(Vec<ResultColumn>* out) {
       advance();
       rc.kind = ResultColumn::Kind::kStar;
       rc.span = Span{begin, prev_end()};
-    } else if (is_nm(kind()) && peek(1).kind == Tk::kDot && peek(2).kind == Tk::kStar) {
+    } else if (is_nm(kind()) && kind() != Tk::kCast && kind() != Tk::kRaise && kind() != Tk::kCtimeKw &&
+               peek(1).kind == Tk::kDot && peek(2).kind == Tk::kStar) {
+      // (CAST, RAISE and CURRENT_* start expressions here, so they are no table name.)
       rc.kind = ResultColumn::Kind::kTableStar;
       rc.table = make_name(advance());
       advance();
@@ -251,7 +256,7 @@ bool ParserImpl::parse_from_list(Vec<FromItem*>* out) {
     }
     // on_using
     if (accept(Tk::kOn)) {
-      Hold h2(this, 1);
+      Hold h2(this, 4);  // nm dbnm as ON
       item->on = parse_expr();
       if (failed()) return false;
     } else if (accept(Tk::kUsing)) {
@@ -373,11 +378,13 @@ Select* ParserImpl::parse_select_body(WithClause* with, uint32_t begin) {
     core->op = op;
     bool has_tail = false;
     bool has_order = false;
+    // A core after a compound operator sits on `selectnowith multiselect_op`.
+    Hold compound_hold(this, cores.size > 0 ? 2 : 0);
     if (accept(Tk::kValues)) {
       core->is_values = true;
       Vec<List<Expr*>> rows;
-      Hold h(this, 2);
       do {
+        Hold h(this, rows.size == 0 ? 2 : 3);  // VALUES LP, then values COMMA LP
         if (!expect(Tk::kLp)) return nullptr;
         Vec<Expr*> row;
         if (!parse_exprlist(&row) || !expect(Tk::kRp)) return nullptr;
@@ -401,16 +408,19 @@ Select* ParserImpl::parse_select_body(WithClause* with, uint32_t begin) {
         core->from = from.list();
       }
       if (accept(Tk::kWhere)) {
+        Hold h3(this, 1);
         core->where = parse_expr();
         if (failed()) return nullptr;
       }
       if (accept(Tk::kGroup)) {
+        Hold h3(this, 3);  // where_opt GROUP BY
         if (!expect(Tk::kBy)) return nullptr;
         Vec<Expr*> g;
         if (!parse_exprlist(&g)) return nullptr;
         core->group_by = g.list();
       }
       if (accept(Tk::kHaving)) {
+        Hold h3(this, 3);  // where_opt groupby_opt HAVING
         core->having = parse_expr();
         if (failed()) return nullptr;
       }
@@ -430,6 +440,7 @@ Select* ParserImpl::parse_select_body(WithClause* with, uint32_t begin) {
       }
       core->span.end = prev_end();
       // orderby_opt limit_opt belong to this core in the grammar.
+      Hold h3(this, 5);  // from where_opt groupby_opt having_opt ORDER BY|LIMIT
       if (accept(Tk::kOrder)) {
         if (!expect(Tk::kBy)) return nullptr;
         Vec<OrderingTerm> order;
@@ -443,6 +454,7 @@ Select* ParserImpl::parse_select_body(WithClause* with, uint32_t begin) {
       if (accept(Tk::kLimit)) {
         Expr* a = parse_expr();
         if (failed()) return nullptr;
+        Hold h4(this, 2);  // expr OFFSET|COMMA
         if (accept(Tk::kOffset)) {
           sel->offset = parse_expr();
         } else if (accept(Tk::kComma)) {

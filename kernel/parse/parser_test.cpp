@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstdlib>
+
 #include "parse/parse_test_util.h"
 
 namespace keel::parse {
@@ -285,6 +288,30 @@ TEST(ParserSpans, ColumnTypesAndDefaults) {
   EXPECT_EQ(ct->schema_text_end, sql.size());
 }
 
+TEST(ParserSpans, CheckerSeesEveryNodeAndCatchesBadSpans) {
+  std::string sql = "SELECT a + f(b, c) FROM t WHERE x IN (1, 2)";
+  Arena arena;
+  Parser p(arena, sql);
+  auto r = p.parse_statement(0);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(testing::check_spans(*r->stmt, sql), "");
+  struct Count : AstVisitor {
+    int exprs = 0, names = 0;
+    bool expr(const Expr&) override {
+      ++exprs;
+      return true;
+    }
+    void name(const Name&, NameRole) override { ++names; }
+  } count;
+  walk(*r->stmt, count);
+  EXPECT_EQ(count.exprs, 9);  // + a f b c, IN x 1 2
+  EXPECT_EQ(count.names, 6);  // a f b c t x
+  // Break one span: the checker must notice.
+  auto* bin = r->stmt->as<SelectStmt>()->select->cores[0]->columns[0].expr->as<BinaryExpr>();
+  bin->right->span.end -= 1;
+  EXPECT_NE(testing::check_spans(*r->stmt, sql), "");
+}
+
 TEST(ParserParams, NumberingAsSqlite) {
   std::string sql = "SELECT ?, ?5, :a, ?, :a, $b, ?2, @c";
   Arena arena;
@@ -371,6 +398,50 @@ TEST(Complete, MatchesSqlite) {
   for (const char* s : inputs) {
     EXPECT_EQ(is_complete(s), sqlite3_complete(s) != 0) << s;
   }
+}
+
+}  // namespace
+}  // namespace keel::parse
+
+// ---------------------------------------------------------------- allocation
+
+// Counts operator new calls in this test binary.
+static std::atomic<long> g_news{0};
+
+void* operator new(std::size_t n) {
+  g_news.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  std::abort();
+}
+// The replacement new above allocates with malloc, so free is the match.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#pragma GCC diagnostic pop
+
+namespace keel::parse {
+namespace {
+
+// Parsing allocates from the arena only: the number of heap allocations does
+// not grow with the size of the statement.
+TEST(ParserAllocation, NoHeapAllocationPerToken) {
+  auto count_news = [](const std::string& sql) {
+    Arena arena;
+    Parser p(arena, sql);
+    long before = g_news.load();
+    auto r = p.parse_statement(0);
+    long after = g_news.load();
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return after - before;
+  };
+  std::string small = "SELECT a, b + 1 FROM t WHERE c IN (1, 2, 3) ORDER BY a";
+  std::string big = "SELECT a, b + 1 FROM t WHERE c IN (1";
+  for (int i = 2; i < 20000; ++i) big += ", " + std::to_string(i) + " * x";
+  big += ") AND d LIKE 'x%' ORDER BY a";
+  long n_small = count_news(small), n_big = count_news(big);
+  EXPECT_LE(n_small, 2);
+  EXPECT_LE(n_big, 2);
 }
 
 }  // namespace

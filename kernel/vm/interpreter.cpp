@@ -12,6 +12,7 @@
 #include "vm/cursor.h"
 #include "vm/numeric.h"
 #include "vm/record.h"
+#include "vm/record_compare.h"
 #include "vm/value_compare.h"
 #include "vm/vm.h"
 
@@ -540,11 +541,12 @@ Status Vm::exec() {
       // Compares registers P1..P1+P3-1 with P2..P2+P3-1 under KeyInfo P4; the
       // outcome is read by the next Jump.
       case Op::Compare: {
-        const KeyInfo* ki = op.p4.key_info;
+        const KeyInfo* ki = op.p4type == P4Type::kKeyInfo ? op.p4.key_info : nullptr;
         int c = 0;
-        for (int i = 0; i < op.p3 && c == 0; i++) {
-          c = compare_values(r[op.p1 + i], r[op.p2 + i], ki ? ki->collation(i) : nullptr);
-          if (ki && (ki->flags(i) & kSortDesc)) c = -c;
+        if (ki) {
+          c = compare_keys(&r[op.p1], &r[op.p2], static_cast<size_t>(op.p3), *ki);
+        } else {
+          for (int i = 0; i < op.p3 && c == 0; i++) c = compare_values(r[op.p1 + i], r[op.p2 + i], nullptr);
         }
         compare_result_ = c;
         break;

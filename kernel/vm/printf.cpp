@@ -2,14 +2,8 @@
 // (sqlite3_str_vappendf) so that output agrees byte for byte. One engine is
 // instantiated twice: over a C va_list, and over an array of SQL Values (the
 // bArgList mode of the SQL printf() function). The internal-only conversions
-// %T, %S and %r are not provided.
-//
-// Design note on doubles: SQLite does not use libc. It normalizes the value
-// into [1,10) by multiplying with powers of ten in long double, adds a
-// rounding constant, then peels digits with et_getdigit(), emitting at most 16
-// significant digits (26 with the '!' flag) and '0' after that. The same
-// sequence of long double operations is reproduced here; do not "simplify"
-// it, the last digit depends on it.
+// %T and %S (parser tokens and FROM items) are not provided; %r (ordinals,
+// "2nd") is. Doubles are rendered in printf_float.cpp.
 #include "vm/printf.h"
 
 #include <cmath>
@@ -17,28 +11,16 @@
 #include <cstring>
 #include <limits>
 
+#include "vm/printf_internal.h"
 #include "vm/value.h"
 
 namespace keel::vm {
+
+const char printf_internal::kDigits[] = "0123456789ABCDEF0123456789abcdef";
+
 namespace {
 
-enum Conv : uint8_t {
-  kRadix,
-  kFloat,
-  kExp,
-  kGeneric,
-  kSize,
-  kString,
-  kDynString,
-  kPercent,
-  kCharX,
-  kSqlEscape,
-  kSqlEscape2,
-  kSqlEscape3,
-  kPointer,
-  kDecimal,
-  kInvalid,
-};
+using namespace printf_internal;
 
 constexpr uint8_t kFlagSigned = 1;
 
@@ -51,7 +33,6 @@ struct FmtInfo {
   uint8_t prefix;
 };
 
-const char kDigits[] = "0123456789ABCDEF0123456789abcdef";
 const char kPrefix[] = "-x0\000X0";
 const FmtInfo kFmtInfo[] = {
     {'d', 10, 1, kDecimal, 0, 0},   {'s', 0, 4, kString, 0, 0},    {'g', 0, 1, kGeneric, 30, 0},
@@ -60,43 +41,33 @@ const FmtInfo kFmtInfo[] = {
     {'u', 10, 0, kDecimal, 0, 0},   {'x', 16, 0, kRadix, 16, 1},   {'X', 16, 0, kRadix, 0, 4},
     {'f', 0, 1, kFloat, 0, 0},      {'e', 0, 1, kExp, 30, 0},      {'E', 0, 1, kExp, 14, 0},
     {'G', 0, 1, kGeneric, 14, 0},   {'i', 10, 1, kDecimal, 0, 0},  {'n', 0, 0, kSize, 0, 0},
-    {'%', 0, 0, kPercent, 0, 0},    {'p', 16, 0, kPointer, 0, 1},
+    {'%', 0, 0, kPercent, 0, 0},    {'p', 16, 0, kPointer, 0, 1},  {'r', 10, 1, kOrdinal, 0, 0},
 };
 
-const double kRound[] = {5.0e-01, 5.0e-02, 5.0e-03, 5.0e-04, 5.0e-05,
-                         5.0e-06, 5.0e-07, 5.0e-08, 5.0e-09, 5.0e-10};
-
-// SQLITE_FP_PRECISION_LIMIT
-constexpr int kFpPrecisionLimit = 100000000;
-// SQLITE_PRINT_BUF_SIZE
-constexpr int kBufSize = 70;
-
-char et_getdigit(long double* val, int* cnt) {
-  if (*cnt <= 0) return '0';
-  (*cnt)--;
-  int digit = static_cast<int>(*val);
-  long double d = digit;
-  *val = (*val - d) * 10.0L;
-  return static_cast<char>(digit + '0');
-}
-
-// Output accumulator with SQLite's length limit (accError = TOOBIG).
+// Output accumulator with SQLite's length limit (accError = TOOBIG). As
+// sqlite3StrAccumEnlarge reserves a byte for the terminating NUL, output
+// fails once it would reach `limit` bytes: at most limit - 1 succeed.
 struct Sink {
   std::string* out;
   size_t limit;
   bool too_big = false;
+  // Whether anything (even zero bytes) was appended: SQLite's accumulator
+  // allocates on the first append, and printf() returns NULL without one.
+  bool touched = false;
 
   void append(const char* p, size_t n) {
+    touched = true;
     if (too_big) return;
-    if (out->size() + n > limit) {
+    if (out->size() + n >= limit) {
       too_big = true;
       return;
     }
     out->append(p, n);
   }
   void append_char(size_t n, char c) {
+    touched = true;
     if (too_big) return;
-    if (out->size() + n > limit) {
+    if (out->size() + n >= limit) {
       too_big = true;
       return;
     }
@@ -169,165 +140,6 @@ class SqlArgs {
   size_t next_ = 0;
   std::string scratch_;
 };
-
-// Renders a floating-point conversion into buf (which has room for
-// max(exp,0) + precision + width + 15 bytes, see float_buffer_size) and
-// returns its length. This is the etFLOAT/etEXP/etGENERIC case.
-struct FloatSpec {
-  Conv xtype;
-  int precision;
-  int width;
-  char flag_prefix;
-  bool flag_alternateform;
-  bool flag_altform2;
-  bool flag_zeropad;
-  bool flag_leftjustify;
-  uint8_t charset;
-};
-
-size_t render_float(double value, FloatSpec f, std::string& big, char* small, size_t small_cap,
-                    const char** result) {
-  long double realvalue = value;
-  char prefix;
-  int precision = f.precision;
-  Conv xtype = f.xtype;
-  int width = f.width;
-  if (precision < 0) precision = 6;
-  if (precision > kFpPrecisionLimit) precision = kFpPrecisionLimit;
-  if (realvalue < 0.0L) {
-    realvalue = -realvalue;
-    prefix = '-';
-  } else {
-    prefix = f.flag_prefix;
-  }
-  if (xtype == kGeneric && precision > 0) precision--;
-  int idx = precision & 0xfff;
-  double rounder = kRound[idx % 10];
-  while (idx >= 10) {
-    rounder *= 1.0e-10;
-    idx -= 10;
-  }
-  if (xtype == kFloat) {
-    double rx = static_cast<double>(realvalue);
-    uint64_t u;
-    std::memcpy(&u, &rx, sizeof(u));
-    int ex = -1023 + static_cast<int>((u >> 52) & 0x7ff);
-    if (precision + (ex / 3) < 15) rounder += static_cast<double>(realvalue * 3e-16);
-    realvalue += rounder;
-  }
-  int exp = 0;
-  if (std::isnan(static_cast<double>(realvalue))) {
-    *result = "NaN";
-    return 3;
-  }
-  if (realvalue > 0.0L) {
-    long double scale = 1.0L;
-    while (realvalue >= 1e100 * scale && exp <= 350) {
-      scale *= 1e100;  // a double constant, as in SQLite: not exactly 10^100
-      exp += 100;
-    }
-    while (realvalue >= 1e10L * scale && exp <= 350) {
-      scale *= 1e10L;
-      exp += 10;
-    }
-    while (realvalue >= 10.0L * scale && exp <= 350) {
-      scale *= 10.0L;
-      exp++;
-    }
-    realvalue /= scale;
-    while (realvalue < 1e-8L) {
-      realvalue *= 1e8L;
-      exp -= 8;
-    }
-    while (realvalue < 1.0L) {
-      realvalue *= 10.0L;
-      exp--;
-    }
-    if (exp > 350) {
-      small[0] = prefix;
-      std::memcpy(small + (prefix != 0), "Inf", 4);
-      *result = small;
-      return 3 + (prefix != 0);
-    }
-  }
-  bool flag_rtz;
-  if (xtype != kFloat) {
-    realvalue += rounder;
-    if (realvalue >= 10.0L) {
-      realvalue *= 0.1L;
-      exp++;
-    }
-  }
-  if (xtype == kGeneric) {
-    flag_rtz = !f.flag_alternateform;
-    if (exp < -4 || exp > precision) {
-      xtype = kExp;
-    } else {
-      precision = precision - exp;
-      xtype = kFloat;
-    }
-  } else {
-    flag_rtz = f.flag_altform2;
-  }
-  int e2 = xtype == kExp ? 0 : exp;
-  char* bufpt;
-  size_t need = static_cast<size_t>(std::max(e2, 0)) + static_cast<size_t>(precision) +
-                static_cast<size_t>(std::max(width, 0)) + 15;
-  if (need > small_cap) {
-    big.resize(need);
-    bufpt = big.data();
-  } else {
-    bufpt = small;
-  }
-  char* zout = bufpt;
-  int nsd = 16 + (f.flag_altform2 ? 10 : 0);
-  bool flag_dp = precision > 0 || f.flag_alternateform || f.flag_altform2;
-  if (prefix) *(bufpt++) = prefix;
-  if (e2 < 0) {
-    *(bufpt++) = '0';
-  } else {
-    for (; e2 >= 0; e2--) *(bufpt++) = et_getdigit(&realvalue, &nsd);
-  }
-  if (flag_dp) *(bufpt++) = '.';
-  for (e2++; e2 < 0; precision--, e2++) *(bufpt++) = '0';
-  while ((precision--) > 0) *(bufpt++) = et_getdigit(&realvalue, &nsd);
-  if (flag_rtz && flag_dp) {
-    while (bufpt[-1] == '0') *(--bufpt) = 0;
-    if (bufpt[-1] == '.') {
-      if (f.flag_altform2) {
-        *(bufpt++) = '0';
-      } else {
-        *(--bufpt) = 0;
-      }
-    }
-  }
-  if (xtype == kExp) {
-    *(bufpt++) = kDigits[f.charset];
-    if (exp < 0) {
-      *(bufpt++) = '-';
-      exp = -exp;
-    } else {
-      *(bufpt++) = '+';
-    }
-    if (exp >= 100) {
-      *(bufpt++) = static_cast<char>((exp / 100) + '0');
-      exp %= 100;
-    }
-    *(bufpt++) = static_cast<char>(exp / 10 + '0');
-    *(bufpt++) = static_cast<char>(exp % 10 + '0');
-  }
-  *bufpt = 0;
-  size_t length = static_cast<size_t>(bufpt - zout);
-  if (f.flag_zeropad && !f.flag_leftjustify && static_cast<int>(length) < width) {
-    int n_pad = width - static_cast<int>(length);
-    for (int i = width; i >= n_pad; i--) zout[i] = zout[i - n_pad];
-    int i = prefix != 0;
-    while (n_pad--) zout[i++] = '0';
-    length = static_cast<size_t>(width);
-  }
-  *result = zout;
-  return length;
-}
 
 template <typename Args>
 void vappendf(Sink& acc, const char* fmt, const char* fmt_end, Args& args) {
@@ -461,6 +273,7 @@ void vappendf(Sink& acc, const char* fmt, const char* fmt_end, Args& args) {
     char prefix;
     switch (xtype) {
       case kPointer:
+      case kOrdinal:
       case kRadix:
       case kDecimal: {
         if (xtype == kPointer) flag_long = 3;  // a pointer-sized unsigned argument
@@ -490,7 +303,7 @@ void vappendf(Sink& acc, const char* fmt, const char* fmt_end, Args& args) {
         } else {
           n_out = static_cast<size_t>(precision) + 10;
           if (c_thousand) n_out += static_cast<size_t>(precision) / 3;
-          if (n_out > acc.limit + 10) {
+          if (n_out > acc.limit) {  // printfTempBuf's limit check
             acc.too_big = true;
             return;
           }
@@ -498,6 +311,13 @@ void vappendf(Sink& acc, const char* fmt, const char* fmt_end, Args& args) {
           zout = extra.data();
         }
         char* p = &zout[n_out - 1];
+        if (xtype == kOrdinal) {  // "1st", "2nd", "3rd", "4th", "11th"
+          static const char kOrd[] = "thstndrd";
+          int x = static_cast<int>(longvalue % 10);
+          if (x >= 4 || (longvalue / 10) % 10 == 1) x = 0;
+          *(--p) = kOrd[x * 2 + 1];
+          *(--p) = kOrd[x * 2];
+        }
         const char* cset = &kDigits[infop->charset];
         uint8_t base = infop->base;
         do {
@@ -538,11 +358,12 @@ void vappendf(Sink& acc, const char* fmt, const char* fmt_end, Args& args) {
         FloatSpec f{xtype,        precision,          width,
                     flag_prefix,  flag_alternateform, flag_altform2,
                     flag_zeropad, flag_leftjustify,   infop->charset};
-        length = static_cast<int>(render_float(realvalue, f, extra, buf, sizeof(buf), &bufpt));
-        if (static_cast<size_t>(length) > acc.limit) {
+        size_t flen = render_float(realvalue, f, extra, buf, sizeof(buf), acc.limit, &bufpt);
+        if (flen == kTooBigLen) {
           acc.too_big = true;
           return;
         }
+        length = static_cast<int>(flen);
         break;
       }
       case kSize: {
@@ -657,6 +478,10 @@ void vappendf(Sink& acc, const char* fmt, const char* fmt_end, Args& args) {
         n += i + 3;
         char* out;
         if (n > kBufSize) {
+          if (static_cast<uint64_t>(n) > acc.limit) {  // printfTempBuf's limit check
+            acc.too_big = true;
+            return;
+          }
           extra.resize(static_cast<size_t>(n));
           out = extra.data();
         } else {
@@ -719,7 +544,8 @@ void append_format(std::string& out, const char* fmt, ...) {
   vappendf(acc, fmt, fmt + std::strlen(fmt), args);
 }
 
-Status sql_printf(std::string_view fmt, std::span<const Value> values, std::string& out, size_t max_length) {
+Status sql_printf(std::string_view fmt, std::span<const Value> values, std::string& out, bool* out_is_null,
+                  size_t max_length) {
   out.clear();
   Sink acc{&out, max_length};
   SqlArgs args(values);
@@ -728,9 +554,15 @@ Status sql_printf(std::string_view fmt, std::span<const Value> values, std::stri
   vappendf(acc, fmt.data(), end, args);
   if (acc.too_big) {
     out.clear();
+    if (out_is_null) *out_is_null = true;
     return Status(rc::kTooBig, "string or blob too big");
   }
+  if (out_is_null) *out_is_null = !acc.touched;
   return Status::Ok();
+}
+
+Status sql_printf(std::string_view fmt, std::span<const Value> values, std::string& out, size_t max_length) {
+  return sql_printf(fmt, values, out, nullptr, max_length);
 }
 
 size_t render_real_15g(double r, char* buf) {
@@ -740,7 +572,7 @@ size_t render_real_15g(double r, char* buf) {
   std::string unused;
   char tmp[kBufSize];
   const char* res;
-  size_t n = render_float(r, f, unused, tmp, sizeof(tmp), &res);
+  size_t n = render_float(r, f, unused, tmp, sizeof(tmp), sizeof(tmp), &res);
   std::memcpy(buf, res, n);
   buf[n] = 0;
   return n;

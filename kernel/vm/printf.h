@@ -2,6 +2,7 @@
 // for the SQL printf()/format() functions.
 //
 // Conversions: %d %i %u %x %X %o %c %s %z %q %Q %w %f %e %E %g %G %p %n %%,
+// and %r (an ordinal: 1st, 2nd, 3rd, 11th, as error messages use it),
 // flags '-' '+' ' ' '#' '0' '!' ',', width and precision (also '*'), length
 // modifiers l and ll. Doubles are rendered by SQLite's own digit generator
 // (long double arithmetic, at most 16 significant digits, 26 with '!'), not by
@@ -33,9 +34,17 @@ void append_format(std::string& out, const char* fmt, ...);
 
 // SQL printf(FORMAT, ...)/format(): arguments are read as sqlite3_value_int64,
 // _double or _text would read them; missing arguments read as 0, 0.0 or NULL.
-// `fmt` ends at its first NUL byte. Output longer than `max_length` bytes
-// (SQLITE_LIMIT_LENGTH) fails with rc::kTooBig "string or blob too big".
+// `fmt` ends at its first NUL byte. Output of `max_length` bytes
+// (SQLITE_LIMIT_LENGTH) or more fails with rc::kTooBig "string or blob too big" and
+// an empty `out`; note that SQLite's SQL printf()/format() then returns NULL
+// rather than raising the error.
 Status sql_printf(std::string_view fmt, std::span<const Value> args, std::string& out,
+                  size_t max_length = 1000000000);
+// As above, also telling whether SQLite's printf() would return NULL rather
+// than text: *out_is_null is true when nothing at all was appended (an empty
+// format, or one that starts with an unknown conversion such as "%y") and
+// on kTooBig. printf('') is NULL while printf('%s', '') is ''.
+Status sql_printf(std::string_view fmt, std::span<const Value> args, std::string& out, bool* out_is_null,
                   size_t max_length = 1000000000);
 
 // Renders r as SQLite's "%!.15g" (the REAL → TEXT conversion) into buf, which

@@ -5,12 +5,15 @@
 //   - entries()[0..n_parsed_) hold serial types and body offsets of the first
 //     n_parsed_ columns, and every one of them satisfies
 //     offset + serial_type_len(type) <= size_ (checked as it is parsed);
-//   - hdr_pos_ <= hdr_size_ <= size_;
+//   - hdr_pos_ <= hdr_size_ <= size_, and hdr_[0..hdr_size_) is readable
+//     whenever the header has entries left to parse;
+//   - local_size_ <= size_; bytes past local_size_ come from source_;
 //   - complete_ means no more header entries; when the header was walked to
 //     its end, the body lengths summed exactly to the record size;
 //   - corrupt_ is sticky: once set, every call returns rc::kCorrupt.
 #include "vm/record.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -247,9 +250,14 @@ Status encode_record(std::span<const Value> values, std::vector<uint8_t>& out, c
 
 // --- RecordReader ----------------------------------------------------------
 
-Status RecordReader::reset(std::span<const uint8_t> record) {
-  rec_ = record.data();
-  size_ = record.size();
+Status RecordReader::reset(std::span<const uint8_t> record) { return reset(record, record.size(), nullptr); }
+
+Status RecordReader::reset(std::span<const uint8_t> local, size_t payload_size, PayloadSource* source) {
+  rec_ = local.data();
+  local_size_ = std::min(local.size(), payload_size);
+  size_ = payload_size;
+  source_ = local_size_ < size_ ? source : nullptr;
+  hdr_ = rec_;
   n_parsed_ = 0;
   big_.clear();
   corrupt_ = false;
@@ -258,8 +266,23 @@ Status RecordReader::reset(std::span<const uint8_t> record) {
   hdr_pos_ = 0;
   body_pos_ = 0;
   if (size_ == 0) return Status::Ok();  // no columns
+  if (local_size_ < size_ && source == nullptr) {
+    corrupt_ = true;
+    return Status(rc::kInternal, "partial record without a payload source");
+  }
   uint64_t h;
-  int n = get_varint_bounded(rec_, rec_ + size_, &h);
+  int n = get_varint_bounded(rec_, rec_ + local_size_, &h);
+  if (n == 0 && local_size_ < size_) {
+    // The size varint itself is cut by the local prefix.
+    uint8_t first[kMaxVarintLen];
+    uint32_t k = static_cast<uint32_t>(std::min<size_t>(size_, kMaxVarintLen));
+    Status st = source_->read(0, k, first);
+    if (!st.ok()) {
+      corrupt_ = true;  // nothing more can be read from this record
+      return st;
+    }
+    n = get_varint_bounded(first, first + k, &h);
+  }
   // A header can hold at most 32768 three-byte types plus its own size
   // (98307 bytes, SQLite's bound); it cannot exceed the record.
   if (n == 0 || h > 98307 || h > size_) {
@@ -272,6 +295,15 @@ Status RecordReader::reset(std::span<const uint8_t> record) {
   // A header size no larger than its own varint means no columns; SQLite
   // does not check the body then either.
   complete_ = hdr_pos_ >= hdr_size_;
+  if (!complete_ && hdr_size_ > local_size_) {
+    hdr_buf_.resize(hdr_size_);
+    Status st = source_->read(0, hdr_size_, hdr_buf_.data());
+    if (!st.ok()) {
+      corrupt_ = true;
+      return st;
+    }
+    hdr_ = hdr_buf_.data();
+  }
   return Status::Ok();
 }
 
@@ -289,7 +321,7 @@ Status RecordReader::parse_through(uint32_t upto) {
   if (corrupt_) return corrupt();
   while (!complete_ && n_parsed_ <= upto) {
     uint64_t t;
-    int n = get_varint_bounded(rec_ + hdr_pos_, rec_ + size_, &t);
+    int n = get_varint_bounded(hdr_ + hdr_pos_, hdr_ + hdr_size_, &t);
     if (n == 0 || hdr_pos_ + static_cast<uint32_t>(n) > hdr_size_) {
       corrupt_ = true;
       return corrupt();
@@ -325,7 +357,22 @@ Status RecordReader::column(uint32_t i, Value& out, const Value* dflt) {
     return Status::Ok();
   }
   const Entry& e = entries()[i];
-  get_serial_value(rec_ + e.offset, e.type, out);
+  uint32_t len = serial_type_len(e.type);
+  if (e.offset + static_cast<uint64_t>(len) <= local_size_) {
+    get_serial_value(rec_ + e.offset, e.type, out);
+    return Status::Ok();
+  }
+  // The column lies (partly) outside the local prefix: fetch it.
+  if (e.type >= 12) {
+    uint8_t* dst = (e.type & 1) ? reinterpret_cast<uint8_t*>(out.prepare_text(len)) : out.prepare_blob(len);
+    // Copy what is local, fetch the rest.
+    uint32_t have = e.offset < local_size_ ? static_cast<uint32_t>(local_size_ - e.offset) : 0;
+    if (have) std::memcpy(dst, rec_ + e.offset, have);
+    return source_->read(e.offset + have, len - have, dst + have);
+  }
+  uint8_t tmp[8];
+  KEEL_RETURN_IF_ERROR(source_->read(e.offset, len, tmp));
+  get_serial_value(tmp, e.type, out);
   return Status::Ok();
 }
 

@@ -72,6 +72,16 @@ struct RecordOptions {
 Status encode_record(std::span<const Value> values, std::vector<uint8_t>& out,
                      const RecordOptions& opts = {});
 
+// Where RecordReader fetches payload bytes that are not in the local prefix
+// it was given (the b-tree's overflow pages). Implemented by the caller, e.g.
+// over BtCursor::read_payload.
+class PayloadSource {
+ public:
+  virtual ~PayloadSource() = default;
+  // Copies payload bytes [offset, offset + n) into buf.
+  virtual Status read(uint32_t offset, uint32_t n, uint8_t* buf) = 0;
+};
+
 // Reads the columns of one record.
 class RecordReader {
  public:
@@ -79,10 +89,19 @@ class RecordReader {
   RecordReader(const RecordReader&) = delete;
   RecordReader& operator=(const RecordReader&) = delete;
 
-  // Points the reader at a record. The bytes must stay valid while columns
-  // are read, and so must any TEXT/BLOB Value read from them. Fails with
-  // rc::kCorrupt if the header size is impossible.
+  // Points the reader at a record held entirely in `record`. The bytes must
+  // stay valid while columns are read, and so must any TEXT/BLOB Value read
+  // from them. Fails with rc::kCorrupt if the header size is impossible.
   Status reset(std::span<const uint8_t> record);
+
+  // Points the reader at a record of `payload_size` bytes of which only the
+  // prefix `local` is in memory (a cell whose payload overflows). The header
+  // and any column that is not wholly inside `local` are fetched from
+  // `source` when needed: a column inside `local` is borrowed as usual, one
+  // outside it is copied into the destination Value (owned). So reading the
+  // first columns of a row with a large trailing blob touches no overflow
+  // page. `source` must outlive the reads.
+  Status reset(std::span<const uint8_t> local, size_t payload_size, PayloadSource* source);
 
   // Decodes column i into out. A column past the end of a record that is
   // shorter than the schema (ALTER TABLE ADD COLUMN) yields *dflt, shallow
@@ -95,7 +114,9 @@ class RecordReader {
   // Number of columns in the record (parses the whole header).
   Status column_count(uint32_t* n);
 
-  std::span<const uint8_t> bytes() const { return {rec_, size_}; }
+  // The in-memory bytes of the record (the local prefix for a partial one).
+  std::span<const uint8_t> bytes() const { return {rec_, local_size_}; }
+  size_t payload_size() const { return size_; }
 
  private:
   struct Entry {
@@ -108,16 +129,20 @@ class RecordReader {
   void push(Entry e);
 
   static constexpr uint32_t kSmall = 32;
-  const uint8_t* rec_ = nullptr;
-  size_t size_ = 0;
-  uint32_t hdr_size_ = 0;  // header size from the first varint
-  uint32_t hdr_pos_ = 0;   // next unparsed header byte
-  uint64_t body_pos_ = 0;  // body offset of the next column to parse
-  uint32_t n_parsed_ = 0;  // header entries parsed
-  bool complete_ = true;   // whole header parsed and validated
-  bool corrupt_ = false;   // sticky: a malformed header was seen
+  const uint8_t* rec_ = nullptr;  // the record bytes in memory (a prefix if partial)
+  size_t local_size_ = 0;         // bytes available at rec_
+  size_t size_ = 0;               // the whole record's size
+  PayloadSource* source_ = nullptr;
+  const uint8_t* hdr_ = nullptr;  // the header bytes: rec_, or hdr_buf_ when not local
+  uint32_t hdr_size_ = 0;         // header size from the first varint
+  uint32_t hdr_pos_ = 0;          // next unparsed header byte
+  uint64_t body_pos_ = 0;         // body offset of the next column to parse
+  uint32_t n_parsed_ = 0;         // header entries parsed
+  bool complete_ = true;          // whole header parsed and validated
+  bool corrupt_ = false;          // sticky: a malformed header was seen
   Entry small_[kSmall];
-  std::vector<Entry> big_;  // used once a record has more than kSmall columns; keeps capacity
+  std::vector<Entry> big_;        // used once a record has more than kSmall columns; keeps capacity
+  std::vector<uint8_t> hdr_buf_;  // a header fetched from the source; keeps capacity
 };
 
 // Decodes every column of a record into `out` (resized), borrowing

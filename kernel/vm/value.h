@@ -159,7 +159,10 @@ class Value {
   int64_t int_value() const { return u_.i; }
   double real_value() const { return u_.r; }
   // The bytes of a TEXT or BLOB. A zero-blob has no bytes until expanded:
-  // bytes() is then empty while size() is its length.
+  // text()/blob() are then empty while size() is its length. As in SQLite
+  // (ExpandBlob), code that needs the bytes of a possible zero-blob (concat,
+  // substr, hex, ...) calls expand_zeroblob() first; comparison, record
+  // encoding and length() handle zero-blobs without expanding them.
   // Empty for other types.
   std::string_view text() const {
     if (!is_bytes() || is_zeroblob()) return {};
@@ -188,7 +191,8 @@ class Value {
   // sqlite3_value_double: TEXT/BLOB → the longest real prefix ("1e5x" → 1e5).
   double as_double() const;
   // The text form (sqlite3_value_text): TEXT/BLOB bytes as they are, numbers
-  // rendered into `scratch` (REAL as "%!.15g"), NULL → empty view.
+  // rendered into `scratch` (REAL as "%!.15g"), NULL → empty view. A
+  // zero-blob reads as empty: expand it first when its bytes matter.
   std::string_view as_text(NumberText& scratch) const;
   // sqlite3_value_numeric_type's classification without changing the value:
   // kInteger/kReal for numbers and for TEXT that looks like a number, else the

@@ -64,7 +64,7 @@ int compare_values(const Value& a, const Value& b, const Collation* coll) {
   if (ta == ValueType::kText || tb == ValueType::kText) {
     if (ta != ValueType::kText) return 1;  // blob > text
     if (tb != ValueType::kText) return -1;
-    if (coll) return coll->compare(a.text(), b.text());
+    if (coll && coll != binary_collation()) return coll->compare(a.text(), b.text());
     // No collation: fall through to memcmp, as SQLite does.
   }
   return compare_blobs(a, b);

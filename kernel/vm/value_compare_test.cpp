@@ -56,7 +56,7 @@ TEST(CompareOracle, ParametersUnderEachCollation) {
       {"SELECT ?1 < ?2 COLLATE RTRIM, ?1 = ?2 COLLATE RTRIM, ?1 > ?2 COLLATE RTRIM", rtrim_collation()},
       {"SELECT ?1 < ?2 COLLATE BINARY, ?1 = ?2 COLLATE BINARY, ?1 > ?2 COLLATE BINARY", binary_collation()},
   };
-  for (int i = 0; i < 20000; i++) {
+  for (int i = 0; i < testing::scaled(20000); i++) {
     Value a = tricky_value(g);
     Value b = g.chance(10) ? a : tricky_value(g);
     for (const auto& q : kQueries) {
@@ -73,7 +73,7 @@ TEST(CompareOracle, OrderByIsSortedUnderCompareValues) {
   o.exec("CREATE TABLE ob(x)");
   Gen g(32);
   o.exec("BEGIN");
-  for (int i = 0; i < 5000; i++) {
+  for (int i = 0; i < testing::scaled(5000); i++) {
     sqlite3_stmt* st = o.stmt("INSERT INTO ob VALUES (?1)");
     Oracle::bind(st, 1, tricky_value(g));
     ASSERT_EQ(sqlite3_step(st), SQLITE_DONE);
@@ -95,7 +95,7 @@ TEST(CompareOracle, OrderByIsSortedUnderCompareValues) {
       first = false;
       rows++;
     }
-    EXPECT_EQ(rows, 5000);
+    EXPECT_EQ(rows, testing::scaled(5000));
   }
 }
 

@@ -54,9 +54,9 @@ Spec random_spec(Gen& g, const std::string& convs) {
 TEST(PrintfOracle, SqlPrintfRandom) {
   Oracle o;
   Gen g(11);
-  const std::string kConvs = "diuxXocsqQwfeEgGzp%%n";
+  const std::string kConvs = "diuxXocsqQwfeEgGzp%%nr";
   int checked = 0;
-  for (int i = 0; i < 30000; i++) {
+  for (int i = 0; i < testing::scaled(30000); i++) {
     std::string fmt;
     std::vector<Value> args;
     int nspec = g.range(1, 3);
@@ -86,10 +86,60 @@ TEST(PrintfOracle, SqlPrintfRandom) {
   EXPECT_GT(checked, 25000);
 }
 
+TEST(PrintfOracle, SqlPrintfRandomFormatBytes) {
+  // Arbitrary format strings built from the characters the format parser
+  // looks at, including cut-off specifications at the end.
+  Oracle o;
+  Gen g(15);
+  const std::string kAlphabet = "%%%%-+ #0!,*.123456789lldiuxXocsqQwfeEgGzpnr%yT";
+  int too_big = 0;
+  // A small length limit on both sides: outputs near it probe the exact
+  // TOOBIG boundary, and huge widths fail fast.
+  constexpr int kLimit = 3000;
+  sqlite3_limit(o.db(), SQLITE_LIMIT_LENGTH, kLimit);
+  for (int i = 0; i < testing::scaled(30000); i++) {
+    std::string fmt;
+    int n = g.range(1, 12);
+    for (int k = 0; k < n; k++)
+      fmt += kAlphabet[static_cast<size_t>(g.range(0, static_cast<int>(kAlphabet.size()) - 1))];
+    std::vector<Value> args;
+    int na = g.range(0, 4);
+    for (int k = 0; k < na; k++) {
+      if (g.chance(10)) {
+        args.push_back(Value::integer(g.range(kLimit - 30, kLimit + 3) * (g.chance(20) ? -1 : 1)));
+      } else if (g.chance(5)) {
+        args.push_back(Value::text(std::string(static_cast<size_t>(g.range(kLimit - 100, kLimit - 1)), 'x')));
+      } else {
+        args.push_back(g.chance(50) ? Value::integer(g.range(-20, 40)) : g.value());
+      }
+    }
+    std::string sql = "SELECT printf(?1";
+    for (size_t k = 0; k < args.size(); k++) sql += ", ?" + std::to_string(k + 2);
+    sql += ")";
+    std::vector<Value> params{Value::text(fmt)};
+    params.insert(params.end(), args.begin(), args.end());
+    Value want = o.query1(sql, params);
+    std::string got;
+    bool is_null = false;
+    Status st = sql_printf(fmt, args, got, &is_null, kLimit);
+    ASSERT_EQ(is_null, want.is_null()) << "format [" << fmt << "] want size " << want.size() << " got size "
+                                       << got.size() << " arg0 size " << (args.empty() ? 0 : args[0].size());
+    if (st.code() == rc::kTooBig) {
+      // SQLite's printf() answers NULL when its output would be too big.
+      ASSERT_TRUE(want.is_null()) << "format [" << fmt << "]";
+      too_big++;
+      continue;
+    }
+    ASSERT_TRUE(st.ok()) << st.to_string();
+    ASSERT_EQ(got, std::string(want.text())) << "format [" << fmt << "]";
+  }
+  EXPECT_GT(too_big, 20);
+}
+
 TEST(PrintfOracle, SqlPrintfDoubles) {
   Oracle o;
   Gen g(12);
-  for (int i = 0; i < 30000; i++) {
+  for (int i = 0; i < testing::scaled(30000); i++) {
     Spec s = random_spec(g, "feEgG");
     std::vector<Value> args;
     for (int st = 0; st < s.stars; st++) args.push_back(Value::integer(g.range(-30, 40)));
@@ -110,7 +160,7 @@ TEST(PrintfOracle, QuoteStyleRendering) {
   // quote() and the shell use "%!.15g" and "%!.20e"; check both directly.
   Oracle o;
   Gen g(13);
-  for (int i = 0; i < 20000; i++) {
+  for (int i = 0; i < testing::scaled(20000); i++) {
     Value r = Value::real(g.real());
     for (const char* f : {"%!.15g", "%!.20e", "%.17g", "%!.0f", "%.30f", "%,d", "%!,.3f"}) {
       Value want = o.query1("SELECT printf(?1, ?2)", {Value::text(f), r});
@@ -124,7 +174,7 @@ TEST(PrintfOracle, QuoteStyleRendering) {
 
 TEST(PrintfOracle, MprintfVarargs) {
   Gen g(14);
-  for (int i = 0; i < 20000; i++) {
+  for (int i = 0; i < testing::scaled(20000); i++) {
     Spec s = random_spec(g, "diuxXocsqQwfeEgG");
     if (s.stars) continue;  // covered by the SQL tests
     std::string got;
@@ -192,8 +242,29 @@ TEST(Printf, Basics) {
   int n = 0;
   EXPECT_EQ(format("abc%n", &n), "abc");
   EXPECT_EQ(n, 3);
+  EXPECT_EQ(format("%r %r %r %r %r", 1, 2, 3, 11, 112), "1st 2nd 3rd 11th 112th");
   EXPECT_EQ(format("%"), "%");
   EXPECT_EQ(format("a%yb"), "a");
+}
+
+TEST(PrintfOracle, NullResults) {
+  Oracle o;
+  for (const char* f : {"", "%y", "%", "%%", "%n", "%s", "x", "%5y", "%.0s"}) {
+    for (int nargs = 0; nargs < 2; nargs++) {
+      std::vector<Value> args;
+      if (nargs) args.push_back(Value::text(""));
+      Value want =
+          o.query1(nargs ? "SELECT printf(?1, ?2)" : "SELECT printf(?1)",
+                   nargs ? std::vector<Value>{Value::text(f), args[0]} : std::vector<Value>{Value::text(f)});
+      std::string got;
+      bool is_null = false;
+      ASSERT_TRUE(sql_printf(f, args, got, &is_null).ok());
+      EXPECT_EQ(is_null, want.is_null()) << "[" << f << "] with " << nargs << " args";
+      if (!is_null) {
+        EXPECT_EQ(got, want.text());
+      }
+    }
+  }
 }
 
 TEST(Printf, TooBig) {
@@ -203,6 +274,14 @@ TEST(Printf, TooBig) {
   EXPECT_EQ(st.code(), rc::kTooBig);
   EXPECT_TRUE(sql_printf("%900d", args, out, 1000).ok());
   EXPECT_EQ(out.size(), 900u);
+  // Huge widths fail before allocating anything near their size.
+  std::vector<Value> wide{Value::integer(2000000000), Value::real(1.0)};
+  bool is_null = false;
+  EXPECT_EQ(sql_printf("%*f", wide, out, &is_null).code(), rc::kTooBig);
+  EXPECT_TRUE(is_null);
+  EXPECT_EQ(sql_printf("%*d", wide, out, &is_null).code(), rc::kTooBig);
+  EXPECT_EQ(sql_printf("%.*d", wide, out, &is_null).code(), rc::kTooBig);
+  EXPECT_EQ(sql_printf("%.*c", wide, out, &is_null).code(), rc::kTooBig);
 }
 
 }  // namespace

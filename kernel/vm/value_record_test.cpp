@@ -296,6 +296,79 @@ TEST(Record, ShortRecordsAndDefaults) {
   EXPECT_EQ(n, 2u);
 }
 
+// Serves payload bytes from a full copy of the record and counts them.
+class BufferSource : public PayloadSource {
+ public:
+  explicit BufferSource(const Bytes& b) : b_(b) {}
+  Status read(uint32_t offset, uint32_t n, uint8_t* buf) override {
+    if (fail_) return Status(rc::kIoErr);
+    if (static_cast<size_t>(offset) + n > b_.size()) return Status(rc::kCorrupt);
+    std::memcpy(buf, b_.data() + offset, n);
+    fetched += n;
+    return Status::Ok();
+  }
+  size_t fetched = 0;
+  bool fail_ = false;
+
+ private:
+  const Bytes& b_;
+};
+
+TEST(Record, PartialPayloadFetchesOnlyWhatIsNeeded) {
+  Gen g(28);
+  RecordReader full, part;
+  for (int it = 0; it < 5000; it++) {
+    std::vector<Value> row;
+    int n = g.range(1, 60);
+    for (int k = 0; k < n; k++) {
+      if (g.chance(10)) {
+        row.push_back(Value::text(std::string(static_cast<size_t>(g.range(0, 3000)), 'b')));
+      } else {
+        row.push_back(g.value());
+      }
+    }
+    Bytes rec;
+    ASSERT_TRUE(encode_record(row, rec).ok());
+    size_t local = static_cast<size_t>(g.range(0, static_cast<int>(rec.size())));
+    BufferSource src(rec);
+    ASSERT_TRUE(full.reset(rec).ok());
+    ASSERT_TRUE(part.reset(std::span<const uint8_t>(rec.data(), local), rec.size(), &src).ok());
+    for (int k = 0; k < n; k++) {
+      uint32_t c = static_cast<uint32_t>(g.range(0, n));
+      Value a, b;
+      ASSERT_TRUE(full.column(c, a).ok());
+      ASSERT_TRUE(part.column(c, b).ok());
+      ASSERT_TRUE(same_value(a, b)) << "column " << c << " local " << local << " of " << rec.size();
+    }
+  }
+  // The first column of a row with a large trailing blob needs no fetch.
+  std::vector<Value> row{Value::integer(7), Value::text("x"), Value::blob(Bytes(100000, 0xab))};
+  Bytes rec;
+  ASSERT_TRUE(encode_record(row, rec).ok());
+  BufferSource src(rec);
+  ASSERT_TRUE(part.reset(std::span<const uint8_t>(rec.data(), 1000), rec.size(), &src).ok());
+  Value v;
+  ASSERT_TRUE(part.column(0, v).ok());
+  EXPECT_EQ(v.int_value(), 7);
+  ASSERT_TRUE(part.column(1, v).ok());
+  EXPECT_EQ(v.text(), "x");
+  EXPECT_EQ(src.fetched, 0u);
+  ASSERT_TRUE(part.column(2, v).ok());
+  EXPECT_EQ(v.size(), 100000u);
+  EXPECT_FALSE(v.is_borrowed());
+  EXPECT_EQ(src.fetched, 100000u - (1000 - 8));
+  // A header that is not local is fetched once; an I/O error is reported.
+  std::vector<Value> wide(500, Value::integer(1000));
+  ASSERT_TRUE(encode_record(wide, rec).ok());
+  BufferSource src2(rec);
+  ASSERT_TRUE(part.reset(std::span<const uint8_t>(rec.data(), 10), rec.size(), &src2).ok());
+  ASSERT_TRUE(part.column(499, v).ok());
+  EXPECT_EQ(v.int_value(), 1000);
+  src2.fail_ = true;
+  EXPECT_EQ(part.reset(std::span<const uint8_t>(rec.data(), 10), rec.size(), &src2).code(), rc::kIoErr);
+  EXPECT_FALSE(part.column(0, v).ok());
+}
+
 TEST(Record, ZeroBlobAndTooBig) {
   std::vector<Value> row{Value::zeroblob(5), Value::text("x")};
   Bytes rec;
@@ -342,7 +415,7 @@ TEST(Record, MutatedRecordsNeverReadOutOfBounds) {
   ki.n_key_field = 3;
   ki.n_all_field = 4;
   int corrupt = 0, ok = 0;
-  for (int i = 0; i < 30000; i++) {
+  for (int i = 0; i < testing::scaled(30000); i++) {
     std::vector<Value> row;
     int n = g.range(1, 6);
     for (int k = 0; k < n; k++) row.push_back(g.value());
@@ -366,11 +439,15 @@ TEST(Record, MutatedRecordsNeverReadOutOfBounds) {
     std::unique_ptr<uint8_t[]> exact(new uint8_t[rec.size() + 1]);
     std::memcpy(exact.get(), rec.data(), rec.size());
     std::span<const uint8_t> bytes(exact.get(), rec.size());
-    bool bad = !r.reset(bytes).ok();
+    // Half the time only a prefix is local and the rest comes from a source.
+    Bytes copy(rec);
+    BufferSource src(copy);
+    size_t local = g.chance(50) ? static_cast<size_t>(g.range(0, static_cast<int>(rec.size()))) : rec.size();
+    bool bad = !r.reset(bytes.first(local), bytes.size(), &src).ok();
     for (uint32_t c = 0; c < 8 && !bad; c++) {
       Value v;
       if (!r.column(c, v).ok()) bad = true;
-      if (v.is_bytes()) {
+      if (v.is_bytes() && v.is_borrowed()) {
         // Borrowed bytes lie inside the record.
         ASSERT_GE(reinterpret_cast<const uint8_t*>(v.data()), bytes.data());
         ASSERT_LE(reinterpret_cast<const uint8_t*>(v.data()) + v.size(), bytes.data() + bytes.size());
@@ -415,7 +492,7 @@ int model_compare(const std::vector<Value>& stored, const std::vector<Value>& pr
 
 TEST(RecordCompare, AgainstFieldModel) {
   Gen g(24);
-  for (int i = 0; i < 40000; i++) {
+  for (int i = 0; i < testing::scaled(40000); i++) {
     KeyInfo ki;
     int n = g.range(1, 4);
     ki.n_key_field = static_cast<uint16_t>(n);
@@ -460,7 +537,7 @@ TEST(RecordCompare, AgainstFieldModel) {
 TEST(RecordCompare, CompareKeysMatchesCompareRecord) {
   // OP_Compare on registers and compare_record on the encoded row agree.
   Gen g(27);
-  for (int i = 0; i < 20000; i++) {
+  for (int i = 0; i < testing::scaled(20000); i++) {
     KeyInfo ki;
     int n = g.range(1, 4);
     ki.n_key_field = ki.n_all_field = static_cast<uint16_t>(n);
