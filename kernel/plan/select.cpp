@@ -538,14 +538,21 @@ Status output_row(CodeGen& g, RowOutput& out, int base, int skip) {
     if (n_keys) g.emit(Op::Copy, keys, regs, n_keys - 1);
     g.emit(Op::Sequence, out.sorter, regs + n_keys);
     for (int i = 0; i < out.n_cols; i++) g.emit(Op::SCopy, base + i, regs + n_keys + 1 + i);
+    // While fewer than LIMIT+OFFSET rows are kept, insert; then a row goes
+    // in only if it sorts before the largest kept one, which it replaces.
+    int insert = g.new_label(), skip_row = g.new_label();
+    g.emit(Op::IfNotZero, out.topn_counter, insert);
+    g.emit(Op::Last, out.sorter, insert);
+    if (n_keys) {
+      int le = g.emit(Op::IdxLE, out.sorter, skip_row, regs);
+      g.set_p4_int(le, n_keys);
+    }
+    g.emit(Op::Delete, out.sorter, 0);
+    g.bind(insert);
     int rec = g.new_reg();
     g.emit(Op::MakeRecord, regs, n_keys + 1 + out.n_cols, rec);
     g.emit(Op::IdxInsert, out.sorter, rec);
-    int kept = g.new_label();
-    g.emit(Op::IfNotZero, out.topn_counter, kept);
-    g.emit(Op::Last, out.sorter, kept);
-    g.emit(Op::Delete, out.sorter, 0);
-    g.bind(kept);
+    g.bind(skip_row);
     return Status::Ok();
   }
   for (int i = 0; i < out.n_cols; i++) g.emit(Op::SCopy, base + i, keys + n_keys + i);
