@@ -283,6 +283,9 @@ Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Va
       for (const auto& [n, ix] : catalog_.database(static_cast<int>(i)).indexes()) {
         if (ix->root) roots.push_back(ix->root);
       }
+      // A WITHOUT ROWID table and its primary-key index share one b-tree.
+      std::sort(roots.begin(), roots.end());
+      roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
       Status s = [&]() -> Status {
         bool started = false;
         if (di.txn == 0) {
