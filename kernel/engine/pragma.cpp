@@ -71,9 +71,14 @@ Status Connection::run_command(const void* command, std::vector<vm::Value>& rows
   switch (cmd->kind) {
     case plan::EngineCommand::Kind::kPragma:
       return run_pragma(*cmd, rows);
-    default:
-      return Status(rc::kError, "this statement is not supported yet: " + cmd->name);
+    case plan::EngineCommand::Kind::kVacuum:
+      return Status(rc::kError, "VACUUM is not supported by Keel yet");
+    case plan::EngineCommand::Kind::kAttach:
+      return Status(rc::kError, "ATTACH is not supported by Keel yet");
+    case plan::EngineCommand::Kind::kDetach:
+      return Status(rc::kError, "DETACH is not supported by Keel yet");
   }
+  return Status(rc::kInternal, "unknown engine command");
 }
 
 Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Value>& rows) {
