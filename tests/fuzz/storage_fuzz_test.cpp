@@ -151,9 +151,13 @@ class StorageFuzz : public ::testing::Test {
     seeds_ = &seed_corpus(&error_);
     maps_ = new std::vector<FileMap>();
     for (const Seed& s : *seeds_) maps_->push_back(map_database(s.db));
-    for (int sig : {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL}) signal(sig, on_fatal_signal);
 #ifdef KEEL_FUZZ_ASAN
+    // The sanitizer owns SIGSEGV (it reports stack overflows and wild
+    // accesses); it calls back before dying.
     __sanitizer_set_death_callback(on_sanitizer_death);
+    signal(SIGABRT, on_fatal_signal);
+#else
+    for (int sig : {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL}) signal(sig, on_fatal_signal);
 #endif
   }
   static void TearDownTestSuite() { delete maps_; }

@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "file_map.h"
 #include "fuzz_harness.h"
 #include "keel/result_code.hpp"
 #include "os/vfs.h"
@@ -36,6 +37,13 @@ void expect_no_violations(const std::vector<uint8_t>& db, const std::vector<uint
                           uint64_t ops_seed = 1) {
   FuzzReport r = run_case({db, wal, ops_seed});
   for (const auto& v : r.violations) ADD_FAILURE() << v;
+}
+
+void put4(uint8_t* p, uint32_t v) {
+  p[0] = static_cast<uint8_t>(v >> 24);
+  p[1] = static_cast<uint8_t>(v >> 16);
+  p[2] = static_cast<uint8_t>(v >> 8);
+  p[3] = static_cast<uint8_t>(v);
 }
 
 // Writes files into the in-memory VFS and opens a pager and b-tree on them.
@@ -111,6 +119,26 @@ TEST(StorageRegression, WalPageSizeLearnedAfterAttach) {
     if (!w.ok()) m.btree->rollback().ignore();
   }
   EXPECT_TRUE(w.ok() || w.is(rc::kCorrupt)) << w.to_string();
+}
+
+// A cell whose first-overflow-page pointer is 0: reading the payload past
+// its local part walked back from the wanted chain index looking for a known
+// page number, past index 0 and off the front of the chain cache (a wild
+// read at index 2^32-1). Every such read must now fail with SQLITE_CORRUPT.
+TEST(StorageRegression, ZeroFirstOverflowPointer) {
+  for (const char* name : {"p4096_delete", "p512_freelist"}) {
+    const Seed& s = seed(name);
+    FileMap map = map_database(s.db);
+    auto ptrs = map.of(RegionKind::kOverflowPointer);
+    ASSERT_FALSE(ptrs.empty()) << name;
+    for (const Region* r : ptrs) {
+      std::vector<uint8_t> db = s.db;
+      put4(&db[r->offset], 0);
+      FuzzReport rep = run_case({db, {}, 3});
+      for (const auto& v : rep.violations) ADD_FAILURE() << name << ": " << v;
+      EXPECT_GT(rep.corrupt, 0u) << name << " @" << r->offset;
+    }
+  }
 }
 
 }  // namespace

@@ -19,7 +19,6 @@ namespace keel::storage::bt {
 
 namespace {
 
-
 PageNo child_at(const MemPage& p, int i, Status* st) {
   if (i >= p.ncell) return p.right_child();
   uint8_t* cell;
@@ -382,8 +381,10 @@ Status CursorState::read_payload(uint32_t offset, uint32_t n, uint8_t* buf) {
   uint32_t i = rel / per;
   uint32_t in_page = rel % per;
   // Walk to the first page needed from the last page whose number is known.
+  // ovfl[0] comes from the cell and may be 0 in a corrupt file: stop there
+  // (overflow_next rejects it) rather than walking off the front.
   uint32_t known = i;
-  while (ovfl[known] == 0) known--;
+  while (known > 0 && ovfl[known] == 0) known--;
   while (known < i) {
     PageNo next;
     KEEL_RETURN_IF_ERROR(overflow_next(*bt, ovfl[known], &next, nullptr));
