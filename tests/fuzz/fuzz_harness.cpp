@@ -326,7 +326,7 @@ std::vector<uint8_t> CaseRunner::make_record(int cols, size_t big) {
 }
 
 void CaseRunner::write_tree(const Tree& t) {
-  BtCursor c(*bt_, t.root, true, t.is_index ? &order_ : nullptr);
+  BtCursor c(*bt_, t.root, true, &order_);  // the page may be an index whatever the schema says
   if (!check(c.first(), "write first")) return;
   bool table = c.is_table();
   int n = 1 + static_cast<int>(rng_() % 6);

@@ -409,7 +409,7 @@ std::vector<uint8_t> random_file(std::mt19937_64& rng) {
     put4(&f[44], 4);
     put4(&f[56], 1);
     static const uint8_t kTypes[] = {2, 5, 10, 13};
-    f[100] = kTypes[rng() % 4];
+    if (n > 100) f[100] = kTypes[rng() % 4];
     for (size_t p = ps; p + 1 < n; p += ps) f[p] = kTypes[rng() % 4];
   }
   return f;
