@@ -326,21 +326,31 @@ std::vector<uint8_t> CaseRunner::make_record(int cols, size_t big) {
 }
 
 void CaseRunner::write_tree(const Tree& t) {
+  // A second cursor parked on the tree across the writes: it must re-seek
+  // (restore) through whatever the writes did to the damaged pages.
+  BtCursor reader(*bt_, t.root, false, &order_);
+  bool parked = check(rng_() % 2 ? reader.first() : reader.last(), "park reader") && !reader.eof();
   BtCursor c(*bt_, t.root, true, &order_);  // the page may be an index whatever the schema says
   if (!check(c.first(), "write first")) return;
   bool table = c.is_table();
-  int n = 1 + static_cast<int>(rng_() % 6);
+  int n = 1 + static_cast<int>(rng_() % 8);
   for (int i = 0; i < n; i++) {
     size_t big = rng_() % 5 == 0 ? 2000 + rng_() % 150000 : 0;
     std::vector<uint8_t> rec = make_record(1 + static_cast<int>(rng_() % 4), big);
     if (table) {
       int64_t rowid = rowids_.empty() || rng_() % 2 ? static_cast<int64_t>(rng_() % 100000)
                                                     : rowids_[rng_() % rowids_.size()];
-      if (!check(c.insert(rowid, rec), "insert")) return;
+      if (!check(c.insert(rowid, rec,
+                          rng_() % 4 == 0 ? storage::InsertHint::kAppend : storage::InsertHint::kNone),
+                 "insert")) {
+        return;
+      }
     } else {
       if (!check(c.insert_key(rec), "insert_key")) return;
     }
   }
+  // Deletes: single entries from either end or at a known rowid, or a run
+  // of consecutive entries (underfull pages: merges with siblings).
   int d = static_cast<int>(rng_() % 4);
   for (int i = 0; i < d; i++) {
     Status s = rng_() % 2 ? c.first() : c.last();
@@ -349,8 +359,18 @@ void CaseRunner::write_tree(const Tree& t) {
       auto r = c.seek_rowid(rowids_[rng_() % rowids_.size()]);
       if (!check(r, "seek for delete")) return;
     }
-    if (c.eof()) continue;
-    if (!check(c.remove(), "remove")) return;
+    int run = rng_() % 3 == 0 ? 1 + static_cast<int>(rng_() % 40) : 1;
+    for (int k = 0; k < run && !c.eof(); k++) {
+      if (!check(c.remove(), "remove")) return;
+      if (k + 1 < run && !check(c.next(), "next after remove")) return;
+    }
+  }
+  if (parked) {
+    bool there = false;
+    if (check(reader.restore(&there), "restore parked reader") && !reader.eof() && !reader.needs_restore()) {
+      visit_entry(reader, false);
+      check(reader.next(), "parked reader next");
+    }
   }
 }
 
@@ -395,6 +415,19 @@ void CaseRunner::write_phase() {
   if (rng_() % 4 == 0 && trees_.size() > 1) {
     const Tree& t = trees_[1 + rng_() % (trees_.size() - 1)];
     check(bt_->clear_table(t.root), "clear_table");
+  }
+  if (rng_() % 4 == 0 && trees_.size() > 1) {
+    // Frees every page of a (possibly damaged) tree; under auto_vacuum the
+    // last root moves into its slot, guided by the pointer map.
+    size_t i = 1 + rng_() % (trees_.size() - 1);
+    PageNo dropped = trees_[i].root;
+    auto moved = bt_->drop_table(dropped);
+    if (check(moved, "drop_table existing")) {
+      trees_.erase(trees_.begin() + static_cast<std::ptrdiff_t>(i));
+      for (Tree& t : trees_) {
+        if (*moved != 0 && t.root == *moved) t.root = dropped;  // that tree now lives in the freed slot
+      }
+    }
   }
   incremental_and_meta();
   if (!failed_ && rng_() % 8 != 0) {
