@@ -453,7 +453,10 @@ void CaseRunner::run() {
     std::vector<PageNo> roots;
     for (const Tree& t : trees_) roots.push_back(t.root);
     auto errs = bt_->integrity_check(roots);
-    if (check(errs, "integrity_check") && !errs->empty()) failed_ = true;
+    if (check(errs, "integrity_check") && !errs->empty()) {
+      failed_ = true;
+      r_.integrity_messages += errs->size();
+    }
     r_.clean = !failed_;
     bt_->end_read();
     if (opt_.writes) write_phase();

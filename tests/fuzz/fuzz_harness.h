@@ -61,10 +61,11 @@ struct HarnessOptions {
 struct FuzzReport {
   // One line per call that returned a code not acceptable for bad input.
   std::vector<std::string> violations;
-  uint64_t operations = 0;  // calls made into the storage layer
-  uint64_t corrupt = 0;     // calls that returned an acceptable error
-  bool opened = false;      // Pager and Btree opened and a read began
-  bool clean = false;       // no call failed and the integrity check was empty
+  uint64_t operations = 0;          // calls made into the storage layer
+  uint64_t corrupt = 0;             // calls that returned an acceptable error
+  uint64_t integrity_messages = 0;  // problems the integrity check reported
+  bool opened = false;              // Pager and Btree opened and a read began
+  bool clean = false;               // no call failed and the integrity check was empty
 };
 
 // Runs one case. Never throws; a crash, hang or sanitizer report is a bug in
