@@ -7,7 +7,8 @@
 // (storage_fuzz_test) and the libFuzzer entry point (fuzz_btree_file).
 //
 // What one case does, in order:
-//   1. writes the bytes into the in-memory VFS (file, -wal) and opens a Pager
+//   1. writes the bytes into the in-memory VFS (file, -wal, -journal) and
+//      opens a Pager (which rolls a hot journal back or recovers the WAL)
 //      and a Btree on them (read-write, create = false);
 //   2. reads every meta value, walks sqlite_schema and decodes each schema
 //      record, collecting the root page of every table and index;
@@ -29,8 +30,11 @@
 //   * SQLITE_IOERR_SHORT_READ — a read ran past the end of a truncated file
 //     where the layer reports it rather than zero-filling;
 //   * SQLITE_CANTOPEN — only from Pager::open (file cannot be opened at all);
-//   * SQLITE_FULL — only while writing: the file reached its page-number
-//     limit (a header can claim a database of 2^32-2 pages);
+//   * SQLITE_FULL — a file would grow past what the VFS holds: while
+//     writing (a header can claim a database near the page-number limit), or
+//     when rolling back a hot journal whose header records a huge original
+//     database size (the in-memory VFS caps files at 1 GiB, as SQLite's
+//     memdb; rollback restores the file to the size the journal names);
 //   * SQLITE_TOOBIG — only while writing: a payload too large for a cell.
 // Each case is bounded: cursor walks stop after `max_steps` moves per tree,
 // payloads larger than the database image are read in chunks, not decoded.
@@ -48,8 +52,9 @@ namespace keel::fuzz {
 
 struct FuzzInput {
   std::span<const uint8_t> db;
-  std::span<const uint8_t> wal;  // empty = no -wal file
-  uint64_t seed = 0;             // drives the random seeks and writes
+  std::span<const uint8_t> wal;      // empty = no -wal file
+  std::span<const uint8_t> journal;  // empty = no -journal file (else a hot journal)
+  uint64_t seed = 0;                 // drives the random seeks and writes
 };
 
 struct HarnessOptions {
@@ -72,9 +77,10 @@ struct FuzzReport {
 // the storage layer (or the harness).
 FuzzReport run_case(const FuzzInput& input, const HarnessOptions& options = {});
 
-// Splits a libFuzzer input into a database and an optional WAL: byte 0 bit 0
-// set and at least 5 bytes means bytes 1-4 (little-endian) give the database
-// length, modulo what is left; the rest is the WAL.
+// Splits a libFuzzer input into a database and an optional side file: byte 0
+// bit 0 set and at least 5 bytes means bytes 1-4 (little-endian) give the
+// database length, modulo what is left; the rest is the WAL, or the rollback
+// journal when byte 0 bit 1 is set too.
 FuzzInput split_fuzz_input(const uint8_t* data, size_t size);
 
 }  // namespace keel::fuzz

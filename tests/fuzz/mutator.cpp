@@ -69,10 +69,12 @@ class Mutator {
         append();
         break;
       default:
-        if (c_.wal.empty()) {
-          aimed();
-        } else {
+        if (!c_.journal.empty() && (c_.wal.empty() || rnd(2))) {
+          journal_damage();
+        } else if (!c_.wal.empty()) {
           wal_damage();
+        } else {
+          aimed();
         }
     }
   }
@@ -269,6 +271,60 @@ class Mutator {
     note("append " + std::to_string(n) + " bytes");
   }
 
+  // A rollback journal: a 28-byte header (magic, record count, checksum
+  // nonce, original page count, sector size, page size) padded to a sector,
+  // then records of page number, page image and checksum.
+  void journal_damage() {
+    std::vector<uint8_t>& j = c_.journal;
+    if (j.size() < 28) return;
+    uint32_t sector = get4(&j[20]);
+    uint32_t ps = get4(&j[24]);
+    size_t first = sector >= 512 && sector <= 65536 ? sector : 512;
+    size_t rec = ps >= 512 && ps <= 65536 ? ps + 8 : 0;
+    size_t nrec = rec && j.size() > first ? (j.size() - first) / rec : 0;
+    switch (rnd(6)) {
+      case 0:
+        j.resize(rnd(j.size() + 1));
+        note("truncate journal to " + std::to_string(j.size()));
+        break;
+      case 1: {
+        static const uint32_t kVals[] = {0, 1, 2, 0xFFFFFFFFu, 0x7FFFFFFFu, 512, 1024, 65536, 65537, 100000};
+        size_t field = 8 + 4 * rnd(5);  // count, nonce, db size, sector size, page size
+        uint32_t v = rnd(2) ? kVals[rnd(sizeof kVals / sizeof kVals[0])] : get4(&j[field]) ^ (1u << rnd(32));
+        put4(&j[field], v);
+        note("journal header @" + std::to_string(field) + " = " + std::to_string(v));
+        break;
+      }
+      case 2: {
+        if (!nrec) return;
+        size_t r = first + rec * rnd(nrec);
+        put4(&j[r], interesting_page(get4(&j[r])));
+        note("journal record page number @" + std::to_string(r));
+        break;
+      }
+      case 3: {  // damage a page image; the record checksum only samples it
+        if (!nrec) return;
+        size_t r = first + rec * rnd(nrec) + 4;
+        int n = 1 + static_cast<int>(rnd(8));
+        for (int i = 0; i < n; i++) {
+          size_t off = r + (rnd(2) ? rnd(std::min<size_t>(ps, 140)) : rnd(ps));
+          j[off] = static_cast<uint8_t>(rng_());
+        }
+        note("journal page image damaged");
+        break;
+      }
+      case 4: {
+        size_t i = rnd(j.size());
+        j[i] ^= static_cast<uint8_t>(1u << rnd(8));
+        note("journal bit flip @" + std::to_string(i));
+        break;
+      }
+      default:
+        std::memset(j.data(), 0, 8 + rnd(2) * 4);
+        note("journal magic zeroed");
+    }
+  }
+
   void wal_damage() {
     std::vector<uint8_t>& w = c_.wal;
     uint32_t ps = w.size() >= kWalHeader ? get4(&w[8]) : 0;
@@ -374,9 +430,9 @@ void fix_wal_checksums(std::vector<uint8_t>& w) {
   }
 }
 
-MutatedCase mutate(const std::vector<uint8_t>& db, const std::vector<uint8_t>& wal, const FileMap& map,
-                   std::mt19937_64& rng) {
-  MutatedCase c{db, wal, {}};
+MutatedCase mutate(const std::vector<uint8_t>& db, const std::vector<uint8_t>& wal,
+                   const std::vector<uint8_t>& journal, const FileMap& map, std::mt19937_64& rng) {
+  MutatedCase c{db, wal, journal, {}};
   Mutator m(c, map, rng);
   int n = 1 + static_cast<int>(rng() % 4);
   for (int i = 0; i < n; i++) m.one();

@@ -5,9 +5,10 @@
 // varints, child/overflow pointers, freelist trunks, pointer-map entries),
 // page swaps, page copies (which create cycles and double references),
 // zeroed pages, header field edits (page size, database size, freelist,
-// reserved bytes, schema format, versions), appended garbage, and WAL damage
+// reserved bytes, schema format, versions), appended garbage, WAL damage
 // (header, frame headers, frame bodies — with checksums left broken, or
-// recomputed so the damaged frame is accepted).
+// recomputed so the damaged frame is accepted) and hot-journal damage
+// (header fields, page records, truncation).
 #pragma once
 
 #include <cstdint>
@@ -22,12 +23,13 @@ namespace keel::fuzz {
 struct MutatedCase {
   std::vector<uint8_t> db;
   std::vector<uint8_t> wal;
+  std::vector<uint8_t> journal;
   std::string description;  // what was done, for failure reports
 };
 
-// Applies 1..4 mutations to (db, wal) using `map` (of db) to aim them.
-MutatedCase mutate(const std::vector<uint8_t>& db, const std::vector<uint8_t>& wal, const FileMap& map,
-                   std::mt19937_64& rng);
+// Applies 1..4 mutations to (db, wal, journal) using `map` (of db) to aim them.
+MutatedCase mutate(const std::vector<uint8_t>& db, const std::vector<uint8_t>& wal,
+                   const std::vector<uint8_t>& journal, const FileMap& map, std::mt19937_64& rng);
 
 // A file of random bytes: sometimes just noise, sometimes starting with the
 // SQLite magic string or a whole plausible 100-byte header.

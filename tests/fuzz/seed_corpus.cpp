@@ -55,6 +55,7 @@ struct Spec {
   int rows;
   int big;
   bool wal;
+  bool hot_journal = false;
 };
 
 bool read_file(const std::string& path, std::vector<uint8_t>* out) {
@@ -75,6 +76,7 @@ std::vector<Seed> build_seed_corpus(std::string* error) {
       {"p512_freelist", 512, "", 2400, 100500, false},
       {"p4096_wal", 4096, "", 1200, 130000, true},
       {"p1024_wal_autovac_full", 1024, "PRAGMA auto_vacuum=FULL;", 600, 102000, true},
+      {"p1024_hot_journal", 1024, "", 1000, 101000, false, true},
   };
   char tmpl[] = "/tmp/keel_fuzz_seed_XXXXXX";
   if (mkdtemp(tmpl) == nullptr) {
@@ -90,7 +92,17 @@ std::vector<Seed> build_seed_corpus(std::string* error) {
     {
       std::ofstream f(script);
       f << "PRAGMA page_size=" << s.page_size << ";\n" << s.pragmas << "\n";
-      if (!s.wal) {
+      if (s.hot_journal) {
+        // A transaction large enough for a 5-page cache to spill dirty
+        // pages into the database file: copied before COMMIT, the journal
+        // is hot and the database half-written.
+        f << fill_script(s.rows, s.big) << "PRAGMA cache_size=5;\nBEGIN;\n"
+          << "UPDATE t1 SET b = b || '-in-flight', c = -c;\nDELETE FROM w WHERE v%2=0;\n"
+          << "INSERT INTO t1(id,a,b,d) VALUES(3000000, -5, 'hot', zeroblob(" << s.big << "));\n"
+          << ".system cp " << db << " " << copy << "\n"
+          << ".system cp " << db << "-journal " << copy << "-journal\n"
+          << "COMMIT;\n";
+      } else if (!s.wal) {
         f << fill_script(s.rows, s.big);
       } else {
         // A checkpointed base, then commits that stay in the WAL: updates,
@@ -115,8 +127,10 @@ std::vector<Seed> build_seed_corpus(std::string* error) {
     }
     Seed seed;
     seed.name = s.name;
-    if (!read_file(s.wal ? copy : db, &seed.db) || (s.wal && !read_file(copy + "-wal", &seed.wal)) ||
-        seed.db.empty() || (s.wal && seed.wal.empty())) {
+    bool copied = s.wal || s.hot_journal;
+    if (!read_file(copied ? copy : db, &seed.db) || (s.wal && !read_file(copy + "-wal", &seed.wal)) ||
+        (s.hot_journal && !read_file(copy + "-journal", &seed.journal)) || seed.db.empty() ||
+        (s.wal && seed.wal.empty()) || (s.hot_journal && seed.journal.empty())) {
       *error = std::string("cannot read seed ") + s.name;
       seeds.clear();
       break;

@@ -5,7 +5,8 @@
 // (pointer-map pages), freelists of several trunk pages after deletes and
 // drops, and WAL-mode files whose -wal holds uncheckpointed commits (copied
 // while the writing CLI still has the database open, so it is not
-// checkpointed away on close).
+// checkpointed away on close), and a file with a hot rollback journal (copied
+// mid-transaction after a small cache spilled changes into the database).
 //
 // The scripts use no randomness, so the corpus is the same on every run.
 #pragma once
@@ -19,7 +20,8 @@ namespace keel::fuzz {
 struct Seed {
   std::string name;
   std::vector<uint8_t> db;
-  std::vector<uint8_t> wal;  // empty unless a WAL-mode seed
+  std::vector<uint8_t> wal;      // empty unless a WAL-mode seed
+  std::vector<uint8_t> journal;  // empty unless a hot-journal seed
 };
 
 // Builds every seed under a fresh temporary directory (removed afterwards).

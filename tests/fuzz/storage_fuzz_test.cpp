@@ -72,6 +72,11 @@ void write_case_files(const MutatedCase& c, const std::string& stem) {
     std::ofstream(stem + ".db-wal", std::ios::binary)
         .write(reinterpret_cast<const char*>(c.wal.data()), static_cast<std::streamsize>(c.wal.size()));
   }
+  if (!c.journal.empty()) {
+    std::ofstream(stem + ".db-journal", std::ios::binary)
+        .write(reinterpret_cast<const char*>(c.journal.data()),
+               static_cast<std::streamsize>(c.journal.size()));
+  }
 }
 
 void report_current(const char* why) {
@@ -173,7 +178,7 @@ class StorageFuzz : public ::testing::Test {
   static FuzzReport run_checked(Watchdog& dog, const MutatedCase& c, uint64_t seed, const std::string& name) {
     set_current(name + ": " + c.description, &c);
     dog.arm();
-    FuzzReport r = run_case({c.db, c.wal, seed});
+    FuzzReport r = run_case({c.db, c.wal, c.journal, seed});
     dog.disarm();
     if (!r.violations.empty()) {
       std::string stem = save_dir() + "/keel_fuzz_fail_" + std::to_string(seed);
@@ -211,10 +216,10 @@ TEST_F(StorageFuzz, SeedsAreClean) {
     saw_freelist |= !m.of(RegionKind::kFreelistTrunk).empty();
     saw_ptrmap |= !m.of(RegionKind::kPtrmapEntry).empty();
     saw_overflow |= !m.of(RegionKind::kOverflowNext).empty();
-    MutatedCase c{s.db, s.wal, "unmutated"};
+    MutatedCase c{s.db, s.wal, s.journal, "unmutated"};
     HarnessOptions read_only;
     read_only.writes = false;
-    FuzzReport r = run_case({c.db, c.wal, 7}, read_only);
+    FuzzReport r = run_case({c.db, c.wal, c.journal, 7}, read_only);
     EXPECT_TRUE(r.opened) << s.name;
     EXPECT_TRUE(r.clean) << s.name << ": " << r.corrupt << " errors";
     EXPECT_TRUE(r.violations.empty()) << s.name;
@@ -240,13 +245,17 @@ TEST_F(StorageFuzz, MutatedSeeds) {
     const Seed& s = (*seeds_)[which];
     uint64_t seed = static_cast<uint64_t>(base) * 1000003u + static_cast<uint64_t>(i);
     std::mt19937_64 rng(seed);
-    MutatedCase c = mutate(s.db, s.wal, (*maps_)[which], rng);
+    MutatedCase c = mutate(s.db, s.wal, s.journal, (*maps_)[which], rng);
     FuzzReport r = run_checked(dog, c, seed, "iteration " + std::to_string(i) + " seed " + s.name);
     ran++;
     opened += r.opened;
     clean += r.clean;
     ops += r.operations;
     errors += r.corrupt;
+    if ((i + 1) % 10000 == 0) {
+      std::fprintf(stderr, "storage fuzz: %lld cases, %.0f s\n", static_cast<long long>(i + 1),
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
     if (!r.violations.empty() && ++failed >= 25) {
       ADD_FAILURE() << "stopping after 25 failing cases";
       break;
@@ -274,7 +283,7 @@ TEST_F(StorageFuzz, RandomFiles) {
   for (int64_t i = 0; i < iterations; i++) {
     uint64_t seed = static_cast<uint64_t>(base) * 7919u + static_cast<uint64_t>(i) + (1ull << 40);
     std::mt19937_64 rng(seed);
-    MutatedCase c{random_file(rng), {}, "random file"};
+    MutatedCase c{random_file(rng), {}, {}, "random file"};
     run_checked(dog, c, seed, "random file " + std::to_string(i));
   }
 }
