@@ -36,7 +36,7 @@ const Seed& seed(const std::string& name) {
 
 void expect_no_violations(const std::vector<uint8_t>& db, const std::vector<uint8_t>& wal,
                           uint64_t ops_seed = 1) {
-  FuzzReport r = run_case({db, wal, ops_seed});
+  FuzzReport r = run_case({db, wal, {}, ops_seed});
   for (const auto& v : r.violations) ADD_FAILURE() << v;
 }
 
@@ -135,11 +135,37 @@ TEST(StorageRegression, ZeroFirstOverflowPointer) {
     for (const Region* r : ptrs) {
       std::vector<uint8_t> db = s.db;
       put4(&db[r->offset], 0);
-      FuzzReport rep = run_case({db, {}, 3});
+      FuzzReport rep = run_case({db, {}, {}, 3});
       for (const auto& v : rep.violations) ADD_FAILURE() << name << ": " << v;
       EXPECT_GT(rep.corrupt, 0u) << name << " @" << r->offset;
     }
   }
+}
+
+// A hot journal whose header records an original database size of 2^32-1
+// pages: rollback restores the file to that size, which made the memory VFS
+// try to allocate 256 TiB (an abort under ASan, an out-of-memory kill
+// without). The memory VFS now caps files at 1 GiB, as SQLite's memdb, and
+// answers SQLITE_FULL.
+TEST(StorageRegression, HotJournalHugeOriginalSize) {
+  const Seed& s = seed("p1024_hot_journal");
+  ASSERT_FALSE(s.journal.empty());
+  std::vector<uint8_t> journal = s.journal;
+  put4(&journal[16], 0xFFFFFFFFu);
+  FuzzReport rep = run_case({s.db, {}, journal, 5});
+  for (const auto& v : rep.violations) ADD_FAILURE() << v;
+  EXPECT_FALSE(rep.opened);
+
+  os::OpenFlags f;
+  f.create = true;
+  auto file = os::memory_vfs().open("/regress-mem-cap", f);
+  ASSERT_TRUE(file.ok());
+  uint8_t byte = 1;
+  EXPECT_EQ((*file)->write(&byte, 1, uint64_t{1} << 40).code(), rc::kFull);
+  EXPECT_EQ((*file)->truncate(uint64_t{1} << 31).code(), rc::kFull);
+  EXPECT_TRUE((*file)->write(&byte, 1, 4096).ok());
+  file->reset();
+  os::memory_vfs().remove("/regress-mem-cap", false).ignore();
 }
 
 // Cycles must be detected, not followed: a freelist trunk, an overflow page
@@ -173,7 +199,7 @@ TEST(StorageCycles, SelfReferencesEndInCorrupt) {
       } else {
         put4(&db[r.offset], self);
       }
-      FuzzReport rep = run_case({db, {}, i});
+      FuzzReport rep = run_case({db, {}, {}, i});
       for (const auto& v : rep.violations) ADD_FAILURE() << a.seed << ": " << v;
       EXPECT_GT(rep.corrupt + rep.integrity_messages, 0u)
           << a.seed << " kind " << static_cast<int>(a.kind) << " @" << r.offset;
