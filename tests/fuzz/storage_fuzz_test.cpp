@@ -7,7 +7,7 @@
 // naming the case.
 //
 // Knobs (environment):
-//   KEEL_FUZZ_ITERATIONS   mutated cases (default 2500; a long run: 100000+);
+//   KEEL_FUZZ_ITERATIONS   mutated cases (default 2000; a long run: 100000+);
 //                          random-byte files run a tenth as many
 //   KEEL_FUZZ_SEED         base of the per-iteration seeds (default 1)
 //   KEEL_FUZZ_ONLY         run just this iteration index (to reproduce)
@@ -233,7 +233,7 @@ TEST_F(StorageFuzz, SeedsAreClean) {
 
 TEST_F(StorageFuzz, MutatedSeeds) {
   Watchdog dog(case_timeout());
-  int64_t iterations = env_int("KEEL_FUZZ_ITERATIONS", 2500);
+  int64_t iterations = env_int("KEEL_FUZZ_ITERATIONS", 2000);
   int64_t base = env_int("KEEL_FUZZ_SEED", 1);
   int64_t only = env_int("KEEL_FUZZ_ONLY", -1);
   uint64_t opened = 0, clean = 0, ops = 0, errors = 0;
@@ -278,7 +278,7 @@ TEST_F(StorageFuzz, MutatedSeeds) {
 
 TEST_F(StorageFuzz, RandomFiles) {
   Watchdog dog(case_timeout());
-  int64_t iterations = std::max<int64_t>(1, env_int("KEEL_FUZZ_ITERATIONS", 2500) / 10);
+  int64_t iterations = std::max<int64_t>(1, env_int("KEEL_FUZZ_ITERATIONS", 2000) / 10);
   int64_t base = env_int("KEEL_FUZZ_SEED", 1);
   for (int64_t i = 0; i < iterations; i++) {
     uint64_t seed = static_cast<uint64_t>(base) * 7919u + static_cast<uint64_t>(i) + (1ull << 40);
