@@ -21,7 +21,8 @@
 // -shm file is truncated when its last user goes away.
 //
 // Names are opaque (no directories): full_pathname() returns its argument.
-// A file lives until remove() (or its last close, for delete_on_close); a
+// Files are capped at 1 GiB, as memdb's default: writes beyond are
+// SQLITE_FULL. A file lives until remove() (or its last close, for delete_on_close); a
 // removed file stays readable through handles already open, like unlink().
 #include <algorithm>
 #include <atomic>
@@ -35,6 +36,10 @@
 
 namespace keel::os {
 namespace {
+
+// Largest file the VFS holds, as SQLite's memdb (SQLITE_MEMDB_DEFAULT_MAXSIZE):
+// growing past it is SQLITE_FULL.
+constexpr uint64_t kMaxFileSize = uint64_t{1} << 30;
 
 class MemFile;
 
@@ -105,6 +110,9 @@ class MemFile final : public VfsFile {
 
   Status write(const void* buf, size_t n, uint64_t offset) override {
     if (read_only_) return Status(rc::kIoErrWrite);
+    // The heap is the disk: a write past the cap is a full disk, not an
+    // allocation of whatever size a damaged journal header names.
+    if (offset > kMaxFileSize || n > kMaxFileSize - offset) return Status(rc::kFull);
     std::lock_guard<std::mutex> guard(node_->mu);
     if (offset + n > node_->data.size()) node_->data.resize(offset + n);
     if (n) std::memcpy(node_->data.data() + offset, buf, n);
@@ -113,6 +121,7 @@ class MemFile final : public VfsFile {
 
   Status truncate(uint64_t size) override {
     if (read_only_) return Status(rc::kIoErrTruncate);
+    if (size > kMaxFileSize) return Status(rc::kFull);
     std::lock_guard<std::mutex> guard(node_->mu);
     node_->data.resize(size);
     return Status::Ok();

@@ -388,8 +388,10 @@ Status CursorState::read_payload(uint32_t offset, uint32_t n, uint8_t* buf) {
   uint32_t i = rel / per;
   uint32_t in_page = rel % per;
   // Walk to the first page needed from the last page whose number is known.
+  // ovfl[0] comes from the cell and may be 0 in a corrupt file: stop there
+  // (overflow_next rejects it) rather than walking off the front.
   uint32_t known = i;
-  while (ovfl[known] == 0) known--;
+  while (known > 0 && ovfl[known] == 0) known--;
   while (known < i) {
     PageNo next;
     KEEL_RETURN_IF_ERROR(overflow_next(*bt, ovfl[known], &next, nullptr));

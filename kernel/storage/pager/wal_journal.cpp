@@ -11,7 +11,8 @@ WalJournal::~WalJournal() = default;
 
 Status WalJournal::attach(ext::PagerHost& host) {
   host_ = &host;
-  KEEL_ASSIGN_OR_RETURN(wal_, Wal::open(vfs_, db_, wal_path_, host.page_size()));
+  page_size_ = host.page_size();
+  KEEL_ASSIGN_OR_RETURN(wal_, Wal::open(vfs_, db_, wal_path_, page_size_));
   scratch_.resize(host.page_size());
   return Status::Ok();
 }
@@ -36,6 +37,13 @@ ext::PageNo WalJournal::snapshot_page_count() const { return wal_->db_size(); }
 Result<bool> WalJournal::read_page(ext::PageNo page, std::span<std::byte> out) {
   KEEL_ASSIGN_OR_RETURN(uint32_t frame, wal_->find_frame(page));
   if (frame == 0) return false;
+  // The pager may learn the real page size after this mode attached (page 1
+  // first read with a guessed size when the file header was unreadable), so
+  // size the scratch page to the page asked for now: the codec must never
+  // write more than `out` holds. A frame shorter than the page (the WAL
+  // header names another page size) leaves zeros, never stale bytes.
+  if (scratch_.size() != out.size()) scratch_.resize(out.size());
+  if (wal_->page_size() < out.size()) std::memset(scratch_.data(), 0, scratch_.size());
   KEEL_RETURN_IF_ERROR(wal_->read_frame(frame, scratch_));
   KEEL_RETURN_IF_ERROR(host_->decode_page(
       page, std::span<const std::byte>(reinterpret_cast<const std::byte*>(scratch_.data()), scratch_.size()),
@@ -52,6 +60,10 @@ Status WalJournal::begin_write(bool) {
 
 Status WalJournal::append(std::span<const ext::PageImage> pages, ext::PageNo db_pages, bool commit) {
   uint32_t ps = host_->page_size();
+  // The log writes frames of the size it was opened with; a page size
+  // learned later from page 1 (the file header was unreadable at open)
+  // cannot be written into it.
+  if (ps != page_size_) return Status(rc::kCorrupt, "WAL page size differs from the database page size");
   frames_.resize(pages.size() * size_t{ps});
   wal_pages_.clear();
   for (size_t i = 0; i < pages.size(); ++i) {

@@ -64,6 +64,7 @@ class WalJournal final : public ext::JournalMode {
   std::string wal_path_;
   ext::PagerHost* host_ = nullptr;
   std::unique_ptr<Wal> wal_;
+  uint32_t page_size_ = 0;  // the page size wal_ was opened with (writes frames of it)
   bool reading_ = false;
   bool writing_ = false;
   std::vector<Wal::Position> savepoints_;
