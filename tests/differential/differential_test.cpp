@@ -89,7 +89,8 @@ class Differential {
       for (size_t chunk = std::max<size_t>(1, c.setup.size() / 2); chunk >= 1; chunk /= 2) {
         for (size_t i = 0; i + chunk <= c.setup.size();) {
           Case t = c;
-          t.setup.erase(t.setup.begin() + static_cast<long>(i), t.setup.begin() + static_cast<long>(i + chunk));
+          t.setup.erase(t.setup.begin() + static_cast<long>(i),
+                        t.setup.begin() + static_cast<long>(i + chunk));
           if (same_mismatch(t, want)) {
             c = std::move(t);
             progress = true;
@@ -161,14 +162,16 @@ TEST(Differential, RandomSchemasQueriesAndDml) {
   uint64_t features = 0;
   std::string error;
   const char* env_features = std::getenv("KEEL_DIFF_FEATURES");
-  ASSERT_TRUE(parse_features(env_features && *env_features ? env_features : kPassingFeatures, &features, &error))
+  ASSERT_TRUE(
+      parse_features(env_features && *env_features ? env_features : kPassingFeatures, &features, &error))
       << error;
   std::printf("features: %s\nseed: %llu, statements: %lld\n", features_to_string(features).c_str(),
               static_cast<unsigned long long>(seed), static_cast<long long>(total));
 
   Differential diff;
   diff.compare_changes_ = (features & kChanges) != 0;
-  g_loose_reals = (features & kExactReal) == 0;
+  g_loose_numbers = (features & kExactNumeric) == 0;
+  g_loose_constraint_messages = (features & kConstraintMessage) == 0;
   const auto start = std::chrono::steady_clock::now();
   int64_t done = 0, mismatches = 0, errors_agreed = 0, rows_compared = 0;
   std::string reports;
@@ -207,7 +210,8 @@ TEST(Differential, RandomSchemasQueriesAndDml) {
     for (int i = 0; !diverged && i < 40 && done < total; ++i, ++done) {
       Case c = base;
       c.query = gen.query();
-      if (trace) std::fprintf(stderr, "[%llu] %s\n", static_cast<unsigned long long>(seed), c.query.text().c_str());
+      if (trace)
+        std::fprintf(stderr, "[%llu] %s\n", static_cast<unsigned long long>(seed), c.query.text().c_str());
       Outcome k = diff.runner().run_keel(c.query.text());
       Outcome q = diff.runner().run_sqlite(c.query.text());
       std::string d = compare_outcomes(k, q, c.query.ordered, false);
@@ -227,7 +231,8 @@ TEST(Differential, RandomSchemasQueriesAndDml) {
       Case c = base;
       c.query.prefix = gen.dml();
       c.dml = true;
-      if (trace) std::fprintf(stderr, "[%llu] %s\n", static_cast<unsigned long long>(seed), c.query.prefix.c_str());
+      if (trace)
+        std::fprintf(stderr, "[%llu] %s\n", static_cast<unsigned long long>(seed), c.query.prefix.c_str());
       Outcome k = diff.runner().run_keel(c.query.prefix);
       Outcome q = diff.runner().run_sqlite(c.query.prefix);
       std::string d = compare_outcomes(k, q, false, diff.compare_changes_);

@@ -24,9 +24,13 @@
 
 namespace keel::difftest {
 
-// Reals compare bit for bit unless this is set (then within 1e-13 relative,
-// for sums whose rounding depends on the order of addition).
-extern bool g_loose_reals;
+// Numbers compare by storage class and bits unless this is set; then an
+// INTEGER equals a REAL of the same value, and reals match within 1e-13
+// relative (sums whose rounding depends on the order of addition).
+extern bool g_loose_numbers;
+// Constraint errors compare in full unless this is set; then only the kind
+// ("UNIQUE constraint failed") before the column list.
+extern bool g_loose_constraint_messages;
 
 struct Cell {
   int type = 5;  // SQLITE_INTEGER.. SQLITE_NULL (same numbering as vm::ValueType)

@@ -16,12 +16,27 @@ const char* const kTypes[] = {"INTEGER", "TEXT", "REAL", "BLOB", "NUMERIC", ""};
 // Literals chosen for edge cases: int64 limits, reals that are never
 // integral (so that 1 and 1.0 rarely meet in DISTINCT/UNION), numeric text,
 // case variants, empty strings and blobs.
-const std::vector<std::string> kInts = {
-    "0", "1", "2", "3", "-1", "-2", "7", "10", "-10", "42", "100", "4294967296", "9223372036854775807",
-    "-9223372036854775808", "9223372036854775806", "-9223372036854775807", "1000000000000"};
-const std::vector<std::string> kReals = {"0.5", "-1.5", "2.25", "3.75", "-0.125", "1.5e300", "-2.5e-3", "100.5"};
-const std::vector<std::string> kTexts = {"''",   "'a'",  "'A'",   "'b'",  "'B'",  "'abc'", "'ABC'", "'Abc'",
-                                         "'10'", "'-3'", "'2.5'", "' 7'", "'x y'", "'a%'", "'a_c'", "'zz'"};
+const std::vector<std::string> kInts = {"0",
+                                        "1",
+                                        "2",
+                                        "3",
+                                        "-1",
+                                        "-2",
+                                        "7",
+                                        "10",
+                                        "-10",
+                                        "42",
+                                        "100",
+                                        "4294967296",
+                                        "9223372036854775807",
+                                        "-9223372036854775808",
+                                        "9223372036854775806",
+                                        "-9223372036854775807",
+                                        "1000000000000"};
+const std::vector<std::string> kReals = {"0.5",    "-1.5",    "2.25",    "3.75",
+                                         "-0.125", "1.5e300", "-2.5e-3", "100.5"};
+const std::vector<std::string> kTexts = {"''",   "'a'",  "'A'",   "'b'",  "'B'",   "'abc'", "'ABC'", "'Abc'",
+                                         "'10'", "'-3'", "'2.5'", "' 7'", "'x y'", "'a%'",  "'a_c'", "'zz'"};
 const std::vector<std::string> kBlobs = {"x''", "x'00'", "x'61'", "x'ff01'"};
 const std::vector<std::string> kLikePatterns = {"'a%'", "'%b%'", "'_'", "'A_c'", "'%'", "''", "'1%'", "'%5'"};
 const std::vector<std::string> kGlobPatterns = {"'a*'", "'*b*'", "'?'", "'[a-c]*'", "'*'", "'[^a]*'", "'1*'"};
@@ -41,23 +56,40 @@ bool has_column_ref(const std::string& e) {
 
 const std::vector<FeatureName>& feature_names() {
   static const std::vector<FeatureName> names = {
-      {"arith", kArith},          {"concat", kConcat},
-      {"case", kCase},            {"cast", kCast},
-      {"coalesce", kCoalesce},    {"is", kIs},
-      {"like", kLike},            {"between", kBetween},
-      {"in_list", kInList},       {"in_subquery", kInSubquery},
-      {"exists", kExists},        {"scalar_subquery", kScalarSubquery},
-      {"correlated", kCorrelated}, {"func", kFunc},
-      {"join", kJoin},            {"left_join", kLeftJoin},
-      {"cross_join", kCrossJoin}, {"using", kUsing},
-      {"aggregate", kAggregate},  {"group_by", kGroupBy},
-      {"distinct_agg", kDistinctAgg}, {"group_concat", kGroupConcat},
-      {"compound", kCompound},    {"distinct", kDistinct},
-      {"order_by", kOrderBy},     {"from_subquery", kFromSubquery},
-      {"view", kView},            {"index", kIndex},
-      {"int_pk", kIntPk},         {"without_rowid", kWithoutRowid},
-      {"collate", kCollate},      {"insert", kInsert},
-      {"update", kUpdate},        {"delete", kDelete},
+      {"arith", kArith},
+      {"concat", kConcat},
+      {"case", kCase},
+      {"cast", kCast},
+      {"coalesce", kCoalesce},
+      {"is", kIs},
+      {"like", kLike},
+      {"between", kBetween},
+      {"in_list", kInList},
+      {"in_subquery", kInSubquery},
+      {"exists", kExists},
+      {"scalar_subquery", kScalarSubquery},
+      {"correlated", kCorrelated},
+      {"func", kFunc},
+      {"join", kJoin},
+      {"left_join", kLeftJoin},
+      {"cross_join", kCrossJoin},
+      {"using", kUsing},
+      {"aggregate", kAggregate},
+      {"group_by", kGroupBy},
+      {"distinct_agg", kDistinctAgg},
+      {"group_concat", kGroupConcat},
+      {"compound", kCompound},
+      {"distinct", kDistinct},
+      {"order_by", kOrderBy},
+      {"from_subquery", kFromSubquery},
+      {"view", kView},
+      {"index", kIndex},
+      {"int_pk", kIntPk},
+      {"without_rowid", kWithoutRowid},
+      {"collate", kCollate},
+      {"insert", kInsert},
+      {"update", kUpdate},
+      {"delete", kDelete},
       {"or_conflict", kOrConflict},
       {"changes", kChanges},
       {"order_number_collate", kOrderNumberCollate},
@@ -67,7 +99,12 @@ const std::vector<FeatureName>& feature_names() {
       {"agg_subquery", kAggSubquery},
       {"index_collate", kIndexCollate},
       {"scan_order", kScanOrder},
-      {"exact_real", kExactReal},
+      {"exact_numeric", kExactNumeric},
+      {"big_int", kBigInt},
+      {"constraint_message", kConstraintMessage},
+      {"left_join_using", kLeftUsing},
+      {"desc_index", kDescIndex},
+      {"dml_subquery", kDmlSubquery},
   };
   return names;
 }
@@ -135,7 +172,13 @@ bool SqlGenerator::chance(int percent) { return uniform(0, 99) < percent; }
 std::string SqlGenerator::literal() {
   int r = uniform(0, 99);
   if (r < 15) return "NULL";
-  if (r < 50) return chance(70) ? std::to_string(uniform(-3, 12)) : pick(kInts);
+  if (r < 50) {
+    if (chance(70)) return std::to_string(uniform(-3, 12));
+    for (;;) {
+      const std::string& s = pick(kInts);
+      if (has(kBigInt) || s.size() < 15) return s;
+    }
+  }
   if (r < 65) return pick(kReals);
   if (r < 92) return pick(kTexts);
   return pick(kBlobs);
@@ -194,8 +237,8 @@ std::vector<std::string> SqlGenerator::schema() {
       int nidx = uniform(0, 2);
       for (int i = 0; i < nidx; ++i) {
         bool unique = chance(25);
-        std::string idx = std::string("CREATE ") + (unique ? "UNIQUE " : "") + "INDEX i" + std::to_string(t) + "_" +
-                          std::to_string(i) + " ON " + tab.name + "(";
+        std::string idx = std::string("CREATE ") + (unique ? "UNIQUE " : "") + "INDEX i" + std::to_string(t) +
+                          "_" + std::to_string(i) + " ON " + tab.name + "(";
         int nic = uniform(1, std::min(3, ncols));
         std::vector<int> cols(ncols);
         for (int c = 0; c < ncols; ++c) cols[c] = c;
@@ -203,7 +246,7 @@ std::vector<std::string> SqlGenerator::schema() {
         for (int c = 0; c < nic; ++c) {
           idx += (c ? ", " : "") + tab.cols[cols[c]].name;
           if (has(kIndexCollate) && chance(20)) idx += " COLLATE NOCASE";
-          if (chance(30)) idx += " DESC";
+          if (has(kDescIndex) && chance(30)) idx += " DESC";
         }
         idx += ")";
         out.push_back(idx);
@@ -298,7 +341,8 @@ std::string SqlGenerator::expr(const Scope& s, int depth) {
           if (simple) e += " " + expr(s, depth - 1);
           int n = uniform(1, 3);
           for (int i = 0; i < n; ++i)
-            e += " WHEN " + (simple ? expr(s, depth - 1) : predicate(s, depth - 1)) + " THEN " + expr(s, depth - 1);
+            e += " WHEN " + (simple ? expr(s, depth - 1) : predicate(s, depth - 1)) + " THEN " +
+                 expr(s, depth - 1);
           if (chance(60)) e += " ELSE " + expr(s, depth - 1);
           return e + " END";
         }
@@ -312,7 +356,8 @@ std::string SqlGenerator::expr(const Scope& s, int depth) {
         if (!has(kCoalesce)) break;
         switch (uniform(0, 2)) {
           case 0:
-            return "coalesce(" + expr(s, depth - 1) + ", " + expr(s, depth - 1) + ", " + expr(s, depth - 1) + ")";
+            return "coalesce(" + expr(s, depth - 1) + ", " + expr(s, depth - 1) + ", " + expr(s, depth - 1) +
+                   ")";
           case 1:
             return "ifnull(" + expr(s, depth - 1) + ", " + expr(s, depth - 1) + ")";
           default:
@@ -321,7 +366,8 @@ std::string SqlGenerator::expr(const Scope& s, int depth) {
       case 6:
         if (!has(kFunc)) break;
         {
-          static const char* const fns[] = {"abs", "length", "upper", "lower", "typeof", "hex", "quote", "trim"};
+          static const char* const fns[] = {"abs",    "length", "upper", "lower",
+                                            "typeof", "hex",    "quote", "trim"};
           std::string fn = fns[uniform(0, 7)];
           return fn + "(" + expr(s, depth - 1) + ")";
         }
@@ -387,8 +433,8 @@ std::string SqlGenerator::predicate(const Scope& s, int depth) {
                (chance(70) ? pick(kGlobPatterns) : expr(s, depth - 1));
       case 8:
         if (!has(kBetween)) break;
-        return expr(s, depth - 1) + (chance(25) ? " NOT BETWEEN " : " BETWEEN ") + expr(s, depth - 1) + " AND " +
-               expr(s, depth - 1);
+        return expr(s, depth - 1) + (chance(25) ? " NOT BETWEEN " : " BETWEEN ") + expr(s, depth - 1) +
+               " AND " + expr(s, depth - 1);
       case 9:
         if (!has(kInList)) break;
         {
@@ -494,8 +540,8 @@ std::string SqlGenerator::from_clause(Scope& scope, int depth, bool allow_joins)
         items += (c ? ", " : "") + expr(inner, 1) + " AS " + col.name;
       }
       std::string where = chance(50) ? " WHERE " + predicate(inner, 1) : "";
-      source = "(SELECT " + std::string(has(kDistinct) && chance(20) ? "DISTINCT " : "") + items + inner_from + where +
-               ")";
+      source = "(SELECT " + std::string(has(kDistinct) && chance(20) ? "DISTINCT " : "") + items +
+               inner_from + where + ")";
       tab = sub_table;
     } else if (!views_.empty() && chance(20)) {
       tab = &pick(views_);
@@ -518,7 +564,7 @@ std::string SqlGenerator::from_clause(Scope& scope, int depth, bool allow_joins)
       // USING needs a column name present in the new table and in exactly one
       // earlier table; otherwise fall back to ON.
       std::string using_col;
-      if (has(kUsing) && kind <= 1 && chance(30)) {
+      if (has(kUsing) && (kind == 0 || (kind == 1 && has(kLeftUsing))) && chance(30)) {
         for (const auto& c : tab->cols) {
           int seen = 0;
           for (const GenTable* p : prev)
@@ -539,8 +585,7 @@ std::string SqlGenerator::from_clause(Scope& scope, int depth, bool allow_joins)
           if (!using_col.empty()) {
             from += " USING (" + using_col + ")";
             using_merged = true;
-          }
-          else if (chance(85))
+          } else if (chance(85))
             from += " ON " + predicate(on_scope, 1);
           break;
         case 2:
@@ -625,7 +670,8 @@ GenQuery SqlGenerator::simple_select(const Scope* outer, int depth, bool allow_o
     }
     // COLLATE BINARY keeps the order total over NOCASE columns.
     const char* binary = has(kOrderNumberCollate) ? " COLLATE BINARY" : "";
-    for (int c = 1; c <= ncols; ++c) q.order.push_back(std::to_string(c) + binary + (chance(30) ? " DESC" : ""));
+    for (int c = 1; c <= ncols; ++c)
+      q.order.push_back(std::to_string(c) + binary + (chance(30) ? " DESC" : ""));
     q.ordered = true;
     if (chance(50)) {
       q.limit = " LIMIT " + std::to_string(uniform(0, 8));
@@ -653,7 +699,8 @@ std::string SqlGenerator::compound_select(int depth, int ncols, bool* ordered) {
   *ordered = false;
   if (has(kOrderBy) && chance(50)) {
     s += " ORDER BY ";
-    for (int c = 1; c <= ncols; ++c) s += (c > 1 ? ", " : "") + std::to_string(c) + (chance(30) ? " DESC" : "");
+    for (int c = 1; c <= ncols; ++c)
+      s += (c > 1 ? ", " : "") + std::to_string(c) + (chance(30) ? " DESC" : "");
     *ordered = true;
     if (chance(50)) s += " LIMIT " + std::to_string(uniform(0, 6));
   }
@@ -678,14 +725,22 @@ std::string SqlGenerator::dml() {
   if (has(kInsert)) kinds.push_back(0);
   if (has(kUpdate)) kinds.push_back(1);
   if (has(kDelete)) kinds.push_back(2);
+  const uint64_t saved = features_;
+  if (!has(kDmlSubquery)) features_ &= ~(kScalarSubquery | kInSubquery | kExists);
+  std::string sql;
   switch (pick(kinds)) {
     case 0:
-      return dml_insert();
+      sql = dml_insert();
+      break;
     case 1:
-      return dml_update();
+      sql = dml_update();
+      break;
     default:
-      return dml_delete();
+      sql = dml_delete();
+      break;
   }
+  features_ = saved;
+  return sql;
 }
 
 namespace {
@@ -720,7 +775,8 @@ std::string SqlGenerator::dml_insert() {
     Scope scope;
     std::string from = from_clause(scope, 0, false);
     sql += " SELECT ";
-    for (size_t i = 0; i < cols.size(); ++i) sql += (i ? ", " : "") + (chance(70) ? column_ref(scope) : expr(scope, 1));
+    for (size_t i = 0; i < cols.size(); ++i)
+      sql += (i ? ", " : "") + (chance(70) ? column_ref(scope) : expr(scope, 1));
     sql += from;
     if (chance(50)) sql += " WHERE " + predicate(scope, 1);
     if (!has(kScanOrder)) {
@@ -735,7 +791,8 @@ std::string SqlGenerator::dml_insert() {
   Scope empty;
   for (int r = 0; r < nrows; ++r) {
     sql += r ? ", (" : "(";
-    for (size_t i = 0; i < cols.size(); ++i) sql += (i ? ", " : "") + (chance(80) ? value_for(*cols[i]) : expr(empty, 1));
+    for (size_t i = 0; i < cols.size(); ++i)
+      sql += (i ? ", " : "") + (chance(80) ? value_for(*cols[i]) : expr(empty, 1));
     sql += ")";
   }
   return sql;
@@ -760,7 +817,8 @@ std::string SqlGenerator::dml_update() {
   for (size_t i = 0; i < idx.size(); ++i) idx[i] = static_cast<int>(i);
   std::shuffle(idx.begin(), idx.end(), rng_);
   for (int i = 0; i < n; ++i)
-    sql += (i ? ", " : "") + t.cols[idx[i]].name + " = " + (chance(40) ? value_for(t.cols[idx[i]]) : expr(scope, 2));
+    sql += (i ? ", " : "") + t.cols[idx[i]].name + " = " +
+           (chance(40) ? value_for(t.cols[idx[i]]) : expr(scope, 2));
   if (chance(75)) sql += " WHERE " + predicate(scope, 2);
   return sql;
 }

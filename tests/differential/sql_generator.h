@@ -21,51 +21,57 @@ namespace keel::difftest {
 // One bit per class of SQL. Schema features shape CREATE statements; the
 // others shape queries and DML.
 enum Feature : uint64_t {
-  kArith = 1ull << 0,          // + - * / % and unary minus
-  kConcat = 1ull << 1,         // ||
-  kCase = 1ull << 2,           // CASE WHEN
-  kCast = 1ull << 3,           // CAST(x AS type)
-  kCoalesce = 1ull << 4,       // coalesce, ifnull, nullif
-  kIs = 1ull << 5,             // IS, IS NOT, IS NULL, NOTNULL
-  kLike = 1ull << 6,           // LIKE, GLOB
-  kBetween = 1ull << 7,        // BETWEEN
-  kInList = 1ull << 8,         // x IN (list)
-  kInSubquery = 1ull << 9,     // x IN (SELECT ...)
-  kExists = 1ull << 10,        // EXISTS (SELECT ...)
-  kScalarSubquery = 1ull << 11,  // (SELECT agg(...) ...)
-  kCorrelated = 1ull << 12,    // subqueries that refer to the outer query
-  kFunc = 1ull << 13,          // abs, length, upper, lower, typeof, substr, ...
-  kJoin = 1ull << 14,          // INNER JOIN ... ON, 2-4 tables
-  kLeftJoin = 1ull << 15,      // LEFT JOIN
-  kCrossJoin = 1ull << 16,     // CROSS JOIN and comma joins
-  kUsing = 1ull << 17,         // JOIN ... USING (col)
-  kAggregate = 1ull << 18,     // count/sum/total/avg/min/max without GROUP BY
-  kGroupBy = 1ull << 19,       // GROUP BY (+ HAVING)
-  kDistinctAgg = 1ull << 20,   // agg(DISTINCT x)
-  kGroupConcat = 1ull << 21,   // group_concat (order of concatenation)
-  kCompound = 1ull << 22,      // UNION, UNION ALL, INTERSECT, EXCEPT
-  kDistinct = 1ull << 23,      // SELECT DISTINCT
-  kOrderBy = 1ull << 24,       // ORDER BY (total), LIMIT, OFFSET
-  kFromSubquery = 1ull << 25,  // FROM (SELECT ...)
-  kView = 1ull << 26,          // CREATE VIEW and queries over views
-  kIndex = 1ull << 27,         // CREATE [UNIQUE] INDEX (multi-column, DESC, NOCASE)
-  kIntPk = 1ull << 28,         // INTEGER PRIMARY KEY
-  kWithoutRowid = 1ull << 29,  // WITHOUT ROWID tables
-  kCollate = 1ull << 30,       // COLLATE NOCASE columns and COLLATE in expressions
-  kInsert = 1ull << 31,        // INSERT ... VALUES / SELECT
-  kUpdate = 1ull << 32,        // UPDATE
-  kDelete = 1ull << 33,        // DELETE
-  kOrConflict = 1ull << 34,    // OR REPLACE / OR IGNORE, NOT NULL and UNIQUE errors
-  kChanges = 1ull << 35,       // compare rows affected (sqlite3_changes) after DML
+  kArith = 1ull << 0,                // + - * / % and unary minus
+  kConcat = 1ull << 1,               // ||
+  kCase = 1ull << 2,                 // CASE WHEN
+  kCast = 1ull << 3,                 // CAST(x AS type)
+  kCoalesce = 1ull << 4,             // coalesce, ifnull, nullif
+  kIs = 1ull << 5,                   // IS, IS NOT, IS NULL, NOTNULL
+  kLike = 1ull << 6,                 // LIKE, GLOB
+  kBetween = 1ull << 7,              // BETWEEN
+  kInList = 1ull << 8,               // x IN (list)
+  kInSubquery = 1ull << 9,           // x IN (SELECT ...)
+  kExists = 1ull << 10,              // EXISTS (SELECT ...)
+  kScalarSubquery = 1ull << 11,      // (SELECT agg(...) ...)
+  kCorrelated = 1ull << 12,          // subqueries that refer to the outer query
+  kFunc = 1ull << 13,                // abs, length, upper, lower, typeof, substr, ...
+  kJoin = 1ull << 14,                // INNER JOIN ... ON, 2-4 tables
+  kLeftJoin = 1ull << 15,            // LEFT JOIN
+  kCrossJoin = 1ull << 16,           // CROSS JOIN and comma joins
+  kUsing = 1ull << 17,               // JOIN ... USING (col)
+  kAggregate = 1ull << 18,           // count/sum/total/avg/min/max without GROUP BY
+  kGroupBy = 1ull << 19,             // GROUP BY (+ HAVING)
+  kDistinctAgg = 1ull << 20,         // agg(DISTINCT x)
+  kGroupConcat = 1ull << 21,         // group_concat (order of concatenation)
+  kCompound = 1ull << 22,            // UNION, UNION ALL, INTERSECT, EXCEPT
+  kDistinct = 1ull << 23,            // SELECT DISTINCT
+  kOrderBy = 1ull << 24,             // ORDER BY (total), LIMIT, OFFSET
+  kFromSubquery = 1ull << 25,        // FROM (SELECT ...)
+  kView = 1ull << 26,                // CREATE VIEW and queries over views
+  kIndex = 1ull << 27,               // CREATE [UNIQUE] INDEX (multi-column, DESC, NOCASE)
+  kIntPk = 1ull << 28,               // INTEGER PRIMARY KEY
+  kWithoutRowid = 1ull << 29,        // WITHOUT ROWID tables
+  kCollate = 1ull << 30,             // COLLATE NOCASE columns and COLLATE in expressions
+  kInsert = 1ull << 31,              // INSERT ... VALUES / SELECT
+  kUpdate = 1ull << 32,              // UPDATE
+  kDelete = 1ull << 33,              // DELETE
+  kOrConflict = 1ull << 34,          // OR REPLACE / OR IGNORE, NOT NULL and UNIQUE errors
+  kChanges = 1ull << 35,             // compare rows affected (sqlite3_changes) after DML
   kOrderNumberCollate = 1ull << 36,  // ORDER BY 2 COLLATE BINARY (a column number with COLLATE)
-  kOrderConstant = 1ull << 37,  // ORDER BY an integer literal that is not a column number
-  kWithoutRowidDml = 1ull << 38,  // UPDATE and DELETE on WITHOUT ROWID tables
-  kOrderOutOfRange = 1ull << 39,  // ORDER BY a column number past the last column (an error)
-  kAggSubquery = 1ull << 40,     // subqueries inside aggregate arguments, GROUP BY keys, HAVING
-  kIndexCollate = 1ull << 41,    // COLLATE NOCASE on index columns
-  kScanOrder = 1ull << 42,       // INSERT ... SELECT without ORDER BY (rowids follow the scan order)
-  kExactReal = 1ull << 43,       // compare reals bit for bit (else within 1e-13 relative: sum order)
-  kAllFeatures = (1ull << 44) - 1,
+  kOrderConstant = 1ull << 37,       // ORDER BY an integer literal that is not a column number
+  kWithoutRowidDml = 1ull << 38,     // UPDATE and DELETE on WITHOUT ROWID tables
+  kOrderOutOfRange = 1ull << 39,     // ORDER BY a column number past the last column (an error)
+  kAggSubquery = 1ull << 40,         // subqueries inside aggregate arguments, GROUP BY keys, HAVING
+  kIndexCollate = 1ull << 41,        // COLLATE NOCASE on index columns
+  kScanOrder = 1ull << 42,           // INSERT ... SELECT without ORDER BY (rowids follow the scan order)
+  kExactNumeric = 1ull << 43,        // numbers compare by storage class and bits (else 1 == 1.0 and
+                                     // reals within 1e-13 relative: group representatives, sum order)
+  kBigInt = 1ull << 44,              // literals at the int64 limits (overflow paths)
+  kConstraintMessage = 1ull << 45,   // constraint error messages compared in full (which index fails first)
+  kLeftUsing = 1ull << 46,           // LEFT JOIN ... USING
+  kDescIndex = 1ull << 47,           // DESC index columns
+  kDmlSubquery = 1ull << 48,         // subqueries in UPDATE/DELETE (they may read the table being changed)
+  kAllFeatures = (1ull << 49) - 1,
 };
 
 struct FeatureName {
@@ -95,15 +101,15 @@ struct GenTable {
 
 // A query split into the parts that the shrinker may drop one at a time.
 struct GenQuery {
-  std::string prefix;                   // "SELECT ", "SELECT DISTINCT ", or a whole compound
-  std::vector<std::string> items;       // result columns (empty for a compound)
-  std::string from;                     // " FROM ..." or ""
-  std::vector<std::string> where;       // AND-ed terms
-  std::string group_by;                 // " GROUP BY ..." or ""
-  std::vector<std::string> having;      // AND-ed terms
-  std::vector<std::string> order;       // ORDER BY terms; total when ordered
-  std::string limit;                    // " LIMIT ..." or ""
-  bool ordered = false;                 // rows must be compared in order
+  std::string prefix;               // "SELECT ", "SELECT DISTINCT ", or a whole compound
+  std::vector<std::string> items;   // result columns (empty for a compound)
+  std::string from;                 // " FROM ..." or ""
+  std::vector<std::string> where;   // AND-ed terms
+  std::string group_by;             // " GROUP BY ..." or ""
+  std::vector<std::string> having;  // AND-ed terms
+  std::vector<std::string> order;   // ORDER BY terms; total when ordered
+  std::string limit;                // " LIMIT ..." or ""
+  bool ordered = false;             // rows must be compared in order
   std::string text() const;
 };
 
