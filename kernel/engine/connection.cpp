@@ -327,7 +327,13 @@ void Connection::schema_changed(int db) {
 Result<std::unique_ptr<Statement>> Connection::prepare(std::string_view sql, uint32_t* tail) {
   parse::Arena arena;
   parse::Parser parser(arena, sql);
-  KEEL_ASSIGN_OR_RETURN(parse::ParsedStatement st, parser.parse_statement(0));
+  last_error_offset_ = -1;
+  auto parsed = parser.parse_statement(0);
+  if (!parsed.ok()) {
+    last_error_offset_ = parser.error_offset();
+    return parsed.take_status();
+  }
+  parse::ParsedStatement st = std::move(parsed).value();
   if (tail) *tail = st.tail;
   if (st.stmt == nullptr) return std::unique_ptr<Statement>();
   for (int db = 0; db < catalog_.database_count(); db++) {
@@ -344,6 +350,11 @@ Result<std::unique_ptr<Statement>> Connection::prepare(std::string_view sql, uin
   in.collations = this;
   in.options = compile_options_;
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<vm::Program> program, plan::compile(in));
+  // INSERT, UPDATE and DELETE set sqlite3_changes() when they finish.
+  parse::StmtKind kind = st.stmt->kind;
+  if (kind == parse::StmtKind::kInsert || kind == parse::StmtKind::kUpdate || kind == parse::StmtKind::kDelete) {
+    program->counts_changes = true;
+  }
   std::string text(sql.substr(st.span.begin, st.terminator - st.span.begin));
   if (st.explain != parse::ExplainMode::kNone) {
     // Keep the EXPLAIN prefix in sqlite3_sql().

@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/hooks.h"
 #include "func/function.h"
 #include "keel/status.hpp"
 #include "plan/planner.h"
@@ -66,6 +67,9 @@ class Connection final : private vm::VmHost, private func::FunctionHost, private
   // the next statement begins. A null statement (only white space or
   // comments) yields nullptr.
   Result<std::unique_ptr<Statement>> prepare(std::string_view sql, uint32_t* tail = nullptr);
+  // Byte offset of the syntax error of the last failed prepare(), or -1
+  // (sqlite3_error_offset).
+  int last_error_offset() const { return last_error_offset_; }
   // Runs every statement of `sql`, calling `callback` for each result row
   // (return true from it to abort with rc::kAbort).
   Status exec(std::string_view sql, const ExecCallback& callback = nullptr);
@@ -78,6 +82,19 @@ class Connection final : private vm::VmHost, private func::FunctionHost, private
   void interrupt() { interrupt_ = true; }
   void set_busy_timeout(int ms);
   void set_busy_handler(std::function<bool(int)> handler);
+  // Commit, rollback and progress callbacks (engine/hooks.h).
+  ConnectionHooks& hooks() { return hooks_; }
+  // The b-tree of database `db` (0 main, 1 temp, 2.. attached), for the C
+  // API's blob, backup and serialize calls; nullptr if not open.
+  storage::Btree* database_btree(int db) {
+    return db >= 0 && db < static_cast<int>(dbs_.size()) ? dbs_[db].btree.get() : nullptr;
+  }
+  // 0 none, 1 read, 2 write (sqlite3_txn_state).
+  int transaction_state(int db) const {
+    return db >= 0 && db < static_cast<int>(dbs_.size()) ? dbs_[db].txn : 0;
+  }
+  // Number of statements now running (stepped and not reset or done).
+  int active_statements() const { return active_statements_; }
 
   func::FunctionRegistry& functions() { return functions_; }
   // Registers (or with compare == nullptr removes) a collation.
@@ -136,7 +153,7 @@ class Connection final : private vm::VmHost, private func::FunctionHost, private
   void schema_changed(int db) override;
   func::FunctionHost& function_host() override { return *this; }
   void add_changes(int64_t n) override;
-  bool interrupted() const override { return interrupt_.load(std::memory_order_relaxed); }
+  bool interrupted() const override;
   Status run_command(const void* command, std::vector<vm::Value>& rows) override;
   int64_t max_length() const override { return compile_options_.max_length; }
   os::Vfs& temp_vfs() override { return os::memory_vfs(); }
@@ -169,6 +186,8 @@ class Connection final : private vm::VmHost, private func::FunctionHost, private
   int64_t total_changes_ = 0;
   int64_t statement_time_ = 0;   // Julian ms, 0 = not taken this step
   std::atomic<bool> interrupt_{false};
+  mutable ConnectionHooks hooks_;
+  int last_error_offset_ = -1;
 };
 
 }  // namespace keel::engine

@@ -66,6 +66,14 @@ Result<int> Statement::step() {
     if (program_->counts_changes && (r.ok() || attempt == 0)) conn_.changes_ = conn_.running_changes_;
     conn_.statement_finished(this);
     active_ = false;
+    if (r.ok() && conn_.autocommit_ && conn_.active_statements_ == 0) {
+      // COMMIT (or RELEASE of the outermost savepoint) switched autocommit
+      // back on; the transaction ends with that statement, as in SQLite,
+      // not with the next one.
+      bool open = false;
+      for (const auto& d : conn_.dbs_) open = open || d.txn != 0;
+      if (open) KEEL_RETURN_IF_ERROR(conn_.commit_all());
+    }
     if (!r.ok() && r.status().primary() == rc::kSchema && attempt < kMaxSchemaRetry) {
       vm_->reset().ignore();
       Status rs = recompile();
@@ -238,6 +246,10 @@ std::string Statement::expanded_sql() const {
           case vm::ValueType::kReal: out += vm::format("%!.15g", v.real_value()); break;
           case vm::ValueType::kText: out += vm::format("%Q", std::string(v.text()).c_str()); break;
           case vm::ValueType::kBlob: {
+            if (v.is_zeroblob()) {
+              out += "zeroblob(" + std::to_string(v.size()) + ")";
+              break;
+            }
             out += "x'";
             static const char* hex = "0123456789abcdef";
             for (uint8_t b : v.blob()) {

@@ -66,6 +66,14 @@ Status Connection::begin_transaction(int db, bool write, bool exclusive, bool st
 
 Status Connection::commit_all() {
   Status result;
+  if (hooks_.commit) {
+    bool wrote = false;
+    for (auto& d : dbs_) wrote = wrote || d.txn == 2;
+    if (wrote && hooks_.commit()) {
+      rollback_all();
+      return Status(rc::kConstraintCommitHook, "constraint failed");
+    }
+  }
   // Write transactions first, so a failed commit leaves nothing half-done
   // across databases that a reader could see (single-file atomicity only;
   // multi-file commits use no super-journal yet).
@@ -97,6 +105,8 @@ Status Connection::commit_all() {
 
 void Connection::rollback_all() {
   bool schema_dirty = false;
+  bool fire_hook = !autocommit_;
+  for (auto& d : dbs_) fire_hook = fire_hook || d.txn == 2;
   for (size_t i = 0; i < dbs_.size(); i++) {
     Db& d = dbs_[i];
     if (!d.btree) continue;
@@ -113,6 +123,7 @@ void Connection::rollback_all() {
   }
   (void)schema_dirty;
   savepoints_.clear();
+  if (fire_hook && hooks_.rollback) hooks_.rollback();
 }
 
 Status Connection::end_transaction_if_done() {

@@ -26,6 +26,10 @@ namespace {
 Status collect(CodeGen& g, const parse::SelectCore* core, Scope* scope, const std::vector<ResultCol>& cols,
                RowOutput& out, AggContext& agg, std::vector<std::pair<int, int>>& columns) {
   CodeGen::Snapshot snap = g.snapshot();
+  // A subquery in the output may be an aggregate query itself: keep the
+  // enclosing dry run's record intact.
+  bool was_recording = g.recording_columns;
+  std::vector<std::pair<int, int>> outer_record = std::move(g.recorded_columns);
   g.recording_columns = true;
   g.recorded_columns.clear();
   agg.collecting = true;
@@ -55,10 +59,13 @@ Status collect(CodeGen& g, const parse::SelectCore* core, Scope* scope, const st
     if (s.ok() && agg.funcs[i].expr->filter) s = code_expr(g, scope, agg.funcs[i].expr->filter, scratch);
   }
   scope->allow_agg = saved;
-  g.recording_columns = false;
+  std::vector<std::pair<int, int>> mine = std::move(g.recorded_columns);
+  g.recorded_columns = std::move(outer_record);
+  if (was_recording) g.recorded_columns.insert(g.recorded_columns.end(), mine.begin(), mine.end());
+  g.recording_columns = was_recording;
   g.rollback(snap);
   KEEL_RETURN_IF_ERROR(s);
-  for (const auto& rc : g.recorded_columns) {
+  for (const auto& rc : mine) {
     bool ours = false;
     for (FromTerm* t : scope->terms) {
       if (t->cursor == rc.first) ours = true;
@@ -75,8 +82,22 @@ FromTerm* term_of(Scope* scope, int cursor) {
   return nullptr;
 }
 
-// Feeds the current input row to every accumulator.
-Status update_accumulators(CodeGen& g, Scope* scope, AggContext& agg) {
+// The single min()/max() whose best row supplies the bare columns, or -1.
+int minmax_func(const AggContext& agg) {
+  int found = -1;
+  for (size_t i = 0; i < agg.funcs.size(); i++) {
+    if (agg.funcs[i].def->flags & func::kMinMax) {
+      if (found >= 0) return -1;
+      found = static_cast<int>(i);
+    }
+  }
+  return found;
+}
+
+// Feeds the current input row to every accumulator. With a min/max whose
+// row supplies the bare columns, register `hit` tells if this row did.
+Status update_accumulators(CodeGen& g, Scope* scope, AggContext& agg, int hit = 0) {
+  int mm = hit ? minmax_func(agg) : -1;
   bool saved = scope->allow_agg;
   scope->allow_agg = false;
   for (AggFunc& f : agg.funcs) {
@@ -99,7 +120,7 @@ Status update_accumulators(CodeGen& g, Scope* scope, AggContext& agg) {
         g.set_p4_coll(a, g.collation(coll));
       }
     }
-    int a = g.emit(Op::AggStep, 0, args, f.acc_reg);
+    int a = g.emit(Op::AggStep, (mm >= 0 && &f == &agg.funcs[mm]) ? hit : 0, args, f.acc_reg);
     g.at(a).p4type = vm::P4Type::kFunction;
     g.at(a).p4.func = f.def;
     g.at(a).p5 = static_cast<uint16_t>(f.n_args);
@@ -129,6 +150,7 @@ Status output_group(CodeGen& g, const parse::SelectCore* core, Scope* scope,
                     const std::vector<ResultCol>& cols, AggContext& agg, RowOutput& out,
                     const std::vector<std::pair<int, int>>& columns, int col_regs) {
   for (AggFunc& f : agg.funcs) {
+    if (f.precomputed) continue;
     int a = g.emit(Op::AggFinal, f.acc_reg, f.n_args);
     g.at(a).p4type = vm::P4Type::kFunction;
     g.at(a).p4.func = f.def;
@@ -162,16 +184,41 @@ Status code_aggregate(CodeGen& g, const parse::SelectCore* core, Scope* scope,
   int col_regs = g.new_reg(std::max(n_cols, 1));
   agg.collecting = false;
 
+  if (group_by.empty() && core->where == nullptr && n_cols == 0 && agg.funcs.size() == 1 &&
+      scope->terms.size() == 1 && scope->terms[0]->table && !scope->terms[0]->ephemeral &&
+      (agg.funcs[0].def->flags & func::kCount) && agg.funcs[0].n_args == 0 && !agg.funcs[0].expr->filter) {
+    // SELECT count(*) FROM t: the b-tree's entry count (OP_Count).
+    FromTerm* t = scope->terms[0];
+    open_table(g, t->table, t->cursor, false);
+    g.emit(Op::Count, t->cursor, agg.funcs[0].acc_reg);
+    agg.funcs[0].precomputed = true;
+    g.plan_row(g.plan_parent, "SCAN " + t->table->name);
+    return output_group(g, core, scope, cols, agg, out, columns, col_regs);
+  }
   if (group_by.empty()) {
     open_distinct(g, scope, agg);
     for (AggFunc& f : agg.funcs) g.emit(Op::Null, 0, f.acc_reg);
     g.emit(Op::Null, 0, col_regs, col_regs + std::max(n_cols, 1) - 1);
+    // Bare columns come from the first row, or from the row of a lone
+    // min()/max() (SQLite 3.40's rule).
+    int loaded = g.new_reg(), hit = g.new_reg();
+    g.emit(Op::Integer, 0, loaded);
     WhereInfo w;
     KEEL_RETURN_IF_ERROR(where_begin(g, scope, core->where, w));
-    KEEL_RETURN_IF_ERROR(update_accumulators(g, scope, agg));
-    for (int i = 0; i < n_cols; i++) {
-      FromTerm* t = term_of(scope, columns[i].first);
-      code_column(g, t, columns[i].second, col_regs + i);
+    g.emit(Op::Integer, 0, hit);
+    KEEL_RETURN_IF_ERROR(update_accumulators(g, scope, agg, hit));
+    if (n_cols > 0) {
+      int load = g.new_label(), skip = g.new_label();
+      g.emit(Op::IfNot, loaded, load);
+      if (minmax_func(agg) >= 0) g.emit(Op::If, hit, load);
+      g.emit(Op::Goto, 0, skip);
+      g.bind(load);
+      g.emit(Op::Integer, 1, loaded);
+      for (int i = 0; i < n_cols; i++) {
+        FromTerm* t = term_of(scope, columns[i].first);
+        code_column(g, t, columns[i].second, col_regs + i);
+      }
+      g.bind(skip);
     }
     KEEL_RETURN_IF_ERROR(where_end(g, scope, w));
     return output_group(g, core, scope, cols, agg, out, columns, col_regs);
@@ -183,7 +230,7 @@ Status code_aggregate(CodeGen& g, const parse::SelectCore* core, Scope* scope,
   {
     auto ki = std::make_unique<vm::KeyInfo>();
     ki->n_key_field = static_cast<uint16_t>(n_keys);
-    ki->n_all_field = static_cast<uint16_t>(n_keys + n_cols);
+    ki->n_all_field = static_cast<uint16_t>(n_keys);  // keys only: ties keep insertion order
     for (const Expr* e : group_by) {
       bool expl = false;
       std::string c = expr_collation(g, scope, e, &expl);
@@ -238,18 +285,36 @@ Status code_aggregate(CodeGen& g, const parse::SelectCore* core, Scope* scope,
     int a = g.emit(Op::Compare, prev, cur, n_keys);
     g.set_p4_keyinfo(a, std::move(ki));
   }
+  int new_group = g.new_reg(), hit = g.new_reg(), accumulate = g.new_label();
+  int row_cols = g.new_reg(std::max(n_cols, 1));
   g.emit(Op::Jump, changed, same, changed);
   g.bind(changed);
   g.emit(Op::Gosub, ret, output_sub);
   g.bind(first);
   g.emit(Op::Copy, cur, prev, n_keys - 1);
   g.emit(Op::Integer, 1, have_group);
+  g.emit(Op::Integer, 1, new_group);
+  g.emit(Op::Goto, 0, accumulate);
   g.bind(same);
-  for (int i = 0; i < n_cols; i++) g.emit(Op::Column, pseudo, n_keys + i, col_regs + i);
-  for (int i = 0; i < n_cols; i++) g.column_override[columns[i]] = col_regs + i;
-  Status s = update_accumulators(g, scope, agg);
+  g.emit(Op::Integer, 0, new_group);
+  g.bind(accumulate);
+  // This row's columns feed the aggregates; the group's bare columns are
+  // those of its first row (or of its min()/max() row).
+  for (int i = 0; i < n_cols; i++) g.emit(Op::Column, pseudo, n_keys + i, row_cols + i);
+  for (int i = 0; i < n_cols; i++) g.column_override[columns[i]] = row_cols + i;
+  g.emit(Op::Integer, 0, hit);
+  Status s = update_accumulators(g, scope, agg, hit);
   for (const auto& c : columns) g.column_override.erase(c);
   KEEL_RETURN_IF_ERROR(s);
+  if (n_cols > 0) {
+    int load = g.new_label(), skip = g.new_label();
+    g.emit(Op::If, new_group, load);
+    if (minmax_func(agg) >= 0) g.emit(Op::If, hit, load);
+    g.emit(Op::Goto, 0, skip);
+    g.bind(load);
+    g.emit(Op::Copy, row_cols, col_regs, n_cols - 1);
+    g.bind(skip);
+  }
   g.emit(Op::SorterNext, sorter, top);
   g.emit(Op::IfNot, have_group, end);
   g.emit(Op::Gosub, ret, output_sub);

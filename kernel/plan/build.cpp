@@ -391,6 +391,44 @@ Status code_create_view(CodeGen& g, const parse::CreateViewStmt* st) {
   return Status::Ok();
 }
 
+Status code_create_trigger(CodeGen& g, const parse::CreateTriggerStmt* st) {
+  std::string name(st->name.name.value);
+  Table* t = nullptr;
+  int db = 0;
+  if (st->name.schema.present()) {
+    db = g.catalog().find_database(st->name.schema.value);
+    if (db < 0) return Status(rc::kError, "unknown database " + std::string(st->name.schema.value));
+    t = g.catalog().database(db).find_table(st->table.name.value);
+  } else {
+    t = g.catalog().find_table("", st->table.name.value);
+    if (t) db = st->temp ? 1 : t->db;
+  }
+  if (t == nullptr) {
+    return Status(rc::kError, "no such table: " + g.catalog().database_name(db) + "." +
+                                  std::string(st->table.name.value));
+  }
+  if (t->root == 1 || reserved(t->name)) return Status(rc::kError, "cannot create trigger on system table");
+  if (t->is_view && st->time != parse::TriggerTime::kInsteadOf) {
+    return Status(rc::kError, std::string("cannot create ") +
+                                  (st->time == parse::TriggerTime::kAfter ? "AFTER" : "BEFORE") +
+                                  " trigger on view: " + g.catalog().database_name(t->db) + "." + t->name);
+  }
+  if (!t->is_view && st->time == parse::TriggerTime::kInsteadOf) {
+    return Status(rc::kError, "cannot create INSTEAD OF trigger on table: " + t->name);
+  }
+  if (g.catalog().database(db).find_trigger(name)) {
+    if (st->if_not_exists) return Status::Ok();
+    return Status(rc::kError, "trigger " + name + " already exists");
+  }
+  uint32_t begin = st->name.name.span.begin;
+  std::string sql = "CREATE TRIGGER " + std::string(g.sql().substr(begin, st->span.end - begin));
+  int sc = open_schema(g, db);
+  schema_row(g, sc, "trigger", name, t->name, 0, &sql);
+  bump_cookie(g, db);
+  parse_schema(g, db, "type='trigger' AND name='" + quote_sql_string(name) + "'");
+  return Status::Ok();
+}
+
 Status code_drop(CodeGen& g, const parse::DropStmt* st) {
   std::string_view schema = st->name.schema.present() ? st->name.schema.value : std::string_view();
   if (!schema.empty() && g.catalog().find_database(schema) < 0) {

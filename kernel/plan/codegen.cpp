@@ -8,7 +8,7 @@
 
 namespace keel::plan {
 
-CodeGen::CodeGen(const CompileInput& in, vm::Program* prog) : in_(in), prog_(prog) {}
+CodeGen::CodeGen(const CompileInput& in, vm::Program* prog) : in_(in), prog_(prog), sql_(in.sql) {}
 
 int CodeGen::emit(Op op, int p1, int p2, int p3) {
   vm::Instr in;

@@ -39,7 +39,14 @@ class CodeGen {
 
   const CompileInput& input() const { return in_; }
   Catalog& catalog() { return *in_.catalog; }
-  std::string_view sql() const { return in_.sql; }
+  // The SQL text the AST being compiled points into (a view's body has its
+  // own text).
+  std::string_view sql() const { return sql_; }
+  std::string_view swap_sql(std::string_view s) {
+    std::string_view old = sql_;
+    sql_ = s;
+    return old;
+  }
   vm::Program& prog() { return *prog_; }
 
   int new_reg(int n = 1) {
@@ -120,11 +127,25 @@ class CodeGen {
 
   // Common table expressions in scope, innermost last.
   std::vector<const parse::CommonTableExpr*> ctes;
+  // Recursive CTEs: those of a WITH RECURSIVE whose body refers to itself.
+  // While the recursive part is coded, a reference reads the current row
+  // (recursive_cursor); recursive_cols are the columns (of the initial part).
+  std::map<const parse::CommonTableExpr*, int> recursive_cursor;
+  std::map<const parse::CommonTableExpr*, std::vector<std::string>> recursive_names;
+  std::vector<const parse::CommonTableExpr*> recursive_ctes;
+
+  // Triggers being coded (innermost last): NEW/OLD are resolved in
+  // trigger_scope after every other scope; RAISE(IGNORE) jumps to
+  // trigger_ignore; a trigger never fires inside itself.
+  struct Scope* trigger_scope = nullptr;
+  int trigger_ignore = 0;
+  std::vector<const void*> active_triggers;
   const parse::CommonTableExpr* find_cte(std::string_view name) const;
 
  private:
   const CompileInput& in_;
   vm::Program* prog_;
+  std::string_view sql_;
   std::vector<int> labels_;
   std::vector<std::pair<int, bool>> dbs_;  // (db, write)
   int init_addr_ = -1;

@@ -57,10 +57,6 @@ Acc convert(CodeGen& g, const std::vector<ColInfo>& cols, const Acc& from, bool 
     int f = g.emit(Op::NotFound, filter, next, regs);
     g.set_p4_int(f, n);
   }
-  if (set) {
-    int f = g.emit(Op::Found, to.cursor, next, regs);
-    g.set_p4_int(f, n);
-  }
   g.emit(Op::MakeRecord, regs, n, rec);
   if (set) {
     g.emit(Op::IdxInsert, to.cursor, rec);
@@ -89,6 +85,35 @@ Status code_member(CodeGen& g, const parse::Select* sel, uint32_t i, Scope* oute
 }
 
 bool name_eq(std::string_view a, std::string_view b) { return vm::stricmp(a, b) == 0; }
+
+bool from_names_in(const parse::List<parse::FromItem*>& from, std::string_view name) {
+  for (const parse::FromItem* it : from) {
+    if (it->kind == parse::FromItem::Kind::kJoinGroup && from_names_in(it->group, name)) return true;
+    if (it->kind == parse::FromItem::Kind::kTable && !it->table.schema.present() &&
+        name_eq(it->table.name.value, name)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool from_names_any(const parse::SelectCore* core, std::string_view name) {
+  return from_names_in(core->from, name);
+}
+
+Status code_member_dest(CodeGen& g, const parse::Select* sel, uint32_t i, Scope* outer, SelectDest::Kind kind,
+                        int cursor, int aux, int n, int* correlated) {
+  parse::Select one{};
+  one.cores.items = sel->cores.items + i;
+  one.cores.size = 1;
+  SelectDest d;
+  d.kind = kind;
+  d.cursor = cursor;
+  d.aux = aux;
+  d.n_cols = n;
+  d.correlated = correlated;
+  return code_core(g, &one, sel->cores[i], outer, d);
+}
 
 // Matches a compound ORDER BY term to a result column (0-based), or -1.
 int match_order_term(CodeGen& g, const parse::Select* sel, const Expr* e, int n) {
@@ -207,7 +232,7 @@ Status code_compound(CodeGen& g, const parse::Select* sel, Scope* outer, SelectD
   if (sel->order_by.size) {
     auto ki = std::make_unique<vm::KeyInfo>();
     ki->n_key_field = static_cast<uint16_t>(sel->order_by.size);
-    ki->n_all_field = static_cast<uint16_t>(sel->order_by.size + n);
+    ki->n_all_field = static_cast<uint16_t>(sel->order_by.size);
     for (uint32_t i = 0; i < sel->order_by.size; i++) {
       const parse::OrderingTerm& t = sel->order_by[i];
       int k = match_order_term(g, sel, t.expr, n);
@@ -265,6 +290,85 @@ Status code_compound(CodeGen& g, const parse::Select* sel, Scope* outer, SelectD
     g.bind(send);
   }
   g.bind(out.done);
+  return Status::Ok();
+}
+
+Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* outer, int cursor, int n,
+                          int* correlated) {
+  // WITH RECURSIVE (SQLite's generateWithRecursiveQuery): rows of the
+  // initial part go to a queue; each row taken from the queue is output
+  // and becomes the single row the recursive part reads, whose results are
+  // queued in turn (UNION: only rows never seen before).
+  const parse::Select* sel = cte->select;
+  if (sel->order_by.size)
+    return Status(rc::kError, "ORDER BY in a recursive common table expression is not supported");
+  uint32_t k = 1;
+  while (k < sel->cores.size && !from_names_any(sel->cores[k], cte->name.value)) k++;
+  if (k >= sel->cores.size) k = 1;
+  bool distinct = sel->cores[k]->op == CompoundOp::kUnion;
+  g.emit(Op::OpenEphemeral, cursor, n);
+  int queue = g.new_cursor(), current = g.new_cursor();
+  g.emit(Op::OpenEphemeral, queue, n);
+  int seen = -1;
+  if (distinct) {
+    seen = g.new_cursor();
+    auto ki = std::make_unique<vm::KeyInfo>();
+    ki->n_key_field = static_cast<uint16_t>(n);
+    ki->n_all_field = static_cast<uint16_t>(n);
+    int a = g.emit(Op::OpenEphemeral, seen, n);
+    g.set_p4_keyinfo(a, std::move(ki));
+  }
+  int end = g.new_label();
+  int limit = 0, offset = 0;
+  Scope lscope;
+  lscope.outer = outer;
+  lscope.correlated_flag = correlated;
+  if (sel->limit) {
+    limit = g.new_reg();
+    KEEL_RETURN_IF_ERROR(code_expr(g, &lscope, sel->limit, limit));
+    g.emit(Op::MustBeInt, limit, 0);
+    g.emit(Op::IfNot, limit, end);
+    if (sel->offset) {
+      offset = g.new_reg();
+      KEEL_RETURN_IF_ERROR(code_expr(g, &lscope, sel->offset, offset));
+      g.emit(Op::MustBeInt, offset, 0);
+    }
+  }
+  // The CTE is not visible in its initial part.
+  std::vector<const parse::CommonTableExpr*> saved = g.ctes;
+  while (!g.ctes.empty() && g.ctes.back() != cte) g.ctes.pop_back();
+  if (!g.ctes.empty()) g.ctes.pop_back();
+  for (uint32_t i = 0; i < k; i++) {
+    Status s = code_member_dest(g, sel, i, outer, SelectDest::Kind::kQueue, queue, seen, n, correlated);
+    if (!s.ok()) {
+      g.ctes = std::move(saved);
+      return s;
+    }
+  }
+  g.ctes = saved;
+  int top = g.addr();
+  g.emit(Op::Rewind, queue, end);
+  int rec = g.new_reg(), rowid = g.new_reg();
+  g.emit(Op::RowData, queue, rec);
+  g.emit(Op::OpenEphemeral, current, n);
+  g.emit(Op::NewRowid, current, rowid);
+  g.emit(Op::Insert, current, rec, rowid);
+  g.emit(Op::Delete, queue, 0);
+  int skip_out = g.new_label();
+  if (offset) g.emit(Op::IfPos, offset, skip_out, 1);
+  g.emit(Op::NewRowid, cursor, rowid);
+  g.emit(Op::Insert, cursor, rec, rowid);
+  if (limit) g.emit(Op::DecrJumpZero, limit, end);
+  g.bind(skip_out);
+  g.recursive_cursor[cte] = current;
+  Status s;
+  for (uint32_t i = k; i < sel->cores.size && s.ok(); i++) {
+    s = code_member_dest(g, sel, i, outer, SelectDest::Kind::kQueue, queue, seen, n, correlated);
+  }
+  g.recursive_cursor.erase(cte);
+  KEEL_RETURN_IF_ERROR(s);
+  g.emit(Op::Goto, 0, top);
+  g.bind(end);
   return Status::Ok();
 }
 

@@ -181,7 +181,14 @@ Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_r
       code_compare_jump(g, parse::BinaryOp::kEq, w.rowid, old_rowid, vm::Affinity::kNone, nullptr, ok, false);
     g.emit(Op::NotExists, w.cursor, ok, w.rowid);
     std::string col = t->rowid_alias >= 0 ? t->columns[t->rowid_alias].name : "rowid";
-    if (oe == vm::OnError::kIgnore) {
+    if (const Upsert* u = w.upsert_for(nullptr)) {
+      if (u->label) {
+        g.emit(Op::SCopy, w.rowid, w.upsert_rowid);
+        g.emit(Op::Goto, 0, u->label);
+      } else {
+        g.emit(Op::Goto, 0, skip);
+      }
+    } else if (oe == vm::OnError::kIgnore) {
       g.emit(Op::Goto, 0, skip);
     } else if (oe == vm::OnError::kReplace) {
       TableWriter tmp = w;
@@ -205,7 +212,7 @@ Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_r
       Index* idx = t->indexes[i];
       if (!idx->unique) continue;
       vm::OnError oe = resolve_conflict(w.or_conflict, idx->on_conflict);
-      if ((oe == vm::OnError::kReplace) != (pass == 1)) continue;
+      if ((oe == vm::OnError::kReplace && !w.upsert_for(idx)) != (pass == 1)) continue;
       int ok = g.new_label();
       if (idx->where) KEEL_RETURN_IF_ERROR(code_if_false(g, &w.scope, idx->where, ok, true));
       KEEL_ASSIGN_OR_RETURN(int keys, index_key(g, w, idx));
@@ -222,7 +229,14 @@ Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_r
         }
       }
       int code = idx->origin == 'p' ? rc::kConstraintPrimaryKey : rc::kConstraintUnique;
-      if (oe == vm::OnError::kIgnore) {
+      if (const Upsert* u = w.upsert_for(idx)) {
+        if (u->label) {
+          g.emit(Op::IdxRowid, cur, w.upsert_rowid);
+          g.emit(Op::Goto, 0, u->label);
+        } else {
+          g.emit(Op::Goto, 0, skip);
+        }
+      } else if (oe == vm::OnError::kIgnore) {
         g.emit(Op::Goto, 0, skip);
       } else if (oe == vm::OnError::kReplace && !t->without_rowid) {
         TableWriter tmp = w;
@@ -293,7 +307,8 @@ void load_row(CodeGen& g, TableWriter& w) {
     if (col == t->rowid_alias) {
       g.emit(Op::SCopy, w.rowid, w.base + col);
     } else {
-      g.emit(Op::Column, w.cursor, storage_column(t, col), w.base + col);
+      int a = g.emit(Op::Column, w.cursor, storage_column(t, col), w.base + col);
+      set_column_default(g, a, t->columns[i]);
       if (t->columns[i].affinity == vm::Affinity::kReal) g.emit(Op::RealAffinity, w.base + col);
     }
   }
@@ -310,6 +325,50 @@ Status delete_index_entries(CodeGen& g, TableWriter& w) {
     g.emit(Op::IdxDelete, w.index_cursors[i], keys, static_cast<int>(idx->columns.size()));
     g.bind(skip);
   }
+  return Status::Ok();
+}
+
+Status code_returning(CodeGen& g, TableWriter& w, const parse::List<parse::ResultColumn>& returning) {
+  if (returning.size == 0) return Status::Ok();
+  // Expand * and t.* to the table's columns.
+  struct Item {
+    const parse::Expr* expr;
+    int col;
+    std::string name;
+  };
+  std::vector<Item> items;
+  for (const parse::ResultColumn& rc : returning) {
+    if (rc.kind == parse::ResultColumn::Kind::kExpr) {
+      items.push_back(
+          {rc.expr, -1,
+           rc.alias.present() ? std::string(rc.alias.value) : std::string(rc.span.text(g.sql()))});
+      continue;
+    }
+    if (rc.kind == parse::ResultColumn::Kind::kTableStar && vm::stricmp(rc.table.value, w.term.name) != 0) {
+      return Status(rc::kError, "no such table: " + std::string(rc.table.value));
+    }
+    for (size_t i = 0; i < w.table->columns.size(); i++) {
+      if (!w.table->columns[i].hidden)
+        items.push_back({nullptr, static_cast<int>(i), w.table->columns[i].name});
+    }
+  }
+  int n = static_cast<int>(items.size());
+  int base = g.new_reg(n);
+  for (int k = 0; k < n; k++) {
+    if (items[k].expr) {
+      KEEL_RETURN_IF_ERROR(code_expr(g, &w.scope, items[k].expr, base + k));
+    } else {
+      code_column(g, &w.term, items[k].col, base + k);
+    }
+  }
+  if (g.prog().columns.empty()) {
+    for (const Item& it : items) {
+      vm::ResultColumnInfo info;
+      info.name = it.name;
+      g.prog().columns.push_back(info);
+    }
+  }
+  g.emit(Op::ResultRow, base, n);
   return Status::Ok();
 }
 

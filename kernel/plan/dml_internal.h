@@ -14,6 +14,17 @@
 
 namespace keel::plan {
 
+// One ON CONFLICT clause of an INSERT: which constraint it catches
+// (index, or the rowid when index == nullptr and rowid is set; any when
+// `any`), and where its DO UPDATE code is (label 0 = DO NOTHING).
+struct Upsert {
+  const Index* index = nullptr;
+  bool rowid = false;
+  bool any = false;
+  int label = 0;
+  const parse::Upsert* clause = nullptr;
+};
+
 struct TableWriter {
   Table* table = nullptr;
   int cursor = -1;
@@ -23,6 +34,15 @@ struct TableWriter {
   FromTerm term;  // register-based view of the row (CHECK, expression indexes)
   Scope scope;
   parse::ConflictAction or_conflict = parse::ConflictAction::kDefault;
+  std::vector<Upsert> upserts;
+  int upsert_rowid = 0;  // the conflicting row's rowid, for DO UPDATE
+  // The clause catching a conflict on `idx` (nullptr: the rowid), if any.
+  const Upsert* upsert_for(const Index* idx) const {
+    for (const Upsert& u : upserts) {
+      if (u.any || (idx && u.index == idx) || (!idx && u.rowid)) return &u;
+    }
+    return nullptr;
+  }
 };
 
 // Opens the table and all its indexes for writing; allocates row registers.
@@ -39,6 +59,8 @@ Status write_row(CodeGen& g, TableWriter& w, uint16_t insert_flags);
 Status delete_index_entries(CodeGen& g, TableWriter& w);
 // Loads the row at the table cursor into the writer's registers.
 void load_row(CodeGen& g, TableWriter& w);
+// RETURNING: one result row from the writer's registers.
+Status code_returning(CodeGen& g, TableWriter& w, const parse::List<parse::ResultColumn>& returning);
 // The conflict action in effect for a constraint with its own ON CONFLICT.
 vm::OnError resolve_conflict(parse::ConflictAction statement, uint8_t constraint);
 

@@ -238,8 +238,63 @@ void code_column(CodeGen& g, FromTerm* t, int col, int target) {
     }
     return;
   }
-  g.emit(Op::Column, t->cursor, storage_column(tab, col), target);
+  int a = g.emit(Op::Column, t->cursor, storage_column(tab, col), target);
+  set_column_default(g, a, tab->columns[col]);
   if (tab->columns[col].affinity == vm::Affinity::kReal) g.emit(Op::RealAffinity, target);
+}
+
+void set_column_default(CodeGen& g, int addr, const Column& c) {
+  // A row written before ALTER TABLE ADD COLUMN has a shorter record: the
+  // column reads as its (constant) default.
+  const parse::Expr* e = c.default_expr;
+  if (e == nullptr) return;
+  bool neg = false;
+  while (e->kind == ExprKind::kUnary) {
+    auto* u = e->as<parse::UnaryExpr>();
+    if (u->op == parse::UnaryOp::kNegate) {
+      neg = !neg;
+    } else if (u->op != parse::UnaryOp::kPlus) {
+      return;
+    }
+    e = u->operand;
+  }
+  if (e->kind != ExprKind::kLiteral) return;
+  auto* l = e->as<parse::LiteralExpr>();
+  vm::Value v;
+  switch (l->literal) {
+    case parse::LiteralKind::kInteger: {
+      int64_t i;
+      double r;
+      if (l->text.size() > 2 && (l->text[1] == 'x' || l->text[1] == 'X')) return;
+      if (parse_integer_literal(l->text, neg, &i, &r)) {
+        v.set_int(i);
+      } else {
+        v.set_real(r);
+      }
+      break;
+    }
+    case parse::LiteralKind::kFloat: {
+      std::string s(l->text);
+      double r = std::strtod(s.c_str(), nullptr);
+      v.set_real(neg ? -r : r);
+      break;
+    }
+    case parse::LiteralKind::kString:
+      if (neg) return;
+      v.set_text(l->text);
+      break;
+    case parse::LiteralKind::kTrue:
+      v.set_int(1);
+      break;
+    case parse::LiteralKind::kFalse:
+      v.set_int(0);
+      break;
+    default:
+      return;
+  }
+  vm::apply_affinity(v, c.affinity);
+  g.at(addr).p4type = vm::P4Type::kValue;
+  g.at(addr).p4.value = g.prog().own_value(v);
 }
 
 Result<int> code_expr_new(CodeGen& g, Scope* s, const Expr* e) {
@@ -491,7 +546,7 @@ Status code_expr(CodeGen& g, Scope* s, const Expr* e, int target) {
     case ExprKind::kVector:
       return Status(rc::kError, "row value misused");
     case ExprKind::kRaise:
-      return Status(rc::kError, "RAISE() may only be used within a trigger-program");
+      return code_raise(g, e->as<parse::RaiseExpr>(), target);
   }
   return Status(rc::kInternal, "unknown expression");
 }
@@ -632,10 +687,14 @@ Status code_in(CodeGen& g, Scope* s, const parse::InExpr* e, int target) {
     int null_seen = g.new_reg();
     g.emit(Op::Integer, 0, null_seen);
     int tmp = g.new_reg();
+    // An IN list compares with the left side's affinity and collation only
+    // (SQLite's exprINAffinity / sqlite3ExprCodeIN).
+    vm::Affinity aff = la == vm::Affinity::kNone ? vm::Affinity::kBlob : la;
+    bool expl = false;
+    std::string lcoll = expr_collation(g, s, e->left, &expl);
+    const vm::Collation* coll = lcoll.empty() ? nullptr : g.collation(lcoll);
     for (const Expr* item : e->list) {
       KEEL_RETURN_IF_ERROR(code_expr(g, s, item, tmp));
-      vm::Affinity aff = vm::comparison_affinity(la, expr_affinity(g, s, item));
-      const vm::Collation* coll = compare_collation(g, s, e->left, item);
       code_compare_jump(g, BinaryOp::kEq, x, tmp, aff, coll, is_true, false);
       int nn = g.new_label();
       g.emit(Op::NotNull, tmp, nn);
@@ -646,11 +705,25 @@ Status code_in(CodeGen& g, Scope* s, const parse::InExpr* e, int target) {
     g.emit(Op::If, null_seen, is_null);
     g.emit(Op::Goto, 0, is_false);
   } else {
-    if (e->rhs == parse::InExpr::Rhs::kTable) return Status(rc::kError, "IN table is not supported");
     if (e->rhs == parse::InExpr::Rhs::kList) return Status(rc::kError, "row value misused");
-    // IN (SELECT ...): an ephemeral index of the subquery's rows, built once
+    // IN (SELECT ...) / IN table: an ephemeral index of the rows, built once
     // unless the subquery is correlated.
-    KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, select_columns(g, e->select, s));
+    std::vector<ColInfo> cols;
+    Table* in_table = nullptr;
+    if (e->rhs == parse::InExpr::Rhs::kTable) {
+      if (e->has_table_args)
+        return Status(rc::kError, "no such table-valued function: " + std::string(e->table.name.value));
+      KEEL_ASSIGN_OR_RETURN(in_table, find_table_or_error(g, e->table, false));
+      for (const Column& c : in_table->columns) {
+        if (c.hidden) continue;
+        ColInfo ci;
+        ci.affinity = c.affinity;
+        ci.collation = c.collation;
+        cols.push_back(ci);
+      }
+    } else {
+      KEEL_ASSIGN_OR_RETURN(cols, select_columns(g, e->select, s));
+    }
     if (static_cast<int>(cols.size()) != n_left) {
       return Status(rc::kError, "sub-select returns " + std::to_string(cols.size()) + " columns - expected " +
                                     std::to_string(n_left));
@@ -678,7 +751,27 @@ Status code_in(CodeGen& g, Scope* s, const parse::InExpr* e, int target) {
     int once = g.emit(Op::Once, 0, 0);
     int open = g.emit(Op::OpenEphemeral, cur, n_left);
     g.set_p4_keyinfo(open, std::move(ki));
-    KEEL_ASSIGN_OR_RETURN(bool correlated, code_in_subquery(g, s, e->select, cur, aff));
+    bool correlated = false;
+    if (in_table) {
+      // Every row of the table, its columns as the key.
+      int tc = g.new_cursor();
+      open_table(g, in_table, tc, false);
+      int done = g.new_label();
+      g.emit(Op::Rewind, tc, done);
+      int top = g.addr();
+      int regs = g.new_reg(n_left), rec = g.new_reg();
+      FromTerm ft;
+      ft.table = in_table;
+      ft.cursor = tc;
+      for (int i = 0; i < n_left; i++) code_column(g, &ft, i, regs + i);
+      int mr = g.emit(Op::MakeRecord, regs, n_left, rec);
+      g.set_p4_affinity(mr, aff);
+      g.emit(Op::IdxInsert, cur, rec);
+      g.emit(Op::Next, tc, top);
+      g.bind(done);
+    } else {
+      KEEL_ASSIGN_OR_RETURN(correlated, code_in_subquery(g, s, e->select, cur, aff));
+    }
     int after = g.new_label();
     g.bind(after);
     if (correlated) {

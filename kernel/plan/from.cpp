@@ -2,6 +2,8 @@
 // the join-constraint processing of sqlite3ProcessJoin): tables, views,
 // common table expressions and subqueries become FromTerms; USING and
 // NATURAL become equality terms plus column coalescing.
+#include <algorithm>
+
 #include "plan/plan_internal.h"
 #include "vm/collation.h"
 
@@ -11,8 +13,33 @@ namespace {
 
 bool name_eq(std::string_view a, std::string_view b) { return vm::stricmp(a, b) == 0; }
 
+// Columns of a recursive CTE: those of its initial (non-recursive) part.
+Result<std::vector<ColInfo>> recursive_columns(CodeGen& g, const parse::CommonTableExpr* cte, Scope* outer) {
+  parse::Select first{};
+  first.cores.items = cte->select->cores.items;
+  first.cores.size = 1;
+  std::vector<const parse::CommonTableExpr*> saved = g.ctes;
+  while (!g.ctes.empty() && g.ctes.back() != cte) g.ctes.pop_back();
+  if (!g.ctes.empty()) g.ctes.pop_back();
+  auto r = select_columns(g, &first, outer);
+  g.ctes = std::move(saved);
+  KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, std::move(r));
+  if (cte->columns.size) {
+    if (cte->columns.size != cols.size()) {
+      return Status(rc::kError, "table " + std::string(cte->name.value) + " has " +
+                                    std::to_string(cols.size()) + " values for " +
+                                    std::to_string(cte->columns.size) + " columns");
+    }
+    for (size_t i = 0; i < cols.size(); i++) cols[i].name = std::string(cte->columns[i].value);
+  }
+  return cols;
+}
+
 Status add_subquery_columns(CodeGen& g, FromTerm& t, Scope* outer, std::string_view what) {
-  KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, select_columns(g, t.subquery, outer));
+  std::string_view saved = t.subquery_sql.empty() ? g.sql() : g.swap_sql(t.subquery_sql);
+  auto r = select_columns(g, t.subquery, outer);
+  if (!t.subquery_sql.empty()) g.swap_sql(saved);
+  KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, std::move(r));
   if (!t.view_columns.empty()) {
     if (t.view_columns.size() != cols.size()) {
       return Status(rc::kError, std::string(what) + " " + t.name + " has " + std::to_string(cols.size()) +
@@ -65,7 +92,25 @@ Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClaus
     std::string_view name = item->table.name.value;
     const parse::CommonTableExpr* cte = item->table.schema.present() ? nullptr : g.find_cte(name);
     t->name = std::string(item->alias.present() ? item->alias.value : name);
-    if (cte) {
+    bool recursive =
+        cte && std::find(g.recursive_ctes.begin(), g.recursive_ctes.end(), cte) != g.recursive_ctes.end();
+    auto rc_it = recursive ? g.recursive_cursor.find(cte) : g.recursive_cursor.end();
+    if (recursive && rc_it != g.recursive_cursor.end()) {
+      // Inside the recursive part: the row being expanded.
+      auto names = g.recursive_names.find(cte);
+      KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, recursive_columns(g, cte, outer));
+      t->cols = std::move(cols);
+      t->coalesced.assign(t->cols.size(), false);
+      t->dup_of = rc_it->second;
+      (void)names;
+    } else if (recursive) {
+      t->subquery = cte->select;
+      t->subquery_outer = outer;
+      t->recursive_cte = cte;
+      KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, recursive_columns(g, cte, outer));
+      t->cols = std::move(cols);
+      t->coalesced.assign(t->cols.size(), false);
+    } else if (cte) {
       t->subquery = cte->select;
       t->subquery_outer = outer;
       for (const parse::Name& c : cte->columns) t->view_columns.emplace_back(c.value);
@@ -83,6 +128,7 @@ Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClaus
         t->subquery = tab->view_select;
         t->subquery_outer = nullptr;
         t->view_columns = tab->view_column_names;
+        t->subquery_sql = tab->parsed->sql;
         KEEL_RETURN_IF_ERROR(add_subquery_columns(g, *t, nullptr, "view"));
         for (ColInfo& c : t->cols) {
           c.origin_table.clear();
@@ -192,6 +238,24 @@ Status build_from(CodeGen& g, const parse::List<parse::FromItem*>& from, Scope* 
 Status materialize_from(CodeGen& g, FromClause& from, Scope* scope) {
   (void)scope;
   for (auto& t : from.terms) {
+    if (t->dup_of >= 0) {
+      t->ephemeral = true;
+      g.emit(Op::OpenDup, t->cursor, t->dup_of);
+      continue;
+    }
+    if (t->recursive_cte) {
+      t->ephemeral = true;
+      int once = g.emit(Op::Once, 0, 0);
+      int correlated = 0;
+      KEEL_RETURN_IF_ERROR(code_recursive_cte(g, t->recursive_cte, t->subquery_outer, t->cursor,
+                                              static_cast<int>(t->cols.size()), &correlated));
+      if (correlated) {
+        g.at(once).op = Op::Noop;
+      } else {
+        g.at(once).p2 = g.addr();
+      }
+      continue;
+    }
     if (!t->subquery) continue;
     t->ephemeral = true;
     int once = g.emit(Op::Once, 0, 0);
@@ -206,7 +270,9 @@ Status materialize_from(CodeGen& g, FromClause& from, Scope* scope) {
     int id = g.plan_row(parent, "MATERIALIZE " + t->name);
     g.plan_parent = id;
     std::vector<const parse::CommonTableExpr*> saved = g.ctes;
+    std::string_view saved_sql = t->subquery_sql.empty() ? g.sql() : g.swap_sql(t->subquery_sql);
     Status s = code_select(g, t->subquery, t->subquery_outer, dest);
+    g.swap_sql(saved_sql);
     g.ctes = std::move(saved);
     g.plan_parent = parent;
     KEEL_RETURN_IF_ERROR(s);

@@ -6,6 +6,8 @@
 // A multi-row or SELECT source is first materialized into an ephemeral
 // table, so a statement reading the table it writes sees the rows as they
 // were when it started.
+#include <algorithm>
+
 #include "plan/dml_internal.h"
 #include "plan/select_internal.h"
 #include "vm/collation.h"
@@ -73,9 +75,7 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
   }
   if (t->is_virtual) return Status(rc::kError, "virtual tables are not supported");
   std::vector<const parse::CommonTableExpr*> saved_ctes = g.ctes;
-  if (st->with) {
-    for (const parse::CommonTableExpr* c : st->with->ctes) g.ctes.push_back(c);
-  }
+  if (st->with) push_with(g, st->with);
   int n = static_cast<int>(t->columns.size());
   // Column list → position of each table column in the source row (-1: default).
   std::vector<int> source_of(n, -1);
@@ -126,18 +126,47 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
   }
 
   TableWriter w;
-  parse::ConflictAction oc = st->or_conflict;
-  // ON CONFLICT DO NOTHING behaves as OR IGNORE for the constraints it names.
-  bool do_update = false;
+  open_writer(g, w, t, st->or_conflict);
+  // ON CONFLICT clauses: which constraint each one catches.
   for (const parse::Upsert* u : st->upserts) {
-    if (u->do_update) {
-      do_update = true;
-    } else if (oc == parse::ConflictAction::kDefault) {
-      oc = parse::ConflictAction::kIgnore;
+    Upsert up;
+    up.clause = u;
+    if (u->target.size == 0) {
+      up.any = true;
+    } else {
+      std::vector<int> cols;
+      for (const parse::OrderingTerm& ot : u->target) {
+        const parse::Expr* e = ot.expr;
+        if (e->kind == parse::ExprKind::kCollate) e = e->as<parse::CollateExpr>()->operand;
+        int col = -3;
+        if (e->kind == parse::ExprKind::kColumnRef)
+          col = t->find_column(e->as<parse::ColumnRefExpr>()->column.value);
+        if (col < 0)
+          return Status(rc::kError, "ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint");
+        cols.push_back(col);
+      }
+      std::sort(cols.begin(), cols.end());
+      if (cols.size() == 1 && cols[0] == t->rowid_alias) {
+        up.rowid = true;
+      } else {
+        for (const Index* idx : t->indexes) {
+          if (!idx->unique || idx->n_key_columns != static_cast<int>(cols.size())) continue;
+          std::vector<int> key(idx->columns.begin(), idx->columns.begin() + idx->n_key_columns);
+          std::sort(key.begin(), key.end());
+          if (key == cols) {
+            up.index = idx;
+            break;
+          }
+        }
+        if (up.index == nullptr) {
+          return Status(rc::kError, "ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint");
+        }
+      }
     }
+    if (u->do_update) up.label = g.new_label();
+    w.upserts.push_back(up);
   }
-  if (do_update) return Status(rc::kError, "ON CONFLICT DO UPDATE is not supported");
-  open_writer(g, w, t, oc);
+  if (!w.upserts.empty()) w.upsert_rowid = g.new_reg();
   Autoinc autoinc;
   if (t->autoincrement) autoinc_begin(g, t, autoinc);
 
@@ -198,24 +227,84 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
     int a = g.emit(Op::Affinity, w.base, n);
     g.set_p4_affinity(a, aff);
   }
+  if (!t->triggers.empty()) {
+    KEEL_RETURN_IF_ERROR(
+        code_triggers(g, t, parse::TriggerEvent::kInsert, true, nullptr, &w.term, skip, nullptr));
+  }
   KEEL_RETURN_IF_ERROR(check_row(g, w, skip));
   KEEL_RETURN_IF_ERROR(check_unique(g, w, skip, false, 0, explicit_rowid));
   KEEL_RETURN_IF_ERROR(write_row(g, w, vm::kOpflagNChange | vm::kOpflagLastRowid));
+  if (!t->triggers.empty()) {
+    KEEL_RETURN_IF_ERROR(
+        code_triggers(g, t, parse::TriggerEvent::kInsert, false, nullptr, &w.term, skip, nullptr));
+  }
   if (autoinc.seq) g.emit(Op::MemMax, autoinc.max, w.rowid);
-  if (st->returning.size) {
-    std::vector<ResultCol> cols;
-    int base = g.new_reg(static_cast<int>(st->returning.size));
-    for (uint32_t k = 0; k < st->returning.size; k++) {
-      const parse::ResultColumn& rc = st->returning[k];
-      if (rc.kind != parse::ResultColumn::Kind::kExpr) {
-        return Status(rc::kError, "RETURNING * is not supported");
+  KEEL_RETURN_IF_ERROR(code_returning(g, w, st->returning));
+  if (!w.upserts.empty()) g.emit(Op::Goto, 0, skip);
+  // DO UPDATE: update the conflicting row instead.
+  for (const Upsert& up : w.upserts) {
+    if (!up.label) continue;
+    const parse::Upsert* u = up.clause;
+    g.bind(up.label);
+    auto fresh = [&](TableWriter& x) {
+      x = w;
+      x.upserts.clear();
+      x.rowid = g.new_reg(n + 1);
+      x.base = x.rowid + 1;
+      x.term.reg_base = x.base;
+      x.term.rowid_reg = x.rowid;
+      x.scope.terms = {&x.term};
+    };
+    TableWriter old, nw;
+    fresh(old);
+    fresh(nw);
+    if (st->alias.present()) old.term.name = std::string(st->alias.value);
+    g.emit(Op::NotExists, w.cursor, skip, w.upsert_rowid);
+    load_row(g, old);
+    FromTerm excluded = w.term;
+    excluded.name = "excluded";
+    excluded.qualified_only = true;
+    excluded.cursor = -2000 - w.cursor;
+    Scope s;
+    s.terms = {&old.term, &excluded};
+    if (u->where) KEEL_RETURN_IF_ERROR(code_if_false(g, &s, u->where, skip, true));
+    g.emit(Op::Copy, old.rowid, nw.rowid, n);
+    for (const parse::SetClause& sc : u->set) {
+      for (uint32_t k = 0; k < sc.columns.size; k++) {
+        int col = t->find_column(sc.columns[k].value);
+        if (col < 0) return Status(rc::kError, "no such column: " + std::string(sc.columns[k].value));
+        const parse::Expr* v = sc.value;
+        if (sc.columns.size > 1) {
+          if (v->kind != parse::ExprKind::kVector ||
+              v->as<parse::VectorExpr>()->items.size != sc.columns.size) {
+            return Status(rc::kError, "row value misused");
+          }
+          v = v->as<parse::VectorExpr>()->items[k];
+        }
+        KEEL_RETURN_IF_ERROR(code_expr(g, &s, v, col == t->rowid_alias ? nw.rowid : nw.base + col));
+        if (col == t->rowid_alias) g.emit(Op::MustBeInt, nw.rowid, 0);
       }
-      KEEL_RETURN_IF_ERROR(code_expr(g, &w.scope, rc.expr, base + static_cast<int>(k)));
-      vm::ResultColumnInfo info;
-      info.name = rc.alias.present() ? std::string(rc.alias.value) : std::string(rc.span.text(g.sql()));
-      g.prog().columns.push_back(info);
     }
-    g.emit(Op::ResultRow, base, static_cast<int>(st->returning.size));
+    if (t->rowid_alias >= 0) g.emit(Op::SCopy, nw.rowid, nw.base + t->rowid_alias);
+    std::string aff;
+    for (const Column& c : t->columns) aff.push_back(static_cast<char>(c.affinity));
+    int a = g.emit(Op::Affinity, nw.base, n);
+    g.set_p4_affinity(a, aff);
+    KEEL_RETURN_IF_ERROR(check_row(g, nw, skip));
+    KEEL_RETURN_IF_ERROR(check_unique(g, nw, skip, true, old.rowid, t->rowid_alias >= 0));
+    KEEL_RETURN_IF_ERROR(delete_index_entries(g, old));
+    if (t->rowid_alias >= 0) {
+      int same = g.new_label(), gone = g.new_label();
+      code_compare_jump(g, parse::BinaryOp::kEq, nw.rowid, old.rowid, vm::Affinity::kNone, nullptr, same,
+                        false);
+      g.emit(Op::NotExists, w.cursor, gone, old.rowid);
+      g.emit(Op::Delete, w.cursor, 0);
+      g.bind(gone);
+      g.bind(same);
+    }
+    KEEL_RETURN_IF_ERROR(write_row(g, nw, vm::kOpflagNChange));
+    KEEL_RETURN_IF_ERROR(code_returning(g, nw, st->returning));
+    g.emit(Op::Goto, 0, skip);
   }
   g.bind(skip);
   if (src_cursor >= 0) {

@@ -33,6 +33,9 @@ Status code_if_false(CodeGen& g, Scope* s, const parse::Expr* e, int label, bool
 Status code_if_true(CodeGen& g, Scope* s, const parse::Expr* e, int label, bool jump_if_null);
 // Reads column `col` (-1 = rowid) of a FROM term into `target`.
 void code_column(CodeGen& g, FromTerm* t, int col, int target);
+// Gives the Column instruction at `addr` the column's constant default, for
+// records written before ALTER TABLE ADD COLUMN.
+void set_column_default(CodeGen& g, int addr, const Column& c);
 // Emits the comparison `left_reg op right_reg` jumping to label.
 void code_compare_jump(CodeGen& g, parse::BinaryOp op, int left_reg, int right_reg, vm::Affinity aff,
                        const vm::Collation* coll, int label, bool jump_if_null);
@@ -47,6 +50,7 @@ struct AggFunc {
   int acc_reg = 0;
   int n_args = 0;
   int distinct_cursor = -1;
+  bool precomputed = false;  // acc_reg already holds the final value (count(*) via OP_Count)
 };
 
 struct AggContext {
@@ -74,12 +78,15 @@ struct SelectDest {
     kExists,         // reg = 1 on the first row, then stop
     kCoroutine,      // registers reg..: Yield to `yield_reg` per row
     kExceptIndex,    // delete matching key from `cursor`
+    kQueue,          // append to rowid table `cursor` unless already in index `aux` (if >= 0)
+    kDiscard,        // run for side effects only (a SELECT step of a trigger)
   };
   Kind kind = Kind::kOutput;
   int cursor = -1;
   int reg = 0;
   int n_cols = 0;
   int yield_reg = 0;
+  int aux = -1;
   std::string affinity;       // applied to index keys (IN)
   int* correlated = nullptr;  // set to 1 if the select references outer scopes
 };
@@ -101,6 +108,9 @@ struct FromClause {
 };
 // Builds the terms of a FROM clause (views and subqueries get their columns).
 Status build_from(CodeGen& g, const parse::List<parse::FromItem*>& from, Scope* outer, FromClause& out);
+// Fills ephemeral table `cursor` with the rows of recursive CTE `cte`.
+Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* outer, int cursor, int n_cols,
+                          int* correlated);
 // Materializes views and subqueries into ephemeral tables.
 Status materialize_from(CodeGen& g, FromClause& from, Scope* scope);
 
@@ -150,9 +160,18 @@ Status code_create_table(CodeGen& g, const parse::CreateTableStmt* st);
 Status code_create_index(CodeGen& g, const parse::CreateIndexStmt* st);
 Status code_create_view(CodeGen& g, const parse::CreateViewStmt* st);
 Status code_drop(CodeGen& g, const parse::DropStmt* st);
+Status code_create_trigger(CodeGen& g, const parse::CreateTriggerStmt* st);
+Status code_alter_table(CodeGen& g, const parse::AlterTableStmt* st);
 Status code_pragma(CodeGen& g, const parse::PragmaStmt* st);
 // VACUUM, ATTACH, DETACH, ANALYZE and statements compiled to an engine command.
 Status code_engine_command(CodeGen& g, const parse::Stmt* st);
+
+// Row triggers of `t` for `event` (BEFORE or AFTER), coded inline. OLD/NEW
+// are register-based terms (nullptr when absent); RAISE(IGNORE) goes to
+// `ignore`; for UPDATE, changed_cols are the assigned columns (-1 rowid).
+Status code_triggers(CodeGen& g, Table* t, parse::TriggerEvent event, bool before, FromTerm* old_row,
+                     FromTerm* new_row, int ignore, const std::vector<int>* changed_cols);
+Status code_raise(CodeGen& g, const parse::RaiseExpr* e, int target);
 
 // Looks up a table for a statement: "no such table: x" on failure.
 Result<Table*> find_table_or_error(CodeGen& g, const parse::QualifiedName& name, bool allow_view);

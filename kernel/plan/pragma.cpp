@@ -53,7 +53,10 @@ Status table_info(CodeGen& g, Table* t, bool extended) {
   if (t->is_view) {
     // A view's columns come from its select.
     FromTerm probe;
-    KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, select_columns(g, t->view_select, nullptr));
+    std::string_view saved = g.swap_sql(t->parsed->sql);
+    auto r = select_columns(g, t->view_select, nullptr);
+    g.swap_sql(saved);
+    KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, std::move(r));
     for (size_t i = 0; i < cols.size(); i++) {
       RowBuilder r(g, 7);
       r.num(static_cast<int64_t>(i))
@@ -331,12 +334,12 @@ Status code_engine_command(CodeGen& g, const parse::Stmt* st) {
       return engine_command(g, cmd, {});
     }
     case parse::StmtKind::kCreateTrigger:
-      return Status(rc::kError, "CREATE TRIGGER is not supported yet");
+      return code_create_trigger(g, st->as<parse::CreateTriggerStmt>());
     case parse::StmtKind::kCreateVirtualTable:
       return Status(rc::kError,
                     "no such module: " + std::string(st->as<parse::CreateVirtualTableStmt>()->module.value));
     case parse::StmtKind::kAlterTable:
-      return Status(rc::kError, "ALTER TABLE is not supported yet");
+      return code_alter_table(g, st->as<parse::AlterTableStmt>());
     default:
       return Status(rc::kError, "statement not supported");
   }

@@ -59,6 +59,8 @@ Result<ColumnRef> resolve_column(CodeGen& g, Scope* scope, const parse::ColumnRe
       if (qualified) {
         if (!name_eq(t->name, e->table.value)) continue;
         if (e->schema.present() && !name_eq(t->db_name, e->schema.value)) continue;
+      } else if (t->qualified_only) {
+        continue;
       }
       table_matches++;
       table_match = t;
@@ -100,6 +102,30 @@ Result<ColumnRef> resolve_column(CodeGen& g, Scope* scope, const parse::ColumnRe
       }
     }
   }
+  // NEW.x / OLD.x inside a trigger body: valid in every nested statement,
+  // and a reference makes every enclosing subquery correlated.
+  if (qualified && g.trigger_scope) {
+    for (FromTerm* t : g.trigger_scope->terms) {
+      if (!name_eq(t->name, e->table.value)) continue;
+      for (size_t i = 0; i < t->cols.size(); i++) {
+        if (!name_eq(t->cols[i].name, col)) continue;
+        ColumnRef r;
+        r.term = t;
+        r.col = static_cast<int>(i);
+        r.scope = g.trigger_scope;
+        mark_outer(scope, nullptr);
+        return r;
+      }
+      if (is_rowid_name(col)) {
+        ColumnRef r;
+        r.term = t;
+        r.col = -1;
+        r.scope = g.trigger_scope;
+        mark_outer(scope, nullptr);
+        return r;
+      }
+    }
+  }
   if (!qualified) {
     ColumnRef r;
     if (e->column.quote == '"') {
@@ -115,7 +141,6 @@ Result<ColumnRef> resolve_column(CodeGen& g, Scope* scope, const parse::ColumnRe
       return r;
     }
   }
-  (void)g;
   return Status(rc::kError, "no such column: " + qualified_text(e));
 }
 

@@ -44,6 +44,9 @@ struct FromTerm {
   const parse::Select* subquery = nullptr;  // view body or FROM subquery
   std::vector<std::string> view_columns;    // a view's column list
   Scope* subquery_outer = nullptr;
+  const parse::CommonTableExpr* recursive_cte = nullptr;  // materialized by the recursive algorithm
+  int dup_of = -1;                // reads the current row of a recursive CTE (OpenDup of this cursor)
+  std::string_view subquery_sql;  // text of a view's body; empty = the statement's
   uint8_t join = 0;
   const parse::Expr* on = nullptr;
   std::vector<std::string> using_cols;  // USING / NATURAL columns shared with earlier terms
@@ -56,8 +59,9 @@ struct FromTerm {
   // column i is in reg_base + i; the rowid in rowid_reg.
   int reg_base = 0;
   int rowid_reg = 0;
-  int level = -1;           // loop level, once planned
-  bool outer_null = false;  // right side of a LEFT JOIN
+  int level = -1;               // loop level, once planned
+  bool outer_null = false;      // right side of a LEFT JOIN
+  bool qualified_only = false;  // reachable only as name.column (the upsert's excluded)
   const parse::FromItem* item = nullptr;
   parse::IndexHint hint = parse::IndexHint::kNone;
   std::string indexed_by;

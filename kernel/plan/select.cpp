@@ -2,6 +2,7 @@
 // result names, ORDER BY through the sorter, DISTINCT through an ephemeral
 // index, LIMIT/OFFSET counters, and the destinations a select can feed
 // (result rows, ephemeral tables and indexes, scalar subqueries, EXISTS).
+#include <algorithm>
 #include <cctype>
 
 #include "plan/select_internal.h"
@@ -104,7 +105,8 @@ std::unique_ptr<vm::KeyInfo> sort_keyinfo(CodeGen& g, Scope* scope,
                                           int n_all) {
   auto ki = std::make_unique<vm::KeyInfo>();
   ki->n_key_field = static_cast<uint16_t>(terms.size);
-  ki->n_all_field = static_cast<uint16_t>(n_all);
+  (void)n_all;  // the sorter compares only the keys: ties keep insertion order
+  ki->n_all_field = ki->n_key_field;
   for (uint32_t i = 0; i < terms.size; i++) {
     std::string coll;
     bool expl = false;
@@ -285,10 +287,29 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
     out.sort_key_col = key_col;
     out.sorter = g.new_cursor();
     int n_keys = static_cast<int>(sel->order_by.size);
-    int a = g.emit(Op::SorterOpen, out.sorter, n_keys + out.n_cols);
-    g.set_p4_keyinfo(a, sort_keyinfo(g, &scope, sel->order_by, cols, key_col, n_keys + out.n_cols));
+    auto ki = sort_keyinfo(g, &scope, sel->order_by, cols, key_col, n_keys + out.n_cols);
+    if (sel->limit) {
+      // ORDER BY ... LIMIT: keep only the first LIMIT+OFFSET rows in an
+      // ephemeral index keyed (sort keys, sequence), dropping the largest.
+      out.topn = true;
+      ki->collations.resize(n_keys);
+      ki->sort_flags.resize(n_keys);
+      ki->collations.push_back(nullptr);
+      ki->sort_flags.push_back(0);
+      ki->n_key_field = static_cast<uint16_t>(n_keys + 1);
+      ki->n_all_field = static_cast<uint16_t>(n_keys + 1 + out.n_cols);
+      int a = g.emit(Op::OpenEphemeral, out.sorter, n_keys + 1 + out.n_cols);
+      g.set_p4_keyinfo(a, std::move(ki));
+    } else {
+      int a = g.emit(Op::SorterOpen, out.sorter, n_keys + out.n_cols);
+      g.set_p4_keyinfo(a, std::move(ki));
+    }
   }
   KEEL_RETURN_IF_ERROR(code_limit(g, &scope, sel, out));
+  if (out.topn) {
+    out.topn_counter = g.new_reg();
+    g.emit(Op::OffsetLimit, out.limit_reg, out.topn_counter, out.offset_reg);
+  }
   if (core->distinct == parse::Distinctness::kDistinct) {
     out.distinct_cursor = g.new_cursor();
     auto ki = std::make_unique<vm::KeyInfo>();
@@ -313,7 +334,20 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
     KEEL_RETURN_IF_ERROR(where_end(g, &scope, w));
   }
 
-  if (out.sorter >= 0) {
+  if (out.topn) {
+    int n_keys = static_cast<int>(sel->order_by.size);
+    int end = g.new_label();
+    g.emit(Op::Rewind, out.sorter, end);
+    int top = g.addr();
+    int base = g.new_reg(out.n_cols);
+    for (int i = 0; i < out.n_cols; i++) g.emit(Op::Column, out.sorter, n_keys + 1 + i, base + i);
+    int next = g.new_label();
+    emit_to_dest(g, out, base, next);
+    g.bind(next);
+    g.emit(Op::Next, out.sorter, top);
+    g.bind(end);
+    g.plan_row(g.plan_parent, "USE TEMP B-TREE FOR ORDER BY");
+  } else if (out.sorter >= 0) {
     // Drain the sorter through OFFSET/LIMIT to the destination.
     int n_keys = static_cast<int>(sel->order_by.size);
     int rec = g.new_reg();
@@ -334,6 +368,36 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
   }
   g.bind(out.done);
   return Status::Ok();
+}
+
+namespace {
+
+bool from_names(const parse::List<parse::FromItem*>& from, std::string_view name) {
+  for (const parse::FromItem* it : from) {
+    if (it->kind == parse::FromItem::Kind::kJoinGroup && from_names(it->group, name)) return true;
+    if (it->kind == parse::FromItem::Kind::kTable && !it->table.schema.present() &&
+        vm::stricmp(it->table.name.value, name) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+void push_with(CodeGen& g, const parse::WithClause* with) {
+  for (const parse::CommonTableExpr* c : with->ctes) {
+    g.ctes.push_back(c);
+    if (!with->recursive || c->select->cores.size < 2) continue;
+    for (uint32_t i = 1; i < c->select->cores.size; i++) {
+      if (from_names(c->select->cores[i]->from, c->name.value)) {
+        if (std::find(g.recursive_ctes.begin(), g.recursive_ctes.end(), c) == g.recursive_ctes.end()) {
+          g.recursive_ctes.push_back(c);
+        }
+        break;
+      }
+    }
+  }
 }
 
 std::string ordinal(int n) {
@@ -397,9 +461,9 @@ void emit_to_dest(CodeGen& g, RowOutput& out, int base, int skip) {
       break;
     }
     case SelectDest::Kind::kDistinctIndex: {
+      // An equal key replaces the one stored: the last of equal rows (0 and
+      // 0.0) is the one a UNION returns, as in SQLite.
       int rec = g.new_reg();
-      int f = g.emit(Op::Found, d.cursor, skip, base);
-      g.set_p4_int(f, n);
       g.emit(Op::MakeRecord, base, n, rec);
       g.emit(Op::IdxInsert, d.cursor, rec);
       break;
@@ -408,6 +472,21 @@ void emit_to_dest(CodeGen& g, RowOutput& out, int base, int skip) {
       int f = g.emit(Op::NotFound, d.cursor, skip, base);
       g.set_p4_int(f, n);
       g.emit(Op::Delete, d.cursor, 0);
+      break;
+    }
+    case SelectDest::Kind::kDiscard:
+      break;
+    case SelectDest::Kind::kQueue: {
+      int rec = g.new_reg(), rowid = g.new_reg();
+      if (d.aux >= 0) {
+        int f = g.emit(Op::Found, d.aux, skip, base);
+        g.set_p4_int(f, n);
+        g.emit(Op::MakeRecord, base, n, rec);
+        g.emit(Op::IdxInsert, d.aux, rec);
+      }
+      g.emit(Op::MakeRecord, base, n, rec);
+      g.emit(Op::NewRowid, d.cursor, rowid);
+      g.emit(Op::Insert, d.cursor, rec, rowid);
       break;
     }
     case SelectDest::Kind::kMem:
@@ -447,6 +526,21 @@ Status output_row(CodeGen& g, RowOutput& out, int base, int skip) {
       g.emit(Op::SCopy, base + out.sort_key_col[i], keys + i);
     }
   }
+  if (out.topn) {
+    int regs = g.new_reg(n_keys + 1 + out.n_cols);
+    if (n_keys) g.emit(Op::Copy, keys, regs, n_keys - 1);
+    g.emit(Op::Sequence, out.sorter, regs + n_keys);
+    for (int i = 0; i < out.n_cols; i++) g.emit(Op::SCopy, base + i, regs + n_keys + 1 + i);
+    int rec = g.new_reg();
+    g.emit(Op::MakeRecord, regs, n_keys + 1 + out.n_cols, rec);
+    g.emit(Op::IdxInsert, out.sorter, rec);
+    int kept = g.new_label();
+    g.emit(Op::IfNotZero, out.topn_counter, kept);
+    g.emit(Op::Last, out.sorter, kept);
+    g.emit(Op::Delete, out.sorter, 0);
+    g.bind(kept);
+    return Status::Ok();
+  }
   for (int i = 0; i < out.n_cols; i++) g.emit(Op::SCopy, base + i, keys + n_keys + i);
   int rec = g.new_reg();
   g.emit(Op::MakeRecord, keys, n_keys + out.n_cols, rec);
@@ -462,12 +556,7 @@ Status code_select(CodeGen& g, const parse::Select* sel, Scope* outer, SelectDes
     ~Leave() { depth--; }
   } leave;
   std::vector<const parse::CommonTableExpr*> saved = g.ctes;
-  if (sel->with) {
-    if (sel->with->recursive) {
-      // Non-recursive CTEs written with WITH RECURSIVE still work.
-    }
-    for (const parse::CommonTableExpr* c : sel->with->ctes) g.ctes.push_back(c);
-  }
+  if (sel->with) push_with(g, sel->with);
   Status s;
   if (sel->cores.size > 1) {
     s = code_compound(g, sel, outer, dest);
@@ -480,9 +569,7 @@ Status code_select(CodeGen& g, const parse::Select* sel, Scope* outer, SelectDes
 
 Result<std::vector<ColInfo>> select_columns(CodeGen& g, const parse::Select* sel, Scope* outer) {
   std::vector<const parse::CommonTableExpr*> saved = g.ctes;
-  if (sel->with) {
-    for (const parse::CommonTableExpr* c : sel->with->ctes) g.ctes.push_back(c);
-  }
+  if (sel->with) push_with(g, sel->with);
   struct Restore {
     CodeGen& g;
     std::vector<const parse::CommonTableExpr*>& saved;

@@ -29,6 +29,8 @@ struct RowOutput {
   int n_cols = 0;
   // ORDER BY
   int sorter = -1;
+  bool topn = false;  // sorter is an ephemeral index bounded to LIMIT+OFFSET rows
+  int topn_counter = 0;
   std::vector<const parse::Expr*> sort_keys;  // expressions (nullptr = result column sort_key_col[i])
   std::vector<int> sort_key_col;
   Scope* scope = nullptr;
@@ -58,6 +60,8 @@ Status code_compound(CodeGen& g, const parse::Select* sel, Scope* outer, SelectD
 
 // ORDER BY / LIMIT set-up shared with compound selects.
 Status code_limit(CodeGen& g, Scope* scope, const parse::Select* sel, RowOutput& out);
+// Brings the CTEs of a WITH clause into scope, noting the recursive ones.
+void push_with(CodeGen& g, const parse::WithClause* with);
 // Ordinal error text: "1st", "2nd", ...
 std::string ordinal(int n);
 

@@ -3,6 +3,8 @@
 // target rowid — for UPDATE with its new column values — in an ephemeral
 // table; the second applies the changes. Every SET expression therefore
 // sees the row as it was, and rows moved by the update are never revisited.
+#include <functional>
+
 #include "plan/dml_internal.h"
 #include "plan/select_internal.h"
 #include "vm/collation.h"
@@ -49,19 +51,45 @@ std::unique_ptr<FromTerm> target_term(CodeGen& g, Table* t, const parse::Name& a
   return term;
 }
 
-Status code_returning(CodeGen& g, Scope* scope, const parse::List<parse::ResultColumn>& returning) {
-  if (returning.size == 0) return Status::Ok();
-  int base = g.new_reg(static_cast<int>(returning.size));
-  for (uint32_t k = 0; k < returning.size; k++) {
-    const parse::ResultColumn& rc = returning[k];
-    if (rc.kind != parse::ResultColumn::Kind::kExpr)
-      return Status(rc::kError, "RETURNING * is not supported");
-    KEEL_RETURN_IF_ERROR(code_expr(g, scope, rc.expr, base + static_cast<int>(k)));
-    vm::ResultColumnInfo info;
-    info.name = rc.alias.present() ? std::string(rc.alias.value) : std::string(rc.span.text(g.sql()));
-    g.prog().columns.push_back(info);
+// The value of a `rowid = value` term of WHERE whose value does not read
+// the target table, or nullptr.
+const parse::Expr* rowid_equality(CodeGen& g, Scope* scope, const parse::Expr* where) {
+  std::vector<const parse::Expr*> terms;
+  split_and(where, terms);
+  FromTerm* t = scope->terms[0];
+  for (const parse::Expr* e : terms) {
+    if (e->kind != parse::ExprKind::kBinary || e->as<parse::BinaryExpr>()->op != parse::BinaryOp::kEq)
+      continue;
+    auto* b = e->as<parse::BinaryExpr>();
+    for (int side = 0; side < 2; side++) {
+      const parse::Expr* c = side ? b->right : b->left;
+      const parse::Expr* v = side ? b->left : b->right;
+      if (c->kind != parse::ExprKind::kColumnRef) continue;
+      auto r = resolve_column(g, scope, c->as<parse::ColumnRefExpr>());
+      if (!r.ok() || r.value().term != t) continue;
+      if (!(r.value().col == -1 || (t->table && r.value().col == t->table->rowid_alias))) continue;
+      if (v->kind == parse::ExprKind::kVariable || expr_is_constant(v)) return v;
+    }
   }
-  g.emit(Op::ResultRow, base, static_cast<int>(returning.size));
+  return nullptr;
+}
+
+// Deletes the row loaded in `w` (cursor on it), with its triggers.
+Status delete_row(CodeGen& g, TableWriter& w, Table* t, const parse::List<parse::ResultColumn>& returning,
+                  int next) {
+  if (!t->triggers.empty()) {
+    KEEL_RETURN_IF_ERROR(
+        code_triggers(g, t, parse::TriggerEvent::kDelete, true, &w.term, nullptr, next, nullptr));
+    // The trigger may have moved the cursor or deleted the row.
+    g.emit(Op::NotExists, w.cursor, next, w.rowid);
+  }
+  KEEL_RETURN_IF_ERROR(delete_index_entries(g, w));
+  KEEL_RETURN_IF_ERROR(code_returning(g, w, returning));
+  g.emit(Op::Delete, w.cursor, vm::kOpflagNChange);
+  if (!t->triggers.empty()) {
+    KEEL_RETURN_IF_ERROR(
+        code_triggers(g, t, parse::TriggerEvent::kDelete, false, &w.term, nullptr, next, nullptr));
+  }
   return Status::Ok();
 }
 
@@ -70,9 +98,7 @@ Status code_returning(CodeGen& g, Scope* scope, const parse::List<parse::ResultC
 Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
   KEEL_ASSIGN_OR_RETURN(Table * t, writable_table(g, st->table));
   std::vector<const parse::CommonTableExpr*> saved = g.ctes;
-  if (st->with) {
-    for (const parse::CommonTableExpr* c : st->with->ctes) g.ctes.push_back(c);
-  }
+  if (st->with) push_with(g, st->with);
   if (st->where == nullptr && st->returning.size == 0 && t->triggers.empty()) {
     // Truncate: clear the table and its indexes, counting the rows.
     g.use_database(t->db, true);
@@ -84,10 +110,27 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
     g.ctes = std::move(saved);
     return Status::Ok();
   }
-  // Pass 1: the rowids to delete.
   auto term = target_term(g, t, st->alias);
   Scope scope;
   scope.terms = {term.get()};
+  // One pass when the WHERE clause names a single rowid.
+  if (const parse::Expr* key = rowid_equality(g, &scope, st->where)) {
+    TableWriter w;
+    open_writer(g, w, t, parse::ConflictAction::kDefault);
+    w.term.name = term->name;
+    term->cursor = w.cursor;
+    int end = g.new_label(), r = g.new_reg();
+    KEEL_RETURN_IF_ERROR(code_expr(g, &scope, key, r));
+    g.emit(Op::SeekRowid, w.cursor, end, r);
+    KEEL_RETURN_IF_ERROR(code_if_false(g, &scope, st->where, end, true));
+    g.plan_row(g.plan_parent, "SEARCH " + t->name + " USING INTEGER PRIMARY KEY (rowid=?)");
+    load_row(g, w);
+    KEEL_RETURN_IF_ERROR(delete_row(g, w, t, st->returning, end));
+    g.bind(end);
+    g.ctes = std::move(saved);
+    return Status::Ok();
+  }
+  // Pass 1: the rowids to delete.
   int rowids = g.new_cursor();
   g.emit(Op::OpenEphemeral, rowids, 0);
   WhereInfo w1;
@@ -106,10 +149,8 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
   g.emit(Op::Rowid, rowids, r);
   g.emit(Op::NotExists, w.cursor, next, r);
   load_row(g, w);
-  KEEL_RETURN_IF_ERROR(delete_index_entries(g, w));
   w.term.name = term->name;
-  KEEL_RETURN_IF_ERROR(code_returning(g, &w.scope, st->returning));
-  g.emit(Op::Delete, w.cursor, vm::kOpflagNChange);
+  KEEL_RETURN_IF_ERROR(delete_row(g, w, t, st->returning, next));
   g.bind(next);
   g.emit(Op::Next, rowids, top);
   g.bind(end);
@@ -120,9 +161,7 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
 Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
   KEEL_ASSIGN_OR_RETURN(Table * t, writable_table(g, st->table));
   std::vector<const parse::CommonTableExpr*> saved = g.ctes;
-  if (st->with) {
-    for (const parse::CommonTableExpr* c : st->with->ctes) g.ctes.push_back(c);
-  }
+  if (st->with) push_with(g, st->with);
   int n = static_cast<int>(t->columns.size());
   // SET targets: table column, or -1 for the rowid.
   struct Assign {
@@ -165,8 +204,88 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
   }
   int na = static_cast<int>(assigns.size());
 
-  // Pass 1: rowid + new values of the assigned columns.
   auto term = target_term(g, t, st->alias);
+  TableWriter w;
+  TableWriter old;
+  int r = g.new_reg();
+  // Applies the update to the row at w.cursor; value(i, reg) loads the new
+  // value of assignment i. `next` is where a skipped row goes.
+  auto apply = [&](const std::function<Status(int, int)>& value, int next) -> Status {
+    load_row(g, old);
+    g.emit(Op::Copy, old.rowid, w.rowid, n);
+    bool rowid_changes = false;
+    for (int i = 0; i < na; i++) {
+      if (assigns[i].col < 0) {
+        rowid_changes = true;
+        KEEL_RETURN_IF_ERROR(value(i, w.rowid));
+        g.emit(Op::MustBeInt, w.rowid, 0);
+      } else {
+        KEEL_RETURN_IF_ERROR(value(i, w.base + assigns[i].col));
+      }
+    }
+    if (t->rowid_alias >= 0) g.emit(Op::SCopy, w.rowid, w.base + t->rowid_alias);
+    std::string aff;
+    for (const Column& c : t->columns) aff.push_back(static_cast<char>(c.affinity));
+    int a = g.emit(Op::Affinity, w.base, n);
+    g.set_p4_affinity(a, aff);
+    std::vector<int> changed;
+    for (const Assign& as : assigns) changed.push_back(as.col);
+    if (!t->triggers.empty()) {
+      KEEL_RETURN_IF_ERROR(
+          code_triggers(g, t, parse::TriggerEvent::kUpdate, true, &old.term, &w.term, next, &changed));
+    }
+    KEEL_RETURN_IF_ERROR(check_row(g, w, next));
+    KEEL_RETURN_IF_ERROR(check_unique(g, w, next, true, old.rowid, rowid_changes));
+    KEEL_RETURN_IF_ERROR(delete_index_entries(g, old));
+    if (rowid_changes) {
+      int same = g.new_label();
+      code_compare_jump(g, parse::BinaryOp::kEq, w.rowid, old.rowid, vm::Affinity::kNone, nullptr, same,
+                        false);
+      int gone = g.new_label();
+      g.emit(Op::NotExists, w.cursor, gone, old.rowid);
+      g.emit(Op::Delete, w.cursor, 0);
+      g.bind(gone);
+      g.bind(same);
+    }
+    KEEL_RETURN_IF_ERROR(write_row(g, w, vm::kOpflagNChange));
+    if (!t->triggers.empty()) {
+      KEEL_RETURN_IF_ERROR(
+          code_triggers(g, t, parse::TriggerEvent::kUpdate, false, &old.term, &w.term, next, &changed));
+    }
+    return code_returning(g, w, st->returning);
+  };
+  auto open_writers = [&]() {
+    open_writer(g, w, t, st->or_conflict);
+    w.term.name = term->name;
+    old = w;
+    old.rowid = g.new_reg(n + 1);
+    old.base = old.rowid + 1;
+    old.term.reg_base = old.base;
+    old.term.rowid_reg = old.rowid;
+    old.scope.terms = {&old.term};
+  };
+
+  // One pass when the WHERE clause names a single rowid.
+  if (st->from.size == 0) {
+    Scope probe;
+    probe.terms = {term.get()};
+    if (const parse::Expr* key = rowid_equality(g, &probe, st->where)) {
+      open_writers();
+      term->cursor = w.cursor;
+      int end = g.new_label();
+      KEEL_RETURN_IF_ERROR(code_expr(g, &probe, key, r));
+      g.emit(Op::SeekRowid, w.cursor, end, r);
+      KEEL_RETURN_IF_ERROR(code_if_false(g, &probe, st->where, end, true));
+      g.plan_row(g.plan_parent, "SEARCH " + t->name + " USING INTEGER PRIMARY KEY (rowid=?)");
+      KEEL_RETURN_IF_ERROR(
+          apply([&](int i, int reg) { return code_expr(g, &probe, assigns[i].value, reg); }, end));
+      g.bind(end);
+      g.ctes = std::move(saved);
+      return Status::Ok();
+    }
+  }
+
+  // Pass 1: rowid + new values of the assigned columns.
   FromClause fc;
   KEEL_RETURN_IF_ERROR(build_from(g, st->from, nullptr, fc));
   Scope scope;
@@ -177,7 +296,7 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
   g.emit(Op::OpenEphemeral, work, na);
   WhereInfo w1;
   KEEL_RETURN_IF_ERROR(where_begin(g, &scope, st->where, w1));
-  int r = g.new_reg(), vals = g.new_reg(std::max(na, 1)), rec = g.new_reg();
+  int vals = g.new_reg(std::max(na, 1)), rec = g.new_reg();
   g.emit(Op::Rowid, term->cursor, r);
   for (int i = 0; i < na; i++) KEEL_RETURN_IF_ERROR(code_expr(g, &scope, assigns[i].value, vals + i));
   g.emit(Op::MakeRecord, vals, na, rec);
@@ -185,53 +304,18 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
   KEEL_RETURN_IF_ERROR(where_end(g, &scope, w1));
 
   // Pass 2: apply.
-  TableWriter w;
-  open_writer(g, w, t, st->or_conflict);
-  w.term.name = term->name;
-  TableWriter old = w;
-  old.rowid = g.new_reg(n + 1);
-  old.base = old.rowid + 1;
-  old.term.reg_base = old.base;
-  old.term.rowid_reg = old.rowid;
-  old.scope.terms = {&old.term};
+  open_writers();
   int end = g.new_label(), next = g.new_label();
   g.emit(Op::Rewind, work, end);
   int top = g.addr();
   g.emit(Op::Rowid, work, r);
   g.emit(Op::NotExists, w.cursor, next, r);
-  load_row(g, old);
-  g.emit(Op::Copy, old.rowid, w.rowid, n);
-  bool rowid_changes = false;
-  for (int i = 0; i < na; i++) {
-    if (assigns[i].col < 0) {
-      rowid_changes = true;
-      g.emit(Op::Column, work, i, w.rowid);
-      g.emit(Op::MustBeInt, w.rowid, 0);
-    } else {
-      g.emit(Op::Column, work, i, w.base + assigns[i].col);
-    }
-  }
-  if (t->rowid_alias >= 0) g.emit(Op::SCopy, w.rowid, w.base + t->rowid_alias);
-  {
-    std::string aff;
-    for (const Column& c : t->columns) aff.push_back(static_cast<char>(c.affinity));
-    int a = g.emit(Op::Affinity, w.base, n);
-    g.set_p4_affinity(a, aff);
-  }
-  KEEL_RETURN_IF_ERROR(check_row(g, w, next));
-  KEEL_RETURN_IF_ERROR(check_unique(g, w, next, true, old.rowid, rowid_changes));
-  KEEL_RETURN_IF_ERROR(delete_index_entries(g, old));
-  if (rowid_changes) {
-    int same = g.new_label();
-    code_compare_jump(g, parse::BinaryOp::kEq, w.rowid, old.rowid, vm::Affinity::kNone, nullptr, same, false);
-    int gone = g.new_label();
-    g.emit(Op::NotExists, w.cursor, gone, old.rowid);
-    g.emit(Op::Delete, w.cursor, 0);
-    g.bind(gone);
-    g.bind(same);
-  }
-  KEEL_RETURN_IF_ERROR(write_row(g, w, vm::kOpflagNChange));
-  KEEL_RETURN_IF_ERROR(code_returning(g, &w.scope, st->returning));
+  KEEL_RETURN_IF_ERROR(apply(
+      [&](int i, int reg) {
+        g.emit(Op::Column, work, i, reg);
+        return Status::Ok();
+      },
+      next));
   g.bind(next);
   g.emit(Op::Next, work, top);
   g.bind(end);

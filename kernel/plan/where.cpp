@@ -125,6 +125,10 @@ struct Constraint {
   BinaryOp op;
   const Expr* value;
   const Expr* column_expr;
+  FromTerm* term;
+  uint64_t value_mask;  // tables the value depends on
+  bool on_left_join;
+  int left_join_level;
 };
 
 BinaryOp commute(BinaryOp op) {
@@ -158,13 +162,12 @@ std::string coll_name(std::string_view c) {
 }
 
 // Collects constraints on `level`'s table from the terms usable there.
-Status find_constraints(CodeGen& g, Scope* scope, int level, const std::vector<TermInfo>& terms,
-                        std::vector<Constraint>& out) {
-  FromTerm* t = scope->terms[level];
-  uint64_t earlier = level >= 64 ? 0 : ((uint64_t{1} << level) - 1);
-  bool left_join = (t->join & parse::join::kLeft) != 0;
+// Every usable `column op value` constraint of the terms, analysed once
+// (the join-order search asks for them many times).
+Status all_constraints(CodeGen& g, Scope* scope, const std::vector<TermInfo>& terms,
+                       std::vector<Constraint>& out) {
+  out.clear();
   for (const TermInfo& ti : terms) {
-    if (left_join ? (ti.left_join_level != level) : ti.on_left_join) continue;
     const Expr* e = ti.expr;
     if (e->kind != ExprKind::kBinary) continue;
     auto* b = e->as<parse::BinaryExpr>();
@@ -175,35 +178,51 @@ Status find_constraints(CodeGen& g, Scope* scope, int level, const std::vector<T
     for (int side = 0; side < 2; side++) {
       const Expr* ce = side == 0 ? b->left : b->right;
       const Expr* ve = side == 0 ? b->right : b->left;
-      const Expr* bare = ce;
-      if (bare->kind != ExprKind::kColumnRef) continue;
-      auto r = resolve_column(g, scope, bare->as<parse::ColumnRefExpr>());
-      if (!r.ok() || r.value().term != t || r.value().alias_expr) continue;
+      if (ce->kind != ExprKind::kColumnRef) continue;
+      auto r = resolve_column(g, scope, ce->as<parse::ColumnRefExpr>());
+      if (!r.ok() || r.value().alias_expr || r.value().scope != scope || r.value().term == nullptr) continue;
+      FromTerm* t = r.value().term;
       uint64_t vm_mask = 0;
       KEEL_RETURN_IF_ERROR(expr_mask(g, scope, ve, &vm_mask));
-      if (vm_mask == kAllTerms || (vm_mask & ~earlier) != 0) continue;
+      if (vm_mask == kAllTerms) continue;
       int col = r.value().col;
       if (t->table && col == t->table->rowid_alias) col = -1;
       vm::Affinity col_aff = col < 0 ? vm::Affinity::kInteger : t->cols[col].affinity;
       vm::Affinity cmp = vm::comparison_affinity(expr_affinity(g, scope, ce), expr_affinity(g, scope, ve));
       if (!affinity_ok(cmp, col_aff)) continue;
-      Constraint c;
-      c.col = col;
-      c.op = side == 0 ? b->op : commute(b->op);
-      c.value = ve;
-      c.column_expr = ce;
       // The comparison's collation must be the column's.
       if (col >= 0) {
         const vm::Collation* coll = compare_collation(g, scope, side == 0 ? ce : ve, side == 0 ? ve : ce);
         std::string want = coll_name(t->cols[col].collation);
         std::string have = coll ? coll_name(coll->name()) : "BINARY";
-        c.value = ve;
         if (want != have) continue;
       }
+      Constraint c;
+      c.col = col;
+      c.op = side == 0 ? b->op : commute(b->op);
+      c.value = ve;
+      c.column_expr = ce;
+      c.term = t;
+      c.value_mask = vm_mask;
+      c.on_left_join = ti.on_left_join;
+      c.left_join_level = ti.left_join_level;
       out.push_back(c);
     }
   }
   return Status::Ok();
+}
+
+// The constraints usable at `level` when the tables in `earlier` are placed.
+void find_constraints(Scope* scope, int level, uint64_t earlier, const std::vector<Constraint>& all,
+                      std::vector<Constraint>& out) {
+  FromTerm* t = scope->terms[level];
+  bool left_join = (t->join & parse::join::kLeft) != 0;
+  for (const Constraint& c : all) {
+    if (c.term != t) continue;
+    if (left_join ? (c.left_join_level != level) : c.on_left_join) continue;
+    if ((c.value_mask & ~earlier) != 0) continue;
+    out.push_back(c);
+  }
 }
 
 const char* op_text(BinaryOp op) {
@@ -383,6 +402,43 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
   for (TermInfo& ti : terms) {
     KEEL_RETURN_IF_ERROR(expr_mask(g, scope, ti.expr, &ti.mask));
   }
+  // Join order: without LEFT or CROSS joins, greedily pick next the table
+  // with the cheapest access given the tables already placed (FROM order
+  // breaks ties), as SQLite's solver would for these small joins.
+  bool reorder = n > 1 && n <= 64;
+  for (FromTerm* t : scope->terms) {
+    if (t->join & (parse::join::kLeft | parse::join::kCross | parse::join::kRight)) reorder = false;
+  }
+  std::vector<Constraint> all_cons;
+  if (reorder) {
+    KEEL_RETURN_IF_ERROR(all_constraints(g, scope, terms, all_cons));
+    std::vector<int> order;
+    uint64_t placed = 0;
+    for (int step = 0; step < n; step++) {
+      int best = -1;
+      double best_cost = 0;
+      for (int j = 0; j < n; j++) {
+        if (placed & (uint64_t{1} << j)) continue;
+        std::vector<Constraint> cons;
+        find_constraints(scope, j, placed, all_cons, cons);
+        Access a = choose_access(g, scope->terms[j], cons, step);
+        if (best < 0 || a.cost < best_cost) {
+          best = j;
+          best_cost = a.cost;
+        }
+      }
+      order.push_back(best);
+      placed |= uint64_t{1} << best;
+    }
+    std::vector<FromTerm*> permuted;
+    for (int j : order) permuted.push_back(scope->terms[j]);
+    scope->terms = permuted;
+    for (TermInfo& ti : terms) {
+      ti.mask = 0;
+      KEEL_RETURN_IF_ERROR(expr_mask(g, scope, ti.expr, &ti.mask));
+    }
+  }
+  KEEL_RETURN_IF_ERROR(all_constraints(g, scope, terms, all_cons));
   // Aggregates are not allowed in WHERE / ON (code_expr reports the misuse).
   bool saved_allow = scope->allow_agg;
   scope->allow_agg = false;
@@ -411,7 +467,7 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
       g.emit(Op::Integer, 0, lv.left_join_match);
     }
     std::vector<Constraint> cons;
-    KEEL_RETURN_IF_ERROR(find_constraints(g, scope, i, terms, cons));
+    find_constraints(scope, i, i >= 64 ? 0 : ((uint64_t{1} << i) - 1), all_cons, cons);
     Access acc = choose_access(g, t, cons, i);
     std::string tname = t->table ? t->table->name : t->name;
     std::string label = tname;

@@ -566,7 +566,8 @@ Status Vm::exec() {
 
       // Opcode: AggStep P1 P2 P3 P4 P5
       // Feeds the P5 arguments at P2 to aggregate P4 with accumulator P3
-      // (P1 = 1: the inverse step of a window function).
+      // (P1 = 1: the inverse step of a window function; P1 > 1: register P1
+      // = 0 if the step called skip_accumulator_load(), else 1).
       case Op::AggStep:
       case Op::AggInverse:
         s = agg_step(op);

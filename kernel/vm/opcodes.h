@@ -167,7 +167,7 @@ enum JumpIn : uint8_t { kNoJump = 0, kJumpP2 = 1, kJumpP3 = 2 };
   X(Param, kNoJump)            \
   X(FkCounter, kNoJump)        \
   X(FkIfZero, kJumpP2)         \
-  X(Pragma, kNoJump)           \
+  X(Pragma, kJumpP2)           \
   X(VFilter, kJumpP2)          \
   X(VColumn, kNoJump)          \
   X(VNext, kJumpP2)            \

@@ -216,6 +216,10 @@ Status Vm::agg_step(const Instr& op) {
     def->step(ctx, args);
   }
   if (ctx.has_error()) return Status(ctx.error_code(), ctx.error_message());
+  // P1 > 1 names a register that tells whether this row became the
+  // aggregate's best one (min/max did not call skip_accumulator_load), so
+  // the code generator loads the bare columns of `SELECT max(x), y` from it.
+  if (op.p1 > 1) regs_[op.p1].set_int(ctx.skip_load() ? 0 : 1);
   // The accumulator register itself is marked non-NULL so that IfNull-style
   // checks on it (min/max optimisations) see that a step happened.
   regs_[acc].set_int(1);

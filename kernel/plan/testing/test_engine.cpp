@@ -12,69 +12,85 @@ namespace keel::plan::testing {
 Result<std::unique_ptr<TestEngine>> TestEngine::open(const std::string& path) {
   std::unique_ptr<TestEngine> e(new TestEngine());
   storage::PagerOptions opt;
-  opt.memory = path.empty();
+  opt.memory = path.empty() || path == ":memory:";
   opt.synchronous = storage::SyncLevel::kOff;
-  KEEL_ASSIGN_OR_RETURN(e->pager_, storage::Pager::open(path.empty() ? ":memory:" : path, opt));
-  KEEL_ASSIGN_OR_RETURN(e->btree_, storage::Btree::open(*e->pager_));
+  KEEL_ASSIGN_OR_RETURN(e->dbs_[0].pager, storage::Pager::open(opt.memory ? ":memory:" : path, opt));
+  KEEL_ASSIGN_OR_RETURN(e->dbs_[0].btree, storage::Btree::open(*e->dbs_[0].pager));
   func::register_builtin_functions(e->functions_);
   return e;
 }
 
 TestEngine::~TestEngine() {
-  if (txn_ == 2) btree_->rollback().ignore();
-  if (txn_ == 1) btree_->end_read();
+  for (Db& d : dbs_) {
+    if (d.txn == 2) d.btree->rollback().ignore();
+    if (d.txn == 1) d.btree->end_read();
+  }
 }
 
-storage::Btree* TestEngine::btree(int db) { return db == 0 ? btree_.get() : nullptr; }
+storage::Btree* TestEngine::btree(int db) {
+  if (db == 1 && !dbs_[1].btree) {
+    storage::PagerOptions opt;
+    opt.memory = true;
+    auto p = storage::Pager::open(":memory:", opt);
+    if (!p.ok()) return nullptr;
+    dbs_[1].pager = std::move(p).value();
+    auto b = storage::Btree::open(*dbs_[1].pager);
+    if (!b.ok()) return nullptr;
+    dbs_[1].btree = std::move(b).value();
+  }
+  return db == 0 || db == 1 ? dbs_[db].btree.get() : nullptr;
+}
 
 Status TestEngine::begin_transaction(int db, bool write, bool, bool statement_journal, int64_t) {
-  if (db != 0) return Status(rc::kError, "only the main database is available in the test engine");
-  if (txn_ == 0) {
+  if (db != 0 && db != 1) return Status(rc::kError, "no such database");
+  storage::Btree* bt = btree(db);
+  if (bt == nullptr) return Status(rc::kCantOpen, "unable to open the temporary database");
+  Db& d = dbs_[db];
+  if (d.txn == 0) {
     if (write) {
-      KEEL_RETURN_IF_ERROR(btree_->begin_write());
+      KEEL_RETURN_IF_ERROR(bt->begin_write());
     } else {
-      KEEL_RETURN_IF_ERROR(btree_->begin_read());
+      KEEL_RETURN_IF_ERROR(bt->begin_read());
     }
-    txn_ = write ? 2 : 1;
-  } else if (write && txn_ == 1) {
-    KEEL_RETURN_IF_ERROR(btree_->begin_write());
-    txn_ = 2;
+    d.txn = write ? 2 : 1;
+  } else if (write && d.txn == 1) {
+    KEEL_RETURN_IF_ERROR(bt->begin_write());
+    d.txn = 2;
   }
-  if (write && statement_journal && !autocommit_ && stmt_savepoint_ < 0) {
-    KEEL_ASSIGN_OR_RETURN(stmt_savepoint_, btree_->open_savepoint());
+  if (write && statement_journal && !autocommit_ && d.stmt_savepoint < 0) {
+    KEEL_ASSIGN_OR_RETURN(d.stmt_savepoint, bt->open_savepoint());
   }
   return Status::Ok();
 }
 
+Status TestEngine::end_all(bool commit) {
+  Status first;
+  for (Db& d : dbs_) {
+    int t = d.txn;
+    d.txn = 0;
+    d.stmt_savepoint = -1;
+    Status s;
+    if (t == 2) s = commit ? d.btree->commit() : d.btree->rollback();
+    if (t == 1) d.btree->end_read();
+    if (first.ok() && !s.ok()) first = s;
+  }
+  return first;
+}
+
 Status TestEngine::end_statement(const Status& outcome, vm::OnError on_error) {
   if (!outcome.ok()) schema_dirty_ = true;
-  if (autocommit_) {
-    int t = txn_;
-    txn_ = 0;
-    if (t == 2) {
-      if (outcome.ok() || on_error == vm::OnError::kFail) return btree_->commit();
-      return btree_->rollback();
-    }
-    if (t == 1) btree_->end_read();
-    return Status::Ok();
-  }
-  int sp = stmt_savepoint_;
-  stmt_savepoint_ = -1;
-  if (outcome.ok() || on_error == vm::OnError::kFail) {
-    if (sp >= 0) return btree_->release_savepoint(sp);
-    return Status::Ok();
-  }
-  if (on_error == vm::OnError::kRollback) {
+  bool keep = outcome.ok() || on_error == vm::OnError::kFail;
+  if (autocommit_) return end_all(keep);
+  if (!keep && on_error == vm::OnError::kRollback) {
     autocommit_ = true;
-    int t = txn_;
-    txn_ = 0;
-    if (t == 2) return btree_->rollback();
-    if (t == 1) btree_->end_read();
-    return Status::Ok();
+    return end_all(false);
   }
-  if (sp >= 0) {
-    KEEL_RETURN_IF_ERROR(btree_->rollback_to_savepoint(sp));
-    return btree_->release_savepoint(sp);
+  for (Db& d : dbs_) {
+    int sp = d.stmt_savepoint;
+    d.stmt_savepoint = -1;
+    if (sp < 0) continue;
+    if (!keep) KEEL_RETURN_IF_ERROR(d.btree->rollback_to_savepoint(sp));
+    KEEL_RETURN_IF_ERROR(d.btree->release_savepoint(sp));
   }
   return Status::Ok();
 }
@@ -90,17 +106,8 @@ Status TestEngine::set_autocommit(bool enable, bool rollback) {
                                        : "cannot commit - no transaction is active");
   }
   autocommit_ = true;
-  int t = txn_;
-  txn_ = 0;
-  if (t == 2) {
-    if (rollback) {
-      schema_dirty_ = true;
-      return btree_->rollback();
-    }
-    return btree_->commit();
-  }
-  if (t == 1) btree_->end_read();
-  return Status::Ok();
+  if (rollback) schema_dirty_ = true;
+  return end_all(!rollback);
 }
 
 Status TestEngine::savepoint(int, std::string_view) {
@@ -135,22 +142,24 @@ void TestEngine::randomness(void* buf, size_t n) {
 }
 
 Status TestEngine::load_schema() {
-  bool own = txn_ == 0;
-  if (own) KEEL_RETURN_IF_ERROR(btree_->begin_read());
-  DatabaseSchema& s = catalog_.database(0);
+  KEEL_RETURN_IF_ERROR(load_schema_of(0));
+  if (dbs_[1].btree) KEEL_RETURN_IF_ERROR(load_schema_of(1));
+  schema_dirty_ = false;
+  return Status::Ok();
+}
+
+Status TestEngine::load_schema_of(int db) {
+  storage::Btree* bt = dbs_[db].btree.get();
+  bool own = dbs_[db].txn == 0;
+  if (own) KEEL_RETURN_IF_ERROR(bt->begin_read());
+  DatabaseSchema& s = catalog_.database(db);
   s.clear();
   Status st;
-  {
-    auto cookie = btree_->get_meta(storage::Meta::kSchemaCookie);
+  if (bt->page_count() > 0) {
+    auto cookie = bt->get_meta(storage::Meta::kSchemaCookie);
     if (cookie.ok()) s.schema_cookie = cookie.value();
-    storage::BtCursor c(*btree_, 1, false);
-    // An empty file has no sqlite_schema page yet.
-    st = btree_->page_count() == 0 ? Status::Ok() : c.first();
-    if (btree_->page_count() == 0) {
-      if (own) btree_->end_read();
-      schema_dirty_ = false;
-      return Status::Ok();
-    }
+    storage::BtCursor c(*bt, 1, false);
+    st = c.first();
     std::vector<uint8_t> buf;
     std::vector<vm::Value> vals(5);
     while (st.ok() && !c.eof()) {
@@ -165,8 +174,7 @@ Status TestEngine::load_schema() {
       st = c.next();
     }
   }
-  if (own) btree_->end_read();
-  if (st.ok()) schema_dirty_ = false;
+  if (own) bt->end_read();
   return st;
 }
 
@@ -202,14 +210,22 @@ Status TestEngine::compile_and_run(const parse::ParsedStatement& ps, std::string
     }
     return Status::Ok();
   }
-  changes_ = 0;
+  // changes() reports the last statement that finished.
+  int64_t before = total_changes_;
   vm::Vm vm(*prog, *this);
+  Status run;
   for (;;) {
-    KEEL_ASSIGN_OR_RETURN(int rc, vm.step());
-    if (rc != rc::kRow) break;
+    auto rc = vm.step();
+    if (!rc.ok()) {
+      run = rc.status();
+      break;
+    }
+    if (rc.value() != rc::kRow) break;
     on_row(vm.row());
   }
-  return vm.reset();
+  Status reset = vm.reset();
+  if (!prog->read_only) changes_ = total_changes_ - before;
+  return run.ok() ? reset : run;
 }
 
 Status TestEngine::exec(std::string_view sql, const RowFn& on_row) {

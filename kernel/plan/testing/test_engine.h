@@ -44,10 +44,7 @@ class TestEngine final : public vm::VmHost, public func::FunctionHost {
   void schema_changed(int db) override;
   func::FunctionHost& function_host() override { return *this; }
   void set_last_insert_rowid(int64_t rowid) override { last_rowid_ = rowid; }
-  void add_changes(int64_t n) override {
-    changes_ += n;
-    total_changes_ += n;
-  }
+  void add_changes(int64_t n) override { total_changes_ += n; }
   bool interrupted() const override { return false; }
   Status run_command(const void* command, std::vector<vm::Value>& rows) override;
   int64_t max_length() const override { return 1000000000; }
@@ -66,13 +63,19 @@ class TestEngine final : public vm::VmHost, public func::FunctionHost {
   Status load_schema();
   Status compile_and_run(const parse::ParsedStatement& st, std::string_view sql, const RowFn& on_row);
 
-  std::unique_ptr<storage::Pager> pager_;
-  std::unique_ptr<storage::Btree> btree_;
+  // Database 0 (main) and 1 (temp, in memory, opened on first use).
+  struct Db {
+    std::unique_ptr<storage::Pager> pager;
+    std::unique_ptr<storage::Btree> btree;
+    int txn = 0;  // 0 none, 1 read, 2 write
+    int stmt_savepoint = -1;
+  };
+  Db dbs_[2];
+  Status load_schema_of(int db);
+  Status end_all(bool commit);
   Catalog catalog_;
   func::FunctionRegistry functions_;
-  int txn_ = 0;  // 0 none, 1 read, 2 write
   bool autocommit_ = true;
-  int stmt_savepoint_ = -1;
   bool schema_dirty_ = true;
   int64_t last_rowid_ = 0;
   int64_t changes_ = 0;

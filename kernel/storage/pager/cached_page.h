@@ -18,6 +18,11 @@ class PageCache;
 struct CachedPage {
   enum Flags : uint32_t {
     kDirty = 1u << 0,  // changed in the current write transaction, not yet written
+    // May be changed without another Pager::make_writable: journaled for the
+    // transaction and for every savepoint open now. Cleared on all pages when
+    // a savepoint opens (as SQLite's PGHDR_WRITEABLE), so the first change
+    // after it reaches the sub-journal.
+    kWritable = 1u << 1,
   };
 
   uint8_t* data = nullptr;  // page_size bytes, decoded (as the b-tree sees them)
@@ -37,6 +42,7 @@ struct CachedPage {
   CachedPage* dirty_next = nullptr;
 
   bool dirty() const { return (flags & kDirty) != 0; }
+  bool writable() const { return (flags & kWritable) != 0; }
 };
 
 // Called when the last pin of an entry goes away (puts it on the clean LRU).

@@ -35,12 +35,12 @@ void write_new(uint8_t* header, uint32_t page_size, uint8_t reserved_bytes, uint
   put_u32(header + kOffSqliteVersion, static_cast<uint32_t>(kSqliteVersionNumber));
 }
 
-Status validate(const uint8_t* header) {
+Status validate(const uint8_t* header, bool module_format_ok) {
   auto not_a_db = [] { return Status(rc::kNotADb, "file is not a database"); };
   if (std::memcmp(header + kOffMagic, kMagic, sizeof(kMagic)) != 0) return not_a_db();
   // As SQLite's lockBtree(): a read version above 2 cannot be read at all; a
   // write version above 2 would make the file read-only (left to the caller).
-  if (header[kOffReadVersion] > 2) return not_a_db();
+  if (header[kOffReadVersion] > 2 && !module_format_ok) return not_a_db();
   if (header[kOffMaxPayloadFrac] != kMaxPayloadFrac || header[kOffMinPayloadFrac] != kMinPayloadFrac ||
       header[kOffLeafPayloadFrac] != kLeafPayloadFrac) {
     return not_a_db();

@@ -74,8 +74,9 @@ void write_page_size(uint8_t* header, uint32_t page_size);
 void write_new(uint8_t* header, uint32_t page_size, uint8_t reserved_bytes, uint8_t file_format);
 
 // Checks magic, page size, payload fractions, versions, usable size.
-// rc::kNotADb "file is not a database" on failure.
-Status validate(const uint8_t* header);
+// rc::kNotADb "file is not a database" on failure. A read version above 2 (a
+// module's format) passes only with module_format_ok.
+Status validate(const uint8_t* header, bool module_format_ok = false);
 
 // The database size in pages per SQLite's rule: the in-header size (28) when
 // it is nonzero and version-valid-for (92) equals the change counter (24),

@@ -28,6 +28,7 @@ PageCache::~PageCache() {
     delete free_;
     free_ = next;
   }
+  free_count_ = 0;
 }
 
 void PageCache::reset(uint32_t page_size) {
@@ -42,6 +43,7 @@ void PageCache::reset(uint32_t page_size) {
       delete free_;
       free_ = next;
     }
+    free_count_ = 0;
     page_size_ = page_size;
   }
 }
@@ -105,6 +107,7 @@ CachedPage* PageCache::new_entry() {
     CachedPage* p = free_;
     free_ = p->hash_next;
     p->hash_next = nullptr;
+    --free_count_;
     return p;
   }
   auto* p = new CachedPage();
@@ -114,6 +117,13 @@ CachedPage* PageCache::new_entry() {
 }
 
 void PageCache::free_entry(CachedPage* p) {
+  if (count_ + free_count_ >= capacity_) {
+    // Enough memory is already held: give this entry back.
+    delete[] p->data;
+    delete p;
+    return;
+  }
+  ++free_count_;
   uint8_t* data = p->data;
   *p = CachedPage();
   p->data = data;
@@ -130,7 +140,8 @@ Result<CachedPage*> PageCache::create(PageNo pgno) {
       Status s = spill_();
       if (!s.ok() && !s.is(rc::kBusy)) return s;
     }
-    if (lru_tail_ != nullptr) {
+    trim();  // back to the bound if the cache had grown past it
+    if (lru_tail_ != nullptr && count_ >= capacity_) {
       p = lru_tail_;
       lru_unlink(p);
       hash_remove(p);
@@ -146,6 +157,16 @@ Result<CachedPage*> PageCache::create(PageNo pgno) {
   // A new entry is unpinned and clean: it belongs on the LRU until pinned.
   lru_push_front(p);
   return p;
+}
+
+void PageCache::trim() {
+  while (count_ > capacity_ && lru_tail_ != nullptr) {
+    CachedPage* p = lru_tail_;
+    lru_unlink(p);
+    hash_remove(p);
+    delete[] p->data;
+    delete p;
+  }
 }
 
 void PageCache::make_dirty(CachedPage* p) {
@@ -173,7 +194,7 @@ void PageCache::make_clean(CachedPage* p) {
   else
     dirty_tail_ = p->dirty_prev;
   p->dirty_prev = p->dirty_next = nullptr;
-  p->flags &= ~CachedPage::kDirty;
+  p->flags &= ~(CachedPage::kDirty | CachedPage::kWritable);
   --dirty_count_;
   if (p->pins == 0) lru_push_front(p);
 }

@@ -10,7 +10,8 @@
 // clean entry is reused (no allocation); if there is none, the spill callback
 // writes dirty unpinned pages out so they become clean and evictable; if that
 // is impossible (all pinned, or the spill is refused with rc::kBusy), the cache
-// grows past its bound, as SQLite's does.
+// grows past its bound, as SQLite's does, and shrinks back as entries are
+// unpinned or cleaned.
 //
 // Thread-safety: none; owned by one Pager.
 #pragma once
@@ -36,7 +37,11 @@ class PageCache {
   // Drops every entry (none may be pinned) and switches page size.
   void reset(uint32_t page_size);
 
-  void set_capacity(size_t pages) { capacity_ = pages < kMinPages ? kMinPages : pages; }
+  // Sets the bound, evicting clean unpinned entries above it.
+  void set_capacity(size_t pages) {
+    capacity_ = pages < kMinPages ? kMinPages : pages;
+    trim();
+  }
   size_t capacity() const { return capacity_; }
   size_t size() const { return count_; }
   size_t dirty_count() const { return dirty_count_; }
@@ -66,7 +71,10 @@ class PageCache {
     if (--p->pins == 0) unpinned(p);
   }
   void unpinned(CachedPage* p) {
-    if (!p->dirty()) lru_push_front(p);
+    if (!p->dirty()) {
+      lru_push_front(p);
+      if (count_ > capacity_) trim();
+    }
   }
   void make_dirty(CachedPage* p);
   void make_clean(CachedPage* p);
@@ -75,6 +83,12 @@ class PageCache {
 
   // Dirty entries in the order they became dirty.
   CachedPage* dirty_head() const { return dirty_head_; }
+  // Gives back the memory of clean unpinned entries while the cache holds
+  // more than its bound (it grew past it while everything was pinned or
+  // dirty), least recently used first. Invalidates pointers to such entries:
+  // call it only where none are held (the pager does after commit, spill and
+  // rollback; unpinning the last reference does it too).
+  void trim();
   // Calls fn for every entry (fn may drop the entry it is given).
   void for_each(const std::function<void(CachedPage*)>& fn);
 
@@ -100,6 +114,7 @@ class PageCache {
   CachedPage* dirty_head_ = nullptr;
   CachedPage* dirty_tail_ = nullptr;
   CachedPage* free_ = nullptr;  // recycled entries (linked by hash_next)
+  size_t free_count_ = 0;
   std::function<Status()> spill_;
 };
 

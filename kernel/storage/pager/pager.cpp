@@ -1,6 +1,7 @@
-// The pager: transactions, configuration and the PagerHost services given to
-// the journal mode. Page access lives in pager_pages.cpp; see
-// pager_internal.h for the state diagram and invariants.
+// The pager: opening, read and write transactions, configuration. Page
+// access lives in pager_pages.cpp, the PagerHost services in pager_host.cpp,
+// journal mode switches in pager_switch.cpp; see pager_internal.h for the
+// state diagram and invariants.
 #include "storage/pager/pager.h"
 
 #include <algorithm>
@@ -19,110 +20,8 @@ namespace {
 std::span<const std::byte> cbytes(const uint8_t* p, size_t n) {
   return {reinterpret_cast<const std::byte*>(p), n};
 }
-std::span<std::byte> wbytes(uint8_t* p, size_t n) { return {reinterpret_cast<std::byte*>(p), n}; }
-
-os::LockLevel to_os(ext::DbLock l) {
-  switch (l) {
-    case ext::DbLock::kNone:
-      return os::LockLevel::kNone;
-    case ext::DbLock::kShared:
-      return os::LockLevel::kShared;
-    case ext::DbLock::kReserved:
-      return os::LockLevel::kReserved;
-    case ext::DbLock::kExclusive:
-      return os::LockLevel::kExclusive;
-  }
-  return os::LockLevel::kNone;
-}
-
-bool is_rollback_kind(JournalModeKind k) {
-  return k == JournalModeKind::kDelete || k == JournalModeKind::kTruncate || k == JournalModeKind::kPersist ||
-         k == JournalModeKind::kMemory || k == JournalModeKind::kOff;
-}
 
 }  // namespace
-
-// --- ext::PagerHost ---------------------------------------------------------
-
-Status Pager::Impl::encode_page(ext::PageNo page, std::span<const std::byte> in, std::span<std::byte> out) {
-  return codec->encode(page, in, out);
-}
-
-Status Pager::Impl::decode_page(ext::PageNo page, std::span<const std::byte> in, std::span<std::byte> out) {
-  return codec->decode(page, in, out);
-}
-
-Status Pager::Impl::read_db_raw(ext::PageNo page, std::span<std::byte> out) {
-  Status s = db->read(out.data(), out.size(), uint64_t{page - 1} * page_size_);
-  if (s.code() == rc::kIoErrShortRead) return Status::Ok();  // zero-filled beyond EOF
-  return s;
-}
-
-Status Pager::Impl::read_db_page(ext::PageNo page, std::span<std::byte> out) {
-  Status s = db->read(scratch.data(), page_size_, uint64_t{page - 1} * page_size_);
-  if (s.code() == rc::kIoErrShortRead) {
-    // Past the end of the file: a page of zeros, not passed through the
-    // codec (there is nothing encoded to decode).
-    std::memset(out.data(), 0, out.size());
-    return Status::Ok();
-  }
-  KEEL_RETURN_IF_ERROR(s);
-  return codec->decode(page, cbytes(scratch.data(), page_size_), out);
-}
-
-Status Pager::Impl::write_db_raw(ext::PageNo page, std::span<const std::byte> encoded) {
-  if (page == pending_page) return Status(rc::kCorrupt, "database disk image is malformed");
-  return db->write(encoded.data(), encoded.size(), uint64_t{page - 1} * page_size_);
-}
-
-Status Pager::Impl::write_db_page(ext::PageNo page, std::span<const std::byte> image) {
-  KEEL_RETURN_IF_ERROR(codec->encode(page, image, wbytes(scratch.data(), page_size_)));
-  return write_db_raw(page, cbytes(scratch.data(), page_size_));
-}
-
-Result<ext::PageNo> Pager::Impl::db_file_pages() {
-  KEEL_ASSIGN_OR_RETURN(uint64_t size, db->size());
-  return static_cast<ext::PageNo>((size + page_size_ - 1) / page_size_);
-}
-
-Status Pager::Impl::truncate_db_file(ext::PageNo pages) { return db->truncate(uint64_t{pages} * page_size_); }
-
-Status Pager::Impl::sync_db_file() {
-  if (sync == SyncLevel::kOff) return Status::Ok();
-  return db->sync(os::SyncFlags::kNormal);
-}
-
-Status Pager::Impl::lock_db(ext::DbLock level, bool wait) {
-  os::LockLevel want = to_os(level);
-  if (db->lock_level() >= want) return Status::Ok();
-  for (int attempt = 0;; ++attempt) {
-    Status s = db->lock(want);
-    if (s.ok() || !s.is(rc::kBusy) || !wait || !busy(attempt)) return s;
-  }
-}
-
-Status Pager::Impl::unlock_db(ext::DbLock level) {
-  os::LockLevel want = to_os(level);
-  if (db->lock_level() <= want) return Status::Ok();
-  return db->unlock(want);
-}
-
-ext::DbLock Pager::Impl::db_lock() const {
-  switch (db->lock_level()) {
-    case os::LockLevel::kNone:
-      return ext::DbLock::kNone;
-    case os::LockLevel::kShared:
-      return ext::DbLock::kShared;
-    case os::LockLevel::kReserved:
-      return ext::DbLock::kReserved;
-    case os::LockLevel::kPending:
-    case os::LockLevel::kExclusive:
-      return ext::DbLock::kExclusive;
-  }
-  return ext::DbLock::kNone;
-}
-
-bool Pager::Impl::busy(int attempts) { return attempts >= 0 && busy_handler && busy_handler(attempts); }
 
 // --- configuration --------------------------------------------------------
 
@@ -159,9 +58,10 @@ Status Pager::Impl::install_mode(std::unique_ptr<ext::JournalMode> m, JournalMod
 // --- read transactions ------------------------------------------------------
 
 // After the mode granted a snapshot: drop stale pages, learn the size,
-// validate page 1. *switch_to_wal when the file says it is a WAL database.
-Status Pager::Impl::load_snapshot(bool changed, bool* switch_to_wal) {
-  *switch_to_wal = false;
+// validate page 1. *switch_mode when the file says it belongs to another
+// journal mode (WAL, or a module's: then pending_mode holds it).
+Status Pager::Impl::load_snapshot(bool changed, bool* switch_mode) {
+  *switch_mode = false;
   PageNo file_pages = mode->snapshot_page_count();
   if (file_pages == 0) {
     KEEL_ASSIGN_OR_RETURN(file_pages, db_file_pages());
@@ -174,7 +74,7 @@ Status Pager::Impl::load_snapshot(bool changed, bool* switch_to_wal) {
       if (file_pages == 0) {
         vfs->remove(wal_path, false).ignore();
       } else {
-        *switch_to_wal = true;
+        *switch_mode = true;
         return Status::Ok();
       }
     }
@@ -188,7 +88,20 @@ Status Pager::Impl::load_snapshot(bool changed, bool* switch_to_wal) {
   uint8_t header[dbheader::kSize];
   std::memcpy(header, p1->data, sizeof header);
   cache.unpin(p1);
-  KEEL_RETURN_IF_ERROR(dbheader::validate(header));
+  uint8_t format = header[dbheader::kOffReadVersion];
+  bool module_format = format > 2 && mode->file_format_version() == format;
+  if (format > 2 && !module_format && !no_format_switch && options.journal_mode_for_format) {
+    // The file belongs to a module's journal mode: ask for it.
+    KEEL_RETURN_IF_ERROR(dbheader::validate(header, /*module_format_ok=*/true));
+    KEEL_ASSIGN_OR_RETURN(pending_mode, options.journal_mode_for_format(format));
+    if (!pending_mode || pending_mode->file_format_version() != format) {
+      pending_mode.reset();
+      return Status(rc::kNotADb, "file is not a database");
+    }
+    *switch_mode = true;
+    return Status::Ok();
+  }
+  KEEL_RETURN_IF_ERROR(dbheader::validate(header, module_format || (format > 2 && no_format_switch)));
   uint32_t ps = dbheader::read_page_size(header);
   if (ps != page_size_ || header[dbheader::kOffReservedBytes] != reserved) {
     if (codec->reserved_bytes() > header[dbheader::kOffReservedBytes]) {
@@ -199,12 +112,12 @@ Status Pager::Impl::load_snapshot(bool changed, bool* switch_to_wal) {
     reserved = header[dbheader::kOffReservedBytes];
     if (ps != page_size_) {
       KEEL_RETURN_IF_ERROR(set_page_size_internal(ps));
-      return load_snapshot(true, switch_to_wal);
+      return load_snapshot(true, switch_mode);
     }
   }
   if (header[dbheader::kOffReadVersion] == 2 && rollback_mode != nullptr && !options.memory &&
-      !no_wal_switch) {
-    *switch_to_wal = true;
+      !no_format_switch) {
+    *switch_mode = true;
     return Status::Ok();
   }
   KEEL_ASSIGN_OR_RETURN(page_count_, dbheader::page_count(header, file_pages));
@@ -224,11 +137,18 @@ Status Pager::Impl::begin_read() {
       state = State::kNone;
       mode->end_read();
       if (s.ok() && to_wal) {
-        // The file is in WAL mode (header bytes 18/19 or a -wal file): keep
-        // SHARED while switching so the log cannot disappear meanwhile.
+        // The file is in WAL mode (header bytes 18/19 or a -wal file), or in
+        // a module's mode: keep SHARED while switching so the log cannot
+        // disappear meanwhile.
         KEEL_RETURN_IF_ERROR(lock_db(ext::DbLock::kShared, false));
-        auto m = std::make_unique<WalJournal>(*vfs, *db, wal_path);
-        s = install_mode(std::move(m), JournalModeKind::kWal);
+        if (pending_mode) {
+          mode->close().ignore();
+          rollback_mode = nullptr;
+          wal_mode = nullptr;
+          s = install_mode(std::move(pending_mode), JournalModeKind::kModule);
+        } else {
+          s = install_mode(std::make_unique<WalJournal>(*vfs, *db, wal_path), JournalModeKind::kWal);
+        }
         if (!s.ok()) {
           unlock_db(ext::DbLock::kNone).ignore();
           return s;
@@ -317,6 +237,7 @@ Status Pager::Impl::commit() {
     });
   }
   storage_pages = page_count_;
+  cache.trim();
   savepoints.clear();
   if (sub_journal) sub_journal->clear();
   state = State::kRead;
@@ -343,81 +264,11 @@ Status Pager::Impl::rollback() {
   cache.for_each([this](CachedPage* p) {
     if (p->touched_txn == txn_id || p->dirty() || p->pgno > page_count_) reload_or_drop(p);
   });
+  cache.trim();
   savepoints.clear();
   if (sub_journal) sub_journal->clear();
   state = State::kRead;
   end_read();
-  return s;
-}
-
-// --- journal mode switches ---------------------------------------------------
-
-Status Pager::Impl::rewrite_file_format(uint8_t version) {
-  KEEL_RETURN_IF_ERROR(begin_write(false));
-  auto fail = [this](Status s) {
-    rollback().ignore();
-    return s;
-  };
-  auto p1 = fetch(1, false);
-  if (!p1.ok()) return fail(p1.take_status());
-  Status s = make_writable(*p1);
-  if (s.ok()) {
-    (*p1)->data[dbheader::kOffWriteVersion] = version;
-    (*p1)->data[dbheader::kOffReadVersion] = version;
-  }
-  cache.unpin(*p1);
-  if (!s.ok()) return fail(std::move(s));
-  s = commit();
-  if (!s.ok()) return fail(std::move(s));
-  return Status::Ok();
-}
-
-Status Pager::Impl::enter_wal() {
-  // As OP_JournalMode + sqlite3BtreeSetVersion(2): mark the file as WAL
-  // through the current rollback journal, then reopen it in WAL mode.
-  KEEL_RETURN_IF_ERROR(rewrite_file_format(2));
-  KEEL_RETURN_IF_ERROR(lock_db(ext::DbLock::kShared, false));
-  auto old = std::move(mode);
-  old->close().ignore();
-  Status s = install_mode(std::make_unique<WalJournal>(*vfs, *db, wal_path), JournalModeKind::kWal);
-  if (!s.ok()) {
-    install_mode(std::move(old), JournalModeKind::kDelete).ignore();
-    return s;
-  }
-  discard_cache();
-  return Status::Ok();
-}
-
-Status Pager::Impl::leave_wal(JournalModeKind to) {
-  // As sqlite3PagerCloseWal(): only the sole connection may checkpoint and
-  // delete the log; then header bytes 18/19 go back to 1.
-  KEEL_RETURN_IF_ERROR(begin_read());
-  end_read();
-  Status s = lock_db(ext::DbLock::kExclusive, false);
-  if (!s.ok()) {
-    unlock_db(ext::DbLock::kShared).ignore();
-    return s;
-  }
-  s = wal_mode->leave();
-  if (s.ok()) {
-    KEEL_ASSIGN_OR_RETURN(bool still_there, vfs->exists(wal_path));
-    if (still_there) s = Status(rc::kBusy, "database is locked");
-  }
-  if (!s.ok()) {
-    unlock_db(ext::DbLock::kShared).ignore();
-    // The log stays; reattach to it.
-    install_mode(std::make_unique<WalJournal>(*vfs, *db, wal_path), JournalModeKind::kWal).ignore();
-    return s;
-  }
-  mode.reset();
-  wal_mode = nullptr;
-  KEEL_RETURN_IF_ERROR(
-      install_mode(std::make_unique<RollbackJournal>(to, *vfs, *db, journal_path, options.memory), to));
-  discard_cache();
-  no_wal_switch = true;
-  s = rewrite_file_format(1);
-  no_wal_switch = false;
-  unlock_db(ext::DbLock::kNone).ignore();
   return s;
 }
 
@@ -496,8 +347,11 @@ Result<std::unique_ptr<Pager>> Pager::open(std::string_view path, const PagerOpt
   // (rc::kNotADb), WAL detection.
   KEEL_ASSIGN_OR_RETURN(uint64_t size, m.db->size());
   if (size > 0) {
-    KEEL_RETURN_IF_ERROR(m.begin_read());
+    Status s = m.begin_read();
     m.end_read();
+    // A writer holding the file right now is no reason to fail the open (as
+    // sqlite3_open): the first transaction retries.
+    if (!s.ok() && !s.is(rc::kBusy)) return s;
   }
   return pager;
 }
@@ -555,45 +409,6 @@ Status Pager::truncate(PageNo new_page_count) {
   if (m.state != Impl::State::kWrite) return Status(rc::kMisuse, "truncate outside a write transaction");
   m.page_count_ = new_page_count;
   m.txn_changed = true;
-  return Status::Ok();
-}
-
-Status Pager::set_journal_mode(JournalModeKind mode) {
-  Impl& m = *impl_;
-  if (mode == m.kind) return Status::Ok();
-  if (mode == JournalModeKind::kModule) return Status(rc::kMisuse, "a module journal mode needs its object");
-  if (m.state != Impl::State::kNone) {
-    return Status(rc::kError, "cannot change journal mode from within a transaction");
-  }
-  if (m.options.memory && mode != JournalModeKind::kMemory && mode != JournalModeKind::kOff) {
-    return Status::Ok();  // SQLite keeps an in-memory database in MEMORY mode
-  }
-  if (m.kind == JournalModeKind::kWal) return m.leave_wal(mode);
-  if (mode == JournalModeKind::kWal) return m.enter_wal();
-  if (m.rollback_mode != nullptr && is_rollback_kind(mode)) {
-    KEEL_RETURN_IF_ERROR(m.rollback_mode->set_kind(mode));
-    m.kind = mode;
-    return Status::Ok();
-  }
-  // From a module's mode to a built-in rollback mode.
-  m.mode->close().ignore();
-  m.rollback_mode = nullptr;
-  return m.install_mode(
-      std::make_unique<RollbackJournal>(mode, *m.vfs, *m.db, m.journal_path, m.options.memory), mode);
-}
-
-Status Pager::set_journal_mode(std::unique_ptr<ext::JournalMode> mode) {
-  Impl& m = *impl_;
-  if (!mode) return Status(rc::kMisuse, "null journal mode");
-  if (m.state != Impl::State::kNone) {
-    return Status(rc::kError, "cannot change journal mode from within a transaction");
-  }
-  if (m.kind == JournalModeKind::kWal) KEEL_RETURN_IF_ERROR(m.leave_wal(JournalModeKind::kDelete));
-  m.mode->close().ignore();
-  m.rollback_mode = nullptr;
-  m.wal_mode = nullptr;
-  KEEL_RETURN_IF_ERROR(m.install_mode(std::move(mode), JournalModeKind::kModule));
-  m.discard_cache();
   return Status::Ok();
 }
 

@@ -16,6 +16,23 @@
 // other header fields (freelist, schema cookie, meta values) belong to the
 // btree layer, which edits them through page 1 like any other page.
 //
+// Creating a database: the file stays empty (page_count() == 0) until the
+// first commit. In that first write transaction get(1) returns page 1 with
+// SQLite's default 100-byte header already written; the b-tree lays out the
+// rest of page 1 (the empty sqlite_schema leaf at offset 100) itself.
+//
+// Lifetimes: every PageRef must be released before its Pager is destroyed.
+// PageRefs may be held across transactions; a pinned page whose bytes become
+// stale (rollback, another connection's commit) is refreshed in place, so
+// callers must not keep state derived from page bytes across transactions.
+//
+// Errors: SQLite result codes throughout — rc::kBusy (lock held elsewhere,
+// after the busy handler gave up), rc::kNotADb (bad header), rc::kCorrupt
+// (impossible page numbers, codec authentication failures), rc::kIoErr*
+// (from the VFS), rc::kReadOnly, rc::kMisuse (API misuse: writing outside a
+// write transaction, unknown savepoint). A failed commit() leaves the write
+// transaction open: retry it or roll back.
+//
 // Thread-safety: one Pager belongs to one connection and is not thread-safe.
 // Several Pagers (connections) may open the same file, in one process or
 // many; they coordinate only through file locks and the WAL index.
@@ -69,7 +86,7 @@ class PageRef {
   // Writable bytes: only after Pager::make_writable() succeeded for this page
   // in the current write transaction.
   uint8_t* mutable_data() { return page_->data; }
-  bool is_writable() const { return page_ != nullptr && page_->dirty(); }
+  bool is_writable() const { return page_ != nullptr && page_->writable(); }
   // Unpin early.
   void release() {
     if (page_ != nullptr) {
@@ -100,6 +117,11 @@ struct PagerOptions {
   // Page codec for every page reaching a file (database, journal, WAL).
   // Not owned; must outlive the pager. nullptr = identity (plain SQLite).
   ext::PageCodec* codec = nullptr;
+  // Consulted when header bytes 18/19 name a format other than 1 (rollback
+  // journal) or 2 (WAL) — a module's journal mode, e.g. 255 for mvcc: returns
+  // that mode, or an error (naming the missing module). Unset: such files
+  // are rc::kNotADb, as stock SQLite says.
+  std::function<Result<std::unique_ptr<ext::JournalMode>>(uint8_t format)> journal_mode_for_format;
   // Called when a lock is busy: return true to retry (after sleeping), false
   // to give up with rc::kBusy. Argument: number of prior calls for this lock.
   std::function<bool(int)> busy_handler;
@@ -138,10 +160,12 @@ class Pager {
   // outside any transaction starts one implicitly.
   Status begin_read();
   void end_read();
-  // Upgrades to a write transaction (RESERVED lock, or the WAL write lock).
-  // exclusive=true also takes EXCLUSIVE at once (BEGIN EXCLUSIVE).
-  // rc::kBusy if another connection writes; rc::kBusySnapshot in WAL mode if
-  // this connection's snapshot is stale.
+  // Upgrades to a write transaction (RESERVED lock, or the WAL write lock),
+  // starting a read transaction first if needed. exclusive=true also takes
+  // EXCLUSIVE at once (BEGIN EXCLUSIVE). rc::kBusy if another connection
+  // writes (after the busy handler); rc::kBusySnapshot in WAL mode if this
+  // connection's snapshot is stale. On failure the read transaction stays
+  // open (end_read() and retry for kBusySnapshot).
   Status begin_write(bool exclusive = false);
   bool in_read() const;
   bool in_write() const;
@@ -189,7 +213,9 @@ class Pager {
   // transaction of its own; leaving WAL needs the only connection (rc::kBusy
   // otherwise). An in-memory database keeps MEMORY unless OFF is asked.
   Status set_journal_mode(JournalModeKind mode);
-  // Installs a module's journal mode (kModule); same rules as above.
+  // Installs a module's journal mode (kModule); same rules as above. If the
+  // mode's file_format_version() differs from header bytes 18/19, they are
+  // rewritten through the new mode; leaving it rewrites them to 1 (or 2).
   Status set_journal_mode(std::unique_ptr<ext::JournalMode> mode);
   JournalModeKind journal_mode() const;
   // The active mode's name ("delete", "wal", a module's name).

@@ -41,6 +41,11 @@
 
 namespace keel::storage {
 
+inline bool is_rollback_kind(JournalModeKind k) {
+  return k == JournalModeKind::kDelete || k == JournalModeKind::kTruncate || k == JournalModeKind::kPersist ||
+         k == JournalModeKind::kMemory || k == JournalModeKind::kOff;
+}
+
 struct Pager::Impl final : ext::PagerHost {
   enum class State { kNone, kRead, kWrite };
   struct Savepoint {
@@ -81,7 +86,10 @@ struct Pager::Impl final : ext::PagerHost {
   bool txn_changed = false;
   bool counter_stamped = false;  // page 1's change counter already bumped in this transaction
   bool in_spill = false;
-  bool no_wal_switch = false;  // leaving WAL: header bytes 18/19 still say 2 (SQLite's BTS_NO_WAL)
+  // Rewriting header bytes 18/19: do not follow what they say yet (SQLite's
+  // BTS_NO_WAL).
+  bool no_format_switch = false;
+  std::unique_ptr<ext::JournalMode> pending_mode;  // a module's mode the file asks for
   uint64_t spill_count = 0;
   uint64_t pages_spilled = 0;
   std::vector<Savepoint> savepoints;
@@ -123,7 +131,7 @@ struct Pager::Impl final : ext::PagerHost {
   Status enter_wal();
   Status leave_wal(JournalModeKind to);
   Status rewrite_file_format(uint8_t version);
-  Status load_snapshot(bool changed, bool* switch_to_wal);
+  Status load_snapshot(bool changed, bool* switch_mode);
   void apply_cache_size();
   Status set_page_size_internal(uint32_t n);
 

@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <map>
+#include <new>
 
 #include "base/bytes.h"
 #include "keel/ext/journal_mode.hpp"
@@ -15,6 +18,18 @@
 #include "storage/pager/db_header.h"
 #include "storage/pager/pager.h"
 #include "storage/pager/pager_test_util.h"
+
+// Counts heap allocations in this test binary (to prove the cached get()
+// path allocates nothing). malloc/free underneath, as libstdc++'s own.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+static std::atomic<uint64_t> g_allocations{0};
+void* operator new(size_t n) {
+  ++g_allocations;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 namespace keel::storage {
 namespace {
@@ -431,8 +446,9 @@ TEST(PagerMemory, CommitRollbackSavepoint) {
 // as a module would, to show the interface is sufficient.
 class ShadowMode final : public ext::JournalMode {
  public:
+  explicit ShadowMode(uint8_t format = 1) : format_(format) {}
   std::string_view name() const override { return "shadow"; }
-  uint8_t file_format_version() const override { return 1; }
+  uint8_t file_format_version() const override { return format_; }
   bool bumps_change_counter_every_commit() const override { return true; }
   Status attach(ext::PagerHost& host) override {
     host_ = &host;
@@ -490,6 +506,7 @@ class ShadowMode final : public ext::JournalMode {
   int commits = 0;
 
  private:
+  uint8_t format_;
   ext::PagerHost* host_ = nullptr;
   std::map<ext::PageNo, std::vector<std::byte>> originals_;
   ext::PageNo orig_pages_ = 0;
@@ -520,6 +537,53 @@ TEST(PagerModule, SdkOnlyJournalModePlugsIn) {
   p.reset();
   EXPECT_EQ(ptest::sqlite_integrity(path), "ok");
   EXPECT_EQ(ptest::sqlite_query(path, "PRAGMA page_count"), "40");
+}
+
+TEST(PagerModule, ModuleFileFormatMarksTheFile) {
+  TempDir dir;
+  std::string path = dir.path("mvccish.db");
+  {
+    auto p = open_pager(path, fast());
+    ASSERT_OK(p->begin_write());
+    ASSERT_OK(ptest::write_sqlite_layout(*p, 20));
+    ASSERT_OK(p->commit());
+    ASSERT_OK(p->set_journal_mode(std::make_unique<ShadowMode>(255)));
+    ASSERT_OK(p->begin_write());
+    ASSERT_OK(ptest::write_sqlite_layout(*p, 25));
+    ASSERT_OK(p->commit());
+  }
+  auto f = ptest::read_file(path);
+  EXPECT_EQ(f[18], 255);
+  EXPECT_EQ(f[19], 255);
+  // Stock SQLite and a pager without the module refuse the file.
+  EXPECT_NE(ptest::sqlite_integrity(path).find("file is not a database"), std::string::npos);
+  EXPECT_EQ(Pager::open(path, fast()).status().code(), rc::kNotADb);
+  // The opener can name the missing module.
+  PagerOptions o = fast();
+  o.journal_mode_for_format = [](uint8_t format) -> Result<std::unique_ptr<ext::JournalMode>> {
+    return Status(rc::kError, "database needs journal mode module for format " + std::to_string(format));
+  };
+  auto r = Pager::open(path, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "database needs journal mode module for format 255");
+  // With the module, the file opens in its mode.
+  o.journal_mode_for_format = [](uint8_t format) -> Result<std::unique_ptr<ext::JournalMode>> {
+    return std::unique_ptr<ext::JournalMode>(std::make_unique<ShadowMode>(format));
+  };
+  auto p = open_pager(path, o);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->journal_mode(), JournalModeKind::kModule);
+  ASSERT_OK(p->begin_read());
+  EXPECT_EQ(p->page_count(), 25u);
+  p->end_read();
+  // Leaving the module's mode gives SQLite its file back.
+  ASSERT_OK(p->set_journal_mode(JournalModeKind::kDelete));
+  p.reset();
+  f = ptest::read_file(path);
+  EXPECT_EQ(f[18], 1);
+  EXPECT_EQ(f[19], 1);
+  EXPECT_EQ(ptest::sqlite_integrity(path), "ok");
+  EXPECT_EQ(ptest::sqlite_query(path, "PRAGMA freelist_count"), "24");
 }
 
 // --- API contract ----------------------------------------------------------------------------
@@ -564,6 +628,96 @@ TEST(PagerApi, BoundsAndMisuse) {
   a.release();
   EXPECT_EQ(b.data(), addr);
   EXPECT_EQ(b.number(), 3u);
+}
+
+TEST(PagerApi, CacheShrinksBackAfterGrowingPastItsBound) {
+  TempDir dir;
+  std::string path = dir.path("grow.db");
+  PagerOptions o = fast();
+  o.cache_size = 10;
+  auto p = open_pager(path, o);
+  ASSERT_OK(p->begin_write());
+  ASSERT_OK(ptest::write_pattern(*p, 1, 100, 1));
+  ASSERT_OK(p->commit());
+  ASSERT_OK(p->begin_read());
+  {
+    // 60 pages pinned at once: the cache must exceed its bound of 10.
+    std::vector<PageRef> pinned;
+    for (PageNo n = 1; n <= 60; ++n) pinned.push_back(must(p->get(n)));
+    EXPECT_GE(p->stats().cached_pages, 60u);
+  }
+  // Unpinned again: back within the bound.
+  EXPECT_LE(p->stats().cached_pages, 10u);
+  EXPECT_EQ(must(ptest::check_pattern(*p, 1, 100, 1)), 0u);
+  EXPECT_LE(p->stats().cached_pages, 10u);
+  p->end_read();
+  // Lowering cache_size evicts at once.
+  p->set_cache_size(200);
+  ASSERT_OK(p->begin_read());
+  EXPECT_EQ(must(ptest::check_pattern(*p, 1, 100, 1)), 0u);
+  EXPECT_GE(p->stats().cached_pages, 100u);
+  p->set_cache_size(20);
+  EXPECT_LE(p->stats().cached_pages, 20u);
+  p->end_read();
+}
+
+TEST(PagerApi, PinnedPageRefreshedInPlace) {
+  // A PageRef held across a rollback and across another connection's commit
+  // keeps its address and shows the current bytes.
+  for (JournalModeKind mode : {JournalModeKind::kDelete, JournalModeKind::kWal}) {
+    TempDir dir;
+    std::string path = dir.path("pin.db");
+    PagerOptions o = fast();
+    o.cache_size = 10;
+    auto p = open_pager(path, o);
+    ASSERT_OK(p->set_journal_mode(mode));
+    ASSERT_OK(p->begin_write());
+    ASSERT_OK(ptest::write_pattern(*p, 1, 50, 1));
+    ASSERT_OK(p->commit());
+    ASSERT_OK(p->begin_read());
+    PageRef held = must(p->get(3));
+    const uint8_t* addr = held.data();
+    p->end_read();
+    ASSERT_OK(p->begin_write());
+    ASSERT_OK(ptest::write_pattern(*p, 2, 50, 2));  // spills; page 3 changed in place
+    EXPECT_TRUE(ptest::page_matches(held.data(), p->usable_size(), 3, 2));
+    ASSERT_OK(p->rollback());
+    EXPECT_EQ(held.data(), addr);
+    EXPECT_TRUE(ptest::page_matches(held.data(), p->usable_size(), 3, 1));
+    EXPECT_FALSE(held.is_writable());
+
+    auto q = open_pager(path, o);
+    ASSERT_OK(q->begin_write());
+    ASSERT_OK(ptest::write_pattern(*q, 3, 3, 7));
+    ASSERT_OK(q->commit());
+    ASSERT_OK(p->begin_read());  // sees q's commit: the pinned copy is refreshed
+    EXPECT_EQ(held.data(), addr);
+    EXPECT_TRUE(ptest::page_matches(held.data(), p->usable_size(), 3, 7));
+    p->end_read();
+    held.release();
+  }
+}
+
+TEST(PagerApi, CachedGetDoesNotAllocate) {
+  TempDir dir;
+  std::string path = dir.path("alloc.db");
+  auto p = open_pager(path, fast());
+  ASSERT_OK(p->begin_write());
+  ASSERT_OK(ptest::write_pattern(*p, 1, 8, 1));
+  ASSERT_OK(p->commit());
+  ASSERT_OK(p->begin_read());
+  for (PageNo n = 1; n <= 8; ++n) ASSERT_TRUE(p->get(n).ok());  // warm the cache
+  uint64_t before = g_allocations.load();
+  uint64_t sum = 0;
+  for (int i = 0; i < 10000; ++i) {
+    auto r = p->get(static_cast<PageNo>(1 + i % 8));
+    PageRef ref = std::move(r).value();
+    PageRef copy = ref;
+    sum += copy.data()[200];
+  }
+  EXPECT_EQ(g_allocations.load(), before);
+  EXPECT_GT(sum, 0u);
+  p->end_read();
 }
 
 TEST(PagerApi, SetPageSizeOnlyBeforeFirstWrite) {

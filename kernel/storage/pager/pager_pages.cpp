@@ -98,6 +98,7 @@ Status Pager::Impl::make_writable(CachedPage* p) {
   }
   KEEL_RETURN_IF_ERROR(subjournal_if_needed(p));
   cache.make_dirty(p);
+  p->flags |= CachedPage::kWritable;
   txn_changed = true;
   if (p->pgno > page_count_) page_count_ = p->pgno;
   return Status::Ok();
@@ -127,8 +128,8 @@ Status Pager::Impl::spill() {
     ++spill_count;
     pages_spilled += page_list.size();
     for (CachedPage* p : page_list) {
-      cache.make_clean(p);
       storage_pages = std::max(storage_pages, p->pgno);
+      cache.make_clean(p);
     }
   }
   in_spill = false;
@@ -163,6 +164,7 @@ Result<int> Pager::Impl::open_savepoint() {
   int depth = static_cast<int>(savepoints.size()) + 1;
   KEEL_RETURN_IF_ERROR(mode->open_savepoint(depth));
   savepoints.push_back({++next_savepoint_id, sub_journal ? sub_journal->records() : 0, page_count_});
+  for (CachedPage* p = cache.dirty_head(); p != nullptr; p = p->dirty_next) p->flags &= ~CachedPage::kWritable;
   return depth;
 }
 
@@ -185,7 +187,9 @@ Status Pager::Impl::rollback_to_savepoint(int depth) {
   savepoints.resize(static_cast<size_t>(depth));
   uint64_t end = sub_journal ? sub_journal->records() : 0;
   // Replay the records written since the savepoint opened; the first record
-  // of a page holds its image at that moment. Spilling is off meanwhile so
+  // of a page holds its image at that moment (a record written for an older
+  // savepoint after this one opened holds it too: the page was unchanged in
+  // between). Spilling is off meanwhile so
   // the sub-journal does not grow under the replay.
   in_spill = true;
   std::unordered_set<PageNo> done;
@@ -207,12 +211,15 @@ Status Pager::Impl::rollback_to_savepoint(int depth) {
     s = decode_page(pgno, cbytes(scratch.data(), page_size_), wbytes(p->data, page_size_));
     if (!s.ok()) break;
     p->touched_txn = txn_id;
-    p->savepoint_id = 0;
+    // The record just replayed stays in the sub-journal (records are kept
+    // until the last savepoint is released, as SQLite's nSubRec): it serves
+    // this savepoint again and any older one, so the page need not be
+    // journaled anew.
+    p->savepoint_id = savepoints.back().id;
     cache.make_dirty(p);
   }
   in_spill = false;
   KEEL_RETURN_IF_ERROR(s);
-  if (sub_journal) KEEL_RETURN_IF_ERROR(sub_journal->truncate(sp.sub_records, page_size_));
   page_count_ = sp.page_count;
   return Status::Ok();
 }

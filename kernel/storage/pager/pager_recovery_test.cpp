@@ -48,7 +48,7 @@ std::unique_ptr<Pager> open_pager(const std::string& path, PagerOptions opts = {
 // must be entirely old or entirely new, and sqlite3 must accept it.
 void crash_during_commit(os::FaultOp op, uint64_t k, bool tear, JournalModeKind mode, SyncLevel level,
                          uint64_t seed, int* saw_old, int* saw_new) {
-  TempDir dir;
+  TempDir dir(/*in_memory=*/true);  // durability is FaultVfs's model, not the disk's
   std::string path = dir.path("c.db");
   PagerOptions o;
   o.page_size = 1024;
@@ -108,7 +108,7 @@ class PagerCrashTest : public ::testing::TestWithParam<JournalModeKind> {};
 
 TEST_P(PagerCrashTest, PowerCutAtEveryWriteOfTheCommit) {
   int old_state = 0, new_state = 0;
-  for (uint64_t k = 1; k <= 80; k += 3) {
+  for (uint64_t k = 1; k <= 80; k += 2) {
     for (bool tear : {false, true}) {
       crash_during_commit(os::FaultOp::kWrite, k, tear, GetParam(), SyncLevel::kExtra, k * 7 + tear,
                           &old_state, &new_state);
@@ -134,14 +134,68 @@ TEST_P(PagerCrashTest, PowerCutAtEverySyncOfTheCommit) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(FileJournals, PagerCrashTest,
+INSTANTIATE_TEST_SUITE_P(DurableModes, PagerCrashTest,
                          ::testing::Values(JournalModeKind::kDelete, JournalModeKind::kTruncate,
-                                           JournalModeKind::kPersist),
+                                           JournalModeKind::kPersist, JournalModeKind::kWal),
                          [](const ::testing::TestParamInfo<JournalModeKind>& i) {
                            return i.param == JournalModeKind::kDelete     ? "Delete"
                                   : i.param == JournalModeKind::kTruncate ? "Truncate"
+                                  : i.param == JournalModeKind::kWal      ? "Wal"
                                                                           : "Persist";
                          });
+
+TEST(PagerCrash, PowerCutWhileCreatingTheDatabase) {
+  // The very first commit of a new file, cut at every write: afterwards the
+  // database is empty or complete, never a partial file.
+  int empty = 0, complete = 0;
+  for (uint64_t k = 1; k <= 150; k += 3) {
+    TempDir dir(/*in_memory=*/true);
+    std::string path = dir.path("new.db");
+    PagerOptions o;
+    o.synchronous = SyncLevel::kExtra;  // the journal's deletion is durable: commits survive
+    o.page_size = 1024;
+    o.cache_size = 10;  // spills during the creating transaction
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      os::FaultVfs vfs(os::default_vfs(), k);
+      o.vfs = &vfs;
+      auto r = Pager::open(path, o);
+      if (!r.ok()) _exit(10);
+      auto p = std::move(r).value();
+      vfs.fail_nth(os::FaultOp::kWrite, k);
+      Status s = p->begin_write();
+      if (s.ok()) s = ptest::write_sqlite_layout(*p, 40);
+      if (s.ok()) s = p->commit();
+      vfs.clear_faults();
+      if (!vfs.power_cut(k % 4 == 1).ok()) _exit(13);
+      _exit(s.ok() ? 0 : 1);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_LE(WEXITSTATUS(status), 1);
+    bool committed = WEXITSTATUS(status) == 0;
+    auto p = open_pager(path, o);
+    ASSERT_NE(p, nullptr) << "k=" << k;
+    ASSERT_OK(p->begin_read());
+    PageNo n = p->page_count();
+    p->end_read();
+    p.reset();
+    if (committed) {
+      EXPECT_EQ(n, 40u) << "k=" << k;
+    }
+    if (n == 0) {
+      ++empty;
+    } else {
+      ++complete;
+      EXPECT_EQ(n, 40u) << "k=" << k;
+      EXPECT_EQ(ptest::sqlite_integrity(path), "ok") << "k=" << k;
+    }
+  }
+  EXPECT_GT(empty, 0);
+  EXPECT_GT(complete, 0);
+}
 
 TEST(PagerCrash, PowerCutAfterSpillMidTransaction) {
   // A large transaction spills (journal synced, database overwritten), then
@@ -185,16 +239,26 @@ void sqlite_exec(sqlite3* db, const char* sql) {
   sqlite3_free(err);
 }
 
-TEST(PagerHotJournal, SqliteHotJournalRolledBackByPager) {
-  TempDir dir;
+// SQLite's journal modes that leave a journal file: the child crashes in
+// that mode; the pager (in its default DELETE mode) rolls the journal back.
+class SqliteHotJournalTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(SqliteHotJournalTest, RolledBackByPager) {
+  TempDir dir(/*in_memory=*/true);
   std::string path = dir.path("sq.db");
+  std::string mode_sql = std::string("PRAGMA journal_mode=") + GetParam() + ";";
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
     sqlite_exec(db, "PRAGMA page_size=1024; CREATE TABLE t(a INTEGER PRIMARY KEY, b BLOB);");
-    sqlite_exec(db,
-                "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i<300) "
-                "INSERT INTO t SELECT i, zeroblob(700) FROM c;");
+    sqlite_exec(db, mode_sql.c_str());
+    // A few committed transactions first, so a PERSIST journal holds stale
+    // records behind the live ones.
+    for (int round = 0; round < 3; ++round) {
+      sqlite_exec(db,
+                  "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i<100) "
+                  "INSERT INTO t SELECT NULL, zeroblob(700) FROM c;");
+    }
     sqlite3_close(db);
   }
   std::vector<uint8_t> before = ptest::read_file(path);
@@ -207,6 +271,7 @@ TEST(PagerHotJournal, SqliteHotJournalRolledBackByPager) {
     // synced and hot, database overwritten); then it waits to be killed.
     sqlite3* db = nullptr;
     sqlite3_open(path.c_str(), &db);
+    sqlite3_exec(db, mode_sql.c_str(), nullptr, nullptr, nullptr);
     sqlite3_exec(db, "PRAGMA cache_size=5; BEGIN;", nullptr, nullptr, nullptr);
     sqlite3_exec(db, "UPDATE t SET b = randomblob(700);", nullptr, nullptr, nullptr);
     sqlite3_exec(db,
@@ -235,7 +300,7 @@ TEST(PagerHotJournal, SqliteHotJournalRolledBackByPager) {
 
   auto p = open_pager(path);
   ASSERT_NE(p, nullptr);
-  EXPECT_FALSE(ptest::file_exists(path + "-journal"));
+  EXPECT_FALSE(ptest::file_exists(path + "-journal"));  // DELETE mode finalizes by deleting
   ASSERT_OK(p->begin_read());
   EXPECT_EQ(p->page_count(), before.size() / 1024);
   p->end_read();
@@ -245,13 +310,24 @@ TEST(PagerHotJournal, SqliteHotJournalRolledBackByPager) {
   EXPECT_EQ(ptest::sqlite_query(path, "SELECT count(*) FROM t"), "300");
 }
 
-TEST(PagerHotJournal, PagerHotJournalRolledBackBySqlite) {
-  TempDir dir;
+INSTANTIATE_TEST_SUITE_P(SqliteModes, SqliteHotJournalTest,
+                         ::testing::Values("delete", "truncate", "persist"),
+                         [](const ::testing::TestParamInfo<const char*>& i) { return std::string(i.param); });
+
+// The pager's own journals (and WAL) left by a killed process: sqlite3 rolls
+// them back (or ignores the uncommitted frames) and sees the old database.
+class PagerCrashSeenBySqliteTest : public ::testing::TestWithParam<JournalModeKind> {};
+
+TEST_P(PagerCrashSeenBySqliteTest, OldStateAfterKill) {
+  const JournalModeKind mode = GetParam();
+  const bool wal = mode == JournalModeKind::kWal;
+  TempDir dir(/*in_memory=*/true);
   std::string path = dir.path("kp.db");
   PagerOptions o;
   o.page_size = 1024;
   {
     auto p = open_pager(path, o);
+    ASSERT_OK(p->set_journal_mode(mode));
     ASSERT_OK(p->begin_write());
     ASSERT_OK(ptest::write_sqlite_layout(*p, 100));
     ASSERT_OK(p->commit());
@@ -267,6 +343,7 @@ TEST(PagerHotJournal, PagerHotJournalRolledBackBySqlite) {
     auto r = Pager::open(path, o);
     if (!r.ok()) _exit(1);
     auto p = std::move(r).value();
+    if (!p->set_journal_mode(mode).ok()) _exit(4);
     if (!p->begin_write().ok() || !ptest::write_sqlite_layout(*p, 400).ok()) _exit(2);
     char c = 'x';
     if (write(ready[1], &c, 1) != 1) _exit(3);
@@ -281,14 +358,31 @@ TEST(PagerHotJournal, PagerHotJournalRolledBackBySqlite) {
   close(ready[0]);
   close(ready[1]);
 
-  ASSERT_TRUE(ptest::file_exists(path + "-journal"));
-  ASSERT_GT(ptest::file_size(path), before.size());  // spilled pages reached the file
+  if (wal) {
+    ASSERT_TRUE(ptest::file_exists(path + "-wal"));  // spilled, uncommitted frames
+  } else {
+    ASSERT_TRUE(ptest::file_exists(path + "-journal"));
+    ASSERT_GT(ptest::file_size(path), before.size());  // spilled pages reached the file
+  }
   // sqlite3 finds the hot journal, rolls it back and sees the old database.
   EXPECT_EQ(ptest::sqlite_integrity(path), "ok");
-  EXPECT_FALSE(ptest::file_exists(path + "-journal"));
-  EXPECT_EQ(ptest::read_file(path), before);
   EXPECT_EQ(ptest::sqlite_query(path, "PRAGMA freelist_count"), "99");
+  EXPECT_EQ(ptest::sqlite_query(path, "PRAGMA page_count"), "100");
+  if (!wal) {
+    EXPECT_FALSE(ptest::file_exists(path + "-journal"));
+    EXPECT_EQ(ptest::read_file(path), before);
+  }
 }
+
+INSTANTIATE_TEST_SUITE_P(PagerModes, PagerCrashSeenBySqliteTest,
+                         ::testing::Values(JournalModeKind::kDelete, JournalModeKind::kTruncate,
+                                           JournalModeKind::kPersist, JournalModeKind::kWal),
+                         [](const ::testing::TestParamInfo<JournalModeKind>& i) {
+                           return i.param == JournalModeKind::kDelete     ? "Delete"
+                                  : i.param == JournalModeKind::kTruncate ? "Truncate"
+                                  : i.param == JournalModeKind::kWal      ? "Wal"
+                                                                          : "Persist";
+                         });
 
 TEST(PagerHotJournal, ZeroedHeaderIsNotHot) {
   TempDir dir;

@@ -14,10 +14,11 @@
 
 namespace keel::storage::ptest {
 
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/keel-pager-XXXXXX";
-  char* d = mkdtemp(tmpl);
-  dir_ = d != nullptr ? d : "/tmp";
+TempDir::TempDir(bool in_memory) {
+  std::string base = in_memory && ::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+  std::string tmpl = base + "/keel-pager-XXXXXX";
+  char* d = mkdtemp(tmpl.data());
+  dir_ = d != nullptr ? d : base;
 }
 
 TempDir::~TempDir() {

@@ -13,7 +13,9 @@ namespace keel::storage::ptest {
 
 class TempDir {
  public:
-  TempDir();
+  // A fresh directory under /tmp; with in_memory, under /dev/shm when it
+  // exists (fsync is free there: for tests that sync a lot).
+  explicit TempDir(bool in_memory = false);
   ~TempDir();
   std::string path(const std::string& name) const { return dir_ + "/" + name; }
   const std::string& dir() const { return dir_; }

@@ -66,7 +66,7 @@ Status RollbackJournal::set_kind(JournalModeKind kind) {
   if (old_keeps_file && new_deletes && !memory_db_) {
     // As SQLite's sqlite3PagerSetJournalMode(): the kept journal must go, and
     // deleting it needs RESERVED so no other connection can be writing one.
-    jfd_.reset();
+    close_journal();
     ext::DbLock held = host_->db_lock();
     Status s;
     if (held == ext::DbLock::kNone) s = host_->lock_db(ext::DbLock::kShared, false);
@@ -142,7 +142,7 @@ Status RollbackJournal::roll_back_hot_journal() {
     journal_off_ = 1;  // the journal has content: finalize it
     s = finalize_journal();
   }
-  if (!s.ok()) jfd_.reset();  // leave the hot journal for the next opener
+  if (!s.ok()) close_journal();  // leave the hot journal for the next opener
   reset_transaction();
   Status u = host_->unlock_db(ext::DbLock::kShared);
   if (s.ok()) s = std::move(u);
@@ -272,6 +272,7 @@ done:
 
 void RollbackJournal::reset_transaction() {
   writing_ = false;
+  header_synced_ = false;
   journal_started_ = false;
   need_sync_ = false;
   db_modified_ = false;
@@ -305,6 +306,7 @@ Status RollbackJournal::begin_write(bool exclusive) {
 Status RollbackJournal::open_journal() {
   if (journal_in_memory() || memory_db_) {
     jfd_ = std::make_unique<MemFile>();
+    jfd_in_memory_ = true;
   } else if (!jfd_) {
     os::OpenFlags flags;
     flags.create = true;
@@ -341,6 +343,7 @@ Status RollbackJournal::write_header() {
   for (uint32_t at = 0; at < sector_; at += unit) journal::encode_header(sector.data() + at, h, with_magic);
   KEEL_RETURN_IF_ERROR(jfd_->write(sector.data(), sector.size(), journal_off_));
   journal_off_ += sector_;
+  header_synced_ = false;
   return Status::Ok();
 }
 
@@ -368,6 +371,8 @@ Status RollbackJournal::before_change(ext::PageNo page, std::span<const std::byt
 
 Status RollbackJournal::sync_journal(bool new_header) {
   if (!journal_started_ || journal_off()) return Status::Ok();
+  // Already durable (a commit retried after rc::kBusy): nothing to add.
+  if (header_synced_ && !need_sync_) return Status::Ok();
   if (!no_sync() && !journal_in_memory() && !memory_db_) {
     int dc = db_.device_characteristics();
     if ((dc & os::kIoCapSafeAppend) == 0) {
@@ -400,6 +405,7 @@ Status RollbackJournal::sync_journal(bool new_header) {
     journal_hdr_ = journal_off_;
   }
   need_sync_ = false;
+  header_synced_ = !new_header;
   return Status::Ok();
 }
 
@@ -463,8 +469,8 @@ Status RollbackJournal::commit(std::span<const ext::PageImage> pages, ext::PageN
 Status RollbackJournal::finalize_journal() {
   if (!jfd_) return Status::Ok();
   Status s;
-  if (journal_in_memory() || memory_db_) {
-    jfd_.reset();
+  if (jfd_in_memory_) {
+    close_journal();
   } else if (kind_ == JournalModeKind::kTruncate) {
     if (journal_off_ != 0) {
       s = jfd_->truncate(0);
@@ -477,8 +483,9 @@ Status RollbackJournal::finalize_journal() {
       if (s.ok() && !no_sync()) s = jfd_->sync(os::SyncFlags::kNormal);
     }
   } else {
-    // DELETE, and a hot journal rolled back while in MEMORY/OFF mode.
-    jfd_.reset();
+    // DELETE, and a hot journal rolled back while in MEMORY/OFF mode (as
+    // SQLite's pager_end_transaction(): that file must go too).
+    close_journal();
     s = vfs_.remove(journal_path_, extra_sync());
     if (s.code() == rc::kIoErrDeleteNoEnt) s = Status::Ok();
   }
@@ -494,11 +501,16 @@ Status RollbackJournal::rollback() {
     if (!s.ok()) {
       // Leave the journal in place: it is hot for the next opener once our
       // locks are gone.
-      jfd_.reset();
+      close_journal();
       reset_transaction();
       host_->unlock_db(ext::DbLock::kShared).ignore();
       return s;
     }
+    // Pages read back from the file after a spill hold uncommitted bytes
+    // even if this transaction never touched them again.
+    host_->discard_cache();
+  } else if (db_modified_) {
+    host_->discard_cache();  // OFF: nothing to play back, but the cache is stale all the same
   }
   if (journal_started_) s = finalize_journal();
   reset_transaction();
@@ -507,7 +519,7 @@ Status RollbackJournal::rollback() {
 }
 
 Status RollbackJournal::close() {
-  jfd_.reset();
+  close_journal();
   return Status::Ok();
 }
 

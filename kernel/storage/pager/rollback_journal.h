@@ -106,6 +106,10 @@ class RollbackJournal final : public ext::JournalMode {
   // pager_end_transaction(): finalizes the journal per mode.
   Status finalize_journal();
   void note_page1(const uint8_t* encoded);
+  void close_journal() {
+    jfd_.reset();
+    jfd_in_memory_ = false;
+  }
   void reset_transaction();
   bool in_journal(uint32_t pgno) const {
     size_t i = pgno / 64;
@@ -126,9 +130,11 @@ class RollbackJournal final : public ext::JournalMode {
   uint32_t sector_ = 512;
 
   std::unique_ptr<os::VfsFile> jfd_;  // open journal (kept open by TRUNCATE/PERSIST)
+  bool jfd_in_memory_ = false;        // jfd_ is a MemFile (MEMORY mode, temporary database)
   bool writing_ = false;
   bool journal_started_ = false;  // header written in this transaction
   bool need_sync_ = false;        // records written since the last journal sync
+  bool header_synced_ = false;    // the current header's magic/nRec are written and synced
   bool db_modified_ = false;      // pages reached the database file (spill)
   uint32_t orig_pages_ = 0;       // database file size in pages at begin_write
   uint64_t journal_off_ = 0;

@@ -29,16 +29,6 @@ Status SubJournal::read(uint64_t index, uint32_t* pgno, uint8_t* encoded, uint32
   return file_->read(encoded, page_size, off + 4);
 }
 
-Status SubJournal::truncate(uint64_t records, uint32_t page_size) {
-  if (records >= records_) return Status::Ok();
-  records_ = records;
-  if (records == 0) {
-    clear();
-    return Status::Ok();
-  }
-  return file_->truncate(records * (uint64_t{page_size} + 4));
-}
-
 void SubJournal::clear() {
   file_.reset();
   on_disk_ = false;

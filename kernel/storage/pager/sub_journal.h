@@ -29,8 +29,6 @@ class SubJournal {
   bool on_disk() const { return on_disk_; }
   Status append(uint32_t pgno, const uint8_t* encoded, uint32_t page_size);
   Status read(uint64_t index, uint32_t* pgno, uint8_t* encoded, uint32_t page_size);
-  // Forgets records at index >= records.
-  Status truncate(uint64_t records, uint32_t page_size);
   // Drops everything (and the temporary file).
   void clear();
 

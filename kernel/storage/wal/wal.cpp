@@ -30,6 +30,7 @@ WalImpl::WalImpl(os::Vfs& vfs, os::VfsFile& db_file, std::string wal_path,
       wal_file_(std::move(wal_file)),
       page_size_(page_size),
       index_(db_file) {
+  read_only_ = wal_file_->opened_read_only();
   int dc = db_file_.device_characteristics();
   if (dc & os::kIoCapSequential) sync_header_ = false;
   if (dc & os::kIoCapPowersafeOverwrite) pad_to_sector_ = false;
@@ -59,6 +60,13 @@ Status WalImpl::read_index_header(bool* changed) {
   uint8_t* page0 = nullptr;
   KEEL_RETURN_IF_ERROR(index_.map(0, write_lock_, &page0));
   bool bad = page0 ? try_header(changed) : true;
+  if (bad && index_.read_only()) {
+    // Cannot rebuild a read-only index: SQLITE_READONLY_RECOVERY if no
+    // writer is in the middle of updating it (else busy: try again).
+    KEEL_RETURN_IF_ERROR(index_.lock_shared(kWriteLock));
+    index_.unlock_shared(kWriteLock);
+    return Status(rc::kReadOnlyRecovery, "attempt to write a readonly database");
+  }
   if (bad) {
     bool had_write = write_lock_;
     if (!had_write) {
@@ -140,7 +148,7 @@ Status WalImpl::try_begin_read(bool* changed, bool use_wal, int attempt, bool* r
       mx_i = i;
     }
   }
-  if (mx_mark < mx_frame || mx_i == 0) {
+  if (!index_.read_only() && (mx_mark < mx_frame || mx_i == 0)) {
     for (int i = 1; i < kNumReaders; i++) {
       Status st = index_.lock_exclusive(read_lock_slot(i), 1);
       if (st.ok()) {
@@ -154,6 +162,7 @@ Status WalImpl::try_begin_read(bool* changed, bool use_wal, int attempt, bool* r
     }
   }
   if (mx_i == 0) {
+    if (index_.read_only()) return Status(rc::kReadOnlyCantInit, "attempt to write a readonly database");
     *retry = true;  // every slot busy being set by someone else
     return Status::Ok();
   }

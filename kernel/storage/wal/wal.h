@@ -63,8 +63,10 @@ class Wal {
   // commit (then the database file's header decides).
   virtual PageNo db_size() const = 0;
   // Page size of the frames in the current snapshot, or 0 if the log holds
-  // none. Lets the pager open a database whose file is still empty while
-  // page 1 lives only in the WAL.
+  // none (the pager checks it against the database header; a log written
+  // with another page size cannot be appended to: rc::kCorrupt). Note that
+  // SQLite deletes a -wal whose database file is empty, so page 1 must reach
+  // the database file before a database enters WAL mode.
   virtual uint32_t page_size() const = 0;
 
   // Takes the WAL write lock; call inside a read transaction. rc::kBusy if

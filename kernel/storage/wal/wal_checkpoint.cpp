@@ -152,10 +152,12 @@ Result<Wal::CheckpointStats> WalImpl::checkpoint(int mode, const std::function<b
     // SQLite's sqlite3BtreeCheckpoint refuses the same way.
     return Status(rc::kLocked, "database table is locked");
   }
+  if (read_only_) return Status(rc::kReadOnly, "attempt to write a readonly database");
   busy_calls_ = 0;
   // Attach the shared memory (the shm lock calls below need it).
   uint8_t* page0 = nullptr;
   KEEL_RETURN_IF_ERROR(index_.map(0, false, &page0));
+  if (index_.read_only()) return Status(rc::kReadOnly, "attempt to write a readonly database");
   // Never waits for another checkpointer (SQLite does not call the busy
   // handler for the CKPT lock either).
   KEEL_RETURN_IF_ERROR(index_.lock_exclusive(kCkptLock, 1));
@@ -210,7 +212,9 @@ Status WalImpl::close(bool sync) {
   Status st;
   // EXCLUSIVE on the database means no other connection has it open (in WAL
   // mode every connection holds SHARED): checkpoint and delete the log.
-  Status lk = entry >= os::LockLevel::kShared ? Status::Ok() : db_file_.lock(os::LockLevel::kShared);
+  Status lk = read_only_ || index_.read_only()  ? Status(rc::kReadOnly)
+              : entry >= os::LockLevel::kShared ? Status::Ok()
+                                                : db_file_.lock(os::LockLevel::kShared);
   if (lk.ok()) lk = db_file_.lock(os::LockLevel::kExclusive);
   if (lk.ok()) {
     auto r = checkpoint(kPassive, nullptr, sync);
@@ -223,8 +227,9 @@ Status WalImpl::close(bool sync) {
   Status us = index_.unmap(remove_files);
   wal_file_.reset();
   if (remove_files) {
-    Status rs = vfs_.remove(wal_path_, false);
-    if (st.ok()) st = std::move(rs);
+    // As SQLite, a failed delete is not an error: the log was fully copied,
+    // so replaying it later rewrites identical pages.
+    vfs_.remove(wal_path_, false).ignore();
   }
   if (st.ok()) st = std::move(us);
   if (entry <= os::LockLevel::kShared && db_file_.lock_level() > entry) {

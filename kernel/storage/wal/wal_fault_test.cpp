@@ -1,5 +1,8 @@
 // The WAL under I/O errors and power cuts (os::FaultVfs), and under real
 // concurrency (threads on separate connections).
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -273,6 +276,85 @@ TEST_P(WalFaultTest, ConcurrentReadersWriterCheckpointer) {
     EXPECT_EQ(got, image(pg, kCommits));
   }
   c.wal->end_read();
+}
+
+// A Keel writer in another process; this process reads snapshots and runs
+// checkpoints of every mode. Exercises the shm locks across processes.
+TEST(WalProcessTest, WriterInAnotherProcess) {
+  TempDir dir;
+  std::string p = dir.file("proc.db");
+  const uint32_t ps = 1024;
+  const uint32_t kCommits = 2000;
+  const PageNo kPages = 3;
+  auto image = [&](PageNo pg, uint32_t v) {
+    auto img = make_page(ps, pg, v);
+    put_u32(img.data(), v);
+    return img;
+  };
+  int go[2];
+  ASSERT_EQ(pipe(go), 0);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    char c;
+    if (read(go[0], &c, 1) != 1) _exit(2);
+    Conn w;
+    if (!w.open(os::default_vfs(), p, ps).ok()) _exit(3);
+    for (uint32_t v = 1; v <= kCommits; v++) {
+      std::vector<std::vector<uint8_t>> imgs;
+      std::vector<WalPage> wp;
+      for (PageNo pg = 1; pg <= kPages; pg++) imgs.push_back(image(pg, v));
+      for (PageNo pg = 1; pg <= kPages; pg++) wp.push_back(WalPage{pg, imgs[pg - 1].data()});
+      for (int attempt = 0;; attempt++) {
+        bool changed;
+        Status s = w.wal->begin_read(&changed);
+        if (s.ok()) s = w.wal->begin_write();
+        if (s.ok()) s = w.wal->append_frames(wp, kPages, true, false);
+        w.wal->end_read();
+        if (s.ok()) break;
+        if (!s.is(rc::kBusy) || attempt > 1000000) _exit(4);
+        usleep(10);
+      }
+    }
+    _exit(0);
+  }
+  Conn r;
+  ASSERT_OK(r.open(os::default_vfs(), p, ps));
+  char c = 'g';
+  ASSERT_EQ(write(go[1], &c, 1), 1);
+  uint32_t last = 0;
+  int snapshots = 0, mode = 0;
+  std::vector<uint8_t> got;
+  for (int status = 0;;) {
+    bool exited = waitpid(pid, &status, WNOHANG) == pid;
+    bool changed;
+    Status s = r.wal->begin_read(&changed);
+    if (s.is(rc::kBusy)) continue;
+    ASSERT_OK(s);
+    uint32_t v = 0;
+    for (PageNo pg = 1; pg <= kPages; pg++) {
+      ASSERT_OK(r.read_page(pg, &got));
+      if (pg == 1) v = get_u32(got.data());
+      ASSERT_EQ(get_u32(got.data()), v) << "torn snapshot";
+      if (v) {
+        ASSERT_EQ(got, image(pg, v));
+      }
+    }
+    ASSERT_GE(v, last);
+    last = v;
+    snapshots++;
+    r.wal->end_read();
+    auto st = r.wal->checkpoint(
+        mode, [](int n) { return n < 5; }, false);
+    ASSERT_TRUE(st.ok() || st.status().is(rc::kBusy)) << st.status().to_string();
+    mode = (mode + 1) % 4;
+    if (exited) {
+      ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+      break;
+    }
+  }
+  EXPECT_EQ(last, kCommits);
+  EXPECT_GT(snapshots, 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Vfs, WalFaultTest, ::testing::Values("memory", "unix"));

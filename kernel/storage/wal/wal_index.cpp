@@ -32,7 +32,11 @@ Status WalIndex::map(int i, bool extend, uint8_t** out) {
   }
   volatile void* p = nullptr;
   Status st = db_file_.shm_map(i, extend, &p);
-  if (!st.ok()) return st;
+  if (st.code() == rc::kReadOnly && p != nullptr) {
+    read_only_ = true;  // usable for reading
+  } else if (!st.ok()) {
+    return st;
+  }
   if (p != nullptr) {
     if (regions_.size() <= static_cast<size_t>(i)) regions_.resize(i + 1, nullptr);
     regions_[i] = static_cast<uint8_t*>(const_cast<void*>(p));

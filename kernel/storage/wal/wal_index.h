@@ -105,6 +105,9 @@ class WalIndex {
   // exist and !extend.
   Status map(int i, bool extend, uint8_t** out);
   uint8_t* region0() const { return regions_.empty() ? nullptr : regions_[0]; }
+  // True once the VFS mapped the -shm read-only (rc::kReadOnly from
+  // shm_map): this connection may read the index but not change it.
+  bool read_only() const { return read_only_; }
   Status unmap(bool delete_file);
 
   // Shared lock slots.
@@ -150,6 +153,7 @@ class WalIndex {
  private:
   os::VfsFile& db_file_;
   std::vector<uint8_t*> regions_;
+  bool read_only_ = false;
 };
 
 }  // namespace keel::storage::wal

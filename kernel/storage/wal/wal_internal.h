@@ -100,6 +100,7 @@ class WalImpl final : public Wal {
   bool ckpt_lock_ = false;
   uint32_t min_frame_ = 0;       // first frame a reader may use (nBackfill + 1)
   uint32_t checkpoint_seq_ = 0;  // WAL header checkpoint sequence (nCkpt)
+  bool read_only_ = false;       // the -wal could only be opened read-only
   bool sync_header_ = true;      // fsync a new log's header (device not sequential)
   bool pad_to_sector_ = true;    // pad a synced commit to a sector boundary
   int busy_calls_ = 0;

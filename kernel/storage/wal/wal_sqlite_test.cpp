@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "os/vfs.h"
 #include "storage/wal/wal_format.h"
 #include "storage/wal/wal_test_util.h"
 
@@ -24,9 +25,16 @@ using wal_testing::TempDir;
 
 constexpr uint32_t kPageSize = 4096;
 
+// Whole file contents, read through the unix VFS: a plain open()/close() in
+// this process would drop every POSIX lock the process holds on the file.
 std::vector<uint8_t> slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto f = os::default_vfs().open(path, os::OpenFlags{});
+  if (!f.ok()) return {};
+  auto size = (*f)->size();
+  if (!size.ok()) return {};
+  std::vector<uint8_t> out(*size);
+  if (!out.empty() && !(*f)->read(out.data(), out.size(), 0).ok()) return {};
+  return out;
 }
 
 // Runs the sqlite3 CLI on `db` with `sql` on stdin; returns stdout+stderr.
@@ -356,6 +364,51 @@ TEST(WalSqliteInterop, SqliteReadsAndCheckpointsKeelWal) {
             "ok\nVALUE NUMBER 105\nchanged by keel!\nrecovered frame!\n0|0|0\n");
   EXPECT_EQ(run_cli(dir, path, "PRAGMA integrity_check;\nSELECT count(*) FROM t WHERE x LIKE 'rec%';\n"),
             "ok\n1\n");
+}
+
+// Keel grows the database by one page (a new, empty freelist trunk page):
+// SQLite must take the database size from Keel's commit frame.
+TEST(WalSqliteInterop, SqliteSeesDatabaseGrownByKeel) {
+  TempDir dir;
+  std::string path = dir.file("grow.db");
+  make_small_wal_db(dir, path);
+  Conn k;
+  ASSERT_OK(k.open(os::default_vfs(), path, kPageSize));
+  bool changed;
+  ASSERT_OK(k.wal->begin_read(&changed));
+  std::vector<uint8_t> page1;
+  ASSERT_OK(k.read_page(1, &page1));
+  ASSERT_EQ(get_u32(page1.data() + 28), 2u);
+  ASSERT_EQ(get_u32(page1.data() + 36), 0u);
+  uint32_t change = get_u32(page1.data() + 24) + 1;
+  put_u32(page1.data() + 24, change);        // file change counter
+  put_u32(page1.data() + 92, change);        // version-valid-for
+  put_u32(page1.data() + 28, 3);             // database size in pages
+  put_u32(page1.data() + 32, 3);             // first freelist trunk page
+  put_u32(page1.data() + 36, 1);             // freelist pages
+  std::vector<uint8_t> trunk(kPageSize, 0);  // next trunk 0, no leaves
+  ASSERT_OK(k.wal->begin_write());
+  WalPage wp[2] = {{1, page1.data()}, {3, trunk.data()}};
+  ASSERT_OK(k.wal->append_frames(wp, 3, true, true));
+  k.wal->end_read();
+  EXPECT_EQ(slurp(path).size(), 2 * kPageSize);
+
+  EXPECT_EQ(run_cli(dir, path,
+                    "PRAGMA integrity_check;\nPRAGMA page_count;\nPRAGMA freelist_count;\n"
+                    "SELECT count(*) FROM t;\n"),
+            "ok\n3\n1\n40\n");
+  // SQLite reuses the free page for a new table; Keel sees the result.
+  EXPECT_EQ(run_cli(dir, path, "CREATE TABLE u(a);\nPRAGMA freelist_count;\nPRAGMA page_count;\n"), "0\n3\n");
+  ASSERT_OK(k.wal->begin_read(&changed));
+  EXPECT_TRUE(changed);
+  EXPECT_EQ(k.wal->db_size(), 3u);
+  ASSERT_OK(k.read_page(1, &page1));
+  EXPECT_EQ(get_u32(page1.data() + 36), 0u);
+  k.wal->end_read();
+  ASSERT_OK(k.wal->close(true));
+  k.db.reset();
+  EXPECT_EQ(slurp(path).size(), 3 * kPageSize);
+  EXPECT_EQ(run_cli(dir, path, "PRAGMA integrity_check;\n"), "ok\n");
 }
 
 // A Keel log long enough to use three wal-index hash regions, read through

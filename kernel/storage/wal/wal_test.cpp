@@ -379,7 +379,7 @@ TEST_P(WalDamageTest, SaltMismatchStopsRecovery) {
 TEST_P(WalDamageTest, BadWalHeaderMeansEmptyLog) {
   std::string p = path("hdr.db");
   write_three(p);
-  uint8_t x = 0x55;
+  uint8_t x = read_file(p + "-wal")[20] ^ 0x55;
   write_file_bytes(p + "-wal", 20, &x, 1);  // salt-2 without fixing the checksum
   expect_transactions(p, 0);
 }
@@ -828,6 +828,52 @@ TEST_P(WalTest, ForeignChecksumByteOrder) {
   EXPECT_EQ(b.wal->frame_count(), 3u);
   EXPECT_TRUE(b.page_is(3, 1));
   b.wal->end_read();
+}
+
+// Opens every "-wal" read-only, as a VFS does when the file is not writable.
+class ReadOnlyWalVfs final : public os::Vfs {
+ public:
+  explicit ReadOnlyWalVfs(os::Vfs& base) : base_(base) {}
+  std::string_view name() const override { return "rowal"; }
+  Result<std::unique_ptr<os::VfsFile>> open(std::string_view path, const os::OpenFlags& flags) override {
+    os::OpenFlags f = flags;
+    if (path.size() > 4 && path.substr(path.size() - 4) == "-wal") {
+      f.read_only = true;
+      f.create = false;
+    }
+    return base_.open(path, f);
+  }
+  Status remove(std::string_view path, bool sync_dir) override { return base_.remove(path, sync_dir); }
+  Result<bool> exists(std::string_view path) override { return base_.exists(path); }
+  Result<bool> is_writable(std::string_view path) override { return base_.is_writable(path); }
+  Result<std::string> full_pathname(std::string_view path) override { return base_.full_pathname(path); }
+  void randomness(void* buf, size_t n) override { base_.randomness(buf, n); }
+  void sleep_micros(int64_t micros) override { base_.sleep_micros(micros); }
+  int64_t current_time_ms() override { return base_.current_time_ms(); }
+
+ private:
+  os::Vfs& base_;
+};
+
+TEST_P(WalTest, ReadOnlyLogCanBeReadNotWritten) {
+  std::string p = path("ro.db");
+  Conn w;
+  open(&w, p);
+  ASSERT_OK(w.commit({{1, 1}, {2, 1}}, 2));
+  w.wal.reset();  // the index is rebuilt by the read-only connection
+  ReadOnlyWalVfs rovfs(vfs());
+  Conn r;
+  ASSERT_OK(r.open(rovfs, p, 1024));
+  bool changed;
+  ASSERT_OK(r.wal->begin_read(&changed));
+  EXPECT_EQ(r.wal->frame_count(), 2u);
+  EXPECT_TRUE(r.page_is(2, 1));
+  EXPECT_EQ(r.wal->begin_write().code(), rc::kReadOnly);
+  r.wal->end_read();
+  EXPECT_EQ(r.wal->checkpoint(0, nullptr, true).status().code(), rc::kReadOnly);
+  ASSERT_OK(w.db->unlock(os::LockLevel::kNone));
+  ASSERT_OK(r.wal->close(true));
+  EXPECT_TRUE(exists(p + "-wal"));  // a read-only connection never deletes the log
 }
 
 TEST_P(WalTest, CloseOfLastConnectionCheckpointsAndDeletes) {

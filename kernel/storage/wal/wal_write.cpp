@@ -11,6 +11,7 @@ Status WalImpl::begin_write() {
   assert(read_lock_ >= 0 && !write_lock_);
   if (read_lock_ < 0) return Status(rc::kMisuse, "write transaction outside a read transaction");
   if (write_lock_) return Status::Ok();
+  if (read_only_ || index_.read_only()) return Status(rc::kReadOnly, "attempt to write a readonly database");
   KEEL_RETURN_IF_ERROR(index_.lock_exclusive(kWriteLock, 1));
   write_lock_ = true;
   // A writer must start from the newest commit, or it would overwrite it.

@@ -63,7 +63,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     assert(!status_.ok() && "Result constructed from an OK status without a value");
     if (status_.ok()) status_ = Status(rc::kInternal, "Result built from OK status");
@@ -98,9 +98,9 @@ class [[nodiscard]] Result {
 }  // namespace keel
 
 // Propagate a non-OK Status from an expression returning Status.
-#define KEEL_RETURN_IF_ERROR(expr)                 \
-  do {                                             \
-    ::keel::Status keel_status_tmp_ = (expr);      \
+#define KEEL_RETURN_IF_ERROR(expr)                       \
+  do {                                                   \
+    ::keel::Status keel_status_tmp_ = (expr);            \
     if (!keel_status_tmp_.ok()) return keel_status_tmp_; \
   } while (0)
 

@@ -135,18 +135,24 @@ class JournalMode {
   // Upgrades the read transaction to a write transaction. exclusive = BEGIN
   // EXCLUSIVE. rc::kBusy if another writer is active.
   virtual Status begin_write(bool exclusive) = 0;
-  // Called once per page per transaction, before its first change, with the
-  // original image (pages beyond the original database size included).
+  // Called before a page is changed for the first time in the transaction,
+  // with its image at that moment (pages beyond the original database size
+  // included). It is called again if the page left the cache (after a
+  // spill) and is changed anew — then with bytes that may already hold this
+  // transaction's changes — so a mode keeps only the first image per page.
   virtual Status before_change(PageNo page, std::span<const std::byte> original) = 0;
   // Cache pressure: store these dirty pages now, before commit, so the pager
-  // can evict them. `db_pages` is the transaction's current size. rc::kBusy
-  // means "cannot now" and the pager keeps them in memory.
+  // can evict them (it may read them back later through read_page() or the
+  // database file). `db_pages` is the transaction's current size. rc::kBusy
+  // means "cannot now" and the pager keeps them in memory. While savepoints
+  // are open the pager has already saved what a savepoint rollback needs.
   virtual Status spill(std::span<const PageImage> pages, PageNo db_pages) = 0;
   // Makes the transaction durable: `pages` are all pages still dirty (sorted
   // by page number, none beyond db_pages), db_pages the final size.
   virtual Status commit(std::span<const PageImage> pages, PageNo db_pages) = 0;
   // Restores durable state to the start of the write transaction. The pager
-  // then drops or re-reads every page the transaction touched.
+  // then drops or re-reads every page the transaction touched; pages it read
+  // back after a spill are the mode's to discard (PagerHost::discard_cache).
   virtual Status rollback() = 0;
 
   // Savepoints (depth is 1-based and strictly nested). The pager restores
