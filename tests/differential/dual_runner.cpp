@@ -35,7 +35,7 @@ namespace {
 bool is_number(int t) { return t == SQLITE_INTEGER || t == SQLITE_FLOAT; }
 double number(const Cell& c) { return c.type == SQLITE_INTEGER ? static_cast<double>(c.i) : c.r; }
 bool close(double a, double b) {
-  return a == b || std::fabs(a - b) <= 1e-13 * std::max(std::fabs(a), std::fabs(b));
+  return a == b || std::fabs(a - b) <= 1e-12 * std::max({1.0, std::fabs(a), std::fabs(b)});
 }
 }  // namespace
 

@@ -25,8 +25,8 @@
 namespace keel::difftest {
 
 // Numbers compare by storage class and bits unless this is set; then an
-// INTEGER equals a REAL of the same value, and reals match within 1e-13
-// relative (sums whose rounding depends on the order of addition).
+// INTEGER equals a REAL of the same value, and reals match within 1e-12
+// (relative; absolute below 1) (sums whose rounding depends on the order of addition).
 extern bool g_loose_numbers;
 // Constraint errors compare in full unless this is set; then only the kind
 // ("UNIQUE constraint failed") before the column list.

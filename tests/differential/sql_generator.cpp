@@ -33,8 +33,7 @@ const std::vector<std::string> kInts = {"0",
                                         "9223372036854775806",
                                         "-9223372036854775807",
                                         "1000000000000"};
-const std::vector<std::string> kReals = {"0.5",    "-1.5",    "2.25",    "3.75",
-                                         "-0.125", "1.5e300", "-2.5e-3", "100.5"};
+const std::vector<std::string> kReals = {"0.5", "-1.5", "2.25", "3.75", "-0.125", "-2.5e-3", "100.5"};
 const std::vector<std::string> kTexts = {"''",   "'a'",  "'A'",   "'b'",  "'B'",   "'abc'", "'ABC'", "'Abc'",
                                          "'10'", "'-3'", "'2.5'", "' 7'", "'x y'", "'a%'",  "'a_c'", "'zz'"};
 const std::vector<std::string> kBlobs = {"x''", "x'00'", "x'61'", "x'ff01'"};
@@ -105,6 +104,9 @@ const std::vector<FeatureName>& feature_names() {
       {"left_join_using", kLeftUsing},
       {"desc_index", kDescIndex},
       {"dml_subquery", kDmlSubquery},
+      {"in_list_columns", kInListColumns},
+      {"ipk_real", kIpkReal},
+      {"from_subquery_scalar", kFromSubqueryScalar},
   };
   return names;
 }
@@ -179,7 +181,7 @@ std::string SqlGenerator::literal() {
       if (has(kBigInt) || s.size() < 15) return s;
     }
   }
-  if (r < 65) return pick(kReals);
+  if (r < 65) return has(kBigInt) && chance(10) ? "1.5e300" : pick(kReals);
   if (r < 92) return pick(kTexts);
   return pick(kBlobs);
 }
@@ -291,7 +293,7 @@ std::string SqlGenerator::value_for(const GenColumn& c) {
   if (r < 30) return "NULL";
   if (r < 50) return std::to_string(uniform(-2, 4));
   // The largest rowid makes SQLite choose the next one at random.
-  if (c.ipk) return chance(70) ? std::to_string(uniform(-5, 20)) : literal_except_max();
+  if (c.ipk) return chance(70) || !has(kIpkReal) ? std::to_string(uniform(-5, 20)) : literal_except_max();
   if (r < 60 && c.type == "TEXT") return pick(kTexts);
   if (r < 60 && (c.type == "REAL" || c.type == "NUMERIC")) return pick(kReals);
   return literal();
@@ -440,7 +442,8 @@ std::string SqlGenerator::predicate(const Scope& s, int depth) {
         {
           std::string e = expr(s, depth - 1) + (chance(25) ? " NOT IN (" : " IN (");
           int n = uniform(chance(5) ? 0 : 1, 5);
-          for (int i = 0; i < n; ++i) e += (i ? ", " : "") + (chance(70) ? literal() : expr(s, depth - 1));
+          for (int i = 0; i < n; ++i)
+            e += (i ? ", " : "") + (chance(70) || !has(kInListColumns) ? literal() : expr(s, depth - 1));
           return e + ")";
         }
       case 10:
@@ -533,12 +536,15 @@ std::string SqlGenerator::from_clause(Scope& scope, int depth, bool allow_joins)
       sub_tables_.emplace_back();
       sub_table = &sub_tables_.back();
       std::string items;
+      const uint64_t saved = features_;
+      if (!has(kFromSubqueryScalar)) features_ &= ~kScalarSubquery;
       for (int c = 0; c < n; ++c) {
         GenColumn col;
         col.name = "x" + std::to_string(c);
         sub_table->cols.push_back(col);
         items += (c ? ", " : "") + expr(inner, 1) + " AS " + col.name;
       }
+      features_ = saved;
       std::string where = chance(50) ? " WHERE " + predicate(inner, 1) : "";
       source = "(SELECT " + std::string(has(kDistinct) && chance(20) ? "DISTINCT " : "") + items +
                inner_from + where + ")";
@@ -775,8 +781,12 @@ std::string SqlGenerator::dml_insert() {
     Scope scope;
     std::string from = from_clause(scope, 0, false);
     sql += " SELECT ";
-    for (size_t i = 0; i < cols.size(); ++i)
-      sql += (i ? ", " : "") + (chance(70) ? column_ref(scope) : expr(scope, 1));
+    for (size_t i = 0; i < cols.size(); ++i) {
+      if (cols[i]->ipk && !has(kIpkReal))
+        sql += (i ? ", " : "") + value_for(*cols[i]);
+      else
+        sql += (i ? ", " : "") + (chance(70) ? column_ref(scope) : expr(scope, 1));
+    }
     sql += from;
     if (chance(50)) sql += " WHERE " + predicate(scope, 1);
     if (!has(kScanOrder)) {
@@ -792,7 +802,8 @@ std::string SqlGenerator::dml_insert() {
   for (int r = 0; r < nrows; ++r) {
     sql += r ? ", (" : "(";
     for (size_t i = 0; i < cols.size(); ++i)
-      sql += (i ? ", " : "") + (chance(80) ? value_for(*cols[i]) : expr(empty, 1));
+      sql += (i ? ", " : "") +
+             (chance(80) || (cols[i]->ipk && !has(kIpkReal)) ? value_for(*cols[i]) : expr(empty, 1));
     sql += ")";
   }
   return sql;
@@ -817,8 +828,9 @@ std::string SqlGenerator::dml_update() {
   for (size_t i = 0; i < idx.size(); ++i) idx[i] = static_cast<int>(i);
   std::shuffle(idx.begin(), idx.end(), rng_);
   for (int i = 0; i < n; ++i)
-    sql += (i ? ", " : "") + t.cols[idx[i]].name + " = " +
-           (chance(40) ? value_for(t.cols[idx[i]]) : expr(scope, 2));
+    sql +=
+        (i ? ", " : "") + t.cols[idx[i]].name + " = " +
+        (chance(40) || (t.cols[idx[i]].ipk && !has(kIpkReal)) ? value_for(t.cols[idx[i]]) : expr(scope, 2));
   if (chance(75)) sql += " WHERE " + predicate(scope, 2);
   return sql;
 }

@@ -65,13 +65,16 @@ enum Feature : uint64_t {
   kIndexCollate = 1ull << 41,        // COLLATE NOCASE on index columns
   kScanOrder = 1ull << 42,           // INSERT ... SELECT without ORDER BY (rowids follow the scan order)
   kExactNumeric = 1ull << 43,        // numbers compare by storage class and bits (else 1 == 1.0 and
-                                     // reals within 1e-13 relative: group representatives, sum order)
-  kBigInt = 1ull << 44,              // literals at the int64 limits (overflow paths)
+                                     // reals within 1e-12: group representatives, sum order)
+  kBigInt = 1ull << 44,              // int64-limit literals and 1.5e300 (overflow, cancellation)
   kConstraintMessage = 1ull << 45,   // constraint error messages compared in full (which index fails first)
   kLeftUsing = 1ull << 46,           // LEFT JOIN ... USING
   kDescIndex = 1ull << 47,           // DESC index columns
   kDmlSubquery = 1ull << 48,         // subqueries in UPDATE/DELETE (they may read the table being changed)
-  kAllFeatures = (1ull << 49) - 1,
+  kInListColumns = 1ull << 49,       // expressions (columns) inside IN lists, not only literals
+  kIpkReal = 1ull << 50,             // non-integer values written to an INTEGER PRIMARY KEY
+  kFromSubqueryScalar = 1ull << 51,  // scalar subqueries in the result of a FROM subquery
+  kAllFeatures = (1ull << 52) - 1,
 };
 
 struct FeatureName {
