@@ -73,7 +73,7 @@ enum Feature : uint64_t {
   kDmlSubquery = 1ull << 48,         // subqueries in UPDATE/DELETE (they may read the table being changed)
   kInListColumns = 1ull << 49,       // expressions (columns) inside IN lists, not only literals
   kIpkReal = 1ull << 50,             // non-integer values written to an INTEGER PRIMARY KEY
-  kFromSubqueryScalar = 1ull << 51,  // scalar subqueries in the result of a FROM subquery
+  kFromSubqueryScalar = 1ull << 51,  // scalar subqueries in the result of a FROM subquery or view
   kAllFeatures = (1ull << 52) - 1,
 };
 
