@@ -427,7 +427,7 @@ class SqlFuzzer {
                                              : "'" + repeat("a", 3000) + "' GLOB '" + repeat("*a", n) + "b'");
       case 8:  // recursive-looking CTEs, bounded and unbounded (the watchdog ends the latter)
         return uniform(0, 1) ? "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c LIMIT " +
-                                   std::to_string(uniform(0, 100000)) + ") SELECT count(*), sum(x) FROM c"
+                                   std::to_string(uniform(0, 5000)) + ") SELECT count(*), sum(x) FROM c"
                              : "WITH c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT x FROM c LIMIT 5";
       case 9:  // long IN lists
         n = uniform(100, 50000);
