@@ -2,6 +2,7 @@
 // Keel's kernel provides, family by family.
 #include "func/func_internal.h"
 #include "func/function.h"
+#include "func/json.h"
 
 namespace keel::func {
 
@@ -13,6 +14,7 @@ void register_builtin_functions(FunctionRegistry& r) {
   internal::register_math_functions(r);
   internal::register_datetime_functions(r);
   internal::register_window_functions(r);
+  register_json_functions(r);
 }
 
 }  // namespace keel::func

@@ -199,8 +199,7 @@ class FunctionRegistry {
 };
 
 // Registers every built-in SQL function of SQLite 3.40 (core scalar, string,
-// LIKE/GLOB, aggregate, window, math, date/time) into r. The JSON functions
-// are not part of this layer yet.
+// LIKE/GLOB, aggregate, window, math, date/time, JSON) into r.
 void register_builtin_functions(FunctionRegistry& r);
 
 }  // namespace keel::func

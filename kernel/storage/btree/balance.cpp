@@ -107,8 +107,8 @@ Status balance_quick(BtShared& bt, MemPage& parent, MemPage& page, uint8_t* spac
   return Status::Ok();
 }
 
-Status balance_nonroot(BtShared& bt, CursorState& c, MemPage& parent, int parent_idx,
-                       MemPage& cur, bool is_root) {
+Status balance_nonroot(BtShared& bt, CursorState& c, MemPage& parent, int parent_idx, MemPage& cur,
+                       bool is_root) {
   constexpr int NB = kBalanceSiblings;
   MemPage old[NB];
   MemPage nw[NB + 2];
@@ -323,7 +323,13 @@ Status balance_nonroot(BtShared& bt, CursorState& c, MemPage& parent, int parent
   int n_free = 0;
   for (int a = k; a < n_old; a++) to_free[n_free++] = old[a].pgno;
   // New pages in ascending page-number order keep scans close to sequential.
-  std::sort(nw, nw + n_new, [](const MemPage& x, const MemPage& y) { return x.pgno < y.pgno; });
+  for (int a = 0; a < n_new; a++) {
+    int best = a;
+    for (int b = a + 1; b < n_new; b++) {
+      if (nw[b].pgno < nw[best].pgno) best = b;
+    }
+    if (best != a) std::swap(nw[a], nw[best]);
+  }
 
   put_u32(right, nw[n_new - 1].pgno);
   if (!(page_flags & kPtfLeaf)) {

@@ -33,7 +33,13 @@ Status init_new_database(BtShared& s, AutoVacuum av) {
   d[21] = 64;
   d[22] = 32;
   d[23] = 32;
+  // As SQLite's newDatabase: the b-tree fields start at zero, except schema
+  // format and text encoding when the pager already chose them.
+  uint32_t schema_format = get_u32(d + 44);
+  uint32_t encoding = get_u32(d + 56);
   std::memset(d + 32, 0, 92 - 32);
+  put_u32(d + 44, schema_format);
+  put_u32(d + 56, encoding);
   put_u32(d + kHdrLargestRoot, av != AutoVacuum::kNone ? 1 : 0);
   put_u32(d + kHdrIncrVacuum, av == AutoVacuum::kIncremental ? 1 : 0);
   MemPage p;
@@ -69,6 +75,21 @@ Status clear_page(BtShared& s, PageNo pgno, bool free_it, int64_t* changes, int 
 }  // namespace
 
 namespace bt {
+
+// A one-page file whose page 1 holds only the 100-byte header (the pager
+// writes that much when it switches an empty file to WAL): the b-tree part
+// has not been written yet.
+bool page1_is_blank(BtShared& s) {
+  if (s.pager->page_count() == 0) return true;  // no file yet: empty schema
+  if (s.pager->page_count() != 1) return false;
+  auto r = s.pager->get(1);
+  if (!r.ok()) return false;
+  const uint8_t* d = r->data();
+  for (int i = 100; i < 108; i++) {
+    if (d[i] != 0) return false;
+  }
+  return true;
+}
 
 Status BtShared::refresh() {
   page_size = pager->page_size();
@@ -146,7 +167,7 @@ void Btree::end_read() {
 Status Btree::begin_write(bool exclusive) {
   KEEL_RETURN_IF_ERROR(s_->pager->begin_write(exclusive));
   KEEL_RETURN_IF_ERROR(s_->refresh());
-  if (s_->pager->page_count() == 0) {
+  if (s_->pager->page_count() == 0 || page1_is_blank(*s_)) {
     KEEL_RETURN_IF_ERROR(init_new_database(*s_, AutoVacuum::kNone));
     KEEL_RETURN_IF_ERROR(s_->refresh());
   }
@@ -421,8 +442,7 @@ Status BtCursor::insert(int64_t rowid, std::span<const uint8_t> data, InsertHint
   return c_->insert(rowid, nullptr, d, static_cast<uint32_t>(data.size()), hint, nullptr);
 }
 
-Status BtCursor::insert_key(std::span<const uint8_t> key, InsertHint hint,
-                            const KeyComparator* probe) {
+Status BtCursor::insert_key(std::span<const uint8_t> key, InsertHint hint, const KeyComparator* probe) {
   static const uint8_t kEmpty[1] = {0};
   const uint8_t* k = key.data() ? key.data() : kEmpty;
   return c_->insert(0, k, k, static_cast<uint32_t>(key.size()), hint, probe);

@@ -115,7 +115,8 @@ class Btree {
   // Starts a write transaction; on an empty file writes page 1 (header plus an
   // empty sqlite_schema table leaf).
   Status begin_write(bool exclusive = false);
-  // Runs the auto-vacuum pass first when auto_vacuum is FULL.
+  // Runs the auto-vacuum pass first when auto_vacuum is FULL. Open cursors
+  // keep their positions across commit and rollback (they re-seek).
   Status commit();
   Status rollback();
   void end_read();
@@ -154,9 +155,13 @@ class Btree {
 
   // The b-tree half of PRAGMA integrity_check over the given roots: SQLite's
   // messages, empty when the file is sound. Stops after max_errors messages.
-  Result<std::vector<std::string>> integrity_check(std::span<const PageNo> roots,
-                                                   int max_errors = 100);
+  // orders[i], when given and not null, is the KeyOrder of index tree
+  // roots[i]: its keys are then also checked to be strictly increasing
+  // ("Index key out of order"; SQLite leaves this to the index pass).
+  Result<std::vector<std::string>> integrity_check(std::span<const PageNo> roots, int max_errors = 100,
+                                                   std::span<const KeyOrder* const> orders = {});
 
+  // Internals, for this layer's own code and tests.
   bt::BtShared& shared() { return *s_; }
 
  private:
@@ -182,7 +187,8 @@ class BtCursor {
   // positioning call.
   bool is_table() const;
 
-  // --- positioning: each leaves eof() true when there is no such entry
+  // --- positioning: each leaves eof() true when there is no such entry.
+  // next()/prev() past either end return OK with eof() true.
   Status first();
   Status last();
   Status next();
@@ -195,7 +201,9 @@ class BtCursor {
   Status restore(bool* still_there = nullptr);
   bool needs_restore() const;
 
-  // --- the current entry (cursor valid: !eof() and !needs_restore())
+  // --- the current entry (cursor valid: !eof() and !needs_restore()).
+  // These read the page in place; on a corrupt cell they return 0 / empty
+  // and read_payload() reports rc::kCorrupt.
   int64_t rowid() const;
   uint32_t payload_size() const;
   // The payload bytes stored on the page (all of it unless it overflows);
@@ -207,7 +215,7 @@ class BtCursor {
 
   // --- changes (writable cursor, write transaction)
   // Table trees: inserts or replaces the row. The cursor ends on the new row
-  // when no rebalancing happened, otherwise it must be repositioned.
+  // (re-seeked after a rebalance), so kAppend runs stay on the fast path.
   Status insert(int64_t rowid, std::span<const uint8_t> data, InsertHint hint = InsertHint::kNone);
   // Index trees: inserts the key (an equal key is replaced). `probe` compares
   // against `key`; without it the cursor's KeyOrder is used.
@@ -217,9 +225,11 @@ class BtCursor {
   // that followed/preceded it.
   Status remove();
 
-  // Number of entries in the tree (walks every page).
+  // Number of entries in the tree (walks every page). Leaves the cursor at
+  // eof().
   Result<int64_t> count();
 
+  // Internals, for this layer's own code and tests.
   bt::CursorState& state() { return *c_; }
 
  private:

@@ -37,7 +37,7 @@ inline constexpr uint8_t kTableInterior = 5;  // intkey | leafdata
 inline constexpr uint8_t kIndexLeaf = 10;     // zerodata | leaf
 inline constexpr uint8_t kIndexInterior = 2;  // zerodata
 
-inline constexpr int kMaxDepth = 20;        // SQLite's BTCURSOR_MAX_DEPTH
+inline constexpr int kMaxDepth = 20;         // SQLite's BTCURSOR_MAX_DEPTH
 inline constexpr int kMaxOverflowCells = 6;  // overflow cells one page may carry
 inline constexpr int kBalanceSiblings = 3;   // NB: pages balanced together
 
@@ -66,11 +66,11 @@ Status corrupt_error();
 
 // A parsed cell.
 struct CellInfo {
-  int64_t key = 0;               // rowid (table trees) or payload size (index trees)
+  int64_t key = 0;  // rowid (table trees) or payload size (index trees)
   const uint8_t* payload = nullptr;
   uint32_t payload_size = 0;
-  uint32_t local = 0;            // payload bytes on the page
-  uint16_t size = 0;             // bytes the cell occupies on the page (>= 4)
+  uint32_t local = 0;  // payload bytes on the page
+  uint16_t size = 0;   // bytes the cell occupies on the page (>= 4)
   bool overflows() const { return local < payload_size; }
 };
 
@@ -119,10 +119,10 @@ struct BtShared {
   uint16_t max_local = 0, min_local = 0, max_leaf = 0, min_leaf = 0;
   std::vector<CursorState*> cursors;
   // Scratch space, sized to the page size once per transaction.
-  std::vector<uint8_t> cell_buf;    // a cell being built
-  std::vector<uint8_t> defrag_buf;  // defragmentation copy
-  std::vector<uint8_t> bal_pages;   // copies of the siblings being balanced
-  std::vector<uint8_t> bal_div;     // copies of divider cells
+  std::vector<uint8_t> cell_buf;     // a cell being built
+  std::vector<uint8_t> defrag_buf;   // defragmentation copy
+  std::vector<uint8_t> bal_pages;    // copies of the siblings being balanced
+  std::vector<uint8_t> bal_div;      // copies of divider cells
   std::vector<uint8_t> bal_ovfl[2];  // parent overflow cells, alternating by level
   int bal_ovfl_next = 0;
   uint8_t quick_space[2][32] = {};
@@ -134,6 +134,10 @@ struct BtShared {
   PageNo pending_page() const { return kPendingByte / page_size + 1; }
   Status refresh();  // re-reads page size and header flags
 };
+
+// True for a one-page file whose page 1 has a file header but no b-tree
+// page yet (an empty file switched to WAL): read as an empty sqlite_schema.
+bool page1_is_blank(BtShared& s);
 
 // ---- page.cpp: page parsing and in-page space management
 Status init_page(BtShared& bt, MemPage& p, PageRef ref);
@@ -152,8 +156,7 @@ Status defragment(BtShared& bt, MemPage& p, int max_frag);
 // overflow cell held by pointer: copied into `tmp` first when tmp != nullptr,
 // else `cell` itself must stay valid until the page is balanced. A non-zero
 // child overwrites the cell's first 4 bytes.
-Status insert_cell(BtShared& bt, MemPage& p, int i, uint8_t* cell, int sz, uint8_t* tmp,
-                   PageNo child);
+Status insert_cell(BtShared& bt, MemPage& p, int i, uint8_t* cell, int sz, uint8_t* tmp, PageNo child);
 Status drop_cell(MemPage& p, int i, int sz);
 // Rewrites p to hold exactly cells[0..n) (already child-pointer-correct).
 Status rebuild_page(BtShared& bt, MemPage& p, uint8_t* const* cells, const uint16_t* sizes, int n);
@@ -175,8 +178,8 @@ inline PageNo overflow_pgno(const uint8_t* cell, const CellInfo& info) {
 // ---- overflow.cpp
 // Builds a cell for the leaf `p` in `cell`, spilling to newly allocated
 // overflow pages; *size = bytes used in `cell`.
-Status fill_in_cell(BtShared& bt, MemPage& p, uint8_t* cell, int64_t rowid, const uint8_t* data,
-                    uint32_t n, int* size);
+Status fill_in_cell(BtShared& bt, MemPage& p, uint8_t* cell, int64_t rowid, const uint8_t* data, uint32_t n,
+                    int* size);
 // Frees the overflow chain of a cell.
 Status clear_cell(BtShared& bt, MemPage& p, const uint8_t* cell, const CellInfo& info);
 // Next page of an overflow chain.
@@ -208,8 +211,7 @@ Status autovacuum_commit(BtShared& bt);
 // key being inserted) through the tree's KeyOrder.
 class BytesComparator final : public KeyComparator {
  public:
-  BytesComparator(const KeyOrder& order, const uint8_t* key, size_t n)
-      : order_(order), key_(key), n_(n) {}
+  BytesComparator(const KeyOrder& order, const uint8_t* key, size_t n) : order_(order), key_(key), n_(n) {}
   int compare(const uint8_t* key, size_t size) const override {
     return order_.compare_keys(key, size, key_, n_);
   }

@@ -23,12 +23,6 @@ using testing::Row;
 using testing::TestDb;
 using testing::Value;
 
-#define ASSERT_OK(expr)                                            \
-  do {                                                             \
-    ::keel::Status st_ = (expr);                                   \
-    ASSERT_TRUE(st_.ok()) << #expr << ": " << st_.to_string();     \
-  } while (0)
-
 Value column_value(sqlite3_stmt* st, int i) {
   switch (sqlite3_column_type(st, i)) {
     case SQLITE_INTEGER:
@@ -121,6 +115,24 @@ TEST_P(KeelWrites, SqliteReadsTheFile) {
   ASSERT_OK(bt.begin_write());
   PageNo t = *bt.create_table(TreeKind::kTable);
   PageNo ix = *bt.create_table(TreeKind::kIndex);
+  PageNo wr = *bt.create_table(TreeKind::kIndex);
+  std::map<std::string, int64_t> wr_model;
+  {
+    // A WITHOUT ROWID table is an index b-tree of (primary key, other columns).
+    BtCursor wc(bt, wr, true, &order);
+    for (int64_t i = 1; i <= n / 10; i++) {
+      std::string k = "k" + std::to_string(i * 31 % 100003);
+      ASSERT_OK(wc.insert_key(encode_record({k, i})));
+      wr_model[k] = i;
+    }
+    for (int64_t i = 3; i <= n / 10; i += 3) {
+      std::string k = "k" + std::to_string(i * 31 % 100003);
+      testing::RecordProbe probe({k});
+      ASSERT_EQ(*wc.seek_key(probe), SeekResult::kFound);
+      ASSERT_OK(wc.remove());
+      wr_model.erase(k);
+    }
+  }
   {
     BtCursor tc(bt, t, true);
     BtCursor ic(bt, ix, true, &order);
@@ -144,10 +156,14 @@ TEST_P(KeelWrites, SqliteReadsTheFile) {
     BtCursor sc(bt, 1, true);
     std::string tsql = "CREATE TABLE t(a INTEGER, b TEXT, c BLOB)";
     std::string isql = "CREATE INDEX t_b ON t(b)";
-    ASSERT_OK(sc.insert(1, encode_record({std::string("table"), std::string("t"), std::string("t"),
-                                          int64_t{t}, tsql})));
-    ASSERT_OK(sc.insert(2, encode_record({std::string("index"), std::string("t_b"),
-                                          std::string("t"), int64_t{ix}, isql})));
+    ASSERT_OK(sc.insert(
+        1, encode_record({std::string("table"), std::string("t"), std::string("t"), int64_t{t}, tsql})));
+    ASSERT_OK(sc.insert(
+        2, encode_record({std::string("index"), std::string("t_b"), std::string("t"), int64_t{ix}, isql})));
+    ASSERT_OK(
+        sc.insert(3, encode_record({std::string("table"), std::string("wr"), std::string("wr"), int64_t{wr},
+                                    std::string("CREATE TABLE wr(k TEXT PRIMARY KEY, v INTEGER) "
+                                                "WITHOUT ROWID")})));
   }
   ASSERT_OK(bt.set_meta(Meta::kSchemaCookie, 1));
   ASSERT_OK(bt.set_meta(Meta::kSchemaFormat, 4));
@@ -170,6 +186,21 @@ TEST_P(KeelWrites, SqliteReadsTheFile) {
     ASSERT_EQ(std::get<int64_t>(r[0]), it->first);
     ASSERT_EQ(Row(r.begin() + 1, r.end()), it->second) << "rowid " << it->first;
     ++it;
+  }
+  auto wrows = query(s, "SELECT k, v FROM wr ORDER BY k");
+  ASSERT_EQ(wrows.size(), wr_model.size());
+  auto wit = wr_model.begin();
+  for (auto& r : wrows) {
+    ASSERT_EQ(std::get<std::string>(r[0]), wit->first);
+    ASSERT_EQ(std::get<int64_t>(r[1]), wit->second);
+    ++wit;
+  }
+  // Point lookups go through SQLite's own binary search of our pages.
+  for (auto& [k, v] : wr_model) {
+    if (v % 97 != 0) continue;
+    auto one = query(s, "SELECT v FROM wr WHERE k = '" + k + "'");
+    ASSERT_EQ(one.size(), 1u) << k;
+    EXPECT_EQ(std::get<int64_t>(one[0][0]), v);
   }
   sqlite3_close(s);
 }
@@ -249,8 +280,8 @@ TEST_P(SqliteFile, KeelReadsEveryRow) {
         Row r = current_row(c);
         Row want(expect[i].begin() + 1, expect[i].end());
         if (std::string(tname) == "ov") r[0] = int64_t{c.rowid()};  // INTEGER PRIMARY KEY is stored as NULL
-        ASSERT_TRUE(same_row(r, want)) << tname << " rowid " << c.rowid() << " "
-                                       << testing::row_to_string(r) << " vs " << testing::row_to_string(want);
+        ASSERT_TRUE(same_row(r, want)) << tname << " rowid " << c.rowid() << " " << testing::row_to_string(r)
+                                       << " vs " << testing::row_to_string(want);
         i++;
         ASSERT_OK(c.next());
       }
@@ -313,8 +344,10 @@ TEST(Oracle, KeelChangesSqliteAutoVacuumFile) {
   {
     sqlite3* s = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &s), SQLITE_OK);
-    big = static_cast<PageNo>(std::get<int64_t>(query(s, "SELECT rootpage FROM sqlite_schema WHERE name='big'")[0][0]));
-    ov = static_cast<PageNo>(std::get<int64_t>(query(s, "SELECT rootpage FROM sqlite_schema WHERE name='ov'")[0][0]));
+    big = static_cast<PageNo>(
+        std::get<int64_t>(query(s, "SELECT rootpage FROM sqlite_schema WHERE name='big'")[0][0]));
+    ov = static_cast<PageNo>(
+        std::get<int64_t>(query(s, "SELECT rootpage FROM sqlite_schema WHERE name='ov'")[0][0]));
     sqlite3_close(s);
   }
   {
@@ -337,11 +370,212 @@ TEST(Oracle, KeelChangesSqliteAutoVacuumFile) {
     ASSERT_OK(bt.commit());
   }
   EXPECT_EQ(testing::run("sqlite3 '" + path + "' 'PRAGMA integrity_check;' 2>&1"), "ok\n");
-  EXPECT_EQ(testing::run("sqlite3 '" + path + "' 'SELECT count(*), sum(length(data)) FROM ov WHERE note=\"keel\";' 2>&1"),
+  EXPECT_EQ(testing::run("sqlite3 '" + path +
+                         "' 'SELECT count(*), sum(length(data)) FROM ov WHERE note=\"keel\";' 2>&1"),
             "10|500000\n");
   EXPECT_EQ(testing::run("sqlite3 '" + path + "' 'PRAGMA freelist_count;' 2>&1"), "0\n");
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
+}
+
+// WAL mode: the b-tree's pages reach sqlite3 through the log.
+TEST(Oracle, WalModeFileIsReadBySqlite) {
+  std::string dir = testing::temp_dir();
+  std::string path = dir + "/w.db";
+  PagerOptions opt;
+  opt.page_size = 4096;
+  auto pg = Pager::open(path, opt);
+  ASSERT_TRUE(pg.ok());
+  Pager& pager = **pg;
+  ASSERT_OK(pager.set_journal_mode(JournalModeKind::kWal));
+  auto btr = Btree::open(pager);
+  Btree& bt = **btr;
+  RecordOrder order;
+  ASSERT_OK(bt.begin_write());
+  PageNo t = *bt.create_table(TreeKind::kTable);
+  PageNo ix = *bt.create_table(TreeKind::kIndex);
+  {
+    BtCursor sc(bt, 1, true);
+    ASSERT_OK(sc.insert(1, encode_record({std::string("table"), std::string("t"), std::string("t"),
+                                          int64_t{t}, std::string("CREATE TABLE t(a, b, c)")})));
+    ASSERT_OK(sc.insert(2, encode_record({std::string("index"), std::string("t_b"), std::string("t"),
+                                          int64_t{ix}, std::string("CREATE INDEX t_b ON t(b)")})));
+  }
+  ASSERT_OK(bt.set_meta(Meta::kSchemaCookie, 1));
+  ASSERT_OK(bt.set_meta(Meta::kSchemaFormat, 4));
+  ASSERT_OK(bt.set_meta(Meta::kTextEncoding, 1));
+  ASSERT_OK(bt.commit());
+  for (int txn = 0; txn < 5; txn++) {
+    ASSERT_OK(bt.begin_write());
+    BtCursor tc(bt, t, true);
+    BtCursor ic(bt, ix, true, &order);
+    for (int64_t i = txn * 4000 + 1; i <= (txn + 1) * 4000; i++) {
+      Row r = row_for(i);
+      ASSERT_OK(tc.insert(i, encode_record(r), InsertHint::kAppend));
+      ASSERT_OK(ic.insert_key(encode_record({r[1], i})));
+    }
+    ASSERT_OK(bt.commit());
+  }
+  // The connection stays open: sqlite3 reads the database through the WAL.
+  EXPECT_EQ(testing::run("sqlite3 '" + path + "' 'PRAGMA integrity_check;' 2>&1"), "ok\n");
+  EXPECT_EQ(testing::run("sqlite3 '" + path + "' 'PRAGMA journal_mode; SELECT count(*) FROM t;' 2>&1"),
+            "wal\n20000\n");
+  btr->reset();
+  pg->reset();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
+// Reserved bytes at the end of each page (codec space) shrink the usable
+// size: every local/overflow split changes, and sqlite3 must still agree.
+TEST(Oracle, ReservedBytesChangeUsableSize) {
+  std::string dir = testing::temp_dir();
+  std::string path = dir + "/r.db";
+  std::map<int64_t, Row> model;
+  {
+    PagerOptions opt;
+    opt.page_size = 1024;
+    opt.reserved_bytes = 40;
+    auto pg = Pager::open(path, opt);
+    ASSERT_TRUE(pg.ok()) << pg.status().to_string();
+    auto btr = Btree::open(**pg);
+    Btree& bt = **btr;
+    ASSERT_OK(bt.begin_write());
+    EXPECT_EQ(bt.usable_size(), 984u);
+    PageNo t = *bt.create_table(TreeKind::kTable);
+    {
+      BtCursor c(bt, t, true);
+      for (int64_t i = 1; i <= 3000; i++) {
+        Row r = row_for(i);
+        ASSERT_OK(c.insert(i, encode_record(r), InsertHint::kAppend));
+        model[i] = r;
+      }
+      BtCursor sc(bt, 1, true);
+      ASSERT_OK(sc.insert(1, encode_record({std::string("table"), std::string("t"), std::string("t"),
+                                            int64_t{t}, std::string("CREATE TABLE t(a, b, c)")})));
+    }
+    ASSERT_OK(bt.set_meta(Meta::kSchemaCookie, 1));
+    ASSERT_OK(bt.set_meta(Meta::kSchemaFormat, 4));
+    ASSERT_OK(bt.set_meta(Meta::kTextEncoding, 1));
+    ASSERT_OK(bt.commit());
+  }
+  EXPECT_EQ(testing::run("sqlite3 '" + path + "' 'PRAGMA integrity_check;' 2>&1"), "ok\n");
+  sqlite3* s = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &s, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  auto rows = query(s, "SELECT rowid, a, b, c FROM t ORDER BY rowid");
+  ASSERT_EQ(rows.size(), model.size());
+  for (auto& r : rows) {
+    ASSERT_TRUE(same_row(Row(r.begin() + 1, r.end()), model[std::get<int64_t>(r[0])]));
+  }
+  sqlite3_close(s);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
+// Rewrites sqlite_schema after drop_table: removes `dropped` and points the
+// entry whose root moved at its new page.
+void fix_schema_after_drop(Btree& bt, PageNo dropped, PageNo moved_from) {
+  BtCursor sc(bt, 1, true);
+  std::vector<std::pair<int64_t, Row>> rows;
+  ASSERT_OK(sc.first());
+  while (!sc.eof()) {
+    rows.emplace_back(sc.rowid(), current_row(sc));
+    ASSERT_OK(sc.next());
+  }
+  for (auto& [rowid, r] : rows) {
+    PageNo root = static_cast<PageNo>(std::get<int64_t>(r[3]));
+    if (root == dropped) {
+      ASSERT_EQ(*sc.seek_rowid(rowid), SeekResult::kFound);
+      ASSERT_OK(sc.remove());
+    } else if (moved_from != 0 && root == moved_from) {
+      r[3] = int64_t{dropped};
+      ASSERT_OK(sc.insert(rowid, encode_record(r)));
+    }
+  }
+}
+
+// Keel drops a table and vacuums incrementally in files sqlite3 made; sqlite3
+// checks the result (pointer maps, relocated roots, truncation).
+TEST(Oracle, DropAndIncrementalVacuumOnSqliteFiles) {
+  for (bool incremental : {false, true}) {
+    std::string dir = testing::temp_dir();
+    std::string path = dir + "/v.db";
+    {
+      sqlite3* s = nullptr;
+      ASSERT_EQ(sqlite3_open(path.c_str(), &s), SQLITE_OK);
+      exec(s, "PRAGMA page_size=1024");
+      exec(s, std::string("PRAGMA auto_vacuum=") + (incremental ? "INCREMENTAL" : "FULL"));
+      exec(s, "CREATE TABLE a(x INTEGER, y TEXT)");
+      exec(s, "CREATE TABLE b(x INTEGER, y BLOB)");
+      exec(s, "CREATE INDEX b_x ON b(x)");
+      exec(s, "CREATE TABLE c(x INTEGER PRIMARY KEY, y TEXT)");
+      exec(s, "CREATE INDEX c_y ON c(y)");
+      exec(s,
+           "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<3000) "
+           "INSERT INTO a SELECT i, printf('a%d', i) FROM n");
+      exec(s,
+           "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<2000) "
+           "INSERT INTO b SELECT i, randomblob(CASE WHEN i % 50 = 0 THEN 5000 ELSE 100 END) FROM n");
+      exec(s,
+           "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<2000) "
+           "INSERT INTO c SELECT i, printf('c%d', i * 17 % 2003) FROM n");
+      exec(s, "DELETE FROM a WHERE x % 2 = 0");
+      sqlite3_close(s);
+    }
+    auto before = std::filesystem::file_size(path);
+    std::string expect_c =
+        testing::run("sqlite3 '" + path + "' 'SELECT count(*), sum(length(y)), max(x) FROM c;' 2>&1");
+    PageNo b_root = 0, bx_root = 0;
+    {
+      sqlite3* s = nullptr;
+      ASSERT_EQ(sqlite3_open(path.c_str(), &s), SQLITE_OK);
+      b_root = static_cast<PageNo>(
+          std::get<int64_t>(query(s, "SELECT rootpage FROM sqlite_schema WHERE name='b'")[0][0]));
+      bx_root = static_cast<PageNo>(
+          std::get<int64_t>(query(s, "SELECT rootpage FROM sqlite_schema WHERE name='b_x'")[0][0]));
+      sqlite3_close(s);
+    }
+    {
+      PagerOptions opt;
+      auto pg = Pager::open(path, opt);
+      ASSERT_TRUE(pg.ok());
+      auto btr = Btree::open(**pg);
+      Btree& bt = **btr;
+      ASSERT_OK(bt.begin_write());
+      EXPECT_EQ(bt.auto_vacuum(), incremental ? AutoVacuum::kIncremental : AutoVacuum::kFull);
+      // Drop b's index, then b: roots move down to fill the holes.
+      for (PageNo root : {bx_root, b_root}) {
+        auto moved = bt.drop_table(root);
+        ASSERT_TRUE(moved.ok()) << moved.status().to_string();
+        fix_schema_after_drop(bt, root, *moved);
+        if (::testing::Test::HasFatalFailure()) return;
+        if (*moved == b_root) b_root = root;
+      }
+      ASSERT_OK(bt.set_meta(Meta::kSchemaCookie, *bt.get_meta(Meta::kSchemaCookie) + 1));
+      if (incremental) {
+        auto freed = bt.incremental_vacuum(7);
+        ASSERT_TRUE(freed.ok()) << freed.status().to_string();
+        EXPECT_EQ(*freed, 7u);
+      }
+      ASSERT_OK(bt.commit());
+      if (incremental) {
+        EXPECT_GT(*bt.get_meta(Meta::kFreePageCount), 0u);
+        EXPECT_EQ(testing::run("sqlite3 '" + path + "' 'PRAGMA integrity_check;' 2>&1"), "ok\n");
+        ASSERT_OK(bt.begin_write());
+        ASSERT_TRUE(bt.incremental_vacuum(0).ok());
+        ASSERT_OK(bt.commit());
+      }
+      EXPECT_EQ(*bt.get_meta(Meta::kFreePageCount), 0u);
+    }
+    EXPECT_EQ(testing::run("sqlite3 '" + path + "' 'PRAGMA integrity_check;' 2>&1"), "ok\n");
+    EXPECT_EQ(testing::run("sqlite3 '" + path + "' 'PRAGMA freelist_count;' 2>&1"), "0\n");
+    EXPECT_EQ(testing::run("sqlite3 '" + path + "' 'SELECT count(*), sum(length(y)), max(x) FROM c;' 2>&1"),
+              expect_c);
+    EXPECT_EQ(testing::run("sqlite3 '" + path + "' 'SELECT count(*) FROM a;' 2>&1"), "1500\n");
+    EXPECT_LT(std::filesystem::file_size(path), before);
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
 }
 
 // Sequential bulk insert: same rows through libsqlite3 and through this
@@ -359,7 +593,8 @@ TEST(Oracle, SequentialBulkInsertFileSizeMatchesSqlite) {
       exec(s, "CREATE INDEX t_a ON t(a)");
       exec(s, "BEGIN");
       sqlite3_stmt* st;
-      ASSERT_EQ(sqlite3_prepare_v2(s, "INSERT INTO t(rowid, a, b, c) VALUES(?,?,?,?)", -1, &st, nullptr), SQLITE_OK);
+      ASSERT_EQ(sqlite3_prepare_v2(s, "INSERT INTO t(rowid, a, b, c) VALUES(?,?,?,?)", -1, &st, nullptr),
+                SQLITE_OK);
       for (int64_t i = 1; i <= n; i++) {
         Row r = row_for(i);
         sqlite3_bind_int64(st, 1, i);
@@ -390,8 +625,9 @@ TEST(Oracle, SequentialBulkInsertFileSizeMatchesSqlite) {
         ASSERT_OK(ic.insert_key(encode_record({r[0], i})));
       }
       BtCursor sc(bt, 1, true);
-      ASSERT_OK(sc.insert(1, encode_record({std::string("table"), std::string("t"), std::string("t"),
-                                            int64_t{t}, std::string("CREATE TABLE t(a INTEGER, b TEXT, c BLOB)")})));
+      ASSERT_OK(
+          sc.insert(1, encode_record({std::string("table"), std::string("t"), std::string("t"), int64_t{t},
+                                      std::string("CREATE TABLE t(a INTEGER, b TEXT, c BLOB)")})));
       ASSERT_OK(sc.insert(2, encode_record({std::string("index"), std::string("t_a"), std::string("t"),
                                             int64_t{ix}, std::string("CREATE INDEX t_a ON t(a)")})));
     }

@@ -23,11 +23,26 @@ int int_size(int64_t v, int* type) {
     return 0;
   }
   uint64_t u = v < 0 ? ~static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
-  if (u <= 127) { *type = 1; return 1; }
-  if (u <= 32767) { *type = 2; return 2; }
-  if (u <= 8388607) { *type = 3; return 3; }
-  if (u <= 2147483647) { *type = 4; return 4; }
-  if (u <= 140737488355327LL) { *type = 5; return 6; }
+  if (u <= 127) {
+    *type = 1;
+    return 1;
+  }
+  if (u <= 32767) {
+    *type = 2;
+    return 2;
+  }
+  if (u <= 8388607) {
+    *type = 3;
+    return 3;
+  }
+  if (u <= 2147483647) {
+    *type = 4;
+    return 4;
+  }
+  if (u <= 140737488355327LL) {
+    *type = 5;
+    return 6;
+  }
   *type = 6;
   return 8;
 }
@@ -142,11 +157,16 @@ std::string row_to_string(const Row& row) {
   for (size_t i = 0; i < row.size(); i++) {
     if (i) s += ",";
     const Value& v = row[i];
-    if (std::holds_alternative<std::monostate>(v)) s += "NULL";
-    else if (auto* x = std::get_if<int64_t>(&v)) s += std::to_string(*x);
-    else if (auto* d = std::get_if<double>(&v)) s += std::to_string(*d);
-    else if (auto* t = std::get_if<std::string>(&v)) s += "'" + (t->size() > 40 ? t->substr(0, 40) + "..." : *t) + "'";
-    else s += "blob[" + std::to_string(std::get<Blob>(v).bytes.size()) + "]";
+    if (std::holds_alternative<std::monostate>(v))
+      s += "NULL";
+    else if (auto* x = std::get_if<int64_t>(&v))
+      s += std::to_string(*x);
+    else if (auto* d = std::get_if<double>(&v))
+      s += std::to_string(*d);
+    else if (auto* t = std::get_if<std::string>(&v))
+      s += "'" + (t->size() > 40 ? t->substr(0, 40) + "..." : *t) + "'";
+    else
+      s += "blob[" + std::to_string(std::get<Blob>(v).bytes.size()) + "]";
   }
   return s + ")";
 }
@@ -212,6 +232,61 @@ int RecordProbe::compare(const uint8_t* key, size_t size) const {
   Row r;
   if (!decode_record(key, size, &r)) return 0;
   return compare_rows(r, probe_, rc_);
+}
+
+std::vector<uint8_t> payload_for(int64_t key, uint32_t size) {
+  std::vector<uint8_t> v(size);
+  uint64_t x = static_cast<uint64_t>(key) * 0x9E3779B97F4A7C15ull + size;
+  for (uint32_t i = 0; i < size; i++) {
+    x ^= x >> 13;
+    x *= 0xff51afd7ed558ccdull;
+    v[i] = static_cast<uint8_t>(x >> 56);
+  }
+  return v;
+}
+
+std::vector<uint8_t> read_all(BtCursor& c) {
+  std::vector<uint8_t> v(c.payload_size());
+  Status st = c.read_payload(0, static_cast<uint32_t>(v.size()), v.data());
+  EXPECT_TRUE(st.ok()) << st.to_string();
+  return v;
+}
+
+void expect_integrity_ok(Btree& bt, std::vector<PageNo> roots) {
+  auto r = bt.integrity_check(roots);
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  std::string all;
+  for (auto& m : *r) all += m + "\n";
+  EXPECT_TRUE(r->empty()) << all;
+}
+
+// Full scans forwards and backwards must equal the model.
+void expect_table_matches(Btree& bt, PageNo root, const std::map<int64_t, std::vector<uint8_t>>& model) {
+  BtCursor c(bt, root, false);
+  ASSERT_OK(c.first());
+  auto it = model.begin();
+  size_t n = 0;
+  while (!c.eof()) {
+    ASSERT_NE(it, model.end());
+    ASSERT_EQ(c.rowid(), it->first);
+    ASSERT_EQ(read_all(c), it->second) << "rowid " << it->first;
+    ++it;
+    ++n;
+    ASSERT_OK(c.next());
+  }
+  ASSERT_EQ(n, model.size());
+  ASSERT_OK(c.last());
+  auto rit = model.rbegin();
+  while (!c.eof()) {
+    ASSERT_NE(rit, model.rend());
+    ASSERT_EQ(c.rowid(), rit->first);
+    ++rit;
+    ASSERT_OK(c.prev());
+  }
+  ASSERT_EQ(rit, model.rend());
+  auto cnt = c.count();
+  ASSERT_TRUE(cnt.ok());
+  ASSERT_EQ(*cnt, static_cast<int64_t>(model.size()));
 }
 
 std::string temp_dir() {

@@ -3,7 +3,10 @@
 // database opener.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <variant>
@@ -12,7 +15,23 @@
 #include "storage/btree/btree.h"
 #include "storage/pager/pager.h"
 
+// ASSERT that an expression returning keel::Status is OK.
+#define ASSERT_OK(expr)                                        \
+  do {                                                         \
+    ::keel::Status st_ = (expr);                               \
+    ASSERT_TRUE(st_.ok()) << #expr << ": " << st_.to_string(); \
+  } while (0)
+
 namespace keel::storage::testing {
+
+// Deterministic pseudo-random payload of `size` bytes for `key`.
+std::vector<uint8_t> payload_for(int64_t key, uint32_t size);
+// The current entry's whole payload.
+std::vector<uint8_t> read_all(BtCursor& c);
+// integrity_check over roots reports nothing.
+void expect_integrity_ok(Btree& bt, std::vector<PageNo> roots);
+// Full scans forwards and backwards, and count(), equal the model.
+void expect_table_matches(Btree& bt, PageNo root, const std::map<int64_t, std::vector<uint8_t>>& model);
 
 struct Blob {
   std::vector<uint8_t> bytes;

@@ -36,11 +36,19 @@ Status parse_cell_in(const MemPage& p, const uint8_t* base, const uint8_t* cell,
     info->size = static_cast<uint16_t>(4 + n);
     return Status::Ok();
   }
-  uint64_t nbytes;
-  int n = get_varint_bounded(q, end, &nbytes);
-  if (n == 0) return KEEL_BT_CORRUPT();
-  q += n;
-  if (nbytes > 0x7fffffff) return KEEL_BT_CORRUPT();
+  // The payload size is read as SQLite reads it: 7 bits per byte into a
+  // 32-bit value, at most 9 bytes (a corrupt huge size wraps the same way).
+  uint32_t nbytes = *q;
+  if (nbytes >= 0x80) {
+    nbytes &= 0x7f;
+    const uint8_t* stop = q + 8;
+    do {
+      if (++q >= end) return KEEL_BT_CORRUPT();
+      nbytes = (nbytes << 7) | (*q & 0x7f);
+    } while (*q >= 0x80 && q < stop);
+  }
+  q++;
+  int n;
   if (p.intkey) {
     uint64_t key;
     n = get_varint_bounded(q, end, &key);
@@ -50,7 +58,7 @@ Status parse_cell_in(const MemPage& p, const uint8_t* base, const uint8_t* cell,
   } else {
     info->key = static_cast<int64_t>(nbytes);
   }
-  uint32_t payload = static_cast<uint32_t>(nbytes);
+  uint32_t payload = nbytes;
   info->payload = q;
   info->payload_size = payload;
   uint32_t header = static_cast<uint32_t>(q - cell);
@@ -83,13 +91,12 @@ uint16_t cell_size_trusted(const MemPage& p, const uint8_t* cell) {
     q += get_varint(q, &key);
   }
   uint32_t header = static_cast<uint32_t>(q - cell);
-  uint32_t payload = static_cast<uint32_t>(nbytes);
+  uint32_t payload = nbytes;
   if (payload <= p.max_local) {
     uint32_t size = header + payload;
     return static_cast<uint16_t>(size < 4 ? 4 : size);
   }
-  return static_cast<uint16_t>(header + local_payload(payload, p.max_local, p.min_local, p.usable) +
-                               4);
+  return static_cast<uint16_t>(header + local_payload(payload, p.max_local, p.min_local, p.usable) + 4);
 }
 
 }  // namespace keel::storage::bt

@@ -19,7 +19,6 @@ namespace keel::storage::bt {
 
 namespace {
 
-
 PageNo child_at(const MemPage& p, int i, Status* st) {
   if (i >= p.ncell) return p.right_child();
   uint8_t* cell;
@@ -46,6 +45,12 @@ Status CursorState::move_to_root() {
     while (depth > 0) pages[depth--].reset();
   } else {
     if (root < 1) return KEEL_BT_CORRUPT();
+    if (root == 1 && page1_is_blank(*bt)) {
+      known_kind = true;
+      intkey = true;
+      pos = Pos::kInvalid;
+      return Status::Ok();
+    }
     KEEL_RETURN_IF_ERROR(get_page(*bt, root, pages[0]));
     depth = 0;
     if (!known_kind) {
@@ -128,15 +133,13 @@ Status CursorState::last() {
 }
 
 Status CursorState::next() {
-  if (pos == Pos::kRequireSeek) {
-    KEEL_RETURN_IF_ERROR(restore_position(nullptr));
-    if (pos != Pos::kValid) return Status::Ok();
-    int skip = skip_next;
-    skip_next = 0;
-    if (skip > 0) return Status::Ok();
-  }
-  skip_next = 0;
+  // After a re-seek (here or in an explicit restore()) the cursor may
+  // already sit on the entry after the one it had: then it stays.
+  if (pos == Pos::kRequireSeek) KEEL_RETURN_IF_ERROR(restore_position(nullptr));
   if (pos != Pos::kValid) return Status::Ok();
+  int skip = skip_next;
+  skip_next = 0;
+  if (skip > 0) return Status::Ok();
   info_valid = false;
   ovfl_valid = false;
   at_last = false;
@@ -164,15 +167,11 @@ Status CursorState::next() {
 }
 
 Status CursorState::prev() {
-  if (pos == Pos::kRequireSeek) {
-    KEEL_RETURN_IF_ERROR(restore_position(nullptr));
-    if (pos != Pos::kValid) return Status::Ok();
-    int skip = skip_next;
-    skip_next = 0;
-    if (skip < 0) return Status::Ok();
-  }
-  skip_next = 0;
+  if (pos == Pos::kRequireSeek) KEEL_RETURN_IF_ERROR(restore_position(nullptr));
   if (pos != Pos::kValid) return Status::Ok();
+  int skip = skip_next;
+  skip_next = 0;
+  if (skip < 0) return Status::Ok();
   info_valid = false;
   ovfl_valid = false;
   at_last = false;
@@ -354,6 +353,13 @@ Status CursorState::ensure_info() {
   uint8_t* cell;
   KEEL_RETURN_IF_ERROR(cell_at(pg, ix(), &cell));
   KEEL_RETURN_IF_ERROR(parse_cell(pg, cell, &info));
+  if (info.overflows()) {
+    // A payload longer than the file could hold is corrupt: refuse it before
+    // anyone sizes a buffer by it.
+    uint32_t per = bt->usable - 4;
+    uint64_t pages = (uint64_t{info.payload_size} - info.local + per - 1) / per;
+    if (pages > bt->npage()) return KEEL_BT_CORRUPT();
+  }
   info_valid = true;
   return Status::Ok();
 }

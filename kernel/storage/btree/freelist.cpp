@@ -19,7 +19,7 @@ Status get_page1(BtShared& bt, PageRef* ref, bool writable) {
   auto r = bt.pager->get(1);
   if (!r.ok()) return r.take_status();
   *ref = std::move(r).value();
-  if (writable && !ref->is_writable()) KEEL_RETURN_IF_ERROR(bt.pager->make_writable(*ref));
+  if (writable) KEEL_RETURN_IF_ERROR(bt.pager->make_writable(*ref));
   return Status::Ok();
 }
 
@@ -27,7 +27,7 @@ static Status get_writable(BtShared& bt, PageNo pgno, PageRef* ref) {
   auto r = bt.pager->get(pgno);
   if (!r.ok()) return r.take_status();
   *ref = std::move(r).value();
-  if (!ref->is_writable()) KEEL_RETURN_IF_ERROR(bt.pager->make_writable(*ref));
+  KEEL_RETURN_IF_ERROR(bt.pager->make_writable(*ref));
   return Status::Ok();
 }
 

@@ -19,7 +19,6 @@ namespace keel::storage::bt {
 
 namespace {
 
-
 // Overwrites the payload of the current cell (same payload size) in place,
 // including its overflow pages (SQLite's btreeOverwriteCell).
 Status overwrite_cell(BtShared& bt, CursorState& c, const uint8_t* data, uint32_t n) {
@@ -56,6 +55,7 @@ Status CursorState::insert(int64_t rowid, const uint8_t* key, const uint8_t* dat
   if (!writable) return Status(rc::kReadOnly, "attempt to write a readonly database");
   if (!bt->pager->in_write()) return Status(rc::kMisuse, "insert outside a write transaction");
   KEEL_RETURN_IF_ERROR(save_cursors_on(*bt, root, this));
+  skip_next = 0;
   if (pos == Pos::kRequireSeek) {
     release_all();
     pos = Pos::kInvalid;

@@ -17,12 +17,37 @@ using namespace bt;
 namespace {
 
 struct Checker {
+  Checker(BtShared& shared, PageNo pages, int max) : s(shared), npage(pages), max_errors(max) {}
   BtShared& s;
   PageNo npage;
   std::vector<uint8_t> seen;
   std::vector<std::string> errors;
   int max_errors;
   std::string prefix;
+  // Index key order: the tree's KeyOrder (or null) and the smallest key seen
+  // so far (cells are visited from the largest down).
+  const KeyOrder* order = nullptr;
+  std::vector<uint8_t> upper;
+  bool have_upper = false;
+  std::vector<uint8_t> key;
+
+  // Whole payload of a cell; false if the overflow chain cannot be read
+  // (check_list reports that).
+  bool read_key(const uint8_t* cell, const CellInfo& ci) {
+    key.assign(ci.payload, ci.payload + ci.local);
+    if (!ci.overflows()) return true;
+    PageNo pg = get_u32(cell + ci.size - 4);
+    uint32_t per = s.usable - 4;
+    while (key.size() < ci.payload_size) {
+      if (pg < 2 || pg > npage) return false;
+      auto r = s.pager->get(pg);
+      if (!r.ok()) return false;
+      uint32_t take = std::min<uint32_t>(per, ci.payload_size - static_cast<uint32_t>(key.size()));
+      key.insert(key.end(), r->data() + 4, r->data() + 4 + take);
+      pg = get_u32(r->data());
+    }
+    return true;
+  }
 
   bool full() const { return static_cast<int>(errors.size()) >= max_errors; }
 
@@ -39,11 +64,11 @@ struct Checker {
   // Marks a page used; true (with a message) when it is invalid or seen.
   bool check_ref(PageNo p) {
     if (p == 0 || p > npage) {
-      msg("invalid page number %u", p);
+      msg("invalid page number %d", static_cast<int>(p));
       return true;
     }
     if (seen[p]) {
-      msg("2nd reference to page %u", p);
+      msg("2nd reference to page %d", static_cast<int>(p));
       return true;
     }
     seen[p] = 1;
@@ -53,13 +78,13 @@ struct Checker {
   void check_ptrmap(PageNo child, uint8_t type, PageNo parent) {
     uint8_t t = 0;
     PageNo par = 0;
-    if (child == 0 || child > npage) return;  // reported by check_ref
     if (!ptrmap_get(s, child, &t, &par).ok()) {
-      msg("Failed to read ptrmap key=%u", child);
+      msg("Failed to read ptrmap key=%d", static_cast<int>(child));
       return;
     }
     if (t != type || par != parent) {
-      msg("Bad ptr map entry key=%u expected=(%u,%u) got=(%u,%u)", child, type, parent, t, par);
+      msg("Bad ptr map entry key=%d expected=(%d,%d) got=(%d,%d)", static_cast<int>(child), type,
+          static_cast<int>(parent), t, static_cast<int>(par));
     }
   }
 
@@ -72,7 +97,7 @@ struct Checker {
       remaining--;
       auto r = s.pager->get(page);
       if (!r.ok()) {
-        msg("failed to get page %u", page);
+        msg("failed to get page %d", static_cast<int>(page));
         break;
       }
       const uint8_t* d = r->data();
@@ -80,7 +105,7 @@ struct Checker {
         uint32_t k = get_u32(d + 4);
         if (s.auto_vacuum) check_ptrmap(page, kPtrmapFree, 0);
         if (k > s.usable / 4 - 2) {
-          msg("freelist leaf count too big on page %u", page);
+          msg("freelist leaf count too big on page %d", static_cast<int>(page));
           remaining--;
         } else {
           for (uint32_t i = 0; i < k; i++) {
@@ -96,14 +121,16 @@ struct Checker {
       page = get_u32(d);
     }
     if (remaining != 0 && errs_at_start == errors.size()) {
-      msg("%s is %u but should be %u", freelist ? "size" : "overflow list length",
-          static_cast<uint32_t>(expected - remaining), expected);
+      msg("%s is %d but should be %d", freelist ? "size" : "overflow list length",
+          static_cast<int>(expected - remaining), static_cast<int>(expected));
     }
   }
 
   // Returns the depth of the subtree (leaf = 1), or 0 after an error that
   // stopped the walk. *min_key gets the smallest rowid seen.
-  int check_tree(PageNo pgno, int64_t* min_key, int64_t max_key, int level) {
+  // `cell` is the caller's current cell index, which SQLite's messages
+  // inherit until this page sets its own (its "v2").
+  int check_tree(PageNo pgno, int64_t* min_key, int64_t max_key, int level, int cell) {
     if (pgno == 0) return 0;
     if (check_ref(pgno)) return 0;
     if (level > kMaxDepth * 2) return 0;
@@ -134,24 +161,35 @@ struct Checker {
     int ncell = p.ncell;
     bool coverage = true;
     bool key_can_equal = true;
+    bool right_prefix = false;
     int depth = -1;
     std::vector<std::pair<uint32_t, uint32_t>> spans;  // [start, end] byte ranges
     if (!p.leaf) {
       PageNo right = p.right_child();
+      std::snprintf(pfx, sizeof pfx, "On tree page %u cell %d: ", pgno, cell);
+      prefix = pfx;
       if (s.auto_vacuum) {
         std::snprintf(pfx, sizeof pfx, "On page %u at right child: ", pgno);
         prefix = pfx;
         check_ptrmap(right, kPtrmapBtree, pgno);
       }
-      depth = check_tree(right, &max_key, max_key, level + 1);
+      depth = check_tree(right, &max_key, max_key, level + 1, cell);
       key_can_equal = false;
+      // SQLite keeps the right-child prefix for the cells of this page
+      // under auto-vacuum (it restores it after the recursion).
+      right_prefix = s.auto_vacuum;
     }
     for (int i = ncell - 1; i >= 0 && !full(); i--) {
-      std::snprintf(pfx, sizeof pfx, "On tree page %u cell %d: ", pgno, i);
+      if (right_prefix) {
+        std::snprintf(pfx, sizeof pfx, "On page %u at right child: ", pgno);
+      } else {
+        std::snprintf(pfx, sizeof pfx, "On tree page %u cell %d: ", pgno, i);
+      }
       prefix = pfx;
       uint32_t pc = get_u16(d + p.cell_offset + 2 * i);
       if (pc < content || pc > usable - 4) {
-        msg("Offset %u out of range %u..%u", pc, content, usable - 4);
+        msg("Offset %d out of range %d..%d", static_cast<int>(pc), static_cast<int>(content),
+            static_cast<int>(usable - 4));
         coverage = false;
         continue;
       }
@@ -167,6 +205,12 @@ struct Checker {
         }
         max_key = ci.key;
         key_can_equal = false;
+      } else if (order != nullptr && read_key(d + pc, ci)) {
+        if (have_upper && order->compare_keys(key.data(), key.size(), upper.data(), upper.size()) >= 0) {
+          msg("Index key out of order");
+        }
+        upper.swap(key);
+        have_upper = true;
       }
       if (ci.overflows()) {
         uint32_t npg = (ci.payload_size - ci.local + usable - 5) / (usable - 4);
@@ -177,11 +221,9 @@ struct Checker {
       if (!p.leaf) {
         PageNo child = get_u32(d + pc);
         if (s.auto_vacuum) check_ptrmap(child, kPtrmapBtree, pgno);
-        int d2 = check_tree(child, &max_key, max_key, level + 1);
+        int d2 = check_tree(child, &max_key, max_key, level + 1, i);
         key_can_equal = false;
         if (d2 != depth) {
-          std::snprintf(pfx, sizeof pfx, "On tree page %u cell %d: ", pgno, i);
-          prefix = pfx;
           msg("Child page depth differs");
           depth = d2;
         }
@@ -202,20 +244,23 @@ struct Checker {
       std::sort(spans.begin(), spans.end());
       uint32_t nfrag = 0;
       uint32_t prev = content - 1;
-      bool overlap = false;
+      // As SQLite's heap walk: an overlap stops it; the fragment count is
+      // still checked when the overlapping range was the last one.
+      size_t pulled = 0;
       for (auto& [a, b] : spans) {
+        pulled++;
         if (prev >= a) {
           msg("Multiple uses for byte %u of page %u", a, pgno);
-          overlap = true;
           break;
         }
         nfrag += a - prev - 1;
         prev = b;
       }
-      if (!overlap) {
+      if (pulled == spans.size()) {
         nfrag += usable - prev - 1;
         if (nfrag != d[p.hdr + 7]) {
-          msg("Fragmentation of %u bytes reported as %u on page %u", nfrag, d[p.hdr + 7], pgno);
+          msg("Fragmentation of %d bytes reported as %d on page %u", static_cast<int>(nfrag), d[p.hdr + 7],
+              pgno);
         }
       }
     }
@@ -226,10 +271,10 @@ struct Checker {
 
 }  // namespace
 
-Result<std::vector<std::string>> Btree::integrity_check(std::span<const PageNo> roots,
-                                                        int max_errors) {
+Result<std::vector<std::string>> Btree::integrity_check(std::span<const PageNo> roots, int max_errors,
+                                                        std::span<const KeyOrder* const> orders) {
   BtShared& s = *s_;
-  Checker ck{s, s.npage(), {}, {}, max_errors, {}};
+  Checker ck(s, s.npage(), max_errors);
   if (ck.npage == 0) return std::vector<std::string>{};
   ck.seen.assign(size_t{ck.npage} + 1, 0);
   if (s.pending_page() <= ck.npage) ck.seen[s.pending_page()] = 1;
@@ -243,22 +288,26 @@ Result<std::vector<std::string>> Btree::integrity_check(std::span<const PageNo> 
     PageNo mx = 0;
     for (PageNo r : roots) mx = std::max(mx, r);
     PageNo in_hdr = get_u32(h + kHdrLargestRoot);
-    if (mx != in_hdr) ck.msg("max rootpage (%u) disagrees with header (%u)", mx, in_hdr);
+    if (mx != in_hdr)
+      ck.msg("max rootpage (%d) disagrees with header (%d)", static_cast<int>(mx), static_cast<int>(in_hdr));
   } else if (get_u32(h + kHdrIncrVacuum) != 0) {
     ck.msg("incremental_vacuum enabled with a max rootpage of zero");
   }
   p1.release();
-  for (PageNo r : roots) {
+  for (const PageNo& r : roots) {
     if (ck.full()) break;
     if (r == 0) continue;
     if (s.auto_vacuum && r > 1) ck.check_ptrmap(r, kPtrmapRoot, 0);
     int64_t unused;
-    ck.check_tree(r, &unused, INT64_MAX, 0);
+    size_t at = static_cast<size_t>(&r - roots.data());
+    ck.order = at < orders.size() ? orders[at] : nullptr;
+    ck.have_upper = false;
+    ck.check_tree(r, &unused, INT64_MAX, 0, 0);
   }
   for (PageNo i = 1; i <= ck.npage && !ck.full(); i++) {
     bool is_map = s.auto_vacuum && ptrmap_pageno(s, i) == i;
-    if (!ck.seen[i] && !is_map) ck.msg("Page %u is never used", i);
-    if (ck.seen[i] && is_map) ck.msg("Pointer map page %u is referenced", i);
+    if (!ck.seen[i] && !is_map) ck.msg("Page %d is never used", static_cast<int>(i));
+    if (ck.seen[i] && is_map) ck.msg("Pointer map page %d is referenced", static_cast<int>(i));
   }
   return std::move(ck.errors);
 }

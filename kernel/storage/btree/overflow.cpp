@@ -17,8 +17,8 @@ Status overflow_next(BtShared& bt, PageNo pgno, PageNo* next, PageRef* ref) {
   return Status::Ok();
 }
 
-Status fill_in_cell(BtShared& bt, MemPage& p, uint8_t* cell, int64_t rowid, const uint8_t* data,
-                    uint32_t n, int* size) {
+Status fill_in_cell(BtShared& bt, MemPage& p, uint8_t* cell, int64_t rowid, const uint8_t* data, uint32_t n,
+                    int* size) {
   // On an interior index page the first 4 bytes (child pointer) are left
   // for the caller.
   int header = p.child_ptr_size;

@@ -58,7 +58,9 @@ Status get_page(BtShared& bt, PageNo pgno, MemPage& p) {
 }
 
 Status make_writable(BtShared& bt, MemPage& p) {
-  if (!p.ref.is_writable()) KEEL_RETURN_IF_ERROR(bt.pager->make_writable(p.ref));
+  // Always ask the pager: a page already dirty may still need saving for a
+  // savepoint opened since.
+  KEEL_RETURN_IF_ERROR(bt.pager->make_writable(p.ref));
   p.data = p.ref.mutable_data();
   return Status::Ok();
 }
@@ -277,8 +279,7 @@ Status defragment(BtShared& bt, MemPage& p, int /*max_frag*/) {
   return compute_free_space(p);
 }
 
-Status insert_cell(BtShared& bt, MemPage& p, int i, uint8_t* cell, int sz, uint8_t* tmp,
-                   PageNo child) {
+Status insert_cell(BtShared& bt, MemPage& p, int i, uint8_t* cell, int sz, uint8_t* tmp, PageNo child) {
   if (p.n_overflow || sz + 2 > p.nfree) {
     if (tmp) {
       std::memcpy(tmp, cell, sz);
@@ -291,10 +292,16 @@ Status insert_cell(BtShared& bt, MemPage& p, int i, uint8_t* cell, int sz, uint8
     p.ovfl_idx[j] = i;
     return Status::Ok();
   }
+  if (i < 0 || i > p.ncell) return KEEL_BT_CORRUPT();
   KEEL_RETURN_IF_ERROR(make_writable(bt, p));
   uint8_t* d = p.data;
   int idx = 0;
   KEEL_RETURN_IF_ERROR(allocate_space(bt, p, sz, &idx));
+  // A page whose free-space bookkeeping lies can hand out space that
+  // overlaps the cell pointer array or runs off the page.
+  if (idx < p.cell_offset + 2 * (p.ncell + 1) || idx + sz > static_cast<int>(p.usable)) {
+    return KEEL_BT_CORRUPT();
+  }
   p.nfree -= 2 + sz;
   if (child) {
     std::memcpy(d + idx + 4, cell + 4, sz - 4);
@@ -312,6 +319,7 @@ Status insert_cell(BtShared& bt, MemPage& p, int i, uint8_t* cell, int sz, uint8
 }
 
 Status drop_cell(MemPage& p, int i, int sz) {
+  if (i < 0 || i >= p.ncell) return KEEL_BT_CORRUPT();
   uint8_t* d = p.data;
   uint8_t* ptr = d + p.cell_offset + 2 * i;
   uint32_t pc = get_u16(ptr);
@@ -331,8 +339,7 @@ Status drop_cell(MemPage& p, int i, int sz) {
   return Status::Ok();
 }
 
-Status rebuild_page(BtShared& bt, MemPage& p, uint8_t* const* cells, const uint16_t* sizes,
-                    int n) {
+Status rebuild_page(BtShared& bt, MemPage& p, uint8_t* const* cells, const uint16_t* sizes, int n) {
   uint8_t* d = p.data;
   uint32_t hdr = p.hdr;
   uint32_t end = bt.usable;

@@ -81,8 +81,7 @@ Status set_child_ptrmaps(BtShared& bt, MemPage& p) {
 }
 
 // Makes the pointer to page `from` held by page p point to `to` instead.
-static Status modify_page_pointer(BtShared& bt, PageNo holder, PageNo from, PageNo to,
-                                  uint8_t type) {
+static Status modify_page_pointer(BtShared& bt, PageNo holder, PageNo from, PageNo to, uint8_t type) {
   if (type == kPtrmapOverflow2) {
     auto r = bt.pager->get(holder);
     if (!r.ok()) return r.take_status();
