@@ -48,7 +48,7 @@ enum Feature : uint64_t {
   kOrderBy = 1ull << 24,             // ORDER BY (total), LIMIT, OFFSET
   kFromSubquery = 1ull << 25,        // FROM (SELECT ...)
   kView = 1ull << 26,                // CREATE VIEW and queries over views
-  kIndex = 1ull << 27,               // CREATE [UNIQUE] INDEX (multi-column, DESC, NOCASE)
+  kIndex = 1ull << 27,               // CREATE [UNIQUE] INDEX, multi-column (see desc_index, index_collate)
   kIntPk = 1ull << 28,               // INTEGER PRIMARY KEY
   kWithoutRowid = 1ull << 29,        // WITHOUT ROWID tables
   kCollate = 1ull << 30,             // COLLATE NOCASE columns and COLLATE in expressions
