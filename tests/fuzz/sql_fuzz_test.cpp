@@ -490,9 +490,18 @@ bool alias_reads_itself(const std::string& sql) {
   // Only result columns: between SELECT and the next FROM (table aliases in
   // FROM name no column).
   bool in_select_list = false;
+  std::vector<bool> outer;  // in_select_list of the enclosing parentheses
   for (size_t i = 1; i < words.size(); ++i) {
     if (words[i - 1] == "select") in_select_list = true;
     if (words[i - 1] == "from") in_select_list = false;
+    if (words[i - 1] == "(") {
+      outer.push_back(in_select_list);
+      in_select_list = false;
+    }
+    if (words[i - 1] == ")" && !outer.empty()) {
+      in_select_list = outer.back();
+      outer.pop_back();
+    }
     if (!in_select_list) continue;
     const std::string& prev = words[i - 1];
     bool after_operand =
