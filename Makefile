@@ -6,6 +6,11 @@ JOBS       ?= $(shell nproc)
 GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
 CMAKE_ARGS ?=
 
+# ccache hits across checkouts in different folders (a fresh clone reuses the
+# objects an earlier build of the same sources left in the cache).
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+
 .PHONY: all deps configure build run test bench sanitize clean
 
 all: build

@@ -71,9 +71,14 @@ Status Connection::run_command(const void* command, std::vector<vm::Value>& rows
   switch (cmd->kind) {
     case plan::EngineCommand::Kind::kPragma:
       return run_pragma(*cmd, rows);
-    default:
-      return Status(rc::kError, "this statement is not supported yet: " + cmd->name);
+    case plan::EngineCommand::Kind::kVacuum:
+      return Status(rc::kError, "VACUUM is not supported by Keel yet");
+    case plan::EngineCommand::Kind::kAttach:
+      return Status(rc::kError, "ATTACH is not supported by Keel yet");
+    case plan::EngineCommand::Kind::kDetach:
+      return Status(rc::kError, "DETACH is not supported by Keel yet");
   }
+  return Status(rc::kInternal, "unknown engine command");
 }
 
 Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Value>& rows) {
@@ -129,6 +134,7 @@ Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Va
     });
   };
 
+  if (name == "analyze") return Status(rc::kError, "ANALYZE is not supported by Keel yet");
   if (name == "user_version") return meta_pragma(storage::Meta::kUserVersion);
   if (name == "application_id") return meta_pragma(storage::Meta::kApplicationId);
   if (name == "schema_version") {
@@ -283,6 +289,9 @@ Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Va
       for (const auto& [n, ix] : catalog_.database(static_cast<int>(i)).indexes()) {
         if (ix->root) roots.push_back(ix->root);
       }
+      // A WITHOUT ROWID table and its primary-key index share one b-tree.
+      std::sort(roots.begin(), roots.end());
+      roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
       Status s = [&]() -> Status {
         bool started = false;
         if (di.txn == 0) {

@@ -155,6 +155,17 @@ Status code_create_table(CodeGen& g, const parse::CreateTableStmt* st) {
     uint32_t begin = st->name.name.span.begin;
     sql = "CREATE TABLE " + std::string(g.sql().substr(begin, st->schema_text_end - begin));
     // Checks SQLite makes while parsing the definition.
+    if (st->strict) {
+      for (const parse::ColumnDef* cd : st->columns) {
+        vm::StrictType type;
+        std::string col = name + "." + std::string(cd->name.value);
+        if (cd->type.text.empty()) return Status(rc::kError, "missing datatype for " + col);
+        if (!vm::strict_type_from_name(cd->type.text, &type)) {
+          return Status(rc::kError,
+                        "unknown datatype for " + col + ": \"" + std::string(cd->type.text) + "\"");
+        }
+      }
+    }
     for (uint32_t i = 0; i < st->columns.size; i++) {
       for (uint32_t j = 0; j < i; j++) {
         if (name_eq(st->columns[i]->name.value, st->columns[j]->name.value)) {
@@ -331,13 +342,17 @@ Status code_create_index(CodeGen& g, const parse::CreateIndexStmt* st) {
   int a = g.emit(Op::OpenWrite, icur, root, db);
   g.set_p4_keyinfo(a, make_index_keyinfo(g, &idx));
   g.at(a).p5 = vm::kOpflagP2IsReg;
+  // Keys go through the sorter, then into the new b-tree in order.
+  int n = static_cast<int>(idx.columns.size());
+  int sorter = g.new_cursor();
+  int so = g.emit(Op::SorterOpen, sorter, n);
+  g.set_p4_keyinfo(so, make_index_keyinfo(g, &idx));
   open_table(g, t, term.cursor, false);
   int end = g.new_label();
   g.emit(Op::Rewind, term.cursor, end);
   int top = g.addr();
   int next = g.new_label();
   if (idx.where) KEEL_RETURN_IF_ERROR(code_if_false(g, &scope, idx.where, next, true));
-  int n = static_cast<int>(idx.columns.size());
   int keys = g.new_reg(n), rec = g.new_reg();
   for (int k = 0; k < n; k++) {
     if (idx.columns[k] == -2) {
@@ -346,8 +361,20 @@ Status code_create_index(CodeGen& g, const parse::CreateIndexStmt* st) {
       code_column(g, &term, idx.columns[k], keys + k);
     }
   }
+  g.emit(Op::MakeRecord, keys, n, rec);
+  g.emit(Op::SorterInsert, sorter, rec);
+  g.bind(next);
+  g.emit(Op::Next, term.cursor, top);
+  g.bind(end);
+  int done = g.new_label();
+  int pseudo = g.new_cursor();
+  g.emit(Op::OpenPseudo, pseudo, rec, n);
+  g.emit(Op::SorterSort, sorter, done);
+  int top2 = g.addr();
+  g.emit(Op::SorterData, sorter, rec, pseudo);
   if (idx.unique) {
     int ok = g.new_label();
+    for (int k = 0; k < idx.n_key_columns; k++) g.emit(Op::Column, pseudo, k, keys + k);
     int nc = g.emit(Op::NoConflict, icur, ok, keys);
     g.set_p4_int(nc, idx.n_key_columns);
     int h = g.emit_str(Op::Halt, rc::kConstraintUnique, static_cast<int>(vm::OnError::kAbort), 0,
@@ -355,11 +382,9 @@ Status code_create_index(CodeGen& g, const parse::CreateIndexStmt* st) {
     g.at(h).p5 = 2;
     g.bind(ok);
   }
-  g.emit(Op::MakeRecord, keys, n, rec);
   g.emit(Op::IdxInsert, icur, rec);
-  g.bind(next);
-  g.emit(Op::Next, term.cursor, top);
-  g.bind(end);
+  g.emit(Op::SorterNext, sorter, top2);
+  g.bind(done);
   bump_cookie(g, db);
   parse_schema(g, db, "name='" + quote_sql_string(name) + "' AND type='index'");
   return Status::Ok();

@@ -153,6 +153,14 @@ Status check_row(CodeGen& g, TableWriter& w, int skip) {
       g.at(a).p5 = 1;
     }
   }
+  if (t->strict) {
+    auto info = std::make_shared<vm::TypeCheckInfo>();
+    info->table = t->name;
+    for (const Column& c : t->columns) info->columns.emplace_back(c.strict_type, c.name);
+    int a = g.emit(Op::TypeCheck, w.base, static_cast<int>(t->columns.size()));
+    g.at(a).p4type = vm::P4Type::kPointer;
+    g.at(a).p4.ptr = g.prog().own_object(info);
+  }
   for (size_t i = 0; i < t->checks.size(); i++) {
     vm::OnError oe = resolve_conflict(w.or_conflict, 0);
     int ok = g.new_label();

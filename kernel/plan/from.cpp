@@ -205,9 +205,6 @@ Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClaus
                                     g.make_column_ref(t->name, col));
     t->on = t->on ? g.make_binary(parse::BinaryOp::kAnd, const_cast<parse::Expr*>(t->on), eq) : eq;
   }
-  if ((t->join & parse::join::kRight) != 0) {
-    return Status(rc::kError, "RIGHT and FULL OUTER JOINs are not supported");
-  }
   out.terms.push_back(std::move(t));
   return Status::Ok();
 }
@@ -232,6 +229,33 @@ Result<Table*> find_table_or_error(CodeGen& g, const parse::QualifiedName& name,
 
 Status build_from(CodeGen& g, const parse::List<parse::FromItem*>& from, Scope* outer, FromClause& out) {
   for (const parse::FromItem* item : from) KEEL_RETURN_IF_ERROR(add_item(g, item, outer, out, 0, false));
+  for (size_t i = 1; i < out.terms.size(); i++) {
+    FromTerm* b = out.terms[i].get();
+    if ((b->join & parse::join::kRight) == 0) continue;
+    if (b->join & parse::join::kLeft) return Status(rc::kError, "FULL OUTER JOIN is not supported");
+    if (out.terms.size() != 2) return Status(rc::kError, "RIGHT JOIN is supported between two tables only");
+    // A RIGHT JOIN B ON c is B LEFT JOIN A ON c, with A's columns still
+    // first in `*`; a USING column now belongs to B.
+    FromTerm* a = out.terms[0].get();
+    out.display = {a, b};
+    a->join = parse::join::kLeft | parse::join::kOuter;
+    a->on = b->on;
+    b->on = nullptr;
+    b->join = 0;
+    for (size_t k = 0; k < b->coalesced.size(); k++) {
+      if (!b->coalesced[k]) continue;
+      b->coalesced[k] = false;
+      b->star_skip.resize(b->cols.size(), false);
+      b->star_skip[k] = true;
+      for (size_t j = 0; j < a->cols.size(); j++) {
+        if (!name_eq(a->cols[j].name, b->cols[k].name)) continue;
+        a->coalesced[j] = true;
+        a->star_from.resize(a->cols.size(), {nullptr, -1});
+        a->star_from[j] = {b, static_cast<int>(k)};
+      }
+    }
+    std::swap(out.terms[0], out.terms[1]);
+  }
   return Status::Ok();
 }
 

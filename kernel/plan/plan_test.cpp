@@ -381,5 +381,34 @@ TEST(PlanTest, ScriptLeftJoinNulls) {
   });
 }
 
+TEST(PlanTest, ScriptRightJoin) {
+  check_script({
+      R"sql(CREATE TABLE a(x, y);)sql",
+      R"sql(CREATE TABLE b(x, z);)sql",
+      R"sql(INSERT INTO a VALUES(1, 'a1'), (2, 'a2');)sql",
+      R"sql(INSERT INTO b VALUES(2, 'b2'), (3, 'b3');)sql",
+      R"sql(SELECT * FROM a RIGHT JOIN b ON a.x = b.x ORDER BY b.x;)sql",
+      R"sql(SELECT * FROM a RIGHT JOIN b USING(x) ORDER BY x;)sql",
+      R"sql(SELECT x, y, z FROM a NATURAL RIGHT JOIN b ORDER BY 1;)sql",
+      R"sql(SELECT a.y, b.z FROM a RIGHT OUTER JOIN b ON a.x = b.x WHERE b.x > 2;)sql",
+      R"sql(SELECT count(*) FROM a RIGHT JOIN b ON 1;)sql",
+  });
+}
+
+TEST(PlanTest, ScriptStrict) {
+  check_script({
+      R"sql(CREATE TABLE s(a INTEGER PRIMARY KEY, b INT, c TEXT, d REAL, e ANY, f BLOB) STRICT;)sql",
+      R"sql(INSERT INTO s VALUES(1, 2, 'x', 1.5, 'any', x'01');)sql",
+      R"sql(INSERT INTO s VALUES(2, '3', 4, 2, 3.5, NULL);)sql",
+      R"sql(INSERT INTO s VALUES(3, 'abc', 'x', 1, 1, NULL);)sql",
+      R"sql(INSERT INTO s VALUES(4, 1, 'x', 'abc', 1, NULL);)sql",
+      R"sql(INSERT INTO s VALUES(5, 1, x'00', 1, 1, NULL);)sql",
+      R"sql(UPDATE s SET b = 'zz' WHERE a = 1;)sql",
+      R"sql(SELECT a, b, typeof(b), c, typeof(c), d, typeof(d), e, typeof(e) FROM s;)sql",
+      R"sql(CREATE TABLE s2(a VARCHAR) STRICT;)sql",
+      R"sql(CREATE TABLE s3(a) STRICT;)sql",
+  });
+}
+
 }  // namespace
 }  // namespace keel::plan

@@ -49,8 +49,10 @@ struct FromTerm {
   std::string_view subquery_sql;  // text of a view's body; empty = the statement's
   uint8_t join = 0;
   const parse::Expr* on = nullptr;
-  std::vector<std::string> using_cols;  // USING / NATURAL columns shared with earlier terms
-  std::vector<bool> coalesced;          // per column: hidden from * (USING/NATURAL)
+  std::vector<std::string> using_cols;               // USING / NATURAL columns shared with earlier terms
+  std::vector<bool> coalesced;                       // per column: hidden from * (USING/NATURAL)
+  std::vector<bool> star_skip;                       // per column: left out of * (RIGHT JOIN USING)
+  std::vector<std::pair<FromTerm*, int>> star_from;  // per column: * shows this column instead
   // Covering index scan: columns come from idx_cursor.
   int idx_cursor = -1;
   const Index* index = nullptr;
@@ -78,6 +80,7 @@ struct AggContext;
 struct Scope {
   Scope* outer = nullptr;
   std::vector<FromTerm*> terms;
+  std::vector<FromTerm*> star_terms;  // `*` expansion order, when not `terms`'
   const std::vector<ResultAlias>* aliases = nullptr;
   bool aliases_first = false;              // ORDER BY/GROUP BY: an alias beats a column
   AggContext* agg = nullptr;               // set while coding an aggregate query's output

@@ -60,17 +60,23 @@ Status expand_columns(CodeGen& g, const parse::SelectCore* core, Scope* scope, s
     }
     if (scope->terms.empty()) return Status(rc::kError, "no tables specified");
     bool any = false;
-    for (FromTerm* t : scope->terms) {
+    for (FromTerm* t : scope->star_terms.empty() ? scope->terms : scope->star_terms) {
       bool table_star = rc.kind == parse::ResultColumn::Kind::kTableStar;
       if (table_star && !name_eq(t->name, rc.table.value)) continue;
       any = true;
       for (size_t i = 0; i < t->cols.size(); i++) {
         if (t->cols[i].hidden) continue;
-        if (!table_star && i < t->coalesced.size() && t->coalesced[i]) continue;
         ResultCol c;
         c.term = t;
         c.col = static_cast<int>(i);
         c.info = t->cols[i];
+        if (!table_star && i < t->star_skip.size() && t->star_skip[i]) continue;
+        if (!table_star && i < t->coalesced.size() && t->coalesced[i]) {
+          // RIGHT JOIN ... USING: the shared column shows the right side's value.
+          if (i >= t->star_from.size() || t->star_from[i].first == nullptr) continue;
+          c.term = t->star_from[i].first;
+          c.col = t->star_from[i].second;
+        }
         out.push_back(std::move(c));
       }
     }
@@ -158,6 +164,7 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
   scope.outer = outer;
   scope.correlated_flag = dest.correlated;
   for (auto& t : fc.terms) scope.terms.push_back(t.get());
+  scope.star_terms = fc.display;
   KEEL_RETURN_IF_ERROR(materialize_from(g, fc, &scope));
 
   RowOutput out;
@@ -531,14 +538,21 @@ Status output_row(CodeGen& g, RowOutput& out, int base, int skip) {
     if (n_keys) g.emit(Op::Copy, keys, regs, n_keys - 1);
     g.emit(Op::Sequence, out.sorter, regs + n_keys);
     for (int i = 0; i < out.n_cols; i++) g.emit(Op::SCopy, base + i, regs + n_keys + 1 + i);
+    // While fewer than LIMIT+OFFSET rows are kept, insert; then a row goes
+    // in only if it sorts before the largest kept one, which it replaces.
+    int insert = g.new_label(), skip_row = g.new_label();
+    g.emit(Op::IfNotZero, out.topn_counter, insert);
+    g.emit(Op::Last, out.sorter, insert);
+    if (n_keys) {
+      int le = g.emit(Op::IdxLE, out.sorter, skip_row, regs);
+      g.set_p4_int(le, n_keys);
+    }
+    g.emit(Op::Delete, out.sorter, 0);
+    g.bind(insert);
     int rec = g.new_reg();
     g.emit(Op::MakeRecord, regs, n_keys + 1 + out.n_cols, rec);
     g.emit(Op::IdxInsert, out.sorter, rec);
-    int kept = g.new_label();
-    g.emit(Op::IfNotZero, out.topn_counter, kept);
-    g.emit(Op::Last, out.sorter, kept);
-    g.emit(Op::Delete, out.sorter, 0);
-    g.bind(kept);
+    g.bind(skip_row);
     return Status::Ok();
   }
   for (int i = 0; i < out.n_cols; i++) g.emit(Op::SCopy, base + i, keys + n_keys + i);
@@ -593,6 +607,7 @@ Result<std::vector<ColInfo>> select_columns(CodeGen& g, const parse::Select* sel
     Scope scope;
     scope.outer = outer;
     for (auto& t : fc.terms) scope.terms.push_back(t.get());
+    scope.star_terms = fc.display;
     std::vector<ResultCol> cols;
     KEEL_RETURN_IF_ERROR(expand_columns(g, core, &scope, cols));
     for (ResultCol& c : cols) out.push_back(std::move(c.info));
@@ -614,6 +629,7 @@ Result<std::vector<ColInfo>> select_columns(CodeGen& g, const parse::Select* sel
         Scope scope;
         scope.outer = outer;
         for (auto& t : fc.terms) scope.terms.push_back(t.get());
+        scope.star_terms = fc.display;
         std::vector<ResultCol> cols;
         KEEL_RETURN_IF_ERROR(expand_columns(g, c, &scope, cols));
         n = cols.size();

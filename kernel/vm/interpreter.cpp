@@ -397,6 +397,23 @@ Status Vm::exec() {
         }
         break;
 
+      // Opcode: TypeCheck P1 P2 * P4 *
+      // STRICT tables: registers P1..P1+P2-1 are checked against the column
+      // types of TypeCheckInfo P4 (affinity applied, NULL accepted); a
+      // mismatch fails with SQLITE_CONSTRAINT_DATATYPE.
+      case Op::TypeCheck: {
+        auto* info = static_cast<const TypeCheckInfo*>(op.p4.ptr);
+        for (int i = 0; i < op.p2 && i < static_cast<int>(info->columns.size()); i++) {
+          if (info->columns[i].first == StrictType::kAny) continue;
+          s = strict_check(r[op.p1 + i], info->columns[i].first, info->table, info->columns[i].second);
+          if (!s.ok()) {
+            statement_on_error_ = OnError::kAbort;
+            return fail(std::move(s));
+          }
+        }
+        break;
+      }
+
       // Opcode: Not P1 P2 * * *
       case Op::Not: {
         int t = truth(r[op.p1]);

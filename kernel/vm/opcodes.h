@@ -70,6 +70,7 @@ enum JumpIn : uint8_t { kNoJump = 0, kJumpP2 = 1, kJumpP3 = 2 };
   X(RealAffinity, kNoJump)     \
   X(Cast, kNoJump)             \
   X(Affinity, kNoJump)         \
+  X(TypeCheck, kNoJump)        \
   X(Not, kNoJump)              \
   X(BitNot, kNoJump)           \
   X(And, kNoJump)              \

@@ -72,6 +72,12 @@ struct Instr {
   P4 p4{};
 };
 
+// P4 of OP_TypeCheck: a STRICT table's name and its columns' types.
+struct TypeCheckInfo {
+  std::string table;
+  std::vector<std::pair<StrictType, std::string>> columns;
+};
+
 // The column metadata of a result set (sqlite3_column_name, _decltype,
 // _database_name, _table_name, _origin_name).
 struct ResultColumnInfo {
