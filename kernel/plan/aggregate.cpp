@@ -37,6 +37,7 @@ Status collect(CodeGen& g, const parse::SelectCore* core, Scope* scope, const st
   Status s;
   for (const ResultCol& c : cols) {
     if (c.expr) {
+      AliasExpansion hide(scope);  // result expressions never see result aliases
       s = code_expr(g, scope, c.expr, scratch);
     } else {
       code_column(g, c.term, c.col, scratch);

@@ -322,7 +322,10 @@ Status code_expr(CodeGen& g, Scope* s, const Expr* e, int target) {
         default:
           break;
       }
-      if (ref.alias_expr) return code_expr(g, ref.alias_scope, ref.alias_expr, target);
+      if (ref.alias_expr) {
+        AliasExpansion hide(ref.alias_scope);
+        return code_expr(g, ref.alias_scope, ref.alias_expr, target);
+      }
       code_column(g, ref.term, ref.col, target);
       return Status::Ok();
     }

@@ -152,7 +152,10 @@ vm::Affinity expr_affinity(CodeGen& g, Scope* scope, const Expr* e) {
       auto r = resolve_column(g, scope, e->as<parse::ColumnRefExpr>());
       if (!r.ok()) return vm::Affinity::kNone;
       const ColumnRef& c = r.value();
-      if (c.alias_expr) return expr_affinity(g, c.alias_scope, c.alias_expr);
+      if (c.alias_expr) {
+        AliasExpansion hide(c.alias_scope);
+        return expr_affinity(g, c.alias_scope, c.alias_expr);
+      }
       if (c.term == nullptr) return vm::Affinity::kNone;
       if (c.col < 0) return vm::Affinity::kInteger;
       return c.term->cols[c.col].affinity;
@@ -195,7 +198,10 @@ std::string expr_collation(CodeGen& g, Scope* scope, const Expr* e, bool* explic
         auto r = resolve_column(g, scope, e->as<parse::ColumnRefExpr>());
         if (!r.ok()) return "";
         const ColumnRef& c = r.value();
-        if (c.alias_expr) return expr_collation(g, c.alias_scope, c.alias_expr, explicit_coll);
+        if (c.alias_expr) {
+          AliasExpansion hide(c.alias_scope);
+          return expr_collation(g, c.alias_scope, c.alias_expr, explicit_coll);
+        }
         if (c.term == nullptr || c.col < 0) return "";
         return c.term->cols[c.col].collation;
       }

@@ -123,4 +123,20 @@ bool expr_equal(std::string_view sql, const parse::Expr* a, const parse::Expr* b
 // The declared type's text as SQLite keeps it.
 vm::Affinity type_affinity(std::string_view type);
 
+// While an alias's expression is being compiled, the result aliases of its
+// scope are hidden: a result expression never sees result aliases, so
+// `SELECT b AS b FROM t ORDER BY 1` reads column b and `SELECT d AS d` is
+// "no such column: d" rather than an endless self-reference.
+class AliasExpansion {
+ public:
+  explicit AliasExpansion(Scope* s) : s_(s), saved_(s->aliases) { s->aliases = nullptr; }
+  ~AliasExpansion() { s_->aliases = saved_; }
+  AliasExpansion(const AliasExpansion&) = delete;
+  AliasExpansion& operator=(const AliasExpansion&) = delete;
+
+ private:
+  Scope* s_;
+  const std::vector<ResultAlias>* saved_;
+};
+
 }  // namespace keel::plan

@@ -260,7 +260,9 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
   // ORDER BY terms.
   std::vector<int> key_col;
   if (sel->order_by.size) {
-    scope.aliases_first = true;
+    // A bare ORDER BY name that is a result alias is matched to its column
+    // just below; inside other ORDER BY expressions, as in WHERE, a table
+    // column beats an alias (SQLite's lookupName), so aliases_first stays off.
     for (uint32_t i = 0; i < sel->order_by.size; i++) {
       const Expr* e = sel->order_by[i].expr;
       int64_t k;
@@ -435,6 +437,8 @@ Status code_limit(CodeGen& g, Scope* scope, const parse::Select* sel, RowOutput&
 }
 
 Status code_result_columns(CodeGen& g, Scope* scope, const std::vector<ResultCol>& cols, int base) {
+  // Result expressions never see the result aliases (ORDER BY and HAVING do).
+  AliasExpansion hide(scope);
   for (size_t i = 0; i < cols.size(); i++) {
     if (cols[i].expr) {
       KEEL_RETURN_IF_ERROR(code_expr(g, scope, cols[i].expr, base + static_cast<int>(i)));

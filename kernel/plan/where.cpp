@@ -44,7 +44,10 @@ Status expr_mask(CodeGen& g, Scope* scope, const Expr* e, uint64_t* mask) {
       auto r = resolve_column(g, scope, e->as<parse::ColumnRefExpr>());
       if (!r.ok()) return r.status();
       const ColumnRef& c = r.value();
-      if (c.alias_expr) return expr_mask(g, c.alias_scope, c.alias_expr, mask);
+      if (c.alias_expr) {
+        AliasExpansion hide(c.alias_scope);
+        return expr_mask(g, c.alias_scope, c.alias_expr, mask);
+      }
       if (c.term == nullptr || c.scope != scope) return Status::Ok();
       for (size_t i = 0; i < scope->terms.size(); i++) {
         if (scope->terms[i] == c.term) *mask |= i < 64 ? (uint64_t{1} << i) : kAllTerms;
