@@ -438,6 +438,11 @@ Status code_create_trigger(CodeGen& g, const parse::CreateTriggerStmt* st) {
                                   (st->time == parse::TriggerTime::kAfter ? "AFTER" : "BEFORE") +
                                   " trigger on view: " + g.catalog().database_name(t->db) + "." + t->name);
   }
+  if (t->is_view && st->time == parse::TriggerTime::kInsteadOf) {
+    // Writes to views are not routed through INSTEAD OF triggers yet; refuse
+    // the trigger rather than store one that would never fire.
+    return Status(rc::kError, "INSTEAD OF triggers are not supported by Keel yet");
+  }
   if (!t->is_view && st->time == parse::TriggerTime::kInsteadOf) {
     return Status(rc::kError, "cannot create INSTEAD OF trigger on table: " + t->name);
   }
