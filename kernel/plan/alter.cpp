@@ -1,7 +1,8 @@
 // ALTER TABLE (SQLite's alter.c): ADD COLUMN. The table's CREATE statement
 // in sqlite_schema gets the new column definition appended to its column
 // list; existing rows keep their shorter records, and OP_Column supplies the
-// column's default for them. RENAME and DROP COLUMN are not implemented.
+// column's default for them. RENAME and DROP COLUMN are absent: they fail
+// with "ALTER TABLE RENAME and DROP COLUMN are not supported yet".
 #include "plan/dml_internal.h"
 #include "storage/btree/btree.h"
 #include "vm/collation.h"

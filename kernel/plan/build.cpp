@@ -117,6 +117,15 @@ Status code_create_table(CodeGen& g, const parse::CreateTableStmt* st) {
   KEEL_ASSIGN_OR_RETURN(int db, target_db(g, st->name, st->temp));
   std::string name(st->name.name.value);
   if (reserved(name)) return Status(rc::kError, "object name reserved for internal use: " + name);
+  // Generated columns are parsed but not computed yet: refuse them rather
+  // than create a table whose generated values would silently be NULL.
+  for (const parse::ColumnDef* c : st->columns) {
+    for (const parse::ColumnConstraint* cc : c->constraints) {
+      if (cc->kind == parse::ColumnConstraint::Kind::kGenerated) {
+        return Status(rc::kError, "generated columns are not supported by Keel yet");
+      }
+    }
+  }
   Status free = name_free(g, db, name, false);
   if (!free.ok()) {
     if (st->if_not_exists) {

@@ -9,7 +9,8 @@
 // support). NEW and OLD are register-based FROM terms visible to every
 // statement of the body (CodeGen::trigger_scope). A trigger does not fire
 // again while it is already running (recursive_triggers off, SQLite's
-// default). INSTEAD OF triggers on views are not implemented.
+// default). INSTEAD OF triggers are absent: CREATE TRIGGER refuses them with an
+// error (build.cpp).
 #include "plan/dml_internal.h"
 #include "plan/select_internal.h"
 #include "vm/collation.h"
