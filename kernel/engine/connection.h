@@ -65,6 +65,7 @@ struct ExtensionState {
   std::vector<std::string> features;  // enabled feature flags
   std::vector<std::shared_ptr<ext::PragmaHandler>> pragmas;
   std::vector<std::shared_ptr<ext::JournalModeFactory>> journal_modes;
+  std::vector<std::shared_ptr<ext::SchemaObject>> schema_objects;
   std::vector<std::shared_ptr<ext::ConnectionExtension>> attached;
   std::vector<std::shared_ptr<ext::ChangeObserver>> observers;
   std::vector<std::shared_ptr<const void>> keep_alive;
