@@ -5,10 +5,10 @@
 // associated data is at most 104 bytes, built on the stack.
 #include "encryption_codec.h"
 
-#include <sodium.h>
-
 #include <cstring>
 #include <string>
+
+#include "nonce_source.h"
 
 namespace keel::crypto {
 
@@ -62,7 +62,7 @@ Status EncryptionCodec::encode(ext::PageNo page, std::span<const std::byte> in, 
   const CipherInfo& c = aead_->info();
   uint8_t* nonce = u8(out) + ps - c.nonce_bytes;
   uint8_t* tag = u8(out) + ps - reserved_;
-  randombytes_buf(nonce, c.nonce_bytes);
+  fill_nonce(nonce, c.nonce_bytes);
   uint8_t ad[4];
   std::span<const uint8_t> ad_span;
   if (version_ == FormatVersion::kKeel) {
@@ -95,7 +95,7 @@ Status EncryptionCodec::encode_page1(const uint8_t* in, uint8_t* out, size_t ps)
     ad_len += 4;
   }
   uint8_t* nonce = out + ps - c.nonce_bytes;
-  randombytes_buf(nonce, c.nonce_bytes);
+  fill_nonce(nonce, c.nonce_bytes);
   return aead_->encrypt(nonce, {ad, ad_len}, in + kHeaderSize, ps - reserved_ - kHeaderSize,
                         out + kHeaderSize, out + ps - reserved_);
 }

@@ -3,13 +3,17 @@
 // page swaps (version 1 detects them, version 0 — Turso's format — does
 // not); the key-derivation block; inspect_header.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <random>
+#include <set>
 #include <vector>
 
 #include "aegis.h"
 #include "encryption_codec.h"
+#include "nonce_source.h"
 #include "test_util.h"
 
 namespace keel::crypto {
@@ -341,6 +345,39 @@ TEST(InspectHeader, ReadsThePlaintextHeader) {
     ASSERT_FALSE(r.ok()) << off;
     EXPECT_EQ(r.status().code(), rc::kNotADb);
   }
+}
+
+TEST(NonceSource, NoRepeatsAcrossManyDraws) {
+  std::set<Bytes> seen;
+  for (int i = 0; i < 20000; ++i) {
+    Bytes n(16);
+    fill_nonce(n.data(), n.size());
+    EXPECT_TRUE(seen.insert(n).second) << "repeated nonce at draw " << i;
+  }
+}
+
+// A forked child must not hand out the nonces still pooled in its parent.
+TEST(NonceSource, ForkedChildDoesNotReuseParentPool) {
+  Bytes warm(32);
+  fill_nonce(warm.data(), warm.size());  // the pool is now filled
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    uint8_t n[32];
+    fill_nonce(n, sizeof n);
+    ssize_t w = write(fds[1], n, sizeof n);
+    _exit(w == static_cast<ssize_t>(sizeof n) ? 0 : 1);
+  }
+  close(fds[1]);
+  Bytes child(32), parent(32);
+  ASSERT_EQ(read(fds[0], child.data(), child.size()), 32);
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  fill_nonce(parent.data(), parent.size());
+  EXPECT_NE(child, parent);
 }
 
 }  // namespace
