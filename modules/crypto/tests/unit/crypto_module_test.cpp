@@ -202,4 +202,26 @@ TEST_F(CryptoModule, TursoFormatOnRequest) {
   expect_data(*c);
 }
 
+// The feature on, no key: plain SQLite files as usual; a key given for an
+// existing plain file is refused (encrypting it would be a rekey).
+TEST_F(CryptoModule, PlainDatabasesStayPlain) {
+  {
+    auto db = keel::Database::open(path_, encryption());
+    ASSERT_TRUE(db.ok()) << db.status().message();
+    auto c = (*db)->connect();
+    ASSERT_TRUE(c.ok());
+    fill(*c);
+  }
+  EXPECT_EQ(bytes().substr(0, 15), "SQLite format 3");
+  auto keyed = keel::Database::open(uri(std::string("hexkey=") + kHex256), encryption());
+  ASSERT_FALSE(keyed.ok());
+  EXPECT_NE(std::string(keyed.status().message()).find("not encrypted"), std::string::npos)
+      << keyed.status().message();
+  auto db = keel::Database::open(path_, encryption());
+  ASSERT_TRUE(db.ok());
+  auto c = (*db)->connect();
+  ASSERT_TRUE(c.ok());
+  expect_data(*c);
+}
+
 }  // namespace
