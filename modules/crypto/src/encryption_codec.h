@@ -2,13 +2,12 @@
 // authenticated on its way to the file (database, rollback journal, WAL),
 // in the format described in file_format.h.
 //
-// Construction: EncryptionCodec::create(options) with a cipher, a key of
-// that cipher's size (SecretKey: guarded, locked memory, wiped on
+// Construction: EncryptionCodec::create(options, key) with a cipher, a key
+// of that cipher's size (SecretKey: guarded, locked memory, wiped on
 // destruction — the codec owns it), the format version, and, for passphrase
-// keys, the Argon2id parameters to record in page 1. Opening an existing
-// file: read its first 100 bytes, inspect_header() them for the cipher,
-// version, page size and salt, derive or parse the key, create the codec,
-// and give the pager that page size.
+// keys, the Argon2id parameters to record in page 1. setup_codec()
+// (codec_setup.h) makes these choices from user settings and the stored
+// header of an existing file.
 //
 // encode(): a fresh random nonce (libsodium) for every call, so the same
 // page written twice never repeats a nonce. decode(): page 1 failing (not an
