@@ -1,0 +1,325 @@
+#include "capture.h"
+
+#include <array>
+#include <ctime>
+
+#include "cdc_tables.h"
+
+namespace keel::cdc {
+
+namespace {
+
+constexpr int kCommit = 2;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+Value blob_or_null(const std::vector<uint8_t>* b) { return b ? Value::blob(*b) : Value(); }
+
+}  // namespace
+
+void Capture::release() {
+  statements_.clear();
+  shapes_.clear();
+}
+
+void Capture::end_transaction() {
+  txn_open_ = false;
+  logs_.clear();
+}
+
+void Capture::rollback_to_savepoint(int) {
+  for (TxnLog& log : logs_) log.verify = true;
+}
+
+Status Capture::on_statement_end(ext::Session&, bool ok) {
+  if (!ok) {
+    for (TxnLog& log : logs_) log.verify = true;
+  }
+  return Status::Ok();
+}
+
+bool Capture::excluded(std::string_view table) const {
+  return same_name(table, kVersionTable) || same_name(table, kSettingsTable) ||
+         (effective_.on() && same_name(table, effective_.table)) ||
+         (conn_config_ && same_name(table, conn_config_->table));
+}
+
+bool Capture::observes(std::string_view, std::string_view table) const {
+  // Once the transaction's mode is known to be off, nothing is wanted.
+  if (txn_open_ && !effective_.on()) return false;
+  return !excluded(table);
+}
+
+Result<Statement*> Capture::cached(ext::Session& session, const std::string& sql) {
+  auto it = statements_.find(sql);
+  if (it != statements_.end()) return &it->second;
+  auto st = session.prepare(sql);
+  if (!st.ok()) return st.take_status();
+  auto [pos, inserted] = statements_.emplace(sql, std::move(st).value());
+  (void)inserted;
+  return &pos->second;
+}
+
+Status Capture::run(ext::Session& session, const std::string& sql, std::span<const Value> params,
+                    std::optional<Value>* first_value) {
+  for (int attempt = 0;; attempt++) {
+    auto st = cached(session, sql);
+    if (!st.ok()) return st.take_status();
+    Statement& s = **st;
+    Status status;
+    for (size_t i = 0; i < params.size() && status.ok(); i++) status = s.bind(static_cast<int>(i + 1), params[i]);
+    if (status.ok()) {
+      auto row = s.step();
+      if (!row.ok()) {
+        status = row.take_status();
+      } else if (first_value) {
+        *first_value = *row ? std::optional<Value>(s.column_value(0)) : std::nullopt;
+      }
+    }
+    s.reset().ignore();
+    if (status.ok()) return status;
+    // A statement compiled before a schema change: compile it again once.
+    statements_.erase(sql);
+    if (attempt > 0 || rc::primary(status.code()) != rc::kSchema) return status;
+  }
+}
+
+Status Capture::set_connection_config(ext::Session& session, std::optional<CaptureConfig> config) {
+  if (config && config->on()) {
+    auto version = ensure_cdc_table(session, config->table);
+    if (!version.ok()) return version.take_status();
+    conn_version_ = *version;
+  } else {
+    conn_version_.clear();
+  }
+  conn_config_ = std::move(config);
+  txn_open_ = false;  // the next change reads the configuration again
+  return Status::Ok();
+}
+
+Result<std::pair<CaptureConfig, std::string>> Capture::effective(ext::Session& session) {
+  if (conn_config_) return std::make_pair(*conn_config_, conn_config_->on() ? conn_version_ : std::string());
+  auto setting = read_database_setting(session);
+  if (!setting.ok()) return setting.take_status();
+  if (!*setting || !(*setting)->on()) return std::make_pair(CaptureConfig{}, std::string());
+  auto version = read_cdc_version(session, (*setting)->table);
+  if (!version.ok()) return version.take_status();
+  return std::make_pair(**setting, version->value_or(std::string(kCurrentVersion)));
+}
+
+Status Capture::begin(ext::Session& session) {
+  if (txn_open_) return Status::Ok();
+  std::optional<Value> sv;
+  KEEL_RETURN_IF_ERROR(run(session, "PRAGMA schema_version", {}, &sv));
+  int64_t v = sv ? sv->as_int64() : -1;
+  if (v != schema_version_) {
+    shapes_.clear();
+    schema_version_ = v;
+  }
+  if (conn_config_) {
+    effective_ = *conn_config_;
+    version_ = conn_version_;
+  } else {
+    auto setting = read_database_setting(session);
+    if (!setting.ok()) return setting.take_status();
+    effective_ = setting->value_or(CaptureConfig{});
+    version_.clear();
+    if (effective_.on()) {
+      // Another connection may have dropped the table: create it again.
+      auto version = ensure_cdc_table(session, effective_.table);
+      if (!version.ok()) return version.take_status();
+      version_ = *version;
+    }
+  }
+  txn_open_ = true;
+  return Status::Ok();
+}
+
+Result<TableShape*> Capture::shape(ext::Session& session, std::string_view database, std::string_view table) {
+  std::string key = lower(database) + "." + lower(table);
+  auto it = shapes_.find(key);
+  if (it != shapes_.end()) return &it->second;
+  auto loaded = load_table_shape(session, database, table);
+  if (!loaded.ok()) return loaded.take_status();
+  return &shapes_.emplace(key, std::move(loaded).value()).first->second;
+}
+
+Status Capture::image(ext::Session& session, TableShape& shape, std::span<const uint8_t> record,
+                      int64_t rowid, std::vector<Field>& fields, std::vector<uint8_t>& out) {
+  KEEL_RETURN_IF_ERROR(parse_record(record, fields));
+  size_t n = shape.names.size();
+  if (fields.size() > n) fields.resize(n);
+  std::array<uint8_t, 8> storage;
+  std::vector<std::array<uint8_t, 8>> pad_storage;
+  if (fields.size() < n) {
+    KEEL_RETURN_IF_ERROR(load_defaults(session, shape));
+    pad_storage.resize(n - fields.size());
+    for (size_t i = fields.size(), k = 0; i < n; i++, k++) {
+      fields.push_back(value_field(shape.defaults[i], pad_storage[k]));
+    }
+  }
+  if (shape.ipk >= 0 && static_cast<size_t>(shape.ipk) < fields.size() && fields[shape.ipk].type == 0) {
+    fields[shape.ipk] = integer_field(rowid, storage);
+  }
+  write_record(fields, out);
+  // The fields point into `record`, `shape` or the local storage: re-point
+  // them at `out`, which outlives this call.
+  return parse_record(out, fields);
+}
+
+Capture::TxnLog& Capture::log_for(const std::string& table, const std::string& version) {
+  for (TxnLog& log : logs_) {
+    if (log.table == table) return log;
+  }
+  logs_.push_back(TxnLog{table, version, 0, false});
+  return logs_.back();
+}
+
+Status Capture::check_log(ext::Session& session, TxnLog& log) {
+  if (!log.verify || log.txn_id == 0) {
+    log.verify = false;
+    return Status::Ok();
+  }
+  log.verify = false;
+  std::optional<Value> found;
+  Value params[] = {Value(log.txn_id)};
+  KEEL_RETURN_IF_ERROR(run(session,
+                           "SELECT 1 FROM " + quote_identifier(log.table) + " WHERE change_id >= ?1 LIMIT 1",
+                           params, &found));
+  if (!found) log.txn_id = 0;  // every row of the transaction was undone
+  return Status::Ok();
+}
+
+Status Capture::write_row(ext::Session& session, const Row& row) {
+  TxnLog& log = log_for(effective_.table, version_);
+  KEEL_RETURN_IF_ERROR(check_log(session, log));
+  Value change_time(static_cast<int64_t>(std::time(nullptr)));
+  Value table = row.table.empty() ? Value() : Value(row.table);
+  Value id = row.type == kCommit ? Value() : Value(row.id);
+  std::string target = quote_identifier(log.table);
+  if (log.version == "v1") {
+    // Turso's first layout: no transaction id, no COMMIT rows.
+    if (row.type == kCommit) return Status::Ok();
+    Value params[] = {change_time,
+                      Value(static_cast<int64_t>(row.type)),
+                      table,
+                      id,
+                      blob_or_null(row.before),
+                      blob_or_null(row.after),
+                      blob_or_null(row.updates)};
+    return run(session,
+               "INSERT INTO " + target +
+                   " (change_time, change_type, table_name, id, before, after, updates) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+               params);
+  }
+  Value change_id;
+  if (log.txn_id == 0) {
+    // The transaction's first row: its change_id (the next AUTOINCREMENT
+    // value) is the transaction id.
+    std::optional<Value> next;
+    Value name[] = {Value(log.table)};
+    KEEL_RETURN_IF_ERROR(run(session,
+                             "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?1), 0), "
+                             "coalesce((SELECT max(change_id) FROM " +
+                                 target + "), 0)) + 1",
+                             name, &next));
+    log.txn_id = next ? next->as_int64() : 1;
+    change_id = Value(log.txn_id);
+  }
+  Value params[] = {change_id,
+                    change_time,
+                    Value(log.txn_id),
+                    Value(static_cast<int64_t>(row.type)),
+                    table,
+                    id,
+                    blob_or_null(row.before),
+                    blob_or_null(row.after),
+                    blob_or_null(row.updates)};
+  return run(session,
+             "INSERT INTO " + target +
+                 " (change_id, change_time, change_txn_id, change_type, table_name, id, before, after, "
+                 "updates) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             params);
+}
+
+Status Capture::on_change(ext::Session& session, const ext::RowChange& change) {
+  KEEL_RETURN_IF_ERROR(begin(session));
+  if (!effective_.on() || excluded(change.table)) return Status::Ok();
+  bool schema = is_schema_table(change.table);
+  const CaptureConfig& c = effective_;
+  TableShape* tshape = nullptr;
+  if (c.mode != Mode::kId) {
+    auto s = shape(session, change.database, change.table);
+    if (!s.ok()) return s.take_status();
+    tshape = *s;
+  }
+  bool want_before = c.has_before() && !change.before.empty();
+  bool want_after = c.has_after() && !change.after.empty();
+  int64_t before_rowid = change.kind == ext::ChangeKind::kUpdate ? change.old_rowid : change.rowid;
+  if (want_before) KEEL_RETURN_IF_ERROR(image(session, *tshape, change.before, before_rowid, before_fields_, before_));
+  if (want_after) KEEL_RETURN_IF_ERROR(image(session, *tshape, change.after, change.rowid, after_fields_, after_));
+
+  Status result;
+  switch (change.kind) {
+    case ext::ChangeKind::kInsert:
+      result = write_row(session, Row{1, change.table, change.rowid, nullptr, want_after ? &after_ : nullptr});
+      break;
+    case ext::ChangeKind::kDelete:
+      result = write_row(session, Row{-1, change.table, change.rowid, want_before ? &before_ : nullptr});
+      break;
+    case ext::ChangeKind::kUpdate:
+      if (change.old_rowid != change.rowid) {
+        // A new rowid: Turso records the move as a delete and an insert.
+        result = write_row(session, Row{-1, change.table, change.old_rowid, want_before ? &before_ : nullptr});
+        if (result.ok()) {
+          result =
+              write_row(session, Row{1, change.table, change.rowid, nullptr, want_after ? &after_ : nullptr});
+        }
+        break;
+      }
+      const std::vector<uint8_t>* updates = nullptr;
+      if (c.has_updates() && want_before && want_after) {
+        size_t n = after_fields_.size();
+        update_fields_.assign(2 * n, Field{});
+        for (size_t i = 0; i < n; i++) {
+          bool changed = i >= before_fields_.size() || !same_field(before_fields_[i], after_fields_[i]);
+          update_fields_[i] = Field{changed ? 9u : 8u, {}};
+          if (changed) update_fields_[n + i] = after_fields_[i];
+        }
+        write_record(update_fields_, updates_);
+        updates = &updates_;
+      }
+      result = write_row(session, Row{0, change.table, change.rowid, want_before ? &before_ : nullptr,
+                                      want_after ? &after_ : nullptr, updates});
+      break;
+  }
+  // DDL: shapes read before it are stale.
+  if (schema) shapes_.clear();
+  return result;
+}
+
+Status Capture::before_commit(ext::Session& session) {
+  for (TxnLog& log : logs_) {
+    KEEL_RETURN_IF_ERROR(check_log(session, log));
+    if (log.txn_id == 0 || log.version == "v1") continue;
+    // write_row targets the effective table; point it at this log's.
+    CaptureConfig saved = effective_;
+    std::string saved_version = version_;
+    effective_.table = log.table;
+    version_ = log.version;
+    Status s = write_row(session, Row{kCommit, {}, 0});
+    effective_ = std::move(saved);
+    version_ = std::move(saved_version);
+    KEEL_RETURN_IF_ERROR(s);
+  }
+  return Status::Ok();
+}
+
+}  // namespace keel::cdc
