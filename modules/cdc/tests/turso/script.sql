@@ -1,0 +1,27 @@
+-- The statement script run by both Keel and Turso; their turso_cdc rows
+-- must match apart from change_time. DDL runs before capture starts: the
+-- two engines store different SQL text and root pages in sqlite_schema.
+-- No UPSERT: Turso 0.7.2 writes the new row as its before image (README).
+CREATE TABLE t(x INTEGER PRIMARY KEY, y, z TEXT)
+CREATE TABLE kv(k TEXT PRIMARY KEY, v INTEGER)
+CREATE TABLE u(a INTEGER PRIMARY KEY, b UNIQUE)
+PRAGMA unstable_capture_data_changes_conn('full')
+INSERT INTO t VALUES (1, 2, 'a'), (3, 4.5, 'b'), (5, NULL, x'00ff')
+UPDATE t SET y = 3 WHERE x = 1
+UPDATE t SET z = 'c', y = 10 WHERE x = 3
+DELETE FROM t WHERE x = 5
+UPDATE t SET x = 7 WHERE x = 1
+BEGIN
+INSERT INTO kv VALUES ('a', 1)
+INSERT INTO kv VALUES ('b', 2)
+UPDATE kv SET v = 20 WHERE k = 'b'
+COMMIT
+INSERT INTO u VALUES (1, 'p'), (2, 'q')
+INSERT OR REPLACE INTO u VALUES (3, 'p')
+BEGIN
+INSERT INTO t VALUES (100, -1, 'r')
+ROLLBACK
+DELETE FROM kv
+PRAGMA unstable_capture_data_changes_conn('id')
+INSERT INTO t VALUES (200, 1, 'id only')
+DELETE FROM t WHERE x = 3
