@@ -45,9 +45,10 @@ Status Capture::on_statement_end(ext::Session&, bool ok) {
 }
 
 bool Capture::excluded(std::string_view table) const {
+  // The CDC table in use is known once the transaction's first change read
+  // the configuration (before that, observes() cannot tell).
   return same_name(table, kVersionTable) || same_name(table, kSettingsTable) ||
-         (effective_.on() && same_name(table, effective_.table)) ||
-         (conn_config_ && same_name(table, conn_config_->table));
+         (txn_open_ && effective_.on() && same_name(table, effective_.table));
 }
 
 bool Capture::observes(std::string_view, std::string_view table) const {
@@ -73,7 +74,8 @@ Status Capture::run(ext::Session& session, const std::string& sql, std::span<con
     if (!st.ok()) return st.take_status();
     Statement& s = **st;
     Status status;
-    for (size_t i = 0; i < params.size() && status.ok(); i++) status = s.bind(static_cast<int>(i + 1), params[i]);
+    for (size_t i = 0; i < params.size() && status.ok(); i++)
+      status = s.bind(static_cast<int>(i + 1), params[i]);
     if (status.ok()) {
       auto row = s.step();
       if (!row.ok()) {
@@ -201,7 +203,8 @@ Status Capture::write_row(ext::Session& session, const Row& row) {
   KEEL_RETURN_IF_ERROR(check_log(session, log));
   Value change_time(static_cast<int64_t>(std::time(nullptr)));
   Value table = row.table.empty() ? Value() : Value(row.table);
-  Value id = row.type == kCommit ? Value() : Value(row.id);
+  Value id;
+  if (row.type != kCommit) id = Value(row.id);
   std::string target = quote_identifier(log.table);
   if (log.version == "v1") {
     // Turso's first layout: no transaction id, no COMMIT rows.
@@ -263,13 +266,16 @@ Status Capture::on_change(ext::Session& session, const ext::RowChange& change) {
   bool want_before = c.has_before() && !change.before.empty();
   bool want_after = c.has_after() && !change.after.empty();
   int64_t before_rowid = change.kind == ext::ChangeKind::kUpdate ? change.old_rowid : change.rowid;
-  if (want_before) KEEL_RETURN_IF_ERROR(image(session, *tshape, change.before, before_rowid, before_fields_, before_));
-  if (want_after) KEEL_RETURN_IF_ERROR(image(session, *tshape, change.after, change.rowid, after_fields_, after_));
+  if (want_before)
+    KEEL_RETURN_IF_ERROR(image(session, *tshape, change.before, before_rowid, before_fields_, before_));
+  if (want_after)
+    KEEL_RETURN_IF_ERROR(image(session, *tshape, change.after, change.rowid, after_fields_, after_));
 
   Status result;
   switch (change.kind) {
     case ext::ChangeKind::kInsert:
-      result = write_row(session, Row{1, change.table, change.rowid, nullptr, want_after ? &after_ : nullptr});
+      result =
+          write_row(session, Row{1, change.table, change.rowid, nullptr, want_after ? &after_ : nullptr});
       break;
     case ext::ChangeKind::kDelete:
       result = write_row(session, Row{-1, change.table, change.rowid, want_before ? &before_ : nullptr});
@@ -277,7 +283,8 @@ Status Capture::on_change(ext::Session& session, const ext::RowChange& change) {
     case ext::ChangeKind::kUpdate:
       if (change.old_rowid != change.rowid) {
         // A new rowid: Turso records the move as a delete and an insert.
-        result = write_row(session, Row{-1, change.table, change.old_rowid, want_before ? &before_ : nullptr});
+        result =
+            write_row(session, Row{-1, change.table, change.old_rowid, want_before ? &before_ : nullptr});
         if (result.ok()) {
           result =
               write_row(session, Row{1, change.table, change.rowid, nullptr, want_after ? &after_ : nullptr});

@@ -72,7 +72,7 @@ class Capture final : public ext::ChangeObserver {
   struct TxnLog {
     std::string table;
     std::string version;
-    int64_t txn_id = 0;  // 0: no row yet
+    int64_t txn_id = 0;   // 0: no row yet
     bool verify = false;  // rows may have been undone since
   };
   struct Row {

@@ -24,11 +24,16 @@ bool valid_table_name(std::string_view t) {
 
 std::string_view mode_name(Mode m) {
   switch (m) {
-    case Mode::kOff: return "off";
-    case Mode::kId: return "id";
-    case Mode::kBefore: return "before";
-    case Mode::kAfter: return "after";
-    case Mode::kFull: return "full";
+    case Mode::kOff:
+      return "off";
+    case Mode::kId:
+      return "id";
+    case Mode::kBefore:
+      return "before";
+    case Mode::kAfter:
+      return "after";
+    case Mode::kFull:
+      return "full";
   }
   return "off";
 }

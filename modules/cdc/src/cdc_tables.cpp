@@ -60,8 +60,8 @@ Result<std::optional<CaptureConfig>> read_database_setting(ext::Session& session
   std::string value = std::string(st->column_text(0)) + "," + std::string(st->column_text(1));
   auto config = parse_capture_value(value);
   if (!config.ok()) {
-    return Status(rc::kCorrupt, "keel_cdc_settings holds an invalid setting: " +
-                                    std::string(config.status().message()));
+    return Status(rc::kCorrupt,
+                  "keel_cdc_settings holds an invalid setting: " + std::string(config.status().message()));
   }
   return std::optional<CaptureConfig>(*config);
 }
@@ -70,7 +70,8 @@ Status write_database_setting(ext::Session& session, const CaptureConfig& config
   KEEL_RETURN_IF_ERROR(
       session.exec("CREATE TABLE IF NOT EXISTS keel_cdc_settings (id INTEGER PRIMARY KEY CHECK (id = 1), "
                    "mode TEXT NOT NULL, table_name TEXT NOT NULL)"));
-  auto st = session.prepare("INSERT OR REPLACE INTO keel_cdc_settings (id, mode, table_name) VALUES (1, ?1, ?2)");
+  auto st =
+      session.prepare("INSERT OR REPLACE INTO keel_cdc_settings (id, mode, table_name) VALUES (1, ?1, ?2)");
   if (!st.ok()) return st.take_status();
   KEEL_RETURN_IF_ERROR(st->bind(1, Value(std::string(mode_name(config.mode)))));
   KEEL_RETURN_IF_ERROR(st->bind(2, Value(config.table)));

@@ -64,14 +64,30 @@ bool read_string(std::string_view s, size_t& i, std::string& out) {
     if (i >= s.size()) return false;
     char e = s[i++];
     switch (e) {
-      case '"': out += '"'; break;
-      case '\\': out += '\\'; break;
-      case '/': out += '/'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
+      case '"':
+        out += '"';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case '/':
+        out += '/';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
       case 'u': {
         uint32_t cp;
         if (!read_hex4(s, i, cp)) return false;
@@ -86,7 +102,8 @@ bool read_string(std::string_view s, size_t& i, std::string& out) {
         append_utf8(out, cp);
         break;
       }
-      default: return false;
+      default:
+        return false;
     }
   }
   return false;
@@ -140,13 +157,27 @@ void append_string(std::string& out, std::string_view s) {
   out += '"';
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -163,8 +194,12 @@ void append_string(std::string& out, std::string_view s) {
 void append_field(std::string& out, const Field& f) {
   Value v = field_value(f);
   switch (v.type()) {
-    case Type::kNull: out += "null"; return;
-    case Type::kInteger: out += std::to_string(v.as_int64()); return;
+    case Type::kNull:
+      out += "null";
+      return;
+    case Type::kInteger:
+      out += std::to_string(v.as_int64());
+      return;
     case Type::kReal: {
       double d = v.as_double();
       if (!std::isfinite(d)) {
@@ -180,7 +215,9 @@ void append_field(std::string& out, const Field& f) {
       if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
       return;
     }
-    case Type::kText: append_string(out, v.text()); return;
+    case Type::kText:
+      append_string(out, v.text());
+      return;
     case Type::kBlob: {
       static constexpr char kHex[] = "0123456789abcdef";
       out += '"';

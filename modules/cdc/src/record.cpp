@@ -133,8 +133,10 @@ Field integer_field(int64_t v, std::array<uint8_t, 8>& storage) {
 
 Field value_field(const Value& v, std::array<uint8_t, 8>& storage) {
   switch (v.type()) {
-    case Type::kNull: return Field{0, {}};
-    case Type::kInteger: return integer_field(v.as_int64(), storage);
+    case Type::kNull:
+      return Field{0, {}};
+    case Type::kInteger:
+      return integer_field(v.as_int64(), storage);
     case Type::kReal: {
       uint64_t bits = std::bit_cast<uint64_t>(v.as_double());
       for (int i = 0; i < 8; i++) storage[7 - i] = static_cast<uint8_t>(bits >> (8 * i));

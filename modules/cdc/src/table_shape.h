@@ -27,8 +27,7 @@ struct TableShape {
 
 // Reads the shape of `database`.`table` through the connection
 // (PRAGMA table_info). "no such table: X" if it does not exist.
-Result<TableShape> load_table_shape(ext::Session& session, std::string_view database,
-                                    std::string_view table);
+Result<TableShape> load_table_shape(ext::Session& session, std::string_view database, std::string_view table);
 
 // Evaluates the default expressions once (a nested SELECT).
 Status load_defaults(ext::Session& session, TableShape& shape);

@@ -22,8 +22,8 @@ inline Options module_options() {
 
 inline std::string temp_path(std::string_view tag) {
   namespace fs = std::filesystem;
-  fs::path p = fs::temp_directory_path() /
-               ("keel_cdc_" + std::string(tag) + "_" + std::to_string(getpid()) + ".db");
+  fs::path p =
+      fs::temp_directory_path() / ("keel_cdc_" + std::string(tag) + "_" + std::to_string(getpid()) + ".db");
   for (const char* suffix : {"", "-journal", "-wal", "-shm"}) fs::remove(p.string() + suffix);
   return p.string();
 }
