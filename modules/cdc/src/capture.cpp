@@ -123,20 +123,49 @@ Status Capture::begin(ext::Session& session) {
   if (v != schema_version_) {
     shapes_.clear();
     schema_version_ = v;
+    settings_checked_ = false;
   }
   if (conn_config_) {
     effective_ = *conn_config_;
     version_ = conn_version_;
   } else {
-    auto setting = read_database_setting(session);
-    if (!setting.ok()) return setting.take_status();
-    effective_ = setting->value_or(CaptureConfig{});
+    // The database-wide setting. Whether its table exists can only change
+    // with the schema; its row is read every transaction (cheap: one
+    // prepared statement) so that connections follow a change at once.
+    if (!settings_checked_) {
+      std::optional<Value> found;
+      KEEL_RETURN_IF_ERROR(
+          run(session, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'keel_cdc_settings'", {},
+              &found));
+      settings_exist_ = found.has_value();
+      settings_checked_ = true;
+      db_table_.clear();
+    }
+    effective_ = CaptureConfig{};
+    if (settings_exist_) {
+      std::optional<Value> value;
+      KEEL_RETURN_IF_ERROR(
+          run(session, "SELECT mode || ',' || table_name FROM keel_cdc_settings WHERE id = 1", {}, &value));
+      if (value) {
+        auto config = parse_capture_value(value->as_text());
+        if (!config.ok()) {
+          return Status(rc::kCorrupt, "keel_cdc_settings holds an invalid setting: " +
+                                          std::string(config.status().message()));
+        }
+        effective_ = *config;
+      }
+    }
     version_.clear();
     if (effective_.on()) {
-      // Another connection may have dropped the table: create it again.
-      auto version = ensure_cdc_table(session, effective_.table);
-      if (!version.ok()) return version.take_status();
-      version_ = *version;
+      if (db_table_ != effective_.table) {
+        // Once per table and schema: another connection may have dropped
+        // the CDC table since the setting was made.
+        auto version = ensure_cdc_table(session, effective_.table);
+        if (!version.ok()) return version.take_status();
+        db_table_ = effective_.table;
+        db_version_ = *version;
+      }
+      version_ = db_version_;
     }
   }
   txn_open_ = true;

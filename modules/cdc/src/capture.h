@@ -55,7 +55,10 @@ class Capture final : public ext::ChangeObserver {
   Result<std::pair<CaptureConfig, std::string>> effective(ext::Session& session);
   // The database-wide setting was rewritten by this connection: read it
   // again at the next change.
-  void reload() { txn_open_ = false; }
+  void reload() {
+    txn_open_ = false;
+    settings_checked_ = false;
+  }
   // Drops prepared statements (before the connection closes).
   void release();
 
@@ -107,6 +110,11 @@ class Capture final : public ext::ChangeObserver {
   CaptureConfig effective_;
   std::string version_;
   int64_t schema_version_ = -1;
+  // The database-wide setting: does its table exist (as of
+  // schema_version_), and the CDC table it names, made sure of.
+  bool settings_checked_ = false;
+  bool settings_exist_ = false;
+  std::string db_table_, db_version_;
   std::vector<TxnLog> logs_;
 
   std::map<std::string, TableShape> shapes_;

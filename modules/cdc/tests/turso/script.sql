@@ -26,3 +26,18 @@ DELETE FROM kv
 PRAGMA unstable_capture_data_changes_conn('id')
 INSERT INTO t VALUES (200, 1, 'id only')
 DELETE FROM t WHERE x = 3
+PRAGMA unstable_capture_data_changes_conn('full')
+INSERT INTO t VALUES (-9000000000, -0.25, 'négatif'), (2147483648, 1e300, '')
+BEGIN
+INSERT INTO t VALUES (300, 1, 's')
+SAVEPOINT sp
+INSERT INTO t VALUES (301, 1, 's')
+ROLLBACK TO sp
+RELEASE sp
+UPDATE t SET y = y + 1 WHERE x = 300
+COMMIT
+!INSERT INTO u VALUES (10, 'x'), (11, 'p')
+INSERT INTO u VALUES (12, 'y')
+DELETE FROM u
+PRAGMA unstable_capture_data_changes_conn('after')
+INSERT INTO kv VALUES ('z', 26)
