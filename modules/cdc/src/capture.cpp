@@ -51,6 +51,18 @@ bool Capture::excluded(std::string_view table) const {
          (txn_open_ && effective_.on() && same_name(table, effective_.table));
 }
 
+bool Capture::schema_of_excluded(const ext::RowChange& change) {
+  // sqlite_schema(type, name, tbl_name, rootpage, sql): DDL of the CDC
+  // tables themselves is theirs, not the application's. A record of any
+  // other shape is not a schema row: the kernel reports the sqlite_sequence
+  // clean-up of DROP TABLE under the schema table's name.
+  std::span<const uint8_t> rec = change.after.empty() ? change.before : change.after;
+  if (!parse_record(rec, before_fields_).ok() || before_fields_.size() != 5) return true;
+  const Field& tbl = before_fields_[2];
+  if (tbl.type < 13 || tbl.type % 2 == 0) return false;
+  return excluded(std::string_view(reinterpret_cast<const char*>(tbl.body.data()), tbl.body.size()));
+}
+
 bool Capture::observes(std::string_view, std::string_view table) const {
   // Once the transaction's mode is known to be off, nothing is wanted.
   if (txn_open_ && !effective_.on()) return false;
@@ -229,6 +241,19 @@ Status Capture::check_log(ext::Session& session, TxnLog& log) {
 
 Status Capture::write_row(ext::Session& session, const Row& row) {
   TxnLog& log = log_for(effective_.table, version_);
+  Status s = write_row_to(session, log, row);
+  if (s.ok() || std::string_view(s.message()).substr(0, 14) != "no such table:") return s;
+  // The CDC table was dropped while capture is on: create it again.
+  auto version = ensure_cdc_table(session, log.table);
+  if (!version.ok()) return version.take_status();
+  log.version = *version;
+  log.txn_id = 0;
+  if (conn_config_ && same_name(conn_config_->table, log.table)) conn_version_ = *version;
+  if (same_name(effective_.table, log.table)) version_ = *version;
+  return write_row_to(session, log, row);
+}
+
+Status Capture::write_row_to(ext::Session& session, TxnLog& log, const Row& row) {
   KEEL_RETURN_IF_ERROR(check_log(session, log));
   Value change_time(static_cast<int64_t>(std::time(nullptr)));
   Value table = row.table.empty() ? Value() : Value(row.table);
@@ -285,6 +310,7 @@ Status Capture::on_change(ext::Session& session, const ext::RowChange& change) {
   KEEL_RETURN_IF_ERROR(begin(session));
   if (!effective_.on() || excluded(change.table)) return Status::Ok();
   bool schema = is_schema_table(change.table);
+  if (schema && schema_of_excluded(change)) return Status::Ok();
   const CaptureConfig& c = effective_;
   TableShape* tshape = nullptr;
   if (c.mode != Mode::kId) {

@@ -90,12 +90,16 @@ class Capture final : public ext::ChangeObserver {
   Status begin(ext::Session& session);
   void end_transaction();
   bool excluded(std::string_view table) const;
+  // A sqlite_schema change not to record: DDL of an excluded table, or not
+  // a schema row at all.
+  bool schema_of_excluded(const ext::RowChange& change);
   Result<TableShape*> shape(ext::Session& session, std::string_view database, std::string_view table);
   // `record` as a full image into `out` (rowid in the IPK slot, defaults
   // for missing columns); `fields` receives its fields.
   Status image(ext::Session& session, TableShape& shape, std::span<const uint8_t> record, int64_t rowid,
                std::vector<Field>& fields, std::vector<uint8_t>& out);
   Status write_row(ext::Session& session, const Row& row);
+  Status write_row_to(ext::Session& session, TxnLog& log, const Row& row);
   Status check_log(ext::Session& session, TxnLog& log);
   TxnLog& log_for(const std::string& table, const std::string& version);
   // A statement prepared once and kept (re-prepared after a schema change).

@@ -598,3 +598,41 @@ TEST(CdcDatabaseWide, EveryConnectionAndEveryLaterOpenCaptures) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(Cdc, DroppedCdcTableIsCreatedAgain) {
+  exec("CREATE TABLE t(x INTEGER PRIMARY KEY)");
+  exec("PRAGMA capture_data_changes_conn('id')");
+  exec("INSERT INTO t VALUES (1)");
+  exec("DROP TABLE turso_cdc");
+  exec("INSERT INTO t VALUES (2)");
+  EXPECT_EQ(rows(c(), "SELECT change_type, table_name, id FROM turso_cdc ORDER BY change_id"),
+            (Rows{"1|t|2", "2|NULL|NULL"}));
+  EXPECT_EQ(one(c(), "PRAGMA integrity_check"), "ok");
+}
+
+TEST_F(Cdc, TempTablesAreCaptured) {
+  exec("CREATE TEMP TABLE tt(x INTEGER PRIMARY KEY, y)");
+  exec("PRAGMA capture_data_changes_conn('after')");
+  exec("INSERT INTO tt VALUES (4, 'temp')");
+  EXPECT_EQ(one(c(), "SELECT change_type, table_name, id, hex(after) FROM turso_cdc WHERE change_type = 1"),
+            "1|tt|4|0301150474656D70");
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(Cdc, DropOfAnAutoincrementTableIsOneSchemaDelete) {
+  exec("CREATE TABLE a(id INTEGER PRIMARY KEY AUTOINCREMENT, v)");
+  exec("INSERT INTO a(v) VALUES (1)");
+  exec("PRAGMA capture_data_changes_conn('before')");
+  exec("DROP TABLE a");
+  EXPECT_EQ(rows(c(),
+                 "SELECT change_type, table_name, json_extract(bin_record_json_object("
+                 "table_columns_json_array('sqlite_schema'), before), '$.name') FROM turso_cdc"),
+            (Rows{"-1|sqlite_schema|a", "2|NULL|NULL"}));
+}
+
+}  // namespace
