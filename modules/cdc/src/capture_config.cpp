@@ -51,9 +51,10 @@ Result<CaptureConfig> parse_capture_value(std::string_view value) {
     }
   }
   if (!found) {
-    return Status(rc::kError, "unknown capture_data_changes mode '" + std::string(mode) +
-                                  "': expected '<mode>[,<table>]' with mode one of off, id, before, "
-                                  "after, full");
+    // Turso's message.
+    return Status(rc::kError,
+                  "unexpected pragma value: expected '<mode>' or '<mode>,<cdc-table-name>' parameter where "
+                  "mode is one of off|id|before|after|full");
   }
   if (comma != std::string_view::npos) {
     std::string_view table = trim(value.substr(comma + 1));

@@ -210,9 +210,13 @@ void append_field(std::string& out, const Field& f) {
       char buf[64];
       auto r = std::to_chars(buf, buf + sizeof buf, d);
       std::string_view text(buf, static_cast<size_t>(r.ptr - buf));
-      out += text;
-      // Keep a real a real: 2.0 is written "2.0", not "2".
-      if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
+      // Keep a real a real, as Turso writes it: 2.0 is "2.0", 1e100 is
+      // "1.0e+100".
+      size_t e = text.find('e');
+      std::string_view mantissa = text.substr(0, e);
+      out += mantissa;
+      if (mantissa.find('.') == std::string_view::npos) out += ".0";
+      if (e != std::string_view::npos) out += text.substr(e);
       return;
     }
     case Type::kText:

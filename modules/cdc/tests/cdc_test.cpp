@@ -172,8 +172,8 @@ TEST_F(Cdc, PragmaReadsModeTableVersion) {
 TEST_F(Cdc, BadPragmaValuesAreClearErrors) {
   exec("CREATE TABLE t(x)");
   EXPECT_EQ(one(c(), "PRAGMA capture_data_changes_conn('sideways')"),
-            "error: unknown capture_data_changes mode 'sideways': expected '<mode>[,<table>]' with mode one "
-            "of off, id, before, after, full");
+            "error: unexpected pragma value: expected '<mode>' or '<mode>,<cdc-table-name>' parameter where "
+            "mode is one of off|id|before|after|full");
   EXPECT_EQ(
       one(c(), "PRAGMA capture_data_changes_conn('full,bad name')"),
       "error: invalid CDC table name 'bad name': use letters, digits and '_' (not starting with a digit "
@@ -476,6 +476,11 @@ TEST_F(Cdc, HelperFunctions) {
   EXPECT_EQ(one(c(), "SELECT bin_record_json_object('not json', x'0100')"),
             "error: columns must be a JSON array of column names");
   EXPECT_EQ(one(c(), "SELECT bin_record_json_object('[\"a\"]', NULL)"), "NULL");
+  // Reals as Turso writes them; a missing field is left out.
+  EXPECT_EQ(one(c(),
+                "SELECT bin_record_json_object('[\"a\",\"b\",\"c\",\"d\"]', x'04070707' || "
+                "x'4000000000000000' || x'3FB999999999999A' || x'54B249AD2594C37D')"),
+            "{\"a\":2.0,\"b\":0.1,\"c\":1.0e+100}");
   EXPECT_EQ(one(c(), "SELECT is_autocommit()"), "1");
   exec("BEGIN");
   EXPECT_EQ(one(c(), "SELECT is_autocommit()"), "0");
