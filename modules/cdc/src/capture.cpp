@@ -1,5 +1,6 @@
 #include "capture.h"
 
+#include <algorithm>
 #include <array>
 #include <ctime>
 
@@ -19,8 +20,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-Value blob_or_null(const std::vector<uint8_t>* b) { return b ? Value::blob(*b) : Value(); }
-
 }  // namespace
 
 void Capture::release() {
@@ -31,16 +30,19 @@ void Capture::release() {
 void Capture::end_transaction() {
   txn_open_ = false;
   logs_.clear();
+  discard_pending();
 }
 
 void Capture::rollback_to_savepoint(int) {
   for (TxnLog& log : logs_) log.verify = true;
 }
 
-Status Capture::on_statement_end(ext::Session&, bool ok) {
-  if (!ok) {
-    for (TxnLog& log : logs_) log.verify = true;
-  }
+Status Capture::on_statement_end(ext::Session& session, bool ok) {
+  // The statement's rows are written now, inside it: an error here fails it.
+  if (ok) return flush(session);
+  // A failed statement: its rows were never written, or were undone with it.
+  discard_pending();
+  for (TxnLog& log : logs_) log.verify = true;
   return Status::Ok();
 }
 
@@ -239,9 +241,40 @@ Status Capture::check_log(ext::Session& session, TxnLog& log) {
   return Status::Ok();
 }
 
-Status Capture::write_row(ext::Session& session, const Row& row) {
+void Capture::queue(const Row& row) {
+  auto keep = [&](const std::vector<uint8_t>* b, Slice& slice) {
+    if (!b) return;
+    slice.offset = arena_.size();
+    slice.size = b->size();
+    slice.present = true;
+    arena_.insert(arena_.end(), b->begin(), b->end());
+  };
+  Pending p;
+  p.type = row.type;
+  p.table = std::string(row.table);
+  p.id = row.id;
+  p.time = static_cast<int64_t>(std::time(nullptr));
+  keep(row.before, p.before);
+  keep(row.after, p.after);
+  keep(row.updates, p.updates);
+  pending_.push_back(std::move(p));
+}
+
+void Capture::discard_pending() {
+  pending_.clear();
+  arena_.clear();
+}
+
+Status Capture::flush(ext::Session& session) {
+  if (pending_.empty()) return Status::Ok();
   TxnLog& log = log_for(effective_.table, version_);
-  Status s = write_row_to(session, log, row);
+  Status s = write_rows(session, log);
+  discard_pending();
+  return s;
+}
+
+Status Capture::write_rows(ext::Session& session, TxnLog& log) {
+  Status s = write_rows_to(session, log);
   if (s.ok() || std::string_view(s.message()).substr(0, 14) != "no such table:") return s;
   // The CDC table was dropped while capture is on: create it again.
   auto version = ensure_cdc_table(session, log.table);
@@ -250,34 +283,17 @@ Status Capture::write_row(ext::Session& session, const Row& row) {
   log.txn_id = 0;
   if (conn_config_ && same_name(conn_config_->table, log.table)) conn_version_ = *version;
   if (same_name(effective_.table, log.table)) version_ = *version;
-  return write_row_to(session, log, row);
+  return write_rows_to(session, log);
 }
 
-Status Capture::write_row_to(ext::Session& session, TxnLog& log, const Row& row) {
+// Writes pending_ into the log's table with multi-row INSERTs of up to
+// kChunk rows (a nested statement per chunk, not per row).
+Status Capture::write_rows_to(ext::Session& session, TxnLog& log) {
+  constexpr size_t kChunk = 16;
   KEEL_RETURN_IF_ERROR(check_log(session, log));
-  Value change_time(static_cast<int64_t>(std::time(nullptr)));
-  Value table = row.table.empty() ? Value() : Value(row.table);
-  Value id;
-  if (row.type != kCommit) id = Value(row.id);
+  bool v1 = log.version == "v1";  // Turso's first layout: no txn id, no COMMIT rows
   std::string target = quote_identifier(log.table);
-  if (log.version == "v1") {
-    // Turso's first layout: no transaction id, no COMMIT rows.
-    if (row.type == kCommit) return Status::Ok();
-    Value params[] = {change_time,
-                      Value(static_cast<int64_t>(row.type)),
-                      table,
-                      id,
-                      blob_or_null(row.before),
-                      blob_or_null(row.after),
-                      blob_or_null(row.updates)};
-    return run(session,
-               "INSERT INTO " + target +
-                   " (change_time, change_type, table_name, id, before, after, updates) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-               params);
-  }
-  Value change_id;
-  if (log.txn_id == 0) {
+  if (!v1 && log.txn_id == 0) {
     // The transaction's first row: its change_id (the next AUTOINCREMENT
     // value) is the transaction id.
     std::optional<Value> next;
@@ -288,22 +304,67 @@ Status Capture::write_row_to(ext::Session& session, TxnLog& log, const Row& row)
                                  target + "), 0)) + 1",
                              name, &next));
     log.txn_id = next ? next->as_int64() : 1;
-    change_id = Value(log.txn_id);
+    log.first_pending = true;
   }
-  Value params[] = {change_id,
-                    change_time,
-                    Value(log.txn_id),
-                    Value(static_cast<int64_t>(row.type)),
-                    table,
-                    id,
-                    blob_or_null(row.before),
-                    blob_or_null(row.after),
-                    blob_or_null(row.updates)};
-  return run(session,
-             "INSERT INTO " + target +
-                 " (change_id, change_time, change_txn_id, change_type, table_name, id, before, after, "
-                 "updates) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-             params);
+  std::vector<Value> params;
+  auto push_blob = [&](const Slice& slice) {
+    if (!slice.present) {
+      params.emplace_back();
+    } else {
+      params.push_back(Value::blob(std::span<const uint8_t>(arena_.data() + slice.offset, slice.size)));
+    }
+  };
+  const size_t width = v1 ? 7 : 9;
+  size_t i = 0;
+  while (i < pending_.size()) {
+    size_t n = std::min(kChunk, pending_.size() - i);
+    if (n < kChunk) n = n >= 4 ? 4 : 1;  // few statement shapes: 16, 4 and 1 rows
+    params.clear();
+    size_t rows = 0;
+    for (; rows < n && i < pending_.size(); i++) {
+      const Pending& p = pending_[i];
+      if (v1 && p.type == kCommit) continue;
+      if (!v1) {
+        // The first row of the transaction carries the id explicitly; the
+        // others take the next AUTOINCREMENT values after it.
+        if (log.first_pending) {
+          params.emplace_back(log.txn_id);
+        } else {
+          params.emplace_back();
+        }
+        log.first_pending = false;
+      }
+      params.emplace_back(p.time);
+      if (!v1) params.emplace_back(log.txn_id);
+      params.emplace_back(static_cast<int64_t>(p.type));
+      if (p.type == kCommit) {
+        params.emplace_back();
+        params.emplace_back();
+      } else {
+        params.emplace_back(p.table);
+        params.emplace_back(p.id);
+      }
+      push_blob(p.before);
+      push_blob(p.after);
+      push_blob(p.updates);
+      rows++;
+    }
+    if (rows == 0) continue;
+    std::string sql = "INSERT INTO " + target +
+                      (v1 ? " (change_time, change_type, table_name, id, before, after, updates) VALUES "
+                          : " (change_id, change_time, change_txn_id, change_type, table_name, id, before, "
+                            "after, updates) VALUES ");
+    for (size_t r = 0; r < rows; r++) {
+      sql += r ? ",(" : "(";
+      for (size_t c = 0; c < width; c++) {
+        if (c) sql += ',';
+        sql += '?' + std::to_string(r * width + c + 1);
+      }
+      sql += ')';
+    }
+    KEEL_RETURN_IF_ERROR(run(session, sql, params));
+  }
+  return Status::Ok();
 }
 
 Status Capture::on_change(ext::Session& session, const ext::RowChange& change) {
@@ -326,24 +387,18 @@ Status Capture::on_change(ext::Session& session, const ext::RowChange& change) {
   if (want_after)
     KEEL_RETURN_IF_ERROR(image(session, *tshape, change.after, change.rowid, after_fields_, after_));
 
-  Status result;
   switch (change.kind) {
     case ext::ChangeKind::kInsert:
-      result =
-          write_row(session, Row{1, change.table, change.rowid, nullptr, want_after ? &after_ : nullptr});
+      queue(Row{1, change.table, change.rowid, nullptr, want_after ? &after_ : nullptr});
       break;
     case ext::ChangeKind::kDelete:
-      result = write_row(session, Row{-1, change.table, change.rowid, want_before ? &before_ : nullptr});
+      queue(Row{-1, change.table, change.rowid, want_before ? &before_ : nullptr});
       break;
     case ext::ChangeKind::kUpdate:
       if (change.old_rowid != change.rowid) {
         // A new rowid: Turso records the move as a delete and an insert.
-        result =
-            write_row(session, Row{-1, change.table, change.old_rowid, want_before ? &before_ : nullptr});
-        if (result.ok()) {
-          result =
-              write_row(session, Row{1, change.table, change.rowid, nullptr, want_after ? &after_ : nullptr});
-        }
+        queue(Row{-1, change.table, change.old_rowid, want_before ? &before_ : nullptr});
+        queue(Row{1, change.table, change.rowid, nullptr, want_after ? &after_ : nullptr});
         break;
       }
       const std::vector<uint8_t>* updates = nullptr;
@@ -358,27 +413,24 @@ Status Capture::on_change(ext::Session& session, const ext::RowChange& change) {
         write_record(update_fields_, updates_);
         updates = &updates_;
       }
-      result = write_row(session, Row{0, change.table, change.rowid, want_before ? &before_ : nullptr,
-                                      want_after ? &after_ : nullptr, updates});
+      queue(Row{0, change.table, change.rowid, want_before ? &before_ : nullptr,
+                want_after ? &after_ : nullptr, updates});
       break;
   }
   // DDL: shapes read before it are stale.
   if (schema) shapes_.clear();
-  return result;
+  return Status::Ok();
 }
 
 Status Capture::before_commit(ext::Session& session) {
+  // Normally empty: rows are written when their statement ends.
+  KEEL_RETURN_IF_ERROR(flush(session));
   for (TxnLog& log : logs_) {
     KEEL_RETURN_IF_ERROR(check_log(session, log));
     if (log.txn_id == 0 || log.version == "v1") continue;
-    // write_row targets the effective table; point it at this log's.
-    CaptureConfig saved = effective_;
-    std::string saved_version = version_;
-    effective_.table = log.table;
-    version_ = log.version;
-    Status s = write_row(session, Row{kCommit, {}, 0});
-    effective_ = std::move(saved);
-    version_ = std::move(saved_version);
+    queue(Row{kCommit, {}, 0});
+    Status s = write_rows(session, log);
+    discard_pending();
     KEEL_RETURN_IF_ERROR(s);
   }
   return Status::Ok();

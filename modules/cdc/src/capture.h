@@ -75,8 +75,21 @@ class Capture final : public ext::ChangeObserver {
   struct TxnLog {
     std::string table;
     std::string version;
-    int64_t txn_id = 0;   // 0: no row yet
-    bool verify = false;  // rows may have been undone since
+    int64_t txn_id = 0;          // 0: no row yet
+    bool verify = false;         // rows may have been undone since
+    bool first_pending = false;  // the row numbered txn_id is not written yet
+  };
+  // A CDC row waiting for its statement's end; images live in arena_.
+  struct Slice {
+    size_t offset = 0, size = 0;
+    bool present = false;
+  };
+  struct Pending {
+    int type = 0;
+    std::string table;
+    int64_t id = 0;
+    int64_t time = 0;
+    Slice before, after, updates;
   };
   struct Row {
     int type;
@@ -98,8 +111,13 @@ class Capture final : public ext::ChangeObserver {
   // for missing columns); `fields` receives its fields.
   Status image(ext::Session& session, TableShape& shape, std::span<const uint8_t> record, int64_t rowid,
                std::vector<Field>& fields, std::vector<uint8_t>& out);
-  Status write_row(ext::Session& session, const Row& row);
-  Status write_row_to(ext::Session& session, TxnLog& log, const Row& row);
+  // Rows are queued per change and written when the statement ends, a
+  // multi-row INSERT per chunk (one nested statement for many rows).
+  void queue(const Row& row);
+  void discard_pending();
+  Status flush(ext::Session& session);
+  Status write_rows(ext::Session& session, TxnLog& log);
+  Status write_rows_to(ext::Session& session, TxnLog& log);
   Status check_log(ext::Session& session, TxnLog& log);
   TxnLog& log_for(const std::string& table, const std::string& version);
   // A statement prepared once and kept (re-prepared after a schema change).
@@ -127,7 +145,8 @@ class Capture final : public ext::ChangeObserver {
   // Scratch buffers reused from change to change.
   std::vector<Field> before_fields_, after_fields_, update_fields_;
   std::vector<uint8_t> before_, after_, updates_;
-  std::vector<uint8_t> padded_;
+  std::vector<Pending> pending_;
+  std::vector<uint8_t> arena_;
 };
 
 }  // namespace keel::cdc

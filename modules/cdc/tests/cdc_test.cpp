@@ -641,3 +641,26 @@ TEST_F(Cdc, DropOfAnAutoincrementTableIsOneSchemaDelete) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(Cdc, ManyRowsOfOneStatementAreWrittenInOrder) {
+  exec("CREATE TABLE t(x INTEGER PRIMARY KEY, y)");
+  exec("PRAGMA capture_data_changes_conn('after')");
+  exec(
+      "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 43) "
+      "INSERT INTO t SELECT i, i * i FROM s");
+  EXPECT_EQ(one(c(),
+                "SELECT count(*), min(change_id), max(change_id), count(DISTINCT change_txn_id), "
+                "sum(change_id = id), sum(json_extract(bin_record_json_object(table_columns_json_array('t'), "
+                "after), '$.y') = id * id) FROM turso_cdc WHERE change_type = 1"),
+            "43|1|43|1|43|43");
+  EXPECT_EQ(one(c(), "SELECT change_id, change_txn_id FROM turso_cdc WHERE change_type = 2"), "44|1");
+  exec("DELETE FROM t WHERE x > 20");
+  EXPECT_EQ(one(c(),
+                "SELECT count(*), min(change_id), max(change_id), min(change_txn_id), max(change_txn_id) "
+                "FROM turso_cdc WHERE change_type = -1"),
+            "23|45|67|45|45");
+}
+
+}  // namespace
