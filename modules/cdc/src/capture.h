@@ -17,13 +17,17 @@
 //     filled with their defaults. `updates` holds C flags (1 = the value
 //     differs from the before image) then C values (the new value where
 //     the flag is 1, else NULL).
-//  3. Transactions: the first row of a transaction gets an explicit
+//  3. Writing: a change's row is queued (images copied into an arena) and
+//     the statement's rows are written when it ends (on_statement_end, still
+//     inside the statement: an error fails it), 16 rows per nested INSERT;
+//     a failed statement's queue is dropped.
+//  4. Transactions: the first row of a transaction gets an explicit
 //     change_id = the next AUTOINCREMENT value, which becomes the
 //     transaction's change_txn_id; before_commit writes one COMMIT row per
 //     CDC table the transaction wrote to. A failed statement or a ROLLBACK
 //     TO may have undone the first row: the next use checks whether any row
 //     of the transaction is left and starts a new id if not.
-//  4. The CDC table, turso_cdc_version and keel_cdc_settings are never
+//  5. The CDC table, turso_cdc_version and keel_cdc_settings are never
 //     captured; writes made by nested statements are not reported at all.
 //
 // Used on the connection's thread only.
