@@ -4,6 +4,7 @@
 // capture. Images are checked decoded through bin_record_json_object.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <ctime>
 
 #include "cdc_test_support.h"
@@ -598,6 +599,20 @@ TEST(CdcDatabaseWide, EveryConnectionAndEveryLaterOpenCaptures) {
     ASSERT_TRUE(c.ok());
     EXPECT_EQ(one(*c, "PRAGMA integrity_check"), "ok");
     EXPECT_EQ(one(*c, "SELECT count(*) FROM t"), "5");
+  }
+  {
+    // And stock sqlite3 reads it, CDC rows included.
+    FILE* p = popen(("sqlite3 -batch '" + path +
+                     "' 'PRAGMA integrity_check; SELECT count(*), sum(change_type = 2) FROM turso_cdc;' 2>&1")
+                        .c_str(),
+                    "r");
+    ASSERT_NE(p, nullptr);
+    std::string out;
+    char buf[256];
+    while (fgets(buf, sizeof buf, p)) out += buf;
+    int rc = pclose(p);
+    if (rc != 0 && out.find("not found") != std::string::npos) GTEST_SKIP() << "sqlite3 is not installed";
+    EXPECT_EQ(out, "ok\n6|3\n");
   }
   keel::cdc_test::remove_db(path);
 }

@@ -41,3 +41,10 @@ INSERT INTO u VALUES (12, 'y')
 DELETE FROM u
 PRAGMA unstable_capture_data_changes_conn('after')
 INSERT INTO kv VALUES ('z', 26)
+PRAGMA unstable_capture_data_changes_conn('before')
+UPDATE kv SET v = 27 WHERE k = 'z'
+BEGIN
+INSERT INTO u VALUES (20, 'm')
+UPDATE t SET z = 'both' WHERE x = 300
+DELETE FROM kv
+COMMIT
