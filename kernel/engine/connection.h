@@ -215,6 +215,7 @@ class Connection final : private vm::VmHost, private func::FunctionHost, private
   int64_t statement_time_ms() override;
   void randomness(void* buf, size_t n) override;
   bool case_sensitive_like() const override { return compile_options_.case_sensitive_like; }
+  void* connection_handle() override { return this; }
 
   // PRAGMA execution (pragma.cpp).
   Status run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Value>& rows);
