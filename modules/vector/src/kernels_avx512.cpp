@@ -1,0 +1,9 @@
+// The dense kernels for avx512; this file alone is compiled with the matching
+// -m flags (see CMakeLists.txt), so nothing else in the module assumes them.
+#include "kernels_simd.h"
+
+namespace keel::vector {
+
+const DenseKernels kAvx512Kernels = simd::make_table<xsimd::avx512f>("avx512");
+
+}  // namespace keel::vector
