@@ -42,7 +42,8 @@ struct DenseKernels {
   DotNorms (*cos_f64)(const uint8_t* a, const uint8_t* b, size_t n);
 };
 
-// The table in use: the best ISA this CPU supports, or the one named by the
+// The table in use: the best ISA this CPU supports (AVX2 rather than AVX-512
+// on AMD, see kernels_dispatch.cpp), or the one named by the
 // environment variable KEEL_VECTOR_ISA (scalar|sse2|avx2|avx512) when it is
 // set and supported (for tests and benchmarks).
 const DenseKernels& dense_kernels();

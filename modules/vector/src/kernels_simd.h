@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstring>
+#include <type_traits>
 #include <xsimd/xsimd.hpp>
 
 #include "kernels.h"
@@ -23,14 +24,25 @@ struct Loop {
   static constexpr size_t W = B::size;
 
   static const T* ptr(const uint8_t* p) { return reinterpret_cast<const T*>(p); }
-  // Horizontal sum through memory: xsimd 8.1's avx512f hadd uses an
-  // AVX512DQ instruction, and the cost is a handful of adds per call anyway.
+  // Horizontal sum in registers. xsimd 8.1's avx512f hadd uses an AVX512DQ
+  // instruction, so AVX-512 uses the AVX512F intrinsic instead.
   static double lanes_sum(const B& v) {
-    alignas(64) T lanes[W];
-    v.store_aligned(lanes);
-    double s = 0;
-    for (size_t i = 0; i < W; i++) s += lanes[i];
-    return s;
+#if defined(__AVX512F__)
+    if constexpr (std::is_same_v<Arch, xsimd::avx512f>) {
+      // Fold 512 → 256 bits with AVX512F only, then AVX2's horizontal add.
+      using Half = xsimd::batch<T, xsimd::fma3<xsimd::avx2>>;
+      if constexpr (std::is_same_v<T, float>) {
+        __m256 lo = _mm512_castps512_ps256(v);
+        __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
+        return xsimd::hadd(Half(_mm256_add_ps(lo, hi)));
+      } else {
+        __m256d lo = _mm512_castpd512_pd256(v);
+        __m256d hi = _mm512_extractf64x4_pd(v, 1);
+        return xsimd::hadd(Half(_mm256_add_pd(lo, hi)));
+      }
+    }
+#endif
+    return xsimd::hadd(v);
   }
 
   static T scalar(const uint8_t* p, size_t i) {
