@@ -8,7 +8,7 @@
 // a query that adds one stage to the previous one.
 //
 // A plain program (not a timed test): numbers vary with the machine's load.
-//   vector_bench [--rows N] [--dims D] [--queries Q] [--module-path DIR] [--no-sql]
+//   vector_bench [--rows N] [--dims D] [--queries Q] [--module-path DIR] [--udf] [--no-sql]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -20,8 +20,8 @@
 #include <string_view>
 #include <vector>
 
-#include "kernels.h"
 #include "keel/database.hpp"
+#include "kernels.h"
 #include "vector_functions.h"
 
 namespace {
@@ -29,7 +29,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using keel::vector::DenseKernels;
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 struct Config {
   size_t rows = 100000;
@@ -37,6 +39,10 @@ struct Config {
   int queries = 50;
   std::string module_path;
   bool sql = true;
+  // Register vector_distance_cos through the public C++ API
+  // (Database::create_function, arguments copied into keel::Value) instead
+  // of loading the module.
+  bool udf = false;
 };
 
 std::vector<float> make_data(size_t rows, size_t dims, uint32_t seed) {
@@ -103,11 +109,12 @@ void bench_kernels(const Config& c) {
                            reinterpret_cast<const uint8_t*>(query.data()), c.dims)
                     .ab;
     double as = seconds_since(t2);
-    std::printf("  %-7s table scan %7.2f ms/query = %6.1f queries/s, %6.1f M rows/s, %5.1f GB/s, %5.1f GFLOP/s"
-                " | in-cache %5.1f GFLOP/s, aligned %5.1f%s\n",
-                k->isa, s * 1e3, 1 / s, c.rows / s / 1e6, c.rows * c.dims * 4 / s / 1e9, flops_per_row * c.rows / s / 1e9,
-                flops_per_row * hot * hot_reps / hs / 1e9, flops_per_row * hot * hot_reps / as / 1e9,
-                sink == 12345 ? "" : "");
+    std::printf(
+        "  %-7s table scan %7.2f ms/query = %6.1f queries/s, %6.1f M rows/s, %5.1f GB/s, %5.1f GFLOP/s"
+        " | in-cache %5.1f GFLOP/s, aligned %5.1f%s\n",
+        k->isa, s * 1e3, 1 / s, c.rows / s / 1e6, c.rows * c.dims * 4 / s / 1e9,
+        flops_per_row * c.rows / s / 1e9, flops_per_row * hot * hot_reps / hs / 1e9,
+        flops_per_row * hot * hot_reps / as / 1e9, sink == 12345 ? "" : "");
   }
 }
 
@@ -115,7 +122,8 @@ void bench_kernels(const Config& c) {
 // vector_distance_cos() call costs — for each vector type at the same dims.
 void bench_function_path(const Config& c) {
   using namespace keel::vector;
-  std::printf("== function path (parse + check + kernel per row, no SQL), %zu rows x %zu dims\n", c.rows, c.dims);
+  std::printf("== function path (parse + check + kernel per row, no SQL), %zu rows x %zu dims\n", c.rows,
+              c.dims);
   auto data = make_data(c.rows, c.dims, 1);
   auto query = make_data(1, c.dims, 2);
   const VectorType types[] = {VectorType::kFloat32, VectorType::kFloat64, VectorType::kFloat8,
@@ -198,6 +206,28 @@ void bench_sql(const Config& c) {
     std::fprintf(stderr, "open: %s\n", std::string(db.status().message()).c_str());
     std::exit(1);
   }
+  if (c.udf) {
+    auto s = (*db)->create_function(
+        "vector_distance_cos", 2, [](std::span<const keel::Value> args) -> keel::Result<keel::Value> {
+          using keel::vector::SqlArg;
+          auto arg = [](const keel::Value& v) {
+            return v.type() == keel::Type::kBlob   ? SqlArg::blob(v.blob())
+                   : v.type() == keel::Type::kText ? SqlArg::text(v.text())
+                                                   : SqlArg::null();
+          };
+          struct Sink : keel::vector::ResultSink {
+            double d = 0;
+            uint8_t* blob_buffer(size_t) override { return nullptr; }
+            void set_text(std::string_view) override {}
+            void set_double(double v) override { d = v; }
+          } sink;
+          keel::Status st =
+              keel::vector::fn_vector_distance(keel::vector::Metric::kCos, arg(args[0]), arg(args[1]), sink);
+          if (!st.ok()) return st;
+          return keel::Value(sink.d);
+        });
+    if (!s.ok()) std::exit(1);
+  }
   auto conn = (*db)->connect();
   if (!conn.ok()) std::exit(1);
   auto check = [](keel::Status s) {
@@ -241,7 +271,8 @@ void bench_sql(const Config& c) {
       {"scan rows (no column decode)", "SELECT count(*) FROM t"},
       {"scan + decode v", "SELECT count(v) FROM t"},
       {"+ vector_distance_cos per row", "SELECT max(vector_distance_cos(v, ?1)) FROM t"},
-      {"+ ORDER BY ... LIMIT 10 (full query)", "SELECT id FROM t ORDER BY vector_distance_cos(v, ?1) LIMIT 10"},
+      {"+ ORDER BY ... LIMIT 10 (full query)",
+       "SELECT id FROM t ORDER BY vector_distance_cos(v, ?1) LIMIT 10"},
       {"sorter alone (cheap key)", "SELECT id FROM t ORDER BY (id * 2654435761) % 1000003 LIMIT 10"},
   };
   Timing full{};
@@ -253,8 +284,8 @@ void bench_sql(const Config& c) {
   }
   // The SQL answer must be the brute-force answer for the last query.
   std::vector<std::pair<double, size_t>> heap;
-  top10(keel::vector::dense_kernels(), data.data(), c.rows, c.dims, qdata.data() + (queries.size() - 1) * c.dims,
-        heap);
+  top10(keel::vector::dense_kernels(), data.data(), c.rows, c.dims,
+        qdata.data() + (queries.size() - 1) * c.dims, heap);
   std::sort_heap(heap.begin(), heap.end());
   size_t same = 0;
   for (size_t i = 0; i < heap.size() && i < full.last_ids.size(); i++)
@@ -277,10 +308,14 @@ int main(int argc, char** argv) {
       c.queries = std::atoi(next());
     } else if (a == "--module-path") {
       c.module_path = next();
+    } else if (a == "--udf") {
+      c.udf = true;
     } else if (a == "--no-sql") {
       c.sql = false;
     } else {
-      std::fprintf(stderr, "usage: vector_bench [--rows N] [--dims D] [--queries Q] [--module-path DIR] [--no-sql]\n");
+      std::fprintf(
+          stderr,
+          "usage: vector_bench [--rows N] [--dims D] [--queries Q] [--module-path DIR] [--udf] [--no-sql]\n");
       return 2;
     }
   }

@@ -14,9 +14,10 @@
 //  - f32 kernels accumulate in f32 lanes (several independent accumulators)
 //    and return the reduced sum as double; f64 kernels accumulate in f64.
 //
-// The 1-bit, 8-bit and sparse loops are plain C++ (kernels_bits.cpp): xsimd 8
-// has neither popcount nor widening u8 products, and GCC vectorizes these
-// loops itself with the popcnt target and -O3.
+// xsimd 8 has neither popcount nor widening u8 products: the 1-bit loops are
+// plain C++ with the popcnt target attribute (kernels_scalar.cpp), the 8-bit
+// sums are SSE2/AVX2 pmaddwd loops (kernels_q8.h) in the per-ISA tables, and
+// the sparse merges are plain loops (vector_ops.cpp).
 #pragma once
 
 #include <cstddef>
@@ -32,6 +33,12 @@ struct DotNorms {
   double b2;  // Σ b²
 };
 
+// Sums over two 8-bit quantized vectors (q bytes).
+struct Q8Sums {
+  uint64_t sum_a, sum_b;  // Σ qa, Σ qb
+  uint64_t sq_a, sq_b;    // Σ qa², Σ qb²
+  uint64_t dot;           // Σ qa·qb
+};
 struct DenseKernels {
   const char* isa;  // "scalar", "sse2", "avx2", "avx512"
   double (*dot_f32)(const uint8_t* a, const uint8_t* b, size_t n);
@@ -40,6 +47,8 @@ struct DenseKernels {
   double (*dot_f64)(const uint8_t* a, const uint8_t* b, size_t n);
   double (*l2sq_f64)(const uint8_t* a, const uint8_t* b, size_t n);
   DotNorms (*cos_f64)(const uint8_t* a, const uint8_t* b, size_t n);
+  // 8-bit: the integer sums the quantized distances expand into.
+  Q8Sums (*q8)(const uint8_t* a, const uint8_t* b, size_t n);
 };
 
 // The table in use: the best ISA this CPU supports (AVX2 rather than AVX-512
@@ -65,12 +74,9 @@ uint64_t hamming_bits(const uint8_t* a, const uint8_t* b, size_t n);
 // Σ popcount(a & b) and Σ popcount(a | b) over n bytes.
 void and_or_bits(const uint8_t* a, const uint8_t* b, size_t n, uint64_t* and_count, uint64_t* or_count);
 
-// --- 8-bit quantized (q bytes) ---
-struct Q8Sums {
-  uint64_t sum_a, sum_b;  // Σ qa, Σ qb
-  uint64_t sq_a, sq_b;    // Σ qa², Σ qb²
-  uint64_t dot;           // Σ qa·qb
-};
+// --- 8-bit quantized ---
+// The dispatched table's q8 (SSE2/AVX2 pmaddwd loops), scalar elsewhere.
 Q8Sums q8_sums(const uint8_t* a, const uint8_t* b, size_t n);
+Q8Sums q8_sums_scalar(const uint8_t* a, const uint8_t* b, size_t n);
 
 }  // namespace keel::vector

@@ -60,4 +60,6 @@ const DenseKernels& dense_kernels() {
 
 std::span<const DenseKernels* const> supported_dense_kernels() { return supported(); }
 
+Q8Sums q8_sums(const uint8_t* a, const uint8_t* b, size_t n) { return dense_kernels().q8(a, b, n); }
+
 }  // namespace keel::vector

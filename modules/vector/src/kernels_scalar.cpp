@@ -149,7 +149,8 @@ bool has_popcnt() {
 
 }  // namespace
 
-const DenseKernels kScalarKernels{"scalar", dot_f32, l2sq_f32, cos_f32, dot_f64, l2sq_f64, cos_f64};
+const DenseKernels kScalarKernels{"scalar", dot_f32,  l2sq_f32, cos_f32,
+                                  dot_f64,  l2sq_f64, cos_f64,  q8_sums_scalar};
 
 uint64_t hamming_bits(const uint8_t* a, const uint8_t* b, size_t n) {
   return has_popcnt() ? hamming_popcnt(a, b, n) : hamming_generic(a, b, n);
@@ -165,7 +166,7 @@ void and_or_bits(const uint8_t* a, const uint8_t* b, size_t n, uint64_t* and_cou
 
 // Blocks of 2^16 elements keep the u32 partial sums exact (255² · 2^16 < 2^32)
 // while letting GCC widen u8 → u16 → u32 in vector registers.
-Q8Sums q8_sums(const uint8_t* a, const uint8_t* b, size_t n) {
+Q8Sums q8_sums_scalar(const uint8_t* a, const uint8_t* b, size_t n) {
   Q8Sums r{0, 0, 0, 0, 0};
   for (size_t start = 0; start < n; start += 65536) {
     const size_t end = n - start > 65536 ? start + 65536 : n;

@@ -12,6 +12,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "kernels.h"
+#include "kernels_q8.h"
 
 namespace keel::vector::simd {
 // Internal linkage: each ISA's file gets its own copy, so the linker can never
@@ -135,7 +136,8 @@ constexpr DenseKernels make_table(const char* isa) {
                       &Loop<float, Arch>::cos,
                       &Loop<double, Arch>::dot,
                       &Loop<double, Arch>::l2sq,
-                      &Loop<double, Arch>::cos};
+                      &Loop<double, Arch>::cos,
+                      &q8_sums_wide};
 }
 
 }  // namespace

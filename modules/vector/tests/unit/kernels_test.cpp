@@ -63,7 +63,7 @@ TEST(VectorKernels, DenseF32AndF64MatchReference) {
 
 TEST(VectorKernels, BitsAndBytes) {
   std::mt19937 rng(3);
-  for (size_t n : {0, 1, 7, 8, 9, 48, 100, 1001}) {
+  for (size_t n : {0, 1, 7, 8, 9, 15, 16, 17, 48, 100, 384, 1001}) {
     std::vector<uint8_t> a(n), b(n);
     for (auto& x : a) x = uint8_t(rng());
     for (auto& x : b) x = uint8_t(rng());
@@ -80,17 +80,24 @@ TEST(VectorKernels, BitsAndBytes) {
     and_or_bits(a.data(), b.data(), n, &x, &y);
     EXPECT_EQ(x, both);
     EXPECT_EQ(y, either);
-    Q8Sums s = q8_sums(a.data(), b.data(), n);
-    EXPECT_EQ(s.sum_a, sa);
-    EXPECT_EQ(s.sum_b, sb);
-    EXPECT_EQ(s.sq_a, qa);
-    EXPECT_EQ(s.sq_b, qb);
-    EXPECT_EQ(s.dot, dot);
+    for (const DenseKernels* k : supported_dense_kernels()) {
+      SCOPED_TRACE(k->isa);
+      Q8Sums s = k->q8(a.data(), b.data(), n);
+      EXPECT_EQ(s.sum_a, sa);
+      EXPECT_EQ(s.sum_b, sb);
+      EXPECT_EQ(s.sq_a, qa);
+      EXPECT_EQ(s.sq_b, qb);
+      EXPECT_EQ(s.dot, dot);
+    }
   }
-  // Past the 2^16 block of the u32 partial sums, all 255: exact.
-  std::vector<uint8_t> big(200000, 255);
-  Q8Sums s = q8_sums(big.data(), big.data(), big.size());
-  EXPECT_EQ(s.dot, 200000ull * 255 * 255);
+  // Past the 2^16-element blocks of the 32-bit partial sums, all 255: exact.
+  std::vector<uint8_t> big(200003, 255);
+  for (const DenseKernels* k : supported_dense_kernels()) {
+    Q8Sums s = k->q8(big.data(), big.data(), big.size());
+    EXPECT_EQ(s.dot, 200003ull * 255 * 255) << k->isa;
+    EXPECT_EQ(s.sq_a, 200003ull * 255 * 255) << k->isa;
+    EXPECT_EQ(s.sum_b, 200003ull * 255) << k->isa;
+  }
 }
 
 }  // namespace
