@@ -177,25 +177,27 @@ Status fn_vector_slice(const SqlArg& v, const SqlArg& start, const SqlArg& end, 
   return Status::Ok();
 }
 
-Status fn_vector_distance(Metric metric, const SqlArg& a, const SqlArg& b, ResultSink& out) {
+Status fn_vector_distance_views(Metric metric, const VectorView& a, const VectorView& b, ResultSink& out) {
+  KEEL_RETURN_IF_ERROR(check_compatible(a, b));
   double d;
+  KEEL_RETURN_IF_ERROR(distance(metric, a, b, &d));
+  out.set_double(d);
+  return Status::Ok();
+}
+
+Status fn_vector_distance(Metric metric, const SqlArg& a, const SqlArg& b, ResultSink& out) {
   if (a.kind == SqlArg::kBlob && b.kind == SqlArg::kBlob) {
     // The scan path: two views, one kernel, no allocation.
     auto x = parse_blob(a.bytes);
     if (!x.ok()) return x.take_status();
     auto y = parse_blob(b.bytes);
     if (!y.ok()) return y.take_status();
-    KEEL_RETURN_IF_ERROR(check_compatible(*x, *y));
-    KEEL_RETURN_IF_ERROR(distance(metric, *x, *y, &d));
-  } else {
-    ParsedVector x, y;
-    KEEL_RETURN_IF_ERROR(parse_arg(a, VectorType::kFloat32, &x));
-    KEEL_RETURN_IF_ERROR(parse_arg(b, VectorType::kFloat32, &y));
-    KEEL_RETURN_IF_ERROR(check_compatible(x.view, y.view));
-    KEEL_RETURN_IF_ERROR(distance(metric, x.view, y.view, &d));
+    return fn_vector_distance_views(metric, *x, *y, out);
   }
-  out.set_double(d);
-  return Status::Ok();
+  ParsedVector x, y;
+  KEEL_RETURN_IF_ERROR(parse_arg(a, VectorType::kFloat32, &x));
+  KEEL_RETURN_IF_ERROR(parse_arg(b, VectorType::kFloat32, &y));
+  return fn_vector_distance_views(metric, x.view, y.view, out);
 }
 
 }  // namespace keel::vector

@@ -62,6 +62,9 @@ Status fn_vector_extract(const SqlArg& x, ResultSink& out);
 Status fn_vector_concat(const SqlArg& a, const SqlArg& b, ResultSink& out);
 Status fn_vector_slice(const SqlArg& v, const SqlArg& start, const SqlArg& end, ResultSink& out);
 Status fn_vector_distance(Metric metric, const SqlArg& a, const SqlArg& b, ResultSink& out);
+// The same on already parsed arguments (e.g. a constant text argument parsed
+// once per statement and cached by the caller).
+Status fn_vector_distance_views(Metric metric, const VectorView& a, const VectorView& b, ResultSink& out);
 
 // A vector argument parsed for use: a view into the argument's blob, or into
 // `storage` when the argument was text. Parsing a BLOB allocates nothing.

@@ -100,7 +100,20 @@ class Slice final : public ext::ScalarFunction {
   }
 };
 
+// A parsed TEXT argument kept between rows, with the text it came from.
+struct TextCache {
+  std::string text;
+  ParsedVector parsed;
+};
+
 // vector_distance_cos / _l2 / _dot / _jaccard: the per-row scan path.
+//
+// A TEXT argument ('[1,2,3]') is parsed once per call site and kept as the
+// argument's aux data, so `ORDER BY vector_distance_cos(v, '[...]')` does not
+// re-parse the query vector on every row. The cache is used only when the
+// text is byte-for-byte the one it was built from: the VM keeps aux data per
+// call site even when the argument changes from row to row. BLOB arguments
+// are only viewed.
 class Distance final : public ext::ScalarFunction {
  public:
   Distance(std::string name, Metric metric) : name_(std::move(name)), metric_(metric) {}
@@ -108,7 +121,44 @@ class Distance final : public ext::ScalarFunction {
   int arity() const override { return 2; }
   void call(Context& ctx, Args args) const override {
     ContextSink out(ctx);
-    report(ctx, fn_vector_distance(metric_, to_arg(args[0]), to_arg(args[1]), out));
+    ParsedVector local[2];
+    VectorView views[2];
+    for (int i = 0; i < 2; i++) {
+      const ValueView v = args[static_cast<size_t>(i)];
+      if (v.type() == Type::kBlob) {
+        auto parsed = parse_blob(v.blob());
+        if (!parsed.ok()) return report(ctx, parsed.status());
+        views[i] = *parsed;
+        continue;
+      }
+      if (v.type() == Type::kText) {
+        auto* cached = static_cast<TextCache*>(ctx.get_aux(i));
+        if (cached && cached->text == v.text()) {
+          views[i] = cached->parsed.view;
+          continue;
+        }
+        Status s = parse_arg(to_arg(v), VectorType::kFloat32, &local[i]);
+        if (!s.ok()) return report(ctx, s);
+        views[i] = local[i].view;
+        // Keep it for the next rows. The views stay valid: moving the
+        // vector keeps its heap buffer.
+        auto* keep = new TextCache{std::string(v.text()), std::move(local[i])};
+        views[i] = keep->parsed.view;
+        ctx.set_aux(i, keep, [](void* p) { delete static_cast<TextCache*>(p); });
+        if (ctx.get_aux(i) != keep) {
+          // Not kept (released at once): parse again into this call's storage.
+          s = parse_arg(to_arg(v), VectorType::kFloat32, &local[i]);
+          if (!s.ok()) return report(ctx, s);
+          views[i] = local[i].view;
+        }
+        continue;
+      }
+      // NULL, INTEGER, REAL: parse_arg reports Turso's "Invalid vector type".
+      Status s = parse_arg(to_arg(v), VectorType::kFloat32, &local[i]);
+      if (!s.ok()) return report(ctx, s);
+      views[i] = local[i].view;
+    }
+    report(ctx, fn_vector_distance_views(metric_, views[0], views[1], out));
   }
 
  private:

@@ -155,6 +155,22 @@ TEST_F(VectorSql, TypedColumnsAndNearestNeighbours) {
   EXPECT_EQ(st->column_int64(0), 4);
 }
 
+TEST_F(VectorSql, TextArgumentsConstantAndPerRow) {
+  exec("CREATE TABLE q(id INTEGER PRIMARY KEY, v BLOB, t TEXT)");
+  exec(
+      "INSERT INTO q VALUES (1, vector('[1,0]'), '[1,0]'), (2, vector('[0,1]'), '[0,1]'),"
+      " (3, vector('[1,1]'), '[-1,-1]')");
+  // A constant text query vector (parsed once, cached) ...
+  EXPECT_EQ(ids("SELECT id FROM q ORDER BY vector_distance_cos(v, '[0.1,1]'), id"),
+            (std::vector<int64_t>{2, 3, 1}));
+  // ... and a text argument that changes on every row (never cached).
+  EXPECT_EQ(one("SELECT group_concat(vector_distance_l2(v, t), ',') FROM q"), "0.0,0.0,2.82842712474619");
+  EXPECT_EQ(one("SELECT group_concat(vector_distance_l2(t, '[0,0]'), ',') FROM q"),
+            "1.0,1.0,1.4142135623731");
+  // A malformed constant fails on every row the same way.
+  EXPECT_EQ(one("SELECT count(vector_distance_cos(v, '[1,x]')) FROM q"), "error: Invalid vector value");
+}
+
 TEST(VectorSqlFeature, SwitchedOff) {
   keel::Options o = options();
   o.experimental = {"-vector"};
