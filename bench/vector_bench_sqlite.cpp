@@ -126,7 +126,7 @@ int main(int argc, char** argv) {
     const char* sql;
   };
   const Stage stages[] = {
-      {"scan rows (no column decode)", "SELECT count(*) FROM t"},
+      {"scan rows, rowid only (sum(id))", "SELECT sum(id) FROM t"},
       {"scan + decode v", "SELECT count(v) FROM t"},
       {"+ vector_distance_cos per row", "SELECT max(vector_distance_cos(v, ?1)) FROM t"},
       {"+ ORDER BY ... LIMIT 10 (full query)",
