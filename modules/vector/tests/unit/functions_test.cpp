@@ -2,6 +2,9 @@
 // result encoding, NaN → NULL and Turso's error messages.
 #include <gtest/gtest.h>
 
+#include <array>
+#include <memory>
+
 #include "test_support.h"
 #include "vector_functions.h"
 
@@ -175,6 +178,67 @@ TEST(VectorFunctions, TooBigSparseIsRefused) {
   RecordingSink out;
   EXPECT_EQ(fn_make_vector(VectorType::kFloat32, SqlArg::blob(huge), out).code(), rc::kTooBig);
   EXPECT_EQ(fn_vector_extract(SqlArg::blob(huge), out).code(), rc::kTooBig);
+}
+
+}  // namespace
+}  // namespace keel::vector
+
+namespace keel::vector {
+namespace {
+
+// Random and mutated blobs through every function: each call either succeeds
+// or fails with a Status, never reads outside its inputs (run under
+// -DKEEL_SANITIZE=ON to check the latter).
+TEST(VectorFunctions, MalformedBlobsNeverCrash) {
+  std::mt19937 rng(1234);
+  std::vector<std::vector<uint8_t>> seeds;
+  for (VectorType t : {VectorType::kFloat32, VectorType::kFloat64, VectorType::kFloat1Bit,
+                       VectorType::kFloat8, VectorType::kFloat32Sparse}) {
+    RecordingSink s;
+    ASSERT_TRUE(fn_make_vector(t, SqlArg::text("[1,0,-2,3.5,0,0,7,1,2]"), s).ok());
+    seeds.push_back(s.blob);
+  }
+  int ok = 0, failed = 0;
+  for (int iter = 0; iter < 5000; iter++) {
+    std::vector<uint8_t> blob = seeds[rng() % seeds.size()];
+    switch (rng() % 4) {
+      case 0:  // flip bytes
+        for (int k = 0; k < 3 && !blob.empty(); k++) blob[rng() % blob.size()] = static_cast<uint8_t>(rng());
+        break;
+      case 1:  // truncate
+        if (!blob.empty()) blob.resize(rng() % blob.size());
+        break;
+      case 2:  // random bytes with a plausible tag
+        blob.resize(rng() % 40);
+        for (auto& b : blob) b = static_cast<uint8_t>(rng() % 8 == 0 ? rng() : rng() % 4);
+        if (!blob.empty()) blob.back() = std::array<uint8_t, 6>{1, 2, 3, 4, 9, 5}[rng() % 6];
+        break;
+      default:  // small trailing-count byte changes
+        if (blob.size() >= 2) blob[blob.size() - 2] = static_cast<uint8_t>(rng() % 64);
+        break;
+    }
+    // Keep a sparse blob's dims below 2^16: a 13-byte blob may legitimately
+    // claim 10^8 dims, and densifying that is slow, not wrong
+    // (TooBigSparseIsRefused covers the limit).
+    if (blob.size() >= 5 && blob.back() == 9) blob[blob.size() - 2] = blob[blob.size() - 3] = 0;
+    // An exact, unaligned copy: any read past the end is outside the allocation.
+    std::unique_ptr<uint8_t[]> exact(new uint8_t[blob.size() + 1]);
+    std::memcpy(exact.get() + 1, blob.data(), blob.size());
+    std::span<const uint8_t> b(exact.get() + 1, blob.size());
+    RecordingSink out;
+    auto count = [&](const Status& s) { s.ok() ? ok++ : failed++; };
+    count(fn_vector_extract(SqlArg::blob(b), out));
+    for (VectorType t : {VectorType::kFloat32, VectorType::kFloat64, VectorType::kFloat1Bit,
+                         VectorType::kFloat8, VectorType::kFloat32Sparse})
+      count(fn_make_vector(t, SqlArg::blob(b), out));
+    for (Metric m : {Metric::kCos, Metric::kL2, Metric::kDot, Metric::kJaccard}) {
+      count(fn_vector_distance(m, SqlArg::blob(b), SqlArg::blob(b), out));
+    }
+    count(fn_vector_concat(SqlArg::blob(b), SqlArg::blob(b), out));
+    count(fn_vector_slice(SqlArg::blob(b), SqlArg::int64(0), SqlArg::int64(1), out));
+  }
+  EXPECT_GT(ok, 500);
+  EXPECT_GT(failed, 500);
 }
 
 }  // namespace
