@@ -3,6 +3,7 @@
 // GCC 12's AVX-512 headers build some intrinsics on _mm512_undefined_*(),
 // which -Wuninitialized reports inside the header; the values are defined.
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include "kernels_simd.h"
 
 namespace keel::vector {
