@@ -10,9 +10,15 @@ namespace {
 
 size_t align4(size_t n) { return (n + 3) / 4 * 4; }
 
-Status error(std::string message) { return Status(rc::kError, std::move(message)); }
-
 }  // namespace
+
+Status conversion_error(std::string_view message) {
+  return Status(rc::kError, "Conversion error: " + std::string(message));
+}
+
+Status invalid_argument(std::string_view message) {
+  return Status(rc::kError, "Invalid argument supplied: " + std::string(message));
+}
 
 const char* type_name(VectorType t) {
   switch (t) {
@@ -36,7 +42,8 @@ Result<VectorView> parse_blob(std::span<const uint8_t> blob) {
   const size_t len = blob.size();
   if (len % 2 == 0) {
     // Even length: raw f32 without a tag.
-    if (len % 4 != 0) return error("f32 dense vector unexpected data length: " + std::to_string(len));
+    if (len % 4 != 0)
+      return invalid_argument("f32 dense vector unexpected data length: " + std::to_string(len));
     v.type = VectorType::kFloat32;
     v.dims = len / 4;
     return v;
@@ -45,31 +52,36 @@ Result<VectorView> parse_blob(std::span<const uint8_t> blob) {
   const size_t n = len - 1;  // bytes before the tag
   switch (tag) {
     case 1:
-      if (n % 4 != 0) return error("f32 dense vector unexpected data length: " + std::to_string(n));
+      if (n % 4 != 0)
+        return invalid_argument("f32 dense vector unexpected data length: " + std::to_string(n));
       v.type = VectorType::kFloat32;
       v.dims = n / 4;
       return v;
     case 2:
-      if (n % 8 != 0) return error("f64 dense vector unexpected data length: " + std::to_string(n));
+      if (n % 8 != 0)
+        return invalid_argument("f64 dense vector unexpected data length: " + std::to_string(n));
       v.type = VectorType::kFloat64;
       v.dims = n / 8;
       return v;
     case 3: {
       // [bits][pad iff ⌈d/8⌉ even][T][3]; n is even and non-zero because len is odd.
-      if (n == 0 || n % 2 != 0) return error("float1bit vector blob length must be even and non-empty");
+      if (n == 0 || n % 2 != 0)
+        return conversion_error("float1bit vector blob length must be even and non-empty");
       const size_t trailing = blob[n - 1];
       if (trailing > n * 8) {
-        return error("float1bit vector trailing bits " + std::to_string(trailing) + " exceed blob capacity");
+        return conversion_error("float1bit vector trailing bits " + std::to_string(trailing) +
+                                " exceed blob capacity");
       }
       const size_t dims = n * 8 - trailing;
       const size_t data_size = (dims + 7) / 8;
       if (data_size >= n) {
-        return error("float1bit vector needs " + std::to_string(data_size) + " data bytes but blob holds " +
-                     std::to_string(n));
+        return conversion_error("float1bit vector needs " + std::to_string(data_size) +
+                                " data bytes but blob holds " + std::to_string(n));
       }
       if (dims == 0 || data_size != (dims + 7) / 8) {
-        return error("f1bit vector data length mismatch: got " + std::to_string(data_size) + " expected " +
-                     std::to_string((dims + 7) / 8) + " for " + std::to_string(dims) + " dims");
+        return invalid_argument("f1bit vector data length mismatch: got " + std::to_string(data_size) +
+                                " expected " + std::to_string((dims + 7) / 8) + " for " +
+                                std::to_string(dims) + " dims");
       }
       v.type = VectorType::kFloat1Bit;
       v.dims = dims;
@@ -78,18 +90,19 @@ Result<VectorView> parse_blob(std::span<const uint8_t> blob) {
     case 4: {
       // [q × d][pad to 4][alpha][shift][0x00][t][4]
       if (n < 2 || n % 2 != 0) {
-        return error("float8 vector blob must have even length >= 2 (excluding type byte)");
+        return conversion_error("float8 vector blob must have even length >= 2 (excluding type byte)");
       }
       const size_t trailing = blob[n - 1];
       if (n < 10 || n - 10 < trailing) {
-        return error("float8 vector blob of " + std::to_string(n) + " bytes is too short for " +
-                     std::to_string(trailing) + " trailing bytes");
+        return conversion_error("float8 vector blob of " + std::to_string(n) + " bytes is too short for " +
+                                std::to_string(trailing) + " trailing bytes");
       }
       const size_t dims = n - 10 - trailing;
       const size_t data_size = n - 2;  // align4(d) + 8 when the blob is well formed
       if (dims == 0 || data_size != align4(dims) + 8) {
-        return error("f8 vector data length mismatch: got " + std::to_string(data_size) + " expected " +
-                     std::to_string(align4(dims) + 8) + " for " + std::to_string(dims) + " dims");
+        return invalid_argument("f8 vector data length mismatch: got " + std::to_string(data_size) +
+                                " expected " + std::to_string(align4(dims) + 8) + " for " +
+                                std::to_string(dims) + " dims");
       }
       v.type = VectorType::kFloat8;
       v.dims = dims;
@@ -99,11 +112,11 @@ Result<VectorView> parse_blob(std::span<const uint8_t> blob) {
     }
     case 5:
     case 6:
-      return error("unsupported vector type from LibSQL");
+      return conversion_error("unsupported vector type from LibSQL");
     case 9: {
       // [values f32 × k][indices u32 × k][dims u32][9]
       if (n == 0 || n % 4 != 0 || (n - 4) % 8 != 0) {
-        return error("f32 sparse vector unexpected data length: " + std::to_string(n));
+        return invalid_argument("f32 sparse vector unexpected data length: " + std::to_string(n));
       }
       const size_t nnz = (n - 4) / 8;
       const size_t dims = load_u32(blob.data(), 2 * nnz);
@@ -111,8 +124,8 @@ Result<VectorView> parse_blob(std::span<const uint8_t> blob) {
       for (size_t i = 0; i < nnz; i++) {
         const uint32_t index = load_u32(idx, i);
         if (index >= dims) {
-          return error("f32 sparse vector index " + std::to_string(index) + " out of range for " +
-                       std::to_string(dims) + " dims");
+          return invalid_argument("f32 sparse vector index " + std::to_string(index) + " out of range for " +
+                                  std::to_string(dims) + " dims");
         }
       }
       v.type = VectorType::kFloat32Sparse;
@@ -121,7 +134,7 @@ Result<VectorView> parse_blob(std::span<const uint8_t> blob) {
       return v;
     }
     default:
-      return error("unknown vector type: " + std::to_string(tag));
+      return conversion_error("unknown vector type: " + std::to_string(tag));
   }
 }
 

@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <cstring>
 #include <span>
+#include <string_view>
 
 #include "keel/status.hpp"
 
@@ -83,6 +84,12 @@ inline uint32_t load_u32(const uint8_t* p, size_t i) {
 inline void store_f32(uint8_t* p, size_t i, float v) { std::memcpy(p + 4 * i, &v, 4); }
 inline void store_f64(uint8_t* p, size_t i, double v) { std::memcpy(p + 8 * i, &v, 8); }
 inline void store_u32(uint8_t* p, size_t i, uint32_t v) { std::memcpy(p + 4 * i, &v, 4); }
+
+// Turso's two error kinds, with the prefix its messages carry (SQLITE_ERROR):
+// conversion_error("x") → "Conversion error: x",
+// invalid_argument("x") → "Invalid argument supplied: x".
+Status conversion_error(std::string_view message);
+Status invalid_argument(std::string_view message);
 
 // Validates `blob` and views it. Errors (rc::kError) use Turso's messages,
 // e.g. "f32 dense vector unexpected data length: 6", "unknown vector type: 7".

@@ -12,7 +12,6 @@
 namespace keel::vector {
 namespace {
 
-Status error(std::string message) { return Status(rc::kError, std::move(message)); }
 Status too_big() { return Status(rc::kTooBig, "string or blob too big"); }
 
 // Text → the serialized blob of `type` (Turso: vector_from_text + serialize).
@@ -33,7 +32,7 @@ Status text_to_blob(std::string_view text, VectorType type, std::vector<uint8_t>
       write_f32(blob->data(), values.data(), dims);
       return Status::Ok();
     case VectorType::kFloat1Bit: {
-      if (dims == 0) return error("empty vector not supported for this type");
+      if (dims == 0) return conversion_error("empty vector not supported for this type");
       std::vector<uint8_t> bits((dims + 7) / 8, 0);
       for (size_t i = 0; i < dims; i++)
         if (values[i] > 0.0f) bits[i / 8] |= static_cast<uint8_t>(1u << (i & 7));
@@ -69,7 +68,7 @@ Status text_to_blob(std::string_view text, VectorType type, std::vector<uint8_t>
     case VectorType::kFloat64:
       break;
   }
-  return error("unknown vector type");
+  return conversion_error("unknown vector type");
 }
 
 std::string_view as_text(const SqlArg& x) {
@@ -108,7 +107,7 @@ Status parse_arg(const SqlArg& x, VectorType text_type, ParsedVector* out) {
       return Status::Ok();
     }
     default:
-      return error("Invalid vector type");
+      return conversion_error("Invalid vector type");
   }
 }
 
@@ -122,7 +121,7 @@ Status fn_make_vector(VectorType target, const SqlArg& x, ResultSink& out) {
     KEEL_RETURN_IF_ERROR(text_to_blob(as_text(x), target, &blob));
     return emit(out, blob);
   }
-  if (x.kind != SqlArg::kBlob) return error("Invalid vector type");
+  if (x.kind != SqlArg::kBlob) return conversion_error("Invalid vector type");
   auto v = parse_blob(x.bytes);
   if (!v.ok()) return v.take_status();
   KEEL_RETURN_IF_ERROR(check_dense_size(*v, 8));
@@ -135,7 +134,7 @@ Status fn_make_vector(VectorType target, const SqlArg& x, ResultSink& out) {
 }
 
 Status fn_vector_extract(const SqlArg& x, ResultSink& out) {
-  if (x.kind != SqlArg::kBlob) return error("Expected blob value");
+  if (x.kind != SqlArg::kBlob) return conversion_error("Expected blob value");
   if (x.bytes.empty()) {
     out.set_text("[]");
     return Status::Ok();
@@ -167,8 +166,8 @@ Status fn_vector_concat(const SqlArg& a, const SqlArg& b, ResultSink& out) {
 Status fn_vector_slice(const SqlArg& v, const SqlArg& start, const SqlArg& end, ResultSink& out) {
   ParsedVector x;
   KEEL_RETURN_IF_ERROR(parse_arg(v, VectorType::kFloat32, &x));
-  if (start.kind != SqlArg::kInteger) return error("start index must be an integer");
-  if (end.kind != SqlArg::kInteger) return error("end_index must be an integer");
+  if (start.kind != SqlArg::kInteger) return invalid_argument("start index must be an integer");
+  if (end.kind != SqlArg::kInteger) return invalid_argument("end_index must be an integer");
   KEEL_RETURN_IF_ERROR(check_slice(x.view, start.integer, end.integer));
   const size_t s = static_cast<size_t>(start.integer), e = static_cast<size_t>(end.integer);
   uint8_t* p = out.blob_buffer(slice_size(x.view, s, e));

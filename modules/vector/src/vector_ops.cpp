@@ -12,8 +12,6 @@
 namespace keel::vector {
 namespace {
 
-Status error(std::string message) { return Status(rc::kError, std::move(message)); }
-
 size_t bits_bytes(size_t dims) { return (dims + 7) / 8; }
 
 bool bit(const uint8_t* bits, size_t i) { return (bits[i / 8] >> (i & 7)) & 1; }
@@ -200,8 +198,8 @@ uint8_t quantize_one(float v) {
 }  // namespace
 
 Status check_compatible(const VectorView& a, const VectorView& b) {
-  if (a.dims != b.dims) return error("Vectors must have the same dimensions");
-  if (a.type != b.type) return error("Vectors must be of the same type");
+  if (a.dims != b.dims) return conversion_error("Vectors must have the same dimensions");
+  if (a.type != b.type) return conversion_error("Vectors must be of the same type");
   return Status::Ok();
 }
 
@@ -250,7 +248,7 @@ Status distance(Metric metric, const VectorView& a, const VectorView& b, double*
           *out = static_cast<double>(hamming_bits(a.data, b.data, n));
           break;
         case Metric::kL2:
-          return error("L2 distance is not supported for float1bit vectors");
+          return conversion_error("L2 distance is not supported for float1bit vectors");
         case Metric::kDot:
           *out = -(static_cast<double>(a.dims) - 2.0 * static_cast<double>(hamming_bits(a.data, b.data, n)));
           break;
@@ -280,7 +278,7 @@ Status distance(Metric metric, const VectorView& a, const VectorView& b, double*
       }
       return Status::Ok();
   }
-  return error("unknown vector type");
+  return conversion_error("unknown vector type");
 }
 
 void decode_f32(const VectorView& v, float* out) {
@@ -453,9 +451,9 @@ void convert(const VectorView& v, VectorType target, uint8_t* out) {
 }
 
 Status check_concat(const VectorView& a, const VectorView& b) {
-  if (a.type != b.type) return error("Mismatched vector types");
+  if (a.type != b.type) return conversion_error("Mismatched vector types");
   if (a.type == VectorType::kFloat1Bit || a.type == VectorType::kFloat8) {
-    return error("vector_concat is not supported for float1bit/float8 vectors");
+    return conversion_error("vector_concat is not supported for float1bit/float8 vectors");
   }
   return Status::Ok();
 }
@@ -500,11 +498,11 @@ void concat(const VectorView& a, const VectorView& b, uint8_t* out) {
 }
 
 Status check_slice(const VectorView& v, int64_t start, int64_t end) {
-  if (start < 0 || end < 0) return error("start index and end_index must be non-negative");
-  if (start > end) return error("start index must not be greater than end index");
-  if (static_cast<uint64_t>(end) > v.dims) return error("vector_slice range out of bounds");
+  if (start < 0 || end < 0) return invalid_argument("start index and end_index must be non-negative");
+  if (start > end) return invalid_argument("start index must not be greater than end index");
+  if (static_cast<uint64_t>(end) > v.dims) return conversion_error("vector_slice range out of bounds");
   if (v.type == VectorType::kFloat1Bit || v.type == VectorType::kFloat8) {
-    return error("vector_slice is not supported for float1bit/float8 vectors");
+    return conversion_error("vector_slice is not supported for float1bit/float8 vectors");
   }
   return Status::Ok();
 }

@@ -20,7 +20,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-Status invalid() { return Status(rc::kError, "Invalid vector value"); }
+Status invalid() { return conversion_error("Invalid vector value"); }
 
 // Rust's grammar: [+-]? (digits [. digits?]? | . digits) ([eE] [+-]? digits)?
 // plus inf/infinity/nan, which are rejected later as non-finite anyway.

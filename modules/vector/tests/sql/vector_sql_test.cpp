@@ -106,20 +106,23 @@ TEST_F(VectorSql, Distances) {
 
 TEST_F(VectorSql, Errors) {
   EXPECT_EQ(one("SELECT vector_distance_cos('[1,2]', '[1,2,3]')"),
-            "error: Vectors must have the same dimensions");
+            "error: Conversion error: Vectors must have the same dimensions");
   EXPECT_EQ(one("SELECT vector_distance_cos('[1,2]', vector64('[1,2]'))"),
-            "error: Vectors must be of the same type");
-  EXPECT_EQ(one("SELECT vector_distance_cos(NULL, '[1]')"), "error: Invalid vector type");
-  EXPECT_EQ(one("SELECT vector_distance_l2(1, '[1]')"), "error: Invalid vector type");
-  EXPECT_EQ(one("SELECT vector('[1,a]')"), "error: Invalid vector value");
-  EXPECT_EQ(one("SELECT vector('1,2')"), "error: Invalid vector value");
-  EXPECT_EQ(one("SELECT vector_extract('[1]')"), "error: Expected blob value");
-  EXPECT_EQ(one("SELECT vector_extract(x'000007')"), "error: unknown vector type: 7");
+            "error: Conversion error: Vectors must be of the same type");
+  EXPECT_EQ(one("SELECT vector_distance_cos(NULL, '[1]')"), "error: Conversion error: Invalid vector type");
+  EXPECT_EQ(one("SELECT vector_distance_l2(1, '[1]')"), "error: Conversion error: Invalid vector type");
+  EXPECT_EQ(one("SELECT vector('[1,a]')"), "error: Conversion error: Invalid vector value");
+  EXPECT_EQ(one("SELECT vector('1,2')"), "error: Conversion error: Invalid vector value");
+  EXPECT_EQ(one("SELECT vector_extract('[1]')"), "error: Conversion error: Expected blob value");
+  EXPECT_EQ(one("SELECT vector_extract(x'000007')"), "error: Conversion error: unknown vector type: 7");
   EXPECT_EQ(one("SELECT vector_distance_l2(vector1bit('[1]'), vector1bit('[1]'))"),
-            "error: L2 distance is not supported for float1bit vectors");
-  EXPECT_EQ(one("SELECT vector_slice(vector('[1,2]'), 0, 3)"), "error: vector_slice range out of bounds");
-  EXPECT_EQ(one("SELECT vector_concat(vector('[1]'), vector64('[1]'))"), "error: Mismatched vector types");
-  EXPECT_EQ(one("SELECT vector1bit('[]')"), "error: empty vector not supported for this type");
+            "error: Conversion error: L2 distance is not supported for float1bit vectors");
+  EXPECT_EQ(one("SELECT vector_slice(vector('[1,2]'), 0, 3)"),
+            "error: Conversion error: vector_slice range out of bounds");
+  EXPECT_EQ(one("SELECT vector_concat(vector('[1]'), vector64('[1]'))"),
+            "error: Conversion error: Mismatched vector types");
+  EXPECT_EQ(one("SELECT vector1bit('[]')"),
+            "error: Conversion error: empty vector not supported for this type");
 }
 
 TEST_F(VectorSql, TypedColumnsAndNearestNeighbours) {
@@ -168,7 +171,8 @@ TEST_F(VectorSql, TextArgumentsConstantAndPerRow) {
   EXPECT_EQ(one("SELECT group_concat(vector_distance_l2(t, '[0,0]'), ',') FROM q"),
             "1.0,1.0,1.4142135623731");
   // A malformed constant fails on every row the same way.
-  EXPECT_EQ(one("SELECT count(vector_distance_cos(v, '[1,x]')) FROM q"), "error: Invalid vector value");
+  EXPECT_EQ(one("SELECT count(vector_distance_cos(v, '[1,x]')) FROM q"),
+            "error: Conversion error: Invalid vector value");
 }
 
 TEST(VectorSqlFeature, SwitchedOff) {

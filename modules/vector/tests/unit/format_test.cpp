@@ -139,26 +139,29 @@ void expect_error(const std::string& hexstr, const std::string& message) {
 }
 
 TEST(VectorFormat, Malformed) {
-  expect_error("000080", "unknown vector type: 128");
-  expect_error("0000803F00", "unknown vector type: 0");
-  expect_error("000001", "f32 dense vector unexpected data length: 2");
-  expect_error("0001", "f32 dense vector unexpected data length: 2");
-  expect_error("0000000000000000000002", "f64 dense vector unexpected data length: 10");
-  expect_error("05", "unsupported vector type from LibSQL");
-  expect_error("000006", "unsupported vector type from LibSQL");
-  expect_error("03", "float1bit vector blob length must be even and non-empty");
-  expect_error("00FF03", "float1bit vector trailing bits 255 exceed blob capacity");
-  expect_error("001003", "f1bit vector data length mismatch: got 0 expected 0 for 0 dims");
-  expect_error("000404", "float8 vector blob of 2 bytes is too short for 4 trailing bytes");
-  expect_error("0000000000000000000004", "f8 vector data length mismatch: got 8 expected 8 for 0 dims");
-  expect_error("09", "f32 sparse vector unexpected data length: 0");
+  expect_error("000080", "Conversion error: unknown vector type: 128");
+  expect_error("0000803F00", "Conversion error: unknown vector type: 0");
+  expect_error("000001", "Invalid argument supplied: f32 dense vector unexpected data length: 2");
+  expect_error("0001", "Invalid argument supplied: f32 dense vector unexpected data length: 2");
+  expect_error("0000000000000000000002",
+               "Invalid argument supplied: f64 dense vector unexpected data length: 10");
+  expect_error("05", "Conversion error: unsupported vector type from LibSQL");
+  expect_error("000006", "Conversion error: unsupported vector type from LibSQL");
+  expect_error("03", "Conversion error: float1bit vector blob length must be even and non-empty");
+  expect_error("00FF03", "Conversion error: float1bit vector trailing bits 255 exceed blob capacity");
+  expect_error("001003",
+               "Invalid argument supplied: f1bit vector data length mismatch: got 0 expected 0 for 0 dims");
+  expect_error("000404", "Conversion error: float8 vector blob of 2 bytes is too short for 4 trailing bytes");
+  expect_error("0000000000000000000004",
+               "Invalid argument supplied: f8 vector data length mismatch: got 8 expected 8 for 0 dims");
+  expect_error("09", "Invalid argument supplied: f32 sparse vector unexpected data length: 0");
   expect_error(
       "0000803F"
       "05000000"
       "04000000"
       "09",
-      "f32 sparse vector index 5 out of range for 4 dims");
-  expect_error("000007", "unknown vector type: 7");
+      "Invalid argument supplied: f32 sparse vector index 5 out of range for 4 dims");
+  expect_error("000007", "Conversion error: unknown vector type: 7");
 }
 
 }  // namespace

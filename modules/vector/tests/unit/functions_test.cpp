@@ -73,8 +73,8 @@ TEST(VectorFunctions, ExtractEveryType) {
   EXPECT_EQ(extract(make(VectorType::kFloat32Sparse, SqlArg::text("[0,0,7]")).blob), "[0,0,7]");
   EXPECT_EQ(extract({}), "[]");
   RecordingSink out;
-  EXPECT_EQ(fn_vector_extract(SqlArg::text("[1]"), out).message(), "Expected blob value");
-  EXPECT_EQ(fn_vector_extract(SqlArg::null(), out).message(), "Expected blob value");
+  EXPECT_EQ(fn_vector_extract(SqlArg::text("[1]"), out).message(), "Conversion error: Expected blob value");
+  EXPECT_EQ(fn_vector_extract(SqlArg::null(), out).message(), "Conversion error: Expected blob value");
 }
 
 RecordingSink distance(Metric m, const SqlArg& a, const SqlArg& b, std::string* error = nullptr) {
@@ -118,33 +118,36 @@ TEST(VectorFunctions, NanBecomesNull) {
 TEST(VectorFunctions, Errors) {
   std::string e;
   distance(Metric::kCos, SqlArg::text("[1,2]"), SqlArg::text("[1,2,3]"), &e);
-  EXPECT_EQ(e, "Vectors must have the same dimensions");
+  EXPECT_EQ(e, "Conversion error: Vectors must have the same dimensions");
   auto b64 = make(VectorType::kFloat64, SqlArg::text("[1,2]")).blob;
   distance(Metric::kCos, SqlArg::text("[1,2]"), SqlArg::blob(b64), &e);
-  EXPECT_EQ(e, "Vectors must be of the same type");
+  EXPECT_EQ(e, "Conversion error: Vectors must be of the same type");
   distance(Metric::kCos, SqlArg::null(), SqlArg::text("[1]"), &e);
-  EXPECT_EQ(e, "Invalid vector type");
+  EXPECT_EQ(e, "Conversion error: Invalid vector type");
   distance(Metric::kCos, SqlArg::text("[1]"), SqlArg::int64(1), &e);
-  EXPECT_EQ(e, "Invalid vector type");
+  EXPECT_EQ(e, "Conversion error: Invalid vector type");
   distance(Metric::kCos, SqlArg::real_value(1.5), SqlArg::text("[1]"), &e);
-  EXPECT_EQ(e, "Invalid vector type");
+  EXPECT_EQ(e, "Conversion error: Invalid vector type");
   distance(Metric::kCos, SqlArg::text("[1,x]"), SqlArg::text("[1]"), &e);
-  EXPECT_EQ(e, "Invalid vector value");
+  EXPECT_EQ(e, "Conversion error: Invalid vector value");
   auto bad = hex("000007");
   distance(Metric::kL2, SqlArg::blob(bad), SqlArg::text("[1]"), &e);
-  EXPECT_EQ(e, "unknown vector type: 7");
+  EXPECT_EQ(e, "Conversion error: unknown vector type: 7");
   auto bits = make(VectorType::kFloat1Bit, SqlArg::text("[1]")).blob;
   distance(Metric::kL2, SqlArg::blob(bits), SqlArg::blob(bits), &e);
-  EXPECT_EQ(e, "L2 distance is not supported for float1bit vectors");
+  EXPECT_EQ(e, "Conversion error: L2 distance is not supported for float1bit vectors");
 
   RecordingSink out;
   EXPECT_EQ(fn_make_vector(VectorType::kFloat1Bit, SqlArg::text("[]"), out).message(),
-            "empty vector not supported for this type");
-  EXPECT_EQ(fn_make_vector(VectorType::kFloat32, SqlArg::null(), out).message(), "Invalid vector type");
-  EXPECT_EQ(fn_make_vector(VectorType::kFloat32, SqlArg::int64(3), out).message(), "Invalid vector type");
+            "Conversion error: empty vector not supported for this type");
+  EXPECT_EQ(fn_make_vector(VectorType::kFloat32, SqlArg::null(), out).message(),
+            "Conversion error: Invalid vector type");
+  EXPECT_EQ(fn_make_vector(VectorType::kFloat32, SqlArg::int64(3), out).message(),
+            "Conversion error: Invalid vector type");
   EXPECT_EQ(fn_make_vector(VectorType::kFloat32, SqlArg::text("[1e40]"), out).message(),
-            "Invalid vector value");
-  EXPECT_EQ(fn_make_vector(VectorType::kFloat64, SqlArg::blob(bad), out).message(), "unknown vector type: 7");
+            "Conversion error: Invalid vector value");
+  EXPECT_EQ(fn_make_vector(VectorType::kFloat64, SqlArg::blob(bad), out).message(),
+            "Conversion error: unknown vector type: 7");
 }
 
 TEST(VectorFunctions, ConcatAndSlice) {
@@ -153,19 +156,20 @@ TEST(VectorFunctions, ConcatAndSlice) {
   EXPECT_EQ(extract(out.blob), "[1,2,3]");
   auto b64 = make(VectorType::kFloat64, SqlArg::text("[1,2]")).blob;
   EXPECT_EQ(fn_vector_concat(SqlArg::text("[1]"), SqlArg::blob(b64), out).message(),
-            "Mismatched vector types");
-  EXPECT_EQ(fn_vector_concat(SqlArg::null(), SqlArg::blob(b64), out).message(), "Invalid vector type");
+            "Conversion error: Mismatched vector types");
+  EXPECT_EQ(fn_vector_concat(SqlArg::null(), SqlArg::blob(b64), out).message(),
+            "Conversion error: Invalid vector type");
 
   ASSERT_TRUE(fn_vector_slice(SqlArg::text("[1,2,3,4]"), SqlArg::int64(1), SqlArg::int64(3), out).ok());
   EXPECT_EQ(extract(out.blob), "[2,3]");
   EXPECT_EQ(fn_vector_slice(SqlArg::text("[1,2]"), SqlArg::text("1"), SqlArg::int64(2), out).message(),
-            "start index must be an integer");
+            "Invalid argument supplied: start index must be an integer");
   EXPECT_EQ(fn_vector_slice(SqlArg::text("[1,2]"), SqlArg::int64(1), SqlArg::null(), out).message(),
-            "end_index must be an integer");
+            "Invalid argument supplied: end_index must be an integer");
   EXPECT_EQ(fn_vector_slice(SqlArg::text("[1,2]"), SqlArg::int64(-1), SqlArg::int64(1), out).message(),
-            "start index and end_index must be non-negative");
+            "Invalid argument supplied: start index and end_index must be non-negative");
   EXPECT_EQ(fn_vector_slice(SqlArg::text("[1,2]"), SqlArg::int64(0), SqlArg::int64(3), out).message(),
-            "vector_slice range out of bounds");
+            "Conversion error: vector_slice range out of bounds");
 }
 
 TEST(VectorFunctions, TooBigSparseIsRefused) {

@@ -162,15 +162,17 @@ TEST(VectorOps, ConcatAndSlice) {
   slice(vs, 2, 2, out.data());
   EXPECT_EQ(format_text(view_of(out)), "[]");
 
-  EXPECT_EQ(check_slice(vd, 3, 1).message(), "start index must not be greater than end index");
-  EXPECT_EQ(check_slice(vd, 0, 5).message(), "vector_slice range out of bounds");
-  EXPECT_EQ(check_slice(vd, -1, 2).message(), "start index and end_index must be non-negative");
+  EXPECT_EQ(check_slice(vd, 3, 1).message(),
+            "Invalid argument supplied: start index must not be greater than end index");
+  EXPECT_EQ(check_slice(vd, 0, 5).message(), "Conversion error: vector_slice range out of bounds");
+  EXPECT_EQ(check_slice(vd, -1, 2).message(),
+            "Invalid argument supplied: start index and end_index must be non-negative");
   auto bits = converted(d, VectorType::kFloat1Bit);
   EXPECT_EQ(check_slice(view_of(bits), 0, 1).message(),
-            "vector_slice is not supported for float1bit/float8 vectors");
+            "Conversion error: vector_slice is not supported for float1bit/float8 vectors");
   EXPECT_EQ(check_concat(view_of(bits), view_of(bits)).message(),
-            "vector_concat is not supported for float1bit/float8 vectors");
-  EXPECT_EQ(check_concat(va, vd).message(), "Mismatched vector types");
+            "Conversion error: vector_concat is not supported for float1bit/float8 vectors");
+  EXPECT_EQ(check_concat(va, vd).message(), "Conversion error: Mismatched vector types");
 }
 
 double dist(Metric m, const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
@@ -250,7 +252,7 @@ TEST(VectorOps, QuantizedDistancesMatchDequantizedReference) {
     }
     double d;
     EXPECT_EQ(distance(Metric::kL2, view_of(ba), view_of(bb), &d).message(),
-              "L2 distance is not supported for float1bit vectors");
+              "Conversion error: L2 distance is not supported for float1bit vectors");
   }
 }
 

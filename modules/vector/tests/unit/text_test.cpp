@@ -51,7 +51,7 @@ TEST(VectorText, RejectsMalformed) {
                           "[--1]", "[+-1]", "[1e]",  "[.]",    "[1.2.3]", "[[1]]"}) {
     Status s = parse_text_f32(bad, v);
     ASSERT_FALSE(s.ok()) << bad;
-    EXPECT_EQ(s.message(), "Invalid vector value") << bad;
+    EXPECT_EQ(s.message(), "Conversion error: Invalid vector value") << bad;
   }
   std::vector<double> d;
   EXPECT_FALSE(parse_text_f64("[1e309]", d).ok());
