@@ -1,27 +1,36 @@
 // Chooses the dense kernel table once per process (see kernels.h).
+#include <array>
 #include <cstdlib>
 #include <string_view>
-#include <vector>
 
 #include "kernels.h"
 
 namespace keel::vector {
 namespace {
 
-std::vector<const DenseKernels*> detect() {
-  std::vector<const DenseKernels*> all{&kScalarKernels};
+// The tables this CPU can run, in a fixed array: choosing allocates nothing,
+// not even on the first call.
+struct Supported {
+  std::array<const DenseKernels*, 4> tables{};
+  size_t count = 0;
+  void add(const DenseKernels* k) { tables[count++] = k; }
+};
+
+Supported detect() {
+  Supported all;
+  all.add(&kScalarKernels);
 #if defined(__x86_64__)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("sse2")) all.push_back(&kSse2Kernels);
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) all.push_back(&kAvx2Kernels);
-  if (__builtin_cpu_supports("avx512f")) all.push_back(&kAvx512Kernels);
+  if (__builtin_cpu_supports("sse2")) all.add(&kSse2Kernels);
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) all.add(&kAvx2Kernels);
+  if (__builtin_cpu_supports("avx512f")) all.add(&kAvx512Kernels);
 #endif
   return all;
 }
 
-const std::vector<const DenseKernels*>& supported() {
-  static const std::vector<const DenseKernels*> all = detect();
-  return all;
+std::span<const DenseKernels* const> supported() {
+  static const Supported all = detect();
+  return {all.tables.data(), all.count};
 }
 
 // AMD's AVX-512 cores (Zen 4) execute each 512-bit operation as two 256-bit
@@ -39,7 +48,7 @@ bool prefer_avx2_over_avx512() {
 }
 
 const DenseKernels* choose() {
-  const auto& all = supported();
+  const auto all = supported();
   if (const char* want = std::getenv("KEEL_VECTOR_ISA")) {
     for (const DenseKernels* k : all)
       if (std::string_view(k->isa) == want) return k;
