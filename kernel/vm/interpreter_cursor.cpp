@@ -535,7 +535,23 @@ Status Vm::exec_cursor_op(const Instr& op) {
       if (c.kind() == VmCursor::Kind::kSorter) {
         return c.sorter()->add(r[op.p2].blob());
       }
-      KEEL_RETURN_IF_ERROR(c.bt()->insert_key(r[op.p2].blob()));
+      // The key is unpacked once here, not once per comparison of the seek.
+      // kAppend: keys arriving in order (a sorted build) skip the seek.
+      std::span<const uint8_t> key = r[op.p2].blob();
+      const KeyInfo* ki = c.key_info();
+      if (ki == nullptr) return c.bt()->insert_key(key);  // a table tree: the b-tree refuses it
+      size_t want = ki->n_all_field ? ki->n_all_field : 16;
+      if (key_fields_.size() < want) key_fields_.resize(want);
+      size_t n = unpack_record(key.data(), key.size(), std::span<Value>(key_fields_.data(), want));
+      if (n == 0) return Status(rc::kCorrupt, "database disk image is malformed");
+      UnpackedRecord probe;
+      probe.key_info = ki;
+      probe.fields = key_fields_.data();
+      probe.n_field = static_cast<uint16_t>(n);
+      probe.default_rc = 0;
+      RecordProbe cmp(probe);
+      KEEL_RETURN_IF_ERROR(c.bt()->insert_key(key, storage::InsertHint::kAppend, &cmp));
+      if (probe.err_code) return Status(rc::kCorrupt, "database disk image is malformed");
       c.invalidate();
       c.set_eof(false);
       if (op.p5 & kOpflagNChange) {

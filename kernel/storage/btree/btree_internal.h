@@ -240,7 +240,8 @@ struct CursorState {
   bool known_kind = false;
   bool intkey = false;
   bool at_last = false;
-  int depth = -1;  // index of the current page; -1 = no page loaded
+  bool bulk_load = false;  // BTREE_BULKLOAD hint: balance() packs pages full
+  int depth = -1;          // index of the current page; -1 = no page loaded
   MemPage pages[kMaxDepth];
   int idx[kMaxDepth] = {};
   int last_seek = 0;  // outcome of the last seek (for kUseSeekResult)
