@@ -126,7 +126,14 @@ class RecordReader {
   // Parses header entries until column `upto` is known or the header ends.
   Status parse_through(uint32_t upto);
   Entry* entries() { return big_.empty() ? small_ : big_.data(); }
-  void push(Entry e);
+  void push(Entry e) {
+    if (n_parsed_ < kSmall) {
+      small_[n_parsed_++] = e;
+    } else {
+      push_big(e);
+    }
+  }
+  void push_big(Entry e);
 
   static constexpr uint32_t kSmall = 32;
   const uint8_t* rec_ = nullptr;  // the record bytes in memory (a prefix if partial)

@@ -125,6 +125,8 @@ Status CursorState::first() {
 }
 
 Status CursorState::last() {
+  // Already there (a bounded ORDER BY index asks once per row).
+  if (pos == Pos::kValid && at_last && depth >= 0) return Status::Ok();
   KEEL_RETURN_IF_ERROR(move_to_root());
   if (pos != Pos::kValid) return Status::Ok();
   KEEL_RETURN_IF_ERROR(move_to_rightmost());
