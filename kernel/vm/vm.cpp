@@ -113,6 +113,8 @@ void Vm::close_cursors() {
 void Vm::finalize_aggregates() {
   // Every aggregate context that was created gets its final call (see
   // func/function.h), even when the statement stops early.
+  if (!agg_active_) return;  // no AggStep ran since the last cleanup
+  agg_active_ = false;
   for (size_t r = 0; r < agg_state_.size(); r++) {
     if (agg_state_[r].empty() || agg_def_[r] == nullptr) continue;
     Value sink;
@@ -220,6 +222,7 @@ Status Vm::agg_step(const Instr& op) {
   ctx.set_collation(coll_seq_);
   coll_seq_ = nullptr;
   agg_def_[acc] = def;
+  agg_active_ = true;
   std::span<Value> args(regs_.data() + op.p2, op.p5);
   if (op.p1 == 1) {
     if (def->inverse) def->inverse(ctx, args);

@@ -162,6 +162,7 @@ class Vm {
   // Aggregate state per accumulator register (see func/function.h).
   std::vector<std::vector<uint8_t>> agg_state_;
   std::vector<const func::FunctionDef*> agg_def_;
+  bool agg_active_ = false;                                        // some agg_def_ entry may be set
   std::vector<std::vector<func::FunctionContext::AuxEntry>> aux_;  // by instruction address
   std::vector<uint8_t> record_buf_;
   std::vector<Value> key_fields_;  // IdxInsert: the new key, unpacked once per insert
