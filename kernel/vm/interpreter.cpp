@@ -22,14 +22,10 @@ namespace {
 // Truth value of a register for If/IfNot/And/Or: -1 NULL, 0 false, 1 true.
 int truth(const Value& v) {
   switch (v.type()) {
-    case ValueType::kNull:
-      return -1;
-    case ValueType::kInteger:
-      return v.int_value() != 0;
-    case ValueType::kReal:
-      return v.real_value() != 0.0;
-    default:
-      return v.as_double() != 0.0;
+    case ValueType::kNull: return -1;
+    case ValueType::kInteger: return v.int_value() != 0;
+    case ValueType::kReal: return v.real_value() != 0.0;
+    default: return v.as_double() != 0.0;
   }
 }
 
@@ -495,24 +491,12 @@ Status Vm::exec() {
           int c = compare_with_affinity(left, right, aff, coll);
           compare_result_ = c;
           switch (op.op) {
-            case Op::Eq:
-              jump = c == 0;
-              break;
-            case Op::Ne:
-              jump = c != 0;
-              break;
-            case Op::Lt:
-              jump = c < 0;
-              break;
-            case Op::Le:
-              jump = c <= 0;
-              break;
-            case Op::Gt:
-              jump = c > 0;
-              break;
-            default:
-              jump = c >= 0;
-              break;
+            case Op::Eq: jump = c == 0; break;
+            case Op::Ne: jump = c != 0; break;
+            case Op::Lt: jump = c < 0; break;
+            case Op::Le: jump = c <= 0; break;
+            case Op::Gt: jump = c > 0; break;
+            default: jump = c >= 0; break;
           }
         }
         if (jump) {

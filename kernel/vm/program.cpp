@@ -34,20 +34,13 @@ const Value* Program::own_value(const Value& v) {
 
 std::string Program::p4_text(const Instr& in) const {
   switch (in.p4type) {
-    case P4Type::kNone:
-      return "";
-    case P4Type::kInt32:
-      return std::to_string(in.p4.i);
-    case P4Type::kInt64:
-      return std::to_string(in.p4.i64);
-    case P4Type::kReal:
-      return format("%.16g", in.p4.real);
-    case P4Type::kString:
-      return std::string(in.p4.str, in.p4n);
-    case P4Type::kBlob:
-      return "(blob)";
-    case P4Type::kAffinity:
-      return in.p4.str ? in.p4.str : "";
+    case P4Type::kNone: return "";
+    case P4Type::kInt32: return std::to_string(in.p4.i);
+    case P4Type::kInt64: return std::to_string(in.p4.i64);
+    case P4Type::kReal: return format("%.16g", in.p4.real);
+    case P4Type::kString: return std::string(in.p4.str, in.p4n);
+    case P4Type::kBlob: return "(blob)";
+    case P4Type::kAffinity: return in.p4.str ? in.p4.str : "";
     case P4Type::kKeyInfo: {
       // SQLite: k(N,B,-NOCASE,...) — one entry per key field, "-" for DESC.
       const KeyInfo* ki = in.p4.key_info;
@@ -60,10 +53,8 @@ std::string Program::p4_text(const Instr& in) const {
       }
       return out + ")";
     }
-    case P4Type::kFunction:
-      return in.p4.func->name + "(" + std::to_string(in.p5) + ")";
-    case P4Type::kCollation:
-      return "" + std::string(in.p4.coll->name());
+    case P4Type::kFunction: return in.p4.func->name + "(" + std::to_string(in.p5) + ")";
+    case P4Type::kCollation: return "" + std::string(in.p4.coll->name());
     case P4Type::kIntArray: {
       std::string out = "[";
       for (int i = 0; i < in.p4.ints[0]; i++) {
@@ -72,12 +63,9 @@ std::string Program::p4_text(const Instr& in) const {
       }
       return out + "]";
     }
-    case P4Type::kProgram:
-      return "program";
-    case P4Type::kPointer:
-      return "";
-    case P4Type::kValue:
-      return in.p4.value->debug_string();
+    case P4Type::kProgram: return "program";
+    case P4Type::kPointer: return "";
+    case P4Type::kValue: return in.p4.value->debug_string();
   }
   return "";
 }
