@@ -231,9 +231,10 @@ Status Vm::exec_cursor_op(const Instr& op) {
       if (key.is_int()) {
         rowid = key.int_value();
       } else {
+        // NUMERIC affinity, as SQLite: '2', ' 2' and 2.0 all seek rowid 2.
         Value tmp;
         tmp.copy_from(key);
-        apply_numeric_affinity(tmp, true);
+        apply_affinity(tmp, Affinity::kNumeric);
         if (!tmp.is_int()) {
           c.set_eof(true);
           jump(op.p2);
