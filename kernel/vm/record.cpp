@@ -271,7 +271,7 @@ Status RecordReader::reset(std::span<const uint8_t> local, size_t payload_size, 
     return Status(rc::kInternal, "partial record without a payload source");
   }
   uint64_t h;
-  int n = get_varint_bounded(rec_, rec_ + local_size_, &h);
+  int n = varint_in(rec_, rec_ + local_size_, &h);
   if (n == 0 && local_size_ < size_) {
     // The size varint itself is cut by the local prefix.
     uint8_t first[kMaxVarintLen];
@@ -322,7 +322,7 @@ Status RecordReader::parse_through(uint32_t upto) {
       t = hdr_[hdr_pos_];
       n = 1;
     } else {
-      n = get_varint_bounded(hdr_ + hdr_pos_, hdr_ + hdr_size_, &t);
+      n = varint_in(hdr_ + hdr_pos_, hdr_ + hdr_size_, &t);
       if (n == 0 || hdr_pos_ + static_cast<uint32_t>(n) > hdr_size_) {
         corrupt_ = true;
         return corrupt();

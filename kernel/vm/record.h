@@ -31,11 +31,19 @@
 #include <span>
 #include <vector>
 
+#include "base/varint.h"
 #include "keel/status.hpp"
 #include "vm/affinity.h"
 #include "vm/value.h"
 
 namespace keel::vm {
+
+// get_varint_bounded inlined for the per-row paths (same results): the
+// unbounded decoder is safe with a full varint's worth of bytes before `end`.
+inline int varint_in(const uint8_t* p, const uint8_t* end, uint64_t* v) {
+  if (end - p >= kMaxVarintLen) return get_varint(p, v);
+  return get_varint_bounded(p, end, v);
+}
 
 // sqlite3VdbeSerialTypeLen: body bytes of a serial type.
 inline uint32_t serial_type_len(uint32_t t) {

@@ -141,7 +141,7 @@ int compare_record(const uint8_t* key, size_t n_key, const UnpackedRecord& p) {
       st64 = key[idx1];
       vl = 1;
     } else {
-      vl = get_varint_bounded(key + idx1, hdr_end, &st64);
+      vl = varint_in(key + idx1, hdr_end, &st64);
       if (vl == 0) return corrupt(p);
     }
     uint32_t t = st64 > 0xffffffffu ? 0xffffffffu : static_cast<uint32_t>(st64);

@@ -231,14 +231,14 @@ Status CursorState::seek_rowid(int64_t rowid, int* res) {
         const uint8_t* q = cell;
         uint64_t skip;
         if (pg.intkey_leaf) {
-          int n = get_varint_bounded(q, end, &skip);
+          int n = varint_in(q, end, &skip);
           if (n == 0) return KEEL_BT_CORRUPT();
           q += n;
         } else {
           q += 4;
         }
         uint64_t k;
-        if (get_varint_bounded(q, end, &k) == 0) return KEEL_BT_CORRUPT();
+        if (varint_in(q, end, &k) == 0) return KEEL_BT_CORRUPT();
         int64_t key = static_cast<int64_t>(k);
         if (key < rowid) {
           lwr = i + 1;
