@@ -126,7 +126,10 @@ Status CursorState::first() {
 
 Status CursorState::last() {
   // Already there (a bounded ORDER BY index asks once per row).
-  if (pos == Pos::kValid && at_last && depth >= 0) return Status::Ok();
+  if (pos == Pos::kValid && at_last && depth >= 0) {
+    skip_next = 0;  // as move_to_root: next()/prev() move from here
+    return Status::Ok();
+  }
   KEEL_RETURN_IF_ERROR(move_to_root());
   if (pos != Pos::kValid) return Status::Ok();
   KEEL_RETURN_IF_ERROR(move_to_rightmost());
