@@ -210,6 +210,20 @@ class Connection final : private vm::VmHost, private func::FunctionHost, private
   void notify_rollback_to(int depth);
   // The innermost executing statement if it is nested, else nullptr.
   Statement* nested_statement() const;
+ public:
+  // Asks every observer active() again and sets compile_options().
+  // observe_changes from the answer.
+  void refresh_observers_active();
+  // Calls on_write_transaction() of every observer, then refreshes.
+  Status notify_write_transaction();
+  bool in_write_transaction() const {
+    for (const auto& d : dbs_) {
+      if (d.txn == 2) return true;
+    }
+    return false;
+  }
+
+ private:
 
   // --- func::FunctionHost
   int64_t statement_time_ms() override;
@@ -248,6 +262,8 @@ class Connection final : private vm::VmHost, private func::FunctionHost, private
   std::vector<Statement*> executing_;
   // Observers' before_commit() is running: statements started now are nested.
   bool in_commit_observers_ = false;
+  // Some change observer is active (refresh_observers_active).
+  bool observers_active_ = false;
 };
 
 }  // namespace keel::engine

@@ -53,7 +53,26 @@ Statement* Connection::nested_statement() const {
 }
 
 bool Connection::observing_changes() const {
-  return (!ext_.observers.empty() || hooks_.update) && nested_statement() == nullptr;
+  return (observers_active_ || hooks_.update) && nested_statement() == nullptr;
+}
+
+void Connection::refresh_observers_active() {
+  bool any = false;
+  for (const auto& o : ext_.observers) any = any || o->active();
+  observers_active_ = any;
+  compile_options_.observe_changes = any;
+}
+
+Status Connection::notify_write_transaction() {
+  ext::Session session(this);
+  auto observers = ext_.observers;
+  Status result;
+  for (const auto& o : observers) {
+    result = o->on_write_transaction(session);
+    if (!result.ok()) break;
+  }
+  refresh_observers_active();
+  return result;
 }
 
 namespace {
@@ -80,12 +99,12 @@ Status Connection::row_changed(const vm::ChangeTarget& target, int kind, int64_t
     int op = kind > 0 ? kSqliteInsert : kind == 0 ? kSqliteUpdate : kSqliteDelete;
     hooks_.update(op, change.database, change.table, rowid);
   }
-  if (ext_.observers.empty()) return Status::Ok();
+  if (!observers_active_) return Status::Ok();
   ext::Session session(this);
   // Copy: an observer may remove itself.
   auto observers = ext_.observers;
   for (const auto& o : observers) {
-    if (!o->observes(change.database, change.table)) continue;
+    if (!o->active() || !o->observes(change.database, change.table)) continue;
     KEEL_RETURN_IF_ERROR(o->on_change(session, change));
   }
   return Status::Ok();

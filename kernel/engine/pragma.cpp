@@ -409,7 +409,9 @@ Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Va
     call.value = cmd.value;
     std::vector<std::vector<keel::Value>> out;
     ext::Session session(this);
-    KEEL_RETURN_IF_ERROR(h->run(session, call, out));
+    Status ran = h->run(session, call, out);
+    refresh_observers_active();  // a module pragma may switch an observer on or off
+    KEEL_RETURN_IF_ERROR(ran);
     size_t n = h->columns().size();
     for (const auto& row : out) {
       if (row.size() != n) {

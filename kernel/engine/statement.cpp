@@ -57,6 +57,15 @@ Result<int> Statement::step() {
   if (program_->is_explain || program_->is_explain_query_plan) return step_explain();
   if (!active_) nested_ = conn_.executing() || conn_.in_commit_observers_;
   if (nested_) return step_nested();
+  if (!active_ && !conn_.ext_.observers.empty()) {
+    // Change observers decide at the start of a write transaction whether
+    // they are active; a statement compiled under the other answer is
+    // compiled again (truncate shortcut, statement savepoints).
+    if (!program_->read_only && !conn_.in_write_transaction()) {
+      KEEL_RETURN_IF_ERROR(conn_.notify_write_transaction());
+    }
+    if (program_->observe_changes != conn_.compile_options_.observe_changes) KEEL_RETURN_IF_ERROR(recompile());
+  }
   conn_.statement_time_ = 0;
   for (int attempt = 0;; attempt++) {
     if (!active_) {

@@ -93,6 +93,7 @@ Result<std::unique_ptr<vm::Program>> compile(const CompileInput& in) {
   }
   KEEL_RETURN_IF_ERROR(g.finish());
   prog->comments.resize(prog->ops.size());
+  prog->observe_changes = in.options.observe_changes;
   return prog;
 }
 

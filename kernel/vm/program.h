@@ -111,6 +111,9 @@ class Program {
   bool statement_journal = true;
   // INSERT/UPDATE/DELETE: the run's change count becomes sqlite3_changes().
   bool counts_changes = false;
+  // Compiled while a change observer was active (CompileOptions::
+  // observe_changes): the engine recompiles when that no longer matches.
+  bool observe_changes = false;
   bool is_explain = false;
   bool is_explain_query_plan = false;
   std::vector<std::string> comments;  // per-instruction comment (EXPLAIN), empty when none

@@ -51,7 +51,7 @@ Status Session::add_change_observer(std::shared_ptr<ChangeObserver> observer) {
   if (!observer) return Status(rc::kMisuse, "null change observer");
   auto& c = conn(conn_);
   c.extensions().observers.push_back(std::move(observer));
-  c.compile_options().observe_changes = true;
+  c.refresh_observers_active();
   return Status::Ok();
 }
 
@@ -61,7 +61,7 @@ Status Session::remove_change_observer(const ChangeObserver* observer) {
   for (auto it = v.begin(); it != v.end(); ++it) {
     if (it->get() == observer) {
       v.erase(it);
-      if (v.empty()) c.compile_options().observe_changes = false;
+      c.refresh_observers_active();
       return Status::Ok();
     }
   }

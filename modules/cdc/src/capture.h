@@ -73,6 +73,13 @@ class Capture final : public ext::ChangeObserver {
   void after_commit() override { end_transaction(); }
   void after_rollback() override { end_transaction(); }
   void rollback_to_savepoint(int depth) override;
+  // Capture is decided when a write transaction starts: an observer that
+  // captures nothing costs the connection nothing per row.
+  Status on_write_transaction(ext::Session& session) override {
+    txn_open_ = false;
+    return begin(session);
+  }
+  bool active() const override { return !txn_open_ || effective_.on(); }
 
  private:
   // The rows one transaction wrote into one CDC table.

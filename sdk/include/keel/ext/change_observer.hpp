@@ -76,6 +76,21 @@ class ChangeObserver {
   virtual void after_commit() {}
   virtual void after_rollback() {}
   virtual void rollback_to_savepoint(int depth) { (void)depth; }
+
+  // Cost control. An inactive observer gets no calls about changes and
+  // costs the connection nothing per row (no images, no forced statement
+  // savepoints, truncate shortcut allowed). active() is asked after
+  // on_write_transaction() and after any module pragma ran, and when the
+  // observer is installed; its answer holds until then.
+  virtual bool active() const { return true; }
+  // A statement that may write starts while no write transaction is open
+  // (the start of what becomes a write transaction): the moment to read a
+  // setting that decides active(). Runs outside any statement; SQL run from
+  // here is ordinary (not nested).
+  virtual Status on_write_transaction(Session& session) {
+    (void)session;
+    return Status::Ok();
+  }
 };
 
 }  // namespace keel::ext
