@@ -3,50 +3,16 @@
 #include "func/window_functions.h"
 
 #include "func/func_internal.h"
-#include "vm/affinity.h"
-#include "vm/numeric.h"
+#include "vm/window.h"
 
 namespace keel::func {
 
 Status check_nth_value_argument(const vm::Value& arg, int64_t* n) {
-  int64_t v;
-  switch (arg.numeric_type()) {
-    case vm::ValueType::kInteger:
-      v = arg.as_int64();
-      break;
-    case vm::ValueType::kReal: {
-      double r = arg.as_double();
-      if (static_cast<double>(static_cast<int64_t>(r)) != r) goto error;
-      v = static_cast<int64_t>(r);
-      break;
-    }
-    default:
-      goto error;
-  }
-  if (v <= 0) goto error;
-  *n = v;
-  return Status::Ok();
-error:
-  return Status(rc::kError, "second argument to nth_value must be a positive integer");
+  return vm::window_nth_value_argument(arg, n);
 }
 
 bool lead_lag_target(bool lead, int64_t current_rowid, const vm::Value* offset, int64_t* target) {
-  vm::Value key;
-  if (offset == nullptr) {
-    // OP_AddImm: integer arithmetic (the rowid is far from overflowing).
-    *target = current_rowid + (lead ? 1 : -1);
-    return true;
-  }
-  vm::Value rowid = vm::Value::integer(current_rowid);
-  if (lead) {
-    vm::arith_add(*offset, rowid, key);
-  } else {
-    vm::arith_sub(rowid, *offset, key);
-  }
-  vm::apply_affinity(key, vm::Affinity::kNumeric);
-  if (!key.is_int()) return false;
-  *target = key.int_value();
-  return true;
+  return vm::window_lead_lag_target(lead, current_rowid, offset, target);
 }
 
 namespace internal {

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "plan/select_internal.h"
+#include "plan/window.h"
 #include "vm/collation.h"
 
 namespace keel::plan {
@@ -330,7 +331,9 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
     g.set_p4_keyinfo(a, std::move(ki));
   }
 
-  if (is_agg) {
+  if (select_has_windows(sel, core)) {
+    KEEL_RETURN_IF_ERROR(code_window_select(g, sel, core, &scope, cols, group_by, is_agg, out));
+  } else if (is_agg) {
     KEEL_RETURN_IF_ERROR(code_aggregate(g, core, &scope, cols, group_by, out));
   } else {
     WhereInfo w;

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "vm/cursor.h"
+#include "vm/window.h"
 
 namespace keel::vm {
 
@@ -107,6 +108,7 @@ Status Vm::reset() {
 
 void Vm::close_cursors() {
   for (auto& c : cursors_) c.reset();
+  windows_.clear();
 }
 
 void Vm::finalize_aggregates() {
