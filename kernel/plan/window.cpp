@@ -158,28 +158,43 @@ bool offset_constant(const Expr* e) {
 
 Bound bound_of(parse::FrameBoundKind k) {
   switch (k) {
-    case parse::FrameBoundKind::kUnboundedPreceding: return Bound::kUnboundedPreceding;
-    case parse::FrameBoundKind::kPreceding: return Bound::kPreceding;
-    case parse::FrameBoundKind::kCurrentRow: return Bound::kCurrentRow;
-    case parse::FrameBoundKind::kFollowing: return Bound::kFollowing;
-    case parse::FrameBoundKind::kUnboundedFollowing: return Bound::kUnboundedFollowing;
+    case parse::FrameBoundKind::kUnboundedPreceding:
+      return Bound::kUnboundedPreceding;
+    case parse::FrameBoundKind::kPreceding:
+      return Bound::kPreceding;
+    case parse::FrameBoundKind::kCurrentRow:
+      return Bound::kCurrentRow;
+    case parse::FrameBoundKind::kFollowing:
+      return Bound::kFollowing;
+    case parse::FrameBoundKind::kUnboundedFollowing:
+      return Bound::kUnboundedFollowing;
   }
   return Bound::kCurrentRow;
 }
 
 void apply_frame(const parse::WindowFrame* fr, ResolvedWindow& w) {
   if (fr == nullptr) return;  // RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-  w.unit = fr->unit == parse::FrameUnit::kRows ? Unit::kRows
+  w.unit = fr->unit == parse::FrameUnit::kRows    ? Unit::kRows
            : fr->unit == parse::FrameUnit::kRange ? Unit::kRange
-                                                   : Unit::kGroups;
+                                                  : Unit::kGroups;
   w.start = bound_of(fr->start.kind);
   w.end = bound_of(fr->end.kind);
   switch (fr->exclude) {
-    case parse::FrameExclude::kNone: w.exclude = Exclude::kNone; break;
-    case parse::FrameExclude::kNoOthers: w.exclude = Exclude::kNoOthers; break;
-    case parse::FrameExclude::kCurrentRow: w.exclude = Exclude::kCurrentRow; break;
-    case parse::FrameExclude::kGroup: w.exclude = Exclude::kGroup; break;
-    case parse::FrameExclude::kTies: w.exclude = Exclude::kTies; break;
+    case parse::FrameExclude::kNone:
+      w.exclude = Exclude::kNone;
+      break;
+    case parse::FrameExclude::kNoOthers:
+      w.exclude = Exclude::kNoOthers;
+      break;
+    case parse::FrameExclude::kCurrentRow:
+      w.exclude = Exclude::kCurrentRow;
+      break;
+    case parse::FrameExclude::kGroup:
+      w.exclude = Exclude::kGroup;
+      break;
+    case parse::FrameExclude::kTies:
+      w.exclude = Exclude::kTies;
+      break;
   }
   if (fr->start.offset) {
     if (offset_constant(fr->start.offset)) {
@@ -269,7 +284,8 @@ Status resolve_window(CodeGen& g, const parse::SelectCore* core, const FunctionE
     return Status(rc::kError, "RANGE with offset PRECEDING/FOLLOWING requires one ORDER BY expression");
   }
   if (def->flags & func::kWindowOnly) {
-    if (f->filter) return Status(rc::kError, "FILTER clause may only be used with aggregate window functions");
+    if (f->filter)
+      return Status(rc::kError, "FILTER clause may only be used with aggregate window functions");
     struct Coerce {
       const char* name;
       Unit unit;
@@ -389,7 +405,8 @@ bool select_has_windows(const parse::Select* sel, const parse::SelectCore* core)
   return false;
 }
 
-Status code_window_call(CodeGen& g, Scope* s, const FunctionExpr* f, const func::FunctionDef* def, int target) {
+Status code_window_call(CodeGen& g, Scope* s, const FunctionExpr* f, const func::FunctionDef* def,
+                        int target) {
   if (def->value == nullptr) {
     return Status(rc::kError, std::string(f->name.value) + "() may not be used as a window function");
   }
@@ -420,8 +437,10 @@ Status code_window_call(CodeGen& g, Scope* s, const FunctionExpr* f, const func:
       st = code_expr(g, s, a, scratch);
       if (!st.ok()) break;
     }
-    for (size_t i = 0; st.ok() && i < call.w.partition.size(); i++) st = code_expr(g, s, call.w.partition[i], scratch);
-    for (size_t i = 0; st.ok() && i < call.w.order.size(); i++) st = code_expr(g, s, call.w.order[i]->expr, scratch);
+    for (size_t i = 0; st.ok() && i < call.w.partition.size(); i++)
+      st = code_expr(g, s, call.w.partition[i], scratch);
+    for (size_t i = 0; st.ok() && i < call.w.order.size(); i++)
+      st = code_expr(g, s, call.w.order[i]->expr, scratch);
     if (st.ok() && f->filter) st = code_expr(g, s, f->filter, scratch);
     wc->allowed = true;
     if (g.recorded_columns.size() > n_rec) g.recorded_columns.resize(n_rec);
@@ -712,7 +731,8 @@ Status code_window_select(CodeGen& g, const parse::Select* sel, const parse::Sel
       }
       return Status::Ok();
     };
-    if (plan->start_reg) KEEL_RETURN_IF_ERROR(code_offset(gr.w.start_expr, gr.w.start_null, gr.w.start_one, plan->start_reg));
+    if (plan->start_reg)
+      KEEL_RETURN_IF_ERROR(code_offset(gr.w.start_expr, gr.w.start_null, gr.w.start_one, plan->start_reg));
     if (plan->end_reg) KEEL_RETURN_IF_ERROR(code_offset(gr.w.end_expr, gr.w.end_null, false, plan->end_reg));
     {
       int a = g.emit(Op::WindowRun, win);
@@ -723,7 +743,8 @@ Status code_window_select(CodeGen& g, const parse::Select* sel, const parse::Sel
     g.emit(Op::WindowRewind, win, reset);
     int loop = g.addr();
     for (int i = 0; i < n_payload; i++) g.emit(Op::WindowColumn, win, nk + i, payload_regs + i);
-    for (int i = 0; i < n_prev; i++) g.emit(Op::WindowColumn, win, nk + n_payload + i, wc.calls[done_calls[i]].reg);
+    for (int i = 0; i < n_prev; i++)
+      g.emit(Op::WindowColumn, win, nk + n_payload + i, wc.calls[done_calls[i]].reg);
     for (size_t k = 0; k < gr.calls.size(); k++) {
       g.emit(Op::WindowColumn, win, width + static_cast<int>(k), wc.calls[gr.calls[k]].reg);
     }
@@ -750,7 +771,8 @@ Status code_window_select(CodeGen& g, const parse::Select* sel, const parse::Sel
       }
     } else {
       // The output expressions, reading the payload.
-      for (size_t i = 0; i < columns.size(); i++) g.column_override[columns[i]] = payload_regs + static_cast<int>(i);
+      for (size_t i = 0; i < columns.size(); i++)
+        g.column_override[columns[i]] = payload_regs + static_cast<int>(i);
       AggContext final_agg;
       final_agg.scope = scope;
       final_agg.collecting = false;

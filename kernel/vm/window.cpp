@@ -133,10 +133,14 @@ enum class Cmp { kGe, kGt, kLe, kLt };
 
 bool apply_cmp(Cmp op, int c) {
   switch (op) {
-    case Cmp::kGe: return c >= 0;
-    case Cmp::kGt: return c > 0;
-    case Cmp::kLe: return c <= 0;
-    case Cmp::kLt: return c < 0;
+    case Cmp::kGe:
+      return c >= 0;
+    case Cmp::kGt:
+      return c > 0;
+    case Cmp::kLe:
+      return c <= 0;
+    case Cmp::kLt:
+      return c < 0;
   }
   return false;
 }
@@ -173,7 +177,8 @@ struct FuncState {
 // Runs one partition (see the design note).
 class WindowRunner {
  public:
-  WindowRunner(WindowPartition& part, func::FunctionHost& host, std::span<const Value> regs, int64_t max_length)
+  WindowRunner(WindowPartition& part, func::FunctionHost& host, std::span<const Value> regs,
+               int64_t max_length)
       : part_(part), p_(*part.plan_), rows_(part.rows_), host_(host), regs_(regs), max_length_(max_length) {
     states_.resize(p_.funcs.size());
     for (size_t k = 0; k < p_.funcs.size(); k++) {
@@ -253,7 +258,7 @@ class WindowRunner {
   Cursor start_, current_, end_;
   size_t peer_row_ = 0;  // regPeer: the peer values of the last new peer group
   Value reg_start_, reg_end_;
-  bool main_loop_ = true;  // p->regRowid != 0
+  bool main_loop_ = true;                    // p->regRowid != 0
   int64_t start_rowid_ = 1, end_rowid_ = 0;  // EXCLUDE: the frame as rowids
   std::vector<Value> args_;
 };
@@ -290,20 +295,31 @@ bool WindowRunner::range_test(Cmp op, size_t row1, const Value& val, size_t row2
   bool sub = false;
   if (flags & kSortDesc) {
     switch (op) {
-      case Cmp::kGe: op = Cmp::kLe; break;
-      case Cmp::kGt: op = Cmp::kLt; break;
-      case Cmp::kLe: op = Cmp::kGe; break;
-      case Cmp::kLt: break;
+      case Cmp::kGe:
+        op = Cmp::kLe;
+        break;
+      case Cmp::kGt:
+        op = Cmp::kLt;
+        break;
+      case Cmp::kLe:
+        op = Cmp::kGe;
+        break;
+      case Cmp::kLt:
+        break;
     }
     sub = true;
   }
   if (flags & kSortBigNull) {
     if (reg1.is_null()) {
       switch (op) {
-        case Cmp::kGe: return true;
-        case Cmp::kGt: return !reg2.is_null();
-        case Cmp::kLe: return reg2.is_null();
-        case Cmp::kLt: return false;
+        case Cmp::kGe:
+          return true;
+        case Cmp::kGt:
+          return !reg2.is_null();
+        case Cmp::kLe:
+          return reg2.is_null();
+        case Cmp::kLt:
+          return false;
       }
     }
     if (reg2.is_null()) return !(op == Cmp::kGt || op == Cmp::kGe);
@@ -312,7 +328,8 @@ bool WindowRunner::range_test(Cmp op, size_t row1, const Value& val, size_t row2
   bool is_bytes = !reg1.is_null() && reg1.is_bytes();
   if (!is_bytes) {
     if ((op == Cmp::kGe && !sub) || (op == Cmp::kLe && sub)) {
-      if (!reg1.is_null() && !reg2.is_null() && apply_cmp(op, compare_values(reg1, reg2, nullptr))) return true;
+      if (!reg1.is_null() && !reg2.is_null() && apply_cmp(op, compare_values(reg1, reg2, nullptr)))
+        return true;
     }
     Value out;
     if (sub) {

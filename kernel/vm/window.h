@@ -46,9 +46,9 @@ struct WindowFunc {
   Kind kind = Kind::kAggregate;
   int arg_col = 0;  // first argument's column in the buffered row
   int n_args = 0;
-  int filter_col = -1;                    // column holding 1 (row passes FILTER) or 0; -1 = no FILTER
-  const Collation* coll = nullptr;        // collation for kNeedCollation functions
-  bool minmax = false;                    // min()/max(): the ordered-multiset path when the frame start moves
+  int filter_col = -1;              // column holding 1 (row passes FILTER) or 0; -1 = no FILTER
+  const Collation* coll = nullptr;  // collation for kNeedCollation functions
+  bool minmax = false;              // min()/max(): the ordered-multiset path when the frame start moves
   bool is_max = false;
 };
 
@@ -56,7 +56,13 @@ struct WindowFunc {
 // window opcodes.
 struct WindowPlan {
   enum class Unit : uint8_t { kRows, kRange, kGroups };
-  enum class Bound : uint8_t { kUnboundedPreceding, kPreceding, kCurrentRow, kFollowing, kUnboundedFollowing };
+  enum class Bound : uint8_t {
+    kUnboundedPreceding,
+    kPreceding,
+    kCurrentRow,
+    kFollowing,
+    kUnboundedFollowing
+  };
   enum class Exclude : uint8_t { kNone, kNoOthers, kCurrentRow, kGroup, kTies };
   Unit unit = Unit::kRange;
   Bound start = Bound::kUnboundedPreceding;
@@ -64,10 +70,10 @@ struct WindowPlan {
   Exclude exclude = Exclude::kNone;
   int start_reg = 0;  // register holding the start offset (<expr> PRECEDING/FOLLOWING), 0 = none
   int end_reg = 0;
-  int n_cols = 0;      // width of a buffered row
-  int order_col = 0;   // the ORDER BY values (peer values) are columns order_col..+n_order-1
+  int n_cols = 0;     // width of a buffered row
+  int order_col = 0;  // the ORDER BY values (peer values) are columns order_col..+n_order-1
   int n_order = 0;
-  KeyInfo order_key;   // their collations and sort flags
+  KeyInfo order_key;  // their collations and sort flags
   std::vector<WindowFunc> funcs;
 };
 
