@@ -190,6 +190,8 @@ void nth_value_step(FunctionContext& ctx, Args a) {
 
 // Window.c's no-op methods: value() of first_value/nth_value (their result is
 // read by the VM or by final()) and every method of lead()/lag().
+void window_subtype(FunctionContext& ctx, Args a) { ctx.result().set_int(a[0].subtype()); }
+
 void noop_value(FunctionContext&) {}
 void noop_step(FunctionContext&, Args) {}
 
@@ -219,6 +221,12 @@ void register_window_functions(FunctionRegistry& r) {
   r.add(window_def("last_value", 1, last_value_step, held_value_final, last_value_value, last_value_inverse));
   r.add(window_def("nth_value", 2, nth_value_step, held_value_final, noop_value, noop_step));
   r.add(window_def("first_value", 1, first_value_step, held_value_final, noop_value, noop_step));
+  FunctionDef st;
+  st.name = std::string(kWindowSubtypeFunction);
+  st.n_arg = 1;
+  st.flags = kInternal | kDeterministic;
+  st.scalar = window_subtype;
+  r.add(st);
   for (int n = 1; n <= 3; n++) {
     r.add(window_def("lead", n, noop_step, noop_value, noop_value, noop_step));
     r.add(window_def("lag", n, noop_step, noop_value, noop_value, noop_step));

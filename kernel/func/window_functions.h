@@ -65,6 +65,8 @@
 // error "misuse of window function NAME()" (raised by the planner).
 #pragma once
 
+#include <string_view>
+
 #include "keel/status.hpp"
 #include "vm/value.h"
 
@@ -91,5 +93,12 @@ Status check_nth_value_argument(const vm::Value& arg, int64_t* n);
 // sees the next row of the partition but lag(x, -2) finds nothing. The VM
 // must reproduce that visibility.
 bool lead_lag_target(bool lead, int64_t current_rowid, const vm::Value* offset, int64_t* target);
+
+// The name of an internal function (kInternal; the NUL byte keeps it out of
+// reach of SQL text) returning its argument's subtype as an integer. The code
+// generator buffers it beside each argument of a SQLITE_SUBTYPE window
+// function (json_group_array(json(x)) OVER ...), so that the VM can restore
+// the subtype that SQLite keeps by evaluating such arguments at step time.
+inline constexpr std::string_view kWindowSubtypeFunction{"\0window_subtype", 15};
 
 }  // namespace keel::func

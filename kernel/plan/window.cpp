@@ -28,6 +28,7 @@
 #include <cctype>
 #include <memory>
 
+#include "func/window_functions.h"
 #include "parse/ast_walk.h"
 #include "vm/window.h"
 
@@ -63,6 +64,7 @@ struct WindowCall {
   int reg = 0;       // the result, while the output expressions run
   int arg_slot = 0;  // payload position of the first argument
   int filter_slot = -1;
+  int subtype_slot = -1;  // SQLITE_SUBTYPE functions: the arguments' subtypes
 };
 
 struct WindowContext {
@@ -555,6 +557,21 @@ Status code_window_select(CodeGen& g, const parse::Select* sel, const parse::Sel
     c.arg_slot = static_cast<int>(payload.size());
     for (const Expr* a : c.f->args) add_expr(a);
     if (c.f->filter) c.filter_slot = add_expr(c.f->filter);
+    if ((c.def->flags & func::kSubtype) && c.f->args.size > 0) {
+      c.subtype_slot = static_cast<int>(payload.size());
+      for (Expr* a : c.f->args) {
+        auto* st = g.arena.make<FunctionExpr>();
+        st->kind = ExprKind::kFunction;
+        st->height = static_cast<uint16_t>(a->height + 1);
+        st->span = a->span;
+        st->name.value = g.arena.copy(func::kWindowSubtypeFunction);
+        st->name.span = a->span;
+        st->args.items = g.arena.make_array<Expr*>(1);
+        st->args.items[0] = a;
+        st->args.size = 1;
+        add_expr(st);
+      }
+    }
   }
   for (Group& gr : groups) {
     gr.key_slot = static_cast<int>(payload.size());
@@ -661,6 +678,7 @@ Status code_window_select(CodeGen& g, const parse::Select* sel, const parse::Sel
       fn.n_args = static_cast<int>(c.f->args.size);
       fn.arg_col = nk + c.arg_slot;
       fn.filter_col = c.filter_slot >= 0 ? nk + c.filter_slot : -1;
+      fn.subtype_col = c.subtype_slot >= 0 ? nk + c.subtype_slot : -1;
       if ((c.def->flags & func::kNeedCollation) && fn.n_args > 0) {
         bool expl = false;
         std::string coll = expr_collation(g, scope, c.f->args[0], &expl);

@@ -256,6 +256,8 @@ TEST(WindowTest, QueryShapes) {
       "SELECT a.id, b.id, row_number() OVER (PARTITION BY a.p ORDER BY b.id) FROM t AS a JOIN t AS b "
       "ON a.id = b.id + 1 WHERE a.id < 8;",
       "SELECT json_group_array(x) OVER (ORDER BY id ROWS 2 PRECEDING) FROM t;",
+      "SELECT json_group_array(json(x)) OVER (ORDER BY id), json_group_object(s, json_array(x, id)) "
+      "OVER (PARTITION BY p ORDER BY id ROWS 1 PRECEDING EXCLUDE CURRENT ROW) FROM t WHERE x < 10;",
       "SELECT lag(id, -1) OVER (), lag(id, -2) OVER (), lead(id, -1) OVER () FROM t;",
       "SELECT group_concat(s) OVER (ORDER BY id ROWS BETWEEN 1 FOLLOWING AND 2 FOLLOWING) FROM t;",
       "SELECT id, sum(x) OVER (ORDER BY id ROWS ?1 PRECEDING) FROM t;",

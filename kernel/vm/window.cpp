@@ -385,6 +385,7 @@ Status WindowRunner::call_step(size_t k, size_t row, bool inverse) {
     // nth_value's N is read from the current row (window.c reads iEphCsr).
     size_t r = (i == 1 && f.kind == Kind::kNthValue) ? current_.pos : row;
     args_[i].shallow_copy_from(col(r, f.arg_col + i));
+    if (f.subtype_col >= 0) args_[i].set_subtype(static_cast<uint8_t>(col(r, f.subtype_col + i).as_int64()));
   }
   if (f.filter_col >= 0 && !truth_value(col(row, f.filter_col), false)) return Status::Ok();
   Value sink;

@@ -46,7 +46,8 @@ struct WindowFunc {
   Kind kind = Kind::kAggregate;
   int arg_col = 0;  // first argument's column in the buffered row
   int n_args = 0;
-  int filter_col = -1;              // column holding 1 (row passes FILTER) or 0; -1 = no FILTER
+  int filter_col = -1;   // column holding the FILTER clause's value; -1 = no FILTER
+  int subtype_col = -1;  // SQLITE_SUBTYPE functions: argument i's subtype is column subtype_col + i
   const Collation* coll = nullptr;  // collation for kNeedCollation functions
   bool minmax = false;              // min()/max(): the ordered-multiset path when the frame start moves
   bool is_max = false;
