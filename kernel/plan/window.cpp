@@ -26,6 +26,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <memory>
 
 #include "func/window_functions.h"
@@ -214,24 +215,30 @@ void apply_frame(const parse::WindowFrame* fr, ResolvedWindow& w) {
   }
 }
 
-// The named window `name` of the WINDOW clause, with its base merged in.
+// The named window written `name` in the WINDOW clause, with its base
+// merged in. As in SQLite, names compare as written (quotes included,
+// case-insensitively) and the last definition of a name wins; a base is
+// looked up among the definitions before its own (`limit`).
 Status resolve_named(CodeGen& g, const parse::SelectCore* core, std::string_view name, ResolvedWindow& w,
-                     bool* implicit_frame, int depth = 0) {
+                     bool* implicit_frame, size_t limit = SIZE_MAX) {
   const parse::NamedWindow* nw = nullptr;
+  size_t index = 0;
   if (core) {
-    for (const parse::NamedWindow* x : core->windows) {
-      if (name_eq(x->name.value, name)) {
-        nw = x;
+    size_t n = std::min<size_t>(core->windows.size, limit);
+    for (size_t i = n; i-- > 0;) {
+      if (name_eq(core->windows[static_cast<uint32_t>(i)]->name.span.text(g.sql()), name)) {
+        nw = core->windows[static_cast<uint32_t>(i)];
+        index = i;
         break;
       }
     }
   }
-  if (nw == nullptr || depth > 100) return Status(rc::kError, "no such window: " + std::string(name));
+  if (nw == nullptr) return Status(rc::kError, "no such window: " + std::string(name));
   const parse::WindowSpec* spec = nw->spec;
   if (spec->base.present()) {
     // The parser checked the chain; merge the base's PARTITION BY / ORDER BY.
     bool base_implicit = true;
-    KEEL_RETURN_IF_ERROR(resolve_named(g, core, spec->base.value, w, &base_implicit, depth + 1));
+    KEEL_RETURN_IF_ERROR(resolve_named(g, core, spec->base.span.text(g.sql()), w, &base_implicit, index));
   }
   for (const Expr* e : spec->partition_by) w.partition.push_back(e);
   if (!spec->order_by.empty()) {
@@ -254,14 +261,14 @@ Status resolve_window(CodeGen& g, const parse::SelectCore* core, const FunctionE
   (void)g;
   if (f->over == nullptr) {
     bool implicit = true;
-    KEEL_RETURN_IF_ERROR(resolve_named(g, core, f->over_name.value, w, &implicit));
+    KEEL_RETURN_IF_ERROR(resolve_named(g, core, f->over_name.span.text(g.sql()), w, &implicit));
   } else {
     const parse::WindowSpec* spec = f->over;
     if (spec->base.present()) {
       std::string base(spec->base.span.text(g.sql()));
       ResolvedWindow bw;
       bool implicit = true;
-      Status s = resolve_named(g, core, spec->base.value, bw, &implicit);
+      Status s = resolve_named(g, core, base, bw, &implicit);
       if (!s.ok()) return Status(rc::kError, "no such window: " + base);
       const char* what = nullptr;
       if (!spec->partition_by.empty()) {

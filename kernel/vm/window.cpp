@@ -121,7 +121,7 @@ bool exact_int(Value& v) {
   if (v.is_int()) return true;
   Value tmp;
   tmp.copy_from(v);
-  apply_numeric_affinity(tmp, true);
+  apply_affinity(tmp, Affinity::kNumeric);
   if (tmp.is_int()) {
     v.set_int(tmp.int_value());
     return true;
