@@ -28,6 +28,7 @@
 #include <cctype>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "func/window_functions.h"
 #include "parse/ast_walk.h"
@@ -610,7 +611,17 @@ Status code_window_select(CodeGen& g, const parse::Select* sel, const parse::Sel
     }
   }
 
+  // EXPLAIN QUERY PLAN as SQLite shows its rewrite: one co-routine per
+  // window, the first window's outermost, numbered after the outer select.
+  int plan_parent = g.plan_parent;
+  std::vector<int> co(groups.size());
+  for (size_t j = 0; j < groups.size(); j++) {
+    co[j] = g.plan_row(j ? co[j - 1] : plan_parent, "CO-ROUTINE (subquery-" + std::to_string(j + 2) + ")");
+  }
+  auto has_keys = [](const Group& gr) { return !gr.w.partition.empty() || !gr.w.order.empty(); };
+
   // 4. The inner query feeds the first stage: [keys][payload].
+  g.plan_parent = co.back();
   {
     const Group& first = groups[order[0]];
     std::vector<ResultCol> inner;
@@ -650,6 +661,13 @@ Status code_window_select(CodeGen& g, const parse::Select* sel, const parse::Sel
       KEEL_RETURN_IF_ERROR(where_end(g, scope, w));
     }
     g.bind(in.done);
+    if (has_keys(groups[order[0]])) g.plan_row(co.back(), "USE TEMP B-TREE FOR ORDER BY");
+    for (size_t j = groups.size() - 1; j-- > 0;) {
+      g.plan_row(co[j], "SCAN (subquery-" + std::to_string(j + 3) + ")");
+      if (has_keys(groups[j])) g.plan_row(co[j], "USE TEMP B-TREE FOR ORDER BY");
+    }
+    g.plan_row(plan_parent, "SCAN (subquery-2)");
+    g.plan_parent = plan_parent;
     scope->agg = saved.agg;
     scope->allow_agg = saved.allow_agg;
   }

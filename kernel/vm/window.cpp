@@ -90,10 +90,10 @@ void WindowPartition::append(const Value* row) {
 
 bool WindowPartition::rewind() {
   read_ = 0;
-  return !rows_.empty();
+  return ready_ > 0;
 }
 
-bool WindowPartition::next() { return ++read_ < rows_.size(); }
+bool WindowPartition::next() { return ++read_ < ready_; }
 
 const Value& WindowPartition::column(int col) const {
   static const Value kNull;
@@ -108,6 +108,8 @@ void WindowPartition::clear() {
   rows_.clear();
   results_.clear();
   read_ = 0;
+  ready_ = 0;
+  pending_ = Status::Ok();
 }
 
 namespace {
@@ -791,8 +793,22 @@ Status WindowRunner::flush() {
 Status WindowRunner::run() { return partition_loop(); }
 
 Status WindowPartition::run(func::FunctionHost& host, std::span<const Value> regs, int64_t max_length) {
-  WindowRunner r(*this, host, regs, max_length);
-  return r.run();
+  ready_ = 0;
+  pending_ = Status::Ok();
+  Status s;
+  {
+    WindowRunner r(*this, host, regs, max_length);
+    s = r.run();
+  }
+  if (s.ok()) {
+    ready_ = rows_.size();
+    return s;
+  }
+  // Rows are returned in order: those before the first without results.
+  while (ready_ < results_.size() && !results_[ready_].empty()) ready_++;
+  if (ready_ == 0) return s;
+  pending_ = std::move(s);
+  return Status::Ok();
 }
 
 }  // namespace keel::vm

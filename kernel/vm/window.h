@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "func/function.h"
@@ -91,11 +92,15 @@ class WindowPartition {
   void append(const Value* row);
   // Computes every function's result for every row. `regs` is the VM's
   // register file (frame offsets are read from it); errors are the
-  // functions' or SQLite's offset checks.
+  // functions' or SQLite's offset checks. When a function fails after
+  // some rows were complete, run() succeeds and those rows are read back
+  // first, as SQLite returns them before the error: the error then comes
+  // from take_error() when next() reports the end.
   Status run(func::FunctionHost& host, std::span<const Value> regs, int64_t max_length);
   // Reading back: rewind() is false when there are no rows; next() false at the end.
   bool rewind();
   bool next();
+  Status take_error() { return std::exchange(pending_, Status::Ok()); }
   // Column `col` of the current row; plan.n_cols + k is function k's result.
   const Value& column(int col) const;
   // Forgets the rows (the next partition starts).
@@ -108,6 +113,8 @@ class WindowPartition {
   std::vector<std::vector<Value>> rows_;
   std::vector<std::vector<Value>> results_;
   size_t read_ = 0;
+  size_t ready_ = 0;  // rows [0, ready_) have their results
+  Status pending_;    // the error that stopped run() after ready_ rows
   // Auxiliary data functions keep across calls (sqlite3_set_auxdata), per function.
   std::vector<std::vector<func::FunctionContext::AuxEntry>> aux_;
 };

@@ -48,7 +48,12 @@ Status Vm::exec_window_op(const Instr& op) {
       if (!part->rewind()) jump(op.p2);
       break;
     case Op::WindowNext:
-      if (part->next()) jump(op.p2);
+      if (part->next()) {
+        jump(op.p2);
+      } else {
+        Status s = part->take_error();
+        if (!s.ok()) return s;
+      }
       break;
     case Op::WindowColumn:
       regs_[op.p3].copy_from(part->column(op.p2));
