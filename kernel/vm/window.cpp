@@ -83,9 +83,11 @@ WindowPartition::~WindowPartition() {
 }
 
 void WindowPartition::append(const Value* row) {
-  std::vector<Value> r(static_cast<size_t>(plan_->n_cols));
-  for (int i = 0; i < plan_->n_cols; i++) r[i].copy_from(row[i]);
-  rows_.push_back(std::move(r));
+  size_t w = static_cast<size_t>(plan_->n_cols);
+  size_t base = n_rows_ * w;
+  if (cells_.size() < base + w) cells_.resize(base + w);
+  for (size_t i = 0; i < w; i++) cells_[base + i].copy_from(row[i]);
+  n_rows_++;
 }
 
 bool WindowPartition::rewind() {
@@ -97,16 +99,15 @@ bool WindowPartition::next() { return ++read_ < ready_; }
 
 const Value& WindowPartition::column(int col) const {
   static const Value kNull;
-  if (read_ >= rows_.size()) return kNull;
-  if (col < plan_->n_cols) return rows_[read_][col];
+  if (read_ >= ready_) return kNull;
+  if (col < plan_->n_cols) return row(read_)[col];
   size_t k = static_cast<size_t>(col - plan_->n_cols);
-  if (read_ >= results_.size() || k >= results_[read_].size()) return kNull;
-  return results_[read_][k];
+  if (k >= plan_->funcs.size()) return kNull;
+  return results_[read_ * plan_->funcs.size() + k];
 }
 
 void WindowPartition::clear() {
-  rows_.clear();
-  results_.clear();
+  n_rows_ = 0;
   read_ = 0;
   ready_ = 0;
   pending_ = Status::Ok();
@@ -166,7 +167,6 @@ struct MinMaxLess {
 
 struct FuncState {
   std::vector<uint8_t> acc;  // aggregate_context
-  bool has_acc = false;      // a step/inverse/value call attached the state to its def
   Value result;              // regResult
   int64_t removed = 0;       // first_value/nth_value: rows inverted (regApp)
   int64_t added = 0;         // rows stepped (regApp+1)
@@ -181,7 +181,12 @@ class WindowRunner {
  public:
   WindowRunner(WindowPartition& part, func::FunctionHost& host, std::span<const Value> regs,
                int64_t max_length)
-      : part_(part), p_(*part.plan_), rows_(part.rows_), host_(host), regs_(regs), max_length_(max_length) {
+      : part_(part),
+        p_(*part.plan_),
+        n_rows_(part.n_rows_),
+        host_(host),
+        regs_(regs),
+        max_length_(max_length) {
     states_.resize(p_.funcs.size());
     for (size_t k = 0; k < p_.funcs.size(); k++) {
       const WindowFunc& f = p_.funcs[k];
@@ -191,7 +196,9 @@ class WindowRunner {
       }
     }
     part_.aux_.resize(p_.funcs.size());
-    part_.results_.assign(rows_.size(), {});
+    size_t n_results = n_rows_ * p_.funcs.size();
+    if (part_.results_.size() < n_results) part_.results_.resize(n_results);
+    part_.done_.assign(n_rows_, 0);
   }
   ~WindowRunner() { finalize_all(); }
 
@@ -209,22 +216,21 @@ class WindowRunner {
   const Value& col(size_t row, int c) const {
     static const Value kNull;
     if (row >= arrived_ || row < cache_begin_) return kNull;
-    return rows_[row][c];
+    return part_.row(row)[c];
   }
   bool peer_equal(size_t a, size_t b) const {
     if (p_.n_order == 0) return true;
-    const Value* va = &col(a, p_.order_col);
-    const Value* vb = &col(b, p_.order_col);
-    if (a >= arrived_ || b >= arrived_) {
-      // A cursor at EOF reads NULLs.
-      std::vector<Value> na(p_.n_order), nb(p_.n_order);
-      for (int i = 0; i < p_.n_order; i++) {
-        if (a < arrived_) na[i].shallow_copy_from(rows_[a][p_.order_col + i]);
-        if (b < arrived_) nb[i].shallow_copy_from(rows_[b][p_.order_col + i]);
-      }
-      return compare_keys(na.data(), nb.data(), p_.n_order, p_.order_key) == 0;
+    if (a < arrived_ && b < arrived_) {
+      return compare_keys(part_.row(a) + p_.order_col, part_.row(b) + p_.order_col, p_.n_order,
+                          p_.order_key) == 0;
     }
-    return compare_keys(va, vb, p_.n_order, p_.order_key) == 0;
+    // A cursor at EOF reads NULLs (rare: only at the end of a partition).
+    std::vector<Value> na(p_.n_order), nb(p_.n_order);
+    for (int i = 0; i < p_.n_order; i++) {
+      na[i].shallow_copy_from(col(a, p_.order_col + i));
+      nb[i].shallow_copy_from(col(b, p_.order_col + i));
+    }
+    return compare_keys(na.data(), nb.data(), p_.n_order, p_.order_key) == 0;
   }
   int64_t rowid(size_t row) const { return static_cast<int64_t>(row - cache_begin_) + 1; }
 
@@ -250,7 +256,7 @@ class WindowRunner {
 
   WindowPartition& part_;
   const WindowPlan& p_;
-  std::vector<std::vector<Value>>& rows_;
+  size_t n_rows_;
   func::FunctionHost& host_;
   std::span<const Value> regs_;
   int64_t max_length_;
@@ -348,7 +354,7 @@ bool WindowRunner::range_test(Cmp op, size_t row1, const Value& val, size_t row2
 
 void WindowRunner::reset_state(size_t k) {
   FuncState& s = states_[k];
-  if (s.has_acc) {
+  if (!s.acc.empty()) {
     // OP_Null on an accumulator finalizes it (sqlite3VdbeMemFinalize).
     const WindowFunc& f = p_.funcs[k];
     Value sink;
@@ -356,9 +362,8 @@ void WindowRunner::reset_state(size_t k) {
     ctx.set_result_slot(&sink);
     ctx.set_aggregate_slot(&s.acc);
     ctx.set_aux_store(&part_.aux_[k]);
-    if (!s.acc.empty() && f.def->final) f.def->final(ctx);
+    if (f.def->final) f.def->final(ctx);
     s.acc.clear();
-    s.has_acc = false;
   }
 }
 
@@ -402,7 +407,6 @@ Status WindowRunner::call_step(size_t k, size_t row, bool inverse) {
   } else {
     f.def->step(ctx, args);
   }
-  s.has_acc = true;
   if (ctx.has_error()) return Status(ctx.error_code(), ctx.error_message());
   return Status::Ok();
 }
@@ -462,7 +466,6 @@ Status WindowRunner::agg_value() {
     ctx.set_aux_store(&part_.aux_[k]);
     ctx.set_window_value(true);
     if (f.def->value) f.def->value(ctx);
-    if (!s.acc.empty()) s.has_acc = true;
     if (ctx.has_error()) return Status(ctx.error_code(), ctx.error_message());
     KEEL_RETURN_IF_ERROR(check_result(result));
     s.result = std::move(result);
@@ -507,7 +510,6 @@ Status WindowRunner::full_scan(size_t cur) {
     ctx.set_aux_store(&part_.aux_[k]);
     if (f.def->final) f.def->final(ctx);
     s.acc.clear();
-    s.has_acc = false;
     if (ctx.has_error()) return Status(ctx.error_code(), ctx.error_message());
     KEEL_RETURN_IF_ERROR(check_result(result));
     s.result = std::move(result);
@@ -551,10 +553,10 @@ Status WindowRunner::return_row() {
       }
     }
   }
-  if (c < rows_.size()) {
-    std::vector<Value>& out = part_.results_[c];
-    out.resize(states_.size());
+  if (c < n_rows_) {
+    Value* out = &part_.results_[c * states_.size()];
     for (size_t k = 0; k < states_.size(); k++) out[k].copy_from(states_[k].result);
+    part_.done_[c] = 1;
   }
   return Status::Ok();
 }
@@ -640,8 +642,7 @@ Status WindowRunner::code_op(Op op, Value* countdown, bool jump_on_eof, bool* eo
 // then the flush.
 Status WindowRunner::partition_loop() {
   bool range = p_.unit == Unit::kRange;
-  size_t n = rows_.size();
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < n_rows_; i++) {
     arrived_ = i + 1;
     if (rowid(i) == 1) {
       // The first row of the partition (or of the cache after a reset).
@@ -801,11 +802,11 @@ Status WindowPartition::run(func::FunctionHost& host, std::span<const Value> reg
     s = r.run();
   }
   if (s.ok()) {
-    ready_ = rows_.size();
+    ready_ = n_rows_;
     return s;
   }
   // Rows are returned in order: those before the first without results.
-  while (ready_ < results_.size() && !results_[ready_].empty()) ready_++;
+  while (ready_ < n_rows_ && done_[ready_]) ready_++;
   if (ready_ == 0) return s;
   pending_ = std::move(s);
   return Status::Ok();

@@ -105,13 +105,20 @@ class WindowPartition {
   const Value& column(int col) const;
   // Forgets the rows (the next partition starts).
   void clear();
-  size_t size() const { return rows_.size(); }
+  size_t size() const { return n_rows_; }
 
  private:
   friend class WindowRunner;
   const WindowPlan* plan_;
-  std::vector<std::vector<Value>> rows_;
-  std::vector<std::vector<Value>> results_;
+  // Row i is cells_[i * plan.n_cols ...]; its results are
+  // results_[i * plan.funcs.size() ...] once done_[i] is set. Storage is
+  // kept across partitions, so a partition allocates only when it is the
+  // largest so far.
+  const Value* row(size_t i) const { return &cells_[i * static_cast<size_t>(plan_->n_cols)]; }
+  std::vector<Value> cells_;
+  std::vector<Value> results_;
+  std::vector<uint8_t> done_;
+  size_t n_rows_ = 0;
   size_t read_ = 0;
   size_t ready_ = 0;  // rows [0, ready_) have their results
   Status pending_;    // the error that stopped run() after ready_ rows
