@@ -143,6 +143,10 @@ std::unique_ptr<vm::KeyInfo> sort_keyinfo(CodeGen& g, Scope* scope,
 
 Status code_values(CodeGen& g, const parse::SelectCore* core, Scope* outer, RowOutput& out) {
   for (const parse::List<Expr*>& row : core->rows) {
+    if (values_row_has_windows(row)) {
+      KEEL_RETURN_IF_ERROR(code_window_values_row(g, row, outer, out));
+      continue;
+    }
     int base = g.new_reg(static_cast<int>(row.size));
     Scope s;
     s.outer = outer;

@@ -415,6 +415,29 @@ bool select_has_windows(const parse::Select* sel, const parse::SelectCore* core)
   return false;
 }
 
+bool values_row_has_windows(const parse::List<Expr*>& row) {
+  for (const Expr* e : row) {
+    if (has_window(e)) return true;
+  }
+  return false;
+}
+
+Status code_window_values_row(CodeGen& g, const parse::List<Expr*>& row, Scope* outer, RowOutput& out) {
+  Scope s;
+  s.outer = outer;
+  s.correlated_flag = out.dest->correlated;
+  std::vector<ResultCol> cols;
+  for (const Expr* e : row) {
+    ResultCol c;
+    c.expr = e;
+    cols.push_back(c);
+  }
+  const parse::SelectCore* core = g.arena.make<parse::SelectCore>();
+  RowOutput row_out = out;
+  row_out.scope = &s;
+  return code_window_select(g, nullptr, core, &s, cols, {}, false, row_out);
+}
+
 Status code_window_call(CodeGen& g, Scope* s, const FunctionExpr* f, const func::FunctionDef* def,
                         int target) {
   if (def->value == nullptr) {

@@ -27,6 +27,11 @@ Status code_window_select(CodeGen& g, const parse::Select* sel, const parse::Sel
                           const std::vector<ResultCol>& cols, const std::vector<const parse::Expr*>& group_by,
                           bool is_agg, RowOutput& out);
 
+// A VALUES row that calls a window function (SQLite codes each VALUES row
+// as a SELECT without FROM): true if `row` has one, and its code.
+bool values_row_has_windows(const parse::List<parse::Expr*>& row);
+Status code_window_values_row(CodeGen& g, const parse::List<parse::Expr*>& row, Scope* outer, RowOutput& out);
+
 // A call with OVER met by code_expr: errors where windows are not allowed;
 // otherwise records the call (dry run) or reads its result.
 Status code_window_call(CodeGen& g, Scope* s, const parse::FunctionExpr* f, const func::FunctionDef* def,

@@ -261,6 +261,19 @@ TEST(WindowTest, QueryShapes) {
       "SELECT lag(id, -1) OVER (), lag(id, -2) OVER (), lead(id, -1) OVER () FROM t;",
       "SELECT group_concat(s) OVER (ORDER BY id ROWS BETWEEN 1 FOLLOWING AND 2 FOLLOWING) FROM t;",
       "SELECT id, sum(x) OVER (ORDER BY id ROWS ?1 PRECEDING) FROM t;",
+      // VALUES rows are SELECTs without FROM.
+      "VALUES(row_number() OVER ());",
+      "VALUES(1), (row_number() OVER ()), (sum(3) OVER (ROWS 1 PRECEDING));",
+      "SELECT * FROM (VALUES(sum(3) OVER (), 2), (4, 5));",
+      "SELECT (SELECT t.x + sum(u.x) OVER (ORDER BY u.id) FROM t AS u WHERE u.id <= t.id ORDER BY u.id DESC "
+      "LIMIT 1), row_number() OVER (ORDER BY x DESC) FROM t;",
+      // Window calls in other statements and clauses are misuse.
+      "INSERT INTO t(id) VALUES(row_number() OVER ());",
+      "UPDATE t SET x = row_number() OVER ();",
+      "DELETE FROM t WHERE row_number() OVER () > 1;",
+      "UPDATE t SET x = x RETURNING sum(x) OVER ();",
+      "SELECT * FROM t JOIN t AS u ON row_number() OVER () = 1;",
+      "SELECT x FROM t ORDER BY 1 LIMIT row_number() OVER ();",
   };
   for (const char* q : queries) p.same(q);
 }
