@@ -646,12 +646,11 @@ std::string SqlGenerator::window_call(const Scope& s) {
       case 16: call = "last_value(" + arg + ")"; break;
       case 17: call = "nth_value(" + arg + ", " + std::to_string(uniform(1, 3)) + ")"; break;
       case 18:
-        if (has(kGroupConcat)) {
-          call = "group_concat(" + arg + (chance(50) ? ", '.'" : "") + ")";
-          aggregate_fn = true;
-          break;
-        }
-        [[fallthrough]];
+        // Deterministic here (unlike the aggregate, see D1): the window
+        // gives it a total order.
+        call = "group_concat(" + arg + (chance(50) ? ", '.'" : "") + ")";
+        aggregate_fn = true;
+        break;
       default:
         call = "count(" + arg + ")";
         aggregate_fn = true;
