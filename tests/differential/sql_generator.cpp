@@ -618,8 +618,9 @@ std::string SqlGenerator::window_call(const Scope& s) {
   std::string arg = chance(75) ? column_ref(s) : expr(s, 1);
   // Functions whose answer does not depend on the order of peers: a partial
   // ORDER BY is enough for them in RANGE and GROUPS frames.
-  static const char* const peer_safe[] = {"count(*)", "count", "sum", "total", "avg", "min", "max",
-                                          "rank()", "dense_rank()", "percent_rank()", "cume_dist()"};
+  static const char* const peer_safe[] = {"count(*)",   "count", "sum",    "total",        "avg",
+                                          "min",        "max",   "rank()", "dense_rank()", "percent_rank()",
+                                          "cume_dist()"};
   std::string call;
   bool order_free = true;
   bool aggregate_fn = false;
@@ -636,15 +637,27 @@ std::string SqlGenerator::window_call(const Scope& s) {
   } else {
     order_free = false;
     switch (r) {
-      case 11: call = "row_number()"; break;
-      case 12: call = "ntile(" + std::to_string(uniform(1, 4)) + ")"; break;
-      case 13: call = "lag(" + arg + (chance(50) ? ", " + std::to_string(uniform(0, 2)) : "") + ")"; break;
+      case 11:
+        call = "row_number()";
+        break;
+      case 12:
+        call = "ntile(" + std::to_string(uniform(1, 4)) + ")";
+        break;
+      case 13:
+        call = "lag(" + arg + (chance(50) ? ", " + std::to_string(uniform(0, 2)) : "") + ")";
+        break;
       case 14:
         call = "lead(" + arg + ", " + std::to_string(uniform(1, 2)) + (chance(50) ? ", -1" : "") + ")";
         break;
-      case 15: call = "first_value(" + arg + ")"; break;
-      case 16: call = "last_value(" + arg + ")"; break;
-      case 17: call = "nth_value(" + arg + ", " + std::to_string(uniform(1, 3)) + ")"; break;
+      case 15:
+        call = "first_value(" + arg + ")";
+        break;
+      case 16:
+        call = "last_value(" + arg + ")";
+        break;
+      case 17:
+        call = "nth_value(" + arg + ", " + std::to_string(uniform(1, 3)) + ")";
+        break;
       case 18:
         // Deterministic here (unlike the aggregate, see D1): the window
         // gives it a total order.
@@ -698,11 +711,16 @@ std::string SqlGenerator::window_call(const Scope& s) {
     // PRECEDING or FOLLOWING .. PRECEDING/CURRENT ROW.
     auto bound = [&](int rank) {
       switch (rank) {
-        case 0: return std::string("UNBOUNDED PRECEDING");
-        case 1: return std::to_string(uniform(0, 3)) + " PRECEDING";
-        case 2: return std::string("CURRENT ROW");
-        case 3: return std::to_string(uniform(0, 3)) + " FOLLOWING";
-        default: return std::string("UNBOUNDED FOLLOWING");
+        case 0:
+          return std::string("UNBOUNDED PRECEDING");
+        case 1:
+          return std::to_string(uniform(0, 3)) + " PRECEDING";
+        case 2:
+          return std::string("CURRENT ROW");
+        case 3:
+          return std::to_string(uniform(0, 3)) + " FOLLOWING";
+        default:
+          return std::string("UNBOUNDED FOLLOWING");
       }
     };
     bool offsets_ok = unit != 1 || order.size() == 1;
