@@ -180,13 +180,14 @@ struct FuncState {
 class WindowRunner {
  public:
   WindowRunner(WindowPartition& part, func::FunctionHost& host, std::span<const Value> regs,
-               int64_t max_length)
+               int64_t max_length, const std::function<bool()>& interrupted)
       : part_(part),
         p_(*part.plan_),
         n_rows_(part.n_rows_),
         host_(host),
         regs_(regs),
-        max_length_(max_length) {
+        max_length_(max_length),
+        interrupted_(interrupted) {
     states_.resize(p_.funcs.size());
     for (size_t k = 0; k < p_.funcs.size(); k++) {
       const WindowFunc& f = p_.funcs[k];
@@ -260,6 +261,7 @@ class WindowRunner {
   func::FunctionHost& host_;
   std::span<const Value> regs_;
   int64_t max_length_;
+  const std::function<bool()>& interrupted_;
   std::vector<FuncState> states_;
   size_t arrived_ = 0;
   size_t cache_begin_ = 0;
@@ -643,6 +645,7 @@ Status WindowRunner::code_op(Op op, Value* countdown, bool jump_on_eof, bool* eo
 Status WindowRunner::partition_loop() {
   bool range = p_.unit == Unit::kRange;
   for (size_t i = 0; i < n_rows_; i++) {
+    if ((i & 0x3ff) == 0x3ff && interrupted_ && interrupted_()) return Status(rc::kInterrupt, "interrupted");
     arrived_ = i + 1;
     if (rowid(i) == 1) {
       // The first row of the partition (or of the cache after a reset).
@@ -793,12 +796,13 @@ Status WindowRunner::flush() {
 
 Status WindowRunner::run() { return partition_loop(); }
 
-Status WindowPartition::run(func::FunctionHost& host, std::span<const Value> regs, int64_t max_length) {
+Status WindowPartition::run(func::FunctionHost& host, std::span<const Value> regs, int64_t max_length,
+                            const std::function<bool()>& interrupted) {
   ready_ = 0;
   pending_ = Status::Ok();
   Status s;
   {
-    WindowRunner r(*this, host, regs, max_length);
+    WindowRunner r(*this, host, regs, max_length, interrupted);
     s = r.run();
   }
   if (s.ok()) {

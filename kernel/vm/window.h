@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <utility>
@@ -96,7 +97,9 @@ class WindowPartition {
   // some rows were complete, run() succeeds and those rows are read back
   // first, as SQLite returns them before the error: the error then comes
   // from take_error() when next() reports the end.
-  Status run(func::FunctionHost& host, std::span<const Value> regs, int64_t max_length);
+  // `interrupted` is polled as rows arrive (sqlite3_interrupt).
+  Status run(func::FunctionHost& host, std::span<const Value> regs, int64_t max_length,
+             const std::function<bool()>& interrupted);
   // Reading back: rewind() is false when there are no rows; next() false at the end.
   bool rewind();
   bool next();

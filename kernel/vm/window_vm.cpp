@@ -43,7 +43,7 @@ Status Vm::exec_window_op(const Instr& op) {
       break;
     case Op::WindowRun:
       return part->run(host_.function_host(), std::span<const Value>(regs_.data(), regs_.size()),
-                       host_.max_length());
+                       host_.max_length(), [this] { return host_.interrupted(); });
     case Op::WindowRewind:
       if (!part->rewind()) jump(op.p2);
       break;
