@@ -604,7 +604,10 @@ Status code_window_select(CodeGen& g, const parse::Select* sel, const parse::Sel
       }
     }
   }
-  for (Group& gr : groups) {
+  // The keys of every window but the innermost (sorted first, from the
+  // inner query's own key columns), to sort the later stages by.
+  for (size_t k = 0; k + 1 < groups.size(); k++) {
+    Group& gr = groups[k];
     gr.key_slot = static_cast<int>(payload.size());
     for (const Expr* e : gr.w.partition) add_expr(e);
     for (const parse::OrderingTerm* t : gr.w.order) add_expr(t->expr);
