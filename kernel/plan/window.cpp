@@ -552,6 +552,11 @@ Status code_window_select(CodeGen& g, const parse::Select* sel, const parse::Sel
     return where_end(g, scope, w);
   }
 
+  // The recursive member of a recursive CTE reads its queue row by row.
+  for (FromTerm* t : scope->terms) {
+    if (t->dup_of >= 0) return Status(rc::kError, "cannot use window functions in recursive queries");
+  }
+
   // 2. Groups, in SQLite's nesting: the first call's window is outermost.
   std::vector<Group> groups;
   for (size_t i = 0; i < wc.calls.size(); i++) {

@@ -326,6 +326,12 @@ TEST(WindowTest, Errors) {
       "SELECT sum(nosuch) OVER (), nosuch2 FROM t;",
       "SELECT sum(x) OVER (PARTITION BY nosuch) FROM t;",
       "SELECT x AS y, row_number() OVER (ORDER BY y) FROM t;",
+      "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT row_number() OVER () + i FROM c WHERE i < 5) "
+      "SELECT * FROM c;",
+      "WITH RECURSIVE c(i) AS (SELECT row_number() OVER () UNION ALL SELECT i + 1 FROM c WHERE i < 3) "
+      "SELECT i, sum(i) OVER () FROM c;",
+      "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT (SELECT count(*) OVER ()) + i FROM c WHERE i < 3) "
+      "SELECT * FROM c;",
   };
   for (const char* q : queries) p.same(q);
 }
