@@ -242,6 +242,9 @@ TEST(WindowTest, QueryShapes) {
       "SELECT id, lag(id, p) OVER (ORDER BY id), lead(id, x, 0) OVER (ORDER BY id) FROM t;",
       "SELECT id, nth_value(x, id % 3 + 1) OVER (ORDER BY id) FROM t;",
       "SELECT id, ntile(id % 4 + 1) OVER (ORDER BY id) FROM t;",
+      // An error after some rows: those rows come first, as SQLite streams them.
+      "SELECT id, nth_value(id, x) OVER (ORDER BY id) FROM t;",
+      "SELECT id, nth_value(id, x) OVER (PARTITION BY p ORDER BY id ROWS 1 PRECEDING) FROM t;",
       "SELECT row_number() OVER () FROM t WHERE 0;",
       "SELECT count(*) OVER () FROM t WHERE p = 1;",
       "SELECT * , row_number() OVER (ORDER BY id DESC) FROM t WHERE id < 5;",
