@@ -3,50 +3,16 @@
 #include "func/window_functions.h"
 
 #include "func/func_internal.h"
-#include "vm/affinity.h"
-#include "vm/numeric.h"
+#include "vm/window.h"
 
 namespace keel::func {
 
 Status check_nth_value_argument(const vm::Value& arg, int64_t* n) {
-  int64_t v;
-  switch (arg.numeric_type()) {
-    case vm::ValueType::kInteger:
-      v = arg.as_int64();
-      break;
-    case vm::ValueType::kReal: {
-      double r = arg.as_double();
-      if (static_cast<double>(static_cast<int64_t>(r)) != r) goto error;
-      v = static_cast<int64_t>(r);
-      break;
-    }
-    default:
-      goto error;
-  }
-  if (v <= 0) goto error;
-  *n = v;
-  return Status::Ok();
-error:
-  return Status(rc::kError, "second argument to nth_value must be a positive integer");
+  return vm::window_nth_value_argument(arg, n);
 }
 
 bool lead_lag_target(bool lead, int64_t current_rowid, const vm::Value* offset, int64_t* target) {
-  vm::Value key;
-  if (offset == nullptr) {
-    // OP_AddImm: integer arithmetic (the rowid is far from overflowing).
-    *target = current_rowid + (lead ? 1 : -1);
-    return true;
-  }
-  vm::Value rowid = vm::Value::integer(current_rowid);
-  if (lead) {
-    vm::arith_add(*offset, rowid, key);
-  } else {
-    vm::arith_sub(rowid, *offset, key);
-  }
-  vm::apply_affinity(key, vm::Affinity::kNumeric);
-  if (!key.is_int()) return false;
-  *target = key.int_value();
-  return true;
+  return vm::window_lead_lag_target(lead, current_rowid, offset, target);
 }
 
 namespace internal {
@@ -224,6 +190,8 @@ void nth_value_step(FunctionContext& ctx, Args a) {
 
 // Window.c's no-op methods: value() of first_value/nth_value (their result is
 // read by the VM or by final()) and every method of lead()/lag().
+void window_subtype(FunctionContext& ctx, Args a) { ctx.result().set_int(a[0].subtype()); }
+
 void noop_value(FunctionContext&) {}
 void noop_step(FunctionContext&, Args) {}
 
@@ -253,6 +221,12 @@ void register_window_functions(FunctionRegistry& r) {
   r.add(window_def("last_value", 1, last_value_step, held_value_final, last_value_value, last_value_inverse));
   r.add(window_def("nth_value", 2, nth_value_step, held_value_final, noop_value, noop_step));
   r.add(window_def("first_value", 1, first_value_step, held_value_final, noop_value, noop_step));
+  FunctionDef st;
+  st.name = std::string(kWindowSubtypeFunction);
+  st.n_arg = 1;
+  st.flags = kInternal | kDeterministic;
+  st.scalar = window_subtype;
+  r.add(st);
   for (int n = 1; n <= 3; n++) {
     r.add(window_def("lead", n, noop_step, noop_value, noop_value, noop_step));
     r.add(window_def("lag", n, noop_step, noop_value, noop_value, noop_step));

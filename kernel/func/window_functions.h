@@ -6,7 +6,8 @@
 // state (FunctionContext::aggregate_context): step(row) when a row enters the
 // frame, inverse(row) when one leaves it, value() for the current result and
 // final() once at the end of the partition (which also frees the state).
-// Keel's VM must follow window.c exactly:
+// Keel's VM follows window.c exactly (vm/window.h runs the frame walk, and
+// plan/window.h codes the sorting and the coercions below):
 //
 //  1. Frame coercion (sqlite3WindowUpdate). Whatever the OVER clause says,
 //     these functions run with a fixed frame and no EXCLUDE:
@@ -64,18 +65,22 @@
 // error "misuse of window function NAME()" (raised by the planner).
 #pragma once
 
+#include <string_view>
+
 #include "keel/status.hpp"
 #include "vm/value.h"
 
 namespace keel::func {
 
-// The check window.c codes before reading nth_value's N from the partition:
+// The check window.c codes before reading nth_value's N from the partition
+// (implemented by vm::window_nth_value_argument, which the VM calls):
 // N must be an integer (or a REAL with an integral value) greater than 0, or
 // the statement fails with "second argument to nth_value must be a positive
 // integer". On success *n receives N.
 Status check_nth_value_argument(const vm::Value& arg, int64_t* n);
 
-// The row lead()/lag() read, as window.c computes it: the current row's
+// The row lead()/lag() read, as window.c computes it (implemented by
+// vm::window_lead_lag_target, which the VM calls): the current row's
 // rowid in the partition cache (1, 2, ... in partition order) plus (lead) or
 // minus (lag) the offset K with SQL arithmetic (K absent = 1), then looked up
 // as OP_SeekRowid does: a result that is not an integer after NUMERIC
@@ -88,5 +93,12 @@ Status check_nth_value_argument(const vm::Value& arg, int64_t* n);
 // sees the next row of the partition but lag(x, -2) finds nothing. The VM
 // must reproduce that visibility.
 bool lead_lag_target(bool lead, int64_t current_rowid, const vm::Value* offset, int64_t* target);
+
+// The name of an internal function (kInternal; the NUL byte keeps it out of
+// reach of SQL text) returning its argument's subtype as an integer. The code
+// generator buffers it beside each argument of a SQLITE_SUBTYPE window
+// function (json_group_array(json(x)) OVER ...), so that the VM can restore
+// the subtype that SQLite keeps by evaluating such arguments at step time.
+inline constexpr std::string_view kWindowSubtypeFunction{"\0window_subtype", 15};
 
 }  // namespace keel::func

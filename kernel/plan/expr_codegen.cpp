@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "plan/plan_internal.h"
+#include "plan/window.h"
 #include "vm/numeric.h"
 
 namespace keel::plan {
@@ -573,7 +574,10 @@ Status code_function(CodeGen& g, Scope* s, const parse::FunctionExpr* f, int tar
                       "wrong number of arguments to function " + std::string(f->name.value) + "()");
       return Status(rc::kError, "no such function: " + std::string(f->name.value));
     }
-    return Status(rc::kError, "window functions are not supported: " + std::string(f->name.value) + "()");
+    return code_window_call(g, s, f, def, target);
+  }
+  if (def && (def->flags & func::kWindowOnly)) {
+    return Status(rc::kError, "misuse of window function " + std::string(f->name.value) + "()");
   }
   if (inline_fn && (def == nullptr || !def->is_aggregate())) {
     bool ok_count = (name == "coalesce" && n >= 2) || (name == "ifnull" && n == 2) ||

@@ -271,7 +271,23 @@ bool expr_has_aggregate(CodeGen& g, const Expr* e) {
   switch (e->kind) {
     case ExprKind::kFunction: {
       auto* f = e->as<parse::FunctionExpr>();
-      if (f->over || f->over_name.present()) return false;
+      if (f->over || f->over_name.present()) {
+        // The window call itself is not an aggregate; aggregates in its
+        // arguments, FILTER, PARTITION BY or ORDER BY make the query one.
+        for (const Expr* a : f->args) {
+          if (expr_has_aggregate(g, a)) return true;
+        }
+        if (expr_has_aggregate(g, f->filter)) return true;
+        if (f->over) {
+          for (const Expr* p : f->over->partition_by) {
+            if (expr_has_aggregate(g, p)) return true;
+          }
+          for (const parse::OrderingTerm& t : f->over->order_by) {
+            if (expr_has_aggregate(g, t.expr)) return true;
+          }
+        }
+        return false;
+      }
       std::string name(f->name.value);
       for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       int n = f->star ? 0 : static_cast<int>(f->args.size);

@@ -76,6 +76,7 @@ struct ResultAlias {
 };
 
 struct AggContext;
+struct WindowContext;
 
 struct Scope {
   Scope* outer = nullptr;
@@ -84,6 +85,7 @@ struct Scope {
   const std::vector<ResultAlias>* aliases = nullptr;
   bool aliases_first = false;              // ORDER BY/GROUP BY: an alias beats a column
   AggContext* agg = nullptr;               // set while coding an aggregate query's output
+  WindowContext* win = nullptr;            // window calls allowed here (plan/window.h)
   bool allow_agg = false;                  // aggregate functions allowed here
   const char* agg_forbidden_in = nullptr;  // "the WHERE clause", ...
   int outer_refs = 0;                      // references from here to an enclosing scope

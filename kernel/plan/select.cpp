@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "plan/select_internal.h"
+#include "plan/window.h"
 #include "vm/collation.h"
 
 namespace keel::plan {
@@ -142,6 +143,10 @@ std::unique_ptr<vm::KeyInfo> sort_keyinfo(CodeGen& g, Scope* scope,
 
 Status code_values(CodeGen& g, const parse::SelectCore* core, Scope* outer, RowOutput& out) {
   for (const parse::List<Expr*>& row : core->rows) {
+    if (values_row_has_windows(row)) {
+      KEEL_RETURN_IF_ERROR(code_window_values_row(g, row, outer, out));
+      continue;
+    }
     int base = g.new_reg(static_cast<int>(row.size));
     Scope s;
     s.outer = outer;
@@ -334,7 +339,9 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
     g.set_p4_keyinfo(a, std::move(ki));
   }
 
-  if (is_agg) {
+  if (select_has_windows(sel, core)) {
+    KEEL_RETURN_IF_ERROR(code_window_select(g, sel, core, &scope, cols, group_by, is_agg, out));
+  } else if (is_agg) {
     KEEL_RETURN_IF_ERROR(code_aggregate(g, core, &scope, cols, group_by, out));
   } else {
     WhereInfo w;

@@ -604,6 +604,20 @@ Status Vm::exec() {
         if (!s.ok()) return fail(std::move(s));
         break;
 
+      case Op::WindowAppend:
+      case Op::WindowRun:
+      case Op::WindowRewind:
+      case Op::WindowNext:
+      case Op::WindowColumn:
+      case Op::WindowReset:
+        s = exec_window_op(op);
+        if (!s.ok()) return fail(std::move(s));
+        if (jumped_) {
+          jumped_ = false;
+          continue;
+        }
+        break;
+
       default:
         s = exec_cursor_op(op);
         if (!s.ok()) return fail(std::move(s));

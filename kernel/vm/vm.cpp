@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "vm/cursor.h"
+#include "vm/window.h"
 
 namespace keel::vm {
 
@@ -108,6 +109,7 @@ Status Vm::reset() {
 
 void Vm::close_cursors() {
   for (auto& c : cursors_) c.reset();
+  windows_.clear();
 }
 
 void Vm::finalize_aggregates() {

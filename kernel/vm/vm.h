@@ -29,6 +29,7 @@
 namespace keel::vm {
 
 class VmCursor;
+class WindowPartition;
 
 // Conflict resolution of a failing statement (SQLite's OE_*), as Halt's P2.
 enum class OnError : uint8_t {
@@ -166,6 +167,8 @@ class Vm {
   Status call_function(const Instr& op);
   Status agg_step(const Instr& op);
   Status agg_final(const Instr& op, bool value_only);
+  // OP_Window* (window_vm.cpp).
+  Status exec_window_op(const Instr& op);
   void close_cursors();
   void finalize_aggregates();
   Status fail(Status s);
@@ -175,6 +178,8 @@ class Vm {
   std::vector<Value> regs_;
   std::vector<Value> params_;
   std::vector<std::unique_ptr<VmCursor>> cursors_;
+  // Window partitions by cursor number (OP_Window*), created on first use.
+  std::vector<std::unique_ptr<WindowPartition>> windows_;
   std::vector<uint8_t> once_;  // OP_Once flags, by instruction address
   // Aggregate state per accumulator register (see func/function.h).
   std::vector<std::vector<uint8_t>> agg_state_;

@@ -128,16 +128,6 @@ void mv_final(sqlite3_context* c) {
 }
 
 TEST(CapiOracle, WindowFunction) {
-  // Keel's planner does not compile window functions yet; the scenario runs
-  // once it does.
-  {
-    sqlite3* db = open_memory(keel_api());
-    std::string probe = run(keel_api(), db, "SELECT sum(1) OVER ()");
-    sqlite3_close(db);
-    if (probe.find("window functions are not supported") != std::string::npos) {
-      GTEST_SKIP() << "window functions are not supported by the planner yet";
-    }
-  }
   compare([](const Api& a) {
     g_api = &a;
     sqlite3* db = open_memory(a);

@@ -107,6 +107,7 @@ const std::vector<FeatureName>& feature_names() {
       {"in_list_columns", kInListColumns},
       {"ipk_real", kIpkReal},
       {"from_subquery_scalar", kFromSubqueryScalar},
+      {"window", kWindow},
   };
   return names;
 }
@@ -613,6 +614,135 @@ std::string SqlGenerator::from_clause(Scope& scope, int depth, bool allow_joins)
   return from;
 }
 
+std::string SqlGenerator::window_call(const Scope& s) {
+  std::string arg = chance(75) ? column_ref(s) : expr(s, 1);
+  // Functions whose answer does not depend on the order of peers: a partial
+  // ORDER BY is enough for them in RANGE and GROUPS frames.
+  static const char* const peer_safe[] = {"count(*)",   "count", "sum",    "total",        "avg",
+                                          "min",        "max",   "rank()", "dense_rank()", "percent_rank()",
+                                          "cume_dist()"};
+  std::string call;
+  bool order_free = true;
+  bool aggregate_fn = false;
+  int r = uniform(0, 20);
+  if (r < 11) {
+    std::string f = peer_safe[r];
+    if (f.back() == ')') {
+      call = f;
+      aggregate_fn = f == "count(*)";
+    } else {
+      call = f + "(" + arg + ")";
+      aggregate_fn = true;
+    }
+  } else {
+    order_free = false;
+    switch (r) {
+      case 11:
+        call = "row_number()";
+        break;
+      case 12:
+        call = "ntile(" + std::to_string(uniform(1, 4)) + ")";
+        break;
+      case 13:
+        call = "lag(" + arg + (chance(50) ? ", " + std::to_string(uniform(0, 2)) : "") + ")";
+        break;
+      case 14:
+        call = "lead(" + arg + ", " + std::to_string(uniform(1, 2)) + (chance(50) ? ", -1" : "") + ")";
+        break;
+      case 15:
+        call = "first_value(" + arg + ")";
+        break;
+      case 16:
+        call = "last_value(" + arg + ")";
+        break;
+      case 17:
+        call = "nth_value(" + arg + ", " + std::to_string(uniform(1, 3)) + ")";
+        break;
+      case 18:
+        // Deterministic here (unlike the aggregate, see D1): the window
+        // gives it a total order.
+        call = "group_concat(" + arg + (chance(50) ? ", '.'" : "") + ")";
+        aggregate_fn = true;
+        break;
+      default:
+        call = "count(" + arg + ")";
+        aggregate_fn = true;
+        order_free = true;
+        break;
+    }
+  }
+  if (aggregate_fn && chance(15)) call += " FILTER (WHERE " + predicate(s, 1) + ")";
+  std::string over = " OVER (";
+  if (chance(50)) {
+    over += "PARTITION BY ";
+    int n = uniform(1, 2);
+    for (int i = 0; i < n; ++i) over += (i ? ", " : "") + column_ref(s);
+    over += " ";
+  }
+  static const char* const units[] = {"ROWS", "RANGE", "GROUPS"};
+  int unit = chance(40) ? -1 : uniform(0, 2);  // -1: the default frame
+  bool total = !order_free || unit == 0;
+  std::vector<std::string> order;
+  int nlead = uniform(total ? 0 : 1, 2);
+  if (chance(15) && !total) nlead = 0;
+  for (int i = 0; i < nlead; ++i) {
+    std::string t = chance(75) ? column_ref(s) : expr(s, 1);
+    if (!has_column_ref(t)) t = column_ref(s);
+    if (chance(30)) t += " DESC";
+    if (chance(15)) t += chance(50) ? " NULLS FIRST" : " NULLS LAST";
+    order.push_back(t);
+  }
+  if (total) {
+    const char* binary = has(kCollate) ? " COLLATE BINARY" : "";
+    for (const auto& c : s.cols) order.push_back(c.ref + binary);
+  }
+  if (!order.empty()) {
+    over += "ORDER BY ";
+    for (size_t i = 0; i < order.size(); ++i) over += (i ? ", " : "") + order[i];
+    over += " ";
+  }
+  if (unit >= 0 && unit == 1 && order.size() != 1 && !order.empty()) {
+    // RANGE offsets need a single ORDER BY term: bounds without offsets.
+    static const char* const plain[] = {"UNBOUNDED PRECEDING", "CURRENT ROW"};
+    over += std::string("RANGE BETWEEN ") + plain[uniform(0, 1)] + " AND " +
+            (chance(50) ? "CURRENT ROW" : "UNBOUNDED FOLLOWING");
+  } else if (unit >= 0) {
+    // Bounds in SQLite's order: start rank <= end rank, never CURRENT ROW ..
+    // PRECEDING or FOLLOWING .. PRECEDING/CURRENT ROW.
+    auto bound = [&](int rank) {
+      switch (rank) {
+        case 0:
+          return std::string("UNBOUNDED PRECEDING");
+        case 1:
+          return std::to_string(uniform(0, 3)) + " PRECEDING";
+        case 2:
+          return std::string("CURRENT ROW");
+        case 3:
+          return std::to_string(uniform(0, 3)) + " FOLLOWING";
+        default:
+          return std::string("UNBOUNDED FOLLOWING");
+      }
+    };
+    bool offsets_ok = unit != 1 || order.size() == 1;
+    int rs, re;
+    for (;;) {
+      rs = uniform(0, 3);
+      re = uniform(1, 4);
+      if (!offsets_ok && (rs == 1 || rs == 3 || re == 1 || re == 3)) continue;
+      if (rs > re || (rs == 2 && re == 1) || (rs == 3 && re <= 2)) continue;
+      break;
+    }
+    over += std::string(units[unit]) + " BETWEEN " + bound(rs) + " AND " + bound(re);
+    if (chance(25)) {
+      static const char* const ex[] = {" EXCLUDE NO OTHERS", " EXCLUDE CURRENT ROW", " EXCLUDE GROUP",
+                                       " EXCLUDE TIES"};
+      over += ex[uniform(0, 3)];
+    }
+  }
+  while (!over.empty() && over.back() == ' ') over.pop_back();
+  return call + over + ")";
+}
+
 GenQuery SqlGenerator::simple_select(const Scope* outer, int depth, bool allow_order) {
   GenQuery q;
   Scope scope;
@@ -659,6 +789,10 @@ GenQuery SqlGenerator::simple_select(const Scope* outer, int depth, bool allow_o
   } else if (!agg) {
     int n = uniform(1, 4);
     for (int i = 0; i < n; ++i) q.items.push_back(chance(50) ? column_ref(scope) : expr(scope, depth));
+  }
+  if (has(kWindow) && outer == nullptr && !agg && q.items[0] != "*" && chance(60)) {
+    int n = uniform(1, 3);
+    for (int i = 0; i < n; ++i) q.items.push_back(window_call(scope));
   }
   if (allow_order && has(kOrderBy) && chance(50)) {
     // Random leading terms, then every result column by number: a total order

@@ -74,7 +74,9 @@ enum Feature : uint64_t {
   kInListColumns = 1ull << 49,       // expressions (columns) inside IN lists, not only literals
   kIpkReal = 1ull << 50,             // non-integer values written to an INTEGER PRIMARY KEY
   kFromSubqueryScalar = 1ull << 51,  // scalar subqueries in the result of a FROM subquery or view
-  kAllFeatures = (1ull << 52) - 1,
+  kWindow = 1ull << 52,              // window functions: every built-in and aggregate, PARTITION BY,
+                                     // ORDER BY, ROWS/RANGE/GROUPS frames, EXCLUDE, FILTER
+  kAllFeatures = (1ull << 53) - 1,
 };
 
 struct FeatureName {
@@ -158,6 +160,9 @@ class SqlGenerator {
   std::string expr(const Scope& s, int depth);
   std::string predicate(const Scope& s, int depth);
   std::string aggregate(const Scope& s, int depth);
+  // A window function call with its OVER clause; deterministic whatever the
+  // scan order (order-sensitive functions and ROWS frames get a total ORDER BY).
+  std::string window_call(const Scope& s);
   std::string subquery_body(const Scope& outer, int depth, bool one_column, std::string* agg_col);
   // Builds a FROM clause over 1-4 sources, filling `scope`.
   std::string from_clause(Scope& scope, int depth, bool allow_joins);

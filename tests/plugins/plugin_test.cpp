@@ -69,6 +69,11 @@ TEST(PluginLoader, FunctionsOfAModuleLoadedByName) {
   ASSERT_TRUE(c->exec("CREATE TABLE t(x); INSERT INTO t VALUES (1),(2),(3),(4)").ok());
   EXPECT_EQ(scalar(*c, "SELECT plugin_sum(x) FROM t"), "10");
   EXPECT_EQ(scalar(*c, "SELECT plugin_sum(x) FROM t WHERE x > 5"), "0");
+  // As a window function: step, inverse and value over a sliding frame.
+  EXPECT_EQ(scalar(*c,
+                   "SELECT group_concat(s) FROM (SELECT plugin_sum(x) OVER (ORDER BY x ROWS 1 PRECEDING) "
+                   "AS s FROM t)"),
+            "1,3,5,7");
   // Errors of a module function fail the statement with its code and text.
   auto st = c->prepare("SELECT plugin_fail()");
   ASSERT_TRUE(st.ok());

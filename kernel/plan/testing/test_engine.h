@@ -31,6 +31,8 @@ class TestEngine final : public vm::VmHost, public func::FunctionHost {
   Result<std::string> explain(std::string_view sql);
 
   Catalog& catalog() { return catalog_; }
+  // The functions statements see (tests register their own here).
+  func::FunctionRegistry& functions() { return functions_; }
 
   // VmHost
   storage::Btree* btree(int db) override;
