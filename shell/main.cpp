@@ -1,119 +1,288 @@
 // keel: the command-line shell.
 //   keel [OPTIONS] [FILENAME [SQL...]]
-// FILENAME defaults to an in-memory database. SQL arguments are run in order;
-// without them, SQL is read from standard input.
+// FILENAME defaults to an in-memory database. SQL (or dot-command)
+// arguments run in order and the shell exits; without them, commands are
+// read from standard input: with line editing when it is a terminal, as a
+// script otherwise. `--mcp` serves the database over the Model Context
+// Protocol on stdin/stdout instead.
+//
+// Options follow the sqlite3 shell's (one or two leading dashes) and may
+// appear anywhere on the command line; settings apply in order, after the
+// database is opened.
+#include <signal.h>
 #include <unistd.h>
 
-#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
 
-#include "engine/connection.h"
+#include "keel/database.hpp"
+#include "keel/sqlite3.h"
 #include "keel/version.hpp"
+#include "shell/mcp_server.h"
 #include "shell/shell.h"
 
 namespace {
 
-void usage() {
-  std::fputs(
-      "Usage: keel [OPTIONS] [FILENAME [SQL...]]\n"
-      "FILENAME is the name of a database file; it is created if missing.\n"
-      "OPTIONS include:\n"
-      "   -bail                stop after hitting an error\n"
-      "   -batch               force batch I/O\n"
-      "   -cmd COMMAND         run \"COMMAND\" before reading stdin\n"
-      "   -csv                 set output mode to 'csv'\n"
-      "   -header              turn headers on\n"
-      "   -list                set output mode to 'list'\n"
-      "   -nullvalue TEXT      set text string for NULL values\n"
-      "   -readonly            open the database read-only\n"
-      "   -separator SEP       set output column separator\n"
-      "   -version             show the version\n",
-      stderr);
+keel::shell::Shell* g_shell = nullptr;
+volatile sig_atomic_t g_interrupts = 0;
+
+void on_sigint(int) {
+  g_interrupts = g_interrupts + 1;
+  if (g_interrupts > 2) _exit(1);
+  keel::shell::Shell::interrupted = 1;
+  if (g_shell && g_shell->db()) sqlite3_interrupt(g_shell->db());
+}
+
+void usage(const char* argv0, FILE* out) {
+  std::fprintf(out,
+               "Usage: %s [OPTIONS] FILENAME [SQL]\n"
+               "FILENAME is the name of an SQLite database. A new database is created\n"
+               "if the file does not previously exist.\n"
+               "OPTIONS include:\n"
+               "   -ascii               set output mode to 'ascii'\n"
+               "   -bail                stop after hitting an error\n"
+               "   -batch               force batch I/O\n"
+               "   -box                 set output mode to 'box'\n"
+               "   -column              set output mode to 'column'\n"
+               "   -cmd COMMAND         run \"COMMAND\" before reading stdin\n"
+               "   -csv                 set output mode to 'csv'\n"
+               "   -echo                print inputs before execution\n"
+               "   --experimental FEATURE  enable an experimental feature (repeatable,\n"
+               "                        comma lists); also --experimental-FEATURE\n"
+               "   -header              turn headers on\n"
+               "   -help                show this message\n"
+               "   -html                set output mode to HTML\n"
+               "   -init FILENAME       read/process named file\n"
+               "   -interactive         force interactive I/O\n"
+               "   -json                set output mode to 'json'\n"
+               "   -line                set output mode to 'line'\n"
+               "   -list                set output mode to 'list'\n"
+               "   -markdown            set output mode to 'markdown'\n"
+               "   -m, --output-mode MODE  set output mode to MODE\n"
+               "   --mcp                serve the database over MCP (JSON-RPC on stdio)\n"
+               "   -newline SEP         set output row separator. Default: '\\n'\n"
+               "   -noheader            turn headers off\n"
+               "   -nullvalue TEXT      set text string for NULL values. Default ''\n"
+               "   -quote               set output mode to 'quote'\n"
+               "   -readonly            open the database read-only\n"
+               "   -separator SEP       set output column separator. Default: '|'\n"
+               "   -table               set output mode to 'table'\n"
+               "   -tabs                set output mode to 'tabs'\n"
+               "   -version             show SQLite version\n",
+               argv0);
+}
+
+// A setting to apply once the database is open, in command-line order.
+struct Action {
+  enum Kind { kMeta, kCmd } kind;
+  std::string text;
+};
+
+std::string dot_quote(const std::string& v) {
+  std::string out = "'";
+  for (char c : v) {
+    if (c != '\'') out += c;  // a literal argument cannot hold a single quote
+  }
+  return out + "'";
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string filename;
+  using keel::shell::Shell;
+  const char* argv0 = argv[0];
+  keel::shell::OpenSpec spec;
+  bool have_file = false;
   std::vector<std::string> sql_args;
-  std::vector<std::string> pre_commands;
-  keel::engine::OpenOptions options;
-  options.uri = true;
-  bool bail = false;
-  std::vector<std::string> dot_settings;
+  std::vector<Action> actions;
+  std::vector<std::string> init_files;
+  bool bail = false, echo = false, mcp = false;
+  int interactive = -1;  // -1: decide from isatty
+  auto missing = [&](const char* opt) {
+    std::fprintf(stderr, "%s: Error: missing argument to %s\n", argv0, opt);
+    std::exit(1);
+  };
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
-    if (a.size() > 1 && a[0] == '-' && filename.empty() && sql_args.empty()) {
-      if (a[1] == '-') a = a.substr(1);
-      if (a == "-bail") {
-        bail = true;
-      } else if (a == "-batch" || a == "-interactive") {
-      } else if (a == "-header" || a == "-headers") {
-        dot_settings.push_back(".headers on");
-      } else if (a == "-noheader") {
-        dot_settings.push_back(".headers off");
-      } else if (a == "-csv") {
-        dot_settings.push_back(".mode csv");
-      } else if (a == "-list") {
-        dot_settings.push_back(".mode list");
-      } else if (a == "-line") {
-        dot_settings.push_back(".mode line");
-      } else if (a == "-readonly") {
-        options.read_only = true;
-      } else if ((a == "-nullvalue" || a == "-separator" || a == "-cmd") && i + 1 < argc) {
-        std::string v = argv[++i];
-        if (a == "-cmd") {
-          pre_commands.push_back(v);
-        } else {
-          dot_settings.push_back("." + a.substr(1) + " \"" + v + "\"");
-        }
-      } else if (a == "-version") {
-        std::printf("%s (keel %s)\n", keel::kSqliteVersion, keel::kVersion);
-        return 0;
-      } else if (a == "-help") {
-        usage();
-        return 0;
+    if (a.size() < 2 || a[0] != '-') {
+      if (!have_file) {
+        spec.filename = a;
+        have_file = true;
       } else {
-        std::fprintf(stderr, "keel: Error: unknown option: %s\nUse -help for a list of options.\n", argv[i]);
-        return 1;
+        sql_args.push_back(a);
       }
       continue;
     }
-    if (filename.empty() && sql_args.empty()) {
-      filename = a;
+    std::string z = a[1] == '-' ? a.substr(1) : a;
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) missing(argv[i]);
+      return argv[++i];
+    };
+    if (z == "-bail") {
+      bail = true;
+    } else if (z == "-batch") {
+      interactive = 0;
+    } else if (z == "-interactive") {
+      interactive = 1;
+    } else if (z == "-echo") {
+      echo = true;
+    } else if (z == "-readonly") {
+      spec.read_only = true;
+    } else if (z == "-mcp") {
+      mcp = true;
+    } else if (z == "-init") {
+      init_files.push_back(value());
+    } else if (z == "-experimental") {
+      spec.experimental.push_back(value());
+    } else if (z.compare(0, 14, "-experimental-") == 0 && z.size() > 14) {
+      spec.experimental.push_back(z.substr(14));
+    } else if (z == "-header" || z == "-headers") {
+      actions.push_back({Action::kMeta, ".headers on"});
+    } else if (z == "-noheader") {
+      actions.push_back({Action::kMeta, ".headers off"});
+    } else if (z == "-ascii" || z == "-box" || z == "-column" || z == "-csv" || z == "-html" ||
+               z == "-json" || z == "-line" || z == "-list" || z == "-markdown" || z == "-quote" ||
+               z == "-table" || z == "-tabs") {
+      // sqlite3 sets only the mode here: no wrap width, and -csv keeps "\n".
+      actions.push_back({Action::kMeta, "\x01" + z.substr(1)});
+    } else if (z == "-m" || z == "-output-mode" || z == "-mode") {
+      actions.push_back({Action::kMeta, ".mode " + dot_quote(value())});
+    } else if (z == "-separator") {
+      actions.push_back({Action::kMeta, "\x02" + value()});
+    } else if (z == "-newline") {
+      actions.push_back({Action::kMeta, "\x03" + value()});
+    } else if (z == "-nullvalue") {
+      actions.push_back({Action::kMeta, "\x04" + value()});
+    } else if (z == "-cmd") {
+      actions.push_back({Action::kCmd, value()});
+    } else if (z == "-version") {
+      std::printf("%s %s (keel %s)\n", sqlite3_libversion(), sqlite3_sourceid(), keel::kVersion);
+      return 0;
+    } else if (z == "-help") {
+      usage(argv0, stdout);
+      return 0;
     } else {
-      sql_args.push_back(a);
+      std::fprintf(stderr, "%s: Error: unknown option: %s\nUse -help for a list of options.\n", argv0, a.c_str());
+      return 1;
     }
   }
-  if (filename.empty()) filename = ":memory:";
-  auto conn = keel::engine::Connection::open(filename, options);
-  if (!conn.ok()) {
-    std::fprintf(stderr, "Error: unable to open database \"%s\": %s\n", filename.c_str(),
-                 std::string(conn.status().message()).c_str());
-    return 1;
+
+  // Feature names are checked by the library itself, with its message
+  // listing the known ones.
+  if (!spec.experimental.empty()) {
+    keel::Options probe;
+    probe.experimental = spec.experimental;
+    auto checked = keel::Database::open(":memory:", probe);
+    if (!checked.ok()) {
+      std::fprintf(stderr, "%s: Error: %s\n", argv0, std::string(checked.status().message()).c_str());
+      return 1;
+    }
   }
-  keel::shell::Shell shell(std::move(conn).value(), filename);
-  for (const auto& d : dot_settings) shell.run_dot_command(d);
-  if (bail) shell.run_dot_command(".bail on");
-  for (const auto& c : pre_commands) {
-    bool ok = c[0] == '.' ? shell.run_dot_command(c) : shell.run_sql(c, 1);
-    if (!ok && shell.bail()) return 1;
+
+  if (!have_file) spec.filename = ":memory:";
+  if (mcp) {
+    keel::shell::McpServer server(spec);
+    return server.run(stdin, stdout);
   }
+
+  Shell shell;
+  g_shell = &shell;
+  if (!shell.open(spec)) return 1;
+  keel::shell::OutputSettings& s = shell.settings();
+  for (const std::string& f : init_files) shell.do_meta_command(".read " + dot_quote(f));
+  if (echo) shell.set_echo(true);
+  if (bail) shell.set_bail(true);
+  for (const Action& act : actions) {
+    if (act.kind == Action::kCmd) {
+      const std::string& c = act.text;
+      if (!c.empty() && c[0] == '.') {
+        int rc = shell.do_meta_command(c);
+        if (rc && bail) return rc == 2 ? 0 : rc;
+      } else {
+        int rc = shell.run_argument_sql(c);
+        if (rc && bail) return rc;
+      }
+      continue;
+    }
+    const std::string& t = act.text;
+    using keel::shell::Mode;
+    switch (t[0]) {
+      case '\x01': {
+        std::string m = t.substr(1);
+        if (m == "csv") {
+          s.mode = Mode::kCsv;
+          s.col_sep = ",";
+        } else if (m == "ascii") {
+          s.mode = Mode::kAscii;
+          s.col_sep = "\x1f";
+          s.row_sep = "\x1e";
+        } else if (m == "tabs") {
+          s.mode = Mode::kList;
+          s.col_sep = "\t";
+          s.row_sep = "\n";
+        } else if (m == "quote") {
+          s.mode = Mode::kQuote;
+          s.col_sep = ",";
+          s.row_sep = "\n";
+        } else {
+          s.mode = m == "box"        ? Mode::kBox
+                   : m == "column"   ? Mode::kColumn
+                   : m == "html"     ? Mode::kHtml
+                   : m == "json"     ? Mode::kJson
+                   : m == "line"     ? Mode::kLine
+                   : m == "markdown" ? Mode::kMarkdown
+                   : m == "table"    ? Mode::kTable
+                                     : Mode::kList;
+        }
+        break;
+      }
+      case '\x02': s.col_sep = t.substr(1); break;
+      case '\x03': s.row_sep = t.substr(1); break;
+      case '\x04': s.null_value = t.substr(1); break;
+      default: shell.do_meta_command(t);
+    }
+  }
+
   if (!sql_args.empty()) {
-    for (const auto& s : sql_args) {
-      bool ok = s[0] == '.' ? shell.run_dot_command(s) : shell.run_sql(s, 1);
-      if (!ok) return 1;
-      if (shell.quit()) break;
+    for (const std::string& c : sql_args) {
+      if (!c.empty() && c[0] == '.') {
+        int rc = shell.do_meta_command(c);
+        if (rc) return rc == 2 ? shell.exit_code() : rc;
+      } else {
+        int rc = shell.run_argument_sql(c);
+        if (rc) return rc;
+      }
     }
     return 0;
   }
-  bool interactive = isatty(0) && isatty(1);
-  if (interactive) {
+
+  bool tty = interactive == 1 || (interactive == -1 && isatty(0));
+  struct sigaction sa {};
+  sa.sa_handler = on_sigint;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  int errors;
+  if (tty) {
     std::printf("Keel %s (SQLite %s compatible)\nEnter \".help\" for usage hints.\n", keel::kVersion,
-                keel::kSqliteVersion);
-    if (filename == ":memory:") std::printf("Connected to a transient in-memory database.\n");
+                sqlite3_libversion());
+    if (!have_file) {
+      std::printf("Connected to a transient in-memory database.\n"
+                  "Use \".open FILENAME\" to reopen on a persistent database.\n");
+    }
+    std::string history;
+    if (const char* h = std::getenv("KEEL_HISTORY")) {
+      history = h;
+    } else if (const char* home = std::getenv("HOME")) {
+      history = std::string(home) + "/.keel_history";
+    }
+    auto in = isatty(0) ? keel::shell::make_terminal_input(history) : keel::shell::make_file_input(stdin);
+    errors = shell.process_input(*in);
+  } else {
+    auto in = keel::shell::make_file_input(stdin);
+    errors = shell.process_input(*in);
   }
-  return shell.run_stream(stdin, interactive);
+  if (shell.exit_code()) return shell.exit_code();
+  return errors > 0 ? 1 : 0;
 }

@@ -1,58 +1,113 @@
-// The keel shell: reads SQL and dot-commands, runs them on one connection,
-// prints results in the sqlite3 shell's formats.
+// The keel shell: reads SQL and dot-commands, runs them on one connection
+// through the public sqlite3 C API, and prints results in the formats of the
+// sqlite3 command-line shell (SQLite 3.40), so that a person or a script used
+// to sqlite3 gets the same bytes.
 //
-// It behaves like the sqlite3 command-line shell of SQLite 3.40 where both
-// have a feature: the same dot-commands (.bail, .nullvalue, .mode, .headers,
-// .separator, .tables, .schema, .read, .quit ...), the same list-mode output
-// and the same error lines on stderr, so scripts written for one run on the
-// other.
+//   shell.cpp          input loop, statement execution, error lines
+//   dot_commands.cpp   the dot-commands (.mode, .tables, .open, ...)
+//   dump.cpp           .dump
+//   import.cpp         .import
+//   output_*.cpp       the output modes
 #pragma once
 
 #include <cstdio>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "engine/connection.h"
+#include "keel/sqlite3.h"
+#include "shell/line_input.h"
+#include "shell/output_mode.h"
 
 namespace keel::shell {
 
-enum class OutputMode { kList, kCsv, kTabs, kLine, kQuote, kColumn };
+// How to open a database (command line options and .open).
+struct OpenSpec {
+  std::string filename;  // "" or ":memory:" for an in-memory database
+  bool read_only = false;
+  // Keel's experimental features, passed as the URI parameter experimental=.
+  std::vector<std::string> experimental;
+};
 
 class Shell {
  public:
-  Shell(std::unique_ptr<engine::Connection> conn, std::string db_name);
+  Shell();
+  ~Shell();
+  Shell(const Shell&) = delete;
+  Shell& operator=(const Shell&) = delete;
 
-  // Processes a whole input stream (a file or stdin). Returns the process
-  // exit status: 0, or 1 after an error when .bail is on / non-interactive.
-  int run_stream(FILE* in, bool interactive);
-  // Runs one chunk of SQL (possibly several statements); returns false on error.
-  bool run_sql(std::string_view sql, int start_line);
-  // Runs one dot-command line; returns false on error. Sets quit_ for .quit.
-  bool run_dot_command(std::string_view line);
+  // Opens the database, closing the current one. On failure prints
+  // sqlite3's message to stderr and returns false (the old handle is gone).
+  bool open(const OpenSpec& spec);
+  sqlite3* db() const { return db_; }
 
-  bool quit() const { return quit_; }
+  // Reads and runs `in` to its end (or to .quit, or to the first error when
+  // .bail is on). Returns the number of failed commands and statements.
+  int process_input(LineInput& in);
+  // Runs one chunk of SQL as a command-line argument: errors are printed as
+  // "Error: ..." and stop the chunk. Returns the failing result code or 0.
+  int run_argument_sql(const std::string& sql);
+  // Runs one dot-command line ("." included): 0 ok, 1 error, 2 quit.
+  int do_meta_command(const std::string& line);
+
+  OutputSettings& settings() { return out_; }
   bool bail() const { return bail_; }
-  int error_count() const { return errors_; }
+  void set_bail(bool on) { bail_ = on; }
+  void set_echo(bool on) { echo_ = on; }
+  // The exit status .exit asked for.
+  int exit_code() const { return exit_code_; }
+  // Set by the SIGINT handler; the running statement is interrupted.
+  static volatile int interrupted;
 
  private:
-  void print_row(const std::vector<std::string>& names, const std::vector<std::string>& values,
-                 const std::vector<bool>& nulls, bool first);
-  void report_error(const Status& s, bool runtime, int line, std::string_view sql, int offset);
+  // sqlite3's shell_exec(): runs every statement of `sql`, printing rows.
+  // On error returns the code and sets *err to "in prepare, ..." or
+  // "stepping, ..." (with the error-context caret for parse errors).
+  int exec(std::string_view sql, std::string* err);
+  // sqlite3's runOneSqlLine(): exec() plus the error line and .changes.
+  int run_chunk(const std::string& sql, int start_line, bool show_line);
+  void echo(std::string_view text);
+  // Output redirection (.output, .once).
+  void output_reset();
+  bool output_open(const std::string& target);
+  // Runs a query for a dot-command with temporary settings (list mode, no
+  // header) and prints its rows. Returns false on error (already printed).
+  bool run_internal(const std::string& sql, Mode mode = Mode::kList);
 
-  std::unique_ptr<engine::Connection> conn_;
-  std::string db_name_;
-  OutputMode mode_ = OutputMode::kList;
-  std::string separator_ = "|";
-  std::string row_separator_ = "\n";
-  std::string null_value_;
-  bool headers_ = false;
+  // Dot-commands (dot_commands.cpp, dump.cpp, import.cpp).
+  int cmd_mode(const std::vector<std::string>& args);
+  int cmd_tables(const std::vector<std::string>& args);
+  int cmd_indexes(const std::vector<std::string>& args);
+  int cmd_schema(const std::vector<std::string>& args);
+  int cmd_databases();
+  int cmd_show();
+  int cmd_open(const std::vector<std::string>& args);
+  int cmd_backup(const std::vector<std::string>& args);
+  int cmd_restore(const std::vector<std::string>& args);
+  int cmd_output(const std::vector<std::string>& args, bool once);
+  int cmd_read(const std::vector<std::string>& args);
+  int cmd_dbinfo(const std::vector<std::string>& args);
+  int cmd_help(const std::vector<std::string>& args);
+  int cmd_dump(const std::vector<std::string>& args);
+  int cmd_import(const std::vector<std::string>& args);
+
+  sqlite3* db_ = nullptr;
+  OpenSpec spec_;
+  OutputSettings out_;
+  FILE* out_file_ = stdout;
+  bool out_is_pipe_ = false;
+  std::string out_name_;  // "" means stdout
+  int once_count_ = 0;    // > 0 while .once's redirection is pending
   bool bail_ = false;
-  bool quit_ = false;
   bool echo_ = false;
-  int errors_ = 0;
-  FILE* out_ = stdout;
+  bool timer_ = false;
+  bool count_changes_ = false;
+  int input_nesting_ = 0;
+  int exit_code_ = 0;
+  std::string prompt_ = "keel> ";
+  std::string continue_prompt_ = "  ...> ";
+  // .dump state
+  int dump_errors_ = 0;
 };
 
 }  // namespace keel::shell
