@@ -2,6 +2,8 @@
 // .headers, .separator, ...). Arguments are split as sqlite3 splits them:
 // whitespace-separated, '...' taken literally, "..." and bare words with
 // backslash escapes resolved.
+#include <unistd.h>
+
 #include <cstdlib>
 #include <cstring>
 
@@ -89,6 +91,12 @@ int Shell::do_meta_command(const std::string& line) {
     bail_ = boolean_value(args[1]);
   } else if (is("backup", 2) || is("save", 3)) {
     rc = cmd_backup(args);
+  } else if (is("cd", 2)) {
+    if (nargs != 2) return usage("Usage: .cd DIRECTORY");
+    if (chdir(args[1].c_str()) != 0) {
+      std::fprintf(stderr, "Cannot change to directory \"%s\"\n", args[1].c_str());
+      rc = 1;
+    }
   } else if (is("changes", 3)) {
     if (nargs != 2) return usage("Usage: .changes on|off");
     count_changes_ = boolean_value(args[1]);
@@ -109,6 +117,9 @@ int Shell::do_meta_command(const std::string& line) {
       }
     }
     rc = 2;
+  } else if (is("explain", 3)) {
+    // EXPLAIN output always gets its own layout unless this is off.
+    out_.auto_explain = nargs < 2 || sqlite3_stricmp(args[1].c_str(), "auto") == 0 || boolean_value(args[1]);
   } else if (is("headers", 1)) {
     if (nargs != 2) return usage("Usage: .headers on|off");
     out_.headers = boolean_value(args[1]);
@@ -151,10 +162,21 @@ int Shell::do_meta_command(const std::string& line) {
     if (nargs < 2 || nargs > 3) return usage("Usage: .separator COL ?ROW?");
     out_.col_sep = args[1];
     if (nargs == 3) out_.row_sep = args[2];
+  } else if (is("shell", 3) || is("system", 2)) {
+    if (nargs < 2) return usage("Usage: .system COMMAND");
+    std::string command;
+    for (size_t i = 1; i < nargs; i++) {
+      if (i > 1) command += ' ';
+      command += args[i].find(' ') == std::string::npos ? args[i] : "\"" + args[i] + "\"";
+    }
+    std::fflush(out_file_);
+    if (std::system(command.c_str()) == -1) rc = 1;
   } else if (is("show", 2)) {
     rc = cmd_show();
   } else if (is("tables", 2)) {
     rc = cmd_tables(args);
+  } else if (is("timeout", 5)) {
+    sqlite3_busy_timeout(db_, nargs >= 2 ? std::atoi(args[1].c_str()) : 0);
   } else if (is("timer", 2)) {
     if (nargs != 2) return usage("Usage: .timer on|off");
     timer_ = boolean_value(args[1]);
@@ -384,7 +406,9 @@ int Shell::cmd_help(const std::vector<std::string>& args) {
       "     --nosys                Omit system tables (ex: \"sqlite_stat1\")",
       "     --preserve-rowids      Include ROWID values in the output",
       "   OBJECTS is a LIKE pattern for tables, indexes, triggers or views to dump.",
+      ".cd DIRECTORY            Change the working directory to DIRECTORY",
       ".echo on|off             Turn command echo on or off",
+      ".explain ?on|off|auto?   Change the EXPLAIN formatting mode.  Default: auto",
       ".exit ?CODE?             Exit this program with return-code CODE",
       ".headers on|off          Turn display of headers on or off",
       ".help ?PATTERN?          Show help text for PATTERN",
@@ -395,6 +419,13 @@ int Shell::cmd_help(const std::vector<std::string>& args) {
       "     --skip N              Skip the first N rows of input",
       "     --schema S            Target table to be S.TABLE",
       "     -v                    \"Verbose\" - increase auxiliary output",
+      "   Notes:",
+      "     *  If TABLE does not exist, it is created.  The first row of input",
+      "        determines the column names.",
+      "     *  If neither --csv or --ascii are used, the input mode is derived",
+      "        from the \".mode\" output mode",
+      "     *  If FILE begins with \"|\" then it is a command that generates the",
+      "        input text.",
       ".indexes ?TABLE?         Show names of indexes",
       ".mode MODE ?OPTIONS?     Set output mode",
       "   MODE is one of:",
@@ -435,8 +466,11 @@ int Shell::cmd_help(const std::vector<std::string>& args) {
       ".schema ?PATTERN?        Show the CREATE statements matching PATTERN",
       "     --nosys             Omit objects whose names start with \"sqlite_\"",
       ".separator COL ?ROW?     Change the column and row separators",
+      ".shell CMD ARGS...       Run CMD ARGS... in a system shell",
       ".show                    Show the current values for various settings",
+      ".system CMD ARGS...      Run CMD ARGS... in a system shell",
       ".tables ?TABLE?          List names of tables matching LIKE pattern TABLE",
+      ".timeout MS              Try opening locked tables for MS milliseconds",
       ".timer on|off            Turn SQL timer on or off",
       ".width NUM1 NUM2 ...     Set minimum column widths for columnar output",
   };

@@ -170,7 +170,7 @@ int Shell::cmd_import(const std::vector<std::string>& args) {
     }
   }
   if (table.empty()) {
-    std::fprintf(stderr, "ERROR: missing %s argument. Usage:\n", file.empty() ? "FILE" : "TABLE");
+    std::fprintf(out_file_, "ERROR: missing %s argument. Usage:\n", file.empty() ? "FILE" : "TABLE");
     return cmd_help({"help", "import"}) | 1;
   }
   if (use_output_mode) {

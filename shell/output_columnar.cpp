@@ -118,6 +118,7 @@ std::string quoted_cell(sqlite3_stmt* stmt, int i) {
     case SQLITE_FLOAT: return reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
     case SQLITE_BLOB:
       append_hex_blob(out, sqlite3_column_blob(stmt, i), sqlite3_column_bytes(stmt, i));
+      out[0] = 'x';  // quoted_column() writes x'..', quote mode X'..'
       return out;
     default:
       append_quoted_string(out, reinterpret_cast<const char*>(sqlite3_column_text(stmt, i)));

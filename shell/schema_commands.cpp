@@ -92,6 +92,19 @@ std::string add_schema(sqlite3* db, const std::string& sql, const std::string* s
   return sql;
 }
 
+// True if `text` LIKE `pattern` (ESCAPE '\\'), evaluated by the engine.
+bool like_match(sqlite3* db, const std::string& pattern, const char* text) {
+  sqlite3_stmt* stmt = nullptr;
+  bool match = false;
+  if (sqlite3_prepare_v2(db, "SELECT ?2 LIKE ?1 ESCAPE '\\'", -1, &stmt, nullptr) == SQLITE_OK) {
+    sqlite3_bind_text(stmt, 1, pattern.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(stmt, 2, text, -1, SQLITE_STATIC);
+    match = sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) != 0;
+  }
+  sqlite3_finalize(stmt);
+  return match;
+}
+
 }  // namespace
 
 // sqlite3's printSchemaLine(): a statement ending in a comment gets the
@@ -196,8 +209,10 @@ int Shell::cmd_schema(const std::vector<std::string>& args) {
   }
   std::string text;
   if (has_pattern) {
+    // As in sqlite3, the pattern is matched against the schema table names
+    // (so ".schema %a%" shows the schema table's own definition too).
     for (const char* s : {"sqlite_master", "sqlite_schema", "sqlite_temp_master", "sqlite_temp_schema"}) {
-      if (sqlite3_stricmp(pattern.c_str(), s) == 0) {
+      if (like_match(db_, pattern, s)) {
         text += "CREATE TABLE " + pattern +
                 " (\n  type text,\n  name text,\n  tbl_name text,\n  rootpage integer,\n  sql text\n);\n";
         break;

@@ -162,10 +162,6 @@ int Shell::exec(std::string_view sql_in, std::string* err) {
       while (is_space(sql[0])) sql++;
       continue;
     }
-    if (echo_) {
-      const char* text = sqlite3_sql(stmt);
-      echo(text ? text : sql);
-    }
     int step_rc = print_result(stmt, out_, out_file_, &interrupted);
     rc = sqlite3_finalize(stmt);
     if (rc == SQLITE_OK && step_rc != SQLITE_DONE && step_rc != SQLITE_ROW) rc = step_rc;
