@@ -343,12 +343,20 @@ int Shell::cmd_show() {
 
 int Shell::cmd_output(const std::vector<std::string>& args, bool once) {
   std::string target;
+  bool bom = false;
+  // Usage errors go to the output, followed by the command's help, as in
+  // sqlite3.
+  auto usage_error = [&](const char* what, const std::string& arg) {
+    std::fprintf(out_file_, "ERROR: %s: \"%s\".  Usage:\n", what, arg.c_str());
+    cmd_help({"help", once ? "once" : "output"});
+    return 1;
+  };
   for (size_t i = 1; i < args.size(); i++) {
     const std::string& z = args[i];
-    if (z[0] == '-' && target.empty()) {
-      std::fprintf(stderr, "ERROR: unknown option: \"%s\".  Usage:\n", z.c_str());
-      std::fprintf(stderr, once ? ".once FILE\n" : ".output ?FILE?\n");
-      return 1;
+    if (z[0] == '-') {
+      std::string o = z.size() > 1 && z[1] == '-' ? z.substr(1) : z;
+      if (o != "-bom") return usage_error("unknown option", z);
+      bom = true;
     } else if (target.empty()) {
       target = z;
       if (target[0] == '|') {
@@ -356,18 +364,13 @@ int Shell::cmd_output(const std::vector<std::string>& args, bool once) {
         while (++i < args.size()) target += " " + args[i];
       }
     } else {
-      std::fprintf(stderr, "ERROR: extra parameter: \"%s\".  Usage:\n", z.c_str());
-      std::fprintf(stderr, once ? ".once FILE\n" : ".output ?FILE?\n");
-      return 1;
+      return usage_error("extra parameter", z);
     }
   }
-  if (once && target.empty()) {
-    std::fprintf(stderr, "ERROR: missing FILE argument on .once\n");
-    return 1;
-  }
-  if (!output_open(target)) return 1;
   // Counted down by this command itself, then by the next command or SQL.
   once_count_ = once ? 2 : 0;
+  if (!output_open(target)) return 1;
+  if (bom) std::fputs("\xef\xbb\xbf", out_file_);
   return 0;
 }
 
@@ -452,11 +455,16 @@ int Shell::cmd_help(const std::vector<std::string>& args) {
       "     --noquote      Do not quote output text",
       "     TABLE          The name of SQL table used for \"insert\" mode",
       ".nullvalue STRING        Use STRING in place of NULL values",
-      ".once FILE               Output for the next SQL command only to FILE",
+      ".once ?OPTIONS? ?FILE?   Output for the next SQL command only to FILE",
+      "     If FILE begins with '|' then open as a pipe",
+      "       --bom  Put a UTF8 byte-order mark at the beginning",
       ".open ?OPTIONS? ?FILE?   Close existing database and reopen FILE",
       "     --new           Initialize FILE to an empty database",
       "     --readonly      Open FILE readonly",
       ".output ?FILE?           Send output to FILE or stdout if FILE is omitted",
+      "   If FILE begins with '|' then open it as a pipe.",
+      "   Options:",
+      "     --bom                 Prefix output with a UTF8 byte-order mark",
       ".print STRING...         Print literal STRING",
       ".prompt MAIN CONTINUE    Replace the standard prompts",
       ".quit                    Exit this program",

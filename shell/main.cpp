@@ -135,7 +135,14 @@ int main(int argc, char** argv) {
     } else if (z == "-init") {
       init_files.push_back(value());
     } else if (z == "-experimental") {
-      spec.experimental.push_back(value());
+      // Repeatable, and each value may be a comma list.
+      std::string list = value();
+      for (size_t start = 0; start <= list.size();) {
+        size_t comma = list.find(',', start);
+        if (comma == std::string::npos) comma = list.size();
+        if (comma > start) spec.experimental.push_back(list.substr(start, comma - start));
+        start = comma + 1;
+      }
     } else if (z.compare(0, 14, "-experimental-") == 0 && z.size() > 14) {
       spec.experimental.push_back(z.substr(14));
     } else if (z == "-header" || z == "-headers") {

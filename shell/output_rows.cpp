@@ -24,7 +24,9 @@ void append_sql_literal(std::string& out, sqlite3_stmt* stmt, int i, bool insert
   switch (sqlite3_column_type(stmt, i)) {
     case SQLITE_NULL: out += "NULL"; break;
     case SQLITE_INTEGER: out += cstr(sqlite3_column_text(stmt, i)); break;
-    case SQLITE_FLOAT: out += format_real(sqlite3_column_double(stmt, i), insert); break;
+    case SQLITE_FLOAT:
+      out += format_real(sqlite3_column_double(stmt, i), insert ? RealStyle::kInsert : RealStyle::kQuote);
+      break;
     case SQLITE_BLOB:
       append_hex_blob(out, sqlite3_column_blob(stmt, i), sqlite3_column_bytes(stmt, i));
       break;
@@ -150,7 +152,7 @@ int print_rows(sqlite3_stmt* stmt, Mode mode, const OutputSettings& s, FILE* out
           line += ':';
           switch (sqlite3_column_type(stmt, i)) {
             case SQLITE_NULL: line += "null"; break;
-            case SQLITE_FLOAT: line += format_real(sqlite3_column_double(stmt, i), true); break;
+            case SQLITE_FLOAT: line += format_real(sqlite3_column_double(stmt, i), RealStyle::kJson); break;
             case SQLITE_BLOB: {
               const char* b = static_cast<const char*>(sqlite3_column_blob(stmt, i));
               append_json_string(line, std::string_view(b ? b : "", sqlite3_column_bytes(stmt, i)));

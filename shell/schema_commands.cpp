@@ -25,6 +25,12 @@ std::vector<std::string> database_names(sqlite3* db) {
   return names;
 }
 
+// The schema table of database `name`, as a FROM target.
+std::string schema_table(const std::string& name) {
+  if (sqlite3_stricmp(name.c_str(), "temp") == 0) return "sqlite_temp_schema";
+  return quote_name(name) + ".sqlite_schema";
+}
+
 // `value` wrapped in `quote` (doubling inner quotes) when quote != 0.
 std::string with_quote(const std::string& value, char quote) {
   if (!quote) return value;
@@ -140,7 +146,7 @@ static int list_names(Shell& shell, sqlite3* db, FILE* out, bool tables, const s
     } else {
       sql += "SELECT " + with_quote(name, '\'') + "||'.'||name FROM ";
     }
-    sql += with_quote(name, '"') + ".sqlite_schema ";
+    sql += schema_table(name) + " ";
     sql += tables ? " WHERE type IN ('table','view')   AND name NOT LIKE 'sqlite_%'   AND name LIKE ?1"
                   : " WHERE type='index'   AND tbl_name LIKE ?1";
   }
@@ -223,7 +229,7 @@ int Shell::cmd_schema(const std::vector<std::string>& args) {
   bool dotted = pattern.find('.') != std::string::npos;
   for (const std::string& dbname : database_names(db_)) {
     bool is_main = sqlite3_stricmp(dbname.c_str(), "main") == 0;
-    std::string sql = "SELECT sql, type, name FROM " + with_quote(dbname, '"') + ".sqlite_schema WHERE ";
+    std::string sql = "SELECT sql, type, name FROM " + schema_table(dbname) + " WHERE ";
     if (has_pattern) {
       char* p = sqlite3_mprintf("%Q", pattern.c_str());
       sql += dotted ? "lower(printf('%s.%s'," + with_quote(dbname, '\'') + ",tbl_name))" : "lower(tbl_name)";

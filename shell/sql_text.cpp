@@ -243,14 +243,19 @@ void append_c_string(std::string& out, std::string_view text) {
   out += '"';
 }
 
-std::string format_real(double value, bool infinity_as_1e999) {
+std::string format_real(double value, RealStyle style) {
   uint64_t bits;
   std::memcpy(&bits, &value, sizeof bits);
-  if (infinity_as_1e999) {
+  if (style != RealStyle::kQuote) {
     if (bits == 0x7ff0000000000000ULL) return "1e999";
     if (bits == 0xfff0000000000000ULL) return "-1e999";
   }
   char buf[50];
+  if (style == RealStyle::kInsert && value >= -9223372036854775808.0 && value < 9223372036854775808.0 &&
+      value == static_cast<double>(static_cast<int64_t>(value))) {
+    sqlite3_snprintf(sizeof buf, buf, "%lld.0", static_cast<long long>(value));
+    return buf;
+  }
   sqlite3_snprintf(sizeof buf, buf, "%!.20g", value);
   return buf;
 }

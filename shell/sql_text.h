@@ -41,9 +41,13 @@ void append_csv_field(std::string& out, std::string_view text, std::string_view 
 // A C string literal for tcl mode: "..." with backslash escapes.
 void append_c_string(std::string& out, std::string_view text);
 
-// A real as the shell writes it in quote, insert and json modes (%!.20g);
-// with `infinity_as_1e999` infinities become 1e999 / -1e999 (insert, json).
-std::string format_real(double value, bool infinity_as_1e999);
+// How reals are spelled by the modes that write SQL or JSON literals.
+enum class RealStyle {
+  kQuote,   // %!.20g
+  kJson,    // %!.20g, infinities as 1e999 / -1e999
+  kInsert,  // as kJson, and integral values as "<integer>.0" (so 13.0, not 12.999...)
+};
+std::string format_real(double value, RealStyle style);
 
 // Expands the backslash escapes of .separator and .nullvalue arguments
 // (\n \t \r \\ \" \' \NNN octal).
