@@ -18,7 +18,8 @@ uint32_t get4(const unsigned char* p) {
 int query_int(sqlite3* db, const std::string& sql) {
   sqlite3_stmt* stmt = nullptr;
   int v = 0;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW) {
     v = sqlite3_column_int(stmt, 0);
   }
   sqlite3_finalize(stmt);
@@ -112,7 +113,8 @@ int Shell::cmd_backup(const std::vector<std::string>& args) {
   }
   if (schema.empty()) schema = "main";
   sqlite3* target = nullptr;
-  if (sqlite3_open_v2(dest.c_str(), &target, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(dest.c_str(), &target, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
     std::fprintf(stderr, "Error: cannot open \"%s\"\n", dest.c_str());
     sqlite3_close_v2(target);
     return 1;
@@ -199,8 +201,9 @@ int Shell::cmd_dbinfo(const std::vector<std::string>& args) {
   std::string text;
   int page_size = (h[16] << 8) | h[17];
   if (page_size == 1) page_size = 65536;
-  std::snprintf(line, sizeof line, "%-20s %d\n%-20s %d\n%-20s %d\n%-20s %d\n", "database page size:", page_size,
-                "write format:", h[18], "read format:", h[19], "reserved bytes:", h[20]);
+  std::snprintf(line, sizeof line, "%-20s %d\n%-20s %d\n%-20s %d\n%-20s %d\n",
+                "database page size:", page_size, "write format:", h[18], "read format:", h[19],
+                "reserved bytes:", h[20]);
   text += line;
   for (const auto& f : kFields) {
     uint32_t v = get4(h + f.offset);
@@ -209,7 +212,7 @@ int Shell::cmd_dbinfo(const std::vector<std::string>& args) {
     if (f.offset == 56) text += v == 1 ? " (utf8)" : v == 2 ? " (utf16le)" : v == 3 ? " (utf16be)" : "";
     text += '\n';
   }
-  std::string table = schema == "main" ? "main.sqlite_schema"
+  std::string table = schema == "main"   ? "main.sqlite_schema"
                       : schema == "temp" ? "sqlite_temp_schema"
                                          : "\"" + schema + "\".sqlite_schema";
   static const struct {

@@ -184,8 +184,7 @@ int Shell::do_meta_command(const std::string& line) {
     out_.widths.clear();
     for (size_t i = 1; i < nargs; i++) out_.widths.push_back(std::atoi(args[i].c_str()));
   } else {
-    std::fprintf(stderr,
-                 "Error: unknown command or invalid arguments:  \"%s\". Enter \".help\" for help\n",
+    std::fprintf(stderr, "Error: unknown command or invalid arguments:  \"%s\". Enter \".help\" for help\n",
                  cmd.c_str());
     rc = 1;
   }
@@ -232,8 +231,7 @@ int Shell::cmd_mode(const std::vector<std::string>& args) {
   if (mode_arg.empty()) {
     if (is_columnar(out_.mode)) {
       std::fprintf(out_file_, "current output mode: %s --wrap %d --wordwrap %s --%squote\n",
-                   mode_name(out_.mode), out_.wrap, out_.word_wrap ? "on" : "off",
-                   out_.quote ? "" : "no");
+                   mode_name(out_.mode), out_.wrap, out_.word_wrap ? "on" : "off", out_.quote ? "" : "no");
     } else {
       std::fprintf(out_file_, "current output mode: %s\n", mode_name(out_.mode));
     }
@@ -323,8 +321,8 @@ int Shell::cmd_show() {
   field("headers", out_.headers ? "on" : "off");
   if (is_columnar(out_.mode)) {
     field("mode", std::string(mode_name(out_.mode)) + " --wrap " + std::to_string(out_.wrap) +
-                      " --wordwrap " + (out_.word_wrap ? "on" : "off") + " --" +
-                      (out_.quote ? "" : "no") + "quote");
+                      " --wordwrap " + (out_.word_wrap ? "on" : "off") + " --" + (out_.quote ? "" : "no") +
+                      "quote");
   } else {
     field("mode", mode_name(out_.mode));
   }
@@ -487,7 +485,8 @@ int Shell::cmd_help(const std::vector<std::string>& args) {
   bool show_details = false;
   for (const char* h : kHelp) {
     bool top = h[0] == '.';
-    if (top) show_details = pattern.empty() ? false : std::strncmp(h + 1, pattern.c_str(), pattern.size()) == 0;
+    if (top)
+      show_details = pattern.empty() ? false : std::strncmp(h + 1, pattern.c_str(), pattern.size()) == 0;
     if ((top && (pattern.empty() || show_details)) || (!top && show_details)) {
       text += h;
       text += '\n';

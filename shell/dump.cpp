@@ -130,7 +130,8 @@ int Shell::cmd_dump(const std::vector<std::string>& args) {
     errors++;
   }
   std::vector<std::array<std::string, 3>> tables;
-  while (stmt && sqlite3_step(stmt) == SQLITE_ROW) tables.push_back({text_at(stmt, 0), text_at(stmt, 1), text_at(stmt, 2)});
+  while (stmt && sqlite3_step(stmt) == SQLITE_ROW)
+    tables.push_back({text_at(stmt, 0), text_at(stmt, 1), text_at(stmt, 2)});
   sqlite3_finalize(stmt);
   for (const auto& [table, type, create] : tables) {
     if (table == "sqlite_sequence" && !opt.no_sys) {

@@ -53,7 +53,8 @@ struct ImportReader {
           term = c;
           break;
         }
-        if (pc == '"' && c != '\r') std::fprintf(stderr, "%s:%d: unescaped \" character\n", file.c_str(), line);
+        if (pc == '"' && c != '\r')
+          std::fprintf(stderr, "%s:%d: unescaped \" character\n", file.c_str(), line);
         if (c == EOF) {
           std::fprintf(stderr, "%s:%d: unterminated \"-quoted field\n", file.c_str(), start_line);
           term = c;
@@ -306,7 +307,8 @@ int Shell::cmd_import(const std::vector<std::string>& args) {
   sqlite3_finalize(stmt);
   if (need_commit) sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
   if (verbose > 0) {
-    std::fprintf(out_file_, "Added %d rows with %d errors using %d lines of input\n", rows, errors, r.line - 1);
+    std::fprintf(out_file_, "Added %d rows with %d errors using %d lines of input\n", rows, errors,
+                 r.line - 1);
   }
   return 0;
 }

@@ -171,7 +171,8 @@ int main(int argc, char** argv) {
       usage(argv0, stdout);
       return 0;
     } else {
-      std::fprintf(stderr, "%s: Error: unknown option: %s\nUse -help for a list of options.\n", argv0, a.c_str());
+      std::fprintf(stderr, "%s: Error: unknown option: %s\nUse -help for a list of options.\n", argv0,
+                   a.c_str());
       return 1;
     }
   }
@@ -245,10 +246,17 @@ int main(int argc, char** argv) {
         }
         break;
       }
-      case '\x02': s.col_sep = t.substr(1); break;
-      case '\x03': s.row_sep = t.substr(1); break;
-      case '\x04': s.null_value = t.substr(1); break;
-      default: shell.do_meta_command(t);
+      case '\x02':
+        s.col_sep = t.substr(1);
+        break;
+      case '\x03':
+        s.row_sep = t.substr(1);
+        break;
+      case '\x04':
+        s.null_value = t.substr(1);
+        break;
+      default:
+        shell.do_meta_command(t);
     }
   }
 
@@ -275,8 +283,9 @@ int main(int argc, char** argv) {
     std::printf("Keel %s (SQLite %s compatible)\nEnter \".help\" for usage hints.\n", keel::kVersion,
                 sqlite3_libversion());
     if (!have_file) {
-      std::printf("Connected to a transient in-memory database.\n"
-                  "Use \".open FILENAME\" to reopen on a persistent database.\n");
+      std::printf(
+          "Connected to a transient in-memory database.\n"
+          "Use \".open FILENAME\" to reopen on a persistent database.\n");
     }
     std::string history;
     if (const char* h = std::getenv("KEEL_HISTORY")) {

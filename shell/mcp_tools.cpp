@@ -16,12 +16,14 @@ constexpr int64_t kDefaultMaxRows = 1000;
 
 json column_value(sqlite3_stmt* stmt, int i) {
   switch (sqlite3_column_type(stmt, i)) {
-    case SQLITE_INTEGER: return static_cast<int64_t>(sqlite3_column_int64(stmt, i));
+    case SQLITE_INTEGER:
+      return static_cast<int64_t>(sqlite3_column_int64(stmt, i));
     case SQLITE_FLOAT: {
       double d = sqlite3_column_double(stmt, i);
       return std::isfinite(d) ? json(d) : json(nullptr);
     }
-    case SQLITE_TEXT: return std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, i)));
+    case SQLITE_TEXT:
+      return std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, i)));
     case SQLITE_BLOB: {
       static const char kHex[] = "0123456789ABCDEF";
       const auto* p = static_cast<const unsigned char*>(sqlite3_column_blob(stmt, i));
@@ -33,7 +35,8 @@ json column_value(sqlite3_stmt* stmt, int i) {
       }
       return hex;
     }
-    default: return nullptr;
+    default:
+      return nullptr;
   }
 }
 
@@ -164,9 +167,9 @@ ToolResult describe_table(Session& s, const std::string& table) {
   sqlite3_finalize(stmt);
   info["columns"] = columns;
   json indexes = json::array();
-  if (sqlite3_prepare_v2(s.db,
-                         "SELECT name, sql FROM sqlite_schema WHERE type='index' AND tbl_name = ?1 ORDER BY name",
-                         -1, &stmt, nullptr) == SQLITE_OK) {
+  if (sqlite3_prepare_v2(
+          s.db, "SELECT name, sql FROM sqlite_schema WHERE type='index' AND tbl_name = ?1 ORDER BY name", -1,
+          &stmt, nullptr) == SQLITE_OK) {
     sqlite3_bind_text(stmt, 1, name.c_str(), -1, SQLITE_TRANSIENT);
     while (sqlite3_step(stmt) == SQLITE_ROW) {
       indexes.push_back({{"name", column_value(stmt, 0)}, {"sql", column_value(stmt, 1)}});
@@ -198,9 +201,10 @@ ToolResult execute_query(Session& s, const std::string& sql, const json* params,
   }
   if (!sqlite3_stmt_readonly(stmt)) {
     sqlite3_finalize(stmt);
-    return {"execute_query is read-only: use insert_data, update_data, delete_data or schema_change to "
-            "change the database",
-            true};
+    return {
+        "execute_query is read-only: use insert_data, update_data, delete_data or schema_change to "
+        "change the database",
+        true};
   }
   if (params != nullptr && !params->is_null()) {
     if (params->is_array()) {
@@ -249,7 +253,8 @@ ToolResult execute_query(Session& s, const std::string& sql, const json* params,
 }
 
 // Runs one statement with `values` bound in order; returns the change count.
-bool run_bound(sqlite3* db, const std::string& sql, const std::vector<const json*>& values, int64_t* changes) {
+bool run_bound(sqlite3* db, const std::string& sql, const std::vector<const json*>& values,
+               int64_t* changes) {
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) return false;
   for (size_t i = 0; i < values.size(); i++) bind_value(stmt, static_cast<int>(i + 1), *values[i]);
@@ -295,7 +300,8 @@ ToolResult insert_data(Session& s, const std::string& table, const json& data) {
   if (own_txn && sqlite3_exec(s.db, "RELEASE mcp_insert", nullptr, nullptr, nullptr) != SQLITE_OK) {
     return sql_error(s.db);
   }
-  return ok({{"inserted", inserted}, {"last_insert_rowid", static_cast<int64_t>(sqlite3_last_insert_rowid(s.db))}});
+  return ok(
+      {{"inserted", inserted}, {"last_insert_rowid", static_cast<int64_t>(sqlite3_last_insert_rowid(s.db))}});
 }
 
 // " WHERE "a" IS ? AND "b" IS ?" for an object of conditions.
@@ -354,8 +360,9 @@ ToolResult schema_change(Session& s, const std::string& sql) {
     std::string kw = first_keyword(p);
     sqlite3_finalize(stmt);
     if (kw != "CREATE" && kw != "ALTER" && kw != "DROP") {
-      return {"schema_change runs only CREATE, ALTER and DROP statements (found " + (kw.empty() ? "?" : kw) + ")",
-              true};
+      return {
+          "schema_change runs only CREATE, ALTER and DROP statements (found " + (kw.empty() ? "?" : kw) + ")",
+          true};
     }
     statements.emplace_back(p, tail - p);
     p = tail;
@@ -388,7 +395,8 @@ bool Session::open(const OpenSpec& next, std::string* error) {
     if (name.compare(0, 5, "file:") != 0) name = "file:" + name;
     name += (name.find('?') == std::string::npos ? "?" : "&") + std::string("experimental=") + list;
   }
-  int flags = SQLITE_OPEN_URI | (next.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  int flags =
+      SQLITE_OPEN_URI | (next.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (sqlite3_open_v2(name.c_str(), &handle, flags, nullptr) != SQLITE_OK) {
     *error = std::string("unable to open database \"") + next.filename +
              "\": " + (handle ? sqlite3_errmsg(handle) : "out of memory");
@@ -413,9 +421,10 @@ json tool_descriptions() {
   return json::array({
       {{"name", "open_database"},
        {"description", "Open another database file (created if missing unless read_only)."},
-       {"inputSchema", schema({{"path", {{"type", "string"}, {"description", "file name, :memory: or file: URI"}}},
-                               {"read_only", {{"type", "boolean"}}}},
-                              {"path"})}},
+       {"inputSchema",
+        schema({{"path", {{"type", "string"}, {"description", "file name, :memory: or file: URI"}}},
+                {"read_only", {{"type", "boolean"}}}},
+               {"path"})}},
       {{"name", "current_database"},
        {"description", "The file name of the open database and whether it is read-only."},
        {"inputSchema", schema(json::object(), json::array())}},
@@ -423,20 +432,28 @@ json tool_descriptions() {
        {"description", "Tables and views of the database, with their type."},
        {"inputSchema", schema(json::object(), json::array())}},
       {{"name", "describe_table"},
-       {"description", "Columns (name, type, not null, default, primary key), indexes and CREATE statement of a table or view."},
+       {"description",
+        "Columns (name, type, not null, default, primary key), indexes and CREATE statement of a table or "
+        "view."},
        {"inputSchema", schema({{"table", str}}, {"table"})}},
       {{"name", "execute_query"},
-       {"description", "Run one read-only SQL statement (SELECT, read-only PRAGMA, EXPLAIN) and return its "
-                       "columns and rows. Statements that would change the database are refused."},
-       {"inputSchema", schema({{"sql", str},
-                               {"params", {{"description", "values for ? (array) or :name (object) parameters"}}},
-                               {"max_rows", {{"type", "integer"}, {"description", "default 1000"}}}},
-                              {"sql"})}},
+       {"description",
+        "Run one read-only SQL statement (SELECT, read-only PRAGMA, EXPLAIN) and return its "
+        "columns and rows. Statements that would change the database are refused."},
+       {"inputSchema",
+        schema({{"sql", str},
+                {"params", {{"description", "values for ? (array) or :name (object) parameters"}}},
+                {"max_rows", {{"type", "integer"}, {"description", "default 1000"}}}},
+               {"sql"})}},
       {{"name", "insert_data"},
-       {"description", "Insert one row (an object of column: value) or several (an array of objects) into a table."},
-       {"inputSchema", schema({{"table", str}, {"data", {{"type", json::array({"object", "array"})}}}}, {"table", "data"})}},
+       {"description",
+        "Insert one row (an object of column: value) or several (an array of objects) into a table."},
+       {"inputSchema",
+        schema({{"table", str}, {"data", {{"type", json::array({"object", "array"})}}}}, {"table", "data"})}},
       {{"name", "update_data"},
-       {"description", "Set columns (data: {column: value}) on the rows matching every condition in where ({column: value})."},
+       {"description",
+        "Set columns (data: {column: value}) on the rows matching every condition in where ({column: "
+        "value})."},
        {"inputSchema", schema({{"table", str}, {"data", obj}, {"where", obj}}, {"table", "data", "where"})}},
       {{"name", "delete_data"},
        {"description", "Delete the rows matching every condition in where ({column: value})."},
@@ -447,7 +464,8 @@ json tool_descriptions() {
   });
 }
 
-bool call_tool(Session& s, const std::string& name, const json& args, ToolResult* result, ArgumentError* err) {
+bool call_tool(Session& s, const std::string& name, const json& args, ToolResult* result,
+               ArgumentError* err) {
   std::string table, sql;
   if (name == "open_database") {
     OpenSpec spec;

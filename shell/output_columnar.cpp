@@ -113,9 +113,11 @@ std::string first_display_line(const unsigned char* z, const unsigned char** tai
 std::string quoted_cell(sqlite3_stmt* stmt, int i) {
   std::string out;
   switch (sqlite3_column_type(stmt, i)) {
-    case SQLITE_NULL: return "NULL";
+    case SQLITE_NULL:
+      return "NULL";
     case SQLITE_INTEGER:
-    case SQLITE_FLOAT: return reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
+    case SQLITE_FLOAT:
+      return reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
     case SQLITE_BLOB:
       append_hex_blob(out, sqlite3_column_blob(stmt, i), sqlite3_column_bytes(stmt, i));
       out[0] = 'x';  // quoted_column() writes x'..', quote mode X'..'
@@ -210,8 +212,8 @@ int print_columnar(sqlite3_stmt* stmt, Mode mode, const OutputSettings& s, FILE*
   const unsigned char* rest = nullptr;
   for (int i = 0; i < ncol; i++) {
     const char* name = sqlite3_column_name(stmt, i);
-    cells.push_back(first_display_line(reinterpret_cast<const unsigned char*>(name ? name : ""),
-                                       &rest, wrap_of(i), s.word_wrap));
+    cells.push_back(first_display_line(reinterpret_cast<const unsigned char*>(name ? name : ""), &rest,
+                                       wrap_of(i), s.word_wrap));
   }
   bool multi_line = false;
   std::vector<const unsigned char*> next(ncol, nullptr);

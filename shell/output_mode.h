@@ -16,8 +16,25 @@ namespace keel::shell {
 
 // In sqlite3's order, so that mode_name() matches its modeDescr[] table.
 enum class Mode : uint8_t {
-  kLine, kColumn, kList, kSemi, kHtml, kInsert, kQuote, kTcl, kCsv, kExplain,
-  kAscii, kPretty, kEqp, kJson, kMarkdown, kTable, kBox, kCount, kOff,
+  kLine,
+  kColumn,
+  kList,
+  kSemi,
+  kHtml,
+  kInsert,
+  kQuote,
+  kTcl,
+  kCsv,
+  kExplain,
+  kAscii,
+  kPretty,
+  kEqp,
+  kJson,
+  kMarkdown,
+  kTable,
+  kBox,
+  kCount,
+  kOff,
 };
 
 // The name .mode and .show print for a mode.

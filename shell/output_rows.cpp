@@ -11,9 +11,9 @@
 namespace keel::shell {
 namespace {
 
-const char* kModeNames[] = {"line", "column", "list", "semi", "html", "insert", "quote",
-                            "tcl", "csv", "explain", "ascii", "prettyprint", "eqp", "json",
-                            "markdown", "table", "box", "count", "off"};
+const char* kModeNames[] = {"line",     "column", "list",    "semi",  "html",        "insert", "quote",
+                            "tcl",      "csv",    "explain", "ascii", "prettyprint", "eqp",    "json",
+                            "markdown", "table",  "box",     "count", "off"};
 
 std::string_view cstr(const unsigned char* p) {
   return p ? std::string_view(reinterpret_cast<const char*>(p)) : std::string_view();
@@ -22,8 +22,12 @@ std::string_view cstr(const unsigned char* p) {
 // One value for quote and insert modes: NULL, a literal of its type.
 void append_sql_literal(std::string& out, sqlite3_stmt* stmt, int i, bool insert, bool newlines = false) {
   switch (sqlite3_column_type(stmt, i)) {
-    case SQLITE_NULL: out += "NULL"; break;
-    case SQLITE_INTEGER: out += cstr(sqlite3_column_text(stmt, i)); break;
+    case SQLITE_NULL:
+      out += "NULL";
+      break;
+    case SQLITE_INTEGER:
+      out += cstr(sqlite3_column_text(stmt, i));
+      break;
     case SQLITE_FLOAT:
       out += format_real(sqlite3_column_double(stmt, i), insert ? RealStyle::kInsert : RealStyle::kQuote);
       break;
@@ -151,15 +155,22 @@ int print_rows(sqlite3_stmt* stmt, Mode mode, const OutputSettings& s, FILE* out
           append_json_string(line, names[i]);
           line += ':';
           switch (sqlite3_column_type(stmt, i)) {
-            case SQLITE_NULL: line += "null"; break;
-            case SQLITE_FLOAT: line += format_real(sqlite3_column_double(stmt, i), RealStyle::kJson); break;
+            case SQLITE_NULL:
+              line += "null";
+              break;
+            case SQLITE_FLOAT:
+              line += format_real(sqlite3_column_double(stmt, i), RealStyle::kJson);
+              break;
             case SQLITE_BLOB: {
               const char* b = static_cast<const char*>(sqlite3_column_blob(stmt, i));
               append_json_string(line, std::string_view(b ? b : "", sqlite3_column_bytes(stmt, i)));
               break;
             }
-            case SQLITE_TEXT: append_json_string(line, cstr(sqlite3_column_text(stmt, i))); break;
-            default: line += cstr(sqlite3_column_text(stmt, i));
+            case SQLITE_TEXT:
+              append_json_string(line, cstr(sqlite3_column_text(stmt, i)));
+              break;
+            default:
+              line += cstr(sqlite3_column_text(stmt, i));
           }
           if (i < n - 1) line += ',';
         }
@@ -218,8 +229,7 @@ int print_rows(sqlite3_stmt* stmt, Mode mode, const OutputSettings& s, FILE* out
   return rc;
 }
 
-int print_result(sqlite3_stmt* stmt, const OutputSettings& s, FILE* out,
-                 const volatile int* interrupted) {
+int print_result(sqlite3_stmt* stmt, const OutputSettings& s, FILE* out, const volatile int* interrupted) {
   Mode mode = s.mode;
   if (s.auto_explain) {
     int e = sqlite3_stmt_isexplain(stmt);

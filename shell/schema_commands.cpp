@@ -133,10 +133,10 @@ std::string schema_line(std::string sql) {
   return sql + ";\n";
 }
 
-
 // .tables and .indexes share their query and their layout: names in as
 // many columns as fit in 80 characters, filled column by column.
-static int list_names(Shell& shell, sqlite3* db, FILE* out, bool tables, const std::vector<std::string>& args) {
+static int list_names(Shell& shell, sqlite3* db, FILE* out, bool tables,
+                      const std::vector<std::string>& args) {
   (void)shell;
   std::string sql;
   for (const std::string& name : database_names(db)) {
@@ -187,7 +187,9 @@ static int list_names(Shell& shell, sqlite3* db, FILE* out, bool tables, const s
   return 0;
 }
 
-int Shell::cmd_tables(const std::vector<std::string>& args) { return list_names(*this, db_, out_file_, true, args); }
+int Shell::cmd_tables(const std::vector<std::string>& args) {
+  return list_names(*this, db_, out_file_, true, args);
+}
 
 int Shell::cmd_indexes(const std::vector<std::string>& args) {
   return list_names(*this, db_, out_file_, false, args);
@@ -268,7 +270,10 @@ int Shell::cmd_databases() {
     int txn = sqlite3_txn_state(db_, name.c_str());
     text += name + ": " + (file.empty() ? "\"\"" : file) + " " +
             (sqlite3_db_readonly(db_, name.c_str()) == 1 ? "r/o" : "r/w") +
-            (txn == SQLITE_TXN_NONE ? "" : txn == SQLITE_TXN_READ ? " read-txn" : " write-txn") + "\n";
+            (txn == SQLITE_TXN_NONE   ? ""
+             : txn == SQLITE_TXN_READ ? " read-txn"
+                                      : " write-txn") +
+            "\n";
   }
   std::fputs(text.c_str(), out_file_);
   return 0;

@@ -123,8 +123,8 @@ bool Shell::open(const OpenSpec& spec) {
     }
     name += (name.find('?') == std::string::npos ? "?" : "&") + std::string("experimental=") + list;
   }
-  int flags = SQLITE_OPEN_URI | (spec.read_only ? SQLITE_OPEN_READONLY
-                                                : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  int flags =
+      SQLITE_OPEN_URI | (spec.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   int rc = sqlite3_open_v2(name.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::fprintf(stderr, "Error: unable to open database \"%s\": %s\n", spec.filename.c_str(),

@@ -14,43 +14,153 @@ namespace {
 // SQLite 3.40's keywords, sorted, upper case (the list sqlite3_keyword_name
 // enumerates). Used only to decide whether a name needs quoting.
 constexpr std::array<std::string_view, 147> kKeywords = {
-    "ABORT",      "ACTION",       "ADD",          "AFTER",
-    "ALL",        "ALTER",        "ALWAYS",       "ANALYZE",
-    "AND",        "AS",           "ASC",          "ATTACH",
-    "AUTOINCREMENT", "BEFORE",    "BEGIN",        "BETWEEN",
-    "BY",         "CASCADE",      "CASE",         "CAST",
-    "CHECK",      "COLLATE",      "COLUMN",       "COMMIT",
-    "CONFLICT",   "CONSTRAINT",   "CREATE",       "CROSS",
-    "CURRENT",    "CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP",
-    "DATABASE",   "DEFAULT",      "DEFERRABLE",   "DEFERRED",
-    "DELETE",     "DESC",         "DETACH",       "DISTINCT",
-    "DO",         "DROP",         "EACH",         "ELSE",
-    "END",        "ESCAPE",       "EXCEPT",       "EXCLUDE",
-    "EXCLUSIVE",  "EXISTS",       "EXPLAIN",      "FAIL",
-    "FILTER",     "FIRST",        "FOLLOWING",    "FOR",
-    "FOREIGN",    "FROM",         "FULL",         "GENERATED",
-    "GLOB",       "GROUP",        "GROUPS",       "HAVING",
-    "IF",         "IGNORE",       "IMMEDIATE",    "IN",
-    "INDEX",      "INDEXED",      "INITIALLY",    "INNER",
-    "INSERT",     "INSTEAD",      "INTERSECT",    "INTO",
-    "IS",         "ISNULL",       "JOIN",         "KEY",
-    "LAST",       "LEFT",         "LIKE",         "LIMIT",
-    "MATCH",      "MATERIALIZED", "NATURAL",      "NO",
-    "NOT",        "NOTHING",      "NOTNULL",      "NULL",
-    "NULLS",      "OF",           "OFFSET",       "ON",
-    "OR",         "ORDER",        "OTHERS",       "OUTER",
-    "OVER",       "PARTITION",    "PLAN",         "PRAGMA",
-    "PRECEDING",  "PRIMARY",      "QUERY",        "RAISE",
-    "RANGE",      "RECURSIVE",    "REFERENCES",   "REGEXP",
-    "REINDEX",    "RELEASE",      "RENAME",       "REPLACE",
-    "RESTRICT",   "RETURNING",    "RIGHT",        "ROLLBACK",
-    "ROW",        "ROWS",         "SAVEPOINT",    "SELECT",
-    "SET",        "TABLE",        "TEMP",         "TEMPORARY",
-    "THEN",       "TIES",         "TO",           "TRANSACTION",
-    "TRIGGER",    "UNBOUNDED",    "UNION",        "UNIQUE",
-    "UPDATE",     "USING",        "VACUUM",       "VALUES",
-    "VIEW",       "VIRTUAL",      "WHEN",         "WHERE",
-    "WINDOW",     "WITH",         "WITHOUT",
+    "ABORT",
+    "ACTION",
+    "ADD",
+    "AFTER",
+    "ALL",
+    "ALTER",
+    "ALWAYS",
+    "ANALYZE",
+    "AND",
+    "AS",
+    "ASC",
+    "ATTACH",
+    "AUTOINCREMENT",
+    "BEFORE",
+    "BEGIN",
+    "BETWEEN",
+    "BY",
+    "CASCADE",
+    "CASE",
+    "CAST",
+    "CHECK",
+    "COLLATE",
+    "COLUMN",
+    "COMMIT",
+    "CONFLICT",
+    "CONSTRAINT",
+    "CREATE",
+    "CROSS",
+    "CURRENT",
+    "CURRENT_DATE",
+    "CURRENT_TIME",
+    "CURRENT_TIMESTAMP",
+    "DATABASE",
+    "DEFAULT",
+    "DEFERRABLE",
+    "DEFERRED",
+    "DELETE",
+    "DESC",
+    "DETACH",
+    "DISTINCT",
+    "DO",
+    "DROP",
+    "EACH",
+    "ELSE",
+    "END",
+    "ESCAPE",
+    "EXCEPT",
+    "EXCLUDE",
+    "EXCLUSIVE",
+    "EXISTS",
+    "EXPLAIN",
+    "FAIL",
+    "FILTER",
+    "FIRST",
+    "FOLLOWING",
+    "FOR",
+    "FOREIGN",
+    "FROM",
+    "FULL",
+    "GENERATED",
+    "GLOB",
+    "GROUP",
+    "GROUPS",
+    "HAVING",
+    "IF",
+    "IGNORE",
+    "IMMEDIATE",
+    "IN",
+    "INDEX",
+    "INDEXED",
+    "INITIALLY",
+    "INNER",
+    "INSERT",
+    "INSTEAD",
+    "INTERSECT",
+    "INTO",
+    "IS",
+    "ISNULL",
+    "JOIN",
+    "KEY",
+    "LAST",
+    "LEFT",
+    "LIKE",
+    "LIMIT",
+    "MATCH",
+    "MATERIALIZED",
+    "NATURAL",
+    "NO",
+    "NOT",
+    "NOTHING",
+    "NOTNULL",
+    "NULL",
+    "NULLS",
+    "OF",
+    "OFFSET",
+    "ON",
+    "OR",
+    "ORDER",
+    "OTHERS",
+    "OUTER",
+    "OVER",
+    "PARTITION",
+    "PLAN",
+    "PRAGMA",
+    "PRECEDING",
+    "PRIMARY",
+    "QUERY",
+    "RAISE",
+    "RANGE",
+    "RECURSIVE",
+    "REFERENCES",
+    "REGEXP",
+    "REINDEX",
+    "RELEASE",
+    "RENAME",
+    "REPLACE",
+    "RESTRICT",
+    "RETURNING",
+    "RIGHT",
+    "ROLLBACK",
+    "ROW",
+    "ROWS",
+    "SAVEPOINT",
+    "SELECT",
+    "SET",
+    "TABLE",
+    "TEMP",
+    "TEMPORARY",
+    "THEN",
+    "TIES",
+    "TO",
+    "TRANSACTION",
+    "TRIGGER",
+    "UNBOUNDED",
+    "UNION",
+    "UNIQUE",
+    "UPDATE",
+    "USING",
+    "VACUUM",
+    "VALUES",
+    "VIEW",
+    "VIRTUAL",
+    "WHEN",
+    "WHERE",
+    "WINDOW",
+    "WITH",
+    "WITHOUT",
 };
 
 }  // namespace
@@ -163,11 +273,21 @@ void append_json_string(std::string& out, std::string_view text) {
     } else if (c <= 0x1f) {
       out += '\\';
       switch (c) {
-        case '\b': out += 'b'; break;
-        case '\f': out += 'f'; break;
-        case '\n': out += 'n'; break;
-        case '\r': out += 'r'; break;
-        case '\t': out += 't'; break;
+        case '\b':
+          out += 'b';
+          break;
+        case '\f':
+          out += 'f';
+          break;
+        case '\n':
+          out += 'n';
+          break;
+        case '\r':
+          out += 'r';
+          break;
+        case '\t':
+          out += 't';
+          break;
         default: {
           char buf[8];
           std::snprintf(buf, sizeof buf, "u%04x", c);
@@ -184,12 +304,23 @@ void append_json_string(std::string& out, std::string_view text) {
 void append_html_string(std::string& out, std::string_view text) {
   for (char c : text) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '&': out += "&amp;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -267,16 +398,31 @@ std::string resolve_backslashes(std::string_view text) {
     if (c == '\\' && i + 1 < text.size()) {
       c = text[++i];
       switch (c) {
-        case 'a': c = '\a'; break;
-        case 'b': c = '\b'; break;
-        case 't': c = '\t'; break;
-        case 'n': c = '\n'; break;
-        case 'v': c = '\v'; break;
-        case 'f': c = '\f'; break;
-        case 'r': c = '\r'; break;
+        case 'a':
+          c = '\a';
+          break;
+        case 'b':
+          c = '\b';
+          break;
+        case 't':
+          c = '\t';
+          break;
+        case 'n':
+          c = '\n';
+          break;
+        case 'v':
+          c = '\v';
+          break;
+        case 'f':
+          c = '\f';
+          break;
+        case 'r':
+          c = '\r';
+          break;
         case '"':
         case '\'':
-        case '\\': break;
+        case '\\':
+          break;
         default:
           if (c >= '0' && c <= '7') {
             int v = c - '0';

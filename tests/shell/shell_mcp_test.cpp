@@ -24,7 +24,10 @@ std::vector<json> responses(const std::string& out) {
 }
 
 std::string call(int id, const std::string& tool, const json& args) {
-  return json{{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/call"}, {"params", {{"name", tool}, {"arguments", args}}}}
+  return json{{"jsonrpc", "2.0"},
+              {"id", id},
+              {"method", "tools/call"},
+              {"params", {{"name", tool}, {"arguments", args}}}}
              .dump() +
          "\n";
 }
@@ -35,33 +38,51 @@ json tool_json(const json& response) {
   return json::parse(response["result"]["content"][0]["text"].get<std::string>());
 }
 
-std::string tool_text(const json& response) { return response["result"]["content"][0]["text"].get<std::string>(); }
+std::string tool_text(const json& response) {
+  return response["result"]["content"][0]["text"].get<std::string>();
+}
 
 TEST(McpServer, SessionTranscript) {
   ScratchDir dir;
   std::string in;
-  in += R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2024-11-05","capabilities":{},"clientInfo":{"name":"test","version":"1"}}})" "\n";
-  in += R"({"jsonrpc":"2.0","method":"notifications/initialized"})" "\n";
-  in += R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})" "\n";
-  in += call(3, "schema_change", {{"sql", "CREATE TABLE people(id INTEGER PRIMARY KEY, name TEXT NOT NULL, age INT); CREATE INDEX pa ON people(age)"}});
-  in += call(4, "insert_data", {{"table", "people"}, {"data", json::array({{{"name", "Ada"}, {"age", 36}}, {{"name", "Alan"}, {"age", 41}}, {{"name", "Grace"}, {"age", nullptr}}})}});
+  in +=
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2024-11-05","capabilities":{},"clientInfo":{"name":"test","version":"1"}}})"
+      "\n";
+  in += R"({"jsonrpc":"2.0","method":"notifications/initialized"})"
+        "\n";
+  in += R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})"
+        "\n";
+  in += call(3, "schema_change",
+             {{"sql",
+               "CREATE TABLE people(id INTEGER PRIMARY KEY, name TEXT NOT NULL, age INT); CREATE INDEX pa ON "
+               "people(age)"}});
+  in += call(4, "insert_data",
+             {{"table", "people"},
+              {"data", json::array({{{"name", "Ada"}, {"age", 36}},
+                                    {{"name", "Alan"}, {"age", 41}},
+                                    {{"name", "Grace"}, {"age", nullptr}}})}});
   in += call(5, "execute_query", {{"sql", "SELECT id, name, age FROM people ORDER BY id"}});
-  in += call(6, "execute_query", {{"sql", "SELECT name FROM people WHERE age > ?"}, {"params", json::array({40})}});
+  in += call(6, "execute_query",
+             {{"sql", "SELECT name FROM people WHERE age > ?"}, {"params", json::array({40})}});
   in += call(7, "update_data", {{"table", "people"}, {"data", {{"age", 37}}}, {"where", {{"name", "Ada"}}}});
   in += call(8, "delete_data", {{"table", "people"}, {"where", {{"age", nullptr}}}});
   in += call(9, "list_tables", json::object());
   in += call(10, "describe_table", {{"table", "people"}});
-  in += call(11, "execute_query", {{"sql", "DELETE FROM people"}});                // refused: a write
-  in += call(12, "execute_query", {{"sql", "SELECT * FROM nowhere"}});             // SQL error
-  in += call(13, "insert_data", {{"table", "people"}, {"data", {{"age", 1}}}});    // NOT NULL fails
+  in += call(11, "execute_query", {{"sql", "DELETE FROM people"}});                    // refused: a write
+  in += call(12, "execute_query", {{"sql", "SELECT * FROM nowhere"}});                 // SQL error
+  in += call(13, "insert_data", {{"table", "people"}, {"data", {{"age", 1}}}});        // NOT NULL fails
   in += call(14, "schema_change", {{"sql", "INSERT INTO people(name) VALUES('x')"}});  // not DDL
   in += call(15, "no_such_tool", json::object());
-  in += call(16, "execute_query", json::object());                               // missing sql
+  in += call(16, "execute_query", json::object());  // missing sql
   in += "this is not json\n";
-  in += R"({"jsonrpc":"2.0","id":17,"method":"no/such/method"})" "\n";
-  in += R"({"id":18,"method":"ping"})" "\n";                                      // no jsonrpc
-  in += R"([1,2])" "\n";                                                          // batch of junk
-  in += R"({"jsonrpc":"2.0","id":19,"method":"ping"})" "\n";
+  in += R"({"jsonrpc":"2.0","id":17,"method":"no/such/method"})"
+        "\n";
+  in += R"({"id":18,"method":"ping"})"
+        "\n";  // no jsonrpc
+  in += R"([1,2])"
+        "\n";  // batch of junk
+  in += R"({"jsonrpc":"2.0","id":19,"method":"ping"})"
+        "\n";
   in += call(20, "current_database", json::object());
   in += call(21, "describe_table", {{"table", "ghost"}});
   in += call(22, "execute_query", {{"sql", "SELECT 1; DROP TABLE people"}});
@@ -69,7 +90,9 @@ TEST(McpServer, SessionTranscript) {
   in += call(24, "list_tables", json::object());
   in += call(25, "execute_query", {{"sql", "SELECT x'CAFE' AS b, 1.5 AS r, 'é' AS t, NULL AS n"}});
   in += "\n";
-  in += R"({"jsonrpc":"2.0","id":26,"method":"tools/call","params":{"name":"execute_query","arguments":"nope"}})" "\n";
+  in +=
+      R"({"jsonrpc":"2.0","id":26,"method":"tools/call","params":{"name":"execute_query","arguments":"nope"}})"
+      "\n";
   RunResult r = run(keel_binary(), {"db.sqlite", "--mcp"}, in, dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::vector<json> out = responses(r.out);
@@ -89,9 +112,9 @@ TEST(McpServer, SessionTranscript) {
     names.push_back(t["name"]);
     EXPECT_EQ(t["inputSchema"]["type"], "object");
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"open_database", "current_database", "list_tables", "describe_table",
-                                             "execute_query", "insert_data", "update_data", "delete_data",
-                                             "schema_change"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"open_database", "current_database", "list_tables",
+                                             "describe_table", "execute_query", "insert_data", "update_data",
+                                             "delete_data", "schema_change"}));
 
   EXPECT_EQ(tool_json(next())["statements"], 2);
   json ins = tool_json(next());
@@ -181,15 +204,18 @@ TEST(McpServer, ReadOnlyDatabaseRefusesWrites) {
 TEST(McpServer, SurvivesHostileInput) {
   ScratchDir dir;
   std::string in;
-  in += std::string("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"execute_query\","
-                    "\"arguments\":{\"sql\":\"SELECT CAST(x'FF' AS TEXT)\"}}}\n");  // invalid UTF-8 in a result
-  in += "{\"jsonrpc\":\"2.0\",\"id\":{\"a\":1},\"method\":\"ping\"}\n";          // id must not be an object
+  in += std::string(
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"execute_query\","
+      "\"arguments\":{\"sql\":\"SELECT CAST(x'FF' AS TEXT)\"}}}\n");     // invalid UTF-8 in a result
+  in += "{\"jsonrpc\":\"2.0\",\"id\":{\"a\":1},\"method\":\"ping\"}\n";  // id must not be an object
   in += "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":[1]}\n";
   in += "[]\n";
-  in += "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"execute_query\","
-        "\"arguments\":{\"sql\":\"\"}}}\n";
-  in += "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"execute_query\","
-        "\"arguments\":{\"sql\":\"SELECT 1\",\"max_rows\":-1}}}\n";
+  in +=
+      "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"execute_query\","
+      "\"arguments\":{\"sql\":\"\"}}}\n";
+  in +=
+      "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"execute_query\","
+      "\"arguments\":{\"sql\":\"SELECT 1\",\"max_rows\":-1}}}\n";
   in += "{\"jsonrpc\":\"2.0\",\"method\":\"no/such/notification\"}\n";
   in += "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"ping\"}\n";
   RunResult r = run(keel_binary(), {":memory:", "--mcp"}, in, dir.path());

@@ -77,7 +77,8 @@ RunResult run(const std::string& program, const std::vector<std::string>& args, 
   }
   std::string cmd = "cd " + shell_quote(dir) + " && " + shell_quote(program);
   for (const auto& a : args) cmd += " " + shell_quote(a);
-  cmd += " < " + shell_quote(base + ".in") + " > " + shell_quote(base + ".out") + " 2> " + shell_quote(base + ".err");
+  cmd += " < " + shell_quote(base + ".in") + " > " + shell_quote(base + ".out") + " 2> " +
+         shell_quote(base + ".err");
   int status = std::system(cmd.c_str());
   RunResult r;
   r.out = slurp(base + ".out");
@@ -95,7 +96,8 @@ const std::string& keel_binary() {
 const std::string& sqlite3_binary() {
   static const std::string path = [] {
     std::string p = KEEL_SQLITE3_CLI;
-    if (p.empty() || p.find("NOTFOUND") != std::string::npos || access(p.c_str(), X_OK) != 0) return std::string();
+    if (p.empty() || p.find("NOTFOUND") != std::string::npos || access(p.c_str(), X_OK) != 0)
+      return std::string();
     return p;
   }();
   return path;
