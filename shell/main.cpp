@@ -26,12 +26,12 @@
 namespace {
 
 keel::shell::Shell* g_shell = nullptr;
-volatile sig_atomic_t g_interrupts = 0;
 
+// ^C interrupts the running statement; three in a row without the shell
+// getting back to its prompt end the process.
 void on_sigint(int) {
-  g_interrupts = g_interrupts + 1;
-  if (g_interrupts > 2) _exit(1);
-  keel::shell::Shell::interrupted = 1;
+  keel::shell::Shell::interrupted = keel::shell::Shell::interrupted + 1;
+  if (keel::shell::Shell::interrupted > 2) _exit(1);
   if (g_shell && g_shell->db()) sqlite3_interrupt(g_shell->db());
 }
 

@@ -187,6 +187,7 @@ int Shell::run_chunk(const std::string& sql, int start_line, bool show_line) {
   }
   std::string err;
   int rc = exec(sql, &err);
+  interrupted = 0;  // a ^C during the statement has done its work
   if (timer_) {
     rusage ru_end{};
     getrusage(RUSAGE_SELF, &ru_end);

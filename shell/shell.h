@@ -56,7 +56,8 @@ class Shell {
   void set_echo(bool on) { echo_ = on; }
   // The exit status .exit asked for.
   int exit_code() const { return exit_code_; }
-  // Set by the SIGINT handler; the running statement is interrupted.
+  // Counts SIGINTs since the shell last reached its prompt; the running
+  // statement is interrupted and a pending unfinished statement dropped.
   static volatile int interrupted;
 
  private:

@@ -1,6 +1,7 @@
 // The interactive shell on a pseudo-terminal: banner, prompts, the
 // continuation prompt for an unfinished statement, Ctrl-C dropping the
-// pending input without leaving the shell, and the saved history.
+// pending input or interrupting a running statement without leaving the
+// shell, and the saved history.
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <pty.h>
@@ -113,6 +114,13 @@ TEST(ShellTty, PromptsContinuationInterruptAndHistory) {
   t.send("SELECT 'still here';\r");
   ASSERT_TRUE(t.expect("still here\r\n")) << t.transcript();
   EXPECT_EQ(t.transcript().find("dropped\r\n"), std::string::npos) << t.transcript();
+  // Ctrl-C during a statement interrupts it, not the shell.
+  t.send("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c;\r");
+  usleep(500000);
+  t.send("\x03");
+  ASSERT_TRUE(t.expect("Runtime error: interrupted (9)")) << t.transcript();
+  t.send("SELECT 'alive';\r");
+  ASSERT_TRUE(t.expect("alive\r\n")) << t.transcript();
   t.send(".quit\r");
   // As with sqlite3, a session in which a statement failed exits with 1.
   EXPECT_EQ(t.wait_exit(), 1) << t.transcript();
