@@ -7,7 +7,11 @@
 //     naming the line;
 //   - a new table gets one TEXT column per header field; duplicate names
 //     get a "_N" suffix (N = column position);
-//   - all rows go in one transaction when none is open.
+//   - all rows go in one transaction when none is open;
+//   - a file over 8 MiB shows a progress line on a terminal's stderr.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -267,6 +271,13 @@ int Shell::cmd_import(const std::vector<std::string>& args) {
     close_input();
     return 1;
   }
+  // A progress line for big files when a person is watching stderr; it is
+  // rewritten in place and erased at the end, so logs and pipes never see it.
+  bool progress = false;
+  if (!pipe && isatty(2)) {
+    struct stat st {};
+    progress = fstat(fileno(r.in), &st) == 0 && st.st_size > (8 << 20);
+  }
   bool need_commit = sqlite3_get_autocommit(db_) != 0;
   if (need_commit) sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr);
   int rows = 0, errors = 0;
@@ -300,9 +311,17 @@ int Shell::cmd_import(const std::vector<std::string>& args) {
         errors++;
       } else {
         rows++;
+        if (progress && rows % 50000 == 0) {
+          long pos = std::ftell(r.in);
+          struct stat st {};
+          fstat(fileno(r.in), &st);
+          std::fprintf(stderr, "\r%s: %d rows (%d%%)", file.c_str(), rows,
+                       st.st_size > 0 ? static_cast<int>(100.0 * pos / st.st_size) : 0);
+        }
       }
     }
   } while (r.term != EOF);
+  if (progress && rows >= 50000) std::fputs("\r\033[K", stderr);
   close_input();
   sqlite3_finalize(stmt);
   if (need_commit) sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);

@@ -199,7 +199,29 @@ int main(int argc, char** argv) {
   g_shell = &shell;
   if (!shell.open(spec)) return 1;
   keel::shell::OutputSettings& s = shell.settings();
-  for (const std::string& f : init_files) shell.do_meta_command(".read " + dot_quote(f));
+  // Start-up commands: -init FILE, or else ~/.keelrc when it exists (as
+  // sqlite3 reads ~/.sqliterc).
+  bool tty_in = interactive == 1 || (interactive == -1 && isatty(0));
+  std::vector<std::string> rc_files = init_files;
+  bool explicit_init = !rc_files.empty();
+  if (!explicit_init) {
+    if (const char* home = std::getenv("HOME")) rc_files.push_back(std::string(home) + "/.keelrc");
+  }
+  for (const std::string& f : rc_files) {
+    FILE* in = std::fopen(f.c_str(), "rb");
+    if (in == nullptr) {
+      if (explicit_init) {
+        std::fprintf(stderr, "cannot open: \"%s\"\n", f.c_str());
+        if (bail) return 1;
+      }
+      continue;
+    }
+    if (tty_in) std::fprintf(stderr, "-- Loading resources from %s\n", f.c_str());
+    auto input = keel::shell::make_file_input(in);
+    int failed = shell.process_input(*input);
+    std::fclose(in);
+    if (failed && bail) return 1;
+  }
   if (echo) shell.set_echo(true);
   if (bail) shell.set_bail(true);
   for (const Action& act : actions) {
@@ -273,7 +295,7 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  bool tty = interactive == 1 || (interactive == -1 && isatty(0));
+  bool tty = tty_in;
   struct sigaction sa {};
   sa.sa_handler = on_sigint;
   sigemptyset(&sa.sa_mask);
