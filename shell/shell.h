@@ -106,7 +106,7 @@ class Shell {
   int input_nesting_ = 0;
   int exit_code_ = 0;
   std::string prompt_ = "keel> ";
-  std::string continue_prompt_ = "  ...> ";
+  std::string continue_prompt_ = " ...> ";
   // .dump state
   int dump_errors_ = 0;
 };

@@ -152,6 +152,25 @@ std::vector<Case> cases() {
                  "1\x1f"
                  "2\x1e"},
                 {"empty.csv", ""}}});
+  c.push_back({"nullvalue_per_mode",
+               {},
+               ".nullvalue NIL\nCREATE TABLE t(a, b);\nINSERT INTO t VALUES(NULL, 'x');\n"
+               ".mode csv\nSELECT * FROM t;\n.mode quote\nSELECT * FROM t;\n.mode json\nSELECT * FROM t;\n"
+               ".mode line\nSELECT * FROM t;\n.mode html\nSELECT * FROM t;\n.mode box\nSELECT * FROM t;\n"
+               ".mode insert\nSELECT * FROM t;\n.mode tcl\nSELECT * FROM t;\n"});
+  c.push_back({"awkward_names",
+               {},
+               ".headers on\nSELECT 1 AS \"<a&b>\", 2 AS \"a long column name here\", 'x' AS \"\";\n"
+               ".mode html\nSELECT 1 AS \"<a&b>\", '\"q''s\"' AS v;\n.mode line\n"
+               "SELECT 1 AS \"a long column name here\", 2 AS b;\n.mode box\n.width -6 3\n"
+               "SELECT '日本語' AS j, 'ab' AS k, 'xyzxyz' AS l;\n.mode json\nSELECT 1 AS \"q\"\"\\\";\n"});
+  c.push_back({"print_and_prompt", {}, ".print\n.print one\n.prompt a b\n.print two  three\n"});
+  c.push_back({"empty_database_dump", {}, ".dump\n.tables\n.schema\n.indexes\n"});
+  c.push_back({"init_file",
+               {"-init", "init.sql", ":memory:"},
+               "SELECT 'main';\n",
+               {{"init.sql", ".mode csv\nSELECT 'init', NULL;\n"}}});
+  c.push_back({"init_file_missing", {"-init", "nonexist.sql", ":memory:"}, "SELECT 'main';\n"});
   c.push_back({"query_plan",
                {},
                "CREATE TABLE t(a, b);\nEXPLAIN QUERY PLAN SELECT * FROM t;\n"
