@@ -19,9 +19,6 @@
 #include "shell/sql_text.h"
 
 namespace keel::shell {
-
-std::string schema_line(std::string sql);
-
 namespace {
 
 std::string text_at(sqlite3_stmt* stmt, int i) {

@@ -87,16 +87,10 @@ bool string_arg(const json& args, const char* name, std::string* out, ArgumentEr
   return true;
 }
 
-// Trailing text after a statement that is more than whitespace/comments.
+// True when nothing but whitespace follows a statement.
 bool only_space_left(const char* tail) {
-  sqlite3_stmt* next = nullptr;
-  const char* rest = nullptr;
-  // Preparing the rest tells whether it holds another statement.
-  while (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == '\r') tail++;
-  if (*tail == 0) return true;
-  return false;
-  (void)next;
-  (void)rest;
+  while (*tail == ' ' || (*tail >= '\t' && *tail <= '\r')) tail++;
+  return *tail == 0;
 }
 
 // The first keyword of a statement, upper-cased.
@@ -186,9 +180,7 @@ ToolResult execute_query(Session& s, const std::string& sql, const json* params,
   if (sqlite3_prepare_v2(s.db, sql.c_str(), -1, &stmt, &tail) != SQLITE_OK) return sql_error(s.db);
   if (stmt == nullptr) return {"no SQL statement given", true};
   if (!only_space_left(tail)) {
-    // A second statement after comments is still refused by the check
-    // below when it is not read-only; text after the first statement is
-    // not run.
+    // Comments may follow; another statement may not.
     sqlite3_stmt* next = nullptr;
     const char* rest = nullptr;
     int rc = sqlite3_prepare_v2(s.db, tail, -1, &next, &rest);

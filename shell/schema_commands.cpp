@@ -113,31 +113,9 @@ bool like_match(sqlite3* db, const std::string& pattern, const char* text) {
 
 }  // namespace
 
-// sqlite3's printSchemaLine(): a statement ending in a comment gets the
-// comment closed first, and "CREATE TABLE "x"" becomes "CREATE TABLE IF NOT
-// EXISTS "x"" so that the script also runs on a database that has it.
-std::string schema_line(std::string sql) {
-  if (sql.find("/*") != std::string::npos || sql.find("--") != std::string::npos) {
-    for (const char* term : {"", "*/", "\n"}) {
-      std::string candidate = sql + term + ";";
-      if (sqlite3_complete(candidate.c_str())) {
-        candidate.pop_back();
-        sql = candidate;
-        break;
-      }
-    }
-  }
-  if (sql.compare(0, 13, "CREATE TABLE ") == 0 && sql.size() > 13 && (sql[13] == '"' || sql[13] == '\'')) {
-    return "CREATE TABLE IF NOT EXISTS " + sql.substr(13) + ";\n";
-  }
-  return sql + ";\n";
-}
-
 // .tables and .indexes share their query and their layout: names in as
 // many columns as fit in 80 characters, filled column by column.
-static int list_names(Shell& shell, sqlite3* db, FILE* out, bool tables,
-                      const std::vector<std::string>& args) {
-  (void)shell;
+static int list_names(sqlite3* db, FILE* out, bool tables, const std::vector<std::string>& args) {
   std::string sql;
   for (const std::string& name : database_names(db)) {
     if (!sql.empty()) sql += " UNION ALL ";
@@ -187,12 +165,10 @@ static int list_names(Shell& shell, sqlite3* db, FILE* out, bool tables,
   return 0;
 }
 
-int Shell::cmd_tables(const std::vector<std::string>& args) {
-  return list_names(*this, db_, out_file_, true, args);
-}
+int Shell::cmd_tables(const std::vector<std::string>& args) { return list_names(db_, out_file_, true, args); }
 
 int Shell::cmd_indexes(const std::vector<std::string>& args) {
-  return list_names(*this, db_, out_file_, false, args);
+  return list_names(db_, out_file_, false, args);
 }
 
 int Shell::cmd_schema(const std::vector<std::string>& args) {

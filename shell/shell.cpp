@@ -359,24 +359,4 @@ bool Shell::output_open(const std::string& target) {
   return true;
 }
 
-bool Shell::run_internal(const std::string& sql, Mode mode) {
-  OutputSettings saved = out_;
-  out_.mode = mode;
-  out_.headers = false;
-  out_.col_sep = "|";
-  out_.row_sep = "\n";
-  out_.auto_explain = false;
-  std::string err;
-  bool saved_echo = echo_;
-  echo_ = false;
-  int rc = exec(sql, &err);
-  echo_ = saved_echo;
-  out_ = saved;
-  if (rc || !err.empty()) {
-    std::fprintf(stderr, "Error: %s\n", err.empty() ? sqlite3_errmsg(db_) : err.c_str());
-    return false;
-  }
-  return true;
-}
-
 }  // namespace keel::shell

@@ -71,10 +71,6 @@ class Shell {
   // Output redirection (.output, .once).
   void output_reset();
   bool output_open(const std::string& target);
-  // Runs a query for a dot-command with temporary settings (list mode, no
-  // header) and prints its rows. Returns false on error (already printed).
-  bool run_internal(const std::string& sql, Mode mode = Mode::kList);
-
   // Dot-commands (dot_commands.cpp, dump.cpp, import.cpp).
   int cmd_mode(const std::vector<std::string>& args);
   int cmd_tables(const std::vector<std::string>& args);
@@ -107,8 +103,6 @@ class Shell {
   int exit_code_ = 0;
   std::string prompt_ = "keel> ";
   std::string continue_prompt_ = " ...> ";
-  // .dump state
-  int dump_errors_ = 0;
 };
 
 }  // namespace keel::shell

@@ -391,6 +391,26 @@ std::string format_real(double value, RealStyle style) {
   return buf;
 }
 
+// sqlite3's printSchemaLine(): a statement ending in a comment gets the
+// comment closed first, and "CREATE TABLE "x"" becomes "CREATE TABLE IF NOT
+// EXISTS "x"" so that the script also runs on a database that has it.
+std::string schema_line(std::string sql) {
+  if (sql.find("/*") != std::string::npos || sql.find("--") != std::string::npos) {
+    for (const char* term : {"", "*/", "\n"}) {
+      std::string candidate = sql + term + ";";
+      if (sqlite3_complete(candidate.c_str())) {
+        candidate.pop_back();
+        sql = candidate;
+        break;
+      }
+    }
+  }
+  if (sql.compare(0, 13, "CREATE TABLE ") == 0 && sql.size() > 13 && (sql[13] == '"' || sql[13] == '\'')) {
+    return "CREATE TABLE IF NOT EXISTS " + sql.substr(13) + ";\n";
+  }
+  return sql + ";\n";
+}
+
 std::string resolve_backslashes(std::string_view text) {
   std::string out;
   for (size_t i = 0; i < text.size(); i++) {

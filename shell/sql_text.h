@@ -49,6 +49,11 @@ enum class RealStyle {
 };
 std::string format_real(double value, RealStyle style);
 
+// A stored CREATE statement as .schema and .dump print it, with ";\n":
+// a trailing comment is closed first, and "CREATE TABLE "x"" becomes
+// "CREATE TABLE IF NOT EXISTS "x"" (sqlite3's printSchemaLine()).
+std::string schema_line(std::string sql);
+
 // Expands the backslash escapes of .separator and .nullvalue arguments
 // (\n \t \r \\ \" \' \NNN octal).
 std::string resolve_backslashes(std::string_view text);
