@@ -76,7 +76,14 @@ void usage(const char* argv0, FILE* out) {
 
 // A setting to apply once the database is open, in command-line order.
 struct Action {
-  enum Kind { kMeta, kCmd } kind;
+  enum Kind {
+    kMeta,       // a dot-command
+    kCmd,        // -cmd: a dot-command or SQL, with -bail semantics
+    kMode,       // -csv, -box, ...: the mode alone (no wrap width; -csv keeps "\n")
+    kColSep,     // -separator
+    kRowSep,     // -newline
+    kNullValue,  // -nullvalue
+  } kind;
   std::string text;
 };
 
@@ -152,16 +159,15 @@ int main(int argc, char** argv) {
     } else if (z == "-ascii" || z == "-box" || z == "-column" || z == "-csv" || z == "-html" ||
                z == "-json" || z == "-line" || z == "-list" || z == "-markdown" || z == "-quote" ||
                z == "-table" || z == "-tabs") {
-      // sqlite3 sets only the mode here: no wrap width, and -csv keeps "\n".
-      actions.push_back({Action::kMeta, "\x01" + z.substr(1)});
+      actions.push_back({Action::kMode, z.substr(1)});
     } else if (z == "-m" || z == "-output-mode" || z == "-mode") {
       actions.push_back({Action::kMeta, ".mode " + dot_quote(value())});
     } else if (z == "-separator") {
-      actions.push_back({Action::kMeta, "\x02" + value()});
+      actions.push_back({Action::kColSep, value()});
     } else if (z == "-newline") {
-      actions.push_back({Action::kMeta, "\x03" + value()});
+      actions.push_back({Action::kRowSep, value()});
     } else if (z == "-nullvalue") {
-      actions.push_back({Action::kMeta, "\x04" + value()});
+      actions.push_back({Action::kNullValue, value()});
     } else if (z == "-cmd") {
       actions.push_back({Action::kCmd, value()});
     } else if (z == "-version") {
@@ -199,6 +205,7 @@ int main(int argc, char** argv) {
   g_shell = &shell;
   if (!shell.open(spec)) return 1;
   keel::shell::OutputSettings& s = shell.settings();
+  if (bail) shell.set_bail(true);
   // Start-up commands: -init FILE, or else ~/.keelrc when it exists (as
   // sqlite3 reads ~/.sqliterc).
   bool tty_in = interactive == 1 || (interactive == -1 && isatty(0));
@@ -223,7 +230,6 @@ int main(int argc, char** argv) {
     if (failed && bail) return 1;
   }
   if (echo) shell.set_echo(true);
-  if (bail) shell.set_bail(true);
   for (const Action& act : actions) {
     if (act.kind == Action::kCmd) {
       const std::string& c = act.text;
@@ -238,44 +244,42 @@ int main(int argc, char** argv) {
     }
     const std::string& t = act.text;
     using keel::shell::Mode;
-    switch (t[0]) {
-      case '\x01': {
-        std::string m = t.substr(1);
-        if (m == "csv") {
+    switch (act.kind) {
+      case Action::kMode:
+        if (t == "csv") {
           s.mode = Mode::kCsv;
           s.col_sep = ",";
-        } else if (m == "ascii") {
+        } else if (t == "ascii") {
           s.mode = Mode::kAscii;
           s.col_sep = "\x1f";
           s.row_sep = "\x1e";
-        } else if (m == "tabs") {
+        } else if (t == "tabs") {
           s.mode = Mode::kList;
           s.col_sep = "\t";
           s.row_sep = "\n";
-        } else if (m == "quote") {
+        } else if (t == "quote") {
           s.mode = Mode::kQuote;
           s.col_sep = ",";
           s.row_sep = "\n";
         } else {
-          s.mode = m == "box"        ? Mode::kBox
-                   : m == "column"   ? Mode::kColumn
-                   : m == "html"     ? Mode::kHtml
-                   : m == "json"     ? Mode::kJson
-                   : m == "line"     ? Mode::kLine
-                   : m == "markdown" ? Mode::kMarkdown
-                   : m == "table"    ? Mode::kTable
+          s.mode = t == "box"        ? Mode::kBox
+                   : t == "column"   ? Mode::kColumn
+                   : t == "html"     ? Mode::kHtml
+                   : t == "json"     ? Mode::kJson
+                   : t == "line"     ? Mode::kLine
+                   : t == "markdown" ? Mode::kMarkdown
+                   : t == "table"    ? Mode::kTable
                                      : Mode::kList;
         }
         break;
-      }
-      case '\x02':
-        s.col_sep = t.substr(1);
+      case Action::kColSep:
+        s.col_sep = t;
         break;
-      case '\x03':
-        s.row_sep = t.substr(1);
+      case Action::kRowSep:
+        s.row_sep = t;
         break;
-      case '\x04':
-        s.null_value = t.substr(1);
+      case Action::kNullValue:
+        s.null_value = t;
         break;
       default:
         shell.do_meta_command(t);
