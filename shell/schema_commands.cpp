@@ -25,6 +25,14 @@ std::vector<std::string> database_names(sqlite3* db) {
   return names;
 }
 
+bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+// True if `text` starts with `prefix`, ignoring ASCII case (LIKE 'prefix%').
+bool like_match_plain(const std::string& text, const char* prefix) {
+  size_t n = std::strlen(prefix);
+  return text.size() >= n && sqlite3_strnicmp(text.c_str(), prefix, static_cast<int>(n)) == 0;
+}
+
 // The schema table of database `name`, as a FROM target.
 std::string schema_table(const std::string& name) {
   if (sqlite3_stricmp(name.c_str(), "temp") == 0) return "sqlite_temp_schema";
@@ -111,6 +119,75 @@ bool like_match(sqlite3* db, const std::string& pattern, const char* text) {
   return match;
 }
 
+// True when only whitespace (or a "--" comment) is left on this line.
+bool ws_to_eol(const char* z) {
+  for (int i = 0; z[i]; i++) {
+    if (z[i] == '\n') return true;
+    if (is_space(z[i])) continue;
+    return z[i] == '-' && z[i + 1] == '-';
+  }
+  return true;
+}
+
+// .schema --indent (sqlite3's "pretty" mode): whitespace squeezed, and a
+// statement of 79 characters or more gets one line per top-level item of
+// its outermost parentheses. Views and triggers are printed as stored.
+std::string pretty_schema(const std::string& stored) {
+  if (like_match_plain(stored, "CREATE VIEW") || like_match_plain(stored, "CREATE TRIG"))
+    return stored + ";\n";
+  std::string z;
+  size_t i = 0;
+  while (i < stored.size() && is_space(stored[i])) i++;
+  for (; i < stored.size(); i++) {
+    char c = stored[i];
+    if (is_space(c)) {
+      if (!z.empty() && z.back() == '\r') z.back() = '\n';
+      if (!z.empty() && (is_space(z.back()) || z.back() == '(')) continue;
+    } else if ((c == '(' || c == ')') && !z.empty() && is_space(z.back())) {
+      z.pop_back();
+    }
+    z += c;
+  }
+  while (!z.empty() && is_space(z.back())) z.pop_back();
+  if (z.size() < 79) return schema_line(z);
+  std::string out, piece;
+  int parens = 0, lines = 0;
+  char end = 0;
+  const char* p = z.c_str();
+  for (size_t k = 0; p[k]; k++) {
+    char c = p[k];
+    if (c == end) {
+      end = 0;
+    } else if (c == '"' || c == '\'' || c == '`') {
+      end = c;
+    } else if (c == '[') {
+      end = ']';
+    } else if (c == '-' && p[k + 1] == '-') {
+      end = '\n';
+    } else if (c == '(') {
+      parens++;
+    } else if (c == ')') {
+      parens--;
+      if (lines > 0 && parens == 0 && !piece.empty()) {
+        out += piece + "\n";
+        piece.clear();
+      }
+    }
+    piece += c;
+    if (parens == 1 && end == 0 && (c == '(' || c == '\n' || (c == ',' && !ws_to_eol(p + k + 1)))) {
+      if (c == '\n') piece.pop_back();
+      // The first piece still goes through the IF NOT EXISTS rewrite.
+      std::string line = lines == 0 ? schema_line(piece) : piece + ";\n";
+      line.resize(line.size() - 2);
+      out += line + "\n  ";
+      piece.clear();
+      lines++;
+      while (is_space(p[k + 1])) k++;
+    }
+  }
+  return out + schema_line(piece);
+}
+
 }  // namespace
 
 // .tables and .indexes share their query and their layout: names in as
@@ -173,11 +250,11 @@ int Shell::cmd_indexes(const std::vector<std::string>& args) {
 
 int Shell::cmd_schema(const std::vector<std::string>& args) {
   std::string pattern;
-  bool has_pattern = false, no_sys = false;
+  bool has_pattern = false, no_sys = false, indent = false;
   for (size_t i = 1; i < args.size(); i++) {
     const std::string& a = args[i];
     if (a == "--indent" || a == "-indent") {
-      continue;  // accepted; statements are printed as stored
+      indent = true;
     } else if (a == "--nosys" || a == "-nosys") {
       no_sys = true;
     } else if (a[0] == '-') {
@@ -224,7 +301,8 @@ int Shell::cmd_schema(const std::vector<std::string>& args) {
     }
     while (sqlite3_step(stmt) == SQLITE_ROW) {
       std::string stored = column_string(stmt, 0);
-      text += schema_line(add_schema(db_, stored, is_main ? nullptr : &dbname, column_string(stmt, 2)));
+      std::string shown = add_schema(db_, stored, is_main ? nullptr : &dbname, column_string(stmt, 2));
+      text += indent ? pretty_schema(shown) : schema_line(shown);
     }
     sqlite3_finalize(stmt);
   }

@@ -171,6 +171,16 @@ std::vector<Case> cases() {
                "SELECT 'main';\n",
                {{"init.sql", ".mode csv\nSELECT 'init', NULL;\n"}}});
   c.push_back({"init_file_missing", {"-init", "nonexist.sql", ":memory:"}, "SELECT 'main';\n"});
+  c.push_back(
+      {"schema_indent",
+       {},
+       "CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT NOT NULL DEFAULT 'x', c REAL CHECK(c > 0), d BLOB, "
+       "e);\nCREATE TABLE short(x);\nCREATE TABLE \"long one\"(alpha INTEGER, beta TEXT, gamma REAL, "
+       "delta BLOB, epsilon, zeta -- comment here\n, eta DEFAULT (1+2),   FOREIGN KEY(alpha) REFERENCES "
+       "t(a));\nCREATE INDEX ti ON t(b, c DESC, d, e, a, b COLLATE nocase, c, d, e, a, b, c, d, e);\n"
+       "CREATE VIEW v AS SELECT a, b, c, a+1, b||'x', c*2 FROM t WHERE a > 0 AND b IS NOT NULL AND c < 5;\n"
+       "CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, "
+       "16, 17, 18, 19; END;\n.schema --indent\n.schema --indent short\n"});
   c.push_back({"query_plan",
                {},
                "CREATE TABLE t(a, b);\nEXPLAIN QUERY PLAN SELECT * FROM t;\n"
