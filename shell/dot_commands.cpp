@@ -117,6 +117,9 @@ int Shell::do_meta_command(const std::string& line) {
       }
     }
     rc = 2;
+  } else if (is("eqp", 2)) {
+    if (nargs != 2) return usage("Usage: .eqp off|on|full");
+    eqp_ = args[1] == "full" ? 2 : boolean_value(args[1]) ? 1 : 0;
   } else if (is("explain", 3)) {
     // EXPLAIN output always gets its own layout unless this is off.
     out_.auto_explain = nargs < 2 || sqlite3_stricmp(args[1].c_str(), "auto") == 0 || boolean_value(args[1]);
@@ -141,6 +144,8 @@ int Shell::do_meta_command(const std::string& line) {
     rc = cmd_open(args);
   } else if (is("output", 3)) {
     rc = cmd_output(args, false);
+  } else if (is("parameter", 2)) {
+    rc = cmd_parameter(args);
   } else if (is("print", 2)) {
     std::string text;
     for (size_t i = 1; i < nargs; i++) {
@@ -316,7 +321,7 @@ int Shell::cmd_show() {
     return s;
   };
   field("echo", echo_ ? "on" : "off");
-  field("eqp", "off");
+  field("eqp", eqp_ == 2 ? "full" : eqp_ ? "on" : "off");
   field("explain", out_.auto_explain ? "auto" : "off");
   field("headers", out_.headers ? "on" : "off");
   if (is_columnar(out_.mode)) {
@@ -410,6 +415,7 @@ int Shell::cmd_help(const std::vector<std::string>& args) {
       ".cd DIRECTORY            Change the working directory to DIRECTORY",
       ".echo on|off             Turn command echo on or off",
       ".explain ?on|off|auto?   Change the EXPLAIN formatting mode.  Default: auto",
+      ".eqp on|off|full         Enable or disable automatic EXPLAIN QUERY PLAN",
       ".exit ?CODE?             Exit this program with return-code CODE",
       ".headers on|off          Turn display of headers on or off",
       ".help ?PATTERN?          Show help text for PATTERN",
@@ -463,6 +469,13 @@ int Shell::cmd_help(const std::vector<std::string>& args) {
       "   If FILE begins with '|' then open it as a pipe.",
       "   Options:",
       "     --bom                 Prefix output with a UTF8 byte-order mark",
+      ".parameter CMD ...       Manage SQL parameter bindings",
+      "   clear                   Erase all bindings",
+      "   init                    Initialize the TEMP table that holds bindings",
+      "   list                    List the current parameter bindings",
+      "   set PARAMETER VALUE     Given SQL parameter PARAMETER a value of VALUE",
+      "                           PARAMETER should start with one of: $ : @ ?",
+      "   unset PARAMETER         Remove PARAMETER from the binding table",
       ".print STRING...         Print literal STRING",
       ".prompt MAIN CONTINUE    Replace the standard prompts",
       ".quit                    Exit this program",

@@ -94,6 +94,7 @@ Shell::Shell() = default;
 
 Shell::~Shell() {
   output_reset();
+  clear_parameters();
   if (db_) sqlite3_close_v2(db_);
 }
 
@@ -162,6 +163,12 @@ int Shell::exec(std::string_view sql_in, std::string* err) {
       while (is_space(sql[0])) sql++;
       continue;
     }
+    bind_parameters(stmt);
+    if (eqp_ && sqlite3_stmt_isexplain(stmt) == 0) {
+      const char* text = sqlite3_sql(stmt);
+      while (text && is_space(*text)) text++;
+      show_plan(text ? text : "");
+    }
     int step_rc = print_result(stmt, out_, out_file_, &interrupted);
     rc = sqlite3_finalize(stmt);
     if (rc == SQLITE_OK && step_rc != SQLITE_DONE && step_rc != SQLITE_ROW) rc = step_rc;
@@ -176,6 +183,23 @@ int Shell::exec(std::string_view sql_in, std::string* err) {
     }
   }
   return rc;
+}
+
+void Shell::show_plan(const char* sql) {
+  std::string text = std::string("EXPLAIN QUERY PLAN ") + sql;
+  sqlite3_stmt* plan = nullptr;
+  if (sqlite3_prepare_v2(db_, text.c_str(), -1, &plan, nullptr) == SQLITE_OK && plan) {
+    bind_parameters(plan);
+    print_query_plan(plan, out_file_);
+  }
+  sqlite3_finalize(plan);
+  if (eqp_ < 2) return;
+  text = std::string("EXPLAIN ") + sql;
+  if (sqlite3_prepare_v2(db_, text.c_str(), -1, &plan, nullptr) == SQLITE_OK && plan) {
+    bind_parameters(plan);
+    print_explain(plan, out_, out_file_);
+  }
+  sqlite3_finalize(plan);
 }
 
 int Shell::run_chunk(const std::string& sql, int start_line, bool show_line) {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdio>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,6 +88,14 @@ class Shell {
   int cmd_help(const std::vector<std::string>& args);
   int cmd_dump(const std::vector<std::string>& args);
   int cmd_import(const std::vector<std::string>& args);
+  int cmd_parameter(const std::vector<std::string>& args);
+
+  // .parameter values (parameters.cpp), bound by exec().
+  void bind_parameters(sqlite3_stmt* stmt);
+  void clear_parameters();
+  // .eqp: the query plan printed before each statement (with `full`, the
+  // EXPLAIN program too).
+  void show_plan(const char* sql);
 
   sqlite3* db_ = nullptr;
   OpenSpec spec_;
@@ -99,6 +108,9 @@ class Shell {
   bool echo_ = false;
   bool timer_ = false;
   bool count_changes_ = false;
+  int eqp_ = 0;  // 0 off, 1 on, 2 full
+  std::map<std::string, sqlite3_value*> params_;
+  bool params_active_ = false;
   int input_nesting_ = 0;
   int exit_code_ = 0;
   std::string prompt_ = "keel> ";

@@ -181,6 +181,13 @@ std::vector<Case> cases() {
        "CREATE VIEW v AS SELECT a, b, c, a+1, b||'x', c*2 FROM t WHERE a > 0 AND b IS NOT NULL AND c < 5;\n"
        "CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, "
        "16, 17, 18, 19; END;\n.schema --indent\n.schema --indent short\n"});
+  c.push_back({"parameters_and_eqp",
+               {},
+               ".parameter set $a 5\n.parameter set :b 'text'\n.parameter set @c hello world\n"
+               ".parameter set @c \"hello world\"\n.parameter set ?3 2.5\n.parameter set :x x'00ff'\n"
+               ".parameter list\nSELECT $a, :b, @c, ?3, :missing, typeof(:x);\n.parameter unset :b\n"
+               ".parameter list\nSELECT $a, :b;\n.parameter clear\n.parameter list\nSELECT $a;\n.parameter\n"
+               "CREATE TABLE t(a,b);\n.eqp on\nSELECT * FROM t;\n.show\n.eqp off\nSELECT 1;\n"});
   c.push_back({"query_plan",
                {},
                "CREATE TABLE t(a, b);\nEXPLAIN QUERY PLAN SELECT * FROM t;\n"
