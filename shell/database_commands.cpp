@@ -1,10 +1,12 @@
 // Dot-commands that work on whole databases: .open, .backup/.save,
-// .restore (both through the sqlite3 backup API) and .dbinfo (the fields
-// of the 100-byte file header plus schema counts).
+// .restore (both through the sqlite3 backup API), .limit, and .dbinfo (the
+// fields of the 100-byte file header plus schema counts).
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <iterator>
 
 #include "shell/shell.h"
 
@@ -179,6 +181,53 @@ int Shell::cmd_restore(const std::vector<std::string>& args) {
   }
   sqlite3_close_v2(src);
   return result;
+}
+
+int Shell::cmd_limit(const std::vector<std::string>& args) {
+  static const struct {
+    const char* name;
+    int code;
+  } kLimits[] = {
+      {"length", SQLITE_LIMIT_LENGTH},
+      {"sql_length", SQLITE_LIMIT_SQL_LENGTH},
+      {"column", SQLITE_LIMIT_COLUMN},
+      {"expr_depth", SQLITE_LIMIT_EXPR_DEPTH},
+      {"compound_select", SQLITE_LIMIT_COMPOUND_SELECT},
+      {"vdbe_op", SQLITE_LIMIT_VDBE_OP},
+      {"function_arg", SQLITE_LIMIT_FUNCTION_ARG},
+      {"attached", SQLITE_LIMIT_ATTACHED},
+      {"like_pattern_length", SQLITE_LIMIT_LIKE_PATTERN_LENGTH},
+      {"variable_number", SQLITE_LIMIT_VARIABLE_NUMBER},
+      {"trigger_depth", SQLITE_LIMIT_TRIGGER_DEPTH},
+      {"worker_threads", SQLITE_LIMIT_WORKER_THREADS},
+  };
+  // sqlite3 prints these with printf(), to stdout whatever .output says.
+  if (args.size() == 1) {
+    for (const auto& l : kLimits) std::printf("%20s %d\n", l.name, sqlite3_limit(db_, l.code, -1));
+    return 0;
+  }
+  if (args.size() > 3) {
+    std::fprintf(stderr, "Usage: .limit NAME ?NEW-VALUE?\n");
+    return 1;
+  }
+  int found = -1;
+  for (int i = 0; i < static_cast<int>(std::size(kLimits)); i++) {
+    if (sqlite3_strnicmp(kLimits[i].name, args[1].c_str(), static_cast<int>(args[1].size())) == 0) {
+      if (found >= 0) {
+        std::fprintf(stderr, "ambiguous limit: \"%s\"\n", args[1].c_str());
+        return 1;
+      }
+      found = i;
+    }
+  }
+  if (found < 0) {
+    std::fprintf(stderr, "unknown limit: \"%s\"\nenter \".limits\" with no arguments for a list.\n",
+                 args[1].c_str());
+    return 1;
+  }
+  if (args.size() == 3) sqlite3_limit(db_, kLimits[found].code, std::atoi(args[2].c_str()));
+  std::printf("%20s %d\n", kLimits[found].name, sqlite3_limit(db_, kLimits[found].code, -1));
+  return 0;
 }
 
 int Shell::cmd_dbinfo(const std::vector<std::string>& args) {

@@ -123,6 +123,8 @@ int Shell::do_meta_command(const std::string& line) {
   } else if (is("explain", 3)) {
     // EXPLAIN output always gets its own layout unless this is off.
     out_.auto_explain = nargs < 2 || sqlite3_stricmp(args[1].c_str(), "auto") == 0 || boolean_value(args[1]);
+  } else if (is("fullschema", 2)) {
+    rc = cmd_fullschema(args);
   } else if (is("headers", 1)) {
     if (nargs != 2) return usage("Usage: .headers on|off");
     out_.headers = boolean_value(args[1]);
@@ -133,6 +135,8 @@ int Shell::do_meta_command(const std::string& line) {
     rc = cmd_import(args);
   } else if (is("indexes", 3) || is("indices", 3)) {
     rc = cmd_indexes(args);
+  } else if (is("limits", 2)) {
+    rc = cmd_limit(args);
   } else if (is("mode", 2)) {
     rc = cmd_mode(args);
   } else if (is("nullvalue", 2)) {
@@ -417,6 +421,7 @@ int Shell::cmd_help(const std::vector<std::string>& args) {
       ".explain ?on|off|auto?   Change the EXPLAIN formatting mode.  Default: auto",
       ".eqp on|off|full         Enable or disable automatic EXPLAIN QUERY PLAN",
       ".exit ?CODE?             Exit this program with return-code CODE",
+      ".fullschema ?--indent?   Show schema and the content of sqlite_stat tables",
       ".headers on|off          Turn display of headers on or off",
       ".help ?PATTERN?          Show help text for PATTERN",
       ".import FILE TABLE       Import data from FILE into TABLE",
@@ -434,6 +439,7 @@ int Shell::cmd_help(const std::vector<std::string>& args) {
       "     *  If FILE begins with \"|\" then it is a command that generates the",
       "        input text.",
       ".indexes ?TABLE?         Show names of indexes",
+      ".limit ?LIMIT? ?VAL?     Display or change the value of an SQLITE_LIMIT",
       ".mode MODE ?OPTIONS?     Set output mode",
       "   MODE is one of:",
       "     ascii       Columns/rows delimited by 0x1F and 0x1E",

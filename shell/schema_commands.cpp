@@ -334,3 +334,60 @@ int Shell::cmd_databases() {
 }
 
 }  // namespace keel::shell
+
+namespace keel::shell {
+
+int Shell::cmd_fullschema(const std::vector<std::string>& args) {
+  bool indent = args.size() == 2 && (args[1] == "--indent" || args[1] == "-indent");
+  if (args.size() != 1 && !indent) {
+    std::fprintf(stderr, "Usage: .fullschema ?--indent?\n");
+    return 1;
+  }
+  // Main and temp objects in rowid order, without the view column comments
+  // .schema adds, then the statistics tables as INSERTs.
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(
+      db_,
+      "SELECT sql FROM  (SELECT sql sql, type type, tbl_name tbl_name, name name, rowid x"
+      "     FROM sqlite_schema UNION ALL   SELECT sql, type, tbl_name, name, rowid FROM "
+      "sqlite_temp_schema) WHERE type!='meta' AND sql NOTNULL AND name NOT LIKE 'sqlite_%' "
+      "ORDER BY x",
+      -1, &stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    std::fprintf(stderr, "Error: %s\n", sqlite3_errmsg(db_));
+    return 1;
+  }
+  std::string text;
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    std::string sql = column_string(stmt, 0);
+    text += indent ? pretty_schema(sql) : schema_line(sql);
+  }
+  sqlite3_finalize(stmt);
+  bool stats = false;
+  if (sqlite3_prepare_v2(db_, "SELECT rowid FROM sqlite_schema WHERE name GLOB 'sqlite_stat[134]'", -1, &stmt,
+                         nullptr) == SQLITE_OK) {
+    stats = sqlite3_step(stmt) == SQLITE_ROW;
+  }
+  sqlite3_finalize(stmt);
+  std::fputs(text.c_str(), out_file_);
+  if (!stats) {
+    std::fputs("/* No STAT tables available */\n", out_file_);
+    return 0;
+  }
+  std::fputs("ANALYZE sqlite_schema;\n", out_file_);
+  for (const char* table : {"sqlite_stat1", "sqlite_stat4"}) {
+    OutputSettings rows;
+    rows.mode = Mode::kInsert;
+    rows.dest_table = table;
+    rows.auto_explain = false;
+    std::string sql = std::string("SELECT * FROM ") + table;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK) {
+      print_rows(stmt, Mode::kInsert, rows, out_file_, &interrupted);
+    }
+    sqlite3_finalize(stmt);
+  }
+  std::fputs("ANALYZE sqlite_schema;\n", out_file_);
+  return 0;
+}
+
+}  // namespace keel::shell

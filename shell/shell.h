@@ -85,6 +85,8 @@ class Shell {
   int cmd_output(const std::vector<std::string>& args, bool once);
   int cmd_read(const std::vector<std::string>& args);
   int cmd_dbinfo(const std::vector<std::string>& args);
+  int cmd_fullschema(const std::vector<std::string>& args);
+  int cmd_limit(const std::vector<std::string>& args);
   int cmd_help(const std::vector<std::string>& args);
   int cmd_dump(const std::vector<std::string>& args);
   int cmd_import(const std::vector<std::string>& args);

@@ -188,6 +188,13 @@ std::vector<Case> cases() {
                ".parameter list\nSELECT $a, :b, @c, ?3, :missing, typeof(:x);\n.parameter unset :b\n"
                ".parameter list\nSELECT $a, :b;\n.parameter clear\n.parameter list\nSELECT $a;\n.parameter\n"
                "CREATE TABLE t(a,b);\n.eqp on\nSELECT * FROM t;\n.show\n.eqp off\nSELECT 1;\n"});
+  c.push_back(
+      {"fullschema_and_limit",
+       {},
+       "CREATE TABLE t(a,b);\nCREATE INDEX ti ON t(a);\nCREATE VIEW v AS SELECT * FROM t;\nCREATE TEMP "
+       "TABLE tt(x);\nCREATE TABLE \"q t\"(alpha INTEGER, beta TEXT, gamma REAL, delta BLOB, epsilon, "
+       "zeta, eta, theta);\n.fullschema\n.fullschema --indent\n.fullschema x\n.limit len\n.limit sql 5000\n"
+       ".limit expr\n.limit v 10\n.limit xx\n.limit a b c\n"});
   c.push_back({"query_plan",
                {},
                "CREATE TABLE t(a, b);\nEXPLAIN QUERY PLAN SELECT * FROM t;\n"
