@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -87,89 +88,86 @@ struct Action {
   std::string text;
 };
 
-std::string dot_quote(const std::string& v) {
-  std::string out = "'";
-  for (char c : v) {
-    if (c != '\'') out += c;  // a literal argument cannot hold a single quote
-  }
-  return out + "'";
-}
-
-}  // namespace
-
-int main(int argc, char** argv) {
-  using keel::shell::Shell;
-  const char* argv0 = argv[0];
+struct CommandLine {
   keel::shell::OpenSpec spec;
   bool have_file = false;
   std::vector<std::string> sql_args;
   std::vector<Action> actions;
   std::vector<std::string> init_files;
   bool bail = false, echo = false, mcp = false;
-  int interactive = -1;  // -1: decide from isatty
-  auto missing = [&](const char* opt) {
-    std::fprintf(stderr, "%s: Error: missing argument to %s\n", argv0, opt);
-    std::exit(1);
-  };
+  int interactive = -1;  // -1: decide from isatty(0)
+};
+
+// Parses argv into `cl`. Returns -1 to go on, or an exit status (after
+// -version, -help, or a bad option).
+int parse_command_line(int argc, char** argv, CommandLine& cl) {
+  const char* argv0 = argv[0];
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
     if (a.size() < 2 || a[0] != '-') {
-      if (!have_file) {
-        spec.filename = a;
-        have_file = true;
+      if (!cl.have_file) {
+        cl.spec.filename = a;
+        cl.have_file = true;
       } else {
-        sql_args.push_back(a);
+        cl.sql_args.push_back(a);
       }
       continue;
     }
     std::string z = a[1] == '-' ? a.substr(1) : a;
+    bool missing = false;
     auto value = [&]() -> std::string {
-      if (i + 1 >= argc) missing(argv[i]);
+      if (i + 1 >= argc) {
+        missing = true;
+        return "";
+      }
       return argv[++i];
     };
     if (z == "-bail") {
-      bail = true;
+      cl.bail = true;
     } else if (z == "-batch") {
-      interactive = 0;
+      cl.interactive = 0;
     } else if (z == "-interactive") {
-      interactive = 1;
+      cl.interactive = 1;
     } else if (z == "-echo") {
-      echo = true;
+      cl.echo = true;
     } else if (z == "-readonly") {
-      spec.read_only = true;
+      cl.spec.read_only = true;
     } else if (z == "-mcp") {
-      mcp = true;
+      cl.mcp = true;
     } else if (z == "-init") {
-      init_files.push_back(value());
+      cl.init_files.push_back(value());
     } else if (z == "-experimental") {
       // Repeatable, and each value may be a comma list.
       std::string list = value();
       for (size_t start = 0; start <= list.size();) {
         size_t comma = list.find(',', start);
         if (comma == std::string::npos) comma = list.size();
-        if (comma > start) spec.experimental.push_back(list.substr(start, comma - start));
+        if (comma > start) cl.spec.experimental.push_back(list.substr(start, comma - start));
         start = comma + 1;
       }
     } else if (z.compare(0, 14, "-experimental-") == 0 && z.size() > 14) {
-      spec.experimental.push_back(z.substr(14));
+      cl.spec.experimental.push_back(z.substr(14));
     } else if (z == "-header" || z == "-headers") {
-      actions.push_back({Action::kMeta, ".headers on"});
+      cl.actions.push_back({Action::kMeta, ".headers on"});
     } else if (z == "-noheader") {
-      actions.push_back({Action::kMeta, ".headers off"});
+      cl.actions.push_back({Action::kMeta, ".headers off"});
     } else if (z == "-ascii" || z == "-box" || z == "-column" || z == "-csv" || z == "-html" ||
                z == "-json" || z == "-line" || z == "-list" || z == "-markdown" || z == "-quote" ||
                z == "-table" || z == "-tabs") {
-      actions.push_back({Action::kMode, z.substr(1)});
+      cl.actions.push_back({Action::kMode, z.substr(1)});
     } else if (z == "-m" || z == "-output-mode" || z == "-mode") {
-      actions.push_back({Action::kMeta, ".mode " + dot_quote(value())});
+      std::string mode = value();
+      // Quoted so that the name reaches .mode as one argument.
+      mode.erase(std::remove(mode.begin(), mode.end(), '\''), mode.end());
+      cl.actions.push_back({Action::kMeta, ".mode '" + mode + "'"});
     } else if (z == "-separator") {
-      actions.push_back({Action::kColSep, value()});
+      cl.actions.push_back({Action::kColSep, value()});
     } else if (z == "-newline") {
-      actions.push_back({Action::kRowSep, value()});
+      cl.actions.push_back({Action::kRowSep, value()});
     } else if (z == "-nullvalue") {
-      actions.push_back({Action::kNullValue, value()});
+      cl.actions.push_back({Action::kNullValue, value()});
     } else if (z == "-cmd") {
-      actions.push_back({Action::kCmd, value()});
+      cl.actions.push_back({Action::kCmd, value()});
     } else if (z == "-version") {
       std::printf("%s %s (keel %s)\n", sqlite3_libversion(), sqlite3_sourceid(), keel::kVersion);
       return 0;
@@ -181,96 +179,88 @@ int main(int argc, char** argv) {
                    a.c_str());
       return 1;
     }
-  }
-
-  // Feature names are checked by the library itself, with its message
-  // listing the known ones.
-  if (!spec.experimental.empty()) {
-    keel::Options probe;
-    probe.experimental = spec.experimental;
-    auto checked = keel::Database::open(":memory:", probe);
-    if (!checked.ok()) {
-      std::fprintf(stderr, "%s: Error: %s\n", argv0, std::string(checked.status().message()).c_str());
+    if (missing) {
+      std::fprintf(stderr, "%s: Error: missing argument to %s\n", argv0, a.c_str());
       return 1;
     }
   }
+  return -1;
+}
 
-  if (!have_file) spec.filename = ":memory:";
-  if (mcp) {
-    keel::shell::McpServer server(spec);
-    return server.run(stdin, stdout);
-  }
-
-  Shell shell;
-  g_shell = &shell;
-  if (!shell.open(spec)) return 1;
-  keel::shell::OutputSettings& s = shell.settings();
-  if (bail) shell.set_bail(true);
-  // Start-up commands: -init FILE, or else ~/.keelrc when it exists (as
-  // sqlite3 reads ~/.sqliterc).
-  bool tty_in = interactive == 1 || (interactive == -1 && isatty(0));
-  std::vector<std::string> rc_files = init_files;
-  bool explicit_init = !rc_files.empty();
+// -init FILE, or else ~/.keelrc when it exists (as sqlite3 reads
+// ~/.sqliterc). Returns false when -bail says to stop.
+bool run_startup_files(keel::shell::Shell& shell, const CommandLine& cl, bool tty) {
+  std::vector<std::string> files = cl.init_files;
+  const bool explicit_init = !files.empty();
   if (!explicit_init) {
-    if (const char* home = std::getenv("HOME")) rc_files.push_back(std::string(home) + "/.keelrc");
+    if (const char* home = std::getenv("HOME")) files.push_back(std::string(home) + "/.keelrc");
   }
-  for (const std::string& f : rc_files) {
+  for (const std::string& f : files) {
     FILE* in = std::fopen(f.c_str(), "rb");
     if (in == nullptr) {
       if (explicit_init) {
         std::fprintf(stderr, "cannot open: \"%s\"\n", f.c_str());
-        if (bail) return 1;
+        if (cl.bail) return false;
       }
       continue;
     }
-    if (tty_in) std::fprintf(stderr, "-- Loading resources from %s\n", f.c_str());
+    if (tty) std::fprintf(stderr, "-- Loading resources from %s\n", f.c_str());
     auto input = keel::shell::make_file_input(in);
     int failed = shell.process_input(*input);
     std::fclose(in);
-    if (failed && bail) return 1;
+    if (failed && cl.bail) return false;
   }
-  if (echo) shell.set_echo(true);
-  for (const Action& act : actions) {
-    if (act.kind == Action::kCmd) {
-      const std::string& c = act.text;
-      if (!c.empty() && c[0] == '.') {
-        int rc = shell.do_meta_command(c);
-        if (rc && bail) return rc == 2 ? 0 : rc;
-      } else {
-        int rc = shell.run_argument_sql(c);
-        if (rc && bail) return rc;
-      }
-      continue;
-    }
+  return true;
+}
+
+void set_mode(keel::shell::OutputSettings& s, const std::string& name) {
+  using keel::shell::Mode;
+  if (name == "csv") {
+    s.mode = Mode::kCsv;
+    s.col_sep = ",";
+  } else if (name == "ascii") {
+    s.mode = Mode::kAscii;
+    s.col_sep = "\x1f";
+    s.row_sep = "\x1e";
+  } else if (name == "tabs") {
+    s.mode = Mode::kList;
+    s.col_sep = "\t";
+    s.row_sep = "\n";
+  } else if (name == "quote") {
+    s.mode = Mode::kQuote;
+    s.col_sep = ",";
+    s.row_sep = "\n";
+  } else {
+    s.mode = name == "box"        ? Mode::kBox
+             : name == "column"   ? Mode::kColumn
+             : name == "html"     ? Mode::kHtml
+             : name == "json"     ? Mode::kJson
+             : name == "line"     ? Mode::kLine
+             : name == "markdown" ? Mode::kMarkdown
+             : name == "table"    ? Mode::kTable
+                                  : Mode::kList;
+  }
+}
+
+// Applies the settings and -cmd commands in order. Returns -1 to go on, or
+// the exit status when a -cmd failed under -bail.
+int apply_actions(keel::shell::Shell& shell, const CommandLine& cl) {
+  keel::shell::OutputSettings& s = shell.settings();
+  for (const Action& act : cl.actions) {
     const std::string& t = act.text;
-    using keel::shell::Mode;
     switch (act.kind) {
-      case Action::kMode:
-        if (t == "csv") {
-          s.mode = Mode::kCsv;
-          s.col_sep = ",";
-        } else if (t == "ascii") {
-          s.mode = Mode::kAscii;
-          s.col_sep = "\x1f";
-          s.row_sep = "\x1e";
-        } else if (t == "tabs") {
-          s.mode = Mode::kList;
-          s.col_sep = "\t";
-          s.row_sep = "\n";
-        } else if (t == "quote") {
-          s.mode = Mode::kQuote;
-          s.col_sep = ",";
-          s.row_sep = "\n";
+      case Action::kCmd: {
+        if (!t.empty() && t[0] == '.') {
+          int rc = shell.do_meta_command(t);
+          if (rc && cl.bail) return rc == 2 ? 0 : rc;
         } else {
-          s.mode = t == "box"        ? Mode::kBox
-                   : t == "column"   ? Mode::kColumn
-                   : t == "html"     ? Mode::kHtml
-                   : t == "json"     ? Mode::kJson
-                   : t == "line"     ? Mode::kLine
-                   : t == "markdown" ? Mode::kMarkdown
-                   : t == "table"    ? Mode::kTable
-                                     : Mode::kList;
+          int rc = shell.run_argument_sql(t);
+          if (rc && cl.bail) return rc;
         }
+        break;
+      }
+      case Action::kMode:
+        set_mode(s, t);
         break;
       case Action::kColSep:
         s.col_sep = t;
@@ -281,25 +271,16 @@ int main(int argc, char** argv) {
       case Action::kNullValue:
         s.null_value = t;
         break;
-      default:
+      case Action::kMeta:
         shell.do_meta_command(t);
+        break;
     }
   }
+  return -1;
+}
 
-  if (!sql_args.empty()) {
-    for (const std::string& c : sql_args) {
-      if (!c.empty() && c[0] == '.') {
-        int rc = shell.do_meta_command(c);
-        if (rc) return rc == 2 ? shell.exit_code() : rc;
-      } else {
-        int rc = shell.run_argument_sql(c);
-        if (rc) return rc;
-      }
-    }
-    return 0;
-  }
-
-  bool tty = tty_in;
+// Reads commands from stdin: the terminal with line editing, or a script.
+int run_input(keel::shell::Shell& shell, const CommandLine& cl, bool tty) {
   struct sigaction sa {};
   sa.sa_handler = on_sigint;
   sigemptyset(&sa.sa_mask);
@@ -308,7 +289,7 @@ int main(int argc, char** argv) {
   if (tty) {
     std::printf("Keel %s (SQLite %s compatible)\nEnter \".help\" for usage hints.\n", keel::kVersion,
                 sqlite3_libversion());
-    if (!have_file) {
+    if (!cl.have_file) {
       std::printf(
           "Connected to a transient in-memory database.\n"
           "Use \".open FILENAME\" to reopen on a persistent database.\n");
@@ -327,4 +308,49 @@ int main(int argc, char** argv) {
   }
   if (shell.exit_code()) return shell.exit_code();
   return errors > 0 ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CommandLine cl;
+  if (int rc = parse_command_line(argc, argv, cl); rc >= 0) return rc;
+
+  // Feature names are checked by the library itself, with its message
+  // listing the known ones.
+  if (!cl.spec.experimental.empty()) {
+    keel::Options probe;
+    probe.experimental = cl.spec.experimental;
+    auto checked = keel::Database::open(":memory:", probe);
+    if (!checked.ok()) {
+      std::fprintf(stderr, "%s: Error: %s\n", argv[0], std::string(checked.status().message()).c_str());
+      return 1;
+    }
+  }
+  if (!cl.have_file) cl.spec.filename = ":memory:";
+  if (cl.mcp) {
+    keel::shell::McpServer server(cl.spec);
+    return server.run(stdin, stdout);
+  }
+
+  keel::shell::Shell shell;
+  g_shell = &shell;
+  if (!shell.open(cl.spec)) return 1;
+  const bool tty = cl.interactive == 1 || (cl.interactive == -1 && isatty(0));
+  if (cl.bail) shell.set_bail(true);
+  if (!run_startup_files(shell, cl, tty)) return 1;
+  if (cl.echo) shell.set_echo(true);
+  if (int rc = apply_actions(shell, cl); rc >= 0) return rc;
+
+  // SQL and dot-commands on the command line: run them and exit.
+  for (const std::string& c : cl.sql_args) {
+    if (!c.empty() && c[0] == '.') {
+      int rc = shell.do_meta_command(c);
+      if (rc) return rc == 2 ? shell.exit_code() : rc;
+    } else if (int rc = shell.run_argument_sql(c)) {
+      return rc;
+    }
+  }
+  if (!cl.sql_args.empty()) return 0;
+  return run_input(shell, cl, tty);
 }
