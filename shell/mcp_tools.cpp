@@ -380,13 +380,7 @@ Session::~Session() {
 
 bool Session::open(const OpenSpec& next, std::string* error) {
   sqlite3* handle = nullptr;
-  std::string name = next.filename.empty() ? ":memory:" : next.filename;
-  if (!next.experimental.empty()) {
-    std::string list;
-    for (const auto& f : next.experimental) list += (list.empty() ? "" : ",") + f;
-    if (name.compare(0, 5, "file:") != 0) name = "file:" + name;
-    name += (name.find('?') == std::string::npos ? "?" : "&") + std::string("experimental=") + list;
-  }
+  std::string name = open_name(next);
   int flags =
       SQLITE_OPEN_URI | (next.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (sqlite3_open_v2(name.c_str(), &handle, flags, nullptr) != SQLITE_OK) {

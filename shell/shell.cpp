@@ -98,32 +98,35 @@ Shell::~Shell() {
   if (db_) sqlite3_close_v2(db_);
 }
 
+std::string open_name(const OpenSpec& spec) {
+  std::string name = spec.filename.empty() ? ":memory:" : spec.filename;
+  if (spec.experimental.empty()) return name;
+  // Features travel as a URI parameter, so plain names become file: URIs.
+  std::string list;
+  for (const auto& f : spec.experimental) list += (list.empty() ? "" : ",") + f;
+  if (name.compare(0, 5, "file:") != 0) {
+    std::string uri = "file:";
+    for (char c : name) {
+      if (c == '%' || c == '?' || c == '#') {
+        char buf[4];
+        std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
+        uri += buf;
+      } else {
+        uri += c;
+      }
+    }
+    name = uri;
+  }
+  return name + (name.find('?') == std::string::npos ? "?" : "&") + "experimental=" + list;
+}
+
 bool Shell::open(const OpenSpec& spec) {
   if (db_) {
     sqlite3_close_v2(db_);
     db_ = nullptr;
   }
   spec_ = spec;
-  std::string name = spec.filename.empty() ? ":memory:" : spec.filename;
-  if (!spec.experimental.empty()) {
-    // Features travel as a URI parameter, so plain names become file: URIs.
-    std::string list;
-    for (const auto& f : spec.experimental) list += (list.empty() ? "" : ",") + f;
-    if (name.compare(0, 5, "file:") != 0) {
-      std::string uri = "file:";
-      for (char c : name) {
-        if (c == '%' || c == '?' || c == '#') {
-          char buf[4];
-          std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
-          uri += buf;
-        } else {
-          uri += c;
-        }
-      }
-      name = uri;
-    }
-    name += (name.find('?') == std::string::npos ? "?" : "&") + std::string("experimental=") + list;
-  }
+  std::string name = open_name(spec);
   int flags =
       SQLITE_OPEN_URI | (spec.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   int rc = sqlite3_open_v2(name.c_str(), &db_, flags, nullptr);

@@ -30,6 +30,10 @@ struct OpenSpec {
   std::vector<std::string> experimental;
 };
 
+// The name to hand sqlite3_open_v2() for `spec` (a file: URI carrying
+// experimental= when features are requested).
+std::string open_name(const OpenSpec& spec);
+
 class Shell {
  public:
   Shell();

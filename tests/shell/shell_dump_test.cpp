@@ -121,6 +121,11 @@ TEST(ShellOwn, ExperimentalFeatureFlags) {
   EXPECT_EQ(ok2.out, "2\n");
   // The file name stays a plain file name even though features travel in a URI.
   EXPECT_TRUE(dir.exists("f.db"));
+  // URI-special characters in the file name are escaped on the way.
+  RunResult odd =
+      run(keel_binary(), {"--experimental", "views", "a?b#c%.db", "CREATE TABLE t(x)"}, "", dir.path());
+  EXPECT_EQ(odd.exit_code, 0) << odd.err;
+  EXPECT_TRUE(dir.exists("a?b#c%.db"));
   RunResult bad =
       run(keel_binary(), {"--experimental", "warp-drive", ":memory:", "SELECT 1"}, "", dir.path());
   EXPECT_EQ(bad.exit_code, 1);
