@@ -195,6 +195,11 @@ std::vector<Case> cases() {
        "TABLE tt(x);\nCREATE TABLE \"q t\"(alpha INTEGER, beta TEXT, gamma REAL, delta BLOB, epsilon, "
        "zeta, eta, theta);\n.fullschema\n.fullschema --indent\n.fullschema x\n.limit len\n.limit sql 5000\n"
        ".limit expr\n.limit v 10\n.limit xx\n.limit a b c\n"});
+  c.push_back({"cd_system_timeout",
+               {},
+               ".cd sub\n.read inner.sql\n.cd nowhere\n.cd\n.system echo from system\n.shell printf '%s\\n' "
+               "two words\n.system\n.timeout 100\n.timeout\nSELECT 'end';\n",
+               {{"sub/inner.sql", "SELECT 'inside';\n.print printed\n"}}});
   c.push_back({"query_plan",
                {},
                "CREATE TABLE t(a, b);\nEXPLAIN QUERY PLAN SELECT * FROM t;\n"

@@ -39,7 +39,10 @@ std::string ScratchDir::read(const std::string& name) const {
 bool ScratchDir::exists(const std::string& name) const { return fs::exists(path_ + "/" + name); }
 
 void ScratchDir::write(const std::string& name, const std::string& content) const {
-  std::ofstream f(path_ + "/" + name, std::ios::binary);
+  fs::path target = fs::path(path_) / name;
+  std::error_code ec;
+  fs::create_directories(target.parent_path(), ec);
+  std::ofstream f(target, std::ios::binary);
   f << content;
 }
 
