@@ -326,12 +326,12 @@ void append_html_string(std::string& out, std::string_view text) {
 }
 
 void append_csv_field(std::string& out, std::string_view text, std::string_view col_sep) {
-  // Quote when the field is empty, holds a space or control byte, a double quote, a
+  // Quote when the field is empty, holds a space or control byte, a quote, a
   // byte >= 0x7f, or the separator (sqlite3's needCsvQuote table).
   bool quote = text.empty();
   for (char ch : text) {
     unsigned char c = static_cast<unsigned char>(ch);
-    if (c <= 0x20 || c == '"' || c >= 0x7f) {
+    if (c <= 0x20 || c == '"' || c == '\'' || c >= 0x7f) {
       quote = true;
       break;
     }
