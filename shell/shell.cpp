@@ -22,11 +22,12 @@ namespace {
 
 bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
-// True when `text` holds only whitespace and complete comments.
-bool is_plain_white(std::string_view text) {
+// True when `text` holds only whitespace and complete comments (and, with
+// `semicolons`, empty statements).
+bool is_plain_white(std::string_view text, bool semicolons = false) {
   size_t i = 0;
   while (i < text.size()) {
-    if (is_space(text[i])) {
+    if (is_space(text[i]) || (semicolons && text[i] == ';')) {
       i++;
     } else if (text.compare(i, 2, "--") == 0) {
       size_t nl = text.find('\n', i);
@@ -290,8 +291,9 @@ int Shell::process_input(LineInput& in) {
       continue;
     }
     line_no++;
-    if (!sql.empty() && is_command_terminator(line) && sqlite3_complete((sql + ";").c_str())) line = ";";
-    if (sql.empty() && is_plain_white(line)) {
+    if (is_command_terminator(line) && sqlite3_complete((sql + ";").c_str())) line = ";";
+    // A line of only blanks, comments and semicolons does nothing.
+    if (sql.empty() && is_plain_white(line, true)) {
       echo(line);
       continue;
     }

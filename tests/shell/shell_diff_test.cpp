@@ -200,6 +200,10 @@ std::vector<Case> cases() {
                ".cd sub\n.read inner.sql\n.cd nowhere\n.cd\n.system echo from system\n.shell printf '%s\\n' "
                "two words\n.system\n.timeout 100\n.timeout\nSELECT 'end';\n",
                {{"sub/inner.sql", "SELECT 'inside';\n.print printed\n"}}});
+  c.push_back(
+      {"empty_statements",
+       {},
+       ".changes on\n.echo on\nSELECT 1;\ngo\n/\n ; ;\n;\n-- x ;\nSELECT 2;\n/* a */ ;\nSELECT 3\n;\n"});
   c.push_back({"query_plan",
                {},
                "CREATE TABLE t(a, b);\nEXPLAIN QUERY PLAN SELECT * FROM t;\n"
