@@ -118,18 +118,24 @@ struct ImportReader {
 std::string column_definitions(const std::vector<std::string>& names, std::string& renames) {
   size_t digits = std::to_string(names.size()).size();
   std::vector<std::string> final_names = names;
+  // An empty header field names its column "?".
+  for (std::string& n : final_names) {
+    if (n.empty()) n = "?";
+  }
   for (size_t i = 0; i < names.size(); i++) {
     int reps = 0;
     for (const auto& other : names) reps += sqlite3_stricmp(other.c_str(), names[i].c_str()) == 0;
     if (reps > 1) {
       std::string pos = std::to_string(i + 1);
-      final_names[i] = names[i] + "_" + std::string(digits - pos.size(), '0') + pos;
-      renames += (renames.empty() ? "" : ",\n") + quote_name(names[i]) + " to " + quote_name(final_names[i]);
+      std::string base = final_names[i];
+      final_names[i] = base + "_" + std::string(digits - pos.size(), '0') + pos;
+      renames += (renames.empty() ? "" : ",\n") + quote_name(base) + " to " + quote_name(final_names[i]);
     }
   }
+  // Four columns to a line, as sqlite3 writes them.
   std::string defs = "(\n";
   for (size_t i = 0; i < final_names.size(); i++) {
-    if (i) defs += ", ";
+    if (i) defs += i % 4 == 0 ? ",\n " : ", ";
     defs += quote_name(final_names[i]) + " TEXT";
   }
   return defs + ")";

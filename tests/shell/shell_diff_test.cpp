@@ -204,6 +204,12 @@ std::vector<Case> cases() {
       {"empty_statements",
        {},
        ".changes on\n.echo on\nSELECT 1;\ngo\n/\n ; ;\n;\n-- x ;\nSELECT 2;\n/* a */ ;\nSELECT 3\n;\n"});
+  c.push_back({"import_header_names",
+               {},
+               ".import --csv wide.csv w\n.schema w\n.import --csv blank.csv b\n.schema b\n.mode quote\n"
+               "SELECT * FROM b;\n",
+               {{"wide.csv", "c0,c1,c2,c3,c4,c5,c6,c7,c8,c9,c10\n1,2,3,4,5,6,7,8,9,10,11\n"},
+                {"blank.csv", ",x,,X,x\n1,2,3,4,5\n"}}});
   c.push_back({"query_plan",
                {},
                "CREATE TABLE t(a, b);\nEXPLAIN QUERY PLAN SELECT * FROM t;\n"
