@@ -77,6 +77,13 @@ bool prefix_of(const std::string& arg, const char* word, size_t min = 1) {
 int Shell::do_meta_command(const std::string& line) {
   std::vector<std::string> args = split_arguments(line);
   if (args.empty()) return 0;
+  int rc = dispatch(args);
+  // .once's redirection lasts for one more command, dot-command or SQL.
+  if (once_count_ > 0 && --once_count_ == 0) output_reset();
+  return rc;
+}
+
+int Shell::dispatch(const std::vector<std::string>& args) {
   const std::string& cmd = args[0];
   const size_t nargs = args.size();
   int rc = 0;
@@ -141,7 +148,7 @@ int Shell::do_meta_command(const std::string& line) {
     rc = cmd_mode(args);
   } else if (is("nullvalue", 2)) {
     if (nargs != 2) return usage("Usage: .nullvalue STRING");
-    out_.null_value = args[1];
+    out_.null_value = args[1].substr(0, 19);
   } else if (is("once", 2)) {
     rc = cmd_output(args, true);
   } else if (is("open", 2)) {
@@ -168,9 +175,11 @@ int Shell::do_meta_command(const std::string& line) {
   } else if (is("schema", 2)) {
     rc = cmd_schema(args);
   } else if (is("separator", 3)) {
-    if (nargs < 2 || nargs > 3) return usage("Usage: .separator COL ?ROW?");
-    out_.col_sep = args[1];
-    if (nargs == 3) out_.row_sep = args[2];
+    // As in sqlite3, the values are taken (cut to 19 bytes) even when the
+    // argument count is wrong.
+    if (nargs < 2 || nargs > 3) rc = usage("Usage: .separator COL ?ROW?");
+    if (nargs >= 2) out_.col_sep = args[1].substr(0, 19);
+    if (nargs >= 3) out_.row_sep = args[2].substr(0, 19);
   } else if (is("shell", 3) || is("system", 2)) {
     if (nargs < 2) return usage("Usage: .system COMMAND");
     std::string command;
@@ -197,7 +206,6 @@ int Shell::do_meta_command(const std::string& line) {
                  cmd.c_str());
     rc = 1;
   }
-  if (once_count_ > 0 && --once_count_ == 0) output_reset();
   return rc;
 }
 

@@ -76,7 +76,9 @@ class Shell {
   // Output redirection (.output, .once).
   void output_reset();
   bool output_open(const std::string& target);
-  // Dot-commands (dot_commands.cpp, dump.cpp, import.cpp).
+  // Dot-commands (dot_commands.cpp, dump.cpp, import.cpp): dispatch() runs
+  // the command named by args[0].
+  int dispatch(const std::vector<std::string>& args);
   int cmd_mode(const std::vector<std::string>& args);
   int cmd_tables(const std::vector<std::string>& args);
   int cmd_indexes(const std::vector<std::string>& args);

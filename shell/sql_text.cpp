@@ -450,11 +450,12 @@ std::string resolve_backslashes(std::string_view text) {
               v = v * 8 + (text[++i] - '0');
             }
             c = static_cast<char>(v);
-          } else {
-            out += '\\';
           }
+          // Any other escaped character stands for itself.
       }
     }
+    // Arguments are C strings in sqlite3: an escaped NUL ends one.
+    if (c == 0) break;
     out += c;
   }
   return out;

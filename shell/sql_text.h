@@ -55,7 +55,7 @@ std::string format_real(double value, RealStyle style);
 std::string schema_line(std::string sql);
 
 // Expands the backslash escapes of .separator and .nullvalue arguments
-// (\n \t \r \\ \" \' \NNN octal).
+// (\n \t \r \\ \" \' \NNN octal; \x for any other x is x).
 std::string resolve_backslashes(std::string_view text);
 
 }  // namespace keel::shell

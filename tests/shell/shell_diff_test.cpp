@@ -210,6 +210,12 @@ std::vector<Case> cases() {
                "SELECT * FROM b;\n",
                {{"wide.csv", "c0,c1,c2,c3,c4,c5,c6,c7,c8,c9,c10\n1,2,3,4,5,6,7,8,9,10,11\n"},
                 {"blank.csv", ",x,,X,x\n1,2,3,4,5\n"}}});
+  c.push_back(
+      {"argument_escapes",
+       {},
+       ".print \"x\\\"y\" 'd e' x\\y \\q \\101 \"a\\tb\" \"nul\\0cut\" end\n"
+       ".separator \\q \\n extra\nSELECT 1, NULL;\n.separator 12345678901234567890123 ;\nSELECT 1, 2;\n"
+       ".nullvalue abcdefghijklmnopqrstuvwxyz\nSELECT NULL;\n.once o.txt\n.headers\nSELECT 'after';\n"});
   c.push_back({"query_plan",
                {},
                "CREATE TABLE t(a, b);\nEXPLAIN QUERY PLAN SELECT * FROM t;\n"
