@@ -198,6 +198,8 @@ int Shell::dispatch(const std::vector<std::string>& args) {
   } else if (is("timer", 2)) {
     if (nargs != 2) return usage("Usage: .timer on|off");
     timer_ = boolean_value(args[1]);
+  } else if (is("trace", 2)) {
+    rc = cmd_trace(args);
   } else if (is("width", 1)) {
     out_.widths.clear();
     for (size_t i = 1; i < nargs; i++) out_.widths.push_back(std::atoi(args[i].c_str()));
@@ -505,6 +507,17 @@ int Shell::cmd_help(const std::vector<std::string>& args) {
       ".tables ?TABLE?          List names of tables matching LIKE pattern TABLE",
       ".timeout MS              Try opening locked tables for MS milliseconds",
       ".timer on|off            Turn SQL timer on or off",
+      ".trace ?OPTIONS?         Output each SQL statement as it is run",
+      "    FILE                    Send output to FILE",
+      "    stdout                  Send output to stdout",
+      "    stderr                  Send output to stderr",
+      "    off                     Disable tracing",
+      "    --expanded              Expand query parameters",
+      "    --plain                 Show SQL as it is input",
+      "    --stmt                  Trace statement execution (SQLITE_TRACE_STMT)",
+      "    --profile               Profile statements (SQLITE_TRACE_PROFILE)",
+      "    --row                   Trace each row (SQLITE_TRACE_ROW)",
+      "    --close                 Trace connection close (SQLITE_TRACE_CLOSE)",
       ".width NUM1 NUM2 ...     Set minimum column widths for columnar output",
   };
   std::string pattern = args.size() > 1 ? args[1] : "";

@@ -97,6 +97,7 @@ Shell::~Shell() {
   output_reset();
   clear_parameters();
   if (db_) sqlite3_close_v2(db_);
+  close_trace();
 }
 
 std::string open_name(const OpenSpec& spec) {

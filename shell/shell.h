@@ -65,6 +65,10 @@ class Shell {
   // statement is interrupted and a pending unfinished statement dropped.
   static volatile int interrupted;
 
+  // .trace's destination (nullptr: off) and style, for its callback.
+  FILE* trace_out() const { return trace_out_; }
+  bool trace_expanded() const { return trace_expanded_; }
+
  private:
   // sqlite3's shell_exec(): runs every statement of `sql`, printing rows.
   // On error returns the code and sets *err to "in prepare, ..." or
@@ -97,6 +101,8 @@ class Shell {
   int cmd_dump(const std::vector<std::string>& args);
   int cmd_import(const std::vector<std::string>& args);
   int cmd_parameter(const std::vector<std::string>& args);
+  int cmd_trace(const std::vector<std::string>& args);
+  void close_trace();
 
   // .parameter values (parameters.cpp), bound by exec().
   void bind_parameters(sqlite3_stmt* stmt);
@@ -119,6 +125,8 @@ class Shell {
   int eqp_ = 0;  // 0 off, 1 on, 2 full
   std::map<std::string, sqlite3_value*> params_;
   bool params_active_ = false;
+  FILE* trace_out_ = nullptr;
+  bool trace_expanded_ = false;
   int input_nesting_ = 0;
   int exit_code_ = 0;
   std::string prompt_ = "keel> ";

@@ -216,6 +216,11 @@ std::vector<Case> cases() {
        ".print \"x\\\"y\" 'd e' x\\y \\q \\101 \"a\\tb\" \"nul\\0cut\" end\n"
        ".separator \\q \\n extra\nSELECT 1, NULL;\n.separator 12345678901234567890123 ;\nSELECT 1, 2;\n"
        ".nullvalue abcdefghijklmnopqrstuvwxyz\nSELECT NULL;\n.once o.txt\n.headers\nSELECT 'after';\n"});
+  c.push_back({"trace",
+               {},
+               "CREATE TABLE t(a);\n.trace stdout\nINSERT INTO t VALUES(1);\nSELECT * FROM t;;\n"
+               "SELECT 1; SELECT 2;\n.trace off\nSELECT 3;\n.trace --bogus\n.trace trace.txt --close\n"
+               "SELECT 4;\n.trace stderr\nSELECT 5;\n.trace off\n.read trace.txt\n"});
   c.push_back({"query_plan",
                {},
                "CREATE TABLE t(a, b);\nEXPLAIN QUERY PLAN SELECT * FROM t;\n"
