@@ -208,11 +208,6 @@ int print_rows(sqlite3_stmt* stmt, Mode mode, const OutputSettings& s, FILE* out
         }
         line += s.row_sep;
         break;
-      case Mode::kSemi:
-        // .schema's mode: the statement text and ";".
-        line += text(0);
-        line += ";\n";
-        break;
       default:  // kCount, kOff: rows are consumed, nothing is printed
         break;
     }

@@ -3,11 +3,15 @@
 // sqlite3 command-line shell (SQLite 3.40), so that a person or a script used
 // to sqlite3 gets the same bytes.
 //
-//   shell.cpp          input loop, statement execution, error lines
-//   dot_commands.cpp   the dot-commands (.mode, .tables, .open, ...)
-//   dump.cpp           .dump
-//   import.cpp         .import
-//   output_*.cpp       the output modes
+//   shell.cpp              input loop, statement execution, error lines
+//   dot_commands.cpp       dot-command dispatch and the setting commands
+//   schema_commands.cpp    .tables .indexes .schema .fullschema .databases
+//   database_commands.cpp  .open .backup .restore .limit .dbinfo
+//   dump.cpp, import.cpp   .dump, .import
+//   parameters.cpp         .parameter
+//   trace.cpp              .trace
+//   output_*.cpp           the output modes (output_mode.h)
+// README.md lists where the shell still differs from sqlite3.
 #pragma once
 
 #include <cstdio>
