@@ -3,6 +3,7 @@
 #include <editline/readline.h>
 
 #include <cstdlib>
+#include <cstring>
 
 namespace keel::shell {
 namespace {
@@ -32,12 +33,37 @@ class FileInput : public LineInput {
 
 // libedit's readline-compatible interface: line editing, ^R search, and a
 // history that is saved when the shell exits.
+// libedit's completion hooks are plain C functions: the completer of the
+// one terminal input lives here.
+Completer* g_completer = nullptr;
+std::vector<std::string> g_matches;
+
+char* next_match(const char* /*word*/, int state) {
+  static size_t index;
+  if (state == 0) index = 0;
+  if (index >= g_matches.size()) return nullptr;
+  return strdup(g_matches[index++].c_str());
+}
+
+char** complete(const char* word, int start, int /*end*/) {
+  rl_attempted_completion_over = 1;  // no file-name completion
+  if (g_completer == nullptr) return nullptr;
+  std::string line(rl_line_buffer ? rl_line_buffer : "", static_cast<size_t>(start));
+  g_matches = (*g_completer)(line, word);
+  if (g_matches.empty()) return nullptr;
+  return rl_completion_matches(word, next_match);
+}
+
 class TerminalInput : public LineInput {
  public:
-  explicit TerminalInput(std::string history_path) : history_path_(std::move(history_path)) {
+  TerminalInput(std::string history_path, Completer completer)
+      : history_path_(std::move(history_path)), completer_(std::move(completer)) {
     if (!history_path_.empty()) read_history(history_path_.c_str());
+    g_completer = &completer_;
+    rl_attempted_completion_function = complete;
   }
   ~TerminalInput() override {
+    g_completer = nullptr;
     if (!history_path_.empty()) {
       stifle_history(2000);
       write_history(history_path_.c_str());
@@ -58,14 +84,15 @@ class TerminalInput : public LineInput {
 
  private:
   std::string history_path_;
+  Completer completer_;
 };
 
 }  // namespace
 
 std::unique_ptr<LineInput> make_file_input(FILE* file) { return std::make_unique<FileInput>(file); }
 
-std::unique_ptr<LineInput> make_terminal_input(const std::string& history_path) {
-  return std::make_unique<TerminalInput>(history_path);
+std::unique_ptr<LineInput> make_terminal_input(const std::string& history_path, Completer completer) {
+  return std::make_unique<TerminalInput>(history_path, std::move(completer));
 }
 
 }  // namespace keel::shell

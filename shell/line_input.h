@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace keel::shell {
 
@@ -24,8 +26,12 @@ class LineInput {
 
 // Reads `file` (not owned) line by line.
 std::unique_ptr<LineInput> make_file_input(FILE* file);
+// Tab completion: the candidates for `word`, the partial word under the
+// cursor, given the line up to the cursor.
+using Completer = std::function<std::vector<std::string>(const std::string& line, const std::string& word)>;
+
 // Reads the terminal on stdin through libedit, with history loaded from and
-// saved to `history_path` ("" for none).
-std::unique_ptr<LineInput> make_terminal_input(const std::string& history_path);
+// saved to `history_path` ("" for none) and tab completion from `completer`.
+std::unique_ptr<LineInput> make_terminal_input(const std::string& history_path, Completer completer);
 
 }  // namespace keel::shell

@@ -300,7 +300,11 @@ int run_input(keel::shell::Shell& shell, const CommandLine& cl, bool tty) {
     } else if (const char* home = std::getenv("HOME")) {
       history = std::string(home) + "/.keel_history";
     }
-    auto in = isatty(0) ? keel::shell::make_terminal_input(history) : keel::shell::make_file_input(stdin);
+    auto completer = [&shell](const std::string& line, const std::string& word) {
+      return shell.completions(line, word);
+    };
+    auto in = isatty(0) ? keel::shell::make_terminal_input(history, completer)
+                        : keel::shell::make_file_input(stdin);
     errors = shell.process_input(*in);
   } else {
     auto in = keel::shell::make_file_input(stdin);

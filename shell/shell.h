@@ -10,6 +10,7 @@
 //   dump.cpp, import.cpp   .dump, .import
 //   parameters.cpp         .parameter
 //   trace.cpp              .trace
+//   completion.cpp         tab completion at the terminal
 //   output_*.cpp           the output modes (output_mode.h)
 // README.md lists where the shell still differs from sqlite3.
 #pragma once
@@ -58,6 +59,9 @@ class Shell {
   int run_argument_sql(const std::string& sql);
   // Runs one dot-command line ("." included): 0 ok, 1 error, 2 quit.
   int do_meta_command(const std::string& line);
+
+  // Tab-completion candidates (completion.cpp).
+  std::vector<std::string> completions(const std::string& line, const std::string& word);
 
   OutputSettings& settings() { return out_; }
   bool bail() const { return bail_; }

@@ -165,6 +165,8 @@ constexpr std::array<std::string_view, 147> kKeywords = {
 
 }  // namespace
 
+std::vector<std::string_view> keywords() { return {kKeywords.begin(), kKeywords.end()}; }
+
 bool is_keyword(std::string_view word) {
   if (word.empty() || word.size() > 17) return false;
   std::string upper(word);

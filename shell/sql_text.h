@@ -9,11 +9,14 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace keel::shell {
 
 // True if `word` is one of SQLite 3.40's keywords (case-insensitive).
 bool is_keyword(std::string_view word);
+// All of them, upper case, sorted.
+std::vector<std::string_view> keywords();
 
 // '"' if `name` must be quoted to be used as an identifier (it is not
 // [A-Za-z_][A-Za-z0-9_]* or it is a keyword), else 0.

@@ -1,7 +1,7 @@
 // The interactive shell on a pseudo-terminal: banner, prompts, the
 // continuation prompt for an unfinished statement, Ctrl-C dropping the
 // pending input or interrupting a running statement without leaving the
-// shell, and the saved history.
+// shell, tab completion, and the saved history.
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <pty.h>
@@ -114,6 +114,22 @@ TEST(ShellTty, PromptsContinuationInterruptAndHistory) {
   t.send("SELECT 'still here';\r");
   ASSERT_TRUE(t.expect("still here\r\n")) << t.transcript();
   EXPECT_EQ(t.transcript().find("dropped\r\n"), std::string::npos) << t.transcript();
+  // Tab completes keywords (in the case typed), column and table names, and
+  // dot-commands.
+  t.send("CREATE TABLE people(name_first, name_last);\r");
+  ASSERT_TRUE(t.expect("keel> ")) << t.transcript();
+  t.send("sel\t");
+  ASSERT_TRUE(t.expect("select ")) << t.transcript();
+  t.send("name_f\t");
+  ASSERT_TRUE(t.expect("name_first ")) << t.transcript();
+  t.send("FROM peo\t");
+  ASSERT_TRUE(t.expect("people ")) << t.transcript();
+  t.send(";\r");
+  ASSERT_TRUE(t.expect("keel> ")) << t.transcript();
+  t.send(".hea\t");
+  ASSERT_TRUE(t.expect(".headers ")) << t.transcript();
+  t.send("on\r");
+  ASSERT_TRUE(t.expect("keel> ")) << t.transcript();
   // Ctrl-C during a statement interrupts it, not the shell.
   t.send("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c;\r");
   usleep(500000);
