@@ -117,10 +117,16 @@ int Shell::dispatch(const std::vector<std::string>& args) {
     if (nargs != 2) return usage("Usage: .echo on|off");
     echo_ = boolean_value(args[1]);
   } else if (is("exit", 2) || is("quit", 1)) {
+    // .quit (or .exit) ends the input being read: a .read file returns to
+    // its reader. .exit CODE with a non-zero CODE ends the process at once,
+    // from any depth, as in sqlite3.
     if (cmd[0] == 'e' && nargs > 1) {
       int code = std::atoi(args[1].c_str());
       if (code != 0) {
-        exit_code_ = code;
+        output_reset();
+        std::fflush(nullptr);
+        if (db_) sqlite3_close_v2(db_);
+        std::exit(code);
       }
     }
     rc = 2;

@@ -310,7 +310,6 @@ int run_input(keel::shell::Shell& shell, const CommandLine& cl, bool tty) {
     auto in = keel::shell::make_file_input(stdin);
     errors = shell.process_input(*in);
   }
-  if (shell.exit_code()) return shell.exit_code();
   return errors > 0 ? 1 : 0;
 }
 
@@ -350,7 +349,7 @@ int main(int argc, char** argv) {
   for (const std::string& c : cl.sql_args) {
     if (!c.empty() && c[0] == '.') {
       int rc = shell.do_meta_command(c);
-      if (rc) return rc == 2 ? shell.exit_code() : rc;
+      if (rc) return rc == 2 ? 0 : rc;
     } else if (int rc = shell.run_argument_sql(c)) {
       return rc;
     }

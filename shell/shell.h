@@ -67,8 +67,6 @@ class Shell {
   bool bail() const { return bail_; }
   void set_bail(bool on) { bail_ = on; }
   void set_echo(bool on) { echo_ = on; }
-  // The exit status .exit asked for.
-  int exit_code() const { return exit_code_; }
   // Counts SIGINTs since the shell last reached its prompt; the running
   // statement is interrupted and a pending unfinished statement dropped.
   static volatile int interrupted;
@@ -136,7 +134,6 @@ class Shell {
   FILE* trace_out_ = nullptr;
   bool trace_expanded_ = false;
   int input_nesting_ = 0;
-  int exit_code_ = 0;
   std::string prompt_ = "keel> ";
   std::string continue_prompt_ = " ...> ";
 };

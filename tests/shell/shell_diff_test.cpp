@@ -221,6 +221,11 @@ std::vector<Case> cases() {
                "CREATE TABLE t(a);\n.trace stdout\nINSERT INTO t VALUES(1);\nSELECT * FROM t;;\n"
                "SELECT 1; SELECT 2;\n.trace off\nSELECT 3;\n.trace --bogus\n.trace trace.txt --close\n"
                "SELECT 4;\n.trace stderr\nSELECT 5;\n.trace off\n.read trace.txt\n"});
+  c.push_back({"quit_inside_read",
+               {},
+               ".read quits.sql\nSELECT 'after quit';\n.read exits.sql\nSELECT 'not reached';\n",
+               {{"quits.sql", "SELECT 'in';\n.quit\nSELECT 'skipped';\n"},
+                {"exits.sql", "SELECT 'in 2';\n.exit 5\nSELECT 'skipped';\n"}}});
   c.push_back({"query_plan",
                {},
                "CREATE TABLE t(a, b);\nEXPLAIN QUERY PLAN SELECT * FROM t;\n"
