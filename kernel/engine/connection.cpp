@@ -5,6 +5,7 @@
 #include <random>
 
 #include "engine/statement.h"
+#include "func/json_each_vtab.h"
 #include "parse/parser.h"
 #include "vm/collation.h"
 #include "vm/record.h"
@@ -83,6 +84,8 @@ Result<std::unique_ptr<Connection>> Connection::open(std::string_view filename, 
   c->options_ = options;
   c->vfs_ = options.vfs ? options.vfs : &os::default_vfs();
   func::register_builtin_functions(c->functions_);
+  c->vtabs_.add_module(func::make_json_each_module(false));
+  c->vtabs_.add_module(func::make_json_each_module(true));
   bool read_only = options.read_only;
   bool create = options.create;
   bool memory = false;
@@ -293,6 +296,7 @@ Status Connection::ensure_schema(int db) {
 }
 
 void Connection::reset_schema(int db) {
+  vtabs_.forget_database(db);
   catalog_.database(db).clear();
   catalog_.database(db).loaded = false;
 }
@@ -304,7 +308,24 @@ Status Connection::parse_schema(int db, std::string_view where) {
   return load_schema(db);
 }
 
+Result<std::shared_ptr<const plan::VtabInstance>> Connection::connect_vtab(plan::Table& t) {
+  return vtabs_.connect(t, catalog_.database_name(t.db), false);
+}
+
+Status Connection::vtab_create(int db, std::string_view name) {
+  plan::Table* t = catalog_.database(db).find_table(name);
+  if (t == nullptr || !t->is_virtual) return Status(rc::kInternal, "no virtual table " + std::string(name));
+  return vtabs_.connect(*t, catalog_.database_name(db), true).status();
+}
+
+Status Connection::vtab_destroy(int db, std::string_view name) {
+  plan::Table* t = catalog_.database(db).find_table(name);
+  if (t == nullptr || !t->is_virtual) return Status(rc::kInternal, "no virtual table " + std::string(name));
+  return vtabs_.destroy(*t, catalog_.database_name(db));
+}
+
 void Connection::drop_schema_object(int db, int kind, std::string_view name) {
+  if (kind == 0) vtabs_.forget_table(db, name);
   plan::DatabaseSchema& s = catalog_.database(db);
   if (kind == 0) {
     s.drop_table(name);
@@ -348,6 +369,7 @@ Result<std::unique_ptr<Statement>> Connection::prepare(std::string_view sql, uin
   in.catalog = &catalog_;
   in.functions = &functions_;
   in.collations = this;
+  in.vtabs = this;
   in.options = compile_options_;
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<vm::Program> program, plan::compile(in));
   // INSERT, UPDATE and DELETE set sqlite3_changes() when they finish.

@@ -40,6 +40,7 @@ Status Statement::recompile() {
   in.catalog = &conn_.catalog_;
   in.functions = &conn_.functions_;
   in.collations = &conn_;
+  in.vtabs = &conn_;
   in.options = conn_.compile_options_;
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<vm::Program> program, plan::compile(in));
   vm_.reset();

@@ -33,6 +33,8 @@
 
 namespace keel::plan {
 
+class VtabHost;  // plan/vtab.h
+
 // Connection settings that change how statements compile.
 struct CompileOptions {
   bool case_sensitive_like = false;
@@ -75,6 +77,7 @@ struct CompileInput {
   Catalog* catalog = nullptr;
   const func::FunctionRegistry* functions = nullptr;
   const CollationLookup* collations = nullptr;
+  VtabHost* vtabs = nullptr;  // virtual tables and table-valued functions; null: none
   CompileOptions options;
 };
 

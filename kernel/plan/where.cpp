@@ -244,7 +244,7 @@ const char* op_text(BinaryOp op) {
 }
 
 struct Access {
-  enum Kind { kScan, kRowidEq, kRowidRange, kIndex, kAutoIndex } kind = kScan;
+  enum Kind { kScan, kRowidEq, kRowidRange, kIndex, kAutoIndex, kVirtual } kind = kScan;
   const Index* index = nullptr;
   int auto_col = -1;
   std::vector<const Constraint*> eq;  // per index column prefix
@@ -257,6 +257,10 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
   (void)g;
   Access best;
   best.cost = 1e6;
+  if (t->vtab) {
+    best.kind = Access::kVirtual;  // planned by best_index (vtab.cpp)
+    return best;
+  }
   if (t->table == nullptr) {
     // Materialized subquery: an automatic index on an equality column.
     for (const Constraint& c : cons) {
@@ -369,6 +373,10 @@ Status code_key(CodeGen& g, Scope* scope, const Constraint* c, vm::Affinity col_
 
 }  // namespace
 
+Status where_expr_mask(CodeGen& g, Scope* scope, const Expr* e, uint64_t* mask) {
+  return expr_mask(g, scope, e, mask);
+}
+
 void split_and(const Expr* e, std::vector<const Expr*>& out) {
   if (e == nullptr) return;
   if (e->kind == ExprKind::kBinary && e->as<parse::BinaryExpr>()->op == BinaryOp::kAnd) {
@@ -411,6 +419,7 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
   bool reorder = n > 1 && n <= 64;
   for (FromTerm* t : scope->terms) {
     if (t->join & (parse::join::kLeft | parse::join::kCross | parse::join::kRight)) reorder = false;
+    if (t->vtab) reorder = false;  // FROM order: function arguments may read earlier terms
   }
   std::vector<Constraint> all_cons;
   if (reorder) {
@@ -456,6 +465,9 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
     if (ti.mask == 0 && !ti.on_left_join) KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, w.brk, true));
   }
   w.levels.resize(n);
+  std::vector<VtabTerm> vtab_terms;
+  std::vector<const Expr*> omitted;  // terms a virtual table checks itself
+  for (const TermInfo& ti : terms) vtab_terms.push_back({ti.expr, ti.mask, ti.on_left_join, ti.left_join_level});
   for (int i = 0; i < n; i++) {
     FromTerm* t = scope->terms[i];
     WhereLevel& lv = w.levels[i];
@@ -478,6 +490,10 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
     if (t->table && !t->ephemeral) open_table(g, t->table, t->cursor, false);
     int top;
     switch (acc.kind) {
+      case Access::kVirtual:
+        KEEL_RETURN_IF_ERROR(code_vtab_level(g, scope, i, vtab_terms, order_by, lv, omitted));
+        top = lv.top;
+        break;
       case Access::kRowidEq: {
         int key = g.new_reg();
         KEEL_RETURN_IF_ERROR(code_expr(g, scope, acc.eq[0]->value, key));
@@ -642,16 +658,18 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
     }
     lv.top = top;
     // LEFT JOIN: ON terms first, then record the match.
+    auto is_omitted = [&](const Expr* e) { return std::find(omitted.begin(), omitted.end(), e) != omitted.end(); };
     if (left) {
       for (const TermInfo& ti : terms) {
-        if (ti.left_join_level == i) KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, lv.cont, true));
+        if (ti.left_join_level == i && !is_omitted(ti.expr))
+          KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, lv.cont, true));
       }
       lv.left_join_null = g.new_label();
       g.bind(lv.left_join_null);
       g.emit(Op::Integer, 1, lv.left_join_match);
     }
     for (const TermInfo& ti : terms) {
-      if (ti.on_left_join || ti.mask == 0) continue;
+      if (ti.on_left_join || ti.mask == 0 || is_omitted(ti.expr)) continue;
       if (highest_level(ti.mask, n) == i)
         KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, lv.cont, true));
     }

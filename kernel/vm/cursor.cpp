@@ -81,6 +81,13 @@ std::unique_ptr<VmCursor> VmCursor::pseudo(int reg, int n_field) {
   return c;
 }
 
+std::unique_ptr<VmCursor> VmCursor::virtual_table(std::unique_ptr<ext::VirtualCursor> cursor) {
+  std::unique_ptr<VmCursor> c(new VmCursor());
+  c->kind_ = Kind::kVirtual;
+  c->vtab_ = std::move(cursor);
+  return c;
+}
+
 VmCursor::~VmCursor() {
   // The b-tree cursor must go before the store that owns its b-tree.
   cursor_.reset();
