@@ -106,6 +106,9 @@ class Connection final : private vm::VmHost,
   const vm::Collation* find_collation(std::string_view name) const override;
 
   plan::Catalog& catalog() { return catalog_; }
+  // The services SQL functions see (for calls made outside the VM, such as a
+  // C virtual table's xColumn).
+  func::FunctionHost& function_services() { return *this; }
   // Virtual-table modules (built-in json_each/json_tree, the C API's, modules').
   VtabRegistry& vtab_registry() { return vtabs_; }
   const std::string& filename(int db = 0) const;

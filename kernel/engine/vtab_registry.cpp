@@ -15,10 +15,12 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-Status no_such_module(std::string_view name) { return Status(rc::kError, "no such module: " + std::string(name)); }
+Status no_such_module(std::string_view name) {
+  return Status(rc::kError, "no such module: " + std::string(name));
+}
 
 Result<std::shared_ptr<plan::VtabInstance>> make_instance(std::unique_ptr<ext::VirtualTable> table,
-                                                         std::string_view module) {
+                                                          std::string_view module) {
   if (!table) return Status(rc::kError, "vtable constructor failed: " + std::string(module));
   auto inst = std::make_shared<plan::VtabInstance>();
   KEEL_ASSIGN_OR_RETURN(inst->columns, plan::declared_columns(table->schema()));
@@ -48,6 +50,12 @@ ext::VirtualTableModule* VtabRegistry::find_module(std::string_view name) const 
   return it == modules_.end() ? nullptr : it->second.get();
 }
 
+std::vector<std::string> VtabRegistry::module_names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, m] : modules_) out.push_back(name);
+  return out;
+}
+
 Result<std::shared_ptr<const plan::VtabInstance>> VtabRegistry::eponymous(std::string_view name) {
   auto it = eponymous_.find(name);
   if (it != eponymous_.end()) return it->second;
@@ -60,8 +68,9 @@ Result<std::shared_ptr<const plan::VtabInstance>> VtabRegistry::eponymous(std::s
   return std::shared_ptr<const plan::VtabInstance>(inst);
 }
 
-Result<std::shared_ptr<const plan::VtabInstance>> VtabRegistry::connect(plan::Table& t, std::string_view db_name,
-                                                                       bool create) {
+Result<std::shared_ptr<const plan::VtabInstance>> VtabRegistry::connect(plan::Table& t,
+                                                                        std::string_view db_name,
+                                                                        bool create) {
   auto key = std::make_pair(t.db, lower(t.name));
   auto it = tables_.find(key);
   std::shared_ptr<const plan::VtabInstance> inst;
@@ -77,8 +86,10 @@ Result<std::shared_ptr<const plan::VtabInstance>> VtabRegistry::connect(plan::Ta
     if (m == nullptr || m->eponymous_only()) return no_such_module(module_name);
     ext::VirtualTableArgs args{module_name, db_name, t.name, {}};
     for (std::string_view a : st->arg_texts) args.args.push_back(a);
-    KEEL_ASSIGN_OR_RETURN(std::unique_ptr<ext::VirtualTable> table, create ? m->create(args) : m->connect(args));
-    KEEL_ASSIGN_OR_RETURN(std::shared_ptr<plan::VtabInstance> made, make_instance(std::move(table), m->name()));
+    KEEL_ASSIGN_OR_RETURN(std::unique_ptr<ext::VirtualTable> table,
+                          create ? m->create(args) : m->connect(args));
+    KEEL_ASSIGN_OR_RETURN(std::shared_ptr<plan::VtabInstance> made,
+                          make_instance(std::move(table), m->name()));
     inst = made;
     tables_[key] = inst;
   }
@@ -99,7 +110,9 @@ void VtabRegistry::forget_database(int db) {
   }
 }
 
-void VtabRegistry::forget_table(int db, std::string_view name) { tables_.erase(std::make_pair(db, lower(name))); }
+void VtabRegistry::forget_table(int db, std::string_view name) {
+  tables_.erase(std::make_pair(db, lower(name)));
+}
 
 void VtabRegistry::clear() {
   tables_.clear();

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "keel/ext/virtual_table.hpp"
 #include "keel/status.hpp"
@@ -31,6 +32,7 @@ class VtabRegistry {
   // Removes a module; false if none had that name.
   bool remove_module(std::string_view name);
   ext::VirtualTableModule* find_module(std::string_view name) const;
+  std::vector<std::string> module_names() const;
 
   // The eponymous table of `name`, or a null pointer when no eponymous
   // module has that name.
@@ -39,7 +41,7 @@ class VtabRegistry {
   // cached, else create() (when `create`) or connect() of its module. Fills
   // t.columns from the declared schema when they are empty.
   Result<std::shared_ptr<const plan::VtabInstance>> connect(plan::Table& t, std::string_view db_name,
-                                                           bool create);
+                                                            bool create);
   // DROP TABLE: destroy() on the table (connecting first if needed), then
   // forget it.
   Status destroy(plan::Table& t, std::string_view db_name);
@@ -51,7 +53,8 @@ class VtabRegistry {
  private:
   std::map<std::string, std::shared_ptr<ext::VirtualTableModule>, plan::NameLess> modules_;
   std::map<std::string, std::shared_ptr<const plan::VtabInstance>, plan::NameLess> eponymous_;
-  std::map<std::pair<int, std::string>, std::shared_ptr<const plan::VtabInstance>> tables_;  // (db, lower name)
+  std::map<std::pair<int, std::string>, std::shared_ptr<const plan::VtabInstance>>
+      tables_;  // (db, lower name)
 };
 
 }  // namespace keel::engine

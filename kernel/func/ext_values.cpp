@@ -40,25 +40,6 @@ std::span<const uint8_t> ValueView::blob() const {
 
 uint32_t ValueView::subtype() const { return val(v_).subtype(); }
 
-keel::Value ValueView::to_value() const {
-  const vm::Value& v = val(v_);
-  switch (v.type()) {
-    case vm::ValueType::kInteger:
-      return keel::Value(v.int_value());
-    case vm::ValueType::kReal:
-      return keel::Value(v.real_value());
-    case vm::ValueType::kText:
-      return keel::Value(std::string(v.text()));
-    case vm::ValueType::kBlob: {
-      if (v.is_zeroblob()) return keel::Value(Blob(static_cast<size_t>(v.size()), 0));
-      auto b = v.blob();
-      return keel::Value(Blob(b.begin(), b.end()));
-    }
-    default:
-      return keel::Value();
-  }
-}
-
 void Context::result_null() { fc(c_).result().set_null(); }
 void Context::result_int64(int64_t v) { fc(c_).result().set_int(v); }
 void Context::result_double(double v) { fc(c_).result().set_real(v); }

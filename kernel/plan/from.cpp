@@ -231,6 +231,11 @@ Result<Table*> find_table_or_error(CodeGen& g, const parse::QualifiedName& name,
     return Status(rc::kError, "unknown database " + std::string(schema));
   }
   Table* t = g.catalog().find_table(schema, name.name.value);
+  if (t == nullptr && !allow_view && g.input().vtabs && (schema.empty() || name_eq(schema, "main"))) {
+    // INSERT/UPDATE/DELETE naming an eponymous virtual table (json_each).
+    auto epo = g.input().vtabs->eponymous_vtab(name.name.value);
+    if (epo.ok() && epo.value()) return Status(rc::kError, "table " + std::string(name.name.value) + " may not be modified");
+  }
   if (t == nullptr) {
     std::string full = schema.empty() ? std::string(name.name.value)
                                       : std::string(schema) + "." + std::string(name.name.value);

@@ -177,6 +177,10 @@ Status add_table_function(CodeGen& g, const parse::FromItem* item, FromTerm& t);
 Status code_vtab_level(CodeGen& g, Scope* scope, int level, const std::vector<VtabTerm>& terms,
                        const parse::List<parse::OrderingTerm>* order_by, WhereLevel& lv,
                        std::vector<const parse::Expr*>& omitted);
+// INSERT / UPDATE / DELETE on virtual table `t` (vtab_dml.cpp).
+Status code_vtab_insert(CodeGen& g, const parse::InsertStmt* st, Table* t);
+Status code_vtab_update(CodeGen& g, const parse::UpdateStmt* st, Table* t);
+Status code_vtab_delete(CodeGen& g, const parse::DeleteStmt* st, Table* t);
 // CREATE VIRTUAL TABLE (build.cpp).
 Status code_create_virtual_table(CodeGen& g, const parse::CreateVirtualTableStmt* st);
 

@@ -180,11 +180,16 @@ void set_vtab_term(FromTerm& t, std::shared_ptr<const VtabInstance> inst, std::s
 
 Status add_table_function(CodeGen& g, const parse::FromItem* item, FromTerm& t) {
   std::string name(item->table.name.value);
+  std::string_view schema = item->table.schema.present() ? item->table.schema.value : std::string_view();
   std::shared_ptr<const VtabInstance> inst;
-  if (g.input().vtabs && !item->table.schema.present()) {
+  // Eponymous tables live in "main" (SQLite's sqlite3VtabEponymousTableInit).
+  if (g.input().vtabs && (schema.empty() || name_eq(schema, "main"))) {
     KEEL_ASSIGN_OR_RETURN(inst, g.input().vtabs->eponymous_vtab(name));
   }
-  if (!inst) return Status(rc::kError, "no such table-valued function: " + name);
+  if (!inst) {
+    if (g.catalog().find_table(schema, name)) return Status(rc::kError, "'" + name + "' is not a function");
+    return Status(rc::kError, "no such table: " + (schema.empty() ? name : std::string(schema) + "." + name));
+  }
   int hidden = 0;
   for (const Column& c : inst->columns) hidden += c.hidden ? 1 : 0;
   if (static_cast<int>(item->func_args.size) > hidden) {
@@ -213,8 +218,8 @@ Status code_vtab_level(CodeGen& g, Scope* scope, int level, const std::vector<Vt
       const Expr* arg = t->item->func_args[k++];
       uint64_t m = 0;
       KEEL_RETURN_IF_ERROR(where_expr_mask(g, scope, arg, &m));
-      cands.push_back({static_cast<int>(col), ext::ConstraintOp::kEq, arg, nullptr, nullptr,
-                       (m & ~earlier) == 0});
+      cands.push_back(
+          {static_cast<int>(col), ext::ConstraintOp::kEq, arg, nullptr, nullptr, (m & ~earlier) == 0});
     }
   }
   for (const VtabTerm& vt : terms) {
@@ -242,15 +247,15 @@ Status code_vtab_level(CodeGen& g, Scope* scope, int level, const std::vector<Vt
       auto* n = e->as<parse::NullTestExpr>();
       int c = term_column(g, scope, t, n->operand);
       if (c >= -1) {
-        KEEL_RETURN_IF_ERROR(
-            add(c, n->not_null ? ext::ConstraintOp::kIsNotNull : ext::ConstraintOp::kIsNull, nullptr, n->operand));
+        KEEL_RETURN_IF_ERROR(add(c, n->not_null ? ext::ConstraintOp::kIsNotNull : ext::ConstraintOp::kIsNull,
+                                 nullptr, n->operand));
       }
     } else if (e->kind == ExprKind::kLike) {
       auto* l = e->as<parse::LikeExpr>();
       int c = term_column(g, scope, t, l->left);
       if (c >= -1 && !l->negated && l->escape == nullptr) {
-        ext::ConstraintOp op = l->op == parse::LikeOp::kLike   ? ext::ConstraintOp::kLike
-                               : l->op == parse::LikeOp::kGlob ? ext::ConstraintOp::kGlob
+        ext::ConstraintOp op = l->op == parse::LikeOp::kLike    ? ext::ConstraintOp::kLike
+                               : l->op == parse::LikeOp::kGlob  ? ext::ConstraintOp::kGlob
                                : l->op == parse::LikeOp::kMatch ? ext::ConstraintOp::kMatch
                                                                 : ext::ConstraintOp::kRegexp;
         KEEL_RETURN_IF_ERROR(add(c, op, l->pattern, l->left));
@@ -336,8 +341,8 @@ Status code_vtab_level(CodeGen& g, Scope* scope, int level, const std::vector<Vt
     std::string base(t->item->table.name.value);
     if (!name_eq(base, t->name)) label = base + " AS " + t->name;
   }
-  g.plan_row(g.plan_parent, "SCAN " + label + " VIRTUAL TABLE INDEX " + std::to_string(info.idx_num) + ":" +
-                                info.idx_str);
+  g.plan_row(g.plan_parent,
+             "SCAN " + label + " VIRTUAL TABLE INDEX " + std::to_string(info.idx_num) + ":" + info.idx_str);
   return Status::Ok();
 }
 

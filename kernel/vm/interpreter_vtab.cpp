@@ -105,6 +105,7 @@ Status Vm::exec_vtab_op(const Instr& op) {
       KEEL_RETURN_IF_ERROR(t->update(args_at(&r[op.p3], op.p2), &rowid));
       if (op.p1) host_.set_last_insert_rowid(rowid);
       n_change_++;
+      host_.add_changes(1);
       return Status::Ok();
     }
 

@@ -153,9 +153,9 @@ class VirtualCursor {
 
 // CREATE VIRTUAL TABLE's arguments (SQLite's argv[0..argc)).
 struct VirtualTableArgs {
-  std::string_view module;    // argv[0]
-  std::string_view database;  // argv[1]: "main", "temp", ...
-  std::string_view table;     // argv[2]
+  std::string_view module;             // argv[0]
+  std::string_view database;           // argv[1]: "main", "temp", ...
+  std::string_view table;              // argv[2]
   std::vector<std::string_view> args;  // argv[3..]: each argument's text as written
 };
 
