@@ -289,6 +289,8 @@ Status Connection::ensure_schema(int db) {
   if (!cookie.ok()) {
     s = cookie.status();
   } else if (!catalog_.database(db).loaded || catalog_.database(db).schema_cookie != *cookie) {
+    // Another connection changed the schema: its virtual tables reconnect.
+    if (catalog_.database(db).loaded) vtabs_.forget_database(db);
     s = load_schema(db);
   }
   if (started) d.btree->end_read();
@@ -316,6 +318,15 @@ Status Connection::vtab_create(int db, std::string_view name) {
   plan::Table* t = catalog_.database(db).find_table(name);
   if (t == nullptr || !t->is_virtual) return Status(rc::kInternal, "no virtual table " + std::string(name));
   return vtabs_.connect(*t, catalog_.database_name(db), true).status();
+}
+
+Status Connection::vtab_begin(const std::shared_ptr<ext::VirtualTable>& table) {
+  for (const auto& t : vtab_txn_) {
+    if (t == table) return Status::Ok();
+  }
+  KEEL_RETURN_IF_ERROR(table->begin());
+  vtab_txn_.push_back(table);
+  return Status::Ok();
 }
 
 Status Connection::vtab_destroy(int db, std::string_view name) {

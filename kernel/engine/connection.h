@@ -168,6 +168,7 @@ class Connection final : private vm::VmHost,
   os::Vfs& temp_vfs() override { return os::memory_vfs(); }
   Status vtab_create(int db, std::string_view name) override;
   Status vtab_destroy(int db, std::string_view name) override;
+  Status vtab_begin(const std::shared_ptr<ext::VirtualTable>& table) override;
 
   // --- plan::VtabHost
   Result<std::shared_ptr<const plan::VtabInstance>> connect_vtab(plan::Table& t) override;
@@ -188,6 +189,9 @@ class Connection final : private vm::VmHost,
   plan::Catalog catalog_;
   func::FunctionRegistry functions_;
   VtabRegistry vtabs_;
+  // Virtual tables written in the current transaction (begin() called):
+  // sync()+commit() or rollback() when it ends.
+  std::vector<std::shared_ptr<ext::VirtualTable>> vtab_txn_;
   std::map<std::string, std::shared_ptr<vm::Collation>, plan::NameLess> collations_;
   plan::CompileOptions compile_options_;
   OpenOptions options_;

@@ -40,7 +40,7 @@ void emit_vupdate(CodeGen& g, const VtabInstance& inst, int n_args, int base, bo
 void emit_vbegin(CodeGen& g, const VtabInstance& inst) {
   int a = g.emit(Op::VBegin);
   g.at(a).p4type = vm::P4Type::kPointer;
-  g.at(a).p4.ptr = g.prog().own_object(inst.table);
+  g.at(a).p4.ptr = g.prog().own_object(std::make_shared<std::shared_ptr<ext::VirtualTable>>(inst.table));
 }
 
 // Scans `t` under `where`, appending to ephemeral `cursor` one record per

@@ -21,6 +21,8 @@ ext::Args args_at(Value* first, int n) { return ext::Args(first, static_cast<siz
 
 }  // namespace
 
+Status VmHost::vtab_begin(const std::shared_ptr<ext::VirtualTable>& table) { return table->begin(); }
+
 Status Vm::exec_vtab_op(const Instr& op) {
   Value* r = regs_.data();
   switch (op.op) {
@@ -110,9 +112,11 @@ Status Vm::exec_vtab_op(const Instr& op) {
     }
 
     // Opcode: VBegin * * * P4 *
-    // Calls begin() of virtual table P4 before the statement writes it.
+    // The statement is about to write virtual table P4 (a shared_ptr to the
+    // table): the host starts the table's transaction (begin()) unless it
+    // already runs.
     case Op::VBegin:
-      return vtab_of(op)->begin();
+      return host_.vtab_begin(*static_cast<const std::shared_ptr<ext::VirtualTable>*>(op.p4.ptr));
 
     // Opcode: VCreate P1 * * P4 *
     // xCreate of the virtual table named P4 in database P1 (its schema row

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "func/function.h"
+#include "keel/ext/virtual_table.hpp"
 #include "keel/status.hpp"
 #include "storage/btree/btree.h"
 #include "vm/program.h"
@@ -94,6 +95,10 @@ class VmHost {
     (void)db;
     return Status(rc::kError, "no such module for table " + std::string(name));
   }
+  // OP_VBegin: the statement is about to write virtual table `table`. The
+  // engine calls its begin() once per transaction and later sync()+commit()
+  // or rollback(); this default just calls begin().
+  virtual Status vtab_begin(const std::shared_ptr<ext::VirtualTable>& table);
   // Temporary storage for ephemeral tables and sorters.
   virtual os::Vfs& temp_vfs() = 0;
 };

@@ -511,30 +511,35 @@ static int kv_update(sqlite3_vtab* vt, int argc, sqlite3_value** argv, sqlite_in
   return SQLITE_OK;
 }
 
-static sqlite3_module kv_module = {0,
-                                   kv_create,
-                                   kv_connect,
-                                   kv_best_index,
-                                   kv_disconnect,
-                                   kv_destroy,
-                                   kv_open,
-                                   kv_close,
-                                   kv_filter,
-                                   kv_next,
-                                   kv_eof,
-                                   kv_column,
-                                   kv_rowid,
-                                   kv_update,
-                                   0,
-                                   0,
-                                   0,
-                                   0,
-                                   0,
-                                   0,
-                                   0,
-                                   0,
-                                   0,
-                                   0};
+static int g_begin, g_sync, g_commit, g_rollback;
+static int kv_begin(sqlite3_vtab *vt) {
+  (void)vt;
+  g_begin++;
+  return SQLITE_OK;
+}
+static int kv_sync(sqlite3_vtab *vt) {
+  (void)vt;
+  g_sync++;
+  return SQLITE_OK;
+}
+static int kv_commit(sqlite3_vtab *vt) {
+  (void)vt;
+  g_commit++;
+  return SQLITE_OK;
+}
+static int kv_rollback(sqlite3_vtab *vt) {
+  (void)vt;
+  g_rollback++;
+  return SQLITE_OK;
+}
+static void show_txn(const char *what) {
+  printf("txn %s: begin=%d sync=%d commit=%d rollback=%d\n", what, g_begin, g_sync, g_commit, g_rollback);
+}
+
+static sqlite3_module kv_module = {
+    0,         kv_create, kv_connect, kv_best_index, kv_disconnect, kv_destroy,  kv_open, kv_close,
+    kv_filter, kv_next,   kv_eof,     kv_column,     kv_rowid,      kv_update,   kv_begin, kv_sync,
+    kv_commit, kv_rollback, 0,        0,             0,             0,           0,       0};
 
 static int g_aux_destroyed = 0;
 static void aux_destroy(void* p) {
@@ -613,6 +618,23 @@ static void test_kv(sqlite3* db) {
   exec(db, "DELETE FROM kv WHERE v = 'boom'");
   query(db, "SELECT t.k, s.value FROM kv t JOIN series(1, 2) s ORDER BY 1, 2 LIMIT 4");
   query(db, "PRAGMA table_info(kv)");
+  show_txn("start");
+  exec(db, "INSERT INTO kv VALUES ('t1', 1)");
+  show_txn("autocommit insert");
+  exec(db, "BEGIN");
+  exec(db, "INSERT INTO kv VALUES ('t2', 2)");
+  exec(db, "UPDATE kv SET v = 3 WHERE k = 't2'");
+  query(db, "SELECT count(*) FROM kv");
+  exec(db, "COMMIT");
+  show_txn("commit");
+  exec(db, "BEGIN");
+  exec(db, "DELETE FROM kv WHERE k = 't2'");
+  exec(db, "ROLLBACK");
+  show_txn("rollback");
+  exec(db, "INSERT INTO kv VALUES ('forbidden', 0)");
+  show_txn("failed autocommit insert");
+  query(db, "SELECT count(*) FROM kv");
+  show_txn("read only");
   exec(db, "DELETE FROM kv");
   printf("changes=%d\n", sqlite3_changes(db));
   query(db, "SELECT count(*) FROM kv");
