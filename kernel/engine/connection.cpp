@@ -6,6 +6,7 @@
 
 #include "engine/statement.h"
 #include "func/json_each_vtab.h"
+#include "keel/ext/session.hpp"
 #include "parse/parser.h"
 #include "vm/collation.h"
 #include "vm/record.h"
@@ -93,6 +94,7 @@ Result<std::unique_ptr<Connection>> Connection::open(std::string_view filename, 
   if (options.uri && filename.substr(0, 5) == "file:") {
     ParsedUri u = parse_uri(filename);
     path = u.path;
+    c->uri_params_ = u.params;
     auto mode = u.params.find("mode");
     if (mode != u.params.end()) {
       if (mode->second == "ro") {
@@ -124,6 +126,7 @@ Result<std::unique_ptr<Connection>> Connection::open(std::string_view filename, 
   c->dbs_.resize(2);
   c->dbs_[0].name = "main";
   c->dbs_[1].name = "temp";
+  if (options.before_open) KEEL_RETURN_IF_ERROR(options.before_open(*c));
   KEEL_RETURN_IF_ERROR(c->open_database(0, path, memory, read_only, create));
   c->set_busy_timeout(options.busy_timeout_ms);
   return c;
@@ -131,6 +134,11 @@ Result<std::unique_ptr<Connection>> Connection::open(std::string_view filename, 
 
 Connection::~Connection() {
   rollback_all();
+  {
+    ext::Session session(this);
+    for (auto it = ext_.attached.rbegin(); it != ext_.attached.rend(); ++it) (*it)->detach(session);
+  }
+  ext_.observers.clear();
   for (auto& db : dbs_) {
     db.btree.reset();
     db.pager.reset();
@@ -146,6 +154,18 @@ Status Connection::open_database(int db, std::string path, bool memory, bool rea
   po.memory = memory;
   po.cache_size = options_.cache_size;
   po.busy_handler = [this](int n) { return busy_handler_ ? busy_handler_(n) : false; };
+  po.codec = d.codec.get();
+  po.journal_mode_for_format = [this](uint8_t format) -> Result<std::unique_ptr<ext::JournalMode>> {
+    for (const auto& f : ext_.journal_modes) {
+      if (f->file_format_version() == format) {
+        ext::Session session(this);
+        return f->create(session);
+      }
+    }
+    std::string hint = format == 255 ? " (enable the 'mvcc' feature)" : "";
+    return Status(rc::kNotADb, "file is not a database: its format version " + std::to_string(format) +
+                                   " needs a journal-mode module that is not loaded" + hint);
+  };
   if (memory && (path.empty() || path == ":memory:")) {
     static std::atomic<uint64_t> counter{0};
     path = ":memory:" + std::to_string(counter.fetch_add(1));
@@ -155,6 +175,7 @@ Status Connection::open_database(int db, std::string path, bool memory, bool rea
   d.path = memory ? std::string() : d.pager->path();
   d.read_only = read_only;
   d.memory = memory;
+  d.create = create;
   return Status::Ok();
 }
 
@@ -381,6 +402,7 @@ Result<std::unique_ptr<Statement>> Connection::prepare(std::string_view sql, uin
   in.functions = &functions_;
   in.collations = this;
   in.vtabs = this;
+  in.module_pragmas = &ext_.pragmas;
   in.options = compile_options_;
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<vm::Program> program, plan::compile(in));
   // INSERT, UPDATE and DELETE set sqlite3_changes() when they finish.

@@ -31,6 +31,10 @@
 #include "engine/hooks.h"
 #include "engine/vtab_registry.h"
 #include "func/function.h"
+#include "keel/ext/change_observer.hpp"
+#include "keel/ext/module.hpp"
+#include "keel/ext/page_codec.hpp"
+#include "keel/ext/pragma.hpp"
 #include "keel/status.hpp"
 #include "plan/planner.h"
 #include "plan/schema.h"
@@ -49,6 +53,22 @@ struct OpenOptions {
   os::Vfs* vfs = nullptr;     // nullptr = the default VFS
   int busy_timeout_ms = 0;
   int64_t cache_size = -2000;
+  // Runs after the file name and URI are parsed and before the main
+  // database is opened: the module layer (kernel/ext) installs the
+  // connection's extensions here, so a page codec can read the file.
+  std::function<Status(class Connection&)> before_open;
+};
+
+// What the module layer installed on a connection (kernel/ext fills it;
+// the engine consults it). The shared_ptrs keep module objects, and with
+// them their libraries, alive while the connection is open.
+struct ExtensionState {
+  std::vector<std::string> features;  // enabled feature flags
+  std::vector<std::shared_ptr<ext::PragmaHandler>> pragmas;
+  std::vector<std::shared_ptr<ext::JournalModeFactory>> journal_modes;
+  std::vector<std::shared_ptr<ext::ConnectionExtension>> attached;
+  std::vector<std::shared_ptr<ext::ChangeObserver>> observers;
+  std::vector<std::shared_ptr<const void>> keep_alive;
 };
 
 // The current row of a callback of exec(): column names and text values
@@ -116,6 +136,21 @@ class Connection final : private vm::VmHost,
   storage::Pager* pager(int db);
   plan::CompileOptions& compile_options() { return compile_options_; }
 
+  // --- extensions (kernel/ext)
+  ExtensionState& extensions() { return ext_; }
+  // A parameter of the "file:" URI the connection was opened with, or "".
+  std::string uri_parameter(std::string_view name) const;
+  // Installs a page codec on database `db`; allowed before the database is
+  // first read (it is reopened with the codec), rc::kMisuse after.
+  Status set_page_codec(int db, std::shared_ptr<ext::PageCodec> codec);
+  // True once database `db` has been read by this connection.
+  bool database_touched(int db) const;
+  // Index of the database named `schema` ("main", "temp", attached), or -1.
+  int database_index(std::string_view schema) const;
+  // True while a statement of this connection is executing (inside step):
+  // statements started then are nested (see keel/ext/session.hpp).
+  bool executing() const { return !executing_.empty(); }
+
   // Used by Statement around each run.
   void statement_started(Statement* s);
   void statement_finished(Statement* s);
@@ -137,6 +172,9 @@ class Connection final : private vm::VmHost,
     std::vector<int> user_savepoints;  // pager depth per open user savepoint
     bool read_only = false;
     bool memory = false;
+    bool create = true;
+    bool touched = false;  // a transaction has begun on it
+    std::shared_ptr<ext::PageCodec> codec;
   };
   struct UserSavepoint {
     std::string name;
@@ -155,6 +193,7 @@ class Connection final : private vm::VmHost,
   Status begin_transaction(int db, bool write, bool exclusive, bool statement_journal,
                            int64_t schema_cookie) override;
   Status end_statement(const Status& outcome, vm::OnError on_error) override;
+  Status end_statement_outcome(const Status& outcome, vm::OnError on_error);
   Status set_autocommit(bool enable, bool rollback) override;
   Status savepoint(int op, std::string_view name) override;
   Status parse_schema(int db, std::string_view where) override;
@@ -176,6 +215,20 @@ class Connection final : private vm::VmHost,
     return vtabs_.eponymous(name);
   }
   bool has_vtab_module(std::string_view name) const override { return vtabs_.find_module(name) != nullptr; }
+
+  bool observing_changes() const override;
+  Status row_changed(const vm::ChangeTarget& target, int kind, int64_t rowid, int64_t old_rowid,
+                     std::span<const uint8_t> before, std::span<const uint8_t> after) override;
+
+  // Change observers at statement and transaction boundaries
+  // (extensions.cpp).
+  Status notify_statement_end(bool ok);
+  Status notify_before_commit();
+  void notify_after_commit();
+  void notify_after_rollback();
+  void notify_rollback_to(int depth);
+  // The innermost executing statement if it is nested, else nullptr.
+  Statement* nested_statement() const;
 
   // --- func::FunctionHost
   int64_t statement_time_ms() override;
@@ -211,6 +264,12 @@ class Connection final : private vm::VmHost,
   std::atomic<bool> interrupt_{false};
   mutable ConnectionHooks hooks_;
   int last_error_offset_ = -1;
+  std::map<std::string, std::string> uri_params_;
+  ExtensionState ext_;
+  // Statements inside step(), innermost last.
+  std::vector<Statement*> executing_;
+  // Observers' before_commit() is running: statements started now are nested.
+  bool in_commit_observers_ = false;
 };
 
 }  // namespace keel::engine

@@ -9,6 +9,11 @@
 //               statement in autocommit mode, a refused commit, or closing
 //               the connection in a transaction), when some database had
 //               written or an explicit transaction was open.
+//  * update   — after a row of a rowid table is inserted, updated or
+//               deleted (SQLITE_INSERT / SQLITE_UPDATE / SQLITE_DELETE, the
+//               database and table names, the rowid), as sqlite3_update_hook:
+//               not for sqlite_schema, sqlite_sequence, WITHOUT ROWID tables
+//               or rows deleted by REPLACE conflict resolution.
 //  * progress — while a statement runs, about every `progress_ops` VM steps
 //               (rounded up to the VM's interrupt-check period of 1024
 //               steps); returning true interrupts the statement
@@ -18,6 +23,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string_view>
 
 namespace keel::engine {
 
@@ -25,6 +31,7 @@ struct ConnectionHooks {
   std::function<bool()> commit;
   std::function<void()> rollback;
   std::function<bool()> progress;
+  std::function<void(int op, std::string_view db, std::string_view table, int64_t rowid)> update;
   int64_t progress_ops = 0;
   // VM steps accounted since the progress hook last ran.
   int64_t progress_pending = 0;

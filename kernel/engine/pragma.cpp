@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "engine/connection.h"
+#include "keel/ext/session.hpp"
 #include "vm/collation.h"
 #include "vm/numeric.h"
 
@@ -189,7 +190,22 @@ Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Va
   if (name == "journal_mode") {
     if (cmd.has_value) {
       storage::JournalModeKind k;
-      if (journal_mode_from_name(cmd.value, &k)) {
+      std::string wanted = cmd.value;
+      for (auto& c : wanted) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+      const ext::JournalModeFactory* module_mode = nullptr;
+      for (const auto& f : ext_.journal_modes) {
+        if (f->name() == wanted) module_mode = f.get();
+      }
+      if (module_mode != nullptr && !journal_mode_from_name(cmd.value, &k)) {
+        // A module's journal mode (PRAGMA journal_mode = mvcc).
+        if (!autocommit_ || d.txn != 0) {
+          return Status(rc::kError, "cannot change journal mode from within a transaction");
+        }
+        ext::Session session(this);
+        KEEL_ASSIGN_OR_RETURN(std::unique_ptr<ext::JournalMode> mode,
+                              const_cast<ext::JournalModeFactory*>(module_mode)->create(session));
+        KEEL_RETURN_IF_ERROR(pager.set_journal_mode(std::move(mode)));
+      } else if (journal_mode_from_name(cmd.value, &k)) {
         if (!autocommit_ && (k == storage::JournalModeKind::kWal || pager.journal_mode() == storage::JournalModeKind::kWal)) {
           return Status(rc::kError, "cannot change into wal mode from within a transaction");
         }
@@ -200,7 +216,9 @@ Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Va
         }
       }
     }
-    row1(Value::text(journal_mode_name(pager.journal_mode())));
+    row1(Value::text(pager.journal_mode() == storage::JournalModeKind::kModule
+                        ? std::string(pager.journal_mode_name())
+                        : std::string(journal_mode_name(pager.journal_mode()))));
     return Status::Ok();
   }
   if (name == "wal_checkpoint") {
@@ -366,6 +384,45 @@ Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Va
     // Only the normal locking mode exists: locks are released at the end of
     // each transaction.
     row1(Value::text("normal"));
+    return Status::Ok();
+  }
+  // A module's pragma.
+  for (const auto& h : ext_.pragmas) {
+    if (vm::stricmp(h->name(), name) != 0) continue;
+    ext::PragmaCall call;
+    call.schema = cmd.db < 0 ? std::string_view() : std::string_view(d.name);
+    call.name = name;
+    call.has_value = cmd.has_value;
+    call.value = cmd.value;
+    std::vector<std::vector<keel::Value>> out;
+    ext::Session session(this);
+    KEEL_RETURN_IF_ERROR(h->run(session, call, out));
+    size_t n = h->columns().size();
+    for (const auto& row : out) {
+      if (row.size() != n) {
+        return Status(rc::kError, "pragma " + name + " returned a row of " + std::to_string(row.size()) +
+                                      " values, expected " + std::to_string(n));
+      }
+      for (const keel::Value& v : row) {
+        switch (v.type()) {
+          case keel::Type::kNull:
+            row1(Value::null());
+            break;
+          case keel::Type::kInteger:
+            row1(Value::integer(v.as_int64()));
+            break;
+          case keel::Type::kReal:
+            row1(Value::real(v.as_double()));
+            break;
+          case keel::Type::kText:
+            row1(Value::text(v.text()));
+            break;
+          case keel::Type::kBlob:
+            row1(Value::blob(v.blob()));
+            break;
+        }
+      }
+    }
     return Status::Ok();
   }
   // As SQLite: an unknown pragma is not an error and returns nothing.

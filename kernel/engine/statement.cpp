@@ -41,6 +41,7 @@ Status Statement::recompile() {
   in.functions = &conn_.functions_;
   in.collations = &conn_;
   in.vtabs = &conn_;
+  in.module_pragmas = &conn_.ext_.pragmas;
   in.options = conn_.compile_options_;
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<vm::Program> program, plan::compile(in));
   vm_.reset();
@@ -54,6 +55,8 @@ Status Statement::recompile() {
 
 Result<int> Statement::step() {
   if (program_->is_explain || program_->is_explain_query_plan) return step_explain();
+  if (!active_) nested_ = conn_.executing() || conn_.in_commit_observers_;
+  if (nested_) return step_nested();
   conn_.statement_time_ = 0;
   for (int attempt = 0;; attempt++) {
     if (!active_) {
@@ -61,7 +64,9 @@ Result<int> Statement::step() {
       active_ = true;
       conn_.running_changes_ = 0;
     }
+    conn_.executing_.push_back(this);
     Result<int> r = vm_->step();
+    conn_.executing_.pop_back();
     if (r.ok() && *r == rc::kRow) return r;
     // Done or failed: the statement is no longer active.
     if (program_->counts_changes && (r.ok() || attempt == 0)) conn_.changes_ = conn_.running_changes_;
@@ -83,6 +88,30 @@ Result<int> Statement::step() {
     }
     return r;
   }
+}
+
+// A nested statement (see ext/session.hpp): runs inside the statement
+// that is executing, leaves the application-visible counters alone, and
+// never ends a transaction; Connection::begin_transaction/end_statement
+// give it savepoints of its own.
+Result<int> Statement::step_nested() {
+  if (!active_) {
+    conn_.statement_started(this);
+    active_ = true;
+  }
+  int64_t saved_rowid = conn_.last_insert_rowid_, saved_changes = conn_.changes_;
+  int64_t saved_running = conn_.running_changes_, saved_total = conn_.total_changes_;
+  conn_.executing_.push_back(this);
+  Result<int> r = vm_->step();
+  conn_.executing_.pop_back();
+  conn_.last_insert_rowid_ = saved_rowid;
+  conn_.changes_ = saved_changes;
+  conn_.running_changes_ = saved_running;
+  conn_.total_changes_ = saved_total;
+  if (r.ok() && *r == rc::kRow) return r;
+  conn_.statement_finished(this);
+  active_ = false;
+  return r;
 }
 
 Result<int> Statement::step_explain() {
@@ -127,7 +156,11 @@ Result<int> Statement::step_explain() {
 Status Statement::reset() {
   explain_next_ = 0;
   explain_done_ = false;
+  // A nested statement reset part-way must still end as nested.
+  bool push = nested_ && active_;
+  if (push) conn_.executing_.push_back(this);
   Status s = vm_ ? vm_->reset() : Status::Ok();
+  if (push) conn_.executing_.pop_back();
   if (active_) {
     conn_.statement_finished(this);
     active_ = false;

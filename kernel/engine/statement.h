@@ -71,6 +71,7 @@ class Statement {
             std::vector<parse::Parameter> params, int parameter_count);
   Status recompile();
   Result<int> step_explain();
+  Result<int> step_nested();
 
   Connection& conn_;
   std::string sql_;
@@ -84,6 +85,11 @@ class Statement {
   size_t explain_next_ = 0;
   bool explain_done_ = false;
   bool active_ = false;  // counted in the connection's active statements
+  // Started while another statement of the connection was executing (or
+  // while observers run at commit): joins that statement (ext/session.hpp).
+  bool nested_ = false;
+  // Pager savepoints a nested statement opened: (database, depth).
+  std::vector<std::pair<int, int>> nested_savepoints_;
 };
 
 }  // namespace keel::engine

@@ -33,6 +33,7 @@ Status Connection::begin_transaction(int db, bool write, bool exclusive, bool st
   }
   Db& d = dbs_[db];
   if (write && d.read_only) return Status(rc::kReadOnly, "attempt to write a readonly database");
+  d.touched = true;
   if (d.txn == 0) {
     Status s = write ? d.btree->begin_write(exclusive) : d.btree->begin_read();
     if (!s.ok()) return s;
@@ -58,6 +59,18 @@ Status Connection::begin_transaction(int db, bool write, bool exclusive, bool st
       return Status(rc::kSchema, "database schema has changed");
     }
   }
+  if (Statement* nested = nested_statement()) {
+    // A nested statement undoes only itself if it fails.
+    if (write) {
+      bool have = false;
+      for (const auto& [sdb, depth] : nested->nested_savepoints_) have = have || sdb == db;
+      if (!have) {
+        KEEL_ASSIGN_OR_RETURN(int depth, d.btree->open_savepoint());
+        nested->nested_savepoints_.emplace_back(db, depth);
+      }
+    }
+    return Status::Ok();
+  }
   if (write && statement_journal && !autocommit_ && d.statement_savepoint == 0) {
     KEEL_ASSIGN_OR_RETURN(d.statement_savepoint, d.btree->open_savepoint());
   }
@@ -66,6 +79,17 @@ Status Connection::begin_transaction(int db, bool write, bool exclusive, bool st
 
 Status Connection::commit_all() {
   Status result;
+  if (!ext_.observers.empty()) {
+    bool wrote = false;
+    for (auto& d : dbs_) wrote = wrote || d.txn == 2;
+    if (wrote) {
+      Status s = notify_before_commit();
+      if (!s.ok()) {
+        rollback_all();
+        return s;
+      }
+    }
+  }
   if (hooks_.commit) {
     bool wrote = false;
     for (auto& d : dbs_) wrote = wrote || d.txn == 2;
@@ -103,13 +127,16 @@ Status Connection::commit_all() {
     rollback_all();
     return result;
   }
+  bool wrote = false;
   for (auto& d : dbs_) {
     if (d.txn == 1) {
       d.btree->end_read();
       d.txn = 0;
     }
   }
+  (void)wrote;
   savepoints_.clear();
+  notify_after_commit();
   std::vector<std::shared_ptr<ext::VirtualTable>> vtabs = std::move(vtab_txn_);
   vtab_txn_.clear();
   for (const auto& t : vtabs) t->commit().ignore();
@@ -137,8 +164,8 @@ void Connection::rollback_all() {
     d.user_savepoints.clear();
     d.statement_savepoint = 0;
   }
-  (void)schema_dirty;
   savepoints_.clear();
+  if (schema_dirty) notify_after_rollback();
   if (fire_hook && hooks_.rollback) hooks_.rollback();
 }
 
@@ -147,7 +174,41 @@ Status Connection::end_transaction_if_done() {
   return commit_all();
 }
 
-Status Connection::end_statement(const Status& outcome, vm::OnError on_error) {
+Status Connection::end_statement(const Status& outcome_in, vm::OnError on_error) {
+  if (Statement* nested = nested_statement()) {
+    // Release (or undo, if it failed) the nested statement's savepoints;
+    // the transaction belongs to the statement it runs in.
+    Status result;
+    auto& sps = nested->nested_savepoints_;
+    for (auto it = sps.rbegin(); it != sps.rend(); ++it) {
+      storage::Btree* bt = dbs_[it->first].btree.get();
+      if (!bt || dbs_[it->first].txn != 2) continue;
+      if (!outcome_in.ok()) {
+        Status s = bt->rollback_to_savepoint(it->second);
+        if (!s.ok() && result.ok()) result = s;
+      }
+      Status s = bt->release_savepoint(it->second);
+      if (!s.ok() && result.ok()) result = s;
+    }
+    sps.clear();
+    return result;
+  }
+  Status outcome = outcome_in;
+  Status observer_error;
+  if (outcome.ok() && !ext_.observers.empty()) {
+    observer_error = notify_statement_end(true);
+    if (!observer_error.ok()) {
+      outcome = observer_error;
+      if (on_error != vm::OnError::kRollback) on_error = vm::OnError::kAbort;
+    }
+  }
+  Status handled = end_statement_outcome(outcome, on_error);
+  if (!outcome.ok() && !ext_.observers.empty()) notify_statement_end(false).ignore();
+  if (!observer_error.ok()) return observer_error;
+  return handled;
+}
+
+Status Connection::end_statement_outcome(const Status& outcome, vm::OnError on_error) {
   if (outcome.ok()) {
     for (auto& d : dbs_) {
       if (d.statement_savepoint) {
@@ -257,6 +318,7 @@ Status Connection::savepoint(int op, std::string_view name) {
     }
   }
   savepoints_.resize(idx + 1);
+  notify_rollback_to(idx + 1);
   return Status::Ok();
 }
 

@@ -1,10 +1,13 @@
-// The SDK's value views for module code (keel/ext/function.hpp): ValueView
-// reads a VM register in place, Context sets a call's result through the
-// FunctionContext the VM made for it. Used by module SQL functions and by
-// virtual-table cursors (xFilter arguments, xColumn results).
+// The SDK's call types (keel/ext/function.hpp) over the VM's registers:
+// ValueView reads an argument through its ExtArgSlot (func/ext_args.h)
+// without changing the register; Context sets a result through the
+// FunctionContext the caller made. Used by module SQL functions (their
+// trampolines in the ext layer) and by virtual tables (VFilter / VUpdate
+// arguments, VColumn results), hence kept in this lower layer.
 #include <cmath>
 #include <cstring>
 
+#include "func/ext_args.h"
 #include "func/function.h"
 #include "keel/ext/function.hpp"
 #include "vm/value.h"
@@ -13,104 +16,85 @@ namespace keel::ext {
 
 namespace {
 
-vm::Value& val(void* p) { return *static_cast<vm::Value*>(p); }
-func::FunctionContext& fc(void* p) { return *static_cast<func::FunctionContext*>(p); }
+func::ExtArgSlot& slot(void* p) { return *static_cast<func::ExtArgSlot*>(p); }
+func::FunctionContext& fctx(void* p) { return *static_cast<func::FunctionContext*>(p); }
 
 }  // namespace
 
-Type ValueView::type() const { return static_cast<Type>(val(v_).type()); }
-int64_t ValueView::as_int64() const { return val(v_).as_int64(); }
-double ValueView::as_double() const { return val(v_).as_double(); }
+// ------------------------------------------------------------- ValueView
 
+Type ValueView::type() const { return static_cast<Type>(static_cast<int>(slot(v_).v->type())); }
+int64_t ValueView::as_int64() const { return slot(v_).v->as_int64(); }
+double ValueView::as_double() const { return slot(v_).v->as_double(); }
 std::string_view ValueView::text() const {
-  vm::Value& v = val(v_);
-  if (v.is_null()) return {};
-  if (v.is_number()) v.stringify();
-  if (v.is_zeroblob()) v.expand_zeroblob();
-  return v.text();
+  func::ExtArgSlot& s = slot(v_);
+  if (s.v->is_zeroblob()) s.v->expand_zeroblob();
+  return s.v->as_text(s.scratch);
 }
-
 std::span<const uint8_t> ValueView::blob() const {
-  vm::Value& v = val(v_);
-  if (v.is_null()) return {};
-  if (v.is_number()) v.stringify();
-  if (v.is_zeroblob()) v.expand_zeroblob();
-  return v.blob();
+  std::string_view t = text();
+  return {reinterpret_cast<const uint8_t*>(t.data()), t.size()};
 }
+uint32_t ValueView::subtype() const { return slot(v_).v->subtype(); }
+// --------------------------------------------------------------- Context
 
-uint32_t ValueView::subtype() const { return val(v_).subtype(); }
-
-void Context::result_null() { fc(c_).result().set_null(); }
-void Context::result_int64(int64_t v) { fc(c_).result().set_int(v); }
-void Context::result_double(double v) { fc(c_).result().set_real(v); }
-
+void Context::result_null() { fctx(c_).result().set_null(); }
+void Context::result_int64(int64_t v) { fctx(c_).result().set_int(v); }
+void Context::result_double(double v) {
+  if (std::isnan(v)) {
+    fctx(c_).result().set_null();
+  } else {
+    fctx(c_).result().set_real(v);
+  }
+}
 void Context::result_text(std::string_view s) {
-  if (static_cast<int64_t>(s.size()) > fc(c_).host().max_length()) {
-    fc(c_).set_error_toobig();
-    return;
-  }
-  fc(c_).result().set_text(s);
+  auto& ctx = fctx(c_);
+  if (static_cast<int64_t>(s.size()) > ctx.host().max_length()) return ctx.set_error_toobig();
+  ctx.result().set_text(s);
 }
-
 void Context::result_blob(std::span<const uint8_t> b) {
-  if (static_cast<int64_t>(b.size()) > fc(c_).host().max_length()) {
-    fc(c_).set_error_toobig();
-    return;
-  }
-  fc(c_).result().set_blob(b);
+  auto& ctx = fctx(c_);
+  if (static_cast<int64_t>(b.size()) > ctx.host().max_length()) return ctx.set_error_toobig();
+  ctx.result().set_blob(b);
 }
-
 void Context::result_value(const ValueView& v) {
-  vm::Value& out = fc(c_).result();
   switch (v.type()) {
+    case Type::kNull:
+      return result_null();
     case Type::kInteger:
-      out.set_int(v.as_int64());
-      break;
+      return result_int64(v.as_int64());
     case Type::kReal:
-      out.set_real(v.as_double());
-      break;
+      return result_double(v.as_double());
     case Type::kText:
-      out.set_text(v.text());
-      break;
+      return result_text(v.text());
     case Type::kBlob:
-      out.set_blob(v.blob());
-      break;
-    default:
-      out.set_null();
-      break;
+      return result_blob(v.blob());
   }
-  out.set_subtype(static_cast<uint8_t>(v.subtype()));
 }
-
 uint8_t* Context::result_blob_buffer(size_t n) {
-  if (static_cast<int64_t>(n) > fc(c_).host().max_length()) {
-    fc(c_).set_error_toobig();
+  auto& ctx = fctx(c_);
+  if (static_cast<int64_t>(n) > ctx.host().max_length()) {
+    ctx.set_error_toobig();
     return nullptr;
   }
-  vm::Value& out = fc(c_).result();
-  out.set_zeroblob(static_cast<int64_t>(n));
-  out.expand_zeroblob();
-  return const_cast<uint8_t*>(out.blob().data());
+  return ctx.result().prepare_blob(n);
 }
-
 char* Context::result_text_buffer(size_t n) {
-  if (static_cast<int64_t>(n) > fc(c_).host().max_length()) {
-    fc(c_).set_error_toobig();
+  auto& ctx = fctx(c_);
+  if (static_cast<int64_t>(n) > ctx.host().max_length()) {
+    ctx.set_error_toobig();
     return nullptr;
   }
-  vm::Value& out = fc(c_).result();
-  out.set_text(std::string(n, ' '));
-  return const_cast<char*>(out.data());
+  return ctx.result().prepare_text(n);
 }
-
-void Context::result_subtype(uint32_t subtype) { fc(c_).result().set_subtype(static_cast<uint8_t>(subtype)); }
-
-void Context::error(std::string_view message, int code) { fc(c_).set_error(std::string(message), code); }
-bool Context::has_error() const { return fc(c_).has_error(); }
-
-void* Context::aggregate_state(size_t n) { return fc(c_).aggregate_context(n); }
-void* Context::get_aux(int arg) const { return fc(c_).get_aux(arg); }
-void Context::set_aux(int arg, void* data, void (*destroy)(void*)) { fc(c_).set_aux(arg, data, destroy); }
+void Context::result_subtype(uint32_t subtype) {
+  fctx(c_).result().set_subtype(static_cast<uint8_t>(subtype));
+}
+void Context::error(std::string_view message, int code) { fctx(c_).set_error(std::string(message), code); }
+bool Context::has_error() const { return fctx(c_).has_error(); }
+void* Context::aggregate_state(size_t n) { return fctx(c_).aggregate_context(n); }
+void* Context::get_aux(int arg) const { return fctx(c_).get_aux(arg); }
+void Context::set_aux(int arg, void* data, void (*destroy)(void*)) { fctx(c_).set_aux(arg, data, destroy); }
 
 ScalarFunction::~ScalarFunction() = default;
 AggregateFunction::~AggregateFunction() = default;

@@ -84,7 +84,9 @@ Status code_alter_table(CodeGen& g, const parse::AlterTableStmt* st) {
   g.emit_string(regs + 4, new_sql);
   g.emit(Op::MakeRecord, regs, 5, rec);
   g.emit(Op::Rowid, sc, rowid);
-  g.emit(Op::Insert, sc, rec, rowid);
+  int ins = g.emit(Op::Insert, sc, rec, rowid);
+  g.at(ins).p5 = vm::kOpflagIsUpdate;
+  mark_row_change(g, ins, db, db == 1 ? "sqlite_temp_master" : "sqlite_schema");
   g.bind(next);
   g.emit(Op::Next, sc, top);
   g.bind(end);

@@ -44,6 +44,18 @@ int open_schema(CodeGen& g, int db) {
   return c;
 }
 
+// The database whose sqlite_schema `cursor` was opened on by open_schema()
+// (the OpenWrite of that cursor names it), for change reporting.
+int schema_cursor_db(CodeGen& g, int cursor) {
+  for (int a = g.addr() - 1; a >= 0; a--) {
+    const vm::Instr& in = g.at(a);
+    if (in.op == Op::OpenWrite && in.p1 == cursor && in.p2 == 1) return in.p3;
+  }
+  return 0;
+}
+
+const char* schema_table_name(int db) { return db == 1 ? "sqlite_temp_master" : "sqlite_schema"; }
+
 // Appends a sqlite_schema row; `root_reg` 0 stores 0.
 void schema_row(CodeGen& g, int cursor, std::string_view type, std::string_view name, std::string_view tbl,
                 int root_reg, const std::string* sql) {
@@ -63,7 +75,8 @@ void schema_row(CodeGen& g, int cursor, std::string_view type, std::string_view 
   }
   g.emit(Op::MakeRecord, regs, 5, rec);
   g.emit(Op::NewRowid, cursor, rowid);
-  g.emit(Op::Insert, cursor, rec, rowid);
+  int db = schema_cursor_db(g, cursor);
+  mark_row_change(g, g.emit(Op::Insert, cursor, rec, rowid), db, schema_table_name(db));
 }
 
 void bump_cookie(CodeGen& g, int db) {
@@ -106,7 +119,8 @@ void delete_schema_rows(CodeGen& g, int cursor, int col, std::string_view value,
     g.emit(Op::Column, cursor, 0, type);
     code_compare_jump(g, parse::BinaryOp::kEq, type, trig, vm::Affinity::kNone, nullptr, next, true);
   }
-  g.emit(Op::Delete, cursor, 0);
+  int db = schema_cursor_db(g, cursor);
+  mark_row_change(g, g.emit(Op::Delete, cursor, 0), db, schema_table_name(db));
   g.bind(next);
   g.emit(Op::Next, cursor, top);
   g.bind(end);
@@ -239,6 +253,7 @@ Status code_create_table(CodeGen& g, const parse::CreateTableStmt* st) {
     g.emit(Op::NewRowid, cur, rowid);
     int ins = g.emit(Op::Insert, cur, rec, rowid);
     g.at(ins).p5 = vm::kOpflagAppend;
+    mark_row_change(g, ins, t);
     g.emit(Op::Next, tmp, top);
     g.bind(end);
   }

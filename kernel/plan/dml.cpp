@@ -208,7 +208,7 @@ Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_r
       tmp.scope.terms = {&tmp.term};
       load_row(g, tmp);
       KEEL_RETURN_IF_ERROR(delete_index_entries(g, tmp));
-      g.emit(Op::Delete, w.cursor, 0);
+      mark_row_change(g, g.emit(Op::Delete, w.cursor, 0), t, true);
     } else {
       halt_constraint(g, rc::kConstraintPrimaryKey, oe, t->name + "." + col, 2);
     }
@@ -256,7 +256,7 @@ Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_r
         tmp.scope.terms = {&tmp.term};
         load_row(g, tmp);
         KEEL_RETURN_IF_ERROR(delete_index_entries(g, tmp));
-        g.emit(Op::Delete, w.cursor, 0);
+        mark_row_change(g, g.emit(Op::Delete, w.cursor, 0), t, true);
       } else {
         if (oe == vm::OnError::kReplace) oe = vm::OnError::kAbort;
         halt_constraint(g, code, oe, index_column_names(idx), 2);
@@ -304,7 +304,23 @@ Status write_row(CodeGen& g, TableWriter& w, uint16_t insert_flags) {
   }
   int a = g.emit(Op::Insert, w.cursor, rec, w.rowid);
   g.at(a).p5 = insert_flags;
+  mark_row_change(g, a, t);
   return Status::Ok();
+}
+
+void mark_row_change(CodeGen& g, int addr, const Table* t, bool conflict_delete) {
+  if (t->without_rowid) return;
+  mark_row_change(g, addr, t->db, t->name, conflict_delete);
+}
+
+void mark_row_change(CodeGen& g, int addr, int db, std::string_view table, bool conflict_delete) {
+  auto target = std::make_shared<vm::ChangeTarget>();
+  target->db = db;
+  target->table = std::string(table);
+  target->conflict_delete = conflict_delete;
+  vm::Instr& in = g.at(addr);
+  in.p4type = vm::P4Type::kPointer;
+  in.p4.ptr = g.prog().own_object(std::move(target));
 }
 
 void load_row(CodeGen& g, TableWriter& w) {

@@ -45,6 +45,14 @@ struct TableWriter {
   }
 };
 
+// Names the table on an Insert/Delete of one of its rows so that the VM
+// reports the change (VmHost::row_changed); `flags` |= kOpflagIsUpdate on
+// the Delete and Insert of an UPDATE. WITHOUT ROWID tables are not reported.
+void mark_row_change(CodeGen& g, int addr, const Table* t, bool conflict_delete = false);
+// The same for a table named directly (sqlite_schema, whose rows change
+// with DDL).
+void mark_row_change(CodeGen& g, int addr, int db, std::string_view table, bool conflict_delete = false);
+
 // Opens the table and all its indexes for writing; allocates row registers.
 void open_writer(CodeGen& g, TableWriter& w, Table* t, parse::ConflictAction or_conflict);
 // NOT NULL, CHECK, STRICT types. `skip` = where IGNORE goes.

@@ -298,11 +298,11 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
       code_compare_jump(g, parse::BinaryOp::kEq, nw.rowid, old.rowid, vm::Affinity::kNone, nullptr, same,
                         false);
       g.emit(Op::NotExists, w.cursor, gone, old.rowid);
-      g.emit(Op::Delete, w.cursor, 0);
+      mark_row_change(g, g.emit(Op::Delete, w.cursor, vm::kOpflagIsUpdate), t);
       g.bind(gone);
       g.bind(same);
     }
-    KEEL_RETURN_IF_ERROR(write_row(g, nw, vm::kOpflagNChange));
+    KEEL_RETURN_IF_ERROR(write_row(g, nw, vm::kOpflagNChange | vm::kOpflagIsUpdate));
     KEEL_RETURN_IF_ERROR(code_returning(g, nw, st->returning));
     g.emit(Op::Goto, 0, skip);
   }

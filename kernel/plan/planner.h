@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "func/function.h"
+#include "keel/ext/pragma.hpp"
 #include "keel/status.hpp"
 #include "parse/ast.h"
 #include "plan/schema.h"
@@ -44,6 +45,9 @@ struct CompileOptions {
   bool legacy_alter_table = false;
   bool dqs_dml = true;  // double-quoted strings as literals in DML (SQLite's default build)
   bool dqs_ddl = true;
+  // A change observer is installed: DELETE without WHERE deletes row by row
+  // (no truncate shortcut) so that every row change is reported.
+  bool observe_changes = false;
   int64_t max_length = 1000000000;
   int max_sql_length = 1000000000;
 };
@@ -79,6 +83,8 @@ struct CompileInput {
   const CollationLookup* collations = nullptr;
   VtabHost* vtabs = nullptr;  // virtual tables and table-valued functions; null: none
   CompileOptions options;
+  // Pragmas of the connection's modules (their result columns).
+  const std::vector<std::shared_ptr<ext::PragmaHandler>>* module_pragmas = nullptr;
 };
 
 // Compiles one statement. The Program owns copies of everything it needs;

@@ -280,6 +280,11 @@ Status code_pragma(CodeGen& g, const parse::PragmaStmt* st) {
   bool assign = st->form == parse::PragmaStmt::Form::kAssign ||
                 (st->form == parse::PragmaStmt::Form::kCall && name != "integrity_check" &&
                  name != "quick_check" && name != "wal_checkpoint" && name != "foreign_key_check");
+  if (const auto* mp = g.input().module_pragmas) {
+    for (const auto& h : *mp) {
+      if (vm::stricmp(h->name(), name) == 0) return engine_command(g, cmd, h->columns());
+    }
+  }
   return engine_command(g, cmd, engine_pragma_columns(name, assign));
 }
 

@@ -84,7 +84,7 @@ Status delete_row(CodeGen& g, TableWriter& w, Table* t, const parse::List<parse:
   }
   KEEL_RETURN_IF_ERROR(delete_index_entries(g, w));
   KEEL_RETURN_IF_ERROR(code_returning(g, w, returning));
-  g.emit(Op::Delete, w.cursor, vm::kOpflagNChange);
+  mark_row_change(g, g.emit(Op::Delete, w.cursor, vm::kOpflagNChange), t);
   if (!t->triggers.empty()) {
     KEEL_RETURN_IF_ERROR(
         code_triggers(g, t, parse::TriggerEvent::kDelete, false, &w.term, nullptr, next, nullptr));
@@ -99,7 +99,7 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
   if (t->is_virtual) return code_vtab_delete(g, st, t);
   std::vector<const parse::CommonTableExpr*> saved = g.ctes;
   if (st->with) push_with(g, st->with);
-  if (st->where == nullptr && st->returning.size == 0 && t->triggers.empty()) {
+  if (st->where == nullptr && st->returning.size == 0 && t->triggers.empty() && !g.input().options.observe_changes) {
     // Truncate: clear the table and its indexes, counting the rows.
     g.use_database(t->db, true);
     int cnt = g.new_reg();
@@ -244,11 +244,11 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
                         false);
       int gone = g.new_label();
       g.emit(Op::NotExists, w.cursor, gone, old.rowid);
-      g.emit(Op::Delete, w.cursor, 0);
+      mark_row_change(g, g.emit(Op::Delete, w.cursor, vm::kOpflagIsUpdate), t);
       g.bind(gone);
       g.bind(same);
     }
-    KEEL_RETURN_IF_ERROR(write_row(g, w, vm::kOpflagNChange));
+    KEEL_RETURN_IF_ERROR(write_row(g, w, vm::kOpflagNChange | vm::kOpflagIsUpdate));
     if (!t->triggers.empty()) {
       KEEL_RETURN_IF_ERROR(
           code_triggers(g, t, parse::TriggerEvent::kUpdate, false, &old.term, &w.term, next, &changed));

@@ -1,6 +1,7 @@
 // Cursor, storage, transaction and schema opcodes. Called from the main loop
 // for every opcode it does not handle itself; same contract format.
 #include <cmath>
+#include <cstring>
 
 #include "vm/affinity.h"
 #include "vm/cursor.h"
@@ -495,7 +496,34 @@ Status Vm::exec_cursor_op(const Instr& op) {
         bytes = r[op.p2].blob();
       }
       storage::InsertHint hint = (op.p5 & kOpflagAppend) ? storage::InsertHint::kAppend : storage::InsertHint::kNone;
-      KEEL_RETURN_IF_ERROR(c.bt()->insert(rowid, bytes, hint));
+      if (op.p4type == P4Type::kPointer && host_.observing_changes()) {
+        const auto& target = *static_cast<const ChangeTarget*>(op.p4.ptr);
+        int kind = 1;
+        int64_t old_rowid = rowid;
+        if (op.p5 & kOpflagIsUpdate) {
+          kind = 0;
+          if (before_stashed_) {
+            old_rowid = before_rowid_;
+          } else {
+            // The row being overwritten: its image before the insert.
+            KEEL_ASSIGN_OR_RETURN(storage::SeekResult res, c.bt()->seek_rowid(rowid));
+            c.invalidate();
+            if (res == storage::SeekResult::kFound && !c.bt()->eof()) {
+              KEEL_RETURN_IF_ERROR(read_before_image(c));
+            } else {
+              before_.clear();
+            }
+          }
+        }
+        before_stashed_ = false;
+        KEEL_RETURN_IF_ERROR(c.bt()->insert(rowid, bytes, hint));
+        KEEL_RETURN_IF_ERROR(host_.row_changed(target, kind, rowid, old_rowid,
+                                               kind == 0 ? std::span<const uint8_t>(before_)
+                                                         : std::span<const uint8_t>(),
+                                               bytes));
+      } else {
+        KEEL_RETURN_IF_ERROR(c.bt()->insert(rowid, bytes, hint));
+      }
       c.invalidate();
       c.set_eof(false);
       if (op.p5 & kOpflagNChange) {
@@ -511,7 +539,20 @@ Status Vm::exec_cursor_op(const Instr& op) {
     // counts a change.
     case Op::Delete: {
       VmCursor& c = cursor(op.p1);
-      KEEL_RETURN_IF_ERROR(c.bt()->remove());
+      if (op.p4type == P4Type::kPointer && host_.observing_changes()) {
+        const auto& target = *static_cast<const ChangeTarget*>(op.p4.ptr);
+        int64_t rowid = c.bt()->rowid();
+        KEEL_RETURN_IF_ERROR(read_before_image(c));
+        KEEL_RETURN_IF_ERROR(c.bt()->remove());
+        if (op.p2 & kOpflagIsUpdate) {
+          before_stashed_ = true;
+          before_rowid_ = rowid;
+        } else {
+          KEEL_RETURN_IF_ERROR(host_.row_changed(target, -1, rowid, rowid, before_, {}));
+        }
+      } else {
+        KEEL_RETURN_IF_ERROR(c.bt()->remove());
+      }
       c.invalidate();
       if (op.p2 & kOpflagNChange) {
         n_change_++;
@@ -769,6 +810,19 @@ Status Vm::exec_cursor_op(const Instr& op) {
     default:
       return Status(rc::kInternal, std::string("opcode not supported by this VM: ") + opcode_name(op.op));
   }
+}
+
+Status Vm::read_before_image(VmCursor& c) {
+  storage::BtCursor* bt = c.bt();
+  uint32_t n = bt->payload_size();
+  before_.resize(n);
+  if (n == 0) return Status::Ok();
+  std::span<const uint8_t> local = bt->payload_local();
+  if (local.size() >= n) {
+    std::memcpy(before_.data(), local.data(), n);
+    return Status::Ok();
+  }
+  return bt->read_payload(0, n, before_.data());
 }
 
 }  // namespace keel::vm

@@ -4,6 +4,7 @@
 // interpreter.cpp. The table objects are reached through P4 pointers the
 // Program keeps alive (Program::own_object), so a cursor never outlives its
 // table.
+#include "func/ext_args.h"
 #include "func/function.h"
 #include "keel/ext/virtual_table.hpp"
 #include "vm/cursor.h"
@@ -17,7 +18,6 @@ ext::VirtualTable* vtab_of(const Instr& op) {
   return static_cast<ext::VirtualTable*>(const_cast<void*>(op.p4.ptr));
 }
 
-ext::Args args_at(Value* first, int n) { return ext::Args(first, static_cast<size_t>(n), sizeof(Value)); }
 
 }  // namespace
 
@@ -46,7 +46,10 @@ Status Vm::exec_vtab_op(const Instr& op) {
       int argc = static_cast<int>(r[op.p3 + 1].int_value());
       std::string_view idx_str = op.p4type == P4Type::kString ? std::string_view(op.p4.str, op.p4n) : "";
       c.set_null_row(false);
-      KEEL_RETURN_IF_ERROR(c.vtab()->filter(idx_num, idx_str, args_at(&r[op.p3 + 2], argc)));
+      Status s;
+      func::with_ext_args(std::span<Value>(&r[op.p3 + 2], static_cast<size_t>(argc)),
+                          [&](ext::Args args) { s = c.vtab()->filter(idx_num, idx_str, args); });
+      KEEL_RETURN_IF_ERROR(s);
       bool eof = c.vtab()->eof();
       c.set_eof(eof);
       if (eof) jump(op.p2);
@@ -104,7 +107,10 @@ Status Vm::exec_vtab_op(const Instr& op) {
       int64_t rowid = 0;
       ext::VirtualTable* t = vtab_of(op);
       if (op.p2 > 1 && r[op.p3 + 1].is_int()) rowid = r[op.p3 + 1].int_value();
-      KEEL_RETURN_IF_ERROR(t->update(args_at(&r[op.p3], op.p2), &rowid));
+      Status s;
+      func::with_ext_args(std::span<Value>(&r[op.p3], static_cast<size_t>(op.p2)),
+                          [&](ext::Args args) { s = t->update(args, &rowid); });
+      KEEL_RETURN_IF_ERROR(s);
       if (op.p1) host_.set_last_insert_rowid(rowid);
       n_change_++;
       host_.add_changes(1);

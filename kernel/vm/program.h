@@ -72,6 +72,15 @@ struct Instr {
   P4 p4{};
 };
 
+// P4 of Insert/Delete on a rowid table whose changes are reported to
+// change observers (VmHost::row_changed).
+struct ChangeTarget {
+  int db = 0;
+  std::string table;
+  // A Delete of REPLACE conflict resolution (sqlite3_update_hook skips it).
+  bool conflict_delete = false;
+};
+
 // P4 of OP_TypeCheck: a STRICT table's name and its columns' types.
 struct TypeCheckInfo {
   std::string table;

@@ -40,6 +40,9 @@ inline constexpr uint16_t kOpflagLastRowid = 0x20;
 inline constexpr uint16_t kOpflagAppend = 0x08;
 inline constexpr uint16_t kOpflagUseSeekResult = 0x10;
 inline constexpr uint16_t kOpflagSaveposition = 0x02;
+// Insert/Delete of an UPDATE (a Delete so flagged only keeps the before image
+// for the Insert that follows).
+inline constexpr uint16_t kOpflagIsUpdate = 0x04;
 inline constexpr uint16_t kOpflagP2IsReg = 0x10;  // OpenRead/OpenWrite: P2 names a register holding the root
 
 // Flags in P5 of comparison opcodes (SQLite's SQLITE_JUMPIFNULL, SQLITE_NULLEQ).
@@ -101,6 +104,17 @@ class VmHost {
   virtual Status vtab_begin(const std::shared_ptr<ext::VirtualTable>& table);
   // Temporary storage for ephemeral tables and sorters.
   virtual os::Vfs& temp_vfs() = 0;
+
+  // Row changes (ext::ChangeObserver): observing_changes() is asked once per
+  // Insert/Delete whose P4 names its table (a ChangeTarget); when true the VM
+  // builds the images and calls row_changed(). kind: 1 insert, 0 update,
+  // -1 delete (ext::ChangeKind).
+  virtual bool observing_changes() const { return false; }
+  virtual Status row_changed(const ChangeTarget& target, int kind, int64_t rowid, int64_t old_rowid,
+                             std::span<const uint8_t> before, std::span<const uint8_t> after) {
+    (void)target, (void)kind, (void)rowid, (void)old_rowid, (void)before, (void)after;
+    return Status::Ok();
+  }
 };
 
 class Vm {
@@ -140,6 +154,9 @@ class Vm {
 
  private:
   friend class VmCursor;
+  // The before image of a row about to be deleted or overwritten, read
+  // from cursor `c` into before_ (reused, so no allocation once warm).
+  Status read_before_image(VmCursor& c);
   Status exec();  // the interpreter loop (interpreter.cpp)
   // Cursor, storage and schema opcodes (interpreter_cursor.cpp). Sets
   // jumped_ after changing pc_.
@@ -188,6 +205,12 @@ class Vm {
   OnError statement_on_error_ = OnError::kAbort;
   Status last_status_;
   int64_t n_change_ = 0;
+  // Change reporting (Insert/Delete with a ChangeTarget): the before image,
+  // and for an UPDATE that moved the row (Delete then Insert) the rowid it
+  // had.
+  std::vector<uint8_t> before_;
+  bool before_stashed_ = false;
+  int64_t before_rowid_ = 0;
   int64_t n_fullscan_ = 0;
   int64_t n_sort_ = 0;
   int64_t n_vm_step_ = 0;

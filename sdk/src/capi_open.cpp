@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "capi_internal.h"
+#include "ext/install.h"
 #include "os/vfs.h"
 
 using namespace keel;
@@ -121,6 +122,14 @@ int open_database(const char* filename, sqlite3** out, int flags, const char* vf
   std::string engine_name(name);
   if (flags & SQLITE_OPEN_MEMORY)
     engine_name = opts.uri && name.substr(0, 5) == "file:" ? engine_name : ":memory:";
+  // Feature modules: the defaults, plus a "file:" URI's experimental= and
+  // modules= lists.
+  auto request = std::make_shared<ext::ModuleRequest>();
+  if (opts.uri) {
+    Status rs = ext::add_uri_request(name, *request);
+    if (!rs.ok()) return set_error(db, rs.code(), rs.message());
+  }
+  opts.before_open = [request](engine::Connection& c) { return ext::install_extensions(c, *request); };
   auto conn = engine::Connection::open(engine_name, opts);
   if (!conn.ok()) {
     int code = conn.status().code();

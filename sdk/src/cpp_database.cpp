@@ -3,6 +3,8 @@
 #include <atomic>
 
 #include "cpp_internal.h"
+#include "ext/features.h"
+#include "ext/install.h"
 #include "keel/transaction.hpp"
 #include "vm/collation.h"
 
@@ -14,6 +16,7 @@ struct Database::Impl {
   std::string path;
   Options options;
   std::vector<std::string> features;
+  std::shared_ptr<const ext::ModuleRequest> request;
   std::mutex mu;  // guards the registrations below
   std::vector<func::FunctionDef> functions;
   std::vector<std::shared_ptr<vm::Collation>> collations;
@@ -22,57 +25,17 @@ struct Database::Impl {
 namespace {
 
 const std::vector<std::string>& known() {
-  static const std::vector<std::string> k = {"index_method", "views", "encryption", "mvcc", "vector", "cdc"};
+  static const std::vector<std::string> k = [] {
+    std::vector<std::string> v;
+    for (const auto& f : ext::known_features()) v.emplace_back(f.flag);
+    return v;
+  }();
   return k;
 }
 
-Status add_feature(std::vector<std::string>& features, std::string_view name) {
-  std::string f(name);
-  // Accept the shell's spelling with dashes (index-method) too.
-  std::replace(f.begin(), f.end(), '-', '_');
-  for (char& c : f) c = static_cast<char>(vm::ascii_tolower(static_cast<unsigned char>(c)));
-  if (std::find(known().begin(), known().end(), f) == known().end()) {
-    std::string list;
-    for (const auto& k : known()) list += (list.empty() ? "" : ", ") + k;
-    return Status(rc::kError,
-                  "unknown experimental feature: " + std::string(name) + " (known: " + list + ")");
-  }
-  if (std::find(features.begin(), features.end(), f) == features.end()) features.push_back(f);
-  return Status::Ok();
-}
-
-Status add_feature_list(std::vector<std::string>& features, std::string_view list) {
-  while (!list.empty()) {
-    size_t comma = list.find(',');
-    std::string_view item = list.substr(0, comma);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty()) KEEL_RETURN_IF_ERROR(add_feature(features, item));
-    if (comma == std::string_view::npos) break;
-    list = list.substr(comma + 1);
-  }
-  return Status::Ok();
-}
-
-// The value of `experimental=` in a "file:" URI's query, if any.
-std::string_view uri_experimental(std::string_view path) {
-  if (path.substr(0, 5) != "file:") return {};
-  size_t q = path.find('?');
-  if (q == std::string_view::npos) return {};
-  std::string_view query = path.substr(q + 1);
-  query = query.substr(0, query.find('#'));
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view kv = query.substr(0, amp);
-    if (kv.substr(0, 13) == "experimental=") return kv.substr(13);
-    if (amp == std::string_view::npos) break;
-    query = query.substr(amp + 1);
-  }
-  return {};
-}
-
-engine::OpenOptions engine_options(const Options& o) {
+engine::OpenOptions engine_options(const Options& o, std::shared_ptr<const ext::ModuleRequest> request) {
   engine::OpenOptions e;
+  e.before_open = [request](engine::Connection& c) { return ext::install_extensions(c, *request); };
   e.read_only = o.read_only;
   e.create = o.create && !o.read_only;
   e.uri = true;
@@ -89,14 +52,18 @@ Database::~Database() = default;
 Result<std::shared_ptr<Database>> Database::open(std::string_view path, Options options) {
   auto impl = std::make_unique<Impl>();
   impl->path = std::string(path);
-  impl->features = {"vector", "cdc"};
-  for (const std::string& f : options.experimental) KEEL_RETURN_IF_ERROR(add_feature(impl->features, f));
-  KEEL_RETURN_IF_ERROR(add_feature_list(impl->features, uri_experimental(path)));
+  auto request = std::make_shared<ext::ModuleRequest>();
+  for (const std::string& f : options.experimental) KEEL_RETURN_IF_ERROR(request->features.add(f));
+  KEEL_RETURN_IF_ERROR(ext::add_uri_request(path, *request));
+  for (const std::string& m : options.modules) request->modules.push_back(m);
+  request->module_path = options.module_path;
+  impl->features = request->features.flags();
+  impl->request = request;
   if (options.busy_timeout_ms < 0) return Status(rc::kMisuse, "busy_timeout_ms must not be negative");
   impl->options = std::move(options);
   // Open once now so that a bad path or a file that is not a database fails
   // here rather than at the first connect().
-  auto probe = engine::Connection::open(impl->path, engine_options(impl->options));
+  auto probe = engine::Connection::open(impl->path, engine_options(impl->options, impl->request));
   if (!probe.ok()) return probe.take_status();
   Status s = (*probe)->ensure_schema(0);
   if (!s.ok()) return s;
@@ -104,7 +71,7 @@ Result<std::shared_ptr<Database>> Database::open(std::string_view path, Options 
 }
 
 Result<Connection> Database::connect() {
-  auto conn = engine::Connection::open(impl_->path, engine_options(impl_->options));
+  auto conn = engine::Connection::open(impl_->path, engine_options(impl_->options, impl_->request));
   if (!conn.ok()) return conn.take_status();
   std::lock_guard<std::mutex> lock(impl_->mu);
   for (const func::FunctionDef& def : impl_->functions) (*conn)->functions().add(def);

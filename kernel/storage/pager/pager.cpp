@@ -329,7 +329,26 @@ Result<std::unique_ptr<Pager>> Pager::open(std::string_view path, const PagerOpt
   if (!r.ok() && r.code() != rc::kIoErrShortRead) return r;
   uint32_t file_ps = dbheader::read_page_size(header);
   uint8_t codec_reserved = m.codec->reserved_bytes();
-  if (std::memcmp(header, dbheader::kMagic, sizeof dbheader::kMagic) == 0 && file_ps != 0) {
+  bool identity = m.codec->name() == "identity";
+  bool magic = std::memcmp(header, dbheader::kMagic, sizeof dbheader::kMagic) == 0;
+  if (!magic && identity && r.ok()) {
+    // A file a page codec wrote (its page 1 starts with the codec's mark,
+    // see keel/ext/page_codec.hpp) opened without that codec: say which.
+    std::string_view head(reinterpret_cast<const char*>(header), 16);
+    if (head.substr(0, 5) == "Turso") {
+      return Status(rc::kNotADb,
+                    "file is encrypted or is not a database (enable the 'encryption' feature and give its key)");
+    }
+    if (head.substr(0, 11) == "Keel codec:") {
+      std::string codec(head.substr(11));
+      codec = codec.substr(0, codec.find('\0'));
+      return Status(rc::kNotADb, "file is not a database without page codec '" + codec +
+                                     "' (load the module that provides it)");
+    }
+  }
+  // A codec keeps page 1's bytes 16..99 plain (DESIGN §5), so the geometry
+  // can be read before decoding; bytes 0..15 may be the codec's mark.
+  if ((magic || !identity) && file_ps != 0) {
     ps = file_ps;
     m.reserved = header[dbheader::kOffReservedBytes];
   } else {

@@ -13,8 +13,11 @@
 //
 // Options::experimental names optional features to enable (Turso's flag
 // tokens): index_method, views, encryption, mvcc, vector, cdc. An unknown name
-// is an error listing the known ones. The list is kept with the Database for
-// the module loader; `vector` and `cdc` are on by default.
+// is an error listing the known ones; "-vector" turns a default off. Each
+// connection loads the modules behind its features (see keel/ext/module.hpp);
+// `vector` and `cdc` are on by default, and a default whose module is not
+// installed is skipped, while an explicitly named feature whose module is
+// missing is an error naming the directories searched.
 //
 // Thread-safety: a Database may be used from any number of threads at once
 // (connect() and the register calls are internally synchronized). Each
@@ -42,8 +45,11 @@ struct Options {
   bool read_only = false;
   // Create the file if it does not exist (ignored when read_only).
   bool create = true;
-  // Directories searched for feature modules before KEEL_MODULE_PATH and the
-  // directory beside libkeel.so.
+  // Further modules to load by name (keel_<name>.so), e.g. a third-party
+  // index method; also the URI parameter modules=a,b.
+  std::vector<std::string> modules;
+  // Directories searched for modules before KEEL_MODULE_PATH and the
+  // directory keel/modules/ beside libkeel.so.
   std::vector<std::string> module_path;
   // Wait up to this long for a lock held by another connection (0: fail with
   // SQLITE_BUSY at once).

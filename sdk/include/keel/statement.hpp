@@ -30,6 +30,10 @@
 
 namespace keel {
 
+namespace ext {
+class Session;
+}
+
 class KEEL_API Statement {
  public:
   Statement(Statement&&) noexcept;
@@ -83,6 +87,7 @@ class KEEL_API Statement {
 
  private:
   friend class Connection;
+  friend class ext::Session;
   explicit Statement(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

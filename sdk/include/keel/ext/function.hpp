@@ -65,7 +65,8 @@ class KEEL_API ValueView {
 // The arguments of one call, indexable without allocation.
 class Args {
  public:
-  Args(void* base, size_t count, size_t stride) : base_(static_cast<char*>(base)), n_(count), stride_(stride) {}
+  Args(void* base, size_t count, size_t stride)
+      : base_(static_cast<char*>(base)), n_(count), stride_(stride) {}
   size_t size() const { return n_; }
   ValueView operator[](size_t i) const { return ValueView(base_ + i * stride_); }
 

@@ -8,6 +8,12 @@
 //   recognizable (the crypto module writes its id into page 1, see
 //   DESIGN.md §5) so that opening such a file without the codec fails clearly
 //   instead of reading garbage.
+// - Page 1 on disk: bytes 16..99 (the SQLite header fields after the magic)
+//   must be stored as the b-tree wrote them, so the pager reads the page
+//   size and reserved-byte count before decoding anything; bytes 0..15 are
+//   the codec's mark. Use "Turso" + version + cipher id for Turso-layout
+//   encryption, or "Keel codec:<name>" (NUL-padded) for any other codec, so
+//   that opening the file without the codec names what is missing.
 // - reserved_bytes(): the last reserved_bytes() bytes of every page belong to
 //   the codec (nonce, authentication tag). The pager stores this count in
 //   header byte 20 when it creates a database and refuses to open a file whose

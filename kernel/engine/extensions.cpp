@@ -1,0 +1,133 @@
+// The engine's side of the extension points: what the module layer
+// installed on a connection (ExtensionState) reached from the statement
+// and transaction paths — change observers, page codecs, URI parameters.
+//
+// Observers are called with a Session on this connection; statements they
+// run are nested (ext/session.hpp), so their writes join the transaction
+// and their own changes are not reported back to them.
+#include "engine/connection.h"
+#include "engine/statement.h"
+#include "keel/ext/session.hpp"
+#include "vm/collation.h"
+
+namespace keel::engine {
+
+std::string Connection::uri_parameter(std::string_view name) const {
+  auto it = uri_params_.find(std::string(name));
+  return it == uri_params_.end() ? std::string() : it->second;
+}
+
+int Connection::database_index(std::string_view schema) const {
+  if (schema.empty()) return 0;
+  for (size_t i = 0; i < dbs_.size(); i++) {
+    if (vm::stricmp(dbs_[i].name, schema) == 0) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+bool Connection::database_touched(int db) const {
+  return db >= 0 && db < static_cast<int>(dbs_.size()) && dbs_[db].touched;
+}
+
+Status Connection::set_page_codec(int db, std::shared_ptr<ext::PageCodec> codec) {
+  if (db < 0 || db >= static_cast<int>(dbs_.size())) return Status(rc::kError, "no such database");
+  Db& d = dbs_[db];
+  if (d.touched || d.txn != 0) {
+    return Status(rc::kMisuse,
+                  "the page codec of database " + d.name + " must be set before it is first read");
+  }
+  d.codec = std::move(codec);
+  if (!d.pager) return Status::Ok();  // applied when the database opens
+  // Reopen with the codec: nothing was read through the old pager yet.
+  std::string path = d.memory ? std::string() : d.path;
+  bool memory = d.memory, read_only = d.read_only, create = d.create;
+  d.btree.reset();
+  d.pager.reset();
+  return open_database(db, path, memory, read_only, create);
+}
+
+Statement* Connection::nested_statement() const {
+  if (executing_.empty()) return nullptr;
+  Statement* s = executing_.back();
+  return s->nested_ ? s : nullptr;
+}
+
+bool Connection::observing_changes() const {
+  return (!ext_.observers.empty() || hooks_.update) && nested_statement() == nullptr;
+}
+
+namespace {
+bool internal_table(std::string_view t) {
+  return vm::stricmp(t, "sqlite_schema") == 0 || vm::stricmp(t, "sqlite_temp_master") == 0 ||
+         vm::stricmp(t, "sqlite_sequence") == 0;
+}
+}  // namespace
+
+Status Connection::row_changed(const vm::ChangeTarget& target, int kind, int64_t rowid, int64_t old_rowid,
+                               std::span<const uint8_t> before, std::span<const uint8_t> after) {
+  if (nested_statement() != nullptr) return Status::Ok();
+  ext::RowChange change;
+  change.database =
+      target.db < static_cast<int>(dbs_.size()) ? std::string_view(dbs_[target.db].name) : "main";
+  change.table = target.table;
+  change.kind = static_cast<ext::ChangeKind>(kind);
+  change.rowid = rowid;
+  change.old_rowid = old_rowid;
+  change.before = before;
+  change.after = after;
+  if (hooks_.update && !target.conflict_delete && !internal_table(target.table)) {
+    constexpr int kSqliteDelete = 9, kSqliteInsert = 18, kSqliteUpdate = 23;
+    int op = kind > 0 ? kSqliteInsert : kind == 0 ? kSqliteUpdate : kSqliteDelete;
+    hooks_.update(op, change.database, change.table, rowid);
+  }
+  if (ext_.observers.empty()) return Status::Ok();
+  ext::Session session(this);
+  // Copy: an observer may remove itself.
+  auto observers = ext_.observers;
+  for (const auto& o : observers) {
+    if (!o->observes(change.database, change.table)) continue;
+    KEEL_RETURN_IF_ERROR(o->on_change(session, change));
+  }
+  return Status::Ok();
+}
+
+Status Connection::notify_statement_end(bool ok) {
+  ext::Session session(this);
+  auto observers = ext_.observers;
+  Status result;
+  for (const auto& o : observers) {
+    Status s = o->on_statement_end(session, ok);
+    if (!s.ok() && result.ok()) result = s;
+  }
+  return result;
+}
+
+Status Connection::notify_before_commit() {
+  ext::Session session(this);
+  auto observers = ext_.observers;
+  in_commit_observers_ = true;
+  Status result;
+  for (const auto& o : observers) {
+    result = o->before_commit(session);
+    if (!result.ok()) break;
+  }
+  in_commit_observers_ = false;
+  return result;
+}
+
+void Connection::notify_after_commit() {
+  auto observers = ext_.observers;
+  for (const auto& o : observers) o->after_commit();
+}
+
+void Connection::notify_after_rollback() {
+  auto observers = ext_.observers;
+  for (const auto& o : observers) o->after_rollback();
+}
+
+void Connection::notify_rollback_to(int depth) {
+  auto observers = ext_.observers;
+  for (const auto& o : observers) o->rollback_to_savepoint(depth);
+}
+
+}  // namespace keel::engine

@@ -1,0 +1,81 @@
+// ChangeObserver: sees every row change a connection makes, with before and
+// after images, inside the statement and transaction that makes it, plus
+// statement and transaction boundaries. CDC and incremental views build on
+// it; sqlite3_update_hook is one too.
+//
+// Which changes: every INSERT, UPDATE and DELETE of a rowid table's row by a
+// statement of the application or by a trigger or foreign-key action it
+// fires, including rows deleted by REPLACE conflict resolution and by
+// DELETE without WHERE (no truncate shortcut while an observer is
+// installed), and DDL as row changes of the table "sqlite_schema"
+// ("sqlite_temp_master" for temp objects; an ALTER TABLE that rewrites a
+// definition is an update). Not reported: changes made by a module's nested
+// statements (Session), changes of WITHOUT ROWID tables, of
+// sqlite_sequence, and of tables whose name observes() rejects.
+//
+// Images: `before` and `after` are SQLite record blobs (the table's record
+// format: one field per stored column, NULL in an INTEGER PRIMARY KEY
+// column's slot, whose value is the rowid). They are valid only during the
+// call.
+//
+// Calls, on the connection's thread, in this order per transaction:
+//   on_change* on_statement_end  ...repeated per statement
+//   before_commit, then after_commit — or after_rollback.
+// A statement that fails is followed by on_statement_end(false); its changes
+// have already been undone. rollback_to_savepoint(depth) follows a ROLLBACK
+// TO (depth = 1 for the outermost savepoint). An observer may write its own
+// tables through the Session (nested statements, undone with the
+// statement); an error Status fails the statement (or the commit) with that
+// error.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "keel/status.hpp"
+
+namespace keel::ext {
+
+class Session;
+
+enum class ChangeKind : int { kInsert = 1, kUpdate = 0, kDelete = -1 };
+
+struct RowChange {
+  std::string_view database;  // "main", "temp" or an attached schema
+  std::string_view table;
+  ChangeKind kind;
+  int64_t rowid;                    // the row's rowid after the change (before it for kDelete)
+  int64_t old_rowid;                // kUpdate: the rowid before (differs if the UPDATE changed it)
+  std::span<const uint8_t> before;  // kUpdate, kDelete (empty if !wants_images())
+  std::span<const uint8_t> after;   // kInsert, kUpdate (empty if !wants_images())
+};
+
+class ChangeObserver {
+ public:
+  virtual ~ChangeObserver() = default;
+  // Whether changes of this table are wanted at all (asked per change).
+  virtual bool observes(std::string_view database, std::string_view table) const {
+    (void)database;
+    (void)table;
+    return true;
+  }
+  // False if only ids are needed (saves building the before image).
+  virtual bool wants_images() const { return true; }
+  virtual Status on_change(Session& session, const RowChange& change) = 0;
+  virtual Status on_statement_end(Session& session, bool ok) {
+    (void)session;
+    (void)ok;
+    return Status::Ok();
+  }
+  // The transaction is about to commit; changes made here commit with it.
+  virtual Status before_commit(Session& session) {
+    (void)session;
+    return Status::Ok();
+  }
+  virtual void after_commit() {}
+  virtual void after_rollback() {}
+  virtual void rollback_to_savepoint(int depth) { (void)depth; }
+};
+
+}  // namespace keel::ext

@@ -1,0 +1,72 @@
+// Session: what a module may do with the connection it is attached to.
+//
+// A module gets a Session in ConnectionExtension::attach(), in pragma
+// handlers and in change observers. Through it the module runs SQL on the
+// same connection (its own tables, e.g. CDC's turso_cdc or an index method's
+// hidden tables), reads the connection's open parameters, and installs
+// per-connection objects (a page codec, a change observer).
+//
+// Nested statements: SQL prepared through a Session and stepped while
+// another statement of the connection is running (from a function, an
+// observer, a pragma) joins that statement: it runs inside the same
+// transaction, in a savepoint of its own that is released when it finishes
+// and rolled back if it fails, and it never commits or rolls back the
+// transaction. Its changes are not reported to change observers and do not
+// touch last_insert_rowid() or changes() as the application sees them.
+//
+// Thread-safety: a Session is used on the connection's thread only, during
+// the call that handed it out, or — for the Session given to attach() —
+// for as long as the connection is open.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "keel/export.hpp"
+#include "keel/statement.hpp"
+#include "keel/status.hpp"
+
+namespace keel::ext {
+
+class ChangeObserver;
+class PageCodec;
+
+class KEEL_API Session {
+ public:
+  explicit Session(void* connection) : conn_(connection) {}
+
+  // Compiles the first statement of `sql` on this connection.
+  Result<Statement> prepare(std::string_view sql);
+  // Runs every statement of `sql`, discarding rows.
+  Status exec(std::string_view sql);
+
+  // True outside BEGIN ... COMMIT.
+  bool autocommit() const;
+  // The file name of a database of the connection ("" for in-memory).
+  std::string database_path(std::string_view schema = "main") const;
+  // A parameter of the "file:" URI the connection was opened with
+  // (?cipher=aegis256&hexkey=...); empty if absent.
+  std::string uri_parameter(std::string_view name) const;
+  // True if the named feature flag is enabled on this connection.
+  bool has_feature(std::string_view flag) const;
+
+  // Encodes every page of database `schema` from now on. Allowed only
+  // before the database's first page is read or written by this
+  // connection (rc::kMisuse otherwise). nullptr restores plain pages.
+  Status set_page_codec(std::shared_ptr<PageCodec> codec, std::string_view schema = "main");
+  // True once the database has been read (its page 1 is known).
+  bool database_opened(std::string_view schema = "main") const;
+  // Reports every row change of this connection to `observer` from now on.
+  Status add_change_observer(std::shared_ptr<ChangeObserver> observer);
+  Status remove_change_observer(const ChangeObserver* observer);
+
+  // Opaque handle for the library's own use.
+  void* handle() const { return conn_; }
+
+ private:
+  void* conn_;
+};
+
+}  // namespace keel::ext
