@@ -403,3 +403,58 @@ TEST(PluginCodec, WalModeThroughTheCodec) {
 }
 
 }  // namespace
+
+// ----------------------------------------------------------- journal mode
+
+namespace {
+
+TEST(PluginJournal, ModuleJournalModeByPragma) {
+  std::string path = temp_db("journal");
+  {
+    auto db = keel::Database::open(path, with_modules({"testjournal"}));
+    ASSERT_TRUE(db.ok()) << db.status().message();
+    auto c = (*db)->connect();
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(scalar(*c, "PRAGMA journal_mode = keepall"), "keepall");
+    EXPECT_EQ(scalar(*c, "PRAGMA journal_mode"), "keepall");
+    ASSERT_TRUE(c->exec("CREATE TABLE j(x); INSERT INTO j VALUES (1), (2)").ok());
+    ASSERT_TRUE(c->exec("BEGIN; INSERT INTO j VALUES (3); ROLLBACK").ok());
+    ASSERT_TRUE(c->exec("BEGIN; INSERT INTO j VALUES (4); SAVEPOINT s; INSERT INTO j VALUES (5); "
+                        "ROLLBACK TO s; COMMIT")
+                    .ok());
+    EXPECT_EQ(scalar(*c, "SELECT group_concat(x) FROM j"), "1,2,4");
+    EXPECT_EQ(scalar(*c, "PRAGMA journal_mode = delete"), "delete");
+  }
+  // Format 1: an ordinary SQLite file afterwards.
+  auto plain = keel::Database::open(path);
+  ASSERT_TRUE(plain.ok());
+  auto c = (*plain)->connect();
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(scalar(*c, "SELECT group_concat(x) FROM j"), "1,2,4");
+  EXPECT_EQ(scalar(*c, "PRAGMA integrity_check"), "ok");
+  fs::remove(path);
+}
+
+TEST(PluginJournal, FileMarkedByAModuleNeedsIt) {
+  std::string path = temp_db("journal254");
+  {
+    auto db = keel::Database::open(path, with_modules({"testjournal"}));
+    ASSERT_TRUE(db.ok());
+    auto c = (*db)->connect();
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(scalar(*c, "PRAGMA journal_mode = keepall254"), "keepall254");
+    ASSERT_TRUE(c->exec("CREATE TABLE j(x); INSERT INTO j VALUES ('marked')").ok());
+  }
+  auto without = keel::Database::open(path);
+  ASSERT_FALSE(without.ok());
+  EXPECT_NE(std::string(without.status().message()).find("format version 254"), std::string::npos)
+      << without.status().message();
+  auto with = keel::Database::open(path, with_modules({"testjournal"}));
+  ASSERT_TRUE(with.ok()) << with.status().message();
+  auto c = (*with)->connect();
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(scalar(*c, "SELECT x FROM j"), "marked");
+  fs::remove(path);
+}
+
+}  // namespace
