@@ -310,8 +310,6 @@ Status Connection::ensure_schema(int db) {
   if (!cookie.ok()) {
     s = cookie.status();
   } else if (!catalog_.database(db).loaded || catalog_.database(db).schema_cookie != *cookie) {
-    // Another connection changed the schema: its virtual tables reconnect.
-    if (catalog_.database(db).loaded) vtabs_.forget_database(db);
     s = load_schema(db);
   }
   if (started) d.btree->end_read();
@@ -319,7 +317,6 @@ Status Connection::ensure_schema(int db) {
 }
 
 void Connection::reset_schema(int db) {
-  vtabs_.forget_database(db);
   catalog_.database(db).clear();
   catalog_.database(db).loaded = false;
 }

@@ -74,7 +74,10 @@ Result<std::shared_ptr<const plan::VtabInstance>> VtabRegistry::connect(plan::Ta
   auto key = std::make_pair(t.db, lower(t.name));
   auto it = tables_.find(key);
   std::shared_ptr<const plan::VtabInstance> inst;
-  if (it != tables_.end() && !create) {
+  // A cached table serves while its schema entry is the same statement: a
+  // schema reload (after ROLLBACK, or another connection's change) keeps
+  // tables whose definition did not change connected, as SQLite does.
+  if (it != tables_.end() && !create && t.parsed && it->second->sql == t.parsed->sql) {
     inst = it->second;
   } else {
     if (!t.parsed || !t.parsed->stmt || t.parsed->stmt->kind != parse::StmtKind::kCreateVirtualTable) {
@@ -90,6 +93,7 @@ Result<std::shared_ptr<const plan::VtabInstance>> VtabRegistry::connect(plan::Ta
                           create ? m->create(args) : m->connect(args));
     KEEL_ASSIGN_OR_RETURN(std::shared_ptr<plan::VtabInstance> made,
                           make_instance(std::move(table), m->name()));
+    made->sql = t.parsed->sql;
     inst = made;
     tables_[key] = inst;
   }

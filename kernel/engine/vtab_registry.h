@@ -4,9 +4,10 @@
 // Modules are registered by name (built-ins at open, sqlite3_create_module
 // and the SDK later); registering a name again replaces the module for
 // tables connected afterwards. Tables are connected on first use and kept
-// until DROP TABLE, a schema reset of their database, or the connection
-// closing; eponymous tables (table-valued functions) are connected once per
-// module.
+// until DROP TABLE, until their schema entry changes (another CREATE text
+// under that name: a schema reload after ROLLBACK or another connection's
+// change keeps unchanged tables connected), or the connection closing;
+// eponymous tables (table-valued functions) are connected once per module.
 //
 // Thread-safety: used by the connection's thread only.
 #pragma once

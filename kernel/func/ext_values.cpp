@@ -36,6 +36,22 @@ std::span<const uint8_t> ValueView::blob() const {
   return {reinterpret_cast<const uint8_t*>(t.data()), t.size()};
 }
 uint32_t ValueView::subtype() const { return slot(v_).v->subtype(); }
+Value ValueView::to_value() const {
+  switch (type()) {
+    case Type::kNull:
+      return Value();
+    case Type::kInteger:
+      return Value(as_int64());
+    case Type::kReal:
+      return Value(as_double());
+    case Type::kText:
+      return Value(text());
+    case Type::kBlob:
+      return Value::blob(blob());
+  }
+  return Value();
+}
+
 // --------------------------------------------------------------- Context
 
 void Context::result_null() { fctx(c_).result().set_null(); }

@@ -25,6 +25,7 @@ struct VtabInstance {
   std::shared_ptr<ext::VirtualTable> table;
   std::vector<Column> columns;
   std::string module;  // module name as registered
+  std::string sql;     // the CREATE VIRTUAL TABLE text it was made from (empty: eponymous)
 };
 
 class VtabHost {

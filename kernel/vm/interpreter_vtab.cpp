@@ -18,7 +18,6 @@ ext::VirtualTable* vtab_of(const Instr& op) {
   return static_cast<ext::VirtualTable*>(const_cast<void*>(op.p4.ptr));
 }
 
-
 }  // namespace
 
 Status VmHost::vtab_begin(const std::shared_ptr<ext::VirtualTable>& table) { return table->begin(); }

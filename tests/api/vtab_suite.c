@@ -512,34 +512,54 @@ static int kv_update(sqlite3_vtab* vt, int argc, sqlite3_value** argv, sqlite_in
 }
 
 static int g_begin, g_sync, g_commit, g_rollback;
-static int kv_begin(sqlite3_vtab *vt) {
+static int kv_begin(sqlite3_vtab* vt) {
   (void)vt;
   g_begin++;
   return SQLITE_OK;
 }
-static int kv_sync(sqlite3_vtab *vt) {
+static int kv_sync(sqlite3_vtab* vt) {
   (void)vt;
   g_sync++;
   return SQLITE_OK;
 }
-static int kv_commit(sqlite3_vtab *vt) {
+static int kv_commit(sqlite3_vtab* vt) {
   (void)vt;
   g_commit++;
   return SQLITE_OK;
 }
-static int kv_rollback(sqlite3_vtab *vt) {
+static int kv_rollback(sqlite3_vtab* vt) {
   (void)vt;
   g_rollback++;
   return SQLITE_OK;
 }
-static void show_txn(const char *what) {
+static void show_txn(const char* what) {
   printf("txn %s: begin=%d sync=%d commit=%d rollback=%d\n", what, g_begin, g_sync, g_commit, g_rollback);
 }
 
-static sqlite3_module kv_module = {
-    0,         kv_create, kv_connect, kv_best_index, kv_disconnect, kv_destroy,  kv_open, kv_close,
-    kv_filter, kv_next,   kv_eof,     kv_column,     kv_rowid,      kv_update,   kv_begin, kv_sync,
-    kv_commit, kv_rollback, 0,        0,             0,             0,           0,       0};
+static sqlite3_module kv_module = {0,
+                                   kv_create,
+                                   kv_connect,
+                                   kv_best_index,
+                                   kv_disconnect,
+                                   kv_destroy,
+                                   kv_open,
+                                   kv_close,
+                                   kv_filter,
+                                   kv_next,
+                                   kv_eof,
+                                   kv_column,
+                                   kv_rowid,
+                                   kv_update,
+                                   kv_begin,
+                                   kv_sync,
+                                   kv_commit,
+                                   kv_rollback,
+                                   0,
+                                   0,
+                                   0,
+                                   0,
+                                   0,
+                                   0};
 
 static int g_aux_destroyed = 0;
 static void aux_destroy(void* p) {

@@ -90,7 +90,8 @@ class RangeModule final : public keel::ext::VirtualTableModule {
   std::string_view name() const override { return "plugin_range"; }
   bool eponymous() const override { return true; }
   bool eponymous_only() const override { return true; }
-  keel::Result<std::unique_ptr<keel::ext::VirtualTable>> connect(const keel::ext::VirtualTableArgs&) override {
+  keel::Result<std::unique_ptr<keel::ext::VirtualTable>> connect(
+      const keel::ext::VirtualTableArgs&) override {
     return std::unique_ptr<keel::ext::VirtualTable>(new RangeTable());
   }
 };
@@ -239,7 +240,8 @@ keel::Result<int64_t> MemCursor::rowid() { return t_->rows[i_].rowid; }
 class MemModule final : public keel::ext::VirtualTableModule {
  public:
   std::string_view name() const override { return "memtab"; }
-  keel::Result<std::unique_ptr<keel::ext::VirtualTable>> create(const keel::ext::VirtualTableArgs& a) override {
+  keel::Result<std::unique_ptr<keel::ext::VirtualTable>> create(
+      const keel::ext::VirtualTableArgs& a) override {
     if (a.args.empty()) return Status(keel::rc::kError, "memtab needs columns");
     std::string schema = "CREATE TABLE x(", list;
     for (size_t i = 0; i < a.args.size(); i++) {
@@ -249,7 +251,8 @@ class MemModule final : public keel::ext::VirtualTableModule {
     g_args[std::string(a.table)] = std::string(a.module) + "|" + std::string(a.database) + "|" + list;
     return std::unique_ptr<keel::ext::VirtualTable>(new MemTable(schema + ")", a.args.size()));
   }
-  keel::Result<std::unique_ptr<keel::ext::VirtualTable>> connect(const keel::ext::VirtualTableArgs& a) override {
+  keel::Result<std::unique_ptr<keel::ext::VirtualTable>> connect(
+      const keel::ext::VirtualTableArgs& a) override {
     return create(a);
   }
 };

@@ -48,12 +48,14 @@ TEST(VtabPlugin, EponymousTableValuedFunction) {
   EXPECT_EQ(rows(*c, "SELECT value FROM plugin_range(1, 3) ORDER BY value DESC"), "3;2;1");
   EXPECT_EQ(rows(*c, "SELECT a.value, b.value FROM plugin_range(1, 2) a, plugin_range(a.value, 2) b"),
             "1,1;1,2;2,2");
-  EXPECT_EQ(rows(*c, "SELECT detail FROM (EXPLAIN QUERY PLAN SELECT * FROM plugin_range(1, 2))"),
-            "SCAN plugin_range VIRTUAL TABLE INDEX 3:range");
+  EXPECT_NE(rows(*c, "EXPLAIN QUERY PLAN SELECT * FROM plugin_range(1, 2)")
+                .find("SCAN plugin_range VIRTUAL TABLE INDEX 3:range"),
+            std::string::npos);
   // Arguments that depend on a later table: no plan.
   // (SQLite would reorder the join; Keel keeps virtual tables in FROM order.)
   EXPECT_EQ(rows(*c, "SELECT * FROM plugin_range(1, t.x), (SELECT 2 AS x) t"), "error: no query solution");
-  EXPECT_EQ(rows(*c, "SELECT * FROM plugin_range(1, 2, 3)"), "error: too many arguments on plugin_range() - max 2");
+  EXPECT_EQ(rows(*c, "SELECT * FROM plugin_range(1, 2, 3)"),
+            "error: too many arguments on plugin_range() - max 2");
   EXPECT_EQ(rows(*c, "CREATE VIRTUAL TABLE r USING plugin_range"), "error: no such module: plugin_range");
   // Without the module the function does not exist.
   auto plain = keel::Database::open(":memory:");
@@ -78,7 +80,9 @@ TEST(VtabPlugin, WritableTableWithTransactions) {
   EXPECT_EQ(rows(*c, "SELECT memtab_log()"), "1/1/1/0");
   EXPECT_EQ(rows(*c, "SELECT rowid, name, qty FROM m"), "1,bolt,5;2,nut,7");
   EXPECT_EQ(rows(*c, "SELECT name FROM m WHERE rowid = 2"), "nut");
-  ASSERT_TRUE(c->exec("BEGIN; UPDATE m SET qty = qty * 10 WHERE name = 'nut'; DELETE FROM m WHERE rowid = 1; COMMIT").ok());
+  ASSERT_TRUE(
+      c->exec("BEGIN; UPDATE m SET qty = qty * 10 WHERE name = 'nut'; DELETE FROM m WHERE rowid = 1; COMMIT")
+          .ok());
   EXPECT_EQ(rows(*c, "SELECT rowid, name, qty FROM m"), "2,nut,70");
   EXPECT_EQ(rows(*c, "SELECT memtab_log()"), "2/2/2/0");
   ASSERT_TRUE(c->exec("BEGIN; INSERT INTO m(rowid, name) VALUES (9, 'x'); ROLLBACK").ok());
