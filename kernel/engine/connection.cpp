@@ -335,7 +335,12 @@ Result<std::shared_ptr<const plan::VtabInstance>> Connection::connect_vtab(plan:
 Status Connection::vtab_create(int db, std::string_view name) {
   plan::Table* t = catalog_.database(db).find_table(name);
   if (t == nullptr || !t->is_virtual) return Status(rc::kInternal, "no virtual table " + std::string(name));
-  return vtabs_.connect(*t, catalog_.database_name(db), true).status();
+  KEEL_ASSIGN_OR_RETURN(std::shared_ptr<const plan::VtabInstance> inst,
+                        vtabs_.connect(*t, catalog_.database_name(db), true));
+  // As SQLite's sqlite3VtabCallCreate: the new table joins the transaction
+  // (sync/commit or rollback at its end) without a begin() call.
+  vtab_txn_.push_back(inst->table);
+  return Status::Ok();
 }
 
 Status Connection::vtab_begin(const std::shared_ptr<ext::VirtualTable>& table) {

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <deque>
 
+#include "func/ext_args.h"
 #include "parse/parser.h"
 #include "plan/plan_internal.h"
 #include "vm/affinity.h"
@@ -265,6 +266,7 @@ Status code_vtab_level(CodeGen& g, Scope* scope, int level, const std::vector<Vt
 
   ext::IndexInfo info;
   std::deque<vm::Value> rhs_values;
+  std::deque<func::ExtArgSlot> rhs_slots;  // what the ValueViews of rhs_value() point at
   for (const Candidate& c : cands) {
     info.constraints.push_back({c.column, c.op, c.usable});
     std::string coll = "BINARY";
@@ -278,7 +280,8 @@ Status code_vtab_level(CodeGen& g, Scope* scope, int level, const std::vector<Vt
     vm::Value v;
     if (c.value && literal_value(c.value, v)) {
       rhs_values.push_back(std::move(v));
-      info.rhs_.push_back(&rhs_values.back());
+      rhs_slots.push_back(func::ExtArgSlot{&rhs_values.back(), {}});
+      info.rhs_.push_back(&rhs_slots.back());
     } else {
       info.rhs_.push_back(nullptr);
     }

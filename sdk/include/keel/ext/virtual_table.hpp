@@ -131,7 +131,7 @@ class IndexInfo {
   // within groups), 2 DISTINCT, 3 DISTINCT and ORDER BY.
   int distinct() const { return distinct_; }
 
-  // Set by the kernel.
+  // Set by the kernel (rhs_: what a ValueView of each constant points at).
   std::vector<std::string> collations_;
   std::vector<void*> rhs_;
   int distinct_ = 0;
