@@ -258,7 +258,12 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
   Access best;
   best.cost = 1e6;
   if (t->vtab) {
-    best.kind = Access::kVirtual;  // planned by best_index (vtab.cpp)
+    // Planned by best_index (vtab.cpp). For the join order a table-valued
+    // function with arguments counts as small, any other virtual table as a
+    // full scan.
+    best.kind = Access::kVirtual;
+    bool args = t->item && t->item->kind == parse::FromItem::Kind::kTableFunction && t->item->func_args.size;
+    best.cost = args ? 1e5 : 1e6;
     return best;
   }
   if (t->table == nullptr) {
@@ -419,11 +424,18 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
   bool reorder = n > 1 && n <= 64;
   for (FromTerm* t : scope->terms) {
     if (t->join & (parse::join::kLeft | parse::join::kCross | parse::join::kRight)) reorder = false;
-    if (t->vtab) reorder = false;  // FROM order: function arguments may read earlier terms
   }
   std::vector<Constraint> all_cons;
   if (reorder) {
     KEEL_RETURN_IF_ERROR(all_constraints(g, scope, terms, all_cons));
+    // A table-valued function can only follow the terms its arguments read.
+    std::vector<uint64_t> prereq(n, 0);
+    for (int j = 0; j < n; j++) {
+      const FromTerm* t = scope->terms[j];
+      if (!t->vtab || !t->item || t->item->kind != parse::FromItem::Kind::kTableFunction) continue;
+      for (const Expr* a : t->item->func_args) KEEL_RETURN_IF_ERROR(expr_mask(g, scope, a, &prereq[j]));
+      prereq[j] &= ~(uint64_t{1} << j);
+    }
     std::vector<int> order;
     uint64_t placed = 0;
     for (int step = 0; step < n; step++) {
@@ -431,6 +443,7 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
       double best_cost = 0;
       for (int j = 0; j < n; j++) {
         if (placed & (uint64_t{1} << j)) continue;
+        if (prereq[j] & ~placed) continue;
         std::vector<Constraint> cons;
         find_constraints(scope, j, placed, all_cons, cons);
         Access a = choose_access(g, scope->terms[j], cons, step);
@@ -439,12 +452,13 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
           best_cost = a.cost;
         }
       }
+      if (best < 0) break;  // arguments that can never be computed: keep FROM order
       order.push_back(best);
       placed |= uint64_t{1} << best;
     }
     std::vector<FromTerm*> permuted;
     for (int j : order) permuted.push_back(scope->terms[j]);
-    scope->terms = permuted;
+    if (static_cast<int>(order.size()) == n) scope->terms = permuted;
     for (TermInfo& ti : terms) {
       ti.mask = 0;
       KEEL_RETURN_IF_ERROR(expr_mask(g, scope, ti.expr, &ti.mask));

@@ -599,6 +599,9 @@ static void test_series(sqlite3* db) {
   exec(db, "INSERT INTO nums VALUES (2), (3), (NULL)");
   query(db, "SELECT n, value FROM nums, series(1, nums.n) ORDER BY n, value");
   query(db, "SELECT n, (SELECT count(*) FROM series(1, n)) FROM nums ORDER BY n");
+  query(db, "SELECT * FROM series(1, nums.n), nums ORDER BY 2, 1");
+  query(db, "SELECT nums.n, s.value FROM nums, series(1, 5) s WHERE nums.n = s.value");
+  query(db, "SELECT * FROM nums LEFT JOIN series(1, nums.n) s ON s.value > 1 ORDER BY 1, 2");
   query(db, "SELECT * FROM nosuchfunc(1)");
   exec(db, "CREATE VIRTUAL TABLE s2 USING series");
   exec(db, "INSERT INTO series VALUES (1)");
