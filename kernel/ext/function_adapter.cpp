@@ -69,6 +69,12 @@ std::string lower(std::string_view s) {
 
 }  // namespace
 
+// Context::session (the rest of Context is in func/ext_values.cpp): the
+// Session type lives with the ext layer.
+Session Context::session() const {
+  return Session(static_cast<func::FunctionContext*>(c_)->host().connection_handle());
+}
+
 // ---------------------------------------------------------- FunctionDefs
 
 func::FunctionDef make_function_def(std::shared_ptr<ScalarFunction> fn) {

@@ -40,6 +40,9 @@ class CollectingRegistrar final : public Registrar {
     if (error_.empty()) error_ = std::string(message.empty() ? "unknown error" : message);
   }
   std::string_view module_name() const override { return m_.name; }
+  void add_schema_object(std::shared_ptr<SchemaObject> o) override {
+    if (o) m_.schema_objects.push_back(std::move(o));
+  }
   const std::string& error() const { return error_; }
 
  private:

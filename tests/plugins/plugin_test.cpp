@@ -458,3 +458,41 @@ TEST(PluginJournal, FileMarkedByAModuleNeedsIt) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------- schema object
+
+namespace {
+
+TEST(PluginSchemaObject, CreateAndDropThroughTheModule) {
+  auto db = keel::Database::open(":memory:", with_modules({"testsnapshot"}));
+  ASSERT_TRUE(db.ok()) << db.status().message();
+  auto c = (*db)->connect();
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(c->exec("CREATE TABLE src(a, b); INSERT INTO src VALUES (1, 'x'), (2, 'y')").ok());
+  keel::Status s = c->exec("CREATE SNAPSHOT snap AS SELECT a * 10 AS a10, b FROM src");
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(scalar(*c, "SELECT group_concat(a10 || b) FROM snap"), "10x,20y");
+  EXPECT_EQ(scalar(*c, "SELECT count(*) FROM snapshot_catalog"), "1");
+  EXPECT_EQ(scalar(*c, "SELECT sql FROM snapshot_catalog"),
+            "CREATE SNAPSHOT snap AS SELECT a * 10 AS a10, b FROM src");
+  EXPECT_EQ(c->exec("CREATE SNAPSHOT snap AS SELECT 1").message(), "snapshot snap already exists");
+  // Rolled back with its transaction: the table and the catalog row.
+  ASSERT_TRUE(c->exec("BEGIN; CREATE SNAPSHOT s2 AS SELECT 1 AS one; ROLLBACK").ok());
+  EXPECT_EQ(scalar(*c, "SELECT count(*) FROM snapshot_catalog"), "1");
+  EXPECT_EQ(scalar(*c, "SELECT count(*) FROM sqlite_schema WHERE name = 's2'"), "0");
+  EXPECT_EQ(c->exec("DROP SNAPSHOT nosuch").message(), "no such snapshot: nosuch");
+  EXPECT_TRUE(c->exec("DROP SNAPSHOT IF EXISTS nosuch").ok());
+  ASSERT_TRUE(c->exec("DROP SNAPSHOT snap").ok());
+  EXPECT_EQ(scalar(*c, "SELECT count(*) FROM sqlite_schema WHERE name = 'snap'"), "0");
+}
+
+TEST(PluginSchemaObject, WithoutTheModuleItIsSqlitesSyntaxError) {
+  auto db = keel::Database::open(":memory:");
+  ASSERT_TRUE(db.ok());
+  auto c = (*db)->connect();
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->exec("CREATE SNAPSHOT snap AS SELECT 1").message(), "near \"SNAPSHOT\": syntax error");
+  EXPECT_EQ(c->exec("DROP SNAPSHOT snap").message(), "near \"SNAPSHOT\": syntax error");
+}
+
+}  // namespace

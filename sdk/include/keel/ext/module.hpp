@@ -31,6 +31,7 @@
 #include "keel/ext/journal_mode.hpp"
 #include "keel/ext/page_codec.hpp"
 #include "keel/ext/pragma.hpp"
+#include "keel/ext/schema_object.hpp"
 #include "keel/ext/session.hpp"
 #include "keel/ext/virtual_table.hpp"
 #include "keel/status.hpp"
@@ -78,6 +79,8 @@ class Registrar {
   virtual void fail(std::string_view message) = 0;
   // The name the module was loaded as ("vector").
   virtual std::string_view module_name() const = 0;
+  // (Appended: the ABI grows at the end.)
+  virtual void add_schema_object(std::shared_ptr<SchemaObject> object) = 0;
   // A virtual-table module (CREATE VIRTUAL TABLE ... USING name, or a
   // table-valued function when eponymous); see keel/ext/virtual_table.hpp.
   virtual void add_virtual_table(std::shared_ptr<VirtualTableModule> module) = 0;
