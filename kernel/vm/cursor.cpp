@@ -111,6 +111,9 @@ Result<std::span<const uint8_t>> VmCursor::payload(const Value* pseudo_value) {
       KEEL_RETURN_IF_ERROR(cursor_->read_payload(0, size, overflow_buf_.data()));
       return std::span<const uint8_t>(overflow_buf_.data(), size);
     }
+    case Kind::kVirtual:
+      // A virtual table's row has no record: its columns come from VColumn.
+      return Status(rc::kInternal, "record of a virtual-table row");
   }
   return std::span<const uint8_t>();
 }
