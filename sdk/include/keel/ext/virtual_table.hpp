@@ -105,7 +105,10 @@ class IndexInfo {
   // --- inputs
   std::vector<IndexConstraint> constraints;
   std::vector<IndexOrderBy> order_by;
-  uint64_t columns_used = ~uint64_t{0};  // bit i: column i is read (bit 63: any column >= 63)
+  uint64_t columns_used = ~uint64_t{0};  // bit i: column i is read (bit 63: any column >= 63); Keel: all bits
+  // ORDER BY terms are offered when the query reads this table alone and
+  // orders by its columns only. order_by_consumed is advisory: Keel still
+  // sorts, so a wrong claim cannot reorder results.
   // --- outputs (usage has one entry per constraint, zero-initialized)
   std::vector<IndexConstraintUsage> usage;
   int idx_num = 0;
@@ -121,14 +124,15 @@ class IndexInfo {
     return i < collations_.size() && !collations_[i].empty() ? std::string_view(collations_[i]) : "BINARY";
   }
   // The right-hand value of constraint i when it is a constant known at
-  // planning time (sqlite3_vtab_rhs_value); false otherwise.
+  // planning time (sqlite3_vtab_rhs_value; Keel: literals); false otherwise.
   bool rhs_value(size_t i, ValueView* out) const {
     if (i >= rhs_.size() || rhs_[i] == nullptr) return false;
     *out = ValueView(rhs_[i]);
     return true;
   }
   // sqlite3_vtab_distinct: 0 rows in ORDER BY order, 1 GROUP BY (any order
-  // within groups), 2 DISTINCT, 3 DISTINCT and ORDER BY.
+  // within groups), 2 DISTINCT, 3 DISTINCT and ORDER BY. Keel reports 0 (the
+  // strictest reading).
   int distinct() const { return distinct_; }
 
   // Set by the kernel (rhs_: what a ValueView of each constant points at).
@@ -180,8 +184,14 @@ class VirtualTable {
   }
   virtual bool writable() const { return false; }
 
-  // Transaction callbacks (xBegin / xSync / xCommit / xRollback), called
-  // around statements that write this table. Defaults do nothing.
+  // Transaction callbacks (xBegin / xSync / xCommit / xRollback), as SQLite
+  // calls them: begin() once per transaction, before the first statement
+  // that writes this table; at COMMIT (or the end of an autocommit
+  // statement) sync() on every such table, then the database commit, then
+  // commit(); a failing sync() rolls the transaction back. ROLLBACK, or a
+  // failed autocommit statement, calls rollback(). A table made by CREATE
+  // VIRTUAL TABLE joins the creating transaction without begin(). Savepoint
+  // callbacks are not offered. Defaults do nothing.
   virtual Status begin() { return Status::Ok(); }
   virtual Status sync() { return Status::Ok(); }
   virtual Status commit() { return Status::Ok(); }
