@@ -68,6 +68,16 @@ Status add_uri_request(std::string_view uri, ModuleRequest& request) {
 
 Status install_extensions(engine::Connection& conn, const ModuleRequest& request) {
   conn.extensions().features = request.features.flags();
+  // A key given without the feature that uses it would silently create a
+  // plaintext database.
+  if (!request.features.has("encryption")) {
+    for (const char* p : {"cipher", "hexkey", "key"}) {
+      if (!conn.uri_parameter(p).empty()) {
+        return Status(rc::kError, std::string("the URI parameter '") + p +
+                                      "' needs the 'encryption' feature (experimental=encryption)");
+      }
+    }
+  }
   for (const std::string& flag : request.features.flags()) {
     const FeatureInfo* info = find_feature(flag);
     if (info == nullptr) continue;
