@@ -5,6 +5,7 @@
 #include <random>
 
 #include "engine/statement.h"
+#include "func/json_each_vtab.h"
 #include "keel/ext/session.hpp"
 #include "parse/parser.h"
 #include "vm/collation.h"
@@ -84,6 +85,8 @@ Result<std::unique_ptr<Connection>> Connection::open(std::string_view filename, 
   c->options_ = options;
   c->vfs_ = options.vfs ? options.vfs : &os::default_vfs();
   func::register_builtin_functions(c->functions_);
+  c->vtabs_.add_module(func::make_json_each_module(false));
+  c->vtabs_.add_module(func::make_json_each_module(true));
   bool read_only = options.read_only;
   bool create = options.create;
   bool memory = false;
@@ -327,7 +330,38 @@ Status Connection::parse_schema(int db, std::string_view where) {
   return load_schema(db);
 }
 
+Result<std::shared_ptr<const plan::VtabInstance>> Connection::connect_vtab(plan::Table& t) {
+  return vtabs_.connect(t, catalog_.database_name(t.db), false);
+}
+
+Status Connection::vtab_create(int db, std::string_view name) {
+  plan::Table* t = catalog_.database(db).find_table(name);
+  if (t == nullptr || !t->is_virtual) return Status(rc::kInternal, "no virtual table " + std::string(name));
+  KEEL_ASSIGN_OR_RETURN(std::shared_ptr<const plan::VtabInstance> inst,
+                        vtabs_.connect(*t, catalog_.database_name(db), true));
+  // As SQLite's sqlite3VtabCallCreate: the new table joins the transaction
+  // (sync/commit or rollback at its end) without a begin() call.
+  vtab_txn_.push_back(inst->table);
+  return Status::Ok();
+}
+
+Status Connection::vtab_begin(const std::shared_ptr<ext::VirtualTable>& table) {
+  for (const auto& t : vtab_txn_) {
+    if (t == table) return Status::Ok();
+  }
+  KEEL_RETURN_IF_ERROR(table->begin());
+  vtab_txn_.push_back(table);
+  return Status::Ok();
+}
+
+Status Connection::vtab_destroy(int db, std::string_view name) {
+  plan::Table* t = catalog_.database(db).find_table(name);
+  if (t == nullptr || !t->is_virtual) return Status(rc::kInternal, "no virtual table " + std::string(name));
+  return vtabs_.destroy(*t, catalog_.database_name(db));
+}
+
 void Connection::drop_schema_object(int db, int kind, std::string_view name) {
+  if (kind == 0) vtabs_.forget_table(db, name);
   plan::DatabaseSchema& s = catalog_.database(db);
   if (kind == 0) {
     s.drop_table(name);
@@ -371,6 +405,7 @@ Result<std::unique_ptr<Statement>> Connection::prepare(std::string_view sql, uin
   in.catalog = &catalog_;
   in.functions = &functions_;
   in.collations = this;
+  in.vtabs = this;
   in.module_pragmas = &ext_.pragmas;
   in.schema_objects = &ext_.schema_objects;
   in.options = compile_options_;

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "engine/hooks.h"
+#include "engine/vtab_registry.h"
 #include "func/function.h"
 #include "keel/ext/change_observer.hpp"
 #include "keel/ext/module.hpp"
@@ -75,7 +76,10 @@ struct ExtensionState {
 // (nullptr for NULL), as sqlite3_exec passes them.
 using ExecCallback = std::function<bool(int n, char** values, char** names)>;
 
-class Connection final : private vm::VmHost, private func::FunctionHost, private plan::CollationLookup {
+class Connection final : private vm::VmHost,
+                         private func::FunctionHost,
+                         private plan::CollationLookup,
+                         private plan::VtabHost {
  public:
   // Opens `filename` (":memory:" or "" for a private in-memory/temp
   // database; "file:" URIs when options.uri).
@@ -123,6 +127,11 @@ class Connection final : private vm::VmHost, private func::FunctionHost, private
   const vm::Collation* find_collation(std::string_view name) const override;
 
   plan::Catalog& catalog() { return catalog_; }
+  // The services SQL functions see (for calls made outside the VM, such as a
+  // C virtual table's xColumn).
+  func::FunctionHost& function_services() { return *this; }
+  // Virtual-table modules (built-in json_each/json_tree, the C API's, modules').
+  VtabRegistry& vtab_registry() { return vtabs_; }
   const std::string& filename(int db = 0) const;
   bool read_only(int db = 0) const;
   storage::Pager* pager(int db);
@@ -197,6 +206,17 @@ class Connection final : private vm::VmHost, private func::FunctionHost, private
   Status run_command(const void* command, std::vector<vm::Value>& rows) override;
   int64_t max_length() const override { return compile_options_.max_length; }
   os::Vfs& temp_vfs() override { return os::memory_vfs(); }
+  Status vtab_create(int db, std::string_view name) override;
+  Status vtab_destroy(int db, std::string_view name) override;
+  Status vtab_begin(const std::shared_ptr<ext::VirtualTable>& table) override;
+
+  // --- plan::VtabHost
+  Result<std::shared_ptr<const plan::VtabInstance>> connect_vtab(plan::Table& t) override;
+  Result<std::shared_ptr<const plan::VtabInstance>> eponymous_vtab(std::string_view name) override {
+    return vtabs_.eponymous(name);
+  }
+  bool has_vtab_module(std::string_view name) const override { return vtabs_.find_module(name) != nullptr; }
+
   bool observing_changes() const override;
   Status row_changed(const vm::ChangeTarget& target, int kind, int64_t rowid, int64_t old_rowid,
                      std::span<const uint8_t> before, std::span<const uint8_t> after) override;
@@ -237,6 +257,10 @@ class Connection final : private vm::VmHost, private func::FunctionHost, private
   std::vector<Db> dbs_;
   plan::Catalog catalog_;
   func::FunctionRegistry functions_;
+  VtabRegistry vtabs_;
+  // Virtual tables written in the current transaction (begin() called):
+  // sync()+commit() or rollback() when it ends.
+  std::vector<std::shared_ptr<ext::VirtualTable>> vtab_txn_;
   std::map<std::string, std::shared_ptr<vm::Collation>, plan::NameLess> collations_;
   plan::CompileOptions compile_options_;
   OpenOptions options_;

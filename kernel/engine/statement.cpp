@@ -40,6 +40,7 @@ Status Statement::recompile() {
   in.catalog = &conn_.catalog_;
   in.functions = &conn_.functions_;
   in.collations = &conn_;
+  in.vtabs = &conn_;
   in.module_pragmas = &conn_.ext_.pragmas;
   in.schema_objects = &conn_.ext_.schema_objects;
   in.options = conn_.compile_options_;

@@ -98,6 +98,16 @@ Status Connection::commit_all() {
       return Status(rc::kConstraintCommitHook, "constraint failed");
     }
   }
+  // Virtual tables written in this transaction: sync() is the first phase
+  // of the commit; a failure rolls everything back (SQLite's
+  // sqlite3VtabSync).
+  for (const auto& t : vtab_txn_) {
+    Status s = t->sync();
+    if (!s.ok()) {
+      rollback_all();
+      return s;
+    }
+  }
   // Write transactions first, so a failed commit leaves nothing half-done
   // across databases that a reader could see (single-file atomicity only;
   // multi-file commits use no super-journal yet).
@@ -127,10 +137,16 @@ Status Connection::commit_all() {
   (void)wrote;
   savepoints_.clear();
   notify_after_commit();
+  std::vector<std::shared_ptr<ext::VirtualTable>> vtabs = std::move(vtab_txn_);
+  vtab_txn_.clear();
+  for (const auto& t : vtabs) t->commit().ignore();
   return Status::Ok();
 }
 
 void Connection::rollback_all() {
+  std::vector<std::shared_ptr<ext::VirtualTable>> vtabs = std::move(vtab_txn_);
+  vtab_txn_.clear();
+  for (const auto& t : vtabs) t->rollback().ignore();
   bool schema_dirty = false;
   bool fire_hook = !autocommit_;
   for (auto& d : dbs_) fire_hook = fire_hook || d.txn == 2;

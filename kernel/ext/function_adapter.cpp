@@ -1,43 +1,24 @@
-// The SDK's function-call types (ValueView, Context) implemented over the
-// VM's registers, and the trampolines a FunctionDef calls.
-//
-// Arguments are viewed in place: each ValueView points at an ArgSlot on the
-// trampoline's stack holding a pointer to the register and a scratch buffer
-// for the text form of a number, so no call allocates unless it has more
-// than kInlineArgs arguments.
+// The trampolines a FunctionDef calls for a module function. The SDK's
+// call types (ValueView, Context) are implemented over the VM's registers in
+// func/ext_values.cpp, shared with the virtual-table opcodes; arguments are
+// viewed in place (func/ext_args.h).
 #include "ext/function_adapter.h"
 
 #include <cmath>
 #include <cstring>
 
+#include "func/ext_args.h"
 #include "vm/value.h"
 
 namespace keel::ext {
 
 namespace {
 
-struct ArgSlot {
-  vm::Value* v;
-  vm::NumberText scratch;
-};
 
-constexpr size_t kInlineArgs = 8;
-
-ArgSlot& slot(void* p) { return *static_cast<ArgSlot*>(p); }
-func::FunctionContext& fctx(void* p) { return *static_cast<func::FunctionContext*>(p); }
-
-// Calls `f(Args)` with the registers viewed as ArgSlots.
+// Calls `f(Args)` with the registers viewed in place (func/ext_args.h).
 template <typename F>
 void with_args(std::span<vm::Value> regs, F&& f) {
-  ArgSlot inline_slots[kInlineArgs];
-  std::unique_ptr<ArgSlot[]> heap;
-  ArgSlot* slots = inline_slots;
-  if (regs.size() > kInlineArgs) {
-    heap.reset(new ArgSlot[regs.size()]);
-    slots = heap.get();
-  }
-  for (size_t i = 0; i < regs.size(); i++) slots[i].v = &regs[i];
-  f(Args(slots, regs.size(), sizeof(ArgSlot)));
+  func::with_ext_args(regs, std::forward<F>(f));
 }
 
 uint32_t kernel_flags(uint32_t f) {
@@ -88,100 +69,11 @@ std::string lower(std::string_view s) {
 
 }  // namespace
 
-// ------------------------------------------------------------- ValueView
-
-Type ValueView::type() const { return static_cast<Type>(static_cast<int>(slot(v_).v->type())); }
-int64_t ValueView::as_int64() const { return slot(v_).v->as_int64(); }
-double ValueView::as_double() const { return slot(v_).v->as_double(); }
-std::string_view ValueView::text() const {
-  ArgSlot& s = slot(v_);
-  if (s.v->is_zeroblob()) s.v->expand_zeroblob();
-  return s.v->as_text(s.scratch);
+// Context::session (the rest of Context is in func/ext_values.cpp): the
+// Session type lives with the ext layer.
+Session Context::session() const {
+  return Session(static_cast<func::FunctionContext*>(c_)->host().connection_handle());
 }
-std::span<const uint8_t> ValueView::blob() const {
-  std::string_view t = text();
-  return {reinterpret_cast<const uint8_t*>(t.data()), t.size()};
-}
-uint32_t ValueView::subtype() const { return slot(v_).v->subtype(); }
-Value ValueView::to_value() const {
-  switch (type()) {
-    case Type::kNull:
-      return Value();
-    case Type::kInteger:
-      return Value(as_int64());
-    case Type::kReal:
-      return Value(as_double());
-    case Type::kText:
-      return Value(text());
-    case Type::kBlob:
-      return Value::blob(blob());
-  }
-  return Value();
-}
-
-// --------------------------------------------------------------- Context
-
-void Context::result_null() { fctx(c_).result().set_null(); }
-void Context::result_int64(int64_t v) { fctx(c_).result().set_int(v); }
-void Context::result_double(double v) {
-  if (std::isnan(v)) {
-    fctx(c_).result().set_null();
-  } else {
-    fctx(c_).result().set_real(v);
-  }
-}
-void Context::result_text(std::string_view s) {
-  auto& ctx = fctx(c_);
-  if (static_cast<int64_t>(s.size()) > ctx.host().max_length()) return ctx.set_error_toobig();
-  ctx.result().set_text(s);
-}
-void Context::result_blob(std::span<const uint8_t> b) {
-  auto& ctx = fctx(c_);
-  if (static_cast<int64_t>(b.size()) > ctx.host().max_length()) return ctx.set_error_toobig();
-  ctx.result().set_blob(b);
-}
-void Context::result_value(const ValueView& v) {
-  switch (v.type()) {
-    case Type::kNull:
-      return result_null();
-    case Type::kInteger:
-      return result_int64(v.as_int64());
-    case Type::kReal:
-      return result_double(v.as_double());
-    case Type::kText:
-      return result_text(v.text());
-    case Type::kBlob:
-      return result_blob(v.blob());
-  }
-}
-uint8_t* Context::result_blob_buffer(size_t n) {
-  auto& ctx = fctx(c_);
-  if (static_cast<int64_t>(n) > ctx.host().max_length()) {
-    ctx.set_error_toobig();
-    return nullptr;
-  }
-  return ctx.result().prepare_blob(n);
-}
-char* Context::result_text_buffer(size_t n) {
-  auto& ctx = fctx(c_);
-  if (static_cast<int64_t>(n) > ctx.host().max_length()) {
-    ctx.set_error_toobig();
-    return nullptr;
-  }
-  return ctx.result().prepare_text(n);
-}
-void Context::result_subtype(uint32_t subtype) {
-  fctx(c_).result().set_subtype(static_cast<uint8_t>(subtype));
-}
-void Context::error(std::string_view message, int code) { fctx(c_).set_error(std::string(message), code); }
-bool Context::has_error() const { return fctx(c_).has_error(); }
-Session Context::session() const { return Session(fctx(c_).host().connection_handle()); }
-void* Context::aggregate_state(size_t n) { return fctx(c_).aggregate_context(n); }
-void* Context::get_aux(int arg) const { return fctx(c_).get_aux(arg); }
-void Context::set_aux(int arg, void* data, void (*destroy)(void*)) { fctx(c_).set_aux(arg, data, destroy); }
-
-ScalarFunction::~ScalarFunction() = default;
-AggregateFunction::~AggregateFunction() = default;
 
 // ---------------------------------------------------------- FunctionDefs
 

@@ -19,6 +19,7 @@ Status install_module(engine::Connection& conn, const std::shared_ptr<const Load
   for (const auto& p : m->pragmas) state.pragmas.push_back(p);
   for (const auto& j : m->journal_modes) state.journal_modes.push_back(j);
   for (const auto& o : m->schema_objects) state.schema_objects.push_back(o);
+  for (const auto& v : m->virtual_tables) conn.vtab_registry().add_module(v);
   Session session(&conn);
   for (const auto& e : m->extensions) {
     state.attached.push_back(e);

@@ -33,6 +33,9 @@ class CollectingRegistrar final : public Registrar {
   void add_journal_mode(std::shared_ptr<JournalModeFactory> f) override {
     if (f) m_.journal_modes.push_back(std::move(f));
   }
+  void add_virtual_table(std::shared_ptr<VirtualTableModule> v) override {
+    if (v) m_.virtual_tables.push_back(std::move(v));
+  }
   void fail(std::string_view message) override {
     if (error_.empty()) error_ = std::string(message.empty() ? "unknown error" : message);
   }

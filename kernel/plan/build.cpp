@@ -6,6 +6,7 @@
 
 #include "plan/dml_internal.h"
 #include "plan/select_internal.h"
+#include "plan/vtab.h"
 #include "storage/btree/btree.h"
 #include "vm/collation.h"
 
@@ -440,6 +441,35 @@ Status code_create_view(CodeGen& g, const parse::CreateViewStmt* st) {
   return Status::Ok();
 }
 
+// CREATE VIRTUAL TABLE: the schema row as SQLite writes it (rootpage 0, the
+// text "CREATE VIRTUAL TABLE " followed by the statement from the table
+// name on), then VCreate runs the module's create().
+Status code_create_virtual_table(CodeGen& g, const parse::CreateVirtualTableStmt* st) {
+  KEEL_ASSIGN_OR_RETURN(int db, target_db(g, st->name, false));
+  std::string name(st->name.name.value);
+  if (reserved(name)) return Status(rc::kError, "object name reserved for internal use: " + name);
+  Status free = name_free(g, db, name, false);
+  if (!free.ok()) {
+    if (st->if_not_exists) {
+      g.use_database(db, false);
+      return Status::Ok();
+    }
+    return free;
+  }
+  if (g.input().vtabs == nullptr || !g.input().vtabs->has_vtab_module(st->module.value)) {
+    return Status(rc::kError, "no such module: " + std::string(st->module.value));
+  }
+  uint32_t begin = st->name.name.span.begin;
+  std::string sql = "CREATE VIRTUAL TABLE " + std::string(g.sql().substr(begin, st->span.end - begin));
+  g.use_database(db, true);
+  int sc = open_schema(g, db);
+  schema_row(g, sc, "table", name, name, 0, &sql);
+  bump_cookie(g, db);
+  parse_schema(g, db, "tbl_name='" + quote_sql_string(name) + "' AND type!='trigger'");
+  g.emit_str(Op::VCreate, db, 0, 0, name);
+  return Status::Ok();
+}
+
 Status code_create_trigger(CodeGen& g, const parse::CreateTriggerStmt* st) {
   std::string name(st->name.name.value);
   Table* t = nullptr;
@@ -508,9 +538,10 @@ Status code_drop(CodeGen& g, const parse::DropStmt* st) {
       if (!view && t->is_view) return Status(rc::kError, "use DROP VIEW to delete view " + t->name);
       int db = t->db;
       g.use_database(db, true);
+      if (t->is_virtual) g.emit_str(Op::VDestroy, db, 0, 0, t->name);
       int sc = open_schema(g, db);
       delete_schema_rows(g, sc, 2, t->name);
-      if (!t->is_view) {
+      if (!t->is_view && !t->is_virtual) {
         if (Table* seq = g.catalog().database(db).find_table("sqlite_sequence"); seq && t->autoincrement) {
           int c = g.new_cursor();
           open_table(g, seq, c, true);

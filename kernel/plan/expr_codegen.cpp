@@ -207,6 +207,14 @@ void code_column(CodeGen& g, FromTerm* t, int col, int target) {
     }
     return;
   }
+  if (t->vtab) {
+    if (col < 0) {
+      g.emit(Op::Rowid, t->cursor, target);
+    } else {
+      g.emit(Op::VColumn, t->cursor, col, target);
+    }
+    return;
+  }
   if (t->ephemeral || t->table == nullptr) {
     if (col < 0) {
       g.emit(Op::Rowid, t->cursor, target);

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "plan/plan_internal.h"
+#include "plan/vtab.h"
 #include "vm/collation.h"
 
 namespace keel::plan {
@@ -79,10 +80,18 @@ Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClaus
   t->on = item->on;
   t->hint = item->hint;
   t->indexed_by = std::string(item->index.value);
-  if (item->kind == parse::FromItem::Kind::kTableFunction) {
-    return Status(rc::kError, "no such table-valued function: " + std::string(item->table.name.value));
+  std::shared_ptr<const VtabInstance> eponymous;
+  if (item->kind == parse::FromItem::Kind::kTable && !item->table.schema.present() && g.input().vtabs &&
+      !g.find_cte(item->table.name.value) && !g.catalog().find_table("", item->table.name.value)) {
+    // FROM json_each: an eponymous virtual table used without arguments.
+    KEEL_ASSIGN_OR_RETURN(eponymous, g.input().vtabs->eponymous_vtab(item->table.name.value));
   }
-  if (item->kind == parse::FromItem::Kind::kSubquery) {
+  if (item->kind == parse::FromItem::Kind::kTableFunction) {
+    KEEL_RETURN_IF_ERROR(add_table_function(g, item, *t));
+  } else if (eponymous) {
+    t->name = std::string(item->alias.present() ? item->alias.value : item->table.name.value);
+    set_vtab_term(*t, std::move(eponymous), "main", item->table.name.value);
+  } else if (item->kind == parse::FromItem::Kind::kSubquery) {
     t->subquery = item->subquery;
     t->subquery_outer = outer;
     t->name = item->alias.present() ? std::string(item->alias.value)
@@ -124,7 +133,12 @@ Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClaus
     } else {
       KEEL_ASSIGN_OR_RETURN(Table * tab, find_table_or_error(g, item->table, true));
       t->db_name = g.catalog().database_name(tab->db);
-      if (tab->is_view) {
+      if (tab->is_virtual) {
+        if (g.input().vtabs == nullptr) return Status(rc::kError, "virtual tables are not supported");
+        KEEL_ASSIGN_OR_RETURN(std::shared_ptr<const VtabInstance> inst, g.input().vtabs->connect_vtab(*tab));
+        g.use_database(tab->db, false);
+        set_vtab_term(*t, std::move(inst), t->db_name, tab->name);
+      } else if (tab->is_view) {
         t->subquery = tab->view_select;
         t->subquery_outer = nullptr;
         t->view_columns = tab->view_column_names;
@@ -217,6 +231,11 @@ Result<Table*> find_table_or_error(CodeGen& g, const parse::QualifiedName& name,
     return Status(rc::kError, "unknown database " + std::string(schema));
   }
   Table* t = g.catalog().find_table(schema, name.name.value);
+  if (t == nullptr && !allow_view && g.input().vtabs && (schema.empty() || name_eq(schema, "main"))) {
+    // INSERT/UPDATE/DELETE naming an eponymous virtual table (json_each).
+    auto epo = g.input().vtabs->eponymous_vtab(name.name.value);
+    if (epo.ok() && epo.value()) return Status(rc::kError, "table " + std::string(name.name.value) + " may not be modified");
+  }
   if (t == nullptr) {
     std::string full = schema.empty() ? std::string(name.name.value)
                                       : std::string(schema) + "." + std::string(name.name.value);

@@ -73,7 +73,7 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
   if (vm::strnicmp(t->name.c_str(), "sqlite_", 7) == 0 && t->root == 1) {
     return Status(rc::kError, "table " + t->name + " may not be modified");
   }
-  if (t->is_virtual) return Status(rc::kError, "virtual tables are not supported");
+  if (t->is_virtual) return code_vtab_insert(g, st, t);
   std::vector<const parse::CommonTableExpr*> saved_ctes = g.ctes;
   if (st->with) push_with(g, st->with);
   int n = static_cast<int>(t->columns.size());

@@ -149,8 +149,40 @@ Status where_begin(CodeGen& g, Scope* scope, const parse::Expr* where, WhereInfo
                    const parse::List<parse::OrderingTerm>* order_by = nullptr);
 // Closes the loops opened by where_begin.
 Status where_end(CodeGen& g, Scope* scope, WhereInfo& w);
+// Which FROM terms of `scope` (bit i = scope->terms[i]) `e` references; all
+// bits for a subquery.
+Status where_expr_mask(CodeGen& g, Scope* scope, const parse::Expr* e, uint64_t* mask);
 // Splits an AND tree into its terms.
 void split_and(const parse::Expr* e, std::vector<const parse::Expr*>& out);
+
+// ---- virtual tables (vtab.cpp)
+
+struct VtabInstance;
+// A WHERE / ON term as where_begin sees it, for code_vtab_level.
+struct VtabTerm {
+  const parse::Expr* expr;
+  uint64_t mask;  // FROM terms (by level) it references
+  bool on_left_join;
+  int left_join_level;
+};
+// Makes `t` a scan of virtual table `inst` named `name` (columns, cursor).
+void set_vtab_term(FromTerm& t, std::shared_ptr<const VtabInstance> inst, std::string_view db_name,
+                   std::string_view table_name);
+// FROM name(args): the eponymous module's table; "no such table-valued
+// function: name" when there is none.
+Status add_table_function(CodeGen& g, const parse::FromItem* item, FromTerm& t);
+// Opens loop level `level` over the virtual table of scope->terms[level]:
+// VOpen, best_index, the argument registers and VFilter. Terms the table
+// promises to check itself (omit) are appended to `omitted`.
+Status code_vtab_level(CodeGen& g, Scope* scope, int level, const std::vector<VtabTerm>& terms,
+                       const parse::List<parse::OrderingTerm>* order_by, WhereLevel& lv,
+                       std::vector<const parse::Expr*>& omitted);
+// INSERT / UPDATE / DELETE on virtual table `t` (vtab_dml.cpp).
+Status code_vtab_insert(CodeGen& g, const parse::InsertStmt* st, Table* t);
+Status code_vtab_update(CodeGen& g, const parse::UpdateStmt* st, Table* t);
+Status code_vtab_delete(CodeGen& g, const parse::DeleteStmt* st, Table* t);
+// CREATE VIRTUAL TABLE (build.cpp).
+Status code_create_virtual_table(CodeGen& g, const parse::CreateVirtualTableStmt* st);
 
 // ---- DML and DDL
 

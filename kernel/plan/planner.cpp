@@ -25,6 +25,8 @@ Status code_statement(CodeGen& g, const parse::Stmt* st) {
       return code_create_index(g, st->as<parse::CreateIndexStmt>());
     case parse::StmtKind::kCreateView:
       return code_create_view(g, st->as<parse::CreateViewStmt>());
+    case parse::StmtKind::kCreateVirtualTable:
+      return code_create_virtual_table(g, st->as<parse::CreateVirtualTableStmt>());
     case parse::StmtKind::kDrop:
       return code_drop(g, st->as<parse::DropStmt>());
     case parse::StmtKind::kPragma:

@@ -35,6 +35,8 @@
 
 namespace keel::plan {
 
+class VtabHost;  // plan/vtab.h
+
 // Connection settings that change how statements compile.
 struct CompileOptions {
   bool case_sensitive_like = false;
@@ -87,6 +89,7 @@ struct CompileInput {
   Catalog* catalog = nullptr;
   const func::FunctionRegistry* functions = nullptr;
   const CollationLookup* collations = nullptr;
+  VtabHost* vtabs = nullptr;  // virtual tables and table-valued functions; null: none
   CompileOptions options;
   // Pragmas of the connection's modules (their result columns).
   const std::vector<std::shared_ptr<ext::PragmaHandler>>* module_pragmas = nullptr;

@@ -78,7 +78,7 @@ Result<ColumnRef> resolve_column(CodeGen& g, Scope* scope, const parse::ColumnRe
     if (matches == 0 && table_matches >= 1 && is_rowid_name(col)) {
       FromTerm* t = table_match;
       if (table_matches == 1 &&
-          ((t->table && !t->table->without_rowid && !t->table->is_view) || t->reg_base)) {
+          ((t->table && !t->table->without_rowid && !t->table->is_view) || t->reg_base || t->vtab)) {
         matches = 1;
         found.term = t;
         found.col = -1;

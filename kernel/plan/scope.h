@@ -8,6 +8,7 @@
 // generator calls them as it emits code.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 namespace keel::plan {
 
 struct Scope;
+struct VtabInstance;
 
 struct ColInfo {
   std::string name;
@@ -67,6 +69,9 @@ struct FromTerm {
   const parse::FromItem* item = nullptr;
   parse::IndexHint hint = parse::IndexHint::kNone;
   std::string indexed_by;
+  // A virtual table or table-valued function (table is null): scanned with
+  // the V* opcodes, planned by code_vtab_level.
+  std::shared_ptr<const VtabInstance> vtab;
 };
 
 // A result-column alias visible in ORDER BY / GROUP BY / HAVING / WHERE.

@@ -27,7 +27,6 @@ Result<Table*> writable_table(CodeGen& g, const parse::QualifiedName& name) {
         return Status(rc::kError, "table " + t->name + " may not be modified");
     }
   }
-  if (t->is_virtual) return Status(rc::kError, "virtual tables are not supported");
   if (t->without_rowid)
     return Status(rc::kError, "UPDATE and DELETE on WITHOUT ROWID tables are not supported");
   return t;
@@ -97,6 +96,7 @@ Status delete_row(CodeGen& g, TableWriter& w, Table* t, const parse::List<parse:
 
 Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
   KEEL_ASSIGN_OR_RETURN(Table * t, writable_table(g, st->table));
+  if (t->is_virtual) return code_vtab_delete(g, st, t);
   std::vector<const parse::CommonTableExpr*> saved = g.ctes;
   if (st->with) push_with(g, st->with);
   // Deleting cannot fail once the rows are chosen (pass 1 evaluates WHERE),
@@ -164,6 +164,7 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
 
 Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
   KEEL_ASSIGN_OR_RETURN(Table * t, writable_table(g, st->table));
+  if (t->is_virtual) return code_vtab_update(g, st, t);
   std::vector<const parse::CommonTableExpr*> saved = g.ctes;
   if (st->with) push_with(g, st->with);
   int n = static_cast<int>(t->columns.size());

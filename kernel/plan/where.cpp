@@ -248,7 +248,7 @@ const char* op_text(BinaryOp op) {
 }
 
 struct Access {
-  enum Kind { kScan, kRowidEq, kRowidRange, kIndex, kAutoIndex } kind = kScan;
+  enum Kind { kScan, kRowidEq, kRowidRange, kIndex, kAutoIndex, kVirtual } kind = kScan;
   const Index* index = nullptr;
   int auto_col = -1;
   std::vector<const Constraint*> eq;  // per index column prefix
@@ -261,6 +261,15 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
   (void)g;
   Access best;
   best.cost = 1e6;
+  if (t->vtab) {
+    // Planned by best_index (vtab.cpp). For the join order a table-valued
+    // function with arguments counts as small, any other virtual table as a
+    // full scan.
+    best.kind = Access::kVirtual;
+    bool args = t->item && t->item->kind == parse::FromItem::Kind::kTableFunction && t->item->func_args.size;
+    best.cost = args ? 1e5 : 1e6;
+    return best;
+  }
   if (t->table == nullptr) {
     // Materialized subquery: an automatic index on an equality column.
     for (const Constraint& c : cons) {
@@ -373,6 +382,10 @@ Status code_key(CodeGen& g, Scope* scope, const Constraint* c, vm::Affinity col_
 
 }  // namespace
 
+Status where_expr_mask(CodeGen& g, Scope* scope, const Expr* e, uint64_t* mask) {
+  return expr_mask(g, scope, e, mask);
+}
+
 void split_and(const Expr* e, std::vector<const Expr*>& out) {
   if (e == nullptr) return;
   if (e->kind == ExprKind::kBinary && e->as<parse::BinaryExpr>()->op == BinaryOp::kAnd) {
@@ -419,6 +432,14 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
   std::vector<Constraint> all_cons;
   if (reorder) {
     KEEL_RETURN_IF_ERROR(all_constraints(g, scope, terms, all_cons));
+    // A table-valued function can only follow the terms its arguments read.
+    std::vector<uint64_t> prereq(n, 0);
+    for (int j = 0; j < n; j++) {
+      const FromTerm* t = scope->terms[j];
+      if (!t->vtab || !t->item || t->item->kind != parse::FromItem::Kind::kTableFunction) continue;
+      for (const Expr* a : t->item->func_args) KEEL_RETURN_IF_ERROR(expr_mask(g, scope, a, &prereq[j]));
+      prereq[j] &= ~(uint64_t{1} << j);
+    }
     std::vector<int> order;
     uint64_t placed = 0;
     for (int step = 0; step < n; step++) {
@@ -426,6 +447,7 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
       double best_cost = 0;
       for (int j = 0; j < n; j++) {
         if (placed & (uint64_t{1} << j)) continue;
+        if (prereq[j] & ~placed) continue;
         std::vector<Constraint> cons;
         find_constraints(scope, j, placed, all_cons, cons);
         Access a = choose_access(g, scope->terms[j], cons, step);
@@ -434,12 +456,13 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
           best_cost = a.cost;
         }
       }
+      if (best < 0) break;  // arguments that can never be computed: keep FROM order
       order.push_back(best);
       placed |= uint64_t{1} << best;
     }
     std::vector<FromTerm*> permuted;
     for (int j : order) permuted.push_back(scope->terms[j]);
-    scope->terms = permuted;
+    if (static_cast<int>(order.size()) == n) scope->terms = permuted;
     for (TermInfo& ti : terms) {
       ti.mask = 0;
       KEEL_RETURN_IF_ERROR(expr_mask(g, scope, ti.expr, &ti.mask));
@@ -460,6 +483,9 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
     if (ti.mask == 0 && !ti.on_left_join) KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, w.brk, true));
   }
   w.levels.resize(n);
+  std::vector<VtabTerm> vtab_terms;
+  std::vector<const Expr*> omitted;  // terms a virtual table checks itself
+  for (const TermInfo& ti : terms) vtab_terms.push_back({ti.expr, ti.mask, ti.on_left_join, ti.left_join_level});
   // Access paths first, so every cursor is opened once before the loops
   // (opening one inside an outer loop would redo it for every outer row).
   std::vector<std::vector<Constraint>> level_cons(n);
@@ -497,6 +523,10 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
     if (t->item && t->item->alias.present() && t->table) label = tname + " AS " + t->name;
     int top;
     switch (acc.kind) {
+      case Access::kVirtual:
+        KEEL_RETURN_IF_ERROR(code_vtab_level(g, scope, i, vtab_terms, order_by, lv, omitted));
+        top = lv.top;
+        break;
       case Access::kRowidEq: {
         int key = g.new_reg();
         KEEL_RETURN_IF_ERROR(code_expr(g, scope, acc.eq[0]->value, key));
@@ -660,9 +690,10 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
     }
     lv.top = top;
     // LEFT JOIN: ON terms first, then record the match.
+    auto is_omitted = [&](const Expr* e) { return std::find(omitted.begin(), omitted.end(), e) != omitted.end(); };
     if (left) {
       for (const TermInfo& ti : terms) {
-        if (ti.left_join_level == i && ti.expr != coded)
+        if (ti.left_join_level == i && ti.expr != coded && !is_omitted(ti.expr))
           KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, lv.cont, true));
       }
       lv.left_join_null = g.new_label();
@@ -670,7 +701,7 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
       g.emit(Op::Integer, 1, lv.left_join_match);
     }
     for (const TermInfo& ti : terms) {
-      if (ti.on_left_join || ti.mask == 0 || ti.expr == coded) continue;
+      if (ti.on_left_join || ti.mask == 0 || ti.expr == coded || is_omitted(ti.expr)) continue;
       if (highest_level(ti.mask, n) == i)
         KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, lv.cont, true));
     }

@@ -81,6 +81,13 @@ std::unique_ptr<VmCursor> VmCursor::pseudo(int reg, int n_field) {
   return c;
 }
 
+std::unique_ptr<VmCursor> VmCursor::virtual_table(std::unique_ptr<ext::VirtualCursor> cursor) {
+  std::unique_ptr<VmCursor> c(new VmCursor());
+  c->kind_ = Kind::kVirtual;
+  c->vtab_ = std::move(cursor);
+  return c;
+}
+
 VmCursor::~VmCursor() {
   // The b-tree cursor must go before the store that owns its b-tree.
   cursor_.reset();
@@ -104,6 +111,9 @@ Result<std::span<const uint8_t>> VmCursor::payload(const Value* pseudo_value) {
       KEEL_RETURN_IF_ERROR(cursor_->read_payload(0, size, overflow_buf_.data()));
       return std::span<const uint8_t>(overflow_buf_.data(), size);
     }
+    case Kind::kVirtual:
+      // A virtual table's row has no record: its columns come from VColumn.
+      return Status(rc::kInternal, "record of a virtual-table row");
   }
   return std::span<const uint8_t>();
 }

@@ -5,7 +5,8 @@
 //   kEphemeral a b-tree cursor on a private temporary b-tree (OpenEphemeral,
 //              OpenAutoindex), which owns its own pager and b-tree;
 //   kSorter    an external merge sorter (SorterOpen);
-//   kPseudo    a single row held in a register (OpenPseudo).
+//   kPseudo    a single row held in a register (OpenPseudo);
+//   kVirtual   a virtual-table cursor (VOpen), driven by the V* opcodes.
 //
 // The current row is decoded lazily: column(i) parses the record header only
 // as far as column i. A payload that fits on its page is read in place;
@@ -18,6 +19,7 @@
 #include <span>
 #include <vector>
 
+#include "keel/ext/virtual_table.hpp"
 #include "keel/status.hpp"
 #include "storage/btree/btree.h"
 #include "storage/pager/pager.h"
@@ -52,7 +54,7 @@ class RecordOrder final : public storage::KeyOrder {
 
 class VmCursor {
  public:
-  enum class Kind : uint8_t { kBtree, kEphemeral, kSorter, kPseudo };
+  enum class Kind : uint8_t { kBtree, kEphemeral, kSorter, kPseudo, kVirtual };
 
   // A cursor on an existing b-tree. key_info is null for rowid tables.
   static std::unique_ptr<VmCursor> btree(storage::Btree& bt, storage::PageNo root, bool writable,
@@ -63,6 +65,8 @@ class VmCursor {
   static Result<std::unique_ptr<VmCursor>> duplicate(VmCursor& other);
   static std::unique_ptr<VmCursor> sorter(os::Vfs& vfs, const KeyInfo* key_info, int n_field);
   static std::unique_ptr<VmCursor> pseudo(int reg, int n_field);
+  // A scan of a virtual table (the cursor its open() returned).
+  static std::unique_ptr<VmCursor> virtual_table(std::unique_ptr<ext::VirtualCursor> cursor);
 
   ~VmCursor();
 
@@ -72,6 +76,7 @@ class VmCursor {
   storage::BtCursor* bt() { return cursor_.get(); }
   Sorter* sorter() { return sorter_.get(); }
   int pseudo_reg() const { return pseudo_reg_; }
+  ext::VirtualCursor* vtab() { return vtab_.get(); }
 
   // Row state.
   bool eof() const { return eof_; }
@@ -113,6 +118,7 @@ class VmCursor {
   std::unique_ptr<storage::BtCursor> cursor_;
   std::unique_ptr<Sorter> sorter_;
   int pseudo_reg_ = 0;
+  std::unique_ptr<ext::VirtualCursor> vtab_;
   bool eof_ = true;
   bool null_row_ = false;
   bool cached_ = false;

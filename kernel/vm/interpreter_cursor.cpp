@@ -394,6 +394,7 @@ Status Vm::exec_cursor_op(const Instr& op) {
     // value of a column missing from a short record (ALTER TABLE ADD COLUMN).
     case Op::Column: {
       VmCursor& c = cursor(op.p1);
+      if (c.kind() == VmCursor::Kind::kVirtual) return exec_vtab_op(op);
       const Value* dflt = op.p4type == P4Type::kValue ? op.p4.value : nullptr;
       const Value* pseudo = c.kind() == VmCursor::Kind::kPseudo ? &r[c.pseudo_reg()] : nullptr;
       if (c.kind() != VmCursor::Kind::kPseudo && c.kind() != VmCursor::Kind::kSorter && c.eof() &&
@@ -408,6 +409,7 @@ Status Vm::exec_cursor_op(const Instr& op) {
     // Register P2 = the rowid of cursor P1's current row (NULL on a NullRow).
     case Op::Rowid: {
       VmCursor& c = cursor(op.p1);
+      if (c.kind() == VmCursor::Kind::kVirtual) return exec_vtab_op(op);
       if (c.null_row() || c.eof()) {
         r[op.p2].set_null();
       } else {
@@ -822,6 +824,16 @@ Status Vm::exec_cursor_op(const Instr& op) {
       command_next_ += op.p1;
       return Status::Ok();
     }
+
+    case Op::VOpen:
+    case Op::VFilter:
+    case Op::VNext:
+    case Op::VColumn:
+    case Op::VUpdate:
+    case Op::VCreate:
+    case Op::VDestroy:
+    case Op::VBegin:
+      return exec_vtab_op(op);
 
     default:
       return Status(rc::kInternal, std::string("opcode not supported by this VM: ") + opcode_name(op.op));

@@ -173,7 +173,10 @@ enum JumpIn : uint8_t { kNoJump = 0, kJumpP2 = 1, kJumpP3 = 2 };
   X(VColumn, kNoJump)          \
   X(VNext, kJumpP2)            \
   X(VOpen, kNoJump)            \
-  X(VUpdate, kNoJump)         \
+  X(VUpdate, kNoJump)          \
+  X(VCreate, kNoJump)          \
+  X(VDestroy, kNoJump)         \
+  X(VBegin, kNoJump)           \
   /* window functions */       \
   X(WindowAppend, kNoJump)     \
   X(WindowRun, kNoJump)        \

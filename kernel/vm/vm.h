@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "func/function.h"
+#include "keel/ext/virtual_table.hpp"
 #include "keel/status.hpp"
 #include "storage/btree/btree.h"
 #include "vm/program.h"
@@ -97,6 +98,21 @@ class VmHost {
   virtual Status run_command(const void* command, std::vector<Value>& rows) = 0;
   // SQLITE_LIMIT_LENGTH.
   virtual int64_t max_length() const = 0;
+  // OP_VCreate / OP_VDestroy: xCreate (CREATE VIRTUAL TABLE, after its
+  // schema row is parsed) and xDestroy (DROP TABLE) of virtual table `name`
+  // of database `db`.
+  virtual Status vtab_create(int db, std::string_view name) {
+    (void)db;
+    return Status(rc::kError, "no such module for table " + std::string(name));
+  }
+  virtual Status vtab_destroy(int db, std::string_view name) {
+    (void)db;
+    return Status(rc::kError, "no such module for table " + std::string(name));
+  }
+  // OP_VBegin: the statement is about to write virtual table `table`. The
+  // engine calls its begin() once per transaction and later sync()+commit()
+  // or rollback(); this default just calls begin().
+  virtual Status vtab_begin(const std::shared_ptr<ext::VirtualTable>& table);
   // Temporary storage for ephemeral tables and sorters.
   virtual os::Vfs& temp_vfs() = 0;
 
@@ -156,6 +172,8 @@ class Vm {
   // Cursor, storage and schema opcodes (interpreter_cursor.cpp). Sets
   // jumped_ after changing pc_.
   Status exec_cursor_op(const Instr& op);
+  // Virtual-table opcodes (interpreter_vtab.cpp).
+  Status exec_vtab_op(const Instr& op);
   void jump(int addr) {
     pc_ = addr;
     jumped_ = true;

@@ -12,12 +12,6 @@
 
 using namespace keel;
 
-struct sqlite3_context {
-  func::FunctionContext* fc;
-  sqlite3* db;
-  void* app;
-};
-
 namespace {
 
 struct CFunction {

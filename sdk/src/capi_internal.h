@@ -74,6 +74,14 @@ struct sqlite3_stmt {
   sqlite3_value* column(int i);
 };
 
+// One call of an application-defined function or of a virtual table's
+// xColumn: the kernel's function context, the connection and pApp.
+struct sqlite3_context {
+  keel::func::FunctionContext* fc;
+  sqlite3* db;
+  void* app;
+};
+
 struct sqlite3 {
   std::unique_ptr<keel::engine::Connection> conn;
   // Last error.

@@ -31,11 +31,21 @@
 ** (sqlite3_set_authorizer with a callback), UTF-16 collating functions,
 ** shared-cache mode, and the pluggable allocator/mutex/page-cache verbs of
 ** sqlite3_config. Not declared at all (no engine support yet): the update and
-** pre-update hooks, the WAL hook, virtual-table modules
-** (sqlite3_create_module and the sqlite3_vtab_* family), sqlite3_str_*,
+** pre-update hooks, the WAL hook, sqlite3_str_*,
 ** pointer passing (sqlite3_bind_pointer ...), sqlite3_stmt_status,
 ** sqlite3_status/db_status, the memory-statistics calls, and
 ** sqlite3_vfs_register.
+**
+** Virtual tables: sqlite3_create_module(_v2) modules run on Keel's virtual
+** table interface. Supported: xCreate/xConnect with sqlite3_declare_vtab,
+** xBestIndex (constraints, ORDER BY, argvIndex/omit, idxNum/idxStr,
+** estimates; sqlite3_vtab_collation, _distinct, _rhs_value), xOpen/xClose/
+** xFilter/xNext/xEof/xColumn/xRowid, xUpdate, xBegin, xDisconnect/xDestroy
+** and eponymous use (xCreate == 0 or xCreate == xConnect) as table-valued
+** functions. sqlite3_vtab_in reports "not supported" (IN constraints are
+** never offered), sqlite3_vtab_nochange returns 0, xFindFunction, xRename
+** and the savepoint methods are not called, and sqlite3_vtab_in_first/next
+** return SQLITE_ERROR.
 */
 #ifndef KEEL_SQLITE3_H
 #define KEEL_SQLITE3_H
@@ -792,6 +802,122 @@ SQLITE_API int sqlite3_deserialize(sqlite3 *db, const char *zSchema, unsigned ch
 #define SQLITE_DESERIALIZE_FREEONCLOSE 1
 #define SQLITE_DESERIALIZE_RESIZEABLE  2
 #define SQLITE_DESERIALIZE_READONLY    4
+
+/* ---------------------------------------------------------------- virtual tables */
+typedef struct sqlite3_vtab sqlite3_vtab;
+typedef struct sqlite3_index_info sqlite3_index_info;
+typedef struct sqlite3_vtab_cursor sqlite3_vtab_cursor;
+typedef struct sqlite3_module sqlite3_module;
+
+struct sqlite3_module {
+  int iVersion;
+  int (*xCreate)(sqlite3 *, void *pAux, int argc, const char *const *argv, sqlite3_vtab **ppVTab, char **);
+  int (*xConnect)(sqlite3 *, void *pAux, int argc, const char *const *argv, sqlite3_vtab **ppVTab, char **);
+  int (*xBestIndex)(sqlite3_vtab *pVTab, sqlite3_index_info *);
+  int (*xDisconnect)(sqlite3_vtab *pVTab);
+  int (*xDestroy)(sqlite3_vtab *pVTab);
+  int (*xOpen)(sqlite3_vtab *pVTab, sqlite3_vtab_cursor **ppCursor);
+  int (*xClose)(sqlite3_vtab_cursor *);
+  int (*xFilter)(sqlite3_vtab_cursor *, int idxNum, const char *idxStr, int argc, sqlite3_value **argv);
+  int (*xNext)(sqlite3_vtab_cursor *);
+  int (*xEof)(sqlite3_vtab_cursor *);
+  int (*xColumn)(sqlite3_vtab_cursor *, sqlite3_context *, int);
+  int (*xRowid)(sqlite3_vtab_cursor *, sqlite3_int64 *pRowid);
+  int (*xUpdate)(sqlite3_vtab *, int, sqlite3_value **, sqlite3_int64 *);
+  int (*xBegin)(sqlite3_vtab *pVTab);
+  int (*xSync)(sqlite3_vtab *pVTab);
+  int (*xCommit)(sqlite3_vtab *pVTab);
+  int (*xRollback)(sqlite3_vtab *pVTab);
+  int (*xFindFunction)(sqlite3_vtab *pVtab, int nArg, const char *zName,
+                       void (**pxFunc)(sqlite3_context *, int, sqlite3_value **), void **ppArg);
+  int (*xRename)(sqlite3_vtab *pVtab, const char *zNew);
+  /* version 2 */
+  int (*xSavepoint)(sqlite3_vtab *pVTab, int);
+  int (*xRelease)(sqlite3_vtab *pVTab, int);
+  int (*xRollbackTo)(sqlite3_vtab *pVTab, int);
+  /* version 3 */
+  int (*xShadowName)(const char *);
+};
+
+struct sqlite3_index_info {
+  /* Inputs */
+  int nConstraint;
+  struct sqlite3_index_constraint {
+    int iColumn;
+    unsigned char op;
+    unsigned char usable;
+    int iTermOffset;
+  } *aConstraint;
+  int nOrderBy;
+  struct sqlite3_index_orderby {
+    int iColumn;
+    unsigned char desc;
+  } *aOrderBy;
+  /* Outputs */
+  struct sqlite3_index_constraint_usage {
+    int argvIndex;
+    unsigned char omit;
+  } *aConstraintUsage;
+  int idxNum;
+  char *idxStr;
+  int needToFreeIdxStr;
+  int orderByConsumed;
+  double estimatedCost;
+  sqlite3_int64 estimatedRows;
+  int idxFlags;
+  sqlite3_uint64 colUsed;
+};
+
+#define SQLITE_INDEX_SCAN_UNIQUE 1
+#define SQLITE_INDEX_CONSTRAINT_EQ        2
+#define SQLITE_INDEX_CONSTRAINT_GT        4
+#define SQLITE_INDEX_CONSTRAINT_LE        8
+#define SQLITE_INDEX_CONSTRAINT_LT        16
+#define SQLITE_INDEX_CONSTRAINT_GE        32
+#define SQLITE_INDEX_CONSTRAINT_MATCH     64
+#define SQLITE_INDEX_CONSTRAINT_LIKE      65
+#define SQLITE_INDEX_CONSTRAINT_GLOB      66
+#define SQLITE_INDEX_CONSTRAINT_REGEXP    67
+#define SQLITE_INDEX_CONSTRAINT_NE        68
+#define SQLITE_INDEX_CONSTRAINT_ISNOT     69
+#define SQLITE_INDEX_CONSTRAINT_ISNOTNULL 70
+#define SQLITE_INDEX_CONSTRAINT_ISNULL    71
+#define SQLITE_INDEX_CONSTRAINT_IS        72
+#define SQLITE_INDEX_CONSTRAINT_LIMIT     73
+#define SQLITE_INDEX_CONSTRAINT_OFFSET    74
+#define SQLITE_INDEX_CONSTRAINT_FUNCTION  150
+
+struct sqlite3_vtab {
+  const sqlite3_module *pModule;
+  int nRef;
+  char *zErrMsg;
+};
+
+struct sqlite3_vtab_cursor {
+  sqlite3_vtab *pVtab;
+};
+
+SQLITE_API int sqlite3_create_module(sqlite3 *db, const char *zName, const sqlite3_module *p, void *pClientData);
+SQLITE_API int sqlite3_create_module_v2(sqlite3 *db, const char *zName, const sqlite3_module *p, void *pClientData,
+                                        void (*xDestroy)(void *));
+SQLITE_API int sqlite3_drop_modules(sqlite3 *db, const char **azKeep);
+SQLITE_API int sqlite3_declare_vtab(sqlite3 *, const char *zSQL);
+SQLITE_API int sqlite3_vtab_config(sqlite3 *, int op, ...);
+#define SQLITE_VTAB_CONSTRAINT_SUPPORT 1
+#define SQLITE_VTAB_INNOCUOUS          2
+#define SQLITE_VTAB_DIRECTONLY         3
+SQLITE_API int sqlite3_vtab_on_conflict(sqlite3 *);
+SQLITE_API int sqlite3_vtab_nochange(sqlite3_context *);
+SQLITE_API const char *sqlite3_vtab_collation(sqlite3_index_info *, int);
+SQLITE_API int sqlite3_vtab_distinct(sqlite3_index_info *);
+SQLITE_API int sqlite3_vtab_in(sqlite3_index_info *, int iCons, int bHandle);
+SQLITE_API int sqlite3_vtab_in_first(sqlite3_value *pVal, sqlite3_value **ppOut);
+SQLITE_API int sqlite3_vtab_in_next(sqlite3_value *pVal, sqlite3_value **ppOut);
+SQLITE_API int sqlite3_vtab_rhs_value(sqlite3_index_info *, int, sqlite3_value **ppVal);
+/* sqlite3_vtab_on_conflict() results */
+#define SQLITE_ROLLBACK 1
+#define SQLITE_FAIL     3
+#define SQLITE_REPLACE  5
 
 /* ---------------------------------------------------------------- extensions (not supported) */
 SQLITE_API int sqlite3_enable_load_extension(sqlite3 *db, int onoff);

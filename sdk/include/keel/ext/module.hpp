@@ -33,6 +33,7 @@
 #include "keel/ext/pragma.hpp"
 #include "keel/ext/schema_object.hpp"
 #include "keel/ext/session.hpp"
+#include "keel/ext/virtual_table.hpp"
 #include "keel/status.hpp"
 
 // Bumped whenever a published interface changes incompatibly. Interfaces
@@ -80,6 +81,9 @@ class Registrar {
   virtual std::string_view module_name() const = 0;
   // (Appended: the ABI grows at the end.)
   virtual void add_schema_object(std::shared_ptr<SchemaObject> object) = 0;
+  // A virtual-table module (CREATE VIRTUAL TABLE ... USING name, or a
+  // table-valued function when eponymous); see keel/ext/virtual_table.hpp.
+  virtual void add_virtual_table(std::shared_ptr<VirtualTableModule> module) = 0;
 };
 
 // init() results.
