@@ -67,10 +67,14 @@ Status Connection::notify_write_transaction() {
   ext::Session session(this);
   auto observers = ext_.observers;
   Status result;
+  // Statements the observers run now are nested: they join the transaction
+  // the coming statement uses and cannot call back here.
+  in_commit_observers_ = true;
   for (const auto& o : observers) {
     result = o->on_write_transaction(session);
     if (!result.ok()) break;
   }
+  in_commit_observers_ = false;
   refresh_observers_active();
   return result;
 }

@@ -62,10 +62,17 @@ Result<int> Statement::step() {
     // Change observers decide at the start of a write transaction whether
     // they are active; a statement compiled under the other answer is
     // compiled again (truncate shortcut, statement savepoints).
-    if (!program_->read_only && !conn_.in_write_transaction()) {
-      KEEL_RETURN_IF_ERROR(conn_.notify_write_transaction());
+    Status s;
+    if (!program_->read_only && !program_->engine_command && !conn_.in_write_transaction()) {
+      s = conn_.notify_write_transaction();
     }
-    if (program_->observe_changes != conn_.compile_options_.observe_changes) KEEL_RETURN_IF_ERROR(recompile());
+    if (s.ok() && program_->observe_changes != conn_.compile_options_.observe_changes) s = recompile();
+    if (!s.ok()) {
+      // Nothing of this statement ran: end what the observers' statements
+      // began, as a statement that failed to start.
+      if (conn_.autocommit_ && conn_.active_statements_ == 0) conn_.rollback_all();
+      return s;
+    }
   }
   conn_.statement_time_ = 0;
   for (int attempt = 0;; attempt++) {

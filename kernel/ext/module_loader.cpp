@@ -154,7 +154,11 @@ std::vector<std::string> module_search_path(const std::vector<std::string>& extr
   // The file holding this code: libkeel.so, or the executable when the
   // kernel is linked in statically.
   auto here = boost::dll::this_line_location(ec);
-  if (!ec) dirs.push_back((here.parent_path() / "keel" / "modules").string());
+  if (!ec) {
+    std::error_code fec;
+    fs::path dir = fs::weakly_canonical(here.parent_path() / "keel" / "modules", fec);
+    dirs.push_back(fec ? (here.parent_path() / "keel" / "modules").string() : dir.string());
+  }
   return dirs;
 }
 

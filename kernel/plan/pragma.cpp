@@ -219,6 +219,7 @@ Status engine_command(CodeGen& g, std::shared_ptr<EngineCommand> cmd, const std:
   }
   g.bind(end);
   g.prog().read_only = false;
+  g.prog().engine_command = true;
   return Status::Ok();
 }
 

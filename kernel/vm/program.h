@@ -114,6 +114,9 @@ class Program {
   // Compiled while a change observer was active (CompileOptions::
   // observe_changes): the engine recompiles when that no longer matches.
   bool observe_changes = false;
+  // A PRAGMA or another engine command (OP_Pragma), not a row-changing
+  // statement.
+  bool engine_command = false;
   bool is_explain = false;
   bool is_explain_query_plan = false;
   std::vector<std::string> comments;  // per-instruction comment (EXPLAIN), empty when none

@@ -115,7 +115,7 @@ TEST(ShellOwn, ExperimentalFeatureFlags) {
   EXPECT_EQ(ok1.exit_code, 0) << ok1.err;
   EXPECT_EQ(ok1.out, "1\n");
   RunResult ok2 =
-      run(keel_binary(), {"--experimental-index-method", "-experimental", "views", "f.db", "SELECT 2"}, "",
+      run(keel_binary(), {"--experimental-encryption", "-experimental", "vector", "f.db", "SELECT 2"}, "",
           dir.path());
   EXPECT_EQ(ok2.exit_code, 0) << ok2.err;
   EXPECT_EQ(ok2.out, "2\n");
@@ -123,7 +123,7 @@ TEST(ShellOwn, ExperimentalFeatureFlags) {
   EXPECT_TRUE(dir.exists("f.db"));
   // URI-special characters in the file name are escaped on the way.
   RunResult odd =
-      run(keel_binary(), {"--experimental", "views", "a?b#c%.db", "CREATE TABLE t(x)"}, "", dir.path());
+      run(keel_binary(), {"--experimental", "encryption", "a?b#c%.db", "CREATE TABLE t(x)"}, "", dir.path());
   EXPECT_EQ(odd.exit_code, 0) << odd.err;
   EXPECT_TRUE(dir.exists("a?b#c%.db"));
   RunResult bad =
@@ -132,11 +132,18 @@ TEST(ShellOwn, ExperimentalFeatureFlags) {
   EXPECT_EQ(bad.out, "");
   EXPECT_NE(bad.err.find("unknown experimental feature: warp-drive"), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find("index_method"), std::string::npos) << bad.err;
+  // A known feature whose module is not installed names the flag and where
+  // the loader looked.
+  RunResult no_module = run(keel_binary(), {"--experimental", "mvcc", ":memory:", "SELECT 1"}, "", dir.path());
+  EXPECT_EQ(no_module.exit_code, 1);
+  EXPECT_NE(no_module.err.find("feature 'mvcc' is not available: module mvcc not found (searched: "),
+            std::string::npos)
+      << no_module.err;
   RunResult bad2 = run(keel_binary(), {"--experimental-bogus", ":memory:"}, "", dir.path());
   EXPECT_EQ(bad2.exit_code, 1);
   EXPECT_NE(bad2.err.find("unknown experimental feature: bogus"), std::string::npos) << bad2.err;
   RunResult missing = run(keel_binary(), {"--experimental"}, "", dir.path());
-  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(no_module.exit_code, 1);
   EXPECT_NE(missing.err.find("missing argument to --experimental"), std::string::npos) << missing.err;
 }
 

@@ -85,8 +85,8 @@ class ChangeObserver {
   virtual bool active() const { return true; }
   // A statement that may write starts while no write transaction is open
   // (the start of what becomes a write transaction): the moment to read a
-  // setting that decides active(). Runs outside any statement; SQL run from
-  // here is ordinary (not nested).
+  // setting that decides active(). SQL run from here is nested: it joins
+  // the transaction the coming statement runs in.
   virtual Status on_write_transaction(Session& session) {
     (void)session;
     return Status::Ok();
