@@ -314,6 +314,7 @@ Status Connection::ensure_schema(int db) {
 }
 
 void Connection::reset_schema(int db) {
+  if (ext_.index_runtime) ext_.index_runtime->forget_instances();
   catalog_.database(db).clear();
   catalog_.database(db).loaded = false;
 }
@@ -370,6 +371,7 @@ Result<std::unique_ptr<Statement>> Connection::prepare(std::string_view sql, uin
   in.functions = &functions_;
   in.collations = this;
   in.module_pragmas = &ext_.pragmas;
+  in.index_methods = ext_.index_runtime.get();
   in.options = compile_options_;
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<vm::Program> program, plan::compile(in));
   // INSERT, UPDATE and DELETE set sqlite3_changes() when they finish.

@@ -41,6 +41,7 @@ Status Statement::recompile() {
   in.functions = &conn_.functions_;
   in.collations = &conn_;
   in.module_pragmas = &conn_.ext_.pragmas;
+  in.index_methods = conn_.ext_.index_runtime.get();
   in.options = conn_.compile_options_;
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<vm::Program> program, plan::compile(in));
   vm_.reset();

@@ -28,6 +28,7 @@
 #include "keel/ext/pragma.hpp"
 #include "keel/status.hpp"
 #include "parse/ast.h"
+#include "plan/index_method.h"
 #include "plan/schema.h"
 #include "vm/collation.h"
 #include "vm/program.h"
@@ -64,6 +65,8 @@ struct EngineCommand {
     kVacuum,  // db, into (file name or empty)
     kAttach,  // value = file name, name = schema name
     kDetach,  // name
+    kIndexMethodCreate,  // db, name = index: create the method's storage and index the table's rows
+    kIndexMethodDrop,    // db, name = index: the method's drop()
   };
   Kind kind = Kind::kPragma;
   std::string name;
@@ -82,6 +85,8 @@ struct CompileInput {
   CompileOptions options;
   // Pragmas of the connection's modules (their result columns).
   const std::vector<std::shared_ptr<ext::PragmaHandler>>* module_pragmas = nullptr;
+  // Index methods of the connection's modules (nullptr: none loaded).
+  const IndexMethodLookup* index_methods = nullptr;
 };
 
 // Compiles one statement. The Program owns copies of everything it needs;

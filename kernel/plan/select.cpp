@@ -334,7 +334,10 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
     KEEL_RETURN_IF_ERROR(code_aggregate(g, core, &scope, cols, group_by, out));
   } else {
     WhereInfo w;
-    KEEL_RETURN_IF_ERROR(where_begin(g, &scope, core->where, w, &sel->order_by));
+    g.order_limit_reg = out.topn && core->distinct != parse::Distinctness::kDistinct ? out.topn_counter : 0;
+    Status began = where_begin(g, &scope, core->where, w, &sel->order_by);
+    g.order_limit_reg = 0;
+    KEEL_RETURN_IF_ERROR(began);
     int base = g.new_reg(out.n_cols);
     KEEL_RETURN_IF_ERROR(code_result_columns(g, &scope, cols, base));
     int skip = w.levels.empty() ? g.new_label() : w.levels.back().cont;

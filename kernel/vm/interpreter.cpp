@@ -604,6 +604,17 @@ Status Vm::exec() {
         if (!s.ok()) return fail(std::move(s));
         break;
 
+      case Op::IdxMethodFilter:
+      case Op::IdxMethodNext:
+      case Op::IdxMethodRowid:
+        s = exec_index_method_op(op);
+        if (!s.ok()) return fail(std::move(s));
+        if (jumped_) {
+          jumped_ = false;
+          continue;
+        }
+        break;
+
       default:
         s = exec_cursor_op(op);
         if (!s.ok()) return fail(std::move(s));

@@ -107,6 +107,7 @@ Status Vm::reset() {
 
 void Vm::close_cursors() {
   for (auto& c : cursors_) c.reset();
+  for (auto& c : index_method_cursors_) c.reset();
 }
 
 void Vm::finalize_aggregates() {

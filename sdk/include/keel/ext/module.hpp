@@ -28,6 +28,7 @@
 
 #include "keel/ext/change_observer.hpp"
 #include "keel/ext/function.hpp"
+#include "keel/ext/index_method.hpp"
 #include "keel/ext/journal_mode.hpp"
 #include "keel/ext/page_codec.hpp"
 #include "keel/ext/pragma.hpp"
@@ -77,6 +78,8 @@ class Registrar {
   virtual void fail(std::string_view message) = 0;
   // The name the module was loaded as ("vector").
   virtual std::string_view module_name() const = 0;
+  // CREATE INDEX ... USING <method->name()> (keel/ext/index_method.hpp).
+  virtual void add_index_method(std::shared_ptr<IndexMethod> method) = 0;
 };
 
 // init() results.
