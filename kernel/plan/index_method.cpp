@@ -19,6 +19,7 @@
 // sorted, so a method only narrows the rows read, never the answer.
 #include "plan/index_method.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -373,8 +374,8 @@ Status code_index_method_scan(CodeGen& g, Scope* scope, FromTerm* t, const std::
   if (t->table == nullptr || t->ephemeral || t->table->method_indexes.empty()) return Status::Ok();
   if (t->hint == parse::IndexHint::kNotIndexed) return Status::Ok();
   const IndexMethodLookup* lookup = g.input().index_methods;
-  bool forced = false;
   std::vector<Candidate> found;
+  bool forced = false;  // INDEXED BY names one of these indexes
   for (const Index* idx : t->table->method_indexes) {
     bool named = t->hint == parse::IndexHint::kIndexedBy && vm::stricmp(idx->name, t->indexed_by) == 0;
     if (t->hint == parse::IndexHint::kIndexedBy && !named) continue;
@@ -444,12 +445,11 @@ Status code_index_method_scan(CodeGen& g, Scope* scope, FromTerm* t, const std::
       }
     }
   }
-  if (found.empty()) return Status::Ok();
+  if (found.empty()) return forced ? Status(rc::kError, "no query solution") : Status::Ok();
   const Candidate* best = &found[0];
   for (const Candidate& c : found) {
     if (c.cost < best->cost) best = &c;
   }
-  (void)forced;
   int n_args = static_cast<int>(best->args.size());
   int args = g.new_reg(std::max(1, n_args));
   for (int i = 0; i < n_args; i++) KEEL_RETURN_IF_ERROR(code_expr(g, scope, best->args[i], args + i));

@@ -89,10 +89,10 @@ class NearestIndex final : public IndexInstance {
 
   Status insert(Session& s, int64_t rowid, std::span<const Value> values) override {
     if (fail_) return Status(keel::rc::kConstraint, "testnearest refuses inserts");
-    if (values[0].type() != keel::Type::kInteger && values[0].type() != keel::Type::kReal) return Status::Ok();
+    // NULL is kept too: near_dist() of it is NULL, which ORDER BY puts first.
     auto st = s.prepare("INSERT INTO " + table_ + "(v, id) VALUES (?, ?)");
     if (!st.ok()) return st.take_status();
-    KEEL_RETURN_IF_ERROR(st->bind(1, Value(values[0].as_double())));
+    KEEL_RETURN_IF_ERROR(st->bind(1, values[0].is_null() ? Value() : Value(values[0].as_double())));
     KEEL_RETURN_IF_ERROR(st->bind(2, Value(rowid)));
     return st->execute();
   }
@@ -118,7 +118,8 @@ class NearestIndex final : public IndexInstance {
         auto row = st->step();
         if (!row.ok()) return row.take_status();
         if (!*row) break;
-        hits.emplace_back(std::fabs(st->column_double(0) - center), st->column_int64(1));
+        double d = st->column_is_null(0) ? -1.0 : std::fabs(st->column_double(0) - center);
+        hits.emplace_back(d, st->column_int64(1));
       }
       return Status::Ok();
     };
@@ -129,8 +130,10 @@ class NearestIndex final : public IndexInstance {
     } else if (q.limit < 0) {
       KEEL_RETURN_IF_ERROR(collect("SELECT v, id FROM " + table_, {}));
     } else {
-      // k nearest: up to k on each side of the center.
+      // k nearest: the NULLs (first in ascending order), then up to k on
+      // each side of the center.
       Value k(q.limit + slack_);
+      KEEL_RETURN_IF_ERROR(collect("SELECT v, id FROM " + table_ + " WHERE v IS NULL LIMIT ?", {k}));
       KEEL_RETURN_IF_ERROR(
           collect("SELECT v, id FROM " + table_ + " WHERE v >= ? ORDER BY v LIMIT ?", {Value(center), k}));
       KEEL_RETURN_IF_ERROR(

@@ -136,7 +136,7 @@ TEST_F(IndexMethodTest, OrderByLimitShape) {
 TEST_F(IndexMethodTest, MaintainedOnEveryWritePath) {
   ASSERT_TRUE(c().exec("CREATE INDEX pts_x ON pts USING testnearest (x)").ok());
   ASSERT_TRUE(c().exec("CREATE TABLE log(v); CREATE TRIGGER t1 AFTER INSERT ON log BEGIN "
-                       "INSERT INTO pts(id, x, tag) VALUES (1000 + new.v, new.v, 'trg'); END")
+                       "INSERT INTO pts(id, x, tag) VALUES (1000 + CAST(new.v AS INTEGER), new.v, 'trg'); END")
                   .ok());
   const char* writes[] = {
       "INSERT INTO pts VALUES (300, 500.5, 'n')",

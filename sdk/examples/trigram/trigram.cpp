@@ -17,6 +17,7 @@
 // through a bound parameter. The kernel rechecks each candidate against the
 // full WHERE clause, so candidates only need to be a superset.
 #include <algorithm>
+#include <iterator>
 #include <set>
 #include <string>
 #include <vector>

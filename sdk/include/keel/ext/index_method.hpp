@@ -33,10 +33,11 @@
 // row by rowid (skipping rowids that no longer exist) and evaluates the
 // whole WHERE clause and ORDER BY itself. So an index may return more rows
 // than match (a superset: a trigram index returns rows that contain the
-// trigrams), but never fewer than the rows that match. For an
+// trigrams), but never fewer than the rows that match. For a
 // kOrderByLimit shape with a limit, query() returns at least the `limit`
-// rows that come first in the shape's order (an approximate index returns
-// its best guess); without a limit it returns every row.
+// rows that come first in the ORDER BY's order — SQL's, in which NULL
+// results come first when ascending (an approximate index returns its best
+// guess); without a limit it returns every row.
 //
 // Storage in the file: an index-method index is one row of sqlite_schema,
 //   type 'index', rootpage of an empty b-tree, and the SQL text
