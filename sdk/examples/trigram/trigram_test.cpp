@@ -250,9 +250,10 @@ void randomized(const std::string& path) {
     if (!st.ok()) continue;
     CHECK_OK(st->bind(1, keel::Value(p)));
     auto r = st->step();
-    std::string a = r.ok() && *r && !st->column_is_null(0) ? std::string(st->column_text(0)) : "";
+    std::string a = !r.ok() || !*r ? "error" : st->column_is_null(0) ? "NULL" : std::string(st->column_text(0));
     std::string b = rows(*c, "SELECT group_concat(id) FROM (SELECT id FROM docs NOT INDEXED WHERE body LIKE " +
                                  quote(p) + " ORDER BY id)");
+    if (a != b) std::fprintf(stderr, "parameter %s:\n  index: %s\n  scan:  %s\n", p.c_str(), a.c_str(), b.c_str());
     CHECK(a == b);
   }
 }
