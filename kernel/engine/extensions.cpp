@@ -115,10 +115,12 @@ Result<std::unique_ptr<ext::IndexCursor>> Connection::index_method_query(const v
 Status Connection::run_index_method_command(const plan::EngineCommand& cmd) {
   const plan::Index* idx =
       catalog_.has_database(cmd.db) ? catalog_.database(cmd.db).find_index(cmd.name) : nullptr;
-  if (idx == nullptr || idx->method.empty()) return Status(rc::kInternal, "no index method index " + cmd.name);
+  if (idx == nullptr || idx->method.empty())
+    return Status(rc::kInternal, "no index method index " + cmd.name);
   if (!ext_.index_runtime) return plan::missing_method_error(*idx);
   auto runtime = ext_.index_runtime;
-  if (cmd.kind == plan::EngineCommand::Kind::kIndexMethodCreate) return runtime->create_index(*this, cmd.db, cmd.name);
+  if (cmd.kind == plan::EngineCommand::Kind::kIndexMethodCreate)
+    return runtime->create_index(*this, cmd.db, cmd.name);
   return runtime->drop_index(*this, cmd.db, cmd.name);
 }
 

@@ -30,8 +30,9 @@ class IndexMethodRuntime : public plan::IndexMethodLookup {
   virtual Status drop_index(Connection& c, int db, std::string_view index) = 0;
   // A row of `table` changed (kind 1 insert, 0 update, -1 delete; images
   // are the table's records): maintains each of its method indexes.
-  virtual Status row_changed(Connection& c, const plan::Table& table, int kind, int64_t rowid, int64_t old_rowid,
-                             std::span<const uint8_t> before, std::span<const uint8_t> after) = 0;
+  virtual Status row_changed(Connection& c, const plan::Table& table, int kind, int64_t rowid,
+                             int64_t old_rowid, std::span<const uint8_t> before,
+                             std::span<const uint8_t> after) = 0;
   // OP_IdxMethodFilter.
   virtual Result<std::unique_ptr<ext::IndexCursor>> query(Connection& c, const vm::IndexMethodScan& scan,
                                                           std::span<const vm::Value> args, int64_t limit) = 0;

@@ -137,8 +137,10 @@ class Runtime final : public engine::IndexMethodRuntime {
       bool has_new = kind >= 0;
       if (has_old) KEEL_RETURN_IF_ERROR(decode(before, tg.columns, rowid_alias, old_rowid, old_vals));
       if (has_new) KEEL_RETURN_IF_ERROR(decode(after, tg.columns, rowid_alias, rowid, new_vals));
-      if (has_old && has_new && old_rowid == rowid && old_vals == new_vals) continue;  // nothing indexed changed
-      if (has_old) KEEL_RETURN_IF_ERROR(tg.instance->remove(session, kind == 0 ? old_rowid : rowid, old_vals));
+      if (has_old && has_new && old_rowid == rowid && old_vals == new_vals)
+        continue;  // nothing indexed changed
+      if (has_old)
+        KEEL_RETURN_IF_ERROR(tg.instance->remove(session, kind == 0 ? old_rowid : rowid, old_vals));
       if (has_new) KEEL_RETURN_IF_ERROR(tg.instance->insert(session, rowid, new_vals));
     }
     return Status::Ok();

@@ -235,7 +235,8 @@ bool match_call(CodeGen& g, Scope* scope, FromTerm* t, const ext::QueryShape& s,
                 std::vector<const Expr*>* args, std::string* desc) {
   if (e == nullptr || e->kind != ExprKind::kFunction) return false;
   auto* f = e->as<parse::FunctionExpr>();
-  if (f->star || f->over || f->filter || f->over_name.present() || f->distinct == parse::Distinctness::kDistinct)
+  if (f->star || f->over || f->filter || f->over_name.present() ||
+      f->distinct == parse::Distinctness::kDistinct)
     return false;
   if (lower(f->name.value) != s.name || static_cast<int>(f->args.size) != s.n_args) return false;
   if (s.column_arg < 0 || s.column_arg >= s.n_args) return false;
@@ -324,7 +325,8 @@ Result<std::string> method_index_sql(CodeGen& g, const parse::CreateIndexStmt* s
     if (e->kind == ExprKind::kColumnRef && !e->as<parse::ColumnRefExpr>()->table.present()) {
       col = t->find_column(e->as<parse::ColumnRefExpr>()->column.value);
       if (col < 0) {
-        return Status(rc::kError, "no such column: " + std::string(e->as<parse::ColumnRefExpr>()->column.value));
+        return Status(rc::kError,
+                      "no such column: " + std::string(e->as<parse::ColumnRefExpr>()->column.value));
       }
     }
     if (col < 0) return Status(rc::kError, "index method " + spec.method + " indexes table columns only");
@@ -400,8 +402,8 @@ Status code_index_method_scan(CodeGen& g, Scope* scope, FromTerm* t, const std::
         for (size_t i = 0; i < args.size(); i++) known_bytes[i] = constant_value(args[i], false, &vals[i]);
         std::unique_ptr<bool[]> known(new bool[args.size() + 1]);
         for (size_t i = 0; i < args.size(); i++) known[i] = known_bytes[i] != 0;
-        ext::IndexCost cost =
-            lookup->estimate(*idx, static_cast<int>(si), vals, std::span<const bool>(known.get(), args.size()));
+        ext::IndexCost cost = lookup->estimate(*idx, static_cast<int>(si), vals,
+                                               std::span<const bool>(known.get(), args.size()));
         if (!cost.usable) return;
         Candidate c;
         c.index = idx;
@@ -418,7 +420,8 @@ Status code_index_method_scan(CodeGen& g, Scope* scope, FromTerm* t, const std::
             if (e->kind != ExprKind::kLike) continue;
             auto* l = e->as<parse::LikeExpr>();
             if (l->negated || like_name(l->op) != s.name) continue;
-            if (!is_column(g, scope, t, l->left, col) || !table_free(l->pattern) || !table_free(l->escape)) continue;
+            if (!is_column(g, scope, t, l->left, col) || !table_free(l->pattern) || !table_free(l->escape))
+              continue;
             std::vector<const Expr*> args{l->pattern};
             if (l->escape) args.push_back(l->escape);
             consider(std::move(args), false, cname + " " + upper(s.name) + " ?");

@@ -80,7 +80,8 @@ Status code_drop_method_index(CodeGen& g, const Index* idx);
 // caller still tests every term) and sets *routed; *top is the loop body.
 // `order_limit_reg` holds LIMIT+OFFSET of a single-table ORDER BY ... LIMIT
 // (0 if none).
-Status code_index_method_scan(CodeGen& g, Scope* scope, FromTerm* t, const std::vector<const parse::Expr*>& terms,
+Status code_index_method_scan(CodeGen& g, Scope* scope, FromTerm* t,
+                              const std::vector<const parse::Expr*>& terms,
                               const parse::List<parse::OrderingTerm>* order_by, int order_limit_reg,
                               WhereLevel& lv, const std::string& label, int* top, bool* routed);
 

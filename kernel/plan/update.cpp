@@ -99,8 +99,8 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
   KEEL_ASSIGN_OR_RETURN(Table * t, writable_table(g, st->table));
   std::vector<const parse::CommonTableExpr*> saved = g.ctes;
   if (st->with) push_with(g, st->with);
-  if (st->where == nullptr && st->returning.size == 0 && t->triggers.empty() && !g.input().options.observe_changes &&
-      t->method_indexes.empty()) {
+  if (st->where == nullptr && st->returning.size == 0 && t->triggers.empty() &&
+      !g.input().options.observe_changes && t->method_indexes.empty()) {
     // Truncate: clear the table and its indexes, counting the rows.
     g.use_database(t->db, true);
     int cnt = g.new_reg();

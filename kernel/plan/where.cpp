@@ -641,7 +641,8 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
           }
           bool routed = false;
           KEEL_RETURN_IF_ERROR(code_index_method_scan(g, scope, t, own, n == 1 ? order_by : nullptr,
-                                                      n == 1 ? g.order_limit_reg : 0, lv, label, &top, &routed));
+                                                      n == 1 ? g.order_limit_reg : 0, lv, label, &top,
+                                                      &routed));
           if (routed) break;
         }
         g.emit(Op::Rewind, t->cursor, lv.brk);

@@ -98,7 +98,8 @@ class VmHost {
   // OP_IdxMethodFilter: the candidate rowids of an index-method index for
   // `args` (keel/ext/index_method.hpp); limit -1 = none.
   virtual Result<std::unique_ptr<ext::IndexCursor>> index_method_query(const IndexMethodScan& scan,
-                                                                      std::span<const Value> args, int64_t limit) {
+                                                                       std::span<const Value> args,
+                                                                       int64_t limit) {
     (void)args, (void)limit;
     return Status(rc::kError, "no index method available for index " + scan.index);
   }

@@ -62,7 +62,8 @@ class WithinFunction final : public keel::ext::ScalarFunction {
 
 class ListCursor final : public IndexCursor {
  public:
-  ListCursor(std::vector<int64_t> ids, std::vector<double> scores) : ids_(std::move(ids)), scores_(std::move(scores)) {}
+  ListCursor(std::vector<int64_t> ids, std::vector<double> scores)
+      : ids_(std::move(ids)), scores_(std::move(scores)) {}
   bool eof() const override { return pos_ >= ids_.size(); }
   int64_t rowid() const override { return ids_[pos_]; }
   Value score() const override { return pos_ < scores_.size() ? Value(scores_[pos_]) : Value(); }
@@ -113,7 +114,8 @@ class NearestIndex final : public IndexInstance {
     auto collect = [&](const std::string& sql, std::vector<Value> binds) -> Status {
       auto st = s.prepare(sql);
       if (!st.ok()) return st.take_status();
-      for (size_t i = 0; i < binds.size(); i++) KEEL_RETURN_IF_ERROR(st->bind(static_cast<int>(i + 1), binds[i]));
+      for (size_t i = 0; i < binds.size(); i++)
+        KEEL_RETURN_IF_ERROR(st->bind(static_cast<int>(i + 1), binds[i]));
       for (;;) {
         auto row = st->step();
         if (!row.ok()) return row.take_status();
@@ -136,8 +138,8 @@ class NearestIndex final : public IndexInstance {
       KEEL_RETURN_IF_ERROR(collect("SELECT v, id FROM " + table_ + " WHERE v IS NULL LIMIT ?", {k}));
       KEEL_RETURN_IF_ERROR(
           collect("SELECT v, id FROM " + table_ + " WHERE v >= ? ORDER BY v LIMIT ?", {Value(center), k}));
-      KEEL_RETURN_IF_ERROR(
-          collect("SELECT v, id FROM " + table_ + " WHERE v < ? ORDER BY v DESC LIMIT ?", {Value(center), k}));
+      KEEL_RETURN_IF_ERROR(collect("SELECT v, id FROM " + table_ + " WHERE v < ? ORDER BY v DESC LIMIT ?",
+                                   {Value(center), k}));
     }
     std::sort(hits.begin(), hits.end());
     if (q.shape == kNearest && q.limit >= 0 && hits.size() > static_cast<size_t>(q.limit + slack_)) {

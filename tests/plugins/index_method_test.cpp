@@ -63,8 +63,8 @@ class IndexMethodTest : public ::testing::Test {
     c_.emplace(std::move(*c));
     std::string sql = "CREATE TABLE pts(id INTEGER PRIMARY KEY, x REAL, tag TEXT); INSERT INTO pts VALUES ";
     for (int i = 1; i <= 200; i++) {
-      sql += (i > 1 ? ", (" : "(") + std::to_string(i) + ", " + std::to_string(i * 1.5 + (i % 7) * 0.01) + ", '" +
-             (i % 3 ? "a" : "b") + "')";
+      sql += (i > 1 ? ", (" : "(") + std::to_string(i) + ", " + std::to_string(i * 1.5 + (i % 7) * 0.01) +
+             ", '" + (i % 3 ? "a" : "b") + "')";
     }
     sql += ", (201, NULL, 'a')";
     ASSERT_TRUE(c_->exec(sql).ok());
@@ -100,8 +100,10 @@ TEST_F(IndexMethodTest, FunctionShape) {
   ASSERT_TRUE(r.ok() && *r);
   EXPECT_EQ(st->column_int64(0), 7);
   // A column argument in the wrong place, or a table-dependent argument: no routing.
-  EXPECT_EQ(eqp(c(), "SELECT id FROM pts WHERE near_within(30, x, 5)").find("INDEX METHOD"), std::string::npos);
-  EXPECT_EQ(eqp(c(), "SELECT id FROM pts WHERE near_within(x, id, 5)").find("INDEX METHOD"), std::string::npos);
+  EXPECT_EQ(eqp(c(), "SELECT id FROM pts WHERE near_within(30, x, 5)").find("INDEX METHOD"),
+            std::string::npos);
+  EXPECT_EQ(eqp(c(), "SELECT id FROM pts WHERE near_within(x, id, 5)").find("INDEX METHOD"),
+            std::string::npos);
   // NOT INDEXED and INDEXED BY.
   EXPECT_EQ(eqp(c(), "SELECT id FROM pts NOT INDEXED WHERE near_within(x, 30, 5)").find("INDEX METHOD"),
             std::string::npos);
@@ -123,21 +125,24 @@ TEST_F(IndexMethodTest, OrderByLimitShape) {
   ASSERT_TRUE(r.ok() && *r);
   EXPECT_EQ(st->column_int64(1), 5);  // LIMIT + OFFSET reached the method
   // Not routed: other filters, the wrong direction, no LIMIT, DISTINCT.
-  EXPECT_EQ(eqp(c(), "SELECT id FROM pts WHERE tag = 'a' ORDER BY near_dist(x, 100) LIMIT 5").find("INDEX METHOD"),
-            std::string::npos);
+  EXPECT_EQ(
+      eqp(c(), "SELECT id FROM pts WHERE tag = 'a' ORDER BY near_dist(x, 100) LIMIT 5").find("INDEX METHOD"),
+      std::string::npos);
   same_as_scan("WHERE tag = 'a' ORDER BY near_dist(x, 100) LIMIT 5");
   EXPECT_EQ(eqp(c(), "SELECT id FROM pts ORDER BY near_dist(x, 100) DESC LIMIT 5").find("INDEX METHOD"),
             std::string::npos);
-  EXPECT_EQ(eqp(c(), "SELECT id FROM pts ORDER BY near_dist(x, 100)").find("INDEX METHOD"), std::string::npos);
+  EXPECT_EQ(eqp(c(), "SELECT id FROM pts ORDER BY near_dist(x, 100)").find("INDEX METHOD"),
+            std::string::npos);
   EXPECT_EQ(eqp(c(), "SELECT DISTINCT tag FROM pts ORDER BY near_dist(x, 100) LIMIT 1").find("INDEX METHOD"),
             std::string::npos);
 }
 
 TEST_F(IndexMethodTest, MaintainedOnEveryWritePath) {
   ASSERT_TRUE(c().exec("CREATE INDEX pts_x ON pts USING testnearest (x)").ok());
-  ASSERT_TRUE(c().exec("CREATE TABLE log(v); CREATE TRIGGER t1 AFTER INSERT ON log BEGIN "
-                       "INSERT INTO pts(id, x, tag) VALUES (1000 + CAST(new.v AS INTEGER), new.v, 'trg'); END")
-                  .ok());
+  ASSERT_TRUE(
+      c().exec("CREATE TABLE log(v); CREATE TRIGGER t1 AFTER INSERT ON log BEGIN "
+               "INSERT INTO pts(id, x, tag) VALUES (1000 + CAST(new.v AS INTEGER), new.v, 'trg'); END")
+          .ok());
   const char* writes[] = {
       "INSERT INTO pts VALUES (300, 500.5, 'n')",
       "UPDATE pts SET x = x + 1000 WHERE id % 5 = 0",
@@ -162,7 +167,8 @@ TEST_F(IndexMethodTest, MaintainedOnEveryWritePath) {
 }
 
 TEST_F(IndexMethodTest, ErrorsAndDefinitions) {
-  EXPECT_EQ(rows(c(), "CREATE INDEX i ON pts USING nosuch (x)"), "error: no such index method: nosuch (index i)");
+  EXPECT_EQ(rows(c(), "CREATE INDEX i ON pts USING nosuch (x)"),
+            "error: no such index method: nosuch (index i)");
   EXPECT_EQ(rows(c(), "CREATE INDEX i ON pts USING testnearest (x, tag)"),
             "error: testnearest indexes exactly one column");
   EXPECT_EQ(rows(c(), "CREATE INDEX i ON pts USING testnearest (x) WITH (bogus = 1)"),
@@ -176,12 +182,15 @@ TEST_F(IndexMethodTest, ErrorsAndDefinitions) {
             "CREATE INDEX i ON pts(x) WHERE keel_index_method('testnearest', 'k_slack', 'tag')");
   // The stored form typed directly is the same kind of index.
   EXPECT_EQ(rows(c(), "CREATE INDEX j ON pts(x) WHERE keel_index_method('testnearest', 'k_slack', 2)"), "");
-  EXPECT_NE(eqp(c(), "SELECT id FROM pts INDEXED BY j WHERE near_within(x, 30, 5)").find("INDEX METHOD testnearest j"),
+  EXPECT_NE(eqp(c(), "SELECT id FROM pts INDEXED BY j WHERE near_within(x, 30, 5)")
+                .find("INDEX METHOD testnearest j"),
             std::string::npos);
   EXPECT_NE(rows(c(), "CREATE INDEX k ON pts(x) WHERE keel_index_method(1)").find("malformed index method"),
             std::string::npos);
   // An error of the method fails the statement and undoes it.
-  ASSERT_TRUE(c().exec("CREATE TABLE f(v REAL); CREATE INDEX f_v ON f USING testnearest (v) WITH (fail_insert = 1)").ok());
+  ASSERT_TRUE(
+      c().exec("CREATE TABLE f(v REAL); CREATE INDEX f_v ON f USING testnearest (v) WITH (fail_insert = 1)")
+          .ok());
   EXPECT_EQ(rows(c(), "INSERT INTO f VALUES (1.5)"), "error: testnearest refuses inserts");
   EXPECT_EQ(rows(c(), "SELECT count(*) FROM f"), "0");
   // DROP INDEX removes the storage.
@@ -200,9 +209,10 @@ TEST(IndexMethodFile, StockSqliteReadsButRefusesWrites) {
     ASSERT_TRUE(db.ok());
     auto c = (*db)->connect();
     ASSERT_TRUE(c.ok());
-    ASSERT_TRUE(c->exec("CREATE TABLE t(id INTEGER PRIMARY KEY, x REAL); INSERT INTO t VALUES (1, 1.5), (2, 2.5);"
-                        "CREATE INDEX t_x ON t USING testnearest (x)")
-                    .ok());
+    ASSERT_TRUE(
+        c->exec("CREATE TABLE t(id INTEGER PRIMARY KEY, x REAL); INSERT INTO t VALUES (1, 1.5), (2, 2.5);"
+                "CREATE INDEX t_x ON t USING testnearest (x)")
+            .ok());
   }
   auto sqlite = [&](const std::string& sql) {
     std::string cmd = "sqlite3 '" + p.string() + "' \"" + sql + "\" 2>&1";
@@ -216,7 +226,8 @@ TEST(IndexMethodFile, StockSqliteReadsButRefusesWrites) {
   };
   EXPECT_EQ(sqlite("SELECT count(*), sum(x) FROM t"), "2|4.0\n");
   EXPECT_EQ(sqlite("SELECT id FROM t WHERE x > 2"), "2\n");
-  EXPECT_NE(sqlite("INSERT INTO t VALUES (3, 3.5)").find("unknown function: keel_index_method()"), std::string::npos);
+  EXPECT_NE(sqlite("INSERT INTO t VALUES (3, 3.5)").find("unknown function: keel_index_method()"),
+            std::string::npos);
   EXPECT_NE(sqlite("UPDATE t SET x = 0").find("unknown function: keel_index_method()"), std::string::npos);
   EXPECT_EQ(sqlite("SELECT count(*) FROM t"), "2\n");
   fs::remove(p);

@@ -180,7 +180,8 @@ class TrigramIndex final : public IndexInstance {
     if (q.args.empty()) return Status(keel::rc::kMisuse, "trigram: missing pattern");
     // LIKE NULL and GLOB NULL match nothing.
     if (q.args[0].is_null()) return std::unique_ptr<IndexCursor>(new VectorCursor({}));
-    std::set<std::string> tris = pattern_trigrams(q.args[0], q.shape, q.args.size() > 1 ? &q.args[1] : nullptr);
+    std::set<std::string> tris =
+        pattern_trigrams(q.args[0], q.shape, q.args.size() > 1 ? &q.args[1] : nullptr);
     std::vector<int64_t> ids;
     if (tris.empty()) {
       auto st = s.prepare("SELECT rowid FROM " + base_);
@@ -272,7 +273,8 @@ class TrigramMethod final : public keel::ext::IndexMethod {
   }
 
   Status drop(Session& s, const IndexDefinition& def) override {
-    return s.exec("DROP TABLE IF EXISTS " + quote_id(def.database) + "." + quote_id(def.storage_prefix + "trigrams"));
+    return s.exec("DROP TABLE IF EXISTS " + quote_id(def.database) + "." +
+                  quote_id(def.storage_prefix + "trigrams"));
   }
 };
 

@@ -17,22 +17,21 @@ namespace {
 
 int failures = 0;
 
-#define CHECK(cond)                                                          \
-  do {                                                                       \
-    if (!(cond)) {                                                           \
+#define CHECK(cond)                                                                 \
+  do {                                                                              \
+    if (!(cond)) {                                                                  \
       std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      failures++;                                                            \
-    }                                                                        \
+      failures++;                                                                   \
+    }                                                                               \
   } while (0)
 
-#define CHECK_OK(expr)                                                                  \
-  do {                                                                                  \
-    auto s_ = (expr);                                                                   \
-    if (!s_.ok()) {                                                                     \
-      std::fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #expr,               \
-                   std::string(s_.message()).c_str());                                  \
-      failures++;                                                                       \
-    }                                                                                   \
+#define CHECK_OK(expr)                                                                                       \
+  do {                                                                                                       \
+    auto s_ = (expr);                                                                                        \
+    if (!s_.ok()) {                                                                                          \
+      std::fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #expr, std::string(s_.message()).c_str()); \
+      failures++;                                                                                            \
+    }                                                                                                        \
   } while (0)
 
 keel::Options options() {
@@ -77,7 +76,8 @@ bool uses_index(keel::Connection& c, const std::string& sql) {
 void same_as_scan(keel::Connection& c, const std::string& where) {
   std::string a = rows(c, "SELECT id FROM docs WHERE " + where + " ORDER BY id");
   std::string b = rows(c, "SELECT id FROM docs NOT INDEXED WHERE " + where + " ORDER BY id");
-  if (a != b) std::fprintf(stderr, "mismatch for %s:\n  index: %s\n  scan:  %s\n", where.c_str(), a.c_str(), b.c_str());
+  if (a != b)
+    std::fprintf(stderr, "mismatch for %s:\n  index: %s\n  scan:  %s\n", where.c_str(), a.c_str(), b.c_str());
   CHECK(a == b);
   CHECK(a.rfind("error", 0) != 0);
 }
@@ -113,7 +113,8 @@ void basic(const std::string& path) {
   CHECK_OK(c->exec("REPLACE INTO docs VALUES (10, 'polar ice')"));
   CHECK(rows(*c, "SELECT id FROM docs WHERE body LIKE '%bears%'") == "");
   CHECK(rows(*c, "SELECT id FROM docs WHERE body LIKE '%polar%'") == "10");
-  CHECK_OK(c->exec("INSERT INTO docs VALUES (10, 'upsert text') ON CONFLICT(id) DO UPDATE SET body = excluded.body"));
+  CHECK_OK(c->exec(
+      "INSERT INTO docs VALUES (10, 'upsert text') ON CONFLICT(id) DO UPDATE SET body = excluded.body"));
   CHECK(rows(*c, "SELECT id FROM docs WHERE body LIKE '%upsert%'") == "10");
   CHECK(rows(*c, "SELECT id FROM docs WHERE body LIKE '%polar%'") == "");
   // ROLLBACK undoes the index with the table.
@@ -124,7 +125,8 @@ void basic(const std::string& path) {
   CHECK(rows(*c, "SELECT id FROM docs WHERE body LIKE '%transient%'") == "");
   CHECK(rows(*c, "SELECT id FROM docs WHERE body LIKE '%foxes%'") == "1");
   // ROLLBACK TO a savepoint.
-  CHECK_OK(c->exec("BEGIN; SAVEPOINT a; INSERT INTO docs VALUES (21, 'savepoint words'); ROLLBACK TO a; COMMIT"));
+  CHECK_OK(
+      c->exec("BEGIN; SAVEPOINT a; INSERT INTO docs VALUES (21, 'savepoint words'); ROLLBACK TO a; COMMIT"));
   CHECK(rows(*c, "SELECT id FROM docs WHERE body LIKE '%savepoint%'") == "");
   // A failing statement undoes its index changes too.
   CHECK(!c->exec("INSERT INTO docs VALUES (30, 'failing row'), (1, 'duplicate key')").ok());
@@ -157,9 +159,10 @@ void reopen_and_drop(const std::string& path) {
     CHECK(!uses_index(*c, "SELECT id FROM docs WHERE body LIKE '%foxes%'"));
     auto s = c->exec("INSERT INTO docs VALUES (40, 'no module')");
     CHECK(!s.ok());
-    CHECK(std::string(s.message()).find("no such index method: trigram (index docs_body)") != std::string::npos);
-    CHECK(rows(*c, "SELECT id FROM docs INDEXED BY docs_body WHERE body LIKE '%foxes%'").find(
-              "no such index method: trigram") != std::string::npos);
+    CHECK(std::string(s.message()).find("no such index method: trigram (index docs_body)") !=
+          std::string::npos);
+    CHECK(rows(*c, "SELECT id FROM docs INDEXED BY docs_body WHERE body LIKE '%foxes%'")
+              .find("no such index method: trigram") != std::string::npos);
     CHECK(!c->exec("DROP INDEX docs_body").ok());
   }
   {
@@ -221,16 +224,19 @@ void randomized(const std::string& path) {
     int o = op(rng);
     std::string sql;
     if (o < 5) {
-      sql = "INSERT OR REPLACE INTO docs VALUES (" + std::to_string(id(rng)) + ", " + quote(random_text(rng)) + ")";
+      sql = "INSERT OR REPLACE INTO docs VALUES (" + std::to_string(id(rng)) + ", " +
+            quote(random_text(rng)) + ")";
     } else if (o < 7) {
       sql = "UPDATE docs SET body = " + quote(random_text(rng)) + " WHERE id = " + std::to_string(id(rng));
     } else if (o < 8) {
       sql = "DELETE FROM docs WHERE id = " + std::to_string(id(rng));
     } else if (o < 9) {
-      sql = "UPDATE docs SET body = body || " + quote(random_text(rng)) + " WHERE body LIKE " + quote(random_pattern(rng));
+      sql = "UPDATE docs SET body = body || " + quote(random_text(rng)) + " WHERE body LIKE " +
+            quote(random_pattern(rng));
     } else {
       sql = "BEGIN; INSERT OR REPLACE INTO docs VALUES (" + std::to_string(id(rng)) + ", " +
-            quote(random_text(rng)) + "); DELETE FROM docs WHERE id = " + std::to_string(id(rng)) + "; ROLLBACK";
+            quote(random_text(rng)) + "); DELETE FROM docs WHERE id = " + std::to_string(id(rng)) +
+            "; ROLLBACK";
     }
     CHECK_OK(c->exec(sql));
     if (step % 10 == 0) {
@@ -250,10 +256,14 @@ void randomized(const std::string& path) {
     if (!st.ok()) continue;
     CHECK_OK(st->bind(1, keel::Value(p)));
     auto r = st->step();
-    std::string a = !r.ok() || !*r ? "error" : st->column_is_null(0) ? "NULL" : std::string(st->column_text(0));
-    std::string b = rows(*c, "SELECT group_concat(id) FROM (SELECT id FROM docs NOT INDEXED WHERE body LIKE " +
-                                 quote(p) + " ORDER BY id)");
-    if (a != b) std::fprintf(stderr, "parameter %s:\n  index: %s\n  scan:  %s\n", p.c_str(), a.c_str(), b.c_str());
+    std::string a = !r.ok() || !*r          ? "error"
+                    : st->column_is_null(0) ? "NULL"
+                                            : std::string(st->column_text(0));
+    std::string b =
+        rows(*c, "SELECT group_concat(id) FROM (SELECT id FROM docs NOT INDEXED WHERE body LIKE " + quote(p) +
+                     " ORDER BY id)");
+    if (a != b)
+      std::fprintf(stderr, "parameter %s:\n  index: %s\n  scan:  %s\n", p.c_str(), a.c_str(), b.c_str());
     CHECK(a == b);
   }
 }

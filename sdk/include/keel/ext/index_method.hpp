@@ -86,9 +86,9 @@ struct IndexOption {
 
 // What an index is: everything the schema says about it.
 struct IndexDefinition {
-  std::string database;  // "main", "temp" or an attached schema name
-  std::string name;      // the index
-  std::string table;     // the indexed table
+  std::string database;              // "main", "temp" or an attached schema name
+  std::string name;                  // the index
+  std::string table;                 // the indexed table
   std::vector<std::string> columns;  // indexed columns, in the index's order
   std::vector<IndexOption> options;
   // A prefix for the names of the index's own tables, unique per index in
@@ -126,18 +126,18 @@ struct QueryShape {
     kOrderByLimit,
   };
   Kind kind = Kind::kOperator;
-  std::string name;      // operator or function name, lower case
-  int column = 0;        // which of the index's columns (position in IndexDefinition::columns)
-  int column_arg = 0;    // kFunction / kOrderByLimit: the argument position of the column
-  int n_args = 2;        // kFunction / kOrderByLimit: the call's number of arguments
+  std::string name;         // operator or function name, lower case
+  int column = 0;           // which of the index's columns (position in IndexDefinition::columns)
+  int column_arg = 0;       // kFunction / kOrderByLimit: the argument position of the column
+  int n_args = 2;           // kFunction / kOrderByLimit: the call's number of arguments
   bool descending = false;  // kOrderByLimit: the order the index serves
 };
 
 // The planner's estimate for using a shape, asked at compile time.
 struct IndexCost {
-  bool usable = true;        // false: never route this shape (e.g. a pattern with no trigram)
-  double cost = 100.0;       // comparable to a full scan, which costs `rows of the table`
-  double rows = 10.0;        // expected candidate rows
+  bool usable = true;   // false: never route this shape (e.g. a pattern with no trigram)
+  double cost = 100.0;  // comparable to a full scan, which costs `rows of the table`
+  double rows = 10.0;   // expected candidate rows
 };
 
 // One scan's candidates.
