@@ -5,6 +5,7 @@
 // out-of-tree build are covered by sdk/examples/trigram (ctest
 // trigram_example).
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -231,6 +232,60 @@ TEST(IndexMethodFile, StockSqliteReadsButRefusesWrites) {
   EXPECT_NE(sqlite("UPDATE t SET x = 0").find("unknown function: keel_index_method()"), std::string::npos);
   EXPECT_EQ(sqlite("SELECT count(*) FROM t"), "2\n");
   fs::remove(p);
+}
+
+// A writer dies in the middle of a transaction that spilled pages of the
+// table and of the method's hidden table to the file: the next open rolls
+// both back from the journal, and the index still agrees with the table.
+TEST(IndexMethodFile, CrashMidTransactionRollsBackTheIndexToo) {
+  fs::path p = fs::temp_directory_path() / ("keel_im_crash_" + std::to_string(getpid()) + ".db");
+  fs::remove(p);
+  fs::remove(p.string() + "-journal");
+  {
+    auto db = keel::Database::open(p.string(), nearest_options());
+    ASSERT_TRUE(db.ok());
+    auto c = (*db)->connect();
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE(c->exec("CREATE TABLE t(id INTEGER PRIMARY KEY, x REAL, pad TEXT);"
+                        "CREATE INDEX t_x ON t USING testnearest (x);"
+                        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50) "
+                        "INSERT INTO t SELECT i, i * 2.0, 'committed' FROM n")
+                    .ok());
+  }
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    keel::Options o = nearest_options();
+    o.cache_size = 8;  // pages: the transaction must spill to the file
+    auto db = keel::Database::open(p.string(), o);
+    if (!db.ok()) _exit(2);
+    auto c = (*db)->connect();
+    if (!c.ok()) _exit(3);
+    if (!c->exec("BEGIN;"
+                 "WITH RECURSIVE n(i) AS (SELECT 51 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) "
+                 "INSERT INTO t SELECT i, i * 2.0, hex(randomblob(100)) FROM n;"
+                 "UPDATE t SET x = -x WHERE id <= 50; DELETE FROM t WHERE id % 3 = 0;")
+             .ok()) {
+      _exit(4);
+    }
+    _exit(0);  // no COMMIT, no ROLLBACK, no destructors: a crash
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_TRUE(fs::exists(p.string() + "-journal"));
+  auto db = keel::Database::open(p.string(), nearest_options());
+  ASSERT_TRUE(db.ok());
+  auto c = (*db)->connect();
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(rows(*c, "SELECT count(*) FROM t"), "50");
+  EXPECT_EQ(rows(*c, "SELECT count(*) FROM keel_im_t_x_values"), "50");
+  EXPECT_EQ(rows(*c, "SELECT id FROM t WHERE near_within(x, 20, 3) ORDER BY id"), "9,10,11");
+  EXPECT_EQ(rows(*c, "SELECT id FROM t ORDER BY near_dist(x, 61) LIMIT 2"), "30,31");
+  EXPECT_EQ(rows(*c, "PRAGMA integrity_check"), "ok");
+  fs::remove(p);
+  fs::remove(p.string() + "-journal");
 }
 
 }  // namespace
