@@ -162,6 +162,17 @@ TEST_F(IndexMethodTest, MaintainedOnEveryWritePath) {
     same_as_scan("WHERE near_within(x, 1030, 40) ORDER BY id");
   }
   EXPECT_EQ(rows(c(), "SELECT id FROM pts WHERE near_within(x, 77.7, 0.01)"), "1077");
+  // The method's own writes are nested: they touch neither changes() nor
+  // last_insert_rowid().
+  ASSERT_TRUE(c().exec("INSERT INTO pts VALUES (5000, 1.25, 'z')").ok());
+  EXPECT_EQ(c().changes(), 1);
+  EXPECT_EQ(c().last_insert_rowid(), 5000);
+  // Joins: the routed level is re-queried per outer row; results as a scan.
+  EXPECT_EQ(rows(c(), "SELECT count(*) FROM pts p JOIN pts q ON q.id = p.id + 1 WHERE near_within(q.x, 45, 10)"),
+            rows(c(), "SELECT count(*) FROM pts p JOIN pts q NOT INDEXED ON q.id = p.id + 1 "
+                      "WHERE near_within(q.x, 45, 10)"));
+  EXPECT_EQ(rows(c(), "SELECT count(*) FROM log, pts WHERE near_within(pts.x, log.v, 10)"),
+            rows(c(), "SELECT count(*) FROM log, pts NOT INDEXED WHERE near_within(pts.x, log.v, 10)"));
   // DELETE without WHERE goes row by row (no truncate) so the index empties too.
   ASSERT_TRUE(c().exec("DELETE FROM pts").ok());
   EXPECT_EQ(rows(c(), "SELECT count(*) FROM keel_im_pts_x_values"), "0");
