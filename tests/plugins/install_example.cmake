@@ -20,3 +20,17 @@ run("configure" ${CMAKE_COMMAND} -S ${EXAMPLE_DIR} -B ${WORK_DIR}/build -G ${GEN
     -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 run("build" ${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 run("test" ${CTEST} --test-dir ${WORK_DIR}/build --output-on-failure)
+
+# The same module through pkg-config (keel.pc), when pkg-config is present.
+find_program(PKG_CONFIG pkg-config)
+if(PKG_CONFIG)
+  set(ENV{PKG_CONFIG_PATH} ${WORK_DIR}/prefix/lib/pkgconfig)
+  execute_process(COMMAND ${PKG_CONFIG} --cflags --libs keel OUTPUT_VARIABLE flags RESULT_VARIABLE rc
+                  OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "pkg-config keel failed")
+  endif()
+  separate_arguments(flags UNIX_COMMAND "${flags}")
+  run("pkg-config build" c++ -shared -fPIC -fvisibility=hidden ${EXAMPLE_DIR}/trigram.cpp ${flags}
+      -Wl,--no-undefined -o ${WORK_DIR}/keel_trigram_pc.so)
+endif()
