@@ -168,9 +168,11 @@ TEST_F(IndexMethodTest, MaintainedOnEveryWritePath) {
   EXPECT_EQ(c().changes(), 1);
   EXPECT_EQ(c().last_insert_rowid(), 5000);
   // Joins: the routed level is re-queried per outer row; results as a scan.
-  EXPECT_EQ(rows(c(), "SELECT count(*) FROM pts p JOIN pts q ON q.id = p.id + 1 WHERE near_within(q.x, 45, 10)"),
-            rows(c(), "SELECT count(*) FROM pts p JOIN pts q NOT INDEXED ON q.id = p.id + 1 "
-                      "WHERE near_within(q.x, 45, 10)"));
+  EXPECT_EQ(
+      rows(c(), "SELECT count(*) FROM pts p JOIN pts q ON q.id = p.id + 1 WHERE near_within(q.x, 45, 10)"),
+      rows(c(),
+           "SELECT count(*) FROM pts p JOIN pts q NOT INDEXED ON q.id = p.id + 1 "
+           "WHERE near_within(q.x, 45, 10)"));
   EXPECT_EQ(rows(c(), "SELECT count(*) FROM log, pts WHERE near_within(pts.x, log.v, 10)"),
             rows(c(), "SELECT count(*) FROM log, pts NOT INDEXED WHERE near_within(pts.x, log.v, 10)"));
   // DELETE without WHERE goes row by row (no truncate) so the index empties too.
@@ -190,6 +192,21 @@ TEST_F(IndexMethodTest, ErrorsAndDefinitions) {
   EXPECT_EQ(rows(c(), "CREATE UNIQUE INDEX i ON pts USING testnearest (x)"),
             "error: an index method index cannot be UNIQUE");
   EXPECT_EQ(rows(c(), "CREATE INDEX i ON pts USING testnearest (x) WITH (k_slack = tag)"), "");
+  {
+    // As stock SQLite lists the stored form: a partial index on x.
+    auto st = c().prepare("PRAGMA index_list(pts)");
+    ASSERT_TRUE(st.ok());
+    auto r = st->step();
+    ASSERT_TRUE(r.ok() && *r);
+    EXPECT_EQ(std::string(st->column_text(1)) + "|" + std::string(st->column_text(3)) + "|" +
+                  std::string(st->column_text(4)),
+              "i|c|1");
+    auto info = c().prepare("PRAGMA index_info(i)");
+    ASSERT_TRUE(info.ok());
+    r = info->step();
+    ASSERT_TRUE(r.ok() && *r);
+    EXPECT_EQ(info->column_text(2), "x");
+  }
   EXPECT_EQ(rows(c(), "SELECT sql FROM sqlite_schema WHERE name = 'i'"),
             "CREATE INDEX i ON pts(x) WHERE keel_index_method('testnearest', 'k_slack', 'tag')");
   // The stored form typed directly is the same kind of index.
