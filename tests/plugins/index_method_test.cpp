@@ -228,6 +228,20 @@ TEST_F(IndexMethodTest, ErrorsAndDefinitions) {
   EXPECT_EQ(rows(c(), "PRAGMA integrity_check"), "ok");
 }
 
+TEST_F(IndexMethodTest, TempTable) {
+  ASSERT_TRUE(c().exec("CREATE TEMP TABLE tt(id INTEGER PRIMARY KEY, x REAL);"
+                       "INSERT INTO tt VALUES (1, 1.0), (2, 5.0), (3, 9.0);"
+                       "CREATE INDEX tt_x ON tt USING testnearest (x);"
+                       "INSERT INTO tt VALUES (4, 5.5)")
+                  .ok());
+  EXPECT_NE(eqp(c(), "SELECT id FROM tt WHERE near_within(x, 5, 1)").find("INDEX METHOD testnearest tt_x"),
+            std::string::npos);
+  EXPECT_EQ(rows(c(), "SELECT id FROM tt WHERE near_within(x, 5, 1) ORDER BY id"), "2,4");
+  EXPECT_EQ(rows(c(), "SELECT count(*) FROM temp.keel_im_tt_x_values"), "4");
+  ASSERT_TRUE(c().exec("DROP TABLE tt").ok());
+  EXPECT_EQ(rows(c(), "SELECT count(*) FROM sqlite_temp_master"), "0");
+}
+
 // What stock SQLite does with a file holding an index-method index: reads
 // work, writes that would need the index fail naming keel_index_method.
 TEST(IndexMethodFile, StockSqliteReadsButRefusesWrites) {

@@ -29,7 +29,8 @@
 // Queries: the planner matches a WHERE term or an ORDER BY ... LIMIT
 // against the shapes the method declared (below) and, when it routes a scan
 // to the index, calls query() once per scan with the shape's arguments
-// evaluated. The cursor yields candidate rowids; the kernel fetches each
+// evaluated. The cursor yields candidate rowids, each at most once (a
+// rowid yielded twice would produce its row twice); the kernel fetches each
 // row by rowid (skipping rowids that no longer exist) and evaluates the
 // whole WHERE clause and ORDER BY itself. So an index may return more rows
 // than match (a superset: a trigram index returns rows that contain the
