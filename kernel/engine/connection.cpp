@@ -372,6 +372,7 @@ Result<std::unique_ptr<Statement>> Connection::prepare(std::string_view sql, uin
   in.collations = this;
   in.module_pragmas = &ext_.pragmas;
   in.index_methods = ext_.index_runtime.get();
+  in.schema_objects = &ext_.schema_objects;
   in.options = compile_options_;
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<vm::Program> program, plan::compile(in));
   // INSERT, UPDATE and DELETE set sqlite3_changes() when they finish.

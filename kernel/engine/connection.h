@@ -66,6 +66,7 @@ struct ExtensionState {
   std::vector<std::string> features;  // enabled feature flags
   std::vector<std::shared_ptr<ext::PragmaHandler>> pragmas;
   std::vector<std::shared_ptr<ext::JournalModeFactory>> journal_modes;
+  std::vector<std::shared_ptr<ext::SchemaObject>> schema_objects;
   std::vector<std::shared_ptr<ext::ConnectionExtension>> attached;
   std::vector<std::shared_ptr<ext::ChangeObserver>> observers;
   std::vector<std::shared_ptr<ext::IndexMethod>> index_methods;
@@ -222,6 +223,7 @@ class Connection final : private vm::VmHost, private func::FunctionHost, private
   int64_t statement_time_ms() override;
   void randomness(void* buf, size_t n) override;
   bool case_sensitive_like() const override { return compile_options_.case_sensitive_like; }
+  void* connection_handle() override { return this; }
 
   // PRAGMA execution (pragma.cpp).
   Status run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Value>& rows);

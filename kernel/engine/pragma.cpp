@@ -81,6 +81,19 @@ Status Connection::run_command(const void* command, std::vector<vm::Value>& rows
     case plan::EngineCommand::Kind::kIndexMethodCreate:
     case plan::EngineCommand::Kind::kIndexMethodDrop:
       return run_index_method_command(*cmd);
+    case plan::EngineCommand::Kind::kSchemaObject: {
+      if (cmd->object < 0 || cmd->object >= static_cast<int>(ext_.schema_objects.size())) {
+        return Status(rc::kSchema, "database schema has changed");
+      }
+      ext::SchemaObjectCall call;
+      call.sql = cmd->value;
+      call.rest = cmd->name;
+      call.temp = !cmd->drop && cmd->has_value;
+      call.if_exists = cmd->drop && cmd->has_value;
+      ext::Session session(this);
+      auto& object = *ext_.schema_objects[cmd->object];
+      return cmd->drop ? object.drop(session, call) : object.create(session, call);
+    }
   }
   return Status(rc::kInternal, "unknown engine command");
 }

@@ -175,6 +175,7 @@ void Context::result_subtype(uint32_t subtype) {
 }
 void Context::error(std::string_view message, int code) { fctx(c_).set_error(std::string(message), code); }
 bool Context::has_error() const { return fctx(c_).has_error(); }
+Session Context::session() const { return Session(fctx(c_).host().connection_handle()); }
 void* Context::aggregate_state(size_t n) { return fctx(c_).aggregate_context(n); }
 void* Context::get_aux(int arg) const { return fctx(c_).get_aux(arg); }
 void Context::set_aux(int arg, void* data, void (*destroy)(void*)) { fctx(c_).set_aux(arg, data, destroy); }

@@ -20,6 +20,7 @@ Status install_module(engine::Connection& conn, const std::shared_ptr<const Load
   for (const auto& p : m->pragmas) state.pragmas.push_back(p);
   for (const auto& j : m->journal_modes) state.journal_modes.push_back(j);
   for (const auto& im : m->index_methods) state.index_methods.push_back(im);
+  for (const auto& o : m->schema_objects) state.schema_objects.push_back(o);
   Session session(&conn);
   for (const auto& e : m->extensions) {
     state.attached.push_back(e);

@@ -37,6 +37,9 @@ class CollectingRegistrar final : public Registrar {
     if (error_.empty()) error_ = std::string(message.empty() ? "unknown error" : message);
   }
   std::string_view module_name() const override { return m_.name; }
+  void add_schema_object(std::shared_ptr<SchemaObject> o) override {
+    if (o) m_.schema_objects.push_back(std::move(o));
+  }
   void add_index_method(std::shared_ptr<IndexMethod> m) override {
     if (m) m_.index_methods.push_back(std::move(m));
   }

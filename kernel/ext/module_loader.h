@@ -36,6 +36,7 @@ struct LoadedModule {
   std::vector<std::shared_ptr<ConnectionExtension>> extensions;
   std::vector<std::shared_ptr<JournalModeFactory>> journal_modes;
   std::vector<std::shared_ptr<IndexMethod>> index_methods;
+  std::vector<std::shared_ptr<SchemaObject>> schema_objects;
   // Keeps the library mapped while the module's objects live.
   std::shared_ptr<void> library;
 };

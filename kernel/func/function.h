@@ -52,6 +52,9 @@ class FunctionHost {
     (void)code;
     (void)message;
   }
+  // The connection behind this host, as the opaque handle a module's
+  // ext::Session wraps (nullptr where there is none, e.g. in unit tests).
+  virtual void* connection_handle() { return nullptr; }
 };
 
 struct FunctionDef;

@@ -734,14 +734,16 @@ struct CreateVirtualTableStmt : Stmt {
   List<std::string_view> arg_texts;  // the same arguments as text
 };
 
-// A CREATE statement that is not one of SQLite's: kept raw so a module that
-// owns a kind of schema object (e.g. CREATE MATERIALIZED VIEW) can claim it.
+// A CREATE (or DROP) statement that is not one of SQLite's: kept raw so a
+// module that owns a kind of schema object (e.g. CREATE MATERIALIZED VIEW,
+// DROP MATERIALIZED VIEW) can claim it.
 // When none does, `error` is the exact syntax error SQLite reports for it.
 struct CreateExtensionStmt : Stmt {
   static constexpr StmtKind kKind = StmtKind::kCreateExtension;
   bool temp;               // CREATE TEMP ...
-  List<Name> words;        // the leading word tokens after CREATE [TEMP] (keywords included)
-  Span body;               // everything after CREATE [TEMP]
+  bool drop = false;       // DROP rather than CREATE
+  List<Name> words;        // the leading word tokens after CREATE [TEMP] / DROP (keywords included)
+  Span body;               // everything after CREATE [TEMP] / DROP
   std::string_view error;  // e.g. `near "MATERIALIZED": syntax error`
   uint32_t error_offset;
   std::string_view body_text;  // the text of `body`

@@ -30,6 +30,12 @@ Stmt* ParserImpl::parse_create(uint32_t begin) {
   // Not a core statement: SQLite fails here, at `bad`; a module may claim it.
   Token bad = cur();
   if (!temp && (bad.kind == Tk::kVirtual || bad.kind == Tk::kUnique)) bad = peek(1);
+  return parse_extension_ddl(begin, temp, false, bad);
+}
+
+// CREATE/DROP of a kind of object SQLite does not have, kept raw (see
+// CreateExtensionStmt) from the current token to the end of the statement.
+Stmt* ParserImpl::parse_extension_ddl(uint32_t begin, bool temp, bool drop, Token bad) {
   Token first = cur();
   if (first.kind == Tk::kEof || first.kind == Tk::kIllegal || first.kind == Tk::kSemi ||
       !(is_nm(first.kind) || (first.kind >= Tk::kAbort && first.kind < Tk::kCount_))) {
@@ -39,6 +45,7 @@ Stmt* ParserImpl::parse_create(uint32_t begin) {
   auto* st = arena().make<CreateExtensionStmt>();
   st->kind = StmtKind::kCreateExtension;
   st->temp = temp;
+  st->drop = drop;
   st->body.begin = first.offset;
   st->error_offset = bad.offset;
   if (bad.kind == Tk::kEof) {
@@ -303,8 +310,8 @@ Stmt* ParserImpl::parse_drop(uint32_t begin) {
       st->object = DropStmt::Object::kTrigger;
       break;
     default:
-      syntax_error();
-      return nullptr;
+      // DROP of a module-owned kind of object (DROP MATERIALIZED VIEW v).
+      return parse_extension_ddl(begin, false, true, cur());
   }
   advance();
   if (at(Tk::kIf)) {

@@ -182,6 +182,7 @@ class ParserImpl {
   ConflictAction parse_orconf();
   ConflictAction parse_resolvetype();
   // parser_ddl.cpp
+  Stmt* parse_extension_ddl(uint32_t begin, bool temp, bool drop, Token bad);
   Stmt* parse_create(uint32_t begin);
   Stmt* parse_create_table(uint32_t begin, bool temp);
   Stmt* parse_create_index(uint32_t begin);

@@ -166,6 +166,9 @@ Status code_alter_table(CodeGen& g, const parse::AlterTableStmt* st);
 Status code_pragma(CodeGen& g, const parse::PragmaStmt* st);
 // VACUUM, ATTACH, DETACH, ANALYZE and statements compiled to an engine command.
 Status code_engine_command(CodeGen& g, const parse::Stmt* st);
+// CREATE/DROP of a kind of object a module owns (ext::SchemaObject), or
+// SQLite's syntax error when none claims the statement.
+Status code_schema_object(CodeGen& g, const parse::CreateExtensionStmt* st);
 
 // Row triggers of `t` for `event` (BEFORE or AFTER), coded inline. OLD/NEW
 // are register-based terms (nullptr when absent); RAISE(IGNORE) goes to

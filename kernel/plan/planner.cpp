@@ -73,7 +73,7 @@ Status code_statement(CodeGen& g, const parse::Stmt* st) {
       return Status::Ok();
     }
     case parse::StmtKind::kCreateExtension:
-      return Status(rc::kError, std::string(st->as<parse::CreateExtensionStmt>()->error));
+      return code_schema_object(g, st->as<parse::CreateExtensionStmt>());
     default:
       return code_engine_command(g, st);
   }

@@ -26,6 +26,7 @@
 
 #include "func/function.h"
 #include "keel/ext/pragma.hpp"
+#include "keel/ext/schema_object.hpp"
 #include "keel/status.hpp"
 #include "parse/ast.h"
 #include "plan/index_method.h"
@@ -67,6 +68,11 @@ struct EngineCommand {
     kDetach,  // name
     kIndexMethodCreate,  // db, name = index: create the method's storage and index the table's rows
     kIndexMethodDrop,    // db, name = index: the method's drop()
+    // CREATE/DROP of a module's kind of object: `object` is its index in
+    // CompileInput::schema_objects, `value` the statement, `name` the text
+    // after the keywords (DROP: the object name), has_value = TEMP / IF
+    // EXISTS, `drop` tells which.
+    kSchemaObject,
   };
   Kind kind = Kind::kPragma;
   std::string name;
@@ -74,6 +80,8 @@ struct EngineCommand {
   bool has_value = false;
   int db = 0;         // database index, or -1 when none was named
   int n_columns = 0;  // result columns the command produces
+  int object = -1;    // kSchemaObject
+  bool drop = false;  // kSchemaObject
 };
 
 struct CompileInput {
@@ -87,6 +95,8 @@ struct CompileInput {
   const std::vector<std::shared_ptr<ext::PragmaHandler>>* module_pragmas = nullptr;
   // Index methods of the connection's modules (nullptr: none loaded).
   const IndexMethodLookup* index_methods = nullptr;
+  // Kinds of schema objects the connection's modules own.
+  const std::vector<std::shared_ptr<ext::SchemaObject>>* schema_objects = nullptr;
 };
 
 // Compiles one statement. The Program owns copies of everything it needs;

@@ -294,6 +294,42 @@ Status code_pragma(CodeGen& g, const parse::PragmaStmt* st) {
   return engine_command(g, cmd, engine_pragma_columns(name, assign));
 }
 
+Status code_schema_object(CodeGen& g, const parse::CreateExtensionStmt* st) {
+  const auto* objects = g.input().schema_objects;
+  for (size_t i = 0; objects && i < objects->size(); i++) {
+    std::vector<std::string> kw = (*objects)[i]->keywords();
+    if (kw.empty() || kw.size() > st->words.size) continue;
+    bool match = true;
+    for (size_t k = 0; k < kw.size() && match; k++) match = vm::stricmp(st->words[k].value, kw[k]) == 0;
+    if (!match) continue;
+    auto cmd = std::make_shared<EngineCommand>();
+    cmd->kind = EngineCommand::Kind::kSchemaObject;
+    cmd->object = static_cast<int>(i);
+    cmd->drop = st->drop;
+    std::string_view last = st->words[kw.size() - 1].value;
+    size_t rest_begin = static_cast<size_t>(last.data() + last.size() - st->body_text.data());
+    std::string_view rest = st->body_text.substr(rest_begin);
+    while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.front()))) rest.remove_prefix(1);
+    cmd->has_value = st->temp;
+    if (st->drop) {
+      // DROP <keywords> [IF EXISTS] name
+      if (st->words.size >= kw.size() + 2 && vm::stricmp(st->words[kw.size()].value, "if") == 0 &&
+          vm::stricmp(st->words[kw.size() + 1].value, "exists") == 0) {
+        cmd->has_value = true;
+        std::string_view ex = st->words[kw.size() + 1].value;
+        rest = st->body_text.substr(static_cast<size_t>(ex.data() + ex.size() - st->body_text.data()));
+        while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.front()))) rest.remove_prefix(1);
+      }
+    }
+    cmd->name = std::string(rest);
+    cmd->value = std::string(g.sql().substr(st->span.begin, st->span.size()));
+    KEEL_RETURN_IF_ERROR(engine_command(g, cmd, {}));
+    g.prog().counts_changes = false;
+    return Status::Ok();
+  }
+  return Status(rc::kError, std::string(st->error));
+}
+
 Status code_engine_command(CodeGen& g, const parse::Stmt* st) {
   auto cmd = std::make_shared<EngineCommand>();
   switch (st->kind) {

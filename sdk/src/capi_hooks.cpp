@@ -36,6 +36,41 @@ SQLITE_API void* sqlite3_rollback_hook(sqlite3* db, void (*fn)(void*), void* arg
   return old;
 }
 
+// The engine reports every row change of a rowid table; SQLite's rules for
+// which ones reach the update hook (not sqlite_schema/sqlite_sequence, not
+// WITHOUT ROWID tables, not REPLACE conflict deletes) are applied there.
+SQLITE_API void* sqlite3_update_hook(sqlite3* db,
+                                     void (*fn)(void*, int, const char*, const char*, sqlite3_int64),
+                                     void* arg) {
+  if (db == nullptr || !db->conn) return nullptr;
+  void* old = db->update_arg;
+  db->update_fn = fn;
+  db->update_arg = arg;
+  if (fn) {
+    db->conn->hooks().update = [db](int op, std::string_view database, std::string_view table,
+                                    int64_t rowid) {
+      // The names as NUL-terminated strings, without allocating per row
+      // for the usual short names.
+      char dbuf[64], tbuf[256];
+      std::string dlong, tlong;
+      auto cstr = [](std::string_view s, char* buf, size_t cap, std::string& spill) -> const char* {
+        if (s.size() < cap) {
+          std::memcpy(buf, s.data(), s.size());
+          buf[s.size()] = '\0';
+          return buf;
+        }
+        spill.assign(s);
+        return spill.c_str();
+      };
+      db->update_fn(db->update_arg, op, cstr(database, dbuf, sizeof dbuf, dlong),
+                    cstr(table, tbuf, sizeof tbuf, tlong), rowid);
+    };
+  } else {
+    db->conn->hooks().update = nullptr;
+  }
+  return old;
+}
+
 SQLITE_API void sqlite3_progress_handler(sqlite3* db, int n_ops, int (*fn)(void*), void* arg) {
   if (db == nullptr || !db->conn) return;
   engine::ConnectionHooks& h = db->conn->hooks();

@@ -99,6 +99,8 @@ struct sqlite3 {
   void* commit_arg = nullptr;
   void (*rollback_fn)(void*) = nullptr;
   void* rollback_arg = nullptr;
+  void (*update_fn)(void*, int, const char*, const char*, sqlite3_int64) = nullptr;
+  void* update_arg = nullptr;
   int (*progress_fn)(void*) = nullptr;
   void* progress_arg = nullptr;
   unsigned trace_mask = 0;

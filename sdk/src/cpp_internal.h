@@ -16,6 +16,7 @@
 #include "keel/statement.hpp"
 #include "keel/value.hpp"
 #include "vm/collation.h"
+#include "vm/public_value.h"
 #include "vm/value.h"
 
 namespace keel {
@@ -33,8 +34,6 @@ struct Statement::Impl {
 
 namespace cpp {
 
-vm::Value to_vm(const Value& v);
-Value from_vm(const vm::Value& v);
 
 // FunctionDefs and collations built from the C++ callables.
 func::FunctionDef scalar_def(std::string_view name, int n_arg, ScalarFunction fn, FunctionOptions options);

@@ -141,18 +141,27 @@ TEST(CppDatabase, ExperimentalFeatures) {
   EXPECT_EQ(
       bad.status().message(),
       "unknown experimental feature: warp_drive (known: index_method, views, encryption, mvcc, vector, cdc)");
-  auto db = keel::Database::open(":memory:", options([](keel::Options& o) {
-                                   o.experimental = {"views", "index-method"};
-                                 }));
-  ASSERT_TRUE(db.ok());
-  EXPECT_TRUE((*db)->has_feature("views"));
-  EXPECT_TRUE((*db)->has_feature("index_method"));
+  // A named feature needs its module: without one, the error names the
+  // flag, the module and the directories searched.
+  auto missing = keel::Database::open(":memory:", options([](keel::Options& o) {
+                                        o.experimental = {"index-method"};
+                                        o.module_path = {"/nonexistent-keel-modules"};
+                                      }));
+  ASSERT_FALSE(missing.ok());
+  std::string msg(missing.status().message());
+  EXPECT_NE(msg.find("feature 'index_method' is not available: module fts not found (searched: "
+                     "/nonexistent-keel-modules"),
+            std::string::npos)
+      << msg;
+  // Defaults are on, and a leading '-' turns one off.
+  auto db = keel::Database::open(":memory:", options([](keel::Options& o) { o.experimental = {"-cdc"}; }));
+  ASSERT_TRUE(db.ok()) << db.status().message();
   EXPECT_TRUE((*db)->has_feature("vector"));  // on by default
+  EXPECT_FALSE((*db)->has_feature("cdc"));
   EXPECT_FALSE((*db)->has_feature("mvcc"));
-  auto uri = keel::Database::open("file::memory:?experimental=mvcc,encryption");
+  auto uri = keel::Database::open("file::memory:?experimental=-vector");
   ASSERT_TRUE(uri.ok()) << uri.status().to_string();
-  EXPECT_TRUE((*uri)->has_feature("mvcc"));
-  EXPECT_TRUE((*uri)->has_feature("encryption"));
+  EXPECT_FALSE((*uri)->has_feature("vector"));
   EXPECT_FALSE(keel::Database::open("file::memory:?experimental=nope").ok());
   EXPECT_EQ(keel::Database::known_features().size(), 6u);
 }

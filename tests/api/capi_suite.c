@@ -544,6 +544,35 @@ static int trace_cb(unsigned type, void *ctx, void *p, void *x) {
   return 0;
 }
 
+static void update_hook(void *arg, int op, const char *db, const char *table, sqlite3_int64 rowid) {
+  (void)arg;
+  printf("  update op=%d %s.%s rowid=%lld\n", op, db, table, (long long)rowid);
+}
+
+static void test_update_hook(void) {
+  section("update hook");
+  sqlite3 *db;
+  sqlite3_open(":memory:", &db);
+  void *old = sqlite3_update_hook(db, update_hook, 0);
+  printf("first old=%s\n", old ? "set" : "null");
+  exec(db, "CREATE TABLE u(id INTEGER PRIMARY KEY AUTOINCREMENT, v UNIQUE); CREATE TABLE w(k PRIMARY KEY, v) WITHOUT ROWID");
+  exec(db, "INSERT INTO u(v) VALUES ('a'), ('b'), ('c')");
+  exec(db, "UPDATE u SET v = 'bb' WHERE id = 2");
+  exec(db, "UPDATE u SET id = 10 WHERE id = 3");
+  exec(db, "INSERT OR REPLACE INTO u(id, v) VALUES (20, 'a')");
+  exec(db, "INSERT INTO u(id, v) VALUES (2, 'x') ON CONFLICT(id) DO UPDATE SET v = 'upserted'");
+  exec(db, "DELETE FROM u WHERE id = 10");
+  exec(db, "INSERT INTO w VALUES (1, 2)");
+  exec(db, "CREATE TABLE log(x); CREATE TRIGGER tr AFTER DELETE ON u BEGIN INSERT INTO log VALUES (old.id); END");
+  exec(db, "DELETE FROM u");
+  exec(db, "BEGIN; INSERT INTO log VALUES (99); ROLLBACK");
+  int marker = 7;
+  old = sqlite3_update_hook(db, 0, &marker);
+  printf("second old=%s\n", old ? "set" : "null");
+  exec(db, "INSERT INTO log VALUES (100)");
+  sqlite3_close(db);
+}
+
 static void test_hooks(void) {
   section("hooks");
   sqlite3 *db;
@@ -730,6 +759,7 @@ int main(int argc, char **argv) {
   test_serialize(db);
   sqlite3_close(db);
   test_hooks();
+  test_update_hook();
   test_wal_and_backup();
   test_close();
   printf("destroyed at end=%d\n", g_destroyed);

@@ -403,3 +403,96 @@ TEST(PluginCodec, WalModeThroughTheCodec) {
 }
 
 }  // namespace
+
+// ----------------------------------------------------------- journal mode
+
+namespace {
+
+TEST(PluginJournal, ModuleJournalModeByPragma) {
+  std::string path = temp_db("journal");
+  {
+    auto db = keel::Database::open(path, with_modules({"testjournal"}));
+    ASSERT_TRUE(db.ok()) << db.status().message();
+    auto c = (*db)->connect();
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(scalar(*c, "PRAGMA journal_mode = keepall"), "keepall");
+    EXPECT_EQ(scalar(*c, "PRAGMA journal_mode"), "keepall");
+    ASSERT_TRUE(c->exec("CREATE TABLE j(x); INSERT INTO j VALUES (1), (2)").ok());
+    ASSERT_TRUE(c->exec("BEGIN; INSERT INTO j VALUES (3); ROLLBACK").ok());
+    ASSERT_TRUE(c->exec("BEGIN; INSERT INTO j VALUES (4); SAVEPOINT s; INSERT INTO j VALUES (5); "
+                        "ROLLBACK TO s; COMMIT")
+                    .ok());
+    EXPECT_EQ(scalar(*c, "SELECT group_concat(x) FROM j"), "1,2,4");
+    EXPECT_EQ(scalar(*c, "PRAGMA journal_mode = delete"), "delete");
+  }
+  // Format 1: an ordinary SQLite file afterwards.
+  auto plain = keel::Database::open(path);
+  ASSERT_TRUE(plain.ok());
+  auto c = (*plain)->connect();
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(scalar(*c, "SELECT group_concat(x) FROM j"), "1,2,4");
+  EXPECT_EQ(scalar(*c, "PRAGMA integrity_check"), "ok");
+  fs::remove(path);
+}
+
+TEST(PluginJournal, FileMarkedByAModuleNeedsIt) {
+  std::string path = temp_db("journal254");
+  {
+    auto db = keel::Database::open(path, with_modules({"testjournal"}));
+    ASSERT_TRUE(db.ok());
+    auto c = (*db)->connect();
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(scalar(*c, "PRAGMA journal_mode = keepall254"), "keepall254");
+    ASSERT_TRUE(c->exec("CREATE TABLE j(x); INSERT INTO j VALUES ('marked')").ok());
+  }
+  auto without = keel::Database::open(path);
+  ASSERT_FALSE(without.ok());
+  EXPECT_NE(std::string(without.status().message()).find("format version 254"), std::string::npos)
+      << without.status().message();
+  auto with = keel::Database::open(path, with_modules({"testjournal"}));
+  ASSERT_TRUE(with.ok()) << with.status().message();
+  auto c = (*with)->connect();
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(scalar(*c, "SELECT x FROM j"), "marked");
+  fs::remove(path);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------- schema object
+
+namespace {
+
+TEST(PluginSchemaObject, CreateAndDropThroughTheModule) {
+  auto db = keel::Database::open(":memory:", with_modules({"testsnapshot"}));
+  ASSERT_TRUE(db.ok()) << db.status().message();
+  auto c = (*db)->connect();
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(c->exec("CREATE TABLE src(a, b); INSERT INTO src VALUES (1, 'x'), (2, 'y')").ok());
+  keel::Status s = c->exec("CREATE SNAPSHOT snap AS SELECT a * 10 AS a10, b FROM src");
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(scalar(*c, "SELECT group_concat(a10 || b) FROM snap"), "10x,20y");
+  EXPECT_EQ(scalar(*c, "SELECT count(*) FROM snapshot_catalog"), "1");
+  EXPECT_EQ(scalar(*c, "SELECT sql FROM snapshot_catalog"),
+            "CREATE SNAPSHOT snap AS SELECT a * 10 AS a10, b FROM src");
+  EXPECT_EQ(c->exec("CREATE SNAPSHOT snap AS SELECT 1").message(), "snapshot snap already exists");
+  // Rolled back with its transaction: the table and the catalog row.
+  ASSERT_TRUE(c->exec("BEGIN; CREATE SNAPSHOT s2 AS SELECT 1 AS one; ROLLBACK").ok());
+  EXPECT_EQ(scalar(*c, "SELECT count(*) FROM snapshot_catalog"), "1");
+  EXPECT_EQ(scalar(*c, "SELECT count(*) FROM sqlite_schema WHERE name = 's2'"), "0");
+  EXPECT_EQ(c->exec("DROP SNAPSHOT nosuch").message(), "no such snapshot: nosuch");
+  EXPECT_TRUE(c->exec("DROP SNAPSHOT IF EXISTS nosuch").ok());
+  ASSERT_TRUE(c->exec("DROP SNAPSHOT snap").ok());
+  EXPECT_EQ(scalar(*c, "SELECT count(*) FROM sqlite_schema WHERE name = 'snap'"), "0");
+}
+
+TEST(PluginSchemaObject, WithoutTheModuleItIsSqlitesSyntaxError) {
+  auto db = keel::Database::open(":memory:");
+  ASSERT_TRUE(db.ok());
+  auto c = (*db)->connect();
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->exec("CREATE SNAPSHOT snap AS SELECT 1").message(), "near \"SNAPSHOT\": syntax error");
+  EXPECT_EQ(c->exec("DROP SNAPSHOT snap").message(), "near \"SNAPSHOT\": syntax error");
+}
+
+}  // namespace

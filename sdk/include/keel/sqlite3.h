@@ -694,8 +694,8 @@ SQLITE_API void sqlite3_result_subtype(sqlite3_context *, unsigned int);
 /* ---------------------------------------------------------------- hooks and tracing */
 SQLITE_API void *sqlite3_commit_hook(sqlite3 *, int (*)(void *), void *);
 SQLITE_API void *sqlite3_rollback_hook(sqlite3 *, void (*)(void *), void *);
-/* sqlite3_update_hook is not offered: the engine has no per-row change
-** notification yet (it will come with the ChangeObserver extension point). */
+SQLITE_API void *sqlite3_update_hook(sqlite3 *, void (*)(void *, int, char const *, char const *, sqlite3_int64),
+                                     void *);
 /* The progress handler runs every nOps virtual-machine steps, rounded up to
 ** the engine's interrupt-check period (1024 steps); a non-zero return ends the
 ** statement with SQLITE_INTERRUPT. */

@@ -35,6 +35,7 @@
 #include <string_view>
 
 #include "keel/export.hpp"
+#include "keel/ext/session.hpp"
 #include "keel/result_code.hpp"
 #include "keel/value.hpp"
 
@@ -95,6 +96,9 @@ class KEEL_API Context {
   // Fails the statement: error("vector dimensions differ") → SQLITE_ERROR.
   void error(std::string_view message, int code = rc::kError);
   bool has_error() const;
+  // The connection the call runs on, for a function that reads the schema
+  // or runs SQL (nested statements, see session.hpp). Valid during the call.
+  Session session() const;
 
   // Aggregates and window functions: the current group's state (see above).
   void* aggregate_state(size_t n);

@@ -32,6 +32,7 @@
 #include "keel/ext/journal_mode.hpp"
 #include "keel/ext/page_codec.hpp"
 #include "keel/ext/pragma.hpp"
+#include "keel/ext/schema_object.hpp"
 #include "keel/ext/session.hpp"
 #include "keel/status.hpp"
 
@@ -78,6 +79,8 @@ class Registrar {
   virtual void fail(std::string_view message) = 0;
   // The name the module was loaded as ("vector").
   virtual std::string_view module_name() const = 0;
+  // (Appended: the ABI grows at the end.)
+  virtual void add_schema_object(std::shared_ptr<SchemaObject> object) = 0;
   // CREATE INDEX ... USING <method->name()> (keel/ext/index_method.hpp).
   virtual void add_index_method(std::shared_ptr<IndexMethod> method) = 0;
 };

@@ -11,7 +11,10 @@
 // - Page 1 on disk: bytes 16..99 (the SQLite header fields after the magic)
 //   must be stored as the b-tree wrote them, so the pager reads the page
 //   size and reserved-byte count before decoding anything; bytes 0..15 are
-//   the codec's mark. Use "Turso" + version + cipher id for Turso-layout
+//   the codec's mark. Exception: bytes 72..91 (SQLite's reserved-for-
+//   expansion zeros) may carry the codec's own plaintext data, provided
+//   decode() gives zeros back (the crypto module keeps its passphrase salt
+//   there). Use "Turso" + version + cipher id for Turso-layout
 //   encryption, or "Keel codec:<name>" (NUL-padded) for any other codec, so
 //   that opening the file without the codec names what is missing.
 // - reserved_bytes(): the last reserved_bytes() bytes of every page belong to

@@ -12,7 +12,10 @@
 // transaction, in a savepoint of its own that is released when it finishes
 // and rolled back if it fails, and it never commits or rolls back the
 // transaction. Its changes are not reported to change observers and do not
-// touch last_insert_rowid() or changes() as the application sees them.
+// touch last_insert_rowid() or changes() as the application sees them —
+// which also means the SQL functions changes() and last_insert_rowid()
+// inside a nested statement report the application's values: use
+// RETURNING to learn what a nested statement did.
 //
 // Thread-safety: a Session is used on the connection's thread only, during
 // the call that handed it out, or — for the Session given to attach() —

@@ -1,8 +1,8 @@
 // keel::Value: conversions go through vm::Value so they follow SQLite's rules
 // in exactly one place.
-#include <cmath>
+#include "vm/public_value.h"
 
-#include "cpp_internal.h"
+#include <cmath>
 
 namespace keel {
 

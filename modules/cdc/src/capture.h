@@ -1,0 +1,156 @@
+// Capture: the change observer CDC installs on each connection. It turns
+// every reported row change into a row of the CDC table, written through
+// nested statements so that it commits and rolls back with the change.
+//
+// Design note.
+//  1. What is captured is decided per transaction: at the transaction's
+//     first change the observer reads PRAGMA schema_version (dropping its
+//     cached table shapes if another connection changed the schema) and,
+//     unless this connection chose a mode of its own with
+//     capture_data_changes_conn, the database-wide setting. DDL of this
+//     connection is seen as sqlite_schema changes and drops the shapes too.
+//  2. Rows (Turso v2): change_type 1 insert, 0 update, -1 delete, 2 commit.
+//     An UPDATE that moves a row to another rowid is written as a delete of
+//     the old rowid and an insert of the new one, as Turso does. Images are
+//     the kernel's records with the rowid put into the INTEGER PRIMARY KEY
+//     slot and missing trailing columns (rows older than an ADD COLUMN)
+//     filled with their defaults. `updates` holds C flags (1 = the value
+//     differs from the before image) then C values (the new value where
+//     the flag is 1, else NULL).
+//  3. Writing: a change's row is queued (images copied into an arena) and
+//     the statement's rows are written when it ends (on_statement_end, still
+//     inside the statement: an error fails it), 16 rows per nested INSERT;
+//     a failed statement's queue is dropped.
+//  4. Transactions: the first row of a transaction gets an explicit
+//     change_id = the next AUTOINCREMENT value, which becomes the
+//     transaction's change_txn_id; before_commit writes one COMMIT row per
+//     CDC table the transaction wrote to. A failed statement or a ROLLBACK
+//     TO may have undone the first row: the next use checks whether any row
+//     of the transaction is left and starts a new id if not.
+//  5. The CDC table, turso_cdc_version and keel_cdc_settings are never
+//     captured; writes made by nested statements are not reported at all.
+//
+// Used on the connection's thread only.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capture_config.h"
+#include "keel/ext/change_observer.hpp"
+#include "keel/ext/session.hpp"
+#include "keel/statement.hpp"
+#include "record.h"
+#include "table_shape.h"
+
+namespace keel::cdc {
+
+class Capture final : public ext::ChangeObserver {
+ public:
+  // PRAGMA capture_data_changes_conn: this connection's own choice
+  // (creates the CDC table); nullopt follows the database-wide setting.
+  Status set_connection_config(ext::Session& session, std::optional<CaptureConfig> config);
+  // What this connection captures now: (config, version), version empty
+  // when off.
+  Result<std::pair<CaptureConfig, std::string>> effective(ext::Session& session);
+  // The database-wide setting was rewritten by this connection: read it
+  // again at the next change.
+  void reload() {
+    txn_open_ = false;
+    settings_checked_ = false;
+  }
+  // Drops prepared statements (before the connection closes).
+  void release();
+
+  bool observes(std::string_view database, std::string_view table) const override;
+  Status on_change(ext::Session& session, const ext::RowChange& change) override;
+  Status on_statement_end(ext::Session& session, bool ok) override;
+  Status before_commit(ext::Session& session) override;
+  void after_commit() override { end_transaction(); }
+  void after_rollback() override { end_transaction(); }
+  void rollback_to_savepoint(int depth) override;
+
+ private:
+  // The rows one transaction wrote into one CDC table.
+  struct TxnLog {
+    std::string table;
+    std::string version;
+    int64_t txn_id = 0;          // 0: no row yet
+    bool verify = false;         // rows may have been undone since
+    bool first_pending = false;  // the row numbered txn_id is not written yet
+  };
+  // A CDC row waiting for its statement's end; images live in arena_.
+  struct Slice {
+    size_t offset = 0, size = 0;
+    bool present = false;
+  };
+  struct Pending {
+    int type = 0;
+    std::string table;
+    int64_t id = 0;
+    int64_t time = 0;
+    Slice before, after, updates;
+  };
+  struct Row {
+    int type;
+    std::string_view table;
+    int64_t id;
+    const std::vector<uint8_t>* before = nullptr;
+    const std::vector<uint8_t>* after = nullptr;
+    const std::vector<uint8_t>* updates = nullptr;
+  };
+
+  Status begin(ext::Session& session);
+  void end_transaction();
+  bool excluded(std::string_view table) const;
+  // A sqlite_schema change not to record: DDL of an excluded table, or not
+  // a schema row at all.
+  bool schema_of_excluded(const ext::RowChange& change);
+  Result<TableShape*> shape(ext::Session& session, std::string_view database, std::string_view table);
+  // `record` as a full image into `out` (rowid in the IPK slot, defaults
+  // for missing columns); `fields` receives its fields.
+  Status image(ext::Session& session, TableShape& shape, std::span<const uint8_t> record, int64_t rowid,
+               std::vector<Field>& fields, std::vector<uint8_t>& out);
+  // Rows are queued per change and written when the statement ends, a
+  // multi-row INSERT per chunk (one nested statement for many rows).
+  void queue(const Row& row);
+  void discard_pending();
+  Status flush(ext::Session& session);
+  Status write_rows(ext::Session& session, TxnLog& log);
+  Status write_rows_to(ext::Session& session, TxnLog& log);
+  Status check_log(ext::Session& session, TxnLog& log);
+  TxnLog& log_for(const std::string& table, const std::string& version);
+  // A statement prepared once and kept (re-prepared after a schema change).
+  Result<Statement*> cached(ext::Session& session, const std::string& sql);
+  Status run(ext::Session& session, const std::string& sql, std::span<const Value> params,
+             std::optional<Value>* first_value = nullptr);
+
+  std::optional<CaptureConfig> conn_config_;
+  std::string conn_version_;
+
+  bool txn_open_ = false;
+  CaptureConfig effective_;
+  std::string version_;
+  int64_t schema_version_ = -1;
+  // The database-wide setting: does its table exist (as of
+  // schema_version_), and the CDC table it names, made sure of.
+  bool settings_checked_ = false;
+  bool settings_exist_ = false;
+  std::string db_table_, db_version_;
+  std::vector<TxnLog> logs_;
+
+  std::map<std::string, TableShape> shapes_;
+  std::map<std::string, Statement> statements_;
+
+  // Scratch buffers reused from change to change.
+  std::vector<Field> before_fields_, after_fields_, update_fields_;
+  std::vector<uint8_t> before_, after_, updates_;
+  std::vector<Pending> pending_;
+  std::vector<uint8_t> arena_;
+};
+
+}  // namespace keel::cdc

@@ -1,0 +1,178 @@
+#include "record.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+namespace keel::cdc {
+
+namespace {
+
+// SQLite varint: 1..9 bytes, big-endian groups of 7 bits with the high bit
+// set on all but the last; the ninth byte contributes all 8 bits.
+bool read_varint(std::span<const uint8_t> in, size_t& pos, uint64_t& v) {
+  v = 0;
+  for (int i = 0; i < 9; i++) {
+    if (pos >= in.size()) return false;
+    uint8_t b = in[pos++];
+    if (i == 8) {
+      v = (v << 8) | b;
+      return true;
+    }
+    v = (v << 7) | (b & 0x7f);
+    if ((b & 0x80) == 0) return true;
+  }
+  return true;
+}
+
+size_t varint_len(uint64_t v) {
+  if (v > 0x00ffffffffffffffULL) return 9;
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    n++;
+  }
+  return n;
+}
+
+void put_varint(uint64_t v, std::vector<uint8_t>& out) {
+  if (v > 0x00ffffffffffffffULL) {
+    uint8_t buf[9];
+    buf[8] = static_cast<uint8_t>(v);
+    v >>= 8;
+    for (int i = 7; i >= 0; i--) {
+      buf[i] = static_cast<uint8_t>((v & 0x7f) | 0x80);
+      v >>= 7;
+    }
+    out.insert(out.end(), buf, buf + 9);
+    return;
+  }
+  uint8_t buf[10];
+  int n = 0;
+  do {
+    buf[n++] = static_cast<uint8_t>(v & 0x7f);
+    v >>= 7;
+  } while (v != 0);
+  for (int i = n - 1; i >= 0; i--) out.push_back(static_cast<uint8_t>(buf[i] | (i > 0 ? 0x80 : 0)));
+}
+
+size_t body_len(uint64_t type) {
+  static constexpr size_t kFixed[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0};
+  if (type < 12) return kFixed[type];
+  return static_cast<size_t>((type - 12) / 2);
+}
+
+int64_t read_int(std::span<const uint8_t> b) {
+  uint64_t v = (b[0] & 0x80) ? ~uint64_t{0} : 0;  // sign-extend
+  for (uint8_t byte : b) v = (v << 8) | byte;
+  return static_cast<int64_t>(v);
+}
+
+}  // namespace
+
+Status parse_record(std::span<const uint8_t> record, std::vector<Field>& out) {
+  out.clear();
+  size_t pos = 0;
+  uint64_t header_size = 0;
+  if (!read_varint(record, pos, header_size) || header_size < pos || header_size > record.size()) {
+    return Status(rc::kCorrupt, "malformed record header");
+  }
+  size_t body = static_cast<size_t>(header_size);
+  while (pos < header_size) {
+    uint64_t type = 0;
+    if (!read_varint(record.first(header_size), pos, type) || type == 10 || type == 11) {
+      return Status(rc::kCorrupt, "malformed record header");
+    }
+    size_t n = body_len(type);
+    if (n > record.size() - body) return Status(rc::kCorrupt, "record field extends past its end");
+    out.push_back(Field{type, record.subspan(body, n)});
+    body += n;
+  }
+  return Status::Ok();
+}
+
+void write_record(std::span<const Field> fields, std::vector<uint8_t>& out) {
+  out.clear();
+  size_t types_len = 0, bodies_len = 0;
+  for (const Field& f : fields) {
+    types_len += varint_len(f.type);
+    bodies_len += f.body.size();
+  }
+  // The header size counts its own varint, whose length depends on it.
+  size_t own = 1;
+  while (varint_len(types_len + own) != own) own++;
+  size_t header = types_len + own;
+  out.reserve(header + bodies_len);
+  put_varint(header, out);
+  for (const Field& f : fields) put_varint(f.type, out);
+  for (const Field& f : fields) out.insert(out.end(), f.body.begin(), f.body.end());
+}
+
+Field integer_field(int64_t v, std::array<uint8_t, 8>& storage) {
+  if (v == 0) return Field{8, {}};
+  if (v == 1) return Field{9, {}};
+  uint64_t type;
+  size_t n;
+  if (v >= -128 && v <= 127) {
+    type = 1, n = 1;
+  } else if (v >= -32768 && v <= 32767) {
+    type = 2, n = 2;
+  } else if (v >= -8388608 && v <= 8388607) {
+    type = 3, n = 3;
+  } else if (v >= -2147483648LL && v <= 2147483647LL) {
+    type = 4, n = 4;
+  } else if (v >= -140737488355328LL && v <= 140737488355327LL) {
+    type = 5, n = 6;
+  } else {
+    type = 6, n = 8;
+  }
+  uint64_t u = static_cast<uint64_t>(v);
+  for (size_t i = 0; i < n; i++) storage[n - 1 - i] = static_cast<uint8_t>(u >> (8 * i));
+  return Field{type, std::span<const uint8_t>(storage.data(), n)};
+}
+
+Field value_field(const Value& v, std::array<uint8_t, 8>& storage) {
+  switch (v.type()) {
+    case Type::kNull:
+      return Field{0, {}};
+    case Type::kInteger:
+      return integer_field(v.as_int64(), storage);
+    case Type::kReal: {
+      uint64_t bits = std::bit_cast<uint64_t>(v.as_double());
+      for (int i = 0; i < 8; i++) storage[7 - i] = static_cast<uint8_t>(bits >> (8 * i));
+      return Field{7, std::span<const uint8_t>(storage.data(), 8)};
+    }
+    case Type::kText: {
+      std::string_view t = v.text();
+      return Field{13 + 2 * static_cast<uint64_t>(t.size()),
+                   std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(t.data()), t.size())};
+    }
+    case Type::kBlob: {
+      auto b = v.blob();
+      return Field{12 + 2 * static_cast<uint64_t>(b.size()), b};
+    }
+  }
+  return Field{0, {}};
+}
+
+Value field_value(const Field& f) {
+  if (f.type == 0) return Value();
+  if (f.type == 8) return Value(int64_t{0});
+  if (f.type == 9) return Value(int64_t{1});
+  if (f.type <= 6) return Value(read_int(f.body));
+  if (f.type == 7) {
+    uint64_t bits = 0;
+    for (uint8_t b : f.body) bits = (bits << 8) | b;
+    return Value(std::bit_cast<double>(bits));
+  }
+  if (f.type % 2 == 1) {
+    return Value(std::string(reinterpret_cast<const char*>(f.body.data()), f.body.size()));
+  }
+  return Value::blob(f.body);
+}
+
+bool same_field(const Field& a, const Field& b) {
+  return a.type == b.type && std::equal(a.body.begin(), a.body.end(), b.body.begin(), b.body.end());
+}
+
+}  // namespace keel::cdc

@@ -1,0 +1,52 @@
+// SQLite record blobs, as the CDC table stores them: parsing a record into
+// fields without copying, writing fields back into a record, and converting
+// a field to a keel::Value.
+//
+// Format (SQLite file format §2.1): a varint header size (counting itself),
+// one varint serial type per field, then the field bodies in order. Serial
+// types: 0 NULL; 1..6 big-endian two's-complement integers of 1, 2, 3, 4, 6
+// and 8 bytes; 7 big-endian IEEE double; 8 and 9 the integers 0 and 1 with
+// no body; N >= 12 even a BLOB of (N-12)/2 bytes, N >= 13 odd TEXT of
+// (N-13)/2 bytes. Records written here use the smallest serial type for an
+// integer, as SQLite does, so equal values encode to equal bytes.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "keel/status.hpp"
+#include "keel/value.hpp"
+
+namespace keel::cdc {
+
+// One field of a record: its serial type and a view of its body (which
+// lives in the record parsed, or in storage the caller owns).
+struct Field {
+  uint64_t type = 0;
+  std::span<const uint8_t> body;
+};
+
+// Splits `record` into fields (appended to `out`, which is cleared first).
+// rc::kCorrupt for bytes that are not a record.
+Status parse_record(std::span<const uint8_t> record, std::vector<Field>& out);
+
+// Appends a record made of `fields` to `out` (cleared first).
+void write_record(std::span<const Field> fields, std::vector<uint8_t>& out);
+
+// The field of an integer: serial type 8/9 for 0/1, else the smallest
+// integer type; the body is written into `storage` (8 bytes).
+Field integer_field(int64_t v, std::array<uint8_t, 8>& storage);
+
+// The field of an owned value; TEXT and BLOB bodies point into `v`, numbers
+// into `storage`.
+Field value_field(const Value& v, std::array<uint8_t, 8>& storage);
+
+// The value a field holds (TEXT and BLOB copied).
+Value field_value(const Field& f);
+
+// True if both fields hold the same value (same serial type and bytes).
+bool same_field(const Field& a, const Field& b);
+
+}  // namespace keel::cdc
