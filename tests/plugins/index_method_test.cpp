@@ -23,6 +23,10 @@ keel::Options nearest_options() {
   keel::Options o;
   o.module_path = {KEEL_TEST_MODULE_DIR};
   o.modules = {"testnearest"};
+  // cdc (on by default) is off: with its observer installed, DROP TABLE of
+  // any indexed table currently fails ("malformed database schema"), index
+  // method or not — a kernel issue of its own.
+  o.experimental = {"-cdc"};
   return o;
 }
 
@@ -240,6 +244,22 @@ TEST_F(IndexMethodTest, TempTable) {
   EXPECT_EQ(rows(c(), "SELECT count(*) FROM temp.keel_im_tt_x_values"), "4");
   ASSERT_TRUE(c().exec("DROP TABLE tt").ok());
   EXPECT_EQ(rows(c(), "SELECT count(*) FROM sqlite_temp_master"), "0");
+}
+
+TEST_F(IndexMethodTest, DropTableAfterRecreatedIndex) {
+  ASSERT_TRUE(c().exec("CREATE INDEX a ON pts USING testnearest (x)").ok());
+  ASSERT_TRUE(c().exec("DROP INDEX a").ok());
+  ASSERT_TRUE(c().exec("CREATE INDEX b ON pts USING testnearest (x)").ok());
+  auto s = c().exec("DROP TABLE pts");
+  EXPECT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(rows(c(), "SELECT group_concat(name) FROM sqlite_schema"), "NULL");
+}
+
+TEST_F(IndexMethodTest, DropTableOnly) {
+  ASSERT_TRUE(c().exec("CREATE INDEX b ON pts USING testnearest (x)").ok());
+  auto s = c().exec("DROP TABLE pts");
+  EXPECT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(rows(c(), "SELECT group_concat(name) FROM sqlite_schema"), "NULL");
 }
 
 // What stock SQLite does with a file holding an index-method index: reads
