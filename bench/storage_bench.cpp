@@ -5,10 +5,10 @@
 // shared and noisy.
 #include <benchmark/benchmark.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <random>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "storage/btree/btree.h"
@@ -128,11 +128,12 @@ struct Fixture {
     }
     keel->btree->commit().ignore();
     sqlite3_open(sqlite_path.c_str(), &sdb);
-    sqlite3_exec(sdb,
-                 "PRAGMA synchronous=OFF; CREATE TABLE t1(a INTEGER, b TEXT, c REAL);"
-                 "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM s WHERE i<100000)"
-                 "INSERT INTO t1(rowid,a,b,c) SELECT i, i*7, 'row-'||i||'-padding-padding-padding', i/3.0 FROM s;",
-                 0, 0, 0);
+    sqlite3_exec(
+        sdb,
+        "PRAGMA synchronous=OFF; CREATE TABLE t1(a INTEGER, b TEXT, c REAL);"
+        "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM s WHERE i<100000)"
+        "INSERT INTO t1(rowid,a,b,c) SELECT i, i*7, 'row-'||i||'-padding-padding-padding', i/3.0 FROM s;",
+        0, 0, 0);
   }
   ~Fixture() {
     keel.reset();

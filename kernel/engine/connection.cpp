@@ -123,6 +123,8 @@ Result<std::unique_ptr<Connection>> Connection::open(std::string_view filename, 
   c->dbs_.resize(2);
   c->dbs_[0].name = "main";
   c->dbs_[1].name = "temp";
+  // Extensions see the file name before the database opens.
+  c->dbs_[0].path = memory ? std::string() : path;
   if (options.before_open) KEEL_RETURN_IF_ERROR(options.before_open(*c));
   KEEL_RETURN_IF_ERROR(c->open_database(0, path, memory, read_only, create));
   c->set_busy_timeout(options.busy_timeout_ms);

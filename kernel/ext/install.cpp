@@ -72,6 +72,16 @@ Status install_extensions(engine::Connection& conn, const ModuleRequest& request
   // Always present, so that a schema naming a method no module provides
   // fails with "no such index method" where it matters.
   if (!conn.extensions().index_runtime) conn.extensions().index_runtime = make_index_method_runtime(conn);
+  // A key given without the feature that uses it would silently create a
+  // plaintext database.
+  if (!request.features.has("encryption")) {
+    for (const char* p : {"cipher", "hexkey", "key"}) {
+      if (!conn.uri_parameter(p).empty()) {
+        return Status(rc::kError, std::string("the URI parameter '") + p +
+                                      "' needs the 'encryption' feature (experimental=encryption)");
+      }
+    }
+  }
   for (const std::string& flag : request.features.flags()) {
     const FeatureInfo* info = find_feature(flag);
     if (info == nullptr) continue;

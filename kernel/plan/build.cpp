@@ -383,7 +383,7 @@ Status code_create_index(CodeGen& g, const parse::CreateIndexStmt* st) {
   int icur = g.new_cursor();
   int a = g.emit(Op::OpenWrite, icur, root, db);
   g.set_p4_keyinfo(a, make_index_keyinfo(g, &idx));
-  g.at(a).p5 = vm::kOpflagP2IsReg;
+  g.at(a).p5 = vm::kOpflagP2IsReg | vm::kOpflagBulkCsr;
   // Keys go through the sorter, then into the new b-tree in order.
   int n = static_cast<int>(idx.columns.size());
   int sorter = g.new_cursor();

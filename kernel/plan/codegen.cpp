@@ -72,6 +72,7 @@ Status CodeGen::finish() {
       at(a).p5 = 1;
       if (write) prog_->read_only = false;
     }
+    prog_->statement_journal = !(row_writes_ == 1 && all_fail_first_);
     emit(Op::Goto, 0, init_addr_ + 1);
   }
   for (vm::Instr& in : prog_->ops) {
@@ -98,6 +99,20 @@ int CodeGen::plan_row(int parent, std::string detail) {
   int id = next_plan_id_++;
   prog_->query_plan.push_back({id, parent, std::move(detail)});
   return id;
+}
+
+bool row_write_fails_first(const Table* t, parse::ConflictAction or_conflict) {
+  if (or_conflict == parse::ConflictAction::kReplace || !t->triggers.empty()) return false;
+  // An index method is maintained after the row is written, and may fail.
+  if (!t->method_indexes.empty()) return false;
+  for (const Index* idx : t->indexes) {
+    if (idx->where != nullptr || !idx->method.empty()) return false;
+    if (idx->on_conflict == static_cast<uint8_t>(parse::ConflictAction::kReplace)) return false;
+    for (int c : idx->columns) {
+      if (c == -2) return false;
+    }
+  }
+  return true;
 }
 
 const vm::Collation* CodeGen::collation(std::string_view name) const {

@@ -91,6 +91,18 @@ class CodeGen {
   // Ends with Halt, emits the transaction block, patches labels.
   Status finish();
 
+  // Statement journal. INSERT, UPDATE and DELETE call note_row_write() once
+  // each; `fails_first` says that coded statement can only fail (constraint,
+  // expression error) before its first change. A program made of exactly
+  // one such statement needs no statement savepoint; anything else — DDL,
+  // triggers (which code nested writes), several writes — keeps it.
+  // A change observer may fail any write after it happened, so then every
+  // write keeps its savepoint.
+  void note_row_write(bool fails_first) {
+    ++row_writes_;
+    all_fail_first_ = all_fail_first_ && fails_first && !in_.options.observe_changes;
+  }
+
   // A query plan row; returns its id.
   int plan_row(int parent, std::string detail);
   int plan_parent = 0;
@@ -154,7 +166,15 @@ class CodeGen {
   std::vector<std::pair<int, bool>> dbs_;  // (db, write)
   int init_addr_ = -1;
   int next_plan_id_ = 1;
+  int row_writes_ = 0;
+  bool all_fail_first_ = true;
 };
+
+// True when a row change of `t` under the statement conflict action
+// `or_conflict` changes nothing before its last possible failure: no
+// triggers, no REPLACE (which deletes before later checks), and no index
+// whose key needs an expression or a WHERE (evaluated between index writes).
+bool row_write_fails_first(const Table* t, parse::ConflictAction or_conflict);
 
 // Quotes an identifier the way SQLite's identPut does when needed.
 std::string quote_identifier_if_needed(std::string_view name);

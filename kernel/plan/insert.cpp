@@ -125,6 +125,9 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
                                   std::to_string(supplied) + " values were supplied");
   }
 
+  // One row whose checks all precede its writes needs no statement savepoint.
+  g.note_row_write((single != nullptr || st->default_values) && st->upserts.size == 0 &&
+                   st->returning.size == 0 && row_write_fails_first(t, st->or_conflict));
   TableWriter w;
   open_writer(g, w, t, st->or_conflict);
   // ON CONFLICT clauses: which constraint each one catches.

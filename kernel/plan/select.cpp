@@ -156,6 +156,10 @@ Status code_values(CodeGen& g, const parse::SelectCore* core, Scope* outer, RowO
 
 }  // namespace
 
+// ORDER BY ... LIMIT row into the bounded index; load(i, reg) codes result
+// column i into reg.
+Status output_topn_row(CodeGen& g, RowOutput& out, const std::function<Status(int, int)>& load);
+
 Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* core, Scope* outer,
                  SelectDest& dest) {
   FromClause fc;
@@ -338,10 +342,21 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
     Status began = where_begin(g, &scope, core->where, w, &sel->order_by);
     g.order_limit_reg = 0;
     KEEL_RETURN_IF_ERROR(began);
-    int base = g.new_reg(out.n_cols);
-    KEEL_RETURN_IF_ERROR(code_result_columns(g, &scope, cols, base));
     int skip = w.levels.empty() ? g.new_label() : w.levels.back().cont;
-    KEEL_RETURN_IF_ERROR(output_row(g, out, base, skip));
+    if (out.topn && out.distinct_cursor < 0) {
+      // ORDER BY ... LIMIT: result columns are computed after the limit
+      // check (SQLite's deferred row load), once per row kept.
+      KEEL_RETURN_IF_ERROR(output_topn_row(g, out, [&](int i, int reg) -> Status {
+        AliasExpansion hide(&scope);  // as code_result_columns
+        if (cols[i].expr) return code_expr(g, &scope, cols[i].expr, reg);
+        code_column(g, cols[i].term, cols[i].col, reg);
+        return Status::Ok();
+      }));
+    } else {
+      int base = g.new_reg(out.n_cols);
+      KEEL_RETURN_IF_ERROR(code_result_columns(g, &scope, cols, base));
+      KEEL_RETURN_IF_ERROR(output_row(g, out, base, skip));
+    }
     if (w.levels.empty()) g.bind(skip);
     KEEL_RETURN_IF_ERROR(where_end(g, &scope, w));
   }
@@ -519,6 +534,45 @@ void emit_to_dest(CodeGen& g, RowOutput& out, int base, int skip) {
   if (out.limit_reg) g.emit(Op::DecrJumpZero, out.limit_reg, out.done);
 }
 
+Status output_topn_row(CodeGen& g, RowOutput& out, const std::function<Status(int, int)>& load) {
+  int n_keys = static_cast<int>(out.sort_keys.size());
+  // Record: sort keys, sequence, result columns.
+  int regs = g.new_reg(n_keys + 1 + out.n_cols);
+  int cols = regs + n_keys + 1;
+  std::vector<bool> loaded(out.n_cols, false);
+  for (int i = 0; i < n_keys; i++) {
+    if (out.sort_keys[i]) {
+      KEEL_RETURN_IF_ERROR(code_expr(g, out.scope, out.sort_keys[i], regs + i));
+    } else {
+      int c = out.sort_key_col[i];
+      if (!loaded[c]) KEEL_RETURN_IF_ERROR(load(c, cols + c));
+      loaded[c] = true;
+      g.emit(Op::SCopy, cols + c, regs + i);
+    }
+  }
+  g.emit(Op::Sequence, out.sorter, regs + n_keys);
+  // While fewer than LIMIT+OFFSET rows are kept, insert; then a row goes
+  // in only if it sorts before the largest kept one, which it replaces.
+  // The other result columns are loaded only for a row that goes in.
+  int insert = g.new_label(), skip_row = g.new_label();
+  g.emit(Op::IfNotZero, out.topn_counter, insert);
+  g.emit(Op::Last, out.sorter, insert);
+  if (n_keys) {
+    int le = g.emit(Op::IdxLE, out.sorter, skip_row, regs);
+    g.set_p4_int(le, n_keys);
+  }
+  g.emit(Op::Delete, out.sorter, 0);
+  g.bind(insert);
+  for (int c = 0; c < out.n_cols; c++) {
+    if (!loaded[c]) KEEL_RETURN_IF_ERROR(load(c, cols + c));
+  }
+  int rec = g.new_reg();
+  g.emit(Op::MakeRecord, regs, n_keys + 1 + out.n_cols, rec);
+  g.emit(Op::IdxInsert, out.sorter, rec);
+  g.bind(skip_row);
+  return Status::Ok();
+}
+
 Status output_row(CodeGen& g, RowOutput& out, int base, int skip) {
   if (out.distinct_cursor >= 0) {
     int f = g.emit(Op::Found, out.distinct_cursor, skip, base);
@@ -532,6 +586,12 @@ Status output_row(CodeGen& g, RowOutput& out, int base, int skip) {
     return Status::Ok();
   }
   int n_keys = static_cast<int>(out.sort_keys.size());
+  if (out.topn) {
+    return output_topn_row(g, out, [&](int i, int reg) {
+      g.emit(Op::SCopy, base + i, reg);
+      return Status::Ok();
+    });
+  }
   int keys = g.new_reg(n_keys + out.n_cols);
   for (int i = 0; i < n_keys; i++) {
     if (out.sort_keys[i]) {
@@ -539,28 +599,6 @@ Status output_row(CodeGen& g, RowOutput& out, int base, int skip) {
     } else {
       g.emit(Op::SCopy, base + out.sort_key_col[i], keys + i);
     }
-  }
-  if (out.topn) {
-    int regs = g.new_reg(n_keys + 1 + out.n_cols);
-    if (n_keys) g.emit(Op::Copy, keys, regs, n_keys - 1);
-    g.emit(Op::Sequence, out.sorter, regs + n_keys);
-    for (int i = 0; i < out.n_cols; i++) g.emit(Op::SCopy, base + i, regs + n_keys + 1 + i);
-    // While fewer than LIMIT+OFFSET rows are kept, insert; then a row goes
-    // in only if it sorts before the largest kept one, which it replaces.
-    int insert = g.new_label(), skip_row = g.new_label();
-    g.emit(Op::IfNotZero, out.topn_counter, insert);
-    g.emit(Op::Last, out.sorter, insert);
-    if (n_keys) {
-      int le = g.emit(Op::IdxLE, out.sorter, skip_row, regs);
-      g.set_p4_int(le, n_keys);
-    }
-    g.emit(Op::Delete, out.sorter, 0);
-    g.bind(insert);
-    int rec = g.new_reg();
-    g.emit(Op::MakeRecord, regs, n_keys + 1 + out.n_cols, rec);
-    g.emit(Op::IdxInsert, out.sorter, rec);
-    g.bind(skip_row);
-    return Status::Ok();
   }
   for (int i = 0; i < out.n_cols; i++) g.emit(Op::SCopy, base + i, keys + n_keys + i);
   int rec = g.new_reg();

@@ -99,6 +99,9 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
   KEEL_ASSIGN_OR_RETURN(Table * t, writable_table(g, st->table));
   std::vector<const parse::CommonTableExpr*> saved = g.ctes;
   if (st->with) push_with(g, st->with);
+  // Deleting cannot fail once the rows are chosen (pass 1 evaluates WHERE),
+  // unless triggers, RETURNING or index expressions run between deletions.
+  g.note_row_write(st->returning.size == 0 && row_write_fails_first(t, parse::ConflictAction::kDefault));
   if (st->where == nullptr && st->returning.size == 0 && t->triggers.empty() &&
       !g.input().options.observe_changes && t->method_indexes.empty()) {
     // Truncate: clear the table and its indexes, counting the rows.
@@ -271,6 +274,8 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
     Scope probe;
     probe.terms = {term.get()};
     if (const parse::Expr* key = rowid_equality(g, &probe, st->where)) {
+      // One row: its checks all precede its writes.
+      g.note_row_write(st->returning.size == 0 && row_write_fails_first(t, st->or_conflict));
       open_writers();
       term->cursor = w.cursor;
       int end = g.new_label();
@@ -287,6 +292,7 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
   }
 
   // Pass 1: rowid + new values of the assigned columns.
+  g.note_row_write(false);  // a later row's check may fail after earlier rows changed
   FromClause fc;
   KEEL_RETURN_IF_ERROR(build_from(g, st->from, nullptr, fc));
   Scope scope;

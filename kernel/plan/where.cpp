@@ -11,7 +11,9 @@
 //   range, an automatic (transient) index for an equality join on a column
 //   without one, or a full scan.
 // * Terms used to position a cursor are still tested as filters, so a seek
-//   only ever prunes rows, never changes which rows qualify.
+//   only ever prunes rows, never changes which rows qualify — except a
+//   rowid equality, which SeekRowid answers exactly.
+// * Every cursor is opened before the outermost loop.
 // * LEFT JOIN: ON terms gate the right-hand level; when no row matched, the
 //   level's cursor is put on a NULL row and the rest of the loop runs once.
 #include <algorithm>
@@ -129,6 +131,7 @@ struct Constraint {
   BinaryOp op;
   const Expr* value;
   const Expr* column_expr;
+  const Expr* source;  // the WHERE/ON term it comes from
   FromTerm* term;
   uint64_t value_mask;  // tables the value depends on
   bool on_left_join;
@@ -206,6 +209,7 @@ Status all_constraints(CodeGen& g, Scope* scope, const std::vector<TermInfo>& te
       c.op = side == 0 ? b->op : commute(b->op);
       c.value = ve;
       c.column_expr = ce;
+      c.source = e;
       c.term = t;
       c.value_mask = vm_mask;
       c.on_left_join = ti.on_left_join;
@@ -457,6 +461,21 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
     if (ti.mask == 0 && !ti.on_left_join) KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, w.brk, true));
   }
   w.levels.resize(n);
+  // Access paths first, so every cursor is opened once before the loops
+  // (opening one inside an outer loop would redo it for every outer row).
+  std::vector<std::vector<Constraint>> level_cons(n);
+  std::vector<Access> level_acc(n);
+  std::vector<int> level_idx_cur(n, -1);
+  for (int i = 0; i < n; i++) {
+    FromTerm* t = scope->terms[i];
+    find_constraints(scope, i, i >= 64 ? 0 : ((uint64_t{1} << i) - 1), all_cons, level_cons[i]);
+    level_acc[i] = choose_access(g, t, level_cons[i], i);
+    if (t->table && !t->ephemeral) open_table(g, t->table, t->cursor, false);
+    if (level_acc[i].kind == Access::kIndex || level_acc[i].kind == Access::kAutoIndex) {
+      level_idx_cur[i] = g.new_cursor();
+      if (level_acc[i].kind == Access::kIndex) open_index(g, level_acc[i].index, level_idx_cur[i], false);
+    }
+  }
   for (int i = 0; i < n; i++) {
     FromTerm* t = scope->terms[i];
     WhereLevel& lv = w.levels[i];
@@ -470,13 +489,13 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
       lv.left_join_match = g.new_reg();
       g.emit(Op::Integer, 0, lv.left_join_match);
     }
-    std::vector<Constraint> cons;
-    find_constraints(scope, i, i >= 64 ? 0 : ((uint64_t{1} << i) - 1), all_cons, cons);
-    Access acc = choose_access(g, t, cons, i);
+    const Access& acc = level_acc[i];
+    // A rowid equality is answered exactly by SeekRowid (which converts the
+    // value as the comparison would): its term is not tested again, as SQLite.
+    const Expr* coded = acc.kind == Access::kRowidEq ? acc.eq[0]->source : nullptr;
     std::string tname = t->table ? t->table->name : t->name;
     std::string label = tname;
     if (t->item && t->item->alias.present() && t->table) label = tname + " AS " + t->name;
-    if (t->table && !t->ephemeral) open_table(g, t->table, t->cursor, false);
     int top;
     switch (acc.kind) {
       case Access::kRowidEq: {
@@ -518,7 +537,7 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
       }
       case Access::kIndex:
       case Access::kAutoIndex: {
-        int idx_cur = g.new_cursor();
+        int idx_cur = level_idx_cur[i];
         int n_eq = static_cast<int>(acc.eq.size());
         std::string desc;
         auto col_name = [&](int col) { return col < 0 ? std::string("rowid") : t->cols[col].name; };
@@ -551,7 +570,6 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
           affs.push_back(t->cols[acc.auto_col].affinity);
           desc = col_name(acc.auto_col) + "=?";
         } else {
-          open_index(g, acc.index, idx_cur, false);
           for (int k = 0; k < n_eq; k++) {
             int col = acc.index->columns[k];
             affs.push_back(col < 0 ? vm::Affinity::kInteger : t->cols[col].affinity);
@@ -657,14 +675,15 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
     // LEFT JOIN: ON terms first, then record the match.
     if (left) {
       for (const TermInfo& ti : terms) {
-        if (ti.left_join_level == i) KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, lv.cont, true));
+        if (ti.left_join_level == i && ti.expr != coded)
+          KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, lv.cont, true));
       }
       lv.left_join_null = g.new_label();
       g.bind(lv.left_join_null);
       g.emit(Op::Integer, 1, lv.left_join_match);
     }
     for (const TermInfo& ti : terms) {
-      if (ti.on_left_join || ti.mask == 0) continue;
+      if (ti.on_left_join || ti.mask == 0 || ti.expr == coded) continue;
       if (highest_level(ti.mask, n) == i)
         KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, lv.cont, true));
     }

@@ -111,6 +111,7 @@ Result<std::span<const uint8_t>> VmCursor::payload(const Value* pseudo_value) {
 Status VmCursor::load_row(const Value* pseudo_value) {
   KEEL_ASSIGN_OR_RETURN(auto bytes, payload(pseudo_value));
   KEEL_RETURN_IF_ERROR(reader_.reset(bytes));
+  pseudo_bytes_ = bytes;
   cached_ = true;
   return Status::Ok();
 }
@@ -120,8 +121,13 @@ Status VmCursor::column(uint32_t i, Value& out, const Value* dflt, const Value* 
     out.set_null();
     return Status::Ok();
   }
-  // A pseudo cursor's register may be rewritten between reads: decode anew.
-  if (!cached_ || kind_ == Kind::kPseudo) KEEL_RETURN_IF_ERROR(load_row(pseudo_value));
+  // A pseudo cursor's row is its register: SorterData, its only writer,
+  // invalidates the decode; a register now holding other bytes does too.
+  if (!cached_ || (kind_ == Kind::kPseudo && (pseudo_value == nullptr || !pseudo_value->is_blob() ||
+                                              pseudo_value->blob().data() != pseudo_bytes_.data() ||
+                                              pseudo_value->blob().size() != pseudo_bytes_.size()))) {
+    KEEL_RETURN_IF_ERROR(load_row(pseudo_value));
+  }
   KEEL_RETURN_IF_ERROR(reader_.column(i, out, dflt));
   // Text and blobs are copied into the register's own (reused) buffer, as
   // SQLite's OP_Column does: the page or overflow buffer they came from

@@ -118,6 +118,7 @@ class VmCursor {
   bool cached_ = false;
   int64_t sequence_ = 0;
   RecordReader reader_;
+  std::span<const uint8_t> pseudo_bytes_;  // the record last decoded (pseudo cursors)
   std::vector<uint8_t> overflow_buf_;
 };
 

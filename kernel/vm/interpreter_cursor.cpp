@@ -232,9 +232,10 @@ Status Vm::exec_cursor_op(const Instr& op) {
       if (key.is_int()) {
         rowid = key.int_value();
       } else {
+        // NUMERIC affinity, as SQLite: '2', ' 2' and 2.0 all seek rowid 2.
         Value tmp;
         tmp.copy_from(key);
-        apply_numeric_affinity(tmp, true);
+        apply_affinity(tmp, Affinity::kNumeric);
         if (!tmp.is_int()) {
           c.set_eof(true);
           jump(op.p2);
@@ -284,10 +285,18 @@ Status Vm::exec_cursor_op(const Instr& op) {
       if (probe.err_code) return Status(rc::kCorrupt, "database disk image is malformed");
       bool take;
       switch (op.op) {
-        case Op::IdxGE: take = cmp >= 0; break;
-        case Op::IdxGT: take = cmp > 0; break;
-        case Op::IdxLE: take = cmp <= 0; break;
-        default: take = cmp < 0; break;
+        case Op::IdxGE:
+          take = cmp >= 0;
+          break;
+        case Op::IdxGT:
+          take = cmp > 0;
+          break;
+        case Op::IdxLE:
+          take = cmp <= 0;
+          break;
+        default:
+          take = cmp < 0;
+          break;
       }
       if (take) jump(op.p2);
       return Status::Ok();
@@ -569,7 +578,23 @@ Status Vm::exec_cursor_op(const Instr& op) {
       if (c.kind() == VmCursor::Kind::kSorter) {
         return c.sorter()->add(r[op.p2].blob());
       }
-      KEEL_RETURN_IF_ERROR(c.bt()->insert_key(r[op.p2].blob()));
+      // The key is unpacked once here, not once per comparison of the seek.
+      // kAppend: keys arriving in order (a sorted build) skip the seek.
+      std::span<const uint8_t> key = r[op.p2].blob();
+      const KeyInfo* ki = c.key_info();
+      if (ki == nullptr) return c.bt()->insert_key(key);  // a table tree: the b-tree refuses it
+      size_t want = ki->n_all_field ? ki->n_all_field : 16;
+      if (key_fields_.size() < want) key_fields_.resize(want);
+      size_t n = unpack_record(key.data(), key.size(), std::span<Value>(key_fields_.data(), want));
+      if (n == 0) return Status(rc::kCorrupt, "database disk image is malformed");
+      UnpackedRecord probe;
+      probe.key_info = ki;
+      probe.fields = key_fields_.data();
+      probe.n_field = static_cast<uint16_t>(n);
+      probe.default_rc = 0;
+      RecordProbe cmp(probe);
+      KEEL_RETURN_IF_ERROR(c.bt()->insert_key(key, storage::InsertHint::kAppend, &cmp));
+      if (probe.err_code) return Status(rc::kCorrupt, "database disk image is malformed");
       c.invalidate();
       c.set_eof(false);
       if (op.p5 & kOpflagNChange) {
@@ -670,9 +695,10 @@ Status Vm::exec_cursor_op(const Instr& op) {
     // Begins a read (P2 = 0) or write (P2 = 1; 2 = exclusive) transaction on
     // database P1 if none is active. With P5, the schema cookie must equal
     // P3, else the statement fails with SQLITE_SCHEMA and is re-prepared.
+    // A statement savepoint is opened when the program asks for one.
     case Op::Transaction: {
-      KEEL_RETURN_IF_ERROR(
-          host_.begin_transaction(op.p1, op.p2 != 0, op.p2 == 2, op.p2 != 0, op.p5 ? op.p3 : -1));
+      KEEL_RETURN_IF_ERROR(host_.begin_transaction(
+          op.p1, op.p2 != 0, op.p2 == 2, op.p2 != 0 && program_.statement_journal, op.p5 ? op.p3 : -1));
       in_statement_ = true;
       return Status::Ok();
     }
@@ -709,8 +735,8 @@ Status Vm::exec_cursor_op(const Instr& op) {
     // b-tree in database P1.
     case Op::CreateBtree: {
       storage::Btree* bt = host_.btree(op.p1);
-      KEEL_ASSIGN_OR_RETURN(storage::PageNo root,
-                            bt->create_table(op.p3 == 1 ? storage::TreeKind::kTable : storage::TreeKind::kIndex));
+      KEEL_ASSIGN_OR_RETURN(storage::PageNo root, bt->create_table(op.p3 == 1 ? storage::TreeKind::kTable
+                                                                              : storage::TreeKind::kIndex));
       r[op.p2].set_int(root);
       return Status::Ok();
     }
@@ -741,7 +767,8 @@ Status Vm::exec_cursor_op(const Instr& op) {
     // Opcode: ParseSchema P1 * * P4 *
     // Loads the schema entries of database P1 that match condition P4.
     case Op::ParseSchema:
-      return host_.parse_schema(op.p1, op.p4type == P4Type::kString ? std::string_view(op.p4.str, op.p4n) : "");
+      return host_.parse_schema(op.p1,
+                                op.p4type == P4Type::kString ? std::string_view(op.p4.str, op.p4n) : "");
 
     // Opcode: DropTable P1 * * P4 *   (DropIndex, DropTrigger)
     // Forgets the schema object named P4 of database P1.
@@ -760,7 +787,8 @@ Status Vm::exec_cursor_op(const Instr& op) {
     case Op::IntegrityCk: {
       storage::Btree* bt = host_.btree(op.p5);
       std::vector<storage::PageNo> roots;
-      for (int i = 0; i < op.p4.ints[0]; i++) roots.push_back(static_cast<storage::PageNo>(op.p4.ints[1 + i]));
+      for (int i = 0; i < op.p4.ints[0]; i++)
+        roots.push_back(static_cast<storage::PageNo>(op.p4.ints[1 + i]));
       int max_errors = static_cast<int>(r[op.p3].as_int64());
       KEEL_ASSIGN_OR_RETURN(auto msgs, bt->integrity_check(roots, max_errors > 0 ? max_errors : 100));
       if (msgs.empty()) {

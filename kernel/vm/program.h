@@ -115,9 +115,13 @@ class Program {
   std::vector<Instr> ops;
   int n_registers = 0;  // registers 1..n_registers are used (0 is unused, as SQLite)
   int n_cursors = 0;
-  int n_once = 0;       // OP_Once flags
+  int n_once = 0;  // OP_Once flags
   std::vector<ResultColumnInfo> columns;
   bool read_only = true;
+  // A writing statement opens a statement savepoint inside an explicit
+  // transaction so a failure undoes its partial changes. False when the
+  // code can only fail before its first change (SQLite's usesStmtJournal).
+  bool statement_journal = true;
   // INSERT/UPDATE/DELETE: the run's change count becomes sqlite3_changes().
   bool counts_changes = false;
   bool is_explain = false;

@@ -271,7 +271,7 @@ Status RecordReader::reset(std::span<const uint8_t> local, size_t payload_size, 
     return Status(rc::kInternal, "partial record without a payload source");
   }
   uint64_t h;
-  int n = get_varint_bounded(rec_, rec_ + local_size_, &h);
+  int n = varint_in(rec_, rec_ + local_size_, &h);
   if (n == 0 && local_size_ < size_) {
     // The size varint itself is cut by the local prefix.
     uint8_t first[kMaxVarintLen];
@@ -307,11 +307,7 @@ Status RecordReader::reset(std::span<const uint8_t> local, size_t payload_size, 
   return Status::Ok();
 }
 
-void RecordReader::push(Entry e) {
-  if (n_parsed_ < kSmall) {
-    small_[n_parsed_++] = e;
-    return;
-  }
+void RecordReader::push_big(Entry e) {
   if (big_.empty()) big_.assign(small_, small_ + kSmall);
   big_.push_back(e);
   n_parsed_++;
@@ -321,10 +317,16 @@ Status RecordReader::parse_through(uint32_t upto) {
   if (corrupt_) return corrupt();
   while (!complete_ && n_parsed_ <= upto) {
     uint64_t t;
-    int n = get_varint_bounded(hdr_ + hdr_pos_, hdr_ + hdr_size_, &t);
-    if (n == 0 || hdr_pos_ + static_cast<uint32_t>(n) > hdr_size_) {
-      corrupt_ = true;
-      return corrupt();
+    int n;
+    if (hdr_[hdr_pos_] < 0x80) {  // hdr_pos_ < hdr_size_ while !complete_
+      t = hdr_[hdr_pos_];
+      n = 1;
+    } else {
+      n = varint_in(hdr_ + hdr_pos_, hdr_ + hdr_size_, &t);
+      if (n == 0 || hdr_pos_ + static_cast<uint32_t>(n) > hdr_size_) {
+        corrupt_ = true;
+        return corrupt();
+      }
     }
     hdr_pos_ += static_cast<uint32_t>(n);
     uint32_t t32 = t > 0xffffffffu ? 0xffffffffu : static_cast<uint32_t>(t);

@@ -31,11 +31,19 @@
 #include <span>
 #include <vector>
 
+#include "base/varint.h"
 #include "keel/status.hpp"
 #include "vm/affinity.h"
 #include "vm/value.h"
 
 namespace keel::vm {
+
+// get_varint_bounded inlined for the per-row paths (same results): the
+// unbounded decoder is safe with a full varint's worth of bytes before `end`.
+inline int varint_in(const uint8_t* p, const uint8_t* end, uint64_t* v) {
+  if (end - p >= kMaxVarintLen) return get_varint(p, v);
+  return get_varint_bounded(p, end, v);
+}
 
 // sqlite3VdbeSerialTypeLen: body bytes of a serial type.
 inline uint32_t serial_type_len(uint32_t t) {
@@ -126,7 +134,14 @@ class RecordReader {
   // Parses header entries until column `upto` is known or the header ends.
   Status parse_through(uint32_t upto);
   Entry* entries() { return big_.empty() ? small_ : big_.data(); }
-  void push(Entry e);
+  void push(Entry e) {
+    if (n_parsed_ < kSmall) {
+      small_[n_parsed_++] = e;
+    } else {
+      push_big(e);
+    }
+  }
+  void push_big(Entry e);
 
   static constexpr uint32_t kSmall = 32;
   const uint8_t* rec_ = nullptr;  // the record bytes in memory (a prefix if partial)

@@ -23,7 +23,7 @@ bool all_zero(const uint8_t* p, size_t n) {
 }
 
 // vdbeRecordDecodeInt for serial types 1..6, 8, 9.
-int64_t decode_int(uint32_t t, const uint8_t* p) {
+inline int64_t decode_int(uint32_t t, const uint8_t* p) {
   switch (t) {
     case 1:
       return static_cast<int8_t>(p[0]);
@@ -120,7 +120,13 @@ int compare_record(const uint8_t* key, size_t n_key, const UnpackedRecord& p) {
   const KeyInfo& ki = *p.key_info;
   const uint8_t* end = key + n_key;
   uint64_t sz_hdr;
-  int hl = n_key ? get_varint_bounded(key, end, &sz_hdr) : 0;
+  int hl;
+  if (n_key && key[0] < 0x80) {  // headers under 128 bytes: the common case
+    sz_hdr = key[0];
+    hl = 1;
+  } else {
+    hl = n_key ? get_varint_bounded(key, end, &sz_hdr) : 0;
+  }
   if (hl == 0 || sz_hdr > n_key) return corrupt(p);
   uint64_t idx1 = static_cast<uint64_t>(hl);
   uint64_t d1 = sz_hdr;
@@ -135,7 +141,7 @@ int compare_record(const uint8_t* key, size_t n_key, const UnpackedRecord& p) {
       st64 = key[idx1];
       vl = 1;
     } else {
-      vl = get_varint_bounded(key + idx1, hdr_end, &st64);
+      vl = varint_in(key + idx1, hdr_end, &st64);
       if (vl == 0) return corrupt(p);
     }
     uint32_t t = st64 > 0xffffffffu ? 0xffffffffu : static_cast<uint32_t>(st64);

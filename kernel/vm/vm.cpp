@@ -26,7 +26,8 @@ Vm::~Vm() { reset().ignore(); }
 
 Status Vm::bind(int index, const Value& v) {
   if (running()) return Status(rc::kMisuse, "bad parameter or other API misuse");
-  if (index < 1 || index > static_cast<int>(params_.size())) return Status(rc::kRange, "column index out of range");
+  if (index < 1 || index > static_cast<int>(params_.size()))
+    return Status(rc::kRange, "column index out of range");
   params_[index - 1].copy_from(v);
   return Status::Ok();
 }
@@ -113,6 +114,8 @@ void Vm::close_cursors() {
 void Vm::finalize_aggregates() {
   // Every aggregate context that was created gets its final call (see
   // func/function.h), even when the statement stops early.
+  if (!agg_active_) return;  // no AggStep ran since the last cleanup
+  agg_active_ = false;
   for (size_t r = 0; r < agg_state_.size(); r++) {
     if (agg_state_[r].empty() || agg_def_[r] == nullptr) continue;
     Value sink;
@@ -132,11 +135,20 @@ Status Vm::halt(const Instr& op) {
     if (op.p4type == P4Type::kString) msg.assign(op.p4.str, op.p4n);
     // P5 names the constraint kind; the message then gets SQLite's prefix.
     switch (op.p5) {
-      case 1: msg = "NOT NULL constraint failed: " + msg; break;
-      case 2: msg = "UNIQUE constraint failed: " + msg; break;
-      case 3: msg = "CHECK constraint failed: " + msg; break;
-      case 4: msg = "FOREIGN KEY constraint failed"; break;
-      default: break;
+      case 1:
+        msg = "NOT NULL constraint failed: " + msg;
+        break;
+      case 2:
+        msg = "UNIQUE constraint failed: " + msg;
+        break;
+      case 3:
+        msg = "CHECK constraint failed: " + msg;
+        break;
+      case 4:
+        msg = "FOREIGN KEY constraint failed";
+        break;
+      default:
+        break;
     }
     if (msg.empty()) msg = rc::errstr(op.p1);
     s = Status(op.p1, std::move(msg));
@@ -169,6 +181,7 @@ Status Vm::open_cursor(const Instr& op, bool write) {
   const KeyInfo* ki = op.p4type == P4Type::kKeyInfo ? op.p4.key_info : nullptr;
   int n_field = ki ? ki->n_all_field : (op.p4type == P4Type::kInt32 ? op.p4.i : 0);
   cursors_[op.p1] = VmCursor::btree(*bt, static_cast<storage::PageNo>(root), write, ki, n_field);
+  if (write && (op.p5 & kOpflagBulkCsr)) cursors_[op.p1]->bt()->set_bulk_load(true);
   return Status::Ok();
 }
 
@@ -210,6 +223,7 @@ Status Vm::agg_step(const Instr& op) {
   ctx.set_collation(coll_seq_);
   coll_seq_ = nullptr;
   agg_def_[acc] = def;
+  agg_active_ = true;
   std::span<Value> args(regs_.data() + op.p2, op.p5);
   if (op.p1 == 1) {
     if (def->inverse) def->inverse(ctx, args);

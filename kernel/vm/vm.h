@@ -32,7 +32,16 @@ namespace keel::vm {
 class VmCursor;
 
 // Conflict resolution of a failing statement (SQLite's OE_*), as Halt's P2.
-enum class OnError : uint8_t { kNone = 0, kRollback = 1, kAbort = 2, kFail = 3, kIgnore = 4, kReplace = 5, kUpdate = 6, kDefault = 11 };
+enum class OnError : uint8_t {
+  kNone = 0,
+  kRollback = 1,
+  kAbort = 2,
+  kFail = 3,
+  kIgnore = 4,
+  kReplace = 5,
+  kUpdate = 6,
+  kDefault = 11
+};
 
 // Flags in P5 of Insert / Delete (SQLite's OPFLAG_*).
 inline constexpr uint16_t kOpflagNChange = 0x01;
@@ -44,6 +53,7 @@ inline constexpr uint16_t kOpflagSaveposition = 0x02;
 // for the Insert that follows).
 inline constexpr uint16_t kOpflagIsUpdate = 0x04;
 inline constexpr uint16_t kOpflagP2IsReg = 0x10;  // OpenRead/OpenWrite: P2 names a register holding the root
+inline constexpr uint16_t kOpflagBulkCsr = 0x01;  // OpenWrite: keys will be inserted in order (CREATE INDEX)
 
 // Flags in P5 of comparison opcodes (SQLite's SQLITE_JUMPIFNULL, SQLITE_NULLEQ).
 inline constexpr uint16_t kCmpAffinityMask = 0x47;
@@ -182,13 +192,15 @@ class Vm {
   // Aggregate state per accumulator register (see func/function.h).
   std::vector<std::vector<uint8_t>> agg_state_;
   std::vector<const func::FunctionDef*> agg_def_;
+  bool agg_active_ = false;                                        // some agg_def_ entry may be set
   std::vector<std::vector<func::FunctionContext::AuxEntry>> aux_;  // by instruction address
   std::vector<uint8_t> record_buf_;
+  std::vector<Value> key_fields_;  // IdxInsert: the new key, unpacked once per insert
   const Value* row_ = nullptr;
   int row_size_ = 0;
   int pc_ = 0;
   const Collation* coll_seq_ = nullptr;  // set by OP_CollSeq for the next call
-  int compare_result_ = 0;  // OP_Compare's outcome, read by OP_Jump / ElseEq
+  int compare_result_ = 0;               // OP_Compare's outcome, read by OP_Jump / ElseEq
   bool jumped_ = false;
   // OP_Pragma: rows of the command being returned, and the next one.
   std::vector<Value> command_rows_;

@@ -18,7 +18,10 @@
 //       full as possible, then the right-hand pages are evened out (the
 //       "szRight/szLeft" pass), and new dividers go up to the parent, which
 //       may overflow in turn. If the parent is the root and ends up with no
-//       cells, the only child is copied into it (balance-shallower).
+//       cells, the only child is copied into it (balance-shallower). Under
+//       the bulk-load hint (keys arrive in order) a page at the right edge
+//       is pooled with its left sibling only and nothing is evened out, so
+//       the left pages stay full, as SQLite's bBulk.
 //   Invariants: (1) the parent of a balanced set may carry at most one
 //   overflow cell and it is a divider of the set; (2) overflow cells of a
 //   page are consecutive and ordered; (3) cells pointed to by a page's
@@ -108,7 +111,7 @@ Status balance_quick(BtShared& bt, MemPage& parent, MemPage& page, uint8_t* spac
 }
 
 Status balance_nonroot(BtShared& bt, CursorState& c, MemPage& parent, int parent_idx, MemPage& cur,
-                       bool is_root) {
+                       bool is_root, bool bulk) {
   constexpr int NB = kBalanceSiblings;
   MemPage old[NB];
   MemPage nw[NB + 2];
@@ -134,11 +137,11 @@ Status balance_nonroot(BtShared& bt, CursorState& c, MemPage& parent, int parent
     if (parent_idx == 0) {
       nxdiv = 0;
     } else if (parent_idx == i) {
-      nxdiv = i - 2;
+      nxdiv = i - 2 + (bulk ? 1 : 0);
     } else {
       nxdiv = parent_idx - 1;
     }
-    i = 2;
+    i = bulk ? 1 : 2;
   }
   n_old = i + 1;
   uint8_t* right;
@@ -290,7 +293,7 @@ Status balance_nonroot(BtShared& bt, CursorState& c, MemPage& parent, int parent
       if (r < 0 || d < 0 || d >= ncell) return KEEL_BT_CORRUPT();
       int sz_r = sizes[r];
       int sz_d = sizes[d];
-      if (sz_right != 0 && sz_right + sz_d + 2 > sz_left - (sz_r + (a == k - 1 ? 0 : 2))) break;
+      if (sz_right != 0 && (bulk || sz_right + sz_d + 2 > sz_left - (sz_r + (a == k - 1 ? 0 : 2)))) break;
       sz_right += sz_d + 2;
       sz_left -= sz_r + 2;
       cnt_new[a - 1] = r;
@@ -407,7 +410,7 @@ Status balance(BtShared& bt, CursorState& c) {
       bt.quick_next ^= 1;
       KEEL_RETURN_IF_ERROR(balance_quick(bt, parent, p, space));
     } else {
-      KEEL_RETURN_IF_ERROR(balance_nonroot(bt, c, parent, parent_idx, p, c.depth == 1));
+      KEEL_RETURN_IF_ERROR(balance_nonroot(bt, c, parent, parent_idx, p, c.depth == 1, c.bulk_load));
     }
     p.n_overflow = 0;
     c.pages[c.depth].reset();

@@ -442,6 +442,8 @@ Status BtCursor::insert(int64_t rowid, std::span<const uint8_t> data, InsertHint
   return c_->insert(rowid, nullptr, d, static_cast<uint32_t>(data.size()), hint, nullptr);
 }
 
+void BtCursor::set_bulk_load(bool on) { c_->bulk_load = on; }
+
 Status BtCursor::insert_key(std::span<const uint8_t> key, InsertHint hint, const KeyComparator* probe) {
   static const uint8_t kEmpty[1] = {0};
   const uint8_t* k = key.data() ? key.data() : kEmpty;

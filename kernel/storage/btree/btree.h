@@ -90,8 +90,8 @@ enum class SeekResult : int8_t { kLess = -1, kFound = 0, kGreater = 1 };
 enum class InsertHint : uint8_t {
   kNone,
   // The new entry most likely sorts after every existing entry (sequential
-  // rowids): if the cursor sits on the last entry and it is smaller, the seek
-  // is skipped. SQLite's BTREE_APPEND.
+  // rowids, index keys from a sorter): if the cursor sits on the last entry
+  // and it is smaller, the seek is skipped. SQLite's BTREE_APPEND.
   kAppend,
   // The cursor was just positioned by a seek for this very key: reuse that
   // outcome instead of seeking again. SQLite's BTREE_USESEEKRESULT.
@@ -217,6 +217,10 @@ class BtCursor {
   // Table trees: inserts or replaces the row. The cursor ends on the new row
   // (re-seeked after a rebalance), so kAppend runs stay on the fast path.
   Status insert(int64_t rowid, std::span<const uint8_t> data, InsertHint hint = InsertHint::kNone);
+  // Bulk load (SQLite's BTREE_BULKLOAD hint): the keys of the coming inserts
+  // arrive in order, so a split leaves the left pages full instead of
+  // evening out the siblings, and only the last two siblings take part.
+  void set_bulk_load(bool on);
   // Index trees: inserts the key (an equal key is replaced). `probe` compares
   // against `key`; without it the cursor's KeyOrder is used.
   Status insert_key(std::span<const uint8_t> key, InsertHint hint = InsertHint::kNone,

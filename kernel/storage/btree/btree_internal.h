@@ -26,6 +26,16 @@
 #include "storage/btree/btree.h"
 
 namespace keel::storage::bt {
+// get_varint_bounded inlined for the per-cell paths: with a full varint's
+// worth of bytes before `end` (all but the last cells of a page) the
+// unbounded decoder is safe. Same results as get_varint_bounded.
+inline int varint_in(const uint8_t* p, const uint8_t* end, uint64_t* v) {
+  if (end - p >= kMaxVarintLen) return get_varint(p, v);
+  return get_varint_bounded(p, end, v);
+}
+}  // namespace keel::storage::bt
+
+namespace keel::storage::bt {
 
 // Page-type flag bits (byte 0 of the page header).
 inline constexpr uint8_t kPtfIntKey = 0x01;
@@ -240,7 +250,8 @@ struct CursorState {
   bool known_kind = false;
   bool intkey = false;
   bool at_last = false;
-  int depth = -1;  // index of the current page; -1 = no page loaded
+  bool bulk_load = false;  // BTREE_BULKLOAD hint: balance() packs pages full
+  int depth = -1;          // index of the current page; -1 = no page loaded
   MemPage pages[kMaxDepth];
   int idx[kMaxDepth] = {};
   int last_seek = 0;  // outcome of the last seek (for kUseSeekResult)

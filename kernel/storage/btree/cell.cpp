@@ -27,7 +27,7 @@ Status parse_cell_in(const MemPage& p, const uint8_t* base, const uint8_t* cell,
   if (q >= end) return KEEL_BT_CORRUPT();
   if (p.intkey && !p.leaf) {
     uint64_t key;
-    int n = get_varint_bounded(q, end, &key);
+    int n = varint_in(q, end, &key);
     if (n == 0) return KEEL_BT_CORRUPT();
     info->key = static_cast<int64_t>(key);
     info->payload = nullptr;
@@ -51,7 +51,7 @@ Status parse_cell_in(const MemPage& p, const uint8_t* base, const uint8_t* cell,
   int n;
   if (p.intkey) {
     uint64_t key;
-    n = get_varint_bounded(q, end, &key);
+    n = varint_in(q, end, &key);
     if (n == 0) return KEEL_BT_CORRUPT();
     q += n;
     info->key = static_cast<int64_t>(key);

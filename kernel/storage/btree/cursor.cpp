@@ -125,6 +125,11 @@ Status CursorState::first() {
 }
 
 Status CursorState::last() {
+  // Already there (a bounded ORDER BY index asks once per row).
+  if (pos == Pos::kValid && at_last && depth >= 0) {
+    skip_next = 0;  // as move_to_root: next()/prev() move from here
+    return Status::Ok();
+  }
   KEEL_RETURN_IF_ERROR(move_to_root());
   if (pos != Pos::kValid) return Status::Ok();
   KEEL_RETURN_IF_ERROR(move_to_rightmost());
@@ -229,14 +234,14 @@ Status CursorState::seek_rowid(int64_t rowid, int* res) {
         const uint8_t* q = cell;
         uint64_t skip;
         if (pg.intkey_leaf) {
-          int n = get_varint_bounded(q, end, &skip);
+          int n = varint_in(q, end, &skip);
           if (n == 0) return KEEL_BT_CORRUPT();
           q += n;
         } else {
           q += 4;
         }
         uint64_t k;
-        if (get_varint_bounded(q, end, &k) == 0) return KEEL_BT_CORRUPT();
+        if (varint_in(q, end, &k) == 0) return KEEL_BT_CORRUPT();
         int64_t key = static_cast<int64_t>(k);
         if (key < rowid) {
           lwr = i + 1;
@@ -254,6 +259,7 @@ Status CursorState::seek_rowid(int64_t rowid, int* res) {
           if (pg.leaf) {
             ix() = i;
             *res = last_seek = 0;
+            at_last = is_at_last_entry();
             return Status::Ok();
           }
           lwr = i;
@@ -264,6 +270,9 @@ Status CursorState::seek_rowid(int64_t rowid, int* res) {
       if (pg.leaf) {
         ix() = i;
         *res = last_seek = c;
+        // Remembered so that an insert after this seek (NotExists, then
+        // Insert of a larger rowid) appends without seeking again.
+        at_last = is_at_last_entry();
         return Status::Ok();
       }
     }
@@ -312,14 +321,21 @@ Status CursorState::seek_key(const KeyComparator& probe, int* res) {
     MemPage& pg = page();
     int lwr = 0, upr = pg.ncell - 1, c = 0;
     int i = upr >> 1;
+    const uint8_t* end = pg.data + pg.usable;
     while (true) {
       uint8_t* cell;
       KEEL_RETURN_IF_ERROR(cell_at(pg, i, &cell));
-      CellInfo ci;
-      KEEL_RETURN_IF_ERROR(parse_cell(pg, cell, &ci));
-      const uint8_t* key;
-      KEEL_RETURN_IF_ERROR(full_key(cell, ci, &key));
-      c = probe.compare(key, ci.payload_size);
+      const uint8_t* q = cell + pg.child_ptr_size;
+      if (q < end && *q < 0x80 && *q <= pg.max_local && q + 1 + *q <= end) {
+        // A key under 128 bytes held wholly on the page (one-byte size).
+        c = probe.compare(q + 1, *q);
+      } else {
+        CellInfo ci;
+        KEEL_RETURN_IF_ERROR(parse_cell(pg, cell, &ci));
+        const uint8_t* key;
+        KEEL_RETURN_IF_ERROR(full_key(cell, ci, &key));
+        c = probe.compare(key, ci.payload_size);
+      }
       if (c < 0) {
         lwr = i + 1;
       } else if (c > 0) {

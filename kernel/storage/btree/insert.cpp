@@ -86,6 +86,18 @@ Status CursorState::insert(int64_t rowid, const uint8_t* key, const uint8_t* dat
       loc = -1;
       have_loc = true;
     }
+  } else if (!intkey && hint == InsertHint::kAppend && pos == Pos::kValid && at_last) {
+    // Index keys arriving in order (CREATE INDEX from a sorter): one compare
+    // with the last entry replaces the seek (SQLite's BTREE_APPEND + BIASKEY).
+    KEEL_RETURN_IF_ERROR(ensure_info());
+    uint8_t* cell;
+    KEEL_RETURN_IF_ERROR(cell_at(page(), ix(), &cell));
+    const uint8_t* last;
+    KEEL_RETURN_IF_ERROR(full_key(cell, info, &last));
+    if (probe->compare(last, info.payload_size) < 0) {
+      loc = -1;
+      have_loc = true;
+    }
   }
   if (!have_loc) {
     if (intkey) {
