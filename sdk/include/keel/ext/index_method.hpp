@@ -56,8 +56,8 @@
 //
 // Errors: a Status returned by any call fails the statement with it. A
 // schema naming a method that no loaded module provides is readable (scans
-// read the table); writing the table, DROP INDEX, or INDEXED BY the index
-// fail with "no such index method: NAME (index INDEX)".
+// read the table); writing the table, DROP INDEX, DROP TABLE or INDEXED BY
+// the index fail with "no such index method: NAME (index INDEX)".
 //
 // Thread-safety: an IndexMethod is shared by every connection that loaded
 // its module (it must be stateless or synchronized); an IndexInstance and
