@@ -319,6 +319,7 @@ Status Connection::ensure_schema(int db) {
 }
 
 void Connection::reset_schema(int db) {
+  if (ext_.index_runtime) ext_.index_runtime->forget_instances();
   catalog_.database(db).clear();
   catalog_.database(db).loaded = false;
 }
@@ -393,7 +394,10 @@ Result<std::unique_ptr<Statement>> Connection::prepare(std::string_view sql, uin
   parse::ParsedStatement st = std::move(parsed).value();
   if (tail) *tail = st.tail;
   if (st.stmt == nullptr) return std::unique_ptr<Statement>();
-  for (int db = 0; db < catalog_.database_count(); db++) {
+  // A statement prepared while another one executes (a module's nested
+  // statement) uses the schema as that statement keeps it: the file may be
+  // half-way through its DDL (rows of sqlite_schema deleted, cookie bumped).
+  for (int db = 0; db < catalog_.database_count() && executing_.empty(); db++) {
     if (!catalog_.has_database(db) || db >= static_cast<int>(dbs_.size())) continue;
     if (db == 1 && !dbs_[1].btree) continue;
     if (!dbs_[db].btree) continue;
@@ -407,6 +411,7 @@ Result<std::unique_ptr<Statement>> Connection::prepare(std::string_view sql, uin
   in.collations = this;
   in.vtabs = this;
   in.module_pragmas = &ext_.pragmas;
+  in.index_methods = ext_.index_runtime.get();
   in.schema_objects = &ext_.schema_objects;
   in.options = compile_options_;
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<vm::Program> program, plan::compile(in));

@@ -30,6 +30,7 @@
 
 #include "engine/hooks.h"
 #include "engine/vtab_registry.h"
+#include "engine/index_method_runtime.h"
 #include "func/function.h"
 #include "keel/ext/change_observer.hpp"
 #include "keel/ext/module.hpp"
@@ -69,6 +70,8 @@ struct ExtensionState {
   std::vector<std::shared_ptr<ext::SchemaObject>> schema_objects;
   std::vector<std::shared_ptr<ext::ConnectionExtension>> attached;
   std::vector<std::shared_ptr<ext::ChangeObserver>> observers;
+  std::vector<std::shared_ptr<ext::IndexMethod>> index_methods;
+  std::shared_ptr<IndexMethodRuntime> index_runtime;  // set by the module layer
   std::vector<std::shared_ptr<const void>> keep_alive;
 };
 
@@ -220,6 +223,11 @@ class Connection final : private vm::VmHost,
   bool observing_changes() const override;
   Status row_changed(const vm::ChangeTarget& target, int kind, int64_t rowid, int64_t old_rowid,
                      std::span<const uint8_t> before, std::span<const uint8_t> after) override;
+  Result<std::unique_ptr<ext::IndexCursor>> index_method_query(const vm::IndexMethodScan& scan,
+                                                               std::span<const vm::Value> args,
+                                                               int64_t limit) override;
+  // kIndexMethodCreate / kIndexMethodDrop commands (extensions.cpp).
+  Status run_index_method_command(const plan::EngineCommand& cmd);
 
   // Change observers at statement and transaction boundaries
   // (extensions.cpp).

@@ -88,6 +88,19 @@ bool internal_table(std::string_view t) {
 
 Status Connection::row_changed(const vm::ChangeTarget& target, int kind, int64_t rowid, int64_t old_rowid,
                                std::span<const uint8_t> before, std::span<const uint8_t> after) {
+  if (target.index_methods) {
+    // Index methods first, also for a module's nested statements: the index
+    // must follow every change of its table.
+    if (catalog_.has_database(target.db)) {
+      const plan::Table* t = catalog_.database(target.db).find_table(target.table);
+      if (t != nullptr && !t->method_indexes.empty()) {
+        if (!ext_.index_runtime) return plan::missing_method_error(*t->method_indexes.front());
+        auto runtime = ext_.index_runtime;
+        KEEL_RETURN_IF_ERROR(runtime->row_changed(*this, *t, kind, rowid, old_rowid, before, after));
+      }
+    }
+    if (ext_.observers.empty() && !hooks_.update) return Status::Ok();
+  }
   if (nested_statement() != nullptr) return Status::Ok();
   ext::RowChange change;
   change.database =
@@ -112,6 +125,26 @@ Status Connection::row_changed(const vm::ChangeTarget& target, int kind, int64_t
     KEEL_RETURN_IF_ERROR(o->on_change(session, change));
   }
   return Status::Ok();
+}
+
+Result<std::unique_ptr<ext::IndexCursor>> Connection::index_method_query(const vm::IndexMethodScan& scan,
+                                                                         std::span<const vm::Value> args,
+                                                                         int64_t limit) {
+  if (!ext_.index_runtime) return Status(rc::kError, "no index method available for index " + scan.index);
+  auto runtime = ext_.index_runtime;
+  return runtime->query(*this, scan, args, limit);
+}
+
+Status Connection::run_index_method_command(const plan::EngineCommand& cmd) {
+  const plan::Index* idx =
+      catalog_.has_database(cmd.db) ? catalog_.database(cmd.db).find_index(cmd.name) : nullptr;
+  if (idx == nullptr || idx->method.empty())
+    return Status(rc::kInternal, "no index method index " + cmd.name);
+  if (!ext_.index_runtime) return plan::missing_method_error(*idx);
+  auto runtime = ext_.index_runtime;
+  if (cmd.kind == plan::EngineCommand::Kind::kIndexMethodCreate)
+    return runtime->create_index(*this, cmd.db, cmd.name);
+  return runtime->drop_index(*this, cmd.db, cmd.name);
 }
 
 Status Connection::notify_statement_end(bool ok) {

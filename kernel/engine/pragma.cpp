@@ -78,6 +78,9 @@ Status Connection::run_command(const void* command, std::vector<vm::Value>& rows
       return Status(rc::kError, "ATTACH is not supported by Keel yet");
     case plan::EngineCommand::Kind::kDetach:
       return Status(rc::kError, "DETACH is not supported by Keel yet");
+    case plan::EngineCommand::Kind::kIndexMethodCreate:
+    case plan::EngineCommand::Kind::kIndexMethodDrop:
+      return run_index_method_command(*cmd);
     case plan::EngineCommand::Kind::kSchemaObject: {
       if (cmd->object < 0 || cmd->object >= static_cast<int>(ext_.schema_objects.size())) {
         return Status(rc::kSchema, "database schema has changed");

@@ -42,6 +42,7 @@ Status Statement::recompile() {
   in.collations = &conn_;
   in.vtabs = &conn_;
   in.module_pragmas = &conn_.ext_.pragmas;
+  in.index_methods = conn_.ext_.index_runtime.get();
   in.schema_objects = &conn_.ext_.schema_objects;
   in.options = conn_.compile_options_;
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<vm::Program> program, plan::compile(in));

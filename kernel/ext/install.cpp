@@ -1,6 +1,7 @@
 #include "ext/install.h"
 
 #include "ext/function_adapter.h"
+#include "ext/index_methods.h"
 #include "ext/module_loader.h"
 #include "keel/ext/session.hpp"
 
@@ -18,6 +19,7 @@ Status install_module(engine::Connection& conn, const std::shared_ptr<const Load
   for (const auto& a : m->aggregates) conn.functions().add(make_aggregate_def(a));
   for (const auto& p : m->pragmas) state.pragmas.push_back(p);
   for (const auto& j : m->journal_modes) state.journal_modes.push_back(j);
+  for (const auto& im : m->index_methods) state.index_methods.push_back(im);
   for (const auto& o : m->schema_objects) state.schema_objects.push_back(o);
   for (const auto& v : m->virtual_tables) conn.vtab_registry().add_module(v);
   Session session(&conn);
@@ -68,6 +70,9 @@ Status add_uri_request(std::string_view uri, ModuleRequest& request) {
 
 Status install_extensions(engine::Connection& conn, const ModuleRequest& request) {
   conn.extensions().features = request.features.flags();
+  // Always present, so that a schema naming a method no module provides
+  // fails with "no such index method" where it matters.
+  if (!conn.extensions().index_runtime) conn.extensions().index_runtime = make_index_method_runtime(conn);
   // A key given without the feature that uses it would silently create a
   // plaintext database.
   if (!request.features.has("encryption")) {

@@ -43,6 +43,9 @@ class CollectingRegistrar final : public Registrar {
   void add_schema_object(std::shared_ptr<SchemaObject> o) override {
     if (o) m_.schema_objects.push_back(std::move(o));
   }
+  void add_index_method(std::shared_ptr<IndexMethod> m) override {
+    if (m) m_.index_methods.push_back(std::move(m));
+  }
   const std::string& error() const { return error_; }
 
  private:

@@ -35,6 +35,7 @@ struct LoadedModule {
   std::vector<std::shared_ptr<PragmaHandler>> pragmas;
   std::vector<std::shared_ptr<ConnectionExtension>> extensions;
   std::vector<std::shared_ptr<JournalModeFactory>> journal_modes;
+  std::vector<std::shared_ptr<IndexMethod>> index_methods;
   std::vector<std::shared_ptr<SchemaObject>> schema_objects;
   std::vector<std::shared_ptr<VirtualTableModule>> virtual_tables;
   // Keeps the library mapped while the module's objects live.

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "plan/dml_internal.h"
+#include "plan/index_method.h"
 #include "plan/select_internal.h"
 #include "plan/vtab.h"
 #include "storage/btree/btree.h"
@@ -290,6 +291,23 @@ Status code_create_index(CodeGen& g, const parse::CreateIndexStmt* st) {
     }
     return free;
   }
+  MethodIndexSpec spec;
+  KEEL_ASSIGN_OR_RETURN(bool is_method, method_index_spec(st, &spec));
+  if (is_method) {
+    // An index method (plan/index_method.h): an empty b-tree for stock
+    // SQLite's sake, the schema row, then the method builds its storage.
+    Index midx;
+    KEEL_ASSIGN_OR_RETURN(std::string msql, method_index_sql(g, st, t, db, spec, &midx));
+    g.use_database(db, true);
+    int root = g.new_reg();
+    g.emit(Op::CreateBtree, db, root, 2);
+    int sc = open_schema(g, db);
+    schema_row(g, sc, "index", name, t->name, root, &msql);
+    bump_cookie(g, db);
+    parse_schema(g, db, "name='" + quote_sql_string(name) + "' AND type='index'");
+    code_index_method_command(g, db, name, true);
+    return Status::Ok();
+  }
   uint32_t begin = st->name.name.span.begin;
   std::string sql = std::string(st->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") +
                     std::string(g.sql().substr(begin, st->span.end - begin));
@@ -539,6 +557,7 @@ Status code_drop(CodeGen& g, const parse::DropStmt* st) {
       int db = t->db;
       g.use_database(db, true);
       if (t->is_virtual) g.emit_str(Op::VDestroy, db, 0, 0, t->name);
+      for (const Index* mi : t->method_indexes) KEEL_RETURN_IF_ERROR(code_drop_method_index(g, mi));
       int sc = open_schema(g, db);
       delete_schema_rows(g, sc, 2, t->name);
       if (!t->is_view && !t->is_virtual) {
@@ -551,6 +570,7 @@ Status code_drop(CodeGen& g, const parse::DropStmt* st) {
         for (const Index* idx : t->indexes) {
           if (!(t->without_rowid && idx == t->primary_key)) roots.push_back(idx->root);
         }
+        for (const Index* idx : t->method_indexes) roots.push_back(idx->root);
         std::sort(roots.rbegin(), roots.rend());
         int moved = g.new_reg();
         for (uint32_t r : roots) g.emit(Op::Destroy, static_cast<int>(r), moved, db);
@@ -570,6 +590,7 @@ Status code_drop(CodeGen& g, const parse::DropStmt* st) {
       }
       int db = idx->db;
       g.use_database(db, true);
+      if (!idx->method.empty()) KEEL_RETURN_IF_ERROR(code_drop_method_index(g, idx));
       int sc = open_schema(g, db);
       delete_schema_rows(g, sc, 1, idx->name);
       int moved = g.new_reg();

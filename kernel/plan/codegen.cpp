@@ -103,6 +103,8 @@ int CodeGen::plan_row(int parent, std::string detail) {
 
 bool row_write_fails_first(const Table* t, parse::ConflictAction or_conflict) {
   if (or_conflict == parse::ConflictAction::kReplace || !t->triggers.empty()) return false;
+  // An index method is maintained after the row is written, and may fail.
+  if (!t->method_indexes.empty()) return false;
   for (const Index* idx : t->indexes) {
     if (idx->where != nullptr || !idx->method.empty()) return false;
     if (idx->on_conflict == static_cast<uint8_t>(parse::ConflictAction::kReplace)) return false;

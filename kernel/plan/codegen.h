@@ -131,6 +131,10 @@ class CodeGen {
 
   int statement_db = 0;
   bool is_dml = false;
+  // Register holding LIMIT+OFFSET of the single-table ORDER BY ... LIMIT
+  // whose loops are being opened (set by select.cpp around where_begin), or
+  // 0: lets an index method answer ORDER BY fn(col, ?) LIMIT k.
+  int order_limit_reg = 0;
 
   // Nodes the code generator synthesizes (USING / NATURAL join terms).
   parse::Arena arena;

@@ -310,14 +310,17 @@ Status write_row(CodeGen& g, TableWriter& w, uint16_t insert_flags) {
 
 void mark_row_change(CodeGen& g, int addr, const Table* t, bool conflict_delete) {
   if (t->without_rowid) return;
-  mark_row_change(g, addr, t->db, t->name, conflict_delete);
+  // Index methods are maintained from the change report (plan/index_method.h).
+  mark_row_change(g, addr, t->db, t->name, conflict_delete, !t->method_indexes.empty());
 }
 
-void mark_row_change(CodeGen& g, int addr, int db, std::string_view table, bool conflict_delete) {
+void mark_row_change(CodeGen& g, int addr, int db, std::string_view table, bool conflict_delete,
+                     bool index_methods) {
   auto target = std::make_shared<vm::ChangeTarget>();
   target->db = db;
   target->table = std::string(table);
   target->conflict_delete = conflict_delete;
+  target->index_methods = index_methods;
   vm::Instr& in = g.at(addr);
   in.p4type = vm::P4Type::kPointer;
   in.p4.ptr = g.prog().own_object(std::move(target));

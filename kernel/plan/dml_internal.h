@@ -51,7 +51,8 @@ struct TableWriter {
 void mark_row_change(CodeGen& g, int addr, const Table* t, bool conflict_delete = false);
 // The same for a table named directly (sqlite_schema, whose rows change
 // with DDL).
-void mark_row_change(CodeGen& g, int addr, int db, std::string_view table, bool conflict_delete = false);
+void mark_row_change(CodeGen& g, int addr, int db, std::string_view table, bool conflict_delete = false,
+                     bool index_methods = false);
 
 // Opens the table and all its indexes for writing; allocates row registers.
 void open_writer(CodeGen& g, TableWriter& w, Table* t, parse::ConflictAction or_conflict);

@@ -168,6 +168,9 @@ Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClaus
           for (const Index* idx : tab->indexes) {
             if (name_eq(idx->name, item->index.value)) found = true;
           }
+          for (const Index* idx : tab->method_indexes) {
+            if (name_eq(idx->name, item->index.value)) found = true;
+          }
           if (!found) return Status(rc::kError, "no such index: " + std::string(item->index.value));
         }
       }

@@ -29,6 +29,7 @@
 #include "keel/ext/schema_object.hpp"
 #include "keel/status.hpp"
 #include "parse/ast.h"
+#include "plan/index_method.h"
 #include "plan/schema.h"
 #include "vm/collation.h"
 #include "vm/program.h"
@@ -67,6 +68,8 @@ struct EngineCommand {
     kVacuum,  // db, into (file name or empty)
     kAttach,  // value = file name, name = schema name
     kDetach,  // name
+    kIndexMethodCreate,  // db, name = index: create the method's storage and index the table's rows
+    kIndexMethodDrop,    // db, name = index: the method's drop()
     // CREATE/DROP of a module's kind of object: `object` is its index in
     // CompileInput::schema_objects, `value` the statement, `name` the text
     // after the keywords (DROP: the object name), has_value = TEMP / IF
@@ -93,6 +96,8 @@ struct CompileInput {
   CompileOptions options;
   // Pragmas of the connection's modules (their result columns).
   const std::vector<std::shared_ptr<ext::PragmaHandler>>* module_pragmas = nullptr;
+  // Index methods of the connection's modules (nullptr: none loaded).
+  const IndexMethodLookup* index_methods = nullptr;
   // Kinds of schema objects the connection's modules own.
   const std::vector<std::shared_ptr<ext::SchemaObject>>* schema_objects = nullptr;
 };

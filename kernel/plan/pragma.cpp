@@ -96,6 +96,12 @@ Status table_info(CodeGen& g, Table* t, bool extended) {
 Status index_list(CodeGen& g, Table* t) {
   set_columns(g, {"seq", "name", "unique", "origin", "partial"});
   int seq = 0;
+  // Index-method indexes are partial indexes in the file (plan/index_method.h).
+  for (auto it = t->method_indexes.rbegin(); it != t->method_indexes.rend(); ++it) {
+    RowBuilder r(g, 5);
+    r.num(seq++).str((*it)->name).num(0).str("c").num(1);
+    r.emit();
+  }
   for (auto it = t->indexes.rbegin(); it != t->indexes.rend(); ++it) {
     const Index* idx = *it;
     RowBuilder r(g, 5);

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "parse/parser.h"
+#include "plan/index_method.h"
 #include "vm/collation.h"
 
 namespace keel::plan {
@@ -354,7 +355,30 @@ Status DatabaseSchema::add_entry(std::string_view type, std::string_view name, s
     idx->origin = 'c';
     idx->parsed = parsed;
     idx->where = ci->where;
-    idx->method = std::string(ci->method.value);
+    MethodIndexSpec spec;
+    auto is_method = method_index_spec(ci, &spec);
+    if (!is_method.ok()) return malformed(name, is_method.status().message());
+    if (*is_method) {
+      // An index-method index (plan/index_method.h): columns only, no
+      // b-tree maintenance; the method keeps its own storage.
+      idx->where = nullptr;
+      idx->method = spec.method;
+      idx->method_options = std::move(spec.options);
+      for (const parse::OrderingTerm& ot : ci->columns) {
+        std::string coll;
+        int col = term_column(*t, ot.expr, &coll);
+        if (col < 0) return malformed(name, "no such column");
+        idx->columns.push_back(col);
+        idx->exprs.push_back(nullptr);
+        idx->collations.emplace_back();
+        idx->desc.push_back(false);
+      }
+      idx->n_key_columns = static_cast<int>(idx->columns.size());
+      idx->table = t;
+      t->method_indexes.push_back(idx.get());
+      indexes_[idx->name] = std::move(idx);
+      return Status::Ok();
+    }
     for (const parse::OrderingTerm& ot : ci->columns) {
       std::string coll;
       int col = term_column(*t, ot.expr, &coll);
@@ -418,6 +442,8 @@ void DatabaseSchema::drop_index(std::string_view name) {
   if (idx->table) {
     auto& v = idx->table->indexes;
     v.erase(std::remove(v.begin(), v.end(), idx), v.end());
+    auto& m = idx->table->method_indexes;
+    m.erase(std::remove(m.begin(), m.end(), idx), m.end());
   }
   indexes_.erase(it);
 }

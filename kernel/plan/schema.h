@@ -24,6 +24,7 @@
 #include "parse/ast.h"
 #include "vm/affinity.h"
 #include "vm/record_compare.h"
+#include "vm/value.h"
 
 namespace keel::plan {
 
@@ -76,7 +77,11 @@ struct Index {
   std::vector<bool> desc;
   const parse::Expr* where = nullptr;  // partial index condition
   int n_key_columns = 0;               // columns before the rowid / PK suffix
-  std::string method;                  // CREATE INDEX ... USING method (empty: b-tree)
+  // Index methods (plan/index_method.h): CREATE INDEX ... USING method.
+  // Such an index is not in Table::indexes (nothing maintains its b-tree,
+  // which stays empty) but in Table::method_indexes.
+  std::string method;                                          // empty: a b-tree index
+  std::vector<std::pair<std::string, vm::Value>> method_options;  // WITH (key = value, ...)
   std::shared_ptr<ParsedSql> parsed;   // null for automatic indexes
   std::unique_ptr<vm::KeyInfo> key_info;
   Table* table = nullptr;
@@ -111,6 +116,7 @@ struct Table {
   bool is_view = false;
   bool is_virtual = false;
   std::vector<Index*> indexes;   // owned by the DatabaseSchema
+  std::vector<Index*> method_indexes;  // CREATE INDEX ... USING method; owned by the DatabaseSchema
   Index* primary_key = nullptr;  // WITHOUT ROWID or non-INTEGER PRIMARY KEY
   std::vector<const parse::Expr*> checks;
   std::vector<std::string> check_names;

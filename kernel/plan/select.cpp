@@ -345,7 +345,10 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
     KEEL_RETURN_IF_ERROR(code_aggregate(g, core, &scope, cols, group_by, out));
   } else {
     WhereInfo w;
-    KEEL_RETURN_IF_ERROR(where_begin(g, &scope, core->where, w, &sel->order_by));
+    g.order_limit_reg = out.topn && core->distinct != parse::Distinctness::kDistinct ? out.topn_counter : 0;
+    Status began = where_begin(g, &scope, core->where, w, &sel->order_by);
+    g.order_limit_reg = 0;
+    KEEL_RETURN_IF_ERROR(began);
     int skip = w.levels.empty() ? g.new_label() : w.levels.back().cont;
     if (out.topn && out.distinct_cursor < 0) {
       // ORDER BY ... LIMIT: result columns are computed after the limit

@@ -103,7 +103,7 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
   // unless triggers, RETURNING or index expressions run between deletions.
   g.note_row_write(st->returning.size == 0 && row_write_fails_first(t, parse::ConflictAction::kDefault));
   if (st->where == nullptr && st->returning.size == 0 && t->triggers.empty() &&
-      !g.input().options.observe_changes) {
+      !g.input().options.observe_changes && t->method_indexes.empty()) {
     // Truncate: clear the table and its indexes, counting the rows.
     g.use_database(t->db, true);
     int cnt = g.new_reg();

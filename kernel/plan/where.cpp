@@ -18,6 +18,7 @@
 //   level's cursor is put on a NULL row and the rest of the loop runs once.
 #include <algorithm>
 
+#include "plan/index_method.h"
 #include "plan/plan_internal.h"
 #include "vm/collation.h"
 
@@ -680,6 +681,18 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
         break;
       }
       default: {
+        if (t->table && !t->table->method_indexes.empty() && !left) {
+          // An index method may answer a term of this table (index_method.cpp).
+          std::vector<const Expr*> own;
+          for (const TermInfo& ti : terms) {
+            if (!ti.on_left_join && i < 64 && ti.mask == (uint64_t{1} << i)) own.push_back(ti.expr);
+          }
+          bool routed = false;
+          KEEL_RETURN_IF_ERROR(code_index_method_scan(g, scope, t, own, n == 1 ? order_by : nullptr,
+                                                      n == 1 ? g.order_limit_reg : 0, lv, label, &top,
+                                                      &routed));
+          if (routed) break;
+        }
         g.emit(Op::Rewind, t->cursor, lv.brk);
         top = g.addr();
         lv.next_op = Op::Next;

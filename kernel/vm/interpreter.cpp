@@ -617,6 +617,16 @@ Status Vm::exec() {
           continue;
         }
         break;
+      case Op::IdxMethodFilter:
+      case Op::IdxMethodNext:
+      case Op::IdxMethodRowid:
+        s = exec_index_method_op(op);
+        if (!s.ok()) return fail(std::move(s));
+        if (jumped_) {
+          jumped_ = false;
+          continue;
+        }
+        break;
 
       default:
         s = exec_cursor_op(op);

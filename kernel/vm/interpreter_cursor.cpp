@@ -505,7 +505,8 @@ Status Vm::exec_cursor_op(const Instr& op) {
         bytes = r[op.p2].blob();
       }
       storage::InsertHint hint = (op.p5 & kOpflagAppend) ? storage::InsertHint::kAppend : storage::InsertHint::kNone;
-      if (op.p4type == P4Type::kPointer && host_.observing_changes()) {
+      if (op.p4type == P4Type::kPointer &&
+          (static_cast<const ChangeTarget*>(op.p4.ptr)->index_methods || host_.observing_changes())) {
         const auto& target = *static_cast<const ChangeTarget*>(op.p4.ptr);
         int kind = 1;
         int64_t old_rowid = rowid;
@@ -548,7 +549,8 @@ Status Vm::exec_cursor_op(const Instr& op) {
     // counts a change.
     case Op::Delete: {
       VmCursor& c = cursor(op.p1);
-      if (op.p4type == P4Type::kPointer && host_.observing_changes()) {
+      if (op.p4type == P4Type::kPointer &&
+          (static_cast<const ChangeTarget*>(op.p4.ptr)->index_methods || host_.observing_changes())) {
         const auto& target = *static_cast<const ChangeTarget*>(op.p4.ptr);
         int64_t rowid = c.bt()->rowid();
         KEEL_RETURN_IF_ERROR(read_before_image(c));

@@ -147,6 +147,10 @@ enum JumpIn : uint8_t { kNoJump = 0, kJumpP2 = 1, kJumpP3 = 2 };
   X(RowSetAdd, kNoJump)        \
   X(RowSetRead, kJumpP2)       \
   X(RowSetTest, kJumpP2)       \
+  /* index-method scans */     \
+  X(IdxMethodFilter, kJumpP2)  \
+  X(IdxMethodNext, kJumpP2)    \
+  X(IdxMethodRowid, kNoJump)   \
   /* transactions and schema */\
   X(Transaction, kNoJump)      \
   X(AutoCommit, kNoJump)       \

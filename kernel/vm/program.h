@@ -79,6 +79,19 @@ struct ChangeTarget {
   std::string table;
   // A Delete of REPLACE conflict resolution (sqlite3_update_hook skips it).
   bool conflict_delete = false;
+  // The table has index-method indexes: the change is reported even when
+  // no observer is installed, so that the indexes are maintained.
+  bool index_methods = false;
+};
+
+// P4 of OP_IdxMethodFilter: which index-method index to query, with which
+// of its shapes (keel/ext/index_method.hpp).
+struct IndexMethodScan {
+  int db = 0;
+  std::string index;
+  int shape = 0;
+  int n_args = 0;
+  int limit_reg = 0;  // register holding the LIMIT (+OFFSET) for an ORDER BY shape, or 0
 };
 
 // P4 of OP_TypeCheck: a STRICT table's name and its columns' types.

@@ -110,6 +110,7 @@ Status Vm::reset() {
 void Vm::close_cursors() {
   for (auto& c : cursors_) c.reset();
   windows_.clear();
+  for (auto& c : index_method_cursors_) c.reset();
 }
 
 void Vm::finalize_aggregates() {

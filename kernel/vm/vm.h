@@ -22,6 +22,7 @@
 
 #include "func/function.h"
 #include "keel/ext/virtual_table.hpp"
+#include "keel/ext/index_method.hpp"
 #include "keel/status.hpp"
 #include "storage/btree/btree.h"
 #include "vm/program.h"
@@ -121,6 +122,14 @@ class VmHost {
   // builds the images and calls row_changed(). kind: 1 insert, 0 update,
   // -1 delete (ext::ChangeKind).
   virtual bool observing_changes() const { return false; }
+  // OP_IdxMethodFilter: the candidate rowids of an index-method index for
+  // `args` (keel/ext/index_method.hpp); limit -1 = none.
+  virtual Result<std::unique_ptr<ext::IndexCursor>> index_method_query(const IndexMethodScan& scan,
+                                                                       std::span<const Value> args,
+                                                                       int64_t limit) {
+    (void)args, (void)limit;
+    return Status(rc::kError, "no index method available for index " + scan.index);
+  }
   virtual Status row_changed(const ChangeTarget& target, int kind, int64_t rowid, int64_t old_rowid,
                              std::span<const uint8_t> before, std::span<const uint8_t> after) {
     (void)target, (void)kind, (void)rowid, (void)old_rowid, (void)before, (void)after;
@@ -174,6 +183,8 @@ class Vm {
   Status exec_cursor_op(const Instr& op);
   // Virtual-table opcodes (interpreter_vtab.cpp).
   Status exec_vtab_op(const Instr& op);
+  // Index-method scan opcodes (interpreter_index_method.cpp).
+  Status exec_index_method_op(const Instr& op);
   void jump(int addr) {
     pc_ = addr;
     jumped_ = true;
@@ -198,6 +209,8 @@ class Vm {
   std::vector<std::unique_ptr<VmCursor>> cursors_;
   // Window partitions by cursor number (OP_Window*), created on first use.
   std::vector<std::unique_ptr<WindowPartition>> windows_;
+  // Index-method scans, by cursor number (OP_IdxMethodFilter).
+  std::vector<std::unique_ptr<ext::IndexCursor>> index_method_cursors_;
   std::vector<uint8_t> once_;  // OP_Once flags, by instruction address
   // Aggregate state per accumulator register (see func/function.h).
   std::vector<std::vector<uint8_t>> agg_state_;

@@ -28,6 +28,7 @@
 
 #include "keel/ext/change_observer.hpp"
 #include "keel/ext/function.hpp"
+#include "keel/ext/index_method.hpp"
 #include "keel/ext/journal_mode.hpp"
 #include "keel/ext/page_codec.hpp"
 #include "keel/ext/pragma.hpp"
@@ -84,6 +85,8 @@ class Registrar {
   // A virtual-table module (CREATE VIRTUAL TABLE ... USING name, or a
   // table-valued function when eponymous); see keel/ext/virtual_table.hpp.
   virtual void add_virtual_table(std::shared_ptr<VirtualTableModule> module) = 0;
+  // CREATE INDEX ... USING <method->name()> (keel/ext/index_method.hpp).
+  virtual void add_index_method(std::shared_ptr<IndexMethod> method) = 0;
 };
 
 // init() results.
