@@ -395,12 +395,15 @@ Result<std::unique_ptr<Statement>> Connection::prepare(std::string_view sql, uin
   if (tail) *tail = st.tail;
   if (st.stmt == nullptr) return std::unique_ptr<Statement>();
   // A statement prepared while another one executes (a module's nested
-  // statement) uses the schema as that statement keeps it: the file may be
-  // half-way through its DDL (rows of sqlite_schema deleted, cookie bumped).
-  for (int db = 0; db < catalog_.database_count() && executing_.empty(); db++) {
+  // statement) uses the schema as that statement keeps it, loading it only
+  // if it is not loaded at all: the file may be half-way through that
+  // statement's DDL (rows of sqlite_schema deleted, cookie bumped), as in
+  // SQLite, where only OP_Transaction compares the cookie.
+  for (int db = 0; db < catalog_.database_count(); db++) {
     if (!catalog_.has_database(db) || db >= static_cast<int>(dbs_.size())) continue;
     if (db == 1 && !dbs_[1].btree) continue;
     if (!dbs_[db].btree) continue;
+    if (!executing_.empty() && catalog_.database(db).loaded) continue;
     KEEL_RETURN_IF_ERROR(ensure_schema(db));
   }
   plan::CompileInput in;
