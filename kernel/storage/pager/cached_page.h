@@ -19,9 +19,10 @@ struct CachedPage {
   enum Flags : uint32_t {
     kDirty = 1u << 0,  // changed in the current write transaction, not yet written
     // May be changed without another Pager::make_writable: journaled for the
-    // transaction and for every savepoint open now. Cleared on all pages when
-    // a savepoint opens (as SQLite's PGHDR_WRITEABLE), so the first change
-    // after it reaches the sub-journal.
+    // transaction and for every savepoint open now (as SQLite's
+    // PGHDR_WRITEABLE). Valid only while writable_epoch equals the cache's
+    // savepoint epoch: opening a savepoint bumps the epoch instead of
+    // clearing the flag on every dirty page, so it costs O(1).
     kWritable = 1u << 1,
   };
 
@@ -33,6 +34,8 @@ struct CachedPage {
   uint64_t touched_txn = 0;
   // Id of the newest savepoint this page's image was sub-journaled for.
   uint64_t savepoint_id = 0;
+  // The cache's savepoint epoch when kWritable was set (see kWritable).
+  uint64_t writable_epoch = 0;
   PageCache* cache = nullptr;
 
   CachedPage* hash_next = nullptr;
@@ -42,7 +45,7 @@ struct CachedPage {
   CachedPage* dirty_next = nullptr;
 
   bool dirty() const { return (flags & kDirty) != 0; }
-  bool writable() const { return (flags & kWritable) != 0; }
+  bool writable() const;  // kWritable, in the current savepoint epoch (page_cache.cpp)
 };
 
 // Called when the last pin of an entry goes away (puts it on the clean LRU).

@@ -218,4 +218,8 @@ void PageCache::for_each(const std::function<void(CachedPage*)>& fn) {
   }
 }
 
+bool CachedPage::writable() const {
+  return (flags & kWritable) != 0 && cache != nullptr && writable_epoch == cache->savepoint_epoch;
+}
+
 }  // namespace keel::storage

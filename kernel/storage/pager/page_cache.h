@@ -34,6 +34,10 @@ class PageCache {
   PageCache& operator=(const PageCache&) = delete;
 
   uint32_t page_size() const { return page_size_; }
+
+  // Bumped when a savepoint opens: every page's kWritable lapses at once
+  // (CachedPage::writable).
+  uint64_t savepoint_epoch = 1;
   // Drops every entry (none may be pinned) and switches page size.
   void reset(uint32_t page_size);
 
