@@ -37,4 +37,29 @@ void with_ext_args(std::span<vm::Value> regs, F&& f) {
   f(ext::Args(slots, regs.size(), sizeof(ExtArgSlot)));
 }
 
+// A register-like copy of an argument view that borrows its bytes (valid
+// while the view is), keeping the subtype: for code that hands module
+// arguments on to the kernel (json_each's filter, C virtual tables).
+inline vm::Value borrow_ext_value(const ext::ValueView& v) {
+  vm::Value out;
+  switch (v.type()) {
+    case Type::kInteger:
+      out.set_int(v.as_int64());
+      break;
+    case Type::kReal:
+      out.set_real(v.as_double());
+      break;
+    case Type::kText:
+      out.set_text_ref(v.text());
+      break;
+    case Type::kBlob:
+      out.set_blob_ref(v.blob());
+      break;
+    case Type::kNull:
+      break;
+  }
+  out.set_subtype(static_cast<uint8_t>(v.subtype()));
+  return out;
+}
+
 }  // namespace keel::func

@@ -1,6 +1,7 @@
 // json_each / json_tree modules (see json_each_vtab.h).
 #include "func/json_each_vtab.h"
 
+#include "func/ext_args.h"
 #include "func/json_each.h"
 #include "vm/value.h"
 
@@ -8,37 +9,15 @@ namespace keel::func {
 
 namespace {
 
-// A borrowed register-like copy of an argument view (valid during filter()).
-vm::Value borrow(const ext::ValueView& v) {
-  vm::Value out;
-  switch (v.type()) {
-    case Type::kInteger:
-      out.set_int(v.as_int64());
-      break;
-    case Type::kReal:
-      out.set_real(v.as_double());
-      break;
-    case Type::kText:
-      out.set_text_ref(v.text());
-      break;
-    case Type::kBlob:
-      out.set_blob_ref(v.blob());
-      break;
-    default:
-      break;
-  }
-  return out;
-}
-
 class JsonEachCursor final : public ext::VirtualCursor {
  public:
   explicit JsonEachCursor(bool tree) : rows_(tree) {}
 
   Status filter(int idx_num, std::string_view, ext::Args args) override {
     if (idx_num == 0 || args.size() == 0) return rows_.start(nullptr, nullptr);
-    vm::Value json = borrow(args[0]);
+    vm::Value json = borrow_ext_value(args[0]);
     if (idx_num == 3 && args.size() >= 2) {
-      vm::Value root = borrow(args[1]);
+      vm::Value root = borrow_ext_value(args[1]);
       return rows_.start(&json, &root);
     }
     return rows_.start(&json, nullptr);

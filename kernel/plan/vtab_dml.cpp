@@ -68,6 +68,7 @@ Status collect_rows(CodeGen& g, Table* t, std::shared_ptr<const VtabInstance> in
 }  // namespace
 
 Status code_vtab_insert(CodeGen& g, const parse::InsertStmt* st, Table* t) {
+  // UPSERT on a virtual table is refused, in SQLite's own words.
   if (st->upserts.size)
     return Status(rc::kError, "UPSERT not implemented for virtual table \"" + t->name + "\"");
   if (st->returning.size)

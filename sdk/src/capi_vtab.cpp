@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "capi_internal.h"
+#include "func/ext_args.h"
 #include "keel/ext/virtual_table.hpp"
 
 namespace keel::capi {
@@ -57,25 +58,7 @@ class ValueFrame {
  public:
   explicit ValueFrame(ext::Args args) : vals_(args.size()), ptrs_(args.size()) {
     for (size_t i = 0; i < args.size(); i++) {
-      ext::ValueView v = args[i];
-      vm::Value& out = vals_[i].v;
-      switch (v.type()) {
-        case Type::kInteger:
-          out.set_int(v.as_int64());
-          break;
-        case Type::kReal:
-          out.set_real(v.as_double());
-          break;
-        case Type::kText:
-          out.set_text_ref(v.text());
-          break;
-        case Type::kBlob:
-          out.set_blob_ref(v.blob());
-          break;
-        default:
-          break;
-      }
-      out.set_subtype(static_cast<uint8_t>(v.subtype()));
+      vals_[i].v = func::borrow_ext_value(args[i]);
       ptrs_[i] = &vals_[i];
     }
   }

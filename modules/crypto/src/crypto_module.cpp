@@ -11,8 +11,8 @@
 // An existing encrypted file needs its key in the URI: the connection reads
 // page 1 while opening, before any pragma could run (Turso's rule too).
 // The pragmas serve new databases and must run before the first statement
-// that reads or writes the database. PRAGMA rekey / rehexkey are refused
-// with an error: re-encrypting a database in place is not implemented yet.
+// that reads or writes the database. Keel offers no re-encryption: PRAGMA
+// rekey / rehexkey are refused with an error that says so.
 //
 // The codec installed on the connection is a KeyedCodec: it holds the key
 // material as given and becomes the real EncryptionCodec at its first call
@@ -225,7 +225,8 @@ class RekeyPragma final : public ext::PragmaHandler {
   std::string_view name() const override { return name_; }
   std::vector<std::string> columns() const override { return {}; }
   Status run(ext::Session&, const ext::PragmaCall&, std::vector<std::vector<Value>>&) override {
-    return Status(rc::kError, "PRAGMA " + name_ + " is not supported yet: the database was not re-encrypted");
+    return Status(rc::kError,
+                  "PRAGMA " + name_ + " is not supported by Keel: the database was not re-encrypted");
   }
 
  private:
