@@ -4,6 +4,7 @@
 #include <cstring>
 #include <random>
 
+#include "engine/pragma_vtab.h"
 #include "engine/statement.h"
 #include "func/json_each_vtab.h"
 #include "keel/ext/session.hpp"
@@ -87,6 +88,7 @@ Result<std::unique_ptr<Connection>> Connection::open(std::string_view filename, 
   func::register_builtin_functions(c->functions_);
   c->vtabs_.add_module(func::make_json_each_module(false));
   c->vtabs_.add_module(func::make_json_each_module(true));
+  for (auto& m : make_pragma_modules(*c)) c->vtabs_.add_module(std::move(m));
   bool read_only = options.read_only;
   bool create = options.create;
   bool memory = false;

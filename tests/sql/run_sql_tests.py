@@ -31,7 +31,7 @@ def main() -> int:
                     help="engine name for skipif/onlyif (default keel; 'sqlite' when --shell is sqlite3)")
     ap.add_argument("--verbose", "-v", action="store_true", help="print every failure in full")
     ap.add_argument("--max-failures", type=int, default=10, help="failures printed per file (default 10)")
-    ap.add_argument("--timeout", type=float, default=600.0, help="seconds per file (default 600)")
+    ap.add_argument("--timeout", type=float, default=120.0, help="seconds per file (default 120)")
     ap.add_argument("--keep", action="store_true", help="keep the scratch directories (path printed)")
     ap.add_argument("files", nargs="*", help="test files (default: every tests/sql/*.test)")
     args = ap.parse_args()
