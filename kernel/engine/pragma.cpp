@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "engine/connection.h"
+#include "engine/pragma_vtab.h"
 #include "keel/ext/session.hpp"
 #include "vm/collation.h"
 #include "vm/numeric.h"
@@ -382,6 +383,21 @@ Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Va
       if (f->flags & func::kInnocuous) flags |= 0x200000;
       row1(Value::integer(flags));
     }
+    return Status::Ok();
+  }
+  if (name == "encoding" && !cmd.has_value) {
+    // Keel databases are UTF-8 (UTF-16 files are refused at open).
+    row1(Value::text("UTF-8"));
+    return Status::Ok();
+  }
+  if (name == "module_list") {
+    for (const std::string& m : vtabs_.module_names()) {
+      if (!is_pragma_module(m)) row1(Value::text(m));
+    }
+    return Status::Ok();
+  }
+  if (name == "pragma_list") {
+    for (std::string_view p : pragma_names()) row1(Value::text(p));
     return Status::Ok();
   }
   if (name == "collation_list") {

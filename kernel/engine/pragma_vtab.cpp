@@ -12,6 +12,7 @@
 
 #include "engine/connection.h"
 #include "engine/statement.h"
+#include "vm/collation.h"
 #include "vm/value.h"
 
 namespace keel::engine {
@@ -297,6 +298,84 @@ class PragmaModule final : public ext::VirtualTableModule {
 };
 
 }  // namespace
+
+const std::vector<std::string_view>& pragma_names() {
+  static const std::vector<std::string_view> names = {"analysis_limit",
+                                                      "application_id",
+                                                      "auto_vacuum",
+                                                      "automatic_index",
+                                                      "busy_timeout",
+                                                      "cache_size",
+                                                      "cache_spill",
+                                                      "case_sensitive_like",
+                                                      "cell_size_check",
+                                                      "checkpoint_fullfsync",
+                                                      "collation_list",
+                                                      "compile_options",
+                                                      "count_changes",
+                                                      "data_version",
+                                                      "database_list",
+                                                      "default_cache_size",
+                                                      "defer_foreign_keys",
+                                                      "empty_result_callbacks",
+                                                      "encoding",
+                                                      "foreign_key_check",
+                                                      "foreign_key_list",
+                                                      "foreign_keys",
+                                                      "freelist_count",
+                                                      "full_column_names",
+                                                      "fullfsync",
+                                                      "function_list",
+                                                      "hard_heap_limit",
+                                                      "ignore_check_constraints",
+                                                      "incremental_vacuum",
+                                                      "index_info",
+                                                      "index_list",
+                                                      "index_xinfo",
+                                                      "integrity_check",
+                                                      "journal_mode",
+                                                      "journal_size_limit",
+                                                      "legacy_alter_table",
+                                                      "locking_mode",
+                                                      "max_page_count",
+                                                      "mmap_size",
+                                                      "module_list",
+                                                      "optimize",
+                                                      "page_count",
+                                                      "page_size",
+                                                      "pragma_list",
+                                                      "query_only",
+                                                      "quick_check",
+                                                      "read_uncommitted",
+                                                      "recursive_triggers",
+                                                      "reverse_unordered_selects",
+                                                      "schema_version",
+                                                      "secure_delete",
+                                                      "short_column_names",
+                                                      "shrink_memory",
+                                                      "soft_heap_limit",
+                                                      "synchronous",
+                                                      "table_info",
+                                                      "table_list",
+                                                      "table_xinfo",
+                                                      "temp_store",
+                                                      "temp_store_directory",
+                                                      "threads",
+                                                      "trusted_schema",
+                                                      "user_version",
+                                                      "wal_autocheckpoint",
+                                                      "wal_checkpoint",
+                                                      "writable_schema"};
+  return names;
+}
+
+bool is_pragma_module(std::string_view name) {
+  if (name.size() <= 7 || vm::strnicmp(name.data(), "pragma_", 7) != 0) return false;
+  for (const PragmaShape& p : kPragmas) {
+    if (vm::stricmp(name.substr(7), p.name) == 0) return true;
+  }
+  return false;
+}
 
 std::vector<std::shared_ptr<ext::VirtualTableModule>> make_pragma_modules(Connection& conn) {
   std::vector<std::shared_ptr<ext::VirtualTableModule>> out;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "keel/ext/virtual_table.hpp"
@@ -23,5 +24,12 @@ class Connection;
 // The modules of every such pragma, bound to `conn` (which outlives them:
 // the connection's registry owns them).
 std::vector<std::shared_ptr<ext::VirtualTableModule>> make_pragma_modules(Connection& conn);
+
+// The names PRAGMA pragma_list reports: every pragma of SQLite 3.40, in
+// alphabetical order.
+const std::vector<std::string_view>& pragma_names();
+// True for the name of one of the modules above ("pragma_..."): SQLite
+// makes them on demand, so PRAGMA module_list does not list them.
+bool is_pragma_module(std::string_view name);
 
 }  // namespace keel::engine

@@ -160,6 +160,9 @@ class CodeGen {
   // one an unqualified FROM name of the body is looked up in (SQLite's
   // DbFixer binds them at CREATE VIEW); -1 elsewhere.
   int view_db = -1;
+  // The bodies (Table::view_select) of the views whose columns are being
+  // resolved, innermost last: meeting one again is a circular definition.
+  std::vector<const void*> expanding_views;
   // While coding a CHECK constraint (1), a generated column (2) or an index
   // expression or partial-index WHERE (3): function calls become PureFunc.
   uint8_t pure_context = 0;  // kPureCheck, kPureGenerated, kPureIndex

@@ -299,7 +299,7 @@ Status code_compound(CodeGen& g, const parse::Select* sel, Scope* outer, SelectD
 }
 
 Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* outer, int cursor, int n,
-                          int* correlated) {
+                          int* correlated, const parse::Expr* cap_limit, const parse::Expr* cap_offset) {
   // WITH RECURSIVE (SQLite's generateWithRecursiveQuery): rows of the
   // initial part go to a queue; each row taken from the queue is output
   // and becomes the single row the recursive part reads, whose results are
@@ -389,6 +389,24 @@ Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* 
       g.emit(Op::MustBeInt, offset, 0);
     }
   }
+  int cap = 0;
+  if (cap_limit) {
+    // The outer query reads no more than its LIMIT + OFFSET rows (a negative
+    // LIMIT is none): the recursion may be endless, as in
+    // `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c LIMIT 5`.
+    cap = g.new_reg();
+    int off = g.new_reg();
+    KEEL_RETURN_IF_ERROR(code_expr(g, &lscope, cap_limit, cap));
+    g.emit(Op::MustBeInt, cap, 0);
+    if (cap_offset) {
+      KEEL_RETURN_IF_ERROR(code_expr(g, &lscope, cap_offset, off));
+      g.emit(Op::MustBeInt, off, 0);
+    } else {
+      g.emit(Op::Integer, 0, off);
+    }
+    g.emit(Op::IfNot, cap, end);
+    g.emit(Op::OffsetLimit, cap, cap, off);
+  }
   // The CTE is not visible in its initial part.
   std::vector<const parse::CommonTableExpr*> saved = g.ctes;
   while (!g.ctes.empty() && g.ctes.back() != cte) g.ctes.pop_back();
@@ -422,6 +440,7 @@ Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* 
   g.emit(Op::NewRowid, cursor, rowid);
   g.emit(Op::Insert, cursor, rec, rowid);
   if (limit) g.emit(Op::DecrJumpZero, limit, end);
+  if (cap) g.emit(Op::DecrJumpZero, cap, end);
   g.bind(skip_out);
   g.recursive_cursor[cte] = current;
   Status s;

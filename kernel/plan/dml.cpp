@@ -112,7 +112,7 @@ namespace {
 // BEFORE triggers may remove the row themselves, so it is found again.
 Status replace_delete(CodeGen& g, TableWriter& w, TableWriter& old, int skip) {
   Table* t = w.table;
-  bool triggers = g.input().options.recursive_triggers && !t->triggers.empty();
+  bool triggers = g.input().options.recursive_triggers && has_triggers(g, t);
   int gone = g.new_label();
   if (triggers) {
     KEEL_RETURN_IF_ERROR(
@@ -133,6 +133,19 @@ void halt_constraint(CodeGen& g, int code, vm::OnError action, const std::string
   int a = g.emit_str(Op::Halt, code, static_cast<int>(action), 0, msg);
   g.at(a).p5 = static_cast<uint16_t>(kind);
 }
+
+}  // namespace
+
+uint16_t nested_change_flags(CodeGen& g, uint16_t flags) {
+  // Inside a trigger body a write is not a change of the statement, and does
+  // not set last_insert_rowid() for after it (SQLite restores both when a
+  // trigger's sub-program ends).
+  if (g.trigger_scope == nullptr || (flags & vm::kOpflagNChange) == 0) return flags;
+  return static_cast<uint16_t>((flags & ~(vm::kOpflagNChange | vm::kOpflagLastRowid)) |
+                               vm::kOpflagNestedChange);
+}
+
+namespace {
 
 // A partial index's WHERE, coded where it must be deterministic.
 Status code_pure_if_false(CodeGen& g, Scope* s, const parse::Expr* e, int label, bool jump_if_null) {
@@ -299,6 +312,7 @@ Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_r
 
 Status write_row(CodeGen& g, TableWriter& w, uint16_t insert_flags) {
   Table* t = w.table;
+  insert_flags = nested_change_flags(g, insert_flags);
   int n = static_cast<int>(t->columns.size());
   for (size_t i = 0; i < t->indexes.size(); i++) {
     Index* idx = t->indexes[i];
@@ -319,7 +333,7 @@ Status write_row(CodeGen& g, TableWriter& w, uint16_t insert_flags) {
     int a = g.emit(Op::MakeRecord, regs, n, rec);
     g.set_p4_affinity(a, table_affinity(t));
     int a2 = g.emit(Op::IdxInsert, w.cursor, rec);
-    g.at(a2).p5 = insert_flags & vm::kOpflagNChange;
+    g.at(a2).p5 = insert_flags & (vm::kOpflagNChange | vm::kOpflagNestedChange);
     return Status::Ok();
   }
   if (t->rowid_alias >= 0) {

@@ -62,6 +62,9 @@ Status check_row(CodeGen& g, TableWriter& w, int skip);
 // row's current rowid (its own entries never conflict).
 Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_rowid,
                     bool rowid_changed_check);
+// The P5 change flags for a write coded here: inside a trigger body,
+// kOpflagNChange / kOpflagLastRowid become kOpflagNestedChange.
+uint16_t nested_change_flags(CodeGen& g, uint16_t flags);
 // Writes index entries and the row (Insert with P5 flags).
 Status write_row(CodeGen& g, TableWriter& w, uint16_t insert_flags);
 // Deletes the index entries of the row `cursor` is positioned on.

@@ -45,11 +45,19 @@ int view_body_db(CodeGen& g, const FromTerm& t) {
 }
 
 Status add_subquery_columns(CodeGen& g, FromTerm& t, Scope* outer, std::string_view what) {
+  bool is_view = !t.subquery_sql.empty();
+  if (is_view) {
+    for (const void* v : g.expanding_views) {
+      if (v == t.subquery) return Status(rc::kError, "view " + t.view_name + " is circularly defined");
+    }
+    g.expanding_views.push_back(t.subquery);
+  }
   std::string_view saved = t.subquery_sql.empty() ? g.sql() : g.swap_sql(t.subquery_sql);
   int saved_view_db = g.view_db;
   g.view_db = view_body_db(g, t);
   auto r = select_columns(g, t.subquery, outer);
   g.view_db = saved_view_db;
+  if (is_view) g.expanding_views.pop_back();
   if (!t.subquery_sql.empty()) g.swap_sql(saved);
   KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, std::move(r));
   if (!t.view_columns.empty()) {
@@ -167,6 +175,7 @@ Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClaus
         t->subquery_outer = nullptr;
         t->view_columns = tab->view_column_names;
         t->subquery_sql = tab->parsed->sql;
+        t->view_name = tab->name;
         KEEL_RETURN_IF_ERROR(add_subquery_columns(g, *t, nullptr, "view"));
         for (ColInfo& c : t->cols) {
           c.origin_table.clear();
@@ -254,6 +263,12 @@ Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClaus
 
 Result<Table*> find_table_or_error(CodeGen& g, const parse::QualifiedName& name, bool allow_view) {
   std::string_view schema = name.schema.present() ? name.schema.value : std::string_view();
+  // In a view's or trigger's body an unqualified name means its own database.
+  std::string bound;
+  if (schema.empty() && g.view_db >= 0) {
+    bound = g.catalog().database_name(g.view_db);
+    schema = bound;
+  }
   if (!schema.empty() && g.catalog().find_database(schema) < 0) {
     return Status(rc::kError, "unknown database " + std::string(schema));
   }
@@ -318,7 +333,8 @@ Status materialize_from(CodeGen& g, FromClause& from, Scope* scope) {
       int once = g.emit(Op::Once, 0, 0);
       int correlated = 0;
       KEEL_RETURN_IF_ERROR(code_recursive_cte(g, t->recursive_cte, t->subquery_outer, t->cursor,
-                                              static_cast<int>(t->cols.size()), &correlated));
+                                              static_cast<int>(t->cols.size()), &correlated, from.cap_limit,
+                                              from.cap_offset));
       if (correlated) {
         g.at(once).op = Op::Noop;
       } else {

@@ -231,14 +231,27 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
     int a = g.emit(Op::Affinity, w.base, n);
     g.set_p4_affinity(a, aff);
   }
-  if (!t->triggers.empty()) {
+  if (has_triggers(g, t)) {
+    // BEFORE triggers see NEW.rowid as -1 when the statement gives none (or NULL).
+    FromTerm before_new = w.term;
+    if (!t->without_rowid) {
+      int regs = g.new_reg(n + 1);
+      g.emit(Op::Copy, w.rowid, regs, n);
+      int given = g.new_label();
+      if (explicit_rowid) g.emit(Op::NotNull, src_regs + rowid_source, given);
+      g.emit(Op::Integer, -1, regs);
+      if (t->rowid_alias >= 0) g.emit(Op::Integer, -1, regs + 1 + t->rowid_alias);
+      g.bind(given);
+      before_new.rowid_reg = regs;
+      before_new.reg_base = regs + 1;
+    }
     KEEL_RETURN_IF_ERROR(
-        code_triggers(g, t, parse::TriggerEvent::kInsert, true, nullptr, &w.term, skip, nullptr));
+        code_triggers(g, t, parse::TriggerEvent::kInsert, true, nullptr, &before_new, skip, nullptr));
   }
   KEEL_RETURN_IF_ERROR(check_row(g, w, skip));
   KEEL_RETURN_IF_ERROR(check_unique(g, w, skip, false, 0, explicit_rowid));
   KEEL_RETURN_IF_ERROR(write_row(g, w, vm::kOpflagNChange | vm::kOpflagLastRowid));
-  if (!t->triggers.empty()) {
+  if (has_triggers(g, t)) {
     KEEL_RETURN_IF_ERROR(
         code_triggers(g, t, parse::TriggerEvent::kInsert, false, nullptr, &w.term, skip, nullptr));
   }
@@ -273,10 +286,12 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
     s.terms = {&old.term, &excluded};
     if (u->where) KEEL_RETURN_IF_ERROR(code_if_false(g, &s, u->where, skip, true));
     g.emit(Op::Copy, old.rowid, nw.rowid, n);
+    std::vector<int> changed;  // for UPDATE OF triggers (-1: the rowid)
     for (const parse::SetClause& sc : u->set) {
       for (uint32_t k = 0; k < sc.columns.size; k++) {
         int col = t->find_column(sc.columns[k].value);
         if (col < 0) return Status(rc::kError, "no such column: " + std::string(sc.columns[k].value));
+        changed.push_back(col == t->rowid_alias ? -1 : col);
         const parse::Expr* v = sc.value;
         if (sc.columns.size > 1) {
           if (v->kind != parse::ExprKind::kVector ||
@@ -294,6 +309,13 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
     for (const Column& c : t->columns) aff.push_back(static_cast<char>(c.affinity));
     int a = g.emit(Op::Affinity, nw.base, n);
     g.set_p4_affinity(a, aff);
+    bool triggers = has_triggers(g, t);
+    if (triggers) {
+      // DO UPDATE is an UPDATE: its triggers fire, not the INSERT's.
+      KEEL_RETURN_IF_ERROR(
+          code_triggers(g, t, parse::TriggerEvent::kUpdate, true, &old.term, &nw.term, skip, &changed));
+      g.emit(Op::NotExists, w.cursor, skip, old.rowid);
+    }
     KEEL_RETURN_IF_ERROR(check_row(g, nw, skip));
     KEEL_RETURN_IF_ERROR(check_unique(g, nw, skip, true, old.rowid, t->rowid_alias >= 0));
     KEEL_RETURN_IF_ERROR(delete_index_entries(g, old));
@@ -307,6 +329,10 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
       g.bind(same);
     }
     KEEL_RETURN_IF_ERROR(write_row(g, nw, vm::kOpflagNChange | vm::kOpflagIsUpdate));
+    if (triggers) {
+      KEEL_RETURN_IF_ERROR(
+          code_triggers(g, t, parse::TriggerEvent::kUpdate, false, &old.term, &nw.term, skip, &changed));
+    }
     KEEL_RETURN_IF_ERROR(code_returning(g, nw, st->returning));
     g.emit(Op::Goto, 0, skip);
   }

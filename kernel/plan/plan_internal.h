@@ -88,10 +88,10 @@ struct SelectDest {
   int n_cols = 0;
   int yield_reg = 0;
   int aux = -1;
-  std::string affinity;       // applied to index keys (IN)
+  std::string affinity;          // applied to index keys (IN)
   std::vector<int> queue_order;  // kQueue ordered by these result columns (ORDER BY of a recursive CTE)
   int queue_seq = 0;             // kQueue with queue_order: register counting rows queued
-  int* correlated = nullptr;  // set to 1 if the select references outer scopes
+  int* correlated = nullptr;     // set to 1 if the select references outer scopes
 };
 
 Status code_select(CodeGen& g, const parse::Select* sel, Scope* outer, SelectDest& dest);
@@ -109,12 +109,18 @@ struct FromClause {
   std::vector<std::unique_ptr<FromTerm>> terms;
   std::vector<FromTerm*> display;  // `*` order when it differs from the loop order (RIGHT JOIN)
   std::vector<std::unique_ptr<Scope>> scopes;
+  // `SELECT ... FROM recursive_cte LIMIT n [OFFSET m]` with nothing that
+  // needs all its rows: the CTE stops after n + m rows (set by code_core).
+  const parse::Expr* cap_limit = nullptr;
+  const parse::Expr* cap_offset = nullptr;
 };
 // Builds the terms of a FROM clause (views and subqueries get their columns).
 Status build_from(CodeGen& g, const parse::List<parse::FromItem*>& from, Scope* outer, FromClause& out);
 // Fills ephemeral table `cursor` with the rows of recursive CTE `cte`.
+// With cap_limit, at most cap_limit + cap_offset rows (outer LIMIT/OFFSET).
 Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* outer, int cursor, int n_cols,
-                          int* correlated);
+                          int* correlated, const parse::Expr* cap_limit = nullptr,
+                          const parse::Expr* cap_offset = nullptr);
 // Materializes views and subqueries into ephemeral tables.
 Status materialize_from(CodeGen& g, FromClause& from, Scope* scope);
 
@@ -211,6 +217,9 @@ Status code_schema_object(CodeGen& g, const parse::CreateExtensionStmt* st);
 Status code_triggers(CodeGen& g, Table* t, parse::TriggerEvent event, bool before, FromTerm* old_row,
                      FromTerm* new_row, int ignore, const std::vector<int>* changed_cols);
 Status code_raise(CodeGen& g, const parse::RaiseExpr* e, int target);
+// Whether any trigger is defined on `t`: its own, or a TEMP trigger on a
+// table of another database.
+bool has_triggers(CodeGen& g, const Table* t);
 // INSTEAD OF triggers of a view (trigger.cpp): whether one fires for `event`
 // (UPDATE: when one of the view columns named in `changed` is set), and
 // coding them all for the row in OLD/NEW.

@@ -188,6 +188,7 @@ std::vector<std::string> engine_pragma_columns(const std::string& name, bool ass
   if (name == "database_list") return {"seq", "name", "file"};
   if (name == "function_list") return {"name", "builtin", "type", "enc", "narg", "flags"};
   if (name == "collation_list") return {"seq", "name"};
+  if (name == "module_list" || name == "pragma_list") return {"name"};
   if (name == "foreign_key_check") return {"table", "rowid", "parent", "fkid"};
   if (name == "busy_timeout") return {"timeout"};
   if (assign) {

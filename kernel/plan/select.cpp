@@ -174,6 +174,18 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
   scope.correlated_flag = dest.correlated;
   for (auto& t : fc.terms) scope.terms.push_back(t.get());
   scope.star_terms = fc.display;
+  if (sel->limit && sel->cores.size == 1 && sel->order_by.size == 0 && fc.terms.size() == 1 &&
+      fc.terms[0]->recursive_cte && core->where == nullptr && core->group_by.size == 0 &&
+      core->distinct != parse::Distinctness::kDistinct && !select_has_windows(sel, core)) {
+    bool agg = false;
+    for (const parse::ResultColumn& rc : core->columns) {
+      agg = agg || (rc.kind == parse::ResultColumn::Kind::kExpr && expr_has_aggregate(g, rc.expr));
+    }
+    if (!agg) {
+      fc.cap_limit = sel->limit;
+      fc.cap_offset = sel->offset;
+    }
+  }
   KEEL_RETURN_IF_ERROR(materialize_from(g, fc, &scope));
 
   RowOutput out;

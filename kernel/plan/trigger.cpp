@@ -9,9 +9,11 @@
 // support). NEW and OLD are register-based FROM terms visible to every
 // statement of the body (CodeGen::trigger_scope). A trigger does not fire
 // again while it is already running unless recursive_triggers is on; then
-// each level of recursion is another inline copy, up to a depth limit. INSTEAD OF triggers fire from view_dml.cpp, once per row of the
-// view that an INSERT, UPDATE or DELETE names; their columns are the view's,
-// so UPDATE OF matches names rather than table column numbers.
+// each level of recursion is another inline copy, up to a depth limit. INSTEAD OF triggers fire from
+// view_dml.cpp, once per row of the view that an INSERT, UPDATE or DELETE names; their columns are the
+// view's, so UPDATE OF matches names rather than table column numbers.
+#include <algorithm>
+
 #include "plan/dml_internal.h"
 #include "plan/select_internal.h"
 #include "vm/collation.h"
@@ -107,11 +109,22 @@ Status code_one_trigger(CodeGen& g, Trigger* tr, const parse::CreateTriggerStmt*
   g.plan_parent = g.plan_row(parent, "TRIGGER " + tr->name);
   std::vector<const parse::CommonTableExpr*> saved_ctes = g.ctes;
   g.ctes.clear();
+  // A trigger outside TEMP reads and writes tables of its own database only
+  // (SQLite's DbFixer on trigger steps).
+  int saved_view_db = g.view_db;
+  g.view_db = tr->db == 1 ? -1 : tr->db;
   Status s;
   int skip = g.new_label();
+  int body = g.addr();
   if (ct->when) s = code_if_false(g, &scope, ct->when, skip, true);
   for (uint32_t i = 0; s.ok() && i < ct->steps.size; i++) s = code_step(g, ct->steps[i]);
   g.bind(skip);
+  // Each firing is a fresh run of the trigger program in SQLite: a
+  // subquery computed once per statement elsewhere is computed again here.
+  for (int a = body; a < g.addr(); a++) {
+    if (g.at(a).op == Op::Once) g.at(a).op = Op::Noop;
+  }
+  g.view_db = saved_view_db;
   g.ctes = std::move(saved_ctes);
   g.plan_parent = parent;
   g.trigger_scope = saved_scope;
@@ -143,9 +156,33 @@ bool instead_of_fires(const parse::CreateTriggerStmt* ct, parse::TriggerEvent ev
 
 }  // namespace
 
+namespace {
+
+// The triggers defined on `t` in firing order: TEMP triggers on a table of
+// another database first, then the table's own; the most recently created
+// first within each (SQLite prepends each new trigger to the list).
+std::vector<Trigger*> triggers_of(CodeGen& g, const Table* t) {
+  std::vector<Trigger*> out;
+  if (t->db != 1 && g.catalog().database_count() > 1) {
+    const DatabaseSchema& temp = g.catalog().database(1);
+    for (const auto& [name, tr] : temp.triggers()) {
+      if (vm::stricmp(tr->table_name, t->name) != 0 || temp.find_table(tr->table_name) != nullptr) continue;
+      if (g.catalog().find_table("", tr->table_name) != t) continue;
+      out.push_back(tr.get());
+    }
+    std::reverse(out.begin(), out.end());
+  }
+  out.insert(out.end(), t->triggers.rbegin(), t->triggers.rend());
+  return out;
+}
+
+}  // namespace
+
+bool has_triggers(CodeGen& g, const Table* t) { return !triggers_of(g, t).empty(); }
+
 Status code_triggers(CodeGen& g, Table* t, parse::TriggerEvent event, bool before, FromTerm* old_row,
                      FromTerm* new_row, int ignore, const std::vector<int>* changed_cols) {
-  for (Trigger* tr : t->triggers) {
+  for (Trigger* tr : triggers_of(g, t)) {
     const parse::CreateTriggerStmt* ct = trigger_stmt(tr);
     if (ct == nullptr || !fires(ct, event, before, changed_cols, t)) continue;
     KEEL_RETURN_IF_ERROR(code_one_trigger(g, tr, ct, old_row, new_row, ignore));
@@ -164,7 +201,8 @@ bool has_instead_of_trigger(const Table* view, parse::TriggerEvent event,
 
 Status code_instead_of_triggers(CodeGen& g, Table* view, parse::TriggerEvent event, FromTerm* old_row,
                                 FromTerm* new_row, int ignore, const std::vector<std::string>* changed) {
-  for (Trigger* tr : view->triggers) {
+  for (auto it = view->triggers.rbegin(); it != view->triggers.rend(); ++it) {
+    Trigger* tr = *it;
     const parse::CreateTriggerStmt* ct = trigger_stmt(tr);
     if (ct == nullptr || !instead_of_fires(ct, event, changed)) continue;
     KEEL_RETURN_IF_ERROR(code_one_trigger(g, tr, ct, old_row, new_row, ignore));

@@ -76,7 +76,7 @@ const parse::Expr* rowid_equality(CodeGen& g, Scope* scope, const parse::Expr* w
 // Deletes the row loaded in `w` (cursor on it), with its triggers.
 Status delete_row(CodeGen& g, TableWriter& w, Table* t, const parse::List<parse::ResultColumn>& returning,
                   int next) {
-  if (!t->triggers.empty()) {
+  if (has_triggers(g, t)) {
     KEEL_RETURN_IF_ERROR(
         code_triggers(g, t, parse::TriggerEvent::kDelete, true, &w.term, nullptr, next, nullptr));
     // The trigger may have moved the cursor or deleted the row.
@@ -84,8 +84,8 @@ Status delete_row(CodeGen& g, TableWriter& w, Table* t, const parse::List<parse:
   }
   KEEL_RETURN_IF_ERROR(delete_index_entries(g, w));
   KEEL_RETURN_IF_ERROR(code_returning(g, w, returning));
-  mark_row_change(g, g.emit(Op::Delete, w.cursor, vm::kOpflagNChange), t);
-  if (!t->triggers.empty()) {
+  mark_row_change(g, g.emit(Op::Delete, w.cursor, nested_change_flags(g, vm::kOpflagNChange)), t);
+  if (has_triggers(g, t)) {
     KEEL_RETURN_IF_ERROR(
         code_triggers(g, t, parse::TriggerEvent::kDelete, false, &w.term, nullptr, next, nullptr));
   }
@@ -103,7 +103,7 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
   // Deleting cannot fail once the rows are chosen (pass 1 evaluates WHERE),
   // unless triggers, RETURNING or index expressions run between deletions.
   g.note_row_write(st->returning.size == 0 && row_write_fails_first(t, parse::ConflictAction::kDefault));
-  if (st->where == nullptr && st->returning.size == 0 && t->triggers.empty() &&
+  if (st->where == nullptr && st->returning.size == 0 && !has_triggers(g, t) &&
       !g.input().options.observe_changes && t->method_indexes.empty()) {
     // Truncate: clear the table and its indexes, counting the rows.
     g.use_database(t->db, true);
@@ -237,7 +237,7 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
     g.set_p4_affinity(a, aff);
     std::vector<int> changed;
     for (const Assign& as : assigns) changed.push_back(as.col);
-    if (!t->triggers.empty()) {
+    if (has_triggers(g, t)) {
       KEEL_RETURN_IF_ERROR(
           code_triggers(g, t, parse::TriggerEvent::kUpdate, true, &old.term, &w.term, next, &changed));
     }
@@ -255,7 +255,7 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
       g.bind(same);
     }
     KEEL_RETURN_IF_ERROR(write_row(g, w, vm::kOpflagNChange | vm::kOpflagIsUpdate));
-    if (!t->triggers.empty()) {
+    if (has_triggers(g, t)) {
       KEEL_RETURN_IF_ERROR(
           code_triggers(g, t, parse::TriggerEvent::kUpdate, false, &old.term, &w.term, next, &changed));
     }

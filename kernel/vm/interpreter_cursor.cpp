@@ -539,6 +539,8 @@ Status Vm::exec_cursor_op(const Instr& op) {
       if (op.p5 & kOpflagNChange) {
         n_change_++;
         host_.add_changes(1);
+      } else if (op.p5 & kOpflagNestedChange) {
+        host_.add_nested_changes(1);
       }
       if (op.p5 & kOpflagLastRowid) host_.set_last_insert_rowid(rowid);
       return Status::Ok();
@@ -568,6 +570,8 @@ Status Vm::exec_cursor_op(const Instr& op) {
       if (op.p2 & kOpflagNChange) {
         n_change_++;
         host_.add_changes(1);
+      } else if (op.p2 & kOpflagNestedChange) {
+        host_.add_nested_changes(1);
       }
       return Status::Ok();
     }
@@ -602,6 +606,8 @@ Status Vm::exec_cursor_op(const Instr& op) {
       if (op.p5 & kOpflagNChange) {
         n_change_++;
         host_.add_changes(1);
+      } else if (op.p5 & kOpflagNestedChange) {
+        host_.add_nested_changes(1);
       }
       return Status::Ok();
     }

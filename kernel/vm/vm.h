@@ -51,6 +51,9 @@ inline constexpr uint16_t kOpflagLastRowid = 0x20;
 inline constexpr uint16_t kOpflagAppend = 0x08;
 inline constexpr uint16_t kOpflagUseSeekResult = 0x10;
 inline constexpr uint16_t kOpflagSaveposition = 0x02;
+// A change made inside a trigger body: counted by total_changes() only (a
+// trigger's changes are not the statement's, as in SQLite's sub-programs).
+inline constexpr uint16_t kOpflagNestedChange = 0x40;
 // Insert/Delete of an UPDATE (a Delete so flagged only keeps the before image
 // for the Insert that follows).
 inline constexpr uint16_t kOpflagIsUpdate = 0x04;
@@ -93,6 +96,8 @@ class VmHost {
   virtual func::FunctionHost& function_host() = 0;
   virtual void set_last_insert_rowid(int64_t rowid) = 0;
   virtual void add_changes(int64_t n) = 0;
+  // A change made by a trigger: counted by total_changes() only.
+  virtual void add_nested_changes(int64_t n) { (void)n; }
   virtual bool interrupted() const = 0;
   // Runs a PRAGMA or another engine-level command (OP_Pragma: P4 points at
   // the command); fills `rows` with result rows of `n_columns` values each.
