@@ -370,11 +370,22 @@ Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Va
     std::sort(defs.begin(), defs.end(), [](auto* a, auto* b) {
       return a->name != b->name ? a->name < b->name : a->n_arg < b->n_arg;
     });
+    // Built-in: the definition register_builtin_functions() makes (a
+    // function redefined by the application is not).
+    static const func::FunctionRegistry builtins = [] {
+      func::FunctionRegistry r;
+      func::register_builtin_functions(r);
+      return r;
+    }();
     for (const auto* f : defs) {
       if (f->flags & func::kInternal) continue;
+      const func::FunctionDef* b = builtins.find(f->name, f->n_arg);
+      bool builtin = b && b->n_arg == f->n_arg && b->scalar == f->scalar && b->step == f->step;
+      // Every built-in aggregate also works as a window function ('w').
+      const char* type = !f->is_aggregate() ? "s" : (builtin || f->is_window()) ? "w" : "a";
       row1(Value::text(f->name));
-      row1(Value::integer(f->user_data ? 0 : 1));
-      row1(Value::text(f->is_window() ? "w" : f->is_aggregate() ? "a" : "s"));
+      row1(Value::integer(builtin ? 1 : 0));
+      row1(Value::text(type));
       row1(Value::text("utf8"));
       row1(Value::integer(f->n_arg));
       int flags = 0;
@@ -391,9 +402,7 @@ Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Va
     return Status::Ok();
   }
   if (name == "module_list") {
-    for (const std::string& m : vtabs_.module_names()) {
-      if (!is_pragma_module(m)) row1(Value::text(m));
-    }
+    for (const std::string& m : vtabs_.module_names()) row1(Value::text(m));
     return Status::Ok();
   }
   if (name == "pragma_list") {

@@ -369,14 +369,6 @@ const std::vector<std::string_view>& pragma_names() {
   return names;
 }
 
-bool is_pragma_module(std::string_view name) {
-  if (name.size() <= 7 || vm::strnicmp(name.data(), "pragma_", 7) != 0) return false;
-  for (const PragmaShape& p : kPragmas) {
-    if (vm::stricmp(name.substr(7), p.name) == 0) return true;
-  }
-  return false;
-}
-
 std::vector<std::shared_ptr<ext::VirtualTableModule>> make_pragma_modules(Connection& conn) {
   std::vector<std::shared_ptr<ext::VirtualTableModule>> out;
   for (const PragmaShape& p : kPragmas) out.push_back(std::make_shared<PragmaModule>(conn, p));

@@ -28,8 +28,5 @@ std::vector<std::shared_ptr<ext::VirtualTableModule>> make_pragma_modules(Connec
 // The names PRAGMA pragma_list reports: every pragma of SQLite 3.40, in
 // alphabetical order.
 const std::vector<std::string_view>& pragma_names();
-// True for the name of one of the modules above ("pragma_..."): SQLite
-// makes them on demand, so PRAGMA module_list does not list them.
-bool is_pragma_module(std::string_view name);
 
 }  // namespace keel::engine

@@ -97,6 +97,18 @@ bool from_names_in(const parse::List<parse::FromItem*>& from, std::string_view n
   return false;
 }
 
+int from_name_count(const parse::List<parse::FromItem*>& from, std::string_view name) {
+  int n = 0;
+  for (const parse::FromItem* it : from) {
+    if (it->kind == parse::FromItem::Kind::kJoinGroup) n += from_name_count(it->group, name);
+    if (it->kind == parse::FromItem::Kind::kTable && !it->table.schema.present() &&
+        name_eq(it->table.name.value, name)) {
+      n++;
+    }
+  }
+  return n;
+}
+
 bool from_names_any(const parse::SelectCore* core, std::string_view name) {
   return from_names_in(core->from, name);
 }
@@ -309,6 +321,19 @@ Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* 
   while (k < sel->cores.size && !from_names_any(sel->cores[k], cte->name.value)) k++;
   if (k >= sel->cores.size) k = 1;
   bool distinct = sel->cores[k]->op == CompoundOp::kUnion;
+  for (uint32_t i = 0; i < sel->cores.size; i++) {
+    const parse::SelectCore* core = sel->cores[i];
+    int refs = from_name_count(core->from, cte->name.value);
+    if (i < k && refs) return Status(rc::kError, "circular reference: " + std::string(cte->name.value));
+    if (i < k) continue;
+    if (refs > 1)
+      return Status(rc::kError, "multiple references to recursive table: " + std::string(cte->name.value));
+    bool agg = core->group_by.size != 0;
+    for (const parse::ResultColumn& rc : core->columns) {
+      agg = agg || (rc.kind == parse::ResultColumn::Kind::kExpr && expr_has_aggregate(g, rc.expr));
+    }
+    if (agg) return Status(rc::kError, "recursive aggregate queries not supported");
+  }
   g.emit(Op::OpenEphemeral, cursor, n);
   int queue = g.new_cursor(), current = g.new_cursor();
   // With ORDER BY the queue is an index on [order columns, sequence, row]
@@ -444,12 +469,19 @@ Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* 
   g.bind(skip_out);
   g.recursive_cursor[cte] = current;
   Status s;
+  int recursive_part = g.addr();
   for (uint32_t i = k; i < sel->cores.size && s.ok(); i++) {
     s = code_member_dest(g, sel, i, outer, SelectDest::Kind::kQueue, queue, seen, n, correlated, queue_order,
                          seq);
   }
   g.recursive_cursor.erase(cte);
   KEEL_RETURN_IF_ERROR(s);
+  // The recursive part runs once per queued row, each time on a new current
+  // row: nothing in it (an automatic index on the current row, a subquery)
+  // may be computed only once.
+  for (int a = recursive_part; a < g.addr(); a++) {
+    if (g.at(a).op == Op::Once) g.at(a).op = Op::Noop;
+  }
   g.emit(Op::Goto, 0, top);
   g.bind(end);
   return Status::Ok();

@@ -143,6 +143,15 @@ Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClaus
       t->cols = std::move(cols);
       t->coalesced.assign(t->cols.size(), false);
     } else if (cte) {
+      // A CTE that names itself without being a valid recursive CTE.
+      for (const parse::SelectCore* core : cte->select->cores) {
+        for (const parse::FromItem* it : core->from) {
+          if (it->kind == parse::FromItem::Kind::kTable && !it->table.schema.present() &&
+              name_eq(it->table.name.value, cte->name.value)) {
+            return Status(rc::kError, "circular reference: " + std::string(cte->name.value));
+          }
+        }
+      }
       t->subquery = cte->select;
       t->subquery_outer = outer;
       for (const parse::Name& c : cte->columns) t->view_columns.emplace_back(c.value);

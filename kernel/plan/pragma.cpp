@@ -58,9 +58,19 @@ Status table_info(CodeGen& g, Table* t, bool extended) {
     g.swap_sql(saved);
     KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, std::move(r));
     for (size_t i = 0; i < cols.size(); i++) {
+      if (i < t->view_column_names.size()) cols[i].name = t->view_column_names[i];
+      // Duplicate names become NAME:1, NAME:2, ... (as the view's columns).
+      std::string base = cols[i].name;
+      for (int n = 0;;) {
+        bool dup = false;
+        for (size_t j = 0; j < i; j++) dup = dup || name_eq(cols[j].name, cols[i].name);
+        if (!dup) break;
+        cols[i].name = base + ":" + std::to_string(++n);
+      }
+    }
+    for (size_t i = 0; i < cols.size(); i++) {
       RowBuilder r(g, 7);
-      r.num(static_cast<int64_t>(i))
-          .str(i < t->view_column_names.size() ? t->view_column_names[i] : cols[i].name);
+      r.num(static_cast<int64_t>(i)).str(cols[i].name);
       r.str(cols[i].decl_type).num(0).null().num(0);
       if (extended) r.num(0);
       r.emit();
@@ -145,19 +155,28 @@ Status table_list(CodeGen& g, std::string_view only) {
   for (int db = 0; db < g.catalog().database_count(); db++) {
     if (!g.catalog().has_database(db)) continue;
     DatabaseSchema& s = g.catalog().database(db);
-    auto row = [&](const Table* t) {
-      if (!only.empty() && !name_eq(only, t->name)) return;
+    auto row = [&](const Table* t, const std::string& name) {
+      if (!only.empty() && !name_eq(only, name)) return;
+      int64_t ncol = static_cast<int64_t>(t->columns.size());
+      if (t->is_view) {
+        // A view's columns come from its select (0 if it cannot be resolved).
+        std::string_view saved = g.swap_sql(t->parsed->sql);
+        auto cols = select_columns(g, t->view_select, nullptr);
+        g.swap_sql(saved);
+        ncol = cols.ok() ? static_cast<int64_t>(cols->size()) : 0;
+      }
       RowBuilder r(g, 6);
       r.str(g.catalog().database_name(db))
-          .str(t->name)
+          .str(name)
           .str(t->is_view      ? "view"
                : t->is_virtual ? "virtual"
                                : "table");
-      r.num(static_cast<int64_t>(t->columns.size())).num(t->without_rowid ? 1 : 0).num(t->strict ? 1 : 0);
+      r.num(ncol).num(t->without_rowid ? 1 : 0).num(t->strict ? 1 : 0);
       r.emit();
     };
-    for (const auto& [name, t] : s.tables()) row(t.get());
-    row(s.schema_table());
+    for (const auto& [name, t] : s.tables()) row(t.get(), t->name);
+    // SQLite 3.40 names the schema tables by their current names.
+    row(s.schema_table(), db == 1 ? "sqlite_temp_schema" : "sqlite_schema");
   }
   return Status::Ok();
 }

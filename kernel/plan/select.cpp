@@ -434,7 +434,9 @@ bool from_names(const parse::List<parse::FromItem*>& from, std::string_view name
 void push_with(CodeGen& g, const parse::WithClause* with) {
   for (const parse::CommonTableExpr* c : with->ctes) {
     g.ctes.push_back(c);
-    if (!with->recursive || c->select->cores.size < 2) continue;
+    // A CTE naming itself after its first member is recursive with or
+    // without the RECURSIVE keyword, as in SQLite.
+    if (c->select->cores.size < 2) continue;
     for (uint32_t i = 1; i < c->select->cores.size; i++) {
       if (from_names(c->select->cores[i]->from, c->name.value)) {
         if (std::find(g.recursive_ctes.begin(), g.recursive_ctes.end(), c) == g.recursive_ctes.end()) {

@@ -14,7 +14,10 @@
 namespace keel::difftest {
 namespace {
 
-// JSON texts, valid and not, and paths into them.
+// JSON texts (all well-formed: whether a malformed one raises an error
+// depends on whether the engine evaluates the call at all, which SQLite and
+// Keel decide differently, e.g. for an unused column of a subquery), and
+// paths into them.
 const std::vector<std::string> kJsonTexts = {
     "'[1,2,3]'",
     "'{\"a\":1,\"b\":[2,3]}'",
@@ -28,9 +31,6 @@ const std::vector<std::string> kJsonTexts = {
     "'{}'",
     "'{\"a\":{\"a\":\"x\"}}'",
     "'[[1,[2]],{\"k\":\"v\"}]'",
-    "'{bad}'",
-    "'[1,'",
-    "''",
     "'[1.5,\"2\",null,false]'",
 };
 const std::vector<std::string> kJsonPaths = {"'$'",       "'$.a'",    "'$.b'",   "'$[0]'",
@@ -71,7 +71,12 @@ const std::vector<std::string> kFormats = {"'%Y-%m-%d'", "'%H:%M:%f'", "'%j %w %
 }  // namespace
 
 std::string SqlGenerator::json_expr(const Scope& s, int depth) {
-  auto e = [&] { return expr(s, depth); };
+  // A BLOB argument is an error ("JSON cannot hold BLOB values") whose
+  // occurrence depends on evaluation order: arguments become hex text.
+  auto e = [&] {
+    std::string x = expr(s, depth);
+    return "iif(typeof(" + x + ") = 'blob', hex(" + x + "), " + x + ")";
+  };
   switch (uniform(0, 15)) {
     case 0:
       return chance(50) ? "json_array(" + e() + ")" : "json_array(" + e() + ", " + e() + ")";
