@@ -191,7 +191,7 @@ Status code_compound(CodeGen& g, const parse::Select* sel, Scope* outer, SelectD
     ~Restore() { g.plan_parent = p; }
   } restore{g, parent};
   bool simple_dest = dest.kind == SelectDest::Kind::kOutput || dest.kind == SelectDest::Kind::kTable ||
-                     dest.kind == SelectDest::Kind::kIndex;
+                     dest.kind == SelectDest::Kind::kIndex || dest.kind == SelectDest::Kind::kCoroutine;
   if (all_union_all && sel->order_by.size == 0 && sel->limit == nullptr && simple_dest) {
     for (uint32_t i = 0; i < sel->cores.size; i++) {
       parse::Select one{};
@@ -311,7 +311,7 @@ Status code_compound(CodeGen& g, const parse::Select* sel, Scope* outer, SelectD
 }
 
 Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* outer, int cursor, int n,
-                          int* correlated, const parse::Expr* cap_limit, const parse::Expr* cap_offset) {
+                          int* correlated, int yield_reg, int reg_base) {
   // WITH RECURSIVE (SQLite's generateWithRecursiveQuery): rows of the
   // initial part go to a queue; each row taken from the queue is output
   // and becomes the single row the recursive part reads, whose results are
@@ -334,7 +334,7 @@ Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* 
     }
     if (agg) return Status(rc::kError, "recursive aggregate queries not supported");
   }
-  g.emit(Op::OpenEphemeral, cursor, n);
+  if (!yield_reg) g.emit(Op::OpenEphemeral, cursor, n);
   int queue = g.new_cursor(), current = g.new_cursor();
   // With ORDER BY the queue is an index on [order columns, sequence, row]
   // and the next row to expand is always its first entry (SQLite's
@@ -414,24 +414,6 @@ Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* 
       g.emit(Op::MustBeInt, offset, 0);
     }
   }
-  int cap = 0;
-  if (cap_limit) {
-    // The outer query reads no more than its LIMIT + OFFSET rows (a negative
-    // LIMIT is none): the recursion may be endless, as in
-    // `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c LIMIT 5`.
-    cap = g.new_reg();
-    int off = g.new_reg();
-    KEEL_RETURN_IF_ERROR(code_expr(g, &lscope, cap_limit, cap));
-    g.emit(Op::MustBeInt, cap, 0);
-    if (cap_offset) {
-      KEEL_RETURN_IF_ERROR(code_expr(g, &lscope, cap_offset, off));
-      g.emit(Op::MustBeInt, off, 0);
-    } else {
-      g.emit(Op::Integer, 0, off);
-    }
-    g.emit(Op::IfNot, cap, end);
-    g.emit(Op::OffsetLimit, cap, cap, off);
-  }
   // The CTE is not visible in its initial part.
   std::vector<const parse::CommonTableExpr*> saved = g.ctes;
   while (!g.ctes.empty() && g.ctes.back() != cte) g.ctes.pop_back();
@@ -445,6 +427,9 @@ Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* 
     }
   }
   g.ctes = saved;
+  // `current` holds the single row being expanded: opened once, its row
+  // replaced each round (an ephemeral table per row would cost a pager).
+  g.emit(Op::OpenEphemeral, current, n);
   int top = g.addr();
   g.emit(Op::Rewind, queue, end);
   int rec = g.new_reg(), rowid = g.new_reg();
@@ -456,16 +441,27 @@ Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* 
   } else {
     g.emit(Op::RowData, queue, rec);
   }
-  g.emit(Op::OpenEphemeral, current, n);
+  int empty = g.new_label();
+  g.emit(Op::Rewind, current, empty);
+  g.emit(Op::Delete, current, 0);
+  g.bind(empty);
   g.emit(Op::NewRowid, current, rowid);
   g.emit(Op::Insert, current, rec, rowid);
   g.emit(Op::Delete, queue, 0);
   int skip_out = g.new_label();
   if (offset) g.emit(Op::IfPos, offset, skip_out, 1);
-  g.emit(Op::NewRowid, cursor, rowid);
-  g.emit(Op::Insert, cursor, rec, rowid);
+  if (yield_reg) {
+    // `current` holds just this row.
+    int none = g.new_label();
+    g.emit(Op::Rewind, current, none);
+    for (int c = 0; c < n; c++) g.emit(Op::Column, current, c, reg_base + c);
+    g.emit(Op::Yield, yield_reg, 0);
+    g.bind(none);
+  } else {
+    g.emit(Op::NewRowid, cursor, rowid);
+    g.emit(Op::Insert, cursor, rec, rowid);
+  }
   if (limit) g.emit(Op::DecrJumpZero, limit, end);
-  if (cap) g.emit(Op::DecrJumpZero, cap, end);
   g.bind(skip_out);
   g.recursive_cursor[cte] = current;
   Status s;

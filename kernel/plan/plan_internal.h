@@ -109,20 +109,19 @@ struct FromClause {
   std::vector<std::unique_ptr<FromTerm>> terms;
   std::vector<FromTerm*> display;  // `*` order when it differs from the loop order (RIGHT JOIN)
   std::vector<std::unique_ptr<Scope>> scopes;
-  // `SELECT ... FROM recursive_cte LIMIT n [OFFSET m]` with nothing that
-  // needs all its rows: the CTE stops after n + m rows (set by code_core).
-  const parse::Expr* cap_limit = nullptr;
-  const parse::Expr* cap_offset = nullptr;
 };
 // Builds the terms of a FROM clause (views and subqueries get their columns).
 Status build_from(CodeGen& g, const parse::List<parse::FromItem*>& from, Scope* outer, FromClause& out);
-// Fills ephemeral table `cursor` with the rows of recursive CTE `cte`.
-// With cap_limit, at most cap_limit + cap_offset rows (outer LIMIT/OFFSET).
+// Fills ephemeral table `cursor` with the rows of recursive CTE `cte` — or,
+// if yield_reg is non-zero, is the body of a coroutine that yields each row
+// in registers reg_base.. (cursor unused).
 Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* outer, int cursor, int n_cols,
-                          int* correlated, const parse::Expr* cap_limit = nullptr,
-                          const parse::Expr* cap_offset = nullptr);
+                          int* correlated, int yield_reg = 0, int reg_base = 0);
 // Materializes views and subqueries into ephemeral tables.
-Status materialize_from(CodeGen& g, FromClause& from, Scope* scope);
+// allow_coroutine: the FROM is a SELECT's and is scanned once, so a lone
+// recursive CTE may stream its rows as a coroutine (an outer LIMIT then ends
+// an unbounded recursion, as in SQLite) instead of being materialized.
+Status materialize_from(CodeGen& g, FromClause& from, Scope* scope, bool allow_coroutine = false);
 
 // ---- WHERE and loops (where.cpp)
 

@@ -174,19 +174,7 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
   scope.correlated_flag = dest.correlated;
   for (auto& t : fc.terms) scope.terms.push_back(t.get());
   scope.star_terms = fc.display;
-  if (sel->limit && sel->cores.size == 1 && sel->order_by.size == 0 && fc.terms.size() == 1 &&
-      fc.terms[0]->recursive_cte && core->where == nullptr && core->group_by.size == 0 &&
-      core->distinct != parse::Distinctness::kDistinct && !select_has_windows(sel, core)) {
-    bool agg = false;
-    for (const parse::ResultColumn& rc : core->columns) {
-      agg = agg || (rc.kind == parse::ResultColumn::Kind::kExpr && expr_has_aggregate(g, rc.expr));
-    }
-    if (!agg) {
-      fc.cap_limit = sel->limit;
-      fc.cap_offset = sel->offset;
-    }
-  }
-  KEEL_RETURN_IF_ERROR(materialize_from(g, fc, &scope));
+  KEEL_RETURN_IF_ERROR(materialize_from(g, fc, &scope, true));
 
   RowOutput out;
   out.dest = &dest;
@@ -434,8 +422,8 @@ bool from_names(const parse::List<parse::FromItem*>& from, std::string_view name
 void push_with(CodeGen& g, const parse::WithClause* with) {
   for (const parse::CommonTableExpr* c : with->ctes) {
     g.ctes.push_back(c);
-    // A CTE naming itself after its first member is recursive with or
-    // without the RECURSIVE keyword, as in SQLite.
+    // Recursion needs no RECURSIVE keyword: SQLite treats any compound CTE
+    // whose later part reads its own name as recursive.
     if (c->select->cores.size < 2) continue;
     for (uint32_t i = 1; i < c->select->cores.size; i++) {
       if (from_names(c->select->cores[i]->from, c->name.value)) {
