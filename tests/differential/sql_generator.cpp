@@ -708,7 +708,12 @@ std::string SqlGenerator::window_call(const Scope& s) {
   }
   if (total) {
     const char* binary = has(kCollate) ? " COLLATE BINARY" : "";
-    for (const auto& c : s.cols) order.push_back(c.ref + binary);
+    // typeof() breaks ties between equal numbers of different storage
+    // classes (0 and 0.0), whose order SQLite leaves to the scan.
+    for (const auto& c : s.cols) {
+      order.push_back(c.ref + binary);
+      if (!has(kExactNumeric)) order.push_back("typeof(" + c.ref + ")");
+    }
   }
   if (!order.empty()) {
     over += "ORDER BY ";

@@ -159,11 +159,13 @@ std::string SqlGenerator::recursive_cte_source(GenTable* table) {
       break;
     case 1: {
       // A walk over a table: every row of it seeds, a join follows each step.
+      // The seed is +column: no affinity, so the CTE's column has none
+      // (SQLite gives a FROM subquery the affinity of its first SELECT).
       const GenTable& t = pick(tables_);
       const GenColumn& c = t.cols[static_cast<size_t>(uniform(0, static_cast<int>(t.cols.size()) - 1))];
       Scope join = rec;
       join.cols.push_back({"j." + c.name, &c});
-      cte = "r(n, v) AS (SELECT 0, " + c.name + " FROM " + t.name + " UNION ALL SELECT r.n + 1, " +
+      cte = "r(n, v) AS (SELECT 0, +" + c.name + " FROM " + t.name + " UNION ALL SELECT r.n + 1, " +
             expr(join, 1) + " FROM r JOIN " + t.name + " AS j ON " + predicate(join, 0) + " WHERE r.n < " +
             std::to_string(uniform(0, 1)) + ")";
       break;
