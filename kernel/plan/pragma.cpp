@@ -14,6 +14,16 @@ namespace {
 
 bool name_eq(std::string_view a, std::string_view b) { return vm::stricmp(a, b) == 0; }
 
+// A declared type as table_info shows it: SQLite 3.37+ keeps the six
+// standard type names (INT, INTEGER, REAL, TEXT, BLOB, ANY) in canonical
+// upper case, any other type text as written.
+std::string shown_type(std::string_view type) {
+  for (const char* std_type : {"INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"}) {
+    if (name_eq(type, std_type)) return std_type;
+  }
+  return std::string(type);
+}
+
 // A constant result row.
 struct RowBuilder {
   CodeGen& g;
@@ -71,7 +81,7 @@ Status table_info(CodeGen& g, Table* t, bool extended) {
     for (size_t i = 0; i < cols.size(); i++) {
       RowBuilder r(g, 7);
       r.num(static_cast<int64_t>(i)).str(cols[i].name);
-      r.str(cols[i].decl_type).num(0).null().num(0);
+      r.str(shown_type(cols[i].decl_type)).num(0).null().num(0);
       if (extended) r.num(0);
       r.emit();
     }
@@ -90,7 +100,7 @@ Status table_info(CodeGen& g, Table* t, bool extended) {
       }
     }
     RowBuilder r(g, 7);
-    r.num(static_cast<int64_t>(i)).str(c.name).str(c.type).num(c.not_null ? 1 : 0);
+    r.num(static_cast<int64_t>(i)).str(c.name).str(shown_type(c.type)).num(c.not_null ? 1 : 0);
     if (c.default_expr) {
       r.str(c.default_text);
     } else {
