@@ -250,7 +250,8 @@ Status Connection::load_schema(int db) {
   KEEL_ASSIGN_OR_RETURN(uint32_t encoding, d.btree->get_meta(storage::Meta::kTextEncoding));
   if (d.btree->page_count() > 0) {
     if (format > 4) return Status(rc::kError, "unsupported file format");
-    if (encoding > 1) return Status(rc::kError, "unsupported file format: UTF-16 databases are not supported");
+    if (encoding > 1)
+      return Status(rc::kError, "unsupported file format: UTF-16 databases are not supported");
   }
   schema.schema_cookie = cookie;
   schema.file_format = format == 0 ? 4 : static_cast<int>(format);
@@ -417,10 +418,15 @@ Result<std::unique_ptr<Statement>> Connection::prepare(std::string_view sql, uin
   in.index_methods = ext_.index_runtime.get();
   in.schema_objects = &ext_.schema_objects;
   in.options = compile_options_;
+  // SQL the engine or a module runs inside a statement is not the
+  // application's: the authorizer is not asked about it.
+  in.authorizer =
+      hooks_.authorizer && executing_.empty() && !in_commit_observers_ ? &hooks_.authorizer : nullptr;
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<vm::Program> program, plan::compile(in));
   // INSERT, UPDATE and DELETE set sqlite3_changes() when they finish.
   parse::StmtKind kind = st.stmt->kind;
-  if (kind == parse::StmtKind::kInsert || kind == parse::StmtKind::kUpdate || kind == parse::StmtKind::kDelete) {
+  if (kind == parse::StmtKind::kInsert || kind == parse::StmtKind::kUpdate ||
+      kind == parse::StmtKind::kDelete) {
     program->counts_changes = true;
   }
   std::string text(sql.substr(st.span.begin, st.terminator - st.span.begin));

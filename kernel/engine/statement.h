@@ -84,7 +84,8 @@ class Statement {
   std::vector<vm::Value> explain_row_;
   size_t explain_next_ = 0;
   bool explain_done_ = false;
-  bool active_ = false;  // counted in the connection's active statements
+  uint64_t authorizer_generation_ = 0;  // hooks().authorizer_generation when compiled
+  bool active_ = false;                 // counted in the connection's active statements
   // Started while another statement of the connection was executing (or
   // while observers run at commit): joins that statement (ext/session.hpp).
   bool nested_ = false;

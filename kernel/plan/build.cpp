@@ -445,7 +445,11 @@ Status code_create_view(CodeGen& g, const parse::CreateViewStmt* st) {
     }
     return free;
   }
-  KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, select_columns(g, st->select, nullptr));
+  bool saved_auth = g.auth_suspended;
+  g.auth_suspended = true;
+  auto view_cols = select_columns(g, st->select, nullptr);
+  g.auth_suspended = saved_auth;
+  KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, std::move(view_cols));
   if (st->columns.size && st->columns.size != cols.size()) {
     return Status(rc::kError, "expected " + std::to_string(st->columns.size) + " columns for '" + name +
                                   "' but got " + std::to_string(cols.size()));

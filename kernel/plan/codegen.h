@@ -154,6 +154,13 @@ class CodeGen {
   // trigger_scope after every other scope; RAISE(IGNORE) jumps to
   // trigger_ignore; a trigger never fires inside itself.
   struct Scope* trigger_scope = nullptr;
+  // The trigger whose body is being coded, for the authorizer (else empty).
+  std::string auth_trigger;
+  // Checks the authorizer is not asked about (CREATE VIEW's look at its
+  // select: SQLite asks when the view is used).
+  bool auth_suspended = false;
+  // Columns the authorizer was asked about: (term, column) -> ignored.
+  std::map<std::pair<const void*, int>, bool> auth_reads;
   int trigger_ignore = 0;
   std::vector<const void*> active_triggers;
   const parse::CommonTableExpr* find_cte(std::string_view name) const;
