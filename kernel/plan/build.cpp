@@ -445,7 +445,12 @@ Status code_create_view(CodeGen& g, const parse::CreateViewStmt* st) {
     }
     return free;
   }
-  KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, select_columns(g, st->select, nullptr));
+  KEEL_RETURN_IF_ERROR(check_own_database(g, db, "view", name, nullptr, st->select));
+  int saved_db = g.default_db;
+  g.default_db = db == 1 ? -1 : db;
+  auto columns = select_columns(g, st->select, nullptr);
+  g.default_db = saved_db;
+  KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, std::move(columns));
   if (st->columns.size && st->columns.size != cols.size()) {
     return Status(rc::kError, "expected " + std::to_string(st->columns.size) + " columns for '" + name +
                                   "' but got " + std::to_string(cols.size()));
@@ -490,20 +495,45 @@ Status code_create_virtual_table(CodeGen& g, const parse::CreateVirtualTableStmt
 
 Status code_create_trigger(CodeGen& g, const parse::CreateTriggerStmt* st) {
   std::string name(st->name.name.value);
+  // The database the trigger goes to (sqlite3BeginTrigger): TEMP, the one
+  // named, or main — temp when unqualified and its table is a temp table.
+  // Outside temp, its table must be in that same database (DbFixer).
   Table* t = nullptr;
   int db = 0;
-  if (st->name.schema.present()) {
+  std::string_view table_schema = st->table.schema.present() ? st->table.schema.value : std::string_view();
+  if (st->temp) {
+    db = 1;
+  } else if (st->name.schema.present()) {
     db = g.catalog().find_database(st->name.schema.value);
     if (db < 0) return Status(rc::kError, "unknown database " + std::string(st->name.schema.value));
+  } else if (table_schema.empty()) {
+    Table* found = g.catalog().find_table("", st->table.name.value);
+    if (found && found->db == 1) db = 1;
+  }
+  for (const parse::Stmt* step : st->steps) {
+    const parse::QualifiedName* target = nullptr;
+    if (step->kind == parse::StmtKind::kInsert) target = &step->as<parse::InsertStmt>()->table;
+    if (step->kind == parse::StmtKind::kUpdate) target = &step->as<parse::UpdateStmt>()->table;
+    if (step->kind == parse::StmtKind::kDelete) target = &step->as<parse::DeleteStmt>()->table;
+    if (target && target->schema.present()) {
+      return Status(rc::kError,
+                    "qualified table names are not allowed on INSERT, UPDATE, and DELETE statements within triggers");
+    }
+  }
+  if (db != 1) {
+    if (!table_schema.empty() && g.catalog().find_database(table_schema) != db) {
+      return Status(rc::kError, "trigger " + name + " cannot reference objects in database " +
+                                    std::string(table_schema));
+    }
     t = g.catalog().database(db).find_table(st->table.name.value);
   } else {
-    t = g.catalog().find_table("", st->table.name.value);
-    if (t) db = st->temp ? 1 : t->db;
+    t = g.catalog().find_table(table_schema, st->table.name.value);
   }
   if (t == nullptr) {
-    return Status(rc::kError, "no such table: " + g.catalog().database_name(db) + "." +
-                                  std::string(st->table.name.value));
+    std::string where = !table_schema.empty() ? std::string(table_schema) : g.catalog().database_name(db == 1 ? 0 : db);
+    return Status(rc::kError, "no such table: " + where + "." + std::string(st->table.name.value));
   }
+  KEEL_RETURN_IF_ERROR(check_own_database(g, db, "trigger", name, st, nullptr));
   if (t->root == 1 || reserved(t->name)) return Status(rc::kError, "cannot create trigger on system table");
   if (t->is_view && st->time != parse::TriggerTime::kInsteadOf) {
     return Status(rc::kError, std::string("cannot create ") +

@@ -141,6 +141,12 @@ class CodeGen {
   parse::Expr* make_column_ref(std::string_view table, std::string_view column);
   parse::Expr* make_binary(parse::BinaryOp op, parse::Expr* l, parse::Expr* r);
 
+  // The database unqualified table names resolve in while the body of a
+  // view or trigger stored in a database other than temp is coded (SQLite's
+  // DbFixer binds them to that database); -1 = the usual search order
+  // (temp, main, attached).
+  int default_db = -1;
+
   // Common table expressions in scope, innermost last.
   std::vector<const parse::CommonTableExpr*> ctes;
   // Recursive CTEs: those of a WITH RECURSIVE whose body refers to itself.

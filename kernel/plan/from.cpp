@@ -38,7 +38,10 @@ Result<std::vector<ColInfo>> recursive_columns(CodeGen& g, const parse::CommonTa
 
 Status add_subquery_columns(CodeGen& g, FromTerm& t, Scope* outer, std::string_view what) {
   std::string_view saved = t.subquery_sql.empty() ? g.sql() : g.swap_sql(t.subquery_sql);
+  int saved_db = g.default_db;
+  if (!t.subquery_sql.empty()) g.default_db = t.subquery_db;
   auto r = select_columns(g, t.subquery, outer);
+  g.default_db = saved_db;
   if (!t.subquery_sql.empty()) g.swap_sql(saved);
   KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, std::move(r));
   if (!t.view_columns.empty()) {
@@ -143,6 +146,7 @@ Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClaus
         t->subquery_outer = nullptr;
         t->view_columns = tab->view_column_names;
         t->subquery_sql = tab->parsed->sql;
+        t->subquery_db = tab->db == 1 ? -1 : tab->db;
         KEEL_RETURN_IF_ERROR(add_subquery_columns(g, *t, nullptr, "view"));
         for (ColInfo& c : t->cols) {
           c.origin_table.clear();
@@ -230,8 +234,10 @@ Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClaus
 
 Result<Table*> find_table_or_error(CodeGen& g, const parse::QualifiedName& name, bool allow_view) {
   std::string_view schema = name.schema.present() ? name.schema.value : std::string_view();
-  if (!schema.empty() && g.catalog().find_database(schema) < 0) {
-    return Status(rc::kError, "unknown database " + std::string(schema));
+  if (schema.empty() && g.default_db >= 0 && g.catalog().has_database(g.default_db)) {
+    // Inside a view or trigger of a database other than temp: only that
+    // database (SQLite's DbFixer), and errors name it.
+    schema = g.catalog().database_name(g.default_db);
   }
   Table* t = g.catalog().find_table(schema, name.name.value);
   if (t == nullptr && !allow_view && g.input().vtabs && (schema.empty() || name_eq(schema, "main"))) {
@@ -317,7 +323,10 @@ Status materialize_from(CodeGen& g, FromClause& from, Scope* scope) {
     g.plan_parent = id;
     std::vector<const parse::CommonTableExpr*> saved = g.ctes;
     std::string_view saved_sql = t->subquery_sql.empty() ? g.sql() : g.swap_sql(t->subquery_sql);
+    int saved_db = g.default_db;
+    if (!t->subquery_sql.empty()) g.default_db = t->subquery_db;
     Status s = code_select(g, t->subquery, t->subquery_outer, dest);
+    g.default_db = saved_db;
     g.swap_sql(saved_sql);
     g.ctes = std::move(saved);
     g.plan_parent = parent;

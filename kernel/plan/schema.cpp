@@ -524,7 +524,14 @@ int Catalog::attach(std::string name) {
 }
 
 void Catalog::detach(int db) {
-  if (db >= 2 && db < static_cast<int>(dbs_.size())) dbs_[db].schema.reset();
+  if (db < 2 || db >= static_cast<int>(dbs_.size())) return;
+  // The databases after it move down one number (SQLite's
+  // sqlite3CollapseDatabaseArray); their objects carry the old number, so
+  // they start over empty and are loaded again under the new one.
+  dbs_.erase(dbs_.begin() + db);
+  for (size_t i = static_cast<size_t>(db); i < dbs_.size(); i++) {
+    dbs_[i].schema = std::make_unique<DatabaseSchema>(static_cast<int>(i));
+  }
 }
 
 Table* Catalog::find_table(std::string_view schema, std::string_view name) const {

@@ -89,11 +89,14 @@ Status code_triggers(CodeGen& g, Table* t, parse::TriggerEvent event, bool befor
     g.plan_parent = g.plan_row(parent, "TRIGGER " + tr->name);
     std::vector<const parse::CommonTableExpr*> saved_ctes = g.ctes;
     g.ctes.clear();
+    int saved_db = g.default_db;
+    g.default_db = tr->db == 1 ? -1 : tr->db;
     Status s;
     int skip = g.new_label();
     if (ct->when) s = code_if_false(g, &scope, ct->when, skip, true);
     for (uint32_t i = 0; s.ok() && i < ct->steps.size; i++) s = code_step(g, ct->steps[i]);
     g.bind(skip);
+    g.default_db = saved_db;
     g.ctes = std::move(saved_ctes);
     g.plan_parent = parent;
     g.trigger_scope = saved_scope;
