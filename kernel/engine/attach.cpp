@@ -21,9 +21,16 @@
 
 namespace keel::engine {
 
-Status Connection::attach_database(const plan::EngineCommand& cmd) {
-  const std::string& name = cmd.name;
-  const std::string& file = cmd.value;
+Status Connection::attach_database(const plan::EngineCommand& cmd, std::vector<vm::Value>& rows) {
+  std::string name = cmd.name;
+  std::string file = cmd.value;
+  if (cmd.args_in_rows) {
+    // Computed names (OP_Pragma P5 = 1): NULL counts as "".
+    vm::NumberText t1, t2;
+    file = rows.size() > 0 && !rows[0].is_null() ? std::string(rows[0].as_text(t1)) : std::string();
+    name = rows.size() > 1 && !rows[1].is_null() ? std::string(rows[1].as_text(t2)) : std::string();
+  }
+  rows.clear();
   // The same checks, in the same order, as attachFunc().
   if (static_cast<int>(dbs_.size()) >= max_attached_ + 2) {
     return Status(rc::kError, "too many attached databases - max " + std::to_string(max_attached_));

@@ -27,6 +27,7 @@ Result<std::unique_ptr<Connection>> Connection::open(std::string_view filename, 
   func::register_builtin_functions(c->functions_);
   c->vtabs_.add_module(func::make_json_each_module(false));
   c->vtabs_.add_module(func::make_json_each_module(true));
+  c->vtabs_.add_module(make_database_list_module(*c));
   bool read_only = options.read_only;
   bool create = options.create;
   bool memory = false;

@@ -46,6 +46,10 @@
 namespace keel::engine {
 
 class Statement;
+class Connection;
+
+// The pragma_database_list table-valued function (database_list_vtab.cpp).
+std::shared_ptr<ext::VirtualTableModule> make_database_list_module(Connection& conn);
 
 struct OpenOptions {
   bool read_only = false;
@@ -121,6 +125,8 @@ class Connection final : private vm::VmHost,
   int transaction_state(int db) const {
     return db >= 0 && db < static_cast<int>(dbs_.size()) ? dbs_[db].txn : 0;
   }
+  // PRAGMA database_list: seq, name, file of each open database, flattened.
+  std::vector<vm::Value> database_list() const;
   // Number of statements now running (stepped and not reset or done).
   int active_statements() const { return active_statements_; }
   // Changes whenever ATTACH or DETACH renumbers the databases: a statement
@@ -193,7 +199,7 @@ class Connection final : private vm::VmHost,
 
   Status open_database(int db, std::string path, bool memory, bool read_only, bool create);
   // ATTACH and DETACH (attach.cpp).
-  Status attach_database(const plan::EngineCommand& cmd);
+  Status attach_database(const plan::EngineCommand& cmd, std::vector<vm::Value>& rows);
   Status detach_database(const plan::EngineCommand& cmd);
   // Commits every database in a write transaction: through a super-journal
   // when several files in rollback-journal modes changed (commit.cpp).

@@ -75,7 +75,7 @@ Status Connection::run_command(const void* command, std::vector<vm::Value>& rows
     case plan::EngineCommand::Kind::kVacuum:
       return Status(rc::kError, "VACUUM is not supported by Keel yet");
     case plan::EngineCommand::Kind::kAttach:
-      return attach_database(*cmd);
+      return attach_database(*cmd, rows);
     case plan::EngineCommand::Kind::kDetach:
       return detach_database(*cmd);
     case plan::EngineCommand::Kind::kIndexMethodCreate:
@@ -361,13 +361,7 @@ Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Va
     return Status::Ok();
   }
   if (name == "database_list") {
-    for (size_t i = 0; i < dbs_.size(); i++) {
-      if (i == 1 && !dbs_[1].btree) continue;
-      if (!dbs_[i].btree) continue;
-      row1(Value::integer(static_cast<int64_t>(i)));
-      row1(Value::text(dbs_[i].name));
-      row1(Value::text(dbs_[i].path));
-    }
+    for (Value& v : database_list()) row1(std::move(v));
     return Status::Ok();
   }
   if (name == "compile_options") {

@@ -537,6 +537,9 @@ void Catalog::detach(int db) {
 Table* Catalog::find_table(std::string_view schema, std::string_view name) const {
   if (!schema.empty()) {
     int db = find_database(schema);
+    if (db == 1 && (name_eq(name, "sqlite_master") || name_eq(name, "sqlite_schema"))) {
+      return dbs_[1].schema->schema_table();  // temp.sqlite_master names sqlite_temp_master
+    }
     return db < 0 ? nullptr : dbs_[db].schema->find_table(name);
   }
   static const int kOrder[] = {1, 0};
