@@ -14,6 +14,12 @@
 // The number of kills that left a journal naming a live or a deleted
 // super-journal is printed.
 //
+// Two more tests turn the roles around: the real sqlite3 commits a
+// transaction over both files and dies at its commit point, just before or
+// just after deleting the super-journal; Keel and sqlite3 must then recover
+// to the old state (before) or the new one (after) in both files, and Keel's
+// recovery must leave no journal and no super-journal behind.
+//
 // Rounds: KEEL_ATTACH_CRASH_ROUNDS (default 400, about 15 s).
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -249,6 +255,92 @@ TEST(CrashSafety, KilledWriterTwoAttachedDatabases) {
       rounds(), hot_super, gone_super, landed_new, static_cast<long long>(next_txn - 1), secs);
   fs::remove_all(dir);
 }
+
+// --- a super-journal left by a killed sqlite3 -------------------------------
+
+// A VFS over sqlite3's default one that ends the process when the commit
+// reaches the super-journal's deletion: just before it (the transaction must
+// roll back in every file) or just after it (it committed).
+sqlite3_vfs* g_base_vfs = nullptr;
+bool g_die_after_delete = false;
+
+int dying_delete(sqlite3_vfs*, const char* name, int sync_dir) {
+  bool super = std::strstr(name, "/main.db-mj") != nullptr;
+  if (super && !g_die_after_delete) _exit(0);
+  int rc = g_base_vfs->xDelete(g_base_vfs, name, sync_dir);
+  if (super) _exit(0);
+  return rc;
+}
+
+void sqlite_exec_or_die(sqlite3* db, const std::string& sql) {
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) _exit(2);
+}
+
+void killed_sqlite_commit(bool after_delete) {
+  char tmpl[] = "/tmp/keel-attach-super-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  {
+    auto c = engine::Connection::open(dir + "/main.db");
+    ASSERT_TRUE(c.ok()) << c.status().to_string();
+    ASSERT_TRUE((*c)->exec("ATTACH '" + dir + "/aux.db' AS aux").ok());
+    for (const char* db : {"main", "aux"}) {
+      Status s =
+          (*c)->exec("CREATE TABLE " + std::string(db) + ".t(k INTEGER PRIMARY KEY, txn INTEGER, pad TEXT);" +
+                     "INSERT INTO " + db + ".t VALUES(0, 0, 'base');");
+      ASSERT_TRUE(s.ok()) << s.to_string();
+    }
+  }
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    static sqlite3_vfs shim;
+    g_base_vfs = sqlite3_vfs_find(nullptr);
+    shim = *g_base_vfs;
+    shim.zName = "keel_test_dying";
+    shim.xDelete = dying_delete;
+    g_die_after_delete = after_delete;
+    sqlite3_vfs_register(&shim, 0);
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2((dir + "/main.db").c_str(), &db, SQLITE_OPEN_READWRITE, "keel_test_dying") !=
+        SQLITE_OK) {
+      _exit(3);
+    }
+    sqlite_exec_or_die(db, "ATTACH '" + dir + "/aux.db' AS aux");
+    sqlite_exec_or_die(db, "BEGIN;" + txn_sql(7, 1, "main") + txn_sql(7, 1, "aux") + "COMMIT;");
+    _exit(4);  // the commit must have ended the process
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "writer status " << status;
+  std::string named = super_named_by(dir + "/main.db-journal");
+  ASSERT_FALSE(named.empty()) << "the killed commit left no journal naming a super-journal";
+  EXPECT_EQ(super_named_by(dir + "/aux.db-journal"), named);
+  EXPECT_EQ(fs::exists(named), !after_delete);
+
+  const std::string copy = dir + "/copy";
+  fs::create_directory(copy);
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.is_regular_file()) fs::copy_file(e.path(), copy + "/" + e.path().filename().string());
+  }
+  Observed by_sqlite = read_with_sqlite(copy);
+  Observed by_keel = read_with_keel(dir);
+  EXPECT_EQ(by_keel, by_sqlite) << "\n keel:    " << describe(by_keel)
+                                << "\n sqlite3: " << describe(by_sqlite);
+  EXPECT_EQ(by_keel.main_check, "ok");
+  EXPECT_EQ(by_keel.aux_check, "ok");
+  EXPECT_EQ(by_keel.main_txn, after_delete ? "1" : "0");
+  EXPECT_EQ(by_keel.aux_txn, after_delete ? "1" : "0");
+  EXPECT_EQ(by_keel.main_digest, by_keel.aux_digest);
+  // Recovery finished the job: no journal left, and the super-journal gone.
+  EXPECT_FALSE(fs::exists(dir + "/main.db-journal"));
+  EXPECT_FALSE(fs::exists(dir + "/aux.db-journal"));
+  EXPECT_FALSE(fs::exists(named));
+  fs::remove_all(dir);
+}
+
+TEST(CrashSafety, SqliteKilledBeforeDeletingSuperJournalRollsBackBoth) { killed_sqlite_commit(false); }
+TEST(CrashSafety, SqliteKilledAfterDeletingSuperJournalKeepsBoth) { killed_sqlite_commit(true); }
 
 }  // namespace
 }  // namespace keel
