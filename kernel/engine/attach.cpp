@@ -120,4 +120,15 @@ Status Connection::detach_database(const plan::EngineCommand& cmd) {
   return Status::Ok();
 }
 
+std::vector<vm::Value> Connection::database_list() const {
+  std::vector<vm::Value> rows;
+  for (size_t i = 0; i < dbs_.size(); i++) {
+    if (!dbs_[i].btree) continue;  // temp before its first use
+    rows.push_back(vm::Value::integer(static_cast<int64_t>(i)));
+    rows.push_back(vm::Value::text(dbs_[i].name));
+    rows.push_back(vm::Value::text(dbs_[i].path));
+  }
+  return rows;
+}
+
 }  // namespace keel::engine

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <random>
 
+#include "engine/pragma_vtab.h"
 #include "engine/statement.h"
 #include "engine/uri.h"
 #include "func/json_each_vtab.h"
@@ -27,7 +28,7 @@ Result<std::unique_ptr<Connection>> Connection::open(std::string_view filename, 
   func::register_builtin_functions(c->functions_);
   c->vtabs_.add_module(func::make_json_each_module(false));
   c->vtabs_.add_module(func::make_json_each_module(true));
-  c->vtabs_.add_module(make_database_list_module(*c));
+  for (auto& m : make_pragma_modules(*c)) c->vtabs_.add_module(std::move(m));
   bool read_only = options.read_only;
   bool create = options.create;
   bool memory = false;

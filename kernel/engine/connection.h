@@ -46,10 +46,6 @@
 namespace keel::engine {
 
 class Statement;
-class Connection;
-
-// The pragma_database_list table-valued function (database_list_vtab.cpp).
-std::shared_ptr<ext::VirtualTableModule> make_database_list_module(Connection& conn);
 
 struct OpenOptions {
   bool read_only = false;

@@ -4,6 +4,7 @@
 // (OP_DropTable / DropIndex / DropTrigger) the objects.
 #include <algorithm>
 
+#include "parse/ast_walk.h"
 #include "plan/dml_internal.h"
 #include "plan/index_method.h"
 #include "plan/select_internal.h"
@@ -395,6 +396,7 @@ Status code_create_index(CodeGen& g, const parse::CreateIndexStmt* st) {
   g.emit(Op::Rewind, term.cursor, end);
   int top = g.addr();
   int next = g.new_label();
+  PureContextScope pure(g, kPureIndex);
   if (idx.where) KEEL_RETURN_IF_ERROR(code_if_false(g, &scope, idx.where, next, true));
   int keys = g.new_reg(n), rec = g.new_reg();
   for (int k = 0; k < n; k++) {
@@ -433,6 +435,33 @@ Status code_create_index(CodeGen& g, const parse::CreateIndexStmt* st) {
   return Status::Ok();
 }
 
+namespace {
+
+// What CREATE VIEW checks in its select (SQLite's sqlite3CreateView and its
+// DbFixer): no parameters, and outside TEMP no table named in another
+// database. Names are NOT resolved: a view over a missing table or column
+// is accepted, and the error comes when the view is used.
+class ViewBodyCheck : public parse::AstVisitor {
+ public:
+  ViewBodyCheck(CodeGen& g, int db) : g_(g), db_(db) {}
+  bool expr(const parse::Expr& e) override {
+    if (e.kind == parse::ExprKind::kVariable) has_variable = true;
+    return true;
+  }
+  void name(const parse::Name& n, parse::NameRole role) override {
+    if (role != parse::NameRole::kSchema || db_ == 1 || !foreign_db.empty()) return;
+    if (g_.catalog().find_database(n.value) != db_) foreign_db = std::string(n.value);
+  }
+  bool has_variable = false;
+  std::string foreign_db;
+
+ private:
+  CodeGen& g_;
+  int db_;
+};
+
+}  // namespace
+
 Status code_create_view(CodeGen& g, const parse::CreateViewStmt* st) {
   KEEL_ASSIGN_OR_RETURN(int db, target_db(g, st->name, st->temp));
   std::string name(st->name.name.value);
@@ -445,15 +474,11 @@ Status code_create_view(CodeGen& g, const parse::CreateViewStmt* st) {
     }
     return free;
   }
-  KEEL_RETURN_IF_ERROR(check_own_database(g, db, "view", name, nullptr, st->select));
-  int saved_db = g.default_db;
-  g.default_db = db == 1 ? -1 : db;
-  auto columns = select_columns(g, st->select, nullptr);
-  g.default_db = saved_db;
-  KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, std::move(columns));
-  if (st->columns.size && st->columns.size != cols.size()) {
-    return Status(rc::kError, "expected " + std::to_string(st->columns.size) + " columns for '" + name +
-                                  "' but got " + std::to_string(cols.size()));
+  ViewBodyCheck check(g, db);
+  parse::walk(*st->select, check);
+  if (check.has_variable) return Status(rc::kError, "parameters are not allowed in views");
+  if (!check.foreign_db.empty()) {
+    return Status(rc::kError, "view " + name + " cannot reference objects in database " + check.foreign_db);
   }
   uint32_t begin = st->name.name.span.begin;
   std::string sql = "CREATE VIEW " + std::string(g.sql().substr(begin, st->span.end - begin));
@@ -538,12 +563,7 @@ Status code_create_trigger(CodeGen& g, const parse::CreateTriggerStmt* st) {
   if (t->is_view && st->time != parse::TriggerTime::kInsteadOf) {
     return Status(rc::kError, std::string("cannot create ") +
                                   (st->time == parse::TriggerTime::kAfter ? "AFTER" : "BEFORE") +
-                                  " trigger on view: " + g.catalog().database_name(t->db) + "." + t->name);
-  }
-  if (t->is_view && st->time == parse::TriggerTime::kInsteadOf) {
-    // Writes to views are not routed through INSTEAD OF triggers yet; refuse
-    // the trigger rather than store one that would never fire.
-    return Status(rc::kError, "INSTEAD OF triggers are not supported by Keel yet");
+                                  " trigger on view: " + t->name);
   }
   if (!t->is_view && st->time == parse::TriggerTime::kInsteadOf) {
     return Status(rc::kError, "cannot create INSTEAD OF trigger on table: " + t->name);

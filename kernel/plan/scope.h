@@ -52,7 +52,6 @@ struct FromTerm {
   int coroutine_yield = 0;
   int dup_of = -1;                // reads the current row of a recursive CTE (OpenDup of this cursor)
   std::string_view subquery_sql;  // text of a view's body; empty = the statement's
-  int subquery_db = -1;           // a view's: CodeGen::default_db while its body is coded
   uint8_t join = 0;
   const parse::Expr* on = nullptr;
   std::vector<std::string> using_cols;               // USING / NATURAL columns shared with earlier terms
