@@ -121,8 +121,16 @@ class Connection final : private vm::VmHost,
   int transaction_state(int db) const {
     return db >= 0 && db < static_cast<int>(dbs_.size()) ? dbs_[db].txn : 0;
   }
+  // PRAGMA database_list: seq, name, file of each open database, flattened.
+  std::vector<vm::Value> database_list() const;
   // Number of statements now running (stepped and not reset or done).
   int active_statements() const { return active_statements_; }
+  // Changes whenever ATTACH or DETACH renumbers the databases: a statement
+  // compiled under another value is compiled again before it runs.
+  uint64_t database_generation() const { return database_generation_; }
+  // SQLITE_LIMIT_ATTACHED (default and maximum 10).
+  int max_attached() const { return max_attached_; }
+  void set_max_attached(int n) { max_attached_ = n < 0 ? 0 : n > 10 ? 10 : n; }
 
   func::FunctionRegistry& functions() { return functions_; }
   // Registers (or with compare == nullptr removes) a collation.
@@ -186,6 +194,12 @@ class Connection final : private vm::VmHost,
   };
 
   Status open_database(int db, std::string path, bool memory, bool read_only, bool create);
+  // ATTACH and DETACH (attach.cpp).
+  Status attach_database(const plan::EngineCommand& cmd, std::vector<vm::Value>& rows);
+  Status detach_database(const plan::EngineCommand& cmd);
+  // Commits every database in a write transaction: through a super-journal
+  // when several files in rollback-journal modes changed (commit.cpp).
+  Status commit_databases();
   Status open_temp_database();
   Status load_schema(int db);
   Status commit_all();
@@ -300,6 +314,8 @@ class Connection final : private vm::VmHost,
   bool in_commit_observers_ = false;
   // Some change observer is active (refresh_observers_active).
   bool observers_active_ = false;
+  uint64_t database_generation_ = 0;
+  int max_attached_ = 10;
 };
 
 }  // namespace keel::engine

@@ -75,9 +75,9 @@ Status Connection::run_command(const void* command, std::vector<vm::Value>& rows
     case plan::EngineCommand::Kind::kVacuum:
       return Status(rc::kError, "VACUUM is not supported by Keel yet");
     case plan::EngineCommand::Kind::kAttach:
-      return Status(rc::kError, "ATTACH is not supported by Keel yet");
+      return attach_database(*cmd, rows);
     case plan::EngineCommand::Kind::kDetach:
-      return Status(rc::kError, "DETACH is not supported by Keel yet");
+      return detach_database(*cmd);
     case plan::EngineCommand::Kind::kIndexMethodCreate:
     case plan::EngineCommand::Kind::kIndexMethodDrop:
       return run_index_method_command(*cmd);
@@ -102,6 +102,17 @@ Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Va
   std::string name = cmd.name;
   for (auto& c : name) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
   int db = cmd.db < 0 ? 0 : cmd.db;
+  if (name == "journal_mode" && cmd.db < 0 && cmd.has_value) {
+    // With no schema named, every open database changes (last first, as
+    // SQLite); the row reported is main's.
+    for (int i = static_cast<int>(dbs_.size()) - 1; i >= 1; i--) {
+      if (!dbs_[i].btree) continue;
+      plan::EngineCommand each = cmd;
+      each.db = i;
+      std::vector<vm::Value> ignored;
+      KEEL_RETURN_IF_ERROR(run_pragma(each, ignored));
+    }
+  }
   if (db == 1) KEEL_RETURN_IF_ERROR(open_temp_database());
   if (db >= static_cast<int>(dbs_.size()) || !dbs_[db].btree) return Status(rc::kError, "unknown database");
   Db& d = dbs_[db];
@@ -350,13 +361,7 @@ Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Va
     return Status::Ok();
   }
   if (name == "database_list") {
-    for (size_t i = 0; i < dbs_.size(); i++) {
-      if (i == 1 && !dbs_[1].btree) continue;
-      if (!dbs_[i].btree) continue;
-      row1(Value::integer(static_cast<int64_t>(i)));
-      row1(Value::text(dbs_[i].name));
-      row1(Value::text(dbs_[i].path));
-    }
+    for (Value& v : database_list()) row1(std::move(v));
     return Status::Ok();
   }
   if (name == "compile_options") {

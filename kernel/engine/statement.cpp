@@ -16,6 +16,7 @@ Statement::Statement(Connection& conn, std::string sql, std::unique_ptr<vm::Prog
                      std::vector<parse::Parameter> params, int parameter_count)
     : conn_(conn), sql_(std::move(sql)), program_(std::move(program)), parameter_count_(parameter_count) {
   authorizer_generation_ = conn.hooks_.authorizer_generation;
+  database_generation_ = conn_.database_generation();
   for (const auto& p : params) param_names_.emplace_back(p.number, std::string(p.name));
   bindings_.resize(parameter_count_);
   vm_ = std::make_unique<vm::Vm>(*program_, static_cast<vm::VmHost&>(conn_));
@@ -56,6 +57,7 @@ Status Statement::recompile() {
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<vm::Program> program, plan::compile(in));
   vm_.reset();
   program_ = std::move(program);
+  database_generation_ = conn_.database_generation();
   vm_ = std::make_unique<vm::Vm>(*program_, static_cast<vm::VmHost&>(conn_));
   for (int i = 0; i < static_cast<int>(bindings_.size()) && i < vm_->parameter_count(); i++) {
     KEEL_RETURN_IF_ERROR(vm_->bind(i + 1, bindings_[i]));
@@ -88,6 +90,10 @@ Result<int> Statement::step() {
       if (conn_.autocommit_ && conn_.active_statements_ == 0) conn_.rollback_all();
       return s;
     }
+  }
+  if (!active_ && database_generation_ != conn_.database_generation()) {
+    // ATTACH or DETACH renumbered the databases since this was compiled.
+    KEEL_RETURN_IF_ERROR(recompile());
   }
   conn_.statement_time_ = 0;
   for (int attempt = 0;; attempt++) {

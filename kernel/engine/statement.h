@@ -76,6 +76,8 @@ class Statement {
   Connection& conn_;
   std::string sql_;
   std::unique_ptr<vm::Program> program_;
+  // Connection::database_generation() when program_ was compiled.
+  uint64_t database_generation_ = 0;
   std::unique_ptr<vm::Vm> vm_;
   std::vector<std::pair<int, std::string>> param_names_;
   int parameter_count_ = 0;

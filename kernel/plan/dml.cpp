@@ -107,9 +107,37 @@ void open_writer(CodeGen& g, TableWriter& w, Table* t, parse::ConflictAction or_
 
 namespace {
 
+// REPLACE deletes the conflicting row (loaded into `old`, w.cursor on it).
+// With recursive_triggers on, SQLite fires its DELETE triggers around it;
+// BEFORE triggers may remove the row themselves, so it is found again.
+Status replace_delete(CodeGen& g, TableWriter& w, TableWriter& old, int skip) {
+  Table* t = w.table;
+  bool triggers = g.input().options.recursive_triggers && !t->triggers.empty();
+  int gone = g.new_label();
+  if (triggers) {
+    KEEL_RETURN_IF_ERROR(
+        code_triggers(g, t, parse::TriggerEvent::kDelete, true, &old.term, nullptr, skip, nullptr));
+    g.emit(Op::NotExists, w.cursor, gone, old.rowid);
+  }
+  KEEL_RETURN_IF_ERROR(delete_index_entries(g, old));
+  mark_row_change(g, g.emit(Op::Delete, w.cursor, 0), t, true);
+  g.bind(gone);
+  if (triggers) {
+    KEEL_RETURN_IF_ERROR(
+        code_triggers(g, t, parse::TriggerEvent::kDelete, false, &old.term, nullptr, skip, nullptr));
+  }
+  return Status::Ok();
+}
+
 void halt_constraint(CodeGen& g, int code, vm::OnError action, const std::string& msg, int kind) {
   int a = g.emit_str(Op::Halt, code, static_cast<int>(action), 0, msg);
   g.at(a).p5 = static_cast<uint16_t>(kind);
+}
+
+// A partial index's WHERE, coded where it must be deterministic.
+Status code_pure_if_false(CodeGen& g, Scope* s, const parse::Expr* e, int label, bool jump_if_null) {
+  PureContextScope pure(g, kPureIndex);
+  return code_if_false(g, s, e, label, jump_if_null);
 }
 
 // Key registers of `idx` for the row in the writer's registers.
@@ -123,6 +151,7 @@ Result<int> index_key(CodeGen& g, TableWriter& w, const Index* idx) {
     } else if (col >= 0) {
       g.emit(Op::SCopy, w.base + col, regs + k);
     } else {
+      PureContextScope pure(g, kPureIndex);
       KEEL_RETURN_IF_ERROR(code_expr(g, &w.scope, idx->exprs[k], regs + k));
     }
   }
@@ -164,7 +193,10 @@ Status check_row(CodeGen& g, TableWriter& w, int skip) {
   for (size_t i = 0; i < t->checks.size(); i++) {
     vm::OnError oe = resolve_conflict(w.or_conflict, 0);
     int ok = g.new_label();
-    KEEL_RETURN_IF_ERROR(code_if_true(g, &w.scope, t->checks[i], ok, true));
+    {
+      PureContextScope pure(g, kPureCheck);
+      KEEL_RETURN_IF_ERROR(code_if_true(g, &w.scope, t->checks[i], ok, true));
+    }
     if (oe == vm::OnError::kIgnore) {
       g.emit(Op::Goto, 0, skip);
     } else {
@@ -207,8 +239,7 @@ Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_r
       tmp.term.rowid_reg = tmp.rowid;
       tmp.scope.terms = {&tmp.term};
       load_row(g, tmp);
-      KEEL_RETURN_IF_ERROR(delete_index_entries(g, tmp));
-      mark_row_change(g, g.emit(Op::Delete, w.cursor, 0), t, true);
+      KEEL_RETURN_IF_ERROR(replace_delete(g, w, tmp, ok));
     } else {
       halt_constraint(g, rc::kConstraintPrimaryKey, oe, t->name + "." + col, 2);
     }
@@ -222,7 +253,7 @@ Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_r
       vm::OnError oe = resolve_conflict(w.or_conflict, idx->on_conflict);
       if ((oe == vm::OnError::kReplace && !w.upsert_for(idx)) != (pass == 1)) continue;
       int ok = g.new_label();
-      if (idx->where) KEEL_RETURN_IF_ERROR(code_if_false(g, &w.scope, idx->where, ok, true));
+      if (idx->where) KEEL_RETURN_IF_ERROR(code_pure_if_false(g, &w.scope, idx->where, ok, true));
       KEEL_ASSIGN_OR_RETURN(int keys, index_key(g, w, idx));
       int cur = w.index_cursors[i];
       int a = g.emit(Op::NoConflict, cur, ok, keys);
@@ -255,8 +286,7 @@ Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_r
         tmp.term.rowid_reg = tmp.rowid;
         tmp.scope.terms = {&tmp.term};
         load_row(g, tmp);
-        KEEL_RETURN_IF_ERROR(delete_index_entries(g, tmp));
-        mark_row_change(g, g.emit(Op::Delete, w.cursor, 0), t, true);
+        KEEL_RETURN_IF_ERROR(replace_delete(g, w, tmp, ok));
       } else {
         if (oe == vm::OnError::kReplace) oe = vm::OnError::kAbort;
         halt_constraint(g, code, oe, index_column_names(idx), 2);
@@ -274,7 +304,7 @@ Status write_row(CodeGen& g, TableWriter& w, uint16_t insert_flags) {
     Index* idx = t->indexes[i];
     if (t->without_rowid && idx == t->primary_key) continue;
     int skip = g.new_label();
-    if (idx->where) KEEL_RETURN_IF_ERROR(code_if_false(g, &w.scope, idx->where, skip, true));
+    if (idx->where) KEEL_RETURN_IF_ERROR(code_pure_if_false(g, &w.scope, idx->where, skip, true));
     KEEL_ASSIGN_OR_RETURN(int keys, index_key(g, w, idx));
     int rec = g.new_reg();
     g.emit(Op::MakeRecord, keys, static_cast<int>(idx->columns.size()), rec);
@@ -347,7 +377,7 @@ Status delete_index_entries(CodeGen& g, TableWriter& w) {
     Index* idx = t->indexes[i];
     if (t->without_rowid && idx == t->primary_key) continue;
     int skip = g.new_label();
-    if (idx->where) KEEL_RETURN_IF_ERROR(code_if_false(g, &w.scope, idx->where, skip, true));
+    if (idx->where) KEEL_RETURN_IF_ERROR(code_pure_if_false(g, &w.scope, idx->where, skip, true));
     KEEL_ASSIGN_OR_RETURN(int keys, index_key(g, w, idx));
     g.emit(Op::IdxDelete, w.index_cursors[i], keys, static_cast<int>(idx->columns.size()));
     g.bind(skip);

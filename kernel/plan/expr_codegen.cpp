@@ -19,6 +19,14 @@ using parse::ExprKind;
 
 namespace {
 
+// A call coded where it must be deterministic (CodeGen::pure_context)
+// becomes PureFunc, as SQLite's OP_PureFunc.
+void mark_pure(CodeGen& g, int addr) {
+  if (g.pure_context == 0) return;
+  g.at(addr).op = Op::PureFunc;
+  g.at(addr).p1 = g.pure_context;
+}
+
 Op compare_op(BinaryOp op) {
   switch (op) {
     case BinaryOp::kEq:
@@ -406,6 +414,7 @@ Status code_expr(CodeGen& g, Scope* s, const Expr* e, int target) {
         int a = g.emit(Op::Function, 0, args, target);
         g.at(a).p4type = vm::P4Type::kFunction;
         g.at(a).p4.func = def;
+        mark_pure(g, a);
         g.at(a).p5 = 2;
         return Status::Ok();
       }
@@ -473,6 +482,7 @@ Status code_expr(CodeGen& g, Scope* s, const Expr* e, int target) {
       int a = g.emit(Op::Function, 0, args, target);
       g.at(a).p4type = vm::P4Type::kFunction;
       g.at(a).p4.func = def;
+      mark_pure(g, a);
       g.at(a).p5 = static_cast<uint16_t>(n);
       if (l->negated) g.emit(Op::Not, target, target);
       return Status::Ok();
@@ -682,6 +692,7 @@ Status code_function(CodeGen& g, Scope* s, const parse::FunctionExpr* f, int tar
   int a = g.emit(Op::Function, 0, args, target);
   g.at(a).p4type = vm::P4Type::kFunction;
   g.at(a).p4.func = def;
+  mark_pure(g, a);
   g.at(a).p5 = static_cast<uint16_t>(n);
   if (def->flags & func::kNeedCollation) {
     bool expl = false;
@@ -690,8 +701,6 @@ Status code_function(CodeGen& g, Scope* s, const parse::FunctionExpr* f, int tar
     if (!coll.empty()) {
       const vm::Collation* c = g.collation(coll);
       if (c) {
-        // Function's P1 carries a collation index: see OP_Function.
-        g.at(a).p1 = 0;
         int ca = g.emit(Op::CollSeq, 0, 0, 0);
         g.set_p4_coll(ca, c);
         // CollSeq must precede the call: swap the two instructions.

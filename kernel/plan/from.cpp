@@ -37,13 +37,28 @@ Result<std::vector<ColInfo>> recursive_columns(CodeGen& g, const parse::CommonTa
   return cols;
 }
 
+// The database a view's body binds its FROM names to (-1: none, a TEMP
+// view or not a view).
+int view_body_db(CodeGen& g, const FromTerm& t) {
+  if (t.subquery_sql.empty()) return g.view_db;
+  int db = g.catalog().find_database(t.db_name);
+  return db == 1 ? -1 : db;
+}
+
 Status add_subquery_columns(CodeGen& g, FromTerm& t, Scope* outer, std::string_view what) {
   std::string_view saved = t.subquery_sql.empty() ? g.sql() : g.swap_sql(t.subquery_sql);
+  int saved_view_db = g.view_db;
+  g.view_db = view_body_db(g, t);
   auto r = select_columns(g, t.subquery, outer);
+  g.view_db = saved_view_db;
   if (!t.subquery_sql.empty()) g.swap_sql(saved);
   KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, std::move(r));
   if (!t.view_columns.empty()) {
     if (t.view_columns.size() != cols.size()) {
+      if (what == "view") {
+        return Status(rc::kError, "expected " + std::to_string(t.view_columns.size()) + " columns for '" +
+                                      t.name + "' but got " + std::to_string(cols.size()));
+      }
       return Status(rc::kError, std::string(what) + " " + t.name + " has " + std::to_string(cols.size()) +
                                     " values for " + std::to_string(t.view_columns.size()) + " columns");
     }
@@ -151,7 +166,16 @@ Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClaus
       g.ctes = std::move(saved);
       KEEL_RETURN_IF_ERROR(s);
     } else {
-      KEEL_ASSIGN_OR_RETURN(Table * tab, find_table_or_error(g, item->table, true));
+      Table* tab = nullptr;
+      if (g.view_db >= 0 && !item->table.schema.present()) {
+        // Inside a view's body: its own database only.
+        tab = g.catalog().database(g.view_db).find_table(name);
+        if (tab == nullptr)
+          return Status(rc::kError,
+                        "no such table: " + g.catalog().database_name(g.view_db) + "." + std::string(name));
+      } else {
+        KEEL_ASSIGN_OR_RETURN(tab, find_table_or_error(g, item->table, true));
+      }
       t->db_name = g.catalog().database_name(tab->db);
       if (tab->is_virtual) {
         if (g.input().vtabs == nullptr) return Status(rc::kError, "virtual tables are not supported");
@@ -250,8 +274,10 @@ Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClaus
 
 Result<Table*> find_table_or_error(CodeGen& g, const parse::QualifiedName& name, bool allow_view) {
   std::string_view schema = name.schema.present() ? name.schema.value : std::string_view();
-  if (!schema.empty() && g.catalog().find_database(schema) < 0) {
-    return Status(rc::kError, "unknown database " + std::string(schema));
+  if (schema.empty() && g.default_db >= 0 && g.catalog().has_database(g.default_db)) {
+    // Inside a view or trigger of a database other than temp: only that
+    // database (SQLite's DbFixer), and errors name it.
+    schema = g.catalog().database_name(g.default_db);
   }
   Table* t = g.catalog().find_table(schema, name.name.value);
   if (t == nullptr && !allow_view && g.input().vtabs && (schema.empty() || name_eq(schema, "main"))) {
@@ -363,7 +389,10 @@ Status materialize_from(CodeGen& g, FromClause& from, Scope* scope, bool allow_c
     g.plan_parent = id;
     std::vector<const parse::CommonTableExpr*> saved = g.ctes;
     std::string_view saved_sql = t->subquery_sql.empty() ? g.sql() : g.swap_sql(t->subquery_sql);
+    int saved_view_db = g.view_db;
+    g.view_db = view_body_db(g, *t);
     Status s = code_select(g, t->subquery, t->subquery_outer, dest);
+    g.view_db = saved_view_db;
     g.swap_sql(saved_sql);
     g.ctes = std::move(saved);
     g.plan_parent = parent;

@@ -103,6 +103,7 @@ void autoinc_end(CodeGen& g, Table* t, Autoinc& a) {
 }  // namespace
 
 Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
+  if (Table* view = dml_target_view(g, st->table)) return code_view_insert(g, st, view);
   KEEL_ASSIGN_OR_RETURN(Table * t, find_table_or_error(g, st->table, false));
   if (vm::strnicmp(t->name.c_str(), "sqlite_", 7) == 0 && t->root == 1) {
     return Status(rc::kError, "table " + t->name + " may not be modified");

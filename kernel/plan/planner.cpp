@@ -86,6 +86,7 @@ Status code_statement(CodeGen& g, const parse::Stmt* st) {
 
 Result<std::unique_ptr<vm::Program>> compile(const CompileInput& in) {
   auto prog = std::make_unique<vm::Program>();
+  in.catalog->link_temp_triggers();
   CodeGen g(in, prog.get());
   g.begin_program();
   const parse::ParsedStatement* ps = in.statement;

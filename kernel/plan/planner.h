@@ -84,6 +84,9 @@ struct EngineCommand {
   int db = 0;         // database index, or -1 when none was named
   int n_columns = 0;  // result columns the command produces
   int object = -1;    // kSchemaObject
+  // kAttach: the file and schema names are computed at run time and handed
+  // to the engine as the two values of the rows vector (OP_Pragma P5 = 1).
+  bool args_in_rows = false;
   bool drop = false;  // kSchemaObject
 };
 

@@ -536,6 +536,18 @@ void emit_to_dest(CodeGen& g, RowOutput& out, int base, int skip) {
         g.emit(Op::MakeRecord, base, n, rec);
         g.emit(Op::IdxInsert, d.aux, rec);
       }
+      if (!d.queue_order.empty()) {
+        // Ordered queue: the sequence number keeps equal keys first-in first-out.
+        int k = static_cast<int>(d.queue_order.size());
+        int key = g.new_reg(k + 1 + n);
+        for (int i = 0; i < k; i++) g.emit(Op::SCopy, base + d.queue_order[i], key + i);
+        g.emit(Op::AddImm, d.queue_seq, 1);
+        g.emit(Op::SCopy, d.queue_seq, key + k);
+        g.emit(Op::Copy, base, key + k + 1, n - 1);
+        g.emit(Op::MakeRecord, key, k + 1 + n, rec);
+        g.emit(Op::IdxInsert, d.cursor, rec);
+        break;
+      }
       g.emit(Op::MakeRecord, base, n, rec);
       g.emit(Op::NewRowid, d.cursor, rowid);
       g.emit(Op::Insert, d.cursor, rec, rowid);

@@ -95,6 +95,7 @@ Status delete_row(CodeGen& g, TableWriter& w, Table* t, const parse::List<parse:
 }  // namespace
 
 Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
+  if (Table* view = dml_target_view(g, st->table)) return code_view_delete(g, st, view);
   KEEL_ASSIGN_OR_RETURN(Table * t, writable_table(g, st->table));
   if (t->is_virtual) return code_vtab_delete(g, st, t);
   std::vector<const parse::CommonTableExpr*> saved = g.ctes;
@@ -163,6 +164,7 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
 }
 
 Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
+  if (Table* view = dml_target_view(g, st->table)) return code_view_update(g, st, view);
   KEEL_ASSIGN_OR_RETURN(Table * t, writable_table(g, st->table));
   if (t->is_virtual) return code_vtab_update(g, st, t);
   std::vector<const parse::CommonTableExpr*> saved = g.ctes;

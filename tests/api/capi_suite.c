@@ -679,6 +679,71 @@ static void test_wal_and_backup(void) {
   sqlite3_close(db);
 }
 
+/* Prints whether a file name ends with `suffix` (paths differ between runs). */
+static void show_filename(const char *what, const char *name, const char *suffix) {
+  size_t n = name ? strlen(name) : 0, k = strlen(suffix);
+  printf("%s: %s\n", what,
+         name == 0 ? "(null)" : n == 0 ? "(empty)" : n >= k && strcmp(name + n - k, suffix) == 0 ? suffix : name);
+}
+
+static void test_attach(void) {
+  section("attach");
+  char path[512], aux[512], copy[512], sql[1200];
+  snprintf(path, sizeof path, "%s/att_main.db", g_dir);
+  snprintf(aux, sizeof aux, "%s/att_aux.db", g_dir);
+  snprintf(copy, sizeof copy, "%s/att_copy.db", g_dir);
+  remove(path);
+  remove(aux);
+  remove(copy);
+  sqlite3 *db;
+  sqlite3_open(path, &db);
+  snprintf(sql, sizeof sql, "ATTACH '%s' AS aux", aux);
+  show_rc(db, "attach aux", sqlite3_exec(db, sql, 0, 0, 0));
+  exec(db, "CREATE TABLE main.m(a INTEGER PRIMARY KEY, b TEXT); CREATE TABLE aux.x(k TEXT NOT NULL, v REAL)");
+  exec(db, "BEGIN; INSERT INTO m VALUES(1,'one'); INSERT INTO aux.x VALUES('k', 2.5); COMMIT");
+  show_filename("db_filename(aux)", sqlite3_db_filename(db, "aux"), "/att_aux.db");
+  show_filename("db_filename(main)", sqlite3_db_filename(db, "main"), "/att_main.db");
+  show_filename("db_filename(nosuch)", sqlite3_db_filename(db, "nosuch"), "");
+  printf("db_name(2)=%s readonly(aux)=%d readonly(nosuch)=%d\n", sqlite3_db_name(db, 2),
+         sqlite3_db_readonly(db, "aux"), sqlite3_db_readonly(db, "nosuch"));
+  sqlite3_stmt *st = 0;
+  int rc = sqlite3_prepare_v2(db, "SELECT m.b, x.k, x.v FROM m, aux.x AS x", -1, &st, 0);
+  show_rc(db, "prepare join", rc);
+  for (int i = 0; rc == SQLITE_OK && i < 3; i++) {
+    printf("  col %d: db=%s table=%s origin=%s\n", i, sqlite3_column_database_name(st, i),
+           sqlite3_column_table_name(st, i), sqlite3_column_origin_name(st, i));
+  }
+  sqlite3_finalize(st);
+  const char *type = 0, *coll = 0;
+  int notnull = 0, pk = 0, autoinc = 0;
+  rc = sqlite3_table_column_metadata(db, "aux", "x", "k", &type, &coll, &notnull, &pk, &autoinc);
+  printf("metadata(aux.x.k) rc=%d type=%s coll=%s notnull=%d pk=%d\n", rc, type ? type : "-", coll ? coll : "-",
+         notnull, pk);
+  rc = sqlite3_table_column_metadata(db, "main", "x", "k", &type, &coll, &notnull, &pk, &autoinc);
+  show_rc(db, "metadata(main.x.k)", rc);
+  printf("txn_state(aux)=%d\n", sqlite3_txn_state(db, "aux"));
+  exec(db, "BEGIN; INSERT INTO aux.x VALUES('t', 1)");
+  printf("txn_state(aux) in txn=%d main=%d\n", sqlite3_txn_state(db, "aux"), sqlite3_txn_state(db, "main"));
+  exec(db, "ROLLBACK");
+  sqlite3 *dst;
+  sqlite3_open(copy, &dst);
+  sqlite3_backup *b = sqlite3_backup_init(dst, "main", db, "aux");
+  printf("backup from aux init=%s\n", b ? "ok" : sqlite3_errmsg(dst));
+  if (b) {
+    printf("step rc=%d\n", sqlite3_backup_step(b, -1));
+    printf("finish=%d\n", sqlite3_backup_finish(b));
+  }
+  query(dst, "SELECT k, v FROM x");
+  sqlite3_close(dst);
+  printf("limit attached=%d\n", sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 1));
+  snprintf(sql, sizeof sql, "ATTACH '%s' AS two", copy);
+  show_rc(db, "attach over limit", sqlite3_exec(db, sql, 0, 0, 0));
+  show_rc(db, "detach aux", sqlite3_exec(db, "DETACH aux", 0, 0, 0));
+  show_rc(db, "detach again", sqlite3_exec(db, "DETACH aux", 0, 0, 0));
+  show_filename("db_filename(aux) after detach", sqlite3_db_filename(db, "aux"), "");
+  sqlite3_close(db);
+}
+
 static void test_blob(sqlite3 *db) {
   section("blob");
   exec(db, "CREATE TABLE bl(id INTEGER PRIMARY KEY, data BLOB, n INTEGER, t TEXT)");
@@ -860,6 +925,7 @@ int main(int argc, char **argv) {
   test_update_hook();
   test_authorizer();
   test_wal_and_backup();
+  test_attach();
   test_close();
   printf("destroyed at end=%d\n", g_destroyed);
   sqlite3_shutdown();

@@ -172,6 +172,20 @@ class Pager {
   // Makes the transaction durable per journal mode and synchronous level,
   // then drops to no transaction.
   Status commit();
+  // commit() in two phases, for a transaction over several database files
+  // (super_journal.h). Phase one makes the changes durable in the database
+  // file while the journal stays hot, after appending `super_journal` (a
+  // name, or empty) to it; rollback() can still undo them. Phase two ends
+  // the transaction (finalizes the journal). Modes outside the rollback
+  // family commit entirely in phase one.
+  Status commit_phase_one(std::string_view super_journal);
+  Status commit_phase_two();
+  // True in a write transaction whose journal is a file on disk that a
+  // super-journal must list (DELETE, TRUNCATE, PERSIST; not in-memory,
+  // not synchronous = OFF), as SQLite's aMJNeeded.
+  bool needs_super_journal() const;
+  // "<database path>-journal".
+  const std::string& journal_path() const;
   // Restores every page changed in the transaction and drops to no
   // transaction. Never fails to leave the file consistent: if rollback
   // cannot complete, the hot journal stays for the next opener.

@@ -38,6 +38,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "keel/ext/journal_mode.hpp"
@@ -77,6 +78,21 @@ class RollbackJournal final : public ext::JournalMode {
   Status commit(std::span<const ext::PageImage> pages, ext::PageNo db_pages) override;
   Status rollback() override;
 
+  // commit() in two steps, for a transaction over several databases
+  // (super_journal.h). Phase one appends `super_journal` (if not empty) to
+  // the journal, syncs it and writes and syncs the database: afterwards the
+  // journal is still hot, and rollback() still undoes everything. Phase two
+  // finalizes the journal (the commit point of a single file) and drops to
+  // SHARED. commit() == phase one with no name + phase two.
+  Status commit_phase_one(std::span<const ext::PageImage> pages, ext::PageNo db_pages,
+                          std::string_view super_journal);
+  Status commit_phase_two();
+  bool phase_one_done() const { return phase_one_done_; }
+  // Whether a journal file on disk protects this transaction (not MEMORY,
+  // OFF or an in-memory database): the journal a super-journal lists.
+  bool journal_on_disk() const { return !journal_off() && !journal_in_memory() && !memory_db_; }
+  const std::string& journal_path() const { return journal_path_; }
+
   Status open_savepoint(int) override { return Status::Ok(); }
   Status release_savepoint(int) override { return Status::Ok(); }
   Status rollback_to_savepoint(int) override { return Status::Ok(); }
@@ -111,6 +127,8 @@ class RollbackJournal final : public ext::JournalMode {
     jfd_in_memory_ = false;
   }
   void reset_transaction();
+  // SQLite's writeSuperJournal().
+  Status write_super_journal(std::string_view name);
   bool in_journal(uint32_t pgno) const {
     size_t i = pgno / 64;
     return i < in_journal_.size() && (in_journal_[i] >> (pgno % 64)) & 1;
@@ -136,6 +154,12 @@ class RollbackJournal final : public ext::JournalMode {
   bool need_sync_ = false;        // records written since the last journal sync
   bool header_synced_ = false;    // the current header's magic/nRec are written and synced
   bool db_modified_ = false;      // pages reached the database file (spill)
+  bool phase_one_done_ = false;   // commit_phase_one() succeeded; phase two pending
+  bool empty_commit_ = false;     // phase one found nothing to write
+  bool super_written_ = false;    // the super-journal trailer is in the journal
+  std::string super_name_;        // ... naming this super-journal
+  ext::PageNo commit_db_pages_ = 0;    // phase one's database size ...
+  ext::PageNo commit_file_pages_ = 0;  // ... and the file's size before it
   uint32_t orig_pages_ = 0;       // database file size in pages at begin_write
   uint64_t journal_off_ = 0;
   uint64_t journal_hdr_ = 0;
