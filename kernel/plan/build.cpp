@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "plan/dml_internal.h"
+#include "plan/generated_columns.h"
 #include "plan/index_method.h"
 #include "plan/select_internal.h"
 #include "plan/vtab.h"
@@ -133,15 +134,6 @@ Status code_create_table(CodeGen& g, const parse::CreateTableStmt* st) {
   KEEL_ASSIGN_OR_RETURN(int db, target_db(g, st->name, st->temp));
   std::string name(st->name.name.value);
   if (reserved(name)) return Status(rc::kError, "object name reserved for internal use: " + name);
-  // Generated columns are parsed but not computed yet: refuse them rather
-  // than create a table whose generated values would silently be NULL.
-  for (const parse::ColumnDef* c : st->columns) {
-    for (const parse::ColumnConstraint* cc : c->constraints) {
-      if (cc->kind == parse::ColumnConstraint::Kind::kGenerated) {
-        return Status(rc::kError, "generated columns are not supported by Keel yet");
-      }
-    }
-  }
   Status free = name_free(g, db, name, false);
   if (!free.ok()) {
     if (st->if_not_exists) {
@@ -208,6 +200,7 @@ Status code_create_table(CodeGen& g, const parse::CreateTableStmt* st) {
     return Status(rc::kError, p == std::string::npos ? m : m.substr(p + 4));
   }
   Table* t = scratch.find_table(name);
+  if (!st->as_select) KEEL_RETURN_IF_ERROR(check_generated_columns(g, st, t));
   if (t->autoincrement && t->rowid_alias < 0) {
     return Status(rc::kError, "AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY");
   }

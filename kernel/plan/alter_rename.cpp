@@ -1,0 +1,199 @@
+// ALTER TABLE t RENAME TO u and ALTER TABLE t RENAME [COLUMN] a TO b
+// (SQLite's sqlite3AlterRenameTable / sqlite3AlterRenameColumn with
+// legacy_alter_table=OFF).
+//
+// Every object of the table's database is searched for tokens naming the
+// table (or column) — alter_refs.cpp — and those tokens alone are replaced,
+// as renameEditSql does: a renamed table is always written as a quoted
+// identifier ("u"); a renamed column is written bare when the new name was
+// bare in the ALTER statement and the old token was a bare identifier,
+// quoted otherwise. A quoted replacement directly followed by a double
+// quote gets a space, so the two never run together.
+//
+// Before anything changes, every view of the database must still compile
+// (renameTestSchema): "error in view v: <message>".
+#include "parse/token.h"
+#include "plan/alter_internal.h"
+#include "vm/collation.h"
+
+namespace keel::plan {
+
+namespace {
+
+bool name_eq(std::string_view a, std::string_view b) { return vm::stricmp(a, b) == 0; }
+
+// The schema objects of one database with their parsed text, in a fixed
+// order (tables and views, indexes, triggers).
+struct SchemaObject {
+  std::string type;
+  std::string name;
+  std::string tbl_name;
+  const ParsedSql* parsed;
+};
+
+std::vector<SchemaObject> schema_objects(DatabaseSchema& ds) {
+  std::vector<SchemaObject> out;
+  for (const auto& [name, t] : ds.tables()) {
+    if (!t->parsed || t->root == 1) continue;
+    out.push_back({t->is_view ? "view" : "table", t->name, t->name, t->parsed.get()});
+  }
+  for (const auto& [name, idx] : ds.indexes()) {
+    if (!idx->parsed || !idx->method.empty()) continue;
+    out.push_back({"index", idx->name, idx->table_name, idx->parsed.get()});
+  }
+  for (const auto& [name, tr] : ds.triggers()) {
+    if (!tr->parsed) continue;
+    out.push_back({"trigger", tr->name, tr->table_name, tr->parsed.get()});
+  }
+  return out;
+}
+
+std::string quoted_replacement(std::string_view sql, parse::Span sp, std::string_view new_name) {
+  std::string q = double_quote(new_name);
+  if (sp.end < sql.size() && sql[sp.end] == '"') q.push_back(' ');
+  return q;
+}
+
+}  // namespace
+
+// renameTestSchema before a change: each view must compile.
+std::vector<SchemaError> views_that_fail(CodeGen& g, int db) {
+  std::vector<SchemaError> errors;
+  for (const auto& [name, t] : g.catalog().database(db).tables()) {
+    if (!t->is_view || t->view_select == nullptr || !t->parsed) continue;
+    CodeGen::Snapshot snap = g.snapshot();
+    Status saved_deferred = g.deferred_error;
+    std::vector<const parse::CommonTableExpr*> saved_ctes = g.ctes;
+    g.ctes.clear();
+    std::string_view saved_sql = g.swap_sql(t->parsed->sql);
+    SelectDest dest;
+    dest.kind = SelectDest::Kind::kDiscard;
+    Status s = code_select(g, t->view_select, nullptr, dest);
+    if (s.ok() && !g.deferred_error.ok()) s = g.deferred_error;
+    g.swap_sql(saved_sql);
+    g.ctes = std::move(saved_ctes);
+    g.deferred_error = std::move(saved_deferred);
+    g.rollback(snap);
+    if (!s.ok()) errors.push_back({"view", t->name, "error in view " + t->name + ": " + std::string(s.message())});
+  }
+  return errors;
+}
+
+Status code_alter_rename_table(CodeGen& g, const parse::AlterTableStmt* st, Table* t) {
+  std::string new_name(st->new_name.value);
+  int db = t->db;
+  DatabaseSchema& ds = g.catalog().database(db);
+  if (ds.find_table(new_name) || ds.find_index(new_name)) {
+    return Status(rc::kError, "there is already another table or index with this name: " + new_name);
+  }
+  KEEL_RETURN_IF_ERROR(check_alterable(t));
+  if (vm::strnicmp(new_name.c_str(), "sqlite_", 7) == 0) {
+    return Status(rc::kError, "object name reserved for internal use: " + new_name);
+  }
+  if (t->is_view) return Status(rc::kError, "view " + t->name + " may not be altered");
+  if (t->is_virtual) return Status(rc::kError, "virtual table " + t->name + " may not be renamed by Keel");
+  std::vector<SchemaError> errors = views_that_fail(g, db);
+  RefTarget target{db, t, -1};
+  std::string old_name = t->name;
+  std::vector<SchemaEdit> edits;
+  for (const SchemaObject& o : schema_objects(ds)) {
+    std::vector<parse::Span> spans = find_references(g, target, o.parsed->stmt, o.parsed->sql, db);
+    bool of_table = name_eq(o.tbl_name, old_name);
+    if (spans.empty() && !of_table) continue;
+    SchemaEdit e;
+    e.type = o.type;
+    e.name = o.name;
+    std::string_view sql = o.parsed->sql;
+    e.new_sql = replace_spans(sql, spans, [&](parse::Span sp) { return quoted_replacement(sql, sp, new_name); });
+    if (of_table && o.type != "view") {
+      e.new_tbl_name = new_name;
+      if (o.type == "table") e.new_name = new_name;
+    }
+    edits.push_back(std::move(e));
+  }
+  // Automatic indexes are named after their table.
+  for (Index* idx : t->indexes) {
+    if (idx->parsed || (t->without_rowid && idx == t->primary_key)) continue;
+    std::string prefix = "sqlite_autoindex_" + old_name;
+    SchemaEdit e;
+    e.type = "index";
+    e.name = idx->name;
+    e.new_name = "sqlite_autoindex_" + new_name + idx->name.substr(std::min(idx->name.size(), prefix.size()));
+    e.new_tbl_name = new_name;
+    edits.push_back(std::move(e));
+  }
+  code_schema_errors(g, db, errors);
+  code_schema_edits(g, db, edits);
+  // sqlite_sequence: the row of the table (name compared exactly, as SQLite).
+  if (Table* seq = ds.find_table("sqlite_sequence"); seq != nullptr && seq->root > 1) {
+    int cur = g.new_cursor();
+    open_table(g, seq, cur, true);
+    int regs = g.new_reg(2), old_reg = g.new_reg(), rec = g.new_reg(), rowid = g.new_reg();
+    g.emit_string(old_reg, old_name);
+    int end = g.new_label();
+    g.emit(Op::Rewind, cur, end);
+    int top = g.addr();
+    int next = g.new_label();
+    g.emit(Op::Column, cur, 0, regs);
+    code_compare_jump(g, parse::BinaryOp::kNe, regs, old_reg, vm::Affinity::kNone, nullptr, next, true);
+    g.emit(Op::Column, cur, 1, regs + 1);
+    g.emit_string(regs, new_name);
+    g.emit(Op::MakeRecord, regs, 2, rec);
+    g.emit(Op::Rowid, cur, rowid);
+    int ins = g.emit(Op::Insert, cur, rec, rowid);
+    g.at(ins).p5 = vm::kOpflagIsUpdate | vm::kOpflagSaveposition;
+    g.bind(next);
+    g.emit(Op::Next, cur, top);
+    g.bind(end);
+  }
+  code_schema_reload(g, db);
+  return Status::Ok();
+}
+
+Status code_alter_rename_column(CodeGen& g, const parse::AlterTableStmt* st, Table* t) {
+  KEEL_RETURN_IF_ERROR(check_alterable(t));
+  if (t->is_view || t->is_virtual) {
+    return Status(rc::kError, std::string("cannot rename columns of ") + (t->is_view ? "view" : "virtual table") +
+                                  " \"" + t->name + "\"");
+  }
+  int col = t->find_column(st->column.value);
+  if (col < 0) {
+    return Status(rc::kError, "no such column: \"" + std::string(st->column.span.text(g.sql())) + "\"");
+  }
+  int db = t->db;
+  DatabaseSchema& ds = g.catalog().database(db);
+  std::vector<SchemaError> errors = views_that_fail(g, db);
+  std::string new_name(st->new_name.value);
+  bool quote_new = st->new_name.quote != 0;
+  RefTarget target{db, t, col};
+  std::vector<SchemaEdit> edits;
+  for (const SchemaObject& o : schema_objects(ds)) {
+    std::vector<parse::Span> spans = find_references(g, target, o.parsed->stmt, o.parsed->sql, db);
+    if (spans.empty()) continue;
+    std::string_view sql = o.parsed->sql;
+    SchemaEdit e;
+    e.type = o.type;
+    e.name = o.name;
+    e.new_sql = replace_spans(sql, spans, [&](parse::Span sp) {
+      if (!quote_new && parse::is_id_char(static_cast<unsigned char>(sql[sp.begin]))) return new_name;
+      return quoted_replacement(sql, sp, new_name);
+    });
+    edits.push_back(std::move(e));
+  }
+  // renameTestSchema after the change: the table must not now have two
+  // columns of one name (the later of the two is named).
+  std::vector<SchemaError> after;
+  for (size_t j = 0; j < t->columns.size(); j++) {
+    if (static_cast<int>(j) == col || !name_eq(t->columns[j].name, new_name)) continue;
+    std::string dup = static_cast<int>(j) > col ? t->columns[j].name : new_name;
+    after.push_back({"table", t->name, "error in table " + t->name + " after rename: duplicate column name: " + dup});
+    break;
+  }
+  code_schema_errors(g, db, errors);
+  code_schema_errors(g, db, after);
+  code_schema_edits(g, db, edits);
+  code_schema_reload(g, db);
+  return Status::Ok();
+}
+
+}  // namespace keel::plan
