@@ -81,13 +81,15 @@ Status code_verify_rows(CodeGen& g, Table* t) {
     code_column(g, &term, static_cast<int>(i), reg);
     int ok = g.new_label();
     g.emit(Op::NotNull, reg, ok);
-    g.emit_str(Op::Halt, rc::kConstraint, static_cast<int>(vm::OnError::kAbort), 0, "NOT NULL constraint failed");
+    g.emit_str(Op::Halt, rc::kConstraint, static_cast<int>(vm::OnError::kAbort), 0,
+               "NOT NULL constraint failed");
     g.bind(ok);
   }
   for (const parse::Expr* check : t->checks) {
     int ok = g.new_label();
     KEEL_RETURN_IF_ERROR(code_if_true(g, &scope, check, ok, true));
-    g.emit_str(Op::Halt, rc::kConstraint, static_cast<int>(vm::OnError::kAbort), 0, "CHECK constraint failed");
+    g.emit_str(Op::Halt, rc::kConstraint, static_cast<int>(vm::OnError::kAbort), 0,
+               "CHECK constraint failed");
     g.bind(ok);
   }
   g.emit(Op::Next, term.cursor, top);
@@ -208,13 +210,18 @@ Status code_alter_table(CodeGen& g, const parse::AlterTableStmt* st) {
   KEEL_RETURN_IF_ERROR(scratch.add_entry("table", t->name, t->name, t->root, new_sql));
   Table* nt = scratch.find_table(t->name);
   if (generated) {
-    KEEL_RETURN_IF_ERROR(check_generated_columns(g, nt->parsed->stmt->as<parse::CreateTableStmt>(), nt,
-                                                 static_cast<int>(nt->columns.size()) - 1));
+    Status s = check_generated_columns(g, nt->parsed->stmt->as<parse::CreateTableStmt>(), nt,
+                                       static_cast<int>(nt->columns.size()) - 1);
+    if (!s.ok()) {
+      return Status(rc::kError,
+                    "error in table " + t->name + " after add column: " + std::string(s.message()));
+    }
   }
   int db = t->db;
   g.use_database(db, true);
   // What SQLite refuses only when the table has rows (sqlite3ErrorIfNotEmpty).
-  if (dflt && !expr_is_constant(dflt)) code_error_if_not_empty(g, t, "Cannot add a column with non-constant default");
+  if (dflt && !expr_is_constant(dflt))
+    code_error_if_not_empty(g, t, "Cannot add a column with non-constant default");
   if (not_null && null_default && !generated)
     code_error_if_not_empty(g, t, "Cannot add a NOT NULL column with default value NULL");
   if (stored) code_error_if_not_empty(g, t, "cannot add a STORED column");

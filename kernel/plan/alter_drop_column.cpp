@@ -50,13 +50,16 @@ void parent_column_spans(const parse::CreateTableStmt* ct, std::vector<parse::Sp
     if (tc->kind == parse::TableConstraint::Kind::kForeignKey) add(tc->foreign_key);
 }
 
-bool inside(const parse::Span& s, const parse::Span& outer) { return s.begin >= outer.begin && s.end <= outer.end; }
+bool inside(const parse::Span& s, const parse::Span& outer) {
+  return s.begin >= outer.begin && s.end <= outer.end;
+}
 
 // The new CREATE TABLE text without column `col`.
 Result<std::string> drop_column_sql(const Table* t, int col) {
   const std::string& sql = t->parsed->sql;
   auto* ct = t->parsed->stmt->as<parse::CreateTableStmt>();
-  if (col >= static_cast<int>(ct->columns.size)) return Status(rc::kCorrupt, "malformed database schema (" + t->name + ")");
+  if (col >= static_cast<int>(ct->columns.size))
+    return Status(rc::kCorrupt, "malformed database schema (" + t->name + ")");
   uint32_t begin = ct->columns[col]->name.span.begin;
   uint32_t end;
   if (col + 1 < static_cast<int>(ct->columns.size)) {
@@ -135,8 +138,8 @@ void rewrite_rows(CodeGen& g, Table* t, int col) {
 Status code_alter_drop_column(CodeGen& g, const parse::AlterTableStmt* st, Table* t) {
   KEEL_RETURN_IF_ERROR(check_alterable(t));
   if (t->is_view || t->is_virtual) {
-    return Status(rc::kError, std::string("cannot drop column from ") + (t->is_view ? "view" : "virtual table") +
-                                  " \"" + t->name + "\"");
+    return Status(rc::kError, std::string("cannot drop column from ") +
+                                  (t->is_view ? "view" : "virtual table") + " \"" + t->name + "\"");
   }
   int col = t->find_column(st->column.value);
   if (col < 0) {

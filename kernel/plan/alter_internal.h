@@ -30,7 +30,7 @@ namespace keel::plan {
 struct SchemaEdit {
   std::string type;
   std::string name;
-  std::string new_name;  // empty: unchanged
+  std::string new_name;      // empty: unchanged
   std::string new_tbl_name;  // empty: unchanged
   std::string new_sql;
 };
@@ -72,7 +72,8 @@ struct RefTarget {
 // receives the first column reference as SQLite's "no such column: X"
 // would name it (e.g. "new.a").
 std::vector<parse::Span> find_references(CodeGen& g, const RefTarget& target, const parse::Stmt* stmt,
-                                         std::string_view sql, int object_db, std::string* first_shown = nullptr);
+                                         std::string_view sql, int object_db,
+                                         std::string* first_shown = nullptr);
 
 // Replaces the given spans of `sql` by `replacement(span)`.
 std::string replace_spans(std::string_view sql, const std::vector<parse::Span>& spans,

@@ -162,7 +162,8 @@ class Finder {
   void add_from(const parse::FromItem* fi, Sc* outer, Sc& s) {
     switch (fi->kind) {
       case parse::FromItem::Kind::kTable: {
-        const parse::CommonTableExpr* cte = fi->table.schema.present() ? nullptr : find_cte(fi->table.name.value);
+        const parse::CommonTableExpr* cte =
+            fi->table.schema.present() ? nullptr : find_cte(fi->table.name.value);
         if (cte) {
           Item it;
           it.qual = fi->alias.present() ? std::string(fi->alias.value) : std::string(fi->table.name.value);

@@ -74,7 +74,8 @@ std::vector<SchemaError> views_that_fail(CodeGen& g, int db) {
     g.ctes = std::move(saved_ctes);
     g.deferred_error = std::move(saved_deferred);
     g.rollback(snap);
-    if (!s.ok()) errors.push_back({"view", t->name, "error in view " + t->name + ": " + std::string(s.message())});
+    if (!s.ok())
+      errors.push_back({"view", t->name, "error in view " + t->name + ": " + std::string(s.message())});
   }
   return errors;
 }
@@ -104,7 +105,8 @@ Status code_alter_rename_table(CodeGen& g, const parse::AlterTableStmt* st, Tabl
     e.type = o.type;
     e.name = o.name;
     std::string_view sql = o.parsed->sql;
-    e.new_sql = replace_spans(sql, spans, [&](parse::Span sp) { return quoted_replacement(sql, sp, new_name); });
+    e.new_sql =
+        replace_spans(sql, spans, [&](parse::Span sp) { return quoted_replacement(sql, sp, new_name); });
     if (of_table && o.type != "view") {
       e.new_tbl_name = new_name;
       if (o.type == "table") e.new_name = new_name;
@@ -153,8 +155,8 @@ Status code_alter_rename_table(CodeGen& g, const parse::AlterTableStmt* st, Tabl
 Status code_alter_rename_column(CodeGen& g, const parse::AlterTableStmt* st, Table* t) {
   KEEL_RETURN_IF_ERROR(check_alterable(t));
   if (t->is_view || t->is_virtual) {
-    return Status(rc::kError, std::string("cannot rename columns of ") + (t->is_view ? "view" : "virtual table") +
-                                  " \"" + t->name + "\"");
+    return Status(rc::kError, std::string("cannot rename columns of ") +
+                                  (t->is_view ? "view" : "virtual table") + " \"" + t->name + "\"");
   }
   int col = t->find_column(st->column.value);
   if (col < 0) {
@@ -186,7 +188,8 @@ Status code_alter_rename_column(CodeGen& g, const parse::AlterTableStmt* st, Tab
   for (size_t j = 0; j < t->columns.size(); j++) {
     if (static_cast<int>(j) == col || !name_eq(t->columns[j].name, new_name)) continue;
     std::string dup = static_cast<int>(j) > col ? t->columns[j].name : new_name;
-    after.push_back({"table", t->name, "error in table " + t->name + " after rename: duplicate column name: " + dup});
+    after.push_back(
+        {"table", t->name, "error in table " + t->name + " after rename: duplicate column name: " + dup});
     break;
   }
   code_schema_errors(g, db, errors);

@@ -302,8 +302,12 @@ Status code_create_index(CodeGen& g, const parse::CreateIndexStmt* st) {
     return Status::Ok();
   }
   uint32_t begin = st->name.name.span.begin;
+  // Up to the terminator, trailing white space kept (as SQLite).
+  uint32_t text_end = st->span.end;
+  const parse::ParsedStatement* ps = g.input().statement;
+  if (ps && ps->stmt == st && ps->terminator >= text_end && ps->terminator <= g.sql().size()) text_end = ps->terminator;
   std::string sql = std::string(st->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") +
-                    std::string(g.sql().substr(begin, st->span.end - begin));
+                    std::string(g.sql().substr(begin, text_end - begin));
   // The index as the engine will load it.
   DatabaseSchema& schema = g.catalog().database(db);
   (void)schema;

@@ -83,11 +83,16 @@ class GenExprCheck : public parse::AstVisitor {
       status = Status(rc::kError, "no such column: " + shown);
       return;
     }
+    if (c->table.present()) {
+      status = Status(rc::kError, "the \".\" operator prohibited in generated columns");
+      return;
+    }
     if (t_->find_column(c->column.value) >= 0) return;
     if (!c->table.present()) {
       // DQS: a double-quoted word naming no column is a string; true/false.
       if (c->column.quote == '"') return;
-      if (c->column.quote == 0 && (name_eq(c->column.value, "true") || name_eq(c->column.value, "false"))) return;
+      if (c->column.quote == 0 && (name_eq(c->column.value, "true") || name_eq(c->column.value, "false")))
+        return;
     }
     (void)is_rowid_name;
     status = Status(rc::kError, "no such column: " + shown);
@@ -243,6 +248,18 @@ void code_virtual_column(CodeGen& g, FromTerm* t, int col, int target) {
     g.emit(Op::Null, 0, target);
     return;
   }
+  // The right side of a LEFT JOIN on its NULL row: the column is NULL, not
+  // its expression over NULLs (the cursor's rowid reads NULL there).
+  int done = 0;
+  if ((t->join & parse::join::kLeft) != 0 && !tab->without_rowid) {
+    done = g.new_label();
+    int rowid = g.new_reg(), have = g.new_label();
+    g.emit(Op::Rowid, t->cursor, rowid);
+    g.emit(Op::NotNull, rowid, have);
+    g.emit(Op::Null, 0, target);
+    g.emit(Op::Goto, 0, done);
+    g.bind(have);
+  }
   g.generating.push_back(&c);
   // The expression names the table's columns, perhaps qualified by the
   // table's own name: resolve it in a scope of this term alone, under that name.
@@ -258,9 +275,10 @@ void code_virtual_column(CodeGen& g, FromTerm* t, int col, int target) {
   g.generating.pop_back();
   if (!st.ok()) {
     g.deferred_error = std::move(st);
-    return;
+  } else {
+    apply_column_affinity(g, c, target);
   }
-  apply_column_affinity(g, c, target);
+  if (done) g.bind(done);
 }
 
 }  // namespace keel::plan
