@@ -106,7 +106,7 @@ const char* kDumps[] = {
     "SELECT * FROM mom ORDER BY id;",
     "SELECT * FROM child ORDER BY cid;",
     "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY name;",
-    "SELECT name, hidden FROM pragma_table_xinfo('gen');",
+    "PRAGMA table_xinfo(gen);",
 };
 
 void keel_run(const std::string& path, const std::string& sql) {
