@@ -86,6 +86,13 @@ std::string double_quote(std::string_view name);
 // errors ("error in view v: ...") of those that do not.
 std::vector<SchemaError> views_that_fail(CodeGen& g, int db);
 
+// renameTestSchema after a change: loads the database's objects with the
+// edits applied into a scratch catalog and compiles every view and trigger
+// there; the errors ("error in view v after rename: ...") of those that
+// fail, each under its row's current name.
+std::vector<SchemaError> objects_that_fail_after(CodeGen& g, int db, const std::vector<SchemaEdit>& edits,
+                                                 std::string_view when);
+
 Status code_alter_rename_table(CodeGen& g, const parse::AlterTableStmt* st, Table* t);
 Status code_alter_rename_column(CodeGen& g, const parse::AlterTableStmt* st, Table* t);
 Status code_alter_drop_column(CodeGen& g, const parse::AlterTableStmt* st, Table* t);

@@ -327,12 +327,9 @@ class Finder {
         expr(in->left, s);
         for (const parse::Expr* x : in->list) expr(x, s);
         if (in->select) select(in->select, s);
-        if (in->rhs == parse::InExpr::Rhs::kTable) {
-          const Table* t = lookup(in->table.schema, in->table.name.value);
-          if (t && t == t_.table && !column_mode() && !find_cte(in->table.name.value))
-            record(in->table.name.span);
-          for (const parse::Expr* x : in->table_args) expr(x, s);
-        }
+        // `x IN table` keeps its name (SQLite's rename walkers do not see
+        // it); the check after the change reports it.
+        for (const parse::Expr* x : in->table_args) expr(x, s);
         return;
       }
       case K::kExists:

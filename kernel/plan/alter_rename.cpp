@@ -12,6 +12,8 @@
 //
 // Before anything changes, every view of the database must still compile
 // (renameTestSchema): "error in view v: <message>".
+#include <algorithm>
+
 #include "parse/token.h"
 #include "plan/alter_internal.h"
 #include "vm/collation.h"
@@ -54,7 +56,111 @@ std::string quoted_replacement(std::string_view sql, parse::Span sp, std::string
   return q;
 }
 
+// One object of the database after the edits.
+struct NewObject {
+  std::string type, name, tbl_name, sql;
+  uint32_t root = 0;
+};
+
+std::string after_message(const Status& s) {
+  std::string m(s.message());
+  size_t p = m.find(") - ");  // add_entry's "malformed database schema (x) - why"
+  return p == std::string::npos ? m : m.substr(p + 4);
+}
+
 }  // namespace
+
+std::vector<SchemaError> objects_that_fail_after(CodeGen& g, int db, const std::vector<SchemaEdit>& edits,
+                                                 std::string_view when) {
+  DatabaseSchema& ds = g.catalog().database(db);
+  std::vector<NewObject> objs;
+  for (const SchemaObject& o : schema_objects(ds)) {
+    NewObject n{o.type, o.name, o.tbl_name, o.parsed->sql, 0};
+    if (o.type == "table") n.root = ds.find_table(o.name)->root;
+    if (o.type == "index") n.root = ds.find_index(o.name)->root;
+    for (const SchemaEdit& e : edits) {
+      if (e.type != o.type || !name_eq(e.name, o.name)) continue;
+      if (!e.new_name.empty()) n.name = e.new_name;
+      if (!e.new_tbl_name.empty()) n.tbl_name = e.new_tbl_name;
+      if (!e.new_sql.empty()) n.sql = e.new_sql;
+    }
+    objs.push_back(std::move(n));
+  }
+  // Load order: tables, indexes, views, triggers (add_entry wants a table
+  // before its indexes).
+  auto rank = [](const std::string& type) {
+    return type == "table" ? 0 : type == "index" ? 1 : type == "view" ? 2 : 3;
+  };
+  std::stable_sort(objs.begin(), objs.end(),
+                   [&](const NewObject& a, const NewObject& b) { return rank(a.type) < rank(b.type); });
+  std::vector<SchemaError> errors;
+  auto fail = [&](const NewObject& o, const Status& s) {
+    // SQLite's check resolves names only; it does not code the statements.
+    std::string why = after_message(s);
+    bool name_error = why.rfind("no such ", 0) == 0 || why.rfind("ambiguous column name", 0) == 0 ||
+                      why.rfind("duplicate column name", 0) == 0 || why.rfind("malformed", 0) == 0;
+    if (!name_error && s.code() != rc::kCorrupt) return;
+    // A view's or trigger's tables belong to its own schema: SQLite names it.
+    const std::string kNoTable = "no such table: ";
+    if (why.rfind(kNoTable, 0) == 0 && why.find('.', kNoTable.size()) == std::string::npos)
+      why = kNoTable + g.catalog().database_name(db) + "." + why.substr(kNoTable.size());
+    // Reported under the object's name before the change, which is the row
+    // the scan meets.
+    std::string old_name = o.name;
+    for (const SchemaEdit& e : edits)
+      if (e.type == o.type && name_eq(e.new_name.empty() ? e.name : e.new_name, o.name)) old_name = e.name;
+    errors.push_back(
+        {o.type, old_name, "error in " + o.type + " " + o.name + " after " + std::string(when) + ": " + why});
+  };
+  Catalog scratch;
+  while (scratch.database_count() <= db) scratch.attach(g.catalog().database_name(scratch.database_count()));
+  DatabaseSchema& sd = scratch.database(db);
+  for (const NewObject& o : objs) {
+    Status s = sd.add_entry(o.type, o.name, o.tbl_name, o.root, o.sql);
+    if (!s.ok()) fail(o, s);
+  }
+  CompileInput in = g.input();
+  in.catalog = &scratch;
+  vm::Program prog;
+  CodeGen g2(in, &prog);
+  g2.begin_program();
+  for (const NewObject& o : objs) {
+    if (o.type == "view") {
+      Table* v = sd.find_table(o.name);
+      if (v == nullptr || v->view_select == nullptr) continue;
+      std::string_view saved = g2.swap_sql(v->parsed->sql);
+      SelectDest dest;
+      dest.kind = SelectDest::Kind::kDiscard;
+      Status s = code_select(g2, v->view_select, nullptr, dest);
+      if (s.ok() && !g2.deferred_error.ok()) s = g2.deferred_error;
+      g2.deferred_error = Status::Ok();
+      g2.swap_sql(saved);
+      if (!s.ok()) fail(o, s);
+    } else if (o.type == "trigger") {
+      Trigger* tr = sd.find_trigger(o.name);
+      if (tr == nullptr) continue;
+      Table* t = sd.find_table(tr->table_name);
+      if (t == nullptr || t->is_view || t->is_virtual) continue;
+      auto* ct = tr->parsed->stmt->as<parse::CreateTriggerStmt>();
+      bool before = ct->time != parse::TriggerTime::kAfter;
+      std::vector<Trigger*> saved = t->triggers;
+      t->triggers = {tr};
+      TableWriter w, old;
+      open_writer(g2, w, t, parse::ConflictAction::kDefault);
+      open_writer(g2, old, t, parse::ConflictAction::kDefault);
+      FromTerm* new_row = ct->event == parse::TriggerEvent::kDelete ? nullptr : &w.term;
+      FromTerm* old_row = ct->event == parse::TriggerEvent::kInsert ? nullptr : &old.term;
+      std::string_view saved_sql = g2.swap_sql(tr->parsed->sql);
+      Status s = code_triggers(g2, t, ct->event, before, old_row, new_row, g2.new_label(), nullptr);
+      if (s.ok() && !g2.deferred_error.ok()) s = g2.deferred_error;
+      g2.deferred_error = Status::Ok();
+      g2.swap_sql(saved_sql);
+      t->triggers = std::move(saved);
+      if (!s.ok()) fail(o, s);
+    }
+  }
+  return errors;
+}
 
 // renameTestSchema before a change: each view must compile.
 std::vector<SchemaError> views_that_fail(CodeGen& g, int db) {
@@ -124,7 +230,9 @@ Status code_alter_rename_table(CodeGen& g, const parse::AlterTableStmt* st, Tabl
     e.new_tbl_name = new_name;
     edits.push_back(std::move(e));
   }
+  std::vector<SchemaError> after = objects_that_fail_after(g, db, edits, "rename");
   code_schema_errors(g, db, errors);
+  code_schema_errors(g, db, after);
   code_schema_edits(g, db, edits);
   // sqlite_sequence: the row of the table (name compared exactly, as SQLite).
   if (Table* seq = ds.find_table("sqlite_sequence"); seq != nullptr && seq->root > 1) {
@@ -192,6 +300,7 @@ Status code_alter_rename_column(CodeGen& g, const parse::AlterTableStmt* st, Tab
         {"table", t->name, "error in table " + t->name + " after rename: duplicate column name: " + dup});
     break;
   }
+  if (after.empty()) after = objects_that_fail_after(g, db, edits, "rename");
   code_schema_errors(g, db, errors);
   code_schema_errors(g, db, after);
   code_schema_edits(g, db, edits);
