@@ -162,6 +162,29 @@ std::vector<SchemaError> objects_that_fail_after(CodeGen& g, int db, const std::
   return errors;
 }
 
+// The TEMP views and triggers that name a table of another database (SQLite
+// rewrites them too: UPDATE sqlite_temp_schema ... WHERE type IN ('view',
+// 'trigger')), with `replace` giving each token's new text.
+std::vector<SchemaEdit> temp_edits(CodeGen& g, const RefTarget& target, const std::string& old_tbl,
+                                   const std::string& new_tbl,
+                                   const std::function<std::string(std::string_view, parse::Span)>& replace) {
+  std::vector<SchemaEdit> edits;
+  if (target.db == 1 || !g.catalog().has_database(1)) return edits;
+  for (const SchemaObject& o : schema_objects(g.catalog().database(1))) {
+    if (o.type != "view" && o.type != "trigger") continue;
+    std::vector<parse::Span> spans = find_references(g, target, o.parsed->stmt, o.parsed->sql, 1);
+    if (spans.empty()) continue;
+    std::string_view sql = o.parsed->sql;
+    SchemaEdit e;
+    e.type = o.type;
+    e.name = o.name;
+    e.new_sql = replace_spans(sql, spans, [&](parse::Span sp) { return replace(sql, sp); });
+    if (o.type == "trigger" && !new_tbl.empty() && name_eq(o.tbl_name, old_tbl)) e.new_tbl_name = new_tbl;
+    edits.push_back(std::move(e));
+  }
+  return edits;
+}
+
 // renameTestSchema before a change: each view must compile.
 std::vector<SchemaError> views_that_fail(CodeGen& g, int db) {
   std::vector<SchemaError> errors;
@@ -234,6 +257,10 @@ Status code_alter_rename_table(CodeGen& g, const parse::AlterTableStmt* st, Tabl
   code_schema_errors(g, db, errors);
   code_schema_errors(g, db, after);
   code_schema_edits(g, db, edits);
+  std::vector<SchemaEdit> tedits =
+      temp_edits(g, target, old_name, new_name,
+                 [&](std::string_view sql, parse::Span sp) { return quoted_replacement(sql, sp, new_name); });
+  code_schema_edits(g, 1, tedits);
   // sqlite_sequence: the row of the table (name compared exactly, as SQLite).
   if (Table* seq = ds.find_table("sqlite_sequence"); seq != nullptr && seq->root > 1) {
     int cur = g.new_cursor();
@@ -257,6 +284,7 @@ Status code_alter_rename_table(CodeGen& g, const parse::AlterTableStmt* st, Tabl
     g.bind(end);
   }
   code_schema_reload(g, db);
+  if (!tedits.empty()) code_schema_reload(g, 1);
   return Status::Ok();
 }
 
@@ -304,7 +332,13 @@ Status code_alter_rename_column(CodeGen& g, const parse::AlterTableStmt* st, Tab
   code_schema_errors(g, db, errors);
   code_schema_errors(g, db, after);
   code_schema_edits(g, db, edits);
+  std::vector<SchemaEdit> tedits = temp_edits(g, target, "", "", [&](std::string_view sql, parse::Span sp) {
+    if (!quote_new && parse::is_id_char(static_cast<unsigned char>(sql[sp.begin]))) return new_name;
+    return quoted_replacement(sql, sp, new_name);
+  });
+  code_schema_edits(g, 1, tedits);
   code_schema_reload(g, db);
+  if (!tedits.empty()) code_schema_reload(g, 1);
   return Status::Ok();
 }
 
