@@ -164,7 +164,7 @@ Status code_alter_drop_column(CodeGen& g, const parse::AlterTableStmt* st, Table
 
   // What would no longer parse or resolve once the column is gone.
   std::vector<SchemaError> after;
-  RefTarget target{db, t, col};
+  RefTarget target{db, t, col, true};
   auto no_such = [&](const std::string& type, const std::string& name, const std::string& what) {
     after.push_back({type, name, "error in " + type + " " + name + " after drop column: " + what});
   };

@@ -59,6 +59,9 @@ struct RefTarget {
   int db = 0;
   const Table* table = nullptr;
   int column = -1;
+  // Only names SQLite's check after DROP COLUMN resolves: not the column
+  // lists of a trigger's UPDATE OF, INSERT and SET (they fail only when run).
+  bool resolved_only = false;
 };
 
 // The spans (into `sql`) of the identifier tokens of schema statement
@@ -82,14 +85,15 @@ std::string replace_spans(std::string_view sql, const std::vector<parse::Span>& 
 // "name" with embedded double quotes doubled (SQLite's %w inside "").
 std::string double_quote(std::string_view name);
 
-// renameTestSchema before a change: each view of db must compile; the
-// errors ("error in view v: ...") of those that do not.
+// renameTestSchema before a change: each view and trigger of db must
+// compile; the errors ("error in view v: ...") of those that do not.
 std::vector<SchemaError> views_that_fail(CodeGen& g, int db);
 
 // renameTestSchema after a change: loads the database's objects with the
 // edits applied into a scratch catalog and compiles every view and trigger
 // there; the errors ("error in view v after rename: ...") of those that
-// fail, each under its row's current name.
+// fail, each under its row's current name. With no edits and `when`
+// empty, the check before the change.
 std::vector<SchemaError> objects_that_fail_after(CodeGen& g, int db, const std::vector<SchemaEdit>& edits,
                                                  std::string_view when);
 

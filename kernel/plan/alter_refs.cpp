@@ -449,7 +449,7 @@ class Finder {
     const Table* on = lookup(st->table.schema, st->table.name.value);
     bool on_target = on != nullptr && on == t_.table;
     if (on_target && !column_mode()) record(st->table.name.span);
-    if (on_target && column_mode()) {
+    if (on_target && column_mode() && !t_.resolved_only) {
       for (const parse::Name& n : st->update_columns)
         if (name_eq(n.value, col_name_)) record(n.span);
     }
@@ -468,7 +468,7 @@ class Finder {
           size_t n_ctes = ctes_.size();
           push_with(ins->with, &trig);
           Item it = step_target(ins->table, ins->alias);
-          if (it.target && column_mode()) {
+          if (it.target && column_mode() && !t_.resolved_only) {
             for (const parse::Name& n : ins->columns)
               if (name_eq(n.value, col_name_)) record(n.span);
           }
@@ -520,7 +520,7 @@ class Finder {
 
   void set_clauses(const parse::List<parse::SetClause>& set, const Item& target, Sc* s) {
     for (const parse::SetClause& sc : set) {
-      if (target.target && column_mode()) {
+      if (target.target && column_mode() && !t_.resolved_only) {
         for (const parse::Name& n : sc.columns)
           if (name_eq(n.value, col_name_)) record(n.span);
       }
