@@ -113,8 +113,24 @@ std::vector<SchemaError> objects_that_fail_after(CodeGen& g, int db, const std::
                       "error in " + o.type + " " + o.name +
                           (when.empty() ? "" : " after " + std::string(when)) + ": " + why});
   };
+  // The other databases as they are (views and triggers may name their tables).
   Catalog scratch;
-  while (scratch.database_count() <= db) scratch.attach(g.catalog().database_name(scratch.database_count()));
+  Catalog& real = g.catalog();
+  while (scratch.database_count() < real.database_count())
+    scratch.attach(real.database_name(scratch.database_count()));
+  for (int d = 0; d < real.database_count(); d++) {
+    if (d == db || !real.has_database(d)) continue;
+    std::vector<SchemaObject> others = schema_objects(real.database(d));
+    std::stable_sort(others.begin(), others.end(), [&](const SchemaObject& a, const SchemaObject& b) {
+      return rank(a.type) < rank(b.type);
+    });
+    for (const SchemaObject& o : others) {
+      uint32_t root = 0;
+      if (o.type == "table") root = real.database(d).find_table(o.name)->root;
+      if (o.type == "index") root = real.database(d).find_index(o.name)->root;
+      (void)scratch.database(d).add_entry(o.type, o.name, o.tbl_name, root, o.parsed->sql);
+    }
+  }
   DatabaseSchema& sd = scratch.database(db);
   for (const NewObject& o : objs) {
     Status s = sd.add_entry(o.type, o.name, o.tbl_name, o.root, o.sql);
