@@ -251,10 +251,25 @@ class Finder {
       scopes.push_back(std::move(s));
     }
     Sc* last = scopes.empty() ? outer : scopes.back().get();
-    for (const parse::OrderingTerm& ot : sel->order_by) expr(ot.expr, last);
+    for (const parse::OrderingTerm& ot : sel->order_by) {
+      // A bare name in ORDER BY is a result alias before it is a column.
+      if (ot.expr->kind == parse::ExprKind::kColumnRef &&
+          !ot.expr->as<parse::ColumnRefExpr>()->table.present() &&
+          is_alias(sel, ot.expr->as<parse::ColumnRefExpr>()->column.value))
+        continue;
+      expr(ot.expr, last);
+    }
     expr(sel->limit, outer);
     expr(sel->offset, outer);
     ctes_.resize(n_ctes);
+  }
+
+  static bool is_alias(const parse::Select* sel, std::string_view name) {
+    for (const parse::SelectCore* core : sel->cores) {
+      for (const parse::ResultColumn& rc : core->columns)
+        if (rc.alias.present() && name_eq(rc.alias.value, name)) return true;
+    }
+    return false;
   }
 
   void window(const parse::WindowSpec* w, Sc* s) {
