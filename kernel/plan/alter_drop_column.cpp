@@ -54,8 +54,8 @@ bool inside(const parse::Span& s, const parse::Span& outer) {
   return s.begin >= outer.begin && s.end <= outer.end;
 }
 
-// The new CREATE TABLE text without column `col`.
-Result<std::string> drop_column_sql(const Table* t, int col) {
+// The span of the CREATE TABLE text that goes with column `col`.
+Result<parse::Span> drop_column_span(const Table* t, int col) {
   const std::string& sql = t->parsed->sql;
   auto* ct = t->parsed->stmt->as<parse::CreateTableStmt>();
   if (col >= static_cast<int>(ct->columns.size))
@@ -69,7 +69,7 @@ Result<std::string> drop_column_sql(const Table* t, int col) {
     end = next_token_offset(sql, ct->columns[col]->span.end);
     while (begin > 0 && sql[begin] != ',') begin--;
   }
-  return sql.substr(0, begin) + sql.substr(end);
+  return parse::Span{begin, end};
 }
 
 // Rewrites every row of `t` without column `col`.
@@ -160,7 +160,14 @@ Status code_alter_drop_column(CodeGen& g, const parse::AlterTableStmt* st, Table
   int db = t->db;
   DatabaseSchema& ds = g.catalog().database(db);
   std::vector<SchemaError> before = views_that_fail(g, db);
-  KEEL_ASSIGN_OR_RETURN(std::string new_sql, drop_column_sql(t, col));
+  KEEL_ASSIGN_OR_RETURN(parse::Span cut, drop_column_span(t, col));
+  // renameFixQuotes: double-quoted strings become single-quoted, here and
+  // in every other object (TEMP ones too).
+  std::vector<parse::Span> dqs, kept;
+  find_references(g, RefTarget{db, nullptr, -1}, ct, t->parsed->sql, db, nullptr, &dqs);
+  for (const parse::Span& d : dqs)
+    if (d.end <= cut.begin || d.begin >= cut.end) kept.push_back(d);
+  std::string new_sql = rewrite_text(t->parsed->sql, {cut}, kept, [](parse::Span) { return std::string(); });
 
   // What would no longer parse or resolve once the column is gone.
   std::vector<SchemaError> after;
@@ -211,14 +218,20 @@ Status code_alter_drop_column(CodeGen& g, const parse::AlterTableStmt* st, Table
   }
 
   code_schema_errors(g, db, before);
+  std::vector<SchemaEdit> edits = quote_fix_edits(g, db, t->name);
   SchemaEdit e;
   e.type = "table";
   e.name = t->name;
   e.new_sql = new_sql;
-  code_schema_edits(g, db, {e});
+  edits.push_back(std::move(e));
+  code_schema_edits(g, db, edits);
+  std::vector<SchemaEdit> temp_fixes;
+  if (db != 1) temp_fixes = quote_fix_edits(g, 1, "");
+  code_schema_edits(g, 1, temp_fixes);
   code_schema_errors(g, db, after);
   if (!is_virtual(c)) rewrite_rows(g, t, col);
   code_schema_reload(g, db);
+  if (!temp_fixes.empty()) code_schema_reload(g, 1);
   return Status::Ok();
 }
 

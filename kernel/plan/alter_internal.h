@@ -74,13 +74,23 @@ struct RefTarget {
 // statement belongs to. Spans come sorted and distinct. `first_shown`
 // receives the first column reference as SQLite's "no such column: X"
 // would name it (e.g. "new.a").
+// `dqs` receives the double-quoted names that resolve to no column, which
+// SQLite takes as strings and every ALTER TABLE but ADD COLUMN rewrites as
+// single-quoted literals (renameFixQuotes).
 std::vector<parse::Span> find_references(CodeGen& g, const RefTarget& target, const parse::Stmt* stmt,
                                          std::string_view sql, int object_db,
-                                         std::string* first_shown = nullptr);
+                                         std::string* first_shown = nullptr,
+                                         std::vector<parse::Span>* dqs = nullptr);
 
 // Replaces the given spans of `sql` by `replacement(span)`.
 std::string replace_spans(std::string_view sql, const std::vector<parse::Span>& spans,
                           const std::function<std::string(parse::Span)>& replacement);
+
+// `sql` with the `refs` spans replaced by `replacement(span)` and the `dqs`
+// spans (double-quoted strings) by single-quoted literals.
+std::string rewrite_text(std::string_view sql, const std::vector<parse::Span>& refs,
+                         const std::vector<parse::Span>& dqs,
+                         const std::function<std::string(parse::Span)>& replacement);
 
 // "name" with embedded double quotes doubled (SQLite's %w inside "").
 std::string double_quote(std::string_view name);
@@ -96,6 +106,11 @@ std::vector<SchemaError> views_that_fail(CodeGen& g, int db);
 // empty, the check before the change.
 std::vector<SchemaError> objects_that_fail_after(CodeGen& g, int db, const std::vector<SchemaEdit>& edits,
                                                  std::string_view when);
+
+// renameFixQuotes for DROP COLUMN: the objects of db (but table
+// `skip_table`, whose text the caller rewrites) that have double-quoted
+// strings, with those made single-quoted.
+std::vector<SchemaEdit> quote_fix_edits(CodeGen& g, int db, const std::string& skip_table);
 
 Status code_alter_rename_table(CodeGen& g, const parse::AlterTableStmt* st, Table* t);
 Status code_alter_rename_column(CodeGen& g, const parse::AlterTableStmt* st, Table* t);

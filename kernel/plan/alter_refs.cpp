@@ -25,6 +25,7 @@ struct Item {
   bool target = false;
   bool aliased = false;
   bool qualified_only = false;  // NEW / OLD
+  bool unknown = false;         // columns not known (a missing table, a table function)
   std::vector<std::string> cols;
   bool has_col(std::string_view c) const {
     if (qualified_only) return false;
@@ -66,7 +67,8 @@ class Finder {
   }
 
   std::vector<parse::Span> out;
-  std::string first_shown;  // the first column reference as SQLite names it ("new.a")
+  std::vector<parse::Span> dqs;  // double-quoted strings (renameFixQuotes)
+  std::string first_shown;       // the first column reference as SQLite names it ("new.a")
   uint32_t first_begin = 0;
 
  private:
@@ -102,7 +104,10 @@ class Finder {
     Item it;
     it.qual = alias.present() ? std::string(alias.value) : std::string(written);
     it.aliased = alias.present();
-    if (t == nullptr) return it;
+    if (t == nullptr) {
+      it.unknown = true;
+      return it;
+    }
     it.target = t == t_.table;
     if (t->is_view) {
       if (!t->view_column_names.empty()) {
@@ -184,6 +189,7 @@ class Finder {
       case parse::FromItem::Kind::kTableFunction: {
         for (const parse::Expr* e : fi->func_args) expr(e, &s);
         Item it;
+        it.unknown = true;
         it.qual = fi->alias.present() ? std::string(fi->alias.value) : std::string(fi->table.name.value);
         s.items.push_back(std::move(it));
         break;
@@ -301,6 +307,13 @@ class Finder {
         return;
       }
     }
+    // No column: a double-quoted name is a string (SQLite's DQS rule),
+    // which renameFixQuotes rewrites as a single-quoted literal.
+    if (c->column.quote != '"' || !record_ || !dqs_ok_) return;
+    for (Sc* p = s; p; p = p->outer)
+      for (const Item& it : p->items)
+        if (it.unknown) return;
+    dqs.push_back(c->column.span);
   }
 
   void expr(const parse::Expr* e, Sc* s) {
@@ -392,7 +405,7 @@ class Finder {
   }
 
   void foreign_key(const parse::ForeignKeyClause* fk) {
-    if (fk == nullptr || t_.db != db_) return;
+    if (fk == nullptr || t_.db != db_ || t_.table == nullptr) return;
     if (!name_eq(fk->table.value, t_.table->name)) return;
     if (!column_mode()) {
       record(fk->table.span);
@@ -411,9 +424,10 @@ class Finder {
       if (is_self && column_mode() && name_eq(cd->name.value, col_name_)) record(cd->name.span);
       for (const parse::ColumnConstraint* cc : cd->constraints) {
         if (cc->kind == parse::ColumnConstraint::Kind::kReferences) foreign_key(cc->foreign_key);
-        if (!is_self) continue;
+        // CHECK and generated expressions are walked for every table (their
+        // double-quoted strings); names are recorded only for the target.
         if (cc->kind == parse::ColumnConstraint::Kind::kCheck) expr(cc->expr, &s);
-        if (cc->kind == parse::ColumnConstraint::Kind::kGenerated && column_mode()) expr(cc->expr, &s);
+        if (cc->kind == parse::ColumnConstraint::Kind::kGenerated) expr(cc->expr, &s);
       }
     }
     for (const parse::TableConstraint* tc : st->constraints) {
@@ -424,10 +438,11 @@ class Finder {
             if (name_eq(n.value, col_name_)) record(n.span);
         }
       }
-      if (!is_self) continue;
       if (tc->kind == parse::TableConstraint::Kind::kCheck) expr(tc->check, &s);
-      if (column_mode()) {
+      if (is_self && column_mode()) {
+        dqs_ok_ = false;
         for (const parse::OrderingTerm& ot : tc->columns) expr(ot.expr, &s);
+        dqs_ok_ = true;
       }
     }
   }
@@ -435,15 +450,14 @@ class Finder {
   void create_index(const parse::CreateIndexStmt* st) {
     parse::Name none;
     const Table* t = lookup(st->name.schema.present() ? st->name.schema : none, st->table.value);
-    if (t == nullptr || t != t_.table) return;
-    if (!column_mode()) {
-      record(st->table.span);
-    }
+    if (t == nullptr) return;
+    bool target = t == t_.table;
+    if (target && !column_mode()) record(st->table.span);
     Sc s = self_scope(t, st->table.value);
     for (const parse::OrderingTerm& ot : st->columns) {
       const parse::Expr* e = ot.expr;
       // A quoted string naming a column is that column (SQLite's quirk).
-      if (column_mode() && e->kind == parse::ExprKind::kLiteral &&
+      if (target && column_mode() && e->kind == parse::ExprKind::kLiteral &&
           e->as<parse::LiteralExpr>()->literal == parse::LiteralKind::kString &&
           name_eq(e->as<parse::LiteralExpr>()->text, col_name_)) {
         record(e->span);
@@ -549,6 +563,7 @@ class Finder {
   int db_;
   std::string col_name_;
   bool record_ = true;
+  bool dqs_ok_ = true;
   int depth_ = 0;
   std::vector<const parse::CommonTableExpr*> ctes_;
 };
@@ -556,10 +571,12 @@ class Finder {
 }  // namespace
 
 std::vector<parse::Span> find_references(CodeGen& g, const RefTarget& target, const parse::Stmt* stmt,
-                                         std::string_view sql, int object_db, std::string* first_shown) {
+                                         std::string_view sql, int object_db, std::string* first_shown,
+                                         std::vector<parse::Span>* dqs) {
   Finder f(g, target, sql, object_db);
   f.stmt(stmt);
   if (first_shown) *first_shown = f.first_shown;
+  if (dqs) *dqs = std::move(f.dqs);
   std::vector<parse::Span> spans = std::move(f.out);
   std::sort(spans.begin(), spans.end(),
             [](const parse::Span& a, const parse::Span& b) { return a.begin < b.begin; });
@@ -581,6 +598,39 @@ std::string replace_spans(std::string_view sql, const std::vector<parse::Span>& 
   }
   out.append(sql.substr(pos));
   return out;
+}
+
+std::string single_quoted_string(std::string_view sql, parse::Span sp) {
+  // The token is "..." with "" for a quote inside.
+  std::string_view tok = sp.text(sql);
+  std::string value;
+  for (size_t i = 1; i + 1 < tok.size(); i++) {
+    value.push_back(tok[i]);
+    if (tok[i] == '"' && i + 2 < tok.size() && tok[i + 1] == '"') i++;
+  }
+  std::string out = "'";
+  for (char c : value) {
+    out.push_back(c);
+    if (c == '\'') out.push_back('\'');
+  }
+  out.push_back('\'');
+  // (SELECT "a"'b') must not become 'a''b'.
+  if (sp.end < sql.size() && sql[sp.end] == '\'') out.push_back(' ');
+  return out;
+}
+
+std::string rewrite_text(std::string_view sql, const std::vector<parse::Span>& refs,
+                         const std::vector<parse::Span>& dqs,
+                         const std::function<std::string(parse::Span)>& replacement) {
+  std::vector<parse::Span> all = refs;
+  all.insert(all.end(), dqs.begin(), dqs.end());
+  std::sort(all.begin(), all.end(),
+            [](const parse::Span& a, const parse::Span& b) { return a.begin < b.begin; });
+  return replace_spans(sql, all, [&](parse::Span sp) {
+    for (const parse::Span& d : dqs)
+      if (d.begin == sp.begin) return single_quoted_string(sql, sp);
+    return replacement(sp);
+  });
 }
 
 std::string double_quote(std::string_view name) {

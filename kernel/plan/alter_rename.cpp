@@ -181,22 +181,44 @@ std::vector<SchemaError> objects_that_fail_after(CodeGen& g, int db, const std::
 
 // The TEMP views and triggers that name a table of another database (SQLite
 // rewrites them too: UPDATE sqlite_temp_schema ... WHERE type IN ('view',
-// 'trigger')), with `replace` giving each token's new text.
+// 'trigger')), with `replace` giving each token's new text; with `fix_quotes`, every TEMP
+// object's double-quoted strings become single-quoted (renameFixQuotes).
 std::vector<SchemaEdit> temp_edits(CodeGen& g, const RefTarget& target, const std::string& old_tbl,
-                                   const std::string& new_tbl,
+                                   const std::string& new_tbl, bool fix_quotes,
                                    const std::function<std::string(std::string_view, parse::Span)>& replace) {
   std::vector<SchemaEdit> edits;
   if (target.db == 1 || !g.catalog().has_database(1)) return edits;
   for (const SchemaObject& o : schema_objects(g.catalog().database(1))) {
-    if (o.type != "view" && o.type != "trigger") continue;
-    std::vector<parse::Span> spans = find_references(g, target, o.parsed->stmt, o.parsed->sql, 1);
-    if (spans.empty()) continue;
+    std::vector<parse::Span> dqs;
+    std::vector<parse::Span> spans =
+        find_references(g, target, o.parsed->stmt, o.parsed->sql, 1, nullptr, &dqs);
+    if (!fix_quotes) dqs.clear();
+    if (o.type != "view" && o.type != "trigger") spans.clear();
+    if (spans.empty() && dqs.empty()) continue;
     std::string_view sql = o.parsed->sql;
     SchemaEdit e;
     e.type = o.type;
     e.name = o.name;
-    e.new_sql = replace_spans(sql, spans, [&](parse::Span sp) { return replace(sql, sp); });
+    e.new_sql = rewrite_text(sql, spans, dqs, [&](parse::Span sp) { return replace(sql, sp); });
     if (o.type == "trigger" && !new_tbl.empty() && name_eq(o.tbl_name, old_tbl)) e.new_tbl_name = new_tbl;
+    edits.push_back(std::move(e));
+  }
+  return edits;
+}
+
+std::vector<SchemaEdit> quote_fix_edits(CodeGen& g, int db, const std::string& skip_table) {
+  std::vector<SchemaEdit> edits;
+  if (!g.catalog().has_database(db)) return edits;
+  RefTarget none{db, nullptr, -1};
+  for (const SchemaObject& o : schema_objects(g.catalog().database(db))) {
+    if (o.type == "table" && name_eq(o.name, skip_table)) continue;
+    std::vector<parse::Span> dqs;
+    find_references(g, none, o.parsed->stmt, o.parsed->sql, db, nullptr, &dqs);
+    if (dqs.empty()) continue;
+    SchemaEdit e;
+    e.type = o.type;
+    e.name = o.name;
+    e.new_sql = rewrite_text(o.parsed->sql, {}, dqs, [](parse::Span) { return std::string(); });
     edits.push_back(std::move(e));
   }
   return edits;
@@ -225,15 +247,17 @@ Status code_alter_rename_table(CodeGen& g, const parse::AlterTableStmt* st, Tabl
   std::string old_name = t->name;
   std::vector<SchemaEdit> edits;
   for (const SchemaObject& o : schema_objects(ds)) {
+    // RENAME TO leaves double-quoted strings alone (no renameFixQuotes).
+    std::vector<parse::Span> dqs;
     std::vector<parse::Span> spans = find_references(g, target, o.parsed->stmt, o.parsed->sql, db);
     bool of_table = name_eq(o.tbl_name, old_name);
-    if (spans.empty() && !of_table) continue;
+    if (spans.empty() && dqs.empty() && !of_table) continue;
     SchemaEdit e;
     e.type = o.type;
     e.name = o.name;
     std::string_view sql = o.parsed->sql;
     e.new_sql =
-        replace_spans(sql, spans, [&](parse::Span sp) { return quoted_replacement(sql, sp, new_name); });
+        rewrite_text(sql, spans, dqs, [&](parse::Span sp) { return quoted_replacement(sql, sp, new_name); });
     if (of_table && o.type != "view") {
       e.new_tbl_name = new_name;
       if (o.type == "table") e.new_name = new_name;
@@ -256,7 +280,7 @@ Status code_alter_rename_table(CodeGen& g, const parse::AlterTableStmt* st, Tabl
   code_schema_errors(g, db, after);
   code_schema_edits(g, db, edits);
   std::vector<SchemaEdit> tedits =
-      temp_edits(g, target, old_name, new_name,
+      temp_edits(g, target, old_name, new_name, false,
                  [&](std::string_view sql, parse::Span sp) { return quoted_replacement(sql, sp, new_name); });
   code_schema_edits(g, 1, tedits);
   // sqlite_sequence: the row of the table (name compared exactly, as SQLite).
@@ -304,13 +328,15 @@ Status code_alter_rename_column(CodeGen& g, const parse::AlterTableStmt* st, Tab
   RefTarget target{db, t, col};
   std::vector<SchemaEdit> edits;
   for (const SchemaObject& o : schema_objects(ds)) {
-    std::vector<parse::Span> spans = find_references(g, target, o.parsed->stmt, o.parsed->sql, db);
-    if (spans.empty()) continue;
+    std::vector<parse::Span> dqs;
+    std::vector<parse::Span> spans =
+        find_references(g, target, o.parsed->stmt, o.parsed->sql, db, nullptr, &dqs);
+    if (spans.empty() && dqs.empty()) continue;
     std::string_view sql = o.parsed->sql;
     SchemaEdit e;
     e.type = o.type;
     e.name = o.name;
-    e.new_sql = replace_spans(sql, spans, [&](parse::Span sp) {
+    e.new_sql = rewrite_text(sql, spans, dqs, [&](parse::Span sp) {
       if (!quote_new && parse::is_id_char(static_cast<unsigned char>(sql[sp.begin]))) return new_name;
       return quoted_replacement(sql, sp, new_name);
     });
@@ -330,10 +356,11 @@ Status code_alter_rename_column(CodeGen& g, const parse::AlterTableStmt* st, Tab
   code_schema_errors(g, db, errors);
   code_schema_errors(g, db, after);
   code_schema_edits(g, db, edits);
-  std::vector<SchemaEdit> tedits = temp_edits(g, target, "", "", [&](std::string_view sql, parse::Span sp) {
-    if (!quote_new && parse::is_id_char(static_cast<unsigned char>(sql[sp.begin]))) return new_name;
-    return quoted_replacement(sql, sp, new_name);
-  });
+  std::vector<SchemaEdit> tedits =
+      temp_edits(g, target, "", "", true, [&](std::string_view sql, parse::Span sp) {
+        if (!quote_new && parse::is_id_char(static_cast<unsigned char>(sql[sp.begin]))) return new_name;
+        return quoted_replacement(sql, sp, new_name);
+      });
   code_schema_edits(g, 1, tedits);
   code_schema_reload(g, db);
   if (!tedits.empty()) code_schema_reload(g, 1);
