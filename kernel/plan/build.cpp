@@ -6,6 +6,7 @@
 
 #include "parse/ast_walk.h"
 #include "plan/dml_internal.h"
+#include "plan/generated_columns.h"
 #include "plan/index_method.h"
 #include "plan/select_internal.h"
 #include "plan/vtab.h"
@@ -134,15 +135,6 @@ Status code_create_table(CodeGen& g, const parse::CreateTableStmt* st) {
   KEEL_ASSIGN_OR_RETURN(int db, target_db(g, st->name, st->temp));
   std::string name(st->name.name.value);
   if (reserved(name)) return Status(rc::kError, "object name reserved for internal use: " + name);
-  // Generated columns are parsed but not computed yet: refuse them rather
-  // than create a table whose generated values would silently be NULL.
-  for (const parse::ColumnDef* c : st->columns) {
-    for (const parse::ColumnConstraint* cc : c->constraints) {
-      if (cc->kind == parse::ColumnConstraint::Kind::kGenerated) {
-        return Status(rc::kError, "generated columns are not supported by Keel yet");
-      }
-    }
-  }
   Status free = name_free(g, db, name, false);
   if (!free.ok()) {
     if (st->if_not_exists) {
@@ -209,6 +201,7 @@ Status code_create_table(CodeGen& g, const parse::CreateTableStmt* st) {
     return Status(rc::kError, p == std::string::npos ? m : m.substr(p + 4));
   }
   Table* t = scratch.find_table(name);
+  if (!st->as_select) KEEL_RETURN_IF_ERROR(check_generated_columns(g, st, t));
   if (t->autoincrement && t->rowid_alias < 0) {
     return Status(rc::kError, "AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY");
   }
@@ -310,8 +303,12 @@ Status code_create_index(CodeGen& g, const parse::CreateIndexStmt* st) {
     return Status::Ok();
   }
   uint32_t begin = st->name.name.span.begin;
+  // Up to the terminator, trailing white space kept (as SQLite).
+  uint32_t text_end = st->span.end;
+  const parse::ParsedStatement* ps = g.input().statement;
+  if (ps && ps->stmt == st && ps->terminator >= text_end && ps->terminator <= g.sql().size()) text_end = ps->terminator;
   std::string sql = std::string(st->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") +
-                    std::string(g.sql().substr(begin, st->span.end - begin));
+                    std::string(g.sql().substr(begin, text_end - begin));
   // The index as the engine will load it.
   DatabaseSchema& schema = g.catalog().database(db);
   (void)schema;

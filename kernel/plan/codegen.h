@@ -178,6 +178,13 @@ class CodeGen {
   uint8_t pure_context = 0;  // kPureCheck, kPureGenerated, kPureIndex
   const parse::CommonTableExpr* find_cte(std::string_view name) const;
 
+  // Generated columns (plan/generated_columns.h): the virtual columns whose
+  // expression is being coded (a second visit is a loop), and an error met
+  // where the emitting function cannot return one. As SQLite's
+  // sqlite3ErrorMsg, the last such error is the statement's.
+  std::vector<const Column*> generating;
+  Status deferred_error;
+
  private:
   const CompileInput& in_;
   vm::Program* prog_;

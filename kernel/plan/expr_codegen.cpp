@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "plan/authorize.h"
+#include "plan/generated_columns.h"
 #include "plan/plan_internal.h"
 #include "plan/window.h"
 #include "vm/numeric.h"
@@ -254,6 +255,10 @@ void code_column(CodeGen& g, FromTerm* t, int col, int target) {
     } else {
       g.emit(Op::Rowid, t->cursor, target);
     }
+    return;
+  }
+  if (tab->columns[col].generated == GeneratedKind::kVirtual) {
+    code_virtual_column(g, t, col, target);
     return;
   }
   int a = g.emit(Op::Column, t->cursor, storage_column(tab, col), target);

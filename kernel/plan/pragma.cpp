@@ -67,8 +67,19 @@ Status table_info(CodeGen& g, Table* t, bool extended) {
     }
     return Status::Ok();
   }
+  int n_hidden = 0;
   for (size_t i = 0; i < t->columns.size(); i++) {
     const Column& c = t->columns[i];
+    // SQLite's COLFLAG_NOINSERT columns: table_info leaves them out;
+    // table_xinfo shows hidden = 1 (hidden), 2 (VIRTUAL), 3 (STORED).
+    int hidden = c.generated == GeneratedKind::kVirtual  ? 2
+                 : c.generated == GeneratedKind::kStored ? 3
+                 : c.hidden                              ? 1
+                                                         : 0;
+    if (hidden && !extended) {
+      n_hidden++;
+      continue;
+    }
     int pk = 0;
     if (c.primary_key) {
       if (t->rowid_alias == static_cast<int>(i)) {
@@ -80,14 +91,14 @@ Status table_info(CodeGen& g, Table* t, bool extended) {
       }
     }
     RowBuilder r(g, 7);
-    r.num(static_cast<int64_t>(i)).str(c.name).str(c.type).num(c.not_null ? 1 : 0);
-    if (c.default_expr) {
+    r.num(static_cast<int64_t>(i) - n_hidden).str(c.name).str(c.type).num(c.not_null ? 1 : 0);
+    if (c.default_expr && hidden < 2) {
       r.str(c.default_text);
     } else {
       r.null();
     }
     r.num(pk);
-    if (extended) r.num(c.hidden ? 1 : 0);
+    if (extended) r.num(hidden);
     r.emit();
   }
   return Status::Ok();

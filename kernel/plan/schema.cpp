@@ -92,6 +92,7 @@ void finish_index(Table& t, Index& idx) {
     for (size_t c = 0; c < t.columns.size(); c++) {
       if (std::find(idx.columns.begin(), idx.columns.end(), static_cast<int>(c)) != idx.columns.end())
         continue;
+      if (t.columns[c].generated == GeneratedKind::kVirtual) continue;  // not in the record
       idx.columns.push_back(static_cast<int>(c));
       idx.collations.push_back(t.columns[c].collation);
       idx.desc.push_back(false);
