@@ -138,7 +138,8 @@ std::vector<SchemaRow*> creation_order(std::vector<SchemaRow>& rows) {
 
 // Appends every entry of tree `from` (in `src`) to the empty tree `to` (in
 // `dst`), as stored.
-Status copy_tree(Btree& src, PageNo from, Btree& dst, PageNo to, bool is_table, const storage::KeyOrder* order) {
+Status copy_tree(Btree& src, PageNo from, Btree& dst, PageNo to, bool is_table,
+                 const storage::KeyOrder* order) {
   BtCursor in(src, from, false);
   BtCursor out(dst, to, true, order);
   out.set_bulk_load(true);
@@ -210,8 +211,9 @@ Status Connection::vacuum(int db, const std::string* into, const std::shared_ptr
   bool wal = pager.journal_mode() == storage::JournalModeKind::kWal ||
              pager.journal_mode() == storage::JournalModeKind::kModule;
   if (codec != nullptr && wal) {
-    return Status(rc::kError,
-                  "cannot change the page codec of a database in WAL mode: set PRAGMA journal_mode = DELETE first");
+    return Status(
+        rc::kError,
+        "cannot change the page codec of a database in WAL mode: set PRAGMA journal_mode = DELETE first");
   }
   // The write lock is the pager's own (Btree::begin_write would lay out
   // page 1 of an empty file, a change Pager::rewrite must not find).
@@ -244,7 +246,8 @@ Status Connection::vacuum(int db, const std::string* into, const std::shared_ptr
   }
   if (codec != nullptr) spec.reserved = *codec ? (*codec)->reserved_bytes() : 0;
   if (spec.page_size - spec.reserved < storage::dbheader::kMinUsableSize) spec.page_size = src.page_size();
-  spec.auto_vacuum = next_auto_vacuum_ >= 0 ? static_cast<storage::AutoVacuum>(next_auto_vacuum_) : src.auto_vacuum();
+  spec.auto_vacuum =
+      next_auto_vacuum_ >= 0 ? static_cast<storage::AutoVacuum>(next_auto_vacuum_) : src.auto_vacuum();
   spec.sync = pager.synchronous();
 
   Image img;
@@ -258,7 +261,8 @@ Status Connection::vacuum(int db, const std::string* into, const std::shared_ptr
     po.synchronous = spec.sync;
     po.cache_size = pager.cache_size();
     KEEL_ASSIGN_OR_RETURN(img.pager, storage::Pager::open(spec.memory ? "" : spec.path, po));
-    if (img.pager->page_size() != spec.page_size) KEEL_RETURN_IF_ERROR(img.pager->set_page_size(spec.page_size));
+    if (img.pager->page_size() != spec.page_size)
+      KEEL_RETURN_IF_ERROR(img.pager->set_page_size(spec.page_size));
     KEEL_ASSIGN_OR_RETURN(img.btree, Btree::open(*img.pager));
     Btree& dst = *img.btree;
     KEEL_RETURN_IF_ERROR(dst.begin_write());
@@ -274,8 +278,8 @@ Status Connection::vacuum(int db, const std::string* into, const std::shared_ptr
       BtCursor peek(src, static_cast<PageNo>(r->root), false);
       KEEL_RETURN_IF_ERROR(peek.first());
       r->is_table_tree = peek.is_table();
-      KEEL_ASSIGN_OR_RETURN(r->new_root,
-                            dst.create_table(r->is_table_tree ? storage::TreeKind::kTable : storage::TreeKind::kIndex));
+      KEEL_ASSIGN_OR_RETURN(r->new_root, dst.create_table(r->is_table_tree ? storage::TreeKind::kTable
+                                                                           : storage::TreeKind::kIndex));
       any_tree = true;
     }
     {
@@ -376,8 +380,8 @@ Status Connection::vacuum(int db, const std::string* into, const std::shared_ptr
   storage::Pager& ip = *img.pager;
   s = ip.begin_read();
   PageNo pages = ip.page_count();
-  bool same_geometry = ip.page_size() == pager.page_size() && ip.usable_size() == pager.usable_size() &&
-                       codec == nullptr;
+  bool same_geometry =
+      ip.page_size() == pager.page_size() && ip.usable_size() == pager.usable_size() && codec == nullptr;
   if (s.ok() && same_geometry) {
     PageNo old_pages = pager.page_count();
     PageNo pending = storage::dbheader::pending_byte_page(pager.page_size());

@@ -80,7 +80,8 @@ Status Pager::rewrite(uint32_t page_size, PageNo pages, ext::PageCodec* codec,
   if (m.rollback_mode == nullptr) {
     return Status(rc::kError, "cannot change the page size or page codec of a database in WAL mode");
   }
-  if (m.state == Impl::State::kRead || (m.state == Impl::State::kWrite && (m.txn_changed || m.cache.dirty_count() > 0))) {
+  if (m.state == Impl::State::kRead ||
+      (m.state == Impl::State::kWrite && (m.txn_changed || m.cache.dirty_count() > 0))) {
     return Status(rc::kMisuse, "rewrite inside a transaction that read or changed pages");
   }
   if (m.options.read_only) return Status(rc::kReadOnly, "attempt to write a readonly database");

@@ -26,7 +26,7 @@ struct CipherCase {
   const char* name;
   size_t key_bytes;
 };
-constexpr CipherCase kCiphers[] = {{"aes128gcm", 16}, {"aes256gcm", 32},  {"aegis256", 32},
+constexpr CipherCase kCiphers[] = {{"aes128gcm", 16},  {"aes256gcm", 32},  {"aegis256", 32},
                                    {"aegis256x2", 32}, {"aegis256x4", 32}, {"aegis128l", 16},
                                    {"aegis128x2", 16}, {"aegis128x4", 16}};
 
@@ -77,7 +77,8 @@ class Rekey : public ::testing::Test {
 };
 
 void fill(keel::Connection& c, int rows) {
-  ASSERT_TRUE(c.exec("CREATE TABLE secret(id INTEGER PRIMARY KEY, v TEXT); CREATE INDEX sv ON secret(v)").ok());
+  ASSERT_TRUE(
+      c.exec("CREATE TABLE secret(id INTEGER PRIMARY KEY, v TEXT); CREATE INDEX sv ON secret(v)").ok());
   ASSERT_TRUE(c.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
                      std::to_string(rows) +
                      ") INSERT INTO secret(v) SELECT 'canary-' || i || '-' || hex(randomblob(40)) FROM n")
@@ -274,7 +275,8 @@ TEST_F(Rekey, SurvivesSigkillAtRandomPoints) {
   int status = 0;
   waitpid(pid, &status, 0);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
-  auto full_us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+  auto full_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
   ASSERT_TRUE(opens_with(u_new, kRows));
 
   std::mt19937 rng(20261129);
