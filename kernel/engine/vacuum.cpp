@@ -248,8 +248,9 @@ Status Connection::vacuum(int db, const std::string* into, const std::shared_ptr
   if (spec.page_size - spec.reserved < storage::dbheader::kMinUsableSize) spec.page_size = src.page_size();
   if (spec.page_size - spec.reserved < storage::dbheader::kMinUsableSize) {
     end_source(true);
-    return Status(rc::kError, "page size " + std::to_string(spec.page_size) + " leaves too little room beside " +
-                                  std::to_string(spec.reserved) + " reserved bytes: set a larger PRAGMA page_size");
+    return Status(rc::kError, "page size " + std::to_string(spec.page_size) +
+                                  " leaves too little room beside " + std::to_string(spec.reserved) +
+                                  " reserved bytes: set a larger PRAGMA page_size");
   }
   spec.auto_vacuum =
       next_auto_vacuum_ >= 0 ? static_cast<storage::AutoVacuum>(next_auto_vacuum_) : src.auto_vacuum();

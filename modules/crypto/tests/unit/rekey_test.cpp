@@ -243,6 +243,33 @@ TEST_F(Rekey, Refusals) {
   expect_data(*c, 200);
 }
 
+// VACUUM of an encrypted database, to a new page size: the pages stay
+// encrypted, and another connection follows the new geometry.
+TEST_F(Rekey, VacuumKeepsTheEncryption) {
+  std::string u = uri("cipher=aegis128x2&hexkey=" + hex_key(16, 4));
+  auto db = keel::Database::open(u, encryption());
+  ASSERT_TRUE(db.ok()) << db.status().message();
+  auto c = (*db)->connect();
+  ASSERT_TRUE(c.ok());
+  fill(*c, 500);
+  ASSERT_TRUE(c->exec("DELETE FROM secret WHERE id % 2 = 0").ok());
+  auto other = (*db)->connect();
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(scalar(*other, "SELECT count(*) FROM secret"), "250");
+  auto s = c->exec("PRAGMA page_size = 8192; VACUUM");
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(scalar(*c, "PRAGMA page_size"), "8192");
+  EXPECT_EQ(scalar(*c, "PRAGMA freelist_count"), "0");
+  EXPECT_EQ(scalar(*other, "SELECT count(*) FROM secret"), "250");
+  EXPECT_EQ(scalar(*other, "PRAGMA integrity_check"), "ok");
+  std::string file = bytes();
+  EXPECT_EQ(file.substr(0, 5), "Turso");
+  EXPECT_EQ(file.find("canary-"), std::string::npos);
+  EXPECT_EQ(file.size() % 8192, 0u);
+  ASSERT_TRUE(c->exec("VACUUM").ok());
+  EXPECT_EQ(scalar(*other, "SELECT count(*) FROM secret WHERE v LIKE 'canary-%'"), "250");
+}
+
 // A child process rekeys; the parent kills it with SIGKILL after a random
 // delay within the rekey's duration. Whatever the moment, the database opens
 // with the old key or with the new one, and is complete.
