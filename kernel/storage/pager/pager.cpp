@@ -350,9 +350,8 @@ Result<std::unique_ptr<Pager>> Pager::open(std::string_view path, const PagerOpt
     // see keel/ext/page_codec.hpp) opened without that codec: say which.
     std::string_view head(reinterpret_cast<const char*>(header), 16);
     if (head.substr(0, 5) == "Turso") {
-      return Status(
-          rc::kNotADb,
-          "file is encrypted or is not a database (enable the 'encryption' feature and give its key)");
+      return Status(rc::kNotADb,
+                    "file is encrypted or is not a database (enable the 'encryption' feature and give its key)");
     }
     if (head.substr(0, 11) == "Keel codec:") {
       std::string codec(head.substr(11));
