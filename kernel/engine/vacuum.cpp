@@ -445,10 +445,27 @@ Status Connection::vacuum(int db, const std::string* into, const std::shared_ptr
 
 Status Connection::rebuild_database(int db, std::shared_ptr<ext::PageCodec> codec) {
   if (db == 1) return Status(rc::kError, "cannot change the page codec of the temp database");
-  if (db >= 0 && db < static_cast<int>(dbs_.size()) && dbs_[db].memory) {
-    return Status(rc::kError, "cannot change the page codec of an in-memory database");
+  if (db < 0 || db >= static_cast<int>(dbs_.size()) || !dbs_[db].pager)
+    return Status(rc::kError, "unknown database");
+  if (dbs_[db].memory) return Status(rc::kError, "cannot change the page codec of an in-memory database");
+  if (!autocommit_ || dbs_[db].txn != 0) return Status(rc::kError, "cannot VACUUM from within a transaction");
+  if (active_statements_ > 1) return Status(rc::kError, "cannot VACUUM - SQL statements in progress");
+  // A WAL holds frames of one codec: the rebuild runs in DELETE mode (the
+  // log checkpointed and removed first, which needs the only connection),
+  // then the database returns to WAL. A crash in between leaves it in
+  // DELETE mode, under the old key or the new one.
+  storage::Pager& pager = *dbs_[db].pager;
+  bool was_wal = pager.journal_mode() == storage::JournalModeKind::kWal;
+  if (was_wal) KEEL_RETURN_IF_ERROR(pager.set_journal_mode(storage::JournalModeKind::kDelete));
+  Status s = vacuum(db, nullptr, &codec);
+  if (was_wal) {
+    Status back = pager.set_journal_mode(storage::JournalModeKind::kWal);
+    if (s.ok() && !back.ok()) {
+      return Status(back.code(), "the database was re-encoded but stays in journal_mode=delete: " +
+                                     std::string(back.message()));
+    }
   }
-  return vacuum(db, nullptr, &codec);
+  return s;
 }
 
 }  // namespace keel::engine

@@ -67,9 +67,10 @@ class KEEL_API Session {
   // database. Not inside a transaction, nor while another statement of the
   // connection runs (SQLite's VACUUM errors). The rollback journal keeps the
   // old file, as stored, until the new one is complete and synced, so a
-  // crash at any point leaves the old database or the new one. rc::kError
-  // in WAL mode (switch to a rollback journal first) and for temp or
-  // in-memory databases.
+  // crash at any point leaves the old database or the new one. A WAL
+  // database leaves WAL for the rewrite and returns to it (rc::kBusy while
+  // another connection uses the log). rc::kError for temp or in-memory
+  // databases and a module's journal mode.
   Status rebuild_with_codec(std::shared_ptr<PageCodec> codec, std::string_view schema = "main");
   // Reports every row change of this connection to `observer` from now on.
   Status add_change_observer(std::shared_ptr<ChangeObserver> observer);
