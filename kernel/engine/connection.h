@@ -157,6 +157,11 @@ class Connection final : private vm::VmHost,
   Status set_page_codec(int db, std::shared_ptr<ext::PageCodec> codec);
   // True once database `db` has been read by this connection.
   bool database_touched(int db) const;
+  // Rebuilds database `db` as VACUUM does and stores it through `codec`
+  // (nullptr = plain pages) with the codec's reserved bytes per page from
+  // now on: re-encryption, and encryption of a plain database
+  // (engine/vacuum.cpp). Crash-safe: the old file or the new one survives.
+  Status rebuild_database(int db, std::shared_ptr<ext::PageCodec> codec);
   // Index of the database named `schema` ("main", "temp", attached), or -1.
   int database_index(std::string_view schema) const;
   // True while a statement of this connection is executing (inside step):
@@ -279,6 +284,9 @@ class Connection final : private vm::VmHost,
 
   // PRAGMA execution (pragma.cpp).
   Status run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Value>& rows);
+  // VACUUM [schema] [INTO file] (vacuum.cpp). `into` null: rebuild in place;
+  // `codec` non-null: in place, stored through that codec from now on.
+  Status vacuum(int db, const std::string* into, const std::shared_ptr<ext::PageCodec>* codec);
 
   std::vector<Db> dbs_;
   plan::Catalog catalog_;
@@ -293,6 +301,11 @@ class Connection final : private vm::VmHost,
   os::Vfs* vfs_ = nullptr;
   std::function<bool(int)> busy_handler_;
   int busy_timeout_ms_ = 0;
+  // PRAGMA page_size / auto_vacuum asked for a database that already has
+  // content: the next VACUUM applies them (SQLite's db->nextPagesize,
+  // db->nextAutovac). 0 / -1: none pending.
+  uint32_t next_page_size_ = 0;
+  int next_auto_vacuum_ = -1;
 
   bool autocommit_ = true;
   std::vector<UserSavepoint> savepoints_;

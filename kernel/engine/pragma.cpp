@@ -73,7 +73,7 @@ Status Connection::run_command(const void* command, std::vector<vm::Value>& rows
     case plan::EngineCommand::Kind::kPragma:
       return run_pragma(*cmd, rows);
     case plan::EngineCommand::Kind::kVacuum:
-      return Status(rc::kError, "VACUUM is not supported by Keel yet");
+      return vacuum(cmd->db < 0 ? 0 : cmd->db, cmd->has_value ? &cmd->value : nullptr, nullptr);
     case plan::EngineCommand::Kind::kAttach:
       return attach_database(*cmd, rows);
     case plan::EngineCommand::Kind::kDetach:
@@ -187,6 +187,7 @@ Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Va
     if (cmd.has_value) {
       int64_t n = parse_int(cmd.value);
       if (n >= 512 && n <= 65536 && (n & (n - 1)) == 0) {
+        next_page_size_ = static_cast<uint32_t>(n);  // for the next VACUUM if the file has content
         return pager.set_page_size(static_cast<uint32_t>(n));
       }
       return Status::Ok();
@@ -300,6 +301,7 @@ Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Va
       storage::AutoVacuum mode = storage::AutoVacuum::kNone;
       if (v == "full" || v == "1") mode = storage::AutoVacuum::kFull;
       else if (v == "incremental" || v == "2") mode = storage::AutoVacuum::kIncremental;
+      next_auto_vacuum_ = static_cast<int>(mode);  // applied by the next VACUUM if the file has content
       // Only an empty database can change (SQLite silently ignores otherwise).
       Status s = with_write([&] { return bt.set_auto_vacuum(mode); });
       if (!s.ok() && s.primary() != rc::kError) return s;

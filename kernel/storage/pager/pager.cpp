@@ -79,6 +79,20 @@ Status Pager::Impl::load_snapshot(bool changed, bool* switch_mode) {
       }
     }
   }
+  if (changed && rollback_mode != nullptr && file_pages > 0) {
+    // Another connection may have rewritten the file with a new page size
+    // (VACUUM, Pager::rewrite): learn it from the stored header (bytes
+    // 16..20 are plain even under a codec) before decoding page 1 at a
+    // stale size.
+    uint8_t raw[dbheader::kSize];
+    Status r = db->read(raw, sizeof raw, 0);
+    uint32_t ps = r.ok() ? dbheader::read_page_size(raw) : 0;
+    if (ps != 0 && ps != page_size_ && ps - raw[dbheader::kOffReservedBytes] >= dbheader::kMinUsableSize) {
+      reserved = raw[dbheader::kOffReservedBytes];
+      KEEL_RETURN_IF_ERROR(set_page_size_internal(ps));
+      return load_snapshot(true, switch_mode);
+    }
+  }
   storage_pages = file_pages;
   page_count_ = file_pages;
   if (changed) discard_cache();

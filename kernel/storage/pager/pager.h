@@ -221,6 +221,20 @@ class Pager {
   // are discarded at commit (used by freelist truncation and vacuum).
   Status truncate(PageNo new_page_count);
 
+  // Replaces the whole database, outside any transaction or in a write
+  // transaction that changed nothing yet, with a new image
+  // of `pages` pages of `page_size` bytes: read_page(n, out) fills page n as
+  // the b-tree sees it (its header byte 20 = reserved bytes, at least
+  // codec's), and each page is stored through `codec` (nullptr = identity).
+  // The old file's pages go into the rollback journal as stored first, so a
+  // crash at any point leaves the old file or the new one, whichever codec
+  // the next opener has (design note in pager_rewrite.cpp). Afterwards the
+  // pager uses the new page size, reserved bytes and codec; the codec must
+  // outlive the pager. Rollback-journal modes only (rc::kError in WAL or a
+  // module's mode). For VACUUM with a new page size and re-encryption.
+  Status rewrite(uint32_t page_size, PageNo pages, ext::PageCodec* codec,
+                 const std::function<Status(PageNo, uint8_t*)>& read_page);
+
   // --- configuration ------------------------------------------------------
   // Switches journal mode outside a transaction, as PRAGMA journal_mode:
   // into and out of WAL rewrites header bytes 18/19 (2 = WAL) in a

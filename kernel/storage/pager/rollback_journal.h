@@ -36,6 +36,7 @@
 // busy handler; back to SHARED at commit/rollback.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -99,6 +100,17 @@ class RollbackJournal final : public ext::JournalMode {
 
   Result<ext::CheckpointInfo> checkpoint(int) override { return ext::CheckpointInfo{}; }
   Status close() override;
+
+  // Replaces the whole file inside the write transaction begun with
+  // begin_write(), which must not have journaled or written anything yet
+  // (Pager::rewrite, pager_rewrite.cpp): every page of the file is copied
+  // into the journal as stored, the journal is synced (it is hot from then
+  // on), then `pages` pages of `page_size` bytes, already encoded by
+  // encoded_page(n, out), overwrite the file, which is cut to that size and
+  // synced; finalizing the journal is the commit point. The journal header
+  // keeps the old page size, so playing it back restores the old geometry.
+  Status replace_file(uint32_t page_size, ext::PageNo pages,
+                      const std::function<Status(ext::PageNo, uint8_t*)>& encoded_page);
 
  private:
   bool no_sync() const { return host_->synchronous() == 0; }
