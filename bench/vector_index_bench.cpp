@@ -304,6 +304,7 @@ void run(const Config& c) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows as it happens
   Config c;
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];

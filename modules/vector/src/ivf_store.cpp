@@ -443,8 +443,8 @@ Status IvfStore::retrain(Session& s, Meta& m, int64_t rows, std::vector<float>* 
   // Move every row from its old list to its new one, one old list at a
   // time; slots of the new lists are counted here and stored with them.
   std::vector<int64_t> next_slot(lists, 0);
-  auto scan = s.prepare("SELECT id, vector FROM " + t("lists") + " WHERE key BETWEEN ?1 AND ?2");
-  auto del = s.prepare("DELETE FROM " + t("lists") + " WHERE key BETWEEN ?1 AND ?2");
+  auto scan = s.prepare("SELECT id, vector FROM " + t("lists") + " WHERE key >= ?1 AND key <= ?2");
+  auto del = s.prepare("DELETE FROM " + t("lists") + " WHERE key >= ?1 AND key <= ?2");
   auto put = s.prepare("INSERT INTO " + t("lists") + "(key, id, vector) VALUES (?1, ?2, ?3)");
   if (!scan.ok()) return scan.take_status();
   if (!del.ok()) return del.take_status();
@@ -629,7 +629,7 @@ Result<std::vector<IvfHit>> IvfStore::search(Session& s, const Value& query, int
   }
   KEEL_ASSIGN_OR_RETURN(
       Statement * st,
-      stmt(s, list_scan_, "SELECT id, vector FROM " + t("lists") + " WHERE key BETWEEN ?1 AND ?2"));
+      stmt(s, list_scan_, "SELECT id, vector FROM " + t("lists") + " WHERE key >= ?1 AND key <= ?2"));
   const size_t k = limit < 0 ? std::numeric_limits<size_t>::max() : static_cast<size_t>(limit);
   // Exact distances of every row of the probed lists; a max-heap (by
   // hit_less) keeps the k best.
