@@ -3,7 +3,7 @@
 //
 //   1. generates N clustered f32 vectors (default 1M × 96): C centres drawn
 //      from N(0, 1), each point a centre plus N(0, σ²) noise with σ drawn
-//      per cluster from [0.35, 0.75] and cluster sizes varying 1:4;
+//      per cluster from spread × [0.35, 0.75] and cluster sizes varying 1:4;
 //   2. loads them into t(id INTEGER PRIMARY KEY, v F32_BLOB(d)) in an
 //      in-memory database;
 //   3. times brute force: SELECT id FROM t NOT INDEXED ORDER BY
@@ -19,7 +19,7 @@
 // Rates are per CPU second of this single-threaded process (the machine is
 // shared); wall times are printed beside them.
 //   vector_index_bench [--rows N] [--dims D] [--clusters C] [--queries Q]
-//                      [--brute Q] [--lists L] [--probes P1,P2,...]
+//                      [--brute Q] [--lists L] [--probes P1,P2,...] [--spread S]
 //                      [--module-path DIR]
 #include <time.h>
 
@@ -65,6 +65,9 @@ struct Config {
   int brute = 5;
   int lists = 1024;
   std::vector<int> probes = {4, 8, 16, 32};
+  // Scales every cluster's σ: 1 gives well-separated clusters, 2–3 clusters
+  // that overlap so that neighbours cross cluster boundaries.
+  float spread = 1.0f;
   std::string module_path;
 };
 
@@ -78,7 +81,7 @@ void check(const keel::Status& s, const char* what) {
 // Clustered points: centre + per-cluster noise, clusters of unequal size.
 class Generator {
  public:
-  Generator(size_t dims, size_t clusters, uint32_t seed) : dims_(dims), rng_(seed) {
+  Generator(size_t dims, size_t clusters, float spread, uint32_t seed) : dims_(dims), rng_(seed) {
     std::normal_distribution<float> n(0, 1);
     std::uniform_real_distribution<float> u(0, 1);
     centres_.resize(clusters * dims);
@@ -86,7 +89,7 @@ class Generator {
     sigma_.resize(clusters);
     weight_.resize(clusters);
     for (size_t c = 0; c < clusters; c++) {
-      sigma_[c] = 0.35f + 0.4f * u(rng_);
+      sigma_[c] = spread * (0.35f + 0.4f * u(rng_));
       weight_[c] = 1.0 + 3.0 * u(rng_);
     }
     pick_ = std::discrete_distribution<size_t>(weight_.begin(), weight_.end());
@@ -190,9 +193,9 @@ void run(const Config& c) {
   check(conn.status(), "connect");
   const size_t d = c.dims;
 
-  std::printf("== %zu rows x %zu dims f32, %zu clusters; cosine; %s kernels\n", c.rows, d, c.clusters,
-              keel::vector::dense_kernels().isa);
-  Generator gen(d, c.clusters, 42);
+  std::printf("== %zu rows x %zu dims f32, %zu clusters (spread %.2f); cosine; %s kernels\n", c.rows, d, c.clusters,
+              c.spread, keel::vector::dense_kernels().isa);
+  Generator gen(d, c.clusters, c.spread, 42);
   std::vector<float> data(c.rows * d);
   for (size_t r = 0; r < c.rows; r++) gen.point(data.data() + r * d);
   std::vector<bool> live(c.rows, true);
@@ -340,7 +343,7 @@ int main(int argc, char** argv) {
     else {
       std::fprintf(stderr,
                    "usage: vector_index_bench [--rows N] [--dims D] [--clusters C] [--queries Q] [--brute Q]"
-                   " [--lists L] [--probes P1,P2,...] [--module-path DIR]\n");
+                   " [--lists L] [--probes P1,P2,...] [--spread S] [--module-path DIR]\n");
       return 2;
     }
   }
