@@ -193,8 +193,8 @@ void run(const Config& c) {
   check(conn.status(), "connect");
   const size_t d = c.dims;
 
-  std::printf("== %zu rows x %zu dims f32, %zu clusters (spread %.2f); cosine; %s kernels\n", c.rows, d, c.clusters,
-              c.spread, keel::vector::dense_kernels().isa);
+  std::printf("== %zu rows x %zu dims f32, %zu clusters (spread %.2f); cosine; %s kernels\n", c.rows, d,
+              c.clusters, c.spread, keel::vector::dense_kernels().isa);
   Generator gen(d, c.clusters, c.spread, 42);
   std::vector<float> data(c.rows * d);
   for (size_t r = 0; r < c.rows; r++) gen.point(data.data() + r * d);
@@ -330,6 +330,8 @@ int main(int argc, char** argv) {
       c.brute = std::stoi(next());
     else if (a == "--lists")
       c.lists = std::stoi(next());
+    else if (a == "--spread")
+      c.spread = std::stof(next());
     else if (a == "--probes") {
       c.probes.clear();
       std::string s = next();

@@ -412,6 +412,11 @@ TEST_F(VectorIndex, Errors) {
   // DROP INDEX removes the hidden tables.
   exec("DROP INDEX i; DROP INDEX k");
   EXPECT_EQ(text("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'keel_im_%'"), "0");
+  // So does DROP TABLE of the indexed table.
+  exec("CREATE INDEX i2 ON t USING vector (v)");
+  EXPECT_EQ(text("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'keel_im_i2_%'"), "4");
+  exec("DROP TABLE t");
+  EXPECT_EQ(text("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'keel_im_%'"), "0");
 }
 
 TEST_F(VectorIndex, SurvivesReopenAndCrash) {
@@ -465,6 +470,52 @@ TEST_F(VectorIndex, SurvivesReopenAndCrash) {
   EXPECT_EQ(text("SELECT count(*) FROM t"), "1200");
   check_consistent();
   EXPECT_EQ(ids("SELECT id FROM t ORDER BY vector_distance_l2(v, ?1) LIMIT 10", &q), before);
+  conn_.reset();
+  db_.reset();
+  fs::remove_all(dir);
+}
+
+TEST_F(VectorIndex, OtherConnectionsSeeRetraining) {
+  // Connection B caches the centroids; A retrains and commits; B's next
+  // query notices (the meta token changed) and answers from the new lists.
+  fs::path dir = fs::temp_directory_path() / ("keel_vector_index2_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string path = (dir / "v.db").string();
+  open(path);
+  exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v F32_BLOB(5))");
+  exec("CREATE INDEX i ON t USING vector (v) WITH (metric = 'dot', lists = 64, probes = 64)");
+  std::mt19937 rng(21);
+  exec("BEGIN");
+  for (int i = 1; i <= 1100; i++) insert(i, random_vector(rng, 5));
+  exec("COMMIT");
+  auto b = db_->connect();
+  ASSERT_TRUE(b.ok()) << b.status().to_string();
+  const keel::Value q = f32_blob(random_vector(rng, 5));
+  auto query_b = [&] {
+    std::vector<int64_t> out;
+    auto st = b->prepare("SELECT id FROM t ORDER BY vector_distance_dot(v, ?1) LIMIT 8");
+    EXPECT_TRUE(st.ok()) << st.status().to_string();
+    EXPECT_TRUE(st->bind(1, q).ok());
+    for (;;) {
+      auto r = st->step();
+      EXPECT_TRUE(r.ok()) << r.status().to_string();
+      if (!r.ok() || !*r) break;
+      out.push_back(st->column_int64(0));
+    }
+    return out;
+  };
+  EXPECT_EQ(query_b(), ids("SELECT id FROM t NOT INDEXED ORDER BY vector_distance_dot(v, ?1) LIMIT 8", &q));
+  const std::string token = text("SELECT token FROM keel_im_i_meta");
+  exec("BEGIN");
+  for (int i = 2000; i < 3200; i++) insert(i, random_vector(rng, 5));
+  exec("COMMIT");
+  EXPECT_NE(text("SELECT token FROM keel_im_i_meta"), token);
+  EXPECT_EQ(query_b(), ids("SELECT id FROM t NOT INDEXED ORDER BY vector_distance_dot(v, ?1) LIMIT 8", &q));
+  // B writes too; A sees its rows.
+  ASSERT_TRUE(b->exec("DELETE FROM t WHERE id < 1000").ok());
+  check_consistent();
+  expect_brute_force("vector_distance_dot", q, 8);
   conn_.reset();
   db_.reset();
   fs::remove_all(dir);
