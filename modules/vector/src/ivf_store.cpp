@@ -285,7 +285,7 @@ int64_t IvfStore::list_of(const VectorView& v) const {
 }
 
 Result<bool> IvfStore::vector_of(Session& s, const Value& v, Meta& m, std::vector<uint8_t>& blob,
-                                 VectorView& view, bool inserting) {
+                                 VectorView& view) {
   const std::string who = "vector index " + index_ + ": ";
   switch (v.type()) {
     case Type::kNull:
@@ -294,7 +294,6 @@ Result<bool> IvfStore::vector_of(Session& s, const Value& v, Meta& m, std::vecto
       ParsedVector pv;
       Status st = parse_arg(SqlArg::text(v.text()), VectorType::kFloat32, &pv);
       if (!st.ok()) {
-        if (!inserting) return false;
         return Status(st.code(), who + std::string(st.message()));
       }
       blob = std::move(pv.storage);
@@ -305,24 +304,20 @@ Result<bool> IvfStore::vector_of(Session& s, const Value& v, Meta& m, std::vecto
       break;
     }
     default:
-      if (!inserting) return false;
       return Status(rc::kError, who + "cannot index " +
                                     (v.type() == Type::kInteger ? "an INTEGER" : "a REAL") +
                                     " value (expected a vector blob)");
   }
   auto parsed = parse_blob(blob);
   if (!parsed.ok()) {
-    if (!inserting) return false;
     return Status(parsed.status().code(), who + std::string(parsed.status().message()));
   }
   view = *parsed;
   if (view.type != VectorType::kFloat32 && view.type != VectorType::kFloat64) {
-    if (!inserting) return false;
     return Status(rc::kError,
                   who + type_name(view.type) + " vectors cannot be indexed (float32 or float64 only)");
   }
   if (m.type == 0 || m.dims == 0) {
-    if (!inserting) return false;
     if (view.dims == 0) return Status(rc::kError, who + "cannot index a vector of 0 dimensions");
     m.type = static_cast<int>(view.type);
     m.dims = static_cast<int64_t>(view.dims);
@@ -334,11 +329,9 @@ Result<bool> IvfStore::vector_of(Session& s, const Value& v, Meta& m, std::vecto
   }
   const VectorType want = m.type == 2 ? VectorType::kFloat64 : VectorType::kFloat32;
   if (view.type != want) {
-    if (!inserting) return false;
     return Status(rc::kError, who + "expected a " + type_name(want) + " vector, got " + type_name(view.type));
   }
   if (view.dims != static_cast<size_t>(m.dims)) {
-    if (!inserting) return false;
     return Status(rc::kError, who + "expected " + std::to_string(m.dims) + " dimensions, got " +
                                   std::to_string(view.dims));
   }
@@ -515,7 +508,7 @@ Status IvfStore::train_from_table(Session& s, const std::string& table, const st
     KEEL_ASSIGN_OR_RETURN(bool row, st->step());
     if (!row) break;
     // Values the index would refuse fail here with the message insert() gives.
-    KEEL_ASSIGN_OR_RETURN(bool indexed, vector_of(s, st->column_value(0), m, blob, view, true));
+    KEEL_ASSIGN_OR_RETURN(bool indexed, vector_of(s, st->column_value(0), m, blob, view));
     if (!indexed) continue;
     if (!r) r.emplace(cap, dims_, static_cast<uint64_t>(present));
     r->add(view);
@@ -542,7 +535,7 @@ Status IvfStore::insert(Session& s, int64_t rowid, const Value& v) {
   }
   std::vector<uint8_t> blob;
   VectorView view;
-  KEEL_ASSIGN_OR_RETURN(bool indexed, vector_of(s, v, m, blob, view, true));
+  KEEL_ASSIGN_OR_RETURN(bool indexed, vector_of(s, v, m, blob, view));
   if (!indexed) return Status::Ok();
   if (m.count >= kMinTrainRows && m.count >= 2 * m.trained) {
     KEEL_RETURN_IF_ERROR(retrain(s, m, m.count, nullptr));
@@ -658,16 +651,6 @@ Result<std::vector<IvfHit>> IvfStore::search(Session& s, const Value& query, int
   }
   std::sort(hits.begin(), hits.end(), hit_less);
   return hits;
-}
-
-Result<IvfStore::Stats> IvfStore::stats(Session& s) {
-  KEEL_ASSIGN_OR_RETURN(Meta m, read_meta(s));
-  KEEL_RETURN_IF_ERROR(load_centroids(s, m));
-  Stats out;
-  out.rows = m.count;
-  out.lists = static_cast<int64_t>(list_ids_.size());
-  out.trained_at = m.trained;
-  return out;
 }
 
 }  // namespace keel::vector

@@ -103,14 +103,6 @@ class IvfStore {
   // indexed row.
   Result<std::vector<IvfHit>> search(ext::Session& s, const Value& query, int64_t limit, int64_t probes = 0);
 
-  // For tests and the benchmark: lists, rows, trainings.
-  struct Stats {
-    int64_t rows = 0;
-    int64_t lists = 0;
-    int64_t trained_at = 0;
-  };
-  Result<Stats> stats(ext::Session& s);
-
  private:
   struct Meta {
     int type = 0;
@@ -127,10 +119,11 @@ class IvfStore {
   // Reads the meta columns (kMetaColumns) of the row `st` yields.
   Result<Meta> meta_row(Statement* st);
   Status load_centroids(ext::Session& s, const Meta& m);
-  // The vector a value stands for, checked against the index (type, dims);
-  // `blob` receives the bytes to store. False: NULL, not indexed.
+  // The vector a value stands for, checked against the index (type, dims;
+  // the first vector fixes them); `blob` receives the bytes to store.
+  // False: NULL, not indexed. A value the index refuses is an error.
   Result<bool> vector_of(ext::Session& s, const Value& v, Meta& m, std::vector<uint8_t>& blob,
-                         VectorView& view, bool inserting);
+                         VectorView& view);
   int64_t list_of(const VectorView& v) const;
   std::vector<size_t> nearest_lists(const VectorView& q, size_t n) const;
   // Trains on `sample` (f32, rows × dims; drawn from the lists table when
