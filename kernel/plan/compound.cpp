@@ -174,7 +174,7 @@ Status code_compound(CodeGen& g, const parse::Select* sel, Scope* outer, SelectD
     ~Restore() { g.plan_parent = p; }
   } restore{g, parent};
   bool simple_dest = dest.kind == SelectDest::Kind::kOutput || dest.kind == SelectDest::Kind::kTable ||
-                     dest.kind == SelectDest::Kind::kIndex;
+                     dest.kind == SelectDest::Kind::kIndex || dest.kind == SelectDest::Kind::kCoroutine;
   if (all_union_all && sel->order_by.size == 0 && sel->limit == nullptr && simple_dest) {
     for (uint32_t i = 0; i < sel->cores.size; i++) {
       parse::Select one{};
@@ -294,7 +294,7 @@ Status code_compound(CodeGen& g, const parse::Select* sel, Scope* outer, SelectD
 }
 
 Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* outer, int cursor, int n,
-                          int* correlated) {
+                          int* correlated, int yield_reg, int reg_base) {
   // WITH RECURSIVE (SQLite's generateWithRecursiveQuery): rows of the
   // initial part go to a queue; each row taken from the queue is output
   // and becomes the single row the recursive part reads, whose results are
@@ -306,7 +306,7 @@ Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* 
   while (k < sel->cores.size && !from_names_any(sel->cores[k], cte->name.value)) k++;
   if (k >= sel->cores.size) k = 1;
   bool distinct = sel->cores[k]->op == CompoundOp::kUnion;
-  g.emit(Op::OpenEphemeral, cursor, n);
+  if (!yield_reg) g.emit(Op::OpenEphemeral, cursor, n);
   int queue = g.new_cursor(), current = g.new_cursor();
   g.emit(Op::OpenEphemeral, queue, n);
   int seen = -1;
@@ -346,18 +346,33 @@ Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* 
     }
   }
   g.ctes = saved;
+  // `current` holds the single row being expanded: opened once, its row
+  // replaced each round (an ephemeral table per row would cost a pager).
+  g.emit(Op::OpenEphemeral, current, n);
   int top = g.addr();
   g.emit(Op::Rewind, queue, end);
   int rec = g.new_reg(), rowid = g.new_reg();
   g.emit(Op::RowData, queue, rec);
-  g.emit(Op::OpenEphemeral, current, n);
+  int empty = g.new_label();
+  g.emit(Op::Rewind, current, empty);
+  g.emit(Op::Delete, current, 0);
+  g.bind(empty);
   g.emit(Op::NewRowid, current, rowid);
   g.emit(Op::Insert, current, rec, rowid);
   g.emit(Op::Delete, queue, 0);
   int skip_out = g.new_label();
   if (offset) g.emit(Op::IfPos, offset, skip_out, 1);
-  g.emit(Op::NewRowid, cursor, rowid);
-  g.emit(Op::Insert, cursor, rec, rowid);
+  if (yield_reg) {
+    // `current` holds just this row.
+    int none = g.new_label();
+    g.emit(Op::Rewind, current, none);
+    for (int c = 0; c < n; c++) g.emit(Op::Column, current, c, reg_base + c);
+    g.emit(Op::Yield, yield_reg, 0);
+    g.bind(none);
+  } else {
+    g.emit(Op::NewRowid, cursor, rowid);
+    g.emit(Op::Insert, cursor, rec, rowid);
+  }
   if (limit) g.emit(Op::DecrJumpZero, limit, end);
   g.bind(skip_out);
   g.recursive_cursor[cte] = current;

@@ -4,6 +4,7 @@
 // NATURAL become equality terms plus column coalescing.
 #include <algorithm>
 
+#include "parse/ast_walk.h"
 #include "plan/plan_internal.h"
 #include "plan/vtab.h"
 #include "vm/collation.h"
@@ -66,6 +67,21 @@ Status add_subquery_columns(CodeGen& g, FromTerm& t, Scope* outer, std::string_v
   return Status::Ok();
 }
 
+// Whether `sel` names a table `name` anywhere (FROM terms of it and of
+// every nested select).
+bool reads_name(const parse::Select& sel, std::string_view name) {
+  struct Finder : parse::AstVisitor {
+    std::string_view target;
+    bool found = false;
+    void name(const parse::Name& n, parse::NameRole role) override {
+      if (role == parse::NameRole::kTable && vm::stricmp(n.value, target) == 0) found = true;
+    }
+  } f;
+  f.target = name;
+  parse::walk(sel, f);
+  return f.found;
+}
+
 Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClause& out, uint8_t join_override,
                 bool use_override) {
   if (item->kind == parse::FromItem::Kind::kJoinGroup) {
@@ -120,6 +136,10 @@ Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClaus
       t->cols = std::move(cols);
       t->coalesced.assign(t->cols.size(), false);
     } else if (cte) {
+      // A CTE that is not recursive and reads its own name.
+      if (reads_name(*cte->select, cte->name.value)) {
+        return Status(rc::kError, "circular reference: " + std::string(cte->name.value));
+      }
       t->subquery = cte->select;
       t->subquery_outer = outer;
       for (const parse::Name& c : cte->columns) t->view_columns.emplace_back(c.value);
@@ -237,7 +257,8 @@ Result<Table*> find_table_or_error(CodeGen& g, const parse::QualifiedName& name,
   if (t == nullptr && !allow_view && g.input().vtabs && (schema.empty() || name_eq(schema, "main"))) {
     // INSERT/UPDATE/DELETE naming an eponymous virtual table (json_each).
     auto epo = g.input().vtabs->eponymous_vtab(name.name.value);
-    if (epo.ok() && epo.value()) return Status(rc::kError, "table " + std::string(name.name.value) + " may not be modified");
+    if (epo.ok() && epo.value())
+      return Status(rc::kError, "table " + std::string(name.name.value) + " may not be modified");
   }
   if (t == nullptr) {
     std::string full = schema.empty() ? std::string(name.name.value)
@@ -281,12 +302,36 @@ Status build_from(CodeGen& g, const parse::List<parse::FromItem*>& from, Scope* 
   return Status::Ok();
 }
 
-Status materialize_from(CodeGen& g, FromClause& from, Scope* scope) {
+Status materialize_from(CodeGen& g, FromClause& from, Scope* scope, bool allow_coroutine) {
+  // A FROM subquery that reads the enclosing query's columns makes the
+  // select it is part of correlated as well (its scope is not on the
+  // subquery's resolution chain, so resolving does not mark it).
+  auto propagate = [&](int correlated) {
+    if (correlated && scope && scope->correlated_flag) *scope->correlated_flag = 1;
+  };
   (void)scope;
   for (auto& t : from.terms) {
     if (t->dup_of >= 0) {
       t->ephemeral = true;
       g.emit(Op::OpenDup, t->cursor, t->dup_of);
+      continue;
+    }
+    if (t->recursive_cte && allow_coroutine && from.terms.size() == 1) {
+      t->ephemeral = true;
+      int n = static_cast<int>(t->cols.size());
+      t->coroutine_yield = g.new_reg();
+      t->reg_base = g.new_reg(std::max(n, 1));
+      t->rowid_reg = g.new_reg();
+      g.emit(Op::Null, 0, t->rowid_reg);
+      int body = g.new_label(), after = g.new_label();
+      g.emit(Op::InitCoroutine, t->coroutine_yield, after, body);
+      g.bind(body);
+      int correlated = 0;
+      KEEL_RETURN_IF_ERROR(code_recursive_cte(g, t->recursive_cte, t->subquery_outer, t->cursor, n,
+                                              &correlated, t->coroutine_yield, t->reg_base));
+      propagate(correlated);
+      g.emit(Op::EndCoroutine, t->coroutine_yield);
+      g.bind(after);
       continue;
     }
     if (t->recursive_cte) {
@@ -295,6 +340,7 @@ Status materialize_from(CodeGen& g, FromClause& from, Scope* scope) {
       int correlated = 0;
       KEEL_RETURN_IF_ERROR(code_recursive_cte(g, t->recursive_cte, t->subquery_outer, t->cursor,
                                               static_cast<int>(t->cols.size()), &correlated));
+      propagate(correlated);
       if (correlated) {
         g.at(once).op = Op::Noop;
       } else {
@@ -322,6 +368,7 @@ Status materialize_from(CodeGen& g, FromClause& from, Scope* scope) {
     g.ctes = std::move(saved);
     g.plan_parent = parent;
     KEEL_RETURN_IF_ERROR(s);
+    propagate(correlated);
     if (correlated) {
       g.at(once).op = Op::Noop;
     } else {

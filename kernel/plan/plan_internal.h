@@ -109,11 +109,16 @@ struct FromClause {
 };
 // Builds the terms of a FROM clause (views and subqueries get their columns).
 Status build_from(CodeGen& g, const parse::List<parse::FromItem*>& from, Scope* outer, FromClause& out);
-// Fills ephemeral table `cursor` with the rows of recursive CTE `cte`.
+// Fills ephemeral table `cursor` with the rows of recursive CTE `cte` — or,
+// if yield_reg is non-zero, is the body of a coroutine that yields each row
+// in registers reg_base.. (cursor unused).
 Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* outer, int cursor, int n_cols,
-                          int* correlated);
+                          int* correlated, int yield_reg = 0, int reg_base = 0);
 // Materializes views and subqueries into ephemeral tables.
-Status materialize_from(CodeGen& g, FromClause& from, Scope* scope);
+// allow_coroutine: the FROM is a SELECT's and is scanned once, so a lone
+// recursive CTE may stream its rows as a coroutine (an outer LIMIT then ends
+// an unbounded recursion, as in SQLite) instead of being materialized.
+Status materialize_from(CodeGen& g, FromClause& from, Scope* scope, bool allow_coroutine = false);
 
 // ---- WHERE and loops (where.cpp)
 

@@ -174,7 +174,7 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
   scope.correlated_flag = dest.correlated;
   for (auto& t : fc.terms) scope.terms.push_back(t.get());
   scope.star_terms = fc.display;
-  KEEL_RETURN_IF_ERROR(materialize_from(g, fc, &scope));
+  KEEL_RETURN_IF_ERROR(materialize_from(g, fc, &scope, true));
 
   RowOutput out;
   out.dest = &dest;
@@ -422,7 +422,9 @@ bool from_names(const parse::List<parse::FromItem*>& from, std::string_view name
 void push_with(CodeGen& g, const parse::WithClause* with) {
   for (const parse::CommonTableExpr* c : with->ctes) {
     g.ctes.push_back(c);
-    if (!with->recursive || c->select->cores.size < 2) continue;
+    // Recursion needs no RECURSIVE keyword: SQLite treats any compound CTE
+    // whose later part reads its own name as recursive.
+    if (c->select->cores.size < 2) continue;
     for (uint32_t i = 1; i < c->select->cores.size; i++) {
       if (from_names(c->select->cores[i]->from, c->name.value)) {
         if (std::find(g.recursive_ctes.begin(), g.recursive_ctes.end(), c) == g.recursive_ctes.end()) {

@@ -486,7 +486,8 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
   w.levels.resize(n);
   std::vector<VtabTerm> vtab_terms;
   std::vector<const Expr*> omitted;  // terms a virtual table checks itself
-  for (const TermInfo& ti : terms) vtab_terms.push_back({ti.expr, ti.mask, ti.on_left_join, ti.left_join_level});
+  for (const TermInfo& ti : terms)
+    vtab_terms.push_back({ti.expr, ti.mask, ti.on_left_join, ti.left_join_level});
   // Access paths first, so every cursor is opened once before the loops
   // (opening one inside an outer loop would redo it for every outer row).
   std::vector<std::vector<Constraint>> level_cons(n);
@@ -496,6 +497,7 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
     FromTerm* t = scope->terms[i];
     find_constraints(scope, i, i >= 64 ? 0 : ((uint64_t{1} << i) - 1), all_cons, level_cons[i]);
     level_acc[i] = choose_access(g, t, level_cons[i], i);
+    if (t->coroutine_yield) level_acc[i] = Access{};  // rows come one at a time: a scan
     if (t->table && !t->ephemeral) open_table(g, t->table, t->cursor, false);
     if (level_acc[i].kind == Access::kIndex || level_acc[i].kind == Access::kAutoIndex) {
       level_idx_cur[i] = g.new_cursor();
@@ -693,6 +695,15 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
                                                       &routed));
           if (routed) break;
         }
+        if (t->coroutine_yield) {
+          // Each Yield resumes the coroutine for its next row, or leaves.
+          top = g.addr();
+          g.emit(Op::Yield, t->coroutine_yield, lv.brk);
+          lv.next_op = Op::Goto;
+          lv.next_cursor = -1;
+          g.plan_row(g.plan_parent, "SCAN " + label);
+          break;
+        }
         g.emit(Op::Rewind, t->cursor, lv.brk);
         top = g.addr();
         lv.next_op = Op::Next;
@@ -703,7 +714,9 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
     }
     lv.top = top;
     // LEFT JOIN: ON terms first, then record the match.
-    auto is_omitted = [&](const Expr* e) { return std::find(omitted.begin(), omitted.end(), e) != omitted.end(); };
+    auto is_omitted = [&](const Expr* e) {
+      return std::find(omitted.begin(), omitted.end(), e) != omitted.end();
+    };
     if (left) {
       for (const TermInfo& ti : terms) {
         if (ti.left_join_level == i && ti.expr != coded && !is_omitted(ti.expr))
