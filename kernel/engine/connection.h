@@ -29,8 +29,8 @@
 #include <vector>
 
 #include "engine/hooks.h"
-#include "engine/vtab_registry.h"
 #include "engine/index_method_runtime.h"
+#include "engine/vtab_registry.h"
 #include "func/function.h"
 #include "keel/ext/change_observer.hpp"
 #include "keel/ext/module.hpp"
@@ -50,8 +50,8 @@ class Statement;
 struct OpenOptions {
   bool read_only = false;
   bool create = true;
-  bool uri = false;           // interpret "file:" URIs
-  os::Vfs* vfs = nullptr;     // nullptr = the default VFS
+  bool uri = false;        // interpret "file:" URIs
+  os::Vfs* vfs = nullptr;  // nullptr = the default VFS
   int busy_timeout_ms = 0;
   int64_t cache_size = -2000;
   // Runs after the file name and URI are parsed and before the main
@@ -171,8 +171,8 @@ class Connection final : private vm::VmHost,
     std::string path;
     std::unique_ptr<storage::Pager> pager;
     std::unique_ptr<storage::Btree> btree;
-    int txn = 0;  // 0 none, 1 read, 2 write
-    int statement_savepoint = 0;  // pager savepoint depth of the running statement, or 0
+    int txn = 0;                       // 0 none, 1 read, 2 write
+    int statement_savepoint = 0;       // pager savepoint depth of the running statement, or 0
     std::vector<int> user_savepoints;  // pager depth per open user savepoint
     bool read_only = false;
     bool memory = false;
@@ -236,8 +236,13 @@ class Connection final : private vm::VmHost,
   void notify_after_commit();
   void notify_after_rollback();
   void notify_rollback_to(int depth);
+  Status notify_before_savepoint(int depth);
+  // before_statement() of every active observer (statement.cpp, before the
+  // statement starts; SQL the observers run joins the transaction only).
+  Status notify_before_statement(const vm::Program& program);
   // The innermost executing statement if it is nested, else nullptr.
   Statement* nested_statement() const;
+
  public:
   // Asks every observer active() again and sets compile_options().
   // observe_changes from the answer.
@@ -252,7 +257,6 @@ class Connection final : private vm::VmHost,
   }
 
  private:
-
   // --- func::FunctionHost
   int64_t statement_time_ms() override;
   void randomness(void* buf, size_t n) override;
@@ -284,7 +288,7 @@ class Connection final : private vm::VmHost,
   int64_t changes_ = 0;          // changes of the most recent completed statement
   int64_t running_changes_ = 0;  // changes of the statement now running
   int64_t total_changes_ = 0;
-  int64_t statement_time_ = 0;   // Julian ms, 0 = not taken this step
+  int64_t statement_time_ = 0;  // Julian ms, 0 = not taken this step
   std::atomic<bool> interrupt_{false};
   mutable ConnectionHooks hooks_;
   int last_error_offset_ = -1;

@@ -31,7 +31,9 @@ Status Statement::recompile() {
   KEEL_ASSIGN_OR_RETURN(parse::ParsedStatement st, parser.parse_statement(0));
   if (st.stmt == nullptr) return Status(rc::kInternal, "statement vanished on recompile");
   for (int db = 0; db < conn_.catalog_.database_count(); db++) {
-    if (!conn_.catalog_.has_database(db) || db >= static_cast<int>(conn_.dbs_.size()) || !conn_.dbs_[db].btree) continue;
+    if (!conn_.catalog_.has_database(db) || db >= static_cast<int>(conn_.dbs_.size()) ||
+        !conn_.dbs_[db].btree)
+      continue;
     KEEL_RETURN_IF_ERROR(conn_.ensure_schema(db));
   }
   plan::CompileInput in;
@@ -68,6 +70,7 @@ Result<int> Statement::step() {
       s = conn_.notify_write_transaction();
     }
     if (s.ok() && program_->observe_changes != conn_.compile_options_.observe_changes) s = recompile();
+    if (s.ok() && conn_.observers_active_) s = conn_.notify_before_statement(*program_);
     if (!s.ok()) {
       // Nothing of this statement ran: end what the observers' statements
       // began, as a statement that failed to start.
@@ -219,8 +222,10 @@ const vm::ResultColumnInfo& explain_column(bool eqp, int i) {
                                                   {"p1", "", "", "", ""},   {"p2", "", "", "", ""},
                                                   {"p3", "", "", "", ""},   {"p4", "", "", "", ""},
                                                   {"p5", "", "", "", ""},   {"comment", "", "", "", ""}};
-  static const vm::ResultColumnInfo kEqp[] = {
-      {"id", "", "", "", ""}, {"parent", "", "", "", ""}, {"notused", "", "", "", ""}, {"detail", "", "", "", ""}};
+  static const vm::ResultColumnInfo kEqp[] = {{"id", "", "", "", ""},
+                                              {"parent", "", "", "", ""},
+                                              {"notused", "", "", "", ""},
+                                              {"detail", "", "", "", ""}};
   return eqp ? kEqp[i] : kExplain[i];
 }
 }  // namespace
@@ -293,10 +298,18 @@ std::string Statement::expanded_sql() const {
       if (idx >= 1 && idx <= static_cast<int>(bindings_.size())) {
         const vm::Value& v = bindings_[idx - 1];
         switch (v.type()) {
-          case vm::ValueType::kNull: out += "NULL"; break;
-          case vm::ValueType::kInteger: out += std::to_string(v.int_value()); break;
-          case vm::ValueType::kReal: out += vm::format("%!.15g", v.real_value()); break;
-          case vm::ValueType::kText: out += vm::format("%Q", std::string(v.text()).c_str()); break;
+          case vm::ValueType::kNull:
+            out += "NULL";
+            break;
+          case vm::ValueType::kInteger:
+            out += std::to_string(v.int_value());
+            break;
+          case vm::ValueType::kReal:
+            out += vm::format("%!.15g", v.real_value());
+            break;
+          case vm::ValueType::kText:
+            out += vm::format("%Q", std::string(v.text()).c_str());
+            break;
           case vm::ValueType::kBlob: {
             if (v.is_zeroblob()) {
               out += "zeroblob(" + std::to_string(v.size()) + ")";

@@ -273,6 +273,7 @@ Status Connection::set_autocommit(bool enable, bool rollback) {
 
 Status Connection::savepoint(int op, std::string_view name) {
   if (op == 0) {
+    KEEL_RETURN_IF_ERROR(notify_before_savepoint(static_cast<int>(savepoints_.size()) + 1));
     bool starts = autocommit_;
     autocommit_ = false;
     savepoints_.push_back({std::string(name), starts});
@@ -287,7 +288,8 @@ Status Connection::savepoint(int op, std::string_view name) {
   // Find the newest savepoint with that name.
   int idx = -1;
   for (int i = static_cast<int>(savepoints_.size()) - 1; i >= 0; i--) {
-    if (plan::NameLess{}(savepoints_[i].name, name) == false && plan::NameLess{}(name, savepoints_[i].name) == false) {
+    if (plan::NameLess{}(savepoints_[i].name, name) == false &&
+        plan::NameLess{}(name, savepoints_[i].name) == false) {
       idx = i;
       break;
     }
