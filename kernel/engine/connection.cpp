@@ -26,6 +26,7 @@ Result<std::unique_ptr<Connection>> Connection::open(std::string_view filename, 
   c->options_ = options;
   c->vfs_ = options.vfs ? options.vfs : &os::default_vfs();
   func::register_builtin_functions(c->functions_);
+  c->vtabs_.set_connection(c.get());
   c->vtabs_.add_module(func::make_json_each_module(false));
   c->vtabs_.add_module(func::make_json_each_module(true));
   for (auto& m : make_pragma_modules(*c)) c->vtabs_.add_module(std::move(m));
