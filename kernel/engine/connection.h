@@ -121,8 +121,16 @@ class Connection final : private vm::VmHost,
   int transaction_state(int db) const {
     return db >= 0 && db < static_cast<int>(dbs_.size()) ? dbs_[db].txn : 0;
   }
+  // PRAGMA database_list: seq, name, file of each open database, flattened.
+  std::vector<vm::Value> database_list() const;
   // Number of statements now running (stepped and not reset or done).
   int active_statements() const { return active_statements_; }
+  // Changes whenever ATTACH or DETACH renumbers the databases: a statement
+  // compiled under another value is compiled again before it runs.
+  uint64_t database_generation() const { return database_generation_; }
+  // SQLITE_LIMIT_ATTACHED (default and maximum 10).
+  int max_attached() const { return max_attached_; }
+  void set_max_attached(int n) { max_attached_ = n < 0 ? 0 : n > 10 ? 10 : n; }
 
   func::FunctionRegistry& functions() { return functions_; }
   // Registers (or with compare == nullptr removes) a collation.
@@ -149,6 +157,11 @@ class Connection final : private vm::VmHost,
   Status set_page_codec(int db, std::shared_ptr<ext::PageCodec> codec);
   // True once database `db` has been read by this connection.
   bool database_touched(int db) const;
+  // Rebuilds database `db` as VACUUM does and stores it through `codec`
+  // (nullptr = plain pages) with the codec's reserved bytes per page from
+  // now on: re-encryption, and encryption of a plain database
+  // (engine/vacuum.cpp). Crash-safe: the old file or the new one survives.
+  Status rebuild_database(int db, std::shared_ptr<ext::PageCodec> codec);
   // Index of the database named `schema` ("main", "temp", attached), or -1.
   int database_index(std::string_view schema) const;
   // True while a statement of this connection is executing (inside step):
@@ -186,6 +199,12 @@ class Connection final : private vm::VmHost,
   };
 
   Status open_database(int db, std::string path, bool memory, bool read_only, bool create);
+  // ATTACH and DETACH (attach.cpp).
+  Status attach_database(const plan::EngineCommand& cmd, std::vector<vm::Value>& rows);
+  Status detach_database(const plan::EngineCommand& cmd);
+  // Commits every database in a write transaction: through a super-journal
+  // when several files in rollback-journal modes changed (commit.cpp).
+  Status commit_databases();
   Status open_temp_database();
   Status load_schema(int db);
   Status commit_all();
@@ -266,6 +285,9 @@ class Connection final : private vm::VmHost,
 
   // PRAGMA execution (pragma.cpp).
   Status run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Value>& rows);
+  // VACUUM [schema] [INTO file] (vacuum.cpp). `into` null: rebuild in place;
+  // `codec` non-null: in place, stored through that codec from now on.
+  Status vacuum(int db, const std::string* into, const std::shared_ptr<ext::PageCodec>* codec);
 
   std::vector<Db> dbs_;
   plan::Catalog catalog_;
@@ -280,6 +302,11 @@ class Connection final : private vm::VmHost,
   os::Vfs* vfs_ = nullptr;
   std::function<bool(int)> busy_handler_;
   int busy_timeout_ms_ = 0;
+  // PRAGMA page_size / auto_vacuum asked for a database that already has
+  // content: the next VACUUM applies them (SQLite's db->nextPagesize,
+  // db->nextAutovac). 0 / -1: none pending.
+  uint32_t next_page_size_ = 0;
+  int next_auto_vacuum_ = -1;
 
   bool autocommit_ = true;
   std::vector<UserSavepoint> savepoints_;
@@ -301,6 +328,8 @@ class Connection final : private vm::VmHost,
   bool in_commit_observers_ = false;
   // Some change observer is active (refresh_observers_active).
   bool observers_active_ = false;
+  uint64_t database_generation_ = 0;
+  int max_attached_ = 10;
 };
 
 }  // namespace keel::engine

@@ -15,6 +15,8 @@ constexpr int kMaxSchemaRetry = 50;
 Statement::Statement(Connection& conn, std::string sql, std::unique_ptr<vm::Program> program,
                      std::vector<parse::Parameter> params, int parameter_count)
     : conn_(conn), sql_(std::move(sql)), program_(std::move(program)), parameter_count_(parameter_count) {
+  authorizer_generation_ = conn.hooks_.authorizer_generation;
+  database_generation_ = conn_.database_generation();
   for (const auto& p : params) param_names_.emplace_back(p.number, std::string(p.name));
   bindings_.resize(parameter_count_);
   vm_ = std::make_unique<vm::Vm>(*program_, static_cast<vm::VmHost&>(conn_));
@@ -47,9 +49,15 @@ Status Statement::recompile() {
   in.index_methods = conn_.ext_.index_runtime.get();
   in.schema_objects = &conn_.ext_.schema_objects;
   in.options = conn_.compile_options_;
+  in.authorizer =
+      conn_.hooks_.authorizer && !nested_ && conn_.executing_.empty() && !conn_.in_commit_observers_
+          ? &conn_.hooks_.authorizer
+          : nullptr;
+  authorizer_generation_ = conn_.hooks_.authorizer_generation;
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<vm::Program> program, plan::compile(in));
   vm_.reset();
   program_ = std::move(program);
+  database_generation_ = conn_.database_generation();
   vm_ = std::make_unique<vm::Vm>(*program_, static_cast<vm::VmHost&>(conn_));
   for (int i = 0; i < static_cast<int>(bindings_.size()) && i < vm_->parameter_count(); i++) {
     KEEL_RETURN_IF_ERROR(vm_->bind(i + 1, bindings_[i]));
@@ -60,6 +68,11 @@ Status Statement::recompile() {
 Result<int> Statement::step() {
   if (program_->is_explain || program_->is_explain_query_plan) return step_explain();
   if (!active_) nested_ = conn_.executing() || conn_.in_commit_observers_;
+  if (!active_ && authorizer_generation_ != conn_.hooks_.authorizer_generation) {
+    // Compiled under another authorizer: ask the current one (SQLite expires
+    // every statement when the authorizer changes).
+    KEEL_RETURN_IF_ERROR(recompile());
+  }
   if (nested_) return step_nested();
   if (!active_ && !conn_.ext_.observers.empty()) {
     // Change observers decide at the start of a write transaction whether
@@ -77,6 +90,10 @@ Result<int> Statement::step() {
       if (conn_.autocommit_ && conn_.active_statements_ == 0) conn_.rollback_all();
       return s;
     }
+  }
+  if (!active_ && database_generation_ != conn_.database_generation()) {
+    // ATTACH or DETACH renumbered the databases since this was compiled.
+    KEEL_RETURN_IF_ERROR(recompile());
   }
   conn_.statement_time_ = 0;
   for (int attempt = 0;; attempt++) {

@@ -109,20 +109,8 @@ Status Connection::commit_all() {
     }
   }
   // Write transactions first, so a failed commit leaves nothing half-done
-  // across databases that a reader could see (single-file atomicity only;
-  // multi-file commits use no super-journal yet).
-  for (auto& d : dbs_) {
-    if (d.txn == 2) {
-      Status s = d.btree->commit();
-      if (!s.ok()) {
-        result = s;
-        break;
-      }
-      d.txn = 0;
-      d.user_savepoints.clear();
-      d.statement_savepoint = 0;
-    }
-  }
+  // across databases that a reader could see (commit.cpp).
+  result = commit_databases();
   if (!result.ok()) {
     rollback_all();
     return result;

@@ -9,6 +9,7 @@
 // do). Each operator converts the running result to the shape it needs. A
 // compound made only of UNION ALL without ORDER BY or LIMIT streams each
 // member straight to the destination.
+#include "plan/authorize.h"
 #include "plan/select_internal.h"
 #include "vm/collation.h"
 
@@ -316,6 +317,16 @@ Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* 
   // initial part go to a queue; each row taken from the queue is output
   // and becomes the single row the recursive part reads, whose results are
   // queued in turn (UNION: only rows never seen before).
+  // The authorizer sees the CTE's name as the innermost view or trigger.
+  std::string saved_auth = g.auth_trigger;
+  g.auth_trigger = std::string(cte->name.value);
+  struct RestoreAuth {
+    CodeGen& g;
+    std::string& saved;
+    ~RestoreAuth() { g.auth_trigger = std::move(saved); }
+  } restore_auth{g, saved_auth};
+  KEEL_RETURN_IF_ERROR(authorize_select(g));
+  KEEL_RETURN_IF_ERROR(authorize_recursive(g));
   const parse::Select* sel = cte->select;
   uint32_t k = 1;
   while (k < sel->cores.size && !from_names_any(sel->cores[k], cte->name.value)) k++;

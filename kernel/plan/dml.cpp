@@ -2,17 +2,25 @@
 // indexes, constraint checks with SQLite's messages and conflict actions,
 // index maintenance (partial and expression indexes included).
 #include "plan/dml_internal.h"
+#include "plan/generated_columns.h"
 #include "vm/collation.h"
 
 namespace keel::plan {
 
 int storage_column(const Table* t, int col) {
-  if (!t->without_rowid || t->primary_key == nullptr) return col;
-  const std::vector<int>& cols = t->primary_key->columns;
-  for (size_t i = 0; i < cols.size(); i++) {
-    if (cols[i] == col) return static_cast<int>(i);
+  // SQLite's sqlite3TableColumnToStorage; virtual columns (not in the
+  // record) come after the last field (plan/generated_columns.h).
+  if (t->without_rowid && t->primary_key != nullptr) {
+    const std::vector<int>& cols = t->primary_key->columns;
+    for (size_t i = 0; i < cols.size(); i++) {
+      if (cols[i] == col) return static_cast<int>(i);
+    }
   }
-  return col;
+  if (col < 0 || !has_virtual_columns(t)) return col;
+  int before = 0;  // non-virtual columns before col
+  for (int i = 0; i < col; i++) before += is_virtual(t->columns[i]) ? 0 : 1;
+  if (!is_virtual(t->columns[col])) return before;
+  return stored_column_count(t) + (col - before);
 }
 
 std::unique_ptr<vm::KeyInfo> make_index_keyinfo(CodeGen& g, const Index* idx) {
@@ -50,6 +58,7 @@ std::string table_affinity(const Table* t) {
   for (size_t i = 0; i < t->columns.size(); i++) {
     s[storage_column(t, static_cast<int>(i))] = static_cast<char>(t->columns[i].affinity);
   }
+  s.resize(stored_column_count(t));  // virtual columns are not in the record
   return s;
 }
 
@@ -327,16 +336,30 @@ Status write_row(CodeGen& g, TableWriter& w, uint16_t insert_flags) {
   }
   int rec = g.new_reg();
   if (t->without_rowid) {
-    // Record in storage order: PRIMARY KEY columns first.
+    // Record in storage order: PRIMARY KEY columns first; no virtual column.
     int regs = g.new_reg(n);
     for (int i = 0; i < n; i++) g.emit(Op::SCopy, w.base + i, regs + storage_column(t, i));
-    int a = g.emit(Op::MakeRecord, regs, n, rec);
+    int a = g.emit(Op::MakeRecord, regs, stored_column_count(t), rec);
     g.set_p4_affinity(a, table_affinity(t));
     int a2 = g.emit(Op::IdxInsert, w.cursor, rec);
     g.at(a2).p5 = insert_flags & (vm::kOpflagNChange | vm::kOpflagNestedChange);
     return Status::Ok();
   }
-  if (t->rowid_alias >= 0) {
+  if (has_virtual_columns(t)) {
+    // Only the stored columns, in declaration order.
+    int ns = stored_column_count(t);
+    int regs = g.new_reg(ns);
+    for (int i = 0; i < n; i++) {
+      if (is_virtual(t->columns[i])) continue;
+      if (i == t->rowid_alias) {
+        g.emit(Op::Null, 0, regs + storage_column(t, i));
+      } else {
+        g.emit(Op::SCopy, w.base + i, regs + storage_column(t, i));
+      }
+    }
+    int a = g.emit(Op::MakeRecord, regs, ns, rec);
+    g.set_p4_affinity(a, table_affinity(t));
+  } else if (t->rowid_alias >= 0) {
     int regs = g.new_reg(n);
     g.emit(Op::Copy, w.base, regs, n - 1);
     g.emit(Op::Null, 0, regs + t->rowid_alias);
@@ -377,11 +400,17 @@ void load_row(CodeGen& g, TableWriter& w) {
     int col = static_cast<int>(i);
     if (col == t->rowid_alias) {
       g.emit(Op::SCopy, w.rowid, w.base + col);
+    } else if (is_virtual(t->columns[i])) {
+      continue;  // computed below from the others
     } else {
       int a = g.emit(Op::Column, w.cursor, storage_column(t, col), w.base + col);
       set_column_default(g, a, t->columns[i]);
       if (t->columns[i].affinity == vm::Affinity::kReal) g.emit(Op::RealAffinity, w.base + col);
     }
+  }
+  if (has_virtual_columns(t)) {
+    Status s = code_generated_columns(g, w, true);
+    if (!s.ok()) g.deferred_error = std::move(s);
   }
 }
 

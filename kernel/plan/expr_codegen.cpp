@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "plan/authorize.h"
+#include "plan/generated_columns.h"
 #include "plan/plan_internal.h"
 #include "plan/window.h"
 #include "vm/numeric.h"
@@ -255,6 +257,10 @@ void code_column(CodeGen& g, FromTerm* t, int col, int target) {
     }
     return;
   }
+  if (tab->columns[col].generated == GeneratedKind::kVirtual) {
+    code_virtual_column(g, t, col, target);
+    return;
+  }
   int a = g.emit(Op::Column, t->cursor, storage_column(tab, col), target);
   set_column_default(g, a, tab->columns[col]);
   if (tab->columns[col].affinity == vm::Affinity::kReal) g.emit(Op::RealAffinity, target);
@@ -343,7 +349,13 @@ Status code_expr(CodeGen& g, Scope* s, const Expr* e, int target) {
         AliasExpansion hide(ref.alias_scope);
         return code_expr(g, ref.alias_scope, ref.alias_expr, target);
       }
-      code_column(g, ref.term, ref.col, target);
+      bool ignored = false;
+      if (ref.scope != g.trigger_scope) KEEL_RETURN_IF_ERROR(authorize_read(g, ref.term, ref.col, &ignored));
+      if (ignored) {
+        g.emit(Op::Null, 0, target);
+      } else {
+        code_column(g, ref.term, ref.col, target);
+      }
       return Status::Ok();
     }
     case ExprKind::kVariable:
@@ -582,6 +594,16 @@ Status code_function(CodeGen& g, Scope* s, const parse::FunctionExpr* f, int tar
   const func::FunctionRegistry* reg = g.input().functions;
   const func::FunctionDef* def = reg ? reg->find(name, n) : nullptr;
   bool known = reg && reg->has_name(name);
+  if (g.input().authorizer && known) {
+    bool ignored = false;
+    Status a = authorize_function(g, f->name.value, &ignored);
+    if (a.code() == rc::kAuth) return Status(rc::kError, "not authorized to use function: " + name);
+    KEEL_RETURN_IF_ERROR(a);
+    if (ignored) {
+      g.emit(Op::Null, 0, target);
+      return Status::Ok();
+    }
+  }
   // Functions SQLite codes inline (INLINEFUNC): lazy argument evaluation.
   bool inline_fn = name == "coalesce" || name == "ifnull" || name == "iif" || name == "likely" ||
                    name == "unlikely" || name == "likelihood";

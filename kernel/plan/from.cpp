@@ -283,14 +283,10 @@ Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClaus
 
 Result<Table*> find_table_or_error(CodeGen& g, const parse::QualifiedName& name, bool allow_view) {
   std::string_view schema = name.schema.present() ? name.schema.value : std::string_view();
-  // In a view's or trigger's body an unqualified name means its own database.
-  std::string bound;
-  if (schema.empty() && g.view_db >= 0) {
-    bound = g.catalog().database_name(g.view_db);
-    schema = bound;
-  }
-  if (!schema.empty() && g.catalog().find_database(schema) < 0) {
-    return Status(rc::kError, "unknown database " + std::string(schema));
+  if (schema.empty() && g.default_db >= 0 && g.catalog().has_database(g.default_db)) {
+    // Inside a view or trigger of a database other than temp: only that
+    // database (SQLite's DbFixer), and errors name it.
+    schema = g.catalog().database_name(g.default_db);
   }
   Table* t = g.catalog().find_table(schema, name.name.value);
   if (t == nullptr && !allow_view && g.input().vtabs && (schema.empty() || name_eq(schema, "main"))) {

@@ -12,6 +12,7 @@
 
 #include "parse/ast_walk.h"
 #include "plan/dml_internal.h"
+#include "plan/generated_columns.h"
 #include "plan/select_internal.h"
 #include "vm/collation.h"
 
@@ -121,6 +122,9 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
     for (uint32_t k = 0; k < st->columns.size; k++) {
       std::string_view name = st->columns[k].value;
       int col = t->find_column(name);
+      if (col >= 0 && is_generated(t->columns[col])) {
+        return Status(rc::kError, "cannot INSERT into generated column \"" + t->columns[col].name + "\"");
+      }
       if (col >= 0) {
         source_of[col] = static_cast<int>(k);
         if (col == t->rowid_alias) rowid_source = static_cast<int>(k);
@@ -131,8 +135,13 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
       }
     }
   } else {
-    for (int i = 0; i < n; i++) source_of[i] = i;
-    if (t->rowid_alias >= 0) rowid_source = t->rowid_alias;
+    // Generated columns take no value (SQLite's COLFLAG_NOINSERT).
+    n_source = 0;
+    for (int i = 0; i < n; i++) {
+      if (is_generated(t->columns[i])) continue;
+      if (i == t->rowid_alias) rowid_source = n_source;
+      source_of[i] = n_source++;
+    }
   }
 
   // Source: one VALUES row coded in place, or a materialized select.
@@ -156,7 +165,7 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
       return Status(rc::kError,
                     std::to_string(supplied) + " values for " + std::to_string(n_source) + " columns");
     }
-    return Status(rc::kError, "table " + t->name + " has " + std::to_string(n) + " columns but " +
+    return Status(rc::kError, "table " + t->name + " has " + std::to_string(n_source) + " columns but " +
                                   std::to_string(supplied) + " values were supplied");
   }
 
@@ -284,6 +293,7 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
     int a = g.emit(Op::Affinity, w.base, n);
     g.set_p4_affinity(a, aff);
   }
+  KEEL_RETURN_IF_ERROR(code_generated_columns(g, w, false));
   if (has_triggers(g, t)) {
     // BEFORE triggers see NEW.rowid as -1 when the statement gives none (or NULL).
     FromTerm before_new = w.term;
@@ -344,6 +354,8 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
       for (uint32_t k = 0; k < sc.columns.size; k++) {
         int col = t->find_column(sc.columns[k].value);
         if (col < 0) return Status(rc::kError, "no such column: " + std::string(sc.columns[k].value));
+        if (is_generated(t->columns[col]))
+          return Status(rc::kError, "cannot UPDATE generated column \"" + t->columns[col].name + "\"");
         changed.push_back(col == t->rowid_alias ? -1 : col);
         const parse::Expr* v = sc.value;
         if (sc.columns.size > 1) {
@@ -362,6 +374,7 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
     for (const Column& c : t->columns) aff.push_back(static_cast<char>(c.affinity));
     int a = g.emit(Op::Affinity, nw.base, n);
     g.set_p4_affinity(a, aff);
+    KEEL_RETURN_IF_ERROR(code_generated_columns(g, nw, false));
     bool triggers = has_triggers(g, t);
     if (triggers) {
       // DO UPDATE is an UPDATE: its triggers fire, not the INSERT's.

@@ -240,6 +240,10 @@ Status code_view_delete(CodeGen& g, const parse::DeleteStmt* st, Table* view);
 
 // Looks up a table for a statement: "no such table: x" on failure.
 Result<Table*> find_table_or_error(CodeGen& g, const parse::QualifiedName& name, bool allow_view);
+// db_fixer.cpp: a view or trigger of database `db` (not temp) whose body
+// names another database is refused with SQLite's text.
+Status check_own_database(CodeGen& g, int db, std::string_view kind, std::string_view name,
+                          const parse::Stmt* stmt, const parse::Select* select);
 // Storage position of table column `col` in the table's record.
 int storage_column(const Table* t, int col);
 // KeyInfo for an index.

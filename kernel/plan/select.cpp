@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "plan/authorize.h"
 #include "plan/select_internal.h"
 #include "plan/window.h"
 #include "vm/collation.h"
@@ -160,6 +161,8 @@ Status code_values(CodeGen& g, const parse::SelectCore* core, Scope* outer, RowO
 }
 
 }  // namespace
+
+Status code_star_column(CodeGen& g, FromTerm* t, int col, int target);
 
 // ORDER BY ... LIMIT row into the bounded index; load(i, reg) codes result
 // column i into reg.
@@ -356,8 +359,7 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
       KEEL_RETURN_IF_ERROR(output_topn_row(g, out, [&](int i, int reg) -> Status {
         AliasExpansion hide(&scope);  // as code_result_columns
         if (cols[i].expr) return code_expr(g, &scope, cols[i].expr, reg);
-        code_column(g, cols[i].term, cols[i].col, reg);
-        return Status::Ok();
+        return code_star_column(g, cols[i].term, cols[i].col, reg);
       }));
     } else {
       int base = g.new_reg(out.n_cols);
@@ -401,7 +403,7 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
     g.plan_row(g.plan_parent, "USE TEMP B-TREE FOR ORDER BY");
   }
   g.bind(out.done);
-  return Status::Ok();
+  return authorize_unread_tables(g, scope.terms);
 }
 
 namespace {
@@ -463,6 +465,18 @@ Status code_limit(CodeGen& g, Scope* scope, const parse::Select* sel, RowOutput&
   return Status::Ok();
 }
 
+// A column of a `*` expansion, as the authorizer allows it.
+Status code_star_column(CodeGen& g, FromTerm* t, int col, int target) {
+  bool ignored = false;
+  KEEL_RETURN_IF_ERROR(authorize_read(g, t, col, &ignored));
+  if (ignored) {
+    g.emit(Op::Null, 0, target);
+  } else {
+    code_column(g, t, col, target);
+  }
+  return Status::Ok();
+}
+
 Status code_result_columns(CodeGen& g, Scope* scope, const std::vector<ResultCol>& cols, int base) {
   // Result expressions never see the result aliases (ORDER BY and HAVING do).
   AliasExpansion hide(scope);
@@ -470,7 +484,7 @@ Status code_result_columns(CodeGen& g, Scope* scope, const std::vector<ResultCol
     if (cols[i].expr) {
       KEEL_RETURN_IF_ERROR(code_expr(g, scope, cols[i].expr, base + static_cast<int>(i)));
     } else {
-      code_column(g, cols[i].term, cols[i].col, base + static_cast<int>(i));
+      KEEL_RETURN_IF_ERROR(code_star_column(g, cols[i].term, cols[i].col, base + static_cast<int>(i)));
     }
   }
   return Status::Ok();
@@ -635,6 +649,12 @@ Status code_select(CodeGen& g, const parse::Select* sel, Scope* outer, SelectDes
   struct Leave {
     ~Leave() { depth--; }
   } leave;
+  if (g.input().authorizer) {
+    // The statement's own SELECT was asked about with the statement.
+    const parse::ParsedStatement* ps = g.input().statement;
+    bool top = depth == 1 && ps && ps->stmt && ps->stmt->kind == parse::StmtKind::kSelect;
+    if (!top) KEEL_RETURN_IF_ERROR(authorize_select(g));
+  }
   std::vector<const parse::CommonTableExpr*> saved = g.ctes;
   if (sel->with) push_with(g, sel->with);
   Status s;

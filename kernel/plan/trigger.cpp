@@ -109,10 +109,9 @@ Status code_one_trigger(CodeGen& g, Trigger* tr, const parse::CreateTriggerStmt*
   g.plan_parent = g.plan_row(parent, "TRIGGER " + tr->name);
   std::vector<const parse::CommonTableExpr*> saved_ctes = g.ctes;
   g.ctes.clear();
-  // A trigger outside TEMP reads and writes tables of its own database only
-  // (SQLite's DbFixer on trigger steps).
-  int saved_view_db = g.view_db;
-  g.view_db = tr->db == 1 ? -1 : tr->db;
+  // A trigger stored outside temp names tables of its own database only.
+  int saved_db = g.default_db;
+  g.default_db = tr->db == 1 ? -1 : tr->db;
   Status s;
   int skip = g.new_label();
   int body = g.addr();
@@ -124,7 +123,7 @@ Status code_one_trigger(CodeGen& g, Trigger* tr, const parse::CreateTriggerStmt*
   for (int a = body; a < g.addr(); a++) {
     if (g.at(a).op == Op::Once) g.at(a).op = Op::Noop;
   }
-  g.view_db = saved_view_db;
+  g.default_db = saved_db;
   g.ctes = std::move(saved_ctes);
   g.plan_parent = parent;
   g.trigger_scope = saved_scope;

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "plan/dml_internal.h"
+#include "plan/generated_columns.h"
 #include "plan/select_internal.h"
 #include "vm/collation.h"
 
@@ -195,6 +196,8 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
         col = -1;
       else if (col < 0)
         return Status(rc::kError, "no such column: " + std::string(cn.value));
+      if (col >= 0 && is_generated(t->columns[col]))
+        return Status(rc::kError, "cannot UPDATE generated column \"" + t->columns[col].name + "\"");
       if (col == t->rowid_alias && col >= 0) col = -1;
       const parse::Expr* v = sc.value;
       if (sc.columns.size > 1) v = v->as<parse::VectorExpr>()->items[idx];
@@ -235,6 +238,7 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
     for (const Column& c : t->columns) aff.push_back(static_cast<char>(c.affinity));
     int a = g.emit(Op::Affinity, w.base, n);
     g.set_p4_affinity(a, aff);
+    KEEL_RETURN_IF_ERROR(code_generated_columns(g, w, false));
     std::vector<int> changed;
     for (const Assign& as : assigns) changed.push_back(as.col);
     if (has_triggers(g, t)) {
