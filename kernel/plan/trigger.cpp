@@ -171,7 +171,10 @@ std::vector<Trigger*> triggers_of(CodeGen& g, const Table* t) {
     }
     std::reverse(out.begin(), out.end());
   }
-  out.insert(out.end(), t->triggers.rbegin(), t->triggers.rend());
+  for (auto it = t->triggers.rbegin(); it != t->triggers.rend(); ++it) {
+    // A TEMP trigger the schema already lists on the table fires once.
+    if (std::find(out.begin(), out.end(), *it) == out.end()) out.push_back(*it);
+  }
   return out;
 }
 
