@@ -5,8 +5,8 @@
 // sees the row as it was, and rows moved by the update are never revisited.
 #include <functional>
 
-#include "plan/dml_internal.h"
 #include "parse/ast_walk.h"
+#include "plan/dml_internal.h"
 #include "plan/select_internal.h"
 #include "vm/collation.h"
 
