@@ -94,14 +94,15 @@ Status delete_row(CodeGen& g, TableWriter& w, Table* t, const parse::List<parse:
 }
 
 // Whether DELETE can remove each row as its scan reaches it (SQLite's
-// ONEPASS_MULTI) instead of collecting rowids first: no triggers, RETURNING
-// or change observers (they see rows mid-delete), no subquery in WHERE
+// ONEPASS_MULTI) instead of collecting rowids first: no triggers, RETURNING,
+// change observers or enforced foreign keys (they see or change rows
+// mid-delete, as SQLite's bComplex), no subquery in WHERE
 // (it would see the table half deleted), and no WHERE column that an index
 // covers, so the loop is a scan of the table itself (or a rowid range),
 // never of an index the deletion changes.
 bool delete_in_one_pass(CodeGen& g, const parse::DeleteStmt* st, const Table* t) {
   if (st->where == nullptr || st->returning.size != 0 || !t->triggers.empty() ||
-      g.input().options.observe_changes || !t->method_indexes.empty())
+      g.input().options.observe_changes || g.input().options.foreign_keys || !t->method_indexes.empty())
     return false;
   struct Check final : parse::AstVisitor {
     const Table* t;
@@ -121,30 +122,6 @@ bool delete_in_one_pass(CodeGen& g, const parse::DeleteStmt* st, const Table* t)
   check.t = t;
   parse::walk(*st->where, check);
   return check.ok;
-}
-
-// Loads what deleting the row needs: the rowid and the columns of its
-// index keys (all columns when an index has expressions or a WHERE, which
-// may read any of them). SQLite's sqlite3GenerateRowIndexDelete reads as
-// little.
-void load_index_columns(CodeGen& g, TableWriter& w) {
-  Table* t = w.table;
-  std::vector<bool> need(t->columns.size(), false);
-  for (const Index* idx : t->indexes) {
-    if (idx->where) return load_row(g, w);
-    for (int c : idx->columns) {
-      if (c == -2) return load_row(g, w);
-      if (c >= 0 && c != t->rowid_alias) need[static_cast<size_t>(c)] = true;
-    }
-  }
-  g.emit(Op::Rowid, w.cursor, w.rowid);
-  for (size_t i = 0; i < need.size(); i++) {
-    if (!need[i]) continue;
-    int col = static_cast<int>(i);
-    int a = g.emit(Op::Column, w.cursor, storage_column(t, col), w.base + col);
-    set_column_default(g, a, t->columns[i]);
-    if (t->columns[i].affinity == vm::Affinity::kReal) g.emit(Op::RealAffinity, w.base + col);
-  }
 }
 
 }  // namespace
@@ -183,11 +160,7 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
     g.emit(Op::SeekRowid, w.cursor, end, r);
     KEEL_RETURN_IF_ERROR(code_if_false(g, &scope, st->where, end, true));
     g.plan_row(g.plan_parent, "SEARCH " + t->name + " USING INTEGER PRIMARY KEY (rowid=?)");
-    if (t->triggers.empty() && st->returning.size == 0) {
-      load_index_columns(g, w);
-    } else {
-      load_row(g, w);
-    }
+    load_row(g, w);
     KEEL_RETURN_IF_ERROR(delete_row(g, w, t, st->returning, end));
     g.bind(end);
     g.ctes = std::move(saved);
@@ -210,7 +183,7 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
       if (in.op == Op::OpenRead && in.p1 == w.cursor) in.op = Op::OpenWrite;
     }
     int skip = g.new_label();
-    load_index_columns(g, w);
+    load_row(g, w);
     KEEL_RETURN_IF_ERROR(delete_row(g, w, t, st->returning, skip));
     g.bind(skip);
     KEEL_RETURN_IF_ERROR(where_end(g, &scope, w1));
@@ -235,11 +208,7 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
   int top = g.addr();
   g.emit(Op::Rowid, rowids, r);
   g.emit(Op::NotExists, w.cursor, next, r);
-  if (t->triggers.empty() && st->returning.size == 0) {
-    load_index_columns(g, w);
-  } else {
-    load_row(g, w);
-  }
+  load_row(g, w);
   w.term.name = term->name;
   KEEL_RETURN_IF_ERROR(delete_row(g, w, t, st->returning, next));
   g.bind(next);
