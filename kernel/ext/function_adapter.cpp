@@ -81,7 +81,9 @@ func::FunctionDef make_function_def(std::shared_ptr<ScalarFunction> fn) {
   func::FunctionDef d;
   d.name = lower(fn->name());
   d.n_arg = fn->arity();
-  d.flags = kernel_flags(fn->flags());
+  // Module functions see their arguments through ValueViews valid for the
+  // call only, and results are copied: row values may be passed borrowed.
+  d.flags = kernel_flags(fn->flags()) | func::kArgsByView;
   d.scalar = scalar_trampoline;
   d.user_data = std::static_pointer_cast<void>(std::const_pointer_cast<ScalarFunction>(fn));
   return d;
@@ -91,7 +93,7 @@ func::FunctionDef make_aggregate_def(std::shared_ptr<AggregateFunction> fn) {
   func::FunctionDef d;
   d.name = lower(fn->name());
   d.n_arg = fn->arity();
-  d.flags = kernel_flags(fn->flags());
+  d.flags = kernel_flags(fn->flags()) | func::kArgsByView;
   d.step = step_trampoline;
   d.final = final_trampoline;
   if (fn->is_window()) {

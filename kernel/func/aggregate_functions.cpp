@@ -293,7 +293,8 @@ FunctionDef agg_def(std::string name, int n_arg, StepFn step, FinalFn final, Fin
 
 void register_aggregate_functions(FunctionRegistry& r) {
   r.add(agg_def("count", 0, count_step, count_final, count_final, count_inverse, kCount));
-  r.add(agg_def("count", 1, count_step, count_final, count_final, count_inverse));
+  // count(x) only tests x for NULL: a row value may be passed borrowed.
+  r.add(agg_def("count", 1, count_step, count_final, count_final, count_inverse, kArgsByView));
   r.add(agg_def("sum", 1, sum_step, sum_final, sum_final, sum_inverse));
   r.add(agg_def("total", 1, sum_step, total_final, total_final, sum_inverse));
   r.add(agg_def("avg", 1, sum_step, avg_final, avg_final, sum_inverse));

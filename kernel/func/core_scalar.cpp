@@ -289,7 +289,7 @@ void register_core_scalar(FunctionRegistry& r) {
   r.add(scalar_def("sign", 1, sign_fn));
   r.add(scalar_def("round", 1, round_fn));
   r.add(scalar_def("round", 2, round_fn));
-  r.add(scalar_def("typeof", 1, typeof_fn));
+  r.add(scalar_def("typeof", 1, typeof_fn, kPure | kArgsByView));
   r.add(scalar_def("subtype", 1, subtype_fn));
   r.add(scalar_def("quote", 1, quote_fn));
   r.add(scalar_def("hex", 1, hex_fn));

@@ -161,6 +161,12 @@ enum FunctionFlags : uint32_t {
   kInternal = 1u << 10,    // not callable from SQL (used by the code generator)
   kSlowChange = 1u << 11,  // non-deterministic but constant within a statement (date('now'))
   kConstant = 1u << 12,    // sqlite_version(): constant-foldable
+  // The function only views its arguments during the call and keeps
+  // nothing that points into them (its result is always its own copy): an
+  // argument read from a table row may stay borrowed from the page
+  // (vm::kOpflagColumnByRef). Module functions (the SDK's ValueView
+  // contract) and count().
+  kArgsByView = 1u << 13,
 };
 
 struct FunctionDef {

@@ -335,7 +335,7 @@ void soundex_fn(FunctionContext& ctx, Args a) {
 }  // namespace
 
 void register_string_functions(FunctionRegistry& r) {
-  r.add(scalar_def("length", 1, length_fn));
+  r.add(scalar_def("length", 1, length_fn, kPure | kArgsByView));
   r.add(scalar_def("instr", 2, instr_fn));
   r.add(scalar_def("char", -1, char_fn));
   r.add(scalar_def("unicode", 1, unicode_fn));

@@ -105,7 +105,9 @@ Status update_accumulators(CodeGen& g, Scope* scope, AggContext& agg, int hit = 
     int skip = g.new_label();
     if (f.expr->filter) KEEL_RETURN_IF_ERROR(code_if_false(g, scope, f.expr->filter, skip, true));
     int args = g.new_reg(std::max(f.n_args, 1));
+    int first = g.addr();
     for (int i = 0; i < f.n_args; i++) KEEL_RETURN_IF_ERROR(code_expr(g, scope, f.expr->args[i], args + i));
+    if (f.distinct_cursor < 0) pass_columns_by_ref(g, f.def, first, args, f.n_args);
     if (f.distinct_cursor >= 0) {
       int fnd = g.emit(Op::Found, f.distinct_cursor, skip, args);
       g.set_p4_int(fnd, 1);

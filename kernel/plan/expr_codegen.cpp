@@ -266,6 +266,35 @@ void code_column(CodeGen& g, FromTerm* t, int col, int target) {
   if (tab->columns[col].affinity == vm::Affinity::kReal) g.emit(Op::RealAffinity, target);
 }
 
+void pass_columns_by_ref(CodeGen& g, const func::FunctionDef* def, int first, int args, int n) {
+  if (def == nullptr || (def->flags & func::kArgsByView) == 0 || n <= 0) return;
+  // Everything from `first` to the call must be one of these: loads that
+  // neither jump nor move a cursor nor run anything that could write.
+  int end = g.addr();
+  for (int a = first; a < end; a++) {
+    switch (g.at(a).op) {
+      case Op::Column:
+      case Op::Rowid:
+      case Op::Variable:
+      case Op::Integer:
+      case Op::Int64:
+      case Op::Real:
+      case Op::String8:
+      case Op::Null:
+      case Op::Blob:
+      case Op::SCopy:
+      case Op::RealAffinity:
+        break;
+      default:
+        return;
+    }
+  }
+  for (int a = first; a < end; a++) {
+    vm::Instr& in = g.at(a);
+    if (in.op == Op::Column && in.p3 >= args && in.p3 < args + n) in.p5 |= vm::kOpflagColumnByRef;
+  }
+}
+
 void set_column_default(CodeGen& g, int addr, const Column& c) {
   // A row written before ALTER TABLE ADD COLUMN has a shorter record: the
   // column reads as its (constant) default.
@@ -693,7 +722,9 @@ Status code_function(CodeGen& g, Scope* s, const parse::FunctionExpr* f, int tar
                   "FILTER may not be used with non-aggregate " + std::string(f->name.value) + "()");
   }
   int args = n > 0 ? g.new_reg(n) : g.new_reg();
+  int first = g.addr();
   for (int i = 0; i < n; i++) KEEL_RETURN_IF_ERROR(code_expr(g, s, f->args[i], args + i));
+  pass_columns_by_ref(g, def, first, args, n);
   int a = g.emit(Op::Function, 0, args, target);
   g.at(a).p4type = vm::P4Type::kFunction;
   g.at(a).p4.func = def;

@@ -36,6 +36,13 @@ void code_column(CodeGen& g, FromTerm* t, int col, int target);
 // Gives the Column instruction at `addr` the column's constant default, for
 // records written before ALTER TABLE ADD COLUMN.
 void set_column_default(CodeGen& g, int addr, const Column& c);
+// Arguments at `args` (n registers) of a call about to be emitted: where a
+// function that only views its arguments (func::kArgsByView) gets a table
+// column read just before the call, by straight-line code that cannot move
+// a cursor or write, the Column leaves TEXT/BLOB borrowed from the row
+// (vm::kOpflagColumnByRef) instead of copying it. `first` is the address
+// where the argument code starts.
+void pass_columns_by_ref(CodeGen& g, const func::FunctionDef* def, int first, int args, int n);
 // Emits the comparison `left_reg op right_reg` jumping to label.
 void code_compare_jump(CodeGen& g, parse::BinaryOp op, int left_reg, int right_reg, vm::Affinity aff,
                        const vm::Collation* coll, int label, bool jump_if_null);

@@ -5,6 +5,7 @@
 // sees the row as it was, and rows moved by the update are never revisited.
 #include <functional>
 
+#include "parse/ast_walk.h"
 #include "plan/dml_internal.h"
 #include "plan/generated_columns.h"
 #include "plan/select_internal.h"
@@ -93,6 +94,37 @@ Status delete_row(CodeGen& g, TableWriter& w, Table* t, const parse::List<parse:
   return Status::Ok();
 }
 
+// Whether DELETE can remove each row as its scan reaches it (SQLite's
+// ONEPASS_MULTI) instead of collecting rowids first: no triggers, RETURNING,
+// change observers or enforced foreign keys (they see or change rows
+// mid-delete, as SQLite's bComplex), no subquery in WHERE
+// (it would see the table half deleted), and no WHERE column that an index
+// covers, so the loop is a scan of the table itself (or a rowid range),
+// never of an index the deletion changes.
+bool delete_in_one_pass(CodeGen& g, const parse::DeleteStmt* st, const Table* t) {
+  if (st->where == nullptr || st->returning.size != 0 || !t->triggers.empty() ||
+      g.input().options.observe_changes || g.input().options.foreign_keys || !t->method_indexes.empty())
+    return false;
+  struct Check final : parse::AstVisitor {
+    const Table* t;
+    bool ok = true;
+    bool expr(const parse::Expr& e) override {
+      if (e.kind != parse::ExprKind::kColumnRef) return ok;
+      int col = t->find_column(e.as<parse::ColumnRefExpr>()->column.value);
+      for (const Index* idx : t->indexes) {
+        for (int c : idx->columns) {
+          if (c == -2 || (col >= 0 && c == col)) ok = false;
+        }
+      }
+      return ok;
+    }
+    void select(const parse::Select&) override { ok = false; }
+  } check;
+  check.t = t;
+  parse::walk(*st->where, check);
+  return check.ok;
+}
+
 }  // namespace
 
 Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
@@ -133,6 +165,30 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
     load_row(g, w);
     KEEL_RETURN_IF_ERROR(delete_row(g, w, t, st->returning, end));
     g.bind(end);
+    g.ctes = std::move(saved);
+    return Status::Ok();
+  }
+  if (delete_in_one_pass(g, st, t)) {
+    // One pass: the WHERE loop scans the writer's own table cursor (its
+    // open is turned into a write open) and deletes the row it is on; the
+    // b-tree leaves the cursor where Next finds the following row.
+    g.note_row_write(false);  // a WHERE error may follow earlier deletions
+    TableWriter w;
+    open_writer(g, w, t, parse::ConflictAction::kDefault);
+    w.term.name = term->name;
+    term->cursor = w.cursor;
+    int from = g.addr();
+    WhereInfo w1;
+    KEEL_RETURN_IF_ERROR(where_begin(g, &scope, st->where, w1));
+    for (int a = from; a < g.addr(); a++) {
+      vm::Instr& in = g.at(a);
+      if (in.op == Op::OpenRead && in.p1 == w.cursor) in.op = Op::OpenWrite;
+    }
+    int skip = g.new_label();
+    load_row(g, w);
+    KEEL_RETURN_IF_ERROR(delete_row(g, w, t, st->returning, skip));
+    g.bind(skip);
+    KEEL_RETURN_IF_ERROR(where_end(g, &scope, w1));
     g.ctes = std::move(saved);
     return Status::Ok();
   }

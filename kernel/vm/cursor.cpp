@@ -126,7 +126,7 @@ Status VmCursor::load_row(const Value* pseudo_value) {
   return Status::Ok();
 }
 
-Status VmCursor::column(uint32_t i, Value& out, const Value* dflt, const Value* pseudo_value) {
+Status VmCursor::column(uint32_t i, Value& out, const Value* dflt, const Value* pseudo_value, bool by_ref) {
   if (null_row_) {
     out.set_null();
     return Status::Ok();
@@ -142,7 +142,7 @@ Status VmCursor::column(uint32_t i, Value& out, const Value* dflt, const Value* 
   // Text and blobs are copied into the register's own (reused) buffer, as
   // SQLite's OP_Column does: the page or overflow buffer they came from
   // changes as soon as the cursor moves.
-  if (out.is_borrowed()) out.make_owned();
+  if (out.is_borrowed() && !by_ref) out.make_owned();
   return Status::Ok();
 }
 

@@ -91,7 +91,9 @@ class VmCursor {
 
   // Reads column i of the current row into out; a record shorter than the
   // table yields dflt (or NULL). `pseudo_value` is the register of a pseudo cursor.
-  Status column(uint32_t i, Value& out, const Value* dflt, const Value* pseudo_value);
+  // With by_ref, TEXT/BLOB stay borrowed from the row (valid until the
+  // cursor moves or its tree changes; see kOpflagColumnByRef).
+  Status column(uint32_t i, Value& out, const Value* dflt, const Value* pseudo_value, bool by_ref = false);
   // The whole current payload (record), in place or from the cursor's buffer.
   Result<std::span<const uint8_t>> payload(const Value* pseudo_value);
   // Rowid of the current row of a table cursor.

@@ -402,7 +402,8 @@ Status Vm::exec_cursor_op(const Instr& op) {
         r[op.p3].set_null();
         return Status::Ok();
       }
-      return c.column(static_cast<uint32_t>(op.p2), r[op.p3], dflt, pseudo);
+      return c.column(static_cast<uint32_t>(op.p2), r[op.p3], dflt, pseudo,
+                      (op.p5 & kOpflagColumnByRef) != 0);
     }
 
     // Opcode: Rowid P1 P2 * * *

@@ -118,6 +118,19 @@ inline int compare_field(uint32_t t, const uint8_t* body, const Value& rhs, size
 
 int compare_record(const uint8_t* key, size_t n_key, const UnpackedRecord& p) {
   const KeyInfo& ki = *p.key_info;
+  // Fast path (SQLite's vdbeRecordCompareInt): an INTEGER probe against a
+  // stored integer first field, ascending, decided by that field alone.
+  if (n_key >= 3 && key[0] >= 2 && key[0] < 0x80 && key[1] >= 1 && key[1] <= 6 && p.n_field > 0 &&
+      p.fields[0].is_int() && ki.flags(0) == 0) {
+    uint32_t t = key[1];
+    uint64_t d = key[0];
+    if (d + serial_type_len(t) <= n_key) {
+      int64_t lhs = decode_int(t, key + d);
+      int64_t rhs = p.fields[0].int_value();
+      if (lhs < rhs) return -1;
+      if (lhs > rhs) return 1;
+    }
+  }
   const uint8_t* end = key + n_key;
   uint64_t sz_hdr;
   int hl;

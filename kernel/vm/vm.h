@@ -59,6 +59,11 @@ inline constexpr uint16_t kOpflagNestedChange = 0x40;
 inline constexpr uint16_t kOpflagIsUpdate = 0x04;
 inline constexpr uint16_t kOpflagP2IsReg = 0x10;  // OpenRead/OpenWrite: P2 names a register holding the root
 inline constexpr uint16_t kOpflagBulkCsr = 0x01;  // OpenWrite: keys will be inserted in order (CREATE INDEX)
+// Column: the register is only read by the very next Function/AggStep (a
+// function that views its arguments, func::kArgsByView) before the cursor
+// moves, so TEXT/BLOB bytes stay borrowed from the row (no copy; SQLite's
+// MEM_Ephem). Set by the code generator only in that situation.
+inline constexpr uint16_t kOpflagColumnByRef = 0x80;
 
 // Flags in P5 of comparison opcodes (SQLite's SQLITE_JUMPIFNULL, SQLITE_NULLEQ).
 inline constexpr uint16_t kCmpAffinityMask = 0x47;

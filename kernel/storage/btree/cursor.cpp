@@ -106,6 +106,29 @@ Status CursorState::move_to_leftmost() {
     KEEL_RETURN_IF_ERROR(st);
     KEEL_RETURN_IF_ERROR(move_to_child(child));
   }
+  // A forward scan has just entered this leaf. Its cells are requested all
+  // at once (rather than one dependent miss per entry), and the header of
+  // the next leaf too, so that it arrives while this leaf's entries are
+  // processed (leaves are scattered over the page cache: the hardware
+  // prefetcher cannot guess them).
+  const MemPage& leaf = page();
+  int n = std::min(leaf.ncell, 32);
+  for (int i = 0; i < n; i++) {
+    uint32_t pc = leaf.cell_ptr(i);
+    if (pc < leaf.usable) __builtin_prefetch(leaf.data + pc);
+  }
+  if (depth > 0) {
+    const MemPage& parent = pages[depth - 1];
+    int next = idx[depth - 1] + 1;
+    PageNo sibling = 0;
+    if (next < parent.ncell) {
+      uint32_t pc = parent.cell_ptr(next);
+      if (pc + 4 <= parent.usable) sibling = get_u32(parent.data + pc);
+    } else if (next == parent.ncell) {
+      sibling = parent.right_child();
+    }
+    if (sibling != 0) bt->pager->prefetch(sibling, 64);
+  }
   return Status::Ok();
 }
 
@@ -201,15 +224,66 @@ Status CursorState::prev() {
   }
 }
 
+// Rowid of cell i of a table leaf, or false if the cell is malformed.
+static bool leaf_rowid(const MemPage& pg, int i, int64_t* key) {
+  uint8_t* cell;
+  if (!cell_at(pg, i, &cell).ok()) return false;
+  const uint8_t* end = pg.data + pg.usable;
+  uint64_t skip, k;
+  int n = varint_in(cell, end, &skip);
+  if (n == 0 || varint_in(cell + n, end, &k) == 0) return false;
+  *key = static_cast<int64_t>(k);
+  return true;
+}
+
 Status CursorState::seek_rowid(int64_t rowid, int* res) {
   if (pos == Pos::kValid && depth >= 0 && page().leaf && intkey) {
     KEEL_RETURN_IF_ERROR(ensure_info());
     if (info.key == rowid) {
+      skip_next = 0;
       *res = last_seek = 0;
       return Status::Ok();
     }
     if (at_last && info.key < rowid) {
+      skip_next = 0;
       *res = last_seek = -1;
+      return Status::Ok();
+    }
+    // A rowid between the first and last keys of this leaf can only be on
+    // this leaf: search it alone instead of descending from the root (runs
+    // of nearby rowids: the second pass of DELETE/UPDATE, NotExists before
+    // Insert). The page stays parsed, with its free space known.
+    MemPage& pg = page();
+    int64_t lo, hi;
+    if (pg.n_overflow == 0 && pg.ncell > 0 && leaf_rowid(pg, 0, &lo) && leaf_rowid(pg, pg.ncell - 1, &hi) &&
+        lo <= rowid && rowid <= hi) {
+      int lwr = 1, upr = pg.ncell - 2, found = -1;
+      if (lo == rowid) found = 0;
+      if (hi == rowid) found = pg.ncell - 1;
+      while (found < 0 && lwr <= upr) {
+        int i = (lwr + upr) >> 1;
+        int64_t k;
+        if (!leaf_rowid(pg, i, &k)) return KEEL_BT_CORRUPT();
+        if (k < rowid) {
+          lwr = i + 1;
+        } else if (k > rowid) {
+          upr = i - 1;
+        } else {
+          found = i;
+        }
+      }
+      info_valid = false;
+      ovfl_valid = false;
+      skip_next = 0;
+      if (found >= 0) {
+        ix() = found;
+        *res = last_seek = 0;
+      } else {
+        // lwr is the first cell with a larger key (lwr <= ncell - 1: hi > rowid).
+        ix() = lwr;
+        *res = last_seek = 1;
+      }
+      at_last = is_at_last_entry();
       return Status::Ok();
     }
   }

@@ -222,6 +222,24 @@ Status CursorState::remove() {
   }
   info_valid = false;
   ovfl_valid = false;
+  at_last = false;
+  if (pg.leaf && pg.ncell > 0 && pg.n_overflow == 0 &&
+      (depth == 0 || pg.nfree * 3 <= static_cast<int>(bt->usable) * 2)) {
+    // No balance needed (balance() would stop at once): the cursor stays
+    // on the page, on the entry that followed the deleted one (next()
+    // stays there) or, when the last cell went, on the one before it
+    // (prev() stays there), as restore_position() would leave it, but
+    // without a re-seek from the root (SQLite's CURSOR_SKIPNEXT).
+    if (cell_idx < pg.ncell) {
+      ix() = cell_idx;
+      skip_next = 1;
+    } else {
+      ix() = pg.ncell - 1;
+      skip_next = -1;
+    }
+    pos = Pos::kValid;
+    return Status::Ok();
+  }
   Status st = balance(*bt, *this);
   if (st.ok() && depth > cell_depth) {
     while (depth > cell_depth) pages[depth--].reset();

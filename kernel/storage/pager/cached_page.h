@@ -36,6 +36,9 @@ struct CachedPage {
   uint64_t savepoint_id = 0;
   // The cache's savepoint epoch when kWritable was set (see kWritable).
   uint64_t writable_epoch = 0;
+  // The cache's use clock when the page was last pinned: a spill writes the
+  // dirty pages unused the longest first.
+  uint64_t last_use = 0;
   PageCache* cache = nullptr;
 
   CachedPage* hash_next = nullptr;

@@ -69,6 +69,7 @@ class PageCache {
   void pin(CachedPage* p) {
     if (p->pins == 0 && !p->dirty()) lru_unlink(p);
     ++p->pins;
+    p->last_use = ++use_clock_;
   }
   // Removes a pin taken with pin().
   void unpin(CachedPage* p) {
@@ -119,6 +120,7 @@ class PageCache {
   CachedPage* dirty_tail_ = nullptr;
   CachedPage* free_ = nullptr;  // recycled entries (linked by hash_next)
   size_t free_count_ = 0;
+  uint64_t use_clock_ = 0;  // ticks once per pin (CachedPage::last_use)
   std::function<Status()> spill_;
 };
 

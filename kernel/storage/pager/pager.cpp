@@ -454,6 +454,14 @@ Result<PageRef> Pager::get(PageNo n) {
   return ref;
 }
 
+void Pager::prefetch(PageNo n, uint32_t bytes) const {
+  const CachedPage* p = impl_->cache.lookup(n);
+  if (p == nullptr) return;
+  const uint8_t* d = p->data;
+  uint32_t end = bytes < impl_->page_size_ ? bytes : impl_->page_size_;
+  for (uint32_t off = 0; off < end; off += 64) __builtin_prefetch(d + off);
+}
+
 Result<PageRef> Pager::get_no_content(PageNo n) {
   KEEL_ASSIGN_OR_RETURN(CachedPage * p, impl_->fetch(n, true));
   PageRef ref(p);

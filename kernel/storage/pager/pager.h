@@ -211,6 +211,12 @@ class Pager {
   // codec failures return its status (e.g. corrupt / auth). No heap
   // allocation when the page is cached.
   Result<PageRef> get(PageNo n);
+  // A hint: page n will be read soon (a scan's next leaf). If it is cached,
+  // its bytes are requested from memory now (CPU prefetch), so that the
+  // later get() and the reads of its cells do not wait for them. Never
+  // reads the file, pins or changes anything; `bytes` caps how much of the
+  // page is requested.
+  void prefetch(PageNo n, uint32_t bytes) const;
   // As get() but for a page the caller will overwrite entirely (a freelist
   // page being reused): skips reading it from disk if not cached.
   Result<PageRef> get_no_content(PageNo n);
