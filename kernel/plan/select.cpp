@@ -4,6 +4,7 @@
 // (result rows, ephemeral tables and indexes, scalar subqueries, EXISTS).
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 
 #include "plan/select_internal.h"
 #include "plan/window.h"
@@ -86,8 +87,12 @@ Status expand_columns(CodeGen& g, const parse::SelectCore* core, Scope* scope, s
   return Status::Ok();
 }
 
-// Is `e` an integer literal (ORDER BY 2)? Sets *v.
+// Is `e` a column number (ORDER BY 2)? Sets *v. As SQLite
+// (sqlite3ExprSkipCollateAndLikely, then sqlite3ExprIsInteger): a COLLATE
+// around the number is ignored, and only literals that fit in 32 bits
+// count — a larger integer is a constant.
 bool integer_term(const Expr* e, int64_t* v) {
+  while (e->kind == ExprKind::kCollate) e = e->as<parse::CollateExpr>()->operand;
   bool neg = false;
   while (e->kind == ExprKind::kUnary) {
     auto* u = e->as<parse::UnaryExpr>();
@@ -102,7 +107,9 @@ bool integer_term(const Expr* e, int64_t* v) {
     return false;
   }
   double r;
-  if (!parse_integer_literal(e->as<parse::LiteralExpr>()->text, neg, v, &r)) return false;
+  if (!parse_integer_literal(e->as<parse::LiteralExpr>()->text, false, v, &r)) return false;
+  if (*v > INT32_MAX) return false;
+  if (neg) *v = -*v;
   return true;
 }
 
@@ -230,12 +237,24 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
                                       " GROUP BY term out of range - should be between 1 and " +
                                       std::to_string(cols.size()));
       }
+      if (cols[k - 1].expr && expr_has_aggregate(g, cols[k - 1].expr))
+        return Status(rc::kError, "aggregate functions are not allowed in the GROUP BY clause");
+      parse::Expr* item;
       if (cols[k - 1].expr == nullptr) {
-        group_by.push_back(
-            g.make_column_ref(cols[k - 1].term->name, cols[k - 1].term->cols[cols[k - 1].col].name));
+        item = g.make_column_ref(cols[k - 1].term->name, cols[k - 1].term->cols[cols[k - 1].col].name);
       } else {
-        group_by.push_back(cols[k - 1].expr);
+        item = const_cast<Expr*>(cols[k - 1].expr);
       }
+      if (e->kind == ExprKind::kCollate) {
+        // GROUP BY 2 COLLATE x groups the column's value with collation x.
+        auto* c = g.arena.make<parse::CollateExpr>();
+        c->kind = ExprKind::kCollate;
+        c->height = item->height + 1;
+        c->operand = item;
+        c->collation = e->as<parse::CollateExpr>()->collation;
+        item = c;
+      }
+      group_by.push_back(item);
       continue;
     }
     if (e->kind == ExprKind::kColumnRef && !e->as<parse::ColumnRefExpr>()->table.present()) {
@@ -268,6 +287,8 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
 
   // ORDER BY terms.
   std::vector<int> key_col;
+  std::vector<OrderKey> order_keys;  // what the loops may deliver in order instead of the sorter
+  int sorter_open = -1;
   if (sel->order_by.size) {
     // A bare ORDER BY name that is a result alias is matched to its column
     // just below; inside other ORDER BY expressions, as in WHERE, a table
@@ -306,6 +327,22 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
     out.sorter = g.new_cursor();
     int n_keys = static_cast<int>(sel->order_by.size);
     auto ki = sort_keyinfo(g, &scope, sel->order_by, cols, key_col, n_keys + out.n_cols);
+    for (int i = 0; i < n_keys; i++) {
+      OrderKey k;
+      int c = key_col[i];
+      if (c >= 0 && cols[c].expr == nullptr) {
+        k.term = cols[c].term;
+        k.col = cols[c].col;
+      } else {
+        k.expr = c >= 0 ? cols[c].expr : sel->order_by[i].expr;
+      }
+      const parse::OrderingTerm& ot = sel->order_by[i];
+      k.desc = ot.order == parse::SortOrder::kDesc;
+      k.nulls_default =
+          ot.nulls == parse::NullsOrder::kUndefined || (ot.nulls == parse::NullsOrder::kFirst) != k.desc;
+      if (ki->collations[i]) k.collation = std::string(ki->collations[i]->name());
+      order_keys.push_back(std::move(k));
+    }
     if (sel->limit) {
       // ORDER BY ... LIMIT: keep only the first LIMIT+OFFSET rows in an
       // ephemeral index keyed (sort keys, sequence), dropping the largest.
@@ -318,9 +355,11 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
       ki->n_all_field = static_cast<uint16_t>(n_keys + 1 + out.n_cols);
       int a = g.emit(Op::OpenEphemeral, out.sorter, n_keys + 1 + out.n_cols);
       g.set_p4_keyinfo(a, std::move(ki));
+      sorter_open = a;
     } else {
       int a = g.emit(Op::SorterOpen, out.sorter, n_keys + out.n_cols);
       g.set_p4_keyinfo(a, std::move(ki));
+      sorter_open = a;
     }
   }
   KEEL_RETURN_IF_ERROR(code_limit(g, &scope, sel, out));
@@ -345,10 +384,19 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
     KEEL_RETURN_IF_ERROR(code_aggregate(g, core, &scope, cols, group_by, out));
   } else {
     WhereInfo w;
+    w.allow_covering = true;
+    w.order_keys = order_keys;
     g.order_limit_reg = out.topn && core->distinct != parse::Distinctness::kDistinct ? out.topn_counter : 0;
     Status began = where_begin(g, &scope, core->where, w, &sel->order_by);
     g.order_limit_reg = 0;
     KEEL_RETURN_IF_ERROR(began);
+    if (w.order_satisfied && out.sorter >= 0) {
+      // The loops deliver the ORDER BY order: no sorter; LIMIT/OFFSET
+      // count the rows as they come.
+      g.at(sorter_open).op = Op::Noop;
+      out.sorter = -1;
+      out.topn = false;
+    }
     int skip = w.levels.empty() ? g.new_label() : w.levels.back().cont;
     if (out.topn && out.distinct_cursor < 0) {
       // ORDER BY ... LIMIT: result columns are computed after the limit

@@ -20,6 +20,7 @@
 
 #include "plan/index_method.h"
 #include "plan/plan_internal.h"
+#include "plan/where_internal.h"
 #include "vm/collation.h"
 
 namespace keel::plan {
@@ -136,6 +137,10 @@ struct Constraint {
   uint64_t value_mask;  // tables the value depends on
   bool on_left_join;
   int left_join_level;
+  // `col IN (list)`: op is kEq, value is null, the lookup runs once per
+  // list value (an ephemeral index of the values with the column's affinity).
+  const parse::InExpr* in = nullptr;
+  std::string coll;  // the comparison's collation, upper case
 };
 
 BinaryOp commute(BinaryOp op) {
@@ -176,6 +181,37 @@ Status all_constraints(CodeGen& g, Scope* scope, const std::vector<TermInfo>& te
   out.clear();
   for (const TermInfo& ti : terms) {
     const Expr* e = ti.expr;
+    if (e->kind == ExprKind::kIn) {
+      // col IN (constant list): an equality per value.
+      auto* in = e->as<parse::InExpr>();
+      if (in->negated || in->rhs != parse::InExpr::Rhs::kList || in->list.size == 0) continue;
+      if (in->left->kind != ExprKind::kColumnRef) continue;
+      auto r = resolve_column(g, scope, in->left->as<parse::ColumnRefExpr>());
+      if (!r.ok() || r.value().alias_expr || r.value().scope != scope || r.value().term == nullptr) continue;
+      uint64_t vm_mask = 0;
+      bool plain = true;
+      for (const Expr* x : in->list) {
+        KEEL_RETURN_IF_ERROR(expr_mask(g, scope, x, &vm_mask));
+        if (x->kind == ExprKind::kCollate || x->kind == ExprKind::kVector) plain = false;
+      }
+      if (vm_mask != 0 || !plain) continue;
+      Constraint c;
+      c.col = r.value().col;
+      c.term = r.value().term;
+      if (c.term->table && c.col == c.term->table->rowid_alias) c.col = -1;
+      c.op = BinaryOp::kEq;
+      c.value = nullptr;
+      c.column_expr = in->left;
+      c.source = e;
+      c.value_mask = 0;
+      c.on_left_join = ti.on_left_join;
+      c.left_join_level = ti.left_join_level;
+      c.in = in;
+      bool expl = false;
+      c.coll = coll_name(expr_collation(g, scope, in->left, &expl));
+      out.push_back(c);
+      continue;
+    }
     if (e->kind != ExprKind::kBinary) continue;
     auto* b = e->as<parse::BinaryExpr>();
     if (!(b->op == BinaryOp::kEq || b->op == BinaryOp::kLt || b->op == BinaryOp::kLe ||
@@ -197,14 +233,13 @@ Status all_constraints(CodeGen& g, Scope* scope, const std::vector<TermInfo>& te
       vm::Affinity col_aff = col < 0 ? vm::Affinity::kInteger : t->cols[col].affinity;
       vm::Affinity cmp = vm::comparison_affinity(expr_affinity(g, scope, ce), expr_affinity(g, scope, ve));
       if (!affinity_ok(cmp, col_aff)) continue;
-      // The comparison's collation must be the column's.
-      if (col >= 0) {
-        const vm::Collation* coll = compare_collation(g, scope, side == 0 ? ce : ve, side == 0 ? ve : ce);
-        std::string want = coll_name(t->cols[col].collation);
-        std::string have = coll ? coll_name(coll->name()) : "BINARY";
-        if (want != have) continue;
-      }
+      // The comparison's collation must be the b-tree's: an index column's
+      // own collation is checked where the index is considered; the rowid
+      // and automatic indexes use the column's.
+      const vm::Collation* coll = compare_collation(g, scope, side == 0 ? ce : ve, side == 0 ? ve : ce);
+      std::string have = coll ? coll_name(coll->name()) : "BINARY";
       Constraint c;
+      c.coll = have;
       c.col = col;
       c.op = side == 0 ? b->op : commute(b->op);
       c.value = ve;
@@ -233,30 +268,27 @@ void find_constraints(Scope* scope, int level, uint64_t earlier, const std::vect
   }
 }
 
-const char* op_text(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::kLt:
-      return "<";
-    case BinaryOp::kLe:
-      return "<=";
-    case BinaryOp::kGt:
-      return ">";
-    case BinaryOp::kGe:
-      return ">=";
-    default:
-      return "=";
-  }
-}
-
 struct Access {
-  enum Kind { kScan, kRowidEq, kRowidRange, kIndex, kAutoIndex, kVirtual } kind = kScan;
+  // kIndexScan: every entry of `index`, in its order (for ORDER BY or a
+  // lone min()/max()).
+  enum Kind { kScan, kRowidEq, kRowidRange, kIndex, kAutoIndex, kVirtual, kIndexScan } kind = kScan;
   const Index* index = nullptr;
   int auto_col = -1;
   std::vector<const Constraint*> eq;  // per index column prefix
   const Constraint* lo = nullptr;
   const Constraint* hi = nullptr;
   double cost = 1e9;
+  bool reverse = false;  // scan backwards (ORDER BY ... DESC, max())
+  bool minmax = false;   // one row in key order answers a lone min()/max()
 };
+
+// Collation of key column k of an index (its own, else the column's).
+std::string index_coll(const Index* idx, int k) {
+  std::string c = k < static_cast<int>(idx->collations.size()) ? idx->collations[k] : "";
+  int col = idx->columns[k];
+  if (c.empty() && col >= 0 && idx->table) c = idx->table->columns[col].collation;
+  return coll_name(c);
+}
 
 Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& cons, int level) {
   (void)g;
@@ -271,10 +303,14 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
     best.cost = args ? 1e5 : 1e6;
     return best;
   }
+  // An automatic index orders by the column's own collation.
+  auto auto_ok = [&](const Constraint& c) {
+    return c.op == BinaryOp::kEq && c.col >= 0 && !c.in && c.coll == coll_name(t->cols[c.col].collation);
+  };
   if (t->table == nullptr) {
     // Materialized subquery: an automatic index on an equality column.
     for (const Constraint& c : cons) {
-      if (c.op == BinaryOp::kEq && c.col >= 0 && level > 0) {
+      if (auto_ok(c) && level > 0) {
         Access a;
         a.kind = Access::kAutoIndex;
         a.auto_col = c.col;
@@ -286,14 +322,24 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
     return best;
   }
   if (t->hint != parse::IndexHint::kNotIndexed && !t->table->without_rowid) {
+    const Constraint* in_eq = nullptr;
     for (const Constraint& c : cons) {
       if (c.col == -1 && (c.op == BinaryOp::kEq)) {
+        if (c.in) {
+          if (!in_eq) in_eq = &c;
+          continue;
+        }
         Access a;
         a.kind = Access::kRowidEq;
         a.eq.push_back(&c);
         a.cost = 1;
         return a;
       }
+    }
+    if (in_eq) {
+      best.kind = Access::kRowidEq;
+      best.eq.push_back(in_eq);
+      best.cost = static_cast<double>(in_eq->in->list.size);
     }
   }
   if (t->hint == parse::IndexHint::kNotIndexed) return best;
@@ -303,23 +349,27 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
     Access a;
     a.kind = Access::kIndex;
     a.index = idx;
+    double in_rows = 1;
     for (int k = 0; k < idx->n_key_columns; k++) {
       int col = idx->columns[k];
       if (col == -2) break;
+      // The comparison must use the index column's collation (a NOCASE
+      // index cannot answer a BINARY comparison).
+      std::string want = index_coll(idx, k);
       const Constraint* eq = nullptr;
       for (const Constraint& c : cons) {
-        if (c.col == col && c.op == BinaryOp::kEq) {
-          eq = &c;
-          break;
-        }
+        if (c.col != col || (c.op != BinaryOp::kEq && c.op != BinaryOp::kIs) || c.coll != want) continue;
+        if (c.in && (in_rows > 1 || (eq && !eq->in))) continue;  // one IN per lookup; plain = first
+        if (eq == nullptr || (eq->in && !c.in)) eq = &c;
       }
       if (eq) {
         a.eq.push_back(eq);
+        if (eq->in) in_rows = static_cast<double>(eq->in->list.size);
         continue;
       }
       if (!idx->desc.empty() && idx->desc[k]) break;
       for (const Constraint& c : cons) {
-        if (c.col != col) continue;
+        if (c.col != col || c.in || c.coll != want) continue;
         if ((c.op == BinaryOp::kGt || c.op == BinaryOp::kGe) && !a.lo) a.lo = &c;
         if ((c.op == BinaryOp::kLt || c.op == BinaryOp::kLe) && !a.hi) a.hi = &c;
       }
@@ -337,14 +387,14 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
     if (idx->unique && static_cast<int>(a.eq.size()) == idx->n_key_columns) cost = 2;
     if (a.lo) cost /= 3;
     if (a.hi) cost /= 3;
-    a.cost = cost;
+    a.cost = cost * in_rows;
     if (a.cost < best.cost) best = a;
   }
   if (best.kind == Access::kScan && !t->table->without_rowid) {
     Access a;
     a.kind = Access::kRowidRange;
     for (const Constraint& c : cons) {
-      if (c.col != -1) continue;
+      if (c.col != -1 || c.in) continue;
       if ((c.op == BinaryOp::kGt || c.op == BinaryOp::kGe) && !a.lo) a.lo = &c;
       if ((c.op == BinaryOp::kLt || c.op == BinaryOp::kLe) && !a.hi) a.hi = &c;
     }
@@ -355,7 +405,7 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
   }
   if (best.kind == Access::kScan && level > 0 && !t->table->without_rowid) {
     for (const Constraint& c : cons) {
-      if (c.op == BinaryOp::kEq && c.col >= 0) {
+      if (auto_ok(c)) {
         Access a;
         a.kind = Access::kAutoIndex;
         a.auto_col = c.col;
@@ -366,6 +416,61 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
     }
   }
   return best;
+}
+
+// ORDER BY (or a lone min()/max()) from the outermost level's scan order:
+// the access already chosen may give it; a full scan may move to an index
+// that does (SQLite prefers that to sorting when it has no statistics).
+bool plan_order(FromTerm* t, Access& acc, const std::vector<OrderKey>& keys, bool minmax) {
+  if (keys.empty() || t->table == nullptr || t->vtab || t->ephemeral) return false;
+  for (const OrderKey& k : keys) {
+    if (k.term != t) return false;
+  }
+  auto eq_cols = [&]() {
+    std::vector<int> cols;
+    for (const Constraint* c : acc.eq) cols.push_back(c->col);
+    return cols;
+  };
+  bool reverse = false;
+  switch (acc.kind) {
+    case Access::kRowidEq:
+      if (acc.eq[0]->in) return false;
+      return !minmax;  // one row: any order
+    case Access::kRowidRange:
+      if (!scan_gives_order(t, nullptr, {}, keys, &reverse)) return false;
+      acc.reverse = reverse;
+      return true;
+    case Access::kIndex:
+      for (const Constraint* c : acc.eq) {
+        if (c->in) return false;
+      }
+      if (!scan_gives_order(t, acc.index, eq_cols(), keys, &reverse)) return false;
+      acc.reverse = reverse;
+      acc.minmax = minmax;
+      return true;
+    case Access::kScan:
+      break;
+    default:
+      return false;
+  }
+  if (t->table->without_rowid ? true : !minmax) {
+    if (scan_gives_order(t, nullptr, {}, keys, &reverse)) {
+      acc.reverse = reverse;
+      return true;
+    }
+  }
+  if (t->hint == parse::IndexHint::kNotIndexed || !t->table->method_indexes.empty()) return false;
+  for (const Index* idx : t->table->indexes) {
+    if (idx->where) continue;
+    if (t->hint == parse::IndexHint::kIndexedBy && vm::stricmp(idx->name, t->indexed_by) != 0) continue;
+    if (!scan_gives_order(t, idx, {}, keys, &reverse)) continue;
+    acc.kind = Access::kIndexScan;
+    acc.index = idx;
+    acc.reverse = reverse;
+    acc.minmax = minmax;
+    return true;
+  }
+  return false;
 }
 
 // Evaluates a seek key value with the column's affinity applied.
@@ -486,20 +591,32 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
   w.levels.resize(n);
   std::vector<VtabTerm> vtab_terms;
   std::vector<const Expr*> omitted;  // terms a virtual table checks itself
-  for (const TermInfo& ti : terms) vtab_terms.push_back({ti.expr, ti.mask, ti.on_left_join, ti.left_join_level});
+  for (const TermInfo& ti : terms)
+    vtab_terms.push_back({ti.expr, ti.mask, ti.on_left_join, ti.left_join_level});
   // Access paths first, so every cursor is opened once before the loops
   // (opening one inside an outer loop would redo it for every outer row).
   std::vector<std::vector<Constraint>> level_cons(n);
   std::vector<Access> level_acc(n);
   std::vector<int> level_idx_cur(n, -1);
+  w.order_satisfied = false;
+  resolve_order_keys(g, scope, w.order_keys);
   for (int i = 0; i < n; i++) {
     FromTerm* t = scope->terms[i];
     find_constraints(scope, i, i >= 64 ? 0 : ((uint64_t{1} << i) - 1), all_cons, level_cons[i]);
     level_acc[i] = choose_access(g, t, level_cons[i], i);
-    if (t->table && !t->ephemeral) open_table(g, t->table, t->cursor, false);
-    if (level_acc[i].kind == Access::kIndex || level_acc[i].kind == Access::kAutoIndex) {
+    if (i == 0 && !w.order_keys.empty()) {
+      bool ok = plan_order(t, level_acc[0], w.order_keys, w.minmax != 0);
+      w.order_satisfied = ok && (w.minmax == 0 || level_acc[0].minmax);
+      if (ok && !w.order_satisfied) level_acc[0].reverse = false;
+    }
+    if (t->table && !t->ephemeral) {
+      w.levels[i].open_addr = g.addr();
+      open_table(g, t->table, t->cursor, false);
+    }
+    Access::Kind k = level_acc[i].kind;
+    if (k == Access::kIndex || k == Access::kAutoIndex || k == Access::kIndexScan) {
       level_idx_cur[i] = g.new_cursor();
-      if (level_acc[i].kind == Access::kIndex) open_index(g, level_acc[i].index, level_idx_cur[i], false);
+      if (k != Access::kAutoIndex) open_index(g, level_acc[i].index, level_idx_cur[i], false);
     }
   }
   for (int i = 0; i < n; i++) {
@@ -518,11 +635,60 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
     const Access& acc = level_acc[i];
     // A rowid equality is answered exactly by SeekRowid (which converts the
     // value as the comparison would): its term is not tested again, as SQLite.
-    const Expr* coded = acc.kind == Access::kRowidEq ? acc.eq[0]->source : nullptr;
+    const Expr* coded = acc.kind == Access::kRowidEq && !acc.eq[0]->in ? acc.eq[0]->source : nullptr;
     std::string tname = t->table ? t->table->name : t->name;
     std::string label = tname;
     if (t->item && t->item->alias.present() && t->table) label = tname + " AS " + t->name;
     int top;
+    lv.code_start = g.addr();
+    // `col IN (list)` driving the lookup: loop over an ephemeral index of
+    // the list's values (with the column's affinity and collation, so equal
+    // values seek once); a seek that finds nothing moves to the next value.
+    int sbrk = lv.brk;
+    const Constraint* in_c = nullptr;
+    for (const Constraint* c : acc.eq) {
+      if (c->in) in_c = c;
+    }
+    int in_key = 0;
+    if (in_c && (acc.kind == Access::kRowidEq || acc.kind == Access::kIndex)) {
+      int col = in_c->col;
+      vm::Affinity aff = col < 0 ? vm::Affinity::kInteger : t->cols[col].affinity;
+      int eph = g.new_cursor();
+      int once = g.emit(Op::Once, 0, 0);
+      auto ki = std::make_unique<vm::KeyInfo>();
+      ki->n_key_field = 1;
+      ki->n_all_field = 1;
+      const vm::Collation* coll = nullptr;
+      if (col >= 0 && acc.kind == Access::kIndex) {
+        for (int k = 0; k < static_cast<int>(acc.eq.size()); k++) {
+          if (acc.eq[k] == in_c) {
+            std::string cn = index_coll(acc.index, k);
+            if (cn != "BINARY") coll = g.collation(cn);
+          }
+        }
+      }
+      ki->collations.push_back(coll);
+      ki->sort_flags.push_back(0);
+      int op = g.emit(Op::OpenEphemeral, eph, 1);
+      g.set_p4_keyinfo(op, std::move(ki));
+      int v = g.new_reg(), rec = g.new_reg();
+      char affs[2] = {static_cast<char>(aff), 0};
+      for (const Expr* x : in_c->in->list) {
+        KEEL_RETURN_IF_ERROR(code_expr(g, scope, x, v));
+        int mk = g.emit(Op::MakeRecord, v, 1, rec);
+        g.set_p4_affinity(mk, affs);
+        g.emit(Op::IdxInsert, eph, rec);
+      }
+      g.at(once).p2 = g.addr();
+      in_key = g.new_reg();
+      g.emit(Op::Rewind, eph, lv.brk);
+      lv.in_loop_cursor = eph;
+      lv.in_loop_top = g.addr();
+      lv.in_loop_next = g.new_label();
+      g.emit(Op::Column, eph, 0, in_key);
+      g.emit(Op::IsNull, in_key, lv.in_loop_next);
+      sbrk = lv.in_loop_next;
+    }
     switch (acc.kind) {
       case Access::kVirtual:
         KEEL_RETURN_IF_ERROR(code_vtab_level(g, scope, i, vtab_terms, order_by, lv, omitted));
@@ -530,8 +696,12 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
         break;
       case Access::kRowidEq: {
         int key = g.new_reg();
-        KEEL_RETURN_IF_ERROR(code_expr(g, scope, acc.eq[0]->value, key));
-        g.emit(Op::SeekRowid, t->cursor, lv.brk, key);
+        if (in_c) {
+          g.emit(Op::SCopy, in_key, key);
+        } else {
+          KEEL_RETURN_IF_ERROR(code_expr(g, scope, acc.eq[0]->value, key));
+        }
+        g.emit(Op::SeekRowid, t->cursor, sbrk, key);
         lv.single_row = true;
         top = g.addr();
         g.plan_row(g.plan_parent, "SEARCH " + label + " USING INTEGER PRIMARY KEY (rowid=?)");
@@ -539,33 +709,46 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
       }
       case Access::kRowidRange: {
         std::string desc;
-        if (acc.lo) {
+        // SQLite names a bound by its side only: rowid>? and rowid<?.
+        if (acc.lo) desc = "rowid>?";
+        if (acc.hi) desc += (desc.empty() ? "" : " AND ") + std::string("rowid<?");
+        // Forward: seek to the low bound, stop past the high one; backward
+        // (ORDER BY rowid DESC) the other way round.
+        const Constraint* start = acc.reverse ? acc.hi : acc.lo;
+        const Constraint* stop = acc.reverse ? acc.lo : acc.hi;
+        if (start) {
           int key = g.new_reg();
-          KEEL_RETURN_IF_ERROR(code_expr(g, scope, acc.lo->value, key));
-          g.emit(acc.lo->op == BinaryOp::kGt ? Op::SeekGT : Op::SeekGE, t->cursor, lv.brk, key);
-          desc = std::string("rowid") + op_text(acc.lo->op) + "?";
+          KEEL_RETURN_IF_ERROR(code_expr(g, scope, start->value, key));
+          Op seek = start->op == BinaryOp::kGt   ? Op::SeekGT
+                    : start->op == BinaryOp::kGe ? Op::SeekGE
+                    : start->op == BinaryOp::kLt ? Op::SeekLT
+                                                 : Op::SeekLE;
+          g.emit(seek, t->cursor, lv.brk, key);
         } else {
-          g.emit(Op::Rewind, t->cursor, lv.brk);
+          g.emit(acc.reverse ? Op::Last : Op::Rewind, t->cursor, lv.brk);
         }
-        int hi = 0;
-        if (acc.hi) {
-          hi = g.new_reg();
-          KEEL_RETURN_IF_ERROR(code_expr(g, scope, acc.hi->value, hi));
-          desc += (desc.empty() ? "" : " AND ") + std::string("rowid") + op_text(acc.hi->op) + "?";
+        int end = 0;
+        if (stop) {
+          end = g.new_reg();
+          KEEL_RETURN_IF_ERROR(code_expr(g, scope, stop->value, end));
         }
         top = g.addr();
-        if (acc.hi) {
+        if (stop) {
           int r = g.new_reg();
           g.emit(Op::Rowid, t->cursor, r);
-          code_compare_jump(g, acc.hi->op == BinaryOp::kLt ? BinaryOp::kGe : BinaryOp::kGt, r, hi,
-                            vm::Affinity::kNumeric, nullptr, lv.brk, true);
+          BinaryOp past = stop->op == BinaryOp::kLt   ? BinaryOp::kGe
+                          : stop->op == BinaryOp::kLe ? BinaryOp::kGt
+                          : stop->op == BinaryOp::kGt ? BinaryOp::kLe
+                                                      : BinaryOp::kLt;
+          code_compare_jump(g, past, r, end, vm::Affinity::kNumeric, nullptr, lv.brk, true);
         }
-        lv.next_op = Op::Next;
+        lv.next_op = acc.reverse ? Op::Prev : Op::Next;
         lv.next_cursor = t->cursor;
         g.plan_row(g.plan_parent, "SEARCH " + label + " USING INTEGER PRIMARY KEY (" + desc + ")");
         break;
       }
       case Access::kIndex:
+      case Access::kIndexScan:
       case Access::kAutoIndex: {
         int idx_cur = level_idx_cur[i];
         int n_eq = static_cast<int>(acc.eq.size());
@@ -587,11 +770,7 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
           int loop = g.addr();
           int regs = g.new_reg(3);
           code_column(g, t, acc.auto_col, regs);
-          if (t->ephemeral) {
-            g.emit(Op::Rowid, t->cursor, regs + 1);
-          } else {
-            g.emit(Op::Rowid, t->cursor, regs + 1);
-          }
+          g.emit(Op::Rowid, t->cursor, regs + 1);
           g.emit(Op::MakeRecord, regs, 2, regs + 2);
           g.emit(Op::IdxInsert, idx_cur, regs + 2);
           g.emit(Op::Next, t->cursor, loop);
@@ -610,41 +789,58 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
         vm::Affinity range_aff = range_col >= 0 ? t->cols[range_col].affinity : vm::Affinity::kInteger;
         int key = g.new_reg(n_eq + 1);
         for (int k = 0; k < n_eq; k++) {
+          if (acc.eq[k]->in) {
+            g.emit(Op::SCopy, in_key, key + k);
+            continue;
+          }
           KEEL_RETURN_IF_ERROR(code_key(g, scope, acc.eq[k], affs[k], key + k));
           if (acc.eq[k]->op == BinaryOp::kEq) g.emit(Op::IsNull, key + k, lv.brk);
         }
+        // The bounds of the range column, in scan direction: the seek goes
+        // to `start`, the scan stops past `stop`.
+        const Constraint* start = acc.reverse ? acc.hi : acc.lo;
+        const Constraint* stop = acc.reverse ? acc.lo : acc.hi;
         int end_key = 0;
-        if (acc.hi) {
+        if (stop) {
           end_key = g.new_reg(n_eq + 1);
           if (n_eq) g.emit(Op::Copy, key, end_key, n_eq - 1);
-          KEEL_RETURN_IF_ERROR(code_key(g, scope, acc.hi, range_aff, end_key + n_eq));
+          KEEL_RETURN_IF_ERROR(code_key(g, scope, stop, range_aff, end_key + n_eq));
           g.emit(Op::IsNull, end_key + n_eq, lv.brk);
         }
-        if (acc.lo) {
-          KEEL_RETURN_IF_ERROR(code_key(g, scope, acc.lo, range_aff, key + n_eq));
+        if (acc.lo) desc += std::string(desc.empty() ? "" : " AND ") + col_name(range_col) + ">?";
+        if (acc.hi) desc += std::string(desc.empty() ? "" : " AND ") + col_name(range_col) + "<?";
+        // A forward scan for min() skips the NULLs of its column.
+        bool skip_nulls = acc.minmax && !acc.reverse && !start;
+        if (start) {
+          KEEL_RETURN_IF_ERROR(code_key(g, scope, start, range_aff, key + n_eq));
           g.emit(Op::IsNull, key + n_eq, lv.brk);
-          int s = g.emit(acc.lo->op == BinaryOp::kGt ? Op::SeekGT : Op::SeekGE, idx_cur, lv.brk, key);
+          Op seek = start->op == BinaryOp::kGt   ? Op::SeekGT
+                    : start->op == BinaryOp::kGe ? Op::SeekGE
+                    : start->op == BinaryOp::kLt ? Op::SeekLT
+                                                 : Op::SeekLE;
+          int s = g.emit(seek, idx_cur, sbrk, key);
           g.set_p4_int(s, n_eq + 1);
-          desc += std::string(desc.empty() ? "" : " AND ") + col_name(range_col) + op_text(acc.lo->op) + "?";
+        } else if (skip_nulls || (!acc.reverse && acc.hi && acc.kind == Access::kIndex)) {
+          // Only an upper bound (or min()): skip the NULLs at the start.
+          g.emit(Op::Null, 0, key + n_eq);
+          int sk = g.emit(Op::SeekGT, idx_cur, sbrk, key);
+          g.set_p4_int(sk, n_eq + 1);
         } else if (n_eq > 0) {
-          int s = g.emit(Op::SeekGE, idx_cur, lv.brk, key);
+          int s = g.emit(acc.reverse ? Op::SeekLE : Op::SeekGE, idx_cur, sbrk, key);
           g.set_p4_int(s, n_eq);
         } else {
-          // Range with only an upper bound: skip the NULLs at the start.
-          int s = g.emit(Op::Null, 0, key);
-          (void)s;
-          int sk = g.emit(Op::SeekGT, idx_cur, lv.brk, key);
-          g.set_p4_int(sk, 1);
-        }
-        if (acc.hi) {
-          desc += std::string(desc.empty() ? "" : " AND ") + col_name(range_col) + op_text(acc.hi->op) + "?";
+          g.emit(acc.reverse ? Op::Last : Op::Rewind, idx_cur, sbrk);
         }
         top = g.addr();
-        if (acc.hi) {
-          int a = g.emit(acc.hi->op == BinaryOp::kLt ? Op::IdxGE : Op::IdxGT, idx_cur, lv.brk, end_key);
+        if (stop) {
+          Op past = stop->op == BinaryOp::kLt   ? Op::IdxGE
+                    : stop->op == BinaryOp::kLe ? Op::IdxGT
+                    : stop->op == BinaryOp::kGt ? Op::IdxLE
+                                                : Op::IdxLT;
+          int a = g.emit(past, idx_cur, sbrk, end_key);
           g.set_p4_int(a, n_eq + 1);
         } else if (n_eq > 0) {
-          int a = g.emit(Op::IdxGT, idx_cur, lv.brk, key);
+          int a = g.emit(acc.reverse ? Op::IdxLT : Op::IdxGT, idx_cur, sbrk, key);
           g.set_p4_int(a, n_eq);
         }
         if (t->table && t->table->without_rowid) {
@@ -665,18 +861,24 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
           }
           int f = g.emit(Op::NotFound, t->cursor, lv.cont, pkreg);
           g.set_p4_int(f, n_pk);
+          lv.seek_addr[0] = f;
         } else {
           int rr = g.new_reg();
-          g.emit(Op::IdxRowid, idx_cur, rr);
-          g.emit(Op::SeekRowid, t->cursor, lv.cont, rr);
+          lv.seek_addr[0] = g.emit(Op::IdxRowid, idx_cur, rr);
+          lv.seek_addr[1] = g.emit(Op::SeekRowid, t->cursor, lv.cont, rr);
         }
-        lv.next_op = Op::Next;
+        lv.next_op = acc.reverse ? Op::Prev : Op::Next;
         lv.next_cursor = idx_cur;
         if (acc.kind == Access::kAutoIndex) {
+          lv.seek_addr[0] = lv.seek_addr[1] = -1;  // the transient index holds only (column, rowid)
           g.plan_row(g.plan_parent, "SEARCH " + label + " USING AUTOMATIC COVERING INDEX (" + desc + ")");
         } else {
-          g.plan_row(g.plan_parent,
-                     "SEARCH " + label + " USING INDEX " + acc.index->name + " (" + desc + ")");
+          lv.index = acc.index;
+          lv.idx_cursor = idx_cur;
+          bool search = acc.kind == Access::kIndex || w.minmax;
+          g.plan_row(g.plan_parent, std::string(search ? "SEARCH " : "SCAN ") + label + " USING INDEX " +
+                                        acc.index->name + (desc.empty() ? "" : " (" + desc + ")"));
+          lv.plan_index = static_cast<int>(g.prog().query_plan.size()) - 1;
         }
         break;
       }
@@ -693,17 +895,23 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
                                                       &routed));
           if (routed) break;
         }
-        g.emit(Op::Rewind, t->cursor, lv.brk);
+        g.emit(acc.reverse ? Op::Last : Op::Rewind, t->cursor, lv.brk);
         top = g.addr();
-        lv.next_op = Op::Next;
+        lv.next_op = acc.reverse ? Op::Prev : Op::Next;
         lv.next_cursor = t->cursor;
-        g.plan_row(g.plan_parent, "SCAN " + label);
+        lv.full_scan = t->table && !t->ephemeral && !t->vtab && !acc.reverse && !t->table->without_rowid &&
+                       t->hint == parse::IndexHint::kNone && !w.order_satisfied;
+        // A min()/max() query's levels are SEARCHes in SQLite's plan.
+        g.plan_row(g.plan_parent, (w.minmax ? "SEARCH " : "SCAN ") + label);
+        lv.plan_index = static_cast<int>(g.prog().query_plan.size()) - 1;
         break;
       }
     }
     lv.top = top;
     // LEFT JOIN: ON terms first, then record the match.
-    auto is_omitted = [&](const Expr* e) { return std::find(omitted.begin(), omitted.end(), e) != omitted.end(); };
+    auto is_omitted = [&](const Expr* e) {
+      return std::find(omitted.begin(), omitted.end(), e) != omitted.end();
+    };
     if (left) {
       for (const TermInfo& ti : terms) {
         if (ti.left_join_level == i && ti.expr != coded && !is_omitted(ti.expr))
@@ -728,6 +936,10 @@ Status where_end(CodeGen& g, Scope* scope, WhereInfo& w) {
     WhereLevel& lv = w.levels[i];
     g.bind(lv.cont);
     if (!lv.single_row && lv.next_op != Op::Noop) g.emit(lv.next_op, lv.next_cursor, lv.top);
+    if (lv.in_loop_cursor >= 0) {
+      g.bind(lv.in_loop_next);
+      g.emit(Op::Next, lv.in_loop_cursor, lv.in_loop_top);
+    }
     if (lv.left_join_match) {
       g.bind(lv.brk);
       int done = g.new_label();
@@ -740,6 +952,7 @@ Status where_end(CodeGen& g, Scope* scope, WhereInfo& w) {
     // brk of this level is cont of the level above (or the loop's end).
   }
   g.bind(w.brk);
+  if (w.allow_covering) apply_covering(g, w);
   return Status::Ok();
 }
 
