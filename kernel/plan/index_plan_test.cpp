@@ -187,6 +187,46 @@ TEST_F(IndexPlanTest, MinMax) {
   same("SELECT min(d) FROM t;");
 }
 
+TEST_F(IndexPlanTest, DescendingIndex) {
+  setup(
+      "CREATE TABLE td(a, d, e);"
+      "CREATE INDEX idd ON td(a DESC, d DESC);"
+      "INSERT INTO td VALUES(NULL, 9, 1), (NULL, NULL, 2), (1, 5, 3), (1, NULL, 4), (2, 7, 5), (2, 3, 6),"
+      " (NULL, 4, 7);");
+  same("SELECT min(d) FROM td WHERE a IS NULL;");
+  same("SELECT max(d) FROM td WHERE a IS NULL;");
+  same("SELECT min(d) FROM td WHERE a = 1;");
+  same("SELECT max(d) FROM td WHERE a = 2;");
+  same("SELECT min(a) FROM td;");
+  same("SELECT max(a) FROM td;");
+  for (const char* q :
+       {"SELECT a, d, e FROM td ORDER BY a DESC, d DESC;", "SELECT a, d FROM td ORDER BY a, d;",
+        "SELECT d FROM td WHERE a = 2 ORDER BY d;", "SELECT d FROM td WHERE a IS NULL ORDER BY d DESC;"}) {
+    EXPECT_EQ(same(q).find("TEMP B-TREE"), std::string::npos) << q;
+    no_sorter(q);
+  }
+}
+
+TEST_F(IndexPlanTest, WithoutRowidWrites) {
+  // UPDATE and DELETE by primary key, INSERT OR REPLACE (K8, K9).
+  setup(
+      "CREATE TABLE w(a PRIMARY KEY, b, c UNIQUE) WITHOUT ROWID;"
+      "CREATE INDEX wb ON w(b);"
+      "INSERT INTO w VALUES(1, 'x', 10), (2, 'y', 20), (3, 'x', 30);");
+  for (const char* q :
+       {"UPDATE w SET b = 'z' WHERE a = 2;", "UPDATE w SET a = a + 10 WHERE b = 'x';",
+        "UPDATE w SET c = 20 WHERE a = 1;", "UPDATE OR REPLACE w SET c = 20 WHERE a = 11;",
+        "INSERT OR REPLACE INTO w VALUES(2, 'q', 13), (4, NULL, 30);", "DELETE FROM w WHERE b IS NULL;",
+        "INSERT OR IGNORE INTO w VALUES(2, 'r', 99);", "UPDATE w SET a = 2 WHERE a = 13;",
+        "DELETE FROM w WHERE a > 10;", "SELECT changes();", "SELECT * FROM w ORDER BY a;",
+        "SELECT b, c FROM w ORDER BY b, c;",
+        // The secondary indexes hold exactly the rows.
+        "SELECT a, b FROM w INDEXED BY wb WHERE b > '' ORDER BY a;",
+        "SELECT c, a FROM w WHERE c > 0 ORDER BY c;"}) {
+    EXPECT_EQ(keel_run(*engine_, q), sqlite_run(db_, q)) << q;
+  }
+}
+
 TEST_F(IndexPlanTest, JoinsAndAutomaticIndexes) {
   setup(kSchema);
   same("SELECT t.d, u.y FROM t, u WHERE t.c = u.z;");

@@ -267,6 +267,12 @@ bool is_collated_column(CodeGen& g, Scope* scope, const Expr* e) {
 
 }  // namespace
 
+bool expr_has_collation(CodeGen& g, Scope* scope, const Expr* e) {
+  bool expl = false;
+  std::string c = expr_collation(g, scope, e, &expl);
+  return expl || !c.empty() || is_collated_column(g, scope, e);
+}
+
 const vm::Collation* compare_collation(CodeGen& g, Scope* scope, const Expr* l, const Expr* r) {
   bool le = false, re = false;
   std::string lc = expr_collation(g, scope, l, &le);

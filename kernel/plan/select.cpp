@@ -113,6 +113,33 @@ bool integer_term(const Expr* e, int64_t* v) {
   return true;
 }
 
+// The name (as written) of the first aggregate call in `e`.
+std::string first_aggregate_name(CodeGen& g, const Expr* e) {
+  if (e == nullptr || !expr_has_aggregate(g, e)) return "";
+  switch (e->kind) {
+    case ExprKind::kFunction: {
+      auto* f = e->as<parse::FunctionExpr>();
+      for (const Expr* a : f->args) {
+        std::string n = first_aggregate_name(g, a);
+        if (!n.empty()) return n;
+      }
+      return std::string(f->name.value);
+    }
+    case ExprKind::kBinary: {
+      std::string n = first_aggregate_name(g, e->as<parse::BinaryExpr>()->left);
+      return n.empty() ? first_aggregate_name(g, e->as<parse::BinaryExpr>()->right) : n;
+    }
+    case ExprKind::kUnary:
+      return first_aggregate_name(g, e->as<parse::UnaryExpr>()->operand);
+    case ExprKind::kCollate:
+      return first_aggregate_name(g, e->as<parse::CollateExpr>()->operand);
+    case ExprKind::kCast:
+      return first_aggregate_name(g, e->as<parse::CastExpr>()->operand);
+    default:
+      return "";
+  }
+}
+
 std::unique_ptr<vm::KeyInfo> sort_keyinfo(CodeGen& g, Scope* scope,
                                           const parse::List<parse::OrderingTerm>& terms,
                                           const std::vector<ResultCol>& cols, const std::vector<int>& key_col,
@@ -129,12 +156,10 @@ std::unique_ptr<vm::KeyInfo> sort_keyinfo(CodeGen& g, Scope* scope,
     } else {
       const Expr* e = key_col[i] >= 0 ? cols[key_col[i]].expr : terms[i].expr;
       coll = expr_collation(g, scope, e, &expl);
-      if (key_col[i] >= 0) {
-        // ORDER BY n COLLATE x: the term's own collation wins.
-        bool te = false;
-        std::string tc = expr_collation(g, scope, terms[i].expr, &te);
-        if (te) coll = tc;
-      }
+    }
+    if (key_col[i] >= 0 && terms[i].expr->kind == ExprKind::kCollate) {
+      // ORDER BY n COLLATE x: the term's own collation wins.
+      coll = std::string(terms[i].expr->as<parse::CollateExpr>()->collation.value);
     }
     ki->collations.push_back(coll.empty() ? nullptr : g.collation(coll));
     uint8_t f = 0;
@@ -226,6 +251,16 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
   }
   scope.aliases = &aliases;
 
+  // SQLite resolves ORDER BY before GROUP BY: an ORDER BY column number out
+  // of range is the error reported first.
+  for (uint32_t i = 0; i < sel->order_by.size; i++) {
+    int64_t k;
+    if (integer_term(sel->order_by[i].expr, &k) && (k < 1 || k > static_cast<int64_t>(cols.size()))) {
+      return Status(rc::kError, ordinal(static_cast<int>(i) + 1) +
+                                    " ORDER BY term out of range - should be between 1 and " +
+                                    std::to_string(cols.size()));
+    }
+  }
   // GROUP BY terms: a result column number, an alias, or an expression.
   std::vector<const Expr*> group_by;
   for (uint32_t i = 0; i < core->group_by.size; i++) {
@@ -237,8 +272,14 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
                                       " GROUP BY term out of range - should be between 1 and " +
                                       std::to_string(cols.size()));
       }
-      if (cols[k - 1].expr && expr_has_aggregate(g, cols[k - 1].expr))
-        return Status(rc::kError, "aggregate functions are not allowed in the GROUP BY clause");
+      if (cols[k - 1].expr && expr_has_aggregate(g, cols[k - 1].expr)) {
+        // SQLite checks the term it substituted; under a COLLATE the
+        // aggregate is found later, as a misuse.
+        if (e->kind != ExprKind::kCollate)
+          return Status(rc::kError, "aggregate functions are not allowed in the GROUP BY clause");
+        std::string name = first_aggregate_name(g, cols[k - 1].expr);
+        return Status(rc::kError, "misuse of aggregate: " + name + "()");
+      }
       parse::Expr* item;
       if (cols[k - 1].expr == nullptr) {
         item = g.make_column_ref(cols[k - 1].term->name, cols[k - 1].term->cols[cols[k - 1].col].name);

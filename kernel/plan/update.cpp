@@ -365,10 +365,15 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
   scope.terms.push_back(term.get());
   for (auto& ft : fc.terms) scope.terms.push_back(ft.get());
   KEEL_RETURN_IF_ERROR(materialize_from(g, fc, &scope));
-  // A WITHOUT ROWID row is recorded as (primary key, new values).
+  // A WITHOUT ROWID row is recorded as (primary key, new values). Without
+  // FROM, the new values are computed in pass 2 from the row as it is then
+  // (SQLite's two-pass UPDATE does the same: an earlier row's change, or a
+  // REPLACE, is visible to a later row's SET expressions).
   int n_pk = pk_count(t);
+  bool late = st->from.size == 0;
+  int n_vals = late ? 0 : na;
   int work = g.new_cursor();
-  g.emit(Op::OpenEphemeral, work, n_pk + na);
+  g.emit(Op::OpenEphemeral, work, n_pk + n_vals);
   WhereInfo w1;
   KEEL_RETURN_IF_ERROR(where_begin(g, &scope, st->where, w1));
   int vals = g.new_reg(std::max(n_pk + na, 1)), rec = g.new_reg();
@@ -377,14 +382,18 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
   } else {
     g.emit(Op::Rowid, term->cursor, r);
   }
-  for (int i = 0; i < na; i++) KEEL_RETURN_IF_ERROR(code_expr(g, &scope, assigns[i].value, vals + n_pk + i));
-  g.emit(Op::MakeRecord, vals, n_pk + na, rec);
+  for (int i = 0; i < n_vals; i++)
+    KEEL_RETURN_IF_ERROR(code_expr(g, &scope, assigns[i].value, vals + n_pk + i));
+  g.emit(Op::MakeRecord, vals, n_pk + n_vals, rec);
   if (n_pk) g.emit(Op::NewRowid, work, r);
   g.emit(Op::Insert, work, rec, r);
   KEEL_RETURN_IF_ERROR(where_end(g, &scope, w1));
 
   // Pass 2: apply.
   open_writers();
+  Scope row_scope;  // the target row at the writer's cursor
+  row_scope.terms = {term.get()};
+  if (late) term->cursor = w.cursor;
   int end = g.new_label(), next = g.new_label();
   g.emit(Op::Rewind, work, end);
   int top = g.addr();
@@ -392,6 +401,7 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
   seek_recorded_row(g, t, work, w.cursor, n_pk ? keys : r, next);
   KEEL_RETURN_IF_ERROR(apply(
       [&](int i, int reg) {
+        if (late) return code_expr(g, &row_scope, assigns[i].value, reg);
         g.emit(Op::Column, work, n_pk + i, reg);
         return Status::Ok();
       },

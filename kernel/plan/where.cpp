@@ -809,8 +809,10 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
         }
         if (acc.lo) desc += std::string(desc.empty() ? "" : " AND ") + col_name(range_col) + ">?";
         if (acc.hi) desc += std::string(desc.empty() ? "" : " AND ") + col_name(range_col) + "<?";
-        // A forward scan for min() skips the NULLs of its column.
-        bool skip_nulls = acc.minmax && !acc.reverse && !start;
+        // min() reads its column in ascending order, where NULLs come
+        // first: skip them (backwards through a DESC column they are at
+        // the end of the index, so the seek starts before them).
+        bool skip_nulls = acc.minmax && w.minmax == 1 && !start;
         if (start) {
           KEEL_RETURN_IF_ERROR(code_key(g, scope, start, range_aff, key + n_eq));
           g.emit(Op::IsNull, key + n_eq, lv.brk);
@@ -823,7 +825,7 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
         } else if (skip_nulls || (!acc.reverse && acc.hi && acc.kind == Access::kIndex)) {
           // Only an upper bound (or min()): skip the NULLs at the start.
           g.emit(Op::Null, 0, key + n_eq);
-          int sk = g.emit(Op::SeekGT, idx_cur, sbrk, key);
+          int sk = g.emit(acc.reverse ? Op::SeekLT : Op::SeekGT, idx_cur, sbrk, key);
           g.set_p4_int(sk, n_eq + 1);
         } else if (n_eq > 0) {
           int s = g.emit(acc.reverse ? Op::SeekLE : Op::SeekGE, idx_cur, sbrk, key);
