@@ -95,22 +95,31 @@ int log_est(uint64_t x) {
 }
 
 // A column's estimated width in units of 4 bytes (sqlite3AffinityType's
-// szEst): 1, or k/4+1 for TEXT(k) and BLOB(k), 5 for a bare BLOB.
+// szEst): 1 for numeric types and no type, k/4+1 for CHAR(k), VARCHAR(k),
+// BLOB(k), 1 for CHAR without a size, 5 for TEXT, CLOB and BLOB.
 int column_width(const Column& c) {
   if (c.type.empty()) return 1;
   if (c.affinity != vm::Affinity::kText && c.affinity != vm::Affinity::kBlob) return 1;
-  int v = 0;
-  bool digits = false;
-  for (char ch : c.type) {
-    if (std::isdigit(static_cast<unsigned char>(ch))) {
-      digits = true;
-      v = v * 10 + (ch - '0');
-      if (v > 100000) break;
-    } else if (digits) {
-      break;
+  std::string up;
+  for (char ch : c.type) up.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+  size_t from = std::string::npos;  // where sqlite3AffinityType looks for the size
+  if (c.affinity == vm::Affinity::kText) {
+    size_t p = up.find("CHAR");
+    if (p != std::string::npos) from = p;
+  } else {
+    size_t p = up.find("BLOB");
+    if (p != std::string::npos && p + 4 < up.size() && up[p + 4] == '(') from = p + 4;
+  }
+  int v = 16;
+  if (from != std::string::npos) {
+    v = 0;
+    size_t i = from;
+    while (i < up.size() && !std::isdigit(static_cast<unsigned char>(up[i]))) i++;
+    while (i < up.size() && std::isdigit(static_cast<unsigned char>(up[i])) && v < 100000) {
+      v = v * 10 + (up[i] - '0');
+      i++;
     }
   }
-  if (!digits && c.affinity == vm::Affinity::kBlob) v = 16;
   v = v / 4 + 1;
   return v > 255 ? 255 : v;
 }
@@ -214,24 +223,32 @@ void apply_covering(CodeGen& g, WhereInfo& w) {
       continue;
     }
     if (!lv.full_scan || lv.open_addr < 0 || g.at(lv.open_addr).op != Op::OpenRead) continue;
-    // A full scan: the narrowest index SQLite would prefer, if it holds
-    // every column read (whereLoopAddBtree's covering-scan cost,
-    // rSize + 1 + 15*szIdxRow/szTabRow against rSize + 16 for the table).
+    // A full scan: the index SQLite would prefer, if it holds every column
+    // read (whereLoopAddBtree's costs: rSize + 1 + 15*szIdxRow/szTabRow for
+    // an index, rSize + 16 for a rowid table; a WITHOUT ROWID table is its
+    // primary key index, costed the same way). SQLite lists the newest
+    // index first and keeps the first of equal costs; its primary key comes
+    // after the indexes created later.
     int sz_tab = table_width(tab);
+    int table_cost = 16;
+    if (tab->without_rowid) {
+      uint64_t w = 0;
+      for (const Column& c : tab->columns) w += column_width(c);
+      table_cost = 1 + (15 * log_est(w * 4)) / sz_tab;
+    }
     const Index* best = nullptr;
-    int best_cost = 16;
+    int best_cost = table_cost + 1;
     const int no_skip[2] = {-1, -1};
-    for (const Index* idx : tab->indexes) {
-      if (idx->where || !idx->method.empty()) continue;
+    for (auto it = tab->indexes.rbegin(); it != tab->indexes.rend(); ++it) {
+      const Index* idx = *it;
+      if (idx->where || !idx->method.empty() || idx == tab->primary_key) continue;
       int sz = index_width(tab, idx);
-      if (sz >= sz_tab) continue;
+      if (!tab->without_rowid && sz >= sz_tab) continue;
       int cost = 1 + (15 * sz) / sz_tab;
-      if (cost >= best_cost && best) continue;
+      if (cost > table_cost || cost >= best_cost) continue;
       if (!coverable(g, tcur, tab, idx, lv.code_start, end, no_skip, true)) continue;
-      if (best == nullptr || cost < best_cost) {
-        best = idx;
-        best_cost = cost;
-      }
+      best = idx;
+      best_cost = cost;
     }
     if (best == nullptr) continue;
     redirect(g, tcur, tcur, tab, best, lv.code_start, end, no_skip);

@@ -250,5 +250,36 @@ TEST_F(IndexPlanTest, IndexCollation) {
   same("SELECT a FROM t1 ORDER BY a;");
 }
 
+TEST_F(IndexPlanTest, ColumnNumbersAndCollations) {
+  // Column numbers under COLLATE, beyond 32 bits, naming an aggregate, and
+  // the order SQLite reports them in; comparison and compound collations;
+  // REAL keys for an INTEGER PRIMARY KEY (K5-K7, K10, K13, K18).
+  setup(
+      "CREATE TABLE t(x);"
+      "INSERT INTO t VALUES(1);"
+      "CREATE TABLE t1(a, b BLOB, d TEXT, e INTEGER, f NUMERIC);"
+      "INSERT INTO t1 VALUES(0, NULL, 7, 100.5, -3);"
+      "INSERT INTO t1 VALUES(-10, -2.5e-3, NULL, NULL, 1);"
+      "CREATE TABLE c(c, f REAL COLLATE NOCASE);"
+      "INSERT INTO c VALUES('Abc', 'a');"
+      "CREATE TABLE k(d INTEGER PRIMARY KEY, v);"
+      "CREATE TABLE r(d REAL);"
+      "INSERT INTO r VALUES(2);");
+  for (const char* q :
+       {"SELECT x FROM t GROUP BY (-2 COLLATE NOCASE);",
+        "SELECT f, e, a FROM t1 ORDER BY 1 COLLATE BINARY DESC, 2 COLLATE BINARY, 3 COLLATE BINARY;",
+        "SELECT * FROM t1 ORDER BY 2 COLLATE NOCASE, 1 COLLATE BINARY DESC;",
+        "SELECT x FROM t ORDER BY 9223372036854775807;", "SELECT x FROM t ORDER BY 2147483648, 1;",
+        "SELECT count(*), count(a), count(b) FROM t1 GROUP BY a, 3;",
+        "SELECT count(*), sum(a) FROM t1 GROUP BY (2 COLLATE BINARY);", "SELECT x FROM t ORDER BY 12, -3;",
+        "SELECT x FROM t ORDER BY 12 COLLATE BINARY, 13;", "SELECT x FROM t GROUP BY 5 ORDER BY 7;",
+        "SELECT c <= f, f >= c FROM c;", "SELECT 1 UNION SELECT 'a' COLLATE NOCASE UNION SELECT 'A';",
+        "SELECT c FROM c UNION SELECT 'ABC' COLLATE NOCASE;", "INSERT INTO k VALUES(2.0, 1);",
+        "INSERT INTO k VALUES(abs('a'), 2);", "SELECT * FROM k WHERE d = 2.0;",
+        "SELECT count(*) FROM r JOIN k USING (d);", "INSERT INTO k VALUES(2.5, 3);"}) {
+    EXPECT_EQ(keel_run(*engine_, q), sqlite_run(db_, q)) << q;
+  }
+}
+
 }  // namespace
 }  // namespace keel::plan

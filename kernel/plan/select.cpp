@@ -251,14 +251,23 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
   }
   scope.aliases = &aliases;
 
-  // SQLite resolves ORDER BY before GROUP BY: an ORDER BY column number out
-  // of range is the error reported first.
-  for (uint32_t i = 0; i < sel->order_by.size; i++) {
-    int64_t k;
-    if (integer_term(sel->order_by[i].expr, &k) && (k < 1 || k > static_cast<int64_t>(cols.size()))) {
-      return Status(rc::kError, ordinal(static_cast<int>(i) + 1) +
-                                    " ORDER BY term out of range - should be between 1 and " +
-                                    std::to_string(cols.size()));
+  // Column numbers out of range, in SQLite's order: ORDER BY before GROUP
+  // BY; in each, first a number below 1 or above 65535 (refused while the
+  // terms are read), then one above the column count (checked after).
+  for (const char* kind : {"ORDER", "GROUP"}) {
+    bool order = kind[0] == 'O';
+    uint32_t n_terms = order ? sel->order_by.size : core->group_by.size;
+    for (int pass = 0; pass < 2; pass++) {
+      for (uint32_t i = 0; i < n_terms; i++) {
+        int64_t k;
+        if (!integer_term(order ? sel->order_by[i].expr : core->group_by[i], &k)) continue;
+        bool bad = pass == 0 ? (k < 1 || k > 65535) : k > static_cast<int64_t>(cols.size());
+        if (bad) {
+          return Status(rc::kError, ordinal(static_cast<int>(i) + 1) + " " + kind +
+                                        " BY term out of range - should be between 1 and " +
+                                        std::to_string(cols.size()));
+        }
+      }
     }
   }
   // GROUP BY terms: a result column number, an alias, or an expression.

@@ -812,7 +812,8 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
         // min() reads its column in ascending order, where NULLs come
         // first: skip them (backwards through a DESC column they are at
         // the end of the index, so the seek starts before them).
-        bool skip_nulls = acc.minmax && w.minmax == 1 && !start;
+        bool skip_nulls = acc.minmax && w.minmax == 1 && !start && n_eq < acc.index->n_key_columns &&
+                          acc.index->columns[n_eq] == w.order_keys[0].col;
         if (start) {
           KEEL_RETURN_IF_ERROR(code_key(g, scope, start, range_aff, key + n_eq));
           g.emit(Op::IsNull, key + n_eq, lv.brk);
@@ -901,7 +902,7 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
         top = g.addr();
         lv.next_op = acc.reverse ? Op::Prev : Op::Next;
         lv.next_cursor = t->cursor;
-        lv.full_scan = t->table && !t->ephemeral && !t->vtab && !acc.reverse && !t->table->without_rowid &&
+        lv.full_scan = t->table && !t->ephemeral && !t->vtab && !acc.reverse &&
                        t->hint == parse::IndexHint::kNone && !w.order_satisfied;
         // A min()/max() query's levels are SEARCHes in SQLite's plan.
         g.plan_row(g.plan_parent, (w.minmax ? "SEARCH " : "SCAN ") + label);
