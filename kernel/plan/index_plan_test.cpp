@@ -129,6 +129,17 @@ TEST_F(IndexPlanTest, InLookups) {
   same("SELECT count(*) FROM t, u WHERE t.a IN (2, 3) AND u.x = t.c;");
 }
 
+TEST_F(IndexPlanTest, MultiIndexOr) {
+  setup(kSchema);
+  same("SELECT * FROM t WHERE a = 1 OR b = 2;");
+  same("SELECT d FROM t WHERE a = 3 OR (b = 4 AND c > 5) OR a = 7;");
+  same("SELECT d FROM t WHERE b = 1 OR a > 10;");
+  same("SELECT * FROM t WHERE a = 5 OR rowid = 7 OR b = 0;");
+  same("SELECT * FROM u, t WHERE t.a = u.x OR t.b = u.z;");
+  same("SELECT count(*) FROM t WHERE a = 1 OR b = 2 OR a = 1;");
+  same("SELECT * FROM t WHERE a = 1 OR d = 'd5';");
+}
+
 TEST_F(IndexPlanTest, Covering) {
   setup(kSchema);
   same("SELECT a FROM t;");
