@@ -449,6 +449,9 @@ bool plan_order(FromTerm* t, Access& acc, const std::vector<OrderKey>& keys, boo
       acc.minmax = minmax;
       return true;
     case Access::kScan:
+      // An index method may take over the scan (index_method.cpp), in its
+      // own order.
+      if (!t->table->method_indexes.empty()) return false;
       break;
     default:
       return false;
@@ -459,7 +462,7 @@ bool plan_order(FromTerm* t, Access& acc, const std::vector<OrderKey>& keys, boo
       return true;
     }
   }
-  if (t->hint == parse::IndexHint::kNotIndexed || !t->table->method_indexes.empty()) return false;
+  if (t->hint == parse::IndexHint::kNotIndexed) return false;
   for (const Index* idx : t->table->indexes) {
     if (idx->where) continue;
     if (t->hint == parse::IndexHint::kIndexedBy && vm::stricmp(idx->name, t->indexed_by) != 0) continue;
