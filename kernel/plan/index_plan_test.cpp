@@ -127,6 +127,10 @@ TEST_F(IndexPlanTest, InLookups) {
   same("SELECT * FROM u WHERE x IN (4, 8, 9, '12', 12.0);");
   same("SELECT * FROM t WHERE a NOT IN (1, 2, 3, 4, 5, 6, 7, 8, 9);");
   same("SELECT count(*) FROM t, u WHERE t.a IN (2, 3) AND u.x = t.c;");
+  // Values from the outer query: the lookup list is collected per outer row.
+  // (Rows only: Keel labels subqueries without SQLite's numbers.)
+  std::string q = "SELECT x, (SELECT max(t.c) FROM t WHERE t.a IN (u.z, u.x / 4)) FROM u ORDER BY x;";
+  EXPECT_EQ(keel_run(*engine_, q), sqlite_run(db_, q)) << q;
 }
 
 TEST_F(IndexPlanTest, MultiIndexOr) {

@@ -848,7 +848,11 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
       int col = in_c->col;
       vm::Affinity aff = col < 0 ? vm::Affinity::kInteger : t->cols[col].affinity;
       int eph = g.new_cursor();
-      int once = g.emit(Op::Once, 0, 0);
+      // Built once when the values are constants; values that read an
+      // outer query's row are collected again each time the level starts.
+      bool constant = true;
+      for (const Expr* x : in_c->in->list) constant = constant && expr_is_constant(x);
+      int once = constant ? g.emit(Op::Once, 0, 0) : -1;
       auto ki = std::make_unique<vm::KeyInfo>();
       ki->n_key_field = 1;
       ki->n_all_field = 1;
@@ -873,7 +877,7 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
         g.set_p4_affinity(mk, affs);
         g.emit(Op::IdxInsert, eph, rec);
       }
-      g.at(once).p2 = g.addr();
+      if (once >= 0) g.at(once).p2 = g.addr();
       in_key = g.new_reg();
       g.emit(Op::Rewind, eph, lv.brk);
       lv.in_loop_cursor = eph;
