@@ -4,7 +4,9 @@
 #include <cstring>
 #include <random>
 
+#include "engine/pragma_vtab.h"
 #include "engine/statement.h"
+#include "engine/uri.h"
 #include "func/json_each_vtab.h"
 #include "keel/ext/session.hpp"
 #include "parse/parser.h"
@@ -13,67 +15,6 @@
 
 namespace keel::engine {
 namespace {
-
-// Splits "file:path?k=v&k=v" into the path and its query parameters.
-struct ParsedUri {
-  std::string path;
-  std::map<std::string, std::string> params;
-};
-
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); i++) {
-    if (s[i] == '%' && i + 2 < s.size() + 0 && i + 2 <= s.size() - 1) {
-      auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-      };
-      int a = hex(s[i + 1]), b = hex(s[i + 2]);
-      if (a >= 0 && b >= 0) {
-        out += static_cast<char>(a * 16 + b);
-        i += 2;
-        continue;
-      }
-    }
-    out += s[i];
-  }
-  return out;
-}
-
-ParsedUri parse_uri(std::string_view uri) {
-  ParsedUri out;
-  std::string_view rest = uri.substr(5);  // after "file:"
-  size_t q = rest.find('?');
-  std::string_view path = rest.substr(0, q);
-  size_t hash = path.find('#');
-  if (hash != std::string_view::npos) path = path.substr(0, hash);
-  // "file://host/path": only an empty host or "localhost" is accepted.
-  if (path.substr(0, 2) == "//") {
-    size_t slash = path.find('/', 2);
-    path = slash == std::string_view::npos ? std::string_view() : path.substr(slash);
-  }
-  out.path = percent_decode(path);
-  if (q != std::string_view::npos) {
-    std::string_view query = rest.substr(q + 1);
-    size_t h = query.find('#');
-    if (h != std::string_view::npos) query = query.substr(0, h);
-    while (!query.empty()) {
-      size_t amp = query.find('&');
-      std::string_view kv = query.substr(0, amp);
-      size_t eq = kv.find('=');
-      if (eq != std::string_view::npos) {
-        out.params[percent_decode(kv.substr(0, eq))] = percent_decode(kv.substr(eq + 1));
-      } else if (!kv.empty()) {
-        out.params[percent_decode(kv)] = "";
-      }
-      if (amp == std::string_view::npos) break;
-      query = query.substr(amp + 1);
-    }
-  }
-  return out;
-}
 
 // SQLite's default busy handler delays, in milliseconds.
 constexpr int kBusyDelays[] = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
@@ -85,8 +26,10 @@ Result<std::unique_ptr<Connection>> Connection::open(std::string_view filename, 
   c->options_ = options;
   c->vfs_ = options.vfs ? options.vfs : &os::default_vfs();
   func::register_builtin_functions(c->functions_);
+  c->vtabs_.set_connection(c.get());
   c->vtabs_.add_module(func::make_json_each_module(false));
   c->vtabs_.add_module(func::make_json_each_module(true));
+  for (auto& m : make_pragma_modules(*c)) c->vtabs_.add_module(std::move(m));
   bool read_only = options.read_only;
   bool create = options.create;
   bool memory = false;
@@ -250,7 +193,8 @@ Status Connection::load_schema(int db) {
   KEEL_ASSIGN_OR_RETURN(uint32_t encoding, d.btree->get_meta(storage::Meta::kTextEncoding));
   if (d.btree->page_count() > 0) {
     if (format > 4) return Status(rc::kError, "unsupported file format");
-    if (encoding > 1) return Status(rc::kError, "unsupported file format: UTF-16 databases are not supported");
+    if (encoding > 1)
+      return Status(rc::kError, "unsupported file format: UTF-16 databases are not supported");
   }
   schema.schema_cookie = cookie;
   schema.file_format = format == 0 ? 4 : static_cast<int>(format);
@@ -417,10 +361,15 @@ Result<std::unique_ptr<Statement>> Connection::prepare(std::string_view sql, uin
   in.index_methods = ext_.index_runtime.get();
   in.schema_objects = &ext_.schema_objects;
   in.options = compile_options_;
+  // SQL the engine or a module runs inside a statement is not the
+  // application's: the authorizer is not asked about it.
+  in.authorizer =
+      hooks_.authorizer && executing_.empty() && !in_commit_observers_ ? &hooks_.authorizer : nullptr;
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<vm::Program> program, plan::compile(in));
   // INSERT, UPDATE and DELETE set sqlite3_changes() when they finish.
   parse::StmtKind kind = st.stmt->kind;
-  if (kind == parse::StmtKind::kInsert || kind == parse::StmtKind::kUpdate || kind == parse::StmtKind::kDelete) {
+  if (kind == parse::StmtKind::kInsert || kind == parse::StmtKind::kUpdate ||
+      kind == parse::StmtKind::kDelete) {
     program->counts_changes = true;
   }
   std::string text(sql.substr(st.span.begin, st.terminator - st.span.begin));

@@ -29,8 +29,8 @@
 #include <vector>
 
 #include "engine/hooks.h"
-#include "engine/vtab_registry.h"
 #include "engine/index_method_runtime.h"
+#include "engine/vtab_registry.h"
 #include "func/function.h"
 #include "keel/ext/change_observer.hpp"
 #include "keel/ext/module.hpp"
@@ -50,8 +50,8 @@ class Statement;
 struct OpenOptions {
   bool read_only = false;
   bool create = true;
-  bool uri = false;           // interpret "file:" URIs
-  os::Vfs* vfs = nullptr;     // nullptr = the default VFS
+  bool uri = false;        // interpret "file:" URIs
+  os::Vfs* vfs = nullptr;  // nullptr = the default VFS
   int busy_timeout_ms = 0;
   int64_t cache_size = -2000;
   // Runs after the file name and URI are parsed and before the main
@@ -121,8 +121,16 @@ class Connection final : private vm::VmHost,
   int transaction_state(int db) const {
     return db >= 0 && db < static_cast<int>(dbs_.size()) ? dbs_[db].txn : 0;
   }
+  // PRAGMA database_list: seq, name, file of each open database, flattened.
+  std::vector<vm::Value> database_list() const;
   // Number of statements now running (stepped and not reset or done).
   int active_statements() const { return active_statements_; }
+  // Changes whenever ATTACH or DETACH renumbers the databases: a statement
+  // compiled under another value is compiled again before it runs.
+  uint64_t database_generation() const { return database_generation_; }
+  // SQLITE_LIMIT_ATTACHED (default and maximum 10).
+  int max_attached() const { return max_attached_; }
+  void set_max_attached(int n) { max_attached_ = n < 0 ? 0 : n > 10 ? 10 : n; }
 
   func::FunctionRegistry& functions() { return functions_; }
   // Registers (or with compare == nullptr removes) a collation.
@@ -149,6 +157,11 @@ class Connection final : private vm::VmHost,
   Status set_page_codec(int db, std::shared_ptr<ext::PageCodec> codec);
   // True once database `db` has been read by this connection.
   bool database_touched(int db) const;
+  // Rebuilds database `db` as VACUUM does and stores it through `codec`
+  // (nullptr = plain pages) with the codec's reserved bytes per page from
+  // now on: re-encryption, and encryption of a plain database
+  // (engine/vacuum.cpp). Crash-safe: the old file or the new one survives.
+  Status rebuild_database(int db, std::shared_ptr<ext::PageCodec> codec);
   // Index of the database named `schema` ("main", "temp", attached), or -1.
   int database_index(std::string_view schema) const;
   // True while a statement of this connection is executing (inside step):
@@ -171,8 +184,8 @@ class Connection final : private vm::VmHost,
     std::string path;
     std::unique_ptr<storage::Pager> pager;
     std::unique_ptr<storage::Btree> btree;
-    int txn = 0;  // 0 none, 1 read, 2 write
-    int statement_savepoint = 0;  // pager savepoint depth of the running statement, or 0
+    int txn = 0;                       // 0 none, 1 read, 2 write
+    int statement_savepoint = 0;       // pager savepoint depth of the running statement, or 0
     std::vector<int> user_savepoints;  // pager depth per open user savepoint
     bool read_only = false;
     bool memory = false;
@@ -186,6 +199,12 @@ class Connection final : private vm::VmHost,
   };
 
   Status open_database(int db, std::string path, bool memory, bool read_only, bool create);
+  // ATTACH and DETACH (attach.cpp).
+  Status attach_database(const plan::EngineCommand& cmd, std::vector<vm::Value>& rows);
+  Status detach_database(const plan::EngineCommand& cmd);
+  // Commits every database in a write transaction: through a super-journal
+  // when several files in rollback-journal modes changed (commit.cpp).
+  Status commit_databases();
   Status open_temp_database();
   Status load_schema(int db);
   Status commit_all();
@@ -236,8 +255,13 @@ class Connection final : private vm::VmHost,
   void notify_after_commit();
   void notify_after_rollback();
   void notify_rollback_to(int depth);
+  Status notify_before_savepoint(int depth);
+  // before_statement() of every active observer (statement.cpp, before the
+  // statement starts; SQL the observers run joins the transaction only).
+  Status notify_before_statement(const vm::Program& program);
   // The innermost executing statement if it is nested, else nullptr.
   Statement* nested_statement() const;
+
  public:
   // Asks every observer active() again and sets compile_options().
   // observe_changes from the answer.
@@ -252,7 +276,6 @@ class Connection final : private vm::VmHost,
   }
 
  private:
-
   // --- func::FunctionHost
   int64_t statement_time_ms() override;
   void randomness(void* buf, size_t n) override;
@@ -261,6 +284,9 @@ class Connection final : private vm::VmHost,
 
   // PRAGMA execution (pragma.cpp).
   Status run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Value>& rows);
+  // VACUUM [schema] [INTO file] (vacuum.cpp). `into` null: rebuild in place;
+  // `codec` non-null: in place, stored through that codec from now on.
+  Status vacuum(int db, const std::string* into, const std::shared_ptr<ext::PageCodec>* codec);
 
   std::vector<Db> dbs_;
   plan::Catalog catalog_;
@@ -275,6 +301,11 @@ class Connection final : private vm::VmHost,
   os::Vfs* vfs_ = nullptr;
   std::function<bool(int)> busy_handler_;
   int busy_timeout_ms_ = 0;
+  // PRAGMA page_size / auto_vacuum asked for a database that already has
+  // content: the next VACUUM applies them (SQLite's db->nextPagesize,
+  // db->nextAutovac). 0 / -1: none pending.
+  uint32_t next_page_size_ = 0;
+  int next_auto_vacuum_ = -1;
 
   bool autocommit_ = true;
   std::vector<UserSavepoint> savepoints_;
@@ -284,7 +315,7 @@ class Connection final : private vm::VmHost,
   int64_t changes_ = 0;          // changes of the most recent completed statement
   int64_t running_changes_ = 0;  // changes of the statement now running
   int64_t total_changes_ = 0;
-  int64_t statement_time_ = 0;   // Julian ms, 0 = not taken this step
+  int64_t statement_time_ = 0;  // Julian ms, 0 = not taken this step
   std::atomic<bool> interrupt_{false};
   mutable ConnectionHooks hooks_;
   int last_error_offset_ = -1;
@@ -296,6 +327,8 @@ class Connection final : private vm::VmHost,
   bool in_commit_observers_ = false;
   // Some change observer is active (refresh_observers_active).
   bool observers_active_ = false;
+  uint64_t database_generation_ = 0;
+  int max_attached_ = 10;
 };
 
 }  // namespace keel::engine

@@ -186,4 +186,75 @@ void Connection::notify_rollback_to(int depth) {
   for (const auto& o : observers) o->rollback_to_savepoint(depth);
 }
 
+Status Connection::notify_before_savepoint(int depth) {
+  if (!observers_active_) return Status::Ok();
+  ext::Session session(this);
+  auto observers = ext_.observers;
+  Status result;
+  in_commit_observers_ = true;
+  for (const auto& o : observers) {
+    if (!o->active()) continue;
+    result = o->before_savepoint(session, depth);
+    if (!result.ok()) break;
+  }
+  in_commit_observers_ = false;
+  return result;
+}
+
+namespace {
+
+// What a program touches: the b-trees its OpenRead/OpenWrite (and Clear,
+// Destroy) instructions name, compared by root page with the table's.
+class ProgramInfo : public ext::StatementInfo {
+ public:
+  ProgramInfo(plan::Catalog& catalog, const vm::Program& program) : catalog_(catalog), program_(program) {}
+  bool read_only() const override { return program_.read_only; }
+  bool touches(std::string_view database, std::string_view table) const override {
+    int db = catalog_.find_database(database);
+    if (db < 0 || !catalog_.has_database(db)) return false;
+    const plan::Table* t = catalog_.database(db).find_table(table);
+    if (t == nullptr) return false;
+    const int root = static_cast<int>(t->root);
+    for (const vm::Instr& in : program_.ops) {
+      switch (in.op) {
+        case vm::Op::OpenRead:
+        case vm::Op::OpenWrite:
+          // A root page held in a register (CREATE) is not a table's.
+          if (in.p3 == db && (in.p5 & vm::kOpflagP2IsReg) == 0 && in.p2 == root) return true;
+          break;
+        case vm::Op::Clear:
+          if (in.p2 == db && in.p1 == root) return true;
+          break;
+        case vm::Op::Destroy:
+          if (in.p3 == db && in.p1 == root) return true;
+          break;
+        default:
+          break;
+      }
+    }
+    return false;
+  }
+
+ private:
+  plan::Catalog& catalog_;
+  const vm::Program& program_;
+};
+
+}  // namespace
+
+Status Connection::notify_before_statement(const vm::Program& program) {
+  ext::Session session(this);
+  ProgramInfo info(catalog_, program);
+  auto observers = ext_.observers;
+  Status result;
+  in_commit_observers_ = true;
+  for (const auto& o : observers) {
+    if (!o->active()) continue;
+    result = o->before_statement(session, info);
+    if (!result.ok()) break;
+  }
+  in_commit_observers_ = false;
+  return result;
+}
+
 }  // namespace keel::engine

@@ -32,6 +32,10 @@ struct ConnectionHooks {
   std::function<void()> rollback;
   std::function<bool()> progress;
   std::function<void(int op, std::string_view db, std::string_view table, int64_t rowid)> update;
+  // sqlite3_set_authorizer: asked while statements compile (plan/authorize.h);
+  // changing it bumps the generation, which makes statements recompile.
+  std::function<int(int, const char*, const char*, const char*, const char*)> authorizer;
+  uint64_t authorizer_generation = 0;
   int64_t progress_ops = 0;
   // VM steps accounted since the progress hook last ran.
   int64_t progress_pending = 0;

@@ -73,11 +73,11 @@ Status Connection::run_command(const void* command, std::vector<vm::Value>& rows
     case plan::EngineCommand::Kind::kPragma:
       return run_pragma(*cmd, rows);
     case plan::EngineCommand::Kind::kVacuum:
-      return Status(rc::kError, "VACUUM is not supported by Keel yet");
+      return vacuum(cmd->db < 0 ? 0 : cmd->db, cmd->has_value ? &cmd->value : nullptr, nullptr);
     case plan::EngineCommand::Kind::kAttach:
-      return Status(rc::kError, "ATTACH is not supported by Keel yet");
+      return attach_database(*cmd, rows);
     case plan::EngineCommand::Kind::kDetach:
-      return Status(rc::kError, "DETACH is not supported by Keel yet");
+      return detach_database(*cmd);
     case plan::EngineCommand::Kind::kIndexMethodCreate:
     case plan::EngineCommand::Kind::kIndexMethodDrop:
       return run_index_method_command(*cmd);
@@ -102,6 +102,17 @@ Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Va
   std::string name = cmd.name;
   for (auto& c : name) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
   int db = cmd.db < 0 ? 0 : cmd.db;
+  if (name == "journal_mode" && cmd.db < 0 && cmd.has_value) {
+    // With no schema named, every open database changes (last first, as
+    // SQLite); the row reported is main's.
+    for (int i = static_cast<int>(dbs_.size()) - 1; i >= 1; i--) {
+      if (!dbs_[i].btree) continue;
+      plan::EngineCommand each = cmd;
+      each.db = i;
+      std::vector<vm::Value> ignored;
+      KEEL_RETURN_IF_ERROR(run_pragma(each, ignored));
+    }
+  }
   if (db == 1) KEEL_RETURN_IF_ERROR(open_temp_database());
   if (db >= static_cast<int>(dbs_.size()) || !dbs_[db].btree) return Status(rc::kError, "unknown database");
   Db& d = dbs_[db];
@@ -176,6 +187,7 @@ Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Va
     if (cmd.has_value) {
       int64_t n = parse_int(cmd.value);
       if (n >= 512 && n <= 65536 && (n & (n - 1)) == 0) {
+        next_page_size_ = static_cast<uint32_t>(n);  // for the next VACUUM if the file has content
         return pager.set_page_size(static_cast<uint32_t>(n));
       }
       return Status::Ok();
@@ -289,6 +301,7 @@ Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Va
       storage::AutoVacuum mode = storage::AutoVacuum::kNone;
       if (v == "full" || v == "1") mode = storage::AutoVacuum::kFull;
       else if (v == "incremental" || v == "2") mode = storage::AutoVacuum::kIncremental;
+      next_auto_vacuum_ = static_cast<int>(mode);  // applied by the next VACUUM if the file has content
       // Only an empty database can change (SQLite silently ignores otherwise).
       Status s = with_write([&] { return bt.set_auto_vacuum(mode); });
       if (!s.ok() && s.primary() != rc::kError) return s;
@@ -350,13 +363,7 @@ Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Va
     return Status::Ok();
   }
   if (name == "database_list") {
-    for (size_t i = 0; i < dbs_.size(); i++) {
-      if (i == 1 && !dbs_[1].btree) continue;
-      if (!dbs_[i].btree) continue;
-      row1(Value::integer(static_cast<int64_t>(i)));
-      row1(Value::text(dbs_[i].name));
-      row1(Value::text(dbs_[i].path));
-    }
+    for (Value& v : database_list()) row1(std::move(v));
     return Status::Ok();
   }
   if (name == "compile_options") {

@@ -15,6 +15,8 @@ constexpr int kMaxSchemaRetry = 50;
 Statement::Statement(Connection& conn, std::string sql, std::unique_ptr<vm::Program> program,
                      std::vector<parse::Parameter> params, int parameter_count)
     : conn_(conn), sql_(std::move(sql)), program_(std::move(program)), parameter_count_(parameter_count) {
+  authorizer_generation_ = conn.hooks_.authorizer_generation;
+  database_generation_ = conn_.database_generation();
   for (const auto& p : params) param_names_.emplace_back(p.number, std::string(p.name));
   bindings_.resize(parameter_count_);
   vm_ = std::make_unique<vm::Vm>(*program_, static_cast<vm::VmHost&>(conn_));
@@ -31,7 +33,9 @@ Status Statement::recompile() {
   KEEL_ASSIGN_OR_RETURN(parse::ParsedStatement st, parser.parse_statement(0));
   if (st.stmt == nullptr) return Status(rc::kInternal, "statement vanished on recompile");
   for (int db = 0; db < conn_.catalog_.database_count(); db++) {
-    if (!conn_.catalog_.has_database(db) || db >= static_cast<int>(conn_.dbs_.size()) || !conn_.dbs_[db].btree) continue;
+    if (!conn_.catalog_.has_database(db) || db >= static_cast<int>(conn_.dbs_.size()) ||
+        !conn_.dbs_[db].btree)
+      continue;
     KEEL_RETURN_IF_ERROR(conn_.ensure_schema(db));
   }
   plan::CompileInput in;
@@ -45,9 +49,15 @@ Status Statement::recompile() {
   in.index_methods = conn_.ext_.index_runtime.get();
   in.schema_objects = &conn_.ext_.schema_objects;
   in.options = conn_.compile_options_;
+  in.authorizer =
+      conn_.hooks_.authorizer && !nested_ && conn_.executing_.empty() && !conn_.in_commit_observers_
+          ? &conn_.hooks_.authorizer
+          : nullptr;
+  authorizer_generation_ = conn_.hooks_.authorizer_generation;
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<vm::Program> program, plan::compile(in));
   vm_.reset();
   program_ = std::move(program);
+  database_generation_ = conn_.database_generation();
   vm_ = std::make_unique<vm::Vm>(*program_, static_cast<vm::VmHost&>(conn_));
   for (int i = 0; i < static_cast<int>(bindings_.size()) && i < vm_->parameter_count(); i++) {
     KEEL_RETURN_IF_ERROR(vm_->bind(i + 1, bindings_[i]));
@@ -58,6 +68,11 @@ Status Statement::recompile() {
 Result<int> Statement::step() {
   if (program_->is_explain || program_->is_explain_query_plan) return step_explain();
   if (!active_) nested_ = conn_.executing() || conn_.in_commit_observers_;
+  if (!active_ && authorizer_generation_ != conn_.hooks_.authorizer_generation) {
+    // Compiled under another authorizer: ask the current one (SQLite expires
+    // every statement when the authorizer changes).
+    KEEL_RETURN_IF_ERROR(recompile());
+  }
   if (nested_) return step_nested();
   if (!active_ && !conn_.ext_.observers.empty()) {
     // Change observers decide at the start of a write transaction whether
@@ -68,12 +83,17 @@ Result<int> Statement::step() {
       s = conn_.notify_write_transaction();
     }
     if (s.ok() && program_->observe_changes != conn_.compile_options_.observe_changes) s = recompile();
+    if (s.ok() && conn_.observers_active_) s = conn_.notify_before_statement(*program_);
     if (!s.ok()) {
       // Nothing of this statement ran: end what the observers' statements
       // began, as a statement that failed to start.
       if (conn_.autocommit_ && conn_.active_statements_ == 0) conn_.rollback_all();
       return s;
     }
+  }
+  if (!active_ && database_generation_ != conn_.database_generation()) {
+    // ATTACH or DETACH renumbered the databases since this was compiled.
+    KEEL_RETURN_IF_ERROR(recompile());
   }
   conn_.statement_time_ = 0;
   for (int attempt = 0;; attempt++) {
@@ -219,8 +239,10 @@ const vm::ResultColumnInfo& explain_column(bool eqp, int i) {
                                                   {"p1", "", "", "", ""},   {"p2", "", "", "", ""},
                                                   {"p3", "", "", "", ""},   {"p4", "", "", "", ""},
                                                   {"p5", "", "", "", ""},   {"comment", "", "", "", ""}};
-  static const vm::ResultColumnInfo kEqp[] = {
-      {"id", "", "", "", ""}, {"parent", "", "", "", ""}, {"notused", "", "", "", ""}, {"detail", "", "", "", ""}};
+  static const vm::ResultColumnInfo kEqp[] = {{"id", "", "", "", ""},
+                                              {"parent", "", "", "", ""},
+                                              {"notused", "", "", "", ""},
+                                              {"detail", "", "", "", ""}};
   return eqp ? kEqp[i] : kExplain[i];
 }
 }  // namespace
@@ -293,10 +315,18 @@ std::string Statement::expanded_sql() const {
       if (idx >= 1 && idx <= static_cast<int>(bindings_.size())) {
         const vm::Value& v = bindings_[idx - 1];
         switch (v.type()) {
-          case vm::ValueType::kNull: out += "NULL"; break;
-          case vm::ValueType::kInteger: out += std::to_string(v.int_value()); break;
-          case vm::ValueType::kReal: out += vm::format("%!.15g", v.real_value()); break;
-          case vm::ValueType::kText: out += vm::format("%Q", std::string(v.text()).c_str()); break;
+          case vm::ValueType::kNull:
+            out += "NULL";
+            break;
+          case vm::ValueType::kInteger:
+            out += std::to_string(v.int_value());
+            break;
+          case vm::ValueType::kReal:
+            out += vm::format("%!.15g", v.real_value());
+            break;
+          case vm::ValueType::kText:
+            out += vm::format("%Q", std::string(v.text()).c_str());
+            break;
           case vm::ValueType::kBlob: {
             if (v.is_zeroblob()) {
               out += "zeroblob(" + std::to_string(v.size()) + ")";

@@ -76,6 +76,8 @@ class Statement {
   Connection& conn_;
   std::string sql_;
   std::unique_ptr<vm::Program> program_;
+  // Connection::database_generation() when program_ was compiled.
+  uint64_t database_generation_ = 0;
   std::unique_ptr<vm::Vm> vm_;
   std::vector<std::pair<int, std::string>> param_names_;
   int parameter_count_ = 0;
@@ -84,7 +86,8 @@ class Statement {
   std::vector<vm::Value> explain_row_;
   size_t explain_next_ = 0;
   bool explain_done_ = false;
-  bool active_ = false;  // counted in the connection's active statements
+  uint64_t authorizer_generation_ = 0;  // hooks().authorizer_generation when compiled
+  bool active_ = false;                 // counted in the connection's active statements
   // Started while another statement of the connection was executing (or
   // while observers run at commit): joins that statement (ext/session.hpp).
   bool nested_ = false;

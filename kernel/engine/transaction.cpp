@@ -109,20 +109,8 @@ Status Connection::commit_all() {
     }
   }
   // Write transactions first, so a failed commit leaves nothing half-done
-  // across databases that a reader could see (single-file atomicity only;
-  // multi-file commits use no super-journal yet).
-  for (auto& d : dbs_) {
-    if (d.txn == 2) {
-      Status s = d.btree->commit();
-      if (!s.ok()) {
-        result = s;
-        break;
-      }
-      d.txn = 0;
-      d.user_savepoints.clear();
-      d.statement_savepoint = 0;
-    }
-  }
+  // across databases that a reader could see (commit.cpp).
+  result = commit_databases();
   if (!result.ok()) {
     rollback_all();
     return result;
@@ -273,6 +261,7 @@ Status Connection::set_autocommit(bool enable, bool rollback) {
 
 Status Connection::savepoint(int op, std::string_view name) {
   if (op == 0) {
+    KEEL_RETURN_IF_ERROR(notify_before_savepoint(static_cast<int>(savepoints_.size()) + 1));
     bool starts = autocommit_;
     autocommit_ = false;
     savepoints_.push_back({std::string(name), starts});
@@ -287,7 +276,8 @@ Status Connection::savepoint(int op, std::string_view name) {
   // Find the newest savepoint with that name.
   int idx = -1;
   for (int i = static_cast<int>(savepoints_.size()) - 1; i >= 0; i--) {
-    if (plan::NameLess{}(savepoints_[i].name, name) == false && plan::NameLess{}(name, savepoints_[i].name) == false) {
+    if (plan::NameLess{}(savepoints_[i].name, name) == false &&
+        plan::NameLess{}(name, savepoints_[i].name) == false) {
       idx = i;
       break;
     }

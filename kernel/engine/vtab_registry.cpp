@@ -61,7 +61,7 @@ Result<std::shared_ptr<const plan::VtabInstance>> VtabRegistry::eponymous(std::s
   if (it != eponymous_.end()) return it->second;
   ext::VirtualTableModule* m = find_module(name);
   if (m == nullptr || !m->eponymous()) return std::shared_ptr<const plan::VtabInstance>();
-  ext::VirtualTableArgs args{m->name(), "main", m->name(), {}};
+  ext::VirtualTableArgs args{m->name(), "main", m->name(), {}, ext::Session(connection_)};
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<ext::VirtualTable> table, m->connect(args));
   KEEL_ASSIGN_OR_RETURN(std::shared_ptr<plan::VtabInstance> inst, make_instance(std::move(table), m->name()));
   eponymous_[std::string(name)] = inst;
@@ -87,7 +87,7 @@ Result<std::shared_ptr<const plan::VtabInstance>> VtabRegistry::connect(plan::Ta
     std::string_view module_name = st->module.value;
     ext::VirtualTableModule* m = find_module(module_name);
     if (m == nullptr || m->eponymous_only()) return no_such_module(module_name);
-    ext::VirtualTableArgs args{module_name, db_name, t.name, {}};
+    ext::VirtualTableArgs args{module_name, db_name, t.name, {}, ext::Session(connection_)};
     for (std::string_view a : st->arg_texts) args.args.push_back(a);
     KEEL_ASSIGN_OR_RETURN(std::unique_ptr<ext::VirtualTable> table,
                           create ? m->create(args) : m->connect(args));

@@ -50,8 +50,11 @@ class VtabRegistry {
   void forget_database(int db);
   void forget_table(int db, std::string_view name);
   void clear();
+  // The connection handed to modules as VirtualTableArgs::session.
+  void set_connection(void* connection) { connection_ = connection; }
 
  private:
+  void* connection_ = nullptr;
   std::map<std::string, std::shared_ptr<ext::VirtualTableModule>, plan::NameLess> modules_;
   std::map<std::string, std::shared_ptr<const plan::VtabInstance>, plan::NameLess> eponymous_;
   std::map<std::pair<int, std::string>, std::shared_ptr<const plan::VtabInstance>>

@@ -4,7 +4,9 @@
 // (OP_DropTable / DropIndex / DropTrigger) the objects.
 #include <algorithm>
 
+#include "parse/ast_walk.h"
 #include "plan/dml_internal.h"
+#include "plan/generated_columns.h"
 #include "plan/index_method.h"
 #include "plan/select_internal.h"
 #include "plan/vtab.h"
@@ -133,15 +135,6 @@ Status code_create_table(CodeGen& g, const parse::CreateTableStmt* st) {
   KEEL_ASSIGN_OR_RETURN(int db, target_db(g, st->name, st->temp));
   std::string name(st->name.name.value);
   if (reserved(name)) return Status(rc::kError, "object name reserved for internal use: " + name);
-  // Generated columns are parsed but not computed yet: refuse them rather
-  // than create a table whose generated values would silently be NULL.
-  for (const parse::ColumnDef* c : st->columns) {
-    for (const parse::ColumnConstraint* cc : c->constraints) {
-      if (cc->kind == parse::ColumnConstraint::Kind::kGenerated) {
-        return Status(rc::kError, "generated columns are not supported by Keel yet");
-      }
-    }
-  }
   Status free = name_free(g, db, name, false);
   if (!free.ok()) {
     if (st->if_not_exists) {
@@ -208,6 +201,7 @@ Status code_create_table(CodeGen& g, const parse::CreateTableStmt* st) {
     return Status(rc::kError, p == std::string::npos ? m : m.substr(p + 4));
   }
   Table* t = scratch.find_table(name);
+  if (!st->as_select) KEEL_RETURN_IF_ERROR(check_generated_columns(g, st, t));
   if (t->autoincrement && t->rowid_alias < 0) {
     return Status(rc::kError, "AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY");
   }
@@ -309,8 +303,12 @@ Status code_create_index(CodeGen& g, const parse::CreateIndexStmt* st) {
     return Status::Ok();
   }
   uint32_t begin = st->name.name.span.begin;
+  // Up to the terminator, trailing white space kept (as SQLite).
+  uint32_t text_end = st->span.end;
+  const parse::ParsedStatement* ps = g.input().statement;
+  if (ps && ps->stmt == st && ps->terminator >= text_end && ps->terminator <= g.sql().size()) text_end = ps->terminator;
   std::string sql = std::string(st->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") +
-                    std::string(g.sql().substr(begin, st->span.end - begin));
+                    std::string(g.sql().substr(begin, text_end - begin));
   // The index as the engine will load it.
   DatabaseSchema& schema = g.catalog().database(db);
   (void)schema;
@@ -395,6 +393,7 @@ Status code_create_index(CodeGen& g, const parse::CreateIndexStmt* st) {
   g.emit(Op::Rewind, term.cursor, end);
   int top = g.addr();
   int next = g.new_label();
+  PureContextScope pure(g, kPureIndex);
   if (idx.where) KEEL_RETURN_IF_ERROR(code_if_false(g, &scope, idx.where, next, true));
   int keys = g.new_reg(n), rec = g.new_reg();
   for (int k = 0; k < n; k++) {
@@ -433,6 +432,33 @@ Status code_create_index(CodeGen& g, const parse::CreateIndexStmt* st) {
   return Status::Ok();
 }
 
+namespace {
+
+// What CREATE VIEW checks in its select (SQLite's sqlite3CreateView and its
+// DbFixer): no parameters, and outside TEMP no table named in another
+// database. Names are NOT resolved: a view over a missing table or column
+// is accepted, and the error comes when the view is used.
+class ViewBodyCheck : public parse::AstVisitor {
+ public:
+  ViewBodyCheck(CodeGen& g, int db) : g_(g), db_(db) {}
+  bool expr(const parse::Expr& e) override {
+    if (e.kind == parse::ExprKind::kVariable) has_variable = true;
+    return true;
+  }
+  void name(const parse::Name& n, parse::NameRole role) override {
+    if (role != parse::NameRole::kSchema || db_ == 1 || !foreign_db.empty()) return;
+    if (g_.catalog().find_database(n.value) != db_) foreign_db = std::string(n.value);
+  }
+  bool has_variable = false;
+  std::string foreign_db;
+
+ private:
+  CodeGen& g_;
+  int db_;
+};
+
+}  // namespace
+
 Status code_create_view(CodeGen& g, const parse::CreateViewStmt* st) {
   KEEL_ASSIGN_OR_RETURN(int db, target_db(g, st->name, st->temp));
   std::string name(st->name.name.value);
@@ -445,10 +471,11 @@ Status code_create_view(CodeGen& g, const parse::CreateViewStmt* st) {
     }
     return free;
   }
-  KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, select_columns(g, st->select, nullptr));
-  if (st->columns.size && st->columns.size != cols.size()) {
-    return Status(rc::kError, "expected " + std::to_string(st->columns.size) + " columns for '" + name +
-                                  "' but got " + std::to_string(cols.size()));
+  ViewBodyCheck check(g, db);
+  parse::walk(*st->select, check);
+  if (check.has_variable) return Status(rc::kError, "parameters are not allowed in views");
+  if (!check.foreign_db.empty()) {
+    return Status(rc::kError, "view " + name + " cannot reference objects in database " + check.foreign_db);
   }
   uint32_t begin = st->name.name.span.begin;
   std::string sql = "CREATE VIEW " + std::string(g.sql().substr(begin, st->span.end - begin));
@@ -490,30 +517,50 @@ Status code_create_virtual_table(CodeGen& g, const parse::CreateVirtualTableStmt
 
 Status code_create_trigger(CodeGen& g, const parse::CreateTriggerStmt* st) {
   std::string name(st->name.name.value);
+  // The database the trigger goes to (sqlite3BeginTrigger): TEMP, the one
+  // named, or main — temp when unqualified and its table is a temp table.
+  // Outside temp, its table must be in that same database (DbFixer).
   Table* t = nullptr;
   int db = 0;
-  if (st->name.schema.present()) {
+  std::string_view table_schema = st->table.schema.present() ? st->table.schema.value : std::string_view();
+  if (st->temp) {
+    db = 1;
+  } else if (st->name.schema.present()) {
     db = g.catalog().find_database(st->name.schema.value);
     if (db < 0) return Status(rc::kError, "unknown database " + std::string(st->name.schema.value));
+  } else if (table_schema.empty()) {
+    Table* found = g.catalog().find_table("", st->table.name.value);
+    if (found && found->db == 1) db = 1;
+  }
+  for (const parse::Stmt* step : st->steps) {
+    const parse::QualifiedName* target = nullptr;
+    if (step->kind == parse::StmtKind::kInsert) target = &step->as<parse::InsertStmt>()->table;
+    if (step->kind == parse::StmtKind::kUpdate) target = &step->as<parse::UpdateStmt>()->table;
+    if (step->kind == parse::StmtKind::kDelete) target = &step->as<parse::DeleteStmt>()->table;
+    if (target && target->schema.present()) {
+      return Status(rc::kError,
+                    "qualified table names are not allowed on INSERT, UPDATE, and DELETE statements within triggers");
+    }
+  }
+  if (db != 1) {
+    if (!table_schema.empty() && g.catalog().find_database(table_schema) != db) {
+      return Status(rc::kError, "trigger " + name + " cannot reference objects in database " +
+                                    std::string(table_schema));
+    }
     t = g.catalog().database(db).find_table(st->table.name.value);
   } else {
-    t = g.catalog().find_table("", st->table.name.value);
-    if (t) db = st->temp ? 1 : t->db;
+    t = g.catalog().find_table(table_schema, st->table.name.value);
   }
   if (t == nullptr) {
-    return Status(rc::kError, "no such table: " + g.catalog().database_name(db) + "." +
-                                  std::string(st->table.name.value));
+    std::string where = !table_schema.empty() ? std::string(table_schema) : g.catalog().database_name(db == 1 ? 0 : db);
+    return Status(rc::kError, "no such table: " + where + "." + std::string(st->table.name.value));
   }
+  KEEL_RETURN_IF_ERROR(check_own_database(g, db, "trigger", name, st, nullptr));
   if (t->root == 1 || reserved(t->name)) return Status(rc::kError, "cannot create trigger on system table");
   if (t->is_view && st->time != parse::TriggerTime::kInsteadOf) {
     return Status(rc::kError, std::string("cannot create ") +
                                   (st->time == parse::TriggerTime::kAfter ? "AFTER" : "BEFORE") +
-                                  " trigger on view: " + g.catalog().database_name(t->db) + "." + t->name);
-  }
-  if (t->is_view && st->time == parse::TriggerTime::kInsteadOf) {
-    // Writes to views are not routed through INSTEAD OF triggers yet; refuse
-    // the trigger rather than store one that would never fire.
-    return Status(rc::kError, "INSTEAD OF triggers are not supported by Keel yet");
+                                  " trigger on view: " + t->name);
   }
   if (!t->is_view && st->time == parse::TriggerTime::kInsteadOf) {
     return Status(rc::kError, "cannot create INSTEAD OF trigger on table: " + t->name);

@@ -62,6 +62,7 @@ void CodeGen::use_database(int db, bool write) {
 }
 
 Status CodeGen::finish() {
+  if (!deferred_error.ok()) return deferred_error;
   emit(Op::Halt);
   if (init_addr_ >= 0) {
     at(init_addr_).p2 = addr();

@@ -141,6 +141,12 @@ class CodeGen {
   parse::Expr* make_column_ref(std::string_view table, std::string_view column);
   parse::Expr* make_binary(parse::BinaryOp op, parse::Expr* l, parse::Expr* r);
 
+  // The database unqualified table names resolve in while the body of a
+  // trigger stored in a database other than temp is coded (SQLite's DbFixer
+  // binds them to that database; views use view_db); -1 = the usual search
+  // order (temp, main, attached).
+  int default_db = -1;
+
   // Common table expressions in scope, innermost last.
   std::vector<const parse::CommonTableExpr*> ctes;
   // Recursive CTEs: those of a WITH RECURSIVE whose body refers to itself.
@@ -154,9 +160,30 @@ class CodeGen {
   // trigger_scope after every other scope; RAISE(IGNORE) jumps to
   // trigger_ignore; a trigger never fires inside itself.
   struct Scope* trigger_scope = nullptr;
+  // The trigger whose body is being coded, for the authorizer (else empty).
+  std::string auth_trigger;
+  // Checks the authorizer is not asked about (CREATE VIEW's look at its
+  // select: SQLite asks when the view is used).
+  bool auth_suspended = false;
+  // Columns the authorizer was asked about: (term, column) -> ignored.
+  std::map<std::pair<const void*, int>, bool> auth_reads;
   int trigger_ignore = 0;
   std::vector<const void*> active_triggers;
+  // While coding the body of a view that is not TEMP: its database, the only
+  // one an unqualified FROM name of the body is looked up in (SQLite's
+  // DbFixer binds them at CREATE VIEW); -1 elsewhere.
+  int view_db = -1;
+  // While coding a CHECK constraint (1), a generated column (2) or an index
+  // expression or partial-index WHERE (3): function calls become PureFunc.
+  uint8_t pure_context = 0;  // kPureCheck, kPureGenerated, kPureIndex
   const parse::CommonTableExpr* find_cte(std::string_view name) const;
+
+  // Generated columns (plan/generated_columns.h): the virtual columns whose
+  // expression is being coded (a second visit is a loop), and an error met
+  // where the emitting function cannot return one. As SQLite's
+  // sqlite3ErrorMsg, the last such error is the statement's.
+  std::vector<const Column*> generating;
+  Status deferred_error;
 
  private:
   const CompileInput& in_;
@@ -168,6 +195,24 @@ class CodeGen {
   int next_plan_id_ = 1;
   int row_writes_ = 0;
   bool all_fail_first_ = true;
+};
+
+// Values of CodeGen::pure_context (PureFunc's P1; func::FunctionContext::PureContext).
+inline constexpr uint8_t kPureCheck = 1;
+inline constexpr uint8_t kPureGenerated = 2;
+inline constexpr uint8_t kPureIndex = 3;
+
+// Sets CodeGen::pure_context for the lifetime of the object.
+class PureContextScope {
+ public:
+  PureContextScope(CodeGen& g, uint8_t context) : g_(g), saved_(g.pure_context) { g.pure_context = context; }
+  ~PureContextScope() { g_.pure_context = saved_; }
+  PureContextScope(const PureContextScope&) = delete;
+  PureContextScope& operator=(const PureContextScope&) = delete;
+
+ private:
+  CodeGen& g_;
+  uint8_t saved_;
 };
 
 // True when a row change of `t` under the statement conflict action

@@ -9,6 +9,7 @@
 // do). Each operator converts the running result to the shape it needs. A
 // compound made only of UNION ALL without ORDER BY or LIMIT streams each
 // member straight to the destination.
+#include "plan/authorize.h"
 #include "plan/select_internal.h"
 #include "vm/collation.h"
 
@@ -102,7 +103,8 @@ bool from_names_any(const parse::SelectCore* core, std::string_view name) {
 }
 
 Status code_member_dest(CodeGen& g, const parse::Select* sel, uint32_t i, Scope* outer, SelectDest::Kind kind,
-                        int cursor, int aux, int n, int* correlated) {
+                        int cursor, int aux, int n, int* correlated,
+                        const std::vector<int>* queue_order = nullptr, int queue_seq = 0) {
   parse::Select one{};
   one.cores.items = sel->cores.items + i;
   one.cores.size = 1;
@@ -112,6 +114,10 @@ Status code_member_dest(CodeGen& g, const parse::Select* sel, uint32_t i, Scope*
   d.aux = aux;
   d.n_cols = n;
   d.correlated = correlated;
+  if (queue_order) {
+    d.queue_order = *queue_order;
+    d.queue_seq = queue_seq;
+  }
   return code_core(g, &one, sel->cores[i], outer, d);
 }
 
@@ -209,7 +215,7 @@ Status code_compound(CodeGen& g, const parse::Select* sel, Scope* outer, SelectD
     ~Restore() { g.plan_parent = p; }
   } restore{g, parent};
   bool simple_dest = dest.kind == SelectDest::Kind::kOutput || dest.kind == SelectDest::Kind::kTable ||
-                     dest.kind == SelectDest::Kind::kIndex;
+                     dest.kind == SelectDest::Kind::kIndex || dest.kind == SelectDest::Kind::kCoroutine;
   if (all_union_all && sel->order_by.size == 0 && sel->limit == nullptr && simple_dest) {
     for (uint32_t i = 0; i < sel->cores.size; i++) {
       parse::Select one{};
@@ -329,21 +335,81 @@ Status code_compound(CodeGen& g, const parse::Select* sel, Scope* outer, SelectD
 }
 
 Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* outer, int cursor, int n,
-                          int* correlated) {
+                          int* correlated, int yield_reg, int reg_base) {
   // WITH RECURSIVE (SQLite's generateWithRecursiveQuery): rows of the
   // initial part go to a queue; each row taken from the queue is output
   // and becomes the single row the recursive part reads, whose results are
   // queued in turn (UNION: only rows never seen before).
+  // The authorizer sees the CTE's name as the innermost view or trigger.
+  std::string saved_auth = g.auth_trigger;
+  g.auth_trigger = std::string(cte->name.value);
+  struct RestoreAuth {
+    CodeGen& g;
+    std::string& saved;
+    ~RestoreAuth() { g.auth_trigger = std::move(saved); }
+  } restore_auth{g, saved_auth};
+  KEEL_RETURN_IF_ERROR(authorize_select(g));
+  KEEL_RETURN_IF_ERROR(authorize_recursive(g));
   const parse::Select* sel = cte->select;
-  if (sel->order_by.size)
-    return Status(rc::kError, "ORDER BY in a recursive common table expression is not supported");
   uint32_t k = 1;
   while (k < sel->cores.size && !from_names_any(sel->cores[k], cte->name.value)) k++;
   if (k >= sel->cores.size) k = 1;
   bool distinct = sel->cores[k]->op == CompoundOp::kUnion;
-  g.emit(Op::OpenEphemeral, cursor, n);
+  if (!yield_reg) g.emit(Op::OpenEphemeral, cursor, n);
   int queue = g.new_cursor(), current = g.new_cursor();
-  g.emit(Op::OpenEphemeral, queue, n);
+  // With ORDER BY the queue is an index on [order columns, sequence, row]
+  // and the next row to expand is always its first entry (SQLite's
+  // SRT_Queue with pOrderBy); without, a FIFO rowid table.
+  std::vector<int> order;
+  int seq = 0;
+  if (sel->order_by.size) {
+    KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, select_columns(g, sel, outer));
+    auto ki = std::make_unique<vm::KeyInfo>();
+    int nk = static_cast<int>(sel->order_by.size);
+    ki->n_key_field = static_cast<uint16_t>(nk + 1);
+    ki->n_all_field = static_cast<uint16_t>(nk + 1 + n);
+    for (uint32_t i = 0; i < sel->order_by.size; i++) {
+      const parse::OrderingTerm& t = sel->order_by[i];
+      int c = match_order_term(g, sel, t.expr, n);
+      if (c < 0 && !cte->columns.empty()) {
+        // A name of the CTE's column list.
+        const Expr* e = t.expr;
+        while (e->kind == ExprKind::kCollate) e = e->as<parse::CollateExpr>()->operand;
+        if (e->kind == ExprKind::kColumnRef && !e->as<parse::ColumnRefExpr>()->table.present()) {
+          for (uint32_t j = 0; j < cte->columns.size && static_cast<int>(j) < n; j++) {
+            if (name_eq(cte->columns[j].value, e->as<parse::ColumnRefExpr>()->column.value))
+              c = static_cast<int>(j);
+          }
+        }
+      }
+      if (c == -2) {
+        return Status(rc::kError, ordinal(static_cast<int>(i) + 1) +
+                                      " ORDER BY term out of range - should be between 1 and " +
+                                      std::to_string(n));
+      }
+      if (c < 0) {
+        return Status(rc::kError, ordinal(static_cast<int>(i) + 1) +
+                                      " ORDER BY term does not match any column in the result set");
+      }
+      order.push_back(c);
+      std::string coll = cols[c].collation;
+      if (t.expr->kind == ExprKind::kCollate)
+        coll = std::string(t.expr->as<parse::CollateExpr>()->collation.value);
+      ki->collations.push_back(coll.empty() ? nullptr : g.collation(coll));
+      bool desc = t.order == parse::SortOrder::kDesc;
+      uint8_t f = desc ? vm::kSortDesc : 0;
+      if (t.nulls == parse::NullsOrder::kLast && !desc) f |= vm::kSortBigNull;
+      if (t.nulls == parse::NullsOrder::kFirst && desc) f |= vm::kSortBigNull;
+      ki->sort_flags.push_back(f);
+    }
+    int a = g.emit(Op::OpenEphemeral, queue, nk + 1 + n);
+    g.set_p4_keyinfo(a, std::move(ki));
+    seq = g.new_reg();
+    g.emit(Op::Integer, 0, seq);
+  } else {
+    g.emit(Op::OpenEphemeral, queue, n);
+  }
+  const std::vector<int>* queue_order = order.empty() ? nullptr : &order;
   int seen = -1;
   if (distinct) {
     seen = g.new_cursor();
@@ -374,31 +440,55 @@ Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* 
   while (!g.ctes.empty() && g.ctes.back() != cte) g.ctes.pop_back();
   if (!g.ctes.empty()) g.ctes.pop_back();
   for (uint32_t i = 0; i < k; i++) {
-    Status s = code_member_dest(g, sel, i, outer, SelectDest::Kind::kQueue, queue, seen, n, correlated);
+    Status s = code_member_dest(g, sel, i, outer, SelectDest::Kind::kQueue, queue, seen, n, correlated,
+                                queue_order, seq);
     if (!s.ok()) {
       g.ctes = std::move(saved);
       return s;
     }
   }
   g.ctes = saved;
+  // `current` holds the single row being expanded: opened once, its row
+  // replaced each round (an ephemeral table per row would cost a pager).
+  g.emit(Op::OpenEphemeral, current, n);
   int top = g.addr();
   g.emit(Op::Rewind, queue, end);
   int rec = g.new_reg(), rowid = g.new_reg();
-  g.emit(Op::RowData, queue, rec);
-  g.emit(Op::OpenEphemeral, current, n);
+  if (queue_order) {
+    int row = g.new_reg(n);
+    int first = static_cast<int>(order.size()) + 1;
+    for (int j = 0; j < n; j++) g.emit(Op::Column, queue, first + j, row + j);
+    g.emit(Op::MakeRecord, row, n, rec);
+  } else {
+    g.emit(Op::RowData, queue, rec);
+  }
+  int empty = g.new_label();
+  g.emit(Op::Rewind, current, empty);
+  g.emit(Op::Delete, current, 0);
+  g.bind(empty);
   g.emit(Op::NewRowid, current, rowid);
   g.emit(Op::Insert, current, rec, rowid);
   g.emit(Op::Delete, queue, 0);
   int skip_out = g.new_label();
   if (offset) g.emit(Op::IfPos, offset, skip_out, 1);
-  g.emit(Op::NewRowid, cursor, rowid);
-  g.emit(Op::Insert, cursor, rec, rowid);
+  if (yield_reg) {
+    // `current` holds just this row.
+    int none = g.new_label();
+    g.emit(Op::Rewind, current, none);
+    for (int c = 0; c < n; c++) g.emit(Op::Column, current, c, reg_base + c);
+    g.emit(Op::Yield, yield_reg, 0);
+    g.bind(none);
+  } else {
+    g.emit(Op::NewRowid, cursor, rowid);
+    g.emit(Op::Insert, cursor, rec, rowid);
+  }
   if (limit) g.emit(Op::DecrJumpZero, limit, end);
   g.bind(skip_out);
   g.recursive_cursor[cte] = current;
   Status s;
   for (uint32_t i = k; i < sel->cores.size && s.ok(); i++) {
-    s = code_member_dest(g, sel, i, outer, SelectDest::Kind::kQueue, queue, seen, n, correlated);
+    s = code_member_dest(g, sel, i, outer, SelectDest::Kind::kQueue, queue, seen, n, correlated, queue_order,
+                         seq);
   }
   g.recursive_cursor.erase(cte);
   KEEL_RETURN_IF_ERROR(s);

@@ -2,17 +2,25 @@
 // indexes, constraint checks with SQLite's messages and conflict actions,
 // index maintenance (partial and expression indexes included).
 #include "plan/dml_internal.h"
+#include "plan/generated_columns.h"
 #include "vm/collation.h"
 
 namespace keel::plan {
 
 int storage_column(const Table* t, int col) {
-  if (!t->without_rowid || t->primary_key == nullptr) return col;
-  const std::vector<int>& cols = t->primary_key->columns;
-  for (size_t i = 0; i < cols.size(); i++) {
-    if (cols[i] == col) return static_cast<int>(i);
+  // SQLite's sqlite3TableColumnToStorage; virtual columns (not in the
+  // record) come after the last field (plan/generated_columns.h).
+  if (t->without_rowid && t->primary_key != nullptr) {
+    const std::vector<int>& cols = t->primary_key->columns;
+    for (size_t i = 0; i < cols.size(); i++) {
+      if (cols[i] == col) return static_cast<int>(i);
+    }
   }
-  return col;
+  if (col < 0 || !has_virtual_columns(t)) return col;
+  int before = 0;  // non-virtual columns before col
+  for (int i = 0; i < col; i++) before += is_virtual(t->columns[i]) ? 0 : 1;
+  if (!is_virtual(t->columns[col])) return before;
+  return stored_column_count(t) + (col - before);
 }
 
 std::unique_ptr<vm::KeyInfo> make_index_keyinfo(CodeGen& g, const Index* idx) {
@@ -50,6 +58,7 @@ std::string table_affinity(const Table* t) {
   for (size_t i = 0; i < t->columns.size(); i++) {
     s[storage_column(t, static_cast<int>(i))] = static_cast<char>(t->columns[i].affinity);
   }
+  s.resize(stored_column_count(t));  // virtual columns are not in the record
   return s;
 }
 
@@ -107,9 +116,37 @@ void open_writer(CodeGen& g, TableWriter& w, Table* t, parse::ConflictAction or_
 
 namespace {
 
+// REPLACE deletes the conflicting row (loaded into `old`, w.cursor on it).
+// With recursive_triggers on, SQLite fires its DELETE triggers around it;
+// BEFORE triggers may remove the row themselves, so it is found again.
+Status replace_delete(CodeGen& g, TableWriter& w, TableWriter& old, int skip) {
+  Table* t = w.table;
+  bool triggers = g.input().options.recursive_triggers && !t->triggers.empty();
+  int gone = g.new_label();
+  if (triggers) {
+    KEEL_RETURN_IF_ERROR(
+        code_triggers(g, t, parse::TriggerEvent::kDelete, true, &old.term, nullptr, skip, nullptr));
+    g.emit(Op::NotExists, w.cursor, gone, old.rowid);
+  }
+  KEEL_RETURN_IF_ERROR(delete_index_entries(g, old));
+  mark_row_change(g, g.emit(Op::Delete, w.cursor, 0), t, true);
+  g.bind(gone);
+  if (triggers) {
+    KEEL_RETURN_IF_ERROR(
+        code_triggers(g, t, parse::TriggerEvent::kDelete, false, &old.term, nullptr, skip, nullptr));
+  }
+  return Status::Ok();
+}
+
 void halt_constraint(CodeGen& g, int code, vm::OnError action, const std::string& msg, int kind) {
   int a = g.emit_str(Op::Halt, code, static_cast<int>(action), 0, msg);
   g.at(a).p5 = static_cast<uint16_t>(kind);
+}
+
+// A partial index's WHERE, coded where it must be deterministic.
+Status code_pure_if_false(CodeGen& g, Scope* s, const parse::Expr* e, int label, bool jump_if_null) {
+  PureContextScope pure(g, kPureIndex);
+  return code_if_false(g, s, e, label, jump_if_null);
 }
 
 // Key registers of `idx` for the row in the writer's registers.
@@ -123,6 +160,7 @@ Result<int> index_key(CodeGen& g, TableWriter& w, const Index* idx) {
     } else if (col >= 0) {
       g.emit(Op::SCopy, w.base + col, regs + k);
     } else {
+      PureContextScope pure(g, kPureIndex);
       KEEL_RETURN_IF_ERROR(code_expr(g, &w.scope, idx->exprs[k], regs + k));
     }
   }
@@ -164,7 +202,10 @@ Status check_row(CodeGen& g, TableWriter& w, int skip) {
   for (size_t i = 0; i < t->checks.size(); i++) {
     vm::OnError oe = resolve_conflict(w.or_conflict, 0);
     int ok = g.new_label();
-    KEEL_RETURN_IF_ERROR(code_if_true(g, &w.scope, t->checks[i], ok, true));
+    {
+      PureContextScope pure(g, kPureCheck);
+      KEEL_RETURN_IF_ERROR(code_if_true(g, &w.scope, t->checks[i], ok, true));
+    }
     if (oe == vm::OnError::kIgnore) {
       g.emit(Op::Goto, 0, skip);
     } else {
@@ -207,8 +248,7 @@ Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_r
       tmp.term.rowid_reg = tmp.rowid;
       tmp.scope.terms = {&tmp.term};
       load_row(g, tmp);
-      KEEL_RETURN_IF_ERROR(delete_index_entries(g, tmp));
-      mark_row_change(g, g.emit(Op::Delete, w.cursor, 0), t, true);
+      KEEL_RETURN_IF_ERROR(replace_delete(g, w, tmp, ok));
     } else {
       halt_constraint(g, rc::kConstraintPrimaryKey, oe, t->name + "." + col, 2);
     }
@@ -222,7 +262,7 @@ Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_r
       vm::OnError oe = resolve_conflict(w.or_conflict, idx->on_conflict);
       if ((oe == vm::OnError::kReplace && !w.upsert_for(idx)) != (pass == 1)) continue;
       int ok = g.new_label();
-      if (idx->where) KEEL_RETURN_IF_ERROR(code_if_false(g, &w.scope, idx->where, ok, true));
+      if (idx->where) KEEL_RETURN_IF_ERROR(code_pure_if_false(g, &w.scope, idx->where, ok, true));
       KEEL_ASSIGN_OR_RETURN(int keys, index_key(g, w, idx));
       int cur = w.index_cursors[i];
       int a = g.emit(Op::NoConflict, cur, ok, keys);
@@ -263,8 +303,7 @@ Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_r
         tmp.term.rowid_reg = tmp.rowid;
         tmp.scope.terms = {&tmp.term};
         load_row(g, tmp);
-        KEEL_RETURN_IF_ERROR(delete_index_entries(g, tmp));
-        mark_row_change(g, g.emit(Op::Delete, w.cursor, 0), t, true);
+        KEEL_RETURN_IF_ERROR(replace_delete(g, w, tmp, ok));
       } else {
         if (oe == vm::OnError::kReplace) oe = vm::OnError::kAbort;
         halt_constraint(g, code, oe, index_column_names(idx), 2);
@@ -319,7 +358,7 @@ Status write_row(CodeGen& g, TableWriter& w, uint16_t insert_flags) {
     Index* idx = t->indexes[i];
     if (t->without_rowid && idx == t->primary_key) continue;
     int skip = g.new_label();
-    if (idx->where) KEEL_RETURN_IF_ERROR(code_if_false(g, &w.scope, idx->where, skip, true));
+    if (idx->where) KEEL_RETURN_IF_ERROR(code_pure_if_false(g, &w.scope, idx->where, skip, true));
     KEEL_ASSIGN_OR_RETURN(int keys, index_key(g, w, idx));
     int rec = g.new_reg();
     g.emit(Op::MakeRecord, keys, static_cast<int>(idx->columns.size()), rec);
@@ -328,16 +367,30 @@ Status write_row(CodeGen& g, TableWriter& w, uint16_t insert_flags) {
   }
   int rec = g.new_reg();
   if (t->without_rowid) {
-    // Record in storage order: PRIMARY KEY columns first.
+    // Record in storage order: PRIMARY KEY columns first; no virtual column.
     int regs = g.new_reg(n);
     for (int i = 0; i < n; i++) g.emit(Op::SCopy, w.base + i, regs + storage_column(t, i));
-    int a = g.emit(Op::MakeRecord, regs, n, rec);
+    int a = g.emit(Op::MakeRecord, regs, stored_column_count(t), rec);
     g.set_p4_affinity(a, table_affinity(t));
     int a2 = g.emit(Op::IdxInsert, w.cursor, rec);
     g.at(a2).p5 = insert_flags & vm::kOpflagNChange;
     return Status::Ok();
   }
-  if (t->rowid_alias >= 0) {
+  if (has_virtual_columns(t)) {
+    // Only the stored columns, in declaration order.
+    int ns = stored_column_count(t);
+    int regs = g.new_reg(ns);
+    for (int i = 0; i < n; i++) {
+      if (is_virtual(t->columns[i])) continue;
+      if (i == t->rowid_alias) {
+        g.emit(Op::Null, 0, regs + storage_column(t, i));
+      } else {
+        g.emit(Op::SCopy, w.base + i, regs + storage_column(t, i));
+      }
+    }
+    int a = g.emit(Op::MakeRecord, regs, ns, rec);
+    g.set_p4_affinity(a, table_affinity(t));
+  } else if (t->rowid_alias >= 0) {
     int regs = g.new_reg(n);
     g.emit(Op::Copy, w.base, regs, n - 1);
     g.emit(Op::Null, 0, regs + t->rowid_alias);
@@ -378,11 +431,17 @@ void load_row(CodeGen& g, TableWriter& w) {
     int col = static_cast<int>(i);
     if (col == t->rowid_alias) {
       g.emit(Op::SCopy, w.rowid, w.base + col);
+    } else if (is_virtual(t->columns[i])) {
+      continue;  // computed below from the others
     } else {
       int a = g.emit(Op::Column, w.cursor, storage_column(t, col), w.base + col);
       set_column_default(g, a, t->columns[i]);
       if (t->columns[i].affinity == vm::Affinity::kReal) g.emit(Op::RealAffinity, w.base + col);
     }
+  }
+  if (has_virtual_columns(t)) {
+    Status s = code_generated_columns(g, w, true);
+    if (!s.ok()) g.deferred_error = std::move(s);
   }
 }
 
@@ -392,7 +451,7 @@ Status delete_index_entries(CodeGen& g, TableWriter& w) {
     Index* idx = t->indexes[i];
     if (t->without_rowid && idx == t->primary_key) continue;
     int skip = g.new_label();
-    if (idx->where) KEEL_RETURN_IF_ERROR(code_if_false(g, &w.scope, idx->where, skip, true));
+    if (idx->where) KEEL_RETURN_IF_ERROR(code_pure_if_false(g, &w.scope, idx->where, skip, true));
     KEEL_ASSIGN_OR_RETURN(int keys, index_key(g, w, idx));
     g.emit(Op::IdxDelete, w.index_cursors[i], keys, static_cast<int>(idx->columns.size()));
     g.bind(skip);

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "plan/authorize.h"
+#include "plan/generated_columns.h"
 #include "plan/plan_internal.h"
 #include "plan/window.h"
 #include "vm/numeric.h"
@@ -17,6 +19,14 @@ using parse::Expr;
 using parse::ExprKind;
 
 namespace {
+
+// A call coded where it must be deterministic (CodeGen::pure_context)
+// becomes PureFunc, as SQLite's OP_PureFunc.
+void mark_pure(CodeGen& g, int addr) {
+  if (g.pure_context == 0) return;
+  g.at(addr).op = Op::PureFunc;
+  g.at(addr).p1 = g.pure_context;
+}
 
 Op compare_op(BinaryOp op) {
   switch (op) {
@@ -247,6 +257,10 @@ void code_column(CodeGen& g, FromTerm* t, int col, int target) {
     }
     return;
   }
+  if (tab->columns[col].generated == GeneratedKind::kVirtual) {
+    code_virtual_column(g, t, col, target);
+    return;
+  }
   int a = g.emit(Op::Column, t->cursor, storage_column(tab, col), target);
   set_column_default(g, a, tab->columns[col]);
   if (tab->columns[col].affinity == vm::Affinity::kReal) g.emit(Op::RealAffinity, target);
@@ -335,7 +349,13 @@ Status code_expr(CodeGen& g, Scope* s, const Expr* e, int target) {
         AliasExpansion hide(ref.alias_scope);
         return code_expr(g, ref.alias_scope, ref.alias_expr, target);
       }
-      code_column(g, ref.term, ref.col, target);
+      bool ignored = false;
+      if (ref.scope != g.trigger_scope) KEEL_RETURN_IF_ERROR(authorize_read(g, ref.term, ref.col, &ignored));
+      if (ignored) {
+        g.emit(Op::Null, 0, target);
+      } else {
+        code_column(g, ref.term, ref.col, target);
+      }
       return Status::Ok();
     }
     case ExprKind::kVariable:
@@ -399,6 +419,7 @@ Status code_expr(CodeGen& g, Scope* s, const Expr* e, int target) {
         int a = g.emit(Op::Function, 0, args, target);
         g.at(a).p4type = vm::P4Type::kFunction;
         g.at(a).p4.func = def;
+        mark_pure(g, a);
         g.at(a).p5 = 2;
         return Status::Ok();
       }
@@ -466,6 +487,7 @@ Status code_expr(CodeGen& g, Scope* s, const Expr* e, int target) {
       int a = g.emit(Op::Function, 0, args, target);
       g.at(a).p4type = vm::P4Type::kFunction;
       g.at(a).p4.func = def;
+      mark_pure(g, a);
       g.at(a).p5 = static_cast<uint16_t>(n);
       if (l->negated) g.emit(Op::Not, target, target);
       return Status::Ok();
@@ -572,6 +594,16 @@ Status code_function(CodeGen& g, Scope* s, const parse::FunctionExpr* f, int tar
   const func::FunctionRegistry* reg = g.input().functions;
   const func::FunctionDef* def = reg ? reg->find(name, n) : nullptr;
   bool known = reg && reg->has_name(name);
+  if (g.input().authorizer && known) {
+    bool ignored = false;
+    Status a = authorize_function(g, f->name.value, &ignored);
+    if (a.code() == rc::kAuth) return Status(rc::kError, "not authorized to use function: " + name);
+    KEEL_RETURN_IF_ERROR(a);
+    if (ignored) {
+      g.emit(Op::Null, 0, target);
+      return Status::Ok();
+    }
+  }
   // Functions SQLite codes inline (INLINEFUNC): lazy argument evaluation.
   bool inline_fn = name == "coalesce" || name == "ifnull" || name == "iif" || name == "likely" ||
                    name == "unlikely" || name == "likelihood";
@@ -665,6 +697,7 @@ Status code_function(CodeGen& g, Scope* s, const parse::FunctionExpr* f, int tar
   int a = g.emit(Op::Function, 0, args, target);
   g.at(a).p4type = vm::P4Type::kFunction;
   g.at(a).p4.func = def;
+  mark_pure(g, a);
   g.at(a).p5 = static_cast<uint16_t>(n);
   if (def->flags & func::kNeedCollation) {
     bool expl = false;
@@ -673,8 +706,6 @@ Status code_function(CodeGen& g, Scope* s, const parse::FunctionExpr* f, int tar
     if (!coll.empty()) {
       const vm::Collation* c = g.collation(coll);
       if (c) {
-        // Function's P1 carries a collation index: see OP_Function.
-        g.at(a).p1 = 0;
         int ca = g.emit(Op::CollSeq, 0, 0, 0);
         g.set_p4_coll(ca, c);
         // CollSeq must precede the call: swap the two instructions.

@@ -4,6 +4,7 @@
 // NATURAL become equality terms plus column coalescing.
 #include <algorithm>
 
+#include "parse/ast_walk.h"
 #include "plan/plan_internal.h"
 #include "plan/vtab.h"
 #include "vm/collation.h"
@@ -36,13 +37,28 @@ Result<std::vector<ColInfo>> recursive_columns(CodeGen& g, const parse::CommonTa
   return cols;
 }
 
+// The database a view's body binds its FROM names to (-1: none, a TEMP
+// view or not a view).
+int view_body_db(CodeGen& g, const FromTerm& t) {
+  if (t.subquery_sql.empty()) return g.view_db;
+  int db = g.catalog().find_database(t.db_name);
+  return db == 1 ? -1 : db;
+}
+
 Status add_subquery_columns(CodeGen& g, FromTerm& t, Scope* outer, std::string_view what) {
   std::string_view saved = t.subquery_sql.empty() ? g.sql() : g.swap_sql(t.subquery_sql);
+  int saved_view_db = g.view_db;
+  g.view_db = view_body_db(g, t);
   auto r = select_columns(g, t.subquery, outer);
+  g.view_db = saved_view_db;
   if (!t.subquery_sql.empty()) g.swap_sql(saved);
   KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, std::move(r));
   if (!t.view_columns.empty()) {
     if (t.view_columns.size() != cols.size()) {
+      if (what == "view") {
+        return Status(rc::kError, "expected " + std::to_string(t.view_columns.size()) + " columns for '" +
+                                      t.name + "' but got " + std::to_string(cols.size()));
+      }
       return Status(rc::kError, std::string(what) + " " + t.name + " has " + std::to_string(cols.size()) +
                                     " values for " + std::to_string(t.view_columns.size()) + " columns");
     }
@@ -64,6 +80,21 @@ Status add_subquery_columns(CodeGen& g, FromTerm& t, Scope* outer, std::string_v
   t.cols = std::move(cols);
   t.coalesced.assign(t.cols.size(), false);
   return Status::Ok();
+}
+
+// Whether `sel` names a table `name` anywhere (FROM terms of it and of
+// every nested select).
+bool reads_name(const parse::Select& sel, std::string_view name) {
+  struct Finder : parse::AstVisitor {
+    std::string_view target;
+    bool found = false;
+    void name(const parse::Name& n, parse::NameRole role) override {
+      if (role == parse::NameRole::kTable && vm::stricmp(n.value, target) == 0) found = true;
+    }
+  } f;
+  f.target = name;
+  parse::walk(sel, f);
+  return f.found;
 }
 
 Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClause& out, uint8_t join_override,
@@ -120,6 +151,10 @@ Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClaus
       t->cols = std::move(cols);
       t->coalesced.assign(t->cols.size(), false);
     } else if (cte) {
+      // A CTE that is not recursive and reads its own name.
+      if (reads_name(*cte->select, cte->name.value)) {
+        return Status(rc::kError, "circular reference: " + std::string(cte->name.value));
+      }
       t->subquery = cte->select;
       t->subquery_outer = outer;
       for (const parse::Name& c : cte->columns) t->view_columns.emplace_back(c.value);
@@ -131,7 +166,16 @@ Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClaus
       g.ctes = std::move(saved);
       KEEL_RETURN_IF_ERROR(s);
     } else {
-      KEEL_ASSIGN_OR_RETURN(Table * tab, find_table_or_error(g, item->table, true));
+      Table* tab = nullptr;
+      if (g.view_db >= 0 && !item->table.schema.present()) {
+        // Inside a view's body: its own database only.
+        tab = g.catalog().database(g.view_db).find_table(name);
+        if (tab == nullptr)
+          return Status(rc::kError,
+                        "no such table: " + g.catalog().database_name(g.view_db) + "." + std::string(name));
+      } else {
+        KEEL_ASSIGN_OR_RETURN(tab, find_table_or_error(g, item->table, true));
+      }
       t->db_name = g.catalog().database_name(tab->db);
       if (tab->is_virtual) {
         if (g.input().vtabs == nullptr) return Status(rc::kError, "virtual tables are not supported");
@@ -230,14 +274,17 @@ Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClaus
 
 Result<Table*> find_table_or_error(CodeGen& g, const parse::QualifiedName& name, bool allow_view) {
   std::string_view schema = name.schema.present() ? name.schema.value : std::string_view();
-  if (!schema.empty() && g.catalog().find_database(schema) < 0) {
-    return Status(rc::kError, "unknown database " + std::string(schema));
+  if (schema.empty() && g.default_db >= 0 && g.catalog().has_database(g.default_db)) {
+    // Inside a view or trigger of a database other than temp: only that
+    // database (SQLite's DbFixer), and errors name it.
+    schema = g.catalog().database_name(g.default_db);
   }
   Table* t = g.catalog().find_table(schema, name.name.value);
   if (t == nullptr && !allow_view && g.input().vtabs && (schema.empty() || name_eq(schema, "main"))) {
     // INSERT/UPDATE/DELETE naming an eponymous virtual table (json_each).
     auto epo = g.input().vtabs->eponymous_vtab(name.name.value);
-    if (epo.ok() && epo.value()) return Status(rc::kError, "table " + std::string(name.name.value) + " may not be modified");
+    if (epo.ok() && epo.value())
+      return Status(rc::kError, "table " + std::string(name.name.value) + " may not be modified");
   }
   if (t == nullptr) {
     std::string full = schema.empty() ? std::string(name.name.value)
@@ -281,12 +328,36 @@ Status build_from(CodeGen& g, const parse::List<parse::FromItem*>& from, Scope* 
   return Status::Ok();
 }
 
-Status materialize_from(CodeGen& g, FromClause& from, Scope* scope) {
+Status materialize_from(CodeGen& g, FromClause& from, Scope* scope, bool allow_coroutine) {
+  // A FROM subquery that reads the enclosing query's columns makes the
+  // select it is part of correlated as well (its scope is not on the
+  // subquery's resolution chain, so resolving does not mark it).
+  auto propagate = [&](int correlated) {
+    if (correlated && scope && scope->correlated_flag) *scope->correlated_flag = 1;
+  };
   (void)scope;
   for (auto& t : from.terms) {
     if (t->dup_of >= 0) {
       t->ephemeral = true;
       g.emit(Op::OpenDup, t->cursor, t->dup_of);
+      continue;
+    }
+    if (t->recursive_cte && allow_coroutine && from.terms.size() == 1) {
+      t->ephemeral = true;
+      int n = static_cast<int>(t->cols.size());
+      t->coroutine_yield = g.new_reg();
+      t->reg_base = g.new_reg(std::max(n, 1));
+      t->rowid_reg = g.new_reg();
+      g.emit(Op::Null, 0, t->rowid_reg);
+      int body = g.new_label(), after = g.new_label();
+      g.emit(Op::InitCoroutine, t->coroutine_yield, after, body);
+      g.bind(body);
+      int correlated = 0;
+      KEEL_RETURN_IF_ERROR(code_recursive_cte(g, t->recursive_cte, t->subquery_outer, t->cursor, n,
+                                              &correlated, t->coroutine_yield, t->reg_base));
+      propagate(correlated);
+      g.emit(Op::EndCoroutine, t->coroutine_yield);
+      g.bind(after);
       continue;
     }
     if (t->recursive_cte) {
@@ -295,6 +366,7 @@ Status materialize_from(CodeGen& g, FromClause& from, Scope* scope) {
       int correlated = 0;
       KEEL_RETURN_IF_ERROR(code_recursive_cte(g, t->recursive_cte, t->subquery_outer, t->cursor,
                                               static_cast<int>(t->cols.size()), &correlated));
+      propagate(correlated);
       if (correlated) {
         g.at(once).op = Op::Noop;
       } else {
@@ -317,11 +389,15 @@ Status materialize_from(CodeGen& g, FromClause& from, Scope* scope) {
     g.plan_parent = id;
     std::vector<const parse::CommonTableExpr*> saved = g.ctes;
     std::string_view saved_sql = t->subquery_sql.empty() ? g.sql() : g.swap_sql(t->subquery_sql);
+    int saved_view_db = g.view_db;
+    g.view_db = view_body_db(g, *t);
     Status s = code_select(g, t->subquery, t->subquery_outer, dest);
+    g.view_db = saved_view_db;
     g.swap_sql(saved_sql);
     g.ctes = std::move(saved);
     g.plan_parent = parent;
     KEEL_RETURN_IF_ERROR(s);
+    propagate(correlated);
     if (correlated) {
       g.at(once).op = Op::Noop;
     } else {

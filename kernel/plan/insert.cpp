@@ -3,12 +3,16 @@
 // sqlite_sequence, conflict clauses, ON CONFLICT DO NOTHING / DO UPDATE,
 // and RETURNING.
 //
-// A multi-row or SELECT source is first materialized into an ephemeral
-// table, so a statement reading the table it writes sees the rows as they
-// were when it started.
+// A multi-row or SELECT source runs as a coroutine that yields one row at a
+// time to the insert loop — unless it may read the table being written (or
+// triggers, whose bodies may write the source, are present): then it is
+// first materialized into an ephemeral table, so the statement sees the
+// rows as they were when it started (SQLite's rule in insert.c).
 #include <algorithm>
 
+#include "parse/ast_walk.h"
 #include "plan/dml_internal.h"
+#include "plan/generated_columns.h"
 #include "plan/select_internal.h"
 #include "vm/collation.h"
 
@@ -20,6 +24,37 @@ bool name_eq(std::string_view a, std::string_view b) { return vm::stricmp(a, b) 
 
 bool is_rowid_name(std::string_view n) {
   return name_eq(n, "rowid") || name_eq(n, "oid") || name_eq(n, "_rowid_");
+}
+
+// Whether a SELECT may read table `t`: it names t, or a view or virtual
+// table (whose contents could come from t). Names that are not tables are
+// CTEs (whose bodies are walked as well) or table-valued functions.
+class TableReads : public parse::AstVisitor {
+ public:
+  TableReads(CodeGen& g, const Table* t) : g_(g), t_(t) {}
+  void name(const parse::Name& n, parse::NameRole role) override {
+    if (role != parse::NameRole::kTable || reads) return;
+    if (name_eq(n.value, t_->name)) {
+      reads = true;
+      return;
+    }
+    const Table* other = g_.catalog().find_table({}, n.value);
+    if (other && (other->is_view || other->is_virtual)) reads = true;
+  }
+  bool reads = false;
+
+ private:
+  CodeGen& g_;
+  const Table* t_;
+};
+
+bool select_may_read(CodeGen& g, const parse::Select* sel, const Table* t) {
+  TableReads v(g, t);
+  parse::walk(*sel, v);
+  for (const parse::CommonTableExpr* cte : g.ctes) {
+    if (!v.reads && cte->select) parse::walk(*cte->select, v);
+  }
+  return v.reads;
 }
 
 struct Autoinc {
@@ -69,6 +104,7 @@ void autoinc_end(CodeGen& g, Table* t, Autoinc& a) {
 }  // namespace
 
 Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
+  if (Table* view = dml_target_view(g, st->table)) return code_view_insert(g, st, view);
   KEEL_ASSIGN_OR_RETURN(Table * t, find_table_or_error(g, st->table, false));
   if (vm::strnicmp(t->name.c_str(), "sqlite_", 7) == 0 && t->root == 1) {
     return Status(rc::kError, "table " + t->name + " may not be modified");
@@ -86,6 +122,9 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
     for (uint32_t k = 0; k < st->columns.size; k++) {
       std::string_view name = st->columns[k].value;
       int col = t->find_column(name);
+      if (col >= 0 && is_generated(t->columns[col])) {
+        return Status(rc::kError, "cannot INSERT into generated column \"" + t->columns[col].name + "\"");
+      }
       if (col >= 0) {
         source_of[col] = static_cast<int>(k);
         if (col == t->rowid_alias) rowid_source = static_cast<int>(k);
@@ -96,8 +135,13 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
       }
     }
   } else {
-    for (int i = 0; i < n; i++) source_of[i] = i;
-    if (t->rowid_alias >= 0) rowid_source = t->rowid_alias;
+    // Generated columns take no value (SQLite's COLFLAG_NOINSERT).
+    n_source = 0;
+    for (int i = 0; i < n; i++) {
+      if (is_generated(t->columns[i])) continue;
+      if (i == t->rowid_alias) rowid_source = n_source;
+      source_of[i] = n_source++;
+    }
   }
 
   // Source: one VALUES row coded in place, or a materialized select.
@@ -121,7 +165,7 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
       return Status(rc::kError,
                     std::to_string(supplied) + " values for " + std::to_string(n_source) + " columns");
     }
-    return Status(rc::kError, "table " + t->name + " has " + std::to_string(n) + " columns but " +
+    return Status(rc::kError, "table " + t->name + " has " + std::to_string(n_source) + " columns but " +
                                   std::to_string(supplied) + " values were supplied");
   }
 
@@ -173,10 +217,29 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
   Autoinc autoinc;
   if (t->autoincrement) autoinc_begin(g, t, autoinc);
 
-  int src_cursor = -1;
+  int src_cursor = -1, src_yield = 0;
   int src_regs = 0;
   int loop_top = 0, loop_end = g.new_label();
-  if (!st->default_values && !single) {
+  if (!st->default_values && !single && t->triggers.empty() && t->method_indexes.empty() &&
+      !select_may_read(g, st->select, t)) {
+    // The select as a coroutine: each Yield at loop_top resumes it for the
+    // next row in src_regs, or jumps to loop_end when it has ended.
+    src_yield = g.new_reg();
+    src_regs = g.new_reg(supplied);
+    int body = g.new_label(), after = g.new_label();
+    g.emit(Op::InitCoroutine, src_yield, after, body);
+    g.bind(body);
+    SelectDest dest;
+    dest.kind = SelectDest::Kind::kCoroutine;
+    dest.reg = src_regs;
+    dest.n_cols = supplied;
+    dest.yield_reg = src_yield;
+    KEEL_RETURN_IF_ERROR(code_select(g, st->select, nullptr, dest));
+    g.emit(Op::EndCoroutine, src_yield);
+    g.bind(after);
+    loop_top = g.addr();
+    g.emit(Op::Yield, src_yield, loop_end);
+  } else if (!st->default_values && !single) {
     src_cursor = g.new_cursor();
     g.emit(Op::OpenEphemeral, src_cursor, supplied);
     SelectDest dest;
@@ -230,6 +293,7 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
     int a = g.emit(Op::Affinity, w.base, n);
     g.set_p4_affinity(a, aff);
   }
+  KEEL_RETURN_IF_ERROR(code_generated_columns(g, w, false));
   if (!t->triggers.empty()) {
     KEEL_RETURN_IF_ERROR(
         code_triggers(g, t, parse::TriggerEvent::kInsert, true, nullptr, &w.term, skip, nullptr));
@@ -276,6 +340,8 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
       for (uint32_t k = 0; k < sc.columns.size; k++) {
         int col = t->find_column(sc.columns[k].value);
         if (col < 0) return Status(rc::kError, "no such column: " + std::string(sc.columns[k].value));
+        if (is_generated(t->columns[col]))
+          return Status(rc::kError, "cannot UPDATE generated column \"" + t->columns[col].name + "\"");
         const parse::Expr* v = sc.value;
         if (sc.columns.size > 1) {
           if (v->kind != parse::ExprKind::kVector ||
@@ -293,6 +359,7 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
     for (const Column& c : t->columns) aff.push_back(static_cast<char>(c.affinity));
     int a = g.emit(Op::Affinity, nw.base, n);
     g.set_p4_affinity(a, aff);
+    KEEL_RETURN_IF_ERROR(code_generated_columns(g, nw, false));
     KEEL_RETURN_IF_ERROR(check_row(g, nw, skip));
     KEEL_RETURN_IF_ERROR(check_unique(g, nw, skip, true, old.rowid, t->rowid_alias >= 0));
     KEEL_RETURN_IF_ERROR(delete_index_entries(g, old));
@@ -312,6 +379,8 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
   g.bind(skip);
   if (src_cursor >= 0) {
     g.emit(Op::Next, src_cursor, loop_top);
+  } else if (src_yield) {
+    g.emit(Op::Goto, 0, loop_top);
   }
   g.bind(loop_end);
   autoinc_end(g, t, autoinc);

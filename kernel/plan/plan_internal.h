@@ -78,7 +78,8 @@ struct SelectDest {
     kExists,         // reg = 1 on the first row, then stop
     kCoroutine,      // registers reg..: Yield to `yield_reg` per row
     kExceptIndex,    // delete matching key from `cursor`
-    kQueue,          // append to rowid table `cursor` unless already in index `aux` (if >= 0)
+    kQueue,          // append to rowid table `cursor` unless already in index `aux` (if >= 0);
+                     // with queue_order: insert [order columns, sequence, row] into index `cursor`
     kDiscard,        // run for side effects only (a SELECT step of a trigger)
   };
   Kind kind = Kind::kOutput;
@@ -88,6 +89,8 @@ struct SelectDest {
   int yield_reg = 0;
   int aux = -1;
   std::string affinity;       // applied to index keys (IN)
+  std::vector<int> queue_order;  // kQueue ordered by these result columns (ORDER BY of a recursive CTE)
+  int queue_seq = 0;             // kQueue with queue_order: register counting rows queued
   int* correlated = nullptr;  // set to 1 if the select references outer scopes
 };
 
@@ -109,11 +112,16 @@ struct FromClause {
 };
 // Builds the terms of a FROM clause (views and subqueries get their columns).
 Status build_from(CodeGen& g, const parse::List<parse::FromItem*>& from, Scope* outer, FromClause& out);
-// Fills ephemeral table `cursor` with the rows of recursive CTE `cte`.
+// Fills ephemeral table `cursor` with the rows of recursive CTE `cte` — or,
+// if yield_reg is non-zero, is the body of a coroutine that yields each row
+// in registers reg_base.. (cursor unused).
 Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* outer, int cursor, int n_cols,
-                          int* correlated);
+                          int* correlated, int yield_reg = 0, int reg_base = 0);
 // Materializes views and subqueries into ephemeral tables.
-Status materialize_from(CodeGen& g, FromClause& from, Scope* scope);
+// allow_coroutine: the FROM is a SELECT's and is scanned once, so a lone
+// recursive CTE may stream its rows as a coroutine (an outer LIMIT then ends
+// an unbounded recursion, as in SQLite) instead of being materialized.
+Status materialize_from(CodeGen& g, FromClause& from, Scope* scope, bool allow_coroutine = false);
 
 // ---- WHERE and loops (where.cpp)
 
@@ -241,9 +249,31 @@ Status code_schema_object(CodeGen& g, const parse::CreateExtensionStmt* st);
 Status code_triggers(CodeGen& g, Table* t, parse::TriggerEvent event, bool before, FromTerm* old_row,
                      FromTerm* new_row, int ignore, const std::vector<int>* changed_cols);
 Status code_raise(CodeGen& g, const parse::RaiseExpr* e, int target);
+// INSTEAD OF triggers of a view (trigger.cpp): whether one fires for `event`
+// (UPDATE: when one of the view columns named in `changed` is set), and
+// coding them all for the row in OLD/NEW.
+bool has_instead_of_trigger(const Table* view, parse::TriggerEvent event,
+                            const std::vector<std::string>* changed);
+Status code_instead_of_triggers(CodeGen& g, Table* view, parse::TriggerEvent event, FromTerm* old_row,
+                                FromTerm* new_row, int ignore, const std::vector<std::string>* changed);
+
+// ---- INSERT / UPDATE / DELETE on a view (view_dml.cpp)
+
+// The view an INSERT, UPDATE or DELETE names, or nullptr when it names
+// something else (a table, or nothing: the caller reports that).
+Table* dml_target_view(CodeGen& g, const parse::QualifiedName& name);
+// Each fires the view's INSTEAD OF triggers once per row; without a
+// matching trigger: "cannot modify V because it is a view".
+Status code_view_insert(CodeGen& g, const parse::InsertStmt* st, Table* view);
+Status code_view_update(CodeGen& g, const parse::UpdateStmt* st, Table* view);
+Status code_view_delete(CodeGen& g, const parse::DeleteStmt* st, Table* view);
 
 // Looks up a table for a statement: "no such table: x" on failure.
 Result<Table*> find_table_or_error(CodeGen& g, const parse::QualifiedName& name, bool allow_view);
+// db_fixer.cpp: a view or trigger of database `db` (not temp) whose body
+// names another database is refused with SQLite's text.
+Status check_own_database(CodeGen& g, int db, std::string_view kind, std::string_view name,
+                          const parse::Stmt* stmt, const parse::Select* select);
 // Storage position of table column `col` in the table's record.
 int storage_column(const Table* t, int col);
 // KeyInfo for an index.

@@ -1,6 +1,7 @@
 // compile(): statement dispatch, transaction control statements, EXPLAIN.
 #include "plan/planner.h"
 
+#include "plan/authorize.h"
 #include "plan/plan_internal.h"
 
 namespace keel::plan {
@@ -85,11 +86,14 @@ Status code_statement(CodeGen& g, const parse::Stmt* st) {
 
 Result<std::unique_ptr<vm::Program>> compile(const CompileInput& in) {
   auto prog = std::make_unique<vm::Program>();
+  in.catalog->link_temp_triggers();
   CodeGen g(in, prog.get());
   g.begin_program();
   const parse::ParsedStatement* ps = in.statement;
   if (ps && ps->stmt) {
-    KEEL_RETURN_IF_ERROR(code_statement(g, ps->stmt));
+    bool ignore = false;
+    KEEL_RETURN_IF_ERROR(authorize_statement(g, ps->stmt, &ignore));
+    if (!ignore) KEEL_RETURN_IF_ERROR(code_statement(g, ps->stmt));
     prog->is_explain = ps->explain == parse::ExplainMode::kExplain;
     prog->is_explain_query_plan = ps->explain == parse::ExplainMode::kQueryPlan;
   }

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -64,10 +65,10 @@ class CollationLookup {
 // An engine-level command carried by OP_Pragma (P4).
 struct EngineCommand {
   enum class Kind : uint8_t {
-    kPragma,  // name/value/db: a PRAGMA the engine answers
-    kVacuum,  // db, into (file name or empty)
-    kAttach,  // value = file name, name = schema name
-    kDetach,  // name
+    kPragma,             // name/value/db: a PRAGMA the engine answers
+    kVacuum,             // db, into (file name or empty)
+    kAttach,             // value = file name, name = schema name
+    kDetach,             // name
     kIndexMethodCreate,  // db, name = index: create the method's storage and index the table's rows
     kIndexMethodDrop,    // db, name = index: the method's drop()
     // CREATE/DROP of a module's kind of object: `object` is its index in
@@ -83,8 +84,15 @@ struct EngineCommand {
   int db = 0;         // database index, or -1 when none was named
   int n_columns = 0;  // result columns the command produces
   int object = -1;    // kSchemaObject
+  // kAttach: the file and schema names are computed at run time and handed
+  // to the engine as the two values of the rows vector (OP_Pragma P5 = 1).
+  bool args_in_rows = false;
   bool drop = false;  // kSchemaObject
 };
+
+// sqlite3_set_authorizer's callback: (action, arg1, arg2, database,
+// trigger) -> SQLITE_OK, SQLITE_DENY or SQLITE_IGNORE (plan/authorize.h).
+using Authorizer = std::function<int(int, const char*, const char*, const char*, const char*)>;
 
 struct CompileInput {
   const parse::ParsedStatement* statement = nullptr;
@@ -100,6 +108,7 @@ struct CompileInput {
   const IndexMethodLookup* index_methods = nullptr;
   // Kinds of schema objects the connection's modules own.
   const std::vector<std::shared_ptr<ext::SchemaObject>>* schema_objects = nullptr;
+  const Authorizer* authorizer = nullptr;  // none when null or empty
 };
 
 // Compiles one statement. The Program owns copies of everything it needs;

@@ -67,8 +67,19 @@ Status table_info(CodeGen& g, Table* t, bool extended) {
     }
     return Status::Ok();
   }
+  int n_hidden = 0;
   for (size_t i = 0; i < t->columns.size(); i++) {
     const Column& c = t->columns[i];
+    // SQLite's COLFLAG_NOINSERT columns: table_info leaves them out;
+    // table_xinfo shows hidden = 1 (hidden), 2 (VIRTUAL), 3 (STORED).
+    int hidden = c.generated == GeneratedKind::kVirtual  ? 2
+                 : c.generated == GeneratedKind::kStored ? 3
+                 : c.hidden                              ? 1
+                                                         : 0;
+    if (hidden && !extended) {
+      n_hidden++;
+      continue;
+    }
     int pk = 0;
     if (c.primary_key) {
       if (t->rowid_alias == static_cast<int>(i)) {
@@ -80,14 +91,14 @@ Status table_info(CodeGen& g, Table* t, bool extended) {
       }
     }
     RowBuilder r(g, 7);
-    r.num(static_cast<int64_t>(i)).str(c.name).str(c.type).num(c.not_null ? 1 : 0);
-    if (c.default_expr) {
+    r.num(static_cast<int64_t>(i) - n_hidden).str(c.name).str(c.type).num(c.not_null ? 1 : 0);
+    if (c.default_expr && hidden < 2) {
       r.str(c.default_text);
     } else {
       r.null();
     }
     r.num(pk);
-    if (extended) r.num(c.hidden ? 1 : 0);
+    if (extended) r.num(hidden);
     r.emit();
   }
   return Status::Ok();
@@ -351,23 +362,39 @@ Status code_engine_command(CodeGen& g, const parse::Stmt* st) {
     case parse::StmtKind::kAttach: {
       auto* a = st->as<parse::AttachStmt>();
       cmd->kind = EngineCommand::Kind::kAttach;
-      if (!expr_name(a->filename, &cmd->value) || !expr_name(a->schema, &cmd->name)) {
-        return Status(rc::kError, "ATTACH requires a file name and a schema name");
-      }
-      if (g.catalog().find_database(cmd->name) >= 0) {
-        return Status(rc::kError, "database " + cmd->name + " is already in use");
-      }
       cmd->has_value = true;
-      return engine_command(g, cmd, {});
+      if (expr_name(a->filename, &cmd->value) && expr_name(a->schema, &cmd->name)) {
+        return engine_command(g, cmd, {});
+      }
+      // Expressions (ATTACH 'x' || '.db' AS ?): computed when the statement
+      // runs; a bare identifier still stands for its own name, as in
+      // SQLite's resolveAttachExpr.
+      cmd->args_in_rows = true;
+      int regs = g.new_reg(2);
+      const parse::Expr* parts[2] = {a->filename, a->schema};
+      for (int i = 0; i < 2; i++) {
+        std::string literal;
+        if (expr_name(parts[i], &literal)) {
+          g.emit_str(Op::String8, 0, regs + i, 0, literal);
+        } else {
+          KEEL_RETURN_IF_ERROR(code_expr(g, nullptr, parts[i], regs + i));
+        }
+      }
+      int end = g.new_label();
+      int at = g.emit(Op::Pragma, 0, end, regs);
+      g.at(at).p4type = vm::P4Type::kPointer;
+      g.at(at).p4.ptr = g.prog().own_object(cmd);
+      g.at(at).p5 = 1;
+      g.bind(end);
+      g.prog().read_only = false;
+      g.prog().engine_command = true;
+      return Status::Ok();
     }
     case parse::StmtKind::kDetach: {
       auto* d = st->as<parse::DetachStmt>();
       cmd->kind = EngineCommand::Kind::kDetach;
       if (!expr_name(d->schema, &cmd->name)) return Status(rc::kError, "DETACH requires a schema name");
-      int db = g.catalog().find_database(cmd->name);
-      if (db < 0) return Status(rc::kError, "no such database: " + cmd->name);
-      if (db < 2) return Status(rc::kError, "cannot detach database " + cmd->name);
-      cmd->db = db;
+      // Checked when it runs (the temp database may not be open yet).
       return engine_command(g, cmd, {});
     }
     case parse::StmtKind::kAnalyze: {

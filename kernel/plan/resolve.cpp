@@ -2,6 +2,7 @@
 // resolve.c lookupName and expr.c sqlite3ExprAffinity / sqlite3ExprCollSeq).
 #include <cctype>
 
+#include "plan/authorize.h"
 #include "plan/plan_internal.h"
 #include "vm/collation.h"
 
@@ -88,6 +89,7 @@ Result<ColumnRef> resolve_column(CodeGen& g, Scope* scope, const parse::ColumnRe
     if (matches == 1) {
       found.scope = s;
       mark_outer(scope, s);
+      KEEL_RETURN_IF_ERROR(authorize_read(g, found.term, found.col, nullptr));
       return found;
     }
     if (!qualified && s->aliases && !s->aliases_first) {

@@ -92,6 +92,7 @@ void finish_index(Table& t, Index& idx) {
     for (size_t c = 0; c < t.columns.size(); c++) {
       if (std::find(idx.columns.begin(), idx.columns.end(), static_cast<int>(c)) != idx.columns.end())
         continue;
+      if (t.columns[c].generated == GeneratedKind::kVirtual) continue;  // not in the record
       idx.columns.push_back(static_cast<int>(c));
       idx.collations.push_back(t.columns[c].collation);
       idx.desc.push_back(false);
@@ -524,12 +525,22 @@ int Catalog::attach(std::string name) {
 }
 
 void Catalog::detach(int db) {
-  if (db >= 2 && db < static_cast<int>(dbs_.size())) dbs_[db].schema.reset();
+  if (db < 2 || db >= static_cast<int>(dbs_.size())) return;
+  // The databases after it move down one number (SQLite's
+  // sqlite3CollapseDatabaseArray); their objects carry the old number, so
+  // they start over empty and are loaded again under the new one.
+  dbs_.erase(dbs_.begin() + db);
+  for (size_t i = static_cast<size_t>(db); i < dbs_.size(); i++) {
+    dbs_[i].schema = std::make_unique<DatabaseSchema>(static_cast<int>(i));
+  }
 }
 
 Table* Catalog::find_table(std::string_view schema, std::string_view name) const {
   if (!schema.empty()) {
     int db = find_database(schema);
+    if (db == 1 && (name_eq(name, "sqlite_master") || name_eq(name, "sqlite_schema"))) {
+      return dbs_[1].schema->schema_table();  // temp.sqlite_master names sqlite_temp_master
+    }
     return db < 0 ? nullptr : dbs_[db].schema->find_table(name);
   }
   static const int kOrder[] = {1, 0};

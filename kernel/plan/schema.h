@@ -178,12 +178,17 @@ class Catalog {
   int database_count() const { return static_cast<int>(dbs_.size()); }
   bool has_database(int db) const { return db >= 0 && db < static_cast<int>(dbs_.size()) && dbs_[db].schema; }
   int attach(std::string name);  // returns the new index
+  // Removes attached database `db`; those after it move down one number and
+  // their schemas are emptied (loaded == false) to be read again.
   void detach(int db);
 
   // Looks a table up by optional schema name: temp first, then main, then
   // attached in order (SQLite's search order). nullptr if not found.
   Table* find_table(std::string_view schema, std::string_view name) const;
   Index* find_index(std::string_view schema, std::string_view name) const;
+  // Adds each TEMP trigger to the trigger list of its table when that table
+  // is in another database, dropping such links made before (db_fixer.cpp).
+  void link_temp_triggers();
 
  private:
   struct Db {

@@ -47,6 +47,9 @@ struct FromTerm {
   std::vector<std::string> view_columns;    // a view's column list
   Scope* subquery_outer = nullptr;
   const parse::CommonTableExpr* recursive_cte = nullptr;  // materialized by the recursive algorithm
+  // A recursive CTE run as a coroutine (the lone term of a SELECT's FROM):
+  // each Yield to this register produces its next row in reg_base...
+  int coroutine_yield = 0;
   int dup_of = -1;                // reads the current row of a recursive CTE (OpenDup of this cursor)
   std::string_view subquery_sql;  // text of a view's body; empty = the statement's
   uint8_t join = 0;

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstdint>
 
+#include "plan/authorize.h"
 #include "plan/select_internal.h"
 #include "plan/window.h"
 #include "vm/collation.h"
@@ -193,6 +194,8 @@ Status code_values(CodeGen& g, const parse::SelectCore* core, Scope* outer, RowO
 
 }  // namespace
 
+Status code_star_column(CodeGen& g, FromTerm* t, int col, int target);
+
 // ORDER BY ... LIMIT row into the bounded index; load(i, reg) codes result
 // column i into reg.
 Status output_topn_row(CodeGen& g, RowOutput& out, const std::function<Status(int, int)>& load);
@@ -206,7 +209,7 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
   scope.correlated_flag = dest.correlated;
   for (auto& t : fc.terms) scope.terms.push_back(t.get());
   scope.star_terms = fc.display;
-  KEEL_RETURN_IF_ERROR(materialize_from(g, fc, &scope));
+  KEEL_RETURN_IF_ERROR(materialize_from(g, fc, &scope, true));
 
   RowOutput out;
   out.dest = &dest;
@@ -454,8 +457,7 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
       KEEL_RETURN_IF_ERROR(output_topn_row(g, out, [&](int i, int reg) -> Status {
         AliasExpansion hide(&scope);  // as code_result_columns
         if (cols[i].expr) return code_expr(g, &scope, cols[i].expr, reg);
-        code_column(g, cols[i].term, cols[i].col, reg);
-        return Status::Ok();
+        return code_star_column(g, cols[i].term, cols[i].col, reg);
       }));
     } else {
       int base = g.new_reg(out.n_cols);
@@ -499,7 +501,7 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
     g.plan_row(g.plan_parent, "USE TEMP B-TREE FOR ORDER BY");
   }
   g.bind(out.done);
-  return Status::Ok();
+  return authorize_unread_tables(g, scope.terms);
 }
 
 namespace {
@@ -520,7 +522,9 @@ bool from_names(const parse::List<parse::FromItem*>& from, std::string_view name
 void push_with(CodeGen& g, const parse::WithClause* with) {
   for (const parse::CommonTableExpr* c : with->ctes) {
     g.ctes.push_back(c);
-    if (!with->recursive || c->select->cores.size < 2) continue;
+    // Recursion needs no RECURSIVE keyword: SQLite treats any compound CTE
+    // whose later part reads its own name as recursive.
+    if (c->select->cores.size < 2) continue;
     for (uint32_t i = 1; i < c->select->cores.size; i++) {
       if (from_names(c->select->cores[i]->from, c->name.value)) {
         if (std::find(g.recursive_ctes.begin(), g.recursive_ctes.end(), c) == g.recursive_ctes.end()) {
@@ -559,6 +563,18 @@ Status code_limit(CodeGen& g, Scope* scope, const parse::Select* sel, RowOutput&
   return Status::Ok();
 }
 
+// A column of a `*` expansion, as the authorizer allows it.
+Status code_star_column(CodeGen& g, FromTerm* t, int col, int target) {
+  bool ignored = false;
+  KEEL_RETURN_IF_ERROR(authorize_read(g, t, col, &ignored));
+  if (ignored) {
+    g.emit(Op::Null, 0, target);
+  } else {
+    code_column(g, t, col, target);
+  }
+  return Status::Ok();
+}
+
 Status code_result_columns(CodeGen& g, Scope* scope, const std::vector<ResultCol>& cols, int base) {
   // Result expressions never see the result aliases (ORDER BY and HAVING do).
   AliasExpansion hide(scope);
@@ -566,7 +582,7 @@ Status code_result_columns(CodeGen& g, Scope* scope, const std::vector<ResultCol
     if (cols[i].expr) {
       KEEL_RETURN_IF_ERROR(code_expr(g, scope, cols[i].expr, base + static_cast<int>(i)));
     } else {
-      code_column(g, cols[i].term, cols[i].col, base + static_cast<int>(i));
+      KEEL_RETURN_IF_ERROR(code_star_column(g, cols[i].term, cols[i].col, base + static_cast<int>(i)));
     }
   }
   return Status::Ok();
@@ -617,6 +633,18 @@ void emit_to_dest(CodeGen& g, RowOutput& out, int base, int skip) {
         g.set_p4_int(f, n);
         g.emit(Op::MakeRecord, base, n, rec);
         g.emit(Op::IdxInsert, d.aux, rec);
+      }
+      if (!d.queue_order.empty()) {
+        // Ordered queue: the sequence number keeps equal keys first-in first-out.
+        int k = static_cast<int>(d.queue_order.size());
+        int key = g.new_reg(k + 1 + n);
+        for (int i = 0; i < k; i++) g.emit(Op::SCopy, base + d.queue_order[i], key + i);
+        g.emit(Op::AddImm, d.queue_seq, 1);
+        g.emit(Op::SCopy, d.queue_seq, key + k);
+        g.emit(Op::Copy, base, key + k + 1, n - 1);
+        g.emit(Op::MakeRecord, key, k + 1 + n, rec);
+        g.emit(Op::IdxInsert, d.cursor, rec);
+        break;
       }
       g.emit(Op::MakeRecord, base, n, rec);
       g.emit(Op::NewRowid, d.cursor, rowid);
@@ -719,6 +747,12 @@ Status code_select(CodeGen& g, const parse::Select* sel, Scope* outer, SelectDes
   struct Leave {
     ~Leave() { depth--; }
   } leave;
+  if (g.input().authorizer) {
+    // The statement's own SELECT was asked about with the statement.
+    const parse::ParsedStatement* ps = g.input().statement;
+    bool top = depth == 1 && ps && ps->stmt && ps->stmt->kind == parse::StmtKind::kSelect;
+    if (!top) KEEL_RETURN_IF_ERROR(authorize_select(g));
+  }
   std::vector<const parse::CommonTableExpr*> saved = g.ctes;
   if (sel->with) push_with(g, sel->with);
   Status s;

@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "plan/dml_internal.h"
+#include "plan/generated_columns.h"
 #include "plan/select_internal.h"
 #include "vm/collation.h"
 
@@ -145,6 +146,7 @@ Status delete_row(CodeGen& g, TableWriter& w, Table* t, const parse::List<parse:
 }  // namespace
 
 Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
+  if (Table* view = dml_target_view(g, st->table)) return code_view_delete(g, st, view);
   KEEL_ASSIGN_OR_RETURN(Table * t, writable_table(g, st->table));
   if (t->is_virtual) return code_vtab_delete(g, st, t);
   std::vector<const parse::CommonTableExpr*> saved = g.ctes;
@@ -220,6 +222,7 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
 }
 
 Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
+  if (Table* view = dml_target_view(g, st->table)) return code_view_update(g, st, view);
   KEEL_ASSIGN_OR_RETURN(Table * t, writable_table(g, st->table));
   if (t->is_virtual) return code_vtab_update(g, st, t);
   std::vector<const parse::CommonTableExpr*> saved = g.ctes;
@@ -250,6 +253,8 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
         col = -1;
       else if (col < 0)
         return Status(rc::kError, "no such column: " + std::string(cn.value));
+      if (col >= 0 && is_generated(t->columns[col]))
+        return Status(rc::kError, "cannot UPDATE generated column \"" + t->columns[col].name + "\"");
       if (col == t->rowid_alias && col >= 0) col = -1;
       const parse::Expr* v = sc.value;
       if (sc.columns.size > 1) v = v->as<parse::VectorExpr>()->items[idx];
@@ -290,6 +295,7 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
     for (const Column& c : t->columns) aff.push_back(static_cast<char>(c.affinity));
     int a = g.emit(Op::Affinity, w.base, n);
     g.set_p4_affinity(a, aff);
+    KEEL_RETURN_IF_ERROR(code_generated_columns(g, w, false));
     std::vector<int> changed;
     for (const Assign& as : assigns) changed.push_back(as.col);
     if (!t->triggers.empty()) {

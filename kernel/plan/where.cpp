@@ -782,6 +782,7 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
     FromTerm* t = scope->terms[i];
     find_constraints(scope, i, i >= 64 ? 0 : ((uint64_t{1} << i) - 1), all_cons, level_cons[i]);
     level_acc[i] = choose_access(g, t, level_cons[i], i);
+    if (t->coroutine_yield) level_acc[i] = Access{};  // rows come one at a time: a scan
     if (i == 0 && !w.order_keys.empty()) {
       bool ok = plan_order(t, level_acc[0], w.order_keys, w.minmax != 0);
       w.order_satisfied = ok && (w.minmax == 0 || level_acc[0].minmax);
@@ -1099,6 +1100,15 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
                                                         n == 1 ? g.order_limit_reg : 0, lv, label, &top,
                                                         &routed));
             if (routed) break;
+          }
+          if (t->coroutine_yield) {
+            // Each Yield resumes the coroutine for its next row, or leaves.
+            top = g.addr();
+            g.emit(Op::Yield, t->coroutine_yield, lv.brk);
+            lv.next_op = Op::Goto;
+            lv.next_cursor = -1;
+            g.plan_row(g.plan_parent, (w.minmax ? "SEARCH " : "SCAN ") + label);
+            break;
           }
           g.emit(acc.reverse ? Op::Last : Op::Rewind, t->cursor, lv.brk);
           top = g.addr();

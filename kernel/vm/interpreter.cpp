@@ -578,7 +578,12 @@ Status Vm::exec() {
 
       // Opcode: Function P1 P2 P3 P4 P5
       // Register P3 = function P4 called with the P5 arguments in registers P2...
+      // Opcode: PureFunc P1 P2 P3 P4 P5
+      // As Function, where the call must be deterministic (P1: 1 in a CHECK
+      // constraint, 2 in a generated column, 3 in an index): date('now')
+      // and the like fail there.
       case Op::Function:
+      case Op::PureFunc:
         s = call_function(op);
         if (!s.ok()) return fail(std::move(s));
         break;

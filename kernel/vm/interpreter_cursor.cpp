@@ -814,6 +814,12 @@ Status Vm::exec_cursor_op(const Instr& op) {
       if (!command_ran_) {
         command_rows_.clear();
         command_next_ = 0;
+        // P5 bit 0: the command takes two arguments computed into P3, P3+1
+        // (ATTACH's file and schema expressions); they go in as the rows.
+        if (op.p5 & 1) {
+          command_rows_.push_back(r[op.p3]);
+          command_rows_.push_back(r[op.p3 + 1]);
+        }
         KEEL_RETURN_IF_ERROR(host_.run_command(op.p4.ptr, command_rows_));
         command_ran_ = true;
       }

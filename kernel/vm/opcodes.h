@@ -91,6 +91,7 @@ enum JumpIn : uint8_t { kNoJump = 0, kJumpP2 = 1, kJumpP3 = 2 };
   X(OffsetLimit, kNoJump)      \
   /* functions */              \
   X(Function, kNoJump)         \
+  X(PureFunc, kNoJump)         \
   X(AggStep, kNoJump)          \
   X(AggInverse, kNoJump)       \
   X(AggValue, kNoJump)         \

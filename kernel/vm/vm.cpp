@@ -194,6 +194,7 @@ Status Vm::call_function(const Instr& op) {
   ctx.set_aux_store(&aux_[pc_]);
   ctx.set_collation(coll_seq_);
   coll_seq_ = nullptr;
+  if (op.op == Op::PureFunc) ctx.set_pure_context(static_cast<func::FunctionContext::PureContext>(op.p1));
   out.set_null();
   ctx.set_result_slot(&out);
   if (op.p1 != 0 && op.p1 < static_cast<int>(regs_.size())) {

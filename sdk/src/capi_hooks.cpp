@@ -89,10 +89,18 @@ SQLITE_API void sqlite3_progress_handler(sqlite3* db, int n_ops, int (*fn)(void*
 }
 
 SQLITE_API int sqlite3_set_authorizer(
-    sqlite3* db, int (*xAuth)(void*, int, const char*, const char*, const char*, const char*), void*) {
+    sqlite3* db, int (*xAuth)(void*, int, const char*, const char*, const char*, const char*), void* pArg) {
   if (db == nullptr || !db->conn) return SQLITE_MISUSE;
-  if (xAuth == nullptr) return SQLITE_OK;
-  return keel::capi::set_error(db, SQLITE_ERROR, "authorizer callbacks are not supported by Keel");
+  auto& h = db->conn->hooks();
+  if (xAuth == nullptr) {
+    h.authorizer = nullptr;
+  } else {
+    h.authorizer = [xAuth, pArg](int action, const char* a, const char* b, const char* d, const char* t) {
+      return xAuth(pArg, action, a, b, d, t);
+    };
+  }
+  h.authorizer_generation++;
+  return SQLITE_OK;
 }
 
 SQLITE_API int sqlite3_wal_checkpoint_v2(sqlite3* db, const char* zDb, int eMode, int* pnLog, int* pnCkpt) {

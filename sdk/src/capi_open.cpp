@@ -281,6 +281,7 @@ SQLITE_API int sqlite3_limit(sqlite3* db, int id, int new_value) {
     db->limits[id] = new_value;
     if (id == SQLITE_LIMIT_LENGTH) db->conn->compile_options().max_length = new_value;
     if (id == SQLITE_LIMIT_SQL_LENGTH) db->conn->compile_options().max_sql_length = new_value;
+    if (id == SQLITE_LIMIT_ATTACHED) db->conn->set_max_attached(new_value);
   }
   return old;
 }

@@ -43,6 +43,12 @@ Status Session::set_page_codec(std::shared_ptr<PageCodec> codec, std::string_vie
   return conn(conn_).set_page_codec(db, std::move(codec));
 }
 
+Status Session::rebuild_with_codec(std::shared_ptr<PageCodec> codec, std::string_view schema) {
+  int db = conn(conn_).database_index(schema);
+  if (db < 0) return Status(rc::kError, "unknown database " + std::string(schema));
+  return conn(conn_).rebuild_database(db, std::move(codec));
+}
+
 bool Session::database_opened(std::string_view schema) const {
   return conn(conn_).database_touched(conn(conn_).database_index(schema));
 }

@@ -679,6 +679,71 @@ static void test_wal_and_backup(void) {
   sqlite3_close(db);
 }
 
+/* Prints whether a file name ends with `suffix` (paths differ between runs). */
+static void show_filename(const char *what, const char *name, const char *suffix) {
+  size_t n = name ? strlen(name) : 0, k = strlen(suffix);
+  printf("%s: %s\n", what,
+         name == 0 ? "(null)" : n == 0 ? "(empty)" : n >= k && strcmp(name + n - k, suffix) == 0 ? suffix : name);
+}
+
+static void test_attach(void) {
+  section("attach");
+  char path[512], aux[512], copy[512], sql[1200];
+  snprintf(path, sizeof path, "%s/att_main.db", g_dir);
+  snprintf(aux, sizeof aux, "%s/att_aux.db", g_dir);
+  snprintf(copy, sizeof copy, "%s/att_copy.db", g_dir);
+  remove(path);
+  remove(aux);
+  remove(copy);
+  sqlite3 *db;
+  sqlite3_open(path, &db);
+  snprintf(sql, sizeof sql, "ATTACH '%s' AS aux", aux);
+  show_rc(db, "attach aux", sqlite3_exec(db, sql, 0, 0, 0));
+  exec(db, "CREATE TABLE main.m(a INTEGER PRIMARY KEY, b TEXT); CREATE TABLE aux.x(k TEXT NOT NULL, v REAL)");
+  exec(db, "BEGIN; INSERT INTO m VALUES(1,'one'); INSERT INTO aux.x VALUES('k', 2.5); COMMIT");
+  show_filename("db_filename(aux)", sqlite3_db_filename(db, "aux"), "/att_aux.db");
+  show_filename("db_filename(main)", sqlite3_db_filename(db, "main"), "/att_main.db");
+  show_filename("db_filename(nosuch)", sqlite3_db_filename(db, "nosuch"), "");
+  printf("db_name(2)=%s readonly(aux)=%d readonly(nosuch)=%d\n", sqlite3_db_name(db, 2),
+         sqlite3_db_readonly(db, "aux"), sqlite3_db_readonly(db, "nosuch"));
+  sqlite3_stmt *st = 0;
+  int rc = sqlite3_prepare_v2(db, "SELECT m.b, x.k, x.v FROM m, aux.x AS x", -1, &st, 0);
+  show_rc(db, "prepare join", rc);
+  for (int i = 0; rc == SQLITE_OK && i < 3; i++) {
+    printf("  col %d: db=%s table=%s origin=%s\n", i, sqlite3_column_database_name(st, i),
+           sqlite3_column_table_name(st, i), sqlite3_column_origin_name(st, i));
+  }
+  sqlite3_finalize(st);
+  const char *type = 0, *coll = 0;
+  int notnull = 0, pk = 0, autoinc = 0;
+  rc = sqlite3_table_column_metadata(db, "aux", "x", "k", &type, &coll, &notnull, &pk, &autoinc);
+  printf("metadata(aux.x.k) rc=%d type=%s coll=%s notnull=%d pk=%d\n", rc, type ? type : "-", coll ? coll : "-",
+         notnull, pk);
+  rc = sqlite3_table_column_metadata(db, "main", "x", "k", &type, &coll, &notnull, &pk, &autoinc);
+  show_rc(db, "metadata(main.x.k)", rc);
+  printf("txn_state(aux)=%d\n", sqlite3_txn_state(db, "aux"));
+  exec(db, "BEGIN; INSERT INTO aux.x VALUES('t', 1)");
+  printf("txn_state(aux) in txn=%d main=%d\n", sqlite3_txn_state(db, "aux"), sqlite3_txn_state(db, "main"));
+  exec(db, "ROLLBACK");
+  sqlite3 *dst;
+  sqlite3_open(copy, &dst);
+  sqlite3_backup *b = sqlite3_backup_init(dst, "main", db, "aux");
+  printf("backup from aux init=%s\n", b ? "ok" : sqlite3_errmsg(dst));
+  if (b) {
+    printf("step rc=%d\n", sqlite3_backup_step(b, -1));
+    printf("finish=%d\n", sqlite3_backup_finish(b));
+  }
+  query(dst, "SELECT k, v FROM x");
+  sqlite3_close(dst);
+  printf("limit attached=%d\n", sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 1));
+  snprintf(sql, sizeof sql, "ATTACH '%s' AS two", copy);
+  show_rc(db, "attach over limit", sqlite3_exec(db, sql, 0, 0, 0));
+  show_rc(db, "detach aux", sqlite3_exec(db, "DETACH aux", 0, 0, 0));
+  show_rc(db, "detach again", sqlite3_exec(db, "DETACH aux", 0, 0, 0));
+  show_filename("db_filename(aux) after detach", sqlite3_db_filename(db, "aux"), "");
+  sqlite3_close(db);
+}
+
 static void test_blob(sqlite3 *db) {
   section("blob");
   exec(db, "CREATE TABLE bl(id INTEGER PRIMARY KEY, data BLOB, n INTEGER, t TEXT)");
@@ -740,6 +805,104 @@ static void test_close(void) {
   printf("close null=%d\n", sqlite3_close(0));
 }
 
+
+/* The authorizer: per statement, the set of (action, args) it was asked
+** about (sorted: the order of the calls and repeats are not compared), then
+** the statement's outcome; DENY and IGNORE on chosen actions. */
+static char g_auth_calls[64][160];
+static int g_auth_n = 0;
+static int g_auth_deny = -1, g_auth_ignore = -1;
+static const char *g_auth_column = 0;
+
+static int auth_cb(void *arg, int action, const char *a, const char *b, const char *d, const char *t) {
+  (void)arg;
+  /* SQLite also asks about the SQL it runs itself to maintain its schema
+  ** table (UPDATE sqlite_master ...); Keel writes the schema table without
+  ** SQL. Those calls are not compared. */
+  int internal = a && (strcmp(a, "sqlite_master") == 0 || strcmp(a, "sqlite_temp_master") == 0) &&
+                 action != SQLITE_INSERT && action != SQLITE_DELETE;
+  if (g_auth_n < 64 && !internal) {
+    snprintf(g_auth_calls[g_auth_n++], 160, "%d %s %s %s %s", action, a ? a : "-", b ? b : "-", d ? d : "-",
+             t ? t : "-");
+  }
+  if (g_auth_column && action == SQLITE_READ && b && strcmp(b, g_auth_column) != 0) return SQLITE_OK;
+  if (action == g_auth_deny) return SQLITE_DENY;
+  if (action == g_auth_ignore) return SQLITE_IGNORE;
+  return SQLITE_OK;
+}
+
+static int cmp_str(const void *x, const void *y) { return strcmp((const char *)x, (const char *)y); }
+
+static void auth_run(sqlite3 *db, const char *sql) {
+  g_auth_n = 0;
+  query(db, sql);
+  qsort(g_auth_calls, (size_t)g_auth_n, sizeof g_auth_calls[0], cmp_str);
+  for (int i = 0; i < g_auth_n; i++) {
+    if (i > 0 && strcmp(g_auth_calls[i], g_auth_calls[i - 1]) == 0) continue;
+    printf("  auth %s\n", g_auth_calls[i]);
+  }
+}
+
+static void test_authorizer(void) {
+  section("authorizer");
+  sqlite3 *db;
+  sqlite3_open(":memory:", &db);
+  exec(db, "CREATE TABLE t(a INTEGER PRIMARY KEY, b, c); INSERT INTO t VALUES (1, 'x', 10), (2, 'y', 20)");
+  show_rc(db, "set", sqlite3_set_authorizer(db, auth_cb, 0));
+  auth_run(db, "SELECT b, c + 1 FROM t WHERE a = 1");
+  auth_run(db, "SELECT * FROM t");
+  auth_run(db, "SELECT upper(b) FROM t ORDER BY c");
+  auth_run(db, "INSERT INTO t VALUES (3, 'z', 30)");
+  auth_run(db, "UPDATE t SET b = 'w', c = c * 2 WHERE a = 3");
+  auth_run(db, "DELETE FROM t WHERE a = 3");
+  auth_run(db, "CREATE TABLE u(x)");
+  auth_run(db, "CREATE INDEX ui ON u(x)");
+  auth_run(db, "CREATE VIEW v AS SELECT x FROM u");
+  auth_run(db, "CREATE TEMP TABLE tt(y)");
+  auth_run(db, "DROP INDEX ui");
+  auth_run(db, "DROP VIEW v");
+  auth_run(db, "DROP TABLE u");
+  auth_run(db, "PRAGMA user_version = 3");
+  auth_run(db, "PRAGMA main.user_version");
+  auth_run(db, "BEGIN");
+  auth_run(db, "SAVEPOINT s");
+  auth_run(db, "RELEASE s");
+  auth_run(db, "COMMIT");
+  auth_run(db, "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 3) SELECT n FROM c");
+  g_auth_deny = SQLITE_READ;
+  g_auth_column = "c";
+  auth_run(db, "SELECT b, c FROM t");
+  g_auth_deny = -1;
+  g_auth_ignore = SQLITE_READ;
+  auth_run(db, "SELECT b, c FROM t ORDER BY a");
+  auth_run(db, "SELECT * FROM t ORDER BY a");
+  g_auth_column = 0;
+  g_auth_ignore = -1;
+  g_auth_deny = SQLITE_INSERT;
+  auth_run(db, "INSERT INTO t VALUES (4, 'q', 40)");
+  g_auth_deny = SQLITE_FUNCTION;
+  auth_run(db, "SELECT upper(b) FROM t");
+  g_auth_deny = -1;
+  g_auth_ignore = SQLITE_FUNCTION;
+  auth_run(db, "SELECT upper(b) FROM t WHERE a > 0");
+  g_auth_ignore = SQLITE_DELETE;
+  auth_run(db, "DELETE FROM t WHERE a = 1");
+  g_auth_ignore = -1;
+  g_auth_deny = SQLITE_PRAGMA;
+  auth_run(db, "PRAGMA user_version");
+  g_auth_deny = -1;
+  /* A statement prepared before the authorizer changes asks the new one. */
+  sqlite3_stmt *st = 0;
+  sqlite3_prepare_v2(db, "SELECT count(*) FROM t", -1, &st, 0);
+  g_auth_deny = SQLITE_SELECT;
+  show_rc(db, "step after deny", sqlite3_step(st));
+  sqlite3_finalize(st);
+  g_auth_deny = -1;
+  show_rc(db, "unset", sqlite3_set_authorizer(db, 0, 0));
+  query(db, "SELECT count(*) FROM t");
+  sqlite3_close(db);
+}
+
 int main(int argc, char **argv) {
   if (argc > 1) g_dir = argv[1];
   printf("threadsafe=%d\n", sqlite3_threadsafe() != 0);
@@ -760,7 +923,9 @@ int main(int argc, char **argv) {
   sqlite3_close(db);
   test_hooks();
   test_update_hook();
+  test_authorizer();
   test_wal_and_backup();
+  test_attach();
   test_close();
   printf("destroyed at end=%d\n", g_destroyed);
   sqlite3_shutdown();

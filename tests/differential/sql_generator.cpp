@@ -108,6 +108,9 @@ const std::vector<FeatureName>& feature_names() {
       {"ipk_real", kIpkReal},
       {"from_subquery_scalar", kFromSubqueryScalar},
       {"window", kWindow},
+      {"recursive_cte", kRecursiveCte},
+      {"json", kJson},
+      {"datetime", kDateTime},
   };
   return names;
 }
@@ -327,7 +330,13 @@ std::string SqlGenerator::expr(const Scope& s, int depth) {
   if (depth <= 0 || chance(35)) return chance(70) ? column_ref(s) : literal();
   // Try forms until one whose feature is on comes up.
   for (int attempt = 0; attempt < 20; ++attempt) {
-    switch (uniform(0, 14)) {
+    switch (uniform(0, 16)) {
+      case 15:
+        if (!has(kJson)) break;
+        return json_expr(s, depth - 1);
+      case 16:
+        if (!has(kDateTime)) break;
+        return datetime_expr(s, depth - 1);
       case 0:
         if (!has(kArith)) break;
         {
@@ -533,7 +542,12 @@ std::string SqlGenerator::from_clause(Scope& scope, int depth, bool allow_joins)
     std::string source;
     const GenTable* tab = nullptr;
     GenTable* sub_table = nullptr;
-    if (has(kFromSubquery) && depth > 0 && chance(15)) {
+    if (has(kRecursiveCte) && depth > 0 && chance(12)) {
+      sub_tables_.emplace_back();
+      sub_table = &sub_tables_.back();
+      source = recursive_cte_source(sub_table);
+      tab = sub_table;
+    } else if (has(kFromSubquery) && depth > 0 && chance(15)) {
       // FROM (SELECT ...): its result columns are named x0, x1, ...
       Scope inner;
       std::string inner_from = from_clause(inner, 0, false);

@@ -76,7 +76,12 @@ enum Feature : uint64_t {
   kFromSubqueryScalar = 1ull << 51,  // scalar subqueries in the result of a FROM subquery or view
   kWindow = 1ull << 52,              // window functions: every built-in and aggregate, PARTITION BY,
                                      // ORDER BY, ROWS/RANGE/GROUPS frames, EXCLUDE, FILTER
-  kAllFeatures = (1ull << 53) - 1,
+  kRecursiveCte = 1ull << 53,        // FROM (WITH RECURSIVE ...): counters, walks over a table, UNION
+                                     // and UNION ALL, several CTEs, LIMIT in the recursive part
+  kJson = 1ull << 54,                // JSON functions over generated values: json_array, json_object,
+                                     // json_extract, ->, ->>, json_set/insert/replace/remove, json_patch, ...
+  kDateTime = 1ull << 55,            // date, time, datetime, julianday, unixepoch, strftime with modifiers
+  kAllFeatures = (1ull << 56) - 1,
 };
 
 struct FeatureName {
@@ -163,6 +168,13 @@ class SqlGenerator {
   // A window function call with its OVER clause; deterministic whatever the
   // scan order (order-sensitive functions and ROWS frames get a total ORDER BY).
   std::string window_call(const Scope& s);
+  // A JSON function call over generated values (kJson).
+  std::string json_expr(const Scope& s, int depth);
+  // A date/time function call over generated or date-shaped values (kDateTime).
+  std::string datetime_expr(const Scope& s, int depth);
+  // A FROM source "(WITH RECURSIVE ... SELECT ...)" whose columns are x0, x1
+  // (kRecursiveCte); fills `table` with them.
+  std::string recursive_cte_source(GenTable* table);
   std::string subquery_body(const Scope& outer, int depth, bool one_column, std::string* agg_col);
   // Builds a FROM clause over 1-4 sources, filling `scope`.
   std::string from_clause(Scope& scope, int depth, bool allow_joins);

@@ -183,6 +183,17 @@ Status Btree::commit() {
   return s_->pager->commit();
 }
 
+Status Btree::commit_phase_one(std::string_view super_journal) {
+  if (s_->pager->in_write()) {
+    KEEL_RETURN_IF_ERROR(save_all_cursors());
+    if (s_->auto_vacuum && !s_->incr_vacuum) KEEL_RETURN_IF_ERROR(autovacuum_commit(*s_));
+  }
+  KEEL_RETURN_IF_ERROR(save_all_cursors());
+  return s_->pager->commit_phase_one(super_journal);
+}
+
+Status Btree::commit_phase_two() { return s_->pager->commit_phase_two(); }
+
 Status Btree::rollback() {
   // Positions are kept by key where possible; pages must be released before
   // the pager restores them.

@@ -118,6 +118,10 @@ class Btree {
   // Runs the auto-vacuum pass first when auto_vacuum is FULL. Open cursors
   // keep their positions across commit and rollback (they re-seek).
   Status commit();
+  // commit() in the pager's two phases (Pager::commit_phase_one/two), for a
+  // transaction over several databases.
+  Status commit_phase_one(std::string_view super_journal);
+  Status commit_phase_two();
   Status rollback();
   void end_read();
   Result<int> open_savepoint();

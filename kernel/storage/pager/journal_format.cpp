@@ -48,6 +48,25 @@ uint32_t sector_size_for(const os::VfsFile& db_file) {
   return static_cast<uint32_t>(s);
 }
 
+uint32_t super_checksum(std::string_view name) {
+  // SQLite sums the name as `char`, which is signed on the platforms it
+  // writes journals on: bytes >= 0x80 count negative.
+  uint32_t sum = 0;
+  for (char c : name) sum += static_cast<uint32_t>(static_cast<int32_t>(static_cast<signed char>(c)));
+  return sum;
+}
+
+std::vector<uint8_t> encode_super_trailer(std::string_view name, uint32_t pending_page) {
+  std::vector<uint8_t> out(4 + name.size() + kSuperTrailer);
+  put_u32(out.data(), pending_page);
+  std::memcpy(out.data() + 4, name.data(), name.size());
+  uint8_t* t = out.data() + 4 + name.size();
+  put_u32(t, static_cast<uint32_t>(name.size()));
+  put_u32(t + 4, super_checksum(name));
+  std::memcpy(t + 8, kMagic, 8);
+  return out;
+}
+
 Result<std::string> read_super_journal(os::VfsFile& jfd) {
   KEEL_ASSIGN_OR_RETURN(uint64_t size, jfd.size());
   if (size < kSuperTrailer) return std::string();
@@ -60,9 +79,8 @@ Result<std::string> read_super_journal(os::VfsFile& jfd) {
   // The name is preceded by a 4-byte pseudo page number.
   std::vector<uint8_t> name(len);
   KEEL_RETURN_IF_ERROR(jfd.read(name.data(), len, size - kSuperTrailer - len));
-  uint32_t sum = 0;
-  for (uint8_t c : name) sum += c;
-  if (sum != cksum) return std::string();
+  std::string_view text(reinterpret_cast<const char*>(name.data()), name.size());
+  if (super_checksum(text) != cksum) return std::string();
   std::string out;
   for (uint8_t c : name) {
     if (c == 0) break;

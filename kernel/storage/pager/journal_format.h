@@ -19,6 +19,8 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "keel/status.hpp"
 #include "os/vfs.h"
@@ -59,6 +61,12 @@ inline uint64_t next_header_offset(uint64_t offset, uint32_t sector) {
 // The sector size a journal header records, as SQLite's sqlite3SectorSize():
 // the device's, clamped to [32, 65536], or 512 when overwrites are powersafe.
 uint32_t sector_size_for(const os::VfsFile& db_file);
+
+// The checksum SQLite stores after a super-journal name.
+uint32_t super_checksum(std::string_view name);
+// The trailer a journal of a multi-database commit ends with (SQLite's
+// writeSuperJournal): pending-byte page number, name, length, checksum, magic.
+std::vector<uint8_t> encode_super_trailer(std::string_view name, uint32_t pending_page);
 
 // Reads the super-journal name at the end of a journal; empty if none.
 Result<std::string> read_super_journal(os::VfsFile& jfd);

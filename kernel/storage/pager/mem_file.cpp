@@ -23,13 +23,29 @@ Status MemFile::read(void* buf, size_t n, uint64_t offset) {
   return Status::Ok();
 }
 
+// Invariant: bytes [0, size_) are the file; chunk bytes at or past size_
+// are unspecified (chunks are allocated without zeroing, and kept across a
+// truncate so that a file emptied and refilled — a statement journal —
+// allocates nothing). Growing the file zero-fills the gap it opens.
+void MemFile::grow_to(uint64_t end) {
+  size_t need = static_cast<size_t>((end + kChunk - 1) / kChunk);
+  while (chunks_.size() < need) chunks_.push_back(std::make_unique_for_overwrite<uint8_t[]>(kChunk));
+}
+
+void MemFile::zero(uint64_t from, uint64_t to) {
+  while (from < to) {
+    size_t in_chunk = static_cast<size_t>(from % kChunk);
+    size_t len = static_cast<size_t>(std::min<uint64_t>(to - from, kChunk - in_chunk));
+    std::memset(chunks_[from / kChunk].get() + in_chunk, 0, len);
+    from += len;
+  }
+}
+
 Status MemFile::write(const void* buf, size_t n, uint64_t offset) {
   const auto* in = static_cast<const uint8_t*>(buf);
   uint64_t end = offset + n;
-  size_t need = static_cast<size_t>((end + kChunk - 1) / kChunk);
-  while (chunks_.size() < need) {
-    chunks_.push_back(std::make_unique<uint8_t[]>(kChunk));  // zero-filled
-  }
+  grow_to(end);
+  if (offset > size_) zero(size_, offset);
   size_t done = 0;
   while (done < n) {
     uint64_t pos = offset + done;
@@ -44,17 +60,13 @@ Status MemFile::write(const void* buf, size_t n, uint64_t offset) {
 
 Status MemFile::truncate(uint64_t size) {
   if (size < size_) {
-    size_t keep = static_cast<size_t>((size + kChunk - 1) / kChunk);
-    chunks_.resize(keep);
-    // Bytes past the new end inside the last chunk must read back as zeros
-    // if the file grows again.
-    if (size % kChunk != 0 && !chunks_.empty()) {
-      size_t from = static_cast<size_t>(size % kChunk);
-      std::memset(chunks_.back().get() + from, 0, kChunk - from);
-    }
+    // Keep the first chunk for reuse; free the rest.
+    size_t keep = std::max<size_t>(static_cast<size_t>((size + kChunk - 1) / kChunk), 1);
+    if (chunks_.size() > keep) chunks_.resize(keep);
+  } else if (size > size_) {
+    grow_to(size);
+    zero(size_, size);
   }
-  size_t need = static_cast<size_t>((size + kChunk - 1) / kChunk);
-  while (chunks_.size() < need) chunks_.push_back(std::make_unique<uint8_t[]>(kChunk));
   size_ = size;
   return Status::Ok();
 }

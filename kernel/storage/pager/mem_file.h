@@ -41,6 +41,9 @@ class MemFile final : public os::VfsFile {
   Status shm_unmap(bool) override { return Status::Ok(); }
 
  private:
+  void grow_to(uint64_t end);
+  void zero(uint64_t from, uint64_t to);
+
   static constexpr size_t kChunk = 64 * 1024;
   std::vector<std::unique_ptr<uint8_t[]>> chunks_;
   uint64_t size_ = 0;

@@ -79,6 +79,20 @@ Status Pager::Impl::load_snapshot(bool changed, bool* switch_mode) {
       }
     }
   }
+  if (changed && rollback_mode != nullptr && file_pages > 0) {
+    // Another connection may have rewritten the file with a new page size
+    // (VACUUM, Pager::rewrite): learn it from the stored header (bytes
+    // 16..20 are plain even under a codec) before decoding page 1 at a
+    // stale size.
+    uint8_t raw[dbheader::kSize];
+    Status r = db->read(raw, sizeof raw, 0);
+    uint32_t ps = r.ok() ? dbheader::read_page_size(raw) : 0;
+    if (ps != 0 && ps != page_size_ && ps - raw[dbheader::kOffReservedBytes] >= dbheader::kMinUsableSize) {
+      reserved = raw[dbheader::kOffReservedBytes];
+      KEEL_RETURN_IF_ERROR(set_page_size_internal(ps));
+      return load_snapshot(true, switch_mode);
+    }
+  }
   storage_pages = file_pages;
   page_count_ = file_pages;
   if (changed) discard_cache();
@@ -190,11 +204,12 @@ Status Pager::Impl::begin_write(bool exclusive) {
 }
 
 Status Pager::Impl::commit() {
-  if (state == State::kNone) return Status::Ok();
-  if (state == State::kRead) {
-    end_read();
-    return Status::Ok();
-  }
+  KEEL_RETURN_IF_ERROR(commit_phase_one({}));
+  return commit_phase_two();
+}
+
+Status Pager::Impl::commit_phase_one(std::string_view super_journal) {
+  if (state != State::kWrite || phase_one_done) return Status::Ok();
   if (txn_changed) {
     CachedPage* p1 = cache.lookup(1);
     bool p1_dirty = p1 != nullptr && p1->dirty();
@@ -226,9 +241,28 @@ Status Pager::Impl::commit() {
     KEEL_ASSIGN_OR_RETURN(extra, fetch(1, false));
     images.push_back({1, cbytes(extra->data, page_size_)});
   }
-  Status committed = mode->commit(images, page_count_);
+  // The rollback family commits in two phases (super_journal.h); other
+  // modes (WAL, modules) commit at once, each file on its own, as SQLite
+  // does for WAL databases.
+  Status committed = rollback_mode != nullptr ? rollback_mode->commit_phase_one(images, page_count_, super_journal)
+                                              : mode->commit(images, page_count_);
   if (extra != nullptr) cache.unpin(extra);
   KEEL_RETURN_IF_ERROR(committed);
+  phase_one_done = true;
+  return Status::Ok();
+}
+
+Status Pager::Impl::commit_phase_two() {
+  if (state == State::kNone) return Status::Ok();
+  if (state == State::kRead) {
+    end_read();
+    return Status::Ok();
+  }
+  if (!phase_one_done) return Status(rc::kMisuse, "commit phase two before phase one");
+  if (rollback_mode != nullptr && rollback_mode->phase_one_done()) {
+    KEEL_RETURN_IF_ERROR(rollback_mode->commit_phase_two());
+  }
+  phase_one_done = false;
 
   while (cache.dirty_head() != nullptr) cache.make_clean(cache.dirty_head());
   if (page_count_ < txn_start_count || page_count_ < storage_pages) {
@@ -257,6 +291,7 @@ Status Pager::Impl::rollback() {
     if (state == State::kRead) end_read();
     return Status::Ok();
   }
+  phase_one_done = false;
   Status s = mode->rollback();
   // Every page the transaction touched is stale now: the journal (or log
   // undo) restored the file, so drop the copies or re-read pinned ones.
@@ -398,6 +433,14 @@ Status Pager::begin_write(bool exclusive) { return impl_->begin_write(exclusive)
 bool Pager::in_read() const { return impl_->state != Impl::State::kNone; }
 bool Pager::in_write() const { return impl_->state == Impl::State::kWrite; }
 Status Pager::commit() { return impl_->commit(); }
+Status Pager::commit_phase_one(std::string_view super_journal) { return impl_->commit_phase_one(super_journal); }
+Status Pager::commit_phase_two() { return impl_->commit_phase_two(); }
+bool Pager::needs_super_journal() const {
+  const Impl& m = *impl_;
+  return m.state == Impl::State::kWrite && m.rollback_mode != nullptr && m.rollback_mode->journal_on_disk() &&
+         m.sync != SyncLevel::kOff && !m.options.memory;
+}
+const std::string& Pager::journal_path() const { return impl_->journal_path; }
 Status Pager::rollback() { return impl_->rollback(); }
 
 Result<int> Pager::open_savepoint() { return impl_->open_savepoint(); }

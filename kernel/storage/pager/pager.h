@@ -172,6 +172,20 @@ class Pager {
   // Makes the transaction durable per journal mode and synchronous level,
   // then drops to no transaction.
   Status commit();
+  // commit() in two phases, for a transaction over several database files
+  // (super_journal.h). Phase one makes the changes durable in the database
+  // file while the journal stays hot, after appending `super_journal` (a
+  // name, or empty) to it; rollback() can still undo them. Phase two ends
+  // the transaction (finalizes the journal). Modes outside the rollback
+  // family commit entirely in phase one.
+  Status commit_phase_one(std::string_view super_journal);
+  Status commit_phase_two();
+  // True in a write transaction whose journal is a file on disk that a
+  // super-journal must list (DELETE, TRUNCATE, PERSIST; not in-memory,
+  // not synchronous = OFF), as SQLite's aMJNeeded.
+  bool needs_super_journal() const;
+  // "<database path>-journal".
+  const std::string& journal_path() const;
   // Restores every page changed in the transaction and drops to no
   // transaction. Never fails to leave the file consistent: if rollback
   // cannot complete, the hot journal stays for the next opener.
@@ -206,6 +220,20 @@ class Pager {
   // Sets the database size in pages for this transaction; pages beyond it
   // are discarded at commit (used by freelist truncation and vacuum).
   Status truncate(PageNo new_page_count);
+
+  // Replaces the whole database, outside any transaction or in a write
+  // transaction that changed nothing yet, with a new image
+  // of `pages` pages of `page_size` bytes: read_page(n, out) fills page n as
+  // the b-tree sees it (its header byte 20 = reserved bytes, at least
+  // codec's), and each page is stored through `codec` (nullptr = identity).
+  // The old file's pages go into the rollback journal as stored first, so a
+  // crash at any point leaves the old file or the new one, whichever codec
+  // the next opener has (design note in pager_rewrite.cpp). Afterwards the
+  // pager uses the new page size, reserved bytes and codec; the codec must
+  // outlive the pager. Rollback-journal modes only (rc::kError in WAL or a
+  // module's mode). For VACUUM with a new page size and re-encryption.
+  Status rewrite(uint32_t page_size, PageNo pages, ext::PageCodec* codec,
+                 const std::function<Status(PageNo, uint8_t*)>& read_page);
 
   // --- configuration ------------------------------------------------------
   // Switches journal mode outside a transaction, as PRAGMA journal_mode:

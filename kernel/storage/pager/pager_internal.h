@@ -84,6 +84,7 @@ struct Pager::Impl final : ext::PagerHost {
   PageNo storage_pages = 0;    // pages that exist in the file/log snapshot
   uint64_t txn_id = 0;
   bool txn_changed = false;
+  bool phase_one_done = false;  // commit_phase_one() succeeded, phase two pending
   bool counter_stamped = false;  // page 1's change counter already bumped in this transaction
   bool in_spill = false;
   // Rewriting header bytes 18/19: do not follow what they say yet (SQLite's
@@ -126,6 +127,8 @@ struct Pager::Impl final : ext::PagerHost {
   void end_read();
   Status begin_write(bool exclusive);
   Status commit();
+  Status commit_phase_one(std::string_view super_journal);
+  Status commit_phase_two();
   Status rollback();
   Status install_mode(std::unique_ptr<ext::JournalMode> m, JournalModeKind k);
   Status enter_wal();

@@ -6,6 +6,7 @@
 #include "storage/pager/db_header.h"
 #include "storage/pager/mem_file.h"
 #include "storage/pager/pager.h"
+#include "storage/pager/super_journal.h"
 
 namespace keel::storage {
 
@@ -137,10 +138,26 @@ Status RollbackJournal::roll_back_hot_journal() {
   // database file is touched.
   Status s;
   if (!no_sync()) s = jfd_->sync(os::SyncFlags::kNormal);
+  // The super-journal this journal names, if any (read before finalizing).
+  std::string super_name;
+  if (s.ok()) {
+    auto sn = journal::read_super_journal(*jfd_);
+    if (sn.ok()) {
+      super_name = std::move(sn).value();
+    } else {
+      s = sn.take_status();
+    }
+  }
   if (s.ok()) s = playback(*jfd_, /*hot=*/true, UINT64_MAX);
   if (s.ok()) {
     journal_off_ = 1;  // the journal has content: finalize it
+    super_written_ = !super_name.empty();
     s = finalize_journal();
+  }
+  if (s.ok() && !super_name.empty()) {
+    // The transaction was rolled back here: the super-journal may go once
+    // no other journal of it remains (pager_delsuper).
+    s = super_journal::delete_if_unused(vfs_, super_name);
   }
   if (!s.ok()) close_journal();  // leave the hot journal for the next opener
   reset_transaction();
@@ -276,6 +293,9 @@ void RollbackJournal::reset_transaction() {
   journal_started_ = false;
   need_sync_ = false;
   db_modified_ = false;
+  phase_one_done_ = false;
+  empty_commit_ = false;
+  super_written_ = false;
   journal_off_ = 0;
   journal_hdr_ = 0;
   n_rec_ = 0;
@@ -431,12 +451,39 @@ Status RollbackJournal::spill(std::span<const ext::PageImage> pages, ext::PageNo
 }
 
 Status RollbackJournal::commit(std::span<const ext::PageImage> pages, ext::PageNo db_pages) {
+  KEEL_RETURN_IF_ERROR(commit_phase_one(pages, db_pages, {}));
+  return commit_phase_two();
+}
+
+Status RollbackJournal::write_super_journal(std::string_view name) {
+  if (super_written_ || name.empty() || !jfd_ || jfd_in_memory_ || journal_off()) return Status::Ok();
+  // In full-sync mode the trailer starts a new sector: the records before
+  // it may already be synced.
+  if (full_sync()) journal_off_ = journal::next_header_offset(journal_off_, sector_);
+  std::vector<uint8_t> trailer =
+      journal::encode_super_trailer(name, dbheader::pending_byte_page(host_->page_size()));
+  KEEL_RETURN_IF_ERROR(jfd_->write(trailer.data(), trailer.size(), journal_off_));
+  journal_off_ += trailer.size();
+  super_written_ = true;
+  super_name_ = std::string(name);
+  need_sync_ = true;
+  // A kept (PERSIST) journal may run on past the trailer: recovery looks for
+  // the name at the very end, so cut the rest off.
+  KEEL_ASSIGN_OR_RETURN(uint64_t size, jfd_->size());
+  if (size > journal_off_) KEEL_RETURN_IF_ERROR(jfd_->truncate(journal_off_));
+  return Status::Ok();
+}
+
+Status RollbackJournal::commit_phase_one(std::span<const ext::PageImage> pages, ext::PageNo db_pages,
+                                         std::string_view super_journal) {
   if (!writing_) return Status(rc::kMisuse, "commit outside a write transaction");
+  if (phase_one_done_) return Status::Ok();
   if (!journal_started_ && pages.empty() && !db_modified_) {
     // Nothing changed: a read-only write transaction ends without touching
     // any file.
-    reset_transaction();
-    return host_->unlock_db(ext::DbLock::kShared);
+    empty_commit_ = true;
+    phase_one_done_ = true;
+    return Status::Ok();
   }
   if (journal_started_ && !journal_off()) {
     // Pages the truncation is about to discard must be journaled first, or
@@ -447,6 +494,7 @@ Status RollbackJournal::commit(std::span<const ext::PageImage> pages, ext::PageN
       KEEL_RETURN_IF_ERROR(host_->read_db_raw(p, as_writable_bytes(buf_.data() + 4, ps)));
       KEEL_RETURN_IF_ERROR(write_record(p, buf_.data() + 4));
     }
+    KEEL_RETURN_IF_ERROR(write_super_journal(super_journal));
     KEEL_RETURN_IF_ERROR(sync_journal(/*new_header=*/false));
   }
   KEEL_RETURN_IF_ERROR(host_->lock_db(ext::DbLock::kExclusive, true));
@@ -456,11 +504,23 @@ Status RollbackJournal::commit(std::span<const ext::PageImage> pages, ext::PageN
     KEEL_RETURN_IF_ERROR(truncate_db(host_->page_size(), db_pages));
   }
   if (!no_sync()) KEEL_RETURN_IF_ERROR(host_->sync_db_file());
+  commit_db_pages_ = db_pages;
+  commit_file_pages_ = file_pages;
+  phase_one_done_ = true;
+  return Status::Ok();
+}
+
+Status RollbackJournal::commit_phase_two() {
+  if (!writing_ || !phase_one_done_) return Status(rc::kMisuse, "commit phase two before phase one");
+  if (empty_commit_) {
+    reset_transaction();
+    return host_->unlock_db(ext::DbLock::kShared);
+  }
   // Commit point: the journal stops being hot.
   KEEL_RETURN_IF_ERROR(finalize_journal());
   // Committed from here on, whatever happens next.
   Status s;
-  if (file_pages > db_pages) s = host_->truncate_db_file(db_pages);
+  if (commit_file_pages_ > commit_db_pages_) s = host_->truncate_db_file(commit_db_pages_);
   reset_transaction();
   Status u = host_->unlock_db(ext::DbLock::kShared);
   return s.ok() ? u : s;
@@ -477,7 +537,12 @@ Status RollbackJournal::finalize_journal() {
       if (s.ok() && full_sync()) s = jfd_->sync(os::SyncFlags::kNormal);
     }
   } else if (kind_ == JournalModeKind::kPersist) {
-    if (journal_off_ != 0) {
+    if (journal_off_ != 0 && super_written_) {
+      // A journal of a multi-database commit is cut to nothing: its
+      // trailer must not keep naming the super-journal (zeroJournalHdr).
+      s = jfd_->truncate(0);
+      if (s.ok() && !no_sync()) s = jfd_->sync(os::SyncFlags::kNormal);
+    } else if (journal_off_ != 0) {
       static const uint8_t zero_header[journal::kHeaderFields] = {};
       s = jfd_->write(zero_header, sizeof zero_header, 0);
       if (s.ok() && !no_sync()) s = jfd_->sync(os::SyncFlags::kNormal);
@@ -513,6 +578,7 @@ Status RollbackJournal::rollback() {
     host_->discard_cache();  // OFF: nothing to play back, but the cache is stale all the same
   }
   if (journal_started_) s = finalize_journal();
+  if (s.ok() && super_written_) s = super_journal::delete_if_unused(vfs_, super_name_);
   reset_transaction();
   Status u = host_->unlock_db(ext::DbLock::kShared);
   return s.ok() ? u : s;

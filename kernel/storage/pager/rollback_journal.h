@@ -36,8 +36,10 @@
 // busy handler; back to SHARED at commit/rollback.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "keel/ext/journal_mode.hpp"
@@ -77,12 +79,38 @@ class RollbackJournal final : public ext::JournalMode {
   Status commit(std::span<const ext::PageImage> pages, ext::PageNo db_pages) override;
   Status rollback() override;
 
+  // commit() in two steps, for a transaction over several databases
+  // (super_journal.h). Phase one appends `super_journal` (if not empty) to
+  // the journal, syncs it and writes and syncs the database: afterwards the
+  // journal is still hot, and rollback() still undoes everything. Phase two
+  // finalizes the journal (the commit point of a single file) and drops to
+  // SHARED. commit() == phase one with no name + phase two.
+  Status commit_phase_one(std::span<const ext::PageImage> pages, ext::PageNo db_pages,
+                          std::string_view super_journal);
+  Status commit_phase_two();
+  bool phase_one_done() const { return phase_one_done_; }
+  // Whether a journal file on disk protects this transaction (not MEMORY,
+  // OFF or an in-memory database): the journal a super-journal lists.
+  bool journal_on_disk() const { return !journal_off() && !journal_in_memory() && !memory_db_; }
+  const std::string& journal_path() const { return journal_path_; }
+
   Status open_savepoint(int) override { return Status::Ok(); }
   Status release_savepoint(int) override { return Status::Ok(); }
   Status rollback_to_savepoint(int) override { return Status::Ok(); }
 
   Result<ext::CheckpointInfo> checkpoint(int) override { return ext::CheckpointInfo{}; }
   Status close() override;
+
+  // Replaces the whole file inside the write transaction begun with
+  // begin_write(), which must not have journaled or written anything yet
+  // (Pager::rewrite, pager_rewrite.cpp): every page of the file is copied
+  // into the journal as stored, the journal is synced (it is hot from then
+  // on), then `pages` pages of `page_size` bytes, already encoded by
+  // encoded_page(n, out), overwrite the file, which is cut to that size and
+  // synced; finalizing the journal is the commit point. The journal header
+  // keeps the old page size, so playing it back restores the old geometry.
+  Status replace_file(uint32_t page_size, ext::PageNo pages,
+                      const std::function<Status(ext::PageNo, uint8_t*)>& encoded_page);
 
  private:
   bool no_sync() const { return host_->synchronous() == 0; }
@@ -111,6 +139,8 @@ class RollbackJournal final : public ext::JournalMode {
     jfd_in_memory_ = false;
   }
   void reset_transaction();
+  // SQLite's writeSuperJournal().
+  Status write_super_journal(std::string_view name);
   bool in_journal(uint32_t pgno) const {
     size_t i = pgno / 64;
     return i < in_journal_.size() && (in_journal_[i] >> (pgno % 64)) & 1;
@@ -136,6 +166,12 @@ class RollbackJournal final : public ext::JournalMode {
   bool need_sync_ = false;        // records written since the last journal sync
   bool header_synced_ = false;    // the current header's magic/nRec are written and synced
   bool db_modified_ = false;      // pages reached the database file (spill)
+  bool phase_one_done_ = false;   // commit_phase_one() succeeded; phase two pending
+  bool empty_commit_ = false;     // phase one found nothing to write
+  bool super_written_ = false;    // the super-journal trailer is in the journal
+  std::string super_name_;        // ... naming this super-journal
+  ext::PageNo commit_db_pages_ = 0;    // phase one's database size ...
+  ext::PageNo commit_file_pages_ = 0;  // ... and the file's size before it
   uint32_t orig_pages_ = 0;       // database file size in pages at begin_write
   uint64_t journal_off_ = 0;
   uint64_t journal_hdr_ = 0;

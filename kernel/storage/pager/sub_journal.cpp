@@ -30,7 +30,13 @@ Status SubJournal::read(uint64_t index, uint32_t* pgno, uint8_t* encoded, uint32
 }
 
 void SubJournal::clear() {
-  file_.reset();
+  // An in-memory journal is emptied but kept: most statements journal a few
+  // pages, and reallocating its buffer each time showed in profiles.
+  if (file_ && !on_disk_) {
+    file_->truncate(0).ignore();
+  } else {
+    file_.reset();
+  }
   on_disk_ = false;
   records_ = 0;
 }

@@ -5,6 +5,8 @@
 // with the times and the ratio full / off (the goal is <= 2).
 //
 //   cdc_bench [rows]        (default 20000)
+//   cdc_bench rows MODE     one mode only (off, id, full; "none" = no
+//                           module), for profiling
 #include <unistd.h>
 
 #include <chrono>
@@ -90,6 +92,14 @@ Times run(const char* tag, bool module, const char* mode, int n) {
 
 int main(int argc, char** argv) {
   int n = argc > 1 ? std::atoi(argv[1]) : 20000;
+  if (argc > 2) {
+    std::string mode = argv[2];
+    bool none = mode == "none";
+    Times t = run(mode.c_str(), !none, none ? nullptr : mode.c_str(), n);
+    std::printf("%s: W1 %.3fs W8 %.3fs W9 %.3fs, as 1 stmt: %.3fs %.3fs %.3fs\n", mode.c_str(), t.w1, t.w8,
+                t.w9, t.b1, t.b8, t.b9);
+    return 0;
+  }
   Times none = run("none", false, nullptr, n);
   Times off = run("off", true, "off", n);
   Times id = run("id", true, "id", n);

@@ -34,17 +34,36 @@ void Capture::end_transaction() {
 }
 
 void Capture::rollback_to_savepoint(int) {
+  // Every queued row came after the savepoint (before_savepoint wrote the
+  // older ones); rows written since were undone with it.
+  discard_pending();
   for (TxnLog& log : logs_) log.verify = true;
 }
 
-Status Capture::on_statement_end(ext::Session& session, bool ok) {
-  // The statement's rows are written now, inside it: an error here fails it.
-  if (ok) return flush(session);
-  // A failed statement: its rows were never written, or were undone with it.
-  discard_pending();
+Status Capture::on_statement_end(ext::Session&, bool ok) {
+  if (ok) {
+    statement_rows_ = pending_.size();
+    statement_bytes_ = arena_.size();
+    return Status::Ok();
+  }
+  // A failed statement: drop the rows it queued. Rows written before it
+  // began were written outside it and stand.
+  pending_.resize(statement_rows_);
+  arena_.resize(statement_bytes_);
   for (TxnLog& log : logs_) log.verify = true;
   return Status::Ok();
 }
+
+Status Capture::before_statement(ext::Session& session, const ext::StatementInfo& statement) {
+  if (pending_.empty()) return Status::Ok();
+  constexpr size_t kBatchRows = 64, kBatchBytes = size_t{1} << 20;
+  bool write = pending_.size() >= kBatchRows || arena_.size() >= kBatchBytes ||
+               statement.touches("main", "sqlite_sequence");
+  for (size_t i = 0; i < logs_.size() && !write; i++) write = statement.touches("main", logs_[i].table);
+  return write ? flush(session) : Status::Ok();
+}
+
+Status Capture::before_savepoint(ext::Session& session, int) { return flush(session); }
 
 bool Capture::excluded(std::string_view table) const {
   // The CDC table in use is known once the transaction's first change read
@@ -218,12 +237,12 @@ Status Capture::image(ext::Session& session, TableShape& shape, std::span<const 
   return parse_record(out, fields);
 }
 
-Capture::TxnLog& Capture::log_for(const std::string& table, const std::string& version) {
-  for (TxnLog& log : logs_) {
-    if (log.table == table) return log;
+size_t Capture::log_index(const std::string& table, const std::string& version) {
+  for (size_t i = 0; i < logs_.size(); i++) {
+    if (logs_[i].table == table) return i;
   }
   logs_.push_back(TxnLog{table, version, 0, false});
-  return logs_.back();
+  return logs_.size() - 1;
 }
 
 Status Capture::check_log(ext::Session& session, TxnLog& log) {
@@ -242,6 +261,7 @@ Status Capture::check_log(ext::Session& session, TxnLog& log) {
 }
 
 void Capture::queue(const Row& row) {
+  size_t log = log_index(effective_.table, version_);
   auto keep = [&](const std::vector<uint8_t>* b, Slice& slice) {
     if (!b) return;
     slice.offset = arena_.size();
@@ -250,6 +270,7 @@ void Capture::queue(const Row& row) {
     arena_.insert(arena_.end(), b->begin(), b->end());
   };
   Pending p;
+  p.log = log;
   p.type = row.type;
   p.table = std::string(row.table);
   p.id = row.id;
@@ -263,18 +284,25 @@ void Capture::queue(const Row& row) {
 void Capture::discard_pending() {
   pending_.clear();
   arena_.clear();
+  statement_rows_ = 0;
+  statement_bytes_ = 0;
 }
 
+// Writes every queued row, in order, a run of rows per CDC table.
 Status Capture::flush(ext::Session& session) {
-  if (pending_.empty()) return Status::Ok();
-  TxnLog& log = log_for(effective_.table, version_);
-  Status s = write_rows(session, log);
+  Status s;
+  for (size_t i = 0; i < pending_.size() && s.ok();) {
+    size_t j = i;
+    while (j < pending_.size() && pending_[j].log == pending_[i].log) j++;
+    s = write_rows(session, logs_[pending_[i].log], i, j);
+    i = j;
+  }
   discard_pending();
   return s;
 }
 
-Status Capture::write_rows(ext::Session& session, TxnLog& log) {
-  Status s = write_rows_to(session, log);
+Status Capture::write_rows(ext::Session& session, TxnLog& log, size_t from, size_t to) {
+  Status s = write_rows_to(session, log, from, to);
   if (s.ok() || std::string_view(s.message()).substr(0, 14) != "no such table:") return s;
   // The CDC table was dropped while capture is on: create it again.
   auto version = ensure_cdc_table(session, log.table);
@@ -283,12 +311,12 @@ Status Capture::write_rows(ext::Session& session, TxnLog& log) {
   log.txn_id = 0;
   if (conn_config_ && same_name(conn_config_->table, log.table)) conn_version_ = *version;
   if (same_name(effective_.table, log.table)) version_ = *version;
-  return write_rows_to(session, log);
+  return write_rows_to(session, log, from, to);
 }
 
 // Writes pending_ into the log's table with multi-row INSERTs of up to
 // kChunk rows (a nested statement per chunk, not per row).
-Status Capture::write_rows_to(ext::Session& session, TxnLog& log) {
+Status Capture::write_rows_to(ext::Session& session, TxnLog& log, size_t from, size_t to) {
   constexpr size_t kChunk = 16;
   KEEL_RETURN_IF_ERROR(check_log(session, log));
   bool v1 = log.version == "v1";  // Turso's first layout: no txn id, no COMMIT rows
@@ -315,13 +343,13 @@ Status Capture::write_rows_to(ext::Session& session, TxnLog& log) {
     }
   };
   const size_t width = v1 ? 7 : 9;
-  size_t i = 0;
-  while (i < pending_.size()) {
-    size_t n = std::min(kChunk, pending_.size() - i);
+  size_t i = from;
+  while (i < to) {
+    size_t n = std::min(kChunk, to - i);
     if (n < kChunk) n = n >= 4 ? 4 : 1;  // few statement shapes: 16, 4 and 1 rows
     params.clear();
     size_t rows = 0;
-    for (; rows < n && i < pending_.size(); i++) {
+    for (; rows < n && i < to; i++) {
       const Pending& p = pending_[i];
       if (v1 && p.type == kCommit) continue;
       if (!v1) {
@@ -423,13 +451,17 @@ Status Capture::on_change(ext::Session& session, const ext::RowChange& change) {
 }
 
 Status Capture::before_commit(ext::Session& session) {
-  // Normally empty: rows are written when their statement ends.
   KEEL_RETURN_IF_ERROR(flush(session));
-  for (TxnLog& log : logs_) {
+  for (size_t i = 0; i < logs_.size(); i++) {
+    TxnLog& log = logs_[i];
     KEEL_RETURN_IF_ERROR(check_log(session, log));
     if (log.txn_id == 0 || log.version == "v1") continue;
-    queue(Row{kCommit, {}, 0});
-    Status s = write_rows(session, log);
+    Pending commit;
+    commit.log = i;
+    commit.type = kCommit;
+    commit.time = static_cast<int64_t>(std::time(nullptr));
+    pending_.push_back(std::move(commit));
+    Status s = write_rows(session, log, 0, pending_.size());
     discard_pending();
     KEEL_RETURN_IF_ERROR(s);
   }

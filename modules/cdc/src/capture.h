@@ -17,10 +17,16 @@
 //     filled with their defaults. `updates` holds C flags (1 = the value
 //     differs from the before image) then C values (the new value where
 //     the flag is 1, else NULL).
-//  3. Writing: a change's row is queued (images copied into an arena) and
-//     the statement's rows are written when it ends (on_statement_end, still
-//     inside the statement: an error fails it), 16 rows per nested INSERT;
-//     a failed statement's queue is dropped.
+//  3. Writing: a change's row is queued (images copied into an arena, with
+//     the CDC table it goes to) and rows are written in batches, 16 per
+//     nested INSERT, between statements: before a statement that touches a
+//     CDC table or sqlite_sequence (so that the connection reads them as if
+//     every row had been written at once), when 64 rows or 1 MiB are
+//     queued, before a SAVEPOINT (which a ROLLBACK TO would return to), and
+//     before COMMIT. Writing outside any statement makes a written row
+//     final within the transaction: a later failing statement cannot undo
+//     it. A failed statement drops the rows it queued; a ROLLBACK TO drops
+//     every queued row (all were queued after the savepoint opened).
 //  4. Transactions: the first row of a transaction gets an explicit
 //     change_id = the next AUTOINCREMENT value, which becomes the
 //     transaction's change_txn_id; before_commit writes one COMMIT row per
@@ -37,6 +43,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -73,6 +80,8 @@ class Capture final : public ext::ChangeObserver {
   void after_commit() override { end_transaction(); }
   void after_rollback() override { end_transaction(); }
   void rollback_to_savepoint(int depth) override;
+  Status before_statement(ext::Session& session, const ext::StatementInfo& statement) override;
+  Status before_savepoint(ext::Session& session, int depth) override;
   // Capture is decided when a write transaction starts: an observer that
   // captures nothing costs the connection nothing per row.
   Status on_write_transaction(ext::Session& session) override {
@@ -96,6 +105,7 @@ class Capture final : public ext::ChangeObserver {
     bool present = false;
   };
   struct Pending {
+    size_t log = 0;  // index into logs_: the CDC table the row goes to
     int type = 0;
     std::string table;
     int64_t id = 0;
@@ -127,10 +137,12 @@ class Capture final : public ext::ChangeObserver {
   void queue(const Row& row);
   void discard_pending();
   Status flush(ext::Session& session);
-  Status write_rows(ext::Session& session, TxnLog& log);
-  Status write_rows_to(ext::Session& session, TxnLog& log);
+  // Writes pending_[from, to), rows of one log.
+  Status write_rows(ext::Session& session, TxnLog& log, size_t from, size_t to);
+  Status write_rows_to(ext::Session& session, TxnLog& log, size_t from, size_t to);
   Status check_log(ext::Session& session, TxnLog& log);
-  TxnLog& log_for(const std::string& table, const std::string& version);
+  // The index in logs_ of the log of `table`, added if new.
+  size_t log_index(const std::string& table, const std::string& version);
   // A statement prepared once and kept (re-prepared after a schema change).
   Result<Statement*> cached(ext::Session& session, const std::string& sql);
   Status run(ext::Session& session, const std::string& sql, std::span<const Value> params,
@@ -158,6 +170,8 @@ class Capture final : public ext::ChangeObserver {
   std::vector<uint8_t> before_, after_, updates_;
   std::vector<Pending> pending_;
   std::vector<uint8_t> arena_;
+  // pending_ and arena_ sizes when the running statement began.
+  size_t statement_rows_ = 0, statement_bytes_ = 0;
 };
 
 }  // namespace keel::cdc

@@ -679,3 +679,36 @@ TEST_F(Cdc, ManyRowsOfOneStatementAreWrittenInOrder) {
 }
 
 }  // namespace
+
+// Rows are kept in memory between statements and written in batches; a
+// statement that reads the CDC table (or sqlite_sequence) sees every row
+// of the statements before it, and savepoints keep their meaning.
+TEST_F(Cdc, BatchedRowsAreVisibleToTheTransactionAndFollowSavepoints) {
+  exec("CREATE TABLE t(x INTEGER PRIMARY KEY, y)");
+  exec("PRAGMA capture_data_changes_conn('full')");
+  exec("BEGIN");
+  exec("INSERT INTO t VALUES (1, 'a')");
+  exec("UPDATE t SET y = 'b' WHERE x = 1");
+  EXPECT_EQ(rows(c(), "SELECT change_type, id FROM turso_cdc ORDER BY change_id"), (Rows{"1|1", "0|1"}));
+  exec("INSERT INTO t VALUES (2, 'c')");
+  EXPECT_EQ(rows(c(), "SELECT seq FROM sqlite_sequence WHERE name = 'turso_cdc'"), (Rows{"3"}));
+  exec("SAVEPOINT s1");
+  exec("INSERT INTO t VALUES (3, 'd')");
+  exec("SAVEPOINT s2");
+  exec("DELETE FROM t WHERE x = 1");
+  exec("ROLLBACK TO s2");
+  exec("INSERT INTO t VALUES (4, 'e')");
+  exec("ROLLBACK TO s1");
+  exec("INSERT INTO t VALUES (5, 'f')");
+  EXPECT_FALSE(c().exec("INSERT INTO t VALUES (6, 'g'), (5, 'dup')").ok());
+  exec("COMMIT");
+  EXPECT_EQ(rows(c(), "SELECT change_type, id FROM turso_cdc ORDER BY change_id"),
+            (Rows{"1|1", "0|1", "1|2", "1|5", "2|NULL"}));
+  // More rows than one batch, then a read inside the transaction.
+  exec("DELETE FROM turso_cdc");
+  exec("BEGIN");
+  for (int i = 10; i < 210; i++) exec("INSERT INTO t VALUES (" + std::to_string(i) + ", 'z')");
+  EXPECT_EQ(rows(c(), "SELECT count(*), min(id), max(id) FROM turso_cdc"), (Rows{"200|10|209"}));
+  exec("COMMIT");
+  EXPECT_EQ(rows(c(), "SELECT count(*) FROM turso_cdc WHERE change_type = 2"), (Rows{"1"}));
+}

@@ -11,8 +11,16 @@
 // An existing encrypted file needs its key in the URI: the connection reads
 // page 1 while opening, before any pragma could run (Turso's rule too).
 // The pragmas serve new databases and must run before the first statement
-// that reads or writes the database. Keel offers no re-encryption: PRAGMA
-// rekey / rehexkey are refused with an error that says so.
+// that reads or writes the database.
+//
+//   PRAGMA rekey = 'passphrase';  PRAGMA rehexkey = '<hex>';
+//
+// re-encrypt the database under a new key (the cipher the file uses, or the
+// one PRAGMA cipher named), or encrypt a plain one: the kernel rebuilds it as
+// VACUUM does and writes it back through the new codec
+// (Session::rebuild_with_codec), keeping the old file in the rollback
+// journal until the new one is complete, so a crash leaves the database
+// under the old key or under the new one.
 //
 // The codec installed on the connection is a KeyedCodec: it holds the key
 // material as given and becomes the real EncryptionCodec at its first call
@@ -33,6 +41,36 @@
 
 namespace keel::crypto {
 namespace {
+
+class KeyedCodec;
+
+// The codec each connection's main database uses, for PRAGMA rekey to learn
+// the cipher and format version of the file.
+class InstalledCodecs {
+ public:
+  void set(const void* conn, std::weak_ptr<KeyedCodec> codec) {
+    std::lock_guard<std::mutex> lock(mu_);
+    map_[conn] = std::move(codec);
+  }
+  std::shared_ptr<KeyedCodec> get(const void* conn) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = map_.find(conn);
+    return it == map_.end() ? nullptr : it->second.lock();
+  }
+  void erase(const void* conn) {
+    std::lock_guard<std::mutex> lock(mu_);
+    map_.erase(conn);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_map<const void*, std::weak_ptr<KeyedCodec>> map_;
+};
+
+InstalledCodecs& installed() {
+  static InstalledCodecs c;
+  return c;
+}
 
 // What PRAGMA cipher said on each connection, until its key arrives.
 class PendingCiphers {
@@ -108,6 +146,12 @@ class KeyedCodec final : public ext::PageCodec {
     return c->decode(page, in, out);
   }
 
+  // Sets the codec up now, as for a new file (a rekey's target): a bad key
+  // is reported before anything is written.
+  Status prepare_new() { return resolve({}).status(); }
+  // The resolved codec, or nullptr before the first page.
+  const EncryptionCodec* resolved() const { return codec_.load(std::memory_order_acquire); }
+
  private:
   Result<EncryptionCodec*> resolve(std::span<const uint8_t> head) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -152,7 +196,47 @@ Status install(ext::Session& s, std::string_view cipher, bool hex, std::string_v
   k.version = version;
   KEEL_ASSIGN_OR_RETURN(k.secret, SecretKey::from_bytes(std::span<const uint8_t>(
                                       reinterpret_cast<const uint8_t*>(secret.data()), secret.size())));
-  return s.set_page_codec(std::make_shared<KeyedCodec>(std::move(k)));
+  auto codec = std::make_shared<KeyedCodec>(std::move(k));
+  KEEL_RETURN_IF_ERROR(s.set_page_codec(codec));
+  installed().set(s.handle(), codec);
+  return Status::Ok();
+}
+
+// PRAGMA rekey / rehexkey: a new codec for the same file (or a plain one),
+// then the kernel's rebuild through it.
+Status rekey(ext::Session& s, bool hex, std::string_view secret) {
+  if (secret.empty()) {
+    return Status(rc::kError, std::string(hex ? "empty hex key" : "empty passphrase") +
+                                  ": Keel does not decrypt a database in place");
+  }
+  std::shared_ptr<KeyedCodec> current = installed().get(s.handle());
+  const EncryptionCodec* now = current ? current->resolved() : nullptr;
+  if (current && now == nullptr && s.database_opened("main")) {
+    return Status(rc::kError, "the database's current key is not known yet");
+  }
+  // The cipher: as PRAGMA cipher said, else the file's, else the default.
+  std::string cipher = pending().get(s.handle());
+  if (cipher.empty() && now != nullptr) cipher = std::string(now->cipher().name);
+  const CipherInfo* info = cipher_by_name(cipher.empty() ? "aegis256" : cipher);
+  if (info == nullptr) return Status(rc::kError, "unknown cipher: " + cipher);
+  KEEL_RETURN_IF_ERROR(check_cpu_support(info->id));
+  KeySettings k;
+  k.cipher = std::string(info->name);
+  k.hex = hex;
+  if (now != nullptr) {
+    k.version = now->version();
+  } else {
+    KEEL_ASSIGN_OR_RETURN(k.version, parse_format(s.uri_parameter("encryption_format")));
+  }
+  KEEL_ASSIGN_OR_RETURN(k.secret, SecretKey::from_bytes(std::span<const uint8_t>(
+                                      reinterpret_cast<const uint8_t*>(secret.data()), secret.size())));
+  auto codec = std::make_shared<KeyedCodec>(std::move(k));
+  // Derives or decodes the key (and wipes the material it came from) before
+  // the database is touched.
+  KEEL_RETURN_IF_ERROR(codec->prepare_new());
+  KEEL_RETURN_IF_ERROR(s.rebuild_with_codec(codec));
+  installed().set(s.handle(), codec);
+  return Status::Ok();
 }
 
 class Attach final : public ext::ConnectionExtension {
@@ -173,7 +257,10 @@ class Attach final : public ext::ConnectionExtension {
     wipe_copy(passphrase);
     return st;
   }
-  void detach(ext::Session& s) override { pending().erase(s.handle()); }
+  void detach(ext::Session& s) override {
+    pending().erase(s.handle());
+    installed().erase(s.handle());
+  }
 
  private:
   static void wipe_copy(std::string& s) {
@@ -217,20 +304,19 @@ class KeyPragma final : public ext::PragmaHandler {
   bool hex_;
 };
 
-// PRAGMA rekey / rehexkey: refused explicitly rather than ignored, so no one
-// believes a database was re-encrypted when it was not.
+// PRAGMA rekey / rehexkey.
 class RekeyPragma final : public ext::PragmaHandler {
  public:
-  explicit RekeyPragma(std::string name) : name_(std::move(name)) {}
-  std::string_view name() const override { return name_; }
+  explicit RekeyPragma(bool hex) : hex_(hex) {}
+  std::string_view name() const override { return hex_ ? "rehexkey" : "rekey"; }
   std::vector<std::string> columns() const override { return {}; }
-  Status run(ext::Session&, const ext::PragmaCall&, std::vector<std::vector<Value>>&) override {
-    return Status(rc::kError,
-                  "PRAGMA " + name_ + " is not supported by Keel: the database was not re-encrypted");
+  Status run(ext::Session& s, const ext::PragmaCall& call, std::vector<std::vector<Value>>&) override {
+    if (!call.has_value) return Status::Ok();  // a key is never read back
+    return rekey(s, hex_, call.value);
   }
 
  private:
-  std::string name_;
+  bool hex_;
 };
 
 }  // namespace
@@ -242,6 +328,6 @@ KEEL_MODULE(crypto) {
   registrar.add_pragma(std::make_shared<CipherPragma>());
   registrar.add_pragma(std::make_shared<KeyPragma>(true));
   registrar.add_pragma(std::make_shared<KeyPragma>(false));
-  registrar.add_pragma(std::make_shared<RekeyPragma>("rekey"));
-  registrar.add_pragma(std::make_shared<RekeyPragma>("rehexkey"));
+  registrar.add_pragma(std::make_shared<RekeyPragma>(false));
+  registrar.add_pragma(std::make_shared<RekeyPragma>(true));
 }

@@ -1,10 +1,12 @@
 // The vector module's registration: each SQL function of vector_functions.h
-// as a keel::ext::ScalarFunction. Arguments are viewed in place (no copy of
+// as a keel::ext::ScalarFunction, the `vector` index method and vector_top_k
+// (ivf_method.h). Arguments are viewed in place (no copy of
 // the row's blob) and results are written straight into the result register
 // through Context::result_blob_buffer.
 #include <memory>
 #include <string>
 
+#include "ivf_method.h"
 #include "keel/ext/module.hpp"
 #include "vector_functions.h"
 
@@ -187,4 +189,6 @@ KEEL_MODULE(vector) {
         std::pair{"vector_distance_jaccard", Metric::kJaccard}}) {
     registrar.add_function(std::make_shared<Distance>(name, metric));
   }
+  registrar.add_index_method(make_ivf_method());
+  registrar.add_virtual_table(make_vector_top_k());
 }

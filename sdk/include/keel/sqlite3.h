@@ -27,10 +27,13 @@
 **
 ** What Keel does not support returns an error with a clear message rather than
 ** pretending: loadable SQLite extensions (sqlite3_load_extension,
-** sqlite3_enable_load_extension(db, 1)), authorizer callbacks
-** (sqlite3_set_authorizer with a callback), UTF-16 collating functions,
+** sqlite3_enable_load_extension(db, 1)), UTF-16 collating functions,
 ** shared-cache mode, and the pluggable allocator/mutex/page-cache verbs of
-** sqlite3_config. Not declared at all (no engine support yet): the update and
+** sqlite3_config. The authorizer is asked about the application's
+** statements, columns and functions as in SQLite, but not about SQL that
+** SQLite itself would run to maintain its schema table, and an UPDATE's
+** SQLITE_IGNORE on one column skips the whole statement (SQLite skips the
+** column). Not declared at all (no engine support yet): the update and
 ** pre-update hooks, the WAL hook, sqlite3_str_*,
 ** pointer passing (sqlite3_bind_pointer ...), sqlite3_stmt_status,
 ** sqlite3_status/db_status, the memory-statistics calls, and

@@ -22,8 +22,13 @@
 //   on_change* on_statement_end  ...repeated per statement
 //   before_commit, then after_commit — or after_rollback.
 // A statement that fails is followed by on_statement_end(false); its changes
-// have already been undone. rollback_to_savepoint(depth) follows a ROLLBACK
-// TO (depth = 1 for the outermost savepoint). An observer may write its own
+// have already been undone. before_savepoint(depth) precedes a SAVEPOINT
+// and rollback_to_savepoint(depth) follows a ROLLBACK TO (depth = 1 for the
+// outermost savepoint). before_statement() precedes every statement of the
+// application while the observer is active, so an observer that keeps
+// changes in memory across statements can write them out before a
+// statement that reads (or writes) its tables, and before a savepoint that
+// a ROLLBACK TO could return to. An observer may write its own
 // tables through the Session (nested statements, undone with the
 // statement); an error Status fails the statement (or the commit) with that
 // error.
@@ -38,6 +43,18 @@
 namespace keel::ext {
 
 class Session;
+
+// The statement about to run (before_statement).
+class StatementInfo {
+ public:
+  virtual ~StatementInfo() = default;
+  // Whether the statement opens table `table` of `database` ("main",
+  // "temp", an attached name) for reading or writing, directly or through a
+  // view or trigger. Costs a walk over the statement's program: ask only
+  // when the answer matters.
+  virtual bool touches(std::string_view database, std::string_view table) const = 0;
+  virtual bool read_only() const = 0;
+};
 
 enum class ChangeKind : int { kInsert = 1, kUpdate = 0, kDelete = -1 };
 
@@ -89,6 +106,22 @@ class ChangeObserver {
   // the transaction the coming statement runs in.
   virtual Status on_write_transaction(Session& session) {
     (void)session;
+    return Status::Ok();
+  }
+  // A statement of the application is about to start (see above). SQL run
+  // from here is nested in the transaction, not in the coming statement: a
+  // failure of that statement does not undo it.
+  virtual Status before_statement(Session& session, const StatementInfo& statement) {
+    (void)session;
+    (void)statement;
+    return Status::Ok();
+  }
+  // A SAVEPOINT is about to open (depth = its depth once open). SQL run from
+  // here is nested in the transaction and precedes the savepoint: a ROLLBACK
+  // TO it does not undo that SQL.
+  virtual Status before_savepoint(Session& session, int depth) {
+    (void)session;
+    (void)depth;
     return Status::Ok();
   }
 };

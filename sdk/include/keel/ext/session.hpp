@@ -61,6 +61,17 @@ class KEEL_API Session {
   Status set_page_codec(std::shared_ptr<PageCodec> codec, std::string_view schema = "main");
   // True once the database has been read (its page 1 is known).
   bool database_opened(std::string_view schema = "main") const;
+  // Rebuilds database `schema` as VACUUM does and stores every page through
+  // `codec` from now on (nullptr: plain pages), with codec->reserved_bytes()
+  // reserved bytes per page: re-encryption, or encryption of a plain
+  // database. Not inside a transaction, nor while another statement of the
+  // connection runs (SQLite's VACUUM errors). The rollback journal keeps the
+  // old file, as stored, until the new one is complete and synced, so a
+  // crash at any point leaves the old database or the new one. A WAL
+  // database leaves WAL for the rewrite and returns to it (rc::kBusy while
+  // another connection uses the log). rc::kError for temp or in-memory
+  // databases and a module's journal mode.
+  Status rebuild_with_codec(std::shared_ptr<PageCodec> codec, std::string_view schema = "main");
   // Reports every row change of this connection to `observer` from now on.
   Status add_change_observer(std::shared_ptr<ChangeObserver> observer);
   Status remove_change_observer(const ChangeObserver* observer);

@@ -161,6 +161,12 @@ struct VirtualTableArgs {
   std::string_view database;           // argv[1]: "main", "temp", ...
   std::string_view table;              // argv[2]
   std::vector<std::string_view> args;  // argv[3..]: each argument's text as written
+  // (Appended.) The connection the table belongs to (SQLite hands xConnect
+  // its sqlite3*), for a table that reads the database, e.g. a table-valued
+  // function over an index's hidden tables. Usable on the connection's
+  // thread for the table's lifetime (a table never outlives its connection);
+  // SQL run through it from filter()/next() is a nested statement.
+  Session session{nullptr};
 };
 
 class VirtualTable {
