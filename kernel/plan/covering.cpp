@@ -197,6 +197,37 @@ void redirect(CodeGen& g, int tcur, int icur, const Table* tab, const Index* idx
   }
 }
 
+std::string upper_coll(std::string c) {
+  if (c.empty()) c = "BINARY";
+  for (char& ch : c) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return c;
+}
+
+// WITHOUT ROWID: whether every primary key column is in the index's
+// entries with the primary key's collation (an entry per row). A key column
+// that repeats a primary key column under another collation must not stand
+// in for it, or rows equal under that collation would share an entry.
+bool holds_primary_key(const Table* tab, const Index* idx) {
+  const Index* pk = tab->primary_key;
+  if (!tab->without_rowid || pk == nullptr) return true;
+  for (int k = 0; k < pk->n_key_columns; k++) {
+    int col = pk->columns[k];
+    std::string want = upper_coll(k < static_cast<int>(pk->collations.size()) && !pk->collations[k].empty()
+                                      ? pk->collations[k]
+                                      : tab->columns[col].collation);
+    bool found = false;
+    for (size_t j = 0; j < idx->columns.size() && !found; j++) {
+      if (idx->columns[j] != col) continue;
+      std::string have =
+          upper_coll(j < idx->collations.size() && !idx->collations[j].empty() ? idx->collations[j]
+                                                                               : tab->columns[col].collation);
+      found = have == want;
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
 void rename_plan(CodeGen& g, int plan_index, const std::string& from, const std::string& to) {
   if (plan_index < 0 || plan_index >= static_cast<int>(g.prog().query_plan.size())) return;
   std::string& d = g.prog().query_plan[plan_index].detail;
@@ -242,6 +273,7 @@ void apply_covering(CodeGen& g, WhereInfo& w) {
     for (auto it = tab->indexes.rbegin(); it != tab->indexes.rend(); ++it) {
       const Index* idx = *it;
       if (idx->where || !idx->method.empty() || idx == tab->primary_key) continue;
+      if (!holds_primary_key(tab, idx)) continue;
       int sz = index_width(tab, idx);
       if (!tab->without_rowid && sz >= sz_tab) continue;
       int cost = 1 + (15 * sz) / sz_tab;
