@@ -15,6 +15,7 @@
 #include <algorithm>
 
 #include "plan/select_internal.h"
+#include "vm/collation.h"
 
 namespace keel::plan {
 
@@ -207,6 +208,20 @@ Status code_aggregate(CodeGen& g, const parse::SelectCore* core, Scope* scope,
     int loaded = g.new_reg(), hit = g.new_reg();
     g.emit(Op::Integer, 0, loaded);
     WhereInfo w;
+    w.allow_covering = true;
+    // A lone min(col) / max(col) over one table: the first row in the
+    // column's index order answers it (SQLite's WHERE_ORDERBY_MIN/MAX).
+    int mm = minmax_func(agg);
+    if (mm >= 0 && agg.funcs.size() == 1 && agg.funcs[mm].n_args == 1 && !agg.funcs[mm].expr->filter) {
+      const parse::FunctionExpr* f = agg.funcs[mm].expr;
+      OrderKey k;
+      k.expr = f->args[0];
+      k.desc = vm::stricmp(f->name.value, "max") == 0;
+      bool expl = false;
+      k.collation = expr_collation(g, scope, f->args[0], &expl);
+      w.minmax = k.desc ? 2 : 1;
+      w.order_keys.push_back(std::move(k));
+    }
     KEEL_RETURN_IF_ERROR(where_begin(g, scope, core->where, w));
     g.emit(Op::Integer, 0, hit);
     KEEL_RETURN_IF_ERROR(update_accumulators(g, scope, agg, hit));
@@ -223,13 +238,17 @@ Status code_aggregate(CodeGen& g, const parse::SelectCore* core, Scope* scope,
       }
       g.bind(skip);
     }
+    if (w.order_satisfied && w.minmax) g.emit(Op::Goto, 0, w.brk);  // the first row decides
     KEEL_RETURN_IF_ERROR(where_end(g, scope, w));
     return output_group(g, core, scope, cols, agg, out, columns, col_regs);
   }
 
-  // GROUP BY: sort (keys, columns), then scan groups.
+  // GROUP BY: sort (keys, columns), then scan groups — or, when the loops
+  // deliver the rows in GROUP BY order (an index), feed each row straight
+  // to the group scan (a subroutine), with no sorter.
   int n_keys = static_cast<int>(group_by.size());
   int sorter = g.new_cursor();
+  int sorter_open;
   {
     auto ki = std::make_unique<vm::KeyInfo>();
     ki->n_key_field = static_cast<uint16_t>(n_keys);
@@ -239,29 +258,11 @@ Status code_aggregate(CodeGen& g, const parse::SelectCore* core, Scope* scope,
       std::string c = expr_collation(g, scope, e, &expl);
       ki->collations.push_back(c.empty() ? nullptr : g.collation(c));
     }
-    int a = g.emit(Op::SorterOpen, sorter, n_keys + n_cols);
-    g.set_p4_keyinfo(a, std::move(ki));
-  }
-  {
-    bool saved = scope->allow_agg;
-    scope->allow_agg = false;
-    WhereInfo w;
-    KEEL_RETURN_IF_ERROR(where_begin(g, scope, core->where, w));
-    int regs = g.new_reg(n_keys + n_cols);
-    for (int i = 0; i < n_keys; i++) KEEL_RETURN_IF_ERROR(code_expr(g, scope, group_by[i], regs + i));
-    for (int i = 0; i < n_cols; i++) {
-      code_column(g, term_of(scope, columns[i].first), columns[i].second, regs + n_keys + i);
-    }
-    int rec = g.new_reg();
-    g.emit(Op::MakeRecord, regs, n_keys + n_cols, rec);
-    g.emit(Op::SorterInsert, sorter, rec);
-    KEEL_RETURN_IF_ERROR(where_end(g, scope, w));
-    scope->allow_agg = saved;
-    g.plan_row(g.plan_parent, "USE TEMP B-TREE FOR GROUP BY");
+    sorter_open = g.emit(Op::SorterOpen, sorter, n_keys + n_cols);
+    g.set_p4_keyinfo(sorter_open, std::move(ki));
   }
   int rec = g.new_reg();
   int pseudo = g.new_cursor();
-  g.emit(Op::OpenPseudo, pseudo, rec, n_keys + n_cols);
   int prev = g.new_reg(n_keys), cur = g.new_reg(n_keys);
   int have_group = g.new_reg();
   int ret = g.new_reg();
@@ -270,10 +271,52 @@ Status code_aggregate(CodeGen& g, const parse::SelectCore* core, Scope* scope,
   open_distinct(g, scope, agg);
   for (AggFunc& f : agg.funcs) g.emit(Op::Null, 0, f.acc_reg);
   int output_sub = g.new_label(), end = g.new_label(), sorted_end = g.new_label();
-  g.emit(Op::SorterSort, sorter, sorted_end);
-  int top = g.addr();
-  g.emit(Op::SorterData, sorter, rec, pseudo);
-  for (int i = 0; i < n_keys; i++) g.emit(Op::Column, pseudo, i, cur + i);
+  bool by_index = false;
+  int row_regs = 0, row_ret = g.new_reg(), process = g.new_label(), rows_done = g.new_label();
+  {
+    bool saved = scope->allow_agg;
+    scope->allow_agg = false;
+    WhereInfo w;
+    w.allow_covering = true;
+    for (const Expr* e : group_by) {
+      OrderKey k;
+      k.expr = e;
+      bool expl = false;
+      k.collation = expr_collation(g, scope, e, &expl);
+      w.order_keys.push_back(std::move(k));
+    }
+    KEEL_RETURN_IF_ERROR(where_begin(g, scope, core->where, w));
+    by_index = w.order_satisfied;
+    row_regs = g.new_reg(n_keys + n_cols);
+    for (int i = 0; i < n_keys; i++) KEEL_RETURN_IF_ERROR(code_expr(g, scope, group_by[i], row_regs + i));
+    for (int i = 0; i < n_cols; i++) {
+      code_column(g, term_of(scope, columns[i].first), columns[i].second, row_regs + n_keys + i);
+    }
+    if (by_index) {
+      g.emit(Op::Gosub, row_ret, process);
+    } else {
+      int in = g.new_reg();
+      g.emit(Op::MakeRecord, row_regs, n_keys + n_cols, in);
+      g.emit(Op::SorterInsert, sorter, in);
+    }
+    KEEL_RETURN_IF_ERROR(where_end(g, scope, w));
+    scope->allow_agg = saved;
+    if (!by_index) g.plan_row(g.plan_parent, "USE TEMP B-TREE FOR GROUP BY");
+  }
+  int top;
+  if (by_index) {
+    g.at(sorter_open).op = Op::Noop;
+    g.emit(Op::Goto, 0, rows_done);
+    g.bind(process);
+    top = g.addr();
+    for (int i = 0; i < n_keys; i++) g.emit(Op::SCopy, row_regs + i, cur + i);
+  } else {
+    g.emit(Op::OpenPseudo, pseudo, rec, n_keys + n_cols);
+    g.emit(Op::SorterSort, sorter, sorted_end);
+    top = g.addr();
+    g.emit(Op::SorterData, sorter, rec, pseudo);
+    for (int i = 0; i < n_keys; i++) g.emit(Op::Column, pseudo, i, cur + i);
+  }
   int first = g.new_label(), same = g.new_label(), changed = g.new_label();
   g.emit(Op::IfNot, have_group, first);
   {
@@ -303,7 +346,13 @@ Status code_aggregate(CodeGen& g, const parse::SelectCore* core, Scope* scope,
   g.bind(accumulate);
   // This row's columns feed the aggregates; the group's bare columns are
   // those of its first row (or of its min()/max() row).
-  for (int i = 0; i < n_cols; i++) g.emit(Op::Column, pseudo, n_keys + i, row_cols + i);
+  for (int i = 0; i < n_cols; i++) {
+    if (by_index) {
+      g.emit(Op::SCopy, row_regs + n_keys + i, row_cols + i);
+    } else {
+      g.emit(Op::Column, pseudo, n_keys + i, row_cols + i);
+    }
+  }
   for (int i = 0; i < n_cols; i++) g.column_override[columns[i]] = row_cols + i;
   g.emit(Op::Integer, 0, hit);
   Status s = update_accumulators(g, scope, agg, hit);
@@ -318,7 +367,12 @@ Status code_aggregate(CodeGen& g, const parse::SelectCore* core, Scope* scope,
     g.emit(Op::Copy, row_cols, col_regs, n_cols - 1);
     g.bind(skip);
   }
-  g.emit(Op::SorterNext, sorter, top);
+  if (by_index) {
+    g.emit(Op::Return, row_ret);
+    g.bind(rows_done);
+  } else {
+    g.emit(Op::SorterNext, sorter, top);
+  }
   g.emit(Op::IfNot, have_group, end);
   g.emit(Op::Gosub, ret, output_sub);
   g.emit(Op::Goto, 0, end);

@@ -163,11 +163,46 @@ int match_order_term(CodeGen& g, const parse::Select* sel, const Expr* e, int n)
   return -1;
 }
 
+// SQLite's multiSelectCollSeq: column i of a compound compares with the
+// collation of the leftmost SELECT whose expression has one (a column, or
+// an explicit COLLATE), so `SELECT 1 UNION SELECT x COLLATE NOCASE`
+// compares with NOCASE.
+Status compound_collation(CodeGen& g, const parse::Select* sel, Scope* outer, int i, ColInfo& col) {
+  for (uint32_t j = 0; j < sel->cores.size; j++) {
+    const parse::SelectCore* core = sel->cores[j];
+    const parse::Expr* e = nullptr;
+    if (core->is_values) {
+      if (core->rows.size && static_cast<uint32_t>(i) < core->rows[0].size) e = core->rows[0][i];
+    } else {
+      for (const parse::ResultColumn& rc : core->columns) {
+        if (rc.kind != parse::ResultColumn::Kind::kExpr)
+          return Status::Ok();  // a table column: core 0 decides
+      }
+      if (static_cast<uint32_t>(i) < core->columns.size) e = core->columns[i].expr;
+    }
+    if (e == nullptr) return Status::Ok();
+    FromClause fc;
+    Scope s;
+    s.outer = outer;
+    if (!core->is_values) {
+      KEEL_RETURN_IF_ERROR(build_from(g, core->from, outer, fc));
+      for (auto& t : fc.terms) s.terms.push_back(t.get());
+    }
+    if (expr_has_collation(g, &s, e)) {
+      bool expl = false;
+      col.collation = expr_collation(g, &s, e, &expl);
+      return Status::Ok();
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status code_compound(CodeGen& g, const parse::Select* sel, Scope* outer, SelectDest& dest) {
   KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, select_columns(g, sel, outer));
   int n = static_cast<int>(cols.size());
+  for (int i = 0; i < n; i++) KEEL_RETURN_IF_ERROR(compound_collation(g, sel, outer, i, cols[i]));
   if (dest.kind == SelectDest::Kind::kMem && dest.n_cols != n) {
     return Status(rc::kError, "sub-select returns " + std::to_string(n) + " columns - expected " +
                                   std::to_string(dest.n_cols));

@@ -289,6 +289,14 @@ Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_r
           g.emit(Op::NotExists, w.cursor, ok, r);
         }
       }
+      if (t->without_rowid && (update || oe == vm::OnError::kReplace)) {
+        // The conflicting entry's primary key, read from the index (the
+        // table b-tree holds it first): for UPDATE, the row's own entry is
+        // no conflict; for REPLACE it names the row to delete.
+        if (!without_rowid_conflict_row(g, w, idx, cur, update ? old_rowid + 1 : 0, ok)) {
+          return Status(rc::kInternal, "index without the primary key columns");
+        }
+      }
       int code = idx->origin == 'p' ? rc::kConstraintPrimaryKey : rc::kConstraintUnique;
       if (const Upsert* u = w.upsert_for(idx)) {
         if (u->label) {
@@ -299,7 +307,7 @@ Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_r
         }
       } else if (oe == vm::OnError::kIgnore) {
         g.emit(Op::Goto, 0, skip);
-      } else if (oe == vm::OnError::kReplace && !t->without_rowid) {
+      } else if (oe == vm::OnError::kReplace) {
         TableWriter tmp = w;
         int n = static_cast<int>(t->columns.size());
         tmp.rowid = g.new_reg(n + 1);
@@ -317,6 +325,43 @@ Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_r
     }
   }
   return Status::Ok();
+}
+
+bool without_rowid_conflict_row(CodeGen& g, TableWriter& w, const Index* idx, int cur, int old_base, int ok) {
+  const Table* t = w.table;
+  const Index* pk = t->primary_key;
+  int n_pk = pk->n_key_columns;
+  int regs = g.new_reg(n_pk);
+  for (int k = 0; k < n_pk; k++) {
+    int pos = -1;
+    if (idx == pk) {
+      pos = k;  // the table's own record: primary key columns first
+    } else {
+      for (size_t j = 0; j < idx->columns.size(); j++) {
+        if (idx->columns[j] == pk->columns[k]) pos = static_cast<int>(j);
+      }
+    }
+    if (pos < 0) return false;
+    g.emit(Op::Column, cur, pos, regs + k);
+  }
+  if (old_base) {
+    // Equal to the row being updated (by the key's collation): its own entry.
+    int differs = g.new_label();
+    for (int k = 0; k < n_pk; k++) {
+      int col = pk->columns[k];
+      const std::string& cn = k < static_cast<int>(pk->collations.size()) && !pk->collations[k].empty()
+                                  ? pk->collations[k]
+                                  : t->columns[col].collation;
+      code_compare_jump(g, parse::BinaryOp::kNe, regs + k, old_base + col, vm::Affinity::kNone,
+                        cn.empty() ? nullptr : g.collation(cn), differs, true);
+    }
+    g.emit(Op::Goto, 0, ok);
+    g.bind(differs);
+  }
+  // Position the table cursor on the conflicting row (REPLACE deletes it).
+  int f = g.emit(Op::NotFound, w.cursor, ok, regs);
+  g.set_p4_int(f, n_pk);
+  return true;
 }
 
 Status write_row(CodeGen& g, TableWriter& w, uint16_t insert_flags) {

@@ -65,6 +65,12 @@ Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_r
 // The P5 change flags for a write coded here: inside a trigger body,
 // kOpflagNChange / kOpflagLastRowid become kOpflagNestedChange.
 uint16_t nested_change_flags(CodeGen& g, uint16_t flags);
+// WITHOUT ROWID: reads the primary key of the entry `cur` (on index `idx`)
+// is positioned on after a NoConflict found a conflict; with old_base (the
+// registers of the row being updated), jumps to `ok` if it is that row's own
+// entry; then positions the table cursor on the conflicting row. False if
+// `idx` lacks a primary key column.
+bool without_rowid_conflict_row(CodeGen& g, TableWriter& w, const Index* idx, int cur, int old_base, int ok);
 // Writes index entries and the row (Insert with P5 flags).
 Status write_row(CodeGen& g, TableWriter& w, uint16_t insert_flags);
 // Deletes the index entries of the row `cursor` is positioned on.

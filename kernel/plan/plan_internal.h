@@ -132,6 +132,17 @@ Status materialize_from(CodeGen& g, FromClause& from, Scope* scope, bool allow_c
 
 // ---- WHERE and loops (where.cpp)
 
+// One ORDER BY key the loops may deliver in order (where_order.cpp): a
+// column of a FROM term, or an expression that resolves to one.
+struct OrderKey {
+  FromTerm* term = nullptr;  // set for a `*` column; else `expr` is resolved
+  int col = -1;
+  const parse::Expr* expr = nullptr;
+  bool desc = false;
+  bool nulls_default = true;  // no NULLS FIRST/LAST that differs from the direction's
+  std::string collation;      // the sort key's collation ("" = BINARY)
+};
+
 struct WhereLevel {
   FromTerm* term = nullptr;
   int top = 0;   // address of the loop's first instruction
@@ -143,7 +154,17 @@ struct WhereLevel {
   int left_join_null = 0;   // label of the NULL-row pass
   int in_loop_cursor = -1;  // IN(...) driving an index/rowid lookup
   int in_loop_top = 0;
-  int in_loop_reg = 0;
+  int in_loop_next = 0;  // label: the next IN value
+  // Index-only reads (covering.cpp): the index a level reads, where the
+  // level's code starts, the table seek that covering makes unnecessary,
+  // and the query plan row to rename.
+  const Index* index = nullptr;
+  int idx_cursor = -1;
+  int code_start = 0;
+  int seek_addr[2] = {-1, -1};
+  int open_addr = -1;  // the table's OpenRead (a full scan may move to an index)
+  bool full_scan = false;
+  int plan_index = -1;
   bool single_row = false;                   // rowid = expr: no Next
   std::vector<const parse::Expr*> on_terms;  // LEFT JOIN ON terms, tested at this level
 };
@@ -153,7 +174,14 @@ struct WhereInfo {
   int brk = 0;                            // label after the whole loop
   std::vector<const parse::Expr*> terms;  // AND-split WHERE (+ inner ON) terms
   std::vector<bool> coded;
-  // ORDER BY satisfied by the scan order
+  // Inputs, set before where_begin:
+  // ORDER BY keys the loops may deliver in order (select.cpp), or the
+  // argument of a lone min()/max() (aggregate.cpp, with minmax set).
+  std::vector<OrderKey> order_keys;
+  int minmax = 0;               // 1 min(), 2 max(): only the first row in key order matters
+  bool allow_covering = false;  // read-only statement: index-only reads and scans allowed
+  // Outputs:
+  // ORDER BY satisfied by the scan order (the sorter is not needed)
   bool order_satisfied = false;
 };
 
@@ -167,6 +195,11 @@ Status where_end(CodeGen& g, Scope* scope, WhereInfo& w);
 // Which FROM terms of `scope` (bit i = scope->terms[i]) `e` references; all
 // bits for a subquery.
 Status where_expr_mask(CodeGen& g, Scope* scope, const parse::Expr* e, uint64_t* mask);
+// Index-only reads (covering.cpp), called by where_end: a level that reads
+// its table through an index whose columns hold every value the loop reads
+// drops the table seek; a full table scan moves to the narrowest such index
+// when SQLite would (its row-width estimate).
+void apply_covering(CodeGen& g, WhereInfo& w);
 // Splits an AND tree into its terms.
 void split_and(const parse::Expr* e, std::vector<const parse::Expr*>& out);
 

@@ -232,6 +232,49 @@ std::string expr_collation(CodeGen& g, Scope* scope, const Expr* e, bool* explic
   }
 }
 
+namespace {
+
+// Whether `e` has a collating sequence of its own without an explicit
+// COLLATE (sqlite3ExprCollSeq is not null): a table column has one even
+// when it is the default BINARY; the rowid and other expressions do not.
+bool is_collated_column(CodeGen& g, Scope* scope, const Expr* e) {
+  for (;;) {
+    switch (e->kind) {
+      case ExprKind::kCast:
+        e = e->as<parse::CastExpr>()->operand;
+        continue;
+      case ExprKind::kUnary:
+        if (e->as<parse::UnaryExpr>()->op != parse::UnaryOp::kPlus) return false;
+        e = e->as<parse::UnaryExpr>()->operand;
+        continue;
+      case ExprKind::kVector:
+        e = e->as<parse::VectorExpr>()->items[0];
+        continue;
+      case ExprKind::kColumnRef: {
+        auto r = resolve_column(g, scope, e->as<parse::ColumnRefExpr>());
+        if (!r.ok()) return false;
+        const ColumnRef& c = r.value();
+        if (c.alias_expr) {
+          AliasExpansion hide(c.alias_scope);
+          return is_collated_column(g, c.alias_scope, c.alias_expr);
+        }
+        // An INTEGER PRIMARY KEY column is the rowid, which has none.
+        return c.term != nullptr && c.col >= 0 && !(c.term->table && c.col == c.term->table->rowid_alias);
+      }
+      default:
+        return false;
+    }
+  }
+}
+
+}  // namespace
+
+bool expr_has_collation(CodeGen& g, Scope* scope, const Expr* e) {
+  bool expl = false;
+  std::string c = expr_collation(g, scope, e, &expl);
+  return expl || !c.empty() || is_collated_column(g, scope, e);
+}
+
 const vm::Collation* compare_collation(CodeGen& g, Scope* scope, const Expr* l, const Expr* r) {
   bool le = false, re = false;
   std::string lc = expr_collation(g, scope, l, &le);
@@ -241,7 +284,7 @@ const vm::Collation* compare_collation(CodeGen& g, Scope* scope, const Expr* l, 
     name = lc;
   } else if (re) {
     name = rc_;
-  } else if (!lc.empty()) {
+  } else if (!lc.empty() || is_collated_column(g, scope, l)) {
     name = lc;
   } else {
     name = rc_;

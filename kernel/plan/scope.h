@@ -123,6 +123,9 @@ vm::Affinity expr_affinity(CodeGen& g, Scope* scope, const parse::Expr* e);
 std::string expr_collation(CodeGen& g, Scope* scope, const parse::Expr* e, bool* explicit_coll);
 // Collation of a binary comparison (sqlite3BinaryCompareCollSeq).
 const vm::Collation* compare_collation(CodeGen& g, Scope* scope, const parse::Expr* l, const parse::Expr* r);
+// Whether `e` has a collating sequence (sqlite3ExprCollSeq is not null): an
+// explicit COLLATE, or a table column (even one with the default BINARY).
+bool expr_has_collation(CodeGen& g, Scope* scope, const parse::Expr* e);
 // True if the expression is a constant (no column refs, no variables if
 // `allow_vars` is false, no non-deterministic functions, no subqueries).
 bool expr_is_constant(const parse::Expr* e);

@@ -4,6 +4,7 @@
 // (result rows, ephemeral tables and indexes, scalar subqueries, EXISTS).
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 
 #include "plan/authorize.h"
 #include "plan/select_internal.h"
@@ -87,8 +88,12 @@ Status expand_columns(CodeGen& g, const parse::SelectCore* core, Scope* scope, s
   return Status::Ok();
 }
 
-// Is `e` an integer literal (ORDER BY 2)? Sets *v.
+// Is `e` a column number (ORDER BY 2)? Sets *v. As SQLite
+// (sqlite3ExprSkipCollateAndLikely, then sqlite3ExprIsInteger): a COLLATE
+// around the number is ignored, and only literals that fit in 32 bits
+// count — a larger integer is a constant.
 bool integer_term(const Expr* e, int64_t* v) {
+  while (e->kind == ExprKind::kCollate) e = e->as<parse::CollateExpr>()->operand;
   bool neg = false;
   while (e->kind == ExprKind::kUnary) {
     auto* u = e->as<parse::UnaryExpr>();
@@ -103,8 +108,37 @@ bool integer_term(const Expr* e, int64_t* v) {
     return false;
   }
   double r;
-  if (!parse_integer_literal(e->as<parse::LiteralExpr>()->text, neg, v, &r)) return false;
+  if (!parse_integer_literal(e->as<parse::LiteralExpr>()->text, false, v, &r)) return false;
+  if (*v > INT32_MAX) return false;
+  if (neg) *v = -*v;
   return true;
+}
+
+// The name (as written) of the first aggregate call in `e`.
+std::string first_aggregate_name(CodeGen& g, const Expr* e) {
+  if (e == nullptr || !expr_has_aggregate(g, e)) return "";
+  switch (e->kind) {
+    case ExprKind::kFunction: {
+      auto* f = e->as<parse::FunctionExpr>();
+      for (const Expr* a : f->args) {
+        std::string n = first_aggregate_name(g, a);
+        if (!n.empty()) return n;
+      }
+      return std::string(f->name.value);
+    }
+    case ExprKind::kBinary: {
+      std::string n = first_aggregate_name(g, e->as<parse::BinaryExpr>()->left);
+      return n.empty() ? first_aggregate_name(g, e->as<parse::BinaryExpr>()->right) : n;
+    }
+    case ExprKind::kUnary:
+      return first_aggregate_name(g, e->as<parse::UnaryExpr>()->operand);
+    case ExprKind::kCollate:
+      return first_aggregate_name(g, e->as<parse::CollateExpr>()->operand);
+    case ExprKind::kCast:
+      return first_aggregate_name(g, e->as<parse::CastExpr>()->operand);
+    default:
+      return "";
+  }
 }
 
 std::unique_ptr<vm::KeyInfo> sort_keyinfo(CodeGen& g, Scope* scope,
@@ -123,12 +157,10 @@ std::unique_ptr<vm::KeyInfo> sort_keyinfo(CodeGen& g, Scope* scope,
     } else {
       const Expr* e = key_col[i] >= 0 ? cols[key_col[i]].expr : terms[i].expr;
       coll = expr_collation(g, scope, e, &expl);
-      if (key_col[i] >= 0) {
-        // ORDER BY n COLLATE x: the term's own collation wins.
-        bool te = false;
-        std::string tc = expr_collation(g, scope, terms[i].expr, &te);
-        if (te) coll = tc;
-      }
+    }
+    if (key_col[i] >= 0 && terms[i].expr->kind == ExprKind::kCollate) {
+      // ORDER BY n COLLATE x: the term's own collation wins.
+      coll = std::string(terms[i].expr->as<parse::CollateExpr>()->collation.value);
     }
     ki->collations.push_back(coll.empty() ? nullptr : g.collation(coll));
     uint8_t f = 0;
@@ -222,6 +254,25 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
   }
   scope.aliases = &aliases;
 
+  // Column numbers out of range, in SQLite's order: ORDER BY before GROUP
+  // BY; in each, first a number below 1 or above 65535 (refused while the
+  // terms are read), then one above the column count (checked after).
+  for (const char* kind : {"ORDER", "GROUP"}) {
+    bool order = kind[0] == 'O';
+    uint32_t n_terms = order ? sel->order_by.size : core->group_by.size;
+    for (int pass = 0; pass < 2; pass++) {
+      for (uint32_t i = 0; i < n_terms; i++) {
+        int64_t k;
+        if (!integer_term(order ? sel->order_by[i].expr : core->group_by[i], &k)) continue;
+        bool bad = pass == 0 ? (k < 1 || k > 65535) : k > static_cast<int64_t>(cols.size());
+        if (bad) {
+          return Status(rc::kError, ordinal(static_cast<int>(i) + 1) + " " + kind +
+                                        " BY term out of range - should be between 1 and " +
+                                        std::to_string(cols.size()));
+        }
+      }
+    }
+  }
   // GROUP BY terms: a result column number, an alias, or an expression.
   std::vector<const Expr*> group_by;
   for (uint32_t i = 0; i < core->group_by.size; i++) {
@@ -233,12 +284,30 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
                                       " GROUP BY term out of range - should be between 1 and " +
                                       std::to_string(cols.size()));
       }
-      if (cols[k - 1].expr == nullptr) {
-        group_by.push_back(
-            g.make_column_ref(cols[k - 1].term->name, cols[k - 1].term->cols[cols[k - 1].col].name));
-      } else {
-        group_by.push_back(cols[k - 1].expr);
+      if (cols[k - 1].expr && expr_has_aggregate(g, cols[k - 1].expr)) {
+        // SQLite checks the term it substituted; under a COLLATE the
+        // aggregate is found later, as a misuse.
+        if (e->kind != ExprKind::kCollate)
+          return Status(rc::kError, "aggregate functions are not allowed in the GROUP BY clause");
+        std::string name = first_aggregate_name(g, cols[k - 1].expr);
+        return Status(rc::kError, "misuse of aggregate: " + name + "()");
       }
+      parse::Expr* item;
+      if (cols[k - 1].expr == nullptr) {
+        item = g.make_column_ref(cols[k - 1].term->name, cols[k - 1].term->cols[cols[k - 1].col].name);
+      } else {
+        item = const_cast<Expr*>(cols[k - 1].expr);
+      }
+      if (e->kind == ExprKind::kCollate) {
+        // GROUP BY 2 COLLATE x groups the column's value with collation x.
+        auto* c = g.arena.make<parse::CollateExpr>();
+        c->kind = ExprKind::kCollate;
+        c->height = item->height + 1;
+        c->operand = item;
+        c->collation = e->as<parse::CollateExpr>()->collation;
+        item = c;
+      }
+      group_by.push_back(item);
       continue;
     }
     if (e->kind == ExprKind::kColumnRef && !e->as<parse::ColumnRefExpr>()->table.present()) {
@@ -271,6 +340,8 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
 
   // ORDER BY terms.
   std::vector<int> key_col;
+  std::vector<OrderKey> order_keys;  // what the loops may deliver in order instead of the sorter
+  int sorter_open = -1;
   if (sel->order_by.size) {
     // A bare ORDER BY name that is a result alias is matched to its column
     // just below; inside other ORDER BY expressions, as in WHERE, a table
@@ -309,6 +380,22 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
     out.sorter = g.new_cursor();
     int n_keys = static_cast<int>(sel->order_by.size);
     auto ki = sort_keyinfo(g, &scope, sel->order_by, cols, key_col, n_keys + out.n_cols);
+    for (int i = 0; i < n_keys; i++) {
+      OrderKey k;
+      int c = key_col[i];
+      if (c >= 0 && cols[c].expr == nullptr) {
+        k.term = cols[c].term;
+        k.col = cols[c].col;
+      } else {
+        k.expr = c >= 0 ? cols[c].expr : sel->order_by[i].expr;
+      }
+      const parse::OrderingTerm& ot = sel->order_by[i];
+      k.desc = ot.order == parse::SortOrder::kDesc;
+      k.nulls_default =
+          ot.nulls == parse::NullsOrder::kUndefined || (ot.nulls == parse::NullsOrder::kFirst) != k.desc;
+      if (ki->collations[i]) k.collation = std::string(ki->collations[i]->name());
+      order_keys.push_back(std::move(k));
+    }
     if (sel->limit) {
       // ORDER BY ... LIMIT: keep only the first LIMIT+OFFSET rows in an
       // ephemeral index keyed (sort keys, sequence), dropping the largest.
@@ -321,9 +408,11 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
       ki->n_all_field = static_cast<uint16_t>(n_keys + 1 + out.n_cols);
       int a = g.emit(Op::OpenEphemeral, out.sorter, n_keys + 1 + out.n_cols);
       g.set_p4_keyinfo(a, std::move(ki));
+      sorter_open = a;
     } else {
       int a = g.emit(Op::SorterOpen, out.sorter, n_keys + out.n_cols);
       g.set_p4_keyinfo(a, std::move(ki));
+      sorter_open = a;
     }
   }
   KEEL_RETURN_IF_ERROR(code_limit(g, &scope, sel, out));
@@ -348,10 +437,19 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
     KEEL_RETURN_IF_ERROR(code_aggregate(g, core, &scope, cols, group_by, out));
   } else {
     WhereInfo w;
+    w.allow_covering = true;
+    w.order_keys = order_keys;
     g.order_limit_reg = out.topn && core->distinct != parse::Distinctness::kDistinct ? out.topn_counter : 0;
     Status began = where_begin(g, &scope, core->where, w, &sel->order_by);
     g.order_limit_reg = 0;
     KEEL_RETURN_IF_ERROR(began);
+    if (w.order_satisfied && out.sorter >= 0) {
+      // The loops deliver the ORDER BY order: no sorter; LIMIT/OFFSET
+      // count the rows as they come.
+      g.at(sorter_open).op = Op::Noop;
+      out.sorter = -1;
+      out.topn = false;
+    }
     int skip = w.levels.empty() ? g.new_label() : w.levels.back().cont;
     if (out.topn && out.distinct_cursor < 0) {
       // ORDER BY ... LIMIT: result columns are computed after the limit

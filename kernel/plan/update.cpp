@@ -3,6 +3,10 @@
 // target rowid — for UPDATE with its new column values — in an ephemeral
 // table; the second applies the changes. Every SET expression therefore
 // sees the row as it was, and rows moved by the update are never revisited.
+// A WITHOUT ROWID table's rows are named by their primary key values
+// instead (the leading columns of each recorded row), and an updated row is
+// deleted and written again (its key may change).
+#include <algorithm>
 #include <functional>
 
 #include "parse/ast_walk.h"
@@ -29,9 +33,55 @@ Result<Table*> writable_table(CodeGen& g, const parse::QualifiedName& name) {
         return Status(rc::kError, "table " + t->name + " may not be modified");
     }
   }
-  if (t->without_rowid)
-    return Status(rc::kError, "UPDATE and DELETE on WITHOUT ROWID tables are not supported");
   return t;
+}
+
+// WITHOUT ROWID: the number of primary key columns naming a row (0 for a
+// rowid table).
+int pk_count(const Table* t) {
+  return t->without_rowid && t->primary_key ? t->primary_key->n_key_columns : 0;
+}
+
+// Records the current row's key (rowid, or primary key columns at regs..)
+// from FROM term `term` for pass 2.
+void code_row_key(CodeGen& g, FromTerm* term, int regs) {
+  const Table* t = term->table;
+  int n_pk = pk_count(t);
+  if (n_pk == 0) {
+    g.emit(Op::Rowid, term->cursor, regs);
+    return;
+  }
+  for (int k = 0; k < n_pk; k++) code_column(g, term, t->primary_key->columns[k], regs + k);
+}
+
+// Pass 2: positions writer cursor `cursor` on the row named by fields 0..
+// of the current row of `work` (its rowid is the key of a rowid table);
+// jumps to `missing` when it is gone.
+void seek_recorded_row(CodeGen& g, const Table* t, int work, int cursor, int regs, int missing) {
+  int n_pk = pk_count(t);
+  if (n_pk == 0) {
+    g.emit(Op::Rowid, work, regs);
+    g.emit(Op::NotExists, cursor, missing, regs);
+    return;
+  }
+  for (int k = 0; k < n_pk; k++) g.emit(Op::Column, work, k, regs + k);
+  int f = g.emit(Op::NotFound, cursor, missing, regs);
+  g.set_p4_int(f, n_pk);
+}
+
+// Positions the writer's cursor on the row whose values are in its
+// registers (by rowid, or by primary key), or jumps to `missing`.
+void reseek_row(CodeGen& g, TableWriter& w, int missing) {
+  const Table* t = w.table;
+  int n_pk = pk_count(t);
+  if (n_pk == 0) {
+    g.emit(Op::NotExists, w.cursor, missing, w.rowid);
+    return;
+  }
+  int regs = g.new_reg(n_pk);
+  for (int k = 0; k < n_pk; k++) g.emit(Op::SCopy, w.base + t->primary_key->columns[k], regs + k);
+  int f = g.emit(Op::NotFound, w.cursor, missing, regs);
+  g.set_p4_int(f, n_pk);
 }
 
 std::unique_ptr<FromTerm> target_term(CodeGen& g, Table* t, const parse::Name& alias) {
@@ -82,7 +132,7 @@ Status delete_row(CodeGen& g, TableWriter& w, Table* t, const parse::List<parse:
     KEEL_RETURN_IF_ERROR(
         code_triggers(g, t, parse::TriggerEvent::kDelete, true, &w.term, nullptr, next, nullptr));
     // The trigger may have moved the cursor or deleted the row.
-    g.emit(Op::NotExists, w.cursor, next, w.rowid);
+    reseek_row(g, w, next);
   }
   KEEL_RETURN_IF_ERROR(delete_index_entries(g, w));
   KEEL_RETURN_IF_ERROR(code_returning(g, w, returning));
@@ -102,7 +152,7 @@ Status delete_row(CodeGen& g, TableWriter& w, Table* t, const parse::List<parse:
 // covers, so the loop is a scan of the table itself (or a rowid range),
 // never of an index the deletion changes.
 bool delete_in_one_pass(CodeGen& g, const parse::DeleteStmt* st, const Table* t) {
-  if (st->where == nullptr || st->returning.size != 0 || !t->triggers.empty() ||
+  if (st->where == nullptr || st->returning.size != 0 || !t->triggers.empty() || t->without_rowid ||
       g.input().options.observe_changes || g.input().options.foreign_keys || !t->method_indexes.empty())
     return false;
   struct Check final : parse::AstVisitor {
@@ -152,7 +202,7 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
   Scope scope;
   scope.terms = {term.get()};
   // One pass when the WHERE clause names a single rowid.
-  if (const parse::Expr* key = rowid_equality(g, &scope, st->where)) {
+  if (const parse::Expr* key = t->without_rowid ? nullptr : rowid_equality(g, &scope, st->where)) {
     TableWriter w;
     open_writer(g, w, t, parse::ConflictAction::kDefault);
     w.term.name = term->name;
@@ -192,15 +242,23 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
     g.ctes = std::move(saved);
     return Status::Ok();
   }
-  // Pass 1: the rowids to delete.
+  // Pass 1: the rowids (primary keys) to delete.
+  int n_pk = pk_count(t);
   int rowids = g.new_cursor();
-  g.emit(Op::OpenEphemeral, rowids, 0);
+  g.emit(Op::OpenEphemeral, rowids, n_pk);
   WhereInfo w1;
   KEEL_RETURN_IF_ERROR(where_begin(g, &scope, st->where, w1));
-  int r = g.new_reg(), rec = g.new_reg();
-  g.emit(Op::Rowid, term->cursor, r);
-  g.emit(Op::MakeRecord, r, 0, rec);
-  g.emit(Op::Insert, rowids, rec, r);
+  int r = g.new_reg(std::max(n_pk, 1)), rec = g.new_reg();
+  code_row_key(g, term.get(), r);
+  if (n_pk) {
+    int id = g.new_reg();
+    g.emit(Op::MakeRecord, r, n_pk, rec);
+    g.emit(Op::NewRowid, rowids, id);
+    g.emit(Op::Insert, rowids, rec, id);
+  } else {
+    g.emit(Op::MakeRecord, r, 0, rec);
+    g.emit(Op::Insert, rowids, rec, r);
+  }
   KEEL_RETURN_IF_ERROR(where_end(g, &scope, w1));
   // Pass 2: delete each row and its index entries.
   TableWriter w;
@@ -208,8 +266,7 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
   int end = g.new_label(), next = g.new_label();
   g.emit(Op::Rewind, rowids, end);
   int top = g.addr();
-  g.emit(Op::Rowid, rowids, r);
-  g.emit(Op::NotExists, w.cursor, next, r);
+  seek_recorded_row(g, t, rowids, w.cursor, r, next);
   load_row(g, w);
   w.term.name = term->name;
   KEEL_RETURN_IF_ERROR(delete_row(g, w, t, st->returning, next));
@@ -248,7 +305,7 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
     }
     for (const parse::Name& cn : sc.columns) {
       int col = t->find_column(cn.value);
-      if (col < 0 && is_rowid_name(cn.value))
+      if (col < 0 && is_rowid_name(cn.value) && !t->without_rowid)
         col = -1;
       else if (col < 0)
         return Status(rc::kError, "no such column: " + std::string(cn.value));
@@ -304,6 +361,14 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
     KEEL_RETURN_IF_ERROR(check_row(g, w, next));
     KEEL_RETURN_IF_ERROR(check_unique(g, w, next, true, old.rowid, rowid_changes));
     KEEL_RETURN_IF_ERROR(delete_index_entries(g, old));
+    if (t->without_rowid) {
+      // The row's entry goes and the new one is written (its primary key
+      // may differ); the checks above may have moved the cursor.
+      int gone = g.new_label();
+      reseek_row(g, old, gone);
+      g.emit(Op::Delete, w.cursor, 0);
+      g.bind(gone);
+    }
     if (rowid_changes) {
       int same = g.new_label();
       code_compare_jump(g, parse::BinaryOp::kEq, w.rowid, old.rowid, vm::Affinity::kNone, nullptr, same,
@@ -333,7 +398,7 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
   };
 
   // One pass when the WHERE clause names a single rowid.
-  if (st->from.size == 0) {
+  if (st->from.size == 0 && !t->without_rowid) {
     Scope probe;
     probe.terms = {term.get()};
     if (const parse::Expr* key = rowid_equality(g, &probe, st->where)) {
@@ -362,27 +427,44 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
   scope.terms.push_back(term.get());
   for (auto& ft : fc.terms) scope.terms.push_back(ft.get());
   KEEL_RETURN_IF_ERROR(materialize_from(g, fc, &scope));
+  // A WITHOUT ROWID row is recorded as (primary key, new values). Without
+  // FROM, the new values are computed in pass 2 from the row as it is then
+  // (SQLite's two-pass UPDATE does the same: an earlier row's change, or a
+  // REPLACE, is visible to a later row's SET expressions).
+  int n_pk = pk_count(t);
+  bool late = st->from.size == 0;
+  int n_vals = late ? 0 : na;
   int work = g.new_cursor();
-  g.emit(Op::OpenEphemeral, work, na);
+  g.emit(Op::OpenEphemeral, work, n_pk + n_vals);
   WhereInfo w1;
   KEEL_RETURN_IF_ERROR(where_begin(g, &scope, st->where, w1));
-  int vals = g.new_reg(std::max(na, 1)), rec = g.new_reg();
-  g.emit(Op::Rowid, term->cursor, r);
-  for (int i = 0; i < na; i++) KEEL_RETURN_IF_ERROR(code_expr(g, &scope, assigns[i].value, vals + i));
-  g.emit(Op::MakeRecord, vals, na, rec);
+  int vals = g.new_reg(std::max(n_pk + na, 1)), rec = g.new_reg();
+  if (n_pk) {
+    code_row_key(g, term.get(), vals);
+  } else {
+    g.emit(Op::Rowid, term->cursor, r);
+  }
+  for (int i = 0; i < n_vals; i++)
+    KEEL_RETURN_IF_ERROR(code_expr(g, &scope, assigns[i].value, vals + n_pk + i));
+  g.emit(Op::MakeRecord, vals, n_pk + n_vals, rec);
+  if (n_pk) g.emit(Op::NewRowid, work, r);
   g.emit(Op::Insert, work, rec, r);
   KEEL_RETURN_IF_ERROR(where_end(g, &scope, w1));
 
   // Pass 2: apply.
   open_writers();
+  Scope row_scope;  // the target row at the writer's cursor
+  row_scope.terms = {term.get()};
+  if (late) term->cursor = w.cursor;
   int end = g.new_label(), next = g.new_label();
   g.emit(Op::Rewind, work, end);
   int top = g.addr();
-  g.emit(Op::Rowid, work, r);
-  g.emit(Op::NotExists, w.cursor, next, r);
+  int keys = g.new_reg(std::max(n_pk, 1));
+  seek_recorded_row(g, t, work, w.cursor, n_pk ? keys : r, next);
   KEEL_RETURN_IF_ERROR(apply(
       [&](int i, int reg) {
-        g.emit(Op::Column, work, i, reg);
+        if (late) return code_expr(g, &row_scope, assigns[i].value, reg);
+        g.emit(Op::Column, work, n_pk + i, reg);
         return Status::Ok();
       },
       next));

@@ -20,6 +20,7 @@
 
 #include "plan/index_method.h"
 #include "plan/plan_internal.h"
+#include "plan/where_internal.h"
 #include "vm/collation.h"
 
 namespace keel::plan {
@@ -136,6 +137,10 @@ struct Constraint {
   uint64_t value_mask;  // tables the value depends on
   bool on_left_join;
   int left_join_level;
+  // `col IN (list)`: op is kEq, value is null, the lookup runs once per
+  // list value (an ephemeral index of the values with the column's affinity).
+  const parse::InExpr* in = nullptr;
+  std::string coll;  // the comparison's collation, upper case
 };
 
 BinaryOp commute(BinaryOp op) {
@@ -176,6 +181,37 @@ Status all_constraints(CodeGen& g, Scope* scope, const std::vector<TermInfo>& te
   out.clear();
   for (const TermInfo& ti : terms) {
     const Expr* e = ti.expr;
+    if (e->kind == ExprKind::kIn) {
+      // col IN (constant list): an equality per value.
+      auto* in = e->as<parse::InExpr>();
+      if (in->negated || in->rhs != parse::InExpr::Rhs::kList || in->list.size == 0) continue;
+      if (in->left->kind != ExprKind::kColumnRef) continue;
+      auto r = resolve_column(g, scope, in->left->as<parse::ColumnRefExpr>());
+      if (!r.ok() || r.value().alias_expr || r.value().scope != scope || r.value().term == nullptr) continue;
+      uint64_t vm_mask = 0;
+      bool plain = true;
+      for (const Expr* x : in->list) {
+        KEEL_RETURN_IF_ERROR(expr_mask(g, scope, x, &vm_mask));
+        if (x->kind == ExprKind::kCollate || x->kind == ExprKind::kVector) plain = false;
+      }
+      if (vm_mask != 0 || !plain) continue;
+      Constraint c;
+      c.col = r.value().col;
+      c.term = r.value().term;
+      if (c.term->table && c.col == c.term->table->rowid_alias) c.col = -1;
+      c.op = BinaryOp::kEq;
+      c.value = nullptr;
+      c.column_expr = in->left;
+      c.source = e;
+      c.value_mask = 0;
+      c.on_left_join = ti.on_left_join;
+      c.left_join_level = ti.left_join_level;
+      c.in = in;
+      bool expl = false;
+      c.coll = coll_name(expr_collation(g, scope, in->left, &expl));
+      out.push_back(c);
+      continue;
+    }
     if (e->kind != ExprKind::kBinary) continue;
     auto* b = e->as<parse::BinaryExpr>();
     if (!(b->op == BinaryOp::kEq || b->op == BinaryOp::kLt || b->op == BinaryOp::kLe ||
@@ -197,14 +233,13 @@ Status all_constraints(CodeGen& g, Scope* scope, const std::vector<TermInfo>& te
       vm::Affinity col_aff = col < 0 ? vm::Affinity::kInteger : t->cols[col].affinity;
       vm::Affinity cmp = vm::comparison_affinity(expr_affinity(g, scope, ce), expr_affinity(g, scope, ve));
       if (!affinity_ok(cmp, col_aff)) continue;
-      // The comparison's collation must be the column's.
-      if (col >= 0) {
-        const vm::Collation* coll = compare_collation(g, scope, side == 0 ? ce : ve, side == 0 ? ve : ce);
-        std::string want = coll_name(t->cols[col].collation);
-        std::string have = coll ? coll_name(coll->name()) : "BINARY";
-        if (want != have) continue;
-      }
+      // The comparison's collation must be the b-tree's: an index column's
+      // own collation is checked where the index is considered; the rowid
+      // and automatic indexes use the column's.
+      const vm::Collation* coll = compare_collation(g, scope, side == 0 ? ce : ve, side == 0 ? ve : ce);
+      std::string have = coll ? coll_name(coll->name()) : "BINARY";
       Constraint c;
+      c.coll = have;
       c.col = col;
       c.op = side == 0 ? b->op : commute(b->op);
       c.value = ve;
@@ -233,30 +268,27 @@ void find_constraints(Scope* scope, int level, uint64_t earlier, const std::vect
   }
 }
 
-const char* op_text(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::kLt:
-      return "<";
-    case BinaryOp::kLe:
-      return "<=";
-    case BinaryOp::kGt:
-      return ">";
-    case BinaryOp::kGe:
-      return ">=";
-    default:
-      return "=";
-  }
-}
-
 struct Access {
-  enum Kind { kScan, kRowidEq, kRowidRange, kIndex, kAutoIndex, kVirtual } kind = kScan;
+  // kIndexScan: every entry of `index`, in its order (for ORDER BY or a
+  // lone min()/max()).
+  enum Kind { kScan, kRowidEq, kRowidRange, kIndex, kAutoIndex, kVirtual, kIndexScan } kind = kScan;
   const Index* index = nullptr;
   int auto_col = -1;
   std::vector<const Constraint*> eq;  // per index column prefix
   const Constraint* lo = nullptr;
   const Constraint* hi = nullptr;
   double cost = 1e9;
+  bool reverse = false;  // scan backwards (ORDER BY ... DESC, max())
+  bool minmax = false;   // one row in key order answers a lone min()/max()
 };
+
+// Collation of key column k of an index (its own, else the column's).
+std::string index_coll(const Index* idx, int k) {
+  std::string c = k < static_cast<int>(idx->collations.size()) ? idx->collations[k] : "";
+  int col = idx->columns[k];
+  if (c.empty() && col >= 0 && idx->table) c = idx->table->columns[col].collation;
+  return coll_name(c);
+}
 
 Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& cons, int level) {
   (void)g;
@@ -271,10 +303,14 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
     best.cost = args ? 1e5 : 1e6;
     return best;
   }
+  // An automatic index orders by the column's own collation.
+  auto auto_ok = [&](const Constraint& c) {
+    return c.op == BinaryOp::kEq && c.col >= 0 && !c.in && c.coll == coll_name(t->cols[c.col].collation);
+  };
   if (t->table == nullptr) {
     // Materialized subquery: an automatic index on an equality column.
     for (const Constraint& c : cons) {
-      if (c.op == BinaryOp::kEq && c.col >= 0 && level > 0) {
+      if (auto_ok(c) && level > 0) {
         Access a;
         a.kind = Access::kAutoIndex;
         a.auto_col = c.col;
@@ -286,14 +322,24 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
     return best;
   }
   if (t->hint != parse::IndexHint::kNotIndexed && !t->table->without_rowid) {
+    const Constraint* in_eq = nullptr;
     for (const Constraint& c : cons) {
       if (c.col == -1 && (c.op == BinaryOp::kEq)) {
+        if (c.in) {
+          if (!in_eq) in_eq = &c;
+          continue;
+        }
         Access a;
         a.kind = Access::kRowidEq;
         a.eq.push_back(&c);
         a.cost = 1;
         return a;
       }
+    }
+    if (in_eq) {
+      best.kind = Access::kRowidEq;
+      best.eq.push_back(in_eq);
+      best.cost = static_cast<double>(in_eq->in->list.size);
     }
   }
   if (t->hint == parse::IndexHint::kNotIndexed) return best;
@@ -303,23 +349,27 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
     Access a;
     a.kind = Access::kIndex;
     a.index = idx;
+    double in_rows = 1;
     for (int k = 0; k < idx->n_key_columns; k++) {
       int col = idx->columns[k];
       if (col == -2) break;
+      // The comparison must use the index column's collation (a NOCASE
+      // index cannot answer a BINARY comparison).
+      std::string want = index_coll(idx, k);
       const Constraint* eq = nullptr;
       for (const Constraint& c : cons) {
-        if (c.col == col && c.op == BinaryOp::kEq) {
-          eq = &c;
-          break;
-        }
+        if (c.col != col || (c.op != BinaryOp::kEq && c.op != BinaryOp::kIs) || c.coll != want) continue;
+        if (c.in && (in_rows > 1 || (eq && !eq->in))) continue;  // one IN per lookup; plain = first
+        if (eq == nullptr || (eq->in && !c.in)) eq = &c;
       }
       if (eq) {
         a.eq.push_back(eq);
+        if (eq->in) in_rows = static_cast<double>(eq->in->list.size);
         continue;
       }
       if (!idx->desc.empty() && idx->desc[k]) break;
       for (const Constraint& c : cons) {
-        if (c.col != col) continue;
+        if (c.col != col || c.in || c.coll != want) continue;
         if ((c.op == BinaryOp::kGt || c.op == BinaryOp::kGe) && !a.lo) a.lo = &c;
         if ((c.op == BinaryOp::kLt || c.op == BinaryOp::kLe) && !a.hi) a.hi = &c;
       }
@@ -337,14 +387,14 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
     if (idx->unique && static_cast<int>(a.eq.size()) == idx->n_key_columns) cost = 2;
     if (a.lo) cost /= 3;
     if (a.hi) cost /= 3;
-    a.cost = cost;
+    a.cost = cost * in_rows;
     if (a.cost < best.cost) best = a;
   }
   if (best.kind == Access::kScan && !t->table->without_rowid) {
     Access a;
     a.kind = Access::kRowidRange;
     for (const Constraint& c : cons) {
-      if (c.col != -1) continue;
+      if (c.col != -1 || c.in) continue;
       if ((c.op == BinaryOp::kGt || c.op == BinaryOp::kGe) && !a.lo) a.lo = &c;
       if ((c.op == BinaryOp::kLt || c.op == BinaryOp::kLe) && !a.hi) a.hi = &c;
     }
@@ -355,7 +405,7 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
   }
   if (best.kind == Access::kScan && level > 0 && !t->table->without_rowid) {
     for (const Constraint& c : cons) {
-      if (c.op == BinaryOp::kEq && c.col >= 0) {
+      if (auto_ok(c)) {
         Access a;
         a.kind = Access::kAutoIndex;
         a.auto_col = c.col;
@@ -368,6 +418,141 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
   return best;
 }
 
+// ORDER BY (or a lone min()/max()) from the outermost level's scan order:
+// the access already chosen may give it; a full scan may move to an index
+// that does (SQLite prefers that to sorting when it has no statistics).
+bool plan_order(FromTerm* t, Access& acc, const std::vector<OrderKey>& keys, bool minmax) {
+  if (keys.empty() || t->table == nullptr || t->vtab || t->ephemeral) return false;
+  for (const OrderKey& k : keys) {
+    if (k.term != t) return false;
+  }
+  auto eq_cols = [&]() {
+    std::vector<int> cols;
+    for (const Constraint* c : acc.eq) cols.push_back(c->col);
+    return cols;
+  };
+  bool reverse = false;
+  switch (acc.kind) {
+    case Access::kRowidEq:
+      if (acc.eq[0]->in) return false;
+      return !minmax;  // one row: any order
+    case Access::kRowidRange:
+      if (!scan_gives_order(t, nullptr, {}, keys, &reverse)) return false;
+      acc.reverse = reverse;
+      return true;
+    case Access::kIndex:
+      for (const Constraint* c : acc.eq) {
+        if (c->in) return false;
+      }
+      if (!scan_gives_order(t, acc.index, eq_cols(), keys, &reverse)) return false;
+      acc.reverse = reverse;
+      acc.minmax = minmax;
+      return true;
+    case Access::kScan:
+      // An index method may take over the scan (index_method.cpp), in its
+      // own order.
+      if (!t->table->method_indexes.empty()) return false;
+      break;
+    default:
+      return false;
+  }
+  if (t->table->without_rowid ? true : !minmax) {
+    if (scan_gives_order(t, nullptr, {}, keys, &reverse)) {
+      acc.reverse = reverse;
+      return true;
+    }
+  }
+  if (t->hint == parse::IndexHint::kNotIndexed) return false;
+  for (const Index* idx : t->table->indexes) {
+    if (idx->where) continue;
+    if (t->hint == parse::IndexHint::kIndexedBy && vm::stricmp(idx->name, t->indexed_by) != 0) continue;
+    if (!scan_gives_order(t, idx, {}, keys, &reverse)) continue;
+    acc.kind = Access::kIndexScan;
+    acc.index = idx;
+    acc.reverse = reverse;
+    acc.minmax = minmax;
+    return true;
+  }
+  return false;
+}
+
+// A WHERE term `d1 OR d2 OR ...` each of whose disjuncts one index (or the
+// rowid) answers: SQLite's MULTI-INDEX OR. Each disjunct's lookup runs in
+// turn; a rowid already produced is skipped (an ephemeral index of them),
+// and the loop body runs as a subroutine for every new row.
+struct OrPlan {
+  const Expr* term = nullptr;
+  std::vector<std::vector<Constraint>> cons;  // per disjunct
+  std::vector<Access> acc;
+  std::vector<int> cursors;  // index cursor per disjunct (-1: rowid)
+};
+
+void split_or(const Expr* e, std::vector<const Expr*>& out) {
+  if (e->kind == ExprKind::kBinary && e->as<parse::BinaryExpr>()->op == BinaryOp::kOr) {
+    split_or(e->as<parse::BinaryExpr>()->left, out);
+    split_or(e->as<parse::BinaryExpr>()->right, out);
+    return;
+  }
+  out.push_back(e);
+}
+
+Status plan_multi_or(CodeGen& g, Scope* scope, const std::vector<TermInfo>& terms, int level, OrPlan& plan,
+                     bool* found) {
+  *found = false;
+  FromTerm* t = scope->terms[level];
+  if (!t->table || t->ephemeral || t->vtab || t->table->without_rowid || level >= 63) return Status::Ok();
+  if (t->hint != parse::IndexHint::kNone || (t->join & parse::join::kLeft)) return Status::Ok();
+  uint64_t self = uint64_t{1} << level, earlier = self - 1;
+  for (const TermInfo& ti : terms) {
+    if (ti.on_left_join || !(ti.mask & self) || (ti.mask & ~(self | earlier))) continue;
+    if (ti.expr->kind != ExprKind::kBinary || ti.expr->as<parse::BinaryExpr>()->op != BinaryOp::kOr) continue;
+    std::vector<const Expr*> parts;
+    split_or(ti.expr, parts);
+    OrPlan p;
+    p.term = ti.expr;
+    p.cons.resize(parts.size());
+    bool ok = true;
+    for (size_t k = 0; k < parts.size() && ok; k++) {
+      // A disjunct may be an AND of terms (b = 4 AND c > 5).
+      std::vector<const Expr*> conj;
+      split_and(parts[k], conj);
+      std::vector<TermInfo> one;
+      for (const Expr* c : conj) {
+        uint64_t m = 0;
+        KEEL_RETURN_IF_ERROR(expr_mask(g, scope, c, &m));
+        one.push_back({c, m});
+      }
+      std::vector<Constraint> all;
+      KEEL_RETURN_IF_ERROR(all_constraints(g, scope, one, all));
+      for (const Constraint& c : all) {
+        if (c.term == t && (c.value_mask & ~earlier) == 0 && !c.in) p.cons[k].push_back(c);
+      }
+      if (p.cons[k].empty()) ok = false;
+    }
+    if (!ok) continue;
+    // Equalities on one column throughout are an IN list to SQLite
+    // (whereCombineDisjuncts), not a MULTI-INDEX OR.
+    bool one_column = true;
+    for (size_t k = 0; k < parts.size(); k++) {
+      const Constraint& c = p.cons[k][0];
+      if (p.cons[k].size() != 1 || c.op != BinaryOp::kEq || c.col != p.cons[0][0].col) one_column = false;
+    }
+    if (one_column) continue;
+    for (size_t k = 0; k < parts.size() && ok; k++) {
+      Access a = choose_access(g, t, p.cons[k], level);
+      bool usable = (a.kind == Access::kRowidEq || a.kind == Access::kIndex);
+      for (const Constraint* c : a.eq) usable = usable && !c->in;
+      if (!usable) ok = false;
+      p.acc.push_back(a);
+    }
+    if (!ok) continue;
+    plan = std::move(p);
+    *found = true;
+    return Status::Ok();
+  }
+  return Status::Ok();
+}
+
 // Evaluates a seek key value with the column's affinity applied.
 Status code_key(CodeGen& g, Scope* scope, const Constraint* c, vm::Affinity col_aff, int reg) {
   KEEL_RETURN_IF_ERROR(code_expr(g, scope, c->value, reg));
@@ -378,6 +563,102 @@ Status code_key(CodeGen& g, Scope* scope, const Constraint* c, vm::Affinity col_
     int a = g.emit(Op::Affinity, reg, 1);
     g.set_p4_affinity(a, aff);
   }
+  return Status::Ok();
+}
+
+// Codes a MULTI-INDEX OR level (see OrPlan): the lookups, then the body as
+// a subroutine (lv.top; where_end returns from it at lv.cont).
+Status code_multi_or(CodeGen& g, Scope* scope, FromTerm* t, const OrPlan& plan, const std::string& label,
+                     WhereLevel& lv) {
+  int seen = g.new_cursor();
+  auto ki = std::make_unique<vm::KeyInfo>();
+  ki->n_key_field = 1;
+  ki->n_all_field = 1;
+  ki->collations.push_back(nullptr);
+  ki->sort_flags.push_back(0);
+  int open = g.emit(Op::OpenEphemeral, seen, 1);
+  g.set_p4_keyinfo(open, std::move(ki));
+  int ret = g.new_reg(), rowid = g.new_reg(), rec = g.new_reg();
+  int body = g.new_label();
+  int parent = g.plan_row(g.plan_parent, "MULTI-INDEX OR");
+  auto col_name = [&](int col) { return col < 0 ? std::string("rowid") : t->cols[col].name; };
+  for (size_t k = 0; k < plan.acc.size(); k++) {
+    const Access& a = plan.acc[k];
+    int part = g.plan_row(parent, "INDEX " + std::to_string(k + 1));
+    int done = g.new_label(), next = g.new_label();
+    // Each new rowid: remember it, position the table, run the body.
+    auto emit_row = [&]() {
+      int f = g.emit(Op::Found, seen, next, rowid);
+      g.set_p4_int(f, 1);
+      g.emit(Op::MakeRecord, rowid, 1, rec);
+      g.emit(Op::IdxInsert, seen, rec);
+      g.emit(Op::SeekRowid, t->cursor, next, rowid);
+      g.emit(Op::Gosub, ret, body);
+    };
+    if (a.kind == Access::kRowidEq) {
+      KEEL_RETURN_IF_ERROR(code_expr(g, scope, a.eq[0]->value, rowid));
+      g.emit(Op::MustBeInt, rowid, done);
+      emit_row();
+      g.bind(next);
+      g.bind(done);
+      g.plan_row(part, "SEARCH " + label + " USING INTEGER PRIMARY KEY (rowid=?)");
+      continue;
+    }
+    int cur = plan.cursors[k];
+    int n_eq = static_cast<int>(a.eq.size());
+    std::string desc;
+    int key = g.new_reg(n_eq + 1);
+    for (int e = 0; e < n_eq; e++) {
+      int col = a.index->columns[e];
+      vm::Affinity aff = col < 0 ? vm::Affinity::kInteger : t->cols[col].affinity;
+      KEEL_RETURN_IF_ERROR(code_key(g, scope, a.eq[e], aff, key + e));
+      if (a.eq[e]->op == BinaryOp::kEq) g.emit(Op::IsNull, key + e, done);
+      desc += (e ? " AND " : "") + col_name(col) + "=?";
+    }
+    int range_col = n_eq < a.index->n_key_columns ? a.index->columns[n_eq] : -1;
+    vm::Affinity range_aff = range_col >= 0 ? t->cols[range_col].affinity : vm::Affinity::kInteger;
+    int end_key = 0;
+    if (a.hi) {
+      end_key = g.new_reg(n_eq + 1);
+      if (n_eq) g.emit(Op::Copy, key, end_key, n_eq - 1);
+      KEEL_RETURN_IF_ERROR(code_key(g, scope, a.hi, range_aff, end_key + n_eq));
+      g.emit(Op::IsNull, end_key + n_eq, done);
+    }
+    if (a.lo) {
+      KEEL_RETURN_IF_ERROR(code_key(g, scope, a.lo, range_aff, key + n_eq));
+      g.emit(Op::IsNull, key + n_eq, done);
+      int sk = g.emit(a.lo->op == BinaryOp::kGt ? Op::SeekGT : Op::SeekGE, cur, done, key);
+      g.set_p4_int(sk, n_eq + 1);
+      desc += std::string(desc.empty() ? "" : " AND ") + col_name(range_col) + ">?";
+    } else if (a.hi) {
+      g.emit(Op::Null, 0, key + n_eq);
+      int sk = g.emit(Op::SeekGT, cur, done, key);
+      g.set_p4_int(sk, n_eq + 1);
+    } else {
+      int sk = g.emit(Op::SeekGE, cur, done, key);
+      g.set_p4_int(sk, n_eq);
+    }
+    if (a.hi) desc += std::string(desc.empty() ? "" : " AND ") + col_name(range_col) + "<?";
+    int top = g.addr();
+    if (a.hi) {
+      int x = g.emit(a.hi->op == BinaryOp::kLt ? Op::IdxGE : Op::IdxGT, cur, done, end_key);
+      g.set_p4_int(x, n_eq + 1);
+    } else if (n_eq > 0) {
+      int x = g.emit(Op::IdxGT, cur, done, key);
+      g.set_p4_int(x, n_eq);
+    }
+    g.emit(Op::IdxRowid, cur, rowid);
+    emit_row();
+    g.bind(next);
+    g.emit(Op::Next, cur, top);
+    g.bind(done);
+    g.plan_row(part, "SEARCH " + label + " USING INDEX " + a.index->name + " (" + desc + ")");
+  }
+  g.emit(Op::Goto, 0, lv.brk);
+  g.bind(body);
+  lv.top = g.addr();
+  lv.next_op = Op::Return;
+  lv.next_cursor = ret;
   return Status::Ok();
 }
 
@@ -493,15 +774,44 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
   std::vector<std::vector<Constraint>> level_cons(n);
   std::vector<Access> level_acc(n);
   std::vector<int> level_idx_cur(n, -1);
+  std::vector<OrPlan> level_or(n);
+  std::vector<bool> use_or(n, false);
+  w.order_satisfied = false;
+  resolve_order_keys(g, scope, w.order_keys);
   for (int i = 0; i < n; i++) {
     FromTerm* t = scope->terms[i];
     find_constraints(scope, i, i >= 64 ? 0 : ((uint64_t{1} << i) - 1), all_cons, level_cons[i]);
     level_acc[i] = choose_access(g, t, level_cons[i], i);
     if (t->coroutine_yield) level_acc[i] = Access{};  // rows come one at a time: a scan
-    if (t->table && !t->ephemeral) open_table(g, t->table, t->cursor, false);
-    if (level_acc[i].kind == Access::kIndex || level_acc[i].kind == Access::kAutoIndex) {
+    if (i == 0 && !w.order_keys.empty()) {
+      bool ok = plan_order(t, level_acc[0], w.order_keys, w.minmax != 0);
+      w.order_satisfied = ok && (w.minmax == 0 || level_acc[0].minmax);
+      if (ok && !w.order_satisfied) level_acc[0].reverse = false;
+    }
+    if (level_acc[i].kind == Access::kScan && !(i == 0 && w.order_satisfied) && w.minmax == 0 &&
+        !(t->table && !t->table->method_indexes.empty())) {
+      bool found = false;
+      KEEL_RETURN_IF_ERROR(plan_multi_or(g, scope, terms, i, level_or[i], &found));
+      use_or[i] = found;
+    }
+    if (t->table && !t->ephemeral) {
+      w.levels[i].open_addr = g.addr();
+      open_table(g, t->table, t->cursor, false);
+    }
+    if (use_or[i]) {
+      for (const Access& a : level_or[i].acc) {
+        int c = -1;
+        if (a.kind == Access::kIndex) {
+          c = g.new_cursor();
+          open_index(g, a.index, c, false);
+        }
+        level_or[i].cursors.push_back(c);
+      }
+    }
+    Access::Kind k = level_acc[i].kind;
+    if (k == Access::kIndex || k == Access::kAutoIndex || k == Access::kIndexScan) {
       level_idx_cur[i] = g.new_cursor();
-      if (level_acc[i].kind == Access::kIndex) open_index(g, level_acc[i].index, level_idx_cur[i], false);
+      if (k != Access::kAutoIndex) open_index(g, level_acc[i].index, level_idx_cur[i], false);
     }
   }
   for (int i = 0; i < n; i++) {
@@ -520,198 +830,298 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
     const Access& acc = level_acc[i];
     // A rowid equality is answered exactly by SeekRowid (which converts the
     // value as the comparison would): its term is not tested again, as SQLite.
-    const Expr* coded = acc.kind == Access::kRowidEq ? acc.eq[0]->source : nullptr;
+    const Expr* coded = acc.kind == Access::kRowidEq && !acc.eq[0]->in ? acc.eq[0]->source : nullptr;
     std::string tname = t->table ? t->table->name : t->name;
     std::string label = tname;
     if (t->item && t->item->alias.present() && t->table) label = tname + " AS " + t->name;
     int top;
-    switch (acc.kind) {
-      case Access::kVirtual:
-        KEEL_RETURN_IF_ERROR(code_vtab_level(g, scope, i, vtab_terms, order_by, lv, omitted));
-        top = lv.top;
-        break;
-      case Access::kRowidEq: {
-        int key = g.new_reg();
-        KEEL_RETURN_IF_ERROR(code_expr(g, scope, acc.eq[0]->value, key));
-        g.emit(Op::SeekRowid, t->cursor, lv.brk, key);
-        lv.single_row = true;
-        top = g.addr();
-        g.plan_row(g.plan_parent, "SEARCH " + label + " USING INTEGER PRIMARY KEY (rowid=?)");
-        break;
+    lv.code_start = g.addr();
+    // `col IN (list)` driving the lookup: loop over an ephemeral index of
+    // the list's values (with the column's affinity and collation, so equal
+    // values seek once); a seek that finds nothing moves to the next value.
+    int sbrk = lv.brk;
+    const Constraint* in_c = nullptr;
+    for (const Constraint* c : acc.eq) {
+      if (c->in) in_c = c;
+    }
+    int in_key = 0;
+    if (in_c && (acc.kind == Access::kRowidEq || acc.kind == Access::kIndex)) {
+      int col = in_c->col;
+      vm::Affinity aff = col < 0 ? vm::Affinity::kInteger : t->cols[col].affinity;
+      int eph = g.new_cursor();
+      // Built once when the values are constants; values that read an
+      // outer query's row are collected again each time the level starts.
+      bool constant = true;
+      for (const Expr* x : in_c->in->list) constant = constant && expr_is_constant(x);
+      int once = constant ? g.emit(Op::Once, 0, 0) : -1;
+      auto ki = std::make_unique<vm::KeyInfo>();
+      ki->n_key_field = 1;
+      ki->n_all_field = 1;
+      const vm::Collation* coll = nullptr;
+      if (col >= 0 && acc.kind == Access::kIndex) {
+        for (int k = 0; k < static_cast<int>(acc.eq.size()); k++) {
+          if (acc.eq[k] == in_c) {
+            std::string cn = index_coll(acc.index, k);
+            if (cn != "BINARY") coll = g.collation(cn);
+          }
+        }
       }
-      case Access::kRowidRange: {
-        std::string desc;
-        if (acc.lo) {
+      ki->collations.push_back(coll);
+      ki->sort_flags.push_back(0);
+      int op = g.emit(Op::OpenEphemeral, eph, 1);
+      g.set_p4_keyinfo(op, std::move(ki));
+      int v = g.new_reg(), rec = g.new_reg();
+      char affs[2] = {static_cast<char>(aff), 0};
+      for (const Expr* x : in_c->in->list) {
+        KEEL_RETURN_IF_ERROR(code_expr(g, scope, x, v));
+        int mk = g.emit(Op::MakeRecord, v, 1, rec);
+        g.set_p4_affinity(mk, affs);
+        g.emit(Op::IdxInsert, eph, rec);
+      }
+      if (once >= 0) g.at(once).p2 = g.addr();
+      in_key = g.new_reg();
+      g.emit(Op::Rewind, eph, lv.brk);
+      lv.in_loop_cursor = eph;
+      lv.in_loop_top = g.addr();
+      lv.in_loop_next = g.new_label();
+      g.emit(Op::Column, eph, 0, in_key);
+      g.emit(Op::IsNull, in_key, lv.in_loop_next);
+      sbrk = lv.in_loop_next;
+    }
+    if (use_or[i]) {
+      KEEL_RETURN_IF_ERROR(code_multi_or(g, scope, t, level_or[i], label, lv));
+      top = lv.top;
+    } else
+      switch (acc.kind) {
+        case Access::kVirtual:
+          KEEL_RETURN_IF_ERROR(code_vtab_level(g, scope, i, vtab_terms, order_by, lv, omitted));
+          top = lv.top;
+          break;
+        case Access::kRowidEq: {
           int key = g.new_reg();
-          KEEL_RETURN_IF_ERROR(code_expr(g, scope, acc.lo->value, key));
-          g.emit(acc.lo->op == BinaryOp::kGt ? Op::SeekGT : Op::SeekGE, t->cursor, lv.brk, key);
-          desc = std::string("rowid") + op_text(acc.lo->op) + "?";
-        } else {
-          g.emit(Op::Rewind, t->cursor, lv.brk);
-        }
-        int hi = 0;
-        if (acc.hi) {
-          hi = g.new_reg();
-          KEEL_RETURN_IF_ERROR(code_expr(g, scope, acc.hi->value, hi));
-          desc += (desc.empty() ? "" : " AND ") + std::string("rowid") + op_text(acc.hi->op) + "?";
-        }
-        top = g.addr();
-        if (acc.hi) {
-          int r = g.new_reg();
-          g.emit(Op::Rowid, t->cursor, r);
-          code_compare_jump(g, acc.hi->op == BinaryOp::kLt ? BinaryOp::kGe : BinaryOp::kGt, r, hi,
-                            vm::Affinity::kNumeric, nullptr, lv.brk, true);
-        }
-        lv.next_op = Op::Next;
-        lv.next_cursor = t->cursor;
-        g.plan_row(g.plan_parent, "SEARCH " + label + " USING INTEGER PRIMARY KEY (" + desc + ")");
-        break;
-      }
-      case Access::kIndex:
-      case Access::kAutoIndex: {
-        int idx_cur = level_idx_cur[i];
-        int n_eq = static_cast<int>(acc.eq.size());
-        std::string desc;
-        auto col_name = [&](int col) { return col < 0 ? std::string("rowid") : t->cols[col].name; };
-        std::vector<vm::Affinity> affs;
-        if (acc.kind == Access::kAutoIndex) {
-          // Build a transient index on (column, rowid) once.
-          int once = g.emit(Op::Once, 0, 0);
-          auto ki = std::make_unique<vm::KeyInfo>();
-          ki->n_key_field = 1;
-          ki->n_all_field = 2;
-          const std::string& cn = t->cols[acc.auto_col].collation;
-          ki->collations.push_back(cn.empty() ? nullptr : g.collation(cn));
-          int open = g.emit(Op::OpenAutoindex, idx_cur, 2);
-          g.set_p4_keyinfo(open, std::move(ki));
-          int done = g.new_label();
-          g.emit(Op::Rewind, t->cursor, done);
-          int loop = g.addr();
-          int regs = g.new_reg(3);
-          code_column(g, t, acc.auto_col, regs);
-          if (t->ephemeral) {
-            g.emit(Op::Rowid, t->cursor, regs + 1);
+          if (in_c) {
+            g.emit(Op::SCopy, in_key, key);
           } else {
-            g.emit(Op::Rowid, t->cursor, regs + 1);
+            KEEL_RETURN_IF_ERROR(code_expr(g, scope, acc.eq[0]->value, key));
           }
-          g.emit(Op::MakeRecord, regs, 2, regs + 2);
-          g.emit(Op::IdxInsert, idx_cur, regs + 2);
-          g.emit(Op::Next, t->cursor, loop);
-          g.bind(done);
-          g.at(once).p2 = g.addr();
-          affs.push_back(t->cols[acc.auto_col].affinity);
-          desc = col_name(acc.auto_col) + "=?";
-        } else {
-          for (int k = 0; k < n_eq; k++) {
-            int col = acc.index->columns[k];
-            affs.push_back(col < 0 ? vm::Affinity::kInteger : t->cols[col].affinity);
-            desc += (k ? " AND " : "") + col_name(col) + "=?";
-          }
-        }
-        int range_col = acc.index && n_eq < acc.index->n_key_columns ? acc.index->columns[n_eq] : -1;
-        vm::Affinity range_aff = range_col >= 0 ? t->cols[range_col].affinity : vm::Affinity::kInteger;
-        int key = g.new_reg(n_eq + 1);
-        for (int k = 0; k < n_eq; k++) {
-          KEEL_RETURN_IF_ERROR(code_key(g, scope, acc.eq[k], affs[k], key + k));
-          if (acc.eq[k]->op == BinaryOp::kEq) g.emit(Op::IsNull, key + k, lv.brk);
-        }
-        int end_key = 0;
-        if (acc.hi) {
-          end_key = g.new_reg(n_eq + 1);
-          if (n_eq) g.emit(Op::Copy, key, end_key, n_eq - 1);
-          KEEL_RETURN_IF_ERROR(code_key(g, scope, acc.hi, range_aff, end_key + n_eq));
-          g.emit(Op::IsNull, end_key + n_eq, lv.brk);
-        }
-        if (acc.lo) {
-          KEEL_RETURN_IF_ERROR(code_key(g, scope, acc.lo, range_aff, key + n_eq));
-          g.emit(Op::IsNull, key + n_eq, lv.brk);
-          int s = g.emit(acc.lo->op == BinaryOp::kGt ? Op::SeekGT : Op::SeekGE, idx_cur, lv.brk, key);
-          g.set_p4_int(s, n_eq + 1);
-          desc += std::string(desc.empty() ? "" : " AND ") + col_name(range_col) + op_text(acc.lo->op) + "?";
-        } else if (n_eq > 0) {
-          int s = g.emit(Op::SeekGE, idx_cur, lv.brk, key);
-          g.set_p4_int(s, n_eq);
-        } else {
-          // Range with only an upper bound: skip the NULLs at the start.
-          int s = g.emit(Op::Null, 0, key);
-          (void)s;
-          int sk = g.emit(Op::SeekGT, idx_cur, lv.brk, key);
-          g.set_p4_int(sk, 1);
-        }
-        if (acc.hi) {
-          desc += std::string(desc.empty() ? "" : " AND ") + col_name(range_col) + op_text(acc.hi->op) + "?";
-        }
-        top = g.addr();
-        if (acc.hi) {
-          int a = g.emit(acc.hi->op == BinaryOp::kLt ? Op::IdxGE : Op::IdxGT, idx_cur, lv.brk, end_key);
-          g.set_p4_int(a, n_eq + 1);
-        } else if (n_eq > 0) {
-          int a = g.emit(Op::IdxGT, idx_cur, lv.brk, key);
-          g.set_p4_int(a, n_eq);
-        }
-        if (t->table && t->table->without_rowid) {
-          // Seek the table by its primary key columns held at the end of the index entry.
-          const Index* pk = t->table->primary_key;
-          int n_pk = pk->n_key_columns;
-          int pkreg = g.new_reg(n_pk);
-          for (int k = 0; k < n_pk; k++) {
-            int col = pk->columns[k];
-            int pos = -1;
-            for (size_t j = 0; j < acc.index->columns.size(); j++) {
-              if (acc.index->columns[j] == col) {
-                pos = static_cast<int>(j);
-                break;
-              }
-            }
-            g.emit(Op::Column, idx_cur, pos, pkreg + k);
-          }
-          int f = g.emit(Op::NotFound, t->cursor, lv.cont, pkreg);
-          g.set_p4_int(f, n_pk);
-        } else {
-          int rr = g.new_reg();
-          g.emit(Op::IdxRowid, idx_cur, rr);
-          g.emit(Op::SeekRowid, t->cursor, lv.cont, rr);
-        }
-        lv.next_op = Op::Next;
-        lv.next_cursor = idx_cur;
-        if (acc.kind == Access::kAutoIndex) {
-          g.plan_row(g.plan_parent, "SEARCH " + label + " USING AUTOMATIC COVERING INDEX (" + desc + ")");
-        } else {
-          g.plan_row(g.plan_parent,
-                     "SEARCH " + label + " USING INDEX " + acc.index->name + " (" + desc + ")");
-        }
-        break;
-      }
-      default: {
-        if (t->table && !t->table->method_indexes.empty() && !left) {
-          // An index method may answer a term of this table (index_method.cpp).
-          std::vector<const Expr*> own;
-          for (const TermInfo& ti : terms) {
-            if (!ti.on_left_join && i < 64 && ti.mask == (uint64_t{1} << i)) own.push_back(ti.expr);
-          }
-          bool routed = false;
-          KEEL_RETURN_IF_ERROR(code_index_method_scan(g, scope, t, own, n == 1 ? order_by : nullptr,
-                                                      n == 1 ? g.order_limit_reg : 0, lv, label, &top,
-                                                      &routed));
-          if (routed) break;
-        }
-        if (t->coroutine_yield) {
-          // Each Yield resumes the coroutine for its next row, or leaves.
+          g.emit(Op::SeekRowid, t->cursor, sbrk, key);
+          lv.single_row = true;
           top = g.addr();
-          g.emit(Op::Yield, t->coroutine_yield, lv.brk);
-          lv.next_op = Op::Goto;
-          lv.next_cursor = -1;
-          g.plan_row(g.plan_parent, "SCAN " + label);
+          g.plan_row(g.plan_parent, "SEARCH " + label + " USING INTEGER PRIMARY KEY (rowid=?)");
           break;
         }
-        g.emit(Op::Rewind, t->cursor, lv.brk);
-        top = g.addr();
-        lv.next_op = Op::Next;
-        lv.next_cursor = t->cursor;
-        g.plan_row(g.plan_parent, "SCAN " + label);
-        break;
+        case Access::kRowidRange: {
+          std::string desc;
+          // SQLite names a bound by its side only: rowid>? and rowid<?.
+          if (acc.lo) desc = "rowid>?";
+          if (acc.hi) desc += (desc.empty() ? "" : " AND ") + std::string("rowid<?");
+          // Forward: seek to the low bound, stop past the high one; backward
+          // (ORDER BY rowid DESC) the other way round.
+          const Constraint* start = acc.reverse ? acc.hi : acc.lo;
+          const Constraint* stop = acc.reverse ? acc.lo : acc.hi;
+          if (start) {
+            int key = g.new_reg();
+            KEEL_RETURN_IF_ERROR(code_expr(g, scope, start->value, key));
+            Op seek = start->op == BinaryOp::kGt   ? Op::SeekGT
+                      : start->op == BinaryOp::kGe ? Op::SeekGE
+                      : start->op == BinaryOp::kLt ? Op::SeekLT
+                                                   : Op::SeekLE;
+            g.emit(seek, t->cursor, lv.brk, key);
+          } else {
+            g.emit(acc.reverse ? Op::Last : Op::Rewind, t->cursor, lv.brk);
+          }
+          int end = 0;
+          if (stop) {
+            end = g.new_reg();
+            KEEL_RETURN_IF_ERROR(code_expr(g, scope, stop->value, end));
+          }
+          top = g.addr();
+          if (stop) {
+            int r = g.new_reg();
+            g.emit(Op::Rowid, t->cursor, r);
+            BinaryOp past = stop->op == BinaryOp::kLt   ? BinaryOp::kGe
+                            : stop->op == BinaryOp::kLe ? BinaryOp::kGt
+                            : stop->op == BinaryOp::kGt ? BinaryOp::kLe
+                                                        : BinaryOp::kLt;
+            code_compare_jump(g, past, r, end, vm::Affinity::kNumeric, nullptr, lv.brk, true);
+          }
+          lv.next_op = acc.reverse ? Op::Prev : Op::Next;
+          lv.next_cursor = t->cursor;
+          g.plan_row(g.plan_parent, "SEARCH " + label + " USING INTEGER PRIMARY KEY (" + desc + ")");
+          break;
+        }
+        case Access::kIndex:
+        case Access::kIndexScan:
+        case Access::kAutoIndex: {
+          int idx_cur = level_idx_cur[i];
+          int n_eq = static_cast<int>(acc.eq.size());
+          std::string desc;
+          auto col_name = [&](int col) { return col < 0 ? std::string("rowid") : t->cols[col].name; };
+          std::vector<vm::Affinity> affs;
+          if (acc.kind == Access::kAutoIndex) {
+            // Build a transient index on (column, rowid) once.
+            int once = g.emit(Op::Once, 0, 0);
+            auto ki = std::make_unique<vm::KeyInfo>();
+            ki->n_key_field = 1;
+            ki->n_all_field = 2;
+            const std::string& cn = t->cols[acc.auto_col].collation;
+            ki->collations.push_back(cn.empty() ? nullptr : g.collation(cn));
+            int open = g.emit(Op::OpenAutoindex, idx_cur, 2);
+            g.set_p4_keyinfo(open, std::move(ki));
+            int done = g.new_label();
+            g.emit(Op::Rewind, t->cursor, done);
+            int loop = g.addr();
+            int regs = g.new_reg(3);
+            code_column(g, t, acc.auto_col, regs);
+            g.emit(Op::Rowid, t->cursor, regs + 1);
+            g.emit(Op::MakeRecord, regs, 2, regs + 2);
+            g.emit(Op::IdxInsert, idx_cur, regs + 2);
+            g.emit(Op::Next, t->cursor, loop);
+            g.bind(done);
+            g.at(once).p2 = g.addr();
+            affs.push_back(t->cols[acc.auto_col].affinity);
+            desc = col_name(acc.auto_col) + "=?";
+          } else {
+            for (int k = 0; k < n_eq; k++) {
+              int col = acc.index->columns[k];
+              affs.push_back(col < 0 ? vm::Affinity::kInteger : t->cols[col].affinity);
+              desc += (k ? " AND " : "") + col_name(col) + "=?";
+            }
+          }
+          int range_col = acc.index && n_eq < acc.index->n_key_columns ? acc.index->columns[n_eq] : -1;
+          vm::Affinity range_aff = range_col >= 0 ? t->cols[range_col].affinity : vm::Affinity::kInteger;
+          int key = g.new_reg(n_eq + 1);
+          for (int k = 0; k < n_eq; k++) {
+            if (acc.eq[k]->in) {
+              g.emit(Op::SCopy, in_key, key + k);
+              continue;
+            }
+            KEEL_RETURN_IF_ERROR(code_key(g, scope, acc.eq[k], affs[k], key + k));
+            if (acc.eq[k]->op == BinaryOp::kEq) g.emit(Op::IsNull, key + k, lv.brk);
+          }
+          // The bounds of the range column, in scan direction: the seek goes
+          // to `start`, the scan stops past `stop`.
+          const Constraint* start = acc.reverse ? acc.hi : acc.lo;
+          const Constraint* stop = acc.reverse ? acc.lo : acc.hi;
+          int end_key = 0;
+          if (stop) {
+            end_key = g.new_reg(n_eq + 1);
+            if (n_eq) g.emit(Op::Copy, key, end_key, n_eq - 1);
+            KEEL_RETURN_IF_ERROR(code_key(g, scope, stop, range_aff, end_key + n_eq));
+            g.emit(Op::IsNull, end_key + n_eq, lv.brk);
+          }
+          if (acc.lo) desc += std::string(desc.empty() ? "" : " AND ") + col_name(range_col) + ">?";
+          if (acc.hi) desc += std::string(desc.empty() ? "" : " AND ") + col_name(range_col) + "<?";
+          // min() reads its column in ascending order, where NULLs come
+          // first: skip them (backwards through a DESC column they are at
+          // the end of the index, so the seek starts before them).
+          bool skip_nulls = acc.minmax && w.minmax == 1 && !start && n_eq < acc.index->n_key_columns &&
+                            acc.index->columns[n_eq] == w.order_keys[0].col;
+          if (start) {
+            KEEL_RETURN_IF_ERROR(code_key(g, scope, start, range_aff, key + n_eq));
+            g.emit(Op::IsNull, key + n_eq, lv.brk);
+            Op seek = start->op == BinaryOp::kGt   ? Op::SeekGT
+                      : start->op == BinaryOp::kGe ? Op::SeekGE
+                      : start->op == BinaryOp::kLt ? Op::SeekLT
+                                                   : Op::SeekLE;
+            int s = g.emit(seek, idx_cur, sbrk, key);
+            g.set_p4_int(s, n_eq + 1);
+          } else if (skip_nulls || (!acc.reverse && acc.hi && acc.kind == Access::kIndex)) {
+            // Only an upper bound (or min()): skip the NULLs at the start.
+            g.emit(Op::Null, 0, key + n_eq);
+            int sk = g.emit(acc.reverse ? Op::SeekLT : Op::SeekGT, idx_cur, sbrk, key);
+            g.set_p4_int(sk, n_eq + 1);
+          } else if (n_eq > 0) {
+            int s = g.emit(acc.reverse ? Op::SeekLE : Op::SeekGE, idx_cur, sbrk, key);
+            g.set_p4_int(s, n_eq);
+          } else {
+            g.emit(acc.reverse ? Op::Last : Op::Rewind, idx_cur, sbrk);
+          }
+          top = g.addr();
+          if (stop) {
+            Op past = stop->op == BinaryOp::kLt   ? Op::IdxGE
+                      : stop->op == BinaryOp::kLe ? Op::IdxGT
+                      : stop->op == BinaryOp::kGt ? Op::IdxLE
+                                                  : Op::IdxLT;
+            int a = g.emit(past, idx_cur, sbrk, end_key);
+            g.set_p4_int(a, n_eq + 1);
+          } else if (n_eq > 0) {
+            int a = g.emit(acc.reverse ? Op::IdxLT : Op::IdxGT, idx_cur, sbrk, key);
+            g.set_p4_int(a, n_eq);
+          }
+          if (t->table && t->table->without_rowid) {
+            // Seek the table by its primary key columns held at the end of the index entry.
+            const Index* pk = t->table->primary_key;
+            int n_pk = pk->n_key_columns;
+            int pkreg = g.new_reg(n_pk);
+            for (int k = 0; k < n_pk; k++) {
+              int col = pk->columns[k];
+              int pos = -1;
+              for (size_t j = 0; j < acc.index->columns.size(); j++) {
+                if (acc.index->columns[j] == col) {
+                  pos = static_cast<int>(j);
+                  break;
+                }
+              }
+              g.emit(Op::Column, idx_cur, pos, pkreg + k);
+            }
+            int f = g.emit(Op::NotFound, t->cursor, lv.cont, pkreg);
+            g.set_p4_int(f, n_pk);
+            lv.seek_addr[0] = f;
+          } else {
+            int rr = g.new_reg();
+            lv.seek_addr[0] = g.emit(Op::IdxRowid, idx_cur, rr);
+            lv.seek_addr[1] = g.emit(Op::SeekRowid, t->cursor, lv.cont, rr);
+          }
+          lv.next_op = acc.reverse ? Op::Prev : Op::Next;
+          lv.next_cursor = idx_cur;
+          if (acc.kind == Access::kAutoIndex) {
+            lv.seek_addr[0] = lv.seek_addr[1] = -1;  // the transient index holds only (column, rowid)
+            g.plan_row(g.plan_parent, "SEARCH " + label + " USING AUTOMATIC COVERING INDEX (" + desc + ")");
+          } else {
+            lv.index = acc.index;
+            lv.idx_cursor = idx_cur;
+            bool search = acc.kind == Access::kIndex || w.minmax;
+            g.plan_row(g.plan_parent, std::string(search ? "SEARCH " : "SCAN ") + label + " USING INDEX " +
+                                          acc.index->name + (desc.empty() ? "" : " (" + desc + ")"));
+            lv.plan_index = static_cast<int>(g.prog().query_plan.size()) - 1;
+          }
+          break;
+        }
+        default: {
+          if (t->table && !t->table->method_indexes.empty() && !left) {
+            // An index method may answer a term of this table (index_method.cpp).
+            std::vector<const Expr*> own;
+            for (const TermInfo& ti : terms) {
+              if (!ti.on_left_join && i < 64 && ti.mask == (uint64_t{1} << i)) own.push_back(ti.expr);
+            }
+            bool routed = false;
+            KEEL_RETURN_IF_ERROR(code_index_method_scan(g, scope, t, own, n == 1 ? order_by : nullptr,
+                                                        n == 1 ? g.order_limit_reg : 0, lv, label, &top,
+                                                        &routed));
+            if (routed) break;
+          }
+          if (t->coroutine_yield) {
+            // Each Yield resumes the coroutine for its next row, or leaves.
+            top = g.addr();
+            g.emit(Op::Yield, t->coroutine_yield, lv.brk);
+            lv.next_op = Op::Goto;
+            lv.next_cursor = -1;
+            g.plan_row(g.plan_parent, (w.minmax ? "SEARCH " : "SCAN ") + label);
+            break;
+          }
+          g.emit(acc.reverse ? Op::Last : Op::Rewind, t->cursor, lv.brk);
+          top = g.addr();
+          lv.next_op = acc.reverse ? Op::Prev : Op::Next;
+          lv.next_cursor = t->cursor;
+          lv.full_scan = t->table && !t->ephemeral && !t->vtab && !acc.reverse &&
+                         t->hint == parse::IndexHint::kNone && !w.order_satisfied;
+          // A min()/max() query's levels are SEARCHes in SQLite's plan.
+          g.plan_row(g.plan_parent, (w.minmax ? "SEARCH " : "SCAN ") + label);
+          lv.plan_index = static_cast<int>(g.prog().query_plan.size()) - 1;
+          break;
+        }
       }
-    }
     lv.top = top;
     // LEFT JOIN: ON terms first, then record the match.
     auto is_omitted = [&](const Expr* e) {
@@ -741,6 +1151,10 @@ Status where_end(CodeGen& g, Scope* scope, WhereInfo& w) {
     WhereLevel& lv = w.levels[i];
     g.bind(lv.cont);
     if (!lv.single_row && lv.next_op != Op::Noop) g.emit(lv.next_op, lv.next_cursor, lv.top);
+    if (lv.in_loop_cursor >= 0) {
+      g.bind(lv.in_loop_next);
+      g.emit(Op::Next, lv.in_loop_cursor, lv.in_loop_top);
+    }
     if (lv.left_join_match) {
       g.bind(lv.brk);
       int done = g.new_label();
@@ -753,6 +1167,7 @@ Status where_end(CodeGen& g, Scope* scope, WhereInfo& w) {
     // brk of this level is cont of the level above (or the loop's end).
   }
   g.bind(w.brk);
+  if (w.allow_covering) apply_covering(g, w);
   return Status::Ok();
 }
 

@@ -34,7 +34,9 @@ bool to_exact_int(Value& v) {
   if (v.is_int()) return true;
   Value tmp;
   tmp.copy_from(v);
-  apply_numeric_affinity(tmp, true);
+  // NUMERIC affinity, as SQLite's applyAffinity: text, and a REAL that is
+  // an exact integer (2.0), become INTEGER.
+  apply_affinity(tmp, Affinity::kNumeric);
   if (tmp.is_int()) {
     v.set_int(tmp.int_value());
     return true;
