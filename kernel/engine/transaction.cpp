@@ -79,6 +79,8 @@ Status Connection::begin_transaction(int db, bool write, bool exclusive, bool st
 
 Status Connection::commit_all() {
   Status result;
+  bool wrote_any = false;
+  for (auto& d : dbs_) wrote_any = wrote_any || d.txn == 2;
   if (!ext_.observers.empty()) {
     bool wrote = false;
     for (auto& d : dbs_) wrote = wrote || d.txn == 2;
@@ -136,6 +138,8 @@ Status Connection::commit_all() {
   }
   (void)wrote;
   savepoints_.clear();
+  fk_deferred_ = fk_deferred_imm_ = 0;
+  if (wrote_any) compile_options_.defer_foreign_keys = false;
   notify_after_commit();
   std::vector<std::shared_ptr<ext::VirtualTable>> vtabs = std::move(vtab_txn_);
   vtab_txn_.clear();
@@ -165,13 +169,28 @@ void Connection::rollback_all() {
     d.statement_savepoint = 0;
   }
   savepoints_.clear();
+  fk_deferred_ = fk_deferred_imm_ = 0;
+  compile_options_.defer_foreign_keys = false;
   if (schema_dirty) notify_after_rollback();
   if (fire_hook && hooks_.rollback) hooks_.rollback();
 }
 
 Status Connection::end_transaction_if_done() {
   if (!autocommit_ || active_statements_ > 1) return Status::Ok();
+  if (!check_deferred_fk().ok()) {
+    // An autocommit statement that leaves deferred violations fails and
+    // its transaction is rolled back (SQLite's sqlite3VdbeHalt).
+    Status s = check_deferred_fk();
+    rollback_all();
+    return s;
+  }
   return commit_all();
+}
+
+Status Connection::check_deferred_fk() const {
+  if (fk_deferred_ + fk_deferred_imm_ > 0)
+    return Status(rc::kConstraintForeignKey, "FOREIGN KEY constraint failed");
+  return Status::Ok();
 }
 
 Status Connection::end_statement(const Status& outcome_in, vm::OnError on_error) {
@@ -265,6 +284,8 @@ Status Connection::set_autocommit(bool enable, bool rollback) {
     return Status::Ok();
   }
   // COMMIT: the transaction ends when this statement does (end_statement).
+  KEEL_RETURN_IF_ERROR(check_deferred_fk());
+  compile_options_.defer_foreign_keys = false;
   autocommit_ = true;
   savepoints_.clear();
   for (auto& d : dbs_) d.user_savepoints.clear();
@@ -275,7 +296,7 @@ Status Connection::savepoint(int op, std::string_view name) {
   if (op == 0) {
     bool starts = autocommit_;
     autocommit_ = false;
-    savepoints_.push_back({std::string(name), starts});
+    savepoints_.push_back({std::string(name), starts, fk_deferred_, fk_deferred_imm_});
     for (auto& d : dbs_) {
       if (d.txn == 2) {
         KEEL_ASSIGN_OR_RETURN(int depth, d.btree->open_savepoint());
@@ -297,6 +318,7 @@ Status Connection::savepoint(int op, std::string_view name) {
     // RELEASE: forget idx and everything above it; releasing the outermost
     // savepoint of a transaction it started commits.
     bool commits = savepoints_[idx].starts_transaction;
+    if (commits && idx == 0) KEEL_RETURN_IF_ERROR(check_deferred_fk());
     for (auto& d : dbs_) {
       if (d.txn == 2 && idx < static_cast<int>(d.user_savepoints.size())) {
         KEEL_RETURN_IF_ERROR(d.btree->release_savepoint(d.user_savepoints[idx]));
@@ -318,6 +340,8 @@ Status Connection::savepoint(int op, std::string_view name) {
     }
   }
   savepoints_.resize(idx + 1);
+  fk_deferred_ = savepoints_[idx].fk_deferred;
+  fk_deferred_imm_ = savepoints_[idx].fk_deferred_imm;
   notify_rollback_to(idx + 1);
   return Status::Ok();
 }

@@ -88,6 +88,8 @@ class CodeGen {
   void begin_program();
   // Records that database `db` must be in a (write) transaction.
   void use_database(int db, bool write);
+  // The databases recorded so far: (db, write).
+  const std::vector<std::pair<int, bool>>& databases() const { return dbs_; }
   // Ends with Halt, emits the transaction block, patches labels.
   Status finish();
 
@@ -157,6 +159,10 @@ class CodeGen {
   int trigger_ignore = 0;
   std::vector<const void*> active_triggers;
   const parse::CommonTableExpr* find_cte(std::string_view name) const;
+
+  // Foreign key actions compiled so far, shared by a program and the
+  // sub-programs coded for it (plan/foreign_key.h).
+  std::shared_ptr<struct FkActionCache> fk_actions;
 
  private:
   const CompileInput& in_;

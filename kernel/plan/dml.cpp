@@ -2,6 +2,7 @@
 // indexes, constraint checks with SQLite's messages and conflict actions,
 // index maintenance (partial and expression indexes included).
 #include "plan/dml_internal.h"
+#include "plan/foreign_key.h"
 #include "vm/collation.h"
 
 namespace keel::plan {
@@ -207,8 +208,10 @@ Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_r
       tmp.term.rowid_reg = tmp.rowid;
       tmp.scope.terms = {&tmp.term};
       load_row(g, tmp);
+      KEEL_RETURN_IF_ERROR(fk_check(g, t, &tmp.term, nullptr, nullptr));
       KEEL_RETURN_IF_ERROR(delete_index_entries(g, tmp));
       mark_row_change(g, g.emit(Op::Delete, w.cursor, 0), t, true);
+      KEEL_RETURN_IF_ERROR(fk_actions(g, t, &tmp.term, nullptr, nullptr));
     } else {
       halt_constraint(g, rc::kConstraintPrimaryKey, oe, t->name + "." + col, 2);
     }
@@ -255,8 +258,10 @@ Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_r
         tmp.term.rowid_reg = tmp.rowid;
         tmp.scope.terms = {&tmp.term};
         load_row(g, tmp);
+        KEEL_RETURN_IF_ERROR(fk_check(g, t, &tmp.term, nullptr, nullptr));
         KEEL_RETURN_IF_ERROR(delete_index_entries(g, tmp));
         mark_row_change(g, g.emit(Op::Delete, w.cursor, 0), t, true);
+        KEEL_RETURN_IF_ERROR(fk_actions(g, t, &tmp.term, nullptr, nullptr));
       } else {
         if (oe == vm::OnError::kReplace) oe = vm::OnError::kAbort;
         halt_constraint(g, code, oe, index_column_names(idx), 2);

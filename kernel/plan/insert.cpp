@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "plan/dml_internal.h"
+#include "plan/foreign_key.h"
 #include "plan/select_internal.h"
 #include "vm/collation.h"
 
@@ -236,6 +237,7 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
   }
   KEEL_RETURN_IF_ERROR(check_row(g, w, skip));
   KEEL_RETURN_IF_ERROR(check_unique(g, w, skip, false, 0, explicit_rowid));
+  KEEL_RETURN_IF_ERROR(fk_check(g, t, nullptr, &w.term, nullptr));
   KEEL_RETURN_IF_ERROR(write_row(g, w, vm::kOpflagNChange | vm::kOpflagLastRowid));
   if (!t->triggers.empty()) {
     KEEL_RETURN_IF_ERROR(
@@ -272,10 +274,12 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
     s.terms = {&old.term, &excluded};
     if (u->where) KEEL_RETURN_IF_ERROR(code_if_false(g, &s, u->where, skip, true));
     g.emit(Op::Copy, old.rowid, nw.rowid, n);
+    std::vector<int> changed;  // assigned columns (-1 = the rowid), for foreign keys
     for (const parse::SetClause& sc : u->set) {
       for (uint32_t k = 0; k < sc.columns.size; k++) {
         int col = t->find_column(sc.columns[k].value);
         if (col < 0) return Status(rc::kError, "no such column: " + std::string(sc.columns[k].value));
+        changed.push_back(col == t->rowid_alias ? -1 : col);
         const parse::Expr* v = sc.value;
         if (sc.columns.size > 1) {
           if (v->kind != parse::ExprKind::kVector ||
@@ -295,6 +299,7 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
     g.set_p4_affinity(a, aff);
     KEEL_RETURN_IF_ERROR(check_row(g, nw, skip));
     KEEL_RETURN_IF_ERROR(check_unique(g, nw, skip, true, old.rowid, t->rowid_alias >= 0));
+    KEEL_RETURN_IF_ERROR(fk_check(g, t, &old.term, nullptr, &changed));
     KEEL_RETURN_IF_ERROR(delete_index_entries(g, old));
     if (t->rowid_alias >= 0) {
       int same = g.new_label(), gone = g.new_label();
@@ -305,7 +310,9 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
       g.bind(gone);
       g.bind(same);
     }
+    KEEL_RETURN_IF_ERROR(fk_check(g, t, nullptr, &nw.term, &changed));
     KEEL_RETURN_IF_ERROR(write_row(g, nw, vm::kOpflagNChange | vm::kOpflagIsUpdate));
+    KEEL_RETURN_IF_ERROR(fk_actions(g, t, &old.term, &nw.term, &changed));
     KEEL_RETURN_IF_ERROR(code_returning(g, nw, st->returning));
     g.emit(Op::Goto, 0, skip);
   }

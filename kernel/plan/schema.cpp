@@ -5,6 +5,7 @@
 #include "plan/schema.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "parse/parser.h"
 #include "plan/index_method.h"
@@ -235,6 +236,12 @@ Status DatabaseSchema::add_entry(std::string_view type, std::string_view name, s
             t->foreign_keys.push_back(std::move(fk));
             break;
           }
+          case parse::ColumnConstraint::Kind::kDeferral:
+            // A DEFERRABLE clause of its own applies to the table's latest
+            // foreign key (SQLite's sqlite3DeferForeignKey).
+            if (!t->foreign_keys.empty() && cc->foreign_key)
+              t->foreign_keys.back().deferred = cc->foreign_key->deferred();
+            break;
           default:
             break;
         }
@@ -317,6 +324,8 @@ Status DatabaseSchema::add_entry(std::string_view type, std::string_view name, s
         }
       }
     }
+    static std::atomic<int64_t> load_counter{0};
+    t->load_order = ++load_counter;
     tables_[tp->name] = std::move(t);
     return Status::Ok();
   }
