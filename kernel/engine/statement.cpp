@@ -75,6 +75,11 @@ Result<int> Statement::step() {
       return s;
     }
   }
+  if (!active_ && !program_->read_only && !program_->engine_command &&
+      program_->foreign_keys != ((conn_.compile_options_.foreign_keys ? 1 : 0) |
+                                 (conn_.compile_options_.defer_foreign_keys ? 2 : 0))) {
+    KEEL_RETURN_IF_ERROR(recompile());
+  }
   conn_.statement_time_ = 0;
   for (int attempt = 0;; attempt++) {
     if (!active_) {
