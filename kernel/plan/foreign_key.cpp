@@ -288,7 +288,7 @@ Status fk_check_impl(CodeGen& g, Table* t, const FromTerm* old_row, const FromTe
     const ForeignKey& fk = *it;
     if (changed && !child_modified(t, fk, *changed)) continue;
     Table* parent = g.catalog().database(t->db).find_table(fk.to_table);
-    if (parent == nullptr || parent->is_view || parent->is_virtual) {
+    if (parent == nullptr) {
       if (!ignore_errors) {
         return Status(rc::kError, "no such table: " + g.catalog().database_name(t->db) + "." + fk.to_table);
       }
@@ -614,7 +614,6 @@ Status code_foreign_key_check(CodeGen& g, int db, std::string_view table) {
     std::vector<Check> checks;
     for (auto it = t->foreign_keys.rbegin(); it != t->foreign_keys.rend(); ++it) {
       Check c{&*it, g.catalog().database(t->db).find_table(it->to_table), {}, -1};
-      if (c.parent && (c.parent->is_view || c.parent->is_virtual)) c.parent = nullptr;
       if (c.parent) {
         KEEL_ASSIGN_OR_RETURN(c.pk, locate_parent_key(c.parent, t, *it));
         c.cursor = g.new_cursor();
