@@ -207,6 +207,7 @@ class Connection final : private vm::VmHost,
   void schema_changed(int db) override;
   func::FunctionHost& function_host() override { return *this; }
   void add_changes(int64_t n) override;
+  void add_subprogram_changes(int64_t n) override { total_changes_ += n; }
   bool interrupted() const override;
   Status run_command(const void* command, std::vector<vm::Value>& rows) override;
   int64_t max_length() const override { return compile_options_.max_length; }

@@ -32,6 +32,12 @@ Status malformed(std::string_view name, std::string_view why = {}) {
   return Status(rc::kCorrupt, m);
 }
 
+// Table::load_order: increasing over every table loaded by any schema.
+int64_t next_load_order() {
+  static std::atomic<int64_t> counter{0};
+  return ++counter;
+}
+
 Result<std::shared_ptr<ParsedSql>> parse_sql(std::string_view name, std::string_view sql) {
   auto p = std::make_shared<ParsedSql>();
   p->sql = std::string(sql);
@@ -324,8 +330,7 @@ Status DatabaseSchema::add_entry(std::string_view type, std::string_view name, s
         }
       }
     }
-    static std::atomic<int64_t> load_counter{0};
-    t->load_order = ++load_counter;
+    t->load_order = next_load_order();
     tables_[tp->name] = std::move(t);
     return Status::Ok();
   }
@@ -336,6 +341,7 @@ Status DatabaseSchema::add_entry(std::string_view type, std::string_view name, s
     t->root = static_cast<uint32_t>(root);
     t->is_virtual = true;
     t->parsed = parsed;
+    t->load_order = next_load_order();
     tables_[t->name] = std::move(t);
     return Status::Ok();
   }
@@ -348,6 +354,7 @@ Status DatabaseSchema::add_entry(std::string_view type, std::string_view name, s
     t->parsed = parsed;
     t->view_select = cv->select;
     for (const parse::Name& n : cv->columns) t->view_column_names.emplace_back(n.value);
+    t->load_order = next_load_order();
     tables_[t->name] = std::move(t);
     return Status::Ok();
   }

@@ -537,8 +537,7 @@ Status Vm::exec_cursor_op(const Instr& op) {
       c.invalidate();
       c.set_eof(false);
       if (op.p5 & kOpflagNChange) {
-        n_change_++;
-        host_.add_changes(1);
+        count_changes(1);
       }
       if (op.p5 & kOpflagLastRowid) host_.set_last_insert_rowid(rowid);
       return Status::Ok();
@@ -566,8 +565,7 @@ Status Vm::exec_cursor_op(const Instr& op) {
       }
       c.invalidate();
       if (op.p2 & kOpflagNChange) {
-        n_change_++;
-        host_.add_changes(1);
+        count_changes(1);
       }
       return Status::Ok();
     }
@@ -600,8 +598,7 @@ Status Vm::exec_cursor_op(const Instr& op) {
       c.invalidate();
       c.set_eof(false);
       if (op.p5 & kOpflagNChange) {
-        n_change_++;
-        host_.add_changes(1);
+        count_changes(1);
       }
       return Status::Ok();
     }
@@ -760,8 +757,7 @@ Status Vm::exec_cursor_op(const Instr& op) {
       if (op.p3) {
         // As SQLite's OP_Clear with P3: the rows count as changes.
         r[op.p3].set_int(r[op.p3].as_int64() + n);
-        n_change_ += n;
-        host_.add_changes(n);
+        count_changes(n);
       }
       return Status::Ok();
     }

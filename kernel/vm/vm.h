@@ -93,6 +93,9 @@ class VmHost {
   virtual func::FunctionHost& function_host() = 0;
   virtual void set_last_insert_rowid(int64_t rowid) = 0;
   virtual void add_changes(int64_t n) = 0;
+  // Rows changed by a sub-program (a foreign key action): they count in
+  // total_changes() but not in the statement's changes().
+  virtual void add_subprogram_changes(int64_t n) { (void)n; }
   virtual bool interrupted() const = 0;
   // Runs a PRAGMA or another engine-level command (OP_Pragma: P4 points at
   // the command); fills `rows` with result rows of `n_columns` values each.
@@ -221,6 +224,14 @@ class Vm {
   Status run_subprogram(const Instr& op);
   Status load_param(const Instr& op);
   Vm* top() { return parent_ ? parent_->top() : this; }
+  void count_changes(int64_t n) {
+    n_change_ += n;
+    if (parent_) {
+      host_.add_subprogram_changes(n);
+    } else {
+      host_.add_changes(n);
+    }
+  }
 
   const Program& program_;
   VmHost& host_;
