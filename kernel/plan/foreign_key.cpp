@@ -252,7 +252,7 @@ std::string index_affinity(const Index* idx, const Table* parent, int n) {
 // fkLookupParent: adds `incr` to the constraint's counter unless the child
 // row in `row` has a NULL key or its parent exists.
 void lookup_parent(CodeGen& g, const Table* parent, const ParentKey& pk, const Table* child,
-                   const ForeignKey& fk, const FromTerm* row, int incr) {
+                   const ForeignKey& fk, const FromTerm* row, int incr, bool halt_now) {
   int ok = g.new_label();
   if (incr < 0) g.emit(Op::FkIfZero, fk.deferred ? 1 : 0, ok);
   size_t n = pk.child_cols.size();
@@ -291,7 +291,12 @@ void lookup_parent(CodeGen& g, const Table* parent, const ParentKey& pk, const T
     int f = g.emit(Op::Found, cur, ok, regs);
     g.set_p4_int(f, static_cast<int>(n));
   }
-  g.emit(Op::FkCounter, fk.deferred ? 1 : 0, incr);
+  if (halt_now) {
+    int a = g.emit(Op::Halt, rc::kConstraintForeignKey, static_cast<int>(vm::OnError::kAbort));
+    g.at(a).p5 = 4;
+  } else {
+    g.emit(Op::FkCounter, fk.deferred ? 1 : 0, incr);
+  }
   g.bind(ok);
   g.emit(Op::Close, cur);
 }
@@ -356,13 +361,22 @@ Status scan_children(CodeGen& g, Table* parent, const ParentKey& pk, Table* chil
 }
 
 Status fk_check_impl(CodeGen& g, Table* t, const FromTerm* old_row, const FromTerm* new_row,
-                     const std::vector<int>* changed, bool ignore_errors) {
+                     const std::vector<int>* changed, bool ignore_errors, bool single_insert) {
   if (!fk_enabled(g) || t->is_view || t->is_virtual) return Status::Ok();
   bool coded = false;
+  // SQLite's !isMultiWrite && !pToplevel: one row, written by nothing else.
+  bool alone = single_insert && t->triggers.empty() && g.trigger_scope == nullptr;
+  for (const Index* idx : t->indexes) {
+    // A REPLACE may delete rows first.
+    if (idx->on_conflict == static_cast<uint8_t>(parse::ConflictAction::kReplace)) alone = false;
+  }
+  bool defer = g.input().options.defer_foreign_keys;
   // The constraints of t: its rows are children.
   for (auto it = t->foreign_keys.rbegin(); it != t->foreign_keys.rend(); ++it) {
     const ForeignKey& fk = *it;
-    if (changed && !child_modified(t, fk, *changed)) continue;
+    // A self-referencing constraint is checked on every UPDATE: the row's
+    // own key may be what changes.
+    if (changed && !name_eq(fk.to_table, t->name) && !child_modified(t, fk, *changed)) continue;
     Table* parent = g.catalog().database(t->db).find_table(fk.to_table);
     if (parent == nullptr) {
       if (!ignore_errors) {
@@ -385,13 +399,16 @@ Status fk_check_impl(CodeGen& g, Table* t, const FromTerm* old_row, const FromTe
       if (ignore_errors) continue;
       return pk.status();
     }
-    if (old_row) lookup_parent(g, parent, pk.value(), t, fk, old_row, -1);
-    if (new_row) lookup_parent(g, parent, pk.value(), t, fk, new_row, 1);
+    if (old_row) lookup_parent(g, parent, pk.value(), t, fk, old_row, -1, false);
+    if (new_row) lookup_parent(g, parent, pk.value(), t, fk, new_row, 1, alone && !fk.deferred && !defer);
     coded = true;
   }
   // The constraints referencing t: its rows are parents.
   for (const FkRef& ref : fk_references(g, t)) {
     if (changed && !parent_modified(t, *ref.fk, *changed)) continue;
+    // Inserting one row into a parent cannot cause or fix an immediate
+    // violation.
+    if (alone && !ref.fk->deferred && !defer) continue;
     Result<ParentKey> pk = locate_parent_key(t, ref.child, *ref.fk);
     if (!pk.ok()) {
       if (ignore_errors) continue;
@@ -537,8 +554,8 @@ int contiguous_row(CodeGen& g, const Table* t, const FromTerm* row) {
 }  // namespace
 
 Status fk_check(CodeGen& g, Table* t, const FromTerm* old_row, const FromTerm* new_row,
-                const std::vector<int>* changed) {
-  return fk_check_impl(g, t, old_row, new_row, changed, false);
+                const std::vector<int>* changed, bool single_insert) {
+  return fk_check_impl(g, t, old_row, new_row, changed, false, single_insert);
 }
 
 Status fk_actions(CodeGen& g, Table* t, const FromTerm* old_row, const FromTerm* new_row,
@@ -607,7 +624,7 @@ Status fk_drop_table(CodeGen& g, Table* t) {
   g.emit(Op::Rowid, rowids, r);
   g.emit(Op::NotExists, w.cursor, next, r);
   load_row(g, w);
-  KEEL_RETURN_IF_ERROR(fk_check_impl(g, t, &w.term, nullptr, nullptr, true));
+  KEEL_RETURN_IF_ERROR(fk_check_impl(g, t, &w.term, nullptr, nullptr, true, false));
   KEEL_RETURN_IF_ERROR(delete_index_entries(g, w));
   mark_row_change(g, g.emit(Op::Delete, w.cursor, vm::kOpflagNChange), t);
   KEEL_RETURN_IF_ERROR(fk_actions(g, t, &w.term, nullptr, nullptr));

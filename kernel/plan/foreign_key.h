@@ -46,9 +46,12 @@ struct FkActionCache {
 // before (DELETE, UPDATE), `new_row` after (INSERT, UPDATE) — register views
 // whose column i is in reg_base + i. For UPDATE, `changed` lists the
 // assigned columns (-1 = the rowid); only constraints over them are checked.
-// Nothing is coded unless PRAGMA foreign_keys is on.
+// Nothing is coded unless PRAGMA foreign_keys is on. `single_insert` says
+// the statement is an INSERT of one VALUES row that nothing else writes
+// with (SQLite's !isMultiWrite): an immediate violation then fails at once,
+// and the parent-side check, which cannot matter, is left out.
 Status fk_check(CodeGen& g, Table* t, const FromTerm* old_row, const FromTerm* new_row,
-                const std::vector<int>* changed);
+                const std::vector<int>* changed, bool single_insert = false);
 // ON DELETE (new_row == nullptr) or ON UPDATE actions of the constraints
 // referencing `t`, after the row change (sqlite3FkActions).
 Status fk_actions(CodeGen& g, Table* t, const FromTerm* old_row, const FromTerm* new_row,

@@ -237,7 +237,9 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
   }
   KEEL_RETURN_IF_ERROR(check_row(g, w, skip));
   KEEL_RETURN_IF_ERROR(check_unique(g, w, skip, false, 0, explicit_rowid));
-  KEEL_RETURN_IF_ERROR(fk_check(g, t, nullptr, &w.term, nullptr));
+  KEEL_RETURN_IF_ERROR(fk_check(g, t, nullptr, &w.term, nullptr,
+                                (single != nullptr || st->default_values) && st->upserts.size == 0 &&
+                                    st->or_conflict != parse::ConflictAction::kReplace));
   KEEL_RETURN_IF_ERROR(write_row(g, w, vm::kOpflagNChange | vm::kOpflagLastRowid));
   if (!t->triggers.empty()) {
     KEEL_RETURN_IF_ERROR(
