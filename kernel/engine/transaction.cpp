@@ -79,8 +79,10 @@ Status Connection::begin_transaction(int db, bool write, bool exclusive, bool st
 
 Status Connection::commit_all() {
   Status result;
-  bool wrote_any = false;
-  for (auto& d : dbs_) wrote_any = wrote_any || d.txn == 2;
+  // Like SQLite, a statement that used a transaction resets
+  // defer_foreign_keys when it commits (a pragma or SELECT 1 does not).
+  bool in_transaction = false;
+  for (auto& d : dbs_) in_transaction = in_transaction || d.txn != 0;
   if (!ext_.observers.empty()) {
     bool wrote = false;
     for (auto& d : dbs_) wrote = wrote || d.txn == 2;
@@ -139,7 +141,7 @@ Status Connection::commit_all() {
   (void)wrote;
   savepoints_.clear();
   fk_deferred_ = fk_deferred_imm_ = 0;
-  if (wrote_any) compile_options_.defer_foreign_keys = false;
+  if (in_transaction) compile_options_.defer_foreign_keys = false;
   notify_after_commit();
   std::vector<std::shared_ptr<ext::VirtualTable>> vtabs = std::move(vtab_txn_);
   vtab_txn_.clear();
@@ -275,6 +277,7 @@ Status Connection::set_autocommit(bool enable, bool rollback) {
     return Status::Ok();
   }
   if (autocommit_) {
+    compile_options_.defer_foreign_keys = false;  // a failed transaction statement (SQLite's RollbackAll)
     return Status(rc::kError, rollback ? "cannot rollback - no transaction is active"
                                        : "cannot commit - no transaction is active");
   }
@@ -313,7 +316,10 @@ Status Connection::savepoint(int op, std::string_view name) {
       break;
     }
   }
-  if (idx < 0) return Status(rc::kError, "no such savepoint: " + std::string(name));
+  if (idx < 0) {
+    if (autocommit_) compile_options_.defer_foreign_keys = false;
+    return Status(rc::kError, "no such savepoint: " + std::string(name));
+  }
   if (op == 1) {
     // RELEASE: forget idx and everything above it; releasing the outermost
     // savepoint of a transaction it started commits.

@@ -420,7 +420,7 @@ Status fk_check_impl(CodeGen& g, Table* t, const FromTerm* old_row, const FromTe
   }
   // Violations are counted, not raised: the statement may fail after it
   // changed rows, so it needs its statement savepoint.
-  if (coded) g.note_row_write(false);
+  if (coded && !alone) g.note_row_write(false);
   return Status::Ok();
 }
 

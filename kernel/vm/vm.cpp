@@ -65,13 +65,15 @@ Status Vm::fail(Status s) {
   finalize_aggregates();
   if (parent_ == nullptr) {
     // OR FAIL keeps the statement's changes, so its foreign key violations
-    // count (SQLite's sqlite3VdbeHalt); any other failure undoes the
-    // statement and with it the deferred violations it added.
+    // count (SQLite's sqlite3VdbeHalt); any other failure rolls back the
+    // statement savepoint and with it the deferred violations the statement
+    // added. A statement without one (it fails before its first change)
+    // keeps them, as SQLite does.
     if (statement_on_error_ == OnError::kFail && fk_immediate_ > 0) {
       s = Status(rc::kConstraintForeignKey, "FOREIGN KEY constraint failed");
       statement_on_error_ = OnError::kAbort;
     }
-    if (statement_on_error_ != OnError::kFail)
+    if (statement_on_error_ != OnError::kFail && program_.statement_journal)
       host_.fk_deferred_restore(fk_saved_deferred_, fk_saved_immediate_);
     fk_immediate_ = 0;
   }
