@@ -180,7 +180,11 @@ class CodeGen {
 // `or_conflict` changes nothing before its last possible failure: no
 // triggers, no REPLACE (which deletes before later checks), and no index
 // whose key needs an expression or a WHERE (evaluated between index writes).
-bool row_write_fails_first(const Table* t, parse::ConflictAction or_conflict);
+// With `event`, only the triggers of that event count.
+bool row_write_fails_first(const Table* t, parse::ConflictAction or_conflict,
+                           const parse::TriggerEvent* event = nullptr);
+// True if `t` has a trigger on `event`.
+bool has_trigger(const Table* t, parse::TriggerEvent event);
 
 // Quotes an identifier the way SQLite's identPut does when needed.
 std::string quote_identifier_if_needed(std::string_view name);

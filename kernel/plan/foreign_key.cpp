@@ -365,7 +365,7 @@ Status fk_check_impl(CodeGen& g, Table* t, const FromTerm* old_row, const FromTe
   if (!fk_enabled(g) || t->is_view || t->is_virtual) return Status::Ok();
   bool coded = false;
   // SQLite's !isMultiWrite && !pToplevel: one row, written by nothing else.
-  bool alone = single_insert && t->triggers.empty() && g.trigger_scope == nullptr;
+  bool alone = single_insert && !has_trigger(t, parse::TriggerEvent::kInsert) && g.trigger_scope == nullptr;
   for (const Index* idx : t->indexes) {
     // A REPLACE may delete rows first.
     if (idx->on_conflict == static_cast<uint8_t>(parse::ConflictAction::kReplace)) alone = false;

@@ -19,6 +19,8 @@ namespace {
 
 bool name_eq(std::string_view a, std::string_view b) { return vm::stricmp(a, b) == 0; }
 
+constexpr parse::TriggerEvent kInsertEvent = parse::TriggerEvent::kInsert;
+
 bool is_rowid_name(std::string_view n) {
   return name_eq(n, "rowid") || name_eq(n, "oid") || name_eq(n, "_rowid_");
 }
@@ -128,7 +130,7 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
 
   // One row whose checks all precede its writes needs no statement savepoint.
   g.note_row_write((single != nullptr || st->default_values) && st->upserts.size == 0 &&
-                   st->returning.size == 0 && row_write_fails_first(t, st->or_conflict));
+                   st->returning.size == 0 && row_write_fails_first(t, st->or_conflict, &kInsertEvent));
   TableWriter w;
   open_writer(g, w, t, st->or_conflict);
   // ON CONFLICT clauses: which constraint each one catches.
