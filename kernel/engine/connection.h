@@ -196,6 +196,8 @@ class Connection final : private vm::VmHost,
   struct UserSavepoint {
     std::string name;
     bool starts_transaction;
+    int64_t fk_deferred = 0;  // the deferred foreign key counters when it was opened
+    int64_t fk_deferred_imm = 0;
   };
 
   Status open_database(int db, std::string path, bool memory, bool read_only, bool create);
@@ -225,6 +227,7 @@ class Connection final : private vm::VmHost,
   func::FunctionHost& function_host() override { return *this; }
   void add_changes(int64_t n) override;
   void add_nested_changes(int64_t n) override { total_changes_ += n; }
+  void add_subprogram_changes(int64_t n) override { total_changes_ += n; }
   bool interrupted() const override;
   Status run_command(const void* command, std::vector<vm::Value>& rows) override;
   int64_t max_length() const override { return compile_options_.max_length; }
@@ -232,6 +235,18 @@ class Connection final : private vm::VmHost,
   Status vtab_create(int db, std::string_view name) override;
   Status vtab_destroy(int db, std::string_view name) override;
   Status vtab_begin(const std::shared_ptr<ext::VirtualTable>& table) override;
+  bool defer_foreign_keys() const override { return compile_options_.defer_foreign_keys; }
+  void fk_deferred_add(int64_t n, bool immediate) override {
+    (immediate ? fk_deferred_imm_ : fk_deferred_) += n;
+  }
+  int64_t fk_deferred(bool immediate) const override { return immediate ? fk_deferred_imm_ : fk_deferred_; }
+  void fk_deferred_restore(int64_t deferred, int64_t immediate) override {
+    fk_deferred_ = deferred;
+    fk_deferred_imm_ = immediate;
+  }
+  // COMMIT refuses to end a transaction with outstanding deferred foreign
+  // key violations (the transaction stays open).
+  Status check_deferred_fk() const;
 
   // --- plan::VtabHost
   Result<std::shared_ptr<const plan::VtabInstance>> connect_vtab(plan::Table& t) override;
@@ -309,6 +324,11 @@ class Connection final : private vm::VmHost,
   int next_auto_vacuum_ = -1;
 
   bool autocommit_ = true;
+  // Foreign keys: outstanding deferred violations (SQLite's nDeferredCons
+  // and nDeferredImmCons); every transaction end resets them and PRAGMA
+  // defer_foreign_keys (compile_options_).
+  int64_t fk_deferred_ = 0;
+  int64_t fk_deferred_imm_ = 0;
   std::vector<UserSavepoint> savepoints_;
   int active_statements_ = 0;
   bool statement_failed_rollback_ = false;

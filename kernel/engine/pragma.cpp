@@ -287,7 +287,16 @@ Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Va
     row1(Value::integer(f ? 1 : 0));
     return Status::Ok();
   };
-  if (name == "foreign_keys") return flag(compile_options_.foreign_keys);
+  if (name == "foreign_keys") {
+    // Inside a transaction the setting cannot change (silently, as SQLite).
+    if (cmd.has_value && !autocommit_) return Status::Ok();
+    return flag(compile_options_.foreign_keys);
+  }
+  if (name == "defer_foreign_keys") {
+    KEEL_RETURN_IF_ERROR(flag(compile_options_.defer_foreign_keys));
+    if (!compile_options_.defer_foreign_keys) fk_deferred_imm_ = 0;
+    return Status::Ok();
+  }
   if (name == "recursive_triggers") return flag(compile_options_.recursive_triggers);
   if (name == "reverse_unordered_selects") return flag(compile_options_.reverse_unordered_selects);
   if (name == "legacy_alter_table") return flag(compile_options_.legacy_alter_table);

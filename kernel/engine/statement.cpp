@@ -91,8 +91,12 @@ Result<int> Statement::step() {
       return s;
     }
   }
-  if (!active_ && database_generation_ != conn_.database_generation()) {
-    // ATTACH or DETACH renumbered the databases since this was compiled.
+  if (!active_ && (database_generation_ != conn_.database_generation() ||
+                   (!program_->read_only && !program_->engine_command &&
+                    program_->foreign_keys != ((conn_.compile_options_.foreign_keys ? 1 : 0) |
+                                               (conn_.compile_options_.defer_foreign_keys ? 2 : 0))))) {
+    // ATTACH or DETACH renumbered the databases since this was compiled, or
+    // the foreign key settings it was compiled under changed.
     KEEL_RETURN_IF_ERROR(recompile());
   }
   conn_.statement_time_ = 0;

@@ -79,6 +79,10 @@ Status Connection::begin_transaction(int db, bool write, bool exclusive, bool st
 
 Status Connection::commit_all() {
   Status result;
+  // Like SQLite, a statement that used a transaction resets
+  // defer_foreign_keys when it commits (a pragma or SELECT 1 does not).
+  bool in_transaction = false;
+  for (auto& d : dbs_) in_transaction = in_transaction || d.txn != 0;
   if (!ext_.observers.empty()) {
     bool wrote = false;
     for (auto& d : dbs_) wrote = wrote || d.txn == 2;
@@ -124,6 +128,8 @@ Status Connection::commit_all() {
   }
   (void)wrote;
   savepoints_.clear();
+  fk_deferred_ = fk_deferred_imm_ = 0;
+  if (in_transaction) compile_options_.defer_foreign_keys = false;
   notify_after_commit();
   std::vector<std::shared_ptr<ext::VirtualTable>> vtabs = std::move(vtab_txn_);
   vtab_txn_.clear();
@@ -153,13 +159,28 @@ void Connection::rollback_all() {
     d.statement_savepoint = 0;
   }
   savepoints_.clear();
+  fk_deferred_ = fk_deferred_imm_ = 0;
+  compile_options_.defer_foreign_keys = false;
   if (schema_dirty) notify_after_rollback();
   if (fire_hook && hooks_.rollback) hooks_.rollback();
 }
 
 Status Connection::end_transaction_if_done() {
   if (!autocommit_ || active_statements_ > 1) return Status::Ok();
+  if (!check_deferred_fk().ok()) {
+    // An autocommit statement that leaves deferred violations fails and
+    // its transaction is rolled back (SQLite's sqlite3VdbeHalt).
+    Status s = check_deferred_fk();
+    rollback_all();
+    return s;
+  }
   return commit_all();
+}
+
+Status Connection::check_deferred_fk() const {
+  if (fk_deferred_ + fk_deferred_imm_ > 0)
+    return Status(rc::kConstraintForeignKey, "FOREIGN KEY constraint failed");
+  return Status::Ok();
 }
 
 Status Connection::end_statement(const Status& outcome_in, vm::OnError on_error) {
@@ -244,6 +265,7 @@ Status Connection::set_autocommit(bool enable, bool rollback) {
     return Status::Ok();
   }
   if (autocommit_) {
+    compile_options_.defer_foreign_keys = false;  // a failed transaction statement (SQLite's RollbackAll)
     return Status(rc::kError, rollback ? "cannot rollback - no transaction is active"
                                        : "cannot commit - no transaction is active");
   }
@@ -253,6 +275,8 @@ Status Connection::set_autocommit(bool enable, bool rollback) {
     return Status::Ok();
   }
   // COMMIT: the transaction ends when this statement does (end_statement).
+  KEEL_RETURN_IF_ERROR(check_deferred_fk());
+  compile_options_.defer_foreign_keys = false;
   autocommit_ = true;
   savepoints_.clear();
   for (auto& d : dbs_) d.user_savepoints.clear();
@@ -264,7 +288,7 @@ Status Connection::savepoint(int op, std::string_view name) {
     KEEL_RETURN_IF_ERROR(notify_before_savepoint(static_cast<int>(savepoints_.size()) + 1));
     bool starts = autocommit_;
     autocommit_ = false;
-    savepoints_.push_back({std::string(name), starts});
+    savepoints_.push_back({std::string(name), starts, fk_deferred_, fk_deferred_imm_});
     for (auto& d : dbs_) {
       if (d.txn == 2) {
         KEEL_ASSIGN_OR_RETURN(int depth, d.btree->open_savepoint());
@@ -282,11 +306,15 @@ Status Connection::savepoint(int op, std::string_view name) {
       break;
     }
   }
-  if (idx < 0) return Status(rc::kError, "no such savepoint: " + std::string(name));
+  if (idx < 0) {
+    if (autocommit_) compile_options_.defer_foreign_keys = false;
+    return Status(rc::kError, "no such savepoint: " + std::string(name));
+  }
   if (op == 1) {
     // RELEASE: forget idx and everything above it; releasing the outermost
     // savepoint of a transaction it started commits.
     bool commits = savepoints_[idx].starts_transaction;
+    if (commits && idx == 0) KEEL_RETURN_IF_ERROR(check_deferred_fk());
     for (auto& d : dbs_) {
       if (d.txn == 2 && idx < static_cast<int>(d.user_savepoints.size())) {
         KEEL_RETURN_IF_ERROR(d.btree->release_savepoint(d.user_savepoints[idx]));
@@ -308,6 +336,8 @@ Status Connection::savepoint(int op, std::string_view name) {
     }
   }
   savepoints_.resize(idx + 1);
+  fk_deferred_ = savepoints_[idx].fk_deferred;
+  fk_deferred_imm_ = savepoints_[idx].fk_deferred_imm;
   notify_rollback_to(idx + 1);
   return Status::Ok();
 }

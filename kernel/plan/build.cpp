@@ -7,6 +7,7 @@
 #include "parse/ast_walk.h"
 #include "plan/dml_internal.h"
 #include "plan/generated_columns.h"
+#include "plan/foreign_key.h"
 #include "plan/index_method.h"
 #include "plan/select_internal.h"
 #include "plan/vtab.h"
@@ -143,6 +144,7 @@ Status code_create_table(CodeGen& g, const parse::CreateTableStmt* st) {
     }
     return free;
   }
+  KEEL_RETURN_IF_ERROR(fk_validate_create_table(st));
   std::string sql;
   std::vector<ColInfo> as_cols;
   if (st->as_select) {
@@ -603,6 +605,7 @@ Status code_drop(CodeGen& g, const parse::DropStmt* st) {
       if (!view && t->is_view) return Status(rc::kError, "use DROP VIEW to delete view " + t->name);
       int db = t->db;
       g.use_database(db, true);
+      if (!view) KEEL_RETURN_IF_ERROR(fk_drop_table(g, t));
       if (t->is_virtual) g.emit_str(Op::VDestroy, db, 0, 0, t->name);
       for (const Index* mi : t->method_indexes) KEEL_RETURN_IF_ERROR(code_drop_method_index(g, mi));
       int sc = open_schema(g, db);

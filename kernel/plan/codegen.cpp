@@ -102,8 +102,19 @@ int CodeGen::plan_row(int parent, std::string detail) {
   return id;
 }
 
-bool row_write_fails_first(const Table* t, parse::ConflictAction or_conflict) {
-  if (or_conflict == parse::ConflictAction::kReplace || !t->triggers.empty()) return false;
+bool has_trigger(const Table* t, parse::TriggerEvent event) {
+  for (const Trigger* tr : t->triggers) {
+    if (!tr->parsed || !tr->parsed->stmt || tr->parsed->stmt->kind != parse::StmtKind::kCreateTrigger)
+      return true;
+    if (tr->parsed->stmt->as<parse::CreateTriggerStmt>()->event == event) return true;
+  }
+  return false;
+}
+
+bool row_write_fails_first(const Table* t, parse::ConflictAction or_conflict,
+                           const parse::TriggerEvent* event) {
+  if (or_conflict == parse::ConflictAction::kReplace) return false;
+  if (event ? has_trigger(t, *event) : !t->triggers.empty()) return false;
   // An index method is maintained after the row is written, and may fail.
   if (!t->method_indexes.empty()) return false;
   for (const Index* idx : t->indexes) {

@@ -88,6 +88,8 @@ class CodeGen {
   void begin_program();
   // Records that database `db` must be in a (write) transaction.
   void use_database(int db, bool write);
+  // The databases recorded so far: (db, write).
+  const std::vector<std::pair<int, bool>>& databases() const { return dbs_; }
   // Ends with Halt, emits the transaction block, patches labels.
   Status finish();
 
@@ -187,6 +189,9 @@ class CodeGen {
   // sqlite3ErrorMsg, the last such error is the statement's.
   std::vector<const Column*> generating;
   Status deferred_error;
+  // Foreign key actions compiled so far, shared by a program and the
+  // sub-programs coded for it (plan/foreign_key.h).
+  std::shared_ptr<struct FkActionCache> fk_actions;
 
  private:
   const CompileInput& in_;
@@ -222,7 +227,11 @@ class PureContextScope {
 // `or_conflict` changes nothing before its last possible failure: no
 // triggers, no REPLACE (which deletes before later checks), and no index
 // whose key needs an expression or a WHERE (evaluated between index writes).
-bool row_write_fails_first(const Table* t, parse::ConflictAction or_conflict);
+// With `event`, only the triggers of that event count.
+bool row_write_fails_first(const Table* t, parse::ConflictAction or_conflict,
+                           const parse::TriggerEvent* event = nullptr);
+// True if `t` has a trigger on `event`.
+bool has_trigger(const Table* t, parse::TriggerEvent event);
 
 // Quotes an identifier the way SQLite's identPut does when needed.
 std::string quote_identifier_if_needed(std::string_view name);

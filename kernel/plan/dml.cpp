@@ -3,6 +3,7 @@
 // index maintenance (partial and expression indexes included).
 #include "plan/dml_internal.h"
 #include "plan/generated_columns.h"
+#include "plan/foreign_key.h"
 #include "vm/collation.h"
 
 namespace keel::plan {
@@ -128,8 +129,10 @@ Status replace_delete(CodeGen& g, TableWriter& w, TableWriter& old, int skip) {
         code_triggers(g, t, parse::TriggerEvent::kDelete, true, &old.term, nullptr, skip, nullptr));
     g.emit(Op::NotExists, w.cursor, gone, old.rowid);
   }
+  KEEL_RETURN_IF_ERROR(fk_check(g, t, &old.term, nullptr, nullptr));
   KEEL_RETURN_IF_ERROR(delete_index_entries(g, old));
   mark_row_change(g, g.emit(Op::Delete, w.cursor, 0), t, true);
+  KEEL_RETURN_IF_ERROR(fk_actions(g, t, &old.term, nullptr, nullptr));
   g.bind(gone);
   if (triggers) {
     KEEL_RETURN_IF_ERROR(

@@ -13,6 +13,7 @@
 #include "parse/ast_walk.h"
 #include "plan/dml_internal.h"
 #include "plan/generated_columns.h"
+#include "plan/foreign_key.h"
 #include "plan/select_internal.h"
 #include "vm/collation.h"
 
@@ -21,6 +22,8 @@ namespace keel::plan {
 namespace {
 
 bool name_eq(std::string_view a, std::string_view b) { return vm::stricmp(a, b) == 0; }
+
+constexpr parse::TriggerEvent kInsertEvent = parse::TriggerEvent::kInsert;
 
 bool is_rowid_name(std::string_view n) {
   return name_eq(n, "rowid") || name_eq(n, "oid") || name_eq(n, "_rowid_");
@@ -171,7 +174,7 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
 
   // One row whose checks all precede its writes needs no statement savepoint.
   g.note_row_write((single != nullptr || st->default_values) && st->upserts.size == 0 &&
-                   st->returning.size == 0 && row_write_fails_first(t, st->or_conflict));
+                   st->returning.size == 0 && row_write_fails_first(t, st->or_conflict, &kInsertEvent));
   TableWriter w;
   open_writer(g, w, t, st->or_conflict);
   // ON CONFLICT clauses: which constraint each one catches.
@@ -313,6 +316,9 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
   }
   KEEL_RETURN_IF_ERROR(check_row(g, w, skip));
   KEEL_RETURN_IF_ERROR(check_unique(g, w, skip, false, 0, explicit_rowid));
+  KEEL_RETURN_IF_ERROR(fk_check(g, t, nullptr, &w.term, nullptr,
+                                (single != nullptr || st->default_values) && st->upserts.size == 0 &&
+                                    st->or_conflict != parse::ConflictAction::kReplace));
   KEEL_RETURN_IF_ERROR(write_row(g, w, vm::kOpflagNChange | vm::kOpflagLastRowid));
   if (has_triggers(g, t)) {
     KEEL_RETURN_IF_ERROR(
@@ -349,7 +355,7 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
     s.terms = {&old.term, &excluded};
     if (u->where) KEEL_RETURN_IF_ERROR(code_if_false(g, &s, u->where, skip, true));
     g.emit(Op::Copy, old.rowid, nw.rowid, n);
-    std::vector<int> changed;  // for UPDATE OF triggers (-1: the rowid)
+    std::vector<int> changed;  // assigned columns (-1: the rowid), for UPDATE OF triggers and foreign keys
     for (const parse::SetClause& sc : u->set) {
       for (uint32_t k = 0; k < sc.columns.size; k++) {
         int col = t->find_column(sc.columns[k].value);
@@ -384,6 +390,7 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
     }
     KEEL_RETURN_IF_ERROR(check_row(g, nw, skip));
     KEEL_RETURN_IF_ERROR(check_unique(g, nw, skip, true, old.rowid, t->rowid_alias >= 0));
+    KEEL_RETURN_IF_ERROR(fk_check(g, t, &old.term, nullptr, &changed));
     KEEL_RETURN_IF_ERROR(delete_index_entries(g, old));
     if (t->rowid_alias >= 0) {
       int same = g.new_label(), gone = g.new_label();
@@ -394,7 +401,9 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
       g.bind(gone);
       g.bind(same);
     }
+    KEEL_RETURN_IF_ERROR(fk_check(g, t, nullptr, &nw.term, &changed));
     KEEL_RETURN_IF_ERROR(write_row(g, nw, vm::kOpflagNChange | vm::kOpflagIsUpdate));
+    KEEL_RETURN_IF_ERROR(fk_actions(g, t, &old.term, &nw.term, &changed));
     if (triggers) {
       KEEL_RETURN_IF_ERROR(
           code_triggers(g, t, parse::TriggerEvent::kUpdate, false, &old.term, &nw.term, skip, &changed));

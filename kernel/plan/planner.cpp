@@ -100,6 +100,7 @@ Result<std::unique_ptr<vm::Program>> compile(const CompileInput& in) {
   KEEL_RETURN_IF_ERROR(g.finish());
   prog->comments.resize(prog->ops.size());
   prog->observe_changes = in.options.observe_changes;
+  prog->foreign_keys = static_cast<uint8_t>((in.options.foreign_keys ? 1 : 0) | (in.options.defer_foreign_keys ? 2 : 0));
   return prog;
 }
 

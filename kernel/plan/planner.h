@@ -43,6 +43,7 @@ class VtabHost;  // plan/vtab.h
 struct CompileOptions {
   bool case_sensitive_like = false;
   bool foreign_keys = false;
+  bool defer_foreign_keys = false;  // PRAGMA defer_foreign_keys (reset when a transaction ends)
   bool recursive_triggers = false;
   bool reverse_unordered_selects = false;
   bool legacy_alter_table = false;

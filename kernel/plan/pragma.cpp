@@ -5,6 +5,7 @@
 // the result columns SQLite names.
 #include <cctype>
 
+#include "plan/foreign_key.h"
 #include "plan/plan_internal.h"
 #include "vm/collation.h"
 
@@ -205,8 +206,9 @@ Status table_list(CodeGen& g, std::string_view only) {
 Status foreign_key_list(CodeGen& g, Table* t) {
   set_columns(g, {"id", "seq", "table", "from", "to", "on_update", "on_delete", "match"});
   static const char* kAction[] = {"NO ACTION", "SET NULL", "SET DEFAULT", "CASCADE", "RESTRICT", "NO ACTION"};
-  int id = static_cast<int>(t->foreign_keys.size()) - 1;
-  for (auto it = t->foreign_keys.rbegin(); it != t->foreign_keys.rend(); ++it, --id) {
+  // SQLite lists the constraints newest first, numbered from 0.
+  int id = 0;
+  for (auto it = t->foreign_keys.rbegin(); it != t->foreign_keys.rend(); ++it, ++id) {
     for (size_t k = 0; k < it->from_columns.size(); k++) {
       RowBuilder r(g, 8);
       r.num(id).num(static_cast<int64_t>(k)).str(it->to_table).str(it->from_columns[k]);
@@ -319,6 +321,8 @@ Status code_pragma(CodeGen& g, const parse::PragmaStmt* st) {
     return index_info(g, idx, name == "index_xinfo");
   }
   if (name == "table_list") return table_list(g, has_value ? std::string_view(value) : std::string_view());
+  if (name == "foreign_key_check")
+    return code_foreign_key_check(g, db, has_value ? std::string_view(value) : "");
   auto cmd = std::make_shared<EngineCommand>();
   cmd->kind = EngineCommand::Kind::kPragma;
   cmd->name = name;

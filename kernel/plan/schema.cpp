@@ -5,6 +5,7 @@
 #include "plan/schema.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "parse/parser.h"
 #include "plan/index_method.h"
@@ -29,6 +30,12 @@ Status malformed(std::string_view name, std::string_view why = {}) {
   std::string m = "malformed database schema (" + std::string(name) + ")";
   if (!why.empty()) m += " - " + std::string(why);
   return Status(rc::kCorrupt, m);
+}
+
+// Table::load_order: increasing over every table loaded by any schema.
+int64_t next_load_order() {
+  static std::atomic<int64_t> counter{0};
+  return ++counter;
 }
 
 Result<std::shared_ptr<ParsedSql>> parse_sql(std::string_view name, std::string_view sql) {
@@ -236,6 +243,12 @@ Status DatabaseSchema::add_entry(std::string_view type, std::string_view name, s
             t->foreign_keys.push_back(std::move(fk));
             break;
           }
+          case parse::ColumnConstraint::Kind::kDeferral:
+            // A DEFERRABLE clause of its own applies to the table's latest
+            // foreign key (SQLite's sqlite3DeferForeignKey).
+            if (!t->foreign_keys.empty() && cc->foreign_key)
+              t->foreign_keys.back().deferred = cc->foreign_key->deferred();
+            break;
           default:
             break;
         }
@@ -318,6 +331,7 @@ Status DatabaseSchema::add_entry(std::string_view type, std::string_view name, s
         }
       }
     }
+    t->load_order = next_load_order();
     tables_[tp->name] = std::move(t);
     return Status::Ok();
   }
@@ -328,6 +342,7 @@ Status DatabaseSchema::add_entry(std::string_view type, std::string_view name, s
     t->root = static_cast<uint32_t>(root);
     t->is_virtual = true;
     t->parsed = parsed;
+    t->load_order = next_load_order();
     tables_[t->name] = std::move(t);
     return Status::Ok();
   }
@@ -340,6 +355,7 @@ Status DatabaseSchema::add_entry(std::string_view type, std::string_view name, s
     t->parsed = parsed;
     t->view_select = cv->select;
     for (const parse::Name& n : cv->columns) t->view_column_names.emplace_back(n.value);
+    t->load_order = next_load_order();
     tables_[t->name] = std::move(t);
     return Status::Ok();
   }

@@ -121,6 +121,9 @@ struct Table {
   std::vector<const parse::Expr*> checks;
   std::vector<std::string> check_names;
   std::vector<ForeignKey> foreign_keys;
+  // Increases with the order tables were loaded (sqlite_schema order): the
+  // order SQLite lists the foreign keys referencing a table.
+  int64_t load_order = 0;
   std::vector<Trigger*> triggers;
   std::shared_ptr<ParsedSql> parsed;  // CREATE TABLE / VIEW statement
   const parse::Select* view_select = nullptr;

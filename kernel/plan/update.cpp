@@ -12,6 +12,7 @@
 #include "parse/ast_walk.h"
 #include "plan/dml_internal.h"
 #include "plan/generated_columns.h"
+#include "plan/foreign_key.h"
 #include "plan/select_internal.h"
 #include "vm/collation.h"
 
@@ -134,9 +135,11 @@ Status delete_row(CodeGen& g, TableWriter& w, Table* t, const parse::List<parse:
     // The trigger may have moved the cursor or deleted the row.
     reseek_row(g, w, next);
   }
+  KEEL_RETURN_IF_ERROR(fk_check(g, t, &w.term, nullptr, nullptr));
   KEEL_RETURN_IF_ERROR(delete_index_entries(g, w));
   KEEL_RETURN_IF_ERROR(code_returning(g, w, returning));
   mark_row_change(g, g.emit(Op::Delete, w.cursor, nested_change_flags(g, vm::kOpflagNChange)), t);
+  KEEL_RETURN_IF_ERROR(fk_actions(g, t, &w.term, nullptr, nullptr));
   if (has_triggers(g, t)) {
     KEEL_RETURN_IF_ERROR(
         code_triggers(g, t, parse::TriggerEvent::kDelete, false, &w.term, nullptr, next, nullptr));
@@ -187,7 +190,7 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
   // unless triggers, RETURNING or index expressions run between deletions.
   g.note_row_write(st->returning.size == 0 && row_write_fails_first(t, parse::ConflictAction::kDefault));
   if (st->where == nullptr && st->returning.size == 0 && !has_triggers(g, t) &&
-      !g.input().options.observe_changes && t->method_indexes.empty()) {
+      !g.input().options.observe_changes && t->method_indexes.empty() && !fk_delete_required(g, t)) {
     // Truncate: clear the table and its indexes, counting the rows.
     g.use_database(t->db, true);
     int cnt = g.new_reg();
@@ -360,6 +363,7 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
     }
     KEEL_RETURN_IF_ERROR(check_row(g, w, next));
     KEEL_RETURN_IF_ERROR(check_unique(g, w, next, true, old.rowid, rowid_changes));
+    KEEL_RETURN_IF_ERROR(fk_check(g, t, &old.term, nullptr, &changed));
     KEEL_RETURN_IF_ERROR(delete_index_entries(g, old));
     if (t->without_rowid) {
       // The row's entry goes and the new one is written (its primary key
@@ -379,7 +383,9 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
       g.bind(gone);
       g.bind(same);
     }
+    KEEL_RETURN_IF_ERROR(fk_check(g, t, nullptr, &w.term, &changed));
     KEEL_RETURN_IF_ERROR(write_row(g, w, vm::kOpflagNChange | vm::kOpflagIsUpdate));
+    KEEL_RETURN_IF_ERROR(fk_actions(g, t, &old.term, &w.term, &changed));
     if (has_triggers(g, t)) {
       KEEL_RETURN_IF_ERROR(
           code_triggers(g, t, parse::TriggerEvent::kUpdate, false, &old.term, &w.term, next, &changed));

@@ -624,6 +624,51 @@ Status Vm::exec() {
           continue;
         }
         break;
+      // Opcode: FkCounter P1 P2 * * *
+      // Adds P2 to a foreign key violation counter: the connection's
+      // deferred counter when P1 is set (or under PRAGMA
+      // defer_foreign_keys, its counter of deferred immediate constraints),
+      // else the statement's counter, checked when the statement ends.
+      case Op::FkCounter:
+        if (host_.defer_foreign_keys()) {
+          host_.fk_deferred_add(op.p2, true);
+        } else if (op.p1) {
+          host_.fk_deferred_add(op.p2, false);
+        } else {
+          top()->fk_immediate_ += op.p2;
+        }
+        break;
+
+      // Opcode: FkIfZero P1 P2 * * *
+      // Jumps to P2 if there is no outstanding violation: of deferred
+      // constraints when P1 is set, else of the statement's immediate ones.
+      case Op::FkIfZero: {
+        bool zero = op.p1 ? host_.fk_deferred(false) == 0 && host_.fk_deferred(true) == 0
+                          : top()->fk_immediate_ == 0 && host_.fk_deferred(true) == 0;
+        if (zero) {
+          pc_ = op.p2;
+          continue;
+        }
+        break;
+      }
+
+      // Opcode: Program P1 * P3 P4 *
+      // Runs sub-program P4 (a foreign key action) to its end; its OP_Param
+      // reads this program's registers from P1 (OLD row) and P3 (NEW row).
+      // Its failure is this statement's failure.
+      case Op::Program:
+        s = run_subprogram(op);
+        if (!s.ok()) return fail(std::move(s));
+        break;
+
+      // Opcode: Param P1 P2 P3 * *
+      // In a sub-program: register P2 = the calling program's register
+      // P3 + (P1 ? the caller's P3 : the caller's P1).
+      case Op::Param:
+        s = load_param(op);
+        if (!s.ok()) return fail(std::move(s));
+        break;
+
       case Op::IdxMethodFilter:
       case Op::IdxMethodNext:
       case Op::IdxMethodRowid:

@@ -538,8 +538,7 @@ Status Vm::exec_cursor_op(const Instr& op) {
       c.invalidate();
       c.set_eof(false);
       if (op.p5 & kOpflagNChange) {
-        n_change_++;
-        host_.add_changes(1);
+        count_changes(1);
       } else if (op.p5 & kOpflagNestedChange) {
         host_.add_nested_changes(1);
       }
@@ -569,8 +568,7 @@ Status Vm::exec_cursor_op(const Instr& op) {
       }
       c.invalidate();
       if (op.p2 & kOpflagNChange) {
-        n_change_++;
-        host_.add_changes(1);
+        count_changes(1);
       } else if (op.p2 & kOpflagNestedChange) {
         host_.add_nested_changes(1);
       }
@@ -605,8 +603,7 @@ Status Vm::exec_cursor_op(const Instr& op) {
       c.invalidate();
       c.set_eof(false);
       if (op.p5 & kOpflagNChange) {
-        n_change_++;
-        host_.add_changes(1);
+        count_changes(1);
       } else if (op.p5 & kOpflagNestedChange) {
         host_.add_nested_changes(1);
       }
@@ -767,8 +764,7 @@ Status Vm::exec_cursor_op(const Instr& op) {
       if (op.p3) {
         // As SQLite's OP_Clear with P3: the rows count as changes.
         r[op.p3].set_int(r[op.p3].as_int64() + n);
-        n_change_ += n;
-        host_.add_changes(n);
+        count_changes(n);
       }
       return Status::Ok();
     }

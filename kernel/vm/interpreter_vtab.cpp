@@ -111,8 +111,7 @@ Status Vm::exec_vtab_op(const Instr& op) {
                           [&](ext::Args args) { s = t->update(args, &rowid); });
       KEEL_RETURN_IF_ERROR(s);
       if (op.p1) host_.set_last_insert_rowid(rowid);
-      n_change_++;
-      host_.add_changes(1);
+      count_changes(1);
       return Status::Ok();
     }
 

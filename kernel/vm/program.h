@@ -127,6 +127,10 @@ class Program {
   // Compiled while a change observer was active (CompileOptions::
   // observe_changes): the engine recompiles when that no longer matches.
   bool observe_changes = false;
+  // Compiled under PRAGMA foreign_keys (bit 0) and defer_foreign_keys
+  // (bit 1): the engine recompiles when the connection's settings differ,
+  // as SQLite expires statements when they change.
+  uint8_t foreign_keys = 0;
   // A PRAGMA or another engine command (OP_Pragma), not a row-changing
   // statement.
   bool engine_command = false;

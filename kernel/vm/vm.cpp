@@ -47,6 +47,9 @@ Result<int> Vm::step() {
     pc_ = 0;
     n_change_ = 0;
     last_status_ = Status::Ok();
+    fk_immediate_ = 0;
+    fk_saved_deferred_ = host_.fk_deferred(false);
+    fk_saved_immediate_ = host_.fk_deferred(true);
   }
   row_ = nullptr;
   row_size_ = 0;
@@ -60,6 +63,20 @@ Status Vm::fail(Status s) {
   // Runtime error: end the statement the way its conflict action says.
   close_cursors();
   finalize_aggregates();
+  if (parent_ == nullptr) {
+    // OR FAIL keeps the statement's changes, so its foreign key violations
+    // count (SQLite's sqlite3VdbeHalt); any other failure rolls back the
+    // statement savepoint and with it the deferred violations the statement
+    // added. A statement without one (it fails before its first change)
+    // keeps them, as SQLite does.
+    if (statement_on_error_ == OnError::kFail && fk_immediate_ > 0) {
+      s = Status(rc::kConstraintForeignKey, "FOREIGN KEY constraint failed");
+      statement_on_error_ = OnError::kAbort;
+    }
+    if (statement_on_error_ != OnError::kFail && program_.statement_journal)
+      host_.fk_deferred_restore(fk_saved_deferred_, fk_saved_immediate_);
+    fk_immediate_ = 0;
+  }
   if (in_statement_) {
     in_statement_ = false;
     Status end = host_.end_statement(s, statement_on_error_);
@@ -157,6 +174,11 @@ Status Vm::halt(const Instr& op) {
     statement_on_error_ = static_cast<OnError>(op.p2 == 0 ? static_cast<int>(OnError::kAbort) : op.p2);
     return fail(std::move(s));
   }
+  if (parent_ == nullptr && fk_immediate_ > 0) {
+    // Immediate foreign key violations left at the end of the statement.
+    statement_on_error_ = OnError::kAbort;
+    return fail(Status(rc::kConstraintForeignKey, "FOREIGN KEY constraint failed"));
+  }
   close_cursors();
   finalize_aggregates();
   if (in_statement_) {
@@ -171,6 +193,36 @@ Status Vm::halt(const Instr& op) {
   }
   finished_ = true;
   pc_ = -1;
+  return Status::Ok();
+}
+
+Status Vm::run_subprogram(const Instr& op) {
+  // SQLITE_MAX_TRIGGER_DEPTH: every level of nested sub-programs counts.
+  if (depth_ + 1 > 1000) return Status(rc::kError, "too many levels of trigger recursion");
+  Vm* child = nullptr;
+  for (auto& [pc, vm] : subs_) {
+    if (pc == pc_) child = vm.get();
+  }
+  if (child == nullptr) {
+    subs_.emplace_back(pc_, std::make_unique<Vm>(*op.p4.program, host_));
+    child = subs_.back().second.get();
+    child->parent_ = this;
+    child->depth_ = depth_ + 1;
+  }
+  child->caller_ = &op;
+  child->started_ = true;
+  child->pc_ = 0;
+  Status s = child->exec();
+  if (!s.ok()) statement_on_error_ = child->statement_on_error_;
+  child->reset().ignore();
+  return s;
+}
+
+Status Vm::load_param(const Instr& op) {
+  if (parent_ == nullptr || caller_ == nullptr)
+    return Status(rc::kInternal, "OP_Param outside a sub-program");
+  int base = op.p1 ? caller_->p3 : caller_->p1;
+  regs_[op.p2].copy_from(parent_->regs_[base + op.p3]);
   return Status::Ok();
 }
 

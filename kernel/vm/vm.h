@@ -103,6 +103,9 @@ class VmHost {
   virtual void add_changes(int64_t n) = 0;
   // A change made by a trigger: counted by total_changes() only.
   virtual void add_nested_changes(int64_t n) { (void)n; }
+  // Rows changed by a sub-program (a foreign key action): they count in
+  // total_changes() but not in the statement's changes().
+  virtual void add_subprogram_changes(int64_t n) { (void)n; }
   virtual bool interrupted() const = 0;
   // Runs a PRAGMA or another engine-level command (OP_Pragma: P4 points at
   // the command); fills `rows` with result rows of `n_columns` values each.
@@ -145,6 +148,22 @@ class VmHost {
     (void)target, (void)kind, (void)rowid, (void)old_rowid, (void)before, (void)after;
     return Status::Ok();
   }
+
+  // Foreign keys (OP_FkCounter / OP_FkIfZero): the connection's counters of
+  // outstanding deferred violations — SQLite's nDeferredCons (`immediate`
+  // false: DEFERRABLE INITIALLY DEFERRED constraints) and nDeferredImmCons
+  // (`immediate` true: immediate constraints deferred by PRAGMA
+  // defer_foreign_keys) — which COMMIT checks. A host without them (the
+  // defaults) enforces immediate constraints only.
+  virtual bool defer_foreign_keys() const { return false; }
+  virtual void fk_deferred_add(int64_t n, bool immediate) { (void)n, (void)immediate; }
+  virtual int64_t fk_deferred(bool immediate) const {
+    (void)immediate;
+    return 0;
+  }
+  // A failed statement is undone: the counters go back to what they were
+  // when it started.
+  virtual void fk_deferred_restore(int64_t deferred, int64_t immediate) { (void)deferred, (void)immediate; }
 };
 
 class Vm {
@@ -211,6 +230,18 @@ class Vm {
   void close_cursors();
   void finalize_aggregates();
   Status fail(Status s);
+  // OP_Program / OP_Param (a foreign key action's sub-program).
+  Status run_subprogram(const Instr& op);
+  Status load_param(const Instr& op);
+  Vm* top() { return parent_ ? parent_->top() : this; }
+  void count_changes(int64_t n) {
+    n_change_ += n;
+    if (parent_) {
+      host_.add_subprogram_changes(n);
+    } else {
+      host_.add_changes(n);
+    }
+  }
 
   const Program& program_;
   VmHost& host_;
@@ -254,6 +285,19 @@ class Vm {
   int64_t n_fullscan_ = 0;
   int64_t n_sort_ = 0;
   int64_t n_vm_step_ = 0;
+  // Sub-programs (OP_Program): the Vm running this one as a sub-program and
+  // the instruction that called it (nullptr at top level), the nesting
+  // depth, and one reusable child Vm per calling instruction.
+  Vm* parent_ = nullptr;
+  const Instr* caller_ = nullptr;
+  int depth_ = 0;
+  std::vector<std::pair<int, std::unique_ptr<Vm>>> subs_;
+  // Immediate foreign key violations of this statement (SQLite's
+  // nFkConstraint; kept by the top-level Vm), and the deferred counters as
+  // the statement found them.
+  int64_t fk_immediate_ = 0;
+  int64_t fk_saved_deferred_ = 0;
+  int64_t fk_saved_immediate_ = 0;
 };
 
 }  // namespace keel::vm

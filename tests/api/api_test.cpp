@@ -133,6 +133,41 @@ TEST(CppDatabase, ErrorsCarrySqliteCodesAndMessages) {
   EXPECT_EQ(st->expanded_sql(), "SELECT 5");
 }
 
+TEST(CppDatabase, ForeignKeyCodesAndPreparedStatements) {
+  keel::Connection conn = memory_connection();
+  ASSERT_TRUE(conn.exec("CREATE TABLE p(id INTEGER PRIMARY KEY); INSERT INTO p VALUES(1); "
+                        "CREATE TABLE c(pid REFERENCES p ON DELETE RESTRICT); "
+                        "CREATE TABLE d(pid REFERENCES p DEFERRABLE INITIALLY DEFERRED)")
+                  .ok());
+  // Compiled while foreign keys are off, run after they are on: the
+  // statement is compiled again (SQLite expires statements on the pragma).
+  auto ins = conn.prepare("INSERT INTO c VALUES(?1)");
+  ASSERT_TRUE(ins.ok()) << ins.status().to_string();
+  ASSERT_TRUE(conn.exec("PRAGMA foreign_keys = ON").ok());
+  ASSERT_TRUE(ins->bind(1, 2).ok());
+  keel::Status s = ins->execute();
+  EXPECT_EQ(s.code(), keel::rc::kConstraintForeignKey);
+  EXPECT_EQ(s.message(), "FOREIGN KEY constraint failed");
+  ASSERT_TRUE(ins->reset().ok());
+  ASSERT_TRUE(ins->bind(1, 1).ok());
+  ASSERT_TRUE(ins->execute().ok());
+  // RESTRICT is SQLite's RAISE(ABORT) in a generated trigger.
+  s = conn.exec("DELETE FROM p");
+  EXPECT_EQ(s.code(), keel::rc::kConstraintTrigger);
+  EXPECT_EQ(s.message(), "FOREIGN KEY constraint failed");
+  // A deferred violation fails COMMIT and leaves the transaction open.
+  ASSERT_TRUE(conn.exec("BEGIN; INSERT INTO d VALUES(5)").ok());
+  s = conn.exec("COMMIT");
+  EXPECT_EQ(s.code(), keel::rc::kConstraintForeignKey);
+  EXPECT_FALSE(conn.autocommit());
+  ASSERT_TRUE(conn.exec("INSERT INTO p VALUES(5); COMMIT").ok());
+  EXPECT_TRUE(conn.autocommit());
+  ASSERT_TRUE(conn.exec("PRAGMA foreign_keys = OFF").ok());
+  ASSERT_TRUE(ins->reset().ok());
+  ASSERT_TRUE(ins->bind(1, 99).ok());
+  EXPECT_TRUE(ins->execute().ok());
+}
+
 TEST(CppDatabase, ExperimentalFeatures) {
   auto bad = keel::Database::open(":memory:", options([](keel::Options& o) {
                                     o.experimental = {"views", "warp_drive"};

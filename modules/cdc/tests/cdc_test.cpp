@@ -314,9 +314,7 @@ TEST_F(Cdc, ForeignKeyCascadeIsCaptured) {
   exec("INSERT INTO p VALUES (1); INSERT INTO ch VALUES (10, 1), (11, 1)");
   exec("PRAGMA capture_data_changes_conn('before')");
   exec("DELETE FROM p WHERE id = 1");
-  if (one(c(), "SELECT count(*) FROM ch") != "0") {
-    GTEST_SKIP() << "the kernel does not enforce foreign keys yet: no cascade to capture";
-  }
+  ASSERT_EQ(one(c(), "SELECT count(*) FROM ch"), "0");
   Rows got = rows(c(),
                   "SELECT change_type, table_name, id, bin_record_json_object("
                   "table_columns_json_array(table_name), before) FROM turso_cdc ORDER BY change_id");
@@ -326,6 +324,36 @@ TEST_F(Cdc, ForeignKeyCascadeIsCaptured) {
   EXPECT_EQ(got[1], "-1|ch|10|{\"id\":10,\"pid\":1}");
   EXPECT_EQ(got[2], "-1|ch|11|{\"id\":11,\"pid\":1}");
   EXPECT_EQ(got[3], "2|NULL|NULL|NULL");
+}
+
+TEST_F(Cdc, ForeignKeySetNullAndUpdateCascadeAreCaptured) {
+  exec("PRAGMA foreign_keys = ON");
+  exec(
+      "CREATE TABLE p(id INTEGER PRIMARY KEY, name TEXT UNIQUE); "
+      "CREATE TABLE n(id INTEGER PRIMARY KEY, pid REFERENCES p(id) ON DELETE SET NULL); "
+      "CREATE TABLE u(id INTEGER PRIMARY KEY, pname REFERENCES p(name) ON UPDATE CASCADE)");
+  exec(
+      "INSERT INTO p VALUES (1, 'a'), (2, 'b'); INSERT INTO n VALUES (10, 1), (11, 2); "
+      "INSERT INTO u VALUES (20, 'b')");
+  exec("PRAGMA capture_data_changes_conn('full')");
+  exec("DELETE FROM p WHERE id = 1");
+  exec("UPDATE p SET name = 'B' WHERE id = 2");
+  ASSERT_EQ(one(c(), "SELECT quote(pid) FROM n WHERE id = 10"), "NULL");
+  ASSERT_EQ(one(c(), "SELECT pname FROM u WHERE id = 20"), "B");
+  Rows got = rows(c(),
+                  "SELECT change_type, table_name, id, "
+                  "bin_record_json_object(table_columns_json_array(table_name), before), "
+                  "bin_record_json_object(table_columns_json_array(table_name), after) "
+                  "FROM turso_cdc ORDER BY change_id");
+  // Each action runs after the row change of the parent that caused it, in
+  // the same transaction (one COMMIT row per statement).
+  Rows want = {"-1|p|1|{\"id\":1,\"name\":\"a\"}|NULL",
+               "0|n|10|{\"id\":10,\"pid\":1}|{\"id\":10,\"pid\":null}",
+               "2|NULL|NULL|NULL|NULL",
+               "0|p|2|{\"id\":2,\"name\":\"b\"}|{\"id\":2,\"name\":\"B\"}",
+               "0|u|20|{\"id\":20,\"pname\":\"b\"}|{\"id\":20,\"pname\":\"B\"}",
+               "2|NULL|NULL|NULL|NULL"};
+  EXPECT_EQ(got, want);
 }
 
 TEST_F(Cdc, ReplaceConflictDeletesAreCaptured) {
