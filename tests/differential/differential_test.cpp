@@ -33,7 +33,7 @@ namespace {
 // with a reproducer in KNOWN_MISMATCHES.md.
 constexpr const char* kPassingFeatures =
     "all,-collate,-big_int,-constraint_message,-group_concat,-scan_order,-exact_numeric,-desc_index,"
-    "-left_join_using,-from_subquery_scalar,-dml_subquery,-json,-recursive_cte";
+    "-left_join_using,-from_subquery_scalar,-dml_subquery";
 
 int64_t env_int(const char* name, int64_t def) {
   const char* v = std::getenv(name);
