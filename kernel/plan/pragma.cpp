@@ -5,6 +5,7 @@
 // the result columns SQLite names.
 #include <cctype>
 
+#include "keel/ext/pragma.hpp"
 #include "plan/foreign_key.h"
 #include "plan/plan_internal.h"
 #include "vm/collation.h"
@@ -248,6 +249,26 @@ std::vector<std::string> engine_pragma_columns(const std::string& name, bool ass
   return {name};
 }
 
+// sqlite3_stmt_readonly of a PRAGMA: as in SQLite, only pragmas that may
+// write the database file (header values set, journal mode, checkpoints,
+// incremental vacuum) are not read-only; connection settings are. A
+// module's pragma may run SQL that writes: never read-only.
+bool pragma_may_write(CodeGen& g, const EngineCommand& cmd) {
+  if (cmd.kind != EngineCommand::Kind::kPragma) return true;
+  const std::string& n = cmd.name;
+  if (n == "journal_mode" || n == "wal_checkpoint" || n == "incremental_vacuum") return true;
+  if (cmd.has_value && (n == "user_version" || n == "application_id" || n == "schema_version" ||
+                        n == "auto_vacuum")) {
+    return true;
+  }
+  if (const auto* mods = g.input().module_pragmas) {
+    for (const auto& p : *mods) {
+      if (p && vm::stricmp(p->name(), n) == 0) return true;
+    }
+  }
+  return false;
+}
+
 Status engine_command(CodeGen& g, std::shared_ptr<EngineCommand> cmd, const std::vector<std::string>& cols) {
   cmd->n_columns = static_cast<int>(cols.size());
   for (const std::string& c : cols) {
@@ -267,7 +288,7 @@ Status engine_command(CodeGen& g, std::shared_ptr<EngineCommand> cmd, const std:
     g.emit(Op::Goto, 0, top);
   }
   g.bind(end);
-  g.prog().read_only = false;
+  g.prog().read_only = !pragma_may_write(g, *cmd);
   g.prog().engine_command = true;
   return Status::Ok();
 }

@@ -903,6 +903,22 @@ static void test_authorizer(void) {
   sqlite3_close(db);
 }
 
+/* sqlite3_stmt_readonly of PRAGMAs: only those that may write the file. */
+static void test_pragma_readonly(sqlite3 *db) {
+  section("pragma readonly");
+  static const char *const sql[] = {
+      "PRAGMA user_version", "PRAGMA user_version = 3", "PRAGMA foreign_keys = 1", "PRAGMA cache_size",
+      "PRAGMA journal_mode", "PRAGMA wal_checkpoint", "PRAGMA incremental_vacuum", "PRAGMA page_size",
+      "PRAGMA page_size = 4096", "PRAGMA application_id = 7", "PRAGMA schema_version", "PRAGMA integrity_check",
+      "PRAGMA table_info(t)", "PRAGMA database_list", "PRAGMA synchronous = 1", "PRAGMA optimize", 0};
+  for (int i = 0; sql[i]; i++) {
+    sqlite3_stmt *st = 0;
+    int rc = sqlite3_prepare_v2(db, sql[i], -1, &st, 0);
+    printf("%s -> %d readonly=%d\n", sql[i], rc, st ? sqlite3_stmt_readonly(st) : -1);
+    sqlite3_finalize(st);
+  }
+}
+
 int main(int argc, char **argv) {
   if (argc > 1) g_dir = argv[1];
   printf("threadsafe=%d\n", sqlite3_threadsafe() != 0);
@@ -920,6 +936,7 @@ int main(int argc, char **argv) {
   test_values_and_strings();
   test_blob(db);
   test_serialize(db);
+  test_pragma_readonly(db);
   sqlite3_close(db);
   test_hooks();
   test_update_hook();
