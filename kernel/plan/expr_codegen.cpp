@@ -787,7 +787,36 @@ Status code_in(CodeGen& g, Scope* s, const parse::InExpr* e, int target) {
     // unless the subquery is correlated.
     std::vector<ColInfo> cols;
     Table* in_table = nullptr;
-    if (e->rhs == parse::InExpr::Rhs::kTable) {
+    // `x IN name` where name is a CTE or a view: its rows, as a subquery.
+    const parse::Select* sub = e->select;
+    Scope* sub_outer = s;
+    std::string_view sub_sql;
+    int sub_view_db = g.view_db;
+    if (e->rhs == parse::InExpr::Rhs::kTable && !e->has_table_args) {
+      std::string_view schema = e->table.schema.present() ? e->table.schema.value : std::string_view();
+      const parse::CommonTableExpr* cte = schema.empty() ? g.find_cte(e->table.name.value) : nullptr;
+      if (cte && cte->select) {
+        sub = cte->select;
+      } else if (const Table* v = g.catalog().find_table(schema, e->table.name.value); v && v->is_view) {
+        sub = v->view_select;
+        sub_outer = nullptr;
+        if (v->parsed) sub_sql = v->parsed->sql;
+        // Its FROM names bind in the view's own database (not for TEMP views).
+        sub_view_db = v->db == 1 ? -1 : v->db;
+      }
+    }
+    // A view's body points into its own SQL text.
+    auto in_view_sql = [&](auto&& code) {
+      if (sub_sql.empty()) return code();
+      std::string_view saved = g.swap_sql(sub_sql);
+      int saved_db = g.view_db;
+      g.view_db = sub_view_db;
+      auto r = code();
+      g.view_db = saved_db;
+      g.swap_sql(saved);
+      return r;
+    };
+    if (e->rhs == parse::InExpr::Rhs::kTable && sub == nullptr) {
       if (e->has_table_args)
         return Status(rc::kError, "no such table-valued function: " + std::string(e->table.name.value));
       KEEL_ASSIGN_OR_RETURN(in_table, find_table_or_error(g, e->table, false));
@@ -799,7 +828,7 @@ Status code_in(CodeGen& g, Scope* s, const parse::InExpr* e, int target) {
         cols.push_back(ci);
       }
     } else {
-      KEEL_ASSIGN_OR_RETURN(cols, select_columns(g, e->select, s));
+      KEEL_ASSIGN_OR_RETURN(cols, in_view_sql([&] { return select_columns(g, sub, sub_outer); }));
     }
     if (static_cast<int>(cols.size()) != n_left) {
       return Status(rc::kError, "sub-select returns " + std::to_string(cols.size()) + " columns - expected " +
@@ -847,7 +876,8 @@ Status code_in(CodeGen& g, Scope* s, const parse::InExpr* e, int target) {
       g.emit(Op::Next, tc, top);
       g.bind(done);
     } else {
-      KEEL_ASSIGN_OR_RETURN(correlated, code_in_subquery(g, s, e->select, cur, aff));
+      KEEL_ASSIGN_OR_RETURN(correlated,
+                            in_view_sql([&] { return code_in_subquery(g, sub_outer, sub, cur, aff); }));
     }
     int after = g.new_label();
     g.bind(after);

@@ -3,9 +3,10 @@
 // ...) are answered here as constant rows; the others become an
 // OP_Pragma whose EngineCommand the engine runs (VmHost::run_command), with
 // the result columns SQLite names.
+#include "keel/ext/pragma.hpp"
+
 #include <cctype>
 
-#include "keel/ext/pragma.hpp"
 #include "plan/foreign_key.h"
 #include "plan/plan_internal.h"
 #include "vm/collation.h"
@@ -257,8 +258,8 @@ bool pragma_may_write(CodeGen& g, const EngineCommand& cmd) {
   if (cmd.kind != EngineCommand::Kind::kPragma) return true;
   const std::string& n = cmd.name;
   if (n == "journal_mode" || n == "wal_checkpoint" || n == "incremental_vacuum") return true;
-  if (cmd.has_value && (n == "user_version" || n == "application_id" || n == "schema_version" ||
-                        n == "auto_vacuum")) {
+  if (cmd.has_value &&
+      (n == "user_version" || n == "application_id" || n == "schema_version" || n == "auto_vacuum")) {
     return true;
   }
   if (const auto* mods = g.input().module_pragmas) {
