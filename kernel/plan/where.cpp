@@ -18,6 +18,7 @@
 //   level's cursor is put on a NULL row and the rest of the loop runs once.
 #include <algorithm>
 
+#include "parse/ast_walk.h"
 #include "plan/index_method.h"
 #include "plan/plan_internal.h"
 #include "plan/where_internal.h"
@@ -41,6 +42,40 @@ struct TermInfo {
 };
 
 // Which FROM terms of `scope` the expression references.
+// The terms of `scope` a subquery may read: every term one of its column
+// references could name (by alias and column, or by column name alone).
+// An over-estimate is safe (the subquery is evaluated later than needed);
+// an unqualified name matching a result alias counts as every term.
+uint64_t subquery_mask(const Scope* scope, const parse::Select* sel) {
+  struct Refs : parse::AstVisitor {
+    const Scope* scope;
+    uint64_t mask = 0;
+    bool expr(const parse::Expr& e) override {
+      if (e.kind != ExprKind::kColumnRef) return true;
+      const auto* c = e.as<parse::ColumnRefExpr>();
+      std::string_view col = c->column.value;
+      bool rowid =
+          vm::stricmp(col, "rowid") == 0 || vm::stricmp(col, "oid") == 0 || vm::stricmp(col, "_rowid_") == 0;
+      if (!c->table.present() && scope->aliases) {
+        for (const ResultAlias& a : *scope->aliases) {
+          if (vm::stricmp(a.name, col) == 0) mask = kAllTerms;
+        }
+      }
+      for (size_t i = 0; i < scope->terms.size(); i++) {
+        const FromTerm* t = scope->terms[i];
+        if (c->table.present() && vm::stricmp(t->name, c->table.value) != 0) continue;
+        bool hit = rowid;
+        for (const ColInfo& ci : t->cols) hit = hit || vm::stricmp(ci.name, col) == 0;
+        if (hit) mask |= i < 64 ? (uint64_t{1} << i) : kAllTerms;
+      }
+      return true;
+    }
+  } refs;
+  refs.scope = scope;
+  parse::walk(*sel, refs);
+  return refs.mask;
+}
+
 Status expr_mask(CodeGen& g, Scope* scope, const Expr* e, uint64_t* mask) {
   if (e == nullptr) return Status::Ok();
   switch (e->kind) {
@@ -59,8 +94,10 @@ Status expr_mask(CodeGen& g, Scope* scope, const Expr* e, uint64_t* mask) {
       return Status::Ok();
     }
     case ExprKind::kExists:
+      *mask |= subquery_mask(scope, e->as<parse::ExistsExpr>()->select);
+      return Status::Ok();
     case ExprKind::kSubquery:
-      *mask = kAllTerms;
+      *mask |= subquery_mask(scope, e->as<parse::SubqueryExpr>()->select);
       return Status::Ok();
     case ExprKind::kIn: {
       auto* in = e->as<parse::InExpr>();
