@@ -163,7 +163,7 @@ Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Va
     });
   };
 
-  if (name == "analyze") return Status(rc::kError, "ANALYZE is not supported by Keel yet");
+  if (name == "analyze") return Status(rc::kError, "ANALYZE is not supported by Keel (no sqlite_stat1 statistics)");
   if (name == "user_version") return meta_pragma(storage::Meta::kUserVersion);
   if (name == "application_id") return meta_pragma(storage::Meta::kApplicationId);
   if (name == "schema_version") {
