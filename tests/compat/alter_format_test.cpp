@@ -15,51 +15,17 @@
 #include <cstdio>
 #include <string>
 
+#include "compat_util.h"
 #include "engine/connection.h"
 #include "engine/statement.h"
 
 namespace keel {
 namespace {
 
-std::string temp_dir() {
-  char tmpl[] = "/tmp/keel-alter-XXXXXX";
-  return mkdtemp(tmpl);
-}
-
-std::string sh(const std::string& cmd) {
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  if (!p) return out;
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  pclose(p);
-  return out;
-}
-
-std::string sqlite3_cli(const std::string& db, const std::string& sql) {
-  std::string script = "/tmp/keel-alter-" + std::to_string(getpid()) + ".sql";
-  FILE* f = fopen(script.c_str(), "w");
-  fputs(sql.c_str(), f);
-  fclose(f);
-  std::string out = sh("sqlite3 '" + db + "' < '" + script + "' 2>&1");
-  unlink(script.c_str());
-  return out;
-}
-
-std::string keel_query(engine::Connection& c, const std::string& sql) {
-  std::string out;
-  Status s = c.exec(sql, [&](int n, char** values, char**) {
-    for (int i = 0; i < n; i++) {
-      if (i) out += '|';
-      if (values[i]) out += values[i];
-    }
-    out += '\n';
-    return false;
-  });
-  EXPECT_TRUE(s.ok()) << s.to_string() << " in " << sql;
-  return out;
-}
+using compat::keel_query;
+using compat::sh;
+using compat::sqlite3_cli;
+using compat::temp_dir;
 
 // The same script for both engines.
 const char* kScript =

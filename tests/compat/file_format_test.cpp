@@ -13,52 +13,17 @@
 #include <cstdio>
 #include <string>
 
+#include "compat_util.h"
 #include "engine/connection.h"
 #include "engine/statement.h"
 
 namespace keel {
 namespace {
 
-std::string temp_dir() {
-  char tmpl[] = "/tmp/keel-compat-XXXXXX";
-  return mkdtemp(tmpl);
-}
-
-std::string sh(const std::string& cmd) {
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  if (!p) return out;
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  pclose(p);
-  return out;
-}
-
-std::string sqlite3_cli(const std::string& db, const std::string& sql) {
-  std::string script = "/tmp/keel-compat-" + std::to_string(getpid()) + ".sql";
-  FILE* f = fopen(script.c_str(), "w");
-  fputs(sql.c_str(), f);
-  fclose(f);
-  std::string out = sh("sqlite3 '" + db + "' < '" + script + "' 2>&1");
-  unlink(script.c_str());
-  return out;
-}
-
-// Runs SQL on Keel and returns rows as "a|b|c\n" text (NULL as empty).
-std::string keel_query(engine::Connection& c, const std::string& sql) {
-  std::string out;
-  Status s = c.exec(sql, [&](int n, char** values, char**) {
-    for (int i = 0; i < n; i++) {
-      if (i) out += '|';
-      if (values[i]) out += values[i];
-    }
-    out += '\n';
-    return false;
-  });
-  EXPECT_TRUE(s.ok()) << s.to_string() << " in " << sql;
-  return out;
-}
+using compat::keel_query;
+using compat::sh;
+using compat::sqlite3_cli;
+using compat::temp_dir;
 
 const char* kDumpT =
     "SELECT id, a, quote(b), length(c), hex(substr(c, 1, 16)), hex(substr(c, -16)) FROM t ORDER BY id;";
@@ -92,7 +57,8 @@ void keel_write(const std::string& path, const std::string& journal_mode, int pa
     ASSERT_TRUE(st.reset().ok());
   }
   ASSERT_TRUE(c.exec("COMMIT").ok());
-  ASSERT_TRUE(c.exec("DELETE FROM t WHERE id % 3 = 0; INSERT INTO u VALUES('x', 1), ('y', 2.5), ('z', NULL);").ok());
+  ASSERT_TRUE(
+      c.exec("DELETE FROM t WHERE id % 3 = 0; INSERT INTO u VALUES('x', 1), ('y', 2.5), ('z', NULL);").ok());
 }
 
 class KeelWritesSqliteReads : public ::testing::TestWithParam<std::tuple<std::string, int>> {};
@@ -118,7 +84,8 @@ TEST_P(KeelWritesSqliteReads, IntegrityAndRows) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, KeelWritesSqliteReads,
-                         ::testing::Combine(::testing::Values("delete", "wal"), ::testing::Values(1024, 4096, 65536)));
+                         ::testing::Combine(::testing::Values("delete", "wal"),
+                                            ::testing::Values(1024, 4096, 65536)));
 
 class SqliteWritesKeelReads : public ::testing::TestWithParam<std::tuple<std::string, int, std::string>> {};
 
