@@ -9,6 +9,7 @@
 // do). Each operator converts the running result to the shape it needs. A
 // compound made only of UNION ALL without ORDER BY or LIMIT streams each
 // member straight to the destination.
+#include "parse/ast_walk.h"
 #include "plan/authorize.h"
 #include "plan/select_internal.h"
 #include "vm/collation.h"
@@ -108,6 +109,20 @@ int from_name_count(const parse::List<parse::FromItem*>& from, std::string_view 
     }
   }
   return n;
+}
+
+// FROM terms named `name` (unqualified) in `sel` and every select nested in it.
+int nested_name_count(const parse::Select& sel, std::string_view name) {
+  struct Count : parse::AstVisitor {
+    std::string_view target;
+    int n = 0;
+    void select(const parse::Select& s) override {
+      for (const parse::SelectCore* core : s.cores) n += from_name_count(core->from, target);
+    }
+  } count;
+  count.target = name;
+  parse::walk(sel, count);
+  return count.n;
 }
 
 bool from_names_any(const parse::SelectCore* core, std::string_view name) {
@@ -374,6 +389,12 @@ Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* 
     if (i < k) continue;
     if (refs > 1)
       return Status(rc::kError, "multiple references to recursive table: " + std::string(cte->name.value));
+    // A further reference inside a subquery of the recursive part.
+    parse::Select one{};
+    one.cores.items = sel->cores.items + i;
+    one.cores.size = 1;
+    if (nested_name_count(one, cte->name.value) > refs)
+      return Status(rc::kError, "multiple recursive references: " + std::string(cte->name.value));
     bool agg = core->group_by.size != 0;
     for (const parse::ResultColumn& rc : core->columns) {
       agg = agg || (rc.kind == parse::ResultColumn::Kind::kExpr && expr_has_aggregate(g, rc.expr));
@@ -527,6 +548,10 @@ Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* 
   g.emit(Op::Goto, 0, top);
   g.bind(end);
   return Status::Ok();
+}
+
+bool select_reads_name(const parse::Select& sel, std::string_view name) {
+  return nested_name_count(sel, name) > 0;
 }
 
 }  // namespace keel::plan

@@ -90,21 +90,6 @@ Status add_subquery_columns(CodeGen& g, FromTerm& t, Scope* outer, std::string_v
   return Status::Ok();
 }
 
-// Whether `sel` names a table `name` anywhere (FROM terms of it and of
-// every nested select).
-bool reads_name(const parse::Select& sel, std::string_view name) {
-  struct Finder : parse::AstVisitor {
-    std::string_view target;
-    bool found = false;
-    void name(const parse::Name& n, parse::NameRole role) override {
-      if (role == parse::NameRole::kTable && vm::stricmp(n.value, target) == 0) found = true;
-    }
-  } f;
-  f.target = name;
-  parse::walk(sel, f);
-  return f.found;
-}
-
 Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClause& out, uint8_t join_override,
                 bool use_override) {
   if (item->kind == parse::FromItem::Kind::kJoinGroup) {
@@ -160,7 +145,7 @@ Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClaus
       t->coalesced.assign(t->cols.size(), false);
     } else if (cte) {
       // A CTE that is not recursive and reads its own name.
-      if (reads_name(*cte->select, cte->name.value)) {
+      if (select_reads_name(*cte->select, cte->name.value)) {
         return Status(rc::kError, "circular reference: " + std::string(cte->name.value));
       }
       t->subquery = cte->select;

@@ -129,6 +129,8 @@ Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* 
 // recursive CTE may stream its rows as a coroutine (an outer LIMIT then ends
 // an unbounded recursion, as in SQLite) instead of being materialized.
 Status materialize_from(CodeGen& g, FromClause& from, Scope* scope, bool allow_coroutine = false);
+// Whether `sel` or a select nested in it has an unqualified FROM term `name`.
+bool select_reads_name(const parse::Select& sel, std::string_view name);
 
 // ---- WHERE and loops (where.cpp)
 
