@@ -11,6 +11,7 @@
 #include <string>
 
 #include "keel/database.hpp"
+#include "scratch_database.h"
 
 namespace {
 
@@ -26,24 +27,9 @@ keel::Options encryption() {
   return o;
 }
 
-class CryptoModule : public ::testing::Test {
+class CryptoModule : public keel::crypto::testing::ScratchDatabase {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/keel_cryptomod_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    path_ = dir_ + "/e.db";
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string uri(const std::string& params) const { return "file:" + path_ + "?" + params; }
-
-  std::string bytes(const std::string& suffix = "") const {
-    std::ifstream f(path_ + suffix, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  }
-
-  std::string dir_, path_;
+  CryptoModule() : ScratchDatabase("e.db") {}
 };
 
 std::string scalar(keel::Connection& c, std::string_view sql) {

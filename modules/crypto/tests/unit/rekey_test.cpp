@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "keel/database.hpp"
+#include "scratch_database.h"
 
 namespace {
 
@@ -54,26 +55,12 @@ std::string scalar(keel::Connection& c, std::string_view sql) {
   return std::string(st->column_text(0));
 }
 
-class Rekey : public ::testing::Test {
+class Rekey : public keel::crypto::testing::ScratchDatabase {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/keel_rekey_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    path_ = dir_ + "/r.db";
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string uri(const std::string& params) const { return "file:" + path_ + "?" + params; }
-  std::string bytes(const std::string& suffix = "") const {
-    std::ifstream f(path_ + suffix, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  }
+  Rekey() : ScratchDatabase("r.db") {}
   void reset_files() {
     for (const char* s : {"", "-journal", "-wal", "-shm"}) fs::remove(path_ + s);
   }
-
-  std::string dir_, path_;
 };
 
 void fill(keel::Connection& c, int rows) {
