@@ -106,6 +106,9 @@ Status code_select(CodeGen& g, const parse::Select* sel, Scope* outer, SelectDes
 Result<std::vector<ColInfo>> select_columns(CodeGen& g, const parse::Select* sel, Scope* outer);
 // A subquery as an expression value.
 Status code_scalar_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int target, bool exists);
+// A subquery as a row value: its first row's `n` columns into target..target+n-1
+// (NULLs without a row); n == 0 codes EXISTS. Run once unless correlated.
+Status code_row_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int target, int n);
 // Fills ephemeral index `cursor` with the rows of `sel` (IN); returns whether correlated.
 Result<bool> code_in_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int cursor,
                               const std::string& aff);
