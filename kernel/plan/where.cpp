@@ -68,6 +68,13 @@ uint64_t subquery_mask(const Scope* scope, const parse::Select* sel) {
         for (const ColInfo& ci : t->cols) hit = hit || vm::stricmp(ci.name, col) == 0;
         if (hit) mask |= i < 64 ? (uint64_t{1} << i) : kAllTerms;
       }
+      // A flattened view's columns come from its body's terms: any level.
+      for (const FromTerm* t : scope->flat_terms) {
+        if (c->table.present() && vm::stricmp(t->name, c->table.value) != 0) continue;
+        for (const ColInfo& ci : t->cols) {
+          if (vm::stricmp(ci.name, col) == 0) mask = kAllTerms;
+        }
+      }
       return true;
     }
   } refs;

@@ -1,0 +1,383 @@
+// Query flattening (SQLite's flattenSubquery); see flatten.h for the design.
+//
+// A view or FROM subquery S of an outer SELECT core is flattened when, as
+// SQLite 3.40 requires (its restriction numbers in brackets):
+//   * S is one SELECT core (no compound [17]), without WITH, ORDER BY [11,16]
+//     or LIMIT/OFFSET [8,9,13,14,15,19,21]: an ORDER BY or LIMIT keeps S a
+//     query of its own;
+//   * S is no aggregate [2,24], not DISTINCT [4], has no window function
+//     [25] and a FROM clause [7]; neither has the outer core a window [25];
+//   * S is not a recursive CTE [22] nor a MATERIALIZED one [28], not the
+//     right side of a LEFT JOIN [3] (nor of a RIGHT JOIN [26,27]), and its
+//     FROM holds no virtual table or RIGHT JOIN;
+//   * a view's body reads no nested subquery and names only tables and
+//     views (its nested parts are compiled in the view's own database).
+// The body's WHERE joins the outer query's terms through the ON of its first
+// term (an inner join, so an ordinary WHERE term).
+#include "plan/flatten.h"
+
+#include "parse/ast_walk.h"
+#include "plan/window.h"
+#include "vm/collation.h"
+
+namespace keel::plan {
+
+namespace {
+
+using parse::Expr;
+using parse::ExprKind;
+
+bool has_nested_select(const Expr* e) {
+  struct Finder : parse::AstVisitor {
+    bool found = false;
+    void select(const parse::Select&) override { found = true; }
+  } f;
+  if (e) parse::walk(*e, f);
+  return f.found;
+}
+
+// Registers every column reference of `e` (nested selects included: their
+// references to the body's terms reach the outer scope) in group `group`.
+void register_refs(Scope& scope, const Expr* e, int group) {
+  struct Reg : parse::AstVisitor {
+    Scope* scope;
+    int group;
+    bool expr(const Expr& x) override {
+      if (x.kind == ExprKind::kColumnRef) scope->flat_refs[&x] = group;
+      return true;
+    }
+  } r;
+  r.scope = &scope;
+  r.group = group;
+  if (e) parse::walk(*e, r);
+}
+
+// SQLite resolves a flattened body before flattening it, asking the
+// authorizer about every column it reads (used by the outer query or not):
+// resolve the body's own references (not those of nested selects) once.
+Status resolve_body_refs(CodeGen& g, Scope& scope, const Expr* e) {
+  struct Refs : parse::AstVisitor {
+    std::vector<const parse::ColumnRefExpr*> refs;
+    bool expr(const Expr& x) override {
+      if (x.kind == ExprKind::kColumnRef) refs.push_back(x.as<parse::ColumnRefExpr>());
+      if (x.kind == ExprKind::kSubquery || x.kind == ExprKind::kExists) return false;
+      if (x.kind == ExprKind::kIn && x.as<parse::InExpr>()->rhs == parse::InExpr::Rhs::kSelect) {
+        parse::walk(*x.as<parse::InExpr>()->left, *this);
+        return false;
+      }
+      return true;
+    }
+  } r;
+  if (e == nullptr) return Status::Ok();
+  parse::walk(*e, r);
+  for (const parse::ColumnRefExpr* c : r.refs) KEEL_RETURN_IF_ERROR(resolve_column(g, &scope, c).status());
+  return Status::Ok();
+}
+
+bool body_is_flattenable(CodeGen& g, const parse::Select* sub, bool order_ok) {
+  if (sub->cores.size != 1 || sub->with || sub->limit || sub->offset) return false;
+  if (sub->order_by.size && !order_ok) return false;
+  const parse::SelectCore* c = sub->cores[0];
+  if (c->is_values || c->distinct == parse::Distinctness::kDistinct || c->from.size == 0) return false;
+  if (c->group_by.size || c->having || c->windows.size) return false;
+  if (select_has_windows(sub, c)) return false;
+  for (const parse::ResultColumn& rc : c->columns) {
+    if (rc.kind == parse::ResultColumn::Kind::kExpr && expr_has_aggregate(g, rc.expr)) return false;
+  }
+  std::vector<const parse::List<parse::FromItem*>*> lists{&c->from};
+  while (!lists.empty()) {
+    const parse::List<parse::FromItem*>* l = lists.back();
+    lists.pop_back();
+    for (const parse::FromItem* it : *l) {
+      if (it->kind == parse::FromItem::Kind::kTableFunction) return false;
+      if (it->join & parse::join::kRight) return false;
+      if (it->kind == parse::FromItem::Kind::kJoinGroup) lists.push_back(&it->group);
+    }
+  }
+  return true;
+}
+
+bool term_is_flattenable(CodeGen& g, const FromTerm& t, const Scope& scope, bool order_ok, bool outer_agg,
+                         bool outer_distinct) {
+  if (t.subquery == nullptr || t.recursive_cte || t.dup_of >= 0 || t.table || t.vtab) return false;
+  if (t.join & parse::join::kRight) return false;
+  if (t.join & parse::join::kLeft) {
+    // [3] The right side of a LEFT JOIN: one term, in a query that is no
+    // aggregate nor DISTINCT; and here only plain columns, which the join's
+    // NULL row makes NULL (SQLite wraps other expressions in IF_NULL_ROW).
+    if (outer_agg || outer_distinct || t.subquery->cores.size != 1) return false;
+    const parse::SelectCore* c = t.subquery->cores[0];
+    if (c->from.size != 1 || c->from[0]->kind != parse::FromItem::Kind::kTable) return false;
+    for (const parse::ResultColumn& rc : c->columns) {
+      if (rc.kind == parse::ResultColumn::Kind::kExpr && rc.expr->kind != ExprKind::kColumnRef) return false;
+    }
+  }
+  if (t.item && t.item->kind == parse::FromItem::Kind::kTable && !t.item->table.schema.present()) {
+    const parse::CommonTableExpr* cte = g.find_cte(t.item->table.name.value);
+    if (cte && cte->select == t.subquery && cte->materialized == parse::Materialization::kMaterialized)
+      return false;
+  }
+  // The same tree flattened twice in one scope would share its references.
+  for (const FromTerm* f : scope.flat_groups) {
+    if (f->subquery == t.subquery) return false;
+  }
+  if (!body_is_flattenable(g, t.subquery, order_ok)) return false;
+  if (!t.subquery_sql.empty()) {
+    const parse::SelectCore* c = t.subquery->cores[0];
+    for (const parse::ResultColumn& rc : c->columns) {
+      if (rc.kind == parse::ResultColumn::Kind::kExpr && has_nested_select(rc.expr)) return false;
+    }
+    if (has_nested_select(c->where)) return false;
+  }
+  return true;
+}
+
+// Builds the body's FROM terms in the environment its materialization
+// would have (the view's text and database, the CTEs visible there).
+Status build_body(CodeGen& g, const FromTerm& t, FromClause& body) {
+  std::vector<const parse::CommonTableExpr*> saved_ctes = g.ctes;
+  std::string_view saved_sql = t.subquery_sql.empty() ? g.sql() : g.swap_sql(t.subquery_sql);
+  int saved_view_db = g.view_db;
+  if (!t.subquery_sql.empty()) {
+    int db = g.catalog().find_database(t.db_name);
+    g.view_db = db == 1 ? -1 : db;
+  }
+  Status s = build_from(g, t.subquery->cores[0]->from, t.subquery_outer, body);
+  g.view_db = saved_view_db;
+  g.swap_sql(saved_sql);
+  g.ctes = std::move(saved_ctes);
+  return s;
+}
+
+// The body's terms may all join the outer loops.
+bool body_terms_ok(const FromTerm& t, const FromClause& body, size_t n_outer) {
+  if (!body.display.empty() || body.terms.empty() || n_outer + body.terms.size() > 64) return false;
+  if (t.join & parse::join::kLeft) {
+    // Every result column must be a column of the one term (not a
+    // constant such as an unknown double-quoted name).
+    const FromTerm& b = *body.terms[0];
+    if (body.terms.size() != 1 || b.vtab) return false;
+    for (const parse::ResultColumn& rc : t.subquery->cores[0]->columns) {
+      if (rc.kind != parse::ResultColumn::Kind::kExpr) continue;
+      auto* c = rc.expr->as<parse::ColumnRefExpr>();
+      if (c->table.present() && vm::stricmp(c->table.value, b.name) != 0) return false;
+      bool found = false;
+      for (const ColInfo& ci : b.cols) found = found || vm::stricmp(ci.name, c->column.value) == 0;
+      if (!found) return false;
+    }
+  }
+  for (const auto& b : body.terms) {
+    if (b->vtab || b->recursive_cte || b->dup_of >= 0) return false;
+    // A view's nested subqueries would compile outside the view's text.
+    if (!t.subquery_sql.empty() && b->table == nullptr && b->subquery_sql.empty()) return false;
+  }
+  return true;
+}
+
+// Column i of the flattened term: the body's result expressions, `*`
+// expanded to qualified references to the body's terms.
+Status body_columns(CodeGen& g, FromTerm& v, const FromClause& body) {
+  const parse::SelectCore* c = v.subquery->cores[0];
+  for (const parse::ResultColumn& rc : c->columns) {
+    if (rc.kind == parse::ResultColumn::Kind::kExpr) {
+      v.flat_exprs.push_back(rc.expr);
+      if (rc.alias.present()) v.flat_aliases.emplace_back(std::string(rc.alias.value), rc.expr);
+      continue;
+    }
+    bool table_star = rc.kind == parse::ResultColumn::Kind::kTableStar;
+    for (const auto& b : body.terms) {
+      if (table_star && vm::stricmp(b->name, rc.table.value) != 0) continue;
+      for (size_t i = 0; i < b->cols.size(); i++) {
+        if (b->cols[i].hidden) continue;
+        if (!table_star && i < b->coalesced.size() && b->coalesced[i]) continue;
+        v.flat_exprs.push_back(g.make_column_ref(b->name, b->cols[i].name));
+      }
+    }
+  }
+  return v.flat_exprs.size() == v.cols.size() ? Status::Ok()
+                                              : Status(rc::kInternal, "flattened column count");
+}
+
+// Aggregates of the outer query: whether it has any, and whether one is
+// other than count(), min() and max() (whose answer no row order changes).
+void outer_aggregates(CodeGen& g, const parse::Select* sel, const parse::SelectCore* core, bool* any,
+                      bool* order_sensitive) {
+  struct Aggs : parse::AstVisitor {
+    CodeGen* g;
+    bool any = false, other = false;
+    bool expr(const Expr& x) override {
+      if (x.kind != ExprKind::kFunction) return true;
+      auto* f = x.as<parse::FunctionExpr>();
+      if (f->over || f->over_name.present() || g->input().functions == nullptr) return true;
+      const func::FunctionDef* def =
+          g->input().functions->find(f->name.value, static_cast<int>(f->args.size));
+      if (def == nullptr || def->step == nullptr) return true;
+      any = true;
+      if (def->name != "count" && def->name != "min" && def->name != "max") other = true;
+      return true;
+    }
+  } a;
+  a.g = &g;
+  for (const parse::ResultColumn& rc : core->columns) {
+    if (rc.kind == parse::ResultColumn::Kind::kExpr) parse::walk(*rc.expr, a);
+  }
+  if (core->having) parse::walk(*core->having, a);
+  for (const parse::OrderingTerm& o : sel->order_by) parse::walk(*o.expr, a);
+  *any = a.any || core->group_by.size || core->having;
+  *order_sensitive = a.other;
+}
+
+// The subquery's ORDER BY as the outer query's (it is alone in the FROM and
+// the outer query has none): each term must name a result column of the
+// subquery (by number, AS name or the same expression), and becomes a
+// qualified reference to that column of the flattened term.
+bool adopt_order_by(CodeGen& g, const FromTerm& v, parse::List<parse::OrderingTerm>* out) {
+  const parse::Select* sub = v.subquery;
+  const parse::SelectCore* c = sub->cores[0];
+  std::string_view sql = v.subquery_sql.empty() ? g.sql() : v.subquery_sql;
+  bool star = false;
+  for (const parse::ResultColumn& rc : c->columns) star = star || rc.kind != parse::ResultColumn::Kind::kExpr;
+  auto* items = static_cast<parse::OrderingTerm*>(
+      g.arena.allocate(sizeof(parse::OrderingTerm) * sub->order_by.size, alignof(parse::OrderingTerm)));
+  for (uint32_t i = 0; i < sub->order_by.size; i++) {
+    const parse::OrderingTerm& ot = sub->order_by[i];
+    const Expr* e = ot.expr;
+    int col = -1;
+    if (e->kind == ExprKind::kLiteral &&
+        e->as<parse::LiteralExpr>()->literal == parse::LiteralKind::kInteger) {
+      int64_t k = 0;
+      double r;
+      if (parse_integer_literal(e->as<parse::LiteralExpr>()->text, false, &k, &r) && k >= 1 &&
+          k <= static_cast<int64_t>(v.cols.size())) {
+        col = static_cast<int>(k - 1);
+      }
+    } else if (!star) {
+      for (uint32_t j = 0; j < c->columns.size && col < 0; j++) {
+        const parse::ResultColumn& rc = c->columns[j];
+        if (e->kind == ExprKind::kColumnRef && !e->as<parse::ColumnRefExpr>()->table.present() &&
+            rc.alias.present() &&
+            vm::stricmp(rc.alias.value, e->as<parse::ColumnRefExpr>()->column.value) == 0) {
+          col = static_cast<int>(j);
+        }
+      }
+      for (uint32_t j = 0; j < c->columns.size && col < 0; j++) {
+        if (expr_equal(sql, c->columns[j].expr, e)) col = static_cast<int>(j);
+      }
+    }
+    if (col < 0) return false;
+    new (&items[i]) parse::OrderingTerm(ot);
+    items[i].expr = g.make_column_ref(v.name, v.cols[col].name);
+  }
+  out->items = items;
+  out->size = sub->order_by.size;
+  return true;
+}
+
+}  // namespace
+
+Status flatten_from(CodeGen& g, const parse::Select* sel, const parse::SelectCore* core, FromClause& from,
+                    Scope& scope, parse::List<parse::OrderingTerm>* adopted_order) {
+  auto set_terms = [&] {
+    scope.terms.clear();
+    for (auto& t : from.terms) scope.terms.push_back(t.get());
+    scope.flat_terms.clear();
+    for (auto& t : from.flattened) scope.flat_terms.push_back(t.get());
+  };
+  set_terms();
+  scope.star_terms = from.display;
+  if (!from.display.empty() || core->is_values || select_has_windows(sel, core)) return Status::Ok();
+  std::vector<FromTerm*> names;  // the outer FROM's own terms, for `*`
+  for (auto& t : from.terms) names.push_back(t.get());
+  bool any = false;
+  bool outer_agg = false, order_sensitive = false;
+  outer_aggregates(g, sel, core, &outer_agg, &order_sensitive);
+  for (size_t i = 0; i < from.terms.size();) {
+    FromTerm* v = from.terms[i].get();
+    // A subquery's ORDER BY (without LIMIT) is dropped when it cannot
+    // matter (SQLite 3.40's select.c): the outer query orders its rows
+    // itself or joins the subquery, and has no order-sensitive aggregate.
+    // Else, alone in a FROM of a query that is no aggregate [16] and has no
+    // ORDER BY [11], the subquery flattens and its ORDER BY becomes the
+    // outer one's.
+    bool omit_order = (sel->order_by.size > 0 || from.terms.size() > 1) && !order_sensitive;
+    bool adopt = !omit_order && adopted_order != nullptr && adopted_order->size == 0 &&
+                 sel->order_by.size == 0 && !outer_agg && from.terms.size() == 1;
+    if (!term_is_flattenable(g, *v, scope, omit_order || adopt, outer_agg,
+                             core->distinct == parse::Distinctness::kDistinct)) {
+      i++;
+      continue;
+    }
+    parse::List<parse::OrderingTerm> order{};
+    if (v->subquery->order_by.size && !omit_order) {
+      if (!adopt_order_by(g, *v, &order)) {
+        i++;
+        continue;
+      }
+    }
+    FromClause body;
+    KEEL_RETURN_IF_ERROR(build_body(g, *v, body));
+    if (!body_terms_ok(*v, body, from.terms.size())) {
+      i++;
+      continue;
+    }
+    KEEL_RETURN_IF_ERROR(body_columns(g, *v, body));
+    int group = static_cast<int>(scope.flat_groups.size()) + 1;
+    scope.flat_groups.push_back(v);
+    v->flat_id = group;
+    v->flat_closed = v->subquery_outer == nullptr;
+    const parse::SelectCore* c = v->subquery->cores[0];
+    for (const Expr* e : v->flat_exprs) register_refs(scope, e, group);
+    register_refs(scope, c->where, group);
+    for (auto& b : body.terms) {
+      b->flat_group = group;
+      register_refs(scope, b->on, group);
+    }
+    // The first body term takes the flattened term's place in the join: its
+    // join type, and as ON (an inner join's ON is a WHERE term) the term's
+    // own ON, the body's WHERE and its first term's ON.
+    FromTerm* first = body.terms[0].get();
+    first->join = v->join;
+    const Expr* on = v->on;
+    for (const Expr* e : {static_cast<const Expr*>(c->where), first->on}) {
+      if (e == nullptr) continue;
+      on = on ? g.make_binary(parse::BinaryOp::kAnd, const_cast<Expr*>(on), const_cast<Expr*>(e)) : e;
+    }
+    first->on = on;
+    v->on = nullptr;
+    std::unique_ptr<FromTerm> owned = std::move(from.terms[i]);
+    from.terms.erase(from.terms.begin() + static_cast<std::ptrdiff_t>(i));
+    for (size_t k = 0; k < body.terms.size(); k++) {
+      from.terms.insert(from.terms.begin() + static_cast<std::ptrdiff_t>(i + k), std::move(body.terms[k]));
+    }
+    from.flattened.push_back(std::move(owned));
+    set_terms();
+    for (const parse::ResultColumn& rc : c->columns) {
+      if (rc.kind == parse::ResultColumn::Kind::kExpr)
+        KEEL_RETURN_IF_ERROR(resolve_body_refs(g, scope, rc.expr));
+    }
+    KEEL_RETURN_IF_ERROR(resolve_body_refs(g, scope, c->where));
+    any = true;
+    if (order.size) *adopted_order = order;
+    // from.terms[i] is now the body's first term: it may flatten in turn.
+  }
+  if (any) scope.star_terms = names;
+  return Status::Ok();
+}
+
+Status flat_star_column(CodeGen& g, Scope* scope, ResultCol& c) {
+  const Expr* fe = c.term->flat_exprs[c.col];
+  if (fe->kind == ExprKind::kColumnRef) {
+    KEEL_ASSIGN_OR_RETURN(ColumnRef r, resolve_column(g, scope, fe->as<parse::ColumnRefExpr>()));
+    if (r.term && !r.alias_expr && r.special == ColumnRef::Special::kNone) {
+      c.term = r.term;
+      c.col = r.col;
+      return Status::Ok();
+    }
+  }
+  c.term = nullptr;
+  c.col = -1;
+  c.expr = fe;
+  return Status::Ok();
+}
+
+}  // namespace keel::plan
