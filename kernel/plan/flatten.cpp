@@ -17,6 +17,7 @@
 #include "plan/flatten.h"
 
 #include "parse/ast_walk.h"
+#include "parse/parser.h"
 #include "plan/window.h"
 #include "vm/collation.h"
 
@@ -97,6 +98,33 @@ bool body_is_flattenable(CodeGen& g, const parse::Select* sub, bool order_ok) {
   return true;
 }
 
+// How many FROM terms of the statement name a CTE (SQLite's nUse).
+int cte_uses(CodeGen& g, const parse::CommonTableExpr& cte) {
+  const parse::ParsedStatement* ps = g.input().statement;
+  if (ps == nullptr || ps->stmt == nullptr) return 1;
+  struct Uses : parse::AstVisitor {
+    std::string_view cte;
+    int n = 0;
+    void name(const parse::Name& x, parse::NameRole role) override {
+      if (role == parse::NameRole::kTable && vm::stricmp(x.value, cte) == 0) n++;
+    }
+  } u;
+  u.cte = cte.name.value;
+  parse::walk(*ps->stmt, u);
+  return u.n;
+}
+
+// A view read a second time in one scope: its body parsed again from the
+// view's text, so that each use has nodes of its own.
+void reparse_view(CodeGen& g, FromTerm& t) {
+  parse::ParseOptions opts;
+  opts.schema_mode = true;
+  parse::Parser parser(g.arena, t.subquery_sql, opts);
+  auto st = parser.parse_statement(0);
+  if (!st.ok() || st.value().stmt == nullptr || st.value().stmt->kind != parse::StmtKind::kCreateView) return;
+  t.subquery = st.value().stmt->as<parse::CreateViewStmt>()->select;
+}
+
 bool term_is_flattenable(CodeGen& g, const FromTerm& t, const Scope& scope, bool order_ok, bool outer_agg,
                          bool outer_distinct) {
   if (t.subquery == nullptr || t.recursive_cte || t.dup_of >= 0 || t.table || t.vtab) return false;
@@ -113,11 +141,15 @@ bool term_is_flattenable(CodeGen& g, const FromTerm& t, const Scope& scope, bool
     }
   }
   if (t.item && t.item->kind == parse::FromItem::Kind::kTable && !t.item->table.schema.present()) {
+    // [28] A CTE that is MATERIALIZED, or read twice (SQLite materializes
+    // it once then).
     const parse::CommonTableExpr* cte = g.find_cte(t.item->table.name.value);
-    if (cte && cte->select == t.subquery && cte->materialized == parse::Materialization::kMaterialized)
+    if (cte && cte->select == t.subquery &&
+        (cte->materialized == parse::Materialization::kMaterialized || cte_uses(g, *cte) > 1))
       return false;
   }
-  // The same tree flattened twice in one scope would share its references.
+  // The same tree flattened twice in one scope would share its references
+  // (a view read twice gets a tree of its own first: reparse_view).
   for (const FromTerm* f : scope.flat_groups) {
     if (f->subquery == t.subquery) return false;
   }
@@ -293,6 +325,14 @@ Status flatten_from(CodeGen& g, const parse::Select* sel, const parse::SelectCor
   outer_aggregates(g, sel, core, &outer_agg, &order_sensitive);
   for (size_t i = 0; i < from.terms.size();) {
     FromTerm* v = from.terms[i].get();
+    if (!v->subquery_sql.empty()) {
+      for (const FromTerm* f : scope.flat_groups) {
+        if (f->subquery == v->subquery) {
+          reparse_view(g, *v);
+          break;
+        }
+      }
+    }
     // A subquery's ORDER BY (without LIMIT) is dropped when it cannot
     // matter (SQLite 3.40's select.c): the outer query orders its rows
     // itself or joins the subquery, and has no order-sensitive aggregate.

@@ -65,7 +65,8 @@ bool term_pushable(CodeGen& g, Scope* scope, const FromTerm& t, const Expr* e, b
           }
           const ColumnRef& c = r.value();
           if (c.special != ColumnRef::Special::kNone) return false;
-          if (c.alias_expr || c.term != t || c.scope != scope || c.col < 0) {
+          // Through a flattened term (or a pushed one) the name is not t's own.
+          if (c.alias_expr || c.via || c.term != t || c.scope != scope || c.col < 0) {
             ok = false;
             return false;
           }

@@ -62,9 +62,12 @@ Result<ColumnRef> resolve_column(CodeGen& g, Scope* scope, const parse::ColumnRe
     ColumnRef found;
     int table_matches = 0;
     FromTerm* table_match = nullptr;
+    // Name groups apply in the scope that flattened; a scope made for one
+    // term (a generated column, an index expression) sees it whole.
+    bool grouped = !s->flat_groups.empty();
     auto visible = [&](size_t k) -> FromTerm* {
       FromTerm* t = k < s->terms.size() ? s->terms[k] : s->flat_terms[k - s->terms.size()];
-      return t->flat_group == group ? t : nullptr;
+      return !grouped || t->flat_group == group ? t : nullptr;
     };
     for (size_t k = 0; k < s->terms.size() + s->flat_terms.size(); k++) {
       FromTerm* t = visible(k);

@@ -91,6 +91,9 @@ Status expr_mask(CodeGen& g, Scope* scope, const Expr* e, uint64_t* mask) {
       if (!r.ok()) return r.status();
       const ColumnRef& c = r.value();
       if (c.alias_expr) {
+        // An enclosing query's value (a flattened view's column there) is
+        // a constant here.
+        if (c.alias_scope != scope) return Status::Ok();
         AliasExpansion hide(c.alias_scope);
         return expr_mask(g, c.alias_scope, c.alias_expr, mask);
       }
