@@ -18,6 +18,7 @@
 
 #include "parse/ast_walk.h"
 #include "parse/parser.h"
+#include "plan/authorize.h"
 #include "plan/window.h"
 #include "vm/collation.h"
 
@@ -73,6 +74,28 @@ Status resolve_body_refs(CodeGen& g, Scope& scope, const Expr* e) {
   parse::walk(*e, r);
   for (const parse::ColumnRefExpr* c : r.refs) KEEL_RETURN_IF_ERROR(resolve_column(g, &scope, c).status());
   return Status::Ok();
+}
+
+// The authorizer hears of the body as SQLite's resolver tells it: a
+// SELECT, then every column the body reads, under the name of the view or
+// CTE (its 5th argument) when the FROM term names one.
+Status authorize_body(CodeGen& g, Scope& scope, const FromTerm& v, const FromTerm* first) {
+  if (g.input().authorizer == nullptr) return Status::Ok();
+  std::string saved = g.auth_trigger;
+  if (v.item && v.item->kind == parse::FromItem::Kind::kTable)
+    g.auth_trigger = std::string(v.item->table.name.value);
+  Status s = authorize_select(g);
+  const parse::SelectCore* c = v.subquery->cores[0];
+  for (const parse::ResultColumn& rc : c->columns) {
+    if (s.ok() && rc.kind == parse::ResultColumn::Kind::kExpr) s = resolve_body_refs(g, scope, rc.expr);
+  }
+  if (s.ok()) s = resolve_body_refs(g, scope, c->where);
+  // The body's join constraints (the first term's ON now holds the WHERE).
+  for (const FromTerm* t : scope.terms) {
+    if (s.ok() && t != first && t->flat_group == v.flat_id) s = resolve_body_refs(g, scope, t->on);
+  }
+  g.auth_trigger = std::move(saved);
+  return s;
 }
 
 bool body_is_flattenable(CodeGen& g, const parse::Select* sub, bool order_ok) {
@@ -391,11 +414,7 @@ Status flatten_from(CodeGen& g, const parse::Select* sel, const parse::SelectCor
     }
     from.flattened.push_back(std::move(owned));
     set_terms();
-    for (const parse::ResultColumn& rc : c->columns) {
-      if (rc.kind == parse::ResultColumn::Kind::kExpr)
-        KEEL_RETURN_IF_ERROR(resolve_body_refs(g, scope, rc.expr));
-    }
-    KEEL_RETURN_IF_ERROR(resolve_body_refs(g, scope, c->where));
+    KEEL_RETURN_IF_ERROR(authorize_body(g, scope, *v, first));
     any = true;
     if (order.size) *adopted_order = order;
     // from.terms[i] is now the body's first term: it may flatten in turn.
@@ -405,6 +424,7 @@ Status flatten_from(CodeGen& g, const parse::Select* sel, const parse::SelectCor
 }
 
 Status flat_star_column(CodeGen& g, Scope* scope, ResultCol& c) {
+  KEEL_RETURN_IF_ERROR(authorize_read(g, c.term, c.col, nullptr));  // a view's column
   const Expr* fe = c.term->flat_exprs[c.col];
   if (fe->kind == ExprKind::kColumnRef) {
     KEEL_ASSIGN_OR_RETURN(ColumnRef r, resolve_column(g, scope, fe->as<parse::ColumnRefExpr>()));

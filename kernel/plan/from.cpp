@@ -72,7 +72,12 @@ Status add_subquery_columns(CodeGen& g, FromTerm& t, Scope* outer, std::string_v
   std::string_view saved = t.subquery_sql.empty() ? g.sql() : g.swap_sql(t.subquery_sql);
   int saved_view_db = g.view_db;
   g.view_db = view_body_db(g, t);
+  // Only the names: the authorizer hears of the body when it is flattened
+  // or compiled (SQLite's sqlite3ViewGetColumnNames runs without it).
+  bool saved_auth = g.auth_suspended;
+  g.auth_suspended = true;
   auto r = select_columns(g, t.subquery, outer);
+  g.auth_suspended = saved_auth;
   g.view_db = saved_view_db;
   if (is_view) g.expanding_views.pop_back();
   if (!t.subquery_sql.empty()) g.swap_sql(saved);
@@ -425,7 +430,12 @@ Status materialize_from(CodeGen& g, FromClause& from, Scope* scope, bool allow_c
     std::string_view saved_sql = t->subquery_sql.empty() ? g.sql() : g.swap_sql(t->subquery_sql);
     int saved_view_db = g.view_db;
     g.view_db = view_body_db(g, *t);
+    // The authorizer's 5th argument is the view or CTE the body belongs to.
+    std::string saved_auth = g.auth_trigger;
+    if (t->item && t->item->kind == parse::FromItem::Kind::kTable)
+      g.auth_trigger = std::string(t->item->table.name.value);
     Status s = code_select(g, t->subquery, t->subquery_outer, dest);
+    g.auth_trigger = std::move(saved_auth);
     g.view_db = saved_view_db;
     g.swap_sql(saved_sql);
     g.ctes = std::move(saved);

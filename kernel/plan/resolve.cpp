@@ -118,6 +118,7 @@ Result<ColumnRef> resolve_column(CodeGen& g, Scope* scope, const parse::ColumnRe
       // A column of a flattened view or subquery: its body's expression.
       mark_outer(scope, s);
       FromTerm* v = found.term;
+      KEEL_RETURN_IF_ERROR(authorize_read(g, v, found.col, nullptr));
       const Expr* fe = v->flat_exprs[found.col];
       ColumnRef r;
       if (fe->kind == ExprKind::kColumnRef) {
