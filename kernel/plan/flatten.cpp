@@ -6,7 +6,7 @@
 //     or LIMIT/OFFSET [8,9,13,14,15,19,21]: an ORDER BY or LIMIT keeps S a
 //     query of its own;
 //   * S is no aggregate [2,24], not DISTINCT [4], has no window function
-//     [25] and a FROM clause [7]; neither has the outer core a window [25];
+//     [25] and a FROM clause [7];
 //   * S is not a recursive CTE [22] nor a MATERIALIZED one [28], not the
 //     right side of a LEFT JOIN [3] (nor of a RIGHT JOIN [26,27]), and its
 //     FROM holds no virtual table or RIGHT JOIN;
@@ -148,15 +148,16 @@ void reparse_view(CodeGen& g, FromTerm& t) {
   t.subquery = st.value().stmt->as<parse::CreateViewStmt>()->select;
 }
 
-bool term_is_flattenable(CodeGen& g, const FromTerm& t, const Scope& scope, bool order_ok, bool outer_agg,
+bool term_is_flattenable(CodeGen& g, const FromTerm& t, const Scope& scope, bool order_ok,
                          bool outer_distinct) {
   if (t.subquery == nullptr || t.recursive_cte || t.dup_of >= 0 || t.table || t.vtab) return false;
   if (t.join & parse::join::kRight) return false;
   if (t.join & parse::join::kLeft) {
-    // [3] The right side of a LEFT JOIN: one term, in a query that is no
-    // aggregate nor DISTINCT; and here only plain columns, which the join's
-    // NULL row makes NULL (SQLite wraps other expressions in IF_NULL_ROW).
-    if (outer_agg || outer_distinct || t.subquery->cores.size != 1) return false;
+    // [3] The right side of a LEFT JOIN: one term, in a query that is not
+    // DISTINCT (3.40 no longer checks 3c, an aggregate); and here only plain
+    // columns, which the join's NULL row makes NULL (SQLite wraps other
+    // expressions in IF_NULL_ROW).
+    if (outer_distinct || t.subquery->cores.size != 1) return false;
     const parse::SelectCore* c = t.subquery->cores[0];
     if (c->from.size != 1 || c->from[0]->kind != parse::FromItem::Kind::kTable) return false;
     for (const parse::ResultColumn& rc : c->columns) {
@@ -340,7 +341,10 @@ Status flatten_from(CodeGen& g, const parse::Select* sel, const parse::SelectCor
   };
   set_terms();
   scope.star_terms = from.display;
-  if (!from.display.empty() || core->is_values || select_has_windows(sel, core)) return Status::Ok();
+  // [25] concerns a window in the outer query as SQLite sees it after its
+  // window rewrite (the windows run over a subquery the view flattens into),
+  // so only the subquery's own windows matter here.
+  if (!from.display.empty() || core->is_values) return Status::Ok();
   std::vector<FromTerm*> names;  // the outer FROM's own terms, for `*`
   for (auto& t : from.terms) names.push_back(t.get());
   bool any = false;
@@ -365,7 +369,7 @@ Status flatten_from(CodeGen& g, const parse::Select* sel, const parse::SelectCor
     bool omit_order = (sel->order_by.size > 0 || from.terms.size() > 1) && !order_sensitive;
     bool adopt = !omit_order && adopted_order != nullptr && adopted_order->size == 0 &&
                  sel->order_by.size == 0 && !outer_agg && from.terms.size() == 1;
-    if (!term_is_flattenable(g, *v, scope, omit_order || adopt, outer_agg,
+    if (!term_is_flattenable(g, *v, scope, omit_order || adopt,
                              core->distinct == parse::Distinctness::kDistinct)) {
       i++;
       continue;
