@@ -16,6 +16,8 @@
 // term (an inner join, so an ordinary WHERE term).
 #include "plan/flatten.h"
 
+#include <algorithm>
+
 #include "parse/ast_walk.h"
 #include "parse/parser.h"
 #include "plan/authorize.h"
@@ -254,6 +256,14 @@ Status body_columns(CodeGen& g, FromTerm& v, const FromClause& body) {
                                               : Status(rc::kInternal, "flattened column count");
 }
 
+// Compound subqueries being flattened (flatten_compound): while the outer
+// core is coded for arm k, the term reading `compound` reads `arm` instead.
+struct ArmOverride {
+  const parse::Select* compound;
+  const parse::Select* arm;
+};
+thread_local std::vector<ArmOverride> arm_overrides;
+
 // Aggregates of the outer query: whether it has any, and whether one is
 // other than count(), min() and max() (whose answer no row order changes).
 void outer_aggregates(CodeGen& g, const parse::Select* sel, const parse::SelectCore* core, bool* any,
@@ -352,6 +362,9 @@ Status flatten_from(CodeGen& g, const parse::Select* sel, const parse::SelectCor
   outer_aggregates(g, sel, core, &outer_agg, &order_sensitive);
   for (size_t i = 0; i < from.terms.size();) {
     FromTerm* v = from.terms[i].get();
+    for (const ArmOverride& o : arm_overrides) {
+      if (v->subquery == o.compound) v->subquery = o.arm;
+    }
     if (!v->subquery_sql.empty()) {
       for (const FromTerm* f : scope.flat_groups) {
         if (f->subquery == v->subquery) {
@@ -424,6 +437,168 @@ Status flatten_from(CodeGen& g, const parse::Select* sel, const parse::SelectCor
     // from.terms[i] is now the body's first term: it may flatten in turn.
   }
   if (any) scope.star_terms = names;
+  return Status::Ok();
+}
+
+namespace {
+
+// The compound select a FROM item names (a FROM subquery, a CTE, a view),
+// with the view's text and database when it is one.
+struct CompoundSource {
+  const parse::Select* sel = nullptr;
+  std::string_view view_sql;
+  int view_db = -1;
+};
+
+CompoundSource compound_source(CodeGen& g, const parse::FromItem* it) {
+  CompoundSource src;
+  if (it->kind == parse::FromItem::Kind::kSubquery) {
+    src.sel = it->subquery;
+  } else if (it->kind == parse::FromItem::Kind::kTable) {
+    const parse::CommonTableExpr* cte =
+        it->table.schema.present() ? nullptr : g.find_cte(it->table.name.value);
+    if (cte) {
+      bool recursive =
+          std::find(g.recursive_ctes.begin(), g.recursive_ctes.end(), cte) != g.recursive_ctes.end();
+      if (recursive || cte->materialized == parse::Materialization::kMaterialized || cte->columns.size ||
+          cte_uses(g, *cte) > 1)
+        return src;
+      src.sel = cte->select;
+    } else {
+      Table* t = nullptr;
+      if (g.view_db >= 0 && !it->table.schema.present()) {
+        t = g.catalog().database(g.view_db).find_table(it->table.name.value);
+      } else {
+        t = g.catalog().find_table(it->table.schema.present() ? it->table.schema.value : "",
+                                   it->table.name.value);
+      }
+      if (t == nullptr || !t->is_view || t->view_select == nullptr || !t->view_column_names.empty())
+        return src;
+      src.sel = t->view_select;
+      src.view_sql = t->parsed->sql;
+      int db = t->db;
+      src.view_db = db == 1 ? -1 : db;
+    }
+  }
+  if (src.sel == nullptr || src.sel->cores.size < 2) src.sel = nullptr;
+  return src;
+}
+
+// [17] Every arm a plain SELECT ... FROM joined by UNION ALL, the compound
+// without ORDER BY [20] or LIMIT; [17h] the arms' columns of one affinity
+// (and here of one collation: compound_arms_alike).
+bool compound_is_flattenable(CodeGen& g, const CompoundSource& src, std::vector<parse::Select*>& arms) {
+  const parse::Select* sel = src.sel;
+  if (sel->with || sel->order_by.size || sel->limit || sel->offset) return false;
+  for (uint32_t i = 0; i < sel->cores.size; i++) {
+    const parse::SelectCore* c = sel->cores[i];
+    if (i > 0 && c->op != parse::CompoundOp::kUnionAll) return false;
+    auto* arm = g.arena.make<parse::Select>();
+    *arm = parse::Select{};
+    arm->cores.items = &sel->cores.items[i];
+    arm->cores.size = 1;
+    arm->span = sel->span;
+    if (!body_is_flattenable(g, arm, false)) return false;
+    if (!src.view_sql.empty()) {
+      for (const parse::ResultColumn& rc : c->columns) {
+        if (rc.kind == parse::ResultColumn::Kind::kExpr && has_nested_select(rc.expr)) return false;
+      }
+      if (has_nested_select(c->where)) return false;
+    }
+    arms.push_back(arm);
+  }
+  return compound_arms_alike(g, sel, src.view_sql, src.view_db, nullptr);
+}
+
+}  // namespace
+
+bool compound_arms_alike(CodeGen& g, const parse::Select* sel, std::string_view view_sql, int view_db,
+                         std::vector<bool>* alike) {
+  std::vector<std::pair<vm::Affinity, std::string>> first;
+  bool all = true;
+  for (uint32_t i = 0; i < sel->cores.size; i++) {
+    parse::Select arm{};
+    arm.cores.items = &sel->cores.items[i];
+    arm.cores.size = 1;
+    std::string_view saved_sql = view_sql.empty() ? g.sql() : g.swap_sql(view_sql);
+    int saved_view_db = g.view_db;
+    if (!view_sql.empty()) g.view_db = view_db;
+    bool saved_auth = g.auth_suspended;
+    g.auth_suspended = true;
+    auto cols = select_columns(g, &arm, nullptr);
+    g.auth_suspended = saved_auth;
+    g.view_db = saved_view_db;
+    g.swap_sql(saved_sql);
+    if (!cols.ok()) return false;
+    // SQLite gives every arm the leftmost arm's collation; arms that differ
+    // stay apart here.
+    std::vector<std::pair<vm::Affinity, std::string>> a;
+    for (const ColInfo& ci : cols.value()) a.emplace_back(ci.affinity, ci.collation);
+    if (i == 0) {
+      first = std::move(a);
+      if (alike) alike->assign(first.size(), true);
+      continue;
+    }
+    if (a.size() != first.size()) return false;
+    for (size_t k = 0; k < a.size(); k++) {
+      if (a[k] == first[k]) continue;
+      // A pushed term reads each arm's own expression, as SQLite 3.40 does
+      // whatever the affinities; only the collation (the leftmost arm's in
+      // SQLite) must agree.
+      if (alike && a[k].second == first[k].second) continue;
+      all = false;
+      if (alike) (*alike)[k] = false;
+    }
+  }
+  return alike ? true : all;
+}
+
+Status flatten_compound(CodeGen& g, const parse::Select* sel, const parse::SelectCore* core, Scope* outer,
+                        SelectDest& dest, bool* done) {
+  *done = false;
+  using K = SelectDest::Kind;
+  // [17d] The outer query: no aggregate, DISTINCT or window; here also no
+  // ORDER BY or LIMIT (they would apply to the whole compound), and rows go
+  // somewhere that takes them all in turn.
+  if (core->is_values || core->distinct == parse::Distinctness::kDistinct || sel->order_by.size ||
+      sel->limit || sel->offset || select_has_windows(sel, core)) {
+    return Status::Ok();
+  }
+  if (!(dest.kind == K::kOutput || dest.kind == K::kTable || dest.kind == K::kIndex ||
+        dest.kind == K::kDistinctIndex || dest.kind == K::kExceptIndex || dest.kind == K::kCoroutine ||
+        dest.kind == K::kDiscard)) {
+    return Status::Ok();
+  }
+  bool any_agg = false, order_sensitive = false;
+  outer_aggregates(g, sel, core, &any_agg, &order_sensitive);
+  if (any_agg) return Status::Ok();
+  for (uint32_t i = 0; i < core->from.size; i++) {
+    const parse::FromItem* it = core->from[i];
+    // [17f] not the right side of a LEFT JOIN; no RIGHT JOIN anywhere.
+    if (it->join & (parse::join::kLeft | parse::join::kRight)) continue;
+    CompoundSource src = compound_source(g, it);
+    if (src.sel == nullptr) continue;
+    bool busy = false;
+    for (const ArmOverride& o : arm_overrides) busy = busy || o.compound == src.sel;
+    if (busy) continue;
+    std::vector<parse::Select*> arms;
+    if (!compound_is_flattenable(g, src, arms)) continue;
+    // The outer core once per arm, all into the destination: SQLite's
+    // rewrite of the outer query into a UNION ALL of copies.
+    int parent = g.plan_parent;
+    int compound_row = g.plan_row(parent, "COMPOUND QUERY");
+    Status s;
+    for (size_t k = 0; k < arms.size() && s.ok(); k++) {
+      g.plan_parent = g.plan_row(compound_row, k == 0 ? "LEFT-MOST SUBQUERY" : "UNION ALL");
+      arm_overrides.push_back({src.sel, arms[k]});
+      s = code_core(g, sel, core, outer, dest);
+      arm_overrides.pop_back();
+    }
+    g.plan_parent = parent;
+    KEEL_RETURN_IF_ERROR(s);
+    *done = true;
+    return Status::Ok();
+  }
   return Status::Ok();
 }
 

@@ -27,6 +27,20 @@ namespace keel::plan {
 Status flatten_from(CodeGen& g, const parse::Select* sel, const parse::SelectCore* core, FromClause& from,
                     Scope& scope, parse::List<parse::OrderingTerm>* adopted_order);
 
+// A compound (UNION ALL) view or FROM subquery in the outer core's FROM
+// (SQLite's restriction 17): codes the outer core once per arm, each time
+// with the subquery flattened to that arm, all into `dest`; *done tells
+// whether it did.
+Status flatten_compound(CodeGen& g, const parse::Select* sel, const parse::SelectCore* core, Scope* outer,
+                        SelectDest& dest, bool* done);
+
+// Whether the arms of compound `sel` give their columns one affinity and one
+// collation (computed in a view's text and database when view_sql is set).
+// With `alike`, whether they agree in collation is told per column, and the
+// result is whether the arms could be read at all.
+bool compound_arms_alike(CodeGen& g, const parse::Select* sel, std::string_view view_sql, int view_db,
+                         std::vector<bool>* alike);
+
 // A `*` column of a flattened term: the body's table column (term, col) when
 // it is a plain column, else its expression.
 Status flat_star_column(CodeGen& g, Scope* scope, ResultCol& c);

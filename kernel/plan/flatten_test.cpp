@@ -96,7 +96,8 @@ class FlattenPlanTest : public ::testing::Test {
       "CREATE VIEW vj AS SELECT t.a, u.y FROM t JOIN u ON u.x = t.a;"
       "CREATE VIEW vw AS SELECT a, b + 1 AS b1 FROM t WHERE c > 2;"
       "CREATE VIEW vv AS SELECT a, b1 * 2 AS b2 FROM vw WHERE a < 10;"
-      "CREATE VIEW vg AS SELECT b, count(*) AS n FROM t GROUP BY b;";
+      "CREATE VIEW vg AS SELECT b, count(*) AS n FROM t GROUP BY b;"
+      "CREATE VIEW vu AS SELECT a, b FROM t UNION ALL SELECT z, z FROM u;";
 
   std::unique_ptr<TestEngine> engine_;
   sqlite3* db_ = nullptr;
@@ -127,6 +128,12 @@ TEST_F(FlattenPlanTest, FromSubqueries) {
   // The subquery's ORDER BY becomes the outer query's, or is dropped in a join.
   same("SELECT * FROM (SELECT a, d FROM t ORDER BY a) WHERE d > 'd3';");
   same("SELECT * FROM (SELECT a, b FROM t ORDER BY b) AS s, u WHERE u.x = s.a;");
+}
+
+TEST_F(FlattenPlanTest, UnionAllSubqueries) {
+  // The outer query once per arm, each reading its own index.
+  same("SELECT * FROM vu WHERE a = 3;");
+  same("SELECT a, u.y FROM vu, u WHERE u.x = vu.b;");
 }
 
 TEST_F(FlattenPlanTest, SubqueriesThatStayWhole) {

@@ -3,9 +3,10 @@
 // A term of the outer WHERE is pushed into subquery S when, as in SQLite
 // 3.40:
 //   * S is not recursive, has no LIMIT/OFFSET, no window function (SQLite
-//     allows terms on PARTITION BY columns; not done here), is one SELECT
-//     core (SQLite also pushes into each arm of a compound; not done here),
-//     and is no MATERIALIZED CTE nor a CTE read twice in the FROM;
+//     allows terms on PARTITION BY columns; not done here), and is no
+//     MATERIALIZED CTE nor a CTE read twice in the FROM; a compound S gets
+//     the terms in every arm (here: arms that are no aggregate, on columns
+//     of one collation in every arm);
 //   * S is not the right side of a LEFT JOIN nor beside a RIGHT JOIN;
 //   * the term reads only S's columns, no subquery, no variable-free
 //     non-deterministic function (sqlite3ExprIsTableConstant);
@@ -17,6 +18,7 @@
 #include <memory>
 
 #include "parse/ast_walk.h"
+#include "plan/flatten.h"
 #include "plan/window.h"
 #include "vm/collation.h"
 
@@ -47,12 +49,14 @@ bool is_aggregate_core(CodeGen& g, const parse::SelectCore* c) {
 
 // Whether term `e` reads only columns of `t` and things SQLite treats as
 // constant there; for an aggregate S, only its GROUP BY keys.
-bool term_pushable(CodeGen& g, Scope* scope, const FromTerm& t, const Expr* e, bool agg) {
+bool term_pushable(CodeGen& g, Scope* scope, const FromTerm& t, const Expr* e, bool agg,
+                   const std::vector<bool>& alike) {
   struct Check : parse::AstVisitor {
     CodeGen* g;
     Scope* scope;
     const FromTerm* t;
     bool agg;
+    const std::vector<bool>* alike;
     bool ok = true;
     bool expr(const Expr& x) override {
       if (!ok) return false;
@@ -71,6 +75,8 @@ bool term_pushable(CodeGen& g, Scope* scope, const FromTerm& t, const Expr* e, b
             return false;
           }
           if (agg && !is_group_key(c.col)) ok = false;
+          if (!alike->empty() && (static_cast<size_t>(c.col) >= alike->size() || !(*alike)[c.col]))
+            ok = false;
           return false;
         }
         case ExprKind::kSubquery:
@@ -112,6 +118,7 @@ bool term_pushable(CodeGen& g, Scope* scope, const FromTerm& t, const Expr* e, b
   check.scope = scope;
   check.t = &t;
   check.agg = agg;
+  check.alike = &alike;
   parse::walk(*e, check);
   return check.ok;
 }
@@ -125,9 +132,25 @@ Status pushdown_terms(CodeGen& g, Scope* scope, const FromTerm& t, const Expr* w
   }
   if (t.join & (parse::join::kLeft | parse::join::kRight)) return Status::Ok();
   const parse::Select* sub = t.subquery;
-  if (sub->cores.size != 1 || sub->limit || sub->offset) return Status::Ok();
+  if (sub->limit || sub->offset) return Status::Ok();
   const parse::SelectCore* c = sub->cores[0];
-  if (c->is_values || c->windows.size || select_has_windows(sub, c)) return Status::Ok();
+  std::vector<bool> alike;  // compound: the columns a term may read
+  if (sub->cores.size > 1) {
+    // A compound: the terms go into every arm (SQLite substitutes the
+    // leftmost arm's collation; here the arms must agree on it), none of
+    // which may be VALUES, an aggregate or have a window.
+    for (const parse::SelectCore* arm : sub->cores) {
+      if (arm->is_values || arm->windows.size || is_aggregate_core(g, arm)) return Status::Ok();
+      parse::Select one{};
+      one.cores.items = const_cast<parse::SelectCore**>(&arm);
+      one.cores.size = 1;
+      if (select_has_windows(&one, arm)) return Status::Ok();
+    }
+    int db = t.subquery_sql.empty() ? -1 : g.catalog().find_database(t.db_name);
+    if (!compound_arms_alike(g, sub, t.subquery_sql, db == 1 ? -1 : db, &alike)) return Status::Ok();
+  } else if (c->is_values || c->windows.size || select_has_windows(sub, c)) {
+    return Status::Ok();
+  }
   int uses = 0;
   for (const FromTerm* o : scope->terms) uses += o->subquery == sub ? 1 : 0;
   if (t.item && t.item->kind == parse::FromItem::Kind::kTable && !t.item->table.schema.present()) {
@@ -146,7 +169,7 @@ Status pushdown_terms(CodeGen& g, Scope* scope, const FromTerm& t, const Expr* w
   std::vector<const Expr*> terms;
   split_terms(where, terms);
   for (const Expr* e : terms) {
-    if (term_pushable(g, scope, t, e, agg)) out.push_back(e);
+    if (term_pushable(g, scope, t, e, agg, alike)) out.push_back(e);
   }
   return Status::Ok();
 }

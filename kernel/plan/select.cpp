@@ -214,6 +214,9 @@ Status output_topn_row(CodeGen& g, RowOutput& out, const std::function<Status(in
 
 Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* core, Scope* outer,
                  SelectDest& dest) {
+  bool compound_done = false;
+  KEEL_RETURN_IF_ERROR(flatten_compound(g, sel, core, outer, dest, &compound_done));
+  if (compound_done) return Status::Ok();
   FromClause fc;
   KEEL_RETURN_IF_ERROR(build_from(g, core->from, outer, fc));
   Scope scope;
