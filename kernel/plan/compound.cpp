@@ -74,7 +74,7 @@ Acc convert(CodeGen& g, const std::vector<ColInfo>& cols, const Acc& from, bool 
 }
 
 Status code_member(CodeGen& g, const parse::Select* sel, uint32_t i, Scope* outer, SelectDest::Kind kind,
-                   int cursor, int n, int* correlated) {
+                   int cursor, int n, int* correlated, const PushDown* pushdown = nullptr) {
   parse::Select one{};
   one.cores.items = sel->cores.items + i;
   one.cores.size = 1;
@@ -83,6 +83,7 @@ Status code_member(CodeGen& g, const parse::Select* sel, uint32_t i, Scope* oute
   d.cursor = cursor;
   d.n_cols = n;
   d.correlated = correlated;
+  d.pushdown = pushdown;  // outer WHERE terms pushed into every arm (pushdown.h)
   return code_core(g, &one, sel->cores[i], outer, d);
 }
 
@@ -258,30 +259,30 @@ Status code_compound(CodeGen& g, const parse::Select* sel, Scope* outer, SelectD
   Acc acc = open_acc(g, cols, first_set);
   KEEL_RETURN_IF_ERROR(code_member(g, sel, 0, outer,
                                    first_set ? SelectDest::Kind::kDistinctIndex : SelectDest::Kind::kTable,
-                                   acc.cursor, n, dest.correlated));
+                                   acc.cursor, n, dest.correlated, dest.pushdown));
   for (uint32_t i = 1; i < sel->cores.size; i++) {
     CompoundOp op = sel->cores[i]->op;
     switch (op) {
       case CompoundOp::kUnionAll:
         if (acc.is_set) acc = convert(g, cols, acc, false);
-        KEEL_RETURN_IF_ERROR(
-            code_member(g, sel, i, outer, SelectDest::Kind::kTable, acc.cursor, n, dest.correlated));
+        KEEL_RETURN_IF_ERROR(code_member(g, sel, i, outer, SelectDest::Kind::kTable, acc.cursor, n,
+                                         dest.correlated, dest.pushdown));
         break;
       case CompoundOp::kUnion:
         if (!acc.is_set) acc = convert(g, cols, acc, true);
-        KEEL_RETURN_IF_ERROR(
-            code_member(g, sel, i, outer, SelectDest::Kind::kDistinctIndex, acc.cursor, n, dest.correlated));
+        KEEL_RETURN_IF_ERROR(code_member(g, sel, i, outer, SelectDest::Kind::kDistinctIndex, acc.cursor, n,
+                                         dest.correlated, dest.pushdown));
         break;
       case CompoundOp::kExcept:
         if (!acc.is_set) acc = convert(g, cols, acc, true);
-        KEEL_RETURN_IF_ERROR(
-            code_member(g, sel, i, outer, SelectDest::Kind::kExceptIndex, acc.cursor, n, dest.correlated));
+        KEEL_RETURN_IF_ERROR(code_member(g, sel, i, outer, SelectDest::Kind::kExceptIndex, acc.cursor, n,
+                                         dest.correlated, dest.pushdown));
         break;
       default: {
         if (!acc.is_set) acc = convert(g, cols, acc, true);
         Acc right = open_acc(g, cols, true);
         KEEL_RETURN_IF_ERROR(code_member(g, sel, i, outer, SelectDest::Kind::kDistinctIndex, right.cursor, n,
-                                         dest.correlated));
+                                         dest.correlated, dest.pushdown));
         acc = convert(g, cols, acc, true, right.cursor);
         break;
       }

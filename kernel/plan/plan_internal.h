@@ -99,6 +99,7 @@ struct SelectDest {
   std::vector<int> queue_order;  // kQueue ordered by these result columns (ORDER BY of a recursive CTE)
   int queue_seq = 0;             // kQueue with queue_order: register counting rows queued
   int* correlated = nullptr;     // set to 1 if the select references outer scopes
+  const struct PushDown* pushdown = nullptr;  // outer WHERE terms added to a FROM subquery's (pushdown.h)
 };
 
 Status code_select(CodeGen& g, const parse::Select* sel, Scope* outer, SelectDest& dest);
@@ -118,6 +119,7 @@ Result<bool> code_in_subquery(CodeGen& g, Scope* s, const parse::Select* sel, in
 struct FromClause {
   std::vector<std::unique_ptr<FromTerm>> terms;
   std::vector<FromTerm*> display;  // `*` order when it differs from the loop order (RIGHT JOIN)
+  std::vector<std::unique_ptr<FromTerm>> flattened;  // views/subqueries merged into `terms` (flatten.cpp)
   std::vector<std::unique_ptr<Scope>> scopes;
 };
 // Builds the terms of a FROM clause (views and subqueries get their columns).
@@ -131,7 +133,11 @@ Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* 
 // allow_coroutine: the FROM is a SELECT's and is scanned once, so a lone
 // recursive CTE may stream its rows as a coroutine (an outer LIMIT then ends
 // an unbounded recursion, as in SQLite) instead of being materialized.
-Status materialize_from(CodeGen& g, FromClause& from, Scope* scope, bool allow_coroutine = false);
+// `where` (the select's WHERE) gives the terms pushed into subqueries
+// (pushdown.h); a lone or outermost subquery of a SELECT (allow_coroutine)
+// runs as a co-routine, as SQLite's.
+Status materialize_from(CodeGen& g, FromClause& from, Scope* scope, bool allow_coroutine = false,
+                        const parse::Expr* where = nullptr);
 // Whether `sel` or a select nested in it has an unqualified FROM term `name`.
 bool select_reads_name(const parse::Select& sel, std::string_view name);
 

@@ -7,6 +7,8 @@
 #include <cstdint>
 
 #include "plan/authorize.h"
+#include "plan/flatten.h"
+#include "plan/pushdown.h"
 #include "plan/select_internal.h"
 #include "plan/window.h"
 #include "vm/collation.h"
@@ -41,7 +43,15 @@ Status expand_columns(CodeGen& g, const parse::SelectCore* core, Scope* scope, s
       const Expr* e = rc.expr;
       if (e->kind == ExprKind::kColumnRef) {
         auto r = resolve_column(g, scope, e->as<parse::ColumnRefExpr>());
-        if (r.ok() && r.value().term && !r.value().alias_expr) {
+        if (r.ok() && r.value().via) {
+          // A column of a flattened view or subquery: named as its column.
+          const ColInfo& vc = r.value().via->cols[r.value().via_col];
+          if (!rc.alias.present()) c.info.name = vc.name;
+          c.info.decl_type = vc.decl_type;
+          c.info.origin_db = vc.origin_db;
+          c.info.origin_table = vc.origin_table;
+          c.info.origin_column = vc.origin_column;
+        } else if (r.ok() && r.value().term && !r.value().alias_expr) {
           const ColumnRef& ref = r.value();
           FromTerm* t = ref.term;
           int col = ref.col;
@@ -65,6 +75,7 @@ Status expand_columns(CodeGen& g, const parse::SelectCore* core, Scope* scope, s
     bool any = false;
     for (FromTerm* t : scope->star_terms.empty() ? scope->terms : scope->star_terms) {
       bool table_star = rc.kind == parse::ResultColumn::Kind::kTableStar;
+      if (t->flat_group != 0) continue;  // the body of a flattened subquery
       if (table_star && !name_eq(t->name, rc.table.value)) continue;
       any = true;
       for (size_t i = 0; i < t->cols.size(); i++) {
@@ -80,6 +91,7 @@ Status expand_columns(CodeGen& g, const parse::SelectCore* core, Scope* scope, s
           c.term = t->star_from[i].first;
           c.col = t->star_from[i].second;
         }
+        if (c.term->flat_id) KEEL_RETURN_IF_ERROR(flat_star_column(g, scope, c));
         out.push_back(std::move(c));
       }
     }
@@ -202,6 +214,9 @@ Status output_topn_row(CodeGen& g, RowOutput& out, const std::function<Status(in
 
 Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* core, Scope* outer,
                  SelectDest& dest) {
+  bool compound_done = false;
+  KEEL_RETURN_IF_ERROR(flatten_compound(g, sel, core, outer, dest, &compound_done));
+  if (compound_done) return Status::Ok();
   FromClause fc;
   KEEL_RETURN_IF_ERROR(build_from(g, core->from, outer, fc));
   Scope scope;
@@ -209,7 +224,17 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
   scope.correlated_flag = dest.correlated;
   for (auto& t : fc.terms) scope.terms.push_back(t.get());
   scope.star_terms = fc.display;
-  KEEL_RETURN_IF_ERROR(materialize_from(g, fc, &scope, true));
+  parse::List<parse::OrderingTerm> adopted_order{};
+  KEEL_RETURN_IF_ERROR(flatten_from(g, sel, core, fc, scope, &adopted_order));
+  parse::Select adopted_sel;
+  if (adopted_order.size) {
+    adopted_sel = *sel;
+    adopted_sel.order_by = adopted_order;
+    sel = &adopted_sel;
+  }
+  parse::SelectCore pushed_core;
+  if (dest.pushdown) KEEL_RETURN_IF_ERROR(apply_pushdown(g, *dest.pushdown, &core, pushed_core, fc, scope));
+  KEEL_RETURN_IF_ERROR(materialize_from(g, fc, &scope, true, core->where));
 
   RowOutput out;
   out.dest = &dest;

@@ -68,6 +68,13 @@ uint64_t subquery_mask(const Scope* scope, const parse::Select* sel) {
         for (const ColInfo& ci : t->cols) hit = hit || vm::stricmp(ci.name, col) == 0;
         if (hit) mask |= i < 64 ? (uint64_t{1} << i) : kAllTerms;
       }
+      // A flattened view's columns come from its body's terms: any level.
+      for (const FromTerm* t : scope->flat_terms) {
+        if (c->table.present() && vm::stricmp(t->name, c->table.value) != 0) continue;
+        for (const ColInfo& ci : t->cols) {
+          if (vm::stricmp(ci.name, col) == 0) mask = kAllTerms;
+        }
+      }
       return true;
     }
   } refs;
@@ -84,6 +91,9 @@ Status expr_mask(CodeGen& g, Scope* scope, const Expr* e, uint64_t* mask) {
       if (!r.ok()) return r.status();
       const ColumnRef& c = r.value();
       if (c.alias_expr) {
+        // An enclosing query's value (a flattened view's column there) is
+        // a constant here.
+        if (c.alias_scope != scope) return Status::Ok();
         AliasExpansion hide(c.alias_scope);
         return expr_mask(g, c.alias_scope, c.alias_expr, mask);
       }
