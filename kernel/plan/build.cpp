@@ -135,7 +135,8 @@ void delete_schema_rows(CodeGen& g, int cursor, int col, std::string_view value,
 Status code_create_table(CodeGen& g, const parse::CreateTableStmt* st) {
   KEEL_ASSIGN_OR_RETURN(int db, target_db(g, st->name, st->temp));
   std::string name(st->name.name.value);
-  if (reserved(name)) return Status(rc::kError, "object name reserved for internal use: " + name);
+  if (reserved(name) && !g.input().options.internal_names)
+    return Status(rc::kError, "object name reserved for internal use: " + name);
   Status free = name_free(g, db, name, false);
   if (!free.ok()) {
     if (st->if_not_exists) {

@@ -358,6 +358,10 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
     }
     return best;
   }
+  // With sqlite_stat1 rows the table's paths are costed from them
+  // (where_cost.cpp); without, by the fixed costs below.
+  const bool stats = t->table->has_stat1;
+  if (stats) best.cost = stat_scan_cost(t->table);
   if (t->hint != parse::IndexHint::kNotIndexed && !t->table->without_rowid) {
     const Constraint* in_eq = nullptr;
     for (const Constraint& c : cons) {
@@ -419,12 +423,19 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
       }
       continue;
     }
-    double cost = 1e4;
-    for (size_t i = 0; i < a.eq.size(); i++) cost /= 10;
-    if (idx->unique && static_cast<int>(a.eq.size()) == idx->n_key_columns) cost = 2;
-    if (a.lo) cost /= 3;
-    if (a.hi) cost /= 3;
-    a.cost = cost * in_rows;
+    bool one_row = idx->unique && static_cast<int>(a.eq.size()) == idx->n_key_columns;
+    if (!one_row) t->table->stats_used = true;  // SQLite's TF_StatsUsed (PRAGMA optimize)
+    if (stats) {
+      a.cost = stat_index_cost(t->table, idx, static_cast<int>(a.eq.size()), in_rows, a.lo != nullptr,
+                               a.hi != nullptr);
+    } else {
+      double cost = 1e4;
+      for (size_t i = 0; i < a.eq.size(); i++) cost /= 10;
+      if (one_row) cost = 2;
+      if (a.lo) cost /= 3;
+      if (a.hi) cost /= 3;
+      a.cost = cost * in_rows;
+    }
     if (a.cost < best.cost) best = a;
   }
   if (best.kind == Access::kScan && !t->table->without_rowid) {
@@ -436,8 +447,8 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
       if ((c.op == BinaryOp::kLt || c.op == BinaryOp::kLe) && !a.hi) a.hi = &c;
     }
     if (a.lo || a.hi) {
-      a.cost = 1e5;
-      return a;
+      a.cost = stats ? stat_rowid_range_cost(t->table, a.lo != nullptr, a.hi != nullptr) : 1e5;
+      if (!stats || a.cost < best.cost) return a;
     }
   }
   if (best.kind == Access::kScan && level > 0 && !t->table->without_rowid) {
