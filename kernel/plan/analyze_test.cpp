@@ -150,7 +150,7 @@ const char* kQueries[] = {
     "SELECT * FROM big JOIN small ON big.y = small.z WHERE big.x = 5",
     "SELECT * FROM one WHERE k = 1",
     "SELECT v FROM one WHERE k = 1 AND v = 3",
-    "SELECT * FROM w WHERE p = 1 AND r = 7",
+    "SELECT * FROM w WHERE p = 1 AND q > 790",
     "SELECT * FROM w WHERE r = 7",
     "SELECT * FROM t, small WHERE t.c = small.z AND t.a = 1",
 };
@@ -278,8 +278,13 @@ TEST_F(PlanAnalyze, NoStatisticsNoChange) {
   std::vector<std::string> before;
   for (const char* q : kQueries) before.push_back(keel_plan(q));
   both("ANALYZE");
+  // Dropping the table keeps the statistics loaded (as in SQLite) until the
+  // schema is read again: by a new connection here.
   ASSERT_EQ(keel_query(*keel_, "DROP TABLE sqlite_stat1"), "");
-  // Dropping the table reloads the schema without statistics.
+  keel_.reset();
+  auto c = Connection::open(path("k.db"));
+  ASSERT_TRUE(c.ok());
+  keel_ = std::move(c).value();
   for (size_t i = 0; i < std::size(kQueries); i++)
     EXPECT_EQ(keel_plan(kQueries[i]), before[i]) << kQueries[i];
 }

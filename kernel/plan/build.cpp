@@ -599,7 +599,8 @@ Status code_drop(CodeGen& g, const parse::DropStmt* st) {
         return Status(rc::kError, std::string(view ? "no such view: " : "no such table: ") + full);
       }
       if (t->root == 1 ||
-          (reserved(t->name) && !name_eq(t->name, "sqlite_stat1") && !name_eq(t->name, "sqlite_sequence"))) {
+          (reserved(t->name) && vm::strnicmp(t->name.c_str(), "sqlite_stat", 11) != 0 &&
+           !name_eq(t->name, "sqlite_sequence"))) {
         return Status(rc::kError, "table " + t->name + " may not be dropped");
       }
       if (view && !t->is_view) return Status(rc::kError, "use DROP TABLE to delete table " + t->name);

@@ -10,6 +10,8 @@
 //                       bound (-20 more when both), at least 10
 //     rCostIdx          nOut + 1 + 15 * szIdxRow / szTabRow
 //   rowid range         estLog(N) (+) (nOut + 16)
+//   automatic index     estLog(N) (+) 43 per lookup, plus the build,
+//                       estLog(N) + N + 28, shared by the outer rows
 // where (+) is LogEst addition (the estimate of a sum). The table lookups
 // (nOut + 16) are counted for every index; covering.cpp decides later
 // whether the index alone answers.
@@ -67,10 +69,14 @@ double stat_scan_cost(const Table* t) {
   return static_cast<double>(log_est_to_int(static_cast<int16_t>(t->row_log_est + 16)));
 }
 
-double stat_index_cost(const Table* t, const Index* idx, int n_eq, double in_rows, bool lo, bool hi) {
+double stat_table_rows(const Table* t) { return static_cast<double>(log_est_to_int(t->row_log_est)); }
+
+double stat_index_cost(const Table* t, const Index* idx, int n_eq, double in_rows, bool lo, bool hi,
+                       double* rows) {
   int16_t n_out = index_rows_log_est(idx, n_eq);
   if (in_rows > 1) n_out = static_cast<int16_t>(n_out + log_est(static_cast<uint64_t>(in_rows)));
   n_out = range_out(n_out, lo, hi);
+  *rows = static_cast<double>(log_est_to_int(n_out));
   int16_t size = index_rows_log_est(idx, 0);
   int16_t seek = est_log(size);
   if (in_rows > 1) seek = static_cast<int16_t>(seek + log_est(static_cast<uint64_t>(in_rows)));
@@ -83,10 +89,20 @@ double stat_index_cost(const Table* t, const Index* idx, int n_eq, double in_row
   return static_cast<double>(log_est_to_int(run));
 }
 
-double stat_rowid_range_cost(const Table* t, bool lo, bool hi) {
+double stat_rowid_range_cost(const Table* t, bool lo, bool hi, double* rows) {
   int16_t n_out = range_out(t->row_log_est, lo, hi);
+  *rows = static_cast<double>(log_est_to_int(n_out));
   int16_t run = log_est_add(est_log(t->row_log_est), static_cast<int16_t>(n_out + 16));
   return static_cast<double>(log_est_to_int(run));
+}
+
+double stat_auto_index_cost(const Table* t, double outer_rows, double* rows) {
+  // Built once: N * log2(N) * 7 (rSetup); each lookup yields 20 rows.
+  int16_t log_n = est_log(t->row_log_est);
+  double setup = static_cast<double>(log_est_to_int(static_cast<int16_t>(log_n + t->row_log_est + 28)));
+  *rows = 20;
+  double run = static_cast<double>(log_est_to_int(log_est_add(log_n, 43)));
+  return run + setup / std::max(1.0, outer_rows);
 }
 
 }  // namespace keel::plan
