@@ -17,6 +17,7 @@
 #include "engine/connection.h"
 #include "plan/stat1.h"
 #include "vm/record.h"
+#include "vm/record_compare.h"
 #include "vm/value_compare.h"
 
 namespace keel::engine {
@@ -49,6 +50,16 @@ Status read_entry(storage::BtCursor& cur, std::vector<uint8_t>& buf, vm::RecordR
   KEEL_RETURN_IF_ERROR(cur.read_payload(0, size, buf.data()));
   return reader.reset(std::span<const uint8_t>(buf.data(), size));
 }
+
+// A probe for BtCursor::seek_key.
+class Probe final : public storage::KeyComparator {
+ public:
+  explicit Probe(const vm::UnpackedRecord& p) : p_(p) {}
+  int compare(const uint8_t* key, size_t size) const override { return vm::compare_record(key, size, p_); }
+
+ private:
+  const vm::UnpackedRecord& p_;
+};
 
 }  // namespace
 
@@ -137,6 +148,20 @@ Status Connection::analyze_database(int db, const std::string* object) {
         uint64_t n_row = 0;
         storage::BtCursor cur(*d.btree, a.root, false);
         KEEL_RETURN_IF_ERROR(cur.first());
+        // PRAGMA analysis_limit (statPush's nLimit): once the rows read pass
+        // limit * (skips + 1), stop if the first column has shown two
+        // values, else seek past its current value (SeekGT, then Next, as
+        // SQLite's program does); the entry count is then the b-tree's
+        // estimate taken at the first entry.
+        int64_t n_est = cur.row_count_estimate();
+        uint64_t skips = 0;
+        vm::KeyInfo seek_info;
+        if (analysis_limit_ > 0 && a.index->key_info) {
+          seek_info = *a.index->key_info;
+          for (size_t i = 0; i < colls.size() && i < seek_info.collations.size(); i++) {
+            seek_info.collations[i] = colls[i];
+          }
+        }
         while (!cur.eof()) {
           KEEL_RETURN_IF_ERROR(read_entry(cur, buf, reader));
           size_t change = n;  // first key column that differs from the previous entry
@@ -151,10 +176,29 @@ Status Connection::analyze_database(int db, const std::string* object) {
             prev[i].make_owned();
           }
           n_row++;
+          if (analysis_limit_ > 0 && n > 0 && a.index->key_info &&
+              n_row > static_cast<uint64_t>(analysis_limit_) * (skips + 1)) {
+            skips++;
+            if (distinct[0] > 1) break;
+            vm::UnpackedRecord probe;
+            probe.key_info = &seek_info;
+            probe.fields = prev.data();
+            probe.n_field = 1;
+            probe.default_rc = -1;  // entries equal to the value sort before the probe
+            Probe cmp(probe);
+            KEEL_ASSIGN_OR_RETURN(storage::SeekResult res, cur.seek_key(cmp));
+            if (probe.err_code) return Status(rc::kCorrupt, "database disk image is malformed");
+            if (!cur.eof() && res == storage::SeekResult::kLess) KEEL_RETURN_IF_ERROR(cur.next());
+            if (cur.eof()) break;
+          }
           KEEL_RETURN_IF_ERROR(cur.next());
         }
         if (n_row == 0) continue;  // an empty index writes no row
-        rows.push_back({t->name, a.row_name, plan::stat1_text(n_row, distinct)});
+        std::string stat = plan::stat1_text(n_row, distinct);
+        if (skips > 0)
+          stat = std::to_string(n_est < 0 ? 0 : n_est) +
+                 stat.substr(stat.find(' ') == std::string::npos ? stat.size() : stat.find(' '));
+        rows.push_back({t->name, a.row_name, stat});
       }
       if (plan::analyze_needs_table_row(t, only)) {
         storage::BtCursor cur(*d.btree, t->root, false);

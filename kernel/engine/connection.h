@@ -327,7 +327,7 @@ class Connection final : private vm::VmHost,
   // db->nextAutovac). 0 / -1: none pending.
   uint32_t next_page_size_ = 0;
   int next_auto_vacuum_ = -1;
-  // PRAGMA analysis_limit (kept and reported; ANALYZE always scans every entry).
+  // PRAGMA analysis_limit: entries ANALYZE reads per index (0 = all).
   int64_t analysis_limit_ = 0;
 
   bool autocommit_ = true;

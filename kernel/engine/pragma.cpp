@@ -166,7 +166,7 @@ Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Va
   if (name == "analyze") return run_analyze(cmd);  // engine/analyze.cpp
   if (name == "optimize") return run_optimize(cmd);
   if (name == "analysis_limit") {
-    // Kept and reported as SQLite does; ANALYZE still reads every entry.
+    // Entries ANALYZE reads per index (engine/analyze.cpp); 0 = all.
     if (cmd.has_value) {
       int64_t n = parse_int(cmd.value);
       if (n >= 0) analysis_limit_ = n > 0x7fffffff ? 0x7fffffff : n;
