@@ -138,9 +138,11 @@ Status delete_row(CodeGen& g, TableWriter& w, Table* t, const parse::List<parse:
   }
   KEEL_RETURN_IF_ERROR(fk_check(g, t, &w.term, nullptr, nullptr));
   KEEL_RETURN_IF_ERROR(delete_index_entries(g, w));
-  KEEL_RETURN_IF_ERROR(code_returning(g, w, returning));
   mark_row_change(g, g.emit(Op::Delete, w.cursor, nested_change_flags(g, vm::kOpflagNChange)), t);
   KEEL_RETURN_IF_ERROR(fk_actions(g, t, &w.term, nullptr, nullptr));
+  // RETURNING after the row is gone, before the AFTER triggers (SQLite codes
+  // it as the first AFTER trigger); like them it reads the old row.
+  KEEL_RETURN_IF_ERROR(code_returning(g, w, returning));
   if (has_triggers(g, t)) {
     KEEL_RETURN_IF_ERROR(
         code_triggers(g, t, parse::TriggerEvent::kDelete, false, &w.term, nullptr, next, nullptr));
@@ -387,11 +389,13 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
     KEEL_RETURN_IF_ERROR(fk_check(g, t, nullptr, &w.term, &changed));
     KEEL_RETURN_IF_ERROR(write_row(g, w, vm::kOpflagNChange | vm::kOpflagIsUpdate));
     KEEL_RETURN_IF_ERROR(fk_actions(g, t, &old.term, &w.term, &changed));
+    // RETURNING before the AFTER triggers, as SQLite (insert.cpp).
+    KEEL_RETURN_IF_ERROR(code_returning(g, w, st->returning));
     if (has_triggers(g, t)) {
       KEEL_RETURN_IF_ERROR(
           code_triggers(g, t, parse::TriggerEvent::kUpdate, false, &old.term, &w.term, next, &changed));
     }
-    return code_returning(g, w, st->returning);
+    return Status::Ok();
   };
   auto open_writers = [&]() {
     open_writer(g, w, t, st->or_conflict);
