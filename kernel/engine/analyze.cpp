@@ -13,6 +13,7 @@
 #include "plan/analyze.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "engine/connection.h"
 #include "plan/stat1.h"
@@ -60,6 +61,66 @@ class Probe final : public storage::KeyComparator {
  private:
   const vm::UnpackedRecord& p_;
 };
+
+// Scans one index (statInit/statPush/statGet of analyze.c for stat1) and
+// returns its stat text, or "" when the index is empty.
+Result<std::string> scan_index(storage::Btree& bt, const plan::AnalyzeIndex& a,
+                               const std::vector<const vm::Collation*>& colls, int64_t limit) {
+  size_t n = static_cast<size_t>(a.n_key);
+  std::vector<vm::Value> prev(n), cur_vals(n);
+  std::vector<uint64_t> distinct(n, 0);  // distinct prefixes of 1, 2, ... key columns
+  uint64_t n_row = 0;
+  std::vector<uint8_t> buf;
+  vm::RecordReader reader;
+  storage::BtCursor cur(bt, a.root, false);
+  KEEL_RETURN_IF_ERROR(cur.first());
+  // PRAGMA analysis_limit (statPush's nLimit): once the rows read pass
+  // limit * (skips + 1), stop if the first column has shown two values,
+  // else seek past its current value (SeekGT, then Next, as SQLite's
+  // program does); the entry count is then the b-tree's estimate taken at
+  // the first entry.
+  int64_t n_est = cur.row_count_estimate();
+  uint64_t skips = 0;
+  bool limited = limit > 0 && n > 0 && a.index->key_info;
+  vm::KeyInfo seek_info;
+  if (limited) {
+    seek_info = *a.index->key_info;
+    for (size_t i = 0; i < colls.size() && i < seek_info.collations.size(); i++)
+      seek_info.collations[i] = colls[i];
+  }
+  while (!cur.eof()) {
+    KEEL_RETURN_IF_ERROR(read_entry(cur, buf, reader));
+    size_t change = n;  // first key column that differs from the previous entry
+    for (size_t i = 0; i < n; i++) {
+      KEEL_RETURN_IF_ERROR(reader.column(static_cast<uint32_t>(i), cur_vals[i]));
+      if (change == n && (n_row == 0 || vm::compare_values(cur_vals[i], prev[i], colls[i]) != 0)) change = i;
+    }
+    for (size_t i = change; i < n; i++) {
+      distinct[i]++;
+      prev[i] = cur_vals[i];
+      prev[i].make_owned();
+    }
+    n_row++;
+    if (limited && n_row > static_cast<uint64_t>(limit) * (skips + 1)) {
+      skips++;
+      if (distinct[0] > 1) break;
+      vm::UnpackedRecord probe;
+      probe.key_info = &seek_info;
+      probe.fields = prev.data();
+      probe.n_field = 1;
+      probe.default_rc = -1;  // entries equal to the value sort before the probe
+      Probe cmp(probe);
+      KEEL_ASSIGN_OR_RETURN(storage::SeekResult res, cur.seek_key(cmp));
+      if (probe.err_code) return Status(rc::kCorrupt, "database disk image is malformed");
+      if (!cur.eof() && res == storage::SeekResult::kLess) KEEL_RETURN_IF_ERROR(cur.next());
+      if (cur.eof()) break;
+    }
+    KEEL_RETURN_IF_ERROR(cur.next());
+  }
+  if (n_row == 0) return std::string();
+  uint64_t n_entries = skips > 0 ? static_cast<uint64_t>(std::max<int64_t>(n_est, 0)) : n_row;
+  return plan::stat1_text(n_entries, n_row, distinct);
+}
 
 }  // namespace
 
@@ -127,8 +188,6 @@ Status Connection::analyze_database(int db, const std::string* object) {
     bool idx_null = false;
   };
   std::vector<Row> rows;
-  std::vector<uint8_t> buf;
-  vm::RecordReader reader;
   Status scanned = [&]() -> Status {
     plan::DatabaseSchema& s = catalog_.database(db);
     for (const std::string& name : tables) {
@@ -142,62 +201,8 @@ Status Connection::analyze_database(int db, const std::string* object) {
           if (coll == nullptr) return Status(rc::kError, "no such collation sequence: " + c);
           colls.push_back(coll);
         }
-        size_t n = static_cast<size_t>(a.n_key);
-        std::vector<vm::Value> prev(n), cur_vals(n);
-        std::vector<uint64_t> distinct(n, 0);
-        uint64_t n_row = 0;
-        storage::BtCursor cur(*d.btree, a.root, false);
-        KEEL_RETURN_IF_ERROR(cur.first());
-        // PRAGMA analysis_limit (statPush's nLimit): once the rows read pass
-        // limit * (skips + 1), stop if the first column has shown two
-        // values, else seek past its current value (SeekGT, then Next, as
-        // SQLite's program does); the entry count is then the b-tree's
-        // estimate taken at the first entry.
-        int64_t n_est = cur.row_count_estimate();
-        uint64_t skips = 0;
-        vm::KeyInfo seek_info;
-        if (analysis_limit_ > 0 && a.index->key_info) {
-          seek_info = *a.index->key_info;
-          for (size_t i = 0; i < colls.size() && i < seek_info.collations.size(); i++) {
-            seek_info.collations[i] = colls[i];
-          }
-        }
-        while (!cur.eof()) {
-          KEEL_RETURN_IF_ERROR(read_entry(cur, buf, reader));
-          size_t change = n;  // first key column that differs from the previous entry
-          for (size_t i = 0; i < n; i++) {
-            KEEL_RETURN_IF_ERROR(reader.column(static_cast<uint32_t>(i), cur_vals[i]));
-            if (change == n && (n_row == 0 || vm::compare_values(cur_vals[i], prev[i], colls[i]) != 0))
-              change = i;
-          }
-          for (size_t i = change; i < n; i++) {
-            distinct[i]++;
-            prev[i] = cur_vals[i];
-            prev[i].make_owned();
-          }
-          n_row++;
-          if (analysis_limit_ > 0 && n > 0 && a.index->key_info &&
-              n_row > static_cast<uint64_t>(analysis_limit_) * (skips + 1)) {
-            skips++;
-            if (distinct[0] > 1) break;
-            vm::UnpackedRecord probe;
-            probe.key_info = &seek_info;
-            probe.fields = prev.data();
-            probe.n_field = 1;
-            probe.default_rc = -1;  // entries equal to the value sort before the probe
-            Probe cmp(probe);
-            KEEL_ASSIGN_OR_RETURN(storage::SeekResult res, cur.seek_key(cmp));
-            if (probe.err_code) return Status(rc::kCorrupt, "database disk image is malformed");
-            if (!cur.eof() && res == storage::SeekResult::kLess) KEEL_RETURN_IF_ERROR(cur.next());
-            if (cur.eof()) break;
-          }
-          KEEL_RETURN_IF_ERROR(cur.next());
-        }
-        if (n_row == 0) continue;  // an empty index writes no row
-        std::string stat = plan::stat1_text(n_row, distinct);
-        if (skips > 0)
-          stat = std::to_string(n_est < 0 ? 0 : n_est) +
-                 stat.substr(stat.find(' ') == std::string::npos ? stat.size() : stat.find(' '));
+        KEEL_ASSIGN_OR_RETURN(std::string stat, scan_index(*d.btree, a, colls, analysis_limit_));
+        if (stat.empty()) continue;  // an empty index writes no row
         rows.push_back({t->name, a.row_name, stat});
       }
       if (plan::analyze_needs_table_row(t, only)) {

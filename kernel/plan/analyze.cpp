@@ -86,8 +86,8 @@ bool analyze_needs_table_row(const Table* t, const Index* only) {
   return true;
 }
 
-std::string stat1_text(uint64_t n_row, const std::vector<uint64_t>& n_distinct) {
-  std::string s = std::to_string(n_row);
+std::string stat1_text(uint64_t n_entries, uint64_t n_row, const std::vector<uint64_t>& n_distinct) {
+  std::string s = std::to_string(n_entries);
   for (uint64_t d : n_distinct) {
     if (d == 0) d = 1;
     uint64_t v = (n_row + d - 1) / d;

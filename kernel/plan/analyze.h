@@ -51,9 +51,11 @@ bool analyze_skips(const Table* t);
 // analyzed, and only when the whole table is).
 bool analyze_needs_table_row(const Table* t, const Index* only);
 
-// The stat text: "nRow avg1 avg2 ..." with avg = ceil(nRow / nDistinct),
-// except 1 when that is 2 and nRow/nDistinct is at most 1.1.
-std::string stat1_text(uint64_t n_row, const std::vector<uint64_t>& n_distinct);
+// The stat text (statGet): "nEntries avg1 avg2 ..." with avg =
+// ceil(nRow / nDistinct) over the nRow entries read, except 1 when that is
+// 2 and nRow / nDistinct is at most 1.1. nEntries is nRow, or the b-tree's
+// estimate when analysis_limit cut the scan short.
+std::string stat1_text(uint64_t n_entries, uint64_t n_row, const std::vector<uint64_t>& n_distinct);
 
 // The tables of `schema` in the order SQLite's schema hash lists them
 // (schema_hash.cpp): the order ANALYZE visits them, and PRAGMA
