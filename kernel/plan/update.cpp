@@ -184,6 +184,9 @@ bool delete_in_one_pass(CodeGen& g, const parse::DeleteStmt* st, const Table* t)
 }  // namespace
 
 Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
+  if (st->limit || st->order_by.size) {
+    KEEL_ASSIGN_OR_RETURN(st, rewrite_delete_limit(g, st));
+  }
   if (Table* view = dml_target_view(g, st->table)) return code_view_delete(g, st, view);
   KEEL_ASSIGN_OR_RETURN(Table * t, writable_table(g, st->table));
   if (t->is_virtual) return code_vtab_delete(g, st, t);
@@ -284,6 +287,9 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
 }
 
 Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
+  if (st->limit || st->order_by.size) {
+    KEEL_ASSIGN_OR_RETURN(st, rewrite_update_limit(g, st));
+  }
   if (Table* view = dml_target_view(g, st->table)) return code_view_update(g, st, view);
   KEEL_ASSIGN_OR_RETURN(Table * t, writable_table(g, st->table));
   if (t->is_virtual) return code_vtab_update(g, st, t);
