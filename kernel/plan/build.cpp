@@ -136,7 +136,8 @@ void delete_schema_rows(CodeGen& g, int cursor, int col, std::string_view value,
 Status code_create_table(CodeGen& g, const parse::CreateTableStmt* st) {
   KEEL_ASSIGN_OR_RETURN(int db, target_db(g, st->name, st->temp));
   std::string name(st->name.name.value);
-  if (reserved(name)) return Status(rc::kError, "object name reserved for internal use: " + name);
+  if (reserved(name) && !g.input().options.internal_names)
+    return Status(rc::kError, "object name reserved for internal use: " + name);
   Status free = name_free(g, db, name, false);
   if (!free.ok()) {
     if (st->if_not_exists) {
@@ -625,7 +626,8 @@ Status code_drop(CodeGen& g, const parse::DropStmt* st) {
         return Status(rc::kError, std::string(view ? "no such view: " : "no such table: ") + full);
       }
       if (t->root == 1 ||
-          (reserved(t->name) && !name_eq(t->name, "sqlite_stat1") && !name_eq(t->name, "sqlite_sequence"))) {
+          (reserved(t->name) && vm::strnicmp(t->name.c_str(), "sqlite_stat", 11) != 0 &&
+           !name_eq(t->name, "sqlite_sequence"))) {
         return Status(rc::kError, "table " + t->name + " may not be dropped");
       }
       if (view && !t->is_view) return Status(rc::kError, "use DROP TABLE to delete table " + t->name);

@@ -30,7 +30,8 @@ bool is_rowid_name(std::string_view n) {
 Result<Table*> writable_table(CodeGen& g, const parse::QualifiedName& name) {
   KEEL_ASSIGN_OR_RETURN(Table * t, find_table_or_error(g, name, false));
   if (t->root == 1 || vm::strnicmp(t->name.c_str(), "sqlite_", 7) == 0) {
-    if (t->root == 1 || name_eq(t->name, "sqlite_stat1") == false) {
+    // sqlite_stat1/3/4 and sqlite_sequence are ordinary tables to DML.
+    if (t->root == 1 || vm::strnicmp(t->name.c_str(), "sqlite_stat", 11) != 0) {
       if (!name_eq(t->name, "sqlite_sequence"))
         return Status(rc::kError, "table " + t->name + " may not be modified");
     }

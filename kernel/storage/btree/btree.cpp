@@ -469,4 +469,12 @@ Result<int64_t> BtCursor::count() {
   return n;
 }
 
+int64_t BtCursor::row_count_estimate() const {
+  const bt::CursorState& c = *c_;
+  if (c.pos != bt::CursorState::Pos::kValid || c.depth < 0 || !c.pages[c.depth].leaf) return -1;
+  int64_t n = c.pages[c.depth].ncell;
+  for (int i = 0; i < c.depth; i++) n *= c.pages[i].ncell;
+  return n;
+}
+
 }  // namespace keel::storage

@@ -236,6 +236,10 @@ class BtCursor {
   // Number of entries in the tree (walks every page). Leaves the cursor at
   // eof().
   Result<int64_t> count();
+  // SQLite's sqlite3BtreeRowCountEst, for ANALYZE under analysis_limit: on a
+  // leaf entry, the product of the cell counts of the pages from the root
+  // down to it; -1 elsewhere.
+  int64_t row_count_estimate() const;
 
   // Internals, for this layer's own code and tests.
   bt::CursorState& state() { return *c_; }
