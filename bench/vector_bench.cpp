@@ -59,6 +59,8 @@ struct Config {
   // Run only this SQL stage (1-based), e.g. under a profiler.
   int only = 0;
   bool kernels = true;
+  // PRAGMA page_size for the new database (0: the default, 4096).
+  int page_size = 0;
 };
 
 std::vector<float> make_data(size_t rows, size_t dims, uint32_t seed) {
@@ -257,6 +259,7 @@ void bench_sql(const Config& c) {
   };
   auto data = make_data(c.rows, c.dims, 1);
   auto t0 = Clock::now();
+  if (c.page_size) check(conn->exec("PRAGMA page_size = " + std::to_string(c.page_size)));
   check(conn->exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v F32_BLOB(" + std::to_string(c.dims) + "))"));
   check(conn->exec("BEGIN"));
   {
@@ -342,6 +345,8 @@ int main(int argc, char** argv) {
       c.db = next();
     } else if (a == "--only") {
       c.only = std::atoi(next());
+    } else if (a == "--page-size") {
+      c.page_size = std::atoi(next());
     } else if (a == "--no-kernels") {
       c.kernels = false;
     } else if (a == "--no-sql") {
