@@ -174,7 +174,7 @@ void CursorState::prefetch_ahead(int i) {
   uint32_t end = std::min<uint32_t>(leaf.usable, pc + 18 + readahead_bytes);
   auto a = reinterpret_cast<uintptr_t>(base + pc) & ~uintptr_t{63};
   auto e = reinterpret_cast<uintptr_t>(base + end);
-  for (; a < e; a += 64) __builtin_prefetch(reinterpret_cast<const void*>(a));
+  for (; a < e; a += 64) __builtin_prefetch(reinterpret_cast<const void*>(a), 0, 2);
 }
 
 Status CursorState::move_to_rightmost() {
