@@ -7,9 +7,9 @@
 #include <string>
 
 #include "ivf_method.h"
-#include "vector_ops.h"
 #include "keel/ext/module.hpp"
 #include "vector_functions.h"
+#include "vector_ops.h"
 
 namespace keel::vector {
 namespace {
