@@ -147,6 +147,13 @@ Status CursorState::move_to_leftmost() {
 // scan that reads the rowid only, one line). Only addresses are computed
 // from the next leaf's bytes, never trusted: a damaged or stale image at
 // worst prefetches the wrong bytes of that page.
+//
+// Measured on the vector scan (100k rows of 1.5 KB, two per 4 KB leaf):
+// two entries ahead is one leaf ahead there, which covers the memory
+// latency; the lines go to L2 (locality 2, prefetcht1), which ran ~25 %
+// faster than into L1 (prefetcht0: the L1 miss buffers fill and the
+// prefetch instructions themselves wait); one prefetch per 128 bytes
+// (relying on the adjacent-line prefetcher) was slower.
 void CursorState::prefetch_ahead(int i) {
   constexpr int kAhead = 2;
   const MemPage& leaf = page();
