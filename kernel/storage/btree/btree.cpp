@@ -443,6 +443,8 @@ std::span<const uint8_t> BtCursor::payload_local() const {
   return {c_->info.payload, c_->info.local};
 }
 
+void BtCursor::set_readahead(uint32_t bytes) { c_->readahead_bytes = bytes; }
+
 Status BtCursor::read_payload(uint32_t offset, uint32_t n, uint8_t* buf) {
   return c_->read_payload(offset, n, buf);
 }
