@@ -169,11 +169,18 @@ struct WhereLevel {
   int plan_index = -1;
   bool single_row = false;                   // rowid = expr: no Next
   std::vector<const parse::Expr*> on_terms;  // LEFT JOIN ON terms, tested at this level
+  // Right operand of a RIGHT/FULL JOIN (right_join.h): the index of matched
+  // keys, the inner loops' subroutine and its return register.
+  int rj_match = -1;
+  int rj_return = 0;
+  int rj_subrtn = 0;
 };
 
 struct WhereInfo {
   std::vector<WhereLevel> levels;
   int brk = 0;                            // label after the whole loop
+  int rj_last = -1;                       // last RIGHT/FULL JOIN level, -1 none
+  int rj_loop_end = 0;                    // with rj_last >= 0: label after the outermost loop
   std::vector<const parse::Expr*> terms;  // AND-split WHERE (+ inner ON) terms
   std::vector<bool> coded;
   // Inputs, set before where_begin:

@@ -73,12 +73,22 @@ Status expand_columns(CodeGen& g, const parse::SelectCore* core, Scope* scope, s
         c.term = t;
         c.col = static_cast<int>(i);
         c.info = t->cols[i];
-        if (!table_star && i < t->star_skip.size() && t->star_skip[i]) continue;
-        if (!table_star && i < t->coalesced.size() && t->coalesced[i]) {
-          // RIGHT JOIN ... USING: the shared column shows the right side's value.
-          if (i >= t->star_from.size() || t->star_from[i].first == nullptr) continue;
-          c.term = t->star_from[i].first;
-          c.col = t->star_from[i].second;
+        if (!table_star && i < t->coalesced.size() && t->coalesced[i]) continue;
+        if (!table_star && i < t->star_expr.size() && t->star_expr[i]) {
+          // Named by a later USING of a RIGHT/FULL JOIN: the unqualified name.
+          c.expr = t->star_expr[i];
+          c.term = nullptr;
+          c.col = -1;
+          auto r = resolve_column(g, scope, c.expr->as<parse::ColumnRefExpr>());
+          if (!r.ok()) return r.status();
+          if (r.value().term) {
+            c.info = r.value().term->cols[r.value().col];
+            c.info.name = t->cols[i].name;
+          } else {
+            c.info = ColInfo{};
+            c.info.name = t->cols[i].name;
+            c.info.affinity = expr_affinity(g, scope, c.expr);
+          }
         }
         out.push_back(std::move(c));
       }
