@@ -74,7 +74,7 @@ Status expand_columns(CodeGen& g, const parse::SelectCore* core, Scope* scope, s
         c.col = static_cast<int>(i);
         c.info = t->cols[i];
         if (!table_star && i < t->coalesced.size() && t->coalesced[i]) continue;
-        if (!table_star && i < t->star_expr.size() && t->star_expr[i]) {
+        if (i < t->star_expr.size() && t->star_expr[i]) {
           // Named by a later USING of a RIGHT/FULL JOIN: the unqualified name.
           c.expr = t->star_expr[i];
           c.term = nullptr;

@@ -111,6 +111,7 @@ const std::vector<FeatureName>& feature_names() {
       {"recursive_cte", kRecursiveCte},
       {"json", kJson},
       {"datetime", kDateTime},
+      {"right_join", kRightJoin},
   };
   return names;
 }
@@ -533,7 +534,7 @@ std::string SqlGenerator::aggregate(const Scope& s, int depth) {
 
 std::string SqlGenerator::from_clause(Scope& scope, int depth, bool allow_joins) {
   int nsources = 1;
-  if (allow_joins && (features_ & (kJoin | kLeftJoin | kCrossJoin)) && chance(55))
+  if (allow_joins && (features_ & (kJoin | kLeftJoin | kCrossJoin | kRightJoin)) && chance(55))
     nsources = chance(75) ? 2 : uniform(3, 4);
   std::string from = " FROM ";
   std::vector<const GenTable*> prev;
@@ -585,11 +586,13 @@ std::string SqlGenerator::from_clause(Scope& scope, int depth, bool allow_joins)
       if (has(kLeftJoin)) kinds.push_back(1);
       if (has(kCrossJoin)) kinds.push_back(2);
       if (has(kCrossJoin)) kinds.push_back(3);
+      if (has(kRightJoin)) kinds.push_back(4);  // RIGHT JOIN
+      if (has(kRightJoin)) kinds.push_back(5);  // FULL OUTER JOIN
       int kind = pick(kinds);
       // USING needs a column name present in the new table and in exactly one
       // earlier table; otherwise fall back to ON.
       std::string using_col;
-      if (has(kUsing) && (kind == 0 || (kind == 1 && has(kLeftUsing))) && chance(30)) {
+      if (has(kUsing) && (kind == 0 || ((kind == 1 || kind >= 4) && has(kLeftUsing))) && chance(30)) {
         for (const auto& c : tab->cols) {
           int seen = 0;
           for (const GenTable* p : prev)
@@ -605,7 +608,12 @@ std::string SqlGenerator::from_clause(Scope& scope, int depth, bool allow_joins)
       switch (kind) {
         case 0:
         case 1:
-          from += kind == 0 ? (chance(50) ? " JOIN " : " INNER JOIN ") : " LEFT JOIN ";
+        case 4:
+        case 5:
+          from += kind == 0   ? (chance(50) ? " JOIN " : " INNER JOIN ")
+                  : kind == 1 ? " LEFT JOIN "
+                  : kind == 4 ? (chance(50) ? " RIGHT JOIN " : " RIGHT OUTER JOIN ")
+                              : (chance(50) ? " FULL JOIN " : " FULL OUTER JOIN ");
           from += source;
           if (!using_col.empty()) {
             from += " USING (" + using_col + ")";

@@ -81,7 +81,8 @@ enum Feature : uint64_t {
   kJson = 1ull << 54,                // JSON functions over generated values: json_array, json_object,
                                      // json_extract, ->, ->>, json_set/insert/replace/remove, json_patch, ...
   kDateTime = 1ull << 55,            // date, time, datetime, julianday, unixepoch, strftime with modifiers
-  kAllFeatures = (1ull << 56) - 1,
+  kRightJoin = 1ull << 56,           // RIGHT JOIN and FULL OUTER JOIN (with USING when left_join_using)
+  kAllFeatures = (1ull << 57) - 1,
 };
 
 struct FeatureName {
