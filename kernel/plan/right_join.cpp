@@ -2,7 +2,10 @@
 #include "plan/right_join.h"
 
 #include <algorithm>
+#include <cctype>
 
+#include "func/function.h"
+#include "parse/ast_walk.h"
 #include "vm/collation.h"
 
 namespace keel::plan {
@@ -55,6 +58,50 @@ parse::Expr* make_unqualified_ref(CodeGen& g, std::string_view column) {
   e->column.value = g.arena.copy(column);
   e->column.span = {0, 1};
   return e;
+}
+
+bool join_term_is_constant(CodeGen& g, const parse::Expr* e) {
+  struct Check : parse::AstVisitor {
+    CodeGen* g;
+    bool constant = true;
+    bool expr(const parse::Expr& x) override {
+      if (!constant) return false;
+      switch (x.kind) {
+        case parse::ExprKind::kColumnRef: {
+          const auto* c = x.as<parse::ColumnRefExpr>();
+          bool word = !c->table.present() && c->column.quote == 0 &&
+                      (vm::stricmp(c->column.value, "true") == 0 || vm::stricmp(c->column.value, "false") == 0);
+          if (!word) constant = false;
+          return false;
+        }
+        case parse::ExprKind::kFunction: {
+          const auto* f = x.as<parse::FunctionExpr>();
+          const func::FunctionRegistry* reg = g->input().functions;
+          std::string name(f->name.value);
+          for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+          const func::FunctionDef* def =
+              reg ? reg->find(name, f->star ? 0 : static_cast<int>(f->args.size)) : nullptr;
+          if (def == nullptr || def->scalar == nullptr || f->over || f->over_name.present() ||
+              (def->flags & (func::kDeterministic | func::kSlowChange)) == 0) {
+            constant = false;
+          }
+          return constant;
+        }
+        case parse::ExprKind::kSubquery:
+        case parse::ExprKind::kExists:
+          constant = false;
+          return false;
+        case parse::ExprKind::kIn:
+          if (x.as<parse::InExpr>()->rhs != parse::InExpr::Rhs::kList) constant = false;
+          return constant;
+        default:
+          return true;
+      }
+    }
+  } check;
+  check.g = &g;
+  parse::walk(*e, check);
+  return check.constant;
 }
 
 int last_right_join_level(const Scope* scope) {

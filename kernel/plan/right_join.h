@@ -37,6 +37,12 @@ namespace keel::plan {
 parse::Expr* make_coalesce(CodeGen& g, const std::vector<parse::Expr*>& args);
 parse::Expr* make_unqualified_ref(CodeGen& g, std::string_view column);
 
+// Whether an inner join's ON term is a constant in SQLite 3.40's sense
+// (sqlite3ExprIsConstantNotJoin): no column, no subquery, only
+// deterministic (or slow-changing) functions. Such a term is tested once
+// before the loops, so a false one empties the whole join.
+bool join_term_is_constant(CodeGen& g, const parse::Expr* e);
+
 // The level of the last RIGHT/FULL JOIN of `scope` (in loop order), or -1.
 int last_right_join_level(const Scope* scope);
 // Step 1 for every RIGHT JOIN level of `w` (levels' terms already set).

@@ -798,10 +798,21 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
   // the last RIGHT JOIN level, inner ON terms for their own level.
   const int rj_last = last_right_join_level(scope);
   w.rj_last = rj_last;
+  // An inner join's ON term that reads no term is tested before the loops
+  // only when it is a constant (SQLite 3.40's sqlite3ExprIsConstantNotJoin:
+  // a false one then ends the whole join, unmatched rows included); one
+  // with a subquery or an outer query's column waits for its own level, as
+  // does one whose mask is the over-estimate of a subquery (it reads no
+  // term to its right).
   for (TermInfo& ti : terms) {
     ti.code_level = highest_level(ti.mask, n);
-    if (rj_last < 0 || ti.on_left_join || ti.mask == 0) continue;
-    ti.code_level = std::max(ti.code_level, ti.on_level >= 0 ? ti.on_level : rj_last);
+    if (rj_last < 0 || ti.on_left_join) continue;
+    if (ti.on_level >= 0) {
+      if (ti.mask == 0 && join_term_is_constant(g, ti.expr)) continue;
+      ti.code_level = ti.mask == kAllTerms ? ti.on_level : std::max(ti.code_level, ti.on_level);
+    } else if (ti.mask != 0) {
+      ti.code_level = std::max(ti.code_level, rj_last);
+    }
   }
   // Aggregates are not allowed in WHERE / ON (code_expr reports the misuse).
   bool saved_allow = scope->allow_agg;
@@ -814,7 +825,8 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
   w.brk = g.new_label();
   // Terms with no table reference: test once, before any loop.
   for (const TermInfo& ti : terms) {
-    if (ti.mask == 0 && !ti.on_left_join) KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, w.brk, true));
+    if (ti.mask == 0 && !ti.on_left_join && ti.code_level < 0)
+      KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, w.brk, true));
   }
   w.levels.resize(n);
   std::vector<VtabTerm> vtab_terms;
@@ -1213,8 +1225,8 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
     }
     if (lv.rj_match >= 0) right_join_begin_subroutine(g, lv);
     for (const TermInfo& ti : terms) {
-      if (ti.on_left_join || ti.mask == 0 || ti.expr == coded || is_omitted(ti.expr)) continue;
-      if (ti.code_level == i) KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, lv.cont, true));
+      if (ti.on_left_join || ti.code_level != i || ti.expr == coded || is_omitted(ti.expr)) continue;
+      KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, lv.cont, true));
     }
   }
   return Status::Ok();

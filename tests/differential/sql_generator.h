@@ -153,6 +153,10 @@ class SqlGenerator {
     int star_cols = 0;             // columns of SELECT * (a USING column counts once)
   };
 
+  // Generating the ON clause of an outer join: a case-insensitive LIKE with
+  // a literal prefix on an INTEGER PRIMARY KEY is avoided there (S6).
+  bool outer_on_ = false;
+
   int uniform(int lo, int hi);  // inclusive
   bool chance(int percent);
   template <typename T>
