@@ -353,7 +353,8 @@ Status build_from(CodeGen& g, const parse::List<parse::FromItem*>& from, Scope* 
     for (size_t c = 0; c < t->cols.size(); c++) {
       if (t->cols[c].hidden) continue;
       bool later = false;
-      for (size_t j = i + 1; j < out.terms.size() && !later; j++) later = names_using(*out.terms[j], t->cols[c].name);
+      for (size_t j = i + 1; j < out.terms.size() && !later; j++)
+        later = names_using(*out.terms[j], t->cols[c].name);
       if (!later) continue;
       t->star_expr.resize(t->cols.size(), nullptr);
       t->star_expr[c] = make_unqualified_ref(g, t->cols[c].name);

@@ -108,7 +108,8 @@ Result<ColumnRef> resolve_column(CodeGen& g, Scope* scope, const parse::ColumnRe
       const parse::Expr*& fj = owner->full_using_expr[owner_col];
       if (fj == nullptr) {
         std::vector<parse::Expr*> args;
-        for (auto [term, col] : full_chain) args.push_back(g.make_column_ref(term->name, term->cols[col].name));
+        for (auto [term, col] : full_chain)
+          args.push_back(g.make_column_ref(term->name, term->cols[col].name));
         fj = make_coalesce(g, args);
       }
       ColumnRef r;

@@ -15,7 +15,8 @@ namespace {
 // Number of key fields `match` holds for term `t`: its rowid, or its
 // primary key columns (WITHOUT ROWID).
 int match_key_fields(const FromTerm* t) {
-  if (t->table && t->table->without_rowid && t->table->primary_key) return t->table->primary_key->n_key_columns;
+  if (t->table && t->table->without_rowid && t->table->primary_key)
+    return t->table->primary_key->n_key_columns;
   return 1;
 }
 
@@ -69,8 +70,9 @@ bool join_term_is_constant(CodeGen& g, const parse::Expr* e) {
       switch (x.kind) {
         case parse::ExprKind::kColumnRef: {
           const auto* c = x.as<parse::ColumnRefExpr>();
-          bool word = !c->table.present() && c->column.quote == 0 &&
-                      (vm::stricmp(c->column.value, "true") == 0 || vm::stricmp(c->column.value, "false") == 0);
+          bool word =
+              !c->table.present() && c->column.quote == 0 &&
+              (vm::stricmp(c->column.value, "true") == 0 || vm::stricmp(c->column.value, "false") == 0);
           if (!word) constant = false;
           return false;
         }
@@ -104,6 +106,21 @@ bool join_term_is_constant(CodeGen& g, const parse::Expr* e) {
   return check.constant;
 }
 
+bool right_join_has_subquery(const parse::Expr* e) {
+  struct Check : parse::AstVisitor {
+    bool found = false;
+    bool expr(const parse::Expr& x) override {
+      if (x.kind == parse::ExprKind::kSubquery || x.kind == parse::ExprKind::kExists ||
+          (x.kind == parse::ExprKind::kIn && x.as<parse::InExpr>()->rhs != parse::InExpr::Rhs::kList)) {
+        found = true;
+      }
+      return !found;
+    }
+  } check;
+  parse::walk(*e, check);
+  return check.found;
+}
+
 int last_right_join_level(const Scope* scope) {
   int last = -1;
   for (size_t i = 1; i < scope->terms.size(); i++) {
@@ -120,7 +137,8 @@ Status right_join_open(CodeGen& g, WhereInfo& w) {
       // SQLite's unmatched pass re-plans the virtual table without the
       // join's constraints (its answers then differ from the join's
       // meaning for table-valued functions); not reproduced.
-      return Status(rc::kError, "RIGHT JOIN with virtual table " + t->name + " on its right is not supported");
+      return Status(rc::kError,
+                    "RIGHT JOIN with virtual table " + t->name + " on its right is not supported");
     }
     int n = match_key_fields(t);
     lv.rj_match = g.new_cursor();

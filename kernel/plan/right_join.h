@@ -43,6 +43,9 @@ parse::Expr* make_unqualified_ref(CodeGen& g, std::string_view column);
 // before the loops, so a false one empties the whole join.
 bool join_term_is_constant(CodeGen& g, const parse::Expr* e);
 
+// Whether `e` holds a subquery (its table mask is then an over-estimate).
+bool right_join_has_subquery(const parse::Expr* e);
+
 // The level of the last RIGHT/FULL JOIN of `scope` (in loop order), or -1.
 int last_right_join_level(const Scope* scope);
 // Step 1 for every RIGHT JOIN level of `w` (levels' terms already set).

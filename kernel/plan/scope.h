@@ -55,8 +55,8 @@ struct FromTerm {
   std::string view_name;          // the view's own name (t->name may be an alias)
   uint8_t join = 0;
   const parse::Expr* on = nullptr;
-  std::vector<std::string> using_cols;               // USING / NATURAL columns shared with earlier terms
-  std::vector<bool> coalesced;  // per column: hidden from * (USING/NATURAL)
+  std::vector<std::string> using_cols;  // USING / NATURAL columns shared with earlier terms
+  std::vector<bool> coalesced;          // per column: hidden from * (USING/NATURAL)
   // With a RIGHT/FULL JOIN (from.cpp): per column, the unqualified name `*`
   // shows instead (a column named in a later USING); and, on the right
   // operand of a FULL JOIN ... USING, the coalesce() an unqualified

@@ -814,6 +814,14 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
       ti.code_level = std::max(ti.code_level, rj_last);
     }
   }
+  // An ON term may read only its own term and those to its left: always for
+  // an outer join, and for an inner join when the FROM has a RIGHT JOIN
+  // (exprAnalyze). A subquery's mask is an over-estimate: not checked.
+  for (const TermInfo& ti : terms) {
+    if (ti.on_level < 0 || ti.mask == kAllTerms || (!ti.on_left_join && rj_last < 0)) continue;
+    if (highest_level(ti.mask, n) > ti.on_level && !right_join_has_subquery(ti.expr))
+      return Status(rc::kError, "ON clause references tables to its right");
+  }
   // Aggregates are not allowed in WHERE / ON (code_expr reports the misuse).
   bool saved_allow = scope->allow_agg;
   scope->allow_agg = false;
@@ -892,10 +900,7 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
     t->level = i;
     bool left = (t->join & parse::join::kLeft) != 0;
     // A LEFT JOIN level leaves through its NULL-row check.
-    lv.brk = left        ? g.new_label()
-             : i > 0     ? w.levels[i - 1].cont
-             : rj_last < 0 ? w.brk
-                           : w.rj_loop_end;
+    lv.brk = left ? g.new_label() : i > 0 ? w.levels[i - 1].cont : rj_last < 0 ? w.brk : w.rj_loop_end;
     lv.cont = g.new_label();
     if (left) {
       lv.left_join_match = g.new_reg();

@@ -449,8 +449,8 @@ std::string SqlGenerator::predicate(const Scope& s, int depth) {
           std::string lhs = expr(s, depth - 1);
           bool ipk = false;
           for (const ScopeCol& c : s.cols) ipk = ipk || (c.ref == lhs && c.col && c.col->ipk);
-          std::string pattern = chance(70) ? pick(ipk && outer_on_ ? kLikeWildPatterns : kLikePatterns)
-                                           : expr(s, depth - 1);
+          std::string pattern =
+              chance(70) ? pick(ipk && outer_on_ ? kLikeWildPatterns : kLikePatterns) : expr(s, depth - 1);
           return lhs + (chance(30) ? " NOT LIKE " : " LIKE ") + pattern;
         }
         return expr(s, depth - 1) + (chance(30) ? " NOT GLOB " : " GLOB ") +
