@@ -114,7 +114,6 @@ Result<bool> code_in_subquery(CodeGen& g, Scope* s, const parse::Select* sel, in
 
 struct FromClause {
   std::vector<std::unique_ptr<FromTerm>> terms;
-  std::vector<FromTerm*> display;  // `*` order when it differs from the loop order (RIGHT JOIN)
   std::vector<std::unique_ptr<Scope>> scopes;
 };
 // Builds the terms of a FROM clause (views and subqueries get their columns).

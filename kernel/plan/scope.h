@@ -94,7 +94,6 @@ struct WindowContext;
 struct Scope {
   Scope* outer = nullptr;
   std::vector<FromTerm*> terms;
-  std::vector<FromTerm*> star_terms;  // `*` expansion order, when not `terms`'
   const std::vector<ResultAlias>* aliases = nullptr;
   bool aliases_first = false;              // ORDER BY/GROUP BY: an alias beats a column
   AggContext* agg = nullptr;               // set while coding an aggregate query's output

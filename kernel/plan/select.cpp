@@ -63,7 +63,7 @@ Status expand_columns(CodeGen& g, const parse::SelectCore* core, Scope* scope, s
     }
     if (scope->terms.empty()) return Status(rc::kError, "no tables specified");
     bool any = false;
-    for (FromTerm* t : scope->star_terms.empty() ? scope->terms : scope->star_terms) {
+    for (FromTerm* t : scope->terms) {
       bool table_star = rc.kind == parse::ResultColumn::Kind::kTableStar;
       if (table_star && !name_eq(t->name, rc.table.value)) continue;
       any = true;
@@ -218,7 +218,6 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
   scope.outer = outer;
   scope.correlated_flag = dest.correlated;
   for (auto& t : fc.terms) scope.terms.push_back(t.get());
-  scope.star_terms = fc.display;
   KEEL_RETURN_IF_ERROR(materialize_from(g, fc, &scope, true));
 
   RowOutput out;
@@ -808,7 +807,6 @@ Result<std::vector<ColInfo>> select_columns(CodeGen& g, const parse::Select* sel
     Scope scope;
     scope.outer = outer;
     for (auto& t : fc.terms) scope.terms.push_back(t.get());
-    scope.star_terms = fc.display;
     std::vector<ResultCol> cols;
     KEEL_RETURN_IF_ERROR(expand_columns(g, core, &scope, cols));
     for (ResultCol& c : cols) out.push_back(std::move(c.info));
@@ -830,7 +828,6 @@ Result<std::vector<ColInfo>> select_columns(CodeGen& g, const parse::Select* sel
         Scope scope;
         scope.outer = outer;
         for (auto& t : fc.terms) scope.terms.push_back(t.get());
-        scope.star_terms = fc.display;
         std::vector<ResultCol> cols;
         KEEL_RETURN_IF_ERROR(expand_columns(g, c, &scope, cols));
         n = cols.size();
