@@ -229,10 +229,12 @@ void set_vtab_term(FromTerm& t, std::shared_ptr<const VtabInstance> inst, std::s
 Status add_table_function(CodeGen& g, const parse::FromItem* item, FromTerm& t);
 // Opens loop level `level` over the virtual table of scope->terms[level]:
 // VOpen, best_index, the argument registers and VFilter. Terms the table
-// promises to check itself (omit) are appended to `omitted`.
+// promises to check itself (omit) are appended to `omitted`. Without
+// `function_args` a table-valued function's arguments are not offered as
+// constraints (the right operand of a RIGHT JOIN, as SQLite).
 Status code_vtab_level(CodeGen& g, Scope* scope, int level, const std::vector<VtabTerm>& terms,
                        const parse::List<parse::OrderingTerm>* order_by, WhereLevel& lv,
-                       std::vector<const parse::Expr*>& omitted);
+                       std::vector<const parse::Expr*>& omitted, bool function_args = true);
 // INSERT / UPDATE / DELETE on virtual table `t` (vtab_dml.cpp).
 Status code_vtab_insert(CodeGen& g, const parse::InsertStmt* st, Table* t);
 Status code_vtab_update(CodeGen& g, const parse::UpdateStmt* st, Table* t);

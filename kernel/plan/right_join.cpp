@@ -133,13 +133,6 @@ Status right_join_open(CodeGen& g, WhereInfo& w) {
   for (WhereLevel& lv : w.levels) {
     FromTerm* t = lv.term;
     if (!(t->join & parse::join::kRight)) continue;
-    if (t->vtab) {
-      // SQLite's unmatched pass re-plans the virtual table without the
-      // join's constraints (its answers then differ from the join's
-      // meaning for table-valued functions); not reproduced.
-      return Status(rc::kError,
-                    "RIGHT JOIN with virtual table " + t->name + " on its right is not supported");
-    }
     int n = match_key_fields(t);
     lv.rj_match = g.new_cursor();
     lv.rj_return = g.new_reg();
@@ -182,7 +175,7 @@ void right_join_begin_subroutine(CodeGen& g, WhereLevel& lv) {
 
 void right_join_end_subroutine(CodeGen& g, WhereLevel& lv) { g.emit(Op::Return, lv.rj_return, 0, 1); }
 
-Status right_join_unmatched_passes(CodeGen& g, WhereInfo& w) {
+Status right_join_unmatched_passes(CodeGen& g, Scope* scope, WhereInfo& w) {
   for (size_t i = 0; i < w.levels.size(); i++) {
     WhereLevel& lv = w.levels[i];
     if (lv.rj_match < 0) continue;
@@ -210,14 +203,25 @@ Status right_join_unmatched_passes(CodeGen& g, WhereInfo& w) {
     int n = match_key_fields(t);
     int key = g.new_reg(n);
     int done = g.new_label(), next = g.new_label();
-    g.emit(Op::Rewind, t->cursor, done);
-    int top = g.addr();
+    int top;
+    if (t->vtab) {
+      // A fresh scan with the function's arguments only (the levels to the
+      // left, on their NULL rows, read as NULL).
+      WhereLevel scan;
+      scan.brk = done;
+      std::vector<const parse::Expr*> omitted;
+      KEEL_RETURN_IF_ERROR(code_vtab_level(g, scope, static_cast<int>(i), {}, nullptr, scan, omitted));
+      top = scan.top;
+    } else {
+      g.emit(Op::Rewind, t->cursor, done);
+      top = g.addr();
+    }
     code_match_key(g, t, key);
     int f = g.emit(Op::Found, lv.rj_match, next, key);
     g.set_p4_int(f, n);
     g.emit(Op::Gosub, lv.rj_return, lv.rj_subrtn);
     g.bind(next);
-    g.emit(Op::Next, t->cursor, top);
+    g.emit(t->vtab ? Op::VNext : Op::Next, t->cursor, top);
     g.bind(done);
   }
   return Status::Ok();

@@ -58,6 +58,6 @@ void right_join_begin_subroutine(CodeGen& g, WhereLevel& lv);
 void right_join_end_subroutine(CodeGen& g, WhereLevel& lv);
 // Step 3, for every RIGHT JOIN level, outermost first; emitted after the
 // loops are closed and before the WHERE's break label.
-Status right_join_unmatched_passes(CodeGen& g, WhereInfo& w);
+Status right_join_unmatched_passes(CodeGen& g, Scope* scope, WhereInfo& w);
 
 }  // namespace keel::plan

@@ -980,7 +980,11 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
             for (const TermInfo& ti : terms) {
               if (ti.on_level == i) own.push_back({ti.expr, ti.mask, false, -1});
             }
-            KEEL_RETURN_IF_ERROR(code_vtab_level(g, scope, i, own, order_by, lv, omitted));
+            // SQLite's ON-clause rule leaves out a table-valued function's
+            // arguments at a RIGHT JOIN's right operand (constraintCompatible-
+            // WithOuterJoin): the main loop scans it without them.
+            bool args = !(t->join & parse::join::kRight);
+            KEEL_RETURN_IF_ERROR(code_vtab_level(g, scope, i, own, order_by, lv, omitted, args));
           } else {
             KEEL_RETURN_IF_ERROR(code_vtab_level(g, scope, i, vtab_terms, order_by, lv, omitted));
           }
@@ -1261,7 +1265,7 @@ Status where_end(CodeGen& g, Scope* scope, WhereInfo& w) {
   }
   if (w.rj_last >= 0) {
     g.bind(w.rj_loop_end);
-    KEEL_RETURN_IF_ERROR(right_join_unmatched_passes(g, w));
+    KEEL_RETURN_IF_ERROR(right_join_unmatched_passes(g, scope, w));
   }
   g.bind(w.brk);
   if (w.allow_covering) apply_covering(g, w);
