@@ -76,9 +76,12 @@ Status Vm::exec() {
         pc_ = op.p2;
         continue;
 
-      // Opcode: Return P1 * * * *
+      // Opcode: Return P1 * P3 * *
       // Jumps to the instruction after the address stored in register P1.
+      // With P3 set, falls through when P1 holds no address: the end of a
+      // subroutine that also runs in line (the inner loops of a RIGHT JOIN).
       case Op::Return:
+        if (op.p3 && !r[op.p1].is_int()) break;
         pc_ = static_cast<int>(r[op.p1].int_value()) + 1;
         continue;
 

@@ -81,7 +81,8 @@ enum Feature : uint64_t {
   kJson = 1ull << 54,                // JSON functions over generated values: json_array, json_object,
                                      // json_extract, ->, ->>, json_set/insert/replace/remove, json_patch, ...
   kDateTime = 1ull << 55,            // date, time, datetime, julianday, unixepoch, strftime with modifiers
-  kAllFeatures = (1ull << 56) - 1,
+  kRightJoin = 1ull << 56,           // RIGHT JOIN and FULL OUTER JOIN (with USING when left_join_using)
+  kAllFeatures = (1ull << 57) - 1,
 };
 
 struct FeatureName {
@@ -151,6 +152,10 @@ class SqlGenerator {
     const Scope* outer = nullptr;  // for correlated subqueries
     int star_cols = 0;             // columns of SELECT * (a USING column counts once)
   };
+
+  // Generating the ON clause of an outer join: a case-insensitive LIKE with
+  // a literal prefix on an INTEGER PRIMARY KEY is avoided there (S6).
+  bool outer_on_ = false;
 
   int uniform(int lo, int hi);  // inclusive
   bool chance(int percent);
