@@ -435,7 +435,9 @@ Status materialize_from(CodeGen& g, FromClause& from, Scope* scope, bool allow_c
     t->ephemeral = true;
     PushDown pushdown;
     pushdown.term = t.get();
-    KEEL_RETURN_IF_ERROR(pushdown_terms(g, scope, *t, where, pushdown.terms));
+    // Not beside a RIGHT or FULL JOIN: the outer WHERE applies after the
+    // unmatched-row pass (SQLite's JT_LTORJ rule, taken for the whole clause).
+    if (!has_right_join(from)) KEEL_RETURN_IF_ERROR(pushdown_terms(g, scope, *t, where, pushdown.terms));
     int correlated = 0;
     SelectDest dest;
     dest.correlated = &correlated;

@@ -700,10 +700,12 @@ void emit_to_dest(CodeGen& g, RowOutput& out, int base, int skip) {
       g.emit(Op::Integer, 1, d.reg);
       g.emit(Op::Goto, 0, out.done);
       break;
-    case SelectDest::Kind::kCoroutine:
-      g.emit(Op::Copy, base, d.reg, n - 1);
+    case SelectDest::Kind::kCoroutine: {
+      int copy = g.emit(Op::Copy, base, d.reg, n - 1);
+      g.at(copy).p5 = vm::kOpflagCopyNoSubtype;
       g.emit(Op::Yield, d.yield_reg, 0);
       break;
+    }
   }
   if (out.limit_reg) g.emit(Op::DecrJumpZero, out.limit_reg, out.done);
 }

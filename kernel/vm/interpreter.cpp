@@ -269,6 +269,9 @@ Status Vm::exec() {
       // Deep-copies registers P1..P1+P3 into P2..P2+P3.
       case Op::Copy:
         for (int i = 0; i <= op.p3; i++) r[op.p2 + i].copy_from(r[op.p1 + i]);
+        if (op.p5 & kOpflagCopyNoSubtype) {
+          for (int i = 0; i <= op.p3; i++) r[op.p2 + i].set_subtype(0);
+        }
         break;
       // Opcode: SCopy P1 P2 * * *
       // Register P2 = register P1; text may be shared with P1.
