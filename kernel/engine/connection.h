@@ -24,6 +24,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,7 @@
 #include "keel/ext/module.hpp"
 #include "keel/ext/page_codec.hpp"
 #include "keel/ext/pragma.hpp"
+#include "keel/ext/session.hpp"
 #include "keel/status.hpp"
 #include "plan/planner.h"
 #include "plan/schema.h"
@@ -164,6 +166,11 @@ class Connection final : private vm::VmHost,
   Status rebuild_database(int db, std::shared_ptr<ext::PageCodec> codec);
   // Index of the database named `schema` ("main", "temp", attached), or -1.
   int database_index(std::string_view schema) const;
+  // Writes `rows` (rowid, encoded record) straight into the b-tree of rowid
+  // table `table` of database `db` (ext::Session::append_records, whose
+  // header states the contract; engine/record_append.cpp). False, with
+  // nothing written, for a table or database it does not apply to.
+  Result<bool> append_records(int db, std::string_view table, std::span<const ext::RecordRow> rows);
   // True while a statement of this connection is executing (inside step):
   // statements started then are nested (see keel/ext/session.hpp).
   bool executing() const { return !executing_.empty(); }
@@ -274,7 +281,7 @@ class Connection final : private vm::VmHost,
   Status notify_before_savepoint(int depth);
   // before_statement() of every active observer (statement.cpp, before the
   // statement starts; SQL the observers run joins the transaction only).
-  Status notify_before_statement(const vm::Program& program);
+  Status notify_before_statement(Statement& statement);
   // The innermost executing statement if it is nested, else nullptr.
   Statement* nested_statement() const;
 

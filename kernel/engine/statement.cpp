@@ -57,6 +57,7 @@ Status Statement::recompile() {
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<vm::Program> program, plan::compile(in));
   vm_.reset();
   program_ = std::move(program);
+  touches_answers_.clear();
   database_generation_ = conn_.database_generation();
   vm_ = std::make_unique<vm::Vm>(*program_, static_cast<vm::VmHost&>(conn_));
   for (int i = 0; i < static_cast<int>(bindings_.size()) && i < vm_->parameter_count(); i++) {
@@ -83,7 +84,7 @@ Result<int> Statement::step() {
       s = conn_.notify_write_transaction();
     }
     if (s.ok() && program_->observe_changes != conn_.compile_options_.observe_changes) s = recompile();
-    if (s.ok() && conn_.observers_active_) s = conn_.notify_before_statement(*program_);
+    if (s.ok() && conn_.observers_active_) s = conn_.notify_before_statement(*this);
     if (!s.ok()) {
       // Nothing of this statement ran: end what the observers' statements
       // began, as a statement that failed to start.

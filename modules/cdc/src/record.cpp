@@ -35,27 +35,6 @@ size_t varint_len(uint64_t v) {
   return n;
 }
 
-void put_varint(uint64_t v, std::vector<uint8_t>& out) {
-  if (v > 0x00ffffffffffffffULL) {
-    uint8_t buf[9];
-    buf[8] = static_cast<uint8_t>(v);
-    v >>= 8;
-    for (int i = 7; i >= 0; i--) {
-      buf[i] = static_cast<uint8_t>((v & 0x7f) | 0x80);
-      v >>= 7;
-    }
-    out.insert(out.end(), buf, buf + 9);
-    return;
-  }
-  uint8_t buf[10];
-  int n = 0;
-  do {
-    buf[n++] = static_cast<uint8_t>(v & 0x7f);
-    v >>= 7;
-  } while (v != 0);
-  for (int i = n - 1; i >= 0; i--) out.push_back(static_cast<uint8_t>(buf[i] | (i > 0 ? 0x80 : 0)));
-}
-
 size_t body_len(uint64_t type) {
   static constexpr size_t kFixed[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0};
   if (type < 12) return kFixed[type];
@@ -78,6 +57,7 @@ Status parse_record(std::span<const uint8_t> record, std::vector<Field>& out) {
     return Status(rc::kCorrupt, "malformed record header");
   }
   size_t body = static_cast<size_t>(header_size);
+  out.reserve(16);
   while (pos < header_size) {
     uint64_t type = 0;
     if (!read_varint(record.first(header_size), pos, type) || type == 10 || type == 11) {
@@ -91,21 +71,60 @@ Status parse_record(std::span<const uint8_t> record, std::vector<Field>& out) {
   return Status::Ok();
 }
 
-void write_record(std::span<const Field> fields, std::vector<uint8_t>& out) {
-  out.clear();
+namespace {
+
+// Writes v at p (SQLite varint); returns its length.
+size_t write_varint(uint8_t* p, uint64_t v) {
+  if (v < 0x80) {
+    *p = static_cast<uint8_t>(v);
+    return 1;
+  }
+  if (v > 0x00ffffffffffffffULL) {
+    p[8] = static_cast<uint8_t>(v);
+    v >>= 8;
+    for (int i = 7; i >= 0; i--) {
+      p[i] = static_cast<uint8_t>((v & 0x7f) | 0x80);
+      v >>= 7;
+    }
+    return 9;
+  }
+  size_t n = varint_len(v);
+  for (size_t i = n; i-- > 0;) {
+    p[i] = static_cast<uint8_t>((v & 0x7f) | (i + 1 < n ? 0x80 : 0));
+    v >>= 7;
+  }
+  return n;
+}
+
+}  // namespace
+
+void append_record(std::span<const Field> fields, std::vector<uint8_t>& out, Field* repointed) {
   size_t types_len = 0, bodies_len = 0;
   for (const Field& f : fields) {
-    types_len += varint_len(f.type);
+    types_len += f.type < 0x80 ? 1 : varint_len(f.type);
     bodies_len += f.body.size();
   }
   // The header size counts its own varint, whose length depends on it.
   size_t own = 1;
   while (varint_len(types_len + own) != own) own++;
   size_t header = types_len + own;
-  out.reserve(header + bodies_len);
-  put_varint(header, out);
-  for (const Field& f : fields) put_varint(f.type, out);
-  for (const Field& f : fields) out.insert(out.end(), f.body.begin(), f.body.end());
+  size_t start = out.size();
+  out.resize(start + header + bodies_len);
+  uint8_t* h = out.data() + start;
+  uint8_t* b = h + header;
+  h += write_varint(h, header);
+  for (size_t i = 0; i < fields.size(); i++) {
+    const Field& f = fields[i];
+    h += write_varint(h, f.type);
+    if (!f.body.empty()) std::memcpy(b, f.body.data(), f.body.size());
+    if (repointed) repointed[i] = Field{f.type, std::span<const uint8_t>(b, f.body.size())};
+    b += f.body.size();
+  }
+}
+
+void write_record(std::span<const Field> fields, std::vector<uint8_t>& out) {
+  out.clear();
+  append_record(fields, out);
 }
 
 Field integer_field(int64_t v, std::array<uint8_t, 8>& storage) {

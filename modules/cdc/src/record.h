@@ -34,6 +34,10 @@ Status parse_record(std::span<const uint8_t> record, std::vector<Field>& out);
 
 // Appends a record made of `fields` to `out` (cleared first).
 void write_record(std::span<const Field> fields, std::vector<uint8_t>& out);
+// Appends a record made of `fields` to the end of `out`. If `repointed` is
+// given (fields.size() entries), it receives the fields with their bodies
+// pointing into `out` (valid until `out` grows again).
+void append_record(std::span<const Field> fields, std::vector<uint8_t>& out, Field* repointed = nullptr);
 
 // The field of an integer: serial type 8/9 for 0/1, else the smallest
 // integer type; the body is written into `storage` (8 bytes).
