@@ -282,6 +282,9 @@ class Connection final : private vm::VmHost,
   // before_statement() of every active observer (statement.cpp, before the
   // statement starts; SQL the observers run joins the transaction only).
   Status notify_before_statement(Statement& statement);
+  // Whether an active observer may fail a change of a table `program`
+  // writes (ChangeObserver::may_fail).
+  bool observers_may_fail(const vm::Program& program) const;
   // The innermost executing statement if it is nested, else nullptr.
   Statement* nested_statement() const;
 
@@ -355,6 +358,15 @@ class Connection final : private vm::VmHost,
   bool in_commit_observers_ = false;
   // Some change observer is active (refresh_observers_active).
   bool observers_active_ = false;
+  // The running statement of the application, compiled for observers,
+  // needs no statement savepoint of its own (vm::Program::statement_journal
+  // false): 1 if it gets one because an observer may fail, 2 if it runs
+  // without since none may (observers_may_fail, extensions.cpp).
+  int observer_savepoint_ = 0;
+  // An observer failed on_change() after promising not to (see
+  // ChangeObserver::may_fail): the statement cannot be undone alone, so
+  // its failure ends the transaction.
+  bool observer_broke_promise_ = false;
   uint64_t database_generation_ = 0;
   int max_attached_ = 10;
 };

@@ -123,15 +123,40 @@ Status Connection::row_changed(const vm::ChangeTarget& target, int kind, int64_t
     // enough for it to remove itself safely.
     std::shared_ptr<ext::ChangeObserver> o = ext_.observers.front();
     if (!o->active() || !o->observes(change.database, change.table)) return Status::Ok();
-    return o->on_change(session, change);
+    Status s = o->on_change(session, change);
+    if (!s.ok() && observer_savepoint_ == 2) observer_broke_promise_ = true;
+    return s;
   }
   // Copy: an observer may remove itself.
   auto observers = ext_.observers;
   for (const auto& o : observers) {
     if (!o->active() || !o->observes(change.database, change.table)) continue;
-    KEEL_RETURN_IF_ERROR(o->on_change(session, change));
+    Status s = o->on_change(session, change);
+    if (!s.ok()) {
+      if (observer_savepoint_ == 2) observer_broke_promise_ = true;
+      return s;
+    }
   }
   return Status::Ok();
+}
+
+bool Connection::observers_may_fail(const vm::Program& program) const {
+  // The tables the program changes: the targets of its Insert and Delete.
+  const vm::ChangeTarget* last = nullptr;
+  for (const vm::Instr& in : program.ops) {
+    if ((in.op != vm::Op::Insert && in.op != vm::Op::Delete) || in.p4type != vm::P4Type::kPointer) continue;
+    const auto* target = static_cast<const vm::ChangeTarget*>(in.p4.ptr);
+    if (target == last) continue;
+    last = target;
+    std::string_view database =
+        target->db < static_cast<int>(dbs_.size()) ? std::string_view(dbs_[target->db].name) : "main";
+    for (const auto& o : ext_.observers) {
+      if (o->active() && o->observes(database, target->table) && o->may_fail(database, target->table)) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 Result<std::unique_ptr<ext::IndexCursor>> Connection::index_method_query(const vm::IndexMethodScan& scan,

@@ -42,10 +42,15 @@ int record_fields(std::span<const uint8_t> rec) {
   uint64_t body = 0;
   int fields = 0;
   while (h < h_end) {
-    uint64_t type = 0;
-    int len = get_varint_bounded(h, h_end, &type);
-    if (len == 0 || type == 10 || type == 11) return -1;
-    h += len;
+    uint64_t type = *h;
+    if (type < 0x80) {
+      h++;  // the usual one-byte serial type
+    } else {
+      int len = get_varint_bounded(h, h_end, &type);
+      if (len == 0) return -1;
+      h += len;
+    }
+    if (type == 10 || type == 11) return -1;
     static constexpr uint8_t kFixed[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0};
     body += type < 12 ? kFixed[type] : (type - 12) / 2;
     if (body > rec.size()) return -1;

@@ -75,6 +75,7 @@ Result<int> Statement::step() {
     KEEL_RETURN_IF_ERROR(recompile());
   }
   if (nested_) return step_nested();
+  if (!active_) conn_.observer_savepoint_ = 0;
   if (!active_ && !conn_.ext_.observers.empty()) {
     // Change observers decide at the start of a write transaction whether
     // they are active; a statement compiled under the other answer is
@@ -85,6 +86,10 @@ Result<int> Statement::step() {
     }
     if (s.ok() && program_->observe_changes != conn_.compile_options_.observe_changes) s = recompile();
     if (s.ok() && conn_.observers_active_) s = conn_.notify_before_statement(*this);
+    if (s.ok() && conn_.observers_active_ && program_->observe_changes && !program_->statement_journal &&
+        !program_->read_only) {
+      conn_.observer_savepoint_ = conn_.observers_may_fail(*program_) ? 1 : 2;
+    }
     if (!s.ok()) {
       // Nothing of this statement ran: end what the observers' statements
       // began, as a statement that failed to start.

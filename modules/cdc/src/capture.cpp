@@ -211,6 +211,15 @@ Status Capture::begin(ext::Session& session) {
   return Status::Ok();
 }
 
+bool Capture::may_fail(std::string_view database, std::string_view table) const {
+  if (!txn_open_) return true;
+  if (!effective_.on() || excluded(table)) return false;
+  if (is_schema_table(table)) return true;
+  if (effective_.mode == Mode::kId) return false;
+  auto it = shapes_.find(lower(database) + "." + lower(table));
+  return it == shapes_.end() || !it->second.defaults_loaded;
+}
+
 Result<TableShape*> Capture::shape(ext::Session& session, std::string_view database, std::string_view table) {
   // Most changes in a row are of one table: compare with the last one
   // before building a key.
@@ -225,6 +234,10 @@ Result<TableShape*> Capture::shape(ext::Session& session, std::string_view datab
     auto loaded = load_table_shape(session, database, table);
     if (!loaded.ok()) return loaded.take_status();
     it = shapes_.emplace(key, std::move(loaded).value()).first;
+    // Defaults now rather than at the first row that lacks a column, so
+    // that later changes run no SQL (may_fail). A default that fails to
+    // evaluate is left for the row that needs it to report.
+    load_defaults(session, it->second).ignore();
   }
   last_shape_ = &it->second;
   last_shape_key_.assign(database);

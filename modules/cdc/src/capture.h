@@ -103,6 +103,10 @@ class Capture final : public ext::ChangeObserver {
     return begin(session);
   }
   bool active() const override { return !txn_open_ || effective_.on(); }
+  // on_change() runs no SQL once the transaction's mode is known and the
+  // table's shape (with its defaults) is loaded: then it cannot fail, and a
+  // one-write statement needs no savepoint for it.
+  bool may_fail(std::string_view database, std::string_view table) const override;
 
  private:
   // The rows one transaction wrote into one CDC table.

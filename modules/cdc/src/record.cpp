@@ -74,11 +74,7 @@ Status parse_record(std::span<const uint8_t> record, std::vector<Field>& out) {
 namespace {
 
 // Writes v at p (SQLite varint); returns its length.
-size_t write_varint(uint8_t* p, uint64_t v) {
-  if (v < 0x80) {
-    *p = static_cast<uint8_t>(v);
-    return 1;
-  }
+size_t write_varint_long(uint8_t* p, uint64_t v) {
   if (v > 0x00ffffffffffffffULL) {
     p[8] = static_cast<uint8_t>(v);
     v >>= 8;
@@ -96,6 +92,15 @@ size_t write_varint(uint8_t* p, uint64_t v) {
   return n;
 }
 
+// Serial types and header sizes are most often below 128: one byte.
+inline size_t write_varint(uint8_t* p, uint64_t v) {
+  if (v < 0x80) {
+    *p = static_cast<uint8_t>(v);
+    return 1;
+  }
+  return write_varint_long(p, v);
+}
+
 }  // namespace
 
 void append_record(std::span<const Field> fields, std::vector<uint8_t>& out, Field* repointed) {
@@ -109,45 +114,24 @@ void append_record(std::span<const Field> fields, std::vector<uint8_t>& out, Fie
   while (varint_len(types_len + own) != own) own++;
   size_t header = types_len + own;
   size_t start = out.size();
-  out.resize(start + header + bodies_len);
+  size_t total = header + bodies_len;
+  out.resize(start + total);
   uint8_t* h = out.data() + start;
   uint8_t* b = h + header;
   h += write_varint(h, header);
   for (size_t i = 0; i < fields.size(); i++) {
     const Field& f = fields[i];
     h += write_varint(h, f.type);
-    if (!f.body.empty()) std::memcpy(b, f.body.data(), f.body.size());
-    if (repointed) repointed[i] = Field{f.type, std::span<const uint8_t>(b, f.body.size())};
-    b += f.body.size();
+    size_t n = f.body.size();
+    if (n != 0) std::memcpy(b, f.body.data(), n);
+    if (repointed) repointed[i] = Field{f.type, std::span<const uint8_t>(b, n)};
+    b += n;
   }
 }
 
 void write_record(std::span<const Field> fields, std::vector<uint8_t>& out) {
   out.clear();
   append_record(fields, out);
-}
-
-Field integer_field(int64_t v, std::array<uint8_t, 8>& storage) {
-  if (v == 0) return Field{8, {}};
-  if (v == 1) return Field{9, {}};
-  uint64_t type;
-  size_t n;
-  if (v >= -128 && v <= 127) {
-    type = 1, n = 1;
-  } else if (v >= -32768 && v <= 32767) {
-    type = 2, n = 2;
-  } else if (v >= -8388608 && v <= 8388607) {
-    type = 3, n = 3;
-  } else if (v >= -2147483648LL && v <= 2147483647LL) {
-    type = 4, n = 4;
-  } else if (v >= -140737488355328LL && v <= 140737488355327LL) {
-    type = 5, n = 6;
-  } else {
-    type = 6, n = 8;
-  }
-  uint64_t u = static_cast<uint64_t>(v);
-  for (size_t i = 0; i < n; i++) storage[n - 1 - i] = static_cast<uint8_t>(u >> (8 * i));
-  return Field{type, std::span<const uint8_t>(storage.data(), n)};
 }
 
 Field value_field(const Value& v, std::array<uint8_t, 8>& storage) {

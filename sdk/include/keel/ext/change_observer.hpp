@@ -124,6 +124,22 @@ class ChangeObserver {
     (void)depth;
     return Status::Ok();
   }
+
+  // Whether on_change() may return an error for a change of this table in
+  // the statement about to run. Asked (after before_statement) only for a
+  // statement that would need no statement savepoint but for the observers:
+  // one INSERT, UPDATE or DELETE that can only fail before its first
+  // change. When no active observer that observes() the statement's table
+  // may fail, the kernel runs the statement without a savepoint, which
+  // saves copying every page it changes. An observer answering false must
+  // not fail on_change() for that table in that statement; if it does
+  // anyway, the statement cannot be undone alone and the error ends the
+  // transaction (rolled back, as after an I/O error).
+  virtual bool may_fail(std::string_view database, std::string_view table) const {
+    (void)database;
+    (void)table;
+    return true;
+  }
 };
 
 }  // namespace keel::ext
