@@ -282,9 +282,9 @@ class Connection final : private vm::VmHost,
   // before_statement() of every active observer (statement.cpp, before the
   // statement starts; SQL the observers run joins the transaction only).
   Status notify_before_statement(Statement& statement);
-  // Whether an active observer may fail a change of a table `program`
-  // writes (ChangeObserver::may_fail).
-  bool observers_may_fail(const vm::Program& program) const;
+  // Whether an active observer may fail a change of a table the
+  // statement's program writes (ChangeObserver::may_fail).
+  bool observers_may_fail(Statement& statement) const;
   // The innermost executing statement if it is nested, else nullptr.
   Statement* nested_statement() const;
 

@@ -5,6 +5,8 @@
 // Observers are called with a Session on this connection; statements they
 // run are nested (ext/session.hpp), so their writes join the transaction
 // and their own changes are not reported back to them.
+#include <algorithm>
+
 #include "engine/connection.h"
 #include "engine/statement.h"
 #include "keel/ext/session.hpp"
@@ -140,14 +142,18 @@ Status Connection::row_changed(const vm::ChangeTarget& target, int kind, int64_t
   return Status::Ok();
 }
 
-bool Connection::observers_may_fail(const vm::Program& program) const {
-  // The tables the program changes: the targets of its Insert and Delete.
-  const vm::ChangeTarget* last = nullptr;
-  for (const vm::Instr& in : program.ops) {
-    if ((in.op != vm::Op::Insert && in.op != vm::Op::Delete) || in.p4type != vm::P4Type::kPointer) continue;
-    const auto* target = static_cast<const vm::ChangeTarget*>(in.p4.ptr);
-    if (target == last) continue;
-    last = target;
+bool Connection::observers_may_fail(Statement& statement) const {
+  if (!statement.change_targets_known_) {
+    // The tables the program changes: the targets of its Insert and Delete.
+    for (const vm::Instr& in : statement.program_->ops) {
+      if ((in.op != vm::Op::Insert && in.op != vm::Op::Delete) || in.p4type != vm::P4Type::kPointer) continue;
+      const auto* target = static_cast<const vm::ChangeTarget*>(in.p4.ptr);
+      auto& known = statement.change_targets_;
+      if (std::find(known.begin(), known.end(), target) == known.end()) known.push_back(target);
+    }
+    statement.change_targets_known_ = true;
+  }
+  for (const vm::ChangeTarget* target : statement.change_targets_) {
     std::string_view database =
         target->db < static_cast<int>(dbs_.size()) ? std::string_view(dbs_[target->db].name) : "main";
     for (const auto& o : ext_.observers) {

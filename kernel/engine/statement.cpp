@@ -58,6 +58,8 @@ Status Statement::recompile() {
   vm_.reset();
   program_ = std::move(program);
   touches_answers_.clear();
+  change_targets_.clear();
+  change_targets_known_ = false;
   database_generation_ = conn_.database_generation();
   vm_ = std::make_unique<vm::Vm>(*program_, static_cast<vm::VmHost&>(conn_));
   for (int i = 0; i < static_cast<int>(bindings_.size()) && i < vm_->parameter_count(); i++) {
@@ -88,7 +90,7 @@ Result<int> Statement::step() {
     if (s.ok() && conn_.observers_active_) s = conn_.notify_before_statement(*this);
     if (s.ok() && conn_.observers_active_ && program_->observe_changes && !program_->statement_journal &&
         !program_->read_only) {
-      conn_.observer_savepoint_ = conn_.observers_may_fail(*program_) ? 1 : 2;
+      conn_.observer_savepoint_ = conn_.observers_may_fail(*this) ? 1 : 2;
     }
     if (!s.ok()) {
       // Nothing of this statement ran: end what the observers' statements

@@ -105,6 +105,10 @@ class Statement {
   // Pager savepoints a nested statement opened: (database, depth).
   std::vector<std::pair<int, int>> nested_savepoints_;
   std::vector<TouchesAnswer> touches_answers_;
+  // The distinct change targets of program_'s Insert and Delete
+  // (Connection::observers_may_fail), collected at its first run.
+  std::vector<const vm::ChangeTarget*> change_targets_;
+  bool change_targets_known_ = false;
 };
 
 }  // namespace keel::engine

@@ -216,6 +216,7 @@ bool Capture::may_fail(std::string_view database, std::string_view table) const 
   if (!effective_.on() || excluded(table)) return false;
   if (is_schema_table(table)) return true;
   if (effective_.mode == Mode::kId) return false;
+  if (is_last_shape(database, table)) return !last_shape_->defaults_loaded;
   auto it = shapes_.find(lower(database) + "." + lower(table));
   return it == shapes_.end() || !it->second.defaults_loaded;
 }
@@ -223,11 +224,7 @@ bool Capture::may_fail(std::string_view database, std::string_view table) const 
 Result<TableShape*> Capture::shape(ext::Session& session, std::string_view database, std::string_view table) {
   // Most changes in a row are of one table: compare with the last one
   // before building a key.
-  if (last_shape_ && last_shape_key_.size() == database.size() + 1 + table.size() &&
-      std::string_view(last_shape_key_).substr(0, database.size()) == database &&
-      std::string_view(last_shape_key_).substr(database.size() + 1) == table) {
-    return last_shape_;
-  }
+  if (is_last_shape(database, table)) return last_shape_;
   std::string key = lower(database) + "." + lower(table);
   auto it = shapes_.find(key);
   if (it == shapes_.end()) {
@@ -265,8 +262,7 @@ Status Capture::image(ext::Session& session, TableShape& shape, std::span<const 
   }
   // The fields point into `record`, `shape` or the local storage: re-point
   // them at `out`, which outlives this call.
-  out.clear();
-  append_record(fields, out, fields.data());
+  out.resize(put_record(fields, out, 0, fields.data()));  // shrinking: the fields stay valid
   return Status::Ok();
 }
 
@@ -422,7 +418,7 @@ Result<bool> Capture::append_rows(ext::Session& session, TxnLog& log, size_t fro
     // Every row but the last, encoded as the INSERT would store it:
     // (change_id, change_time, change_txn_id, change_type, table_name, id,
     // before, after, updates), change_id (the rowid) NULL in its slot.
-    records_.clear();
+    size_t end = 0;  // records_ is reused, not cleared: its bytes up to `end`
     record_rows_.clear();
     record_starts_.clear();
     std::array<std::array<uint8_t, 8>, 4> ints;
@@ -446,12 +442,12 @@ Result<bool> Capture::append_rows(ext::Session& session, TxnLog& log, size_t fro
       cdc_fields_[6] = blob(p.before);
       cdc_fields_[7] = blob(p.after);
       cdc_fields_[8] = blob(p.updates);
-      record_starts_.push_back(records_.size());
-      append_record(cdc_fields_, records_);
+      record_starts_.push_back(end);
+      end = put_record(cdc_fields_, records_, end);
       record_rows_.push_back(ext::RecordRow{id++, {}});
     }
     // The spans, now that records_ stops growing.
-    record_starts_.push_back(records_.size());
+    record_starts_.push_back(end);
     for (size_t k = 0; k < record_rows_.size(); k++) {
       record_rows_[k].record = std::span<const uint8_t>(records_.data() + record_starts_[k],
                                                         record_starts_[k + 1] - record_starts_[k]);

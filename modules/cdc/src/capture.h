@@ -146,6 +146,12 @@ class Capture final : public ext::ChangeObserver {
   // a schema row at all.
   bool schema_of_excluded(const ext::RowChange& change);
   Result<TableShape*> shape(ext::Session& session, std::string_view database, std::string_view table);
+  // Whether last_shape_ is the shape of `database`.`table` as named.
+  bool is_last_shape(std::string_view database, std::string_view table) const {
+    std::string_view key = last_shape_key_;
+    return last_shape_ && key.size() == database.size() + 1 + table.size() &&
+           key.substr(0, database.size()) == database && key.substr(database.size() + 1) == table;
+  }
   // `record` as a full image into `out` (rowid in the IPK slot, defaults
   // for missing columns); `fields` receives its fields.
   Status image(ext::Session& session, TableShape& shape, std::span<const uint8_t> record, int64_t rowid,

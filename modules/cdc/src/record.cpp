@@ -103,7 +103,7 @@ inline size_t write_varint(uint8_t* p, uint64_t v) {
 
 }  // namespace
 
-void append_record(std::span<const Field> fields, std::vector<uint8_t>& out, Field* repointed) {
+size_t put_record(std::span<const Field> fields, std::vector<uint8_t>& out, size_t at, Field* repointed) {
   size_t types_len = 0, bodies_len = 0;
   for (const Field& f : fields) {
     types_len += f.type < 0x80 ? 1 : varint_len(f.type);
@@ -113,10 +113,9 @@ void append_record(std::span<const Field> fields, std::vector<uint8_t>& out, Fie
   size_t own = 1;
   while (varint_len(types_len + own) != own) own++;
   size_t header = types_len + own;
-  size_t start = out.size();
-  size_t total = header + bodies_len;
-  out.resize(start + total);
-  uint8_t* h = out.data() + start;
+  size_t end = at + header + bodies_len;
+  if (out.size() < end) out.resize(end);
+  uint8_t* h = out.data() + at;
   uint8_t* b = h + header;
   h += write_varint(h, header);
   for (size_t i = 0; i < fields.size(); i++) {
@@ -127,11 +126,11 @@ void append_record(std::span<const Field> fields, std::vector<uint8_t>& out, Fie
     if (repointed) repointed[i] = Field{f.type, std::span<const uint8_t>(b, n)};
     b += n;
   }
+  return end;
 }
 
 void write_record(std::span<const Field> fields, std::vector<uint8_t>& out) {
-  out.clear();
-  append_record(fields, out);
+  out.resize(put_record(fields, out, 0));  // shrinking keeps the bytes: no refill
 }
 
 Field value_field(const Value& v, std::array<uint8_t, 8>& storage) {

@@ -34,10 +34,13 @@ Status parse_record(std::span<const uint8_t> record, std::vector<Field>& out);
 
 // Appends a record made of `fields` to `out` (cleared first).
 void write_record(std::span<const Field> fields, std::vector<uint8_t>& out);
-// Appends a record made of `fields` to the end of `out`. If `repointed` is
-// given (fields.size() entries), it receives the fields with their bodies
-// pointing into `out` (valid until `out` grows again).
-void append_record(std::span<const Field> fields, std::vector<uint8_t>& out, Field* repointed = nullptr);
+// Writes a record made of `fields` into `out` at offset `at`, growing `out`
+// only if it is too short (a buffer reused from record to record is not
+// cleared and refilled each time); returns the offset just past the
+// record. If `repointed` is given (fields.size() entries), it receives the
+// fields with their bodies pointing into `out` (valid until `out` grows).
+size_t put_record(std::span<const Field> fields, std::vector<uint8_t>& out, size_t at,
+                  Field* repointed = nullptr);
 
 // The field of an integer: serial type 8/9 for 0/1, else the smallest
 // integer type; the body is written into `storage` (8 bytes). Inline: CDC
