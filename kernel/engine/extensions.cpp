@@ -186,7 +186,14 @@ Status Connection::run_index_method_command(const plan::EngineCommand& cmd) {
 }
 
 Status Connection::notify_statement_end(bool ok) {
+  // While no observer is active none saw the statement: nothing to end
+  // (and capture switched off costs nothing per statement).
+  if (!observers_active_) return Status::Ok();
   ext::Session session(this);
+  if (ext_.observers.size() == 1) {
+    std::shared_ptr<ext::ChangeObserver> o = ext_.observers.front();
+    return o->on_statement_end(session, ok);
+  }
   auto observers = ext_.observers;
   Status result;
   for (const auto& o : observers) {

@@ -94,11 +94,11 @@ class ChangeObserver {
   virtual void after_rollback() {}
   virtual void rollback_to_savepoint(int depth) { (void)depth; }
 
-  // Cost control. An inactive observer gets no calls about changes and
-  // costs the connection nothing per row (no images, no forced statement
-  // savepoints, truncate shortcut allowed). active() is asked after
-  // on_write_transaction() and after any module pragma ran, and when the
-  // observer is installed; its answer holds until then.
+  // Cost control. An inactive observer gets no calls about changes (nor
+  // on_statement_end while no observer is active) and costs nothing per
+  // row (no images, no statement savepoints, truncate shortcut allowed).
+  // active() is asked after on_write_transaction(), after any module pragma
+  // ran and when the observer is installed; its answer holds until then.
   virtual bool active() const { return true; }
   // A statement that may write starts while no write transaction is open
   // (the start of what becomes a write transaction): the moment to read a
