@@ -610,6 +610,23 @@ Status code_drop(CodeGen& g, const parse::DropStmt* st) {
       for (const Index* mi : t->method_indexes) KEEL_RETURN_IF_ERROR(code_drop_method_index(g, mi));
       int sc = open_schema(g, db);
       delete_schema_rows(g, sc, 2, t->name);
+      if (db != 1 && g.catalog().has_database(1)) {
+        // TEMP triggers on this table go with it (SQLite's sqlite3DropTable
+        // drops every trigger sqlite3TriggerList finds for the table).
+        std::vector<std::string> temp_triggers;
+        for (const auto& [tname, tr] : g.catalog().database(1).triggers()) {
+          if (tr->table_db == db && name_eq(tr->table_name, t->name)) temp_triggers.push_back(tr->name);
+        }
+        if (!temp_triggers.empty()) {
+          g.use_database(1, true);
+          int tsc = open_schema(g, 1);
+          for (const std::string& tn : temp_triggers) {
+            delete_schema_rows(g, tsc, 1, tn);
+            g.emit_str(Op::DropTrigger, 1, 0, 0, tn);
+          }
+          bump_cookie(g, 1);
+        }
+      }
       if (!t->is_view && !t->is_virtual) {
         if (Table* seq = g.catalog().database(db).find_table("sqlite_sequence"); seq && t->autoincrement) {
           int c = g.new_cursor();

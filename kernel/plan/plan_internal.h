@@ -106,6 +106,9 @@ Status code_select(CodeGen& g, const parse::Select* sel, Scope* outer, SelectDes
 Result<std::vector<ColInfo>> select_columns(CodeGen& g, const parse::Select* sel, Scope* outer);
 // A subquery as an expression value.
 Status code_scalar_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int target, bool exists);
+// A subquery as a row value: its first row's `n` columns into target..target+n-1
+// (NULLs without a row); n == 0 codes EXISTS. Run once unless correlated.
+Status code_row_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int target, int n);
 // Fills ephemeral index `cursor` with the rows of `sel` (IN); returns whether correlated.
 Result<bool> code_in_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int cursor,
                               const std::string& aff);
@@ -239,6 +242,10 @@ Status code_create_virtual_table(CodeGen& g, const parse::CreateVirtualTableStmt
 Status code_insert(CodeGen& g, const parse::InsertStmt* st);
 Status code_update(CodeGen& g, const parse::UpdateStmt* st);
 Status code_delete(CodeGen& g, const parse::DeleteStmt* st);
+// UPDATE / DELETE with ORDER BY and LIMIT, rewritten to a plain statement whose
+// WHERE picks the limited rows by key (dml_limit.cpp).
+Result<const parse::DeleteStmt*> rewrite_delete_limit(CodeGen& g, const parse::DeleteStmt* st);
+Result<const parse::UpdateStmt*> rewrite_update_limit(CodeGen& g, const parse::UpdateStmt* st);
 Status code_create_table(CodeGen& g, const parse::CreateTableStmt* st);
 Status code_create_index(CodeGen& g, const parse::CreateIndexStmt* st);
 Status code_create_view(CodeGen& g, const parse::CreateViewStmt* st);

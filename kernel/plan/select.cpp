@@ -218,6 +218,13 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
 
   if (core->is_values) {
     out.n_cols = core->rows.size ? static_cast<int>(core->rows[0].size) : 0;
+    if (dest.kind == SelectDest::Kind::kOutput && g.prog().columns.empty()) {
+      for (int i = 0; i < out.n_cols; i++) {
+        vm::ResultColumnInfo info;
+        info.name = "column" + std::to_string(i + 1);
+        g.prog().columns.push_back(std::move(info));
+      }
+    }
     KEEL_RETURN_IF_ERROR(code_limit(g, &scope, sel, out));
     KEEL_RETURN_IF_ERROR(code_values(g, core, outer, out));
     g.bind(out.done);
@@ -832,23 +839,31 @@ Result<std::vector<ColInfo>> select_columns(CodeGen& g, const parse::Select* sel
 }
 
 Status code_scalar_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int target, bool exists) {
-  int value = g.new_reg();
-  int once = g.emit(Op::Once, 0, 0);
-  int correlated = 0;
-  SelectDest dest;
-  dest.kind = exists ? SelectDest::Kind::kExists : SelectDest::Kind::kMem;
-  dest.reg = value;
-  dest.n_cols = 1;
-  dest.correlated = &correlated;
-  if (exists) {
-    g.emit(Op::Integer, 0, value);
-  } else {
-    g.emit(Op::Null, 0, value);
+  if (!exists) {
     KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, select_columns(g, sel, s));
     if (cols.size() != 1) {
       return Status(rc::kError,
                     "sub-select returns " + std::to_string(cols.size()) + " columns - expected 1");
     }
+  }
+  return code_row_subquery(g, s, sel, target, exists ? 0 : 1);
+}
+
+Status code_row_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int target, int n) {
+  bool exists = n == 0;
+  int width = exists ? 1 : n;
+  int value = g.new_reg(width);
+  int once = g.emit(Op::Once, 0, 0);
+  int correlated = 0;
+  SelectDest dest;
+  dest.kind = exists ? SelectDest::Kind::kExists : SelectDest::Kind::kMem;
+  dest.reg = value;
+  dest.n_cols = width;
+  dest.correlated = &correlated;
+  if (exists) {
+    g.emit(Op::Integer, 0, value);
+  } else {
+    g.emit(Op::Null, 0, value, value + width - 1);
   }
   int parent = g.plan_parent;
   g.plan_parent = g.plan_row(parent, std::string(exists ? "" : "SCALAR ") + "SUBQUERY");
@@ -861,7 +876,11 @@ Status code_scalar_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int 
   } else {
     g.at(once).p2 = g.addr();
   }
-  g.emit(Op::SCopy, value, target);
+  if (width == 1) {
+    g.emit(Op::SCopy, value, target);
+  } else {
+    g.emit(Op::Copy, value, target, width - 1);
+  }
   return Status::Ok();
 }
 

@@ -8,11 +8,12 @@
 // deleted and written again (its key may change).
 #include <algorithm>
 #include <functional>
+#include <map>
 
 #include "parse/ast_walk.h"
 #include "plan/dml_internal.h"
-#include "plan/generated_columns.h"
 #include "plan/foreign_key.h"
+#include "plan/generated_columns.h"
 #include "plan/select_internal.h"
 #include "vm/collation.h"
 
@@ -35,6 +36,15 @@ Result<Table*> writable_table(CodeGen& g, const parse::QualifiedName& name) {
     }
   }
   return t;
+}
+
+// The number of columns a row-value subquery of SET (a, b) = (SELECT ...)
+// yields: resolved when it can be without the row (no correlation), else
+// counted from its first SELECT's result columns.
+size_t subquery_width(CodeGen& g, const parse::Select* sel) {
+  auto cols = select_columns(g, sel, nullptr);
+  if (cols.ok()) return cols.value().size();
+  return sel->cores.size ? sel->cores[0]->columns.size : 0;
 }
 
 // WITHOUT ROWID: the number of primary key columns naming a row (0 for a
@@ -137,9 +147,11 @@ Status delete_row(CodeGen& g, TableWriter& w, Table* t, const parse::List<parse:
   }
   KEEL_RETURN_IF_ERROR(fk_check(g, t, &w.term, nullptr, nullptr));
   KEEL_RETURN_IF_ERROR(delete_index_entries(g, w));
-  KEEL_RETURN_IF_ERROR(code_returning(g, w, returning));
   mark_row_change(g, g.emit(Op::Delete, w.cursor, nested_change_flags(g, vm::kOpflagNChange)), t);
   KEEL_RETURN_IF_ERROR(fk_actions(g, t, &w.term, nullptr, nullptr));
+  // RETURNING after the row is gone, before the AFTER triggers (SQLite codes
+  // it as the first AFTER trigger); like them it reads the old row.
+  KEEL_RETURN_IF_ERROR(code_returning(g, w, returning));
   if (has_triggers(g, t)) {
     KEEL_RETURN_IF_ERROR(
         code_triggers(g, t, parse::TriggerEvent::kDelete, false, &w.term, nullptr, next, nullptr));
@@ -181,6 +193,9 @@ bool delete_in_one_pass(CodeGen& g, const parse::DeleteStmt* st, const Table* t)
 }  // namespace
 
 Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
+  if (st->limit || st->order_by.size) {
+    KEEL_ASSIGN_OR_RETURN(st, rewrite_delete_limit(g, st));
+  }
   if (Table* view = dml_target_view(g, st->table)) return code_view_delete(g, st, view);
   KEEL_ASSIGN_OR_RETURN(Table * t, writable_table(g, st->table));
   if (t->is_virtual) return code_vtab_delete(g, st, t);
@@ -281,6 +296,9 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
 }
 
 Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
+  if (st->limit || st->order_by.size) {
+    KEEL_ASSIGN_OR_RETURN(st, rewrite_update_limit(g, st));
+  }
   if (Table* view = dml_target_view(g, st->table)) return code_view_update(g, st, view);
   KEEL_ASSIGN_OR_RETURN(Table * t, writable_table(g, st->table));
   if (t->is_virtual) return code_vtab_update(g, st, t);
@@ -292,18 +310,28 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
     int col;
     const parse::Expr* value;
     int item;  // index into a row value, -1 for a scalar
+    // SET (a, b) = (SELECT ...): the subquery, its width and its SET clause;
+    // item picks the column.
+    const parse::Select* row_sub = nullptr;
+    int width = 0;
+    int clause = -1;
   };
   std::vector<Assign> assigns;
+  int clause_no = 0;
   for (const parse::SetClause& sc : st->set) {
     int idx = 0;
+    clause_no++;
+    const parse::Select* row_sub = nullptr;
     if (sc.columns.size > 1) {
       const parse::Expr* v = sc.value;
-      if (v->kind != parse::ExprKind::kVector || v->as<parse::VectorExpr>()->items.size != sc.columns.size) {
+      size_t width = v->kind == parse::ExprKind::kVector ? v->as<parse::VectorExpr>()->items.size : 1;
+      if (v->kind == parse::ExprKind::kSubquery) {
+        row_sub = v->as<parse::SubqueryExpr>()->select;
+        width = subquery_width(g, row_sub);
+      }
+      if ((v->kind != parse::ExprKind::kVector && row_sub == nullptr) || width != sc.columns.size) {
         return Status(rc::kError, std::to_string(sc.columns.size) + " columns assigned " +
-                                      std::to_string(v->kind == parse::ExprKind::kVector
-                                                         ? v->as<parse::VectorExpr>()->items.size
-                                                         : 1) +
-                                      " values");
+                                      std::to_string(width) + " values");
       }
     }
     for (const parse::Name& cn : sc.columns) {
@@ -316,7 +344,7 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
         return Status(rc::kError, "cannot UPDATE generated column \"" + t->columns[col].name + "\"");
       if (col == t->rowid_alias && col >= 0) col = -1;
       const parse::Expr* v = sc.value;
-      if (sc.columns.size > 1) v = v->as<parse::VectorExpr>()->items[idx];
+      if (sc.columns.size > 1 && row_sub == nullptr) v = v->as<parse::VectorExpr>()->items[idx];
       // A later assignment to the same column wins.
       for (auto it = assigns.begin(); it != assigns.end(); ++it) {
         if (it->col == col) {
@@ -324,11 +352,30 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
           break;
         }
       }
-      assigns.push_back({col, v, idx});
+      assigns.push_back({col, v, idx, row_sub, static_cast<int>(sc.columns.size), row_sub ? clause_no : -1});
       idx++;
     }
   }
   int na = static_cast<int>(assigns.size());
+  // The new value of assignment i into reg. A row-value subquery runs once
+  // per row for all its columns: `sub_regs` holds where, per SET clause, and
+  // is cleared before each place the values are coded.
+  std::map<int, int> sub_regs;
+  auto assign_value = [&](Scope* sc, int i, int reg) -> Status {
+    const Assign& a = assigns[i];
+    if (a.row_sub == nullptr) return code_expr(g, sc, a.value, reg);
+    auto it = sub_regs.find(a.clause);
+    int base = 0;
+    if (it == sub_regs.end()) {
+      base = g.new_reg(a.width);
+      KEEL_RETURN_IF_ERROR(code_row_subquery(g, sc, a.row_sub, base, a.width));
+      sub_regs[a.clause] = base;
+    } else {
+      base = it->second;
+    }
+    g.emit(Op::SCopy, base + a.item, reg);
+    return Status::Ok();
+  };
 
   auto term = target_term(g, t, st->alias);
   TableWriter w;
@@ -386,11 +433,13 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
     KEEL_RETURN_IF_ERROR(fk_check(g, t, nullptr, &w.term, &changed));
     KEEL_RETURN_IF_ERROR(write_row(g, w, vm::kOpflagNChange | vm::kOpflagIsUpdate));
     KEEL_RETURN_IF_ERROR(fk_actions(g, t, &old.term, &w.term, &changed));
+    // RETURNING before the AFTER triggers, as SQLite (insert.cpp).
+    KEEL_RETURN_IF_ERROR(code_returning(g, w, st->returning));
     if (has_triggers(g, t)) {
       KEEL_RETURN_IF_ERROR(
           code_triggers(g, t, parse::TriggerEvent::kUpdate, false, &old.term, &w.term, next, &changed));
     }
-    return code_returning(g, w, st->returning);
+    return Status::Ok();
   };
   auto open_writers = [&]() {
     open_writer(g, w, t, st->or_conflict);
@@ -417,8 +466,8 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
       g.emit(Op::SeekRowid, w.cursor, end, r);
       KEEL_RETURN_IF_ERROR(code_if_false(g, &probe, st->where, end, true));
       g.plan_row(g.plan_parent, "SEARCH " + t->name + " USING INTEGER PRIMARY KEY (rowid=?)");
-      KEEL_RETURN_IF_ERROR(
-          apply([&](int i, int reg) { return code_expr(g, &probe, assigns[i].value, reg); }, end));
+      sub_regs.clear();
+      KEEL_RETURN_IF_ERROR(apply([&](int i, int reg) { return assign_value(&probe, i, reg); }, end));
       g.bind(end);
       g.ctes = std::move(saved);
       return Status::Ok();
@@ -450,8 +499,8 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
   } else {
     g.emit(Op::Rowid, term->cursor, r);
   }
-  for (int i = 0; i < n_vals; i++)
-    KEEL_RETURN_IF_ERROR(code_expr(g, &scope, assigns[i].value, vals + n_pk + i));
+  sub_regs.clear();
+  for (int i = 0; i < n_vals; i++) KEEL_RETURN_IF_ERROR(assign_value(&scope, i, vals + n_pk + i));
   g.emit(Op::MakeRecord, vals, n_pk + n_vals, rec);
   if (n_pk) g.emit(Op::NewRowid, work, r);
   g.emit(Op::Insert, work, rec, r);
@@ -467,9 +516,10 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
   int top = g.addr();
   int keys = g.new_reg(std::max(n_pk, 1));
   seek_recorded_row(g, t, work, w.cursor, n_pk ? keys : r, next);
+  sub_regs.clear();
   KEEL_RETURN_IF_ERROR(apply(
       [&](int i, int reg) {
-        if (late) return code_expr(g, &row_scope, assigns[i].value, reg);
+        if (late) return assign_value(&row_scope, i, reg);
         g.emit(Op::Column, work, n_pk + i, reg);
         return Status::Ok();
       },
