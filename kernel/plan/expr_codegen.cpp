@@ -388,7 +388,12 @@ Status code_expr(CodeGen& g, Scope* s, const Expr* e, int target) {
       }
       if (ref.alias_expr) {
         AliasExpansion hide(ref.alias_scope);
-        return code_expr(g, ref.alias_scope, ref.alias_expr, target);
+        KEEL_RETURN_IF_ERROR(code_expr(g, ref.alias_scope, ref.alias_expr, target));
+        // A column of a flattened view or subquery carries no subtype, as
+        // its value would not had it gone through the subquery's result row
+        // (SQLite's ClrSubtype in the flattened expression).
+        if (ref.via) g.emit(Op::ClrSubtype, target);
+        return Status::Ok();
       }
       bool ignored = false;
       if (ref.scope != g.trigger_scope) KEEL_RETURN_IF_ERROR(authorize_read(g, ref.term, ref.col, &ignored));

@@ -246,6 +246,11 @@ Status Vm::exec() {
         for (int i = op.p2; i <= last; i++) r[i].set_null();
         break;
       }
+      // Opcode: ClrSubtype P1 * * * *
+      // Register P1 loses its subtype (a value read out of a subquery).
+      case Op::ClrSubtype:
+        r[op.p1].set_subtype(0);
+        break;
       // Opcode: SoftNull P1 * * * *
       case Op::SoftNull:
         r[op.p1].set_null();

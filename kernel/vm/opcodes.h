@@ -47,6 +47,7 @@ enum JumpIn : uint8_t { kNoJump = 0, kJumpP2 = 1, kJumpP3 = 2 };
   X(String8, kNoJump)          \
   X(Null, kNoJump)             \
   X(SoftNull, kNoJump)         \
+  X(ClrSubtype, kNoJump)       \
   X(Blob, kNoJump)             \
   X(Variable, kNoJump)         \
   X(Move, kNoJump)             \
