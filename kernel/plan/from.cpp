@@ -140,8 +140,32 @@ bool has_right_join(const parse::List<parse::FromItem*>& from) {
 Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClause& out, uint8_t join_override,
                 bool use_override, bool has_right) {
   if (item->kind == parse::FromItem::Kind::kJoinGroup) {
+    // A parenthesized join joins the loop as its terms when that keeps its
+    // meaning: an inner (or comma) join of the group, whose own ON then
+    // filters the joined rows — which needs every join inside to be inner
+    // too. SQLite runs any other group as a nested subquery; Keel refuses it.
+    bool inner_group = !(item->join & (parse::join::kLeft | parse::join::kRight | parse::join::kNatural)) &&
+                       !item->alias.present() && !item->has_using;
+    if (inner_group && item->on) {
+      for (const parse::FromItem* f : item->group) {
+        if (f->join & (parse::join::kLeft | parse::join::kRight)) inner_group = false;
+        if (f->kind == parse::FromItem::Kind::kJoinGroup) inner_group = false;
+      }
+    }
+    if (!inner_group) {
+      return Status(rc::kError,
+                    "a parenthesized join is supported only as an inner join without an alias or USING "
+                    "(write it as a subquery)");
+    }
+    size_t first = out.terms.size();
     for (uint32_t i = 0; i < item->group.size; i++) {
       KEEL_RETURN_IF_ERROR(add_item(g, item->group[i], outer, out, item->join, i == 0, has_right));
+    }
+    if (item->on && out.terms.size() > first) {
+      FromTerm* last = out.terms.back().get();
+      last->on = last->on ? g.make_binary(parse::BinaryOp::kAnd, const_cast<parse::Expr*>(last->on),
+                                          const_cast<parse::Expr*>(item->on))
+                          : item->on;
     }
     return Status::Ok();
   }
