@@ -1054,6 +1054,33 @@ Status code_cond(CodeGen& g, Scope* s, const Expr* e, int label, bool jump_if_tr
         return code_cond(g, s, u->operand, label, !jump_if_true, jump_if_null);
       break;
     }
+    case ExprKind::kBetween: {
+      // x BETWEEN lo AND hi is (x >= lo AND x <= hi) with x evaluated once,
+      // short-circuited as SQLite's exprCodeBetween: hi is not evaluated
+      // (nor its errors raised) when x >= lo already decides.
+      auto* b = e->as<parse::BetweenExpr>();
+      if (vector_size(b->operand) != 1 || vector_size(b->low) != 1 || vector_size(b->high) != 1) break;
+      KEEL_ASSIGN_OR_RETURN(int x, code_expr_new(g, s, b->operand));
+      vm::Affinity xa = expr_affinity(g, s, b->operand);
+      auto compare = [&](const Expr* other, BinaryOp op, int to, bool when_true, bool when_null) -> Status {
+        KEEL_ASSIGN_OR_RETURN(int r, code_expr_new(g, s, other));
+        vm::Affinity aff = vm::comparison_affinity(xa, expr_affinity(g, s, other));
+        const vm::Collation* coll = compare_collation(g, s, b->operand, other);
+        code_compare_jump(g, when_true ? op : negate_compare(op), x, r, aff, coll, to, when_null);
+        return Status::Ok();
+      };
+      // NOT BETWEEN jumps where BETWEEN would not (NULL jumps the same way).
+      bool jt = jump_if_true != b->negated;
+      if (!jt) {
+        KEEL_RETURN_IF_ERROR(compare(b->low, BinaryOp::kGe, label, false, jump_if_null));
+        return compare(b->high, BinaryOp::kLe, label, false, jump_if_null);
+      }
+      int skip = g.new_label();
+      KEEL_RETURN_IF_ERROR(compare(b->low, BinaryOp::kGe, skip, false, !jump_if_null));
+      KEEL_RETURN_IF_ERROR(compare(b->high, BinaryOp::kLe, label, true, jump_if_null));
+      g.bind(skip);
+      return Status::Ok();
+    }
     case ExprKind::kNullTest: {
       auto* n = e->as<parse::NullTestExpr>();
       KEEL_ASSIGN_OR_RETURN(int v, code_expr_new(g, s, n->operand));

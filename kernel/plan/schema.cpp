@@ -203,6 +203,7 @@ Status DatabaseSchema::add_entry(std::string_view type, std::string_view name, s
             if (cc->autoincrement) t->autoincrement = true;
             if (name_eq(c.type, "INTEGER") && cc->order != parse::SortOrder::kDesc && !t->without_rowid) {
               t->rowid_alias = static_cast<int>(ci);
+              t->rowid_conflict = static_cast<uint8_t>(cc->on_conflict);
             } else {
               pk_index = make_auto({{static_cast<int>(ci), ""}}, {cc->order == parse::SortOrder::kDesc}, true,
                                    static_cast<uint8_t>(cc->on_conflict));
@@ -276,6 +277,7 @@ Status DatabaseSchema::add_entry(std::string_view type, std::string_view name, s
             if (cols.size() == 1 && name_eq(t->columns[cols[0].first].type, "INTEGER") && !desc[0] &&
                 !t->without_rowid) {
               t->rowid_alias = cols[0].first;
+              t->rowid_conflict = static_cast<uint8_t>(tc->on_conflict);
               break;
             }
             pk_index = make_auto(cols, desc, true, static_cast<uint8_t>(tc->on_conflict));

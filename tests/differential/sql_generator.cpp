@@ -111,6 +111,7 @@ const std::vector<FeatureName>& feature_names() {
       {"recursive_cte", kRecursiveCte},
       {"json", kJson},
       {"datetime", kDateTime},
+      {"left_join_like", kLeftJoinLike},
   };
   return names;
 }
@@ -441,7 +442,7 @@ std::string SqlGenerator::predicate(const Scope& s, int depth) {
             return expr(s, depth - 1) + " NOTNULL";
         }
       case 7:
-        if (!has(kLike)) break;
+        if (!has(kLike) || (in_left_join_on_ && !has(kLeftJoinLike))) break;
         if (chance(50))
           return expr(s, depth - 1) + (chance(30) ? " NOT LIKE " : " LIKE ") +
                  (chance(70) ? pick(kLikePatterns) : expr(s, depth - 1));
@@ -610,8 +611,12 @@ std::string SqlGenerator::from_clause(Scope& scope, int depth, bool allow_joins)
           if (!using_col.empty()) {
             from += " USING (" + using_col + ")";
             using_merged = true;
-          } else if (chance(85))
+          } else if (chance(85)) {
+            bool saved = in_left_join_on_;
+            in_left_join_on_ = kind == 1;
             from += " ON " + predicate(on_scope, 1);
+            in_left_join_on_ = saved;
+          }
           break;
         case 2:
           from += " CROSS JOIN " + source;
