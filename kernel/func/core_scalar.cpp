@@ -240,6 +240,12 @@ void sqlite_log_fn(FunctionContext& ctx, Args a) {
 void version_fn(FunctionContext& ctx, Args) { ctx.result().set_text_ref(kSqliteVersion); }
 void source_id_fn(FunctionContext& ctx, Args) { ctx.result().set_text_ref(kSqliteSourceId); }
 
+// `x MATCH y` calls match(y, x); only a virtual table that overloads it (full-
+// text search) gives it a meaning. Elsewhere it fails when called, as SQLite's.
+void match_fn(FunctionContext& ctx, Args) {
+  ctx.set_error("unable to use function MATCH in the requested context");
+}
+
 // The compile-time options Keel reports (sqlite3_compileoption_get), sorted as
 // SQLite sorts its list. Only facts about this engine are listed.
 const char* const kCompileOptions[] = {
@@ -247,6 +253,7 @@ const char* const kCompileOptions[] = {
     "DEFAULT_CACHE_SIZE=-2000",
     "DEFAULT_PAGE_SIZE=4096",
     "ENABLE_MATH_FUNCTIONS",
+    "ENABLE_UPDATE_DELETE_LIMIT",
     "LIKE_DOESNT_MATCH_BLOBS",
     "MAX_LENGTH=1000000000",
     "MAX_LIKE_PATTERN_LENGTH=50000",
@@ -313,6 +320,7 @@ void register_core_scalar(FunctionRegistry& r) {
   r.add(scalar_def("sqlite_log", 2, sqlite_log_fn));
   r.add(scalar_def("sqlite_version", 0, version_fn, kInnocuous | kSlowChange | kConstant));
   r.add(scalar_def("sqlite_source_id", 0, source_id_fn, kInnocuous | kSlowChange | kConstant));
+  r.add(scalar_def("match", 2, match_fn, 0));
   r.add(scalar_def("sqlite_compileoption_used", 1, compileoption_used_fn, kInnocuous | kSlowChange));
   r.add(scalar_def("sqlite_compileoption_get", 1, compileoption_get_fn, kInnocuous | kSlowChange));
 }

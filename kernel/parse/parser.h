@@ -45,9 +45,10 @@ struct ParseOptions {
   // SQLite's LALR stack holds 100 entries (YYSTACKDEPTH); nesting beyond the
   // equivalent depth is "parser stack overflow". 0 disables the check.
   int max_parser_depth = 100;
-  // SQLITE_ENABLE_UPDATE_DELETE_LIMIT: ORDER BY / LIMIT on UPDATE and DELETE.
-  // Without it they parse and give SQLite's `syntax error near "ORDER BY"`.
-  bool update_delete_limit = false;
+  // SQLITE_ENABLE_UPDATE_DELETE_LIMIT: ORDER BY / LIMIT on UPDATE and DELETE
+  // (on, as in the SQLite library Debian and most distributions ship).
+  // Without it they give SQLite's `near "ORDER": syntax error`.
+  bool update_delete_limit = true;
   // Reading an existing schema (SQLite's db->init.busy): tolerate what old
   // SQLite versions wrote, e.g. COLLATE / ASC on a view's column names.
   bool schema_mode = false;

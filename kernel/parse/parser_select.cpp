@@ -388,6 +388,7 @@ Select* ParserImpl::parse_select_body(WithClause* with, uint32_t begin) {
         if (!expect(Tk::kLp)) return nullptr;
         Vec<Expr*> row;
         if (!parse_exprlist(&row) || !expect(Tk::kRp)) return nullptr;
+        if (rows.size > 0 && row.size != rows.data[0].size) error("all VALUES must have the same number of terms");
         rows.push(arena(), row.list());
       } while (accept(Tk::kComma));
       core->rows = rows.list();

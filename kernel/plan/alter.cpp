@@ -148,6 +148,29 @@ Status check_alterable(const Table* t) {
   return Status::Ok();
 }
 
+namespace {
+
+// The offset of the first character at or after `pos` that is neither white
+// space nor inside an SQL comment.
+size_t skip_space_and_comments(const std::string& sql, size_t pos) {
+  while (pos < sql.size()) {
+    if (std::isspace(static_cast<unsigned char>(sql[pos]))) {
+      pos++;
+    } else if (sql.compare(pos, 2, "--") == 0) {
+      size_t nl = sql.find('\n', pos);
+      pos = nl == std::string::npos ? sql.size() : nl + 1;
+    } else if (sql.compare(pos, 2, "/*") == 0) {
+      size_t end = sql.find("*/", pos + 2);
+      pos = end == std::string::npos ? sql.size() : end + 2;
+    } else {
+      break;
+    }
+  }
+  return pos;
+}
+
+}  // namespace
+
 Status code_alter_table(CodeGen& g, const parse::AlterTableStmt* st) {
   KEEL_ASSIGN_OR_RETURN(Table * t, find_table_or_error(g, st->table, true));
   switch (st->action) {
@@ -193,14 +216,17 @@ Status code_alter_table(CodeGen& g, const parse::AlterTableStmt* st) {
   bool null_default =
       dflt == nullptr || (dflt->kind == parse::ExprKind::kLiteral &&
                           dflt->as<parse::LiteralExpr>()->literal == parse::LiteralKind::kNull);
-  // New CREATE text: the definition goes before the ')' closing the columns.
+  // New CREATE text: the definition goes right after the last column
+  // definition — before the comma that starts the table constraints, or else
+  // before the ')' closing the columns (SQLite's addColOffset).
   const std::string& sql = t->parsed->sql;
   auto* ct = t->parsed->stmt->as<parse::CreateTableStmt>();
   uint32_t last = 0;
   for (const parse::ColumnDef* c : ct->columns) last = std::max(last, c->span.end);
-  for (const parse::TableConstraint* c : ct->constraints) last = std::max(last, c->span.end);
-  size_t close = sql.find(')', last);
-  if (close == std::string::npos) return Status(rc::kCorrupt, "malformed database schema (" + t->name + ")");
+  size_t close = skip_space_and_comments(sql, last);
+  if (close >= sql.size() || (sql[close] != ',' && sql[close] != ')')) {
+    return Status(rc::kCorrupt, "malformed database schema (" + t->name + ")");
+  }
   std::string def(g.sql().substr(cd->span.begin, cd->span.size()));
   while (!def.empty() && (def.back() == ';' || std::isspace(static_cast<unsigned char>(def.back()))))
     def.pop_back();

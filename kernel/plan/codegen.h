@@ -133,6 +133,12 @@ class CodeGen {
 
   int statement_db = 0;
   bool is_dml = false;
+  // RETURNING rows of the statement being coded go to this ephemeral table
+  // (-1: straight to ResultRow) and are emitted after every change is made,
+  // so that the first step does all the work, as SQLite's. `returning_cols`
+  // is the row width code_returning found.
+  int returning_cursor = -1;
+  int returning_cols = 0;
   // Register holding LIMIT+OFFSET of the single-table ORDER BY ... LIMIT
   // whose loops are being opened (set by select.cpp around where_begin), or
   // 0: lets an index method answer ORDER BY fn(col, ?) LIMIT k.

@@ -583,7 +583,16 @@ Status code_returning(CodeGen& g, TableWriter& w, const parse::List<parse::Resul
       g.prog().columns.push_back(info);
     }
   }
-  g.emit(Op::ResultRow, base, n);
+  if (g.returning_cursor < 0) {
+    g.emit(Op::ResultRow, base, n);
+    return Status::Ok();
+  }
+  // Collected now, returned once the statement is done (planner.cpp).
+  int rec = g.new_reg(), rowid = g.new_reg();
+  g.emit(Op::MakeRecord, base, n, rec);
+  g.emit(Op::NewRowid, g.returning_cursor, rowid);
+  g.emit(Op::Insert, g.returning_cursor, rec, rowid);
+  g.returning_cols = n;
   return Status::Ok();
 }
 

@@ -623,6 +623,11 @@ Status code_function(CodeGen& g, Scope* s, const parse::FunctionExpr* f, int tar
   const func::FunctionRegistry* reg = g.input().functions;
   const func::FunctionDef* def = reg ? reg->find(name, n) : nullptr;
   bool known = reg && reg->has_name(name);
+  // The built-in min() and max() take one argument (aggregate) or several
+  // (scalar), never none.
+  if ((name == "min" || name == "max") && n == 0 && (def == nullptr || def->n_arg < 0)) {
+    return Status(rc::kError, "wrong number of arguments to function " + std::string(f->name.value) + "()");
+  }
   if (g.input().authorizer && known) {
     bool ignored = false;
     Status a = authorize_function(g, f->name.value, &ignored);
@@ -654,6 +659,20 @@ Status code_function(CodeGen& g, Scope* s, const parse::FunctionExpr* f, int tar
                     (name == "likelihood" && n == 2);
     if (!ok_count || f->star) {
       return Status(rc::kError, "wrong number of arguments to function " + std::string(f->name.value) + "()");
+    }
+    if (name == "likelihood") {
+      // SQLite's exprProbability: a floating-point literal token in [0, 1].
+      const parse::Expr* p = f->args[1];
+      bool ok = p->kind == parse::ExprKind::kLiteral &&
+                p->as<parse::LiteralExpr>()->literal == parse::LiteralKind::kFloat;
+      if (ok) {
+        std::string text(p->as<parse::LiteralExpr>()->text);
+        ok = std::strtod(text.c_str(), nullptr) <= 1.0;
+      }
+      if (!ok) {
+        return Status(rc::kError, "second argument to " + std::string(f->name.value) +
+                                      "() must be a constant between 0.0 and 1.0");
+      }
     }
     if (name == "likely" || name == "unlikely" || name == "likelihood") {
       return code_expr(g, s, f->args[0], target);

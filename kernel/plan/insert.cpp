@@ -320,12 +320,14 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
                                 (single != nullptr || st->default_values) && st->upserts.size == 0 &&
                                     st->or_conflict != parse::ConflictAction::kReplace));
   KEEL_RETURN_IF_ERROR(write_row(g, w, vm::kOpflagNChange | vm::kOpflagLastRowid));
+  // RETURNING sees the row before the AFTER triggers run (SQLite codes it as
+  // the first AFTER trigger).
+  KEEL_RETURN_IF_ERROR(code_returning(g, w, st->returning));
   if (has_triggers(g, t)) {
     KEEL_RETURN_IF_ERROR(
         code_triggers(g, t, parse::TriggerEvent::kInsert, false, nullptr, &w.term, skip, nullptr));
   }
   if (autoinc.seq) g.emit(Op::MemMax, autoinc.max, w.rowid);
-  KEEL_RETURN_IF_ERROR(code_returning(g, w, st->returning));
   if (!w.upserts.empty()) g.emit(Op::Goto, 0, skip);
   // DO UPDATE: update the conflicting row instead.
   for (const Upsert& up : w.upserts) {
@@ -404,11 +406,11 @@ Status code_insert(CodeGen& g, const parse::InsertStmt* st) {
     KEEL_RETURN_IF_ERROR(fk_check(g, t, nullptr, &nw.term, &changed));
     KEEL_RETURN_IF_ERROR(write_row(g, nw, vm::kOpflagNChange | vm::kOpflagIsUpdate));
     KEEL_RETURN_IF_ERROR(fk_actions(g, t, &old.term, &nw.term, &changed));
+    KEEL_RETURN_IF_ERROR(code_returning(g, nw, st->returning));
     if (triggers) {
       KEEL_RETURN_IF_ERROR(
           code_triggers(g, t, parse::TriggerEvent::kUpdate, false, &old.term, &nw.term, skip, &changed));
     }
-    KEEL_RETURN_IF_ERROR(code_returning(g, nw, st->returning));
     g.emit(Op::Goto, 0, skip);
   }
   g.bind(skip);

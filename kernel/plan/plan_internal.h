@@ -242,6 +242,10 @@ Status code_create_virtual_table(CodeGen& g, const parse::CreateVirtualTableStmt
 Status code_insert(CodeGen& g, const parse::InsertStmt* st);
 Status code_update(CodeGen& g, const parse::UpdateStmt* st);
 Status code_delete(CodeGen& g, const parse::DeleteStmt* st);
+// UPDATE / DELETE with ORDER BY and LIMIT, rewritten to a plain statement whose
+// WHERE picks the limited rows by key (dml_limit.cpp).
+Result<const parse::DeleteStmt*> rewrite_delete_limit(CodeGen& g, const parse::DeleteStmt* st);
+Result<const parse::UpdateStmt*> rewrite_update_limit(CodeGen& g, const parse::UpdateStmt* st);
 Status code_create_table(CodeGen& g, const parse::CreateTableStmt* st);
 Status code_create_index(CodeGen& g, const parse::CreateIndexStmt* st);
 Status code_create_view(CodeGen& g, const parse::CreateViewStmt* st);

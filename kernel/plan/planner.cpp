@@ -8,18 +8,51 @@ namespace keel::plan {
 
 namespace {
 
+// An INSERT, UPDATE or DELETE with RETURNING: the rows are collected in an
+// ephemeral table while the statement makes its changes, then returned — so
+// that all changes happen during the first step and a caller that stops
+// reading early still gets the whole statement, as in SQLite.
+template <typename CodeDml>
+Status code_with_returning(CodeGen& g, uint32_t n_returning, CodeDml code) {
+  if (n_returning == 0) return code();
+  int cursor = g.new_cursor();
+  int open = g.emit(Op::OpenEphemeral, cursor, 0);
+  g.returning_cursor = cursor;
+  g.returning_cols = 0;
+  Status s = code();
+  g.returning_cursor = -1;
+  KEEL_RETURN_IF_ERROR(s);
+  int n = g.returning_cols;
+  g.at(open).p2 = n;
+  int end = g.new_label();
+  int regs = g.new_reg(n);
+  g.emit(Op::Rewind, cursor, end);
+  int top = g.addr();
+  for (int i = 0; i < n; i++) g.emit(Op::Column, cursor, i, regs + i);
+  g.emit(Op::ResultRow, regs, n);
+  g.emit(Op::Next, cursor, top);
+  g.bind(end);
+  return Status::Ok();
+}
+
 Status code_statement(CodeGen& g, const parse::Stmt* st) {
   switch (st->kind) {
     case parse::StmtKind::kSelect: {
       SelectDest dest;
       return code_select(g, st->as<parse::SelectStmt>()->select, nullptr, dest);
     }
-    case parse::StmtKind::kInsert:
-      return code_insert(g, st->as<parse::InsertStmt>());
-    case parse::StmtKind::kUpdate:
-      return code_update(g, st->as<parse::UpdateStmt>());
-    case parse::StmtKind::kDelete:
-      return code_delete(g, st->as<parse::DeleteStmt>());
+    case parse::StmtKind::kInsert: {
+      auto* ins = st->as<parse::InsertStmt>();
+      return code_with_returning(g, ins->returning.size, [&] { return code_insert(g, ins); });
+    }
+    case parse::StmtKind::kUpdate: {
+      auto* up = st->as<parse::UpdateStmt>();
+      return code_with_returning(g, up->returning.size, [&] { return code_update(g, up); });
+    }
+    case parse::StmtKind::kDelete: {
+      auto* del = st->as<parse::DeleteStmt>();
+      return code_with_returning(g, del->returning.size, [&] { return code_delete(g, del); });
+    }
     case parse::StmtKind::kCreateTable:
       return code_create_table(g, st->as<parse::CreateTableStmt>());
     case parse::StmtKind::kCreateIndex:

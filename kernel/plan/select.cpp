@@ -220,6 +220,13 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
 
   if (core->is_values) {
     out.n_cols = core->rows.size ? static_cast<int>(core->rows[0].size) : 0;
+    if (dest.kind == SelectDest::Kind::kOutput && g.prog().columns.empty()) {
+      for (int i = 0; i < out.n_cols; i++) {
+        vm::ResultColumnInfo info;
+        info.name = "column" + std::to_string(i + 1);
+        g.prog().columns.push_back(std::move(info));
+      }
+    }
     KEEL_RETURN_IF_ERROR(code_limit(g, &scope, sel, out));
     KEEL_RETURN_IF_ERROR(code_values(g, core, outer, out));
     g.bind(out.done);

@@ -137,9 +137,11 @@ Status delete_row(CodeGen& g, TableWriter& w, Table* t, const parse::List<parse:
   }
   KEEL_RETURN_IF_ERROR(fk_check(g, t, &w.term, nullptr, nullptr));
   KEEL_RETURN_IF_ERROR(delete_index_entries(g, w));
-  KEEL_RETURN_IF_ERROR(code_returning(g, w, returning));
   mark_row_change(g, g.emit(Op::Delete, w.cursor, nested_change_flags(g, vm::kOpflagNChange)), t);
   KEEL_RETURN_IF_ERROR(fk_actions(g, t, &w.term, nullptr, nullptr));
+  // RETURNING after the row is gone, before the AFTER triggers (SQLite codes
+  // it as the first AFTER trigger); like them it reads the old row.
+  KEEL_RETURN_IF_ERROR(code_returning(g, w, returning));
   if (has_triggers(g, t)) {
     KEEL_RETURN_IF_ERROR(
         code_triggers(g, t, parse::TriggerEvent::kDelete, false, &w.term, nullptr, next, nullptr));
@@ -181,6 +183,9 @@ bool delete_in_one_pass(CodeGen& g, const parse::DeleteStmt* st, const Table* t)
 }  // namespace
 
 Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
+  if (st->limit || st->order_by.size) {
+    KEEL_ASSIGN_OR_RETURN(st, rewrite_delete_limit(g, st));
+  }
   if (Table* view = dml_target_view(g, st->table)) return code_view_delete(g, st, view);
   KEEL_ASSIGN_OR_RETURN(Table * t, writable_table(g, st->table));
   if (t->is_virtual) return code_vtab_delete(g, st, t);
@@ -281,6 +286,9 @@ Status code_delete(CodeGen& g, const parse::DeleteStmt* st) {
 }
 
 Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
+  if (st->limit || st->order_by.size) {
+    KEEL_ASSIGN_OR_RETURN(st, rewrite_update_limit(g, st));
+  }
   if (Table* view = dml_target_view(g, st->table)) return code_view_update(g, st, view);
   KEEL_ASSIGN_OR_RETURN(Table * t, writable_table(g, st->table));
   if (t->is_virtual) return code_vtab_update(g, st, t);
@@ -386,11 +394,13 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
     KEEL_RETURN_IF_ERROR(fk_check(g, t, nullptr, &w.term, &changed));
     KEEL_RETURN_IF_ERROR(write_row(g, w, vm::kOpflagNChange | vm::kOpflagIsUpdate));
     KEEL_RETURN_IF_ERROR(fk_actions(g, t, &old.term, &w.term, &changed));
+    // RETURNING before the AFTER triggers, as SQLite (insert.cpp).
+    KEEL_RETURN_IF_ERROR(code_returning(g, w, st->returning));
     if (has_triggers(g, t)) {
       KEEL_RETURN_IF_ERROR(
           code_triggers(g, t, parse::TriggerEvent::kUpdate, false, &old.term, &w.term, next, &changed));
     }
-    return code_returning(g, w, st->returning);
+    return Status::Ok();
   };
   auto open_writers = [&]() {
     open_writer(g, w, t, st->or_conflict);

@@ -98,6 +98,10 @@ con.execute("DELETE FROM t WHERE id = 1")
 print("autocommit", con.in_transaction)
 con.execute("COMMIT")
 print("final", con.execute("SELECT id, name FROM t ORDER BY id").fetchall())
+cur = con.execute("UPDATE t SET score = coalesce(score, 0) + 1 RETURNING id")
+print("returning first row", cur.fetchone())
+cur.close()
+print("all rows changed by the first step", con.execute("SELECT id, score FROM t ORDER BY id").fetchall())
 con.close()
 try:
     con.execute("SELECT 1")
@@ -115,11 +119,26 @@ def dynamic_sqlite():
     return "libsqlite3.so.0" in out
 
 
-def run(env_extra, workdir):
+# On the drop-in, the sqlite3_* functions Python calls are libkeel's (the
+# drop-in is an auxiliary filter of libkeel.so.0), so a module, which links
+# libkeel, runs in the same kernel as the connection that loaded it.
+ONE_KERNEL = r'''
+import ctypes, os, sqlite3, sys
+libdir = os.environ["KEEL_EXPECT_LIBDIR"]
+dropin = ctypes.CDLL(os.path.join(libdir, "libsqlite3.so.0"))
+keel = ctypes.CDLL(os.path.join(libdir, "libkeel.so.0"))
+address = lambda f: ctypes.cast(f, ctypes.c_void_p).value
+print("one kernel", address(dropin.sqlite3_open_v2) == address(keel.sqlite3_open_v2))
+con = sqlite3.connect(":memory:")
+print("module", con.execute("SELECT vector_extract(vector32('[1,2]'))").fetchone()[0])
+'''
+
+
+def run(env_extra, workdir, script=WORKLOAD):
     env = dict(os.environ)
     env.update(env_extra)
     os.makedirs(workdir, exist_ok=True)
-    p = subprocess.run([sys.executable, "-c", WORKLOAD, workdir], capture_output=True, text=True, env=env,
+    p = subprocess.run([sys.executable, "-c", script, workdir], capture_output=True, text=True, env=env,
                        timeout=240)
     if p.returncode != 0:
         print(p.stdout)
@@ -135,10 +154,15 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         rc1, expected = run({}, os.path.join(tmp, "sqlite"))
         rc2, actual = run({"LD_LIBRARY_PATH": libdir, "KEEL_EXPECT_LIBDIR": libdir}, os.path.join(tmp, "keel"))
-    if rc1 != 0 or rc2 != 0:
-        return 1
-    if expected != actual:
-        sys.stdout.writelines(l + "\n" for l in difflib.unified_diff(expected, actual, "libsqlite3", "keel", lineterm=""))
+        if rc1 != 0 or rc2 != 0:
+            return 1
+        if expected != actual:
+            sys.stdout.writelines(l + "\n" for l in difflib.unified_diff(expected, actual, "libsqlite3", "keel", lineterm=""))
+            return 1
+        rc3, one_kernel = run({"LD_LIBRARY_PATH": libdir, "KEEL_EXPECT_LIBDIR": libdir}, os.path.join(tmp, "one"),
+                              ONE_KERNEL)
+    if rc3 != 0 or one_kernel != ["one kernel True", "module [1,2]"]:
+        print("drop-in with modules:", one_kernel)
         return 1
     print("\n".join(actual))
     return 0

@@ -329,6 +329,7 @@ Result<std::unique_ptr<Pager>> Pager::open(std::string_view path, const PagerOpt
   Impl& m = *pager->impl_;
   m.options = options;
   m.sync = options.memory ? SyncLevel::kOff : options.synchronous;
+  m.sync_setting = options.synchronous;
   m.cache_size_setting = options.cache_size;
   m.busy_handler = options.busy_handler;
   if (options.codec != nullptr) m.codec = options.codec;
@@ -486,8 +487,9 @@ JournalModeKind Pager::journal_mode() const { return impl_->kind; }
 std::string_view Pager::journal_mode_name() const { return impl_->mode->name(); }
 void Pager::set_synchronous(SyncLevel level) {
   impl_->sync = impl_->options.memory ? SyncLevel::kOff : level;
+  impl_->sync_setting = level;
 }
-SyncLevel Pager::synchronous() const { return impl_->sync; }
+SyncLevel Pager::synchronous() const { return impl_->sync_setting; }
 
 void Pager::set_cache_size(int64_t cache_size) {
   impl_->cache_size_setting = cache_size;

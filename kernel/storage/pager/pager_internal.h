@@ -66,6 +66,9 @@ struct Pager::Impl final : ext::PagerHost {
   ext::IdentityCodec identity;
   ext::PageCodec* codec = &identity;
   SyncLevel sync = SyncLevel::kFull;
+  // The level PRAGMA synchronous reports: what was asked for, even where the
+  // database has nothing to sync (in memory, `sync` is kOff), as SQLite.
+  SyncLevel sync_setting = SyncLevel::kFull;
   int64_t cache_size_setting = -2000;
   int wal_autocheckpoint = 1000;
   std::function<bool(int)> busy_handler;
