@@ -860,6 +860,18 @@ Status code_in(CodeGen& g, Scope* s, const parse::InExpr* e, int target) {
     } else {
       lefts.push_back(e->left);
     }
+    // Whether the subquery's column i carries an explicit COLLATE (the
+    // rightmost SELECT's, as SQLite's compound keeps its result list there).
+    auto right_explicit = [&](int i) {
+      if (in_table || sub == nullptr || sub->cores.size == 0) return false;
+      const parse::SelectCore* core = sub->cores[sub->cores.size - 1];
+      if (core->is_values || static_cast<uint32_t>(i) >= core->columns.size) return false;
+      const parse::ResultColumn& rc = core->columns[static_cast<uint32_t>(i)];
+      if (rc.kind != parse::ResultColumn::Kind::kExpr) return false;
+      bool rexpl = false;
+      (void)expr_collation(g, s, rc.expr, &rexpl);
+      return rexpl;
+    };
     std::string aff;
     auto ki = std::make_unique<vm::KeyInfo>();
     ki->n_key_field = static_cast<uint16_t>(n_left);
@@ -867,9 +879,12 @@ Status code_in(CodeGen& g, Scope* s, const parse::InExpr* e, int target) {
     for (int i = 0; i < n_left; i++) {
       vm::Affinity a = vm::comparison_affinity(expr_affinity(g, s, lefts[i]), cols[i].affinity);
       aff.push_back(static_cast<char>(a == vm::Affinity::kNone ? vm::Affinity::kBlob : a));
+      // sqlite3BinaryCompareCollSeq(left, the subquery's column): an explicit
+      // COLLATE on the left, else on the right, else the left's own
+      // collation (a column has one, BINARY by default), else the right's.
       bool expl = false;
       std::string c = expr_collation(g, s, lefts[i], &expl);
-      if (c.empty()) c = cols[i].collation;
+      if (!expl && (right_explicit(i) || !expr_has_collation(g, s, lefts[i]))) c = cols[i].collation;
       ki->collations.push_back(c.empty() ? nullptr : g.collation(c));
     }
     int cur = g.new_cursor();

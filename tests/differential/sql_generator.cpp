@@ -286,7 +286,11 @@ std::vector<std::string> SqlGenerator::schema() {
         body += (c ? ", " : "") + (chance(60) ? pick(scope.cols).ref : expr(scope, 1));
       }
       body += " FROM " + base.name + " AS " + alias;
+      // A view may be the right side of a LEFT JOIN: its WHERE then acts as
+      // an ON term (S5).
+      in_left_join_on_ = true;
       if (chance(50)) body += " WHERE " + predicate(scope, 1);
+      in_left_join_on_ = false;
       features_ = saved;
       out.push_back(sql + ") AS " + body);
       views_.push_back(std::move(view));
@@ -565,7 +569,11 @@ std::string SqlGenerator::from_clause(Scope& scope, int depth, bool allow_joins)
         items += (c ? ", " : "") + expr(inner, 1) + " AS " + col.name;
       }
       features_ = saved;
+      // Flattened into a LEFT JOIN, this WHERE acts as an ON term (S5).
+      bool saved_on = in_left_join_on_;
+      in_left_join_on_ = true;
       std::string where = chance(50) ? " WHERE " + predicate(inner, 1) : "";
+      in_left_join_on_ = saved_on;
       source = "(SELECT " + std::string(has(kDistinct) && chance(20) ? "DISTINCT " : "") + items +
                inner_from + where + ")";
       tab = sub_table;
