@@ -115,7 +115,17 @@ Status WalImpl::append_frames(std::span<const WalPage> pages, PageNo db_size_aft
 
   auto write_frame = [&](const WalPage& p, uint32_t db_size) -> Status {
     frame++;
-    encode_frame(native, hdr_.salt, p.page_no, db_size, p.data, sz, cksum, buf);
+    if (recksum_from_ != 0) {
+      // A frame after one overwritten in place: the commit recomputes its
+      // checksum with the rest of the chain, so it is not computed here
+      // (until then no reader may use it, and recovery ignores it).
+      put_u32(buf, p.page_no);
+      put_u32(buf + 4, db_size);
+      std::memcpy(buf + 8, hdr_.salt, 8);
+      std::memset(buf + 16, 0, 8);
+    } else {
+      encode_frame(native, hdr_.salt, p.page_no, db_size, p.data, sz, cksum, buf);
+    }
     std::memcpy(buf + kFrameHeaderSize, p.data, sz);
     return wal_file_->write(buf, kFrameHeaderSize + sz, frame_offset(frame, sz));
   };
