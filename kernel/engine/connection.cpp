@@ -234,6 +234,7 @@ Status Connection::load_schema(int db) {
     KEEL_RETURN_IF_ERROR(cur.next());
   }
   schema.loaded = true;
+  load_stat1(db);  // sqlite3AnalysisLoad: the planner's estimates (analyze.cpp)
   return Status::Ok();
 }
 

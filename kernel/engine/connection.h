@@ -303,6 +303,11 @@ class Connection final : private vm::VmHost,
   // VACUUM [schema] [INTO file] (vacuum.cpp). `into` null: rebuild in place;
   // `codec` non-null: in place, stored through that codec from now on.
   Status vacuum(int db, const std::string* into, const std::shared_ptr<ext::PageCodec>* codec);
+  // ANALYZE, PRAGMA optimize and reading sqlite_stat1 (analyze.cpp).
+  Status run_analyze(const plan::EngineCommand& cmd);
+  Status analyze_database(int db, const std::string* object);
+  Status run_optimize(const plan::EngineCommand& cmd);
+  void load_stat1(int db);
 
   std::vector<Db> dbs_;
   plan::Catalog catalog_;
@@ -322,6 +327,8 @@ class Connection final : private vm::VmHost,
   // db->nextAutovac). 0 / -1: none pending.
   uint32_t next_page_size_ = 0;
   int next_auto_vacuum_ = -1;
+  // PRAGMA analysis_limit: entries ANALYZE reads per index (0 = all).
+  int64_t analysis_limit_ = 0;
 
   bool autocommit_ = true;
   // Foreign keys: outstanding deferred violations (SQLite's nDeferredCons

@@ -163,7 +163,17 @@ Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Va
     });
   };
 
-  if (name == "analyze") return Status(rc::kError, "ANALYZE is not supported by Keel (no sqlite_stat1 statistics)");
+  if (name == "analyze") return run_analyze(cmd);  // engine/analyze.cpp
+  if (name == "optimize") return run_optimize(cmd);
+  if (name == "analysis_limit") {
+    // Entries ANALYZE reads per index (engine/analyze.cpp); 0 = all.
+    if (cmd.has_value) {
+      int64_t n = parse_int(cmd.value);
+      if (n >= 0) analysis_limit_ = n > 0x7fffffff ? 0x7fffffff : n;
+    }
+    row1(Value::integer(analysis_limit_));
+    return Status::Ok();
+  }
   if (name == "user_version") return meta_pragma(storage::Meta::kUserVersion);
   if (name == "application_id") return meta_pragma(storage::Meta::kApplicationId);
   if (name == "schema_version") {

@@ -165,7 +165,8 @@ TEST(ParserDml, Statements) {
 }
 
 TEST(ParserDml, UpdateDeleteLimitOption) {
-  ParseOptions o;  // built without SQLITE_ENABLE_UPDATE_DELETE_LIMIT
+  ParseOptions o;  // as built without SQLITE_ENABLE_UPDATE_DELETE_LIMIT
+  o.update_delete_limit = false;
   EXPECT_EQ(canon("DELETE FROM t ORDER BY a", o), "ERROR: near \"ORDER\": syntax error");
   EXPECT_EQ(canon("UPDATE t SET a = 1 LIMIT 1", o), "ERROR: near \"LIMIT\": syntax error");
 }

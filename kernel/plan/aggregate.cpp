@@ -200,7 +200,8 @@ Status code_aggregate(CodeGen& g, const parse::SelectCore* core, Scope* scope,
 
   if (group_by.empty() && core->where == nullptr && n_cols == 0 && agg.funcs.size() == 1 &&
       scope->terms.size() == 1 && scope->terms[0]->table && !scope->terms[0]->ephemeral &&
-      (agg.funcs[0].def->flags & func::kCount) && agg.funcs[0].n_args == 0 && !agg.funcs[0].expr->filter) {
+      scope->terms[0]->on == nullptr && (agg.funcs[0].def->flags & func::kCount) &&
+      agg.funcs[0].n_args == 0 && !agg.funcs[0].expr->filter) {
     // SELECT count(*) FROM t: the b-tree's entry count (OP_Count).
     FromTerm* t = scope->terms[0];
     open_table(g, t->table, t->cursor, false);

@@ -232,7 +232,18 @@ Status authorize_statement(CodeGen& g, const parse::Stmt* st, bool* ignore) {
 }
 
 Status authorize_read(CodeGen& g, const FromTerm* t, int col, bool* ignore) {
-  if (g.input().authorizer == nullptr || t == nullptr || t->table == nullptr) return Status::Ok();
+  // Suspended: nothing asked, nothing remembered (the term may be a
+  // temporary one whose address a later term reuses).
+  if (g.input().authorizer == nullptr || t == nullptr || g.auth_suspended) return Status::Ok();
+  if (t->table == nullptr && !t->view_name.empty() && col >= 0 && col < static_cast<int>(t->cols.size())) {
+    // A column of a view, as the outer query reads it (the view's own
+    // tables are asked about while its body is compiled or flattened).
+    auto key = std::make_pair(static_cast<const void*>(t), col);
+    if (g.auth_reads.count(key)) return Status::Ok();
+    g.auth_reads[key] = false;
+    return ask(g, auth::kRead, t->view_name, t->cols[col].name, t->db_name, nullptr);
+  }
+  if (t->table == nullptr) return Status::Ok();
   auto key = std::make_pair(static_cast<const void*>(t), col);
   auto seen = g.auth_reads.find(key);
   if (seen != g.auth_reads.end()) {

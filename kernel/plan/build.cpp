@@ -6,9 +6,10 @@
 
 #include "parse/ast_walk.h"
 #include "plan/dml_internal.h"
-#include "plan/generated_columns.h"
 #include "plan/foreign_key.h"
+#include "plan/generated_columns.h"
 #include "plan/index_method.h"
+#include "plan/restricted_expr.h"
 #include "plan/select_internal.h"
 #include "plan/vtab.h"
 #include "storage/btree/btree.h"
@@ -135,7 +136,8 @@ void delete_schema_rows(CodeGen& g, int cursor, int col, std::string_view value,
 Status code_create_table(CodeGen& g, const parse::CreateTableStmt* st) {
   KEEL_ASSIGN_OR_RETURN(int db, target_db(g, st->name, st->temp));
   std::string name(st->name.name.value);
-  if (reserved(name)) return Status(rc::kError, "object name reserved for internal use: " + name);
+  if (reserved(name) && !g.input().options.internal_names)
+    return Status(rc::kError, "object name reserved for internal use: " + name);
   Status free = name_free(g, db, name, false);
   if (!free.ok()) {
     if (st->if_not_exists) {
@@ -145,6 +147,27 @@ Status code_create_table(CodeGen& g, const parse::CreateTableStmt* st) {
     return free;
   }
   KEEL_RETURN_IF_ERROR(fk_validate_create_table(st));
+  // DEFAULTs are checked as SQLite parses each column, CHECKs when the table
+  // is complete.
+  for (const parse::ColumnDef* cd : st->columns) {
+    for (const parse::ColumnConstraint* cc : cd->constraints) {
+      if (cc->kind == parse::ColumnConstraint::Kind::kDefault) {
+        KEEL_RETURN_IF_ERROR(check_default_constant(cc->expr, cd->name.value));
+      }
+    }
+  }
+  for (const parse::ColumnDef* cd : st->columns) {
+    for (const parse::ColumnConstraint* cc : cd->constraints) {
+      if (cc->kind == parse::ColumnConstraint::Kind::kCheck) {
+        KEEL_RETURN_IF_ERROR(check_restricted_expr(g, cc->expr, RestrictedContext::kCheck));
+      }
+    }
+  }
+  for (const parse::TableConstraint* tc : st->constraints) {
+    if (tc->kind == parse::TableConstraint::Kind::kCheck) {
+      KEEL_RETURN_IF_ERROR(check_restricted_expr(g, tc->check, RestrictedContext::kCheck));
+    }
+  }
   std::string sql;
   std::vector<ColInfo> as_cols;
   if (st->as_select) {
@@ -308,7 +331,8 @@ Status code_create_index(CodeGen& g, const parse::CreateIndexStmt* st) {
   // Up to the terminator, trailing white space kept (as SQLite).
   uint32_t text_end = st->span.end;
   const parse::ParsedStatement* ps = g.input().statement;
-  if (ps && ps->stmt == st && ps->terminator >= text_end && ps->terminator <= g.sql().size()) text_end = ps->terminator;
+  if (ps && ps->stmt == st && ps->terminator >= text_end && ps->terminator <= g.sql().size())
+    text_end = ps->terminator;
   std::string sql = std::string(st->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") +
                     std::string(g.sql().substr(begin, text_end - begin));
   // The index as the engine will load it.
@@ -335,6 +359,7 @@ Status code_create_index(CodeGen& g, const parse::CreateIndexStmt* st) {
   term.coalesced.assign(t->columns.size(), false);
   Scope scope;
   scope.terms = {&term};
+  KEEL_RETURN_IF_ERROR(check_restricted_expr(g, st->where, RestrictedContext::kPartialIndex));
   for (const parse::OrderingTerm& ot : st->columns) {
     const parse::Expr* e = ot.expr;
     std::string coll;
@@ -354,6 +379,7 @@ Status code_create_index(CodeGen& g, const parse::CreateIndexStmt* st) {
                t->find_column(e->as<parse::LiteralExpr>()->text) >= 0) {
       col = t->find_column(e->as<parse::LiteralExpr>()->text);
     }
+    if (col == -2) KEEL_RETURN_IF_ERROR(check_restricted_expr(g, e, RestrictedContext::kIndexExpr));
     idx.columns.push_back(col);
     idx.exprs.push_back(col == -2 ? ot.expr : nullptr);
     idx.collations.push_back(coll);
@@ -540,21 +566,23 @@ Status code_create_trigger(CodeGen& g, const parse::CreateTriggerStmt* st) {
     if (step->kind == parse::StmtKind::kUpdate) target = &step->as<parse::UpdateStmt>()->table;
     if (step->kind == parse::StmtKind::kDelete) target = &step->as<parse::DeleteStmt>()->table;
     if (target && target->schema.present()) {
-      return Status(rc::kError,
-                    "qualified table names are not allowed on INSERT, UPDATE, and DELETE statements within triggers");
+      return Status(
+          rc::kError,
+          "qualified table names are not allowed on INSERT, UPDATE, and DELETE statements within triggers");
     }
   }
   if (db != 1) {
     if (!table_schema.empty() && g.catalog().find_database(table_schema) != db) {
-      return Status(rc::kError, "trigger " + name + " cannot reference objects in database " +
-                                    std::string(table_schema));
+      return Status(rc::kError,
+                    "trigger " + name + " cannot reference objects in database " + std::string(table_schema));
     }
     t = g.catalog().database(db).find_table(st->table.name.value);
   } else {
     t = g.catalog().find_table(table_schema, st->table.name.value);
   }
   if (t == nullptr) {
-    std::string where = !table_schema.empty() ? std::string(table_schema) : g.catalog().database_name(db == 1 ? 0 : db);
+    std::string where =
+        !table_schema.empty() ? std::string(table_schema) : g.catalog().database_name(db == 1 ? 0 : db);
     return Status(rc::kError, "no such table: " + where + "." + std::string(st->table.name.value));
   }
   KEEL_RETURN_IF_ERROR(check_own_database(g, db, "trigger", name, st, nullptr));
@@ -598,7 +626,8 @@ Status code_drop(CodeGen& g, const parse::DropStmt* st) {
         return Status(rc::kError, std::string(view ? "no such view: " : "no such table: ") + full);
       }
       if (t->root == 1 ||
-          (reserved(t->name) && !name_eq(t->name, "sqlite_stat1") && !name_eq(t->name, "sqlite_sequence"))) {
+          (reserved(t->name) && vm::strnicmp(t->name.c_str(), "sqlite_stat", 11) != 0 &&
+           !name_eq(t->name, "sqlite_sequence"))) {
         return Status(rc::kError, "table " + t->name + " may not be dropped");
       }
       if (view && !t->is_view) return Status(rc::kError, "use DROP TABLE to delete table " + t->name);
@@ -610,6 +639,23 @@ Status code_drop(CodeGen& g, const parse::DropStmt* st) {
       for (const Index* mi : t->method_indexes) KEEL_RETURN_IF_ERROR(code_drop_method_index(g, mi));
       int sc = open_schema(g, db);
       delete_schema_rows(g, sc, 2, t->name);
+      if (db != 1 && g.catalog().has_database(1)) {
+        // TEMP triggers on this table go with it (SQLite's sqlite3DropTable
+        // drops every trigger sqlite3TriggerList finds for the table).
+        std::vector<std::string> temp_triggers;
+        for (const auto& [tname, tr] : g.catalog().database(1).triggers()) {
+          if (tr->table_db == db && name_eq(tr->table_name, t->name)) temp_triggers.push_back(tr->name);
+        }
+        if (!temp_triggers.empty()) {
+          g.use_database(1, true);
+          int tsc = open_schema(g, 1);
+          for (const std::string& tn : temp_triggers) {
+            delete_schema_rows(g, tsc, 1, tn);
+            g.emit_str(Op::DropTrigger, 1, 0, 0, tn);
+          }
+          bump_cookie(g, 1);
+        }
+      }
       if (!t->is_view && !t->is_virtual) {
         if (Table* seq = g.catalog().database(db).find_table("sqlite_sequence"); seq && t->autoincrement) {
           int c = g.new_cursor();

@@ -94,7 +94,8 @@ void insert_all(CodeGen& g, int n, const Acc& from, const Acc& to) {
 
 Status code_member(CodeGen& g, const parse::Select* sel, uint32_t i, Scope* outer, SelectDest::Kind kind,
                    int cursor, int n, int* correlated, bool keep_first = false,
-                   const parse::List<parse::OrderingTerm>* order = nullptr) {
+                   const parse::List<parse::OrderingTerm>* order = nullptr,
+                   const PushDown* pushdown = nullptr) {
   parse::Select one{};
   one.cores.items = sel->cores.items + i;
   one.cores.size = 1;
@@ -105,6 +106,7 @@ Status code_member(CodeGen& g, const parse::Select* sel, uint32_t i, Scope* oute
   d.n_cols = n;
   d.correlated = correlated;
   d.keep_first = keep_first;
+  d.pushdown = pushdown;  // outer WHERE terms pushed into every arm (pushdown.h)
   return code_core(g, &one, sel->cores[i], outer, d);
 }
 
@@ -342,38 +344,39 @@ Status code_compound(CodeGen& g, const parse::Select* sel, Scope* outer, SelectD
   bool first_set = sel->cores.size > 1 && sel->cores[1]->op != CompoundOp::kUnionAll;
   Acc acc = open_acc(g, cols, first_set);
   using Kind = SelectDest::Kind;
+  const PushDown* pd = dest.pushdown;
   KEEL_RETURN_IF_ERROR(code_member(g, sel, 0, outer, first_set ? Kind::kDistinctIndex : Kind::kTable,
-                                   acc.cursor, n, dest.correlated, keep_first, order));
+                                   acc.cursor, n, dest.correlated, keep_first, order, pd));
   for (uint32_t i = 1; i < sel->cores.size; i++) {
     CompoundOp op = sel->cores[i]->op;
     switch (op) {
       case CompoundOp::kUnionAll:
         if (acc.is_set) acc = convert(g, cols, acc, false);
         KEEL_RETURN_IF_ERROR(
-            code_member(g, sel, i, outer, Kind::kTable, acc.cursor, n, dest.correlated, false, order));
+            code_member(g, sel, i, outer, Kind::kTable, acc.cursor, n, dest.correlated, false, order, pd));
         break;
       case CompoundOp::kUnion:
         if (!acc.is_set) acc = convert(g, cols, acc, true, -1, keep_first);
         if (keep_first) {
           Acc right = open_acc(g, cols, true);
           KEEL_RETURN_IF_ERROR(code_member(g, sel, i, outer, Kind::kDistinctIndex, right.cursor, n,
-                                           dest.correlated, true, order));
+                                           dest.correlated, true, order, pd));
           insert_all(g, n, right, acc);
         } else {
-          KEEL_RETURN_IF_ERROR(
-              code_member(g, sel, i, outer, Kind::kDistinctIndex, acc.cursor, n, dest.correlated));
+          KEEL_RETURN_IF_ERROR(code_member(g, sel, i, outer, Kind::kDistinctIndex, acc.cursor, n,
+                                           dest.correlated, false, nullptr, pd));
         }
         break;
       case CompoundOp::kExcept:
         if (!acc.is_set) acc = convert(g, cols, acc, true, -1, keep_first);
-        KEEL_RETURN_IF_ERROR(
-            code_member(g, sel, i, outer, Kind::kExceptIndex, acc.cursor, n, dest.correlated, false, order));
+        KEEL_RETURN_IF_ERROR(code_member(g, sel, i, outer, Kind::kExceptIndex, acc.cursor, n, dest.correlated,
+                                         false, order, pd));
         break;
       default: {
         if (!acc.is_set) acc = convert(g, cols, acc, true, -1, keep_first);
         Acc right = open_acc(g, cols, true);
         KEEL_RETURN_IF_ERROR(code_member(g, sel, i, outer, Kind::kDistinctIndex, right.cursor, n,
-                                         dest.correlated, false, order));
+                                         dest.correlated, false, order, pd));
         acc = convert(g, cols, acc, true, right.cursor);
         break;
       }

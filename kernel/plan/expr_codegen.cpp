@@ -161,6 +161,18 @@ int vector_size(const Expr* e) {
   return 1;
 }
 
+// The width of a row value: a (list) or a subquery's column count; 1 for
+// anything else (a subquery whose columns cannot be resolved counts as 1 and
+// reports its error when coded).
+int vector_width(CodeGen& g, Scope* s, const Expr* e) {
+  e = skip_collate(e);
+  if (e->kind == ExprKind::kSubquery) {
+    auto cols = select_columns(g, e->as<parse::SubqueryExpr>()->select, s);
+    return cols.ok() ? static_cast<int>(cols.value().size()) : 1;
+  }
+  return vector_size(e);
+}
+
 }  // namespace
 
 bool parse_integer_literal(std::string_view text, bool negative, int64_t* out, double* real) {
@@ -420,7 +432,7 @@ Status code_expr(CodeGen& g, Scope* s, const Expr* e, int target) {
     case ExprKind::kBinary: {
       auto* b = e->as<parse::BinaryExpr>();
       if (is_comparison(b->op)) {
-        if (vector_size(b->left) > 1 || vector_size(b->right) > 1)
+        if (vector_width(g, s, b->left) > 1 || vector_width(g, s, b->right) > 1)
           return code_vector_compare(g, s, b, target);
         KEEL_ASSIGN_OR_RETURN(int l, code_expr_new(g, s, b->left));
         KEEL_ASSIGN_OR_RETURN(int r, code_expr_new(g, s, b->right));
@@ -533,6 +545,16 @@ Status code_expr(CodeGen& g, Scope* s, const Expr* e, int target) {
     }
     case ExprKind::kBetween: {
       auto* b = e->as<parse::BetweenExpr>();
+      if (vector_width(g, s, b->operand) > 1) {
+        // Row values: x >= low AND x <= high, as SQLite's exprCodeBetween.
+        parse::Expr* both = g.make_binary(
+            BinaryOp::kAnd,
+            g.make_binary(BinaryOp::kGe, const_cast<Expr*>(b->operand), const_cast<Expr*>(b->low)),
+            g.make_binary(BinaryOp::kLe, const_cast<Expr*>(b->operand), const_cast<Expr*>(b->high)));
+        KEEL_RETURN_IF_ERROR(code_expr(g, s, both, target));
+        if (b->negated) g.emit(Op::Not, target, target);
+        return Status::Ok();
+      }
       KEEL_ASSIGN_OR_RETURN(int x, code_expr_new(g, s, b->operand));
       KEEL_ASSIGN_OR_RETURN(int lo, code_expr_new(g, s, b->low));
       KEEL_ASSIGN_OR_RETURN(int hi, code_expr_new(g, s, b->high));
@@ -564,6 +586,26 @@ Status code_expr(CodeGen& g, Scope* s, const Expr* e, int target) {
       auto* c = e->as<parse::CaseExpr>();
       int end = g.new_label();
       int base = 0;
+      bool row_operand = c->operand && vector_width(g, s, c->operand) > 1;
+      if (row_operand) {
+        // CASE (a, b) WHEN (x, y): each WHEN is the row-value comparison.
+        for (const parse::WhenThen& wt : c->whens) {
+          int next = g.new_label();
+          parse::Expr* eq =
+              g.make_binary(BinaryOp::kEq, const_cast<Expr*>(c->operand), const_cast<Expr*>(wt.when));
+          KEEL_RETURN_IF_ERROR(code_if_false(g, s, eq, next, true));
+          KEEL_RETURN_IF_ERROR(code_expr(g, s, wt.then, target));
+          g.emit(Op::Goto, 0, end);
+          g.bind(next);
+        }
+        if (c->else_expr) {
+          KEEL_RETURN_IF_ERROR(code_expr(g, s, c->else_expr, target));
+        } else {
+          g.emit(Op::Null, 0, target);
+        }
+        g.bind(end);
+        return Status::Ok();
+      }
       if (c->operand) {
         KEEL_ASSIGN_OR_RETURN(base, code_expr_new(g, s, c->operand));
       }
@@ -770,7 +812,20 @@ Status code_function(CodeGen& g, Scope* s, const parse::FunctionExpr* f, int tar
 // when equal, sets *saw_null code path via `null_reg` (set to 1 when a
 // comparison met a NULL).
 Status code_in(CodeGen& g, Scope* s, const parse::InExpr* e, int target) {
-  int n_left = vector_size(e->left);
+  int n_left = vector_width(g, s, e->left);
+  if (e->rhs == parse::InExpr::Rhs::kList && n_left > 1 && e->list.size > 0) {
+    // (a, b) IN ((1, 2), (3, 4)): true if a row equals, NULL if none does
+    // but a comparison was NULL — an OR of equalities has that logic.
+    parse::Expr* any = nullptr;
+    for (Expr* item : e->list) {
+      if (vector_width(g, s, item) != n_left) return Status(rc::kError, "row value misused");
+      parse::Expr* eq = g.make_binary(BinaryOp::kEq, const_cast<Expr*>(e->left), item);
+      any = any ? g.make_binary(BinaryOp::kOr, any, eq) : eq;
+    }
+    KEEL_RETURN_IF_ERROR(code_expr(g, s, any, target));
+    if (e->negated) g.emit(Op::Not, target, target);
+    return Status::Ok();
+  }
   if (e->rhs == parse::InExpr::Rhs::kList && e->list.size == 0) {
     // x IN () is false, NOT IN () true.
     g.emit(Op::Integer, e->negated ? 1 : 0, target);
@@ -969,6 +1024,15 @@ Status vector_items(CodeGen& g, Scope* s, const Expr* e, int n, std::vector<int>
     }
     return Status::Ok();
   }
+  if (n > 1 && e->kind == ExprKind::kSubquery && vector_width(g, s, e) == n) {
+    int base = g.new_reg(n);
+    KEEL_RETURN_IF_ERROR(code_row_subquery(g, s, e->as<parse::SubqueryExpr>()->select, base, n));
+    for (int i = 0; i < n; i++) {
+      regs.push_back(base + i);
+      exprs.push_back(e);
+    }
+    return Status::Ok();
+  }
   if (n > 1) return Status(rc::kError, "row value misused");
   KEEL_ASSIGN_OR_RETURN(int r, code_expr_new(g, s, e));
   regs.push_back(r);
@@ -976,8 +1040,19 @@ Status vector_items(CodeGen& g, Scope* s, const Expr* e, int n, std::vector<int>
   return Status::Ok();
 }
 
+// The affinity of item i of a row value: of the list's expression, or of the
+// subquery's column.
+vm::Affinity vector_item_affinity(CodeGen& g, Scope* s, const Expr* whole, const Expr* item, int i) {
+  const Expr* w = skip_collate(whole);
+  if (w->kind == ExprKind::kSubquery && item == whole) {
+    auto cols = select_columns(g, w->as<parse::SubqueryExpr>()->select, s);
+    if (cols.ok() && i < static_cast<int>(cols.value().size())) return cols.value()[i].affinity;
+  }
+  return expr_affinity(g, s, item);
+}
+
 Status code_vector_compare(CodeGen& g, Scope* s, const parse::BinaryExpr* b, int target) {
-  int nl = vector_size(b->left), nr = vector_size(b->right);
+  int nl = vector_width(g, s, b->left), nr = vector_width(g, s, b->right);
   if (nl != nr) return Status(rc::kError, "row value misused");
   std::vector<int> lr, rr;
   std::vector<const Expr*> le, re;
@@ -989,7 +1064,8 @@ Status code_vector_compare(CodeGen& g, Scope* s, const parse::BinaryExpr* b, int
   int null_seen = g.new_reg();
   g.emit(Op::Integer, 0, null_seen);
   for (int i = 0; i < nl; i++) {
-    vm::Affinity aff = vm::comparison_affinity(expr_affinity(g, s, le[i]), expr_affinity(g, s, re[i]));
+    vm::Affinity aff = vm::comparison_affinity(vector_item_affinity(g, s, b->left, le[i], i),
+                                               vector_item_affinity(g, s, b->right, re[i], i));
     const vm::Collation* coll = compare_collation(g, s, le[i], re[i]);
     bool last = i == nl - 1;
     if (op == BinaryOp::kEq || op == BinaryOp::kNe || is_op) {
@@ -1070,7 +1146,7 @@ Status code_cond(CodeGen& g, Scope* s, const Expr* e, int label, bool jump_if_tr
         g.bind(skip);
         return Status::Ok();
       }
-      if (is_comparison(b->op) && vector_size(b->left) == 1 && vector_size(b->right) == 1) {
+      if (is_comparison(b->op) && vector_width(g, s, b->left) == 1 && vector_width(g, s, b->right) == 1) {
         KEEL_ASSIGN_OR_RETURN(int l, code_expr_new(g, s, b->left));
         KEEL_ASSIGN_OR_RETURN(int r, code_expr_new(g, s, b->right));
         vm::Affinity aff =

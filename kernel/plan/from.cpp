@@ -6,6 +6,7 @@
 
 #include "parse/ast_walk.h"
 #include "plan/plan_internal.h"
+#include "plan/pushdown.h"
 #include "plan/vtab.h"
 #include "vm/collation.h"
 
@@ -14,6 +15,21 @@ namespace keel::plan {
 namespace {
 
 bool name_eq(std::string_view a, std::string_view b) { return vm::stricmp(a, b) == 0; }
+
+// SQLite runs a subquery as a co-routine when it is sure to be the outer
+// loop (the first term, alone or before a LEFT or CROSS join) and is no
+// MATERIALIZED CTE.
+bool is_coroutine(CodeGen& g, const FromClause& from, const FromTerm& t) {
+  if (from.terms.empty() || from.terms[0].get() != &t || !from.display.empty()) return false;
+  if (from.terms.size() > 1 && !(from.terms[1]->join & (parse::join::kLeft | parse::join::kCross)))
+    return false;
+  if (t.item && t.item->kind == parse::FromItem::Kind::kTable && !t.item->table.schema.present()) {
+    const parse::CommonTableExpr* cte = g.find_cte(t.item->table.name.value);
+    if (cte && cte->select == t.subquery && cte->materialized == parse::Materialization::kMaterialized)
+      return false;
+  }
+  return true;
+}
 
 // Columns of a recursive CTE: those of its initial (non-recursive) part.
 Result<std::vector<ColInfo>> recursive_columns(CodeGen& g, const parse::CommonTableExpr* cte, Scope* outer) {
@@ -56,7 +72,12 @@ Status add_subquery_columns(CodeGen& g, FromTerm& t, Scope* outer, std::string_v
   std::string_view saved = t.subquery_sql.empty() ? g.sql() : g.swap_sql(t.subquery_sql);
   int saved_view_db = g.view_db;
   g.view_db = view_body_db(g, t);
+  // Only the names: the authorizer hears of the body when it is flattened
+  // or compiled (SQLite's sqlite3ViewGetColumnNames runs without it).
+  bool saved_auth = g.auth_suspended;
+  g.auth_suspended = true;
   auto r = select_columns(g, t.subquery, outer);
+  g.auth_suspended = saved_auth;
   g.view_db = saved_view_db;
   if (is_view) g.expanding_views.pop_back();
   if (!t.subquery_sql.empty()) g.swap_sql(saved);
@@ -322,7 +343,8 @@ Status build_from(CodeGen& g, const parse::List<parse::FromItem*>& from, Scope* 
   return Status::Ok();
 }
 
-Status materialize_from(CodeGen& g, FromClause& from, Scope* scope, bool allow_coroutine) {
+Status materialize_from(CodeGen& g, FromClause& from, Scope* scope, bool allow_coroutine,
+                        const parse::Expr* where) {
   // A FROM subquery that reads the enclosing query's columns makes the
   // select it is part of correlated as well (its scope is not on the
   // subquery's resolution chain, so resolving does not mark it).
@@ -370,29 +392,60 @@ Status materialize_from(CodeGen& g, FromClause& from, Scope* scope, bool allow_c
     }
     if (!t->subquery) continue;
     t->ephemeral = true;
-    int once = g.emit(Op::Once, 0, 0);
-    g.emit(Op::OpenEphemeral, t->cursor, static_cast<int>(t->cols.size()));
+    PushDown pushdown;
+    pushdown.term = t.get();
+    KEEL_RETURN_IF_ERROR(pushdown_terms(g, scope, *t, where, pushdown.terms));
     int correlated = 0;
     SelectDest dest;
-    dest.kind = SelectDest::Kind::kTable;
-    dest.cursor = t->cursor;
-    dest.n_cols = static_cast<int>(t->cols.size());
     dest.correlated = &correlated;
+    dest.pushdown = &pushdown;
+    int once = -1, after = 0;
+    bool coroutine = allow_coroutine && is_coroutine(g, from, *t);
+    if (coroutine) {
+      // The outermost loop: rows are produced one at a time as it asks.
+      int n = static_cast<int>(t->cols.size());
+      t->coroutine_yield = g.new_reg();
+      t->reg_base = g.new_reg(std::max(n, 1));
+      t->rowid_reg = g.new_reg();
+      g.emit(Op::Null, 0, t->rowid_reg);
+      int body = g.new_label();
+      after = g.new_label();
+      g.emit(Op::InitCoroutine, t->coroutine_yield, after, body);
+      g.bind(body);
+      dest.kind = SelectDest::Kind::kCoroutine;
+      dest.reg = t->reg_base;
+      dest.yield_reg = t->coroutine_yield;
+      dest.n_cols = n;
+    } else {
+      once = g.emit(Op::Once, 0, 0);
+      g.emit(Op::OpenEphemeral, t->cursor, static_cast<int>(t->cols.size()));
+      dest.kind = SelectDest::Kind::kTable;
+      dest.cursor = t->cursor;
+      dest.n_cols = static_cast<int>(t->cols.size());
+    }
     int parent = g.plan_parent;
-    int id = g.plan_row(parent, "MATERIALIZE " + t->name);
+    int id = g.plan_row(parent, (coroutine ? "CO-ROUTINE " : "MATERIALIZE ") + t->name);
     g.plan_parent = id;
     std::vector<const parse::CommonTableExpr*> saved = g.ctes;
     std::string_view saved_sql = t->subquery_sql.empty() ? g.sql() : g.swap_sql(t->subquery_sql);
     int saved_view_db = g.view_db;
     g.view_db = view_body_db(g, *t);
+    // The authorizer's 5th argument is the view or CTE the body belongs to.
+    std::string saved_auth = g.auth_trigger;
+    if (t->item && t->item->kind == parse::FromItem::Kind::kTable)
+      g.auth_trigger = std::string(t->item->table.name.value);
     Status s = code_select(g, t->subquery, t->subquery_outer, dest);
+    g.auth_trigger = std::move(saved_auth);
     g.view_db = saved_view_db;
     g.swap_sql(saved_sql);
     g.ctes = std::move(saved);
     g.plan_parent = parent;
     KEEL_RETURN_IF_ERROR(s);
     propagate(correlated);
-    if (correlated) {
+    if (coroutine) {
+      g.emit(Op::EndCoroutine, t->coroutine_yield);
+      g.bind(after);
+    } else if (correlated) {
       g.at(once).op = Op::Noop;
     } else {
       g.at(once).p2 = g.addr();

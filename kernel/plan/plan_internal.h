@@ -102,6 +102,7 @@ struct SelectDest {
   // kDistinctIndex: a row equal to one stored is dropped (the first of equal
   // rows stays) rather than replacing it (the last stays).
   bool keep_first = false;
+  const struct PushDown* pushdown = nullptr;  // outer WHERE terms added to a FROM subquery's (pushdown.h)
 };
 
 Status code_select(CodeGen& g, const parse::Select* sel, Scope* outer, SelectDest& dest);
@@ -109,6 +110,9 @@ Status code_select(CodeGen& g, const parse::Select* sel, Scope* outer, SelectDes
 Result<std::vector<ColInfo>> select_columns(CodeGen& g, const parse::Select* sel, Scope* outer);
 // A subquery as an expression value.
 Status code_scalar_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int target, bool exists);
+// A subquery as a row value: its first row's `n` columns into target..target+n-1
+// (NULLs without a row); n == 0 codes EXISTS. Run once unless correlated.
+Status code_row_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int target, int n);
 // Fills ephemeral index `cursor` with the rows of `sel` (IN); returns whether correlated.
 Result<bool> code_in_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int cursor,
                               const std::string& aff);
@@ -118,6 +122,7 @@ Result<bool> code_in_subquery(CodeGen& g, Scope* s, const parse::Select* sel, in
 struct FromClause {
   std::vector<std::unique_ptr<FromTerm>> terms;
   std::vector<FromTerm*> display;  // `*` order when it differs from the loop order (RIGHT JOIN)
+  std::vector<std::unique_ptr<FromTerm>> flattened;  // views/subqueries merged into `terms` (flatten.cpp)
   std::vector<std::unique_ptr<Scope>> scopes;
 };
 // Builds the terms of a FROM clause (views and subqueries get their columns).
@@ -131,7 +136,11 @@ Status code_recursive_cte(CodeGen& g, const parse::CommonTableExpr* cte, Scope* 
 // allow_coroutine: the FROM is a SELECT's and is scanned once, so a lone
 // recursive CTE may stream its rows as a coroutine (an outer LIMIT then ends
 // an unbounded recursion, as in SQLite) instead of being materialized.
-Status materialize_from(CodeGen& g, FromClause& from, Scope* scope, bool allow_coroutine = false);
+// `where` (the select's WHERE) gives the terms pushed into subqueries
+// (pushdown.h); a lone or outermost subquery of a SELECT (allow_coroutine)
+// runs as a co-routine, as SQLite's.
+Status materialize_from(CodeGen& g, FromClause& from, Scope* scope, bool allow_coroutine = false,
+                        const parse::Expr* where = nullptr);
 // Whether `sel` or a select nested in it has an unqualified FROM term `name`.
 bool select_reads_name(const parse::Select& sel, std::string_view name);
 

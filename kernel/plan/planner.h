@@ -52,6 +52,9 @@ struct CompileOptions {
   // A change observer is installed: DELETE without WHERE deletes row by row
   // (no truncate shortcut) so that every row change is reported.
   bool observe_changes = false;
+  // A statement the engine runs for itself (ANALYZE creating sqlite_stat1,
+  // SQLite's nested parse): sqlite_* names are not refused.
+  bool internal_names = false;
   int64_t max_length = 1000000000;
   int max_sql_length = 1000000000;
 };

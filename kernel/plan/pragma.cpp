@@ -7,6 +7,7 @@
 
 #include <cctype>
 
+#include "plan/analyze.h"
 #include "plan/foreign_key.h"
 #include "plan/plan_internal.h"
 #include "vm/collation.h"
@@ -238,7 +239,7 @@ std::vector<std::string> engine_pragma_columns(const std::string& name, bool ass
   if (assign) {
     if (name == "journal_mode" || name == "locking_mode" || name == "wal_autocheckpoint" ||
         name == "max_page_count" || name == "soft_heap_limit" || name == "hard_heap_limit" ||
-        name == "threads") {
+        name == "threads" || name == "analysis_limit") {
       return {name};
     }
     return {};
@@ -257,7 +258,8 @@ std::vector<std::string> engine_pragma_columns(const std::string& name, bool ass
 bool pragma_may_write(CodeGen& g, const EngineCommand& cmd) {
   if (cmd.kind != EngineCommand::Kind::kPragma) return true;
   const std::string& n = cmd.name;
-  if (n == "journal_mode" || n == "wal_checkpoint" || n == "incremental_vacuum") return true;
+  if (n == "journal_mode" || n == "wal_checkpoint" || n == "incremental_vacuum" || n == "optimize")
+    return true;
   if (cmd.has_value &&
       (n == "user_version" || n == "application_id" || n == "schema_version" || n == "auto_vacuum")) {
     return true;
@@ -454,15 +456,10 @@ Status code_engine_command(CodeGen& g, const parse::Stmt* st) {
       return engine_command(g, cmd, {});
     }
     case parse::StmtKind::kAnalyze: {
-      auto* a = st->as<parse::AnalyzeStmt>();
-      cmd->kind = EngineCommand::Kind::kPragma;
-      cmd->name = "analyze";
-      if (a->name.name.present()) {
-        cmd->value = std::string(a->name.name.value);
-        cmd->has_value = true;
-      }
-      if (a->name.schema.present()) cmd->db = g.catalog().find_database(a->name.schema.value);
-      return engine_command(g, cmd, {});
+      KEEL_RETURN_IF_ERROR(analyze_command(g, st->as<parse::AnalyzeStmt>(), cmd.get()));  // analyze.cpp
+      KEEL_RETURN_IF_ERROR(engine_command(g, cmd, {}));
+      g.prog().read_only = false;
+      return Status::Ok();
     }
     case parse::StmtKind::kCreateTrigger:
       return code_create_trigger(g, st->as<parse::CreateTriggerStmt>());

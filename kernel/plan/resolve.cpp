@@ -42,8 +42,14 @@ Result<ColumnRef> resolve_column(CodeGen& g, Scope* scope, const parse::ColumnRe
   std::string_view col = e->column.value;
   bool qualified = e->table.present();
   for (Scope* s = scope; s; s = s->outer) {
+    // A name of a flattened body resolves among that body's terms only.
+    int group = 0;
+    if (!s->flat_refs.empty()) {
+      auto it = s->flat_refs.find(e);
+      if (it != s->flat_refs.end()) group = it->second;
+    }
     // ORDER BY / GROUP BY: a bare name matching a result alias is the alias.
-    if (!qualified && s->aliases && s->aliases_first) {
+    if (group == 0 && !qualified && s->aliases && s->aliases_first) {
       for (const ResultAlias& a : *s->aliases) {
         if (name_eq(a.name, col)) {
           ColumnRef r;
@@ -58,7 +64,16 @@ Result<ColumnRef> resolve_column(CodeGen& g, Scope* scope, const parse::ColumnRe
     ColumnRef found;
     int table_matches = 0;
     FromTerm* table_match = nullptr;
-    for (FromTerm* t : s->terms) {
+    // Name groups apply in the scope that flattened; a scope made for one
+    // term (a generated column, an index expression) sees it whole.
+    bool grouped = !s->flat_groups.empty();
+    auto visible = [&](size_t k) -> FromTerm* {
+      FromTerm* t = k < s->terms.size() ? s->terms[k] : s->flat_terms[k - s->terms.size()];
+      return !grouped || t->flat_group == group ? t : nullptr;
+    };
+    for (size_t k = 0; k < s->terms.size() + s->flat_terms.size(); k++) {
+      FromTerm* t = visible(k);
+      if (t == nullptr) continue;
       if (qualified) {
         if (!name_eq(t->name, e->table.value)) continue;
         if (e->schema.present() && !name_eq(t->db_name, e->schema.value)) continue;
@@ -87,12 +102,58 @@ Result<ColumnRef> resolve_column(CodeGen& g, Scope* scope, const parse::ColumnRe
         found.col = -1;
       }
     }
+    if (matches == 0 && table_matches == 1 && table_match->flat_id && table_match->subquery &&
+        is_rowid_name(col)) {
+      // The rowid of a flattened view or subquery is NULL (SQLite 3.40).
+      auto* null = g.arena.make<parse::LiteralExpr>();
+      null->kind = ExprKind::kLiteral;
+      null->height = 1;
+      null->literal = parse::LiteralKind::kNull;
+      ColumnRef r;
+      r.alias_expr = null;
+      r.alias_scope = s;
+      mark_outer(scope, s);
+      return r;
+    }
     if (matches > 1) return Status(rc::kError, "ambiguous column name: " + qualified_text(e));
+    if (matches == 1 && found.term->flat_id) {
+      // A column of a flattened view or subquery: its body's expression.
+      mark_outer(scope, s);
+      FromTerm* v = found.term;
+      KEEL_RETURN_IF_ERROR(authorize_read(g, v, found.col, nullptr));
+      const Expr* fe = v->flat_exprs[found.col];
+      ColumnRef r;
+      if (fe->kind == ExprKind::kColumnRef) {
+        KEEL_ASSIGN_OR_RETURN(r, resolve_column(g, s, fe->as<parse::ColumnRefExpr>()));
+      } else {
+        r.alias_expr = fe;
+        r.alias_scope = s;
+      }
+      r.via = v;
+      r.via_col = found.col;
+      return r;
+    }
     if (matches == 1) {
       found.scope = s;
       mark_outer(scope, s);
       KEEL_RETURN_IF_ERROR(authorize_read(g, found.term, found.col, nullptr));
       return found;
+    }
+    if (group != 0) {
+      // The body's WHERE may name its own result columns (AS names).
+      FromTerm* v = s->flat_groups[group - 1];
+      if (!qualified) {
+        for (const auto& [name, expr] : v->flat_aliases) {
+          if (!name_eq(name, col)) continue;
+          ColumnRef r;
+          r.alias_expr = expr;
+          r.alias_scope = s;
+          mark_outer(scope, s);
+          return r;
+        }
+      }
+      if (v->flat_closed) break;
+      continue;
     }
     if (!qualified && s->aliases && !s->aliases_first) {
       for (const ResultAlias& a : *s->aliases) {
@@ -262,7 +323,11 @@ std::string expr_collation(CodeGen& g, Scope* scope, const Expr* e, bool* explic
         const ColumnRef& c = r.value();
         if (c.alias_expr) {
           AliasExpansion hide(c.alias_scope);
-          return expr_collation(g, c.alias_scope, c.alias_expr, explicit_coll);
+          std::string coll = expr_collation(g, c.alias_scope, c.alias_expr, explicit_coll);
+          // A flattened column keeps its expression's collation as a column
+          // would: never an explicit one (SQLite's substExpr).
+          if (c.via) *explicit_coll = false;
+          return coll;
         }
         if (c.term == nullptr || c.col < 0) return "";
         return c.term->cols[c.col].collation;
@@ -315,6 +380,7 @@ bool is_collated_column(CodeGen& g, Scope* scope, const Expr* e) {
         if (!r.ok()) return false;
         const ColumnRef& c = r.value();
         if (c.alias_expr) {
+          if (c.via) return true;  // a flattened expression: collated as a column is
           AliasExpansion hide(c.alias_scope);
           return is_collated_column(g, c.alias_scope, c.alias_expr);
         }

@@ -85,6 +85,12 @@ struct Index {
   std::shared_ptr<ParsedSql> parsed;   // null for automatic indexes
   std::unique_ptr<vm::KeyInfo> key_info;
   Table* table = nullptr;
+  // Statistics (plan/stat1.h): SQLite's aiRowLogEst — LogEst of the entries,
+  // then of the rows one value of the first 1, 2, ... key columns matches
+  // (n_key_columns + 1 entries, from sqlite_stat1 or SQLite's defaults).
+  std::vector<int16_t> row_log_est;
+  bool has_stat1 = false;
+  bool stat_unordered = false;  // "unordered" in the stat text
 };
 
 struct ForeignKey {
@@ -129,6 +135,13 @@ struct Table {
   std::shared_ptr<ParsedSql> parsed;  // CREATE TABLE / VIEW statement
   const parse::Select* view_select = nullptr;
   std::vector<std::string> view_column_names;
+  // Statistics (plan/stat1.h): LogEst of the row count (SQLite's
+  // nRowLogEst, 200 = about a million rows when unknown), whether
+  // sqlite_stat1 gave it, and whether a query used an index of the table
+  // whose estimates matter (TF_StatsUsed: PRAGMA optimize analyzes those).
+  int16_t row_log_est = 200;
+  bool has_stat1 = false;
+  bool stats_used = false;
 
   int find_column(std::string_view name) const;  // -1 if none
 };

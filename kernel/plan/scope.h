@@ -10,6 +10,8 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "parse/ast.h"
@@ -76,6 +78,16 @@ struct FromTerm {
   // A virtual table or table-valued function (table is null): scanned with
   // the V* opcodes, planned by code_vtab_level.
   std::shared_ptr<const VtabInstance> vtab;
+  // Flattening (flatten.cpp). flat_group: the names this term is visible
+  // among (0: its select's own FROM; k: the body of the scope's k-th
+  // flattened subquery). A flattened view or subquery has flat_id = k, is
+  // no loop of its own, and its column i is flat_exprs[i] computed among
+  // group k's terms; flat_aliases are its body's AS names (for its WHERE).
+  int flat_group = 0;
+  int flat_id = 0;
+  bool flat_closed = false;  // its body sees no enclosing query (a view)
+  std::vector<const parse::Expr*> flat_exprs;
+  std::vector<std::pair<std::string, const parse::Expr*>> flat_aliases;
 };
 
 // A result-column alias visible in ORDER BY / GROUP BY / HAVING / WHERE.
@@ -100,6 +112,12 @@ struct Scope {
   int outer_refs = 0;                      // references from here to an enclosing scope
   bool dml = true;                         // DQS rule context
   int* correlated_flag = nullptr;
+  // Flattened views and subqueries (flatten.cpp): the terms named but not
+  // looped over, group k's term at flat_groups[k-1], and the group every
+  // column reference of their bodies resolves in.
+  std::vector<FromTerm*> flat_terms;
+  std::vector<FromTerm*> flat_groups;
+  std::unordered_map<const parse::Expr*, int> flat_refs;
 };
 
 // Result of resolving a column reference.
@@ -110,6 +128,10 @@ struct ColumnRef {
   const parse::Expr* alias_expr = nullptr;  // resolved to a result alias
   Scope* alias_scope = nullptr;
   enum class Special { kNone, kTrue, kFalse, kString } special = Special::kNone;
+  // Reached through column via_col of flattened term `via` (its name and
+  // origin are the result column's).
+  FromTerm* via = nullptr;
+  int via_col = -1;
 };
 
 // Resolves a ColumnRefExpr. Errors: "no such column: x", "ambiguous column

@@ -7,6 +7,8 @@
 #include <cstdint>
 
 #include "plan/authorize.h"
+#include "plan/flatten.h"
+#include "plan/pushdown.h"
 #include "plan/select_internal.h"
 #include "plan/window.h"
 #include "vm/collation.h"
@@ -41,7 +43,15 @@ Status expand_columns(CodeGen& g, const parse::SelectCore* core, Scope* scope, s
       const Expr* e = rc.expr;
       if (e->kind == ExprKind::kColumnRef) {
         auto r = resolve_column(g, scope, e->as<parse::ColumnRefExpr>());
-        if (r.ok() && r.value().term && !r.value().alias_expr) {
+        if (r.ok() && r.value().via) {
+          // A column of a flattened view or subquery: named as its column.
+          const ColInfo& vc = r.value().via->cols[r.value().via_col];
+          if (!rc.alias.present()) c.info.name = vc.name;
+          c.info.decl_type = vc.decl_type;
+          c.info.origin_db = vc.origin_db;
+          c.info.origin_table = vc.origin_table;
+          c.info.origin_column = vc.origin_column;
+        } else if (r.ok() && r.value().term && !r.value().alias_expr) {
           const ColumnRef& ref = r.value();
           FromTerm* t = ref.term;
           int col = ref.col;
@@ -65,6 +75,7 @@ Status expand_columns(CodeGen& g, const parse::SelectCore* core, Scope* scope, s
     bool any = false;
     for (FromTerm* t : scope->star_terms.empty() ? scope->terms : scope->star_terms) {
       bool table_star = rc.kind == parse::ResultColumn::Kind::kTableStar;
+      if (t->flat_group != 0) continue;  // the body of a flattened subquery
       if (table_star && !name_eq(t->name, rc.table.value)) continue;
       any = true;
       for (size_t i = 0; i < t->cols.size(); i++) {
@@ -80,6 +91,7 @@ Status expand_columns(CodeGen& g, const parse::SelectCore* core, Scope* scope, s
           c.term = t->star_from[i].first;
           c.col = t->star_from[i].second;
         }
+        if (c.term->flat_id) KEEL_RETURN_IF_ERROR(flat_star_column(g, scope, c));
         out.push_back(std::move(c));
       }
     }
@@ -204,6 +216,9 @@ Status output_topn_row(CodeGen& g, RowOutput& out, const std::function<Status(in
 
 Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* core, Scope* outer,
                  SelectDest& dest) {
+  bool compound_done = false;
+  KEEL_RETURN_IF_ERROR(flatten_compound(g, sel, core, outer, dest, &compound_done));
+  if (compound_done) return Status::Ok();
   FromClause fc;
   KEEL_RETURN_IF_ERROR(build_from(g, core->from, outer, fc));
   Scope scope;
@@ -211,7 +226,17 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
   scope.correlated_flag = dest.correlated;
   for (auto& t : fc.terms) scope.terms.push_back(t.get());
   scope.star_terms = fc.display;
-  KEEL_RETURN_IF_ERROR(materialize_from(g, fc, &scope, true));
+  parse::List<parse::OrderingTerm> adopted_order{};
+  KEEL_RETURN_IF_ERROR(flatten_from(g, sel, core, fc, scope, &adopted_order));
+  parse::Select adopted_sel;
+  if (adopted_order.size) {
+    adopted_sel = *sel;
+    adopted_sel.order_by = adopted_order;
+    sel = &adopted_sel;
+  }
+  parse::SelectCore pushed_core;
+  if (dest.pushdown) KEEL_RETURN_IF_ERROR(apply_pushdown(g, *dest.pushdown, &core, pushed_core, fc, scope));
+  KEEL_RETURN_IF_ERROR(materialize_from(g, fc, &scope, true, core->where));
 
   RowOutput out;
   out.dest = &dest;
@@ -845,23 +870,31 @@ Result<std::vector<ColInfo>> select_columns(CodeGen& g, const parse::Select* sel
 }
 
 Status code_scalar_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int target, bool exists) {
-  int value = g.new_reg();
-  int once = g.emit(Op::Once, 0, 0);
-  int correlated = 0;
-  SelectDest dest;
-  dest.kind = exists ? SelectDest::Kind::kExists : SelectDest::Kind::kMem;
-  dest.reg = value;
-  dest.n_cols = 1;
-  dest.correlated = &correlated;
-  if (exists) {
-    g.emit(Op::Integer, 0, value);
-  } else {
-    g.emit(Op::Null, 0, value);
+  if (!exists) {
     KEEL_ASSIGN_OR_RETURN(std::vector<ColInfo> cols, select_columns(g, sel, s));
     if (cols.size() != 1) {
       return Status(rc::kError,
                     "sub-select returns " + std::to_string(cols.size()) + " columns - expected 1");
     }
+  }
+  return code_row_subquery(g, s, sel, target, exists ? 0 : 1);
+}
+
+Status code_row_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int target, int n) {
+  bool exists = n == 0;
+  int width = exists ? 1 : n;
+  int value = g.new_reg(width);
+  int once = g.emit(Op::Once, 0, 0);
+  int correlated = 0;
+  SelectDest dest;
+  dest.kind = exists ? SelectDest::Kind::kExists : SelectDest::Kind::kMem;
+  dest.reg = value;
+  dest.n_cols = width;
+  dest.correlated = &correlated;
+  if (exists) {
+    g.emit(Op::Integer, 0, value);
+  } else {
+    g.emit(Op::Null, 0, value, value + width - 1);
   }
   int parent = g.plan_parent;
   g.plan_parent = g.plan_row(parent, std::string(exists ? "" : "SCALAR ") + "SUBQUERY");
@@ -874,7 +907,11 @@ Status code_scalar_subquery(CodeGen& g, Scope* s, const parse::Select* sel, int 
   } else {
     g.at(once).p2 = g.addr();
   }
-  g.emit(Op::SCopy, value, target);
+  if (width == 1) {
+    g.emit(Op::SCopy, value, target);
+  } else {
+    g.emit(Op::Copy, value, target, width - 1);
+  }
   return Status::Ok();
 }
 

@@ -8,11 +8,12 @@
 // deleted and written again (its key may change).
 #include <algorithm>
 #include <functional>
+#include <map>
 
 #include "parse/ast_walk.h"
 #include "plan/dml_internal.h"
-#include "plan/generated_columns.h"
 #include "plan/foreign_key.h"
+#include "plan/generated_columns.h"
 #include "plan/select_internal.h"
 #include "vm/collation.h"
 
@@ -29,12 +30,22 @@ bool is_rowid_name(std::string_view n) {
 Result<Table*> writable_table(CodeGen& g, const parse::QualifiedName& name) {
   KEEL_ASSIGN_OR_RETURN(Table * t, find_table_or_error(g, name, false));
   if (t->root == 1 || vm::strnicmp(t->name.c_str(), "sqlite_", 7) == 0) {
-    if (t->root == 1 || name_eq(t->name, "sqlite_stat1") == false) {
+    // sqlite_stat1/3/4 and sqlite_sequence are ordinary tables to DML.
+    if (t->root == 1 || vm::strnicmp(t->name.c_str(), "sqlite_stat", 11) != 0) {
       if (!name_eq(t->name, "sqlite_sequence"))
         return Status(rc::kError, "table " + t->name + " may not be modified");
     }
   }
   return t;
+}
+
+// The number of columns a row-value subquery of SET (a, b) = (SELECT ...)
+// yields: resolved when it can be without the row (no correlation), else
+// counted from its first SELECT's result columns.
+size_t subquery_width(CodeGen& g, const parse::Select* sel) {
+  auto cols = select_columns(g, sel, nullptr);
+  if (cols.ok()) return cols.value().size();
+  return sel->cores.size ? sel->cores[0]->columns.size : 0;
 }
 
 // WITHOUT ROWID: the number of primary key columns naming a row (0 for a
@@ -300,18 +311,28 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
     int col;
     const parse::Expr* value;
     int item;  // index into a row value, -1 for a scalar
+    // SET (a, b) = (SELECT ...): the subquery, its width and its SET clause;
+    // item picks the column.
+    const parse::Select* row_sub = nullptr;
+    int width = 0;
+    int clause = -1;
   };
   std::vector<Assign> assigns;
+  int clause_no = 0;
   for (const parse::SetClause& sc : st->set) {
     int idx = 0;
+    clause_no++;
+    const parse::Select* row_sub = nullptr;
     if (sc.columns.size > 1) {
       const parse::Expr* v = sc.value;
-      if (v->kind != parse::ExprKind::kVector || v->as<parse::VectorExpr>()->items.size != sc.columns.size) {
+      size_t width = v->kind == parse::ExprKind::kVector ? v->as<parse::VectorExpr>()->items.size : 1;
+      if (v->kind == parse::ExprKind::kSubquery) {
+        row_sub = v->as<parse::SubqueryExpr>()->select;
+        width = subquery_width(g, row_sub);
+      }
+      if ((v->kind != parse::ExprKind::kVector && row_sub == nullptr) || width != sc.columns.size) {
         return Status(rc::kError, std::to_string(sc.columns.size) + " columns assigned " +
-                                      std::to_string(v->kind == parse::ExprKind::kVector
-                                                         ? v->as<parse::VectorExpr>()->items.size
-                                                         : 1) +
-                                      " values");
+                                      std::to_string(width) + " values");
       }
     }
     for (const parse::Name& cn : sc.columns) {
@@ -324,7 +345,7 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
         return Status(rc::kError, "cannot UPDATE generated column \"" + t->columns[col].name + "\"");
       if (col == t->rowid_alias && col >= 0) col = -1;
       const parse::Expr* v = sc.value;
-      if (sc.columns.size > 1) v = v->as<parse::VectorExpr>()->items[idx];
+      if (sc.columns.size > 1 && row_sub == nullptr) v = v->as<parse::VectorExpr>()->items[idx];
       // A later assignment to the same column wins.
       for (auto it = assigns.begin(); it != assigns.end(); ++it) {
         if (it->col == col) {
@@ -332,11 +353,30 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
           break;
         }
       }
-      assigns.push_back({col, v, idx});
+      assigns.push_back({col, v, idx, row_sub, static_cast<int>(sc.columns.size), row_sub ? clause_no : -1});
       idx++;
     }
   }
   int na = static_cast<int>(assigns.size());
+  // The new value of assignment i into reg. A row-value subquery runs once
+  // per row for all its columns: `sub_regs` holds where, per SET clause, and
+  // is cleared before each place the values are coded.
+  std::map<int, int> sub_regs;
+  auto assign_value = [&](Scope* sc, int i, int reg) -> Status {
+    const Assign& a = assigns[i];
+    if (a.row_sub == nullptr) return code_expr(g, sc, a.value, reg);
+    auto it = sub_regs.find(a.clause);
+    int base = 0;
+    if (it == sub_regs.end()) {
+      base = g.new_reg(a.width);
+      KEEL_RETURN_IF_ERROR(code_row_subquery(g, sc, a.row_sub, base, a.width));
+      sub_regs[a.clause] = base;
+    } else {
+      base = it->second;
+    }
+    g.emit(Op::SCopy, base + a.item, reg);
+    return Status::Ok();
+  };
 
   auto term = target_term(g, t, st->alias);
   TableWriter w;
@@ -427,8 +467,8 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
       g.emit(Op::SeekRowid, w.cursor, end, r);
       KEEL_RETURN_IF_ERROR(code_if_false(g, &probe, st->where, end, true));
       g.plan_row(g.plan_parent, "SEARCH " + t->name + " USING INTEGER PRIMARY KEY (rowid=?)");
-      KEEL_RETURN_IF_ERROR(
-          apply([&](int i, int reg) { return code_expr(g, &probe, assigns[i].value, reg); }, end));
+      sub_regs.clear();
+      KEEL_RETURN_IF_ERROR(apply([&](int i, int reg) { return assign_value(&probe, i, reg); }, end));
       g.bind(end);
       g.ctes = std::move(saved);
       return Status::Ok();
@@ -460,8 +500,8 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
   } else {
     g.emit(Op::Rowid, term->cursor, r);
   }
-  for (int i = 0; i < n_vals; i++)
-    KEEL_RETURN_IF_ERROR(code_expr(g, &scope, assigns[i].value, vals + n_pk + i));
+  sub_regs.clear();
+  for (int i = 0; i < n_vals; i++) KEEL_RETURN_IF_ERROR(assign_value(&scope, i, vals + n_pk + i));
   g.emit(Op::MakeRecord, vals, n_pk + n_vals, rec);
   if (n_pk) g.emit(Op::NewRowid, work, r);
   g.emit(Op::Insert, work, rec, r);
@@ -477,9 +517,10 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
   int top = g.addr();
   int keys = g.new_reg(std::max(n_pk, 1));
   seek_recorded_row(g, t, work, w.cursor, n_pk ? keys : r, next);
+  sub_regs.clear();
   KEEL_RETURN_IF_ERROR(apply(
       [&](int i, int reg) {
-        if (late) return code_expr(g, &row_scope, assigns[i].value, reg);
+        if (late) return assign_value(&row_scope, i, reg);
         g.emit(Op::Column, work, n_pk + i, reg);
         return Status::Ok();
       },

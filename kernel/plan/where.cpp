@@ -68,6 +68,13 @@ uint64_t subquery_mask(const Scope* scope, const parse::Select* sel) {
         for (const ColInfo& ci : t->cols) hit = hit || vm::stricmp(ci.name, col) == 0;
         if (hit) mask |= i < 64 ? (uint64_t{1} << i) : kAllTerms;
       }
+      // A flattened view's columns come from its body's terms: any level.
+      for (const FromTerm* t : scope->flat_terms) {
+        if (c->table.present() && vm::stricmp(t->name, c->table.value) != 0) continue;
+        for (const ColInfo& ci : t->cols) {
+          if (vm::stricmp(ci.name, col) == 0) mask = kAllTerms;
+        }
+      }
       return true;
     }
   } refs;
@@ -84,6 +91,9 @@ Status expr_mask(CodeGen& g, Scope* scope, const Expr* e, uint64_t* mask) {
       if (!r.ok()) return r.status();
       const ColumnRef& c = r.value();
       if (c.alias_expr) {
+        // An enclosing query's value (a flattened view's column there) is
+        // a constant here.
+        if (c.alias_scope != scope) return Status::Ok();
         AliasExpansion hide(c.alias_scope);
         return expr_mask(g, c.alias_scope, c.alias_expr, mask);
       }
@@ -315,6 +325,10 @@ struct Access {
   const Constraint* lo = nullptr;
   const Constraint* hi = nullptr;
   double cost = 1e9;
+  // Rows one execution of the level yields (the join order's estimate of
+  // the work of the levels inside it); from the statistics when the table
+  // has them.
+  double rows = 1e6;
   bool reverse = false;  // scan backwards (ORDER BY ... DESC, max())
   bool minmax = false;   // one row in key order answers a lone min()/max()
 };
@@ -327,7 +341,11 @@ std::string index_coll(const Index* idx, int k) {
   return coll_name(c);
 }
 
-Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& cons, int level) {
+// `outer_rows`: how many times the level will run (the rows of the levels
+// outside it), used only for tables with statistics, to weigh building an
+// automatic index once against scanning each time.
+Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& cons, int level,
+                     double outer_rows = 1) {
   (void)g;
   Access best;
   best.cost = 1e6;
@@ -338,6 +356,7 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
     best.kind = Access::kVirtual;
     bool args = t->item && t->item->kind == parse::FromItem::Kind::kTableFunction && t->item->func_args.size;
     best.cost = args ? 1e5 : 1e6;
+    best.rows = best.cost;
     return best;
   }
   // An automatic index orders by the column's own collation.
@@ -353,10 +372,18 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
         a.auto_col = c.col;
         a.eq.push_back(&c);
         a.cost = 1e3;
+        a.rows = 10;
         return a;
       }
     }
     return best;
+  }
+  // With sqlite_stat1 rows the table's paths are costed from them
+  // (where_cost.cpp); without, by the fixed costs below.
+  const bool stats = t->table->has_stat1;
+  if (stats) {
+    best.cost = stat_scan_cost(t->table);
+    best.rows = stat_table_rows(t->table);
   }
   if (t->hint != parse::IndexHint::kNotIndexed && !t->table->without_rowid) {
     const Constraint* in_eq = nullptr;
@@ -370,6 +397,7 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
         a.kind = Access::kRowidEq;
         a.eq.push_back(&c);
         a.cost = 1;
+        a.rows = 1;
         return a;
       }
     }
@@ -377,6 +405,7 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
       best.kind = Access::kRowidEq;
       best.eq.push_back(in_eq);
       best.cost = static_cast<double>(in_eq->in->list.size);
+      best.rows = best.cost;
     }
   }
   if (t->hint == parse::IndexHint::kNotIndexed) return best;
@@ -419,12 +448,20 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
       }
       continue;
     }
-    double cost = 1e4;
-    for (size_t i = 0; i < a.eq.size(); i++) cost /= 10;
-    if (idx->unique && static_cast<int>(a.eq.size()) == idx->n_key_columns) cost = 2;
-    if (a.lo) cost /= 3;
-    if (a.hi) cost /= 3;
-    a.cost = cost * in_rows;
+    bool one_row = idx->unique && static_cast<int>(a.eq.size()) == idx->n_key_columns;
+    if (!one_row) t->table->stats_used = true;  // SQLite's TF_StatsUsed (PRAGMA optimize)
+    if (stats) {
+      a.cost = stat_index_cost(t->table, idx, static_cast<int>(a.eq.size()), in_rows, a.lo != nullptr,
+                               a.hi != nullptr, &a.rows);
+    } else {
+      double cost = 1e4;
+      for (size_t i = 0; i < a.eq.size(); i++) cost /= 10;
+      if (one_row) cost = 2;
+      if (a.lo) cost /= 3;
+      if (a.hi) cost /= 3;
+      a.cost = cost * in_rows;
+      a.rows = std::max(1.0, a.cost / 100);
+    }
     if (a.cost < best.cost) best = a;
   }
   if (best.kind == Access::kScan && !t->table->without_rowid) {
@@ -436,8 +473,9 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
       if ((c.op == BinaryOp::kLt || c.op == BinaryOp::kLe) && !a.hi) a.hi = &c;
     }
     if (a.lo || a.hi) {
-      a.cost = 1e5;
-      return a;
+      a.cost = stats ? stat_rowid_range_cost(t->table, a.lo != nullptr, a.hi != nullptr, &a.rows) : 1e5;
+      if (!stats) a.rows = a.cost;
+      if (!stats || a.cost < best.cost) return a;
     }
   }
   if (best.kind == Access::kScan && level > 0 && !t->table->without_rowid) {
@@ -448,6 +486,10 @@ Access choose_access(CodeGen& g, FromTerm* t, const std::vector<Constraint>& con
         a.auto_col = c.col;
         a.eq.push_back(&c);
         a.cost = 1e3;
+        a.rows = 10;
+        // With statistics, only when building it once beats scanning the
+        // table for every outer row (SQLite's rSetup against rRun).
+        if (stats && (a.cost = stat_auto_index_cost(t->table, outer_rows, &a.rows)) >= best.cost) break;
         return a;
       }
     }
@@ -759,22 +801,44 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
       for (const Expr* a : t->item->func_args) KEEL_RETURN_IF_ERROR(expr_mask(g, scope, a, &prereq[j]));
       prereq[j] &= ~(uint64_t{1} << j);
     }
+    // When a table has sqlite_stat1 statistics, each candidate is weighed
+    // with one level of look-ahead, as SQLite's solver weighs a path: its
+    // own cost plus its rows times the cheapest next level.
+    bool any_stats = false;
+    for (const FromTerm* t : scope->terms) any_stats = any_stats || (t->table && t->table->has_stat1);
     std::vector<int> order;
     uint64_t placed = 0;
+    double outer = 1;  // rows of the levels placed so far
+    auto access_of = [&](int j, uint64_t before, int step, double outer_rows) {
+      std::vector<Constraint> cons;
+      find_constraints(scope, j, before, all_cons, cons);
+      return choose_access(g, scope->terms[j], cons, step, outer_rows);
+    };
     for (int step = 0; step < n; step++) {
       int best = -1;
-      double best_cost = 0;
+      double best_cost = 0, best_rows = 1;
       for (int j = 0; j < n; j++) {
         if (placed & (uint64_t{1} << j)) continue;
         if (prereq[j] & ~placed) continue;
-        std::vector<Constraint> cons;
-        find_constraints(scope, j, placed, all_cons, cons);
-        Access a = choose_access(g, scope->terms[j], cons, step);
-        if (best < 0 || a.cost < best_cost) {
+        Access a = access_of(j, placed, step, outer);
+        double cost = a.cost;
+        if (any_stats) {
+          uint64_t with = placed | (uint64_t{1} << j);
+          double next = -1;
+          for (int k = 0; k < n; k++) {
+            if ((with & (uint64_t{1} << k)) || (prereq[k] & ~with)) continue;
+            double c = access_of(k, with, step + 1, outer * a.rows).cost;
+            if (next < 0 || c < next) next = c;
+          }
+          cost = outer * a.cost + (next < 0 ? 0 : outer * a.rows * next);
+        }
+        if (best < 0 || cost < best_cost) {
           best = j;
-          best_cost = a.cost;
+          best_cost = cost;
+          best_rows = a.rows;
         }
       }
+      outer *= std::max(1.0, best_rows);
       if (best < 0) break;  // arguments that can never be computed: keep FROM order
       order.push_back(best);
       placed |= uint64_t{1} << best;
@@ -815,11 +879,13 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
   std::vector<bool> use_or(n, false);
   w.order_satisfied = false;
   resolve_order_keys(g, scope, w.order_keys);
+  double level_outer = 1;  // rows of the levels outside level i
   for (int i = 0; i < n; i++) {
     FromTerm* t = scope->terms[i];
     find_constraints(scope, i, i >= 64 ? 0 : ((uint64_t{1} << i) - 1), all_cons, level_cons[i]);
-    level_acc[i] = choose_access(g, t, level_cons[i], i);
+    level_acc[i] = choose_access(g, t, level_cons[i], i, level_outer);
     if (t->coroutine_yield) level_acc[i] = Access{};  // rows come one at a time: a scan
+    level_outer *= std::max(1.0, level_acc[i].rows);
     if (i == 0 && !w.order_keys.empty()) {
       bool ok = plan_order(t, level_acc[0], w.order_keys, w.minmax != 0);
       w.order_satisfied = ok && (w.minmax == 0 || level_acc[0].minmax);
@@ -1119,8 +1185,15 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
             lv.index = acc.index;
             lv.idx_cursor = idx_cur;
             bool search = acc.kind == Access::kIndex || w.minmax;
-            g.plan_row(g.plan_parent, std::string(search ? "SEARCH " : "SCAN ") + label + " USING INDEX " +
-                                          acc.index->name + (desc.empty() ? "" : " (" + desc + ")"));
+            if (t->table && t->table->without_rowid && acc.index == t->table->primary_key) {
+              // The table's own b-tree, as SQLite names it.
+              g.plan_row(g.plan_parent, search ? "SEARCH " + label + " USING PRIMARY KEY" +
+                                                     (desc.empty() ? "" : " (" + desc + ")")
+                                               : "SCAN " + label);
+            } else {
+              g.plan_row(g.plan_parent, std::string(search ? "SEARCH " : "SCAN ") + label + " USING INDEX " +
+                                            acc.index->name + (desc.empty() ? "" : " (" + desc + ")"));
+            }
             lv.plan_index = static_cast<int>(g.prog().query_plan.size()) - 1;
           }
           break;

@@ -139,6 +139,13 @@ Status VmCursor::column(uint32_t i, Value& out, const Value* dflt, const Value* 
     KEEL_RETURN_IF_ERROR(load_row(pseudo_value));
   }
   KEEL_RETURN_IF_ERROR(reader_.column(i, out, dflt));
+  if (kind_ == Kind::kBtree) {
+    uint32_t end = reader_.column_end(i);
+    if (end > readahead_) {
+      readahead_ = end;
+      cursor_->set_readahead(end);
+    }
+  }
   // Text and blobs are copied into the register's own (reused) buffer, as
   // SQLite's OP_Column does: the page or overflow buffer they came from
   // changes as soon as the cursor moves.

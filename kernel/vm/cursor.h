@@ -125,6 +125,9 @@ class VmCursor {
   bool null_row_ = false;
   bool cached_ = false;
   int64_t sequence_ = 0;
+  // The furthest record byte a Column has read on this b-tree cursor: the
+  // read-ahead hint given to the b-tree (BtCursor::set_readahead).
+  uint32_t readahead_ = 0;
   RecordReader reader_;
   std::span<const uint8_t> pseudo_bytes_;  // the record last decoded (pseudo cursors)
   std::vector<uint8_t> overflow_buf_;

@@ -116,6 +116,14 @@ class RecordReader {
   // copied, or NULL. TEXT/BLOB are borrowed from the record.
   Status column(uint32_t i, Value& out, const Value* dflt = nullptr);
 
+  // Offset just past column i's body within the record, once column(i) or
+  // serial_type(i) has parsed its header entry; 0 otherwise.
+  uint32_t column_end(uint32_t i) const {
+    if (i >= n_parsed_) return 0;
+    const Entry& e = (big_.empty() ? small_ : big_.data())[i];
+    return e.offset + serial_type_len(e.type);
+  }
+
   // Serial type of column i (0 for a column past the end).
   Status serial_type(uint32_t i, uint32_t* type);
 

@@ -443,6 +443,8 @@ std::span<const uint8_t> BtCursor::payload_local() const {
   return {c_->info.payload, c_->info.local};
 }
 
+void BtCursor::set_readahead(uint32_t bytes) { c_->readahead_bytes = bytes; }
+
 Status BtCursor::read_payload(uint32_t offset, uint32_t n, uint8_t* buf) {
   return c_->read_payload(offset, n, buf);
 }
@@ -466,6 +468,14 @@ Status BtCursor::remove() { return c_->remove(); }
 Result<int64_t> BtCursor::count() {
   int64_t n = 0;
   KEEL_RETURN_IF_ERROR(c_->count(&n));
+  return n;
+}
+
+int64_t BtCursor::row_count_estimate() const {
+  const bt::CursorState& c = *c_;
+  if (c.pos != bt::CursorState::Pos::kValid || c.depth < 0 || !c.pages[c.depth].leaf) return -1;
+  int64_t n = c.pages[c.depth].ncell;
+  for (int i = 0; i < c.depth; i++) n *= c.pages[i].ncell;
   return n;
 }
 

@@ -266,6 +266,11 @@ struct CursorState {
   std::vector<PageNo> ovfl;
   bool ovfl_valid = false;
   std::vector<uint8_t> key_buf;  // whole key of an overflowing index cell
+  // Forward-scan read-ahead (cursor.cpp, prefetch_ahead): the leaf after the
+  // current one (0: none known), and how many payload bytes of each entry
+  // the reader has been using (BtCursor::note_payload_read).
+  PageNo next_leaf = 0;
+  uint32_t readahead_bytes = 0;
 
   MemPage& page() { return pages[depth]; }
   int& ix() { return idx[depth]; }
@@ -275,6 +280,7 @@ struct CursorState {
   void move_to_parent();
   Status move_to_leftmost();
   Status move_to_rightmost();
+  void prefetch_ahead(int i);
   Status first();
   Status last();
   Status next();

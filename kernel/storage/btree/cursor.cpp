@@ -38,6 +38,7 @@ void CursorState::release_all() {
 
 Status CursorState::move_to_root() {
   info_valid = false;
+  next_leaf = 0;
   ovfl_valid = false;
   at_last = false;
   skip_next = 0;
@@ -107,29 +108,82 @@ Status CursorState::move_to_leftmost() {
     KEEL_RETURN_IF_ERROR(move_to_child(child));
   }
   // A forward scan has just entered this leaf. Its cells are requested all
-  // at once (rather than one dependent miss per entry), and the header of
-  // the next leaf too, so that it arrives while this leaf's entries are
-  // processed (leaves are scattered over the page cache: the hardware
-  // prefetcher cannot guess them).
+  // at once (rather than one dependent miss per entry), and the headers of
+  // the next two leaves too, so that they arrive while this leaf's entries
+  // are processed (leaves are scattered over the page cache: the hardware
+  // prefetcher cannot guess them); prefetch_ahead() reads the next leaf's
+  // cell pointers.
   const MemPage& leaf = page();
   int n = std::min(leaf.ncell, 32);
   for (int i = 0; i < n; i++) {
     uint32_t pc = leaf.cell_ptr(i);
     if (pc < leaf.usable) __builtin_prefetch(leaf.data + pc);
   }
+  next_leaf = 0;
   if (depth > 0) {
     const MemPage& parent = pages[depth - 1];
-    int next = idx[depth - 1] + 1;
-    PageNo sibling = 0;
-    if (next < parent.ncell) {
-      uint32_t pc = parent.cell_ptr(next);
-      if (pc + 4 <= parent.usable) sibling = get_u32(parent.data + pc);
-    } else if (next == parent.ncell) {
-      sibling = parent.right_child();
-    }
-    if (sibling != 0) bt->pager->prefetch(sibling, 64);
+    auto child = [&](int k) -> PageNo {
+      if (k < parent.ncell) {
+        uint32_t pc = parent.cell_ptr(k);
+        return pc + 4 <= parent.usable ? get_u32(parent.data + pc) : 0;
+      }
+      return k == parent.ncell ? parent.right_child() : 0;
+    };
+    int k = idx[depth - 1] + 1;
+    next_leaf = child(k);
+    if (next_leaf != 0) bt->pager->prefetch(next_leaf, 64);
+    PageNo after = child(k + 1);
+    if (after != 0) bt->pager->prefetch(after, 64);
   }
+  prefetch_ahead(0);
   return Status::Ok();
+}
+
+// A forward scan at entry i of its leaf requests the bytes of the entry
+// kAhead places further (in this leaf or the next), so that they arrive
+// while the entries in between are processed: the cell header and record
+// header, plus as many payload bytes as the reader has been using per row
+// (readahead_bytes: a scan that reads a 1.5 KB vector gets all of it; a
+// scan that reads the rowid only, one line). Only addresses are computed
+// from the next leaf's bytes, never trusted: a damaged or stale image at
+// worst prefetches the wrong bytes of that page.
+//
+// Measured on the vector scan (100k rows of 1.5 KB, two per 4 KB leaf):
+// two entries ahead is one leaf ahead there, which covers the memory
+// latency; the lines go to L2 (locality 2, prefetcht1), which ran ~25 %
+// faster than into L1 (prefetcht0: the L1 miss buffers fill and the
+// prefetch instructions themselves wait), except the first line (cell and
+// record headers, read first), which goes to L1; one prefetch per 128
+// bytes (relying on the adjacent-line prefetcher) was slower.
+void CursorState::prefetch_ahead(int i) {
+  constexpr int kAhead = 2;
+  const MemPage& leaf = page();
+  int target = i + kAhead;
+  const uint8_t* base;
+  uint32_t pc;
+  if (target < leaf.ncell) {
+    base = leaf.data;
+    pc = leaf.cell_ptr(target);
+  } else {
+    if (next_leaf == 0) return;
+    base = bt->pager->peek(next_leaf);
+    if (base == nullptr) return;
+    uint32_t hdr = next_leaf == 1 ? 100 : 0;
+    uint8_t flags = base[hdr];
+    if (flags != 0x0D && flags != 0x0A) return;  // not a leaf
+    int j = target - leaf.ncell;
+    if (j >= static_cast<int>(get_u16(base + hdr + 3))) return;
+    uint32_t ptr = hdr + 8 + 2 * static_cast<uint32_t>(j);
+    if (ptr + 2 > leaf.usable) return;
+    pc = get_u16(base + ptr);
+  }
+  if (pc >= leaf.usable) return;
+  // Cell header (payload size and rowid varints) + record bytes used.
+  uint32_t end = std::min<uint32_t>(leaf.usable, pc + 18 + readahead_bytes);
+  __builtin_prefetch(base + pc, 0, 3);
+  auto a = (reinterpret_cast<uintptr_t>(base + pc) & ~uintptr_t{63}) + 64;
+  auto e = reinterpret_cast<uintptr_t>(base + end);
+  for (; a < e; a += 64) __builtin_prefetch(reinterpret_cast<const void*>(a), 0, 2);
 }
 
 Status CursorState::move_to_rightmost() {
@@ -189,7 +243,10 @@ Status CursorState::next() {
       if (page().intkey) continue;  // interior table cells are not entries
       return Status::Ok();
     }
-    if (pg->leaf) return Status::Ok();
+    if (pg->leaf) {
+      prefetch_ahead(i);
+      return Status::Ok();
+    }
     return move_to_leftmost();
   }
 }

@@ -463,6 +463,11 @@ void Pager::prefetch(PageNo n, uint32_t bytes) const {
   for (uint32_t off = 0; off < end; off += 64) __builtin_prefetch(d + off);
 }
 
+const uint8_t* Pager::peek(PageNo n) const {
+  const CachedPage* p = impl_->cache.lookup(n);
+  return p == nullptr ? nullptr : p->data;
+}
+
 Result<PageRef> Pager::get_no_content(PageNo n) {
   KEEL_ASSIGN_OR_RETURN(CachedPage * p, impl_->fetch(n, true));
   PageRef ref(p);

@@ -217,6 +217,11 @@ class Pager {
   // reads the file, pins or changes anything; `bytes` caps how much of the
   // page is requested.
   void prefetch(PageNo n, uint32_t bytes) const;
+  // The bytes of page n if it is in the cache, else nullptr; for read-ahead
+  // hints only (computing addresses to prefetch). Never reads the file, pins
+  // or changes anything; the pointer is valid only until the next call into
+  // the pager, and the bytes may be a stale image of the page.
+  const uint8_t* peek(PageNo n) const;
   // As get() but for a page the caller will overwrite entirely (a freelist
   // page being reused): skips reading it from disk if not cached.
   Result<PageRef> get_no_content(PageNo n);

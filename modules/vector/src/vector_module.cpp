@@ -9,6 +9,7 @@
 #include "ivf_method.h"
 #include "keel/ext/module.hpp"
 #include "vector_functions.h"
+#include "vector_ops.h"
 
 namespace keel::vector {
 namespace {
@@ -122,6 +123,23 @@ class Distance final : public ext::ScalarFunction {
   std::string_view name() const override { return name_; }
   int arity() const override { return 2; }
   void call(Context& ctx, Args args) const override {
+    const ValueView a = args[0];
+    const ValueView b = args[1];
+    if (a.type() == Type::kBlob && b.type() == Type::kBlob) {
+      // The per-row scan path (a column against a bound query vector):
+      // both blobs viewed in place, one kernel, nothing constructed.
+      auto x = parse_blob(a.blob());
+      if (!x.ok()) return report(ctx, x.status());
+      auto y = parse_blob(b.blob());
+      if (!y.ok()) return report(ctx, y.status());
+      Status s = check_compatible(*x, *y);
+      if (!s.ok()) return report(ctx, s);
+      double d;
+      s = distance(metric_, *x, *y, &d);
+      if (!s.ok()) return report(ctx, s);
+      ctx.result_double(d);  // NaN → NULL
+      return;
+    }
     ContextSink out(ctx);
     ParsedVector local[2];
     VectorView views[2];
