@@ -24,6 +24,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,7 @@
 #include "keel/ext/module.hpp"
 #include "keel/ext/page_codec.hpp"
 #include "keel/ext/pragma.hpp"
+#include "keel/ext/session.hpp"
 #include "keel/status.hpp"
 #include "plan/planner.h"
 #include "plan/schema.h"
@@ -164,6 +166,11 @@ class Connection final : private vm::VmHost,
   Status rebuild_database(int db, std::shared_ptr<ext::PageCodec> codec);
   // Index of the database named `schema` ("main", "temp", attached), or -1.
   int database_index(std::string_view schema) const;
+  // Writes `rows` (rowid, encoded record) straight into the b-tree of rowid
+  // table `table` of database `db` (ext::Session::append_records, whose
+  // header states the contract; engine/record_append.cpp). False, with
+  // nothing written, for a table or database it does not apply to.
+  Result<bool> append_records(int db, std::string_view table, std::span<const ext::RecordRow> rows);
   // True while a statement of this connection is executing (inside step):
   // statements started then are nested (see keel/ext/session.hpp).
   bool executing() const { return !executing_.empty(); }
@@ -274,7 +281,10 @@ class Connection final : private vm::VmHost,
   Status notify_before_savepoint(int depth);
   // before_statement() of every active observer (statement.cpp, before the
   // statement starts; SQL the observers run joins the transaction only).
-  Status notify_before_statement(const vm::Program& program);
+  Status notify_before_statement(Statement& statement);
+  // Whether an active observer may fail a change of a table the
+  // statement's program writes (ChangeObserver::may_fail).
+  bool observers_may_fail(Statement& statement) const;
   // The innermost executing statement if it is nested, else nullptr.
   Statement* nested_statement() const;
 
@@ -355,6 +365,15 @@ class Connection final : private vm::VmHost,
   bool in_commit_observers_ = false;
   // Some change observer is active (refresh_observers_active).
   bool observers_active_ = false;
+  // The running statement of the application, compiled for observers,
+  // needs no statement savepoint of its own (vm::Program::statement_journal
+  // false): 1 if it gets one because an observer may fail, 2 if it runs
+  // without since none may (observers_may_fail, extensions.cpp).
+  int observer_savepoint_ = 0;
+  // An observer failed on_change() after promising not to (see
+  // ChangeObserver::may_fail): the statement cannot be undone alone, so
+  // its failure ends the transaction.
+  bool observer_broke_promise_ = false;
   uint64_t database_generation_ = 0;
   int max_attached_ = 10;
 };

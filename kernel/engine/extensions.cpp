@@ -5,6 +5,8 @@
 // Observers are called with a Session on this connection; statements they
 // run are nested (ext/session.hpp), so their writes join the transaction
 // and their own changes are not reported back to them.
+#include <algorithm>
+
 #include "engine/connection.h"
 #include "engine/statement.h"
 #include "keel/ext/session.hpp"
@@ -118,13 +120,49 @@ Status Connection::row_changed(const vm::ChangeTarget& target, int kind, int64_t
   }
   if (!observers_active_) return Status::Ok();
   ext::Session session(this);
+  if (ext_.observers.size() == 1) {
+    // The usual case, without copying the list: holding the observer is
+    // enough for it to remove itself safely.
+    std::shared_ptr<ext::ChangeObserver> o = ext_.observers.front();
+    if (!o->active() || !o->observes(change.database, change.table)) return Status::Ok();
+    Status s = o->on_change(session, change);
+    if (!s.ok() && observer_savepoint_ == 2) observer_broke_promise_ = true;
+    return s;
+  }
   // Copy: an observer may remove itself.
   auto observers = ext_.observers;
   for (const auto& o : observers) {
     if (!o->active() || !o->observes(change.database, change.table)) continue;
-    KEEL_RETURN_IF_ERROR(o->on_change(session, change));
+    Status s = o->on_change(session, change);
+    if (!s.ok()) {
+      if (observer_savepoint_ == 2) observer_broke_promise_ = true;
+      return s;
+    }
   }
   return Status::Ok();
+}
+
+bool Connection::observers_may_fail(Statement& statement) const {
+  if (!statement.change_targets_known_) {
+    // The tables the program changes: the targets of its Insert and Delete.
+    for (const vm::Instr& in : statement.program_->ops) {
+      if ((in.op != vm::Op::Insert && in.op != vm::Op::Delete) || in.p4type != vm::P4Type::kPointer) continue;
+      const auto* target = static_cast<const vm::ChangeTarget*>(in.p4.ptr);
+      auto& known = statement.change_targets_;
+      if (std::find(known.begin(), known.end(), target) == known.end()) known.push_back(target);
+    }
+    statement.change_targets_known_ = true;
+  }
+  for (const vm::ChangeTarget* target : statement.change_targets_) {
+    std::string_view database =
+        target->db < static_cast<int>(dbs_.size()) ? std::string_view(dbs_[target->db].name) : "main";
+    for (const auto& o : ext_.observers) {
+      if (o->active() && o->observes(database, target->table) && o->may_fail(database, target->table)) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 Result<std::unique_ptr<ext::IndexCursor>> Connection::index_method_query(const vm::IndexMethodScan& scan,
@@ -148,7 +186,14 @@ Status Connection::run_index_method_command(const plan::EngineCommand& cmd) {
 }
 
 Status Connection::notify_statement_end(bool ok) {
+  // While no observer is active none saw the statement: nothing to end
+  // (and capture switched off costs nothing per statement).
+  if (!observers_active_) return Status::Ok();
   ext::Session session(this);
+  if (ext_.observers.size() == 1) {
+    std::shared_ptr<ext::ChangeObserver> o = ext_.observers.front();
+    return o->on_statement_end(session, ok);
+  }
   auto observers = ext_.observers;
   Status result;
   for (const auto& o : observers) {
@@ -205,12 +250,47 @@ namespace {
 
 // What a program touches: the b-trees its OpenRead/OpenWrite (and Clear,
 // Destroy) instructions name, compared by root page with the table's.
+// Answers are kept with the statement (observers ask the same questions
+// before each run) while the database's schema cookie stays the same.
 class ProgramInfo : public ext::StatementInfo {
  public:
-  ProgramInfo(plan::Catalog& catalog, const vm::Program& program) : catalog_(catalog), program_(program) {}
+  ProgramInfo(plan::Catalog& catalog, const vm::Program& program,
+              std::vector<Statement::TouchesAnswer>& answers)
+      : catalog_(catalog), program_(program), answers_(answers) {}
   bool read_only() const override { return program_.read_only; }
   bool touches(std::string_view database, std::string_view table) const override {
+    for (const Statement::TouchesAnswer& a : answers_) {
+      if (a.database == database && a.table == table) {
+        if (a.db >= 0 && catalog_.has_database(a.db) && catalog_.database(a.db).loaded &&
+            catalog_.database(a.db).schema_cookie == a.cookie) {
+          return a.touches;
+        }
+        break;
+      }
+    }
     int db = catalog_.find_database(database);
+    bool answer = compute(db, table);
+    // Keep only answers about a loaded schema (the cookie names it).
+    int64_t cookie = db >= 0 && catalog_.has_database(db) && catalog_.database(db).loaded
+                         ? catalog_.database(db).schema_cookie
+                         : -1;
+    for (Statement::TouchesAnswer& a : answers_) {
+      if (a.database == database && a.table == table) {
+        a.db = cookie < 0 ? -1 : db;
+        a.cookie = cookie;
+        a.touches = answer;
+        return answer;
+      }
+    }
+    if (cookie >= 0 && answers_.size() < 8) {
+      answers_.push_back(
+          Statement::TouchesAnswer{std::string(database), std::string(table), db, cookie, answer});
+    }
+    return answer;
+  }
+
+ private:
+  bool compute(int db, std::string_view table) const {
     if (db < 0 || !catalog_.has_database(db)) return false;
     const plan::Table* t = catalog_.database(db).find_table(table);
     if (t == nullptr) return false;
@@ -235,16 +315,16 @@ class ProgramInfo : public ext::StatementInfo {
     return false;
   }
 
- private:
   plan::Catalog& catalog_;
   const vm::Program& program_;
+  std::vector<Statement::TouchesAnswer>& answers_;
 };
 
 }  // namespace
 
-Status Connection::notify_before_statement(const vm::Program& program) {
+Status Connection::notify_before_statement(Statement& statement) {
   ext::Session session(this);
-  ProgramInfo info(catalog_, program);
+  ProgramInfo info(catalog_, *statement.program_, statement.touches_answers_);
   auto observers = ext_.observers;
   Status result;
   in_commit_observers_ = true;

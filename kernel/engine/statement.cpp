@@ -59,6 +59,9 @@ Status Statement::recompile() {
   KEEL_ASSIGN_OR_RETURN(std::unique_ptr<vm::Program> program, plan::compile(in));
   vm_.reset();
   program_ = std::move(program);
+  touches_answers_.clear();
+  change_targets_.clear();
+  change_targets_known_ = false;
   database_generation_ = conn_.database_generation();
   vm_ = std::make_unique<vm::Vm>(*program_, static_cast<vm::VmHost&>(conn_));
   for (int i = 0; i < static_cast<int>(bindings_.size()) && i < vm_->parameter_count(); i++) {
@@ -76,6 +79,7 @@ Result<int> Statement::step() {
     KEEL_RETURN_IF_ERROR(recompile());
   }
   if (nested_) return step_nested();
+  if (!active_) conn_.observer_savepoint_ = 0;
   if (!active_ && !conn_.ext_.observers.empty()) {
     // Change observers decide at the start of a write transaction whether
     // they are active; a statement compiled under the other answer is
@@ -85,7 +89,11 @@ Result<int> Statement::step() {
       s = conn_.notify_write_transaction();
     }
     if (s.ok() && program_->observe_changes != conn_.compile_options_.observe_changes) s = recompile();
-    if (s.ok() && conn_.observers_active_) s = conn_.notify_before_statement(*program_);
+    if (s.ok() && conn_.observers_active_) s = conn_.notify_before_statement(*this);
+    if (s.ok() && conn_.observers_active_ && program_->observe_changes && !program_->statement_journal &&
+        !program_->read_only) {
+      conn_.observer_savepoint_ = conn_.observers_may_fail(*this) ? 1 : 2;
+    }
     if (!s.ok()) {
       // Nothing of this statement ran: end what the observers' statements
       // began, as a statement that failed to start.

@@ -65,6 +65,17 @@ class Statement {
   const vm::Program& program() const { return *program_; }
   int64_t changes() const;
 
+  // Answers ext::StatementInfo::touches() gave for program_ (observers ask
+  // the same questions before every run): each holds while the schema
+  // cookie of its database is the one it was answered under. Cleared when
+  // the program is compiled again.
+  struct TouchesAnswer {
+    std::string database, table;
+    int db = -1;
+    int64_t cookie = 0;
+    bool touches = false;
+  };
+
  private:
   friend class Connection;
   Statement(Connection& conn, std::string sql, std::unique_ptr<vm::Program> program,
@@ -93,6 +104,11 @@ class Statement {
   bool nested_ = false;
   // Pager savepoints a nested statement opened: (database, depth).
   std::vector<std::pair<int, int>> nested_savepoints_;
+  std::vector<TouchesAnswer> touches_answers_;
+  // The distinct change targets of program_'s Insert and Delete
+  // (Connection::observers_may_fail), collected at its first run.
+  std::vector<const vm::ChangeTarget*> change_targets_;
+  bool change_targets_known_ = false;
 };
 
 }  // namespace keel::engine

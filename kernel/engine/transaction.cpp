@@ -71,7 +71,8 @@ Status Connection::begin_transaction(int db, bool write, bool exclusive, bool st
     }
     return Status::Ok();
   }
-  if (write && statement_journal && !autocommit_ && d.statement_savepoint == 0) {
+  if (write && (statement_journal || observer_savepoint_ == 1) && !autocommit_ &&
+      d.statement_savepoint == 0) {
     KEEL_ASSIGN_OR_RETURN(d.statement_savepoint, d.btree->open_savepoint());
   }
   return Status::Ok();
@@ -232,7 +233,8 @@ Status Connection::end_statement_outcome(const Status& outcome, vm::OnError on_e
   // follow the conflict action.
   int primary = outcome.primary();
   bool hard = primary == rc::kIoErr || primary == rc::kFull || primary == rc::kCorrupt ||
-              primary == rc::kNoMem || primary == rc::kNotADb;
+              primary == rc::kNoMem || primary == rc::kNotADb || observer_broke_promise_;
+  observer_broke_promise_ = false;
   if (hard || on_error == vm::OnError::kRollback || autocommit_) {
     if (on_error == vm::OnError::kFail && autocommit_ && !hard) {
       // OR FAIL keeps the changes made before the failing row.

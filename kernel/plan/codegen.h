@@ -98,11 +98,13 @@ class CodeGen {
   // expression error) before its first change. A program made of exactly
   // one such statement needs no statement savepoint; anything else — DDL,
   // triggers (which code nested writes), several writes — keeps it.
-  // A change observer may fail any write after it happened, so then every
-  // write keeps its savepoint.
+  // A change observer may fail any write after it happened: a program
+  // compiled for observers (observe_changes) that needs no savepoint of its
+  // own gets one at run time unless every observer of its table promises
+  // not to fail (engine/statement.cpp, ChangeObserver::may_fail).
   void note_row_write(bool fails_first) {
     ++row_writes_;
-    all_fail_first_ = all_fail_first_ && fails_first && !in_.options.observe_changes;
+    all_fail_first_ = all_fail_first_ && fails_first;
   }
 
   // A query plan row; returns its id.

@@ -209,7 +209,7 @@ Status build_body(CodeGen& g, const FromTerm& t, FromClause& body) {
 
 // The body's terms may all join the outer loops.
 bool body_terms_ok(const FromTerm& t, const FromClause& body, size_t n_outer) {
-  if (!body.display.empty() || body.terms.empty() || n_outer + body.terms.size() > 64) return false;
+  if (has_right_join(body) || body.terms.empty() || n_outer + body.terms.size() > 64) return false;
   if (t.join & parse::join::kLeft) {
     // Every result column must be a column of the one term (not a
     // constant such as an unknown double-quoted name).
@@ -350,11 +350,11 @@ Status flatten_from(CodeGen& g, const parse::Select* sel, const parse::SelectCor
     for (auto& t : from.flattened) scope.flat_terms.push_back(t.get());
   };
   set_terms();
-  scope.star_terms = from.display;
+  scope.star_terms.clear();
   // [25] concerns a window in the outer query as SQLite sees it after its
   // window rewrite (the windows run over a subquery the view flattens into),
   // so only the subquery's own windows matter here.
-  if (!from.display.empty() || core->is_values) return Status::Ok();
+  if (has_right_join(from) || core->is_values) return Status::Ok();
   std::vector<FromTerm*> names;  // the outer FROM's own terms, for `*`
   for (auto& t : from.terms) names.push_back(t.get());
   bool any = false;

@@ -7,6 +7,7 @@
 #include "parse/ast_walk.h"
 #include "plan/plan_internal.h"
 #include "plan/pushdown.h"
+#include "plan/right_join.h"
 #include "plan/vtab.h"
 #include "vm/collation.h"
 
@@ -20,7 +21,7 @@ bool name_eq(std::string_view a, std::string_view b) { return vm::stricmp(a, b) 
 // loop (the first term, alone or before a LEFT or CROSS join) and is no
 // MATERIALIZED CTE.
 bool is_coroutine(CodeGen& g, const FromClause& from, const FromTerm& t) {
-  if (from.terms.empty() || from.terms[0].get() != &t || !from.display.empty()) return false;
+  if (from.terms.empty() || from.terms[0].get() != &t || has_right_join(from)) return false;
   if (from.terms.size() > 1 && !(from.terms[1]->join & (parse::join::kLeft | parse::join::kCross)))
     return false;
   if (t.item && t.item->kind == parse::FromItem::Kind::kTable && !t.item->table.schema.present()) {
@@ -111,11 +112,36 @@ Status add_subquery_columns(CodeGen& g, FromTerm& t, Scope* outer, std::string_v
   return Status::Ok();
 }
 
+// Column `col` of `t` by name (-1: none); NATURAL joins skip hidden ones.
+int column_index(const FromTerm& t, std::string_view col, bool skip_hidden) {
+  for (size_t i = 0; i < t.cols.size(); i++) {
+    if (skip_hidden && t.cols[i].hidden) continue;
+    if (name_eq(t.cols[i].name, col)) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+bool names_using(const FromTerm& t, std::string_view col) {
+  for (const std::string& u : t.using_cols) {
+    if (name_eq(u, col)) return true;
+  }
+  return false;
+}
+
+// Whether the FROM clause has a RIGHT or FULL JOIN anywhere.
+bool has_right_join(const parse::List<parse::FromItem*>& from) {
+  for (const parse::FromItem* item : from) {
+    if (item->join & parse::join::kRight) return true;
+    if (item->kind == parse::FromItem::Kind::kJoinGroup && has_right_join(item->group)) return true;
+  }
+  return false;
+}
+
 Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClause& out, uint8_t join_override,
-                bool use_override) {
+                bool use_override, bool has_right) {
   if (item->kind == parse::FromItem::Kind::kJoinGroup) {
     for (uint32_t i = 0; i < item->group.size; i++) {
-      KEEL_RETURN_IF_ERROR(add_item(g, item->group[i], outer, out, item->join, i == 0));
+      KEEL_RETURN_IF_ERROR(add_item(g, item->group[i], outer, out, item->join, i == 0, has_right));
     }
     return Status::Ok();
   }
@@ -277,8 +303,27 @@ Status add_item(CodeGen& g, const parse::FromItem* item, Scope* outer, FromClaus
     }
     t->coalesced[right] = true;
     t->using_cols.push_back(col);
-    parse::Expr* eq = g.make_binary(parse::BinaryOp::kEq, g.make_column_ref(left->name, col),
-                                    g.make_column_ref(t->name, col));
+    parse::Expr* lhs = g.make_column_ref(left->name, col);
+    if (has_right) {
+      // With a RIGHT or FULL JOIN in the FROM, the left side is every
+      // earlier term with the column, coalesced (sqlite3ProcessJoin); each
+      // after the first must have joined on it with USING itself.
+      std::vector<parse::Expr*> args{lhs};
+      bool natural = !item->has_using;
+      bool past = false;
+      for (auto& prev : out.terms) {
+        if (prev.get() == left) {
+          past = true;
+          continue;
+        }
+        if (!past || column_index(*prev, col, natural) < 0) continue;
+        if (!names_using(*prev, col))
+          return Status(rc::kError, "ambiguous reference to " + col + " in USING()");
+        args.push_back(g.make_column_ref(prev->name, col));
+      }
+      if (args.size() > 1) lhs = make_coalesce(g, args);
+    }
+    parse::Expr* eq = g.make_binary(parse::BinaryOp::kEq, lhs, g.make_column_ref(t->name, col));
     t->on = t->on ? g.make_binary(parse::BinaryOp::kAnd, const_cast<parse::Expr*>(t->on), eq) : eq;
   }
   out.terms.push_back(std::move(t));
@@ -312,33 +357,29 @@ Result<Table*> find_table_or_error(CodeGen& g, const parse::QualifiedName& name,
 }
 
 Status build_from(CodeGen& g, const parse::List<parse::FromItem*>& from, Scope* outer, FromClause& out) {
-  for (const parse::FromItem* item : from) KEEL_RETURN_IF_ERROR(add_item(g, item, outer, out, 0, false));
+  bool has_right = has_right_join(from);
+  for (const parse::FromItem* item : from)
+    KEEL_RETURN_IF_ERROR(add_item(g, item, outer, out, 0, false, has_right));
+  if (!has_right) return Status::Ok();
+  // RIGHT/FULL JOIN (right_join.h runs the loops). In `*`, a column of a
+  // term left of the last RIGHT JOIN that a later USING names shows what
+  // the unqualified name means: the right operand's column after a RIGHT
+  // JOIN, coalesce() of both after a FULL JOIN (selectExpander).
+  size_t last_right = 0;
   for (size_t i = 1; i < out.terms.size(); i++) {
-    FromTerm* b = out.terms[i].get();
-    if ((b->join & parse::join::kRight) == 0) continue;
-    if (b->join & parse::join::kLeft) return Status(rc::kError, "FULL OUTER JOIN is not supported");
-    if (out.terms.size() != 2) return Status(rc::kError, "RIGHT JOIN is supported between two tables only");
-    // A RIGHT JOIN B ON c is B LEFT JOIN A ON c, with A's columns still
-    // first in `*`; a USING column now belongs to B.
-    FromTerm* a = out.terms[0].get();
-    out.display = {a, b};
-    a->join = parse::join::kLeft | parse::join::kOuter;
-    a->on = b->on;
-    b->on = nullptr;
-    b->join = 0;
-    for (size_t k = 0; k < b->coalesced.size(); k++) {
-      if (!b->coalesced[k]) continue;
-      b->coalesced[k] = false;
-      b->star_skip.resize(b->cols.size(), false);
-      b->star_skip[k] = true;
-      for (size_t j = 0; j < a->cols.size(); j++) {
-        if (!name_eq(a->cols[j].name, b->cols[k].name)) continue;
-        a->coalesced[j] = true;
-        a->star_from.resize(a->cols.size(), {nullptr, -1});
-        a->star_from[j] = {b, static_cast<int>(k)};
-      }
+    if (out.terms[i]->join & parse::join::kRight) last_right = i;
+  }
+  for (size_t i = 0; i < last_right; i++) {
+    FromTerm* t = out.terms[i].get();
+    for (size_t c = 0; c < t->cols.size(); c++) {
+      if (t->cols[c].hidden) continue;
+      bool later = false;
+      for (size_t j = i + 1; j < out.terms.size() && !later; j++)
+        later = names_using(*out.terms[j], t->cols[c].name);
+      if (!later) continue;
+      t->star_expr.resize(t->cols.size(), nullptr);
+      t->star_expr[c] = make_unqualified_ref(g, t->cols[c].name);
     }
-    std::swap(out.terms[0], out.terms[1]);
   }
   return Status::Ok();
 }
@@ -394,7 +435,9 @@ Status materialize_from(CodeGen& g, FromClause& from, Scope* scope, bool allow_c
     t->ephemeral = true;
     PushDown pushdown;
     pushdown.term = t.get();
-    KEEL_RETURN_IF_ERROR(pushdown_terms(g, scope, *t, where, pushdown.terms));
+    // Not beside a RIGHT or FULL JOIN: the outer WHERE applies after the
+    // unmatched-row pass (SQLite's JT_LTORJ rule, taken for the whole clause).
+    if (!has_right_join(from)) KEEL_RETURN_IF_ERROR(pushdown_terms(g, scope, *t, where, pushdown.terms));
     int correlated = 0;
     SelectDest dest;
     dest.correlated = &correlated;

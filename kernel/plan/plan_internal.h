@@ -121,10 +121,18 @@ Result<bool> code_in_subquery(CodeGen& g, Scope* s, const parse::Select* sel, in
 
 struct FromClause {
   std::vector<std::unique_ptr<FromTerm>> terms;
-  std::vector<FromTerm*> display;  // `*` order when it differs from the loop order (RIGHT JOIN)
   std::vector<std::unique_ptr<FromTerm>> flattened;  // views/subqueries merged into `terms` (flatten.cpp)
   std::vector<std::unique_ptr<Scope>> scopes;
 };
+
+// Whether a RIGHT or FULL JOIN is among the terms (right_join.cpp codes
+// those; flattening and co-routines leave such a FROM clause alone).
+inline bool has_right_join(const FromClause& f) {
+  for (const auto& t : f.terms) {
+    if (t->join & parse::join::kRight) return true;
+  }
+  return false;
+}
 // Builds the terms of a FROM clause (views and subqueries get their columns).
 Status build_from(CodeGen& g, const parse::List<parse::FromItem*>& from, Scope* outer, FromClause& out);
 // Fills ephemeral table `cursor` with the rows of recursive CTE `cte` — or,
@@ -181,11 +189,18 @@ struct WhereLevel {
   int plan_index = -1;
   bool single_row = false;                   // rowid = expr: no Next
   std::vector<const parse::Expr*> on_terms;  // LEFT JOIN ON terms, tested at this level
+  // Right operand of a RIGHT/FULL JOIN (right_join.h): the index of matched
+  // keys, the inner loops' subroutine and its return register.
+  int rj_match = -1;
+  int rj_return = 0;
+  int rj_subrtn = 0;
 };
 
 struct WhereInfo {
   std::vector<WhereLevel> levels;
   int brk = 0;                            // label after the whole loop
+  int rj_last = -1;                       // last RIGHT/FULL JOIN level, -1 none
+  int rj_loop_end = 0;                    // with rj_last >= 0: label after the outermost loop
   std::vector<const parse::Expr*> terms;  // AND-split WHERE (+ inner ON) terms
   std::vector<bool> coded;
   // Inputs, set before where_begin:
@@ -235,10 +250,12 @@ void set_vtab_term(FromTerm& t, std::shared_ptr<const VtabInstance> inst, std::s
 Status add_table_function(CodeGen& g, const parse::FromItem* item, FromTerm& t);
 // Opens loop level `level` over the virtual table of scope->terms[level]:
 // VOpen, best_index, the argument registers and VFilter. Terms the table
-// promises to check itself (omit) are appended to `omitted`.
+// promises to check itself (omit) are appended to `omitted`. Without
+// `function_args` a table-valued function's arguments are not offered as
+// constraints (the right operand of a RIGHT JOIN, as SQLite).
 Status code_vtab_level(CodeGen& g, Scope* scope, int level, const std::vector<VtabTerm>& terms,
                        const parse::List<parse::OrderingTerm>* order_by, WhereLevel& lv,
-                       std::vector<const parse::Expr*>& omitted);
+                       std::vector<const parse::Expr*>& omitted, bool function_args = true);
 // INSERT / UPDATE / DELETE on virtual table `t` (vtab_dml.cpp).
 Status code_vtab_insert(CodeGen& g, const parse::InsertStmt* st, Table* t);
 Status code_vtab_update(CodeGen& g, const parse::UpdateStmt* st, Table* t);

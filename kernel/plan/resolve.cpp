@@ -6,6 +6,7 @@
 
 #include "plan/authorize.h"
 #include "plan/plan_internal.h"
+#include "plan/right_join.h"
 #include "vm/collation.h"
 
 namespace keel::plan {
@@ -71,6 +72,9 @@ Result<ColumnRef> resolve_column(CodeGen& g, Scope* scope, const parse::ColumnRe
       FromTerm* t = k < s->terms.size() ? s->terms[k] : s->flat_terms[k - s->terms.size()];
       return !grouped || t->flat_group == group ? t : nullptr;
     };
+    // A USING column of FULL JOINs: the terms whose columns it coalesces
+    // (lookupName's pFJMatch); the last FULL JOIN term keeps the coalesce().
+    std::vector<std::pair<FromTerm*, int>> full_chain;
     for (size_t k = 0; k < s->terms.size() + s->flat_terms.size(); k++) {
       FromTerm* t = visible(k);
       if (t == nullptr) continue;
@@ -85,8 +89,20 @@ Result<ColumnRef> resolve_column(CodeGen& g, Scope* scope, const parse::ColumnRe
       for (size_t i = 0; i < t->cols.size(); i++) {
         if (!name_eq(t->cols[i].name, col)) continue;
         // A USING/NATURAL column of the right-hand term is the same column
-        // as the left-hand one for an unqualified reference.
-        if (!qualified && i < t->coalesced.size() && t->coalesced[i]) break;
+        // as the left-hand one for an unqualified reference; after a RIGHT
+        // JOIN it is the right-hand one, after a FULL JOIN both, coalesced.
+        if (!qualified && i < t->coalesced.size() && t->coalesced[i]) {
+          if ((t->join & parse::join::kRight) && (t->join & parse::join::kLeft)) {
+            if (full_chain.empty() && found.term) full_chain.emplace_back(found.term, found.col);
+            full_chain.emplace_back(t, static_cast<int>(i));
+          } else if (t->join & parse::join::kRight) {
+            matches = 1;
+            found.term = t;
+            found.col = static_cast<int>(i);
+            full_chain.clear();
+          }
+          break;
+        }
         matches++;
         found.term = t;
         found.col = static_cast<int>(i);
@@ -131,6 +147,22 @@ Result<ColumnRef> resolve_column(CodeGen& g, Scope* scope, const parse::ColumnRe
       }
       r.via = v;
       r.via_col = found.col;
+      return r;
+    }
+    if (matches == 1 && full_chain.size() > 1) {
+      auto [owner, owner_col] = full_chain.back();
+      owner->full_using_expr.resize(owner->cols.size(), nullptr);
+      const parse::Expr*& fj = owner->full_using_expr[owner_col];
+      if (fj == nullptr) {
+        std::vector<parse::Expr*> args;
+        for (auto [term, col] : full_chain)
+          args.push_back(g.make_column_ref(term->name, term->cols[col].name));
+        fj = make_coalesce(g, args);
+      }
+      ColumnRef r;
+      r.alias_expr = fj;
+      r.alias_scope = s;
+      mark_outer(scope, s);
       return r;
     }
     if (matches == 1) {

@@ -57,10 +57,14 @@ struct FromTerm {
   std::string view_name;          // the view's own name (t->name may be an alias)
   uint8_t join = 0;
   const parse::Expr* on = nullptr;
-  std::vector<std::string> using_cols;               // USING / NATURAL columns shared with earlier terms
-  std::vector<bool> coalesced;                       // per column: hidden from * (USING/NATURAL)
-  std::vector<bool> star_skip;                       // per column: left out of * (RIGHT JOIN USING)
-  std::vector<std::pair<FromTerm*, int>> star_from;  // per column: * shows this column instead
+  std::vector<std::string> using_cols;  // USING / NATURAL columns shared with earlier terms
+  std::vector<bool> coalesced;          // per column: hidden from * (USING/NATURAL)
+  // With a RIGHT/FULL JOIN (from.cpp): per column, the unqualified name `*`
+  // shows instead (a column named in a later USING); and, on the right
+  // operand of a FULL JOIN ... USING, the coalesce() an unqualified
+  // reference to its USING column means (built on first use).
+  std::vector<const parse::Expr*> star_expr;
+  std::vector<const parse::Expr*> full_using_expr;
   // Covering index scan: columns come from idx_cursor.
   int idx_cursor = -1;
   const Index* index = nullptr;
@@ -102,7 +106,9 @@ struct WindowContext;
 struct Scope {
   Scope* outer = nullptr;
   std::vector<FromTerm*> terms;
-  std::vector<FromTerm*> star_terms;  // `*` expansion order, when not `terms`'
+  // `*` expansion order when not `terms`' (after flattening: the FROM
+  // clause's own terms, a flattened view standing for its body's terms).
+  std::vector<FromTerm*> star_terms;
   const std::vector<ResultAlias>* aliases = nullptr;
   bool aliases_first = false;              // ORDER BY/GROUP BY: an alias beats a column
   AggContext* agg = nullptr;               // set while coding an aggregate query's output

@@ -84,14 +84,24 @@ Status expand_columns(CodeGen& g, const parse::SelectCore* core, Scope* scope, s
         c.term = t;
         c.col = static_cast<int>(i);
         c.info = t->cols[i];
-        if (!table_star && i < t->star_skip.size() && t->star_skip[i]) continue;
-        if (!table_star && i < t->coalesced.size() && t->coalesced[i]) {
-          // RIGHT JOIN ... USING: the shared column shows the right side's value.
-          if (i >= t->star_from.size() || t->star_from[i].first == nullptr) continue;
-          c.term = t->star_from[i].first;
-          c.col = t->star_from[i].second;
+        if (!table_star && i < t->coalesced.size() && t->coalesced[i]) continue;
+        if (i < t->star_expr.size() && t->star_expr[i]) {
+          // Named by a later USING of a RIGHT/FULL JOIN: the unqualified name.
+          c.expr = t->star_expr[i];
+          c.term = nullptr;
+          c.col = -1;
+          auto r = resolve_column(g, scope, c.expr->as<parse::ColumnRefExpr>());
+          if (!r.ok()) return r.status();
+          if (r.value().term) {
+            c.info = r.value().term->cols[r.value().col];
+            c.info.name = t->cols[i].name;
+          } else {
+            c.info = ColInfo{};
+            c.info.name = t->cols[i].name;
+            c.info.affinity = expr_affinity(g, scope, c.expr);
+          }
         }
-        if (c.term->flat_id) KEEL_RETURN_IF_ERROR(flat_star_column(g, scope, c));
+        if (c.term && c.term->flat_id) KEEL_RETURN_IF_ERROR(flat_star_column(g, scope, c));
         out.push_back(std::move(c));
       }
     }
@@ -225,7 +235,6 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
   scope.outer = outer;
   scope.correlated_flag = dest.correlated;
   for (auto& t : fc.terms) scope.terms.push_back(t.get());
-  scope.star_terms = fc.display;
   parse::List<parse::OrderingTerm> adopted_order{};
   KEEL_RETURN_IF_ERROR(flatten_from(g, sel, core, fc, scope, &adopted_order));
   parse::Select adopted_sel;
@@ -697,10 +706,12 @@ void emit_to_dest(CodeGen& g, RowOutput& out, int base, int skip) {
       g.emit(Op::Integer, 1, d.reg);
       g.emit(Op::Goto, 0, out.done);
       break;
-    case SelectDest::Kind::kCoroutine:
-      g.emit(Op::Copy, base, d.reg, n - 1);
+    case SelectDest::Kind::kCoroutine: {
+      int copy = g.emit(Op::Copy, base, d.reg, n - 1);
+      g.at(copy).p5 = vm::kOpflagCopyNoSubtype;
       g.emit(Op::Yield, d.yield_reg, 0);
       break;
+    }
   }
   if (out.limit_reg) g.emit(Op::DecrJumpZero, out.limit_reg, out.done);
 }
@@ -829,7 +840,6 @@ Result<std::vector<ColInfo>> select_columns(CodeGen& g, const parse::Select* sel
     Scope scope;
     scope.outer = outer;
     for (auto& t : fc.terms) scope.terms.push_back(t.get());
-    scope.star_terms = fc.display;
     std::vector<ResultCol> cols;
     KEEL_RETURN_IF_ERROR(expand_columns(g, core, &scope, cols));
     for (ResultCol& c : cols) out.push_back(std::move(c.info));
@@ -851,7 +861,6 @@ Result<std::vector<ColInfo>> select_columns(CodeGen& g, const parse::Select* sel
         Scope scope;
         scope.outer = outer;
         for (auto& t : fc.terms) scope.terms.push_back(t.get());
-        scope.star_terms = fc.display;
         std::vector<ResultCol> cols;
         KEEL_RETURN_IF_ERROR(expand_columns(g, c, &scope, cols));
         n = cols.size();

@@ -480,8 +480,13 @@ Status code_update(CodeGen& g, const parse::UpdateStmt* st) {
   FromClause fc;
   KEEL_RETURN_IF_ERROR(build_from(g, st->from, nullptr, fc));
   Scope scope;
-  scope.terms.push_back(term.get());
+  // With a RIGHT or FULL JOIN in FROM the target joins the FROM's rows,
+  // unmatched ones included (as SQLite answers): it comes last.
+  bool from_right = false;
+  for (auto& ft : fc.terms) from_right = from_right || (ft->join & parse::join::kRight);
+  if (!from_right) scope.terms.push_back(term.get());
   for (auto& ft : fc.terms) scope.terms.push_back(ft.get());
+  if (from_right) scope.terms.push_back(term.get());
   KEEL_RETURN_IF_ERROR(materialize_from(g, fc, &scope));
   // A WITHOUT ROWID row is recorded as (primary key, new values). Without
   // FROM, the new values are computed in pass 2 from the row as it is then

@@ -203,7 +203,7 @@ Status add_table_function(CodeGen& g, const parse::FromItem* item, FromTerm& t) 
 
 Status code_vtab_level(CodeGen& g, Scope* scope, int level, const std::vector<VtabTerm>& terms,
                        const parse::List<parse::OrderingTerm>* order_by, WhereLevel& lv,
-                       std::vector<const Expr*>& omitted) {
+                       std::vector<const Expr*>& omitted, bool function_args) {
   FromTerm* t = scope->terms[level];
   const VtabInstance& inst = *t->vtab;
   uint64_t earlier = level >= 64 ? ~uint64_t{0} : ((uint64_t{1} << level) - 1);
@@ -212,7 +212,7 @@ Status code_vtab_level(CodeGen& g, Scope* scope, int level, const std::vector<Vt
 
   std::vector<Candidate> cands;
   // Table-valued function arguments: EQ on the hidden columns, in order.
-  if (t->item && t->item->kind == parse::FromItem::Kind::kTableFunction) {
+  if (function_args && t->item && t->item->kind == parse::FromItem::Kind::kTableFunction) {
     size_t k = 0;
     for (size_t col = 0; col < inst.columns.size() && k < t->item->func_args.size; col++) {
       if (!inst.columns[col].hidden) continue;

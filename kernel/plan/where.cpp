@@ -21,6 +21,7 @@
 #include "parse/ast_walk.h"
 #include "plan/index_method.h"
 #include "plan/plan_internal.h"
+#include "plan/right_join.h"
 #include "plan/where_internal.h"
 #include "vm/collation.h"
 
@@ -37,8 +38,10 @@ constexpr uint64_t kAllTerms = ~uint64_t{0};
 struct TermInfo {
   const Expr* expr;
   uint64_t mask = 0;
-  bool on_left_join = false;  // ON term of a LEFT JOIN level
+  bool on_left_join = false;  // ON term of an outer (LEFT, RIGHT, FULL) join level
   int left_join_level = -1;
+  int on_level = -1;    // the level whose ON clause it is (-1: WHERE)
+  int code_level = -1;  // the level where it is tested (WHERE and inner ON terms)
 };
 
 // Which FROM terms of `scope` the expression references.
@@ -303,10 +306,12 @@ Status all_constraints(CodeGen& g, Scope* scope, const std::vector<TermInfo>& te
 }
 
 // The constraints usable at `level` when the tables in `earlier` are placed.
+// The right side of a LEFT JOIN, and every level up to the last RIGHT JOIN
+// (rj_last), may use only their own ON terms.
 void find_constraints(Scope* scope, int level, uint64_t earlier, const std::vector<Constraint>& all,
-                      std::vector<Constraint>& out) {
+                      std::vector<Constraint>& out, int rj_last = -1) {
   FromTerm* t = scope->terms[level];
-  bool left_join = (t->join & parse::join::kLeft) != 0;
+  bool left_join = (t->join & parse::join::kLeft) != 0 || level <= rj_last;
   for (const Constraint& c : all) {
     if (c.term != t) continue;
     if (left_join ? (c.left_join_level != level) : c.on_left_join) continue;
@@ -771,11 +776,12 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
       if (!t->on) continue;
       std::vector<const Expr*> on;
       split_and(t->on, on);
-      bool left = (t->join & parse::join::kLeft) != 0;
+      bool outer = (t->join & (parse::join::kLeft | parse::join::kRight)) != 0;
       for (const Expr* e : on) {
         TermInfo ti{e};
-        ti.on_left_join = left;
-        ti.left_join_level = left ? i : -1;
+        ti.on_left_join = outer;
+        ti.left_join_level = outer ? i : -1;
+        ti.on_level = i;
         terms.push_back(ti);
       }
     }
@@ -852,6 +858,34 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
     }
   }
   KEEL_RETURN_IF_ERROR(all_constraints(g, scope, terms, all_cons));
+  // RIGHT JOIN (right_join.h): loops in FROM order; WHERE terms wait for
+  // the last RIGHT JOIN level, inner ON terms for their own level.
+  const int rj_last = last_right_join_level(scope);
+  w.rj_last = rj_last;
+  // An inner join's ON term that reads no term is tested before the loops
+  // only when it is a constant (SQLite 3.40's sqlite3ExprIsConstantNotJoin:
+  // a false one then ends the whole join, unmatched rows included); one
+  // with a subquery or an outer query's column waits for its own level, as
+  // does one whose mask is the over-estimate of a subquery (it reads no
+  // term to its right).
+  for (TermInfo& ti : terms) {
+    ti.code_level = highest_level(ti.mask, n);
+    if (rj_last < 0 || ti.on_left_join) continue;
+    if (ti.on_level >= 0) {
+      if (ti.mask == 0 && join_term_is_constant(g, ti.expr)) continue;
+      ti.code_level = ti.mask == kAllTerms ? ti.on_level : std::max(ti.code_level, ti.on_level);
+    } else if (ti.mask != 0) {
+      ti.code_level = std::max(ti.code_level, rj_last);
+    }
+  }
+  // An ON term may read only its own term and those to its left: always for
+  // an outer join, and for an inner join when the FROM has a RIGHT JOIN
+  // (exprAnalyze). A subquery's mask is an over-estimate: not checked.
+  for (const TermInfo& ti : terms) {
+    if (ti.on_level < 0 || ti.mask == kAllTerms || (!ti.on_left_join && rj_last < 0)) continue;
+    if (highest_level(ti.mask, n) > ti.on_level && !right_join_has_subquery(ti.expr))
+      return Status(rc::kError, "ON clause references tables to its right");
+  }
   // Aggregates are not allowed in WHERE / ON (code_expr reports the misuse).
   bool saved_allow = scope->allow_agg;
   scope->allow_agg = false;
@@ -863,7 +897,8 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
   w.brk = g.new_label();
   // Terms with no table reference: test once, before any loop.
   for (const TermInfo& ti : terms) {
-    if (ti.mask == 0 && !ti.on_left_join) KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, w.brk, true));
+    if (ti.mask == 0 && !ti.on_left_join && ti.code_level < 0)
+      KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, w.brk, true));
   }
   w.levels.resize(n);
   std::vector<VtabTerm> vtab_terms;
@@ -882,17 +917,17 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
   double level_outer = 1;  // rows of the levels outside level i
   for (int i = 0; i < n; i++) {
     FromTerm* t = scope->terms[i];
-    find_constraints(scope, i, i >= 64 ? 0 : ((uint64_t{1} << i) - 1), all_cons, level_cons[i]);
+    find_constraints(scope, i, i >= 64 ? 0 : ((uint64_t{1} << i) - 1), all_cons, level_cons[i], rj_last);
     level_acc[i] = choose_access(g, t, level_cons[i], i, level_outer);
     if (t->coroutine_yield) level_acc[i] = Access{};  // rows come one at a time: a scan
     level_outer *= std::max(1.0, level_acc[i].rows);
-    if (i == 0 && !w.order_keys.empty()) {
+    if (i == 0 && !w.order_keys.empty() && rj_last < 0) {
       bool ok = plan_order(t, level_acc[0], w.order_keys, w.minmax != 0);
       w.order_satisfied = ok && (w.minmax == 0 || level_acc[0].minmax);
       if (ok && !w.order_satisfied) level_acc[0].reverse = false;
     }
     if (level_acc[i].kind == Access::kScan && !(i == 0 && w.order_satisfied) && w.minmax == 0 &&
-        !(t->table && !t->table->method_indexes.empty())) {
+        !(t->table && !t->table->method_indexes.empty()) && i > rj_last) {
       bool found = false;
       KEEL_RETURN_IF_ERROR(plan_multi_or(g, scope, terms, i, level_or[i], &found));
       use_or[i] = found;
@@ -917,6 +952,13 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
       if (k != Access::kAutoIndex) open_index(g, level_acc[i].index, level_idx_cur[i], false);
     }
   }
+  if (rj_last >= 0) {
+    for (int i = 0; i < n; i++) w.levels[i].term = scope->terms[i];
+    KEEL_RETURN_IF_ERROR(right_join_open(g, w));
+    // The outermost loop ends into the unmatched-row passes; w.brk (LIMIT,
+    // a false constant term) skips them.
+    w.rj_loop_end = g.new_label();
+  }
   for (int i = 0; i < n; i++) {
     FromTerm* t = scope->terms[i];
     WhereLevel& lv = w.levels[i];
@@ -924,7 +966,7 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
     t->level = i;
     bool left = (t->join & parse::join::kLeft) != 0;
     // A LEFT JOIN level leaves through its NULL-row check.
-    lv.brk = left ? g.new_label() : i == 0 ? w.brk : w.levels[i - 1].cont;
+    lv.brk = left ? g.new_label() : i > 0 ? w.levels[i - 1].cont : rj_last < 0 ? w.brk : w.rj_loop_end;
     lv.cont = g.new_label();
     if (left) {
       lv.left_join_match = g.new_reg();
@@ -997,7 +1039,21 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
     } else
       switch (acc.kind) {
         case Access::kVirtual:
-          KEEL_RETURN_IF_ERROR(code_vtab_level(g, scope, i, vtab_terms, order_by, lv, omitted));
+          if (i <= rj_last && !left) {
+            // Up to the last RIGHT JOIN only the level's own ON terms
+            // constrain it.
+            std::vector<VtabTerm> own;
+            for (const TermInfo& ti : terms) {
+              if (ti.on_level == i) own.push_back({ti.expr, ti.mask, false, -1});
+            }
+            // SQLite's ON-clause rule leaves out a table-valued function's
+            // arguments at a RIGHT JOIN's right operand (constraintCompatible-
+            // WithOuterJoin): the main loop scans it without them.
+            bool args = !(t->join & parse::join::kRight);
+            KEEL_RETURN_IF_ERROR(code_vtab_level(g, scope, i, own, order_by, lv, omitted, args));
+          } else {
+            KEEL_RETURN_IF_ERROR(code_vtab_level(g, scope, i, vtab_terms, order_by, lv, omitted));
+          }
           top = lv.top;
           break;
         case Access::kRowidEq: {
@@ -1199,7 +1255,7 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
           break;
         }
         default: {
-          if (t->table && !t->table->method_indexes.empty() && !left) {
+          if (t->table && !t->table->method_indexes.empty() && !left && i > rj_last) {
             // An index method may answer a term of this table (index_method.cpp).
             std::vector<const Expr*> own;
             for (const TermInfo& ti : terms) {
@@ -1237,19 +1293,22 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
     auto is_omitted = [&](const Expr* e) {
       return std::find(omitted.begin(), omitted.end(), e) != omitted.end();
     };
-    if (left) {
+    if (left || lv.rj_match >= 0) {
       for (const TermInfo& ti : terms) {
         if (ti.left_join_level == i && ti.expr != coded && !is_omitted(ti.expr))
           KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, lv.cont, true));
       }
+    }
+    if (lv.rj_match >= 0) right_join_record_match(g, lv);
+    if (left) {
       lv.left_join_null = g.new_label();
       g.bind(lv.left_join_null);
       g.emit(Op::Integer, 1, lv.left_join_match);
     }
+    if (lv.rj_match >= 0) right_join_begin_subroutine(g, lv);
     for (const TermInfo& ti : terms) {
-      if (ti.on_left_join || ti.mask == 0 || ti.expr == coded || is_omitted(ti.expr)) continue;
-      if (highest_level(ti.mask, n) == i)
-        KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, lv.cont, true));
+      if (ti.on_left_join || ti.code_level != i || ti.expr == coded || is_omitted(ti.expr)) continue;
+      KEEL_RETURN_IF_ERROR(code_if_false(g, scope, ti.expr, lv.cont, true));
     }
   }
   return Status::Ok();
@@ -1260,6 +1319,7 @@ Status where_end(CodeGen& g, Scope* scope, WhereInfo& w) {
   for (int i = static_cast<int>(w.levels.size()) - 1; i >= 0; i--) {
     WhereLevel& lv = w.levels[i];
     g.bind(lv.cont);
+    if (lv.rj_match >= 0) right_join_end_subroutine(g, lv);
     if (!lv.single_row && lv.next_op != Op::Noop) g.emit(lv.next_op, lv.next_cursor, lv.top);
     if (lv.in_loop_cursor >= 0) {
       g.bind(lv.in_loop_next);
@@ -1275,6 +1335,10 @@ Status where_end(CodeGen& g, Scope* scope, WhereInfo& w) {
       g.bind(done);
     }
     // brk of this level is cont of the level above (or the loop's end).
+  }
+  if (w.rj_last >= 0) {
+    g.bind(w.rj_loop_end);
+    KEEL_RETURN_IF_ERROR(right_join_unmatched_passes(g, scope, w));
   }
   g.bind(w.brk);
   if (w.allow_covering) apply_covering(g, w);

@@ -76,9 +76,12 @@ Status Vm::exec() {
         pc_ = op.p2;
         continue;
 
-      // Opcode: Return P1 * * * *
+      // Opcode: Return P1 * P3 * *
       // Jumps to the instruction after the address stored in register P1.
+      // With P3 set, falls through when P1 holds no address: the end of a
+      // subroutine that also runs in line (the inner loops of a RIGHT JOIN).
       case Op::Return:
+        if (op.p3 && !r[op.p1].is_int()) break;
         pc_ = static_cast<int>(r[op.p1].int_value()) + 1;
         continue;
 
@@ -266,6 +269,9 @@ Status Vm::exec() {
       // Deep-copies registers P1..P1+P3 into P2..P2+P3.
       case Op::Copy:
         for (int i = 0; i <= op.p3; i++) r[op.p2 + i].copy_from(r[op.p1 + i]);
+        if (op.p5 & kOpflagCopyNoSubtype) {
+          for (int i = 0; i <= op.p3; i++) r[op.p2 + i].set_subtype(0);
+        }
         break;
       // Opcode: SCopy P1 P2 * * *
       // Register P2 = register P1; text may be shared with P1.

@@ -64,6 +64,9 @@ inline constexpr uint16_t kOpflagBulkCsr = 0x01;  // OpenWrite: keys will be ins
 // moves, so TEXT/BLOB bytes stay borrowed from the row (no copy; SQLite's
 // MEM_Ephem). Set by the code generator only in that situation.
 inline constexpr uint16_t kOpflagColumnByRef = 0x80;
+// Copy: the copies lose their subtype (a row handed out of a subquery or
+// co-routine carries plain values, as SQLite's).
+inline constexpr uint16_t kOpflagCopyNoSubtype = 0x01;
 
 // Flags in P5 of comparison opcodes (SQLite's SQLITE_JUMPIFNULL, SQLITE_NULLEQ).
 inline constexpr uint16_t kCmpAffinityMask = 0x47;

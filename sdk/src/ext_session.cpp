@@ -53,6 +53,13 @@ bool Session::database_opened(std::string_view schema) const {
   return conn(conn_).database_touched(conn(conn_).database_index(schema));
 }
 
+Result<bool> Session::append_records(std::string_view table, std::span<const RecordRow> rows,
+                                     std::string_view schema) {
+  int db = conn(conn_).database_index(schema);
+  if (db < 0) return Status(rc::kError, "unknown database " + std::string(schema));
+  return conn(conn_).append_records(db, table, rows);
+}
+
 Status Session::add_change_observer(std::shared_ptr<ChangeObserver> observer) {
   if (!observer) return Status(rc::kMisuse, "null change observer");
   auto& c = conn(conn_);

@@ -38,6 +38,8 @@ const std::vector<std::string> kTexts = {"''",   "'a'",  "'A'",   "'b'",  "'B'",
                                          "'10'", "'-3'", "'2.5'", "' 7'", "'x y'", "'a%'",  "'a_c'", "'zz'"};
 const std::vector<std::string> kBlobs = {"x''", "x'00'", "x'61'", "x'ff01'"};
 const std::vector<std::string> kLikePatterns = {"'a%'", "'%b%'", "'_'", "'A_c'", "'%'", "''", "'1%'", "'%5'"};
+// Patterns without a literal prefix (no LIKE optimization range).
+const std::vector<std::string> kLikeWildPatterns = {"'%b%'", "'_'", "'%'", "'%5'"};
 const std::vector<std::string> kGlobPatterns = {"'a*'", "'*b*'", "'?'", "'[a-c]*'", "'*'", "'[^a]*'", "'1*'"};
 
 // True if `e` names a column of a FROM source ("a<N>.x").
@@ -111,6 +113,7 @@ const std::vector<FeatureName>& feature_names() {
       {"recursive_cte", kRecursiveCte},
       {"json", kJson},
       {"datetime", kDateTime},
+      {"right_join", kRightJoin},
       {"left_join_like", kLeftJoinLike},
   };
   return names;
@@ -447,9 +450,14 @@ std::string SqlGenerator::predicate(const Scope& s, int depth) {
         }
       case 7:
         if (!has(kLike) || (in_left_join_on_ && !has(kLeftJoinLike))) break;
-        if (chance(50))
-          return expr(s, depth - 1) + (chance(30) ? " NOT LIKE " : " LIKE ") +
-                 (chance(70) ? pick(kLikePatterns) : expr(s, depth - 1));
+        if (chance(50)) {
+          std::string lhs = expr(s, depth - 1);
+          bool ipk = false;
+          for (const ScopeCol& c : s.cols) ipk = ipk || (c.ref == lhs && c.col && c.col->ipk);
+          std::string pattern =
+              chance(70) ? pick(ipk && outer_on_ ? kLikeWildPatterns : kLikePatterns) : expr(s, depth - 1);
+          return lhs + (chance(30) ? " NOT LIKE " : " LIKE ") + pattern;
+        }
         return expr(s, depth - 1) + (chance(30) ? " NOT GLOB " : " GLOB ") +
                (chance(70) ? pick(kGlobPatterns) : expr(s, depth - 1));
       case 8:
@@ -538,10 +546,14 @@ std::string SqlGenerator::aggregate(const Scope& s, int depth) {
 
 std::string SqlGenerator::from_clause(Scope& scope, int depth, bool allow_joins) {
   int nsources = 1;
-  if (allow_joins && (features_ & (kJoin | kLeftJoin | kCrossJoin)) && chance(55))
+  if (allow_joins && (features_ & (kJoin | kLeftJoin | kCrossJoin | kRightJoin)) && chance(55))
     nsources = chance(75) ? 2 : uniform(3, 4);
   std::string from = " FROM ";
   std::vector<const GenTable*> prev;
+  // USING in a FROM with a RIGHT or FULL JOIN only with left_join_using:
+  // SQLite 3.40.1 lets such a USING match a NULL join column (S2, S6).
+  bool used_using = false, used_right = false;
+  const bool outer_using = has(kLeftUsing);
   for (int i = 0; i < nsources; ++i) {
     std::string alias = "a" + std::to_string(alias_counter_++);
     std::string source;
@@ -594,11 +606,17 @@ std::string SqlGenerator::from_clause(Scope& scope, int depth, bool allow_joins)
       if (has(kLeftJoin)) kinds.push_back(1);
       if (has(kCrossJoin)) kinds.push_back(2);
       if (has(kCrossJoin)) kinds.push_back(3);
+      if (has(kRightJoin) && (!used_using || outer_using || kinds.empty())) {
+        kinds.push_back(4);  // RIGHT JOIN
+        kinds.push_back(5);  // FULL OUTER JOIN
+      }
       int kind = pick(kinds);
+      if (kind >= 4) used_right = true;
       // USING needs a column name present in the new table and in exactly one
       // earlier table; otherwise fall back to ON.
       std::string using_col;
-      if (has(kUsing) && (kind == 0 || (kind == 1 && has(kLeftUsing))) && chance(30)) {
+      if (has(kUsing) && (kind == 0 || ((kind == 1 || kind >= 4) && outer_using)) &&
+          (!used_right || outer_using) && chance(30)) {
         for (const auto& c : tab->cols) {
           int seen = 0;
           for (const GenTable* p : prev)
@@ -614,15 +632,23 @@ std::string SqlGenerator::from_clause(Scope& scope, int depth, bool allow_joins)
       switch (kind) {
         case 0:
         case 1:
-          from += kind == 0 ? (chance(50) ? " JOIN " : " INNER JOIN ") : " LEFT JOIN ";
+        case 4:
+        case 5:
+          from += kind == 0   ? (chance(50) ? " JOIN " : " INNER JOIN ")
+                  : kind == 1 ? " LEFT JOIN "
+                  : kind == 4 ? (chance(50) ? " RIGHT JOIN " : " RIGHT OUTER JOIN ")
+                              : (chance(50) ? " FULL JOIN " : " FULL OUTER JOIN ");
           from += source;
           if (!using_col.empty()) {
             from += " USING (" + using_col + ")";
             using_merged = true;
+            used_using = true;
           } else if (chance(85)) {
             bool saved = in_left_join_on_;
             in_left_join_on_ = kind == 1;
+            outer_on_ = kind != 0;
             from += " ON " + predicate(on_scope, 1);
+            outer_on_ = false;
             in_left_join_on_ = saved;
           }
           break;

@@ -81,9 +81,10 @@ enum Feature : uint64_t {
   kJson = 1ull << 54,                // JSON functions over generated values: json_array, json_object,
                                      // json_extract, ->, ->>, json_set/insert/replace/remove, json_patch, ...
   kDateTime = 1ull << 55,            // date, time, datetime, julianday, unixepoch, strftime with modifiers
-  kLeftJoinLike = 1ull << 56,        // LIKE and GLOB in LEFT JOIN ON clauses, view and FROM subquery
+  kRightJoin = 1ull << 56,           // RIGHT JOIN and FULL OUTER JOIN (with USING when left_join_using)
+  kLeftJoinLike = 1ull << 57,        // LIKE and GLOB in LEFT JOIN ON clauses, view and FROM subquery
                                      // WHERE clauses (S5)
-  kAllFeatures = (1ull << 57) - 1,
+  kAllFeatures = (1ull << 58) - 1,
 };
 
 struct FeatureName {
@@ -153,6 +154,10 @@ class SqlGenerator {
     const Scope* outer = nullptr;  // for correlated subqueries
     int star_cols = 0;             // columns of SELECT * (a USING column counts once)
   };
+
+  // Generating the ON clause of an outer join: a case-insensitive LIKE with
+  // a literal prefix on an INTEGER PRIMARY KEY is avoided there (S6).
+  bool outer_on_ = false;
 
   int uniform(int lo, int hi);  // inclusive
   bool chance(int percent);

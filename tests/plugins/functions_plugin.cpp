@@ -4,6 +4,8 @@
 //                         Context::result_blob_buffer
 //   plugin_sum(x)         aggregate and window function (step/inverse/value)
 //   plugin_fail()         always fails with a module error
+//   test_append_records(table, rowid, record)  Session::append_records of one
+//                         row into `table` of main: 1 written, 0 refused
 //   PRAGMA plugin_echo[=v] one row (value, has_value)
 #include <cstring>
 
@@ -45,6 +47,20 @@ class Fail final : public keel::ext::ScalarFunction {
   void call(Context& ctx, Args) const override { ctx.error("plugin_fail was called", keel::rc::kConstraint); }
 };
 
+class Append final : public keel::ext::ScalarFunction {
+ public:
+  std::string_view name() const override { return "test_append_records"; }
+  int arity() const override { return 3; }
+  uint32_t flags() const override { return 0; }
+  void call(Context& ctx, Args args) const override {
+    std::string table(args[0].text());
+    keel::ext::RecordRow row{args[1].as_int64(), args[2].blob()};
+    auto written = ctx.session().append_records(table, std::span<const keel::ext::RecordRow>(&row, 1));
+    if (!written.ok()) return ctx.error(written.status().message(), written.status().code());
+    ctx.result_int64(*written ? 1 : 0);
+  }
+};
+
 class Sum final : public keel::ext::AggregateFunction {
  public:
   std::string_view name() const override { return "plugin_sum"; }
@@ -84,6 +100,7 @@ KEEL_MODULE(testfuncs) {
   registrar.add_function(std::make_shared<Add>());
   registrar.add_function(std::make_shared<Reverse>());
   registrar.add_function(std::make_shared<Fail>());
+  registrar.add_function(std::make_shared<Append>());
   registrar.add_aggregate(std::make_shared<Sum>());
   registrar.add_pragma(std::make_shared<Echo>());
 }

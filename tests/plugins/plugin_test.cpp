@@ -88,6 +88,49 @@ TEST(PluginLoader, FunctionsOfAModuleLoadedByName) {
   EXPECT_EQ(count_functions(*c, "plugin_"), 4);
 }
 
+// Session::append_records, through test_append_records(table, rowid, record).
+// The record x'030111076869' is (7, 'hi'): header size 3, an 8-bit integer,
+// a 2-byte text.
+TEST(PluginLoader, AppendRecords) {
+  auto db = keel::Database::open(":memory:", with_modules({"testfuncs"}));
+  ASSERT_TRUE(db.ok());
+  auto c = (*db)->connect();
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(c->exec("CREATE TABLE t(a INTEGER, b TEXT); CREATE TABLE u(a, b); CREATE INDEX ua ON u(a);"
+                      "CREATE TABLE w(a, b); CREATE TRIGGER wt AFTER INSERT ON w BEGIN SELECT 1; END;")
+                  .ok());
+  // No write transaction open: refused, nothing written.
+  EXPECT_EQ(scalar(*c, "SELECT test_append_records('t', 5, x'030111076869')"), "0");
+  ASSERT_TRUE(c->exec("BEGIN; INSERT INTO t VALUES (1, 'one');").ok());
+  EXPECT_EQ(scalar(*c, "SELECT test_append_records('t', 5, x'030111076869')"), "1");
+  EXPECT_EQ(scalar(*c, "SELECT test_append_records('t', 3, x'030111076869')"),
+            "1");  // below the largest rowid
+  EXPECT_EQ(scalar(*c, "SELECT group_concat(rowid || ':' || a || ':' || b, ' ') FROM t"),
+            "1:1:one 3:7:hi 5:7:hi");
+  // A row that has the rowid is replaced.
+  EXPECT_EQ(scalar(*c, "SELECT test_append_records('t', 1, x'030111086869')"), "1");
+  EXPECT_EQ(scalar(*c, "SELECT a || b FROM t WHERE rowid = 1"), "8hi");
+  // Where an INSERT does more than the b-tree insert: refused.
+  EXPECT_EQ(scalar(*c, "SELECT test_append_records('u', 1, x'030111076869')"), "0");
+  EXPECT_EQ(scalar(*c, "SELECT test_append_records('w', 1, x'030111076869')"), "0");
+  EXPECT_EQ(scalar(*c, "SELECT count(*) FROM u") + scalar(*c, "SELECT count(*) FROM w"), "00");
+  // Bytes that are not a record of the table's two columns never reach it.
+  EXPECT_NE(scalar(*c, "SELECT test_append_records('t', 9, x'0301110768')").find("well-formed record of 2"),
+            std::string::npos);
+  EXPECT_NE(scalar(*c, "SELECT test_append_records('t', 9, x'020107')").find("well-formed record of 2"),
+            std::string::npos);
+  EXPECT_EQ(scalar(*c, "SELECT test_append_records('nope', 1, x'020107')"), "error: no such table: nope");
+  EXPECT_EQ(scalar(*c, "SELECT count(*) FROM t"), "3");
+  // The rows roll back with the transaction; the file stays sound.
+  ASSERT_TRUE(c->exec("ROLLBACK").ok());
+  EXPECT_EQ(scalar(*c, "SELECT count(*) FROM t"), "0");
+  ASSERT_TRUE(c->exec("BEGIN; INSERT INTO t VALUES (1, 'one');").ok());
+  EXPECT_EQ(scalar(*c, "SELECT test_append_records('t', 2, x'030111076869')"), "1");
+  ASSERT_TRUE(c->exec("COMMIT").ok());
+  EXPECT_EQ(scalar(*c, "SELECT group_concat(a || b, ' ') FROM t"), "1one 7hi");
+  EXPECT_EQ(scalar(*c, "PRAGMA integrity_check"), "ok");
+}
+
 TEST(PluginLoader, ModuleFunctionsAreNotOnOtherConnections) {
   auto with = keel::Database::open(":memory:", with_modules({"testfuncs"}));
   auto without = keel::Database::open(":memory:");

@@ -24,7 +24,7 @@ std::string lower(std::string_view s) {
 
 void Capture::release() {
   statements_.clear();
-  shapes_.clear();
+  forget_schema();
 }
 
 void Capture::end_transaction() {
@@ -38,6 +38,7 @@ void Capture::rollback_to_savepoint(int) {
   // older ones); rows written since were undone with it.
   discard_pending();
   for (TxnLog& log : logs_) log.verify = true;
+  forget_next_ids();
 }
 
 Status Capture::on_statement_end(ext::Session&, bool ok) {
@@ -51,16 +52,21 @@ Status Capture::on_statement_end(ext::Session&, bool ok) {
   pending_.resize(statement_rows_);
   arena_.resize(statement_bytes_);
   for (TxnLog& log : logs_) log.verify = true;
+  forget_next_ids();
   return Status::Ok();
 }
 
 Status Capture::before_statement(ext::Session& session, const ext::StatementInfo& statement) {
   if (pending_.empty()) return Status::Ok();
-  constexpr size_t kBatchRows = 64, kBatchBytes = size_t{1} << 20;
-  bool write = pending_.size() >= kBatchRows || arena_.size() >= kBatchBytes ||
-               statement.touches("main", "sqlite_sequence");
-  for (size_t i = 0; i < logs_.size() && !write; i++) write = statement.touches("main", logs_[i].table);
-  return write ? flush(session) : Status::Ok();
+  constexpr size_t kBatchRows = 256, kBatchBytes = size_t{1} << 20;
+  // A statement that reads or writes the CDC table or sqlite_sequence sees
+  // every row, and may move the next change_id.
+  bool touches = statement.touches("main", "sqlite_sequence");
+  for (size_t i = 0; i < logs_.size() && !touches; i++) touches = statement.touches("main", logs_[i].table);
+  if (!touches && pending_.size() < kBatchRows && arena_.size() < kBatchBytes) return Status::Ok();
+  Status s = flush(session);
+  if (touches) forget_next_ids();
+  return s;
 }
 
 Status Capture::before_savepoint(ext::Session& session, int) { return flush(session); }
@@ -154,7 +160,7 @@ Status Capture::begin(ext::Session& session) {
   KEEL_RETURN_IF_ERROR(run(session, "PRAGMA schema_version", {}, &sv));
   int64_t v = sv ? sv->as_int64() : -1;
   if (v != schema_version_) {
-    shapes_.clear();
+    forget_schema();
     schema_version_ = v;
     settings_checked_ = false;
   }
@@ -205,13 +211,36 @@ Status Capture::begin(ext::Session& session) {
   return Status::Ok();
 }
 
+bool Capture::may_fail(std::string_view database, std::string_view table) const {
+  if (!txn_open_) return true;
+  if (!effective_.on() || excluded(table)) return false;
+  if (is_schema_table(table)) return true;
+  if (effective_.mode == Mode::kId) return false;
+  if (is_last_shape(database, table)) return !last_shape_->defaults_loaded;
+  auto it = shapes_.find(lower(database) + "." + lower(table));
+  return it == shapes_.end() || !it->second.defaults_loaded;
+}
+
 Result<TableShape*> Capture::shape(ext::Session& session, std::string_view database, std::string_view table) {
+  // Most changes in a row are of one table: compare with the last one
+  // before building a key.
+  if (is_last_shape(database, table)) return last_shape_;
   std::string key = lower(database) + "." + lower(table);
   auto it = shapes_.find(key);
-  if (it != shapes_.end()) return &it->second;
-  auto loaded = load_table_shape(session, database, table);
-  if (!loaded.ok()) return loaded.take_status();
-  return &shapes_.emplace(key, std::move(loaded).value()).first->second;
+  if (it == shapes_.end()) {
+    auto loaded = load_table_shape(session, database, table);
+    if (!loaded.ok()) return loaded.take_status();
+    it = shapes_.emplace(key, std::move(loaded).value()).first;
+    // Defaults now rather than at the first row that lacks a column, so
+    // that later changes run no SQL (may_fail). A default that fails to
+    // evaluate is left for the row that needs it to report.
+    load_defaults(session, it->second).ignore();
+  }
+  last_shape_ = &it->second;
+  last_shape_key_.assign(database);
+  last_shape_key_ += '.';
+  last_shape_key_ += table;
+  return last_shape_;
 }
 
 Status Capture::image(ext::Session& session, TableShape& shape, std::span<const uint8_t> record,
@@ -231,10 +260,10 @@ Status Capture::image(ext::Session& session, TableShape& shape, std::span<const 
   if (shape.ipk >= 0 && static_cast<size_t>(shape.ipk) < fields.size() && fields[shape.ipk].type == 0) {
     fields[shape.ipk] = integer_field(rowid, storage);
   }
-  write_record(fields, out);
   // The fields point into `record`, `shape` or the local storage: re-point
   // them at `out`, which outlives this call.
-  return parse_record(out, fields);
+  out.resize(put_record(fields, out, 0, fields.data()));  // shrinking: the fields stay valid
+  return Status::Ok();
 }
 
 size_t Capture::log_index(const std::string& table, const std::string& version) {
@@ -272,7 +301,8 @@ void Capture::queue(const Row& row) {
   Pending p;
   p.log = log;
   p.type = row.type;
-  p.table = std::string(row.table);
+  p.table = Slice{arena_.size(), row.table.size(), true};
+  arena_.insert(arena_.end(), row.table.begin(), row.table.end());
   p.id = row.id;
   p.time = static_cast<int64_t>(std::time(nullptr));
   keep(row.before, p.before);
@@ -309,30 +339,145 @@ Status Capture::write_rows(ext::Session& session, TxnLog& log, size_t from, size
   if (!version.ok()) return version.take_status();
   log.version = *version;
   log.txn_id = 0;
+  log.next_id = 0;
+  appendable_.clear();
   if (conn_config_ && same_name(conn_config_->table, log.table)) conn_version_ = *version;
   if (same_name(effective_.table, log.table)) version_ = *version;
   return write_rows_to(session, log, from, to);
 }
 
-// Writes pending_ into the log's table with multi-row INSERTs of up to
-// kChunk rows (a nested statement per chunk, not per row).
+Status Capture::read_next_id(ext::Session& session, TxnLog& log) {
+  // What AUTOINCREMENT hands out next: past both the recorded sequence and
+  // the largest change_id (ORDER BY ... LIMIT 1 reads the last row where
+  // max() would scan the table).
+  std::optional<Value> next;
+  Value name[] = {Value(log.table)};
+  KEEL_RETURN_IF_ERROR(run(session,
+                           "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?1), 0), "
+                           "coalesce((SELECT change_id FROM " +
+                               quote_identifier(log.table) + " ORDER BY change_id DESC LIMIT 1), 0)) + 1",
+                           name, &next));
+  log.next_id = next ? next->as_int64() : 1;
+  if (log.txn_id == 0) {
+    // The transaction's first row: its change_id is the transaction id.
+    log.txn_id = log.next_id;
+    log.first_pending = true;
+  }
+  return Status::Ok();
+}
+
+Result<bool> Capture::appendable(ext::Session& session, const std::string& table) {
+  std::string key = lower(table);
+  auto it = appendable_.find(key);
+  if (it != appendable_.end()) return it->second;
+  // Exactly the table ensure_cdc_table creates (so the row encoded below is
+  // the one its INSERT stores), and no temp object of that name that SQL
+  // would reach instead (a temp table, or a temp trigger on it).
+  std::optional<Value> sql;
+  Value name[] = {Value(table)};
+  KEEL_RETURN_IF_ERROR(run(session,
+                           "SELECT sql FROM main.sqlite_schema WHERE type = 'table' AND name = ?1 "
+                           "COLLATE NOCASE",
+                           name, &sql));
+  bool ok = false;
+  if (sql && sql->type() == Type::kText) {
+    std::string_view text = sql->text();
+    std::string_view columns = kCdcTableColumns;
+    ok = text.substr(0, 13) == "CREATE TABLE " && text.size() > columns.size() &&
+         text.substr(text.size() - columns.size()) == columns;
+  }
+  if (ok) {
+    std::optional<Value> temp;
+    KEEL_RETURN_IF_ERROR(run(session,
+                             "SELECT 1 FROM temp.sqlite_schema WHERE name = ?1 COLLATE NOCASE OR "
+                             "tbl_name = ?1 COLLATE NOCASE",
+                             name, &temp));
+    ok = !temp.has_value();
+  }
+  appendable_.emplace(key, ok);
+  return ok;
+}
+
 Status Capture::write_rows_to(ext::Session& session, TxnLog& log, size_t from, size_t to) {
-  constexpr size_t kChunk = 16;
   KEEL_RETURN_IF_ERROR(check_log(session, log));
+  if (log.version != "v1") {
+    auto appended = append_rows(session, log, from, to);
+    if (!appended.ok()) return appended.take_status();
+    if (*appended) return Status::Ok();
+  }
+  log.next_id = 0;  // AUTOINCREMENT picks the ids below
+  return insert_rows(session, log, from, to, false);
+}
+
+Result<bool> Capture::append_rows(ext::Session& session, TxnLog& log, size_t from, size_t to) {
+  auto ok = appendable(session, log.table);
+  if (!ok.ok()) return ok.take_status();
+  if (!*ok) return false;
+  if (log.next_id == 0) KEEL_RETURN_IF_ERROR(read_next_id(session, log));
+  if (to - from > 1) {
+    // Every row but the last, encoded as the INSERT would store it:
+    // (change_id, change_time, change_txn_id, change_type, table_name, id,
+    // before, after, updates), change_id (the rowid) NULL in its slot.
+    size_t end = 0;  // records_ is reused, not cleared: its bytes up to `end`
+    record_rows_.clear();
+    record_starts_.clear();
+    std::array<std::array<uint8_t, 8>, 4> ints;
+    auto blob = [&](const Slice& slice) {
+      if (!slice.present) return Field{0, {}};
+      return Field{12 + 2 * static_cast<uint64_t>(slice.size),
+                   std::span<const uint8_t>(arena_.data() + slice.offset, slice.size)};
+    };
+    int64_t id = log.next_id;
+    for (size_t i = from; i + 1 < to; i++) {
+      const Pending& p = pending_[i];
+      cdc_fields_.assign(9, Field{});
+      cdc_fields_[1] = integer_field(p.time, ints[0]);
+      cdc_fields_[2] = integer_field(log.txn_id, ints[1]);
+      cdc_fields_[3] = integer_field(p.type, ints[2]);
+      if (p.type != kCommit) {
+        cdc_fields_[4] = Field{13 + 2 * static_cast<uint64_t>(p.table.size),
+                               std::span<const uint8_t>(arena_.data() + p.table.offset, p.table.size)};
+        cdc_fields_[5] = integer_field(p.id, ints[3]);
+      }
+      cdc_fields_[6] = blob(p.before);
+      cdc_fields_[7] = blob(p.after);
+      cdc_fields_[8] = blob(p.updates);
+      record_starts_.push_back(end);
+      end = put_record(cdc_fields_, records_, end);
+      record_rows_.push_back(ext::RecordRow{id++, {}});
+    }
+    // The spans, now that records_ stops growing.
+    record_starts_.push_back(end);
+    for (size_t k = 0; k < record_rows_.size(); k++) {
+      record_rows_[k].record = std::span<const uint8_t>(records_.data() + record_starts_[k],
+                                                        record_starts_[k + 1] - record_starts_[k]);
+    }
+    auto written = session.append_records(log.table, record_rows_);
+    if (!written.ok()) return written.take_status();
+    if (!*written) {
+      // The kernel refuses the table (an index or trigger was added, say):
+      // INSERTs from now on, for this schema.
+      appendable_[lower(log.table)] = false;
+      return false;
+    }
+    log.next_id = id;
+    log.first_pending = false;
+  }
+  // The last row through the INSERT: AUTOINCREMENT records its change_id
+  // in sqlite_sequence as a row-by-row INSERT would have left it.
+  KEEL_RETURN_IF_ERROR(insert_rows(session, log, to - 1, to, true));
+  return true;
+}
+
+// Writes pending_[from, to) into the log's table with multi-row INSERTs of
+// up to kChunk rows (a nested statement per chunk, not per row).
+Status Capture::insert_rows(ext::Session& session, TxnLog& log, size_t from, size_t to, bool explicit_ids) {
+  constexpr size_t kChunk = 16;
   bool v1 = log.version == "v1";  // Turso's first layout: no txn id, no COMMIT rows
   std::string target = quote_identifier(log.table);
   if (!v1 && log.txn_id == 0) {
-    // The transaction's first row: its change_id (the next AUTOINCREMENT
-    // value) is the transaction id.
-    std::optional<Value> next;
-    Value name[] = {Value(log.table)};
-    KEEL_RETURN_IF_ERROR(run(session,
-                             "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?1), 0), "
-                             "coalesce((SELECT max(change_id) FROM " +
-                                 target + "), 0)) + 1",
-                             name, &next));
-    log.txn_id = next ? next->as_int64() : 1;
-    log.first_pending = true;
+    KEEL_RETURN_IF_ERROR(read_next_id(session, log));
+    if (!explicit_ids) log.next_id = 0;
   }
   std::vector<Value> params;
   auto push_blob = [&](const Slice& slice) {
@@ -354,8 +499,11 @@ Status Capture::write_rows_to(ext::Session& session, TxnLog& log, size_t from, s
       if (v1 && p.type == kCommit) continue;
       if (!v1) {
         // The first row of the transaction carries the id explicitly; the
-        // others take the next AUTOINCREMENT values after it.
-        if (log.first_pending) {
+        // others take the next AUTOINCREMENT values after it (or, with
+        // explicit_ids, the ones handed out here).
+        if (explicit_ids) {
+          params.emplace_back(log.next_id++);
+        } else if (log.first_pending) {
           params.emplace_back(log.txn_id);
         } else {
           params.emplace_back();
@@ -369,7 +517,8 @@ Status Capture::write_rows_to(ext::Session& session, TxnLog& log, size_t from, s
         params.emplace_back();
         params.emplace_back();
       } else {
-        params.emplace_back(p.table);
+        params.emplace_back(
+            std::string(reinterpret_cast<const char*>(arena_.data() + p.table.offset), p.table.size));
         params.emplace_back(p.id);
       }
       push_blob(p.before);
@@ -399,7 +548,11 @@ Status Capture::on_change(ext::Session& session, const ext::RowChange& change) {
   KEEL_RETURN_IF_ERROR(begin(session));
   if (!effective_.on() || excluded(change.table)) return Status::Ok();
   bool schema = is_schema_table(change.table);
-  if (schema && schema_of_excluded(change)) return Status::Ok();
+  if (schema && schema_of_excluded(change)) {
+    // DDL of a CDC table (an index, ALTER TABLE) may change how it is written.
+    appendable_.clear();
+    return Status::Ok();
+  }
   const CaptureConfig& c = effective_;
   TableShape* tshape = nullptr;
   if (c.mode != Mode::kId) {
@@ -446,7 +599,7 @@ Status Capture::on_change(ext::Session& session, const ext::RowChange& change) {
       break;
   }
   // DDL: shapes read before it are stale.
-  if (schema) shapes_.clear();
+  if (schema) forget_schema();
   return Status::Ok();
 }
 

@@ -17,16 +17,30 @@
 //     filled with their defaults. `updates` holds C flags (1 = the value
 //     differs from the before image) then C values (the new value where
 //     the flag is 1, else NULL).
-//  3. Writing: a change's row is queued (images copied into an arena, with
-//     the CDC table it goes to) and rows are written in batches, 16 per
-//     nested INSERT, between statements: before a statement that touches a
-//     CDC table or sqlite_sequence (so that the connection reads them as if
-//     every row had been written at once), when 64 rows or 1 MiB are
-//     queued, before a SAVEPOINT (which a ROLLBACK TO would return to), and
-//     before COMMIT. Writing outside any statement makes a written row
-//     final within the transaction: a later failing statement cannot undo
-//     it. A failed statement drops the rows it queued; a ROLLBACK TO drops
-//     every queued row (all were queued after the savepoint opened).
+//  3. Writing: a change's row is queued (images, built once, and the
+//     table name copied into an arena, with the CDC table it goes to) and
+//     rows are written in batches between statements: before a statement
+//     that touches a CDC table or sqlite_sequence (so that the connection
+//     reads them as if every row had been written at once), when 256 rows
+//     or 1 MiB are queued, before a SAVEPOINT (which a ROLLBACK TO would
+//     return to), and before COMMIT. Writing outside any statement makes a
+//     written row final within the transaction: a later failing statement
+//     cannot undo it. A failed statement drops the rows it queued; a
+//     ROLLBACK TO drops every queued row (all were queued after the
+//     savepoint opened).
+//  3a. The fast path: where the CDC table is exactly the table Keel creates
+//     (its CREATE TABLE text, checked once per schema) and has no index or
+//     trigger, a batch's rows but the last are encoded here (each the
+//     record the INSERT would have stored) and appended to the b-tree with
+//     Session::append_records, under change_ids handed out by the
+//     observer; the last row goes through the INSERT with its change_id
+//     given, so that AUTOINCREMENT's sqlite_sequence ends exactly where a
+//     row-by-row INSERT leaves it. The next change_id (max(seq, largest
+//     change_id) + 1, what AUTOINCREMENT would pick) is read at the first
+//     write of a transaction and again after anything that may have moved
+//     it (a statement that touches the CDC table or sqlite_sequence, a
+//     failed statement, a ROLLBACK TO). Elsewhere rows go through
+//     multi-row INSERTs, 16 rows per nested statement.
 //  4. Transactions: the first row of a transaction gets an explicit
 //     change_id = the next AUTOINCREMENT value, which becomes the
 //     transaction's change_txn_id; before_commit writes one COMMIT row per
@@ -89,6 +103,10 @@ class Capture final : public ext::ChangeObserver {
     return begin(session);
   }
   bool active() const override { return !txn_open_ || effective_.on(); }
+  // on_change() runs no SQL once the transaction's mode is known and the
+  // table's shape (with its defaults) is loaded: then it cannot fail, and a
+  // one-write statement needs no savepoint for it.
+  bool may_fail(std::string_view database, std::string_view table) const override;
 
  private:
   // The rows one transaction wrote into one CDC table.
@@ -98,6 +116,7 @@ class Capture final : public ext::ChangeObserver {
     int64_t txn_id = 0;          // 0: no row yet
     bool verify = false;         // rows may have been undone since
     bool first_pending = false;  // the row numbered txn_id is not written yet
+    int64_t next_id = 0;         // the next change_id to hand out; 0: to be read
   };
   // A CDC row waiting for its statement's end; images live in arena_.
   struct Slice {
@@ -107,10 +126,9 @@ class Capture final : public ext::ChangeObserver {
   struct Pending {
     size_t log = 0;  // index into logs_: the CDC table the row goes to
     int type = 0;
-    std::string table;
     int64_t id = 0;
     int64_t time = 0;
-    Slice before, after, updates;
+    Slice table, before, after, updates;  // table: absent for COMMIT rows
   };
   struct Row {
     int type;
@@ -128,6 +146,12 @@ class Capture final : public ext::ChangeObserver {
   // a schema row at all.
   bool schema_of_excluded(const ext::RowChange& change);
   Result<TableShape*> shape(ext::Session& session, std::string_view database, std::string_view table);
+  // Whether last_shape_ is the shape of `database`.`table` as named.
+  bool is_last_shape(std::string_view database, std::string_view table) const {
+    std::string_view key = last_shape_key_;
+    return last_shape_ && key.size() == database.size() + 1 + table.size() &&
+           key.substr(0, database.size()) == database && key.substr(database.size() + 1) == table;
+  }
   // `record` as a full image into `out` (rowid in the IPK slot, defaults
   // for missing columns); `fields` receives its fields.
   Status image(ext::Session& session, TableShape& shape, std::span<const uint8_t> record, int64_t rowid,
@@ -140,6 +164,26 @@ class Capture final : public ext::ChangeObserver {
   // Writes pending_[from, to), rows of one log.
   Status write_rows(ext::Session& session, TxnLog& log, size_t from, size_t to);
   Status write_rows_to(ext::Session& session, TxnLog& log, size_t from, size_t to);
+  // Rows through nested INSERTs; with `explicit_ids` every row gets
+  // log.next_id++ as its change_id.
+  Status insert_rows(ext::Session& session, TxnLog& log, size_t from, size_t to, bool explicit_ids);
+  // The fast path (design note 3a); false if it does not apply.
+  Result<bool> append_rows(ext::Session& session, TxnLog& log, size_t from, size_t to);
+  // Whether the CDC table `table` has the layout the fast path encodes.
+  Result<bool> appendable(ext::Session& session, const std::string& table);
+  // Reads log.next_id (and the transaction id if none yet).
+  Status read_next_id(ext::Session& session, TxnLog& log);
+  // Something may have moved the next change_id of every log.
+  void forget_next_ids() {
+    for (TxnLog& log : logs_) log.next_id = 0;
+  }
+  // A schema change: shapes and layouts read before it are stale.
+  void forget_schema() {
+    shapes_.clear();
+    appendable_.clear();
+    last_shape_ = nullptr;
+    last_shape_key_.clear();
+  }
   Status check_log(ext::Session& session, TxnLog& log);
   // The index in logs_ of the log of `table`, added if new.
   size_t log_index(const std::string& table, const std::string& version);
@@ -163,6 +207,11 @@ class Capture final : public ext::ChangeObserver {
   std::vector<TxnLog> logs_;
 
   std::map<std::string, TableShape> shapes_;
+  // CDC tables checked for the fast path (key: name in lower case).
+  std::map<std::string, bool> appendable_;
+  // The shape last used, and its key ("database.table" as reported).
+  TableShape* last_shape_ = nullptr;
+  std::string last_shape_key_;
   std::map<std::string, Statement> statements_;
 
   // Scratch buffers reused from change to change.
@@ -170,6 +219,11 @@ class Capture final : public ext::ChangeObserver {
   std::vector<uint8_t> before_, after_, updates_;
   std::vector<Pending> pending_;
   std::vector<uint8_t> arena_;
+  // The fast path's encoded rows (reused from batch to batch).
+  std::vector<uint8_t> records_;
+  std::vector<ext::RecordRow> record_rows_;
+  std::vector<size_t> record_starts_;
+  std::vector<Field> cdc_fields_;
   // pending_ and arena_ sizes when the running statement began.
   size_t statement_rows_ = 0, statement_bytes_ = 0;
 };

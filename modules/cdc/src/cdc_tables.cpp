@@ -31,10 +31,8 @@ Result<std::optional<std::string>> read_cdc_version(ext::Session& session, const
 Result<std::string> ensure_cdc_table(ext::Session& session, const std::string& table) {
   auto existed = table_exists(session, table);
   if (!existed.ok()) return existed.take_status();
-  KEEL_RETURN_IF_ERROR(session.exec("CREATE TABLE IF NOT EXISTS " + quote_identifier(table) +
-                                    " (change_id INTEGER PRIMARY KEY AUTOINCREMENT, change_time INTEGER, "
-                                    "change_txn_id INTEGER, change_type INTEGER, table_name TEXT, id, "
-                                    "before BLOB, after BLOB, updates BLOB)"));
+  KEEL_RETURN_IF_ERROR(session.exec("CREATE TABLE IF NOT EXISTS " + quote_identifier(table) + " " +
+                                    std::string(kCdcTableColumns)));
   KEEL_RETURN_IF_ERROR(session.exec(
       "CREATE TABLE IF NOT EXISTS turso_cdc_version (table_name TEXT PRIMARY KEY, version TEXT NOT NULL)"));
   auto st = session.prepare("INSERT OR IGNORE INTO turso_cdc_version (table_name, version) VALUES (?1, ?2)");

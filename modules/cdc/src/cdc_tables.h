@@ -17,11 +17,18 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "capture_config.h"
 #include "keel/ext/session.hpp"
 
 namespace keel::cdc {
+
+// The column list of the CDC table Keel creates, as its CREATE TABLE text
+// ends (sqlite_schema keeps the statement as written).
+inline constexpr std::string_view kCdcTableColumns =
+    "(change_id INTEGER PRIMARY KEY AUTOINCREMENT, change_time INTEGER, change_txn_id INTEGER, "
+    "change_type INTEGER, table_name TEXT, id, before BLOB, after BLOB, updates BLOB)";
 
 // Creates the CDC table and its version row if missing; returns the
 // table's version ("v2", or "v1" for a pre-existing Turso v1 table).

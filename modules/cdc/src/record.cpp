@@ -35,27 +35,6 @@ size_t varint_len(uint64_t v) {
   return n;
 }
 
-void put_varint(uint64_t v, std::vector<uint8_t>& out) {
-  if (v > 0x00ffffffffffffffULL) {
-    uint8_t buf[9];
-    buf[8] = static_cast<uint8_t>(v);
-    v >>= 8;
-    for (int i = 7; i >= 0; i--) {
-      buf[i] = static_cast<uint8_t>((v & 0x7f) | 0x80);
-      v >>= 7;
-    }
-    out.insert(out.end(), buf, buf + 9);
-    return;
-  }
-  uint8_t buf[10];
-  int n = 0;
-  do {
-    buf[n++] = static_cast<uint8_t>(v & 0x7f);
-    v >>= 7;
-  } while (v != 0);
-  for (int i = n - 1; i >= 0; i--) out.push_back(static_cast<uint8_t>(buf[i] | (i > 0 ? 0x80 : 0)));
-}
-
 size_t body_len(uint64_t type) {
   static constexpr size_t kFixed[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0};
   if (type < 12) return kFixed[type];
@@ -78,6 +57,7 @@ Status parse_record(std::span<const uint8_t> record, std::vector<Field>& out) {
     return Status(rc::kCorrupt, "malformed record header");
   }
   size_t body = static_cast<size_t>(header_size);
+  out.reserve(16);
   while (pos < header_size) {
     uint64_t type = 0;
     if (!read_varint(record.first(header_size), pos, type) || type == 10 || type == 11) {
@@ -91,44 +71,66 @@ Status parse_record(std::span<const uint8_t> record, std::vector<Field>& out) {
   return Status::Ok();
 }
 
-void write_record(std::span<const Field> fields, std::vector<uint8_t>& out) {
-  out.clear();
+namespace {
+
+// Writes v at p (SQLite varint); returns its length.
+size_t write_varint_long(uint8_t* p, uint64_t v) {
+  if (v > 0x00ffffffffffffffULL) {
+    p[8] = static_cast<uint8_t>(v);
+    v >>= 8;
+    for (int i = 7; i >= 0; i--) {
+      p[i] = static_cast<uint8_t>((v & 0x7f) | 0x80);
+      v >>= 7;
+    }
+    return 9;
+  }
+  size_t n = varint_len(v);
+  for (size_t i = n; i-- > 0;) {
+    p[i] = static_cast<uint8_t>((v & 0x7f) | (i + 1 < n ? 0x80 : 0));
+    v >>= 7;
+  }
+  return n;
+}
+
+// Serial types and header sizes are most often below 128: one byte.
+inline size_t write_varint(uint8_t* p, uint64_t v) {
+  if (v < 0x80) {
+    *p = static_cast<uint8_t>(v);
+    return 1;
+  }
+  return write_varint_long(p, v);
+}
+
+}  // namespace
+
+size_t put_record(std::span<const Field> fields, std::vector<uint8_t>& out, size_t at, Field* repointed) {
   size_t types_len = 0, bodies_len = 0;
   for (const Field& f : fields) {
-    types_len += varint_len(f.type);
+    types_len += f.type < 0x80 ? 1 : varint_len(f.type);
     bodies_len += f.body.size();
   }
   // The header size counts its own varint, whose length depends on it.
   size_t own = 1;
   while (varint_len(types_len + own) != own) own++;
   size_t header = types_len + own;
-  out.reserve(header + bodies_len);
-  put_varint(header, out);
-  for (const Field& f : fields) put_varint(f.type, out);
-  for (const Field& f : fields) out.insert(out.end(), f.body.begin(), f.body.end());
+  size_t end = at + header + bodies_len;
+  if (out.size() < end) out.resize(end);
+  uint8_t* h = out.data() + at;
+  uint8_t* b = h + header;
+  h += write_varint(h, header);
+  for (size_t i = 0; i < fields.size(); i++) {
+    const Field& f = fields[i];
+    h += write_varint(h, f.type);
+    size_t n = f.body.size();
+    if (n != 0) std::memcpy(b, f.body.data(), n);
+    if (repointed) repointed[i] = Field{f.type, std::span<const uint8_t>(b, n)};
+    b += n;
+  }
+  return end;
 }
 
-Field integer_field(int64_t v, std::array<uint8_t, 8>& storage) {
-  if (v == 0) return Field{8, {}};
-  if (v == 1) return Field{9, {}};
-  uint64_t type;
-  size_t n;
-  if (v >= -128 && v <= 127) {
-    type = 1, n = 1;
-  } else if (v >= -32768 && v <= 32767) {
-    type = 2, n = 2;
-  } else if (v >= -8388608 && v <= 8388607) {
-    type = 3, n = 3;
-  } else if (v >= -2147483648LL && v <= 2147483647LL) {
-    type = 4, n = 4;
-  } else if (v >= -140737488355328LL && v <= 140737488355327LL) {
-    type = 5, n = 6;
-  } else {
-    type = 6, n = 8;
-  }
-  uint64_t u = static_cast<uint64_t>(v);
-  for (size_t i = 0; i < n; i++) storage[n - 1 - i] = static_cast<uint8_t>(u >> (8 * i));
-  return Field{type, std::span<const uint8_t>(storage.data(), n)};
+void write_record(std::span<const Field> fields, std::vector<uint8_t>& out) {
+  out.resize(put_record(fields, out, 0));  // shrinking keeps the bytes: no refill
 }
 
 Field value_field(const Value& v, std::array<uint8_t, 8>& storage) {

@@ -51,6 +51,14 @@ Result<TableShape> load_table_shape(ext::Session& session, std::string_view data
 
 Status load_defaults(ext::Session& session, TableShape& shape) {
   if (shape.defaults_loaded) return Status::Ok();
+  bool any = false;
+  for (const auto& d : shape.default_sql) any = any || d.has_value();
+  if (!any) {
+    // Every default is NULL: nothing to evaluate.
+    shape.defaults.assign(shape.default_sql.size(), Value());
+    shape.defaults_loaded = true;
+    return Status::Ok();
+  }
   std::string sql = "SELECT ";
   for (size_t i = 0; i < shape.default_sql.size(); i++) {
     if (i) sql += ", ";

@@ -20,7 +20,8 @@ struct TableShape {
   int ipk = -1;  // index of the rowid alias column, -1 if none
   // Default expressions (SQL text) per column; empty optional: none.
   std::vector<std::optional<std::string>> default_sql;
-  // Evaluated defaults, filled by load_defaults() on first need.
+  // Evaluated defaults, filled by load_defaults() (when the shape is first
+  // used, or failing that at the first row that needs them).
   std::vector<Value> defaults;
   bool defaults_loaded = false;
 };

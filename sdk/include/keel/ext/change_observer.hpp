@@ -94,11 +94,11 @@ class ChangeObserver {
   virtual void after_rollback() {}
   virtual void rollback_to_savepoint(int depth) { (void)depth; }
 
-  // Cost control. An inactive observer gets no calls about changes and
-  // costs the connection nothing per row (no images, no forced statement
-  // savepoints, truncate shortcut allowed). active() is asked after
-  // on_write_transaction() and after any module pragma ran, and when the
-  // observer is installed; its answer holds until then.
+  // Cost control. An inactive observer gets no calls about changes (nor
+  // on_statement_end while no observer is active) and costs nothing per
+  // row (no images, no statement savepoints, truncate shortcut allowed).
+  // active() is asked after on_write_transaction(), after any module pragma
+  // ran and when the observer is installed; its answer holds until then.
   virtual bool active() const { return true; }
   // A statement that may write starts while no write transaction is open
   // (the start of what becomes a write transaction): the moment to read a
@@ -123,6 +123,22 @@ class ChangeObserver {
     (void)session;
     (void)depth;
     return Status::Ok();
+  }
+
+  // Whether on_change() may return an error for a change of this table in
+  // the statement about to run. Asked (after before_statement) only for a
+  // statement that would need no statement savepoint but for the observers:
+  // one INSERT, UPDATE or DELETE that can only fail before its first
+  // change. When no active observer that observes() the statement's table
+  // may fail, the kernel runs the statement without a savepoint, which
+  // saves copying every page it changes. An observer answering false must
+  // not fail on_change() for that table in that statement; if it does
+  // anyway, the statement cannot be undone alone and the error ends the
+  // transaction (rolled back, as after an I/O error).
+  virtual bool may_fail(std::string_view database, std::string_view table) const {
+    (void)database;
+    (void)table;
+    return true;
   }
 };
 

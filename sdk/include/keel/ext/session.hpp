@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,16 @@ namespace keel::ext {
 
 class ChangeObserver;
 class PageCodec;
+
+// One row for Session::append_records.
+struct RecordRow {
+  int64_t rowid = 0;
+  // The row as an INSERT would store it: a SQLite record (file format
+  // §2.1) of one field per stored column, in column order, NULL in an
+  // INTEGER PRIMARY KEY column's slot, integers in their smallest serial
+  // type (8 and 9 for 0 and 1), text in UTF-8, affinities already applied.
+  std::span<const uint8_t> record;
+};
 
 class KEEL_API Session {
  public:
@@ -72,6 +83,28 @@ class KEEL_API Session {
   // another connection uses the log). rc::kError for temp or in-memory
   // databases and a module's journal mode.
   Status rebuild_with_codec(std::shared_ptr<PageCodec> codec, std::string_view schema = "main");
+  // Writes rows straight into the b-tree of rowid table `table` of
+  // database `schema`: the fast path for a module that writes many rows of
+  // its own table (a change log) and has already encoded them. Each row is
+  // inserted under its rowid (replacing a row that has it); rowids in
+  // increasing order past the table's largest are the cheap case. Either
+  // every row is written or, on an error, none.
+  //
+  // Joins the write transaction the connection has open on that database
+  // (the rows commit and roll back with it; inside a running statement they
+  // are undone with that statement) and never starts one. Returns false,
+  // writing nothing, where this path does not apply and an INSERT must be
+  // used instead: no write transaction open on `schema`, a view, virtual or
+  // WITHOUT ROWID table, a table with indexes (including index-method
+  // indexes) or triggers, a database of schema format below 4. It does NOT
+  // apply affinity, NOT NULL, CHECK or foreign key constraints, update
+  // sqlite_sequence for an AUTOINCREMENT table, count changes(), set
+  // last_insert_rowid() or report the rows to change observers or the
+  // update hook: the caller owns all that. A record that is not a
+  // well-formed record with one field per stored column is rc::kMisuse
+  // (nothing written); a missing table is "no such table: X".
+  Result<bool> append_records(std::string_view table, std::span<const RecordRow> rows,
+                              std::string_view schema = "main");
   // Reports every row change of this connection to `observer` from now on.
   Status add_change_observer(std::shared_ptr<ChangeObserver> observer);
   Status remove_change_observer(const ChangeObserver* observer);
