@@ -258,7 +258,7 @@ std::vector<std::string> engine_pragma_columns(const std::string& name, bool ass
 bool pragma_may_write(CodeGen& g, const EngineCommand& cmd) {
   if (cmd.kind != EngineCommand::Kind::kPragma) return true;
   const std::string& n = cmd.name;
-  if (n == "journal_mode" || n == "wal_checkpoint" || n == "incremental_vacuum" || n == "optimize")
+  if (n == "journal_mode" || n == "wal_checkpoint" || n == "incremental_vacuum")
     return true;
   if (cmd.has_value &&
       (n == "user_version" || n == "application_id" || n == "schema_version" || n == "auto_vacuum")) {
