@@ -329,7 +329,9 @@ void Connection::schema_changed(int db) {
 
 Result<std::unique_ptr<Statement>> Connection::prepare(std::string_view sql, uint32_t* tail) {
   parse::Arena arena;
-  parse::Parser parser(arena, sql);
+  parse::ParseOptions options;
+  options.fold_false_and = true;
+  parse::Parser parser(arena, sql, options);
   last_error_offset_ = -1;
   auto parsed = parser.parse_statement(0);
   if (!parsed.ok()) {
@@ -339,6 +341,14 @@ Result<std::unique_ptr<Statement>> Connection::prepare(std::string_view sql, uin
   parse::ParsedStatement st = std::move(parsed).value();
   if (tail) *tail = st.tail;
   if (st.stmt == nullptr) return std::unique_ptr<Statement>();
+  // A PRAGMA naming the temp schema opens the temp database, as SQLite's
+  // sqlite3Pragma does: PRAGMA database_list lists it from then on.
+  if (st.stmt->kind == parse::StmtKind::kPragma) {
+    const auto* pragma = st.stmt->as<parse::PragmaStmt>();
+    if (pragma->name.schema.present() && catalog_.find_database(pragma->name.schema.value) == 1) {
+      KEEL_RETURN_IF_ERROR(open_temp_database());
+    }
+  }
   // A statement prepared while another one executes (a module's nested
   // statement) uses the schema as that statement keeps it, loading it only
   // if it is not loaded at all: the file may be half-way through that

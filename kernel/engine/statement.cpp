@@ -29,7 +29,9 @@ Statement::~Statement() {
 
 Status Statement::recompile() {
   parse::Arena arena;
-  parse::Parser parser(arena, sql_);
+  parse::ParseOptions options;
+  options.fold_false_and = true;
+  parse::Parser parser(arena, sql_, options);
   KEEL_ASSIGN_OR_RETURN(parse::ParsedStatement st, parser.parse_statement(0));
   if (st.stmt == nullptr) return Status(rc::kInternal, "statement vanished on recompile");
   for (int db = 0; db < conn_.catalog_.database_count(); db++) {

@@ -52,6 +52,10 @@ struct ParseOptions {
   // Reading an existing schema (SQLite's db->init.busy): tolerate what old
   // SQLite versions wrote, e.g. COLLATE / ASC on a view's column names.
   bool schema_mode = false;
+  // Fold `x AND 0` / `0 AND x` to the literal 0 while parsing, as SQLite's
+  // sqlite3ExprAnd does outside ALTER TABLE's rename parses. Only for SQL
+  // that runs as it is parsed: schema text keeps every name for renames.
+  bool fold_false_and = false;
 };
 
 class Parser {

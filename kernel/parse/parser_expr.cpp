@@ -373,6 +373,17 @@ Expr* ParserImpl::parse_expr(int min_prec) {
         }
         Expr* right = parse_expr(prec + 1);
         if (failed()) return nullptr;
+        if (op == BinaryOp::kAnd && options().fold_false_and &&
+            (is_zero_integer(left) || is_zero_integer(right))) {
+          // SQLite's sqlite3ExprAnd: `x AND 0` is the integer 0 itself, so
+          // x is never resolved nor evaluated. The span stays the whole
+          // expression's (it names a result column).
+          auto* zero = new_expr<LiteralExpr>(begin);
+          zero->literal = LiteralKind::kInteger;
+          zero->text = "0";
+          left = zero;
+          break;
+        }
         auto* b = new_expr<BinaryExpr>(begin);
         b->op = op;
         b->left = left;
@@ -383,6 +394,17 @@ Expr* ParserImpl::parse_expr(int min_prec) {
       }
     }
   }
+}
+
+// An integer literal SQLite marks EP_IsFalse: its text reads as the 32-bit
+// integer 0 (sqlite3GetInt32), in decimal or hexadecimal.
+bool ParserImpl::is_zero_integer(const Expr* e) {
+  if (e == nullptr || e->kind != ExprKind::kLiteral) return false;
+  const auto* l = static_cast<const LiteralExpr*>(e);
+  if (l->literal != LiteralKind::kInteger || l->text.empty()) return false;
+  std::string_view t = l->text;
+  if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) t.remove_prefix(2);
+  return t.find_first_not_of('0') == std::string_view::npos;
 }
 
 Expr* ParserImpl::parse_variable() {

@@ -135,6 +135,7 @@ class ParserImpl {
   // SQLite would (check = false where SQLite does not check).
   bool set_height(Expr* e, int child_height, bool check = true);
   static int height_of(const Expr* e) { return e ? e->height : 0; }
+  static bool is_zero_integer(const Expr* e);
   static int height_of(List<Expr*> l);
   static int height_of(const Select* s);
 

@@ -3,7 +3,7 @@
 //
 // Design note
 // -----------
-// A dry run of the output expressions (result columns, HAVING, ORDER BY)
+// A dry run of the output expressions (result columns, ORDER BY, HAVING)
 // collects the aggregate calls and the table columns they reference. Each
 // such column gets a register that is loaded from every input row, so that
 // output expressions read the last row of the group (SQLite's bare-column
@@ -45,10 +45,12 @@ Status collect(CodeGen& g, const parse::SelectCore* core, Scope* scope, const st
     }
     if (!s.ok()) break;
   }
-  if (s.ok() && core->having) s = code_expr(g, scope, core->having, scratch);
+  // SQLite's order (sqlite3Select): result, ORDER BY, then HAVING. It
+  // matters: the last min()/max() in it picks the bare columns' row.
   for (size_t i = 0; s.ok() && i < out.sort_keys.size(); i++) {
     if (out.sort_keys[i]) s = code_expr(g, scope, out.sort_keys[i], scratch);
   }
+  if (s.ok() && core->having) s = code_expr(g, scope, core->having, scratch);
   // Aggregate arguments and FILTER clauses are evaluated per input row.
   agg.collecting = false;
   bool saved = scope->allow_agg;
@@ -96,10 +98,18 @@ int minmax_func(const AggContext& agg) {
   return found;
 }
 
-// Feeds the current input row to every accumulator. With a min/max whose
-// row supplies the bare columns, register `hit` tells if this row did.
+bool has_minmax(const AggContext& agg) {
+  for (const AggFunc& f : agg.funcs) {
+    if (f.def->flags & func::kMinMax) return true;
+  }
+  return false;
+}
+
+// Feeds the current input row to every accumulator. With min()/max()
+// aggregates, register `hit` tells whether the last of them that ran for
+// this row took its value (so the row supplies the bare columns): each one
+// sets it, as each resets SQLite's regHit (OP_CollSeq) before its step.
 Status update_accumulators(CodeGen& g, Scope* scope, AggContext& agg, int hit = 0) {
-  int mm = hit ? minmax_func(agg) : -1;
   bool saved = scope->allow_agg;
   scope->allow_agg = false;
   for (AggFunc& f : agg.funcs) {
@@ -124,7 +134,7 @@ Status update_accumulators(CodeGen& g, Scope* scope, AggContext& agg, int hit = 
         g.set_p4_coll(a, g.collation(coll));
       }
     }
-    int a = g.emit(Op::AggStep, (mm >= 0 && &f == &agg.funcs[mm]) ? hit : 0, args, f.acc_reg);
+    int a = g.emit(Op::AggStep, (f.def->flags & func::kMinMax) ? hit : 0, args, f.acc_reg);
     g.at(a).p4type = vm::P4Type::kFunction;
     g.at(a).p4.func = f.def;
     g.at(a).p5 = static_cast<uint16_t>(f.n_args);
@@ -204,8 +214,9 @@ Status code_aggregate(CodeGen& g, const parse::SelectCore* core, Scope* scope,
     open_distinct(g, scope, agg);
     for (AggFunc& f : agg.funcs) g.emit(Op::Null, 0, f.acc_reg);
     g.emit(Op::Null, 0, col_regs, col_regs + std::max(n_cols, 1) - 1);
-    // Bare columns come from the first row, or from the row of a lone
-    // min()/max() (SQLite 3.40's rule).
+    // Bare columns come from the first row, or with min()/max() from each
+    // row where the last of them that ran took its value (SQLite 3.40's
+    // rule: each min/max resets and may set the same regHit).
     int loaded = g.new_reg(), hit = g.new_reg();
     g.emit(Op::Integer, 0, loaded);
     WhereInfo w;
@@ -229,7 +240,7 @@ Status code_aggregate(CodeGen& g, const parse::SelectCore* core, Scope* scope,
     if (n_cols > 0) {
       int load = g.new_label(), skip = g.new_label();
       g.emit(Op::IfNot, loaded, load);
-      if (minmax_func(agg) >= 0) g.emit(Op::If, hit, load);
+      if (has_minmax(agg)) g.emit(Op::If, hit, load);
       g.emit(Op::Goto, 0, skip);
       g.bind(load);
       g.emit(Op::Integer, 1, loaded);
@@ -362,7 +373,7 @@ Status code_aggregate(CodeGen& g, const parse::SelectCore* core, Scope* scope,
   if (n_cols > 0) {
     int load = g.new_label(), skip = g.new_label();
     g.emit(Op::If, new_group, load);
-    if (minmax_func(agg) >= 0) g.emit(Op::If, hit, load);
+    if (has_minmax(agg)) g.emit(Op::If, hit, load);
     g.emit(Op::Goto, 0, skip);
     g.bind(load);
     g.emit(Op::Copy, row_cols, col_regs, n_cols - 1);

@@ -46,8 +46,10 @@ Acc open_acc(CodeGen& g, const std::vector<ColInfo>& cols, bool set) {
 }
 
 // Copies every row of `from` into a new accumulator of the other shape
-// (set: duplicates dropped). `filter` >= 0: only rows found in that index.
-Acc convert(CodeGen& g, const std::vector<ColInfo>& cols, const Acc& from, bool set, int filter = -1) {
+// (set: duplicates dropped, the last of equal rows staying, or the first
+// with keep_first). `filter` >= 0: only rows found in that index.
+Acc convert(CodeGen& g, const std::vector<ColInfo>& cols, const Acc& from, bool set, int filter = -1,
+            bool keep_first = false) {
   int n = static_cast<int>(cols.size());
   Acc to = open_acc(g, cols, set);
   int end = g.new_label(), next = g.new_label();
@@ -57,6 +59,10 @@ Acc convert(CodeGen& g, const std::vector<ColInfo>& cols, const Acc& from, bool 
   for (int i = 0; i < n; i++) g.emit(Op::Column, from.cursor, i, regs + i);
   if (filter >= 0) {
     int f = g.emit(Op::NotFound, filter, next, regs);
+    g.set_p4_int(f, n);
+  }
+  if (set && keep_first) {
+    int f = g.emit(Op::Found, to.cursor, next, regs);
     g.set_p4_int(f, n);
   }
   g.emit(Op::MakeRecord, regs, n, rec);
@@ -73,16 +79,33 @@ Acc convert(CodeGen& g, const std::vector<ColInfo>& cols, const Acc& from, bool 
   return to;
 }
 
+// Inserts every row of set `from` into set `to`, replacing equal rows.
+void insert_all(CodeGen& g, int n, const Acc& from, const Acc& to) {
+  int end = g.new_label();
+  g.emit(Op::Rewind, from.cursor, end);
+  int top = g.addr();
+  int regs = g.new_reg(n), rec = g.new_reg();
+  for (int i = 0; i < n; i++) g.emit(Op::Column, from.cursor, i, regs + i);
+  g.emit(Op::MakeRecord, regs, n, rec);
+  g.emit(Op::IdxInsert, to.cursor, rec);
+  g.emit(Op::Next, from.cursor, top);
+  g.bind(end);
+}
+
 Status code_member(CodeGen& g, const parse::Select* sel, uint32_t i, Scope* outer, SelectDest::Kind kind,
-                   int cursor, int n, int* correlated, const PushDown* pushdown = nullptr) {
+                   int cursor, int n, int* correlated, bool keep_first = false,
+                   const parse::List<parse::OrderingTerm>* order = nullptr,
+                   const PushDown* pushdown = nullptr) {
   parse::Select one{};
   one.cores.items = sel->cores.items + i;
   one.cores.size = 1;
+  if (order) one.order_by = *order;
   SelectDest d;
   d.kind = kind;
   d.cursor = cursor;
   d.n_cols = n;
   d.correlated = correlated;
+  d.keep_first = keep_first;
   d.pushdown = pushdown;  // outer WHERE terms pushed into every arm (pushdown.h)
   return code_core(g, &one, sel->cores[i], outer, d);
 }
@@ -213,6 +236,58 @@ Status compound_collation(CodeGen& g, const parse::Select* sel, Scope* outer, in
   return Status::Ok();
 }
 
+// The ORDER BY each member of a compound with ORDER BY is read in, as
+// SQLite's multiSelectOrderBy gives it to them: the compound's terms as
+// column numbers with the compound column's collation made explicit, then
+// every other column. Members then produce their rows in the order SQLite
+// merges them (an index that gives the order is read the same way, ties
+// included). False when a term names no column (reported later).
+bool member_order(CodeGen& g, const parse::Select* sel, const std::vector<ColInfo>& cols,
+                  parse::List<parse::OrderingTerm>* out) {
+  int n = static_cast<int>(cols.size());
+  std::vector<bool> used(cols.size(), false);
+  for (const parse::OrderingTerm& t : sel->order_by) {
+    int k = match_order_term(g, sel, t.expr, n);
+    if (k < 0) return false;
+    used[static_cast<size_t>(k)] = true;
+  }
+  uint32_t count = sel->order_by.size;
+  for (int j = 0; j < n; j++) count += used[static_cast<size_t>(j)] ? 0 : 1;
+  out->items = g.arena.make_array<parse::OrderingTerm>(count);
+  out->size = 0;
+  auto add = [&](int k, std::string_view coll, const parse::OrderingTerm* from) {
+    parse::Span span = from ? from->expr->span : sel->span;
+    auto* num = g.arena.make<parse::LiteralExpr>();
+    num->kind = ExprKind::kLiteral;
+    num->height = 1;
+    num->span = span;
+    num->literal = parse::LiteralKind::kInteger;
+    num->text = g.arena.copy(std::to_string(k + 1));
+    auto* c = g.arena.make<parse::CollateExpr>();
+    c->kind = ExprKind::kCollate;
+    c->height = 2;
+    c->span = span;
+    c->operand = num;
+    c->collation.value = g.arena.copy(coll.empty() ? std::string_view("BINARY") : coll);
+    c->collation.span = span;
+    parse::OrderingTerm& t = out->items[out->size++];
+    t.expr = c;
+    t.order = from ? from->order : parse::SortOrder::kAsc;
+    t.nulls = from ? from->nulls : parse::NullsOrder::kUndefined;
+    t.span = span;
+  };
+  for (const parse::OrderingTerm& t : sel->order_by) {
+    int k = match_order_term(g, sel, t.expr, n);
+    std::string_view coll = cols[static_cast<size_t>(k)].collation;
+    if (t.expr->kind == ExprKind::kCollate) coll = t.expr->as<parse::CollateExpr>()->collation.value;
+    add(k, coll, &t);
+  }
+  for (int j = 0; j < n; j++) {
+    if (!used[static_cast<size_t>(j)]) add(j, cols[static_cast<size_t>(j)].collation, nullptr);
+  }
+  return true;
+}
+
 }  // namespace
 
 Status code_compound(CodeGen& g, const parse::Select* sel, Scope* outer, SelectDest& dest) {
@@ -254,35 +329,54 @@ Status code_compound(CodeGen& g, const parse::Select* sel, Scope* outer, SelectD
     return Status::Ok();
   }
 
-  // Build the running result.
+  // Build the running result. Of rows equal in every column (1 and 1.0,
+  // 'a' and 'A' under NOCASE) the set keeps the last one, as SQLite's
+  // ephemeral index does. With ORDER BY, SQLite merges the members' sorted
+  // rows instead (multiSelectOrderBy), each member's equal rows in scan
+  // order (its sort is stable): a run of equal rows gives its first one,
+  // and where both sides of a UNION hold equal rows the right side's wins
+  // (on A == B the merge drops A's row); EXCEPT and INTERSECT keep the
+  // left side's.
+  bool keep_first = sel->order_by.size != 0;
+  parse::List<parse::OrderingTerm> order_list{};
+  const parse::List<parse::OrderingTerm>* order = nullptr;
+  if (keep_first && !all_union_all && member_order(g, sel, cols, &order_list)) order = &order_list;
   bool first_set = sel->cores.size > 1 && sel->cores[1]->op != CompoundOp::kUnionAll;
   Acc acc = open_acc(g, cols, first_set);
-  KEEL_RETURN_IF_ERROR(code_member(g, sel, 0, outer,
-                                   first_set ? SelectDest::Kind::kDistinctIndex : SelectDest::Kind::kTable,
-                                   acc.cursor, n, dest.correlated, dest.pushdown));
+  using Kind = SelectDest::Kind;
+  const PushDown* pd = dest.pushdown;
+  KEEL_RETURN_IF_ERROR(code_member(g, sel, 0, outer, first_set ? Kind::kDistinctIndex : Kind::kTable,
+                                   acc.cursor, n, dest.correlated, keep_first, order, pd));
   for (uint32_t i = 1; i < sel->cores.size; i++) {
     CompoundOp op = sel->cores[i]->op;
     switch (op) {
       case CompoundOp::kUnionAll:
         if (acc.is_set) acc = convert(g, cols, acc, false);
-        KEEL_RETURN_IF_ERROR(code_member(g, sel, i, outer, SelectDest::Kind::kTable, acc.cursor, n,
-                                         dest.correlated, dest.pushdown));
+        KEEL_RETURN_IF_ERROR(
+            code_member(g, sel, i, outer, Kind::kTable, acc.cursor, n, dest.correlated, false, order, pd));
         break;
       case CompoundOp::kUnion:
-        if (!acc.is_set) acc = convert(g, cols, acc, true);
-        KEEL_RETURN_IF_ERROR(code_member(g, sel, i, outer, SelectDest::Kind::kDistinctIndex, acc.cursor, n,
-                                         dest.correlated, dest.pushdown));
+        if (!acc.is_set) acc = convert(g, cols, acc, true, -1, keep_first);
+        if (keep_first) {
+          Acc right = open_acc(g, cols, true);
+          KEEL_RETURN_IF_ERROR(code_member(g, sel, i, outer, Kind::kDistinctIndex, right.cursor, n,
+                                           dest.correlated, true, order, pd));
+          insert_all(g, n, right, acc);
+        } else {
+          KEEL_RETURN_IF_ERROR(code_member(g, sel, i, outer, Kind::kDistinctIndex, acc.cursor, n,
+                                           dest.correlated, false, nullptr, pd));
+        }
         break;
       case CompoundOp::kExcept:
-        if (!acc.is_set) acc = convert(g, cols, acc, true);
-        KEEL_RETURN_IF_ERROR(code_member(g, sel, i, outer, SelectDest::Kind::kExceptIndex, acc.cursor, n,
-                                         dest.correlated, dest.pushdown));
+        if (!acc.is_set) acc = convert(g, cols, acc, true, -1, keep_first);
+        KEEL_RETURN_IF_ERROR(code_member(g, sel, i, outer, Kind::kExceptIndex, acc.cursor, n, dest.correlated,
+                                         false, order, pd));
         break;
       default: {
-        if (!acc.is_set) acc = convert(g, cols, acc, true);
+        if (!acc.is_set) acc = convert(g, cols, acc, true, -1, keep_first);
         Acc right = open_acc(g, cols, true);
-        KEEL_RETURN_IF_ERROR(code_member(g, sel, i, outer, SelectDest::Kind::kDistinctIndex, right.cursor, n,
-                                         dest.correlated, dest.pushdown));
+        KEEL_RETURN_IF_ERROR(code_member(g, sel, i, outer, Kind::kDistinctIndex, right.cursor, n,
+                                         dest.correlated, false, order, pd));
         acc = convert(g, cols, acc, true, right.cursor);
         break;
       }

@@ -2,8 +2,8 @@
 // indexes, constraint checks with SQLite's messages and conflict actions,
 // index maintenance (partial and expression indexes included).
 #include "plan/dml_internal.h"
-#include "plan/generated_columns.h"
 #include "plan/foreign_key.h"
+#include "plan/generated_columns.h"
 #include "vm/collation.h"
 
 namespace keel::plan {
@@ -235,12 +235,61 @@ Status check_row(CodeGen& g, TableWriter& w, int skip) {
   return Status::Ok();
 }
 
+namespace {
+
+// The order SQLite checks a table's unique indexes in: the order of its
+// Table.pIndex list, which sqlite3CreateIndex builds by adding each index
+// (in schema order) at the front, except that an index declared ON
+// CONFLICT REPLACE goes behind all the others. With an UPSERT, the targets
+// of its ON CONFLICT clauses come first, in clause order
+// (sqlite3GenerateConstraintChecks). Positions in t->indexes; non-unique
+// indexes are left out.
+std::vector<size_t> unique_check_order(const TableWriter& w) {
+  const Table* t = w.table;
+  std::vector<size_t> list;
+  for (size_t i = 0; i < t->indexes.size(); i++) {
+    bool replace = t->indexes[i]->on_conflict == static_cast<uint8_t>(parse::ConflictAction::kReplace);
+    if (!replace || list.empty() ||
+        t->indexes[list.front()]->on_conflict == static_cast<uint8_t>(parse::ConflictAction::kReplace)) {
+      list.insert(list.begin(), i);
+      continue;
+    }
+    size_t at = 1;
+    while (at < list.size() &&
+           t->indexes[list[at]]->on_conflict != static_cast<uint8_t>(parse::ConflictAction::kReplace)) {
+      at++;
+    }
+    list.insert(list.begin() + static_cast<std::ptrdiff_t>(at), i);
+  }
+  std::vector<size_t> order;
+  std::vector<bool> used(t->indexes.size(), false);
+  for (const Upsert& u : w.upserts) {
+    if (u.any) break;
+    if (u.index == nullptr) continue;
+    for (size_t i : list) {
+      if (t->indexes[i] == u.index && !used[i]) {
+        used[i] = true;
+        order.push_back(i);
+      }
+    }
+  }
+  for (size_t i : list) {
+    if (!used[i]) order.push_back(i);
+  }
+  std::vector<size_t> unique;
+  for (size_t i : order) {
+    if (t->indexes[i]->unique) unique.push_back(i);
+  }
+  return unique;
+}
+
+}  // namespace
+
 Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_rowid, bool rowid_check) {
   Table* t = w.table;
-  // The rowid (INTEGER PRIMARY KEY) first.
-  if (rowid_check && !t->without_rowid) {
-    uint8_t pk_conflict = 0;
-    vm::OnError oe = resolve_conflict(w.or_conflict, pk_conflict);
+  // The rowid (INTEGER PRIMARY KEY).
+  auto check_rowid = [&]() -> Status {
+    vm::OnError oe = resolve_conflict(w.or_conflict, t->rowid_conflict);
     int ok = g.new_label();
     if (update)
       code_compare_jump(g, parse::BinaryOp::kEq, w.rowid, old_rowid, vm::Affinity::kNone, nullptr, ok, false);
@@ -269,63 +318,81 @@ Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_r
       halt_constraint(g, rc::kConstraintPrimaryKey, oe, t->name + "." + col, 2);
     }
     g.bind(ok);
-  }
-  // Unique indexes; REPLACE ones last, as SQLite orders them.
-  for (int pass = 0; pass < 2; pass++) {
-    for (size_t i = 0; i < t->indexes.size(); i++) {
-      Index* idx = t->indexes[i];
-      if (!idx->unique) continue;
-      vm::OnError oe = resolve_conflict(w.or_conflict, idx->on_conflict);
-      if ((oe == vm::OnError::kReplace && !w.upsert_for(idx)) != (pass == 1)) continue;
-      int ok = g.new_label();
-      if (idx->where) KEEL_RETURN_IF_ERROR(code_pure_if_false(g, &w.scope, idx->where, ok, true));
-      KEEL_ASSIGN_OR_RETURN(int keys, index_key(g, w, idx));
-      int cur = w.index_cursors[i];
-      int a = g.emit(Op::NoConflict, cur, ok, keys);
-      g.set_p4_int(a, idx->n_key_columns);
-      if (!t->without_rowid) {
-        int r = g.new_reg();
-        g.emit(Op::IdxRowid, cur, r);
-        if (update)
-          code_compare_jump(g, parse::BinaryOp::kEq, r, old_rowid, vm::Affinity::kNone, nullptr, ok, false);
-        if (oe == vm::OnError::kReplace) {
-          g.emit(Op::NotExists, w.cursor, ok, r);
-        }
+    return Status::Ok();
+  };
+  // One unique index.
+  auto check_index = [&](size_t i) -> Status {
+    Index* idx = t->indexes[i];
+    vm::OnError oe = resolve_conflict(w.or_conflict, idx->on_conflict);
+    int ok = g.new_label();
+    if (idx->where) KEEL_RETURN_IF_ERROR(code_pure_if_false(g, &w.scope, idx->where, ok, true));
+    KEEL_ASSIGN_OR_RETURN(int keys, index_key(g, w, idx));
+    int cur = w.index_cursors[i];
+    int a = g.emit(Op::NoConflict, cur, ok, keys);
+    g.set_p4_int(a, idx->n_key_columns);
+    if (!t->without_rowid) {
+      int r = g.new_reg();
+      g.emit(Op::IdxRowid, cur, r);
+      if (update)
+        code_compare_jump(g, parse::BinaryOp::kEq, r, old_rowid, vm::Affinity::kNone, nullptr, ok, false);
+      if (oe == vm::OnError::kReplace) {
+        g.emit(Op::NotExists, w.cursor, ok, r);
       }
-      if (t->without_rowid && (update || oe == vm::OnError::kReplace)) {
-        // The conflicting entry's primary key, read from the index (the
-        // table b-tree holds it first): for UPDATE, the row's own entry is
-        // no conflict; for REPLACE it names the row to delete.
-        if (!without_rowid_conflict_row(g, w, idx, cur, update ? old_rowid + 1 : 0, ok)) {
-          return Status(rc::kInternal, "index without the primary key columns");
-        }
-      }
-      int code = idx->origin == 'p' ? rc::kConstraintPrimaryKey : rc::kConstraintUnique;
-      if (const Upsert* u = w.upsert_for(idx)) {
-        if (u->label) {
-          g.emit(Op::IdxRowid, cur, w.upsert_rowid);
-          g.emit(Op::Goto, 0, u->label);
-        } else {
-          g.emit(Op::Goto, 0, skip);
-        }
-      } else if (oe == vm::OnError::kIgnore) {
-        g.emit(Op::Goto, 0, skip);
-      } else if (oe == vm::OnError::kReplace) {
-        TableWriter tmp = w;
-        int n = static_cast<int>(t->columns.size());
-        tmp.rowid = g.new_reg(n + 1);
-        tmp.base = tmp.rowid + 1;
-        tmp.term.reg_base = tmp.base;
-        tmp.term.rowid_reg = tmp.rowid;
-        tmp.scope.terms = {&tmp.term};
-        load_row(g, tmp);
-        KEEL_RETURN_IF_ERROR(replace_delete(g, w, tmp, ok));
-      } else {
-        if (oe == vm::OnError::kReplace) oe = vm::OnError::kAbort;
-        halt_constraint(g, code, oe, index_column_names(idx), 2);
-      }
-      g.bind(ok);
     }
+    if (t->without_rowid && (update || oe == vm::OnError::kReplace)) {
+      // The conflicting entry's primary key, read from the index (the
+      // table b-tree holds it first): for UPDATE, the row's own entry is
+      // no conflict; for REPLACE it names the row to delete.
+      if (!without_rowid_conflict_row(g, w, idx, cur, update ? old_rowid + 1 : 0, ok)) {
+        return Status(rc::kInternal, "index without the primary key columns");
+      }
+    }
+    int code = idx->origin == 'p' ? rc::kConstraintPrimaryKey : rc::kConstraintUnique;
+    if (const Upsert* u = w.upsert_for(idx)) {
+      if (u->label) {
+        g.emit(Op::IdxRowid, cur, w.upsert_rowid);
+        g.emit(Op::Goto, 0, u->label);
+      } else {
+        g.emit(Op::Goto, 0, skip);
+      }
+    } else if (oe == vm::OnError::kIgnore) {
+      g.emit(Op::Goto, 0, skip);
+    } else if (oe == vm::OnError::kReplace) {
+      TableWriter tmp = w;
+      int n = static_cast<int>(t->columns.size());
+      tmp.rowid = g.new_reg(n + 1);
+      tmp.base = tmp.rowid + 1;
+      tmp.term.reg_base = tmp.base;
+      tmp.term.rowid_reg = tmp.rowid;
+      tmp.scope.terms = {&tmp.term};
+      load_row(g, tmp);
+      KEEL_RETURN_IF_ERROR(replace_delete(g, w, tmp, ok));
+    } else {
+      if (oe == vm::OnError::kReplace) oe = vm::OnError::kAbort;
+      halt_constraint(g, code, oe, index_column_names(idx), 2);
+    }
+    g.bind(ok);
+    return Status::Ok();
+  };
+  std::vector<size_t> order = unique_check_order(w);
+  // Where the rowid is checked among them: first, unless the first ON
+  // CONFLICT clause names an index (the rowid then comes after that index),
+  // or the rowid's own declared REPLACE must not run before the other
+  // constraints' actions (then it comes last, SQLite's "defer IPK REPLACE").
+  size_t rowid_at = 0;
+  bool rowid = rowid_check && !t->without_rowid;
+  if (rowid) {
+    if (!w.upserts.empty() && !w.upserts.front().any && !w.upserts.front().rowid) {
+      rowid_at = order.empty() ? 0 : 1;
+    } else if (w.upserts.empty() && w.or_conflict == parse::ConflictAction::kDefault &&
+               t->rowid_conflict == static_cast<uint8_t>(parse::ConflictAction::kReplace) &&
+               !t->indexes.empty()) {
+      rowid_at = order.size();
+    }
+  }
+  for (size_t k = 0; k <= order.size(); k++) {
+    if (rowid && k == rowid_at) KEEL_RETURN_IF_ERROR(check_rowid());
+    if (k < order.size()) KEEL_RETURN_IF_ERROR(check_index(order[k]));
   }
   return Status::Ok();
 }

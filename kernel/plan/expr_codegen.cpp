@@ -920,6 +920,18 @@ Status code_in(CodeGen& g, Scope* s, const parse::InExpr* e, int target) {
     } else {
       lefts.push_back(e->left);
     }
+    // Whether the subquery's column i carries an explicit COLLATE (the
+    // rightmost SELECT's, as SQLite's compound keeps its result list there).
+    auto right_explicit = [&](int i) {
+      if (in_table || sub == nullptr || sub->cores.size == 0) return false;
+      const parse::SelectCore* core = sub->cores[sub->cores.size - 1];
+      if (core->is_values || static_cast<uint32_t>(i) >= core->columns.size) return false;
+      const parse::ResultColumn& rc = core->columns[static_cast<uint32_t>(i)];
+      if (rc.kind != parse::ResultColumn::Kind::kExpr) return false;
+      bool rexpl = false;
+      (void)expr_collation(g, s, rc.expr, &rexpl);
+      return rexpl;
+    };
     std::string aff;
     auto ki = std::make_unique<vm::KeyInfo>();
     ki->n_key_field = static_cast<uint16_t>(n_left);
@@ -927,9 +939,12 @@ Status code_in(CodeGen& g, Scope* s, const parse::InExpr* e, int target) {
     for (int i = 0; i < n_left; i++) {
       vm::Affinity a = vm::comparison_affinity(expr_affinity(g, s, lefts[i]), cols[i].affinity);
       aff.push_back(static_cast<char>(a == vm::Affinity::kNone ? vm::Affinity::kBlob : a));
+      // sqlite3BinaryCompareCollSeq(left, the subquery's column): an explicit
+      // COLLATE on the left, else on the right, else the left's own
+      // collation (a column has one, BINARY by default), else the right's.
       bool expl = false;
       std::string c = expr_collation(g, s, lefts[i], &expl);
-      if (c.empty()) c = cols[i].collation;
+      if (!expl && (right_explicit(i) || !expr_has_collation(g, s, lefts[i]))) c = cols[i].collation;
       ki->collations.push_back(c.empty() ? nullptr : g.collation(c));
     }
     int cur = g.new_cursor();
@@ -1153,6 +1168,33 @@ Status code_cond(CodeGen& g, Scope* s, const Expr* e, int label, bool jump_if_tr
       if (u->op == parse::UnaryOp::kNot)
         return code_cond(g, s, u->operand, label, !jump_if_true, jump_if_null);
       break;
+    }
+    case ExprKind::kBetween: {
+      // x BETWEEN lo AND hi is (x >= lo AND x <= hi) with x evaluated once,
+      // short-circuited as SQLite's exprCodeBetween: hi is not evaluated
+      // (nor its errors raised) when x >= lo already decides.
+      auto* b = e->as<parse::BetweenExpr>();
+      if (vector_size(b->operand) != 1 || vector_size(b->low) != 1 || vector_size(b->high) != 1) break;
+      KEEL_ASSIGN_OR_RETURN(int x, code_expr_new(g, s, b->operand));
+      vm::Affinity xa = expr_affinity(g, s, b->operand);
+      auto compare = [&](const Expr* other, BinaryOp op, int to, bool when_true, bool when_null) -> Status {
+        KEEL_ASSIGN_OR_RETURN(int r, code_expr_new(g, s, other));
+        vm::Affinity aff = vm::comparison_affinity(xa, expr_affinity(g, s, other));
+        const vm::Collation* coll = compare_collation(g, s, b->operand, other);
+        code_compare_jump(g, when_true ? op : negate_compare(op), x, r, aff, coll, to, when_null);
+        return Status::Ok();
+      };
+      // NOT BETWEEN jumps where BETWEEN would not (NULL jumps the same way).
+      bool jt = jump_if_true != b->negated;
+      if (!jt) {
+        KEEL_RETURN_IF_ERROR(compare(b->low, BinaryOp::kGe, label, false, jump_if_null));
+        return compare(b->high, BinaryOp::kLe, label, false, jump_if_null);
+      }
+      int skip = g.new_label();
+      KEEL_RETURN_IF_ERROR(compare(b->low, BinaryOp::kGe, skip, false, !jump_if_null));
+      KEEL_RETURN_IF_ERROR(compare(b->high, BinaryOp::kLe, label, true, jump_if_null));
+      g.bind(skip);
+      return Status::Ok();
     }
     case ExprKind::kNullTest: {
       auto* n = e->as<parse::NullTestExpr>();

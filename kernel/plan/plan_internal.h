@@ -99,6 +99,9 @@ struct SelectDest {
   std::vector<int> queue_order;  // kQueue ordered by these result columns (ORDER BY of a recursive CTE)
   int queue_seq = 0;             // kQueue with queue_order: register counting rows queued
   int* correlated = nullptr;     // set to 1 if the select references outer scopes
+  // kDistinctIndex: a row equal to one stored is dropped (the first of equal
+  // rows stays) rather than replacing it (the last stays).
+  bool keep_first = false;
   const struct PushDown* pushdown = nullptr;  // outer WHERE terms added to a FROM subquery's (pushdown.h)
 };
 

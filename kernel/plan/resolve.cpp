@@ -1,6 +1,8 @@
 // Name resolution, affinity and collation of expressions (SQLite's
 // resolve.c lookupName and expr.c sqlite3ExprAffinity / sqlite3ExprCollSeq).
 #include <cctype>
+#include <initializer_list>
+#include <vector>
 
 #include "plan/authorize.h"
 #include "plan/plan_internal.h"
@@ -273,6 +275,32 @@ vm::Affinity expr_affinity(CodeGen& g, Scope* scope, const Expr* e) {
   }
 }
 
+namespace {
+
+// The collation of the first of `kids` (in SQLite's operand order) that
+// holds an explicit COLLATE: an operator or function takes it from there
+// (sqlite3ExprCollSeq follows EP_Collate down pLeft, then the pList).
+std::string first_explicit_collation(CodeGen& g, Scope* scope, const std::vector<const Expr*>& kids,
+                                     bool* explicit_coll) {
+  *explicit_coll = false;
+  for (const Expr* k : kids) {
+    if (k == nullptr) continue;
+    bool ex = false;
+    std::string c = expr_collation(g, scope, k, &ex);
+    if (ex) {
+      *explicit_coll = true;
+      return c;
+    }
+  }
+  return "";
+}
+std::string first_explicit_collation(CodeGen& g, Scope* scope, std::initializer_list<const Expr*> kids,
+                                     bool* explicit_coll) {
+  return first_explicit_collation(g, scope, std::vector<const Expr*>(kids), explicit_coll);
+}
+
+}  // namespace
+
 std::string expr_collation(CodeGen& g, Scope* scope, const Expr* e, bool* explicit_coll) {
   *explicit_coll = false;
   for (;;) {
@@ -288,7 +316,39 @@ std::string expr_collation(CodeGen& g, Scope* scope, const Expr* e, bool* explic
           e = e->as<parse::UnaryExpr>()->operand;
           continue;
         }
-        return "";
+        return first_explicit_collation(g, scope, {e->as<parse::UnaryExpr>()->operand}, explicit_coll);
+      case ExprKind::kNullTest:
+        return first_explicit_collation(g, scope, {e->as<parse::NullTestExpr>()->operand}, explicit_coll);
+      case ExprKind::kBetween: {
+        auto* b = e->as<parse::BetweenExpr>();
+        return first_explicit_collation(g, scope, {b->operand, b->low, b->high}, explicit_coll);
+      }
+      case ExprKind::kLike: {
+        // SQLite codes x LIKE y ESCAPE z as like(y, x, z).
+        auto* l = e->as<parse::LikeExpr>();
+        return first_explicit_collation(g, scope, {l->pattern, l->left, l->escape}, explicit_coll);
+      }
+      case ExprKind::kIn: {
+        auto* in = e->as<parse::InExpr>();
+        std::vector<const Expr*> kids{in->left};
+        if (in->rhs == parse::InExpr::Rhs::kList) kids.insert(kids.end(), in->list.begin(), in->list.end());
+        return first_explicit_collation(g, scope, kids, explicit_coll);
+      }
+      case ExprKind::kCase: {
+        auto* c = e->as<parse::CaseExpr>();
+        std::vector<const Expr*> kids{c->operand};
+        for (const parse::WhenThen& wt : c->whens) {
+          kids.push_back(wt.when);
+          kids.push_back(wt.then);
+        }
+        kids.push_back(c->else_expr);
+        return first_explicit_collation(g, scope, kids, explicit_coll);
+      }
+      case ExprKind::kFunction: {
+        auto* f = e->as<parse::FunctionExpr>();
+        std::vector<const Expr*> kids(f->args.begin(), f->args.end());
+        return first_explicit_collation(g, scope, kids, explicit_coll);
+      }
       case ExprKind::kColumnRef: {
         auto r = resolve_column(g, scope, e->as<parse::ColumnRefExpr>());
         if (!r.ok()) return "";

@@ -82,11 +82,20 @@ void finish_index(Table& t, Index& idx) {
     idx.desc.push_back(false);
     idx.exprs.push_back(nullptr);
   } else if (t.primary_key && &idx != t.primary_key) {
+    // A primary key column is left out only when the index already holds
+    // it under the same collation (SQLite's isDupColumn): under another one,
+    // rows equal in the index column may still differ in the key.
+    auto effective = [&t](const std::string& coll, int col) {
+      const std::string& c = coll.empty() && col >= 0 ? t.columns[col].collation : coll;
+      return c.empty() ? std::string("BINARY") : c;
+    };
     for (int k = 0; k < t.primary_key->n_key_columns; k++) {
       int col = t.primary_key->columns[k];
+      std::string pk_coll = effective(t.primary_key->collations[k], col);
       bool have = false;
       for (int j = 0; j < idx.n_key_columns; j++) {
-        if (idx.columns[j] == col) have = true;
+        if (idx.columns[j] == col && vm::stricmp(effective(idx.collations[j], col), pk_coll) == 0)
+          have = true;
       }
       if (have) continue;
       idx.columns.push_back(col);
@@ -203,6 +212,7 @@ Status DatabaseSchema::add_entry(std::string_view type, std::string_view name, s
             if (cc->autoincrement) t->autoincrement = true;
             if (name_eq(c.type, "INTEGER") && cc->order != parse::SortOrder::kDesc && !t->without_rowid) {
               t->rowid_alias = static_cast<int>(ci);
+              t->rowid_conflict = static_cast<uint8_t>(cc->on_conflict);
             } else {
               pk_index = make_auto({{static_cast<int>(ci), ""}}, {cc->order == parse::SortOrder::kDesc}, true,
                                    static_cast<uint8_t>(cc->on_conflict));
@@ -276,6 +286,7 @@ Status DatabaseSchema::add_entry(std::string_view type, std::string_view name, s
             if (cols.size() == 1 && name_eq(t->columns[cols[0].first].type, "INTEGER") && !desc[0] &&
                 !t->without_rowid) {
               t->rowid_alias = cols[0].first;
+              t->rowid_conflict = static_cast<uint8_t>(tc->on_conflict);
               break;
             }
             pk_index = make_auto(cols, desc, true, static_cast<uint8_t>(tc->on_conflict));

@@ -116,6 +116,7 @@ struct Table {
   uint32_t root = 0;  // 0 for views
   std::vector<Column> columns;
   int rowid_alias = -1;  // INTEGER PRIMARY KEY column, or -1
+  uint8_t rowid_conflict = 0;  // its ON CONFLICT (parse::ConflictAction)
   bool without_rowid = false;
   bool strict = false;
   bool autoincrement = false;

@@ -107,6 +107,8 @@ Status expand_columns(CodeGen& g, const parse::SelectCore* core, Scope* scope, s
     }
     if (!any) return Status(rc::kError, "no such table: " + std::string(rc.table.value));
   }
+  // SQLITE_MAX_COLUMN, checked after `*` expands (SQLite's selectExpander).
+  if (out.size() > 2000) return Status(rc::kError, "too many columns in result set");
   return Status::Ok();
 }
 
@@ -655,6 +657,10 @@ void emit_to_dest(CodeGen& g, RowOutput& out, int base, int skip) {
       // An equal key replaces the one stored: the last of equal rows (0 and
       // 0.0) is the one a UNION returns, as in SQLite.
       int rec = g.new_reg();
+      if (d.keep_first) {
+        int f = g.emit(Op::Found, d.cursor, skip, base);
+        g.set_p4_int(f, n);
+      }
       g.emit(Op::MakeRecord, base, n, rec);
       g.emit(Op::IdxInsert, d.cursor, rec);
       break;

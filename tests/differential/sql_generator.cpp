@@ -114,6 +114,7 @@ const std::vector<FeatureName>& feature_names() {
       {"json", kJson},
       {"datetime", kDateTime},
       {"right_join", kRightJoin},
+      {"left_join_like", kLeftJoinLike},
   };
   return names;
 }
@@ -288,7 +289,11 @@ std::vector<std::string> SqlGenerator::schema() {
         body += (c ? ", " : "") + (chance(60) ? pick(scope.cols).ref : expr(scope, 1));
       }
       body += " FROM " + base.name + " AS " + alias;
+      // A view may be the right side of a LEFT JOIN: its WHERE then acts as
+      // an ON term (S5).
+      in_left_join_on_ = true;
       if (chance(50)) body += " WHERE " + predicate(scope, 1);
+      in_left_join_on_ = false;
       features_ = saved;
       out.push_back(sql + ") AS " + body);
       views_.push_back(std::move(view));
@@ -444,7 +449,7 @@ std::string SqlGenerator::predicate(const Scope& s, int depth) {
             return expr(s, depth - 1) + " NOTNULL";
         }
       case 7:
-        if (!has(kLike)) break;
+        if (!has(kLike) || (in_left_join_on_ && !has(kLeftJoinLike))) break;
         if (chance(50)) {
           std::string lhs = expr(s, depth - 1);
           bool ipk = false;
@@ -576,7 +581,11 @@ std::string SqlGenerator::from_clause(Scope& scope, int depth, bool allow_joins)
         items += (c ? ", " : "") + expr(inner, 1) + " AS " + col.name;
       }
       features_ = saved;
+      // Flattened into a LEFT JOIN, this WHERE acts as an ON term (S5).
+      bool saved_on = in_left_join_on_;
+      in_left_join_on_ = true;
       std::string where = chance(50) ? " WHERE " + predicate(inner, 1) : "";
+      in_left_join_on_ = saved_on;
       source = "(SELECT " + std::string(has(kDistinct) && chance(20) ? "DISTINCT " : "") + items +
                inner_from + where + ")";
       tab = sub_table;
@@ -635,9 +644,12 @@ std::string SqlGenerator::from_clause(Scope& scope, int depth, bool allow_joins)
             using_merged = true;
             used_using = true;
           } else if (chance(85)) {
+            bool saved = in_left_join_on_;
+            in_left_join_on_ = kind == 1;
             outer_on_ = kind != 0;
             from += " ON " + predicate(on_scope, 1);
             outer_on_ = false;
+            in_left_join_on_ = saved;
           }
           break;
         case 2:

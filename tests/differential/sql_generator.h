@@ -82,7 +82,9 @@ enum Feature : uint64_t {
                                      // json_extract, ->, ->>, json_set/insert/replace/remove, json_patch, ...
   kDateTime = 1ull << 55,            // date, time, datetime, julianday, unixepoch, strftime with modifiers
   kRightJoin = 1ull << 56,           // RIGHT JOIN and FULL OUTER JOIN (with USING when left_join_using)
-  kAllFeatures = (1ull << 57) - 1,
+  kLeftJoinLike = 1ull << 57,        // LIKE and GLOB in LEFT JOIN ON clauses, view and FROM subquery
+                                     // WHERE clauses (S5)
+  kAllFeatures = (1ull << 58) - 1,
 };
 
 struct FeatureName {
@@ -169,6 +171,7 @@ class SqlGenerator {
   std::string column_ref(const Scope& s);
   std::string expr(const Scope& s, int depth);
   std::string predicate(const Scope& s, int depth);
+  bool in_left_join_on_ = false;  // generating what may become an ON term of a LEFT JOIN
   std::string aggregate(const Scope& s, int depth);
   // A window function call with its OVER clause; deterministic whatever the
   // scan order (order-sensitive functions and ROWS frames get a total ORDER BY).

@@ -26,7 +26,11 @@
 //     free, so no reader can still need the old frames.
 //  4. hdr_.max_frame may exceed the shared header's while writing: those are
 //     uncommitted frames of this transaction (spilled by the pager) that
-//     undo()/rollback_to() remove from the hash tables.
+//     undo()/rollback_to() remove from the hash tables. A page spilled again
+//     overwrites its frame among them; checksums from recksum_from_ on are
+//     stale until the commit rewrites them. Overwriting is safe for
+//     savepoints: the pager keeps each page's image in its sub-journal
+//     before changing it, and replays it after rollback_to.
 #pragma once
 
 #include <functional>
@@ -77,6 +81,7 @@ class WalImpl final : public Wal {
   Status restart_log();
   void restart_header(uint32_t salt2);
   Status write_log_header();
+  Status rewrite_checksums(uint32_t last, bool native, uint32_t cksum[2]);
 
   // wal_recovery.cpp
   Status recover();
@@ -105,6 +110,11 @@ class WalImpl final : public Wal {
   bool pad_to_sector_ = true;    // pad a synced commit to a sector boundary
   int busy_calls_ = 0;
   std::vector<uint8_t> frame_buf_;  // one frame header + page, reused
+  std::vector<PageNo> appended_;    // pages of the frames one append_frames added
+  // First frame of this transaction overwritten in place since its checksum
+  // was computed (SQLite's iReCksum), 0 if none: the commit recomputes the
+  // checksums from there.
+  uint32_t recksum_from_ = 0;
 };
 
 }  // namespace keel::storage::wal

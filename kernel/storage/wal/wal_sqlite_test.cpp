@@ -366,6 +366,46 @@ TEST(WalSqliteInterop, SqliteReadsAndCheckpointsKeelWal) {
             "ok\n1\n");
 }
 
+// One transaction writes page 2 three times before its commit: the second
+// and third images overwrite the first one's frame (SQLite's walFrames) and
+// the commit rewrites the checksum chain from there. SQLite must recover the
+// log from scratch and see only the last image.
+TEST(WalSqliteInterop, SqliteRecoversOverwrittenFrames) {
+  TempDir dir;
+  std::string path = dir.file("o.db");
+  make_small_wal_db(dir, path);
+  Conn k;
+  ASSERT_OK(k.open(os::default_vfs(), path, kPageSize));
+  keel_patch(k, "value number 101", "committed first!");  // frame 1, committed
+  bool changed;
+  ASSERT_OK(k.wal->begin_read(&changed));
+  std::vector<uint8_t> page2, page1;
+  ASSERT_OK(k.read_page(2, &page2));
+  ASSERT_OK(k.read_page(1, &page1));
+  ASSERT_OK(k.wal->begin_write());
+  const char* images[] = {"spilled once!!!!", "spilled twice!!!", "final image!!!!!"};
+  for (const char* text : images) {
+    std::vector<uint8_t> p = page2;
+    ASSERT_TRUE(patch(p, "value number 120", text));
+    WalPage wp{2, p.data()};
+    ASSERT_OK(k.wal->append_frames({&wp, 1}, 0, false, false));
+    EXPECT_EQ(k.wal->frame_count(), 2u);  // frame 2, written over
+  }
+  WalPage commit{1, page1.data()};
+  ASSERT_OK(k.wal->append_frames({&commit, 1}, 2, true, true));
+  EXPECT_EQ(k.wal->frame_count(), 3u);
+  k.wal->end_write();
+  k.wal->end_read();
+  k.wal.reset();
+  k.db.reset();
+  std::filesystem::remove(path + "-shm");
+  EXPECT_EQ(run_cli(dir, path,
+                    "PRAGMA integrity_check;\n"
+                    "SELECT x FROM t WHERE x NOT GLOB 'value number*';\n"
+                    "PRAGMA wal_checkpoint(TRUNCATE);\n"),
+            "ok\ncommitted first!\nfinal image!!!!!\n0|0|0\n");
+}
+
 // Keel grows the database by one page (a new, empty freelist trunk page):
 // SQLite must take the database size from Keel's commit frame.
 TEST(WalSqliteInterop, SqliteSeesDatabaseGrownByKeel) {

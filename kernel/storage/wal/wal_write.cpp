@@ -14,6 +14,7 @@ Status WalImpl::begin_write() {
   if (read_only_ || index_.read_only()) return Status(rc::kReadOnly, "attempt to write a readonly database");
   KEEL_RETURN_IF_ERROR(index_.lock_exclusive(kWriteLock, 1));
   write_lock_ = true;
+  recksum_from_ = 0;
   // A writer must start from the newest commit, or it would overwrite it.
   if (!index_.header_is(hdr_)) {
     index_.unlock_exclusive(kWriteLock, 1);
@@ -114,14 +115,43 @@ Status WalImpl::append_frames(std::span<const WalPage> pages, PageNo db_size_aft
 
   auto write_frame = [&](const WalPage& p, uint32_t db_size) -> Status {
     frame++;
-    encode_frame(native, hdr_.salt, p.page_no, db_size, p.data, sz, cksum, buf);
+    if (recksum_from_ != 0) {
+      // A frame after one overwritten in place: the commit recomputes its
+      // checksum with the rest of the chain, so it is not computed here
+      // (until then no reader may use it, and recovery ignores it).
+      put_u32(buf, p.page_no);
+      put_u32(buf + 4, db_size);
+      std::memcpy(buf + 8, hdr_.salt, 8);
+      std::memset(buf + 16, 0, 8);
+    } else {
+      encode_frame(native, hdr_.salt, p.page_no, db_size, p.data, sz, cksum, buf);
+    }
     std::memcpy(buf + kFrameHeaderSize, p.data, sz);
     return wal_file_->write(buf, kFrameHeaderSize + sz, frame_offset(frame, sz));
   };
+  // Frames above the shared header's last frame are this transaction's own
+  // (uncommitted): a page written there already is overwritten in place
+  // rather than appended again, as SQLite's walFrames does; the commit frame
+  // is always appended, so it stays the last one.
+  const uint32_t first_own = index_.live_header().max_frame + 1;
+  appended_.clear();
   for (size_t i = 0; i < pages.size(); i++) {
     bool last = i + 1 == pages.size();
+    if (hdr_.max_frame >= first_own && !(commit && last)) {
+      uint32_t own = 0;
+      KEEL_RETURN_IF_ERROR(index_.find(pages[i].page_no, first_own, hdr_.max_frame, &own));
+      if (own != 0) {
+        KEEL_RETURN_IF_ERROR(wal_file_->write(pages[i].data, sz, frame_offset(own, sz) + kFrameHeaderSize));
+        if (recksum_from_ == 0 || own < recksum_from_) recksum_from_ = own;
+        continue;
+      }
+    }
     KEEL_RETURN_IF_ERROR(write_frame(pages[i], commit && last ? db_size_after : 0));
+    appended_.push_back(pages[i].page_no);
   }
+  // The frames from the first one overwritten on carry checksums of the
+  // images they held before: the commit makes the chain valid again.
+  if (commit && recksum_from_ != 0) KEEL_RETURN_IF_ERROR(rewrite_checksums(frame, native, cksum));
 
   uint32_t padding = 0;
   if (commit && sync) {
@@ -142,7 +172,7 @@ Status WalImpl::append_frames(std::span<const WalPage> pages, PageNo db_size_aft
 
   // Index the new frames, then publish.
   uint32_t f = hdr_.max_frame;
-  for (const WalPage& p : pages) KEEL_RETURN_IF_ERROR(index_.append(hdr_.max_frame, ++f, p.page_no));
+  for (PageNo p : appended_) KEEL_RETURN_IF_ERROR(index_.append(hdr_.max_frame, ++f, p));
   for (uint32_t i = 0; i < padding; i++) {
     KEEL_RETURN_IF_ERROR(index_.append(hdr_.max_frame, ++f, pages.back().page_no));
   }
@@ -158,7 +188,30 @@ Status WalImpl::append_frames(std::span<const WalPage> pages, PageNo db_size_aft
   return Status::Ok();
 }
 
+// SQLite's walRewriteChecksums: recomputes the checksum chain of frames
+// recksum_from_..last from the frame before them (or the log header), reading
+// each frame back from the file; `cksum` ends as the checksum of `last`.
+Status WalImpl::rewrite_checksums(uint32_t last, bool native, uint32_t cksum[2]) {
+  const uint32_t sz = page_size_;
+  uint8_t prev[8];
+  uint64_t prev_at = recksum_from_ == 1 ? 24 : frame_offset(recksum_from_ - 1, sz) + 16;
+  KEEL_RETURN_IF_ERROR(wal_file_->read(prev, sizeof prev, prev_at));
+  cksum[0] = get_u32(prev);
+  cksum[1] = get_u32(prev + 4);
+  uint8_t* buf = frame_buf_.data();
+  uint8_t header[kFrameHeaderSize];
+  for (uint32_t f = recksum_from_; f <= last; f++) {
+    KEEL_RETURN_IF_ERROR(wal_file_->read(buf, kFrameHeaderSize + sz, frame_offset(f, sz)));
+    encode_frame(native, hdr_.salt, get_u32(buf), get_u32(buf + 4), buf + kFrameHeaderSize, sz, cksum,
+                 header);
+    KEEL_RETURN_IF_ERROR(wal_file_->write(header, sizeof header, frame_offset(f, sz)));
+  }
+  recksum_from_ = 0;
+  return Status::Ok();
+}
+
 Status WalImpl::undo(const std::function<void(PageNo)>& undo_page) {
+  recksum_from_ = 0;
   if (!write_lock_) return Status::Ok();
   uint32_t old_max = hdr_.max_frame;
   hdr_ = index_.live_header();
@@ -189,6 +242,7 @@ Status WalImpl::rollback_to(const Position& pos, const std::function<void(PageNo
     hdr_.max_frame = p.max_frame;
     hdr_.frame_cksum[0] = p.checksum[0];
     hdr_.frame_cksum[1] = p.checksum[1];
+    if (recksum_from_ > hdr_.max_frame) recksum_from_ = 0;
     KEEL_RETURN_IF_ERROR(index_.cleanup(hdr_.max_frame));
   }
   return Status::Ok();
