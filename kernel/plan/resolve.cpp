@@ -243,7 +243,23 @@ Result<ColumnRef> resolve_column(CodeGen& g, Scope* scope, const parse::ColumnRe
 
 vm::Affinity type_affinity(std::string_view type) { return vm::affinity_from_type_name(type); }
 
+namespace {
+
+// Affinity and collation are worked out before (or without) coding an
+// expression: the authorizer is asked about a column when it is coded, in
+// SQLite's order (a function's SQLITE_FUNCTION before its arguments' reads),
+// not here.
+struct AuthQuiet {
+  explicit AuthQuiet(CodeGen& g) : g(g), saved(g.auth_suspended) { g.auth_suspended = true; }
+  ~AuthQuiet() { g.auth_suspended = saved; }
+  CodeGen& g;
+  bool saved;
+};
+
+}  // namespace
+
 vm::Affinity expr_affinity(CodeGen& g, Scope* scope, const Expr* e) {
+  AuthQuiet quiet(g);
   switch (e->kind) {
     case ExprKind::kColumnRef: {
       auto r = resolve_column(g, scope, e->as<parse::ColumnRefExpr>());
@@ -302,6 +318,7 @@ std::string first_explicit_collation(CodeGen& g, Scope* scope, std::initializer_
 }  // namespace
 
 std::string expr_collation(CodeGen& g, Scope* scope, const Expr* e, bool* explicit_coll) {
+  AuthQuiet quiet(g);
   *explicit_coll = false;
   for (;;) {
     switch (e->kind) {
