@@ -592,31 +592,17 @@ Status code_expr(CodeGen& g, Scope* s, const Expr* e, int target) {
       int end = g.new_label();
       int base = 0;
       bool row_operand = c->operand && vector_width(g, s, c->operand) > 1;
-      if (row_operand) {
-        // CASE (a, b) WHEN (x, y): each WHEN is the row-value comparison.
-        for (const parse::WhenThen& wt : c->whens) {
-          int next = g.new_label();
-          parse::Expr* eq =
-              g.make_binary(BinaryOp::kEq, const_cast<Expr*>(c->operand), const_cast<Expr*>(wt.when));
-          KEEL_RETURN_IF_ERROR(code_if_false(g, s, eq, next, true));
-          KEEL_RETURN_IF_ERROR(code_expr(g, s, wt.then, target));
-          g.emit(Op::Goto, 0, end);
-          g.bind(next);
-        }
-        if (c->else_expr) {
-          KEEL_RETURN_IF_ERROR(code_expr(g, s, c->else_expr, target));
-        } else {
-          g.emit(Op::Null, 0, target);
-        }
-        g.bind(end);
-        return Status::Ok();
-      }
-      if (c->operand) {
+      if (c->operand && !row_operand) {
         KEEL_ASSIGN_OR_RETURN(base, code_expr_new(g, s, c->operand));
       }
       for (const parse::WhenThen& wt : c->whens) {
         int next = g.new_label();
-        if (c->operand) {
+        if (row_operand) {
+          // CASE (a, b) WHEN (x, y): each WHEN is the row-value comparison.
+          parse::Expr* eq =
+              g.make_binary(BinaryOp::kEq, const_cast<Expr*>(c->operand), const_cast<Expr*>(wt.when));
+          KEEL_RETURN_IF_ERROR(code_if_false(g, s, eq, next, true));
+        } else if (c->operand) {
           KEEL_ASSIGN_OR_RETURN(int w, code_expr_new(g, s, wt.when));
           vm::Affinity aff =
               vm::comparison_affinity(expr_affinity(g, s, c->operand), expr_affinity(g, s, wt.when));
