@@ -264,8 +264,14 @@ Status Connection::run_optimize(const plan::EngineCommand& cmd) {
   // table now holds 25 times the rows sqlite_stat1 gave.
   int64_t mask = 0xfffe;
   if (cmd.has_value) {
-    std::string v = cmd.value;
-    mask = std::atoll(v.c_str());
+    // Decimal or 0x hexadecimal, as sqlite3GetInt32.
+    const std::string& v = cmd.value;
+    bool hex = v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X');
+    mask = std::strtoll(v.c_str() + (hex ? 2 : 0), nullptr, hex ? 16 : 10);
+  }
+  if (mask & 0x01) {
+    return Status(rc::kError, "PRAGMA optimize: the 0x01 mode (list the ANALYZE statements instead of "
+                              "running them) is not supported by Keel");
   }
   if ((mask & 0x02) == 0) return Status::Ok();
   for (int db = 0; db < static_cast<int>(dbs_.size()); db++) {
