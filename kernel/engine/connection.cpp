@@ -93,7 +93,9 @@ Connection::~Connection() {
 Status Connection::open_database(int db, std::string path, bool memory, bool read_only, bool create) {
   Db& d = dbs_[db];
   storage::PagerOptions po;
-  po.vfs = memory && path.empty() ? &os::memory_vfs() : vfs_;
+  // An in-memory database (":memory:", "", mode=memory) lives in the memory
+  // VFS whatever VFS the connection uses for files: never a file on disk.
+  po.vfs = memory ? &os::memory_vfs() : vfs_;
   po.read_only = read_only;
   po.create = create;
   po.memory = memory;
