@@ -197,14 +197,19 @@ TEST_P(WalFaultTest, ConcurrentReadersWriterCheckpointer) {
       std::vector<WalPage> wp;
       for (PageNo pg = 1; pg <= kPages; pg++) imgs.push_back(image(pg, v));
       for (PageNo pg = 1; pg <= kPages; pg++) wp.push_back(WalPage{pg, imgs[pg - 1].data()});
-      for (int attempt = 0;; attempt++) {
+      // Busy while a checkpointer or reader holds a lock: retry for up to
+      // 30 s of wall time (a count of retries runs out on a loaded machine,
+      // where the lock holder may not be scheduled for a while).
+      auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      for (;;) {
         bool changed;
         Status s = c.wal->begin_read(&changed);
         if (s.ok()) s = c.wal->begin_write();
         if (s.ok()) s = c.wal->append_frames(wp, kPages, true, false);
         c.wal->end_read();
         if (s.ok()) break;
-        if (!s.is(rc::kBusy) || attempt > 100000) return fail("writer: " + s.to_string());
+        if (!s.is(rc::kBusy) || std::chrono::steady_clock::now() > give_up)
+          return fail("writer: " + s.to_string());
         std::this_thread::yield();
       }
       if (v % 4 == 0) std::this_thread::sleep_for(std::chrono::microseconds(50));
