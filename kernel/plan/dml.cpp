@@ -287,6 +287,19 @@ std::vector<size_t> unique_check_order(const TableWriter& w) {
 
 Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_rowid, bool rowid_check) {
   Table* t = w.table;
+  // REPLACE: the conflicting row (at w.cursor) is loaded into registers and
+  // deleted with everything a delete does; `ok` follows.
+  auto replace_conflicting_row = [&](int ok) -> Status {
+    TableWriter tmp = w;
+    int n = static_cast<int>(t->columns.size());
+    tmp.rowid = g.new_reg(n + 1);
+    tmp.base = tmp.rowid + 1;
+    tmp.term.reg_base = tmp.base;
+    tmp.term.rowid_reg = tmp.rowid;
+    tmp.scope.terms = {&tmp.term};
+    load_row(g, tmp);
+    return replace_delete(g, w, tmp, ok);
+  };
   // The rowid (INTEGER PRIMARY KEY).
   auto check_rowid = [&]() -> Status {
     vm::OnError oe = resolve_conflict(w.or_conflict, t->rowid_conflict);
@@ -305,15 +318,7 @@ Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_r
     } else if (oe == vm::OnError::kIgnore) {
       g.emit(Op::Goto, 0, skip);
     } else if (oe == vm::OnError::kReplace) {
-      TableWriter tmp = w;
-      int n = static_cast<int>(t->columns.size());
-      tmp.rowid = g.new_reg(n + 1);
-      tmp.base = tmp.rowid + 1;
-      tmp.term.reg_base = tmp.base;
-      tmp.term.rowid_reg = tmp.rowid;
-      tmp.scope.terms = {&tmp.term};
-      load_row(g, tmp);
-      KEEL_RETURN_IF_ERROR(replace_delete(g, w, tmp, ok));
+      KEEL_RETURN_IF_ERROR(replace_conflicting_row(ok));
     } else {
       halt_constraint(g, rc::kConstraintPrimaryKey, oe, t->name + "." + col, 2);
     }
@@ -358,15 +363,7 @@ Status check_unique(CodeGen& g, TableWriter& w, int skip, bool update, int old_r
     } else if (oe == vm::OnError::kIgnore) {
       g.emit(Op::Goto, 0, skip);
     } else if (oe == vm::OnError::kReplace) {
-      TableWriter tmp = w;
-      int n = static_cast<int>(t->columns.size());
-      tmp.rowid = g.new_reg(n + 1);
-      tmp.base = tmp.rowid + 1;
-      tmp.term.reg_base = tmp.base;
-      tmp.term.rowid_reg = tmp.rowid;
-      tmp.scope.terms = {&tmp.term};
-      load_row(g, tmp);
-      KEEL_RETURN_IF_ERROR(replace_delete(g, w, tmp, ok));
+      KEEL_RETURN_IF_ERROR(replace_conflicting_row(ok));
     } else {
       if (oe == vm::OnError::kReplace) oe = vm::OnError::kAbort;
       halt_constraint(g, code, oe, index_column_names(idx), 2);
