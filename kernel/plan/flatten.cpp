@@ -40,21 +40,6 @@ bool has_nested_select(const Expr* e) {
   return f.found;
 }
 
-// Registers every column reference of `e` (nested selects included: their
-// references to the body's terms reach the outer scope) in group `group`.
-void register_refs(Scope& scope, const Expr* e, int group) {
-  struct Reg : parse::AstVisitor {
-    Scope* scope;
-    int group;
-    bool expr(const Expr& x) override {
-      if (x.kind == ExprKind::kColumnRef) scope->flat_refs[&x] = group;
-      return true;
-    }
-  } r;
-  r.scope = &scope;
-  r.group = group;
-  if (e) parse::walk(*e, r);
-}
 
 // SQLite resolves a flattened body before flattening it, asking the
 // authorizer about every column it reads (used by the outer query or not):
@@ -340,6 +325,22 @@ bool adopt_order_by(CodeGen& g, const FromTerm& v, parse::List<parse::OrderingTe
 }
 
 }  // namespace
+
+// Registers every column reference of `e` (nested selects included: their
+// references to the body's terms reach the outer scope) in group `group`.
+void register_refs(Scope& scope, const Expr* e, int group) {
+  struct Reg : parse::AstVisitor {
+    Scope* scope;
+    int group;
+    bool expr(const Expr& x) override {
+      if (x.kind == ExprKind::kColumnRef) scope->flat_refs[&x] = group;
+      return true;
+    }
+  } r;
+  r.scope = &scope;
+  r.group = group;
+  if (e) parse::walk(*e, r);
+}
 
 Status flatten_from(CodeGen& g, const parse::Select* sel, const parse::SelectCore* core, FromClause& from,
                     Scope& scope, parse::List<parse::OrderingTerm>* adopted_order) {

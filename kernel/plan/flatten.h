@@ -45,4 +45,8 @@ bool compound_arms_alike(CodeGen& g, const parse::Select* sel, std::string_view 
 // it is a plain column, else its expression.
 Status flat_star_column(CodeGen& g, Scope* scope, ResultCol& c);
 
+// Puts every column reference of `e` (nested selects included) in name
+// group `group` of `scope`: it then resolves only among that group's terms.
+void register_refs(Scope& scope, const parse::Expr* e, int group);
+
 }  // namespace keel::plan

@@ -205,19 +205,9 @@ Status apply_pushdown(CodeGen& g, const PushDown& pd, const parse::SelectCore** 
   p->flat_id = group;
   p->flat_group = group;
   p->flat_closed = true;
-  struct Reg : parse::AstVisitor {
-    Scope* scope;
-    int group;
-    bool expr(const Expr& x) override {
-      if (x.kind == ExprKind::kColumnRef) scope->flat_refs[&x] = group;
-      return true;
-    }
-  } reg;
-  reg.scope = &scope;
-  reg.group = group;
   copy = *c;
   for (const Expr* e : pd.terms) {
-    parse::walk(*e, reg);
+    register_refs(scope, e, group);
     copy.where = copy.where ? g.make_binary(parse::BinaryOp::kAnd, copy.where, const_cast<Expr*>(e))
                             : const_cast<Expr*>(e);
   }
