@@ -128,10 +128,13 @@ Status Pager::Impl::spill() {
   if (page_list.empty()) s = Status(rc::kBusy);
   std::sort(page_list.begin(), page_list.end(),
             [](CachedPage* a, CachedPage* b) { return a->pgno < b->pgno; });
-  // A spilled page may leave the cache; a savepoint rollback must still find
-  // the image it had when the savepoint opened (for WAL, the frame written
-  // now is dropped by Wal::rollback_to).
-  for (size_t i = 0; s.ok() && i < page_list.size(); ++i) s = subjournal_if_needed(page_list[i]);
+  // A spilled page may leave the cache; where the savepoint's rollback drops
+  // what is spilled now (WAL frames), it must still find the image the page
+  // had when the savepoint opened. Written in place (rollback journal), the
+  // file holds that image.
+  if (mode->savepoint_rollback_drops_spills()) {
+    for (size_t i = 0; s.ok() && i < page_list.size(); ++i) s = subjournal_if_needed(page_list[i]);
+  }
   if (s.ok()) {
     images.clear();
     for (CachedPage* p : page_list) images.push_back({p->pgno, cbytes(p->data, page_size_)});

@@ -300,6 +300,8 @@ void RollbackJournal::reset_transaction() {
   journal_hdr_ = 0;
   n_rec_ = 0;
   in_journal_.clear();
+  unsynced_.clear();
+  unsynced_list_.clear();
 }
 
 void RollbackJournal::note_page1(const uint8_t* encoded) {
@@ -425,6 +427,7 @@ Status RollbackJournal::sync_journal(bool new_header) {
     journal_hdr_ = journal_off_;
   }
   need_sync_ = false;
+  clear_unsynced();
   header_synced_ = !new_header;
   return Status::Ok();
 }
@@ -443,9 +446,20 @@ Status RollbackJournal::write_pages(std::span<const ext::PageImage> pages) {
   return Status::Ok();
 }
 
+bool RollbackJournal::spill_needs_sync(std::span<const ext::PageImage> pages) const {
+  if (!need_sync_) return false;
+  if (!db_modified_) return true;
+  for (const ext::PageImage& p : pages) {
+    if (unsynced(p.page_no)) return true;
+  }
+  return false;
+}
+
 Status RollbackJournal::spill(std::span<const ext::PageImage> pages, ext::PageNo) {
   if (!writing_) return Status(rc::kMisuse, "spill outside a write transaction");
-  if (need_sync_) KEEL_RETURN_IF_ERROR(sync_journal(/*new_header=*/true));
+  // Sync only when a page needs it: a transaction that mostly appends
+  // (new pages) spills without a sync each time, as SQLite's pagerStress.
+  if (spill_needs_sync(pages)) KEEL_RETURN_IF_ERROR(sync_journal(/*new_header=*/true));
   KEEL_RETURN_IF_ERROR(host_->lock_db(ext::DbLock::kExclusive, true));
   return write_pages(pages);
 }

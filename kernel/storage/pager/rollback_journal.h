@@ -100,6 +100,8 @@ class RollbackJournal final : public ext::JournalMode {
 
   Result<ext::CheckpointInfo> checkpoint(int) override { return ext::CheckpointInfo{}; }
   Status close() override;
+  // Spilled pages are written into the database file in place.
+  bool savepoint_rollback_drops_spills() const override { return false; }
 
   // Replaces the whole file inside the write transaction begun with
   // begin_write(), which must not have journaled or written anything yet
@@ -149,7 +151,26 @@ class RollbackJournal final : public ext::JournalMode {
     size_t i = pgno / 64;
     if (i >= in_journal_.size()) in_journal_.resize(i + 1, 0);
     in_journal_[i] |= uint64_t{1} << (pgno % 64);
+    if (i >= unsynced_.size()) unsynced_.resize(i + 1, 0);
+    unsynced_[i] |= uint64_t{1} << (pgno % 64);
+    unsynced_list_.push_back(pgno);
   }
+  bool unsynced(uint32_t pgno) const {
+    size_t i = pgno / 64;
+    return i < unsynced_.size() && (unsynced_[i] >> (pgno % 64)) & 1;
+  }
+  // The journal was synced: every record written so far is durable.
+  void clear_unsynced() {
+    for (uint32_t pgno : unsynced_list_) unsynced_[pgno / 64] = 0;
+    unsynced_list_.clear();
+  }
+  // Whether writing `pages` into the database file must wait for a journal
+  // sync (SQLite's PGHDR_NEED_SYNC): a page whose original image was
+  // journaled after the last sync, or, before the file was first changed,
+  // any page (the journal header recording the original size must be
+  // durable before the file grows). Pages beyond the original size have no
+  // record and need no sync once the file has been changed.
+  bool spill_needs_sync(std::span<const ext::PageImage> pages) const;
 
   JournalModeKind kind_;
   os::Vfs& vfs_;
@@ -178,6 +199,10 @@ class RollbackJournal final : public ext::JournalMode {
   uint32_t n_rec_ = 0;
   uint32_t cksum_init_ = 0;
   std::vector<uint64_t> in_journal_;
+  // Pages journaled since the last journal sync: a bitmap and its set bits
+  // (so clearing costs what was set, not the database size).
+  std::vector<uint64_t> unsynced_;
+  std::vector<uint32_t> unsynced_list_;
   uint8_t db_file_vers_[16] = {};
   bool have_vers_ = false;
   std::vector<uint8_t> buf_;  // one journal record

@@ -145,7 +145,8 @@ class JournalMode {
   // can evict them (it may read them back later through read_page() or the
   // database file). `db_pages` is the transaction's current size. rc::kBusy
   // means "cannot now" and the pager keeps them in memory. While savepoints
-  // are open the pager has already saved what a savepoint rollback needs.
+  // are open the pager has already saved what a savepoint rollback needs
+  // (see savepoint_rollback_drops_spills()).
   virtual Status spill(std::span<const PageImage> pages, PageNo db_pages) = 0;
   // Makes the transaction durable: `pages` are all pages still dirty (sorted
   // by page number, none beyond db_pages), db_pages the final size.
@@ -170,6 +171,17 @@ class JournalMode {
   // The connection closes: release files and locks (a WAL checkpoints and
   // deletes its log if this is the last connection).
   virtual Status close() = 0;
+
+  // (Appended in ABI 4.) Whether rollback_to_savepoint() undoes what spill()
+  // stored after the savepoint opened. A log that drops its newer frames
+  // does (true): the pager then saves a spilled page's image into its
+  // sub-journal first, so that the changes the page had before the savepoint
+  // survive the savepoint's rollback. A mode that writes spilled pages in
+  // place (a rollback journal) does not (false): the page's stored image
+  // is what the savepoint saw, unless it changes again, and then the pager
+  // sub-journals it anyway (SQLite's pagerStress sub-journals in WAL mode
+  // only).
+  virtual bool savepoint_rollback_drops_spills() const { return true; }
 };
 
 }  // namespace keel::ext

@@ -40,7 +40,7 @@
 // Bumped whenever a published interface changes incompatibly. Interfaces
 // grow by new classes (…V2) and by virtual functions appended at the end.
 #ifndef KEEL_MODULE_ABI_VERSION
-#define KEEL_MODULE_ABI_VERSION 3u
+#define KEEL_MODULE_ABI_VERSION 4u
 #endif
 
 namespace keel::ext {
