@@ -110,6 +110,9 @@ class Connection final : private vm::VmHost,
   int64_t total_changes() const override { return total_changes_; }
   bool autocommit() const { return autocommit_; }
   void interrupt() { interrupt_ = true; }
+  // PRAGMA threads / SQLITE_LIMIT_WORKER_THREADS (0..8, default 0).
+  int worker_threads() const override { return worker_threads_; }
+  void set_worker_threads(int n) { worker_threads_ = n < 0 ? worker_threads_ : n > 8 ? 8 : n; }
   void set_busy_timeout(int ms);
   void set_busy_handler(std::function<bool(int)> handler);
   // Commit, rollback and progress callbacks (engine/hooks.h).
@@ -332,6 +335,7 @@ class Connection final : private vm::VmHost,
   os::Vfs* vfs_ = nullptr;
   std::function<bool(int)> busy_handler_;
   int busy_timeout_ms_ = 0;
+  int worker_threads_ = 0;
   // PRAGMA page_size / auto_vacuum asked for a database that already has
   // content: the next VACUUM applies them (SQLite's db->nextPagesize,
   // db->nextAutovac). 0 / -1: none pending.

@@ -284,6 +284,13 @@ Status Connection::run_pragma(const plan::EngineCommand& cmd, std::vector<vm::Va
     row1(Value::integer(current));
     return Status::Ok();
   }
+  if (name == "threads") {
+    // Auxiliary threads a statement may use (a top-N scan splits its key
+    // computation across them, vm/topn_prescan.h); SQLite's limit of 8.
+    if (cmd.has_value) set_worker_threads(static_cast<int>(parse_int(cmd.value)));
+    row1(Value::integer(worker_threads_));
+    return Status::Ok();
+  }
   if (name == "busy_timeout") {
     if (cmd.has_value) set_busy_timeout(static_cast<int>(parse_int(cmd.value)));
     row1(Value::integer(busy_timeout_ms_));

@@ -287,6 +287,8 @@ int Statement::explain_mode() const {
   return program_->is_explain_query_plan ? 2 : program_->is_explain ? 1 : 0;
 }
 
+int64_t Statement::vm_steps() const { return vm_ ? vm_->vm_steps() : 0; }
+
 int64_t Statement::changes() const { return vm_->changes(); }
 
 std::string Statement::expanded_sql() const {

@@ -64,6 +64,9 @@ class Statement {
   Connection& connection() { return conn_; }
   const vm::Program& program() const { return *program_; }
   int64_t changes() const;
+  // VM instructions run by this statement so far, over all its runs
+  // (SQLITE_STMTSTATUS_VM_STEP).
+  int64_t vm_steps() const;
 
   // Answers ext::StatementInfo::touches() gave for program_ (observers ask
   // the same questions before every run): each holds while the schema

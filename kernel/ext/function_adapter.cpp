@@ -26,6 +26,7 @@ uint32_t kernel_flags(uint32_t f) {
   if (f & kDeterministic) k |= func::kDeterministic;
   if (f & kDirectOnly) k |= func::kDirectOnly;
   if (f & kInnocuous) k |= func::kInnocuous;
+  if (f & kParallelSafe) k |= func::kParallelSafe;
   return k;
 }
 

@@ -292,14 +292,14 @@ void compileoption_get_fn(FunctionContext& ctx, Args a) {
 
 void register_core_scalar(FunctionRegistry& r) {
   constexpr uint32_t kVolatile = kInnocuous;  // not deterministic
-  r.add(scalar_def("abs", 1, abs_fn));
-  r.add(scalar_def("sign", 1, sign_fn));
+  r.add(scalar_def("abs", 1, abs_fn, kPureParallel));
+  r.add(scalar_def("sign", 1, sign_fn, kPureParallel));
   r.add(scalar_def("round", 1, round_fn));
   r.add(scalar_def("round", 2, round_fn));
-  r.add(scalar_def("typeof", 1, typeof_fn, kPure | kArgsByView));
+  r.add(scalar_def("typeof", 1, typeof_fn, kPureParallel | kArgsByView));
   r.add(scalar_def("subtype", 1, subtype_fn));
   r.add(scalar_def("quote", 1, quote_fn));
-  r.add(scalar_def("hex", 1, hex_fn));
+  r.add(scalar_def("hex", 1, hex_fn, kPureParallel));
   r.add(scalar_def("printf", -1, printf_fn));
   r.add(scalar_def("format", -1, printf_fn));
   r.add(scalar_def("nullif", 2, nullif_fn, kPure | kNeedCollation));

@@ -32,6 +32,9 @@ inline constexpr std::string_view kSqliteSourceId =
 
 // Flags of an ordinary deterministic built-in (SQLITE_FUNC_CONSTANT in func.c).
 inline constexpr uint32_t kPure = kDeterministic | kInnocuous;
+// kPure functions whose implementation keeps no state of its own: callable
+// from several threads at once (kParallelSafe, vm/topn_prescan.h).
+inline constexpr uint32_t kPureParallel = kPure | kParallelSafe;
 
 inline FunctionDef scalar_def(std::string name, int n_arg, ScalarFn fn, uint32_t flags = kPure,
                               std::shared_ptr<void> user = nullptr) {

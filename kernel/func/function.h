@@ -167,6 +167,12 @@ enum FunctionFlags : uint32_t {
   // (vm::kOpflagColumnByRef). Module functions (the SDK's ValueView
   // contract) and count().
   kArgsByView = 1u << 13,
+  // The function may be called for different rows of one statement from
+  // several threads at once, each call with its own context and aux data
+  // (vm/topn_prescan.h): it reads only its arguments and state that does
+  // not change while statements run, and uses nothing of the host but
+  // max_length(). Module functions declare it with ext::kParallelSafe.
+  kParallelSafe = 1u << 14,
 };
 
 struct FunctionDef {

@@ -102,35 +102,35 @@ std::shared_ptr<void> m2(Math2 fn) { return std::make_shared<Math2Data>(Math2Dat
 }  // namespace
 
 void register_math_functions(FunctionRegistry& r) {
-  r.add(scalar_def("ceil", 1, ceiling_fn, kPure, m1(x_ceil)));
-  r.add(scalar_def("ceiling", 1, ceiling_fn, kPure, m1(x_ceil)));
-  r.add(scalar_def("floor", 1, ceiling_fn, kPure, m1(x_floor)));
-  r.add(scalar_def("trunc", 1, ceiling_fn, kPure, m1(x_trunc)));
-  r.add(scalar_def("ln", 1, log_fn, kPure, int_user_data(0)));
-  r.add(scalar_def("log", 1, log_fn, kPure, int_user_data(1)));
-  r.add(scalar_def("log10", 1, log_fn, kPure, int_user_data(1)));
-  r.add(scalar_def("log2", 1, log_fn, kPure, int_user_data(2)));
-  r.add(scalar_def("log", 2, log_fn, kPure, int_user_data(0)));
-  r.add(scalar_def("exp", 1, math1_fn, kPure, m1([](double x) { return std::exp(x); })));
-  r.add(scalar_def("pow", 2, math2_fn, kPure, m2([](double x, double y) { return std::pow(x, y); })));
-  r.add(scalar_def("power", 2, math2_fn, kPure, m2([](double x, double y) { return std::pow(x, y); })));
-  r.add(scalar_def("mod", 2, math2_fn, kPure, m2([](double x, double y) { return std::fmod(x, y); })));
-  r.add(scalar_def("acos", 1, math1_fn, kPure, m1([](double x) { return std::acos(x); })));
-  r.add(scalar_def("asin", 1, math1_fn, kPure, m1([](double x) { return std::asin(x); })));
-  r.add(scalar_def("atan", 1, math1_fn, kPure, m1([](double x) { return std::atan(x); })));
-  r.add(scalar_def("atan2", 2, math2_fn, kPure, m2([](double y, double x) { return std::atan2(y, x); })));
-  r.add(scalar_def("acosh", 1, math1_fn, kPure, m1([](double x) { return std::acosh(x); })));
-  r.add(scalar_def("asinh", 1, math1_fn, kPure, m1([](double x) { return std::asinh(x); })));
-  r.add(scalar_def("atanh", 1, math1_fn, kPure, m1([](double x) { return std::atanh(x); })));
-  r.add(scalar_def("cos", 1, math1_fn, kPure, m1([](double x) { return std::cos(x); })));
-  r.add(scalar_def("sin", 1, math1_fn, kPure, m1([](double x) { return std::sin(x); })));
-  r.add(scalar_def("tan", 1, math1_fn, kPure, m1([](double x) { return std::tan(x); })));
-  r.add(scalar_def("cosh", 1, math1_fn, kPure, m1([](double x) { return std::cosh(x); })));
-  r.add(scalar_def("sinh", 1, math1_fn, kPure, m1([](double x) { return std::sinh(x); })));
-  r.add(scalar_def("tanh", 1, math1_fn, kPure, m1([](double x) { return std::tanh(x); })));
-  r.add(scalar_def("sqrt", 1, math1_fn, kPure, m1([](double x) { return std::sqrt(x); })));
-  r.add(scalar_def("degrees", 1, math1_fn, kPure, m1(rad_to_deg)));
-  r.add(scalar_def("radians", 1, math1_fn, kPure, m1(deg_to_rad)));
+  r.add(scalar_def("ceil", 1, ceiling_fn, kPureParallel, m1(x_ceil)));
+  r.add(scalar_def("ceiling", 1, ceiling_fn, kPureParallel, m1(x_ceil)));
+  r.add(scalar_def("floor", 1, ceiling_fn, kPureParallel, m1(x_floor)));
+  r.add(scalar_def("trunc", 1, ceiling_fn, kPureParallel, m1(x_trunc)));
+  r.add(scalar_def("ln", 1, log_fn, kPureParallel, int_user_data(0)));
+  r.add(scalar_def("log", 1, log_fn, kPureParallel, int_user_data(1)));
+  r.add(scalar_def("log10", 1, log_fn, kPureParallel, int_user_data(1)));
+  r.add(scalar_def("log2", 1, log_fn, kPureParallel, int_user_data(2)));
+  r.add(scalar_def("log", 2, log_fn, kPureParallel, int_user_data(0)));
+  r.add(scalar_def("exp", 1, math1_fn, kPureParallel, m1([](double x) { return std::exp(x); })));
+  r.add(scalar_def("pow", 2, math2_fn, kPureParallel, m2([](double x, double y) { return std::pow(x, y); })));
+  r.add(scalar_def("power", 2, math2_fn, kPureParallel, m2([](double x, double y) { return std::pow(x, y); })));
+  r.add(scalar_def("mod", 2, math2_fn, kPureParallel, m2([](double x, double y) { return std::fmod(x, y); })));
+  r.add(scalar_def("acos", 1, math1_fn, kPureParallel, m1([](double x) { return std::acos(x); })));
+  r.add(scalar_def("asin", 1, math1_fn, kPureParallel, m1([](double x) { return std::asin(x); })));
+  r.add(scalar_def("atan", 1, math1_fn, kPureParallel, m1([](double x) { return std::atan(x); })));
+  r.add(scalar_def("atan2", 2, math2_fn, kPureParallel, m2([](double y, double x) { return std::atan2(y, x); })));
+  r.add(scalar_def("acosh", 1, math1_fn, kPureParallel, m1([](double x) { return std::acosh(x); })));
+  r.add(scalar_def("asinh", 1, math1_fn, kPureParallel, m1([](double x) { return std::asinh(x); })));
+  r.add(scalar_def("atanh", 1, math1_fn, kPureParallel, m1([](double x) { return std::atanh(x); })));
+  r.add(scalar_def("cos", 1, math1_fn, kPureParallel, m1([](double x) { return std::cos(x); })));
+  r.add(scalar_def("sin", 1, math1_fn, kPureParallel, m1([](double x) { return std::sin(x); })));
+  r.add(scalar_def("tan", 1, math1_fn, kPureParallel, m1([](double x) { return std::tan(x); })));
+  r.add(scalar_def("cosh", 1, math1_fn, kPureParallel, m1([](double x) { return std::cosh(x); })));
+  r.add(scalar_def("sinh", 1, math1_fn, kPureParallel, m1([](double x) { return std::sinh(x); })));
+  r.add(scalar_def("tanh", 1, math1_fn, kPureParallel, m1([](double x) { return std::tanh(x); })));
+  r.add(scalar_def("sqrt", 1, math1_fn, kPureParallel, m1([](double x) { return std::sqrt(x); })));
+  r.add(scalar_def("degrees", 1, math1_fn, kPureParallel, m1(rad_to_deg)));
+  r.add(scalar_def("radians", 1, math1_fn, kPureParallel, m1(deg_to_rad)));
   r.add(scalar_def("pi", 0, pi_fn));
 }
 

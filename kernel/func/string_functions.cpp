@@ -335,23 +335,23 @@ void soundex_fn(FunctionContext& ctx, Args a) {
 }  // namespace
 
 void register_string_functions(FunctionRegistry& r) {
-  r.add(scalar_def("length", 1, length_fn, kPure | kArgsByView));
-  r.add(scalar_def("instr", 2, instr_fn));
+  r.add(scalar_def("length", 1, length_fn, kPureParallel | kArgsByView));
+  r.add(scalar_def("instr", 2, instr_fn, kPureParallel));
   r.add(scalar_def("char", -1, char_fn));
-  r.add(scalar_def("unicode", 1, unicode_fn));
-  r.add(scalar_def("upper", 1, upper_fn));
-  r.add(scalar_def("lower", 1, lower_fn));
-  r.add(scalar_def("ltrim", 1, trim_fn, kPure, int_user_data(1)));
-  r.add(scalar_def("ltrim", 2, trim_fn, kPure, int_user_data(1)));
-  r.add(scalar_def("rtrim", 1, trim_fn, kPure, int_user_data(2)));
-  r.add(scalar_def("rtrim", 2, trim_fn, kPure, int_user_data(2)));
-  r.add(scalar_def("trim", 1, trim_fn, kPure, int_user_data(3)));
-  r.add(scalar_def("trim", 2, trim_fn, kPure, int_user_data(3)));
-  r.add(scalar_def("replace", 3, replace_fn));
-  r.add(scalar_def("substr", 2, substr_fn));
-  r.add(scalar_def("substr", 3, substr_fn));
-  r.add(scalar_def("substring", 2, substr_fn));
-  r.add(scalar_def("substring", 3, substr_fn));
+  r.add(scalar_def("unicode", 1, unicode_fn, kPureParallel));
+  r.add(scalar_def("upper", 1, upper_fn, kPureParallel));
+  r.add(scalar_def("lower", 1, lower_fn, kPureParallel));
+  r.add(scalar_def("ltrim", 1, trim_fn, kPureParallel, int_user_data(1)));
+  r.add(scalar_def("ltrim", 2, trim_fn, kPureParallel, int_user_data(1)));
+  r.add(scalar_def("rtrim", 1, trim_fn, kPureParallel, int_user_data(2)));
+  r.add(scalar_def("rtrim", 2, trim_fn, kPureParallel, int_user_data(2)));
+  r.add(scalar_def("trim", 1, trim_fn, kPureParallel, int_user_data(3)));
+  r.add(scalar_def("trim", 2, trim_fn, kPureParallel, int_user_data(3)));
+  r.add(scalar_def("replace", 3, replace_fn, kPureParallel));
+  r.add(scalar_def("substr", 2, substr_fn, kPureParallel));
+  r.add(scalar_def("substr", 3, substr_fn, kPureParallel));
+  r.add(scalar_def("substring", 2, substr_fn, kPureParallel));
+  r.add(scalar_def("substring", 3, substr_fn, kPureParallel));
   r.add(scalar_def("soundex", 1, soundex_fn));
 }
 

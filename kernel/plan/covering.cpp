@@ -65,6 +65,7 @@ bool is_cursor_op(Op op) {
     case Op::IdxMethodFilter:
     case Op::IdxMethodNext:
     case Op::IdxMethodRowid:
+    case Op::TopNPrescan:
       return true;
     default:
       return false;

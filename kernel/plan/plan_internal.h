@@ -18,6 +18,7 @@
 #include "func/function.h"
 #include "plan/codegen.h"
 #include "plan/scope.h"
+#include "vm/topn_prescan.h"
 
 namespace keel::plan {
 
@@ -209,6 +210,12 @@ struct WhereInfo {
   std::vector<OrderKey> order_keys;
   int minmax = 0;               // 1 min(), 2 max(): only the first row in key order matters
   bool allow_covering = false;  // read-only statement: index-only reads and scans allowed
+  // A top-N SELECT over one table (select.cpp): a full scan of it gets an
+  // OP_TopNPrescan (vm/topn_prescan.h) before its Rewind, with this spec
+  // and the LIMIT + OFFSET count register; topn_prescan_emitted reports it.
+  vm::TopNPrescanSpec* topn_prescan = nullptr;
+  int topn_prescan_count_reg = 0;
+  bool topn_prescan_emitted = false;
   // Outputs:
   // ORDER BY satisfied by the scan order (the sorter is not needed)
   bool order_satisfied = false;

@@ -452,6 +452,7 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
       int a = g.emit(Op::OpenEphemeral, out.sorter, n_keys + 1 + out.n_cols);
       g.set_p4_keyinfo(a, std::move(ki));
       sorter_open = a;
+      out.sorter_open_addr = a;
     } else {
       int a = g.emit(Op::SorterOpen, out.sorter, n_keys + out.n_cols);
       g.set_p4_keyinfo(a, std::move(ki));
@@ -483,10 +484,19 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
     w.allow_covering = true;
     w.order_keys = order_keys;
     g.order_limit_reg = out.topn && core->distinct != parse::Distinctness::kDistinct ? out.topn_counter : 0;
+    if (out.topn && out.distinct_cursor < 0 && out.sort_keys.size() == 1 && core->where == nullptr) {
+      auto spec = std::make_shared<vm::TopNPrescanSpec>();
+      w.topn_prescan = spec.get();
+      w.topn_prescan_count_reg = out.topn_counter;
+      g.prog().own_object(std::move(spec));
+    }
     Status began = where_begin(g, &scope, core->where, w, &sel->order_by);
     g.order_limit_reg = 0;
     KEEL_RETURN_IF_ERROR(began);
+    if (w.topn_prescan_emitted) out.prescan = w.topn_prescan;
     if (w.order_satisfied && out.sorter >= 0) {
+      if (out.prescan) g.at(out.prescan->addr) = vm::Instr{};
+      out.prescan = nullptr;
       // The loops deliver the ORDER BY order: no sorter; LIMIT/OFFSET
       // count the rows as they come.
       g.at(sorter_open).op = Op::Noop;
@@ -722,6 +732,7 @@ Status output_topn_row(CodeGen& g, RowOutput& out, const std::function<Status(in
   int regs = g.new_reg(n_keys + 1 + out.n_cols);
   int cols = regs + n_keys + 1;
   std::vector<bool> loaded(out.n_cols, false);
+  int key_first = g.addr();
   for (int i = 0; i < n_keys; i++) {
     if (out.sort_keys[i]) {
       KEEL_RETURN_IF_ERROR(code_expr(g, out.scope, out.sort_keys[i], regs + i));
@@ -730,6 +741,18 @@ Status output_topn_row(CodeGen& g, RowOutput& out, const std::function<Status(in
       if (!loaded[c]) KEEL_RETURN_IF_ERROR(load(c, cols + c));
       loaded[c] = true;
       g.emit(Op::SCopy, cols + c, regs + i);
+    }
+  }
+  if (out.prescan) {
+    const vm::KeyInfo* ki = g.at(out.sorter_open_addr).p4.key_info;
+    if (n_keys == 1 && vm::topn_prescan_can_replay(g.prog(), out.prescan->table_cursor, key_first, g.addr(),
+                                                   regs, *ki)) {
+      out.prescan->key_first = key_first;
+      out.prescan->key_end = g.addr();
+      out.prescan->key_reg = regs;
+      out.prescan->key_info = ki;
+    } else {
+      g.at(out.prescan->addr) = vm::Instr{};  // a Noop: the loop alone
     }
   }
   g.emit(Op::Sequence, out.sorter, regs + n_keys);

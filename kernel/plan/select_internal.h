@@ -34,6 +34,10 @@ struct RowOutput {
   std::vector<const parse::Expr*> sort_keys;  // expressions (nullptr = result column sort_key_col[i])
   std::vector<int> sort_key_col;
   Scope* scope = nullptr;
+  // The top-N prescan before the loop, if one was emitted: output_topn_row
+  // tells it where the key is computed.
+  vm::TopNPrescanSpec* prescan = nullptr;
+  int sorter_open_addr = -1;  // the OpenEphemeral of a top-N sorter
 };
 
 // Codes the result columns into registers base..base+n-1.

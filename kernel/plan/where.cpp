@@ -1276,6 +1276,18 @@ Status where_begin(CodeGen& g, Scope* scope, const Expr* where, WhereInfo& w,
             g.plan_row(g.plan_parent, (w.minmax ? "SEARCH " : "SCAN ") + label);
             break;
           }
+          if (w.topn_prescan && n == 1 && w.terms.empty() && !acc.reverse && t->table && !t->ephemeral &&
+              !t->vtab && !t->table->without_rowid && !t->table->is_view) {
+            // The whole table feeds a top-N sorter: its keys may be
+            // computed ahead, across threads (vm/topn_prescan.h).
+            w.topn_prescan->db = t->table->db;
+            w.topn_prescan->table_cursor = t->cursor;
+            int a = g.emit(Op::TopNPrescan, t->cursor, w.topn_prescan_count_reg);
+            w.topn_prescan->addr = a;
+            g.at(a).p4type = vm::P4Type::kPointer;
+            g.at(a).p4.ptr = w.topn_prescan;
+            w.topn_prescan_emitted = true;
+          }
           g.emit(acc.reverse ? Op::Last : Op::Rewind, t->cursor, lv.brk);
           top = g.addr();
           lv.next_op = acc.reverse ? Op::Prev : Op::Next;

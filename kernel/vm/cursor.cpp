@@ -153,4 +153,17 @@ Status VmCursor::column(uint32_t i, Value& out, const Value* dflt, const Value* 
   return Status::Ok();
 }
 
+Status VmCursor::seek_listed(size_t from) {
+  invalidate();
+  for (only_pos_ = from; only_pos_ < only_rowids_.size(); only_pos_++) {
+    KEEL_ASSIGN_OR_RETURN(storage::SeekResult res, cursor_->seek_rowid(only_rowids_[only_pos_]));
+    if (!cursor_->eof() && res == storage::SeekResult::kFound) {
+      eof_ = false;
+      return Status::Ok();
+    }
+  }
+  eof_ = true;
+  return Status::Ok();
+}
+
 }  // namespace keel::vm

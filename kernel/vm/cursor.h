@@ -99,6 +99,21 @@ class VmCursor {
   // Rowid of the current row of a table cursor.
   int64_t rowid() const;
 
+  // The top-N prescan's candidates (vm/topn_prescan.h): Rewind and Next
+  // visit only these rowids, ascending, of a table cursor. Cleared by
+  // passing an empty list with `on` false.
+  void restrict_to_rowids(std::vector<int64_t> rowids, bool on) {
+    only_rowids_ = std::move(rowids);
+    only_pos_ = 0;
+    restricted_ = on;
+  }
+  bool restricted() const { return restricted_; }
+  // Positions on the first listed rowid at or after position `from` of the
+  // list that exists; eof if none.
+  Status seek_listed(size_t from);
+  // Next listed row.
+  Status next_listed() { return seek_listed(only_pos_ + 1); }
+
   int64_t next_sequence() { return sequence_++; }
   // Rowid cache for NewRowid: the largest rowid known to exist, or 0.
   int64_t last_rowid_hint = 0;
@@ -131,6 +146,9 @@ class VmCursor {
   RecordReader reader_;
   std::span<const uint8_t> pseudo_bytes_;  // the record last decoded (pseudo cursors)
   std::vector<uint8_t> overflow_buf_;
+  std::vector<int64_t> only_rowids_;
+  size_t only_pos_ = 0;
+  bool restricted_ = false;
 };
 
 }  // namespace keel::vm

@@ -7,6 +7,7 @@
 #include "vm/cursor.h"
 #include "vm/numeric.h"
 #include "vm/record.h"
+#include "vm/topn_prescan.h"
 #include "vm/vm.h"
 
 namespace keel::vm {
@@ -189,6 +190,12 @@ Status Vm::exec_cursor_op(const Instr& op) {
       VmCursor& c = cursor(op.p1);
       c.set_null_row(false);
       if (c.kind() == VmCursor::Kind::kSorter) return Status(rc::kInternal, "Rewind on a sorter");
+      if (op.op == Op::Rewind && c.restricted()) {
+        n_fullscan_++;
+        KEEL_RETURN_IF_ERROR(c.seek_listed(0));
+        if (c.eof()) jump(op.p2);
+        return Status::Ok();
+      }
       if (op.op == Op::Rewind) {
         n_fullscan_++;
         KEEL_RETURN_IF_ERROR(c.bt()->first());
@@ -201,12 +208,47 @@ Status Vm::exec_cursor_op(const Instr& op) {
       return Status::Ok();
     }
 
+    // Opcode: TopNPrescan P1 P2 * P4 *
+    // Before the top-N loop over table cursor P1: computes the candidate
+    // rows for the LIMIT + OFFSET count in register P2 (vm/topn_prescan.h)
+    // and restricts the cursor to them, or leaves it whole.
+    case Op::TopNPrescan: {
+      VmCursor& c = cursor(op.p1);
+      c.restrict_to_rowids({}, false);
+      const auto* spec = static_cast<const TopNPrescanSpec*>(op.p4.ptr);
+      if (spec == nullptr || spec->key_end <= spec->key_first || c.kind() != VmCursor::Kind::kBtree ||
+          !c.is_table() || !r[op.p2].is_int()) {
+        return Status::Ok();
+      }
+      storage::Btree* bt = host_.btree(spec->db);
+      if (bt == nullptr) return Status::Ok();
+      TopNPrescanInput in;
+      in.program = &program_;
+      in.spec = spec;
+      in.btree = bt;
+      in.root = c.bt()->root();
+      in.params = params_;
+      in.k = r[op.p2].int_value();
+      in.threads = host_.worker_threads();
+      in.functions = &host_.function_host();
+      in.max_length = host_.max_length();
+      in.interrupted = [this] { return host_.interrupted(); };
+      std::vector<int64_t> rowids;
+      if (run_topn_prescan(in, &rowids)) c.restrict_to_rowids(std::move(rowids), true);
+      return Status::Ok();
+    }
+
     // Opcode: Next P1 P2 * * *
     // Advances cursor P1; jump to P2 if it is on a row afterwards.
     case Op::Next:
     case Op::Prev: {
       VmCursor& c = cursor(op.p1);
       if (c.eof() || c.null_row()) return Status::Ok();
+      if (op.op == Op::Next && c.restricted()) {
+        KEEL_RETURN_IF_ERROR(c.next_listed());
+        if (!c.eof()) jump(op.p2);
+        return Status::Ok();
+      }
       if (op.op == Op::Next) {
         KEEL_RETURN_IF_ERROR(c.bt()->next());
       } else {

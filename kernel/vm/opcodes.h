@@ -153,6 +153,8 @@ enum JumpIn : uint8_t { kNoJump = 0, kJumpP2 = 1, kJumpP3 = 2 };
   X(IdxMethodFilter, kJumpP2)  \
   X(IdxMethodNext, kJumpP2)    \
   X(IdxMethodRowid, kNoJump)   \
+  /* top-N prescan (vm/topn_prescan.h) */ \
+  X(TopNPrescan, kNoJump)      \
   /* transactions and schema */\
   X(Transaction, kNoJump)      \
   X(AutoCommit, kNoJump)       \

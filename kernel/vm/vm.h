@@ -130,6 +130,9 @@ class VmHost {
   // engine calls its begin() once per transaction and later sync()+commit()
   // or rollback(); this default just calls begin().
   virtual Status vtab_begin(const std::shared_ptr<ext::VirtualTable>& table);
+  // PRAGMA threads: auxiliary threads a statement may use
+  // (vm/topn_prescan.h).
+  virtual int worker_threads() const { return 0; }
   // Temporary storage for ephemeral tables and sorters.
   virtual os::Vfs& temp_vfs() = 0;
 

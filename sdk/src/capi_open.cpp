@@ -275,6 +275,12 @@ SQLITE_API int sqlite3_close_v2(sqlite3* db) { return close_connection(db, true)
 
 SQLITE_API int sqlite3_limit(sqlite3* db, int id, int new_value) {
   if (db == nullptr || !db->conn || id < 0 || id >= 12) return -1;
+  if (id == SQLITE_LIMIT_WORKER_THREADS) {
+    // PRAGMA threads sets the same value: the connection holds it.
+    int old = db->conn->worker_threads();
+    db->conn->set_worker_threads(new_value);
+    return old;
+  }
   int old = db->limits[id];
   if (new_value >= 0) {
     if (new_value > capi::kMaxLimits[id]) new_value = capi::kMaxLimits[id];

@@ -122,6 +122,9 @@ class Distance final : public ext::ScalarFunction {
   Distance(std::string name, Metric metric) : name_(std::move(name)), metric_(metric) {}
   std::string_view name() const override { return name_; }
   int arity() const override { return 2; }
+  // Pure arithmetic on its arguments (a text argument's parse is cached in
+  // the call's own aux data): a brute-force scan may split across threads.
+  uint32_t flags() const override { return ext::kDeterministic | ext::kParallelSafe; }
   void call(Context& ctx, Args args) const override {
     const ValueView a = args[0];
     const ValueView b = args[1];

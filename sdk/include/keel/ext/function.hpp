@@ -115,6 +115,11 @@ enum FunctionFlag : uint32_t {
   kDeterministic = 1u << 0,  // same arguments, same result (SQLITE_DETERMINISTIC)
   kDirectOnly = 1u << 1,     // not usable in schema objects or triggers (SQLITE_DIRECTONLY)
   kInnocuous = 1u << 2,      // SQLITE_INNOCUOUS
+  // call() may run for different rows of one statement on several threads
+  // at once (a scan split across PRAGMA threads), each call with its own
+  // Context: the function reads only its arguments and state that does not
+  // change while statements run, and uses no Session.
+  kParallelSafe = 1u << 3,
 };
 
 class KEEL_API ScalarFunction {
