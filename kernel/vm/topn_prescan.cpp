@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <system_error>
 #include <thread>
 
 #include "storage/btree/leaf_scan.h"
@@ -18,6 +19,12 @@ namespace {
 constexpr size_t kMinLeaves = 64;
 // Larger LIMITs keep too many candidates to be worth it.
 constexpr int64_t kMaxKeep = 4096;
+// A thread per this many leaves at most (starting one costs ~50 us).
+constexpr size_t kLeavesPerThread = 256;
+// Rows ahead whose bytes are requested from memory: leaves are separate
+// buffers, and cells sit backwards in them, so the hardware prefetcher
+// does not follow the scan.
+constexpr int kLookahead = 2;
 
 bool replayable_op(const Instr& in, int table_cursor) {
   switch (in.op) {
@@ -134,16 +141,19 @@ class Worker {
     }
   }
 
-  // False if this share gave up.
+  // Leaves [first, end) from the page cache; a leaf not cached and a row
+  // whose payload overflows are left for run_missed(). False if this share
+  // gave up.
   bool run(const std::vector<storage::PageNo>& leaves, size_t first, size_t end, bool main_thread) {
     for (size_t l = first; l < end; l++) {
       if (stop_.load(std::memory_order_relaxed)) return false;
       if (main_thread && in_.interrupted && in_.interrupted()) return false;
       auto loaded = reader_.load(leaves[l]);
-      if (!loaded.ok() || !*loaded) return false;
-      // The next leaf's cells, as far into each as the key reads, are
-      // requested now: leaves are separate buffers the hardware prefetcher
-      // does not follow.
+      if (!loaded.ok()) return false;
+      if (!*loaded) {
+        missed_leaves_.push_back(leaves[l]);
+        continue;
+      }
       bool have_ahead = false;
       if (l + 1 < end) {
         auto next = ahead_.load(leaves[l + 1]);
@@ -151,26 +161,65 @@ class Worker {
       }
       int n = reader_.cell_count();
       for (int i = 0; i < n; i++) {
-        if (have_ahead && readahead_ > 0 && i < ahead_.cell_count()) ahead_.prefetch(i, readahead_);
+        // The cell kLookahead places on, as far into it as the key reads
+        // (learnt from the first rows).
+        int target = i + kLookahead;
+        if (target < n) {
+          reader_.prefetch(target, readahead_);
+        } else if (have_ahead) {
+          ahead_.prefetch(target - n, readahead_);
+        }
         storage::TableLeafReader::Cell cell;
         if (!reader_.cell(i, &cell).ok()) return false;
-        if (cell.local.size() != cell.payload_size) return false;  // overflow: the pager's job
-        if (!row(cell)) return false;
-      }
-      if (have_ahead) {
-        for (int i = n; i < ahead_.cell_count(); i++) ahead_.prefetch(i, readahead_);
+        if (cell.local.size() != cell.payload_size) {
+          missed_rows_.push_back(cell.rowid);  // overflow pages are the pager's to read
+          continue;
+        }
+        if (!row(cell.local, cell.rowid)) return false;
       }
     }
     return true;
   }
 
+  // On the connection's thread, once every share is done: the leaves and
+  // rows the shares could not read from the cache, through the pager.
+  bool run_missed(const std::vector<storage::PageNo>& leaves, std::vector<int64_t> rows) {
+    for (storage::PageNo pgno : leaves) {
+      if (in_.interrupted && in_.interrupted()) return false;
+      if (!reader_.load_pinned(pgno).ok()) return false;
+      for (int i = 0; i < reader_.cell_count(); i++) {
+        storage::TableLeafReader::Cell cell;
+        if (!reader_.cell(i, &cell).ok()) return false;
+        if (cell.local.size() != cell.payload_size) {
+          rows.push_back(cell.rowid);
+        } else if (!row(cell.local, cell.rowid)) {
+          return false;
+        }
+      }
+    }
+    if (rows.empty()) return true;
+    // A row that overflows: the whole payload, as VmCursor::payload reads it.
+    storage::BtCursor cursor(*in_.btree, in_.root, false);
+    for (int64_t rowid : rows) {
+      auto found = cursor.seek_rowid(rowid);
+      if (!found.ok() || *found != storage::SeekResult::kFound || cursor.eof()) return false;
+      uint32_t size = cursor.payload_size();
+      payload_.resize(size);
+      if (!cursor.read_payload(0, size, payload_.data()).ok()) return false;
+      if (!row(std::span<const uint8_t>(payload_.data(), size), rowid)) return false;
+    }
+    return true;
+  }
+
   std::vector<Candidate>& kept() { return heap_; }
+  const std::vector<storage::PageNo>& missed_leaves() const { return missed_leaves_; }
+  const std::vector<int64_t>& missed_rows() const { return missed_rows_; }
 
  private:
   // Replays the key's code for one row, then keeps the row if it is among
   // the k first in (key, rowid) order so far.
-  bool row(const storage::TableLeafReader::Cell& cell) {
-    if (!record_.reset(cell.local).ok()) return false;
+  bool row(std::span<const uint8_t> record, int64_t rowid) {
+    if (!record_.reset(record).ok()) return false;
     const Program& p = *in_.program;
     const TopNPrescanSpec& spec = *in_.spec;
     std::vector<Value>& r = regs_;
@@ -185,7 +234,7 @@ class Worker {
           break;
         }
         case Op::Rowid:
-          r[op.p2].set_int(cell.rowid);
+          r[op.p2].set_int(rowid);
           break;
         case Op::Variable:
           r[op.p2].shallow_copy_from(in_.params[static_cast<size_t>(op.p1 - 1)]);
@@ -239,7 +288,7 @@ class Worker {
           return false;
       }
     }
-    keep(r[spec.key_reg], cell.rowid);
+    keep(r[spec.key_reg], rowid);
     return true;
   }
 
@@ -257,8 +306,10 @@ class Worker {
       std::push_heap(heap_.begin(), heap_.end(), less);
       return;
     }
-    // Rows come in rowid order: an equal key never beats a kept one.
-    if (compare_keys(&key, &heap_.front().key, 1, *in_.spec->key_info) >= 0) return;
+    // (key, rowid) order: an equal key beats a kept row only with a smaller
+    // rowid (rows read later from the pager may come out of order).
+    int c = compare_keys(&key, &heap_.front().key, 1, *in_.spec->key_info);
+    if (c > 0 || (c == 0 && rowid > heap_.front().rowid)) return;
     std::pop_heap(heap_.begin(), heap_.end(), less);
     heap_.back().key.copy_from(key);
     heap_.back().rowid = rowid;
@@ -273,6 +324,9 @@ class Worker {
   Value scratch_;
   std::vector<std::vector<func::FunctionContext::AuxEntry>> aux_;
   std::vector<Candidate> heap_;
+  std::vector<storage::PageNo> missed_leaves_;
+  std::vector<int64_t> missed_rows_;
+  std::vector<uint8_t> payload_;
   uint32_t readahead_ = 0;  // record bytes the key reads, learnt from the rows
 };
 
@@ -284,27 +338,47 @@ bool run_topn_prescan(const TopNPrescanInput& in, std::vector<int64_t>* rowids) 
   std::vector<storage::PageNo> leaves;
   if (!storage::table_leaves(*in.btree, in.root, &leaves).ok()) return false;
   if (leaves.size() < kMinLeaves) return false;
-  size_t shares = static_cast<size_t>(std::max(0, in.threads)) + 1;
-  shares = std::min(shares, leaves.size() / (kMinLeaves / 2));
-  if (shares == 0) shares = 1;
+  size_t shares = std::min(static_cast<size_t>(std::max(0, in.threads)) + 1,
+                           std::max<size_t>(1, leaves.size() / kLeavesPerThread));
 
+  // Share i is leaves [bound(i), bound(i + 1)); share 0 runs on this thread,
+  // the others on threads of their own (or here too, if one cannot start).
   std::atomic<bool> stop{false};
   std::vector<std::unique_ptr<Worker>> workers;
   for (size_t i = 0; i < shares; i++) workers.push_back(std::make_unique<Worker>(in, *in.btree, stop));
-  std::vector<char> ok(shares, 0);
+  std::vector<char> ok(shares, 0), started(shares, 0);
   auto bound = [&](size_t i) { return leaves.size() * i / shares; };
+  auto run_share = [&](size_t i, bool here) {
+    ok[i] = workers[i]->run(leaves, bound(i), bound(i + 1), here);
+    if (!ok[i]) stop.store(true, std::memory_order_relaxed);
+  };
   std::vector<std::thread> threads;
   for (size_t i = 1; i < shares; i++) {
-    threads.emplace_back([&, i] {
-      ok[i] = workers[i]->run(leaves, bound(i), bound(i + 1), false);
-      if (!ok[i]) stop.store(true, std::memory_order_relaxed);
-    });
+    try {
+      threads.emplace_back([&run_share, i] { run_share(i, false); });
+      started[i] = 1;
+    } catch (const std::system_error&) {
+      break;  // no more threads now: this thread takes the rest
+    }
   }
-  ok[0] = workers[0]->run(leaves, bound(0), bound(1), true);
-  if (!ok[0]) stop.store(true, std::memory_order_relaxed);
+  run_share(0, true);
+  for (size_t i = 1; i < shares; i++) {
+    if (!started[i]) run_share(i, true);
+  }
   for (std::thread& t : threads) t.join();
   for (char o : ok) {
     if (!o) return false;
+  }
+  // What the shares left: read through the pager now that they are done.
+  std::vector<storage::PageNo> missed_leaves;
+  std::vector<int64_t> missed_rows;
+  for (auto& w : workers) {
+    missed_leaves.insert(missed_leaves.end(), w->missed_leaves().begin(), w->missed_leaves().end());
+    missed_rows.insert(missed_rows.end(), w->missed_rows().begin(), w->missed_rows().end());
+  }
+  if (!missed_leaves.empty() || !missed_rows.empty()) {
+    workers.push_back(std::make_unique<Worker>(in, *in.btree, stop));
+    if (!workers.back()->run_missed(missed_leaves, std::move(missed_rows))) return false;
   }
   for (auto& w : workers) {
     for (const Candidate& c : w->kept()) rowids->push_back(c.rowid);

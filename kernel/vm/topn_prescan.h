@@ -21,12 +21,15 @@
 // mirroring the interpreter's cases) on rows read through
 // storage::TableLeafReader.
 //
-// When it gives up: whenever replaying could differ from the loop or cannot
-// be done without the pager — a leaf not in the page cache, a row whose
-// payload overflows, a function error, a corrupt page, an interrupt. Then
-// the loop runs over the whole table as if nothing happened (it reports the
-// error, or reads the pages). So the prescan never changes a result, only
-// how long it takes.
+// Leaves not in the page cache and rows whose payload overflows onto other
+// pages are not read by the workers (they would need the pager): the
+// connection's thread reads them through the pager once the workers are
+// done, into candidates of its own.
+//
+// When it gives up: whenever replaying could differ from the loop — a
+// function error, a corrupt page, an interrupt. Then the loop runs over the
+// whole table as if nothing happened (and reports the error). So the
+// prescan never changes a result, only how long it takes.
 #pragma once
 
 #include <cstdint>

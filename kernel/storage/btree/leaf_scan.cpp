@@ -79,8 +79,23 @@ TableLeafReader::TableLeafReader(Btree& btree) : pager_(&btree.pager()) {
 Result<bool> TableLeafReader::load(PageNo pgno) {
   data_ = nullptr;
   ncell_ = 0;
+  pinned_ = PageRef();
   const uint8_t* d = pager_->peek(pgno);
   if (d == nullptr) return false;
+  KEEL_RETURN_IF_ERROR(parse(d, pgno));
+  return true;
+}
+
+Status TableLeafReader::load_pinned(PageNo pgno) {
+  data_ = nullptr;
+  ncell_ = 0;
+  pinned_ = PageRef();
+  if (pgno < 1 || pgno > pager_->page_count()) return KEEL_BT_CORRUPT();
+  KEEL_ASSIGN_OR_RETURN(pinned_, pager_->get(pgno));
+  return parse(pinned_.data(), pgno);
+}
+
+Status TableLeafReader::parse(const uint8_t* d, PageNo pgno) {
   uint32_t hdr = pgno == 1 ? 100 : 0;
   if (d[hdr] != kTableLeaf) return KEEL_BT_CORRUPT();
   int n = get_u16(d + hdr + 3);
@@ -88,7 +103,7 @@ Result<bool> TableLeafReader::load(PageNo pgno) {
   data_ = d;
   hdr_ = hdr;
   ncell_ = n;
-  return true;
+  return Status::Ok();
 }
 
 Status TableLeafReader::cell(int i, Cell* out) const {

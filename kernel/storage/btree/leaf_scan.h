@@ -9,10 +9,11 @@
 //      and returns the leaf page numbers in rowid order.
 //   2. While workers run, the connection's thread makes no pager or b-tree
 //      call. A TableLeafReader then only looks pages up in the page cache
-//      (Pager::peek: no pin, no LRU change, no file read), which is safe
-//      from any number of threads as long as nothing changes the cache. A
-//      leaf that is not cached is reported as such, not read: the caller
-//      falls back to an ordinary scan, which loads it.
+//      (load(): Pager::peek, no pin, no LRU change, no file read), which is
+//      safe from any number of threads as long as nothing changes the
+//      cache. A leaf that is not cached is reported as such, not read.
+//   3. Once the workers are done, the connection's thread may read the
+//      leaves they could not (load_pinned(): an ordinary page fetch).
 // Every page is validated before its cells are trusted (a corrupt page is
 // rc::kCorrupt, never a wild read).
 #pragma once
@@ -39,6 +40,9 @@ class TableLeafReader {
   // Points the reader at leaf `pgno`. false if the page is not in the page
   // cache; rc::kCorrupt if it is not a well-formed table leaf.
   Result<bool> load(PageNo pgno);
+  // The same through the pager, reading the page if needed and pinning it
+  // until the next load (rule 3: the connection's thread only).
+  Status load_pinned(PageNo pgno);
   int cell_count() const { return ncell_; }
 
   struct Cell {
@@ -53,7 +57,10 @@ class TableLeafReader {
   void prefetch(int i, uint32_t bytes) const;
 
  private:
-  const Pager* pager_;
+  Status parse(const uint8_t* d, PageNo pgno);
+
+  Pager* pager_;
+  PageRef pinned_;
   uint32_t usable_ = 0;
   uint32_t max_local_ = 0;
   uint32_t min_local_ = 0;
