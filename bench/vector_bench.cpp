@@ -292,13 +292,6 @@ void bench_sql(const Config& c) {
       check(ins->bind(2, keel::Value(keel::Blob(p, p + 4 * c.dims))));
       check(ins->execute());
       check(ins->reset());
-      // Commit in batches: each statement's savepoint currently costs time
-      // proportional to the pages already dirty in the transaction, so one
-      // big transaction loads in quadratic time (see the module README).
-      if ((r + 1) % 2000 == 0) {
-        check(conn->exec("COMMIT"));
-        check(conn->exec("BEGIN"));
-      }
     }
   }
   check(conn->exec("COMMIT"));

@@ -768,8 +768,17 @@ Status output_topn_row(CodeGen& g, RowOutput& out, const std::function<Status(in
   }
   g.emit(Op::Delete, out.sorter, 0);
   g.bind(insert);
+  int load_first = g.addr();
   for (int c = 0; c < out.n_cols; c++) {
     if (!loaded[c]) KEEL_RETURN_IF_ERROR(load(c, cols + c));
+  }
+  if (out.prescan && out.prescan->key_end > 0 &&
+      !vm::topn_prescan_loads_cannot_fail(g.prog(), load_first, g.addr())) {
+    // The loop computes these columns for each row it keeps, if only for a
+    // while; over the candidates alone it would skip rows whose columns
+    // might fail: leave it the whole table.
+    out.prescan->key_end = 0;
+    g.at(out.prescan->addr) = vm::Instr{};
   }
   int rec = g.new_reg();
   g.emit(Op::MakeRecord, regs, n_keys + 1 + out.n_cols, rec);

@@ -117,6 +117,28 @@ bool topn_prescan_can_replay(const Program& program, int table_cursor, int first
   return calls && std::find(written.begin(), written.end(), key_reg) != written.end();
 }
 
+bool topn_prescan_loads_cannot_fail(const Program& program, int first, int end) {
+  for (int a = first; a < end; a++) {
+    switch (program.ops[static_cast<size_t>(a)].op) {
+      case Op::Column:
+      case Op::Rowid:
+      case Op::Integer:
+      case Op::Int64:
+      case Op::Real:
+      case Op::String8:
+      case Op::Blob:
+      case Op::Null:
+      case Op::SCopy:
+      case Op::Copy:
+      case Op::RealAffinity:
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
 namespace {
 
 struct Candidate {

@@ -17,7 +17,9 @@
 // checks the code): the key is computed by straight-line code of Column /
 // Rowid reads of the table cursor, constants, bound parameters, SCopy,
 // RealAffinity and calls of functions flagged func::kParallelSafe, and
-// nothing else. The workers replay exactly that code (replay() below,
+// nothing else; and the result columns the loop computes for a row it keeps
+// cannot fail (column reads, constants, copies), since over the candidates
+// they are computed for fewer rows. The workers replay exactly that code (replay() below,
 // mirroring the interpreter's cases) on rows read through
 // storage::TableLeafReader.
 //
@@ -62,6 +64,12 @@ struct TopNPrescanSpec {
 // and an application's collation need not allow that.
 bool topn_prescan_can_replay(const Program& program, int table_cursor, int first, int end, int key_reg,
                              const KeyInfo& key_info);
+
+// Whether ops[first, end) — the result columns the loop computes for a row
+// it keeps — cannot fail (reads of columns, constants, copies). Over the
+// candidates only, the loop computes them for fewer rows than over the
+// whole table: that must not hide an error.
+bool topn_prescan_loads_cannot_fail(const Program& program, int first, int end);
 
 struct TopNPrescanInput {
   const Program* program = nullptr;
