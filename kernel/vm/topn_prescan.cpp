@@ -26,13 +26,17 @@ constexpr size_t kLeavesPerThread = 256;
 // does not follow the scan.
 constexpr int kLookahead = 2;
 
-bool replayable_op(const Instr& in, int table_cursor) {
+// Whether the replay (Worker::row) can run `in`, and which registers it
+// reads and writes.
+bool replayable(const Instr& in, int table_cursor, std::vector<int>* reads, std::vector<int>* writes) {
   switch (in.op) {
     case Op::Column:
       // No other P5 flag: those change what the read does.
+      writes->push_back(in.p3);
       return in.p1 == table_cursor && (in.p5 & ~kOpflagColumnByRef) == 0 &&
              (in.p4type == P4Type::kNone || in.p4type == P4Type::kValue);
     case Op::Rowid:
+      writes->push_back(in.p2);
       return in.p1 == table_cursor;
     case Op::Variable:
     case Op::Integer:
@@ -40,52 +44,26 @@ bool replayable_op(const Instr& in, int table_cursor) {
     case Op::Real:
     case Op::String8:
     case Op::Blob:
+      writes->push_back(in.p2);
+      return true;
     case Op::Null:
+      for (int i = in.p2; i <= std::max(in.p2, in.p3); i++) writes->push_back(i);
+      return true;
     case Op::SCopy:
+      reads->push_back(in.p1);
+      writes->push_back(in.p2);
+      return true;
     case Op::RealAffinity:
+      reads->push_back(in.p1);
+      writes->push_back(in.p1);
       return true;
     case Op::Function:
+      for (int i = 0; i < in.p5; i++) reads->push_back(in.p2 + i);
+      writes->push_back(in.p3);
       return in.p4type == P4Type::kFunction && in.p4.func != nullptr && in.p4.func->scalar != nullptr &&
              (in.p4.func->flags & func::kParallelSafe) != 0;
     default:
       return false;
-  }
-}
-
-// The registers an op reads and writes (the replayable ones only).
-void op_registers(const Instr& in, std::vector<int>* reads, std::vector<int>* writes) {
-  switch (in.op) {
-    case Op::Column:
-      writes->push_back(in.p3);
-      break;
-    case Op::Rowid:
-      writes->push_back(in.p2);
-      break;
-    case Op::Variable:
-    case Op::Integer:
-    case Op::Int64:
-    case Op::Real:
-    case Op::String8:
-    case Op::Blob:
-      writes->push_back(in.p2);
-      break;
-    case Op::Null:
-      for (int i = in.p2; i <= std::max(in.p2, in.p3); i++) writes->push_back(i);
-      break;
-    case Op::SCopy:
-      reads->push_back(in.p1);
-      writes->push_back(in.p2);
-      break;
-    case Op::RealAffinity:
-      reads->push_back(in.p1);
-      writes->push_back(in.p1);
-      break;
-    case Op::Function:
-      for (int i = 0; i < in.p5; i++) reads->push_back(in.p2 + i);
-      writes->push_back(in.p3);
-      break;
-    default:
-      break;
   }
 }
 
@@ -104,10 +82,9 @@ bool topn_prescan_can_replay(const Program& program, int table_cursor, int first
   bool calls = false;
   for (int a = first; a < end; a++) {
     const Instr& in = program.ops[static_cast<size_t>(a)];
-    if (!replayable_op(in, table_cursor)) return false;
-    calls |= in.op == Op::Function;
     std::vector<int> reads, writes;
-    op_registers(in, &reads, &writes);
+    if (!replayable(in, table_cursor, &reads, &writes)) return false;
+    calls |= in.op == Op::Function;
     for (int r : reads) {
       if (std::find(written.begin(), written.end(), r) == written.end()) return false;
     }

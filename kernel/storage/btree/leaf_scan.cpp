@@ -69,12 +69,20 @@ Status table_leaves(Btree& btree, PageNo root, std::vector<PageNo>* leaves) {
   return collect(s, root, 0, leaf_depth, leaves);
 }
 
-TableLeafReader::TableLeafReader(Btree& btree) : pager_(&btree.pager()) {
+TableLeafReader::TableLeafReader(Btree& btree) : pager_(&btree.pager()), leaf_(std::make_unique<bt::MemPage>()) {
   bt::BtShared& s = btree.shared();
   usable_ = s.usable;
-  max_local_ = s.max_leaf;
-  min_local_ = s.min_leaf;
+  // What parse_cell_in reads of a table leaf.
+  leaf_->usable = s.usable;
+  leaf_->leaf = true;
+  leaf_->intkey = true;
+  leaf_->intkey_leaf = true;
+  leaf_->child_ptr_size = 0;
+  leaf_->max_local = s.max_leaf;
+  leaf_->min_local = s.min_leaf;
 }
+
+TableLeafReader::~TableLeafReader() = default;
 
 Result<bool> TableLeafReader::load(PageNo pgno) {
   data_ = nullptr;
@@ -108,29 +116,12 @@ Status TableLeafReader::parse(const uint8_t* d, PageNo pgno) {
 
 Status TableLeafReader::cell(int i, Cell* out) const {
   uint32_t at = get_u16(data_ + hdr_ + 8 + 2 * i);
-  const uint8_t* end = data_ + usable_;
   if (at < hdr_ + 8 + 2u * static_cast<uint32_t>(ncell_) || at >= usable_) return KEEL_BT_CORRUPT();
-  const uint8_t* q = data_ + at;
-  // The payload size as SQLite reads it: 7 bits per byte into 32 bits.
-  uint32_t nbytes = *q;
-  if (nbytes >= 0x80) {
-    nbytes &= 0x7f;
-    const uint8_t* stop = q + 8;
-    do {
-      if (++q >= end) return KEEL_BT_CORRUPT();
-      nbytes = (nbytes << 7) | (*q & 0x7f);
-    } while (*q >= 0x80 && q < stop);
-  }
-  q++;
-  uint64_t key;
-  int n = bt::varint_in(q, end, &key);
-  if (n == 0) return KEEL_BT_CORRUPT();
-  q += n;
-  out->rowid = static_cast<int64_t>(key);
-  out->payload_size = nbytes;
-  uint32_t local = nbytes <= max_local_ ? nbytes : bt::local_payload(nbytes, max_local_, min_local_, usable_);
-  if (q + local > end) return KEEL_BT_CORRUPT();
-  out->local = std::span<const uint8_t>(q, local);
+  bt::CellInfo info;
+  KEEL_RETURN_IF_ERROR(bt::parse_cell_in(*leaf_, data_, data_ + at, &info));
+  out->rowid = info.key;
+  out->payload_size = info.payload_size;
+  out->local = std::span<const uint8_t>(info.payload, info.local);
   return Status::Ok();
 }
 

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -26,6 +27,10 @@
 #include "storage/btree/btree.h"
 
 namespace keel::storage {
+
+namespace bt {
+struct MemPage;
+}
 
 // The leaf pages of the table b-tree rooted at `root`, in rowid order
 // (appended to *leaves). rc::kCorrupt for an index tree, a cycle or a tree
@@ -36,6 +41,7 @@ Status table_leaves(Btree& btree, PageNo root, std::vector<PageNo>* leaves);
 class TableLeafReader {
  public:
   explicit TableLeafReader(Btree& btree);
+  ~TableLeafReader();
 
   // Points the reader at leaf `pgno`. false if the page is not in the page
   // cache; rc::kCorrupt if it is not a well-formed table leaf.
@@ -61,9 +67,8 @@ class TableLeafReader {
 
   Pager* pager_;
   PageRef pinned_;
+  std::unique_ptr<bt::MemPage> leaf_;  // the geometry parse_cell_in needs
   uint32_t usable_ = 0;
-  uint32_t max_local_ = 0;
-  uint32_t min_local_ = 0;
   const uint8_t* data_ = nullptr;
   uint32_t hdr_ = 0;
   int ncell_ = 0;
