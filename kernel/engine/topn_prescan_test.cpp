@@ -158,6 +158,16 @@ TEST_F(TopNPrescan, DoesTheWorkOrGivesUp) {
   EXPECT_GT(check("SELECT id, abs(x) FROM t ORDER BY lower(s) LIMIT 10"), kRows);
   // The key as a result column, other columns read as they are: prescan.
   EXPECT_LT(check("SELECT id, abs(x) AS a, s, r FROM t ORDER BY a DESC LIMIT 10"), 1000);
+  // An index holding every column read: the scan moves to it, as SQLite's
+  // plan says, and the prescan (which reads table leaves) steps aside.
+  const char* index = "CREATE INDEX tx ON t(x)";
+  ASSERT_TRUE(keel_->exec(index).ok());
+  ASSERT_EQ(sqlite3_exec(oracle_, index, nullptr, nullptr, nullptr), SQLITE_OK);
+  EXPECT_GT(check("SELECT id FROM t ORDER BY abs(x) LIMIT 10"), kRows);
+  Rows plan = keel_rows(*keel_, "EXPLAIN QUERY PLAN SELECT id FROM t ORDER BY abs(x) LIMIT 10");
+  ASSERT_EQ(plan.rows.size(), 2u);
+  EXPECT_EQ(plan.rows[0].substr(plan.rows[0].rfind('|') + 1), "SCAN t USING COVERING INDEX tx");
+  EXPECT_LT(check("SELECT id, s FROM t ORDER BY abs(x) LIMIT 10"), 1000);
 }
 
 TEST_F(TopNPrescan, FunctionErrorIsTheLoops) {

@@ -65,7 +65,6 @@ bool is_cursor_op(Op op) {
     case Op::IdxMethodFilter:
     case Op::IdxMethodNext:
     case Op::IdxMethodRowid:
-    case Op::TopNPrescan:
       return true;
     default:
       return false;
@@ -285,6 +284,10 @@ void apply_covering(CodeGen& g, WhereInfo& w) {
     }
     if (best == nullptr) continue;
     redirect(g, tcur, tcur, tab, best, lv.code_start, end, no_skip);
+    // The top-N prescan reads table leaves: none to read now.
+    for (int a = lv.code_start; a < end; a++) {
+      if (g.at(a).op == Op::TopNPrescan && g.at(a).p1 == tcur) g.at(a) = vm::Instr{};
+    }
     vm::Instr& open = g.at(lv.open_addr);
     open.p2 = static_cast<int>(best->root);
     open.p3 = best->db;
