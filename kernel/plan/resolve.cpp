@@ -4,6 +4,7 @@
 #include <initializer_list>
 #include <vector>
 
+#include "parse/ast_walk.h"
 #include "plan/authorize.h"
 #include "plan/plan_internal.h"
 #include "plan/right_join.h"
@@ -42,7 +43,7 @@ void mark_outer(Scope* from, Scope* owner) {
 Result<ColumnRef> resolve_column(CodeGen& g, Scope* scope, const parse::ColumnRefExpr* e) {
   std::string_view col = e->column.value;
   bool qualified = e->table.present();
-  for (Scope* s = scope; s; s = s->outer) {
+  for (Scope* s = scope; s; s = s->hide_outer ? nullptr : s->outer) {
     // A name of a flattened body resolves among that body's terms only.
     int group = 0;
     if (!s->flat_refs.empty()) {
@@ -242,6 +243,59 @@ Result<ColumnRef> resolve_column(CodeGen& g, Scope* scope, const parse::ColumnRe
 }
 
 vm::Affinity type_affinity(std::string_view type) { return vm::affinity_from_type_name(type); }
+
+namespace {
+
+class OuterNameCheck final : public parse::AstVisitor {
+ public:
+  OuterNameCheck(CodeGen& g, Scope* scope) : g_(g), scope_(scope) {}
+  Status status;
+
+  bool expr(const Expr& e) override {
+    if (!status.ok()) return false;
+    switch (e.kind) {
+      case ExprKind::kSubquery:
+      case ExprKind::kExists:
+        return false;  // a subquery's names are its own
+      case ExprKind::kIn: {
+        auto* in = e.as<parse::InExpr>();
+        if (in->rhs == parse::InExpr::Rhs::kList) return true;
+        parse::walk(*in->left, *this);
+        return false;
+      }
+      case ExprKind::kColumnRef:
+        check(e.as<parse::ColumnRefExpr>());
+        return false;
+      default:
+        return true;
+    }
+  }
+
+ private:
+  void check(const parse::ColumnRefExpr* ref) {
+    scope_->hide_outer = true;
+    bool here = resolve_column(g_, scope_, ref).ok();
+    scope_->hide_outer = false;
+    if (here) return;
+    Result<ColumnRef> anywhere = resolve_column(g_, scope_, ref);
+    if (anywhere.ok()) status = Status(rc::kError, "no such column: " + qualified_text(ref));
+  }
+
+  CodeGen& g_;
+  Scope* scope_;
+};
+
+}  // namespace
+
+Status check_no_outer_names(CodeGen& g, Scope* scope, const parse::Expr* e) {
+  if (scope->outer == nullptr || e == nullptr) return Status::Ok();
+  bool saved = g.auth_suspended;
+  g.auth_suspended = true;  // a look at the names, not their use
+  OuterNameCheck check(g, scope);
+  parse::walk(*e, check);
+  g.auth_suspended = saved;
+  return check.status;
+}
 
 namespace {
 

@@ -111,6 +111,7 @@ struct Scope {
   std::vector<FromTerm*> star_terms;
   const std::vector<ResultAlias>* aliases = nullptr;
   bool aliases_first = false;              // ORDER BY/GROUP BY: an alias beats a column
+  bool hide_outer = false;                 // names resolve in this scope only (check_no_outer_names)
   AggContext* agg = nullptr;               // set while coding an aggregate query's output
   WindowContext* win = nullptr;            // window calls allowed here (plan/window.h)
   bool allow_agg = false;                  // aggregate functions allowed here
@@ -144,6 +145,13 @@ struct ColumnRef {
 // name: x", "no such column: t.x". Counts outer references in the scopes
 // crossed.
 Result<ColumnRef> resolve_column(CodeGen& g, Scope* scope, const parse::ColumnRefExpr* e);
+
+// ORDER BY and GROUP BY terms see no enclosing query (SQLite's
+// resolveSelectStep clears the name context's outer link for them): a
+// column of `e` (outside its subqueries) that only an enclosing query of
+// `scope` has is "no such column: x". Names found nowhere are left for the
+// term's coding to report in its usual order.
+Status check_no_outer_names(CodeGen& g, Scope* scope, const parse::Expr* e);
 
 // Affinity and collation of an expression (sqlite3ExprAffinity /
 // sqlite3ExprCollSeq). `explicit_coll` reports a COLLATE operator.

@@ -316,6 +316,25 @@ Status code_core(CodeGen& g, const parse::Select* sel, const parse::SelectCore* 
       }
     }
   }
+  // ORDER BY, then GROUP BY terms, other than a column number or (in ORDER
+  // BY) a bare result alias, name no column of an enclosing query.
+  for (uint32_t i = 0; i < sel->order_by.size; i++) {
+    const Expr* e = sel->order_by[i].expr;
+    int64_t k;
+    if (integer_term(e, &k)) continue;
+    const Expr* bare = e;
+    while (bare->kind == ExprKind::kCollate) bare = bare->as<parse::CollateExpr>()->operand;
+    if (bare->kind == ExprKind::kColumnRef && !bare->as<parse::ColumnRefExpr>()->table.present()) {
+      bool alias = false;
+      for (const ResultAlias& a : aliases) alias |= name_eq(a.name, bare->as<parse::ColumnRefExpr>()->column.value);
+      if (alias) continue;
+    }
+    KEEL_RETURN_IF_ERROR(check_no_outer_names(g, &scope, e));
+  }
+  for (uint32_t i = 0; i < core->group_by.size; i++) {
+    int64_t k;
+    if (!integer_term(core->group_by[i], &k)) KEEL_RETURN_IF_ERROR(check_no_outer_names(g, &scope, core->group_by[i]));
+  }
   // GROUP BY terms: a result column number, an alias, or an expression.
   std::vector<const Expr*> group_by;
   for (uint32_t i = 0; i < core->group_by.size; i++) {
