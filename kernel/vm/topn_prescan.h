@@ -19,9 +19,9 @@
 // RealAffinity and calls of functions flagged func::kParallelSafe, and
 // nothing else; and the result columns the loop computes for a row it keeps
 // cannot fail (column reads, constants, copies), since over the candidates
-// they are computed for fewer rows. The workers replay exactly that code (replay() below,
-// mirroring the interpreter's cases) on rows read through
-// storage::TableLeafReader.
+// they are computed for fewer rows. The workers replay exactly that code
+// (Worker::row in topn_prescan.cpp, mirroring the interpreter's cases) on
+// rows read through storage::TableLeafReader.
 //
 // Leaves not in the page cache and rows whose payload overflows onto other
 // pages are not read by the workers (they would need the pager): the
