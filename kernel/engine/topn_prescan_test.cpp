@@ -16,6 +16,7 @@
 
 #include "engine/connection.h"
 #include "engine/statement.h"
+#include "vm/collation.h"
 
 namespace keel::engine {
 namespace {
@@ -138,6 +139,15 @@ TEST_F(TopNPrescan, SameRowsAsSqlite) {
       "SELECT count(*) FROM (SELECT id FROM t ORDER BY abs(x) LIMIT -1)",
       "SELECT count(*) FROM (SELECT id FROM t ORDER BY abs(x) LIMIT 4500)",
       "SELECT id, (SELECT id FROM t AS u ORDER BY abs(u.x) DESC LIMIT 1) FROM t WHERE id < 4",
+      // Bare columns as the key.
+      "SELECT id, x FROM t ORDER BY x LIMIT 7",
+      "SELECT id, x, s FROM t ORDER BY x DESC LIMIT 9 OFFSET 2",
+      "SELECT id, s FROM t ORDER BY s LIMIT 8",  // the column's NOCASE
+      "SELECT id, s FROM t ORDER BY s COLLATE BINARY DESC LIMIT 8",
+      "SELECT id, r FROM t ORDER BY r NULLS LAST LIMIT 9",
+      "SELECT id FROM t ORDER BY b DESC LIMIT 5",
+      "SELECT id FROM t ORDER BY id DESC LIMIT 3",
+      "SELECT x, id FROM t ORDER BY 1 LIMIT 6",
   };
   for (const char* q : queries) check(q);
 }
@@ -158,6 +168,20 @@ TEST_F(TopNPrescan, DoesTheWorkOrGivesUp) {
   EXPECT_GT(check("SELECT id, abs(x) FROM t ORDER BY lower(s) LIMIT 10"), kRows);
   // The key as a result column, other columns read as they are: prescan.
   EXPECT_LT(check("SELECT id, abs(x) AS a, s, r FROM t ORDER BY a DESC LIMIT 10"), 1000);
+  // A bare column as the key (SQLite's top-N over an unindexed column).
+  EXPECT_LT(check("SELECT id, x, s FROM t ORDER BY x DESC LIMIT 10"), 1000);
+  EXPECT_LT(check("SELECT * FROM t ORDER BY s LIMIT 10"), 1000);
+  // A key under an application's collation is left to the loop (the
+  // workers would call it concurrently).
+  struct Reverse final : vm::Collation {
+    std::string_view name() const override { return "reverse"; }
+    int compare(std::string_view a, std::string_view b) const override { return b.compare(a); }
+  };
+  keel_->set_collation("reverse", std::make_shared<Reverse>());
+  Rows reversed = keel_rows(*keel_, "SELECT id FROM t ORDER BY s COLLATE reverse, id LIMIT 3");
+  Rows custom = keel_rows(*keel_, "SELECT id FROM t ORDER BY s COLLATE reverse LIMIT 3");
+  EXPECT_GT(custom.steps, kRows);
+  EXPECT_EQ(custom.rows, reversed.rows);
   // An index holding every column read: the scan moves to it, as SQLite's
   // plan says, and the prescan (which reads table leaves) steps aside.
   const char* index = "CREATE INDEX tx ON t(x)";

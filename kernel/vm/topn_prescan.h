@@ -1,5 +1,6 @@
-// The top-N prescan: `SELECT … FROM t ORDER BY f(…) LIMIT k` over a whole
-// table, with the sort key computed on several threads.
+// The top-N prescan: `SELECT … FROM t ORDER BY key LIMIT k` over a whole
+// table (the key a column, or a call of parallel-safe functions), with the
+// sort key computed in a tight loop, on several threads.
 //
 // Design note. The statement's own loop (scan t, compute the key, keep the
 // k smallest in an ephemeral index, SQLite's top-N code) stays as it is.
