@@ -197,16 +197,23 @@ TEST(PagerCrash, PowerCutWhileCreatingTheDatabase) {
   EXPECT_GT(complete, 0);
 }
 
+// Small pages through a 10-page cache on a power-cut VFS: a transaction of
+// a few hundred pages spills many times.
+PagerOptions spilling_options(os::FaultVfs& vfs) {
+  PagerOptions o;
+  o.vfs = &vfs;
+  o.page_size = 512;
+  o.cache_size = 10;
+  return o;
+}
+
 TEST(PagerCrash, PowerCutAfterSpillMidTransaction) {
   // A large transaction spills (journal synced, database overwritten), then
   // the power goes: the reopened database is the old one, byte for byte.
   TempDir dir;
   std::string path = dir.path("spill.db");
   os::FaultVfs vfs(os::default_vfs(), 5);
-  PagerOptions o;
-  o.vfs = &vfs;
-  o.page_size = 512;
-  o.cache_size = 10;
+  PagerOptions o = spilling_options(vfs);
   {
     auto p = open_pager(path, o);
     ASSERT_OK(p->begin_write());
@@ -240,10 +247,7 @@ TEST(PagerCrash, PowerCutWhileSpillingAppendedPages) {
     TempDir dir;
     std::string path = dir.path("append.db");
     os::FaultVfs vfs(os::default_vfs(), seed);
-    PagerOptions o;
-    o.vfs = &vfs;
-    o.page_size = 512;
-    o.cache_size = 10;
+    PagerOptions o = spilling_options(vfs);
     {
       auto p = open_pager(path, o);
       ASSERT_OK(p->begin_write());
